@@ -1,0 +1,7 @@
+"""`python -m xinxiang` runs the CLI."""
+
+import sys
+
+from xinxiang.cli import main
+
+sys.exit(main())

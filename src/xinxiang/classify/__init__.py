@@ -1,0 +1,1 @@
+"""Keyword-rule routing with explainable hits, and duplicate detection."""

@@ -1,0 +1,337 @@
+"""Deployment configuration: TOML files validated once at start, secrets from the environment.
+
+Every mistake becomes a `ConfigError` naming the file, the dotted key and the reason, so an
+office administrator can fix it without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from xinxiang.errors import ConfigError
+
+EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Strict(BaseModel):
+    """Base for config sections: unknown keys are errors, values are not coerced loosely."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _email(value: str) -> str:
+    if not EMAIL_RE.match(value):
+        raise ValueError(f"not a valid e-mail address: {value!r}")
+    return value.lower()
+
+
+Email = Annotated[str, Field(min_length=3)]
+
+
+class SchoolSection(Strict):
+    name: str = "示例大学"
+    office_name: str = "党政办公室"
+    office_phone: str = ""
+    office_hours: str = "工作日 8:00-17:30"
+    timezone: str = "Asia/Shanghai"
+    public_url: str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class StorageSection(Strict):
+    data_dir: str = "var"
+    database_url: str = "sqlite:///{data_dir}/xinxiang.db"
+    max_attachment_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
+            raise ValueError("must start with sqlite:// or postgresql://")
+        return value
+
+
+class QueueSection(Strict):
+    url: str = "sqlite:///{data_dir}/queue.db"
+    workers: int = Field(default=2, ge=1, le=32)
+    poll_interval_seconds: int = Field(default=60, ge=5)
+    outbox_interval_seconds: int = Field(default=30, ge=5)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "redis://", "rediss://")):
+            raise ValueError("must start with sqlite:// or redis://")
+        return value
+
+
+Security = Literal["tls", "starttls", "plain"]
+
+
+class SourceSection(Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    channel: str = "书记校长信箱"
+    kind: Literal["imap", "maildir"] = "imap"
+    # IMAP
+    host: str = ""
+    port: int = Field(default=993, gt=0, lt=65536)
+    security: Security = "tls"
+    allow_plaintext: bool = False
+    username: str = ""
+    password_env: str = ""
+    ca_file: str = ""
+    folder: str = "INBOX"
+    processed_folder: str = "Processed"
+    quarantine_folder: str = "Quarantine"
+    idle: bool = True
+    batch_size: int = Field(default=50, ge=1, le=1000)
+    # Maildir
+    path: str = ""
+
+
+class SmtpSection(Strict):
+    transport: Literal["smtp", "directory"] = "smtp"
+    host: str = "localhost"
+    port: int = Field(default=465, gt=0, lt=65536)
+    security: Security = "tls"
+    allow_plaintext: bool = False
+    username: str = ""
+    password_env: str = ""
+    ca_file: str = ""
+    directory: str = "{data_dir}/outgoing"
+    from_address: Email = "xinxiang@example.edu.cn"
+    from_name: str = "书记校长信箱"
+    timeout_seconds: float = Field(default=30, gt=0)
+    max_attempts: int = Field(default=20, ge=1)
+
+    @field_validator("from_address")
+    @classmethod
+    def _from(cls, value: str) -> str:
+        return _email(value)
+
+
+class SecuritySection(Strict):
+    token_key_env: str = "XINXIANG_TOKEN_KEY"
+
+
+class AckSection(Strict):
+    max_per_sender_per_hour: int = Field(default=3, ge=1)
+    quote_chars: int = Field(default=120, ge=20)
+
+
+class Settings(Strict):
+    school: SchoolSection = SchoolSection()
+    storage: StorageSection = StorageSection()
+    queue: QueueSection = QueueSection()
+    sources: list[SourceSection] = Field(default_factory=list, alias="source")
+    smtp: SmtpSection = SmtpSection()
+    security: SecuritySection = SecuritySection()
+    ack: AckSection = AckSection()
+
+
+class Department(Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    name: str = Field(min_length=1)
+    emails: list[str] = Field(min_length=1)
+    leader: str
+    office: bool = False
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        return [_email(v) for v in value]
+
+    @field_validator("leader")
+    @classmethod
+    def _leader(cls, value: str) -> str:
+        return _email(value)
+
+
+class DepartmentsFile(Strict):
+    departments: list[Department] = Field(min_length=1, alias="department")
+
+
+def _format_loc(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file, turning I/O and syntax errors into `ConfigError`."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(str(path), "", "file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), "", f"invalid TOML: {exc}") from exc
+
+
+def validate_model(path: Path, model: type[M], data: dict[str, Any]) -> M:
+    """Validate `data` against `model`; the first error names file, key and reason."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = _format_loc(err["loc"])
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        raise ConfigError(str(path), loc, msg) from None
+
+
+def load_model(path: Path, model: type[M]) -> M:
+    """Read and validate one TOML file."""
+    return validate_model(path, model, read_toml(path))
+
+
+@dataclass(frozen=True)
+class Config:
+    """A loaded deployment: settings plus departments, rooted at `directory`."""
+
+    directory: Path
+    settings: Settings
+    departments: tuple[Department, ...]
+
+    @property
+    def data_dir(self) -> Path:
+        """Absolute data directory (relative paths are relative to the config directory)."""
+        p = Path(self.settings.storage.data_dir)
+        return p if p.is_absolute() else (self.directory / p).resolve()
+
+    def expand(self, value: str) -> str:
+        """Substitute `{data_dir}` in a configured path or URL."""
+        return value.replace("{data_dir}", str(self.data_dir))
+
+    @property
+    def database_url(self) -> str:
+        return self.expand(self.settings.storage.database_url)
+
+    @property
+    def queue_url(self) -> str:
+        return self.expand(self.settings.queue.url)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.school.timezone)
+
+    @property
+    def office(self) -> Department:
+        return next(d for d in self.departments if d.office)
+
+    def department(self, code_or_name: str) -> Department | None:
+        """Find a department by code or Chinese name."""
+        for d in self.departments:
+            if code_or_name in (d.code, d.name):
+                return d
+        return None
+
+    def secret(self, section: str, env_name: str, *, required: bool = True) -> str:
+        """Read a secret from the environment variable named by a `*_env` key."""
+        value = os.environ.get(env_name, "") if env_name else ""
+        if required and not value:
+            raise ConfigError(
+                str(self.directory / "xinxiang.toml"),
+                section,
+                f"environment variable {env_name or '(none configured)'} is not set",
+            )
+        return value
+
+    def token_key(self) -> bytes:
+        """The HMAC key for per-ticket reply tokens (at least 16 bytes)."""
+        env = self.settings.security.token_key_env
+        key = self.secret("security.token_key_env", env)
+        if len(key) < 16:
+            raise ConfigError(
+                str(self.directory / "xinxiang.toml"),
+                "security.token_key_env",
+                f"the key in {env} must be at least 16 characters",
+            )
+        return key.encode()
+
+    def source_password(self, source: SourceSection) -> str:
+        idx = self.settings.sources.index(source)
+        return self.secret(f"source[{idx}].password_env", source.password_env)
+
+    def registered_addresses(self) -> frozenset[str]:
+        """Every department and office address allowed to act on tickets."""
+        return frozenset(a for d in self.departments for a in d.emails)
+
+
+def _check_semantics(directory: Path, settings: Settings, deps: DepartmentsFile) -> None:
+    main = str(directory / "xinxiang.toml")
+    seen: set[str] = set()
+    for i, src in enumerate(settings.sources):
+        key = f"source[{i}]"
+        if src.name in seen:
+            raise ConfigError(main, f"{key}.name", f"duplicate source name {src.name!r}")
+        seen.add(src.name)
+        if src.kind == "imap":
+            if not src.host:
+                raise ConfigError(main, f"{key}.host", "required for an IMAP source")
+            if not src.username:
+                raise ConfigError(main, f"{key}.username", "required for an IMAP source")
+            if src.security == "plain" and not src.allow_plaintext:
+                raise ConfigError(
+                    main, f"{key}.security", "plain IMAP needs allow_plaintext = true (loopback only)"
+                )
+        elif not src.path:
+            raise ConfigError(main, f"{key}.path", "required for a Maildir source")
+    smtp = settings.smtp
+    if smtp.transport == "smtp" and smtp.security == "plain" and not smtp.allow_plaintext:
+        raise ConfigError(main, "smtp.security", "plain SMTP needs allow_plaintext = true")
+    dfile = str(directory / "departments.toml")
+    codes: set[str] = set()
+    names: set[str] = set()
+    for i, dep in enumerate(deps.departments):
+        if dep.code in codes:
+            raise ConfigError(dfile, f"department[{i}].code", f"duplicate code {dep.code!r}")
+        if dep.name in names:
+            raise ConfigError(dfile, f"department[{i}].name", f"duplicate name {dep.name!r}")
+        codes.add(dep.code)
+        names.add(dep.name)
+    offices = [d for d in deps.departments if d.office]
+    if len(offices) != 1:
+        raise ConfigError(dfile, "department.office", "exactly one department must be the office")
+
+
+def load_config(directory: Path | str) -> Config:
+    """Load and validate `xinxiang.toml` and `departments.toml` from a config directory."""
+    directory = Path(directory).resolve()
+    if not directory.is_dir():
+        raise ConfigError(str(directory), "", "configuration directory not found")
+    settings = load_model(directory / "xinxiang.toml", Settings)
+    deps = load_model(directory / "departments.toml", DepartmentsFile)
+    _check_semantics(directory, settings, deps)
+    return Config(directory, settings, tuple(deps.departments))
+
+
+def default_config_dir() -> Path:
+    """`$XINXIANG_CONFIG`, else `./config`."""
+    return Path(os.environ.get("XINXIANG_CONFIG", "config"))

@@ -1,0 +1,1 @@
+"""Working calendar, SLA clock, assignment/return/transfer/extension, reminders and escalation."""

@@ -1,0 +1,1 @@
+"""Pure domain model: letters, tickets, states and deadline arithmetic. Standard library only."""

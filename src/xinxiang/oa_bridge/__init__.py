@@ -1,0 +1,1 @@
+"""OA 信访 module bridge: REST client, field mapping, two-way sync, and a reference simulator."""

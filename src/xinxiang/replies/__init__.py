@@ -1,0 +1,1 @@
+"""Thread tokens, reply parsing, approval, rendering, outbox sending, PDF records, public board."""
