@@ -45,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.NoArgsIsHelpError:
         return 0
     except click.UsageError as exc:
-        hint = f" (try 'xinxiang {exc.ctx.command_path.split(' ', 1)[-1]} --help')" if exc.ctx else ""
+        hint = (
+            f" (try 'xinxiang {exc.ctx.command_path.split(' ', 1)[-1]} --help')" if exc.ctx else ""
+        )
         print(f"xinxiang: error: {exc.format_message()}{hint}", file=sys.stderr)
         return 2
     except click.exceptions.Abort:

@@ -122,6 +122,8 @@ class SmtpSection(Strict):
     from_name: str = "书记校长信箱"
     timeout_seconds: float = Field(default=30, gt=0)
     max_attempts: int = Field(default=20, ge=1)
+    retry_base_seconds: float = Field(default=60, gt=0)
+    retry_max_seconds: float = Field(default=3600, gt=0)
 
     @field_validator("from_address")
     @classmethod
@@ -299,7 +301,9 @@ def _check_semantics(directory: Path, settings: Settings, deps: DepartmentsFile)
                 raise ConfigError(main, f"{key}.username", "required for an IMAP source")
             if src.security == "plain" and not src.allow_plaintext:
                 raise ConfigError(
-                    main, f"{key}.security", "plain IMAP needs allow_plaintext = true (loopback only)"
+                    main,
+                    f"{key}.security",
+                    "plain IMAP needs allow_plaintext = true (loopback only)",
                 )
         elif not src.path:
             raise ConfigError(main, f"{key}.path", "required for a Maildir source")

@@ -1,4 +1,4 @@
-"""`xinxiang config check [DIR]`: validate a deployment's configuration without starting anything."""
+"""`xinxiang config check [DIR]`: validate a deployment's configuration, starting nothing."""
 
 from __future__ import annotations
 
@@ -15,8 +15,12 @@ config_app = typer.Typer(help="Configuration commands.", no_args_is_help=True)
 
 @config_app.command("check")
 def check(
-    directory: Annotated[Path | None, typer.Argument(help="Config directory (default ./config).")] = None,
-    secrets: Annotated[bool, typer.Option(help="Also require the secrets' environment variables.")] = True,
+    directory: Annotated[
+        Path | None, typer.Argument(help="Config directory (default ./config).")
+    ] = None,
+    secrets: Annotated[
+        bool, typer.Option(help="Also require the secrets' environment variables.")
+    ] = True,
 ) -> None:
     """Validate every configuration file; print one line naming file, key and reason on error."""
     cfg = load_config(directory or default_config_dir())

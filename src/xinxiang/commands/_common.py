@@ -1,0 +1,53 @@
+"""Helpers shared by CLI commands: loading the deployment and checking the schema."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xinxiang.config import default_config_dir, load_config
+from xinxiang.errors import XinxiangError
+from xinxiang.services.context import AppContext
+from xinxiang.store.migrate import current_revision, head_revision
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", "-c", help="Deployment directory (default $XINXIANG_CONFIG or ./config)."
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def open_context(config_dir: Path | None, *, require_schema: bool = True) -> AppContext:
+    """Load the configuration and (optionally) insist that the schema is current."""
+    cfg = load_config(config_dir or default_config_dir())
+    ctx = AppContext(cfg)
+    if require_schema:
+        try:
+            current = current_revision(ctx.db)
+        except Exception as exc:
+            raise XinxiangError(f"cannot open the database {cfg.database_url}: {exc}") from exc
+        if current != head_revision():
+            raise XinxiangError(
+                f"database schema is at {current or 'nothing'}, code expects {head_revision()}: "
+                "run `xinxiang db upgrade`"
+            )
+    return ctx
+
+
+def now_utc() -> datetime:
+    """The current time (aware, UTC)."""
+    return datetime.now(UTC)
+
+
+def setup_logging(verbose: bool = False) -> None:
+    """Plain log lines on stderr."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )

@@ -1,0 +1,103 @@
+"""`xinxiang init DIR` (new embedded deployment) and `xinxiang demo` (whole job, no servers)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from xinxiang.config import load_config
+from xinxiang.deployment import create_embedded_deployment
+from xinxiang.domain.states import STATUS_LABELS, TicketStatus
+from xinxiang.mailbox.maildir import deliver
+from xinxiang.services.context import AppContext
+from xinxiang.store.migrate import upgrade
+from xinxiang.store.models import LetterRow, OutboxRow, QuarantineRow, TicketRow
+
+
+def init(
+    directory: Annotated[Path, typer.Argument(help="Directory for the new deployment.")],
+    school: Annotated[str, typer.Option(help="The school's name.")] = "示例大学",
+    force: Annotated[bool, typer.Option(help="Overwrite an existing xinxiang.toml.")] = False,
+) -> None:
+    """Create a deployment on embedded defaults (SQLite, SqliteHuey, Maildir, .eml outbox)."""
+    create_embedded_deployment(directory, school=school, force=force)
+    typer.echo(f"已创建部署目录 {directory}")
+    typer.echo(
+        "下一步: export XINXIANG_TOKEN_KEY=<至少16位随机字符>; "
+        f"xinxiang db upgrade -c {directory}; xinxiang worker -c {directory}"
+    )
+
+
+def demo(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where to put the demo deployment.")
+    ] = None,
+) -> None:
+    """Run the main job end to end on sample letters, with no server at all."""
+    from xinxiang.samples import demo_mailbox
+    from xinxiang.tasks import Runtime, Tasks, make_huey
+
+    directory = out or Path(tempfile.mkdtemp(prefix="xinxiang-demo-"))
+    create_embedded_deployment(directory, force=True)
+    os.environ.setdefault("XINXIANG_TOKEN_KEY", secrets.token_hex(24))
+    cfg = load_config(directory)
+    ctx = AppContext(cfg)
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(ctx.db)
+    maildir = cfg.directory / "var" / "maildir"
+    letters = demo_mailbox()
+    for _name, raw in letters:
+        deliver(maildir, raw)
+    console = Console()
+    console.print(f"演示部署: {directory}（SQLite + SqliteHuey + Maildir，外发邮件写入 .eml 文件）")
+    console.print(f"信箱中放入 {len(letters)} 封示例来信，开始处理…")
+
+    huey = make_huey(cfg)
+    tasks = Tasks(huey, Runtime(ctx))
+    for src in cfg.settings.sources:
+        tasks.poll_source(src.name)
+    # Drain the real SqliteHuey queue in this process: the same path the worker takes.
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task)
+
+    with ctx.db.unit_of_work() as session:
+        tickets = session.execute(select(TicketRow).order_by(TicketRow.id)).scalars().all()
+        noise = session.execute(
+            select(LetterRow.kind, LetterRow.subject).where(LetterRow.ticket_id.is_(None))
+        ).all()
+        quarantined = session.execute(select(QuarantineRow)).scalars().all()
+        mails = session.execute(select(OutboxRow)).scalars().all()
+        table = Table("工单编号", "状态", "来信人", "主题", "承办单位", "紧急程度")
+        for t in tickets:
+            table.add_row(
+                t.number,
+                STATUS_LABELS[TicketStatus(t.status)],
+                t.petitioner_name or t.petitioner_addr,
+                t.subject[:28],
+                t.department_code or "—",
+                t.urgency,
+            )
+        console.print(table)
+        for kind, subject in noise:
+            console.print(f"已记录但不答复（{kind}）: {subject}")
+        for q in quarantined:
+            console.print(f"已隔离: {q.location} — {q.reason}")
+        sent = sum(1 for m in mails if m.state == "sent")
+    console.print(f"外发邮件 {sent}/{len(mails)} 封: {ctx.outgoing_dir}")
+    console.print(f"原始邮件与附件: {cfg.data_dir / 'blobs'}；数据库: {cfg.database_url}")
+    console.print(f"查看工单: xinxiang tickets list -c {directory}")
+    ctx.close()
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `init` and `demo`."""
+    app.command("init")(init)
+    app.command("demo")(demo)

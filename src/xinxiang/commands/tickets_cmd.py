@@ -1,0 +1,226 @@
+"""`xinxiang tickets list|show` and `xinxiang quarantine list|retry`: the office's views."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from xinxiang.commands._common import ConfigOption, JsonOption, now_utc, open_context
+from xinxiang.domain.states import STATUS_LABELS, TicketStatus
+from xinxiang.errors import XinxiangError
+from xinxiang.replies.render import format_cn_datetime
+from xinxiang.services.ingest import retry_quarantined
+from xinxiang.store.models import EventRow, LetterRow, OutboxRow, QuarantineRow, TicketRow
+
+tickets_app = typer.Typer(help="Tickets (工单).", no_args_is_help=True)
+quarantine_app = typer.Typer(help="Quarantined messages (隔离区).", no_args_is_help=True)
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def ticket_summary(t: TicketRow) -> dict[str, Any]:
+    """The list view of a ticket as JSON-ready data."""
+    return {
+        "number": t.number,
+        "status": t.status,
+        "channel": t.channel,
+        "from": t.petitioner_addr,
+        "from_name": t.petitioner_name,
+        "subject": t.subject,
+        "department": t.department_code,
+        "category": t.category,
+        "urgency": t.urgency,
+        "disposition": t.disposition,
+        "track": t.track,
+        "created_at": _iso(t.created_at),
+        "response_due": _iso(t.response_due),
+        "preliminary_due": _iso(t.preliminary_due),
+        "formal_due": _iso(t.formal_due),
+    }
+
+
+@tickets_app.command("list")
+def list_tickets(
+    config: ConfigOption = None,
+    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """The newest tickets."""
+    if status is not None and status not in {s.value for s in TicketStatus}:
+        raise XinxiangError(
+            f"unknown status {status!r} (one of {', '.join(s.value for s in TicketStatus)})"
+        )
+    ctx = open_context(config)
+    with ctx.db.unit_of_work() as session:
+        q = select(TicketRow).order_by(TicketRow.id.desc()).limit(limit)
+        if status:
+            q = q.where(TicketRow.status == status)
+        rows = [ticket_summary(t) for t in session.execute(q).scalars()]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table("编号", "状态", "渠道", "来信人", "主题", "承办单位", "紧急程度")
+    tz = ctx.cfg.settings.school.timezone
+    del tz
+    for r in rows:
+        table.add_row(
+            r["number"],
+            STATUS_LABELS.get(TicketStatus(r["status"]), r["status"]),
+            r["channel"],
+            r["from_name"] or r["from"],
+            (r["subject"] or "")[:30],
+            r["department"] or "—",
+            r["urgency"],
+        )
+    Console().print(table)
+
+
+@tickets_app.command("show")
+def show_ticket(
+    number: Annotated[str, typer.Argument(help="Ticket number, e.g. 2026-000123.")],
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One ticket with its letter, timeline and mails."""
+    ctx = open_context(config)
+    with ctx.db.unit_of_work() as session:
+        t = session.execute(
+            select(TicketRow).where(TicketRow.number == number)
+        ).scalar_one_or_none()
+        if t is None:
+            raise XinxiangError(f"no ticket {number}")
+        letter = session.get(LetterRow, t.letter_id)
+        events = (
+            session.execute(
+                select(EventRow).where(EventRow.ticket_id == t.id).order_by(EventRow.id)
+            )
+            .scalars()
+            .all()
+        )
+        mails = (
+            session.execute(
+                select(OutboxRow).where(OutboxRow.ticket_id == t.id).order_by(OutboxRow.id)
+            )
+            .scalars()
+            .all()
+        )
+        data = ticket_summary(t)
+        data["query_code"] = t.query_code
+        data["classification"] = t.classification
+        data["letter"] = {
+            "message_id": letter.message_id if letter else None,
+            "body": letter.body if letter else "",
+            "defects": letter.defects if letter else [],
+            "raw_sha256": letter.raw_sha256 if letter else None,
+            "attachments": [
+                {
+                    "filename": a.filename,
+                    "content_type": a.content_type,
+                    "size": a.size,
+                    "sha256": a.sha256,
+                }
+                for a in (letter.attachments if letter else [])
+            ],
+        }
+        data["events"] = [
+            {"at": _iso(e.at), "actor": e.actor, "kind": e.kind, "data": e.data} for e in events
+        ]
+        data["mails"] = [
+            {
+                "kind": m.kind,
+                "to": m.recipients,
+                "state": m.state,
+                "message_id": m.message_id,
+                "attempts": m.attempts,
+                "sent_at": _iso(m.sent_at),
+                "last_error": m.last_error,
+            }
+            for m in mails
+        ]
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    tz = ctx.cfg.settings.school.timezone
+    label = STATUS_LABELS[TicketStatus(data["status"])]
+    typer.echo(f"工单 {data['number']}（{label}）  查询码 {data['query_code']}")
+    typer.echo(f"来信人: {data['from_name']} <{data['from']}>  渠道: {data['channel']}")
+    typer.echo(f"主题: {data['subject']}")
+    typer.echo("-" * 60)
+    typer.echo(data["letter"]["body"])
+    typer.echo("-" * 60)
+    for a in data["letter"]["attachments"]:
+        typer.echo(f"附件: {a['filename']} ({a['content_type']}, {a['size']} 字节)")
+    for e in events:
+        typer.echo(f"{format_cn_datetime(e.at, tz)}  {e.kind}  {e.actor}")
+    for m in data["mails"]:
+        typer.echo(f"邮件 {m['kind']} → {', '.join(m['to'])}: {m['state']}")
+
+
+@quarantine_app.command("list")
+def list_quarantine(
+    config: ConfigOption = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include resolved records.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Messages that could not be processed, with the reason."""
+    ctx = open_context(config)
+    with ctx.db.unit_of_work() as session:
+        q = select(QuarantineRow).order_by(QuarantineRow.id)
+        if not all_:
+            q = q.where(QuarantineRow.state == "open")
+        rows = [
+            {
+                "id": r.id,
+                "source": r.source,
+                "location": r.location,
+                "reason": r.reason,
+                "state": r.state,
+                "size": r.raw_size,
+                "sha256": r.raw_sha256,
+                "created_at": _iso(r.created_at),
+            }
+            for r in session.execute(q).scalars()
+        ]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table("ID", "信箱", "位置", "原因", "状态")
+    for r in rows:
+        table.add_row(
+            str(r["id"]), str(r["source"]), str(r["location"]), str(r["reason"]), str(r["state"])
+        )
+    Console().print(table)
+
+
+@quarantine_app.command("retry")
+def retry(
+    quarantine_id: Annotated[int, typer.Argument(help="Quarantine record id.")],
+    config: ConfigOption = None,
+) -> None:
+    """Reprocess a quarantined message from its stored raw bytes."""
+    ctx = open_context(config)
+    try:
+        outcome = retry_quarantined(ctx, quarantine_id, now_utc())
+    except LookupError as exc:
+        raise XinxiangError(str(exc)) from None
+    if outcome.status == "quarantined":
+        typer.echo(f"仍无法处理: {outcome.reason}")
+        raise typer.Exit(1)
+    typer.echo(
+        f"已重新处理: {outcome.status}"
+        + (f"，工单 {outcome.ticket_number}" if outcome.ticket_number else "")
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `tickets` and `quarantine`."""
+    app.add_typer(tickets_app, name="tickets")
+    app.add_typer(quarantine_app, name="quarantine")

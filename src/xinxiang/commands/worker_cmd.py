@@ -1,0 +1,88 @@
+"""`xinxiang worker` and `xinxiang poll`: the long-running processor and a one-off pass."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from xinxiang.commands._common import ConfigOption, JsonOption, now_utc, open_context, setup_logging
+from xinxiang.errors import XinxiangError
+from xinxiang.mailbox.imap import SourceUnavailable
+from xinxiang.replies.transport import transport_for
+from xinxiang.services.outbox import send_due
+from xinxiang.services.poll import poll_source
+
+
+def worker(
+    config: ConfigOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run the queue consumer: poll sources (IDLE + interval), send the outbox, periodic sweeps."""
+    from xinxiang.tasks import run_worker
+
+    setup_logging(verbose)
+    ctx = open_context(config)
+    ctx.close()
+    run_worker(ctx.cfg)
+
+
+def poll(
+    config: ConfigOption = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", "-s", help="Only this source.")
+    ] = None,
+    send: Annotated[bool, typer.Option(help="Send the outbox after polling.")] = True,
+    as_json: JsonOption = False,
+) -> None:
+    """One pass over the mail sources now, then send what the outbox holds."""
+    import dataclasses
+    import json
+
+    ctx = open_context(config)
+    names = source or [s.name for s in ctx.cfg.settings.sources]
+    rows = []
+    errors = []
+    with Console(stderr=True).status("正在收取信件…"):
+        for name in names:
+            try:
+                result = poll_source(ctx, name, now_utc)
+            except KeyError:
+                raise XinxiangError(f"no source named {name!r} in the configuration") from None
+            except SourceUnavailable as exc:
+                errors.append(str(exc))
+                continue
+            rows.append(result)
+        sent = send_due(ctx, transport_for(ctx.cfg), now_utc()) if send else None
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "sources": [dataclasses.asdict(r) for r in rows],
+                    "sent": sent.sent if sent else 0,
+                    "errors": errors,
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        table = Table("信箱", "新建工单", "记录(非来信)", "重复", "隔离")
+        for r in rows:
+            table.add_row(
+                r.source, str(r.created), str(r.recorded), str(r.duplicates), str(r.quarantined)
+            )
+        Console().print(table)
+        if sent:
+            typer.echo(f"发出邮件 {sent.sent} 封，待重试 {sent.retried}，失败 {sent.failed}")
+    for err in errors:
+        typer.echo(f"xinxiang: warning: {err}", err=True)
+    if errors:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `worker` and `poll`."""
+    app.command("worker")(worker)
+    app.command("poll")(poll)

@@ -1,0 +1,88 @@
+"""Ticket states and the transitions allowed between them (pure)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TicketStatus(StrEnum):
+    """Where a ticket stands in the 接诉即办 flow."""
+
+    RECEIVED = "received"  # registered, acknowledged, waiting for routing
+    TRIAGE = "triage"  # waiting for the office to route it by hand
+    DISPATCHED = "dispatched"  # 转办: sent to the department, clock running
+    ACCEPTED = "accepted"  # 受理: the department took it
+    PRELIMINARY = "preliminary"  # 初步回复 given, formal reply pending
+    PENDING_APPROVAL = "pending_approval"  # an answer waits for the office
+    ANSWERED = "answered"  # formal answer sent to the petitioner
+    CLOSED = "closed"  # nothing more to do (incl. praise, legal channel, duplicates)
+
+
+_ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
+    TicketStatus.RECEIVED: frozenset(
+        {TicketStatus.TRIAGE, TicketStatus.DISPATCHED, TicketStatus.CLOSED}
+    ),
+    TicketStatus.TRIAGE: frozenset({TicketStatus.DISPATCHED, TicketStatus.CLOSED}),
+    TicketStatus.DISPATCHED: frozenset(
+        {
+            TicketStatus.ACCEPTED,
+            TicketStatus.PRELIMINARY,
+            TicketStatus.PENDING_APPROVAL,
+            TicketStatus.ANSWERED,
+            TicketStatus.TRIAGE,
+            TicketStatus.DISPATCHED,
+        }
+    ),
+    TicketStatus.ACCEPTED: frozenset(
+        {
+            TicketStatus.PRELIMINARY,
+            TicketStatus.PENDING_APPROVAL,
+            TicketStatus.ANSWERED,
+            TicketStatus.DISPATCHED,
+        }
+    ),
+    TicketStatus.PRELIMINARY: frozenset(
+        {TicketStatus.PENDING_APPROVAL, TicketStatus.ANSWERED, TicketStatus.DISPATCHED}
+    ),
+    TicketStatus.PENDING_APPROVAL: frozenset(
+        {
+            TicketStatus.ANSWERED,
+            TicketStatus.PRELIMINARY,
+            TicketStatus.DISPATCHED,
+            TicketStatus.ACCEPTED,
+        }
+    ),
+    TicketStatus.ANSWERED: frozenset({TicketStatus.CLOSED}),
+    TicketStatus.CLOSED: frozenset(),
+}
+
+OPEN_STATUSES: frozenset[TicketStatus] = frozenset(
+    s for s in TicketStatus if s not in (TicketStatus.ANSWERED, TicketStatus.CLOSED)
+)
+
+STATUS_LABELS: dict[TicketStatus, str] = {
+    TicketStatus.RECEIVED: "已登记",
+    TicketStatus.TRIAGE: "待分办",
+    TicketStatus.DISPATCHED: "已转办",
+    TicketStatus.ACCEPTED: "已受理",
+    TicketStatus.PRELIMINARY: "已初步答复",
+    TicketStatus.PENDING_APPROVAL: "待审核",
+    TicketStatus.ANSWERED: "已答复",
+    TicketStatus.CLOSED: "已办结",
+}
+
+
+class InvalidTransition(ValueError):
+    """A state change the flow does not allow."""
+
+
+def can_transition(current: TicketStatus, new: TicketStatus) -> bool:
+    """Whether `current → new` is allowed."""
+    return new in _ALLOWED[current]
+
+
+def transition(current: TicketStatus, new: TicketStatus) -> TicketStatus:
+    """Return `new` if allowed, else raise `InvalidTransition`."""
+    if not can_transition(current, new):
+        raise InvalidTransition(f"{current} → {new}")
+    return new

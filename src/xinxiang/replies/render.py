@@ -1,0 +1,47 @@
+"""Jinja2 rendering of mail templates (text and HTML) from `xinxiang/templates/`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+_WEEKDAYS = "一二三四五六日"
+
+
+def format_cn_datetime(value: datetime, tz: str = "Asia/Shanghai") -> str:
+    """`2026年12月2日（星期三）14:05` in the school's zone."""
+    local = value.astimezone(ZoneInfo(tz))
+    return (
+        f"{local.year}年{local.month}月{local.day}日（星期{_WEEKDAYS[local.weekday()]}）"
+        f"{local:%H:%M}"
+    )
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The shared template environment (HTML autoescaped, undefined variables are errors)."""
+    env = Environment(
+        loader=PackageLoader("xinxiang", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["cn_datetime"] = format_cn_datetime
+    return env
+
+
+def render(name: str, **context: Any) -> str:
+    """Render one template by file name."""
+    return environment().get_template(name).render(**context)
+
+
+def quote_excerpt(text: str, limit: int) -> str:
+    """A short single-paragraph quote of a letter for receipts and answers."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -1,0 +1,51 @@
+"""The runtime context shared by services: config, database, blob store, secrets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from xinxiang.config import Config
+from xinxiang.store.blobs import BlobStore
+from xinxiang.store.db import Database
+
+
+@dataclass
+class AppContext:
+    """Built once per process by the CLI or the worker; nothing here connects until used."""
+
+    cfg: Config
+    db: Database = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.db = Database(self.cfg.database_url)
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        """Raw messages, attachments and PDFs, content-addressed."""
+        return BlobStore(self.cfg.data_dir / "blobs")
+
+    @cached_property
+    def token_key(self) -> bytes:
+        """The reply-token HMAC key from the environment."""
+        return self.cfg.token_key()
+
+    @property
+    def outgoing_dir(self) -> Path:
+        """Where the directory transport writes `.eml` files."""
+        return Path(self.cfg.expand(self.cfg.settings.smtp.directory))
+
+    @cached_property
+    def own_addresses(self) -> frozenset[str]:
+        """Addresses that are ours (mail from them is a loop)."""
+        return frozenset({self.cfg.settings.smtp.from_address})
+
+    @property
+    def msgid_domain(self) -> str:
+        """The domain of our Message-IDs."""
+        return self.cfg.settings.smtp.from_address.rsplit("@", 1)[1]
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.db.dispose()

@@ -1,0 +1,287 @@
+"""Ingest one raw message: letter, ticket, events and acknowledgement in ONE transaction.
+
+Idempotent by construction: the letter's dedupe key (Message-ID, else raw sha256) is unique, so
+a crash anywhere and a re-run yields exactly one letter, one ticket and one acknowledgement.
+The caller touches the mailbox (move to Processed/Quarantine) only after this returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from xinxiang.domain.letter import Letter, MailKind
+from xinxiang.domain.states import TicketStatus
+from xinxiang.domain.tickets import new_query_code
+from xinxiang.errors import UnparseableMail
+from xinxiang.mailbox.noise import bounced_message_ids, mail_kind
+from xinxiang.mailbox.parse import parse_message
+from xinxiang.replies import ack
+from xinxiang.services.context import AppContext
+from xinxiang.store.models import (
+    AttachmentRow,
+    LetterRow,
+    OutboxRow,
+    QuarantineRow,
+    TicketRow,
+)
+from xinxiang.store.repo import add_event, next_ticket_number, set_cursor
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOutcome:
+    """What became of one message: created | recorded | duplicate | quarantined."""
+
+    status: str
+    kind: str
+    letter_id: int | None = None
+    ticket_number: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageOrigin:
+    """Where a message came from, for the record and for the cursor."""
+
+    source: str
+    channel: str
+    location: str
+    uidvalidity: int | None = None
+    uid: int | None = None
+
+
+def dedupe_key_for(letter: Letter | None, raw_sha256: str) -> str:
+    """`mid:<Message-ID>` when there is one, else `sha:<sha256 of the raw bytes>`."""
+    if letter is not None and letter.message_id:
+        return "mid:" + letter.message_id[:290]
+    return "sha:" + raw_sha256
+
+
+def ingest_raw(ctx: AppContext, raw: bytes, origin: MessageOrigin, now: datetime) -> IngestOutcome:
+    """Parse and commit one message. Never raises for bad mail: it is quarantined instead."""
+    sha = ctx.blobs.put(raw, ".eml")
+    try:
+        letter = parse_message(raw)
+        kind = mail_kind(
+            letter,
+            own_addresses=ctx.own_addresses,
+            own_msgid_domain=ctx.msgid_domain,
+            reply_base=ctx.cfg.settings.smtp.from_address,
+        )
+    except UnparseableMail as exc:
+        return _quarantine(ctx, raw, sha, origin, str(exc) or "unparseable", now)
+    except Exception as exc:  # a parser bug must not stop the mailbox: keep the mail, say why
+        log.exception("parser failed on a message from %s", origin.source)
+        reason = f"internal parser error: {type(exc).__name__}: {exc}"
+        return _quarantine(ctx, raw, sha, origin, reason, now)
+    key = dedupe_key_for(letter, sha)
+    try:
+        with ctx.db.unit_of_work() as session:
+            existing = session.execute(
+                select(LetterRow.id).where(LetterRow.dedupe_key == key)
+            ).scalar_one_or_none()
+            if existing is not None:
+                _advance_cursor(session, origin, now)
+                return IngestOutcome("duplicate", kind.value, existing)
+            outcome = _record(ctx, session, raw, sha, letter, kind, key, origin, now)
+            _advance_cursor(session, origin, now)
+            return outcome
+    except IntegrityError:
+        # Another worker committed the same message between our check and our insert.
+        log.info("message %s already imported concurrently", key)
+        return IngestOutcome("duplicate", kind.value)
+
+
+def _advance_cursor(session: Session, origin: MessageOrigin, now: datetime) -> None:
+    if origin.uidvalidity is not None and origin.uid is not None:
+        set_cursor(session, origin.source, origin.uidvalidity, origin.uid, now)
+
+
+def _record(
+    ctx: AppContext,
+    session: Session,
+    raw: bytes,
+    sha: str,
+    letter: Letter,
+    kind: MailKind,
+    key: str,
+    origin: MessageOrigin,
+    now: datetime,
+) -> IngestOutcome:
+    cap = ctx.cfg.settings.storage.max_attachment_bytes
+    defects = list(letter.defects)
+    row = LetterRow(
+        dedupe_key=key,
+        source=origin.source,
+        channel=origin.channel,
+        kind=kind.value,
+        message_id=letter.message_id,
+        raw_sha256=sha,
+        raw_size=len(raw),
+        from_addr=letter.from_addr,
+        from_name=letter.from_name,
+        subject=letter.subject,
+        sent_at=letter.date,
+        received_at=now,
+        body=letter.body,
+        html=letter.html,
+        defects=defects,
+        public_consent=letter.public_consent,
+        in_reply_to=letter.in_reply_to,
+    )
+    session.add(row)
+    for att in letter.attachments:
+        stored = att.size <= cap
+        digest = ctx.blobs.put(att.payload) if stored else hashlib.sha256(att.payload).hexdigest()
+        if not stored:
+            defects.append(f"attachment {att.filename!r} ({att.size} bytes) exceeds the size cap")
+        row.attachments.append(
+            AttachmentRow(
+                filename=att.filename,
+                content_type=att.content_type,
+                size=att.size,
+                sha256=digest,
+                stored=stored,
+                inline=att.inline,
+                content_id=att.content_id,
+            )
+        )
+    row.defects = defects
+    session.flush()
+
+    if kind is MailKind.BOUNCE:
+        _mark_bounced(session, raw, now)
+        return IngestOutcome("recorded", kind.value, row.id)
+    if kind is not MailKind.LETTER:
+        return IngestOutcome("recorded", kind.value, row.id)
+
+    ticket = _open_ticket(ctx, session, row, letter, origin, now)
+    return IngestOutcome("created", kind.value, row.id, ticket.number)
+
+
+def _open_ticket(
+    ctx: AppContext,
+    session: Session,
+    row: LetterRow,
+    letter: Letter,
+    origin: MessageOrigin,
+    now: datetime,
+) -> TicketRow:
+    year = now.astimezone(ctx.cfg.tz).year
+    ticket = TicketRow(
+        number=next_ticket_number(session, year),
+        query_code=new_query_code(),
+        letter_id=row.id,
+        source=origin.source,
+        channel=origin.channel,
+        status=TicketStatus.RECEIVED.value,
+        petitioner_addr=letter.from_addr,
+        petitioner_name=letter.from_name,
+        subject=letter.subject,
+        public_consent=letter.public_consent,
+        urgency="normal",
+        created_at=now,
+        dispatch_due=now + timedelta(days=1),
+        calendar_verified=True,
+    )
+    session.add(ticket)
+    session.flush()
+    row.ticket_id = ticket.id
+    add_event(
+        session,
+        ticket.id,
+        now,
+        letter.from_addr,
+        "received",
+        channel=origin.channel,
+        source=origin.source,
+        location=origin.location,
+        message_id=letter.message_id,
+    )
+    ack.queue_acknowledgement(ctx, session, ticket, letter, now)
+    return ticket
+
+
+def _mark_bounced(session: Session, raw: bytes, now: datetime) -> None:
+    ids = bounced_message_ids(raw)
+    if not ids:
+        return
+    rows = session.execute(select(OutboxRow).where(OutboxRow.message_id.in_(ids))).scalars().all()
+    for out in rows:
+        out.state = "failed"
+        out.last_error = "bounced: the receiving server returned a delivery failure report"
+        if out.ticket_id is not None:
+            add_event(
+                session,
+                out.ticket_id,
+                now,
+                "mailer-daemon",
+                "mail_bounced",
+                message_id=out.message_id,
+                mail_kind=out.kind,
+            )
+
+
+def _quarantine(
+    ctx: AppContext, raw: bytes, sha: str, origin: MessageOrigin, reason: str, now: datetime
+) -> IngestOutcome:
+    with ctx.db.unit_of_work() as session:
+        existing = session.execute(
+            select(QuarantineRow).where(
+                QuarantineRow.source == origin.source, QuarantineRow.raw_sha256 == sha
+            )
+        ).scalar_one_or_none()
+        if existing is None:
+            session.add(
+                QuarantineRow(
+                    source=origin.source,
+                    channel=origin.channel,
+                    location=origin.location,
+                    raw_sha256=sha,
+                    raw_size=len(raw),
+                    reason=reason,
+                    state="open",
+                    created_at=now,
+                )
+            )
+        _advance_cursor(session, origin, now)
+    log.warning("quarantined message from %s (%s): %s", origin.source, origin.location, reason)
+    return IngestOutcome("quarantined", MailKind.MALFORMED.value, reason=reason)
+
+
+def retry_quarantined(ctx: AppContext, quarantine_id: int, now: datetime) -> IngestOutcome:
+    """Reprocess a quarantined message from its stored raw bytes (after a fix)."""
+    with ctx.db.unit_of_work() as session:
+        q = session.get(QuarantineRow, quarantine_id)
+        if q is None:
+            raise LookupError(f"no quarantine record {quarantine_id}")
+        origin = MessageOrigin(q.source, q.channel, q.location)
+        sha = q.raw_sha256
+    raw = ctx.blobs.get(sha, ".eml")
+    try:
+        letter = parse_message(raw)
+    except UnparseableMail as exc:
+        with ctx.db.unit_of_work() as session:
+            session.execute(
+                update(QuarantineRow)
+                .where(QuarantineRow.id == quarantine_id)
+                .values(reason=str(exc) or "unparseable")
+            )
+        return IngestOutcome("quarantined", MailKind.MALFORMED.value, reason=str(exc))
+    del letter
+    outcome = ingest_raw(ctx, raw, origin, now)
+    with ctx.db.unit_of_work() as session:
+        session.execute(
+            update(QuarantineRow)
+            .where(QuarantineRow.id == quarantine_id)
+            .values(state="resolved", resolved_at=now, letter_id=outcome.letter_id)
+        )
+    return outcome

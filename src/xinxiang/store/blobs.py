@@ -1,0 +1,42 @@
+"""Content-addressed file store for raw messages, attachments and PDFs under the data directory."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+
+class BlobStore:
+    """Files named by their sha256; writing the same content twice is a no-op."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_for(self, sha256: str, suffix: str = "") -> Path:
+        """Where the blob with this digest lives (two levels of fan-out)."""
+        return self.root / sha256[:2] / sha256[2:4] / f"{sha256}{suffix}"
+
+    def put(self, data: bytes, suffix: str = "") -> str:
+        """Store `data` durably (write, fsync, rename) and return its sha256."""
+        digest = hashlib.sha256(data).hexdigest()
+        target = self.path_for(digest, suffix)
+        if target.exists():
+            return digest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return digest
+
+    def get(self, sha256: str, suffix: str = "") -> bytes:
+        """Read a blob back."""
+        return self.path_for(sha256, suffix).read_bytes()

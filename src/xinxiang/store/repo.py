@@ -1,0 +1,126 @@
+"""Repository functions over a session: ticket numbers, events, cursors, outbox enqueueing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from xinxiang.domain.tickets import format_ticket_number
+from xinxiang.store.models import EventRow, MailCursor, OutboxRow, TicketCounter
+
+
+def _insert_ignore(session: Session, table: Any, values: dict[str, Any], key: str) -> None:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(
+            pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=[key])
+        )
+    else:
+        session.execute(
+            sqlite_insert(table).values(**values).on_conflict_do_nothing(index_elements=[key])
+        )
+
+
+def next_ticket_number(session: Session, year: int) -> str:
+    """Allocate the next gap-free number for `year` inside the caller's transaction.
+
+    The UPDATE takes a row lock on PostgreSQL (and the write lock on SQLite), so concurrent
+    workers serialise here and a rolled-back transaction gives its number back.
+    """
+    stmt = (
+        update(TicketCounter)
+        .where(TicketCounter.year == year)
+        .values(last_seq=TicketCounter.last_seq + 1)
+        .returning(TicketCounter.last_seq)
+    )
+    seq = session.execute(stmt).scalar_one_or_none()
+    if seq is None:
+        _insert_ignore(session, TicketCounter.__table__, {"year": year, "last_seq": 0}, "year")
+        seq = session.execute(stmt).scalar_one()
+    return format_ticket_number(year, seq)
+
+
+def add_event(
+    session: Session, ticket_id: int, at: datetime, actor: str, kind: str, **data: Any
+) -> EventRow:
+    """Append one entry to a ticket's timeline."""
+    row = EventRow(ticket_id=ticket_id, at=at, actor=actor, kind=kind, data=data)
+    session.add(row)
+    return row
+
+
+def get_cursor(session: Session, source: str) -> MailCursor | None:
+    """The stored position of a mail source."""
+    return session.get(MailCursor, source)
+
+
+def set_cursor(
+    session: Session, source: str, uidvalidity: int, last_uid: int, now: datetime
+) -> None:
+    """Advance (never rewind within one UIDVALIDITY) a source's cursor."""
+    cur = session.get(MailCursor, source)
+    if cur is None:
+        session.add(
+            MailCursor(source=source, uidvalidity=uidvalidity, last_uid=last_uid, updated_at=now)
+        )
+        return
+    if cur.uidvalidity != uidvalidity:
+        cur.uidvalidity, cur.last_uid = uidvalidity, last_uid
+    else:
+        cur.last_uid = max(cur.last_uid, last_uid)
+    cur.updated_at = now
+
+
+def enqueue_mail(
+    session: Session,
+    *,
+    dedupe_key: str,
+    message_id: str,
+    kind: str,
+    sender: str,
+    recipients: list[str],
+    raw: bytes,
+    now: datetime,
+    ticket_id: int | None,
+) -> bool:
+    """Put a rendered mail in the outbox unless one with the same key exists. True if added."""
+    exists = session.execute(
+        select(OutboxRow.id).where(OutboxRow.dedupe_key == dedupe_key)
+    ).scalar_one_or_none()
+    if exists is not None:
+        return False
+    session.add(
+        OutboxRow(
+            dedupe_key=dedupe_key,
+            message_id=message_id,
+            ticket_id=ticket_id,
+            kind=kind,
+            sender=sender,
+            recipients=recipients,
+            recipient_key=(recipients[0] if recipients else "").lower(),
+            raw=raw,
+            state="pending",
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
+        )
+    )
+    return True
+
+
+def count_recent_mail(session: Session, kind: str, recipient: str, since: datetime) -> int:
+    """How many mails of `kind` went (or wait to go) to `recipient` since `since`."""
+    return int(
+        session.execute(
+            select(func.count(OutboxRow.id)).where(
+                OutboxRow.kind == kind,
+                OutboxRow.recipient_key == recipient.lower(),
+                OutboxRow.created_at >= since,
+            )
+        ).scalar_one()
+    )
