@@ -27,8 +27,21 @@ def make_dir(tmp_path: Path, main: str, departments: str | None = None) -> Path:
 def test_sample_deployment_loads() -> None:
     cfg = load_config(REPO / "config")
     assert [d.name for d in cfg.departments] == [
-        "党政办公室", "纪委办公室", "人事处", "学生处", "研究生处", "教务处", "保卫处", "财务处",
-        "资产管理处", "后勤管理处", "图书馆", "网络信息中心", "校工会", "招生就业处", "校团委",
+        "党政办公室",
+        "纪委办公室",
+        "人事处",
+        "学生处",
+        "研究生处",
+        "教务处",
+        "保卫处",
+        "财务处",
+        "资产管理处",
+        "后勤管理处",
+        "图书馆",
+        "网络信息中心",
+        "校工会",
+        "招生就业处",
+        "校团委",
         "校医院",
     ]
     assert cfg.office.code == "dzb"
@@ -43,17 +56,23 @@ MAILDIR = '[[source]]\nname = "m"\nkind = "maildir"\npath = "md"\n'
     ("main", "key", "reason"),
     [
         ("[school]\ncolour = 1\n", "school.colour", "unknown key"),
-        ("[queue]\nworkers = \"two\"\n", "queue.workers", "valid integer"),
-        ("[school]\ntimezone = \"Mars/Base\"\n", "school.timezone", "unknown time zone"),
-        ("[storage]\ndatabase_url = \"mysql://x\"\n", "storage.database_url", "must start with"),
-        ("[queue]\nurl = \"amqp://x\"\n", "queue.url", "must start with"),
-        ("[smtp]\nfrom_address = \"not-an-address\"\n", "smtp.from_address", "valid e-mail"),
+        ('[queue]\nworkers = "two"\n', "queue.workers", "valid integer"),
+        ('[school]\ntimezone = "Mars/Base"\n', "school.timezone", "unknown time zone"),
+        ('[storage]\ndatabase_url = "mysql://x"\n', "storage.database_url", "must start with"),
+        ('[queue]\nurl = "amqp://x"\n', "queue.url", "must start with"),
+        ('[smtp]\nfrom_address = "not-an-address"\n', "smtp.from_address", "valid e-mail"),
         ('[[source]]\nname = "a"\nkind = "imap"\n', "source[0].host", "required"),
-        ('[[source]]\nname = "a"\nhost = "h"\nusername = "u"\nsecurity = "plain"\n',
-         "source[0].security", "allow_plaintext"),
+        (
+            '[[source]]\nname = "a"\nhost = "h"\nusername = "u"\nsecurity = "plain"\n',
+            "source[0].security",
+            "allow_plaintext",
+        ),
         (MAILDIR + MAILDIR, "source[1].name", "duplicate source name"),
-        ('[[source]]\nname = "Bad Name"\nkind = "maildir"\npath = "x"\n', "source[0].name",
-         "should match pattern"),
+        (
+            '[[source]]\nname = "Bad Name"\nkind = "maildir"\npath = "x"\n',
+            "source[0].name",
+            "should match pattern",
+        ),
         ("[school\n", "", "invalid TOML"),
     ],
 )
@@ -71,17 +90,33 @@ def test_main_file_errors(tmp_path: Path, main: str, key: str, reason: str) -> N
 @pytest.mark.parametrize(
     ("departments", "key", "reason"),
     [
-        ('[[department]]\ncode = "a"\nname = "甲"\nemails = []\nleader = "l@x.cn"\noffice = true\n',
-         "department[0].emails", "at least 1"),
-        ('[[department]]\ncode = "a"\nname = "甲"\nemails = ["a@x.cn"]\noffice = true\n',
-         "department[0].leader", "Field required"),
-        ('[[department]]\ncode = "a"\nname = "甲"\nemails = ["bad"]\nleader = "l@x.cn"\n',
-         "department[0].emails", "not a valid e-mail"),
-        ('[[department]]\ncode = "a"\nname = "甲"\nemails = ["a@x.cn"]\nleader = "l@x.cn"\n',
-         "department.office", "exactly one"),
-        ('[[department]]\ncode = "a"\nname = "甲"\nemails = ["a@x.cn"]\nleader = "l@x.cn"\n'
-         'office = true\n[[department]]\ncode = "a"\nname = "乙"\nemails = ["b@x.cn"]\n'
-         'leader = "l@x.cn"\n', "department[1].code", "duplicate code"),
+        (
+            '[[department]]\ncode = "a"\nname = "甲"\nemails = []\nleader = "l@x.cn"\noffice = true\n',
+            "department[0].emails",
+            "at least 1",
+        ),
+        (
+            '[[department]]\ncode = "a"\nname = "甲"\nemails = ["a@x.cn"]\noffice = true\n',
+            "department[0].leader",
+            "Field required",
+        ),
+        (
+            '[[department]]\ncode = "a"\nname = "甲"\nemails = ["bad"]\nleader = "l@x.cn"\n',
+            "department[0].emails",
+            "not a valid e-mail",
+        ),
+        (
+            '[[department]]\ncode = "a"\nname = "甲"\nemails = ["a@x.cn"]\nleader = "l@x.cn"\n',
+            "department.office",
+            "exactly one",
+        ),
+        (
+            '[[department]]\ncode = "a"\nname = "甲"\nemails = ["a@x.cn"]\nleader = "l@x.cn"\n'
+            'office = true\n[[department]]\ncode = "a"\nname = "乙"\nemails = ["b@x.cn"]\n'
+            'leader = "l@x.cn"\n',
+            "department[1].code",
+            "duplicate code",
+        ),
     ],
 )
 def test_department_errors(tmp_path: Path, departments: str, key: str, reason: str) -> None:

@@ -73,8 +73,8 @@ class StorageSection(Strict):
 class QueueSection(Strict):
     url: str = "sqlite:///{data_dir}/queue.db"
     workers: int = Field(default=2, ge=1, le=32)
-    poll_interval_seconds: int = Field(default=60, ge=5)
-    outbox_interval_seconds: int = Field(default=30, ge=5)
+    poll_interval_seconds: float = Field(default=60, ge=1)
+    outbox_interval_seconds: float = Field(default=30, ge=1)
 
     @field_validator("url")
     @classmethod
@@ -124,6 +124,7 @@ class SmtpSection(Strict):
     max_attempts: int = Field(default=20, ge=1)
     retry_base_seconds: float = Field(default=60, gt=0)
     retry_max_seconds: float = Field(default=3600, gt=0)
+    send_lease_seconds: float = Field(default=300, ge=1)
 
     @field_validator("from_address")
     @classmethod

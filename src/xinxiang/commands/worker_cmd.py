@@ -25,6 +25,7 @@ def worker(
 
     setup_logging(verbose)
     ctx = open_context(config)
+    ctx.token_key  # noqa: B018 - fail now, with the variable's name, not on the first letter
     ctx.close()
     run_worker(ctx.cfg)
 
@@ -42,6 +43,7 @@ def poll(
     import json
 
     ctx = open_context(config)
+    ctx.token_key  # noqa: B018 - fail now, with the variable's name, not on the first letter
     names = source or [s.name for s in ctx.cfg.settings.sources]
     rows = []
     errors = []

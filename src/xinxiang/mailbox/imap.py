@@ -38,8 +38,9 @@ class FetchedMessage:
     raw: bytes
 
 
-# handle(message) -> "processed" | "quarantined"; only raises for infrastructure failures.
-Handler = Callable[[FetchedMessage], str]
+# handle(batch) -> "processed" | "quarantined" per message, after committing the whole batch;
+# it raises only for infrastructure failures (then nothing of the batch is moved).
+Handler = Callable[[list[FetchedMessage]], list[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,15 +135,15 @@ def poll_once(
                     break
                 batch = pending[start : start + src.batch_size]
                 fetched = client.fetch(batch, ["BODY.PEEK[]"])
-                ok: list[int] = []
-                bad: list[int] = []
-                for uid in batch:
-                    item = fetched.get(uid)
-                    if item is None:  # expunged by someone else meanwhile
-                        continue
-                    raw = item.get(b"BODY[]") or b""
-                    result = handle(FetchedMessage(uidvalidity, uid, bytes(raw)))
-                    (bad if result == "quarantined" else ok).append(uid)
+                messages = [
+                    FetchedMessage(uidvalidity, uid, bytes(fetched[uid].get(b"BODY[]") or b""))
+                    for uid in batch
+                    if uid in fetched  # absent: expunged by someone else meanwhile
+                ]
+                del fetched
+                results = handle(messages)
+                ok = [m.uid for m, r in zip(messages, results, strict=True) if r != "quarantined"]
+                bad = [m.uid for m, r in zip(messages, results, strict=True) if r == "quarantined"]
                 move(client, ok, src.processed_folder)
                 move(client, bad, src.quarantine_folder)
                 processed += len(ok)

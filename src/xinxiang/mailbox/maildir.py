@@ -24,7 +24,8 @@ class MaildirMessage:
     raw: bytes
 
 
-Handler = Callable[[MaildirMessage], str]
+# handle(batch) -> "processed" | "quarantined" per message, after committing the batch.
+Handler = Callable[[list[MaildirMessage]], list[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +36,15 @@ class MaildirPassResult:
     quarantined: int = 0
 
 
+def ensure_layout(path: Path) -> None:
+    """Create tmp/, new/ and cur/ (stdlib `Maildir` skips them when the directory exists)."""
+    for sub in ("tmp", "new", "cur"):
+        (path / sub).mkdir(parents=True, exist_ok=True)
+
+
 def open_maildir(path: Path, *folders: str) -> mailbox.Maildir:
     """Open (creating if needed) a Maildir and its sub-folders."""
+    ensure_layout(path)
     md = mailbox.Maildir(path, create=True)
     existing = set(md.list_folders())
     for name in folders:
@@ -49,7 +57,16 @@ def _folder_cur(root: Path, folder: str) -> Path:
     return root / f".{folder}" / "cur"
 
 
-def poll_once(src: SourceSection, root: Path, handle: Handler) -> MaildirPassResult:
+def _age(path: Path) -> tuple[float, str]:
+    try:
+        return (path.stat().st_mtime, path.name)
+    except FileNotFoundError:
+        return (0.0, path.name)
+
+
+def poll_once(
+    src: SourceSection, root: Path, handle: Handler, *, batch_size: int = 50
+) -> MaildirPassResult:
     """Hand every inbox message (new/ and cur/) to `handle`, oldest first, then move it."""
     open_maildir(root, src.processed_folder, src.quarantine_folder)
     processed = quarantined = 0
@@ -58,23 +75,25 @@ def poll_once(src: SourceSection, root: Path, handle: Handler) -> MaildirPassRes
         d = root / sub
         if d.is_dir():
             files.extend(p for p in d.iterdir() if p.is_file() and not p.name.startswith("."))
-    files.sort(key=lambda p: (p.stat().st_mtime, p.name))
-    for path in files:
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:  # moved by a concurrent pass
-            continue
-        result = handle(MaildirMessage(path.name, path, raw))
-        folder = src.quarantine_folder if result == "quarantined" else src.processed_folder
-        target = _folder_cur(root, folder) / _cur_name(path.name)
-        try:
-            os.replace(path, target)
-        except FileNotFoundError:
-            continue
-        if result == "quarantined":
-            quarantined += 1
-        else:
-            processed += 1
+    files.sort(key=_age)
+    for start in range(0, len(files), batch_size):
+        batch: list[MaildirMessage] = []
+        for path in files[start : start + batch_size]:
+            try:
+                batch.append(MaildirMessage(path.name, path, path.read_bytes()))
+            except FileNotFoundError:  # moved by a concurrent pass
+                continue
+        results = handle(batch)
+        for msg, result in zip(batch, results, strict=True):
+            folder = src.quarantine_folder if result == "quarantined" else src.processed_folder
+            try:
+                os.replace(msg.path, _folder_cur(root, folder) / _cur_name(msg.name))
+            except FileNotFoundError:
+                continue
+            if result == "quarantined":
+                quarantined += 1
+            else:
+                processed += 1
     return MaildirPassResult(processed, quarantined)
 
 
@@ -85,5 +104,6 @@ def _cur_name(name: str) -> str:
 
 def deliver(root: Path, raw: bytes) -> str:
     """Drop a message into the inbox's new/ (used by the demo and tests)."""
+    ensure_layout(root)
     md = mailbox.Maildir(root, create=True)
     return md.add(mailbox.MaildirMessage(raw))

@@ -63,7 +63,7 @@ def queue_acknowledgement(
         text=render("mail/ack.txt.j2", **context),
         html=render("mail/ack.html.j2", **context),
         message_id=message_id,
-        date=now,
+        date=now.astimezone(ctx.cfg.tz),
         reply_to=reply_address(settings.smtp.from_address, ticket.number, ctx.token_key),
         in_reply_to=letter.message_id,
         references=references[-10:],

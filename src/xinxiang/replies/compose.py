@@ -11,11 +11,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
+from email.generator import BytesGenerator
+from email.header import Header
+from email.message import Message
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import format_datetime, formataddr
+from io import BytesIO
 
+SMTP_COMPAT = compat32.clone(linesep="\r\n")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 
@@ -28,7 +34,7 @@ def header_safe(value: str, limit: int = 200) -> str:
 def outbox_message_id(dedupe_key: str, domain: str) -> str:
     """A Message-ID derived from the outbox row's key: a resend is recognisably the same mail."""
     digest = hashlib.sha256(dedupe_key.encode()).hexdigest()[:32]
-    return f"<xinxiang.{digest}@{domain}>"
+    return f"<{digest}@{domain}>"
 
 
 def domain_of(address: str) -> str:
@@ -56,15 +62,45 @@ class Outgoing:
     attachments: Sequence[tuple[str, str, bytes]] = ()  # (filename, content type, payload)
 
 
-def build_message(out: Outgoing) -> EmailMessage:
-    """Compose a MIME message (UTF-8, text with an HTML alternative, optional attachments)."""
-    msg = EmailMessage()
-    local, _, domain = out.sender.partition("@")
-    msg["From"] = Address(display_name=header_safe(out.sender_name), username=local, domain=domain)
+def _h(value: str) -> Header | str:
+    """An RFC 2047 header value when it is not plain ASCII."""
+    return value if value.isascii() else Header(value, "utf-8")
+
+
+def build_message(out: Outgoing) -> Message:
+    """Compose a MIME message (UTF-8, text with an HTML alternative, optional attachments).
+
+    Built with the compat32 MIME classes: several times faster than `EmailMessage` with the
+    default policy, which matters at ingest rates; every value passes `header_safe` first.
+    """
+    body: Message = MIMEText(out.text, "plain", "utf-8")
+    if out.html is not None:
+        alt = MIMEMultipart("alternative")
+        alt.attach(body)
+        alt.attach(MIMEText(out.html, "html", "utf-8"))
+        body = alt
+    if out.attachments:
+        mixed = MIMEMultipart("mixed")
+        mixed.attach(body)
+        for filename, ctype, payload in out.attachments:
+            maintype, _, subtype = ctype.partition("/")
+            part = MIMEApplication(payload, _subtype=subtype or "octet-stream")
+            if maintype != "application":
+                part.replace_header("Content-Type", f"{maintype}/{subtype or 'octet-stream'}")
+            part.add_header(
+                "Content-Disposition", "attachment", filename=("utf-8", "", header_safe(filename))
+            )
+            mixed.attach(part)
+        body = mixed
+    msg = body
+    name = header_safe(out.sender_name)
+    msg["From"] = formataddr(
+        (str(Header(name, "utf-8")) if not name.isascii() else name, out.sender)
+    )
     msg["To"] = ", ".join(header_safe(a, 320) for a in out.to)
-    msg["Subject"] = header_safe(out.subject, 250)
+    msg["Subject"] = _h(header_safe(out.subject, 250))
     msg["Date"] = format_datetime(out.date)
-    msg["Message-ID"] = out.message_id
+    msg["Message-ID"] = header_safe(out.message_id, 300)
     if out.reply_to:
         msg["Reply-To"] = header_safe(out.reply_to, 320)
     if out.in_reply_to:
@@ -76,20 +112,14 @@ def build_message(out: Outgoing) -> EmailMessage:
         msg["Auto-Submitted"] = out.auto_submitted
     if out.ticket_number:
         msg["X-Xinxiang-Ticket"] = header_safe(out.ticket_number, 40)
-    msg.set_content(out.text, subtype="plain", charset="utf-8")
-    if out.html is not None:
-        msg.add_alternative(out.html, subtype="html", charset="utf-8")
-    for filename, ctype, payload in out.attachments:
-        maintype, _, subtype = ctype.partition("/")
-        msg.add_attachment(
-            payload,
-            maintype=maintype,
-            subtype=subtype or "octet-stream",
-            filename=header_safe(filename, 200),
-        )
+    # MIME-Version goes last among the top-level headers; keep it unique.
+    del msg["MIME-Version"]
+    msg["MIME-Version"] = "1.0"
     return msg
 
 
-def to_bytes(msg: EmailMessage) -> bytes:
+def to_bytes(msg: Message) -> bytes:
     """Serialise with CRLF line endings as SMTP expects."""
-    return msg.as_bytes(policy=SMTP)
+    buf = BytesIO()
+    BytesGenerator(buf, mangle_from_=False, policy=SMTP_COMPAT).flatten(msg)
+    return buf.getvalue()

@@ -43,8 +43,9 @@ class AppContext:
 
     @property
     def msgid_domain(self) -> str:
-        """The domain of our Message-IDs."""
-        return self.cfg.settings.smtp.from_address.rsplit("@", 1)[1]
+        """The domain of our Message-IDs: a sub-domain no other sender uses, so a reply or a
+        loop is recognised by it without mistaking colleagues' mail for ours."""
+        return "xinxiang." + self.cfg.settings.smtp.from_address.rsplit("@", 1)[1]
 
     def close(self) -> None:
         """Release database connections."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -65,9 +66,18 @@ def dedupe_key_for(letter: Letter | None, raw_sha256: str) -> str:
     return "sha:" + raw_sha256
 
 
-def ingest_raw(ctx: AppContext, raw: bytes, origin: MessageOrigin, now: datetime) -> IngestOutcome:
-    """Parse and commit one message. Never raises for bad mail: it is quarantined instead."""
-    sha = ctx.blobs.put(raw, ".eml")
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    raw: bytes
+    origin: MessageOrigin
+    sha: str
+    letter: Letter | None
+    kind: MailKind
+    problem: str | None
+
+
+def _prepare(ctx: AppContext, raw: bytes, origin: MessageOrigin) -> _Prepared:
+    sha = ctx.blobs.put(raw, ".eml", durable=False)
     try:
         letter = parse_message(raw)
         kind = mail_kind(
@@ -77,27 +87,67 @@ def ingest_raw(ctx: AppContext, raw: bytes, origin: MessageOrigin, now: datetime
             reply_base=ctx.cfg.settings.smtp.from_address,
         )
     except UnparseableMail as exc:
-        return _quarantine(ctx, raw, sha, origin, str(exc) or "unparseable", now)
+        return _Prepared(raw, origin, sha, None, MailKind.MALFORMED, str(exc) or "unparseable")
     except Exception as exc:  # a parser bug must not stop the mailbox: keep the mail, say why
         log.exception("parser failed on a message from %s", origin.source)
-        reason = f"internal parser error: {type(exc).__name__}: {exc}"
-        return _quarantine(ctx, raw, sha, origin, reason, now)
-    key = dedupe_key_for(letter, sha)
+        problem = f"internal parser error: {type(exc).__name__}: {exc}"
+        return _Prepared(raw, origin, sha, None, MailKind.MALFORMED, problem)
+    return _Prepared(raw, origin, sha, letter, kind, None)
+
+
+def ingest_batch(
+    ctx: AppContext, items: Sequence[tuple[bytes, MessageOrigin]], now: datetime
+) -> list[IngestOutcome]:
+    """Parse and commit a batch of messages in ONE transaction (one savepoint per message).
+
+    Never raises for bad mail (it is quarantined); raises only when the database itself fails,
+    in which case nothing of the batch is committed and the caller must not touch the mailbox.
+    Blobs are made durable once per batch, before the commit that references them.
+    """
+    prepared = [_prepare(ctx, raw, origin) for raw, origin in items]
+    outcomes: list[IngestOutcome] = []
+    with ctx.db.unit_of_work() as session:
+        for item in prepared:
+            outcomes.append(_ingest_one(ctx, session, item, now))
+            _advance_cursor(session, item.origin, now)
+        ctx.blobs.sync()
+    for item, outcome in zip(prepared, outcomes, strict=True):
+        if outcome.status == "quarantined":
+            log.warning(
+                "quarantined message from %s (%s): %s",
+                item.origin.source,
+                item.origin.location,
+                outcome.reason,
+            )
+    return outcomes
+
+
+def ingest_raw(ctx: AppContext, raw: bytes, origin: MessageOrigin, now: datetime) -> IngestOutcome:
+    """Parse and commit one message (see `ingest_batch`)."""
+    return ingest_batch(ctx, [(raw, origin)], now)[0]
+
+
+def _ingest_one(ctx: AppContext, session: Session, item: _Prepared, now: datetime) -> IngestOutcome:
+    if item.letter is None:
+        return _quarantine(session, item, item.problem or "unparseable", now)
+    key = dedupe_key_for(item.letter, item.sha)
+    existing = session.execute(
+        select(LetterRow.id).where(LetterRow.dedupe_key == key)
+    ).scalar_one_or_none()
+    if existing is not None:
+        return IngestOutcome("duplicate", item.kind.value, existing)
+    savepoint = session.begin_nested()
     try:
-        with ctx.db.unit_of_work() as session:
-            existing = session.execute(
-                select(LetterRow.id).where(LetterRow.dedupe_key == key)
-            ).scalar_one_or_none()
-            if existing is not None:
-                _advance_cursor(session, origin, now)
-                return IngestOutcome("duplicate", kind.value, existing)
-            outcome = _record(ctx, session, raw, sha, letter, kind, key, origin, now)
-            _advance_cursor(session, origin, now)
-            return outcome
+        outcome = _record(
+            ctx, session, item.raw, item.sha, item.letter, item.kind, key, item.origin, now
+        )
+        savepoint.commit()
     except IntegrityError:
         # Another worker committed the same message between our check and our insert.
+        savepoint.rollback()
         log.info("message %s already imported concurrently", key)
-        return IngestOutcome("duplicate", kind.value)
+        return IngestOutcome("duplicate", item.kind.value)
+    return outcome
 
 
 def _advance_cursor(session: Session, origin: MessageOrigin, now: datetime) -> None:
@@ -140,7 +190,11 @@ def _record(
     session.add(row)
     for att in letter.attachments:
         stored = att.size <= cap
-        digest = ctx.blobs.put(att.payload) if stored else hashlib.sha256(att.payload).hexdigest()
+        digest = (
+            ctx.blobs.put(att.payload, durable=False)
+            if stored
+            else hashlib.sha256(att.payload).hexdigest()
+        )
         if not stored:
             defects.append(f"attachment {att.filename!r} ({att.size} bytes) exceeds the size cap")
         row.attachments.append(
@@ -230,30 +284,26 @@ def _mark_bounced(session: Session, raw: bytes, now: datetime) -> None:
             )
 
 
-def _quarantine(
-    ctx: AppContext, raw: bytes, sha: str, origin: MessageOrigin, reason: str, now: datetime
-) -> IngestOutcome:
-    with ctx.db.unit_of_work() as session:
-        existing = session.execute(
-            select(QuarantineRow).where(
-                QuarantineRow.source == origin.source, QuarantineRow.raw_sha256 == sha
+def _quarantine(session: Session, item: _Prepared, reason: str, now: datetime) -> IngestOutcome:
+    origin = item.origin
+    existing = session.execute(
+        select(QuarantineRow.id).where(
+            QuarantineRow.source == origin.source, QuarantineRow.raw_sha256 == item.sha
+        )
+    ).scalar_one_or_none()
+    if existing is None:
+        session.add(
+            QuarantineRow(
+                source=origin.source,
+                channel=origin.channel,
+                location=origin.location,
+                raw_sha256=item.sha,
+                raw_size=len(item.raw),
+                reason=reason,
+                state="open",
+                created_at=now,
             )
-        ).scalar_one_or_none()
-        if existing is None:
-            session.add(
-                QuarantineRow(
-                    source=origin.source,
-                    channel=origin.channel,
-                    location=origin.location,
-                    raw_sha256=sha,
-                    raw_size=len(raw),
-                    reason=reason,
-                    state="open",
-                    created_at=now,
-                )
-            )
-        _advance_cursor(session, origin, now)
-    log.warning("quarantined message from %s (%s): %s", origin.source, origin.location, reason)
+        )
     return IngestOutcome("quarantined", MailKind.MALFORMED.value, reason=reason)
 
 

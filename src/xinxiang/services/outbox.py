@@ -22,8 +22,6 @@ from xinxiang.store.repo import add_event
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
-
 
 @dataclass(frozen=True, slots=True)
 class OutboxResult:
@@ -58,6 +56,7 @@ def _due_ids(ctx: AppContext, now: datetime, limit: int) -> list[int]:
 
 
 def _claim(ctx: AppContext, row_id: int, now: datetime) -> OutboxRow | None:
+    lease = timedelta(seconds=ctx.cfg.settings.smtp.send_lease_seconds)
     with ctx.db.unit_of_work() as session:
         result = session.execute(
             update(OutboxRow)
@@ -68,7 +67,7 @@ def _claim(ctx: AppContext, row_id: int, now: datetime) -> OutboxRow | None:
                     (OutboxRow.state == "sending") & (OutboxRow.claimed_until < now),
                 ),
             )
-            .values(state="sending", claimed_until=now + LEASE, attempts=OutboxRow.attempts + 1)
+            .values(state="sending", claimed_until=now + lease, attempts=OutboxRow.attempts + 1)
         )
         if cast(CursorResult[Any], result).rowcount != 1:
             return None

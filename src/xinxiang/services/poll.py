@@ -11,7 +11,7 @@ from pathlib import Path
 from xinxiang.config import SourceSection
 from xinxiang.mailbox import imap, maildir
 from xinxiang.services.context import AppContext
-from xinxiang.services.ingest import MessageOrigin, ingest_raw
+from xinxiang.services.ingest import MessageOrigin, ingest_batch
 from xinxiang.store.repo import get_cursor
 
 log = logging.getLogger(__name__)
@@ -43,10 +43,11 @@ def poll_source(ctx: AppContext, name: str, clock: Clock) -> PollResult:
     src = find_source(ctx, name)
     counts = {"created": 0, "recorded": 0, "duplicate": 0, "quarantined": 0}
 
-    def ingest(raw: bytes, origin: MessageOrigin) -> str:
-        outcome = ingest_raw(ctx, raw, origin, clock())
-        counts[outcome.status] += 1
-        return "quarantined" if outcome.status == "quarantined" else "processed"
+    def ingest(items: list[tuple[bytes, MessageOrigin]]) -> list[str]:
+        outcomes = ingest_batch(ctx, items, clock())
+        for outcome in outcomes:
+            counts[outcome.status] += 1
+        return ["quarantined" if o.status == "quarantined" else "processed" for o in outcomes]
 
     if src.kind == "maildir":
         root = Path(ctx.cfg.expand(src.path))
@@ -55,7 +56,10 @@ def poll_source(ctx: AppContext, name: str, clock: Clock) -> PollResult:
         maildir.poll_once(
             src,
             root,
-            lambda m: ingest(m.raw, MessageOrigin(src.name, src.channel, f"maildir:{m.name}")),
+            lambda batch: ingest(
+                [(m.raw, MessageOrigin(src.name, src.channel, f"maildir:{m.name}")) for m in batch]
+            ),
+            batch_size=src.batch_size,
         )
     else:
         password = ctx.cfg.source_password(src)
@@ -79,15 +83,20 @@ def poll_source(ctx: AppContext, name: str, clock: Clock) -> PollResult:
         imap.poll_once(
             src,
             password,
-            lambda m: ingest(
-                m.raw,
-                MessageOrigin(
-                    src.name,
-                    src.channel,
-                    f"imap:{src.folder}:{m.uidvalidity}:{m.uid}",
-                    m.uidvalidity,
-                    m.uid,
-                ),
+            lambda batch: ingest(
+                [
+                    (
+                        m.raw,
+                        MessageOrigin(
+                            src.name,
+                            src.channel,
+                            f"imap:{src.folder}:{m.uidvalidity}:{m.uid}",
+                            m.uidvalidity,
+                            m.uid,
+                        ),
+                    )
+                    for m in batch
+                ]
             ),
             committed_upto,
         )

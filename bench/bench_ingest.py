@@ -1,0 +1,206 @@
+"""Benchmark: ingest N realistic letters from a real Dovecot, on SQLite and on PostgreSQL.
+
+Floor, measured in the same run on the same messages: raw IMAP fetch (BODY.PEEK[] in the same
+batch size) plus a mail-parser parse of each message, nothing stored. Each phase runs in its own
+process so peak RSS is per phase; RSS is also sampled as the mailbox drains, to show it is flat.
+
+    .venv/bin/python bench/bench_ingest.py [--n 5000] [--no-pg]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+
+def rss_mb() -> float:
+    import psutil
+
+    return float(psutil.Process().memory_info().rss) / 2**20
+
+
+class RssSampler:
+    """Samples RSS every 0.2 s; `at(fraction)` gives the peak seen up to that point of the run."""
+
+    def __init__(self, progress: Any) -> None:
+        self.samples: list[tuple[int, float]] = []
+        self.progress = progress
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.samples.append((self.progress(), rss_mb()))
+            self.stop.wait(0.2)
+
+    def __enter__(self) -> RssSampler:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+        self.samples.append((self.progress(), rss_mb()))
+
+    def peak_until(self, done: int) -> float:
+        return max((r for n, r in self.samples if n <= done), default=0.0)
+
+
+def phase_floor(args: argparse.Namespace) -> dict[str, Any]:
+    import mailparser
+    from imapclient import IMAPClient
+
+    count = 0
+    t0 = time.perf_counter()
+    with RssSampler(lambda: count) as sampler:
+        client = IMAPClient(args.host, port=args.port, ssl=False)
+        client.login(args.user, args.password)
+        client.select_folder("INBOX", readonly=True)
+        uids = sorted(client.search(["ALL"]))
+        for i in range(0, len(uids), 50):
+            batch = uids[i : i + 50]
+            for _uid, item in client.fetch(batch, ["BODY.PEEK[]"]).items():
+                mailparser.parse_from_bytes(item[b"BODY[]"])
+                count += 1
+        client.logout()
+    elapsed = time.perf_counter() - t0
+    return {"count": count, "seconds": elapsed, "peak_rss_mb": sampler.peak_until(count),
+            "rss_quartiles": [sampler.peak_until(count * q // 4) for q in (1, 2, 3, 4)]}
+
+
+def phase_ingest(args: argparse.Namespace) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import func, select
+
+    from xinxiang.config import load_config
+    from xinxiang.services.context import AppContext
+    from xinxiang.services.poll import poll_source
+    from xinxiang.store.migrate import upgrade
+    from xinxiang.store.models import LetterRow
+
+    ctx = AppContext(load_config(args.config))
+    ctx.cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(ctx.db)
+    counter = {"n": 0}
+
+    def progress() -> int:
+        return counter["n"]
+
+    def poller() -> None:
+        while not sampler.stop.is_set():
+            with ctx.db.unit_of_work() as s:
+                counter["n"] = int(s.execute(select(func.count()).select_from(LetterRow)).scalar_one())
+            sampler.stop.wait(0.5)
+
+    t0 = time.perf_counter()
+    with RssSampler(progress) as sampler:
+        watcher = threading.Thread(target=poller, daemon=True)
+        watcher.start()
+        result = poll_source(ctx, "shuji", lambda: datetime.now(UTC))
+    elapsed = time.perf_counter() - t0
+    total = result.created + result.recorded + result.duplicates + result.quarantined
+    return {"count": total, "created": result.created, "seconds": elapsed,
+            "peak_rss_mb": sampler.peak_until(10**9),
+            "rss_quartiles": [sampler.peak_until(total * q // 4) for q in (1, 2, 3, 4)]}
+
+
+def run_phase(name: str, extra: list[str]) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--phase", name, *extra],
+        check=True, capture_output=True, text=True, env=os.environ.copy(),
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def move_back(account: Any) -> None:
+    with account.client() as c:
+        c.select_folder("Processed")
+        uids = c.search(["ALL"])
+        if uids:
+            c.move(uids, "INBOX")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=5000)
+    ap.add_argument("--no-pg", action="store_true")
+    ap.add_argument("--phase")
+    ap.add_argument("--host")
+    ap.add_argument("--port", type=int)
+    ap.add_argument("--user")
+    ap.add_argument("--password")
+    ap.add_argument("--config")
+    args = ap.parse_args()
+    if args.phase == "floor":
+        print(json.dumps(phase_floor(args)))
+        return
+    if args.phase == "ingest":
+        print(json.dumps(phase_ingest(args)))
+        return
+
+    from servers import DovecotServer, postgres_url  # type: ignore[import-not-found]
+
+    from xinxiang.samples import iter_sample_letters
+
+    os.environ.setdefault("XINXIANG_TOKEN_KEY", "bench-token-key-0123456789")
+    os.environ["BENCH_IMAP_PASSWORD"] = "secret"
+    with DovecotServer() as server:
+        server.start()
+        account = server.new_account("bench")
+        t0 = time.perf_counter()
+        with account.client() as c:
+            for raw in iter_sample_letters(args.n, seed=1):
+                c.append("INBOX", raw)
+        print(f"appended {args.n} letters in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        imap = ["--host", server.host, "--port", str(server.imap_port), "--user", account.user,
+                "--password", account.password]
+        results: dict[str, dict[str, Any]] = {"floor": run_phase("floor", imap)}
+        dbs: list[tuple[str, str]] = []
+        tmp = Path(tempfile.mkdtemp(prefix="xx-bench-"))
+        dbs.append(("sqlite", f"sqlite:///{tmp}/bench.db"))
+        stack = contextlib.ExitStack()
+        if not args.no_pg:
+            pg = stack.enter_context(postgres_url())
+            if pg:
+                dbs.append(("postgresql", pg))
+        for label, url in dbs:
+            cfg_dir = tmp / f"cfg-{label}"
+            cfg_dir.mkdir()
+            (cfg_dir / "departments.toml").write_bytes((REPO / "config/departments.toml").read_bytes())
+            (cfg_dir / "xinxiang.toml").write_text(
+                f'[storage]\ndata_dir = "{tmp}/data-{label}"\ndatabase_url = "{url}"\n'
+                f'[smtp]\ntransport = "directory"\n'
+                f'[[source]]\nname = "shuji"\nchannel = "书记信箱"\nhost = "{server.host}"\n'
+                f"port = {server.imap_port}\nsecurity = \"plain\"\nallow_plaintext = true\n"
+                f'username = "{account.user}"\npassword_env = "BENCH_IMAP_PASSWORD"\n',
+                encoding="utf-8",
+            )
+            results[label] = run_phase("ingest", ["--config", str(cfg_dir)])
+            move_back(account)
+        stack.close()
+    floor_rate = results["floor"]["count"] / results["floor"]["seconds"]
+    print(f"\n## Ingest from Dovecot ({args.n} realistic letters)\n")
+    print("| phase | letters | seconds | letters/s | vs floor | peak RSS MB | RSS at 25/50/75/100 % |")
+    print("|---|---|---|---|---|---|---|")
+    for label, r in results.items():
+        rate = r["count"] / r["seconds"]
+        quart = " / ".join(f"{q:.0f}" for q in r["rss_quartiles"])
+        print(f"| {label} | {r['count']} | {r['seconds']:.1f} | {rate:.0f} | "
+              f"{rate / floor_rate:.2f} | {r['peak_rss_mb']:.0f} | {quart} |")
+
+
+if __name__ == "__main__":
+    main()

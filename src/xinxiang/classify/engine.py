@@ -1,0 +1,241 @@
+"""The routing decision (分类转办): a pure function of a letter's text and a `RuleSet`.
+
+Every fired rule is recorded as hits (rule, keyword, field, position) so the office can see why
+a letter went where it went. The decision, in order:
+
+1. any fired rule with urgency ``emergency`` makes the letter an emergency, whatever else
+   matched: it is dispatched to the best-scoring department (emergency rules carry one);
+2. otherwise illegal requests (违法、违背公序良俗) and matters for legal channels (诉讼、仲裁、
+   行政复议、信息公开、信访、纪检监察) go to the office with that disposition;
+3. praise (表扬、感谢) that outweighs complaint signals is forwarded as ``praise``;
+4. otherwise the department with the highest score is chosen if its score and confidence pass
+   the thresholds of ``[settings]``; if not, the letter goes to the office for manual
+   routing (``triage``) — never silently to a possibly wrong department.
+
+Positions are offsets into the normalised field text; attachment names are joined by newlines.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from xinxiang.classify.normalize import normalize
+from xinxiang.classify.rules import (
+    FIELDS,
+    ROLE_ALL,
+    ROLE_ANY,
+    URGENCY_RANK,
+    Disposition,
+    Rule,
+    RuleSet,
+    Track,
+    Urgency,
+)
+from xinxiang.domain.letter import Letter
+
+OTHER_CATEGORY = "其他"
+_MAX_KEYWORD_BONUS = 4
+_FIELD_ORDER: dict[str, int] = {name: i for i, name in enumerate(FIELDS)}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One reason for a decision: `keyword` of `rule` found in `field` at `position`."""
+
+    rule: str
+    keyword: str
+    field: str
+    position: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The hit as a JSON object."""
+        return {"rule": self.rule, "keyword": self.keyword, "field": self.field,
+                "position": self.position}
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The decision for one letter (department is the Chinese name, or None)."""
+
+    department: str | None
+    department_code: str | None
+    category: str
+    urgency: Urgency
+    disposition: Disposition
+    track: Track | None
+    confidence: float
+    hits: tuple[Hit, ...]
+
+    @property
+    def is_emergency(self) -> bool:
+        """True when the office and the department must be alerted at once."""
+        return self.urgency == "emergency"
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly the keys published by `inspect --json` and `classify --json`."""
+        return {
+            "department": self.department,
+            "category": self.category,
+            "urgency": self.urgency,
+            "disposition": self.disposition,
+            "track": self.track,
+            "confidence": self.confidence,
+            "hits": [h.to_json() for h in self.hits],
+        }
+
+
+@dataclass(slots=True)
+class _RuleState:
+    any_hits: dict[str, tuple[str, int]]
+    all_hits: dict[str, tuple[str, int]]
+    excluded: bool = False
+
+
+def _scan(rules: RuleSet, texts: dict[str, str]) -> dict[int, _RuleState]:
+    """Run the automaton (and the few regex rules) over every field once."""
+    states: dict[int, _RuleState] = {}
+    all_rules = rules.rules
+    postings = rules.postings
+    keywords = rules.keywords
+    for fname, text in texts.items():
+        if not text:
+            continue
+        for k_idx, pos in rules.first_matches(text).items():
+            kw = keywords[k_idx]
+            for r_idx, role in postings[k_idx]:
+                rule = all_rules[r_idx]
+                if fname not in rule.fields:
+                    continue
+                st = states.get(r_idx)
+                if st is None:
+                    st = states[r_idx] = _RuleState({}, {})
+                if role == ROLE_ANY:
+                    st.any_hits.setdefault(kw, (fname, pos))
+                elif role == ROLE_ALL:
+                    st.all_hits.setdefault(kw, (fname, pos))
+                else:
+                    st.excluded = True
+        for r_idx in rules.regex_rules:
+            rule = all_rules[r_idx]
+            if fname not in rule.fields:
+                continue
+            for pattern in rule.regex:
+                m = pattern.search(text)
+                if m is not None and m.group():
+                    st = states.get(r_idx)
+                    if st is None:
+                        st = states[r_idx] = _RuleState({}, {})
+                    st.any_hits.setdefault(m.group(), (fname, m.start()))
+    return states
+
+
+def _fires(rule: Rule, st: _RuleState) -> bool:
+    if st.excluded:
+        return False
+    if (rule.any or rule.regex) and not st.any_hits:
+        return False
+    return len(st.all_hits) == len(rule.all)
+
+
+def _score(rule: Rule, st: _RuleState, subject_boost: float) -> float:
+    distinct = min(len(st.any_hits) + len(st.all_hits), _MAX_KEYWORD_BONUS)
+    in_subject = any(f == "subject" for f, _ in (*st.any_hits.values(), *st.all_hits.values()))
+    return rule.weight * (1 + 0.5 * (distinct - 1)) * (subject_boost if in_subject else 1.0)
+
+
+def classify(subject: str, body: str, attachment_names: Sequence[str],
+             rules: RuleSet) -> Classification:
+    """Decide department, category, urgency, disposition, track and confidence for a letter."""
+    texts = {
+        "subject": normalize(subject),
+        "body": normalize(body),
+        "attachments": normalize("\n".join(attachment_names)),
+    }
+    states = _scan(rules, texts)
+    settings = rules.settings
+    fired: list[tuple[int, Rule, _RuleState, float]] = []
+    for r_idx in sorted(states):
+        rule = rules.rules[r_idx]
+        st = states[r_idx]
+        if _fires(rule, st):
+            fired.append((r_idx, rule, st, _score(rule, st, settings.subject_boost)))
+
+    hits = sorted(
+        (Hit(rule.name, kw, f, pos)
+         for _, rule, st, _ in fired
+         for kw, (f, pos) in (*st.any_hits.items(), *st.all_hits.items())),
+        key=lambda h: (_FIELD_ORDER[h.field], h.position, h.rule, h.keyword),
+    )
+
+    urgency: Urgency = "normal"
+    dept_score: dict[str, float] = {}
+    disp_score: dict[str, float] = {}
+    complaint = 0.0  # dispatch rules that name no department: signals of a complaint or request
+    track: Track | None = None
+    for _, rule, _, score in fired:
+        if rule.disposition == "dispatch" and rule.department is None:
+            complaint += score
+        if rule.urgency is not None and URGENCY_RANK[rule.urgency] > URGENCY_RANK[urgency]:
+            urgency = rule.urgency
+        if rule.department is not None:
+            dept_score[rule.department] = dept_score.get(rule.department, 0.0) + score
+        disp_score[rule.disposition] = disp_score.get(rule.disposition, 0.0) + score
+        if rule.track is not None and (track is None or rule.track > track):
+            track = rule.track
+
+    # Departments in ranking order; ties are broken by the order of departments.toml.
+    order = {d.code: i for i, d in enumerate(rules.departments)}
+    ranked = sorted(dept_score.items(), key=lambda kv: (-kv[1], order[kv[0]]))
+    best_code, best = ranked[0] if ranked else (None, 0.0)
+    total = sum(dept_score.values())
+    strength = 1.0 - math.exp(-best / settings.strength_scale)
+    dept_conf = (best / total) * strength if total > 0 else 0.0
+
+    def category_for(code: str | None) -> str:
+        scored = [(score, r_idx, rule.category) for r_idx, rule, _, score in fired
+                  if rule.category is not None and (code is None or rule.department == code)]
+        if not scored:
+            return category_for(None) if code is not None else OTHER_CATEGORY
+        return max(scored, key=lambda t: (t[0], -t[1]))[2] or OTHER_CATEGORY
+
+    def strength_of(disposition: str) -> float:
+        return round(1.0 - math.exp(-disp_score.get(disposition, 0.0)
+                                    / settings.strength_scale), 3)
+
+    office = rules.office
+    hit_tuple = tuple(hits)
+
+    def office_decision(disposition: Disposition, confidence: float,
+                        category: str) -> Classification:
+        return Classification(office.name, office.code, category, urgency, disposition,
+                              None, round(confidence, 3), hit_tuple)
+
+    if urgency == "emergency" and best_code is not None:
+        return Classification(rules.department_name(best_code), best_code,
+                              category_for(best_code), urgency, "dispatch", 1,
+                              round(max(dept_conf, strength), 3), hit_tuple)
+    if urgency != "emergency":
+        specials: tuple[Disposition, ...] = ("illegal", "legal_channel")
+        for special in specials:
+            if disp_score.get(special, 0.0) >= settings.min_score:
+                return office_decision(special, strength_of(special), category_for(None))
+        praise = disp_score.get("praise", 0.0)
+        if praise >= settings.min_score and praise > complaint * settings.praise_margin:
+            code = best_code if best_code is not None else office.code
+            return Classification(rules.department_name(code), code, category_for(best_code),
+                                  urgency, "praise", None, strength_of("praise"), hit_tuple)
+    if (best_code is not None and best >= settings.min_score
+            and dept_conf >= settings.min_confidence):
+        return Classification(rules.department_name(best_code), best_code,
+                              category_for(best_code), urgency, "dispatch", track or 1,
+                              round(dept_conf, 3), hit_tuple)
+    return office_decision("triage", dept_conf, category_for(best_code))
+
+
+def classify_letter(letter: Letter, rules: RuleSet) -> Classification:
+    """Classify a parsed `Letter` (subject, plain-text body and attachment file names)."""
+    return classify(letter.subject, letter.body,
+                    [a.filename for a in letter.attachments if a.filename], rules)

@@ -1,0 +1,66 @@
+"""Text normalisation applied to both letters and keywords before matching.
+
+A letter from a Hong Kong student typed in traditional characters with full-width Latin
+letters must match the same simplified keywords as everyone else, so every text goes through:
+full-width → half-width folding, Unicode NFKC, traditional → simplified (OpenCC ``t2s``) and
+lower-casing. Matching never depends on word segmentation.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from typing import Protocol
+
+
+class _Converter(Protocol):
+    def convert(self, text: str) -> str: ...
+
+
+# Full-width ASCII variants (U+FF01..U+FF5E) and the ideographic space. Folding them with a
+# regex first lets the common case skip full NFKC, which is ~5x slower on CJK text.
+_FULLWIDTH = {chr(cp): chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH["\u3000"] = " "
+_FULLWIDTH_RE = re.compile("[\uff01-\uff5e\u3000]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _fold(match: re.Match[str]) -> str:
+    return _FULLWIDTH[match.group()]
+
+
+@cache
+def _t2s() -> _Converter:
+    # Imported and constructed lazily, once: loading the OpenCC dictionaries takes ~10 ms.
+    import opencc
+
+    converter: _Converter = opencc.OpenCC("t2s")
+    return converter
+
+
+def fold_width(text: str) -> str:
+    """Fold full-width forms to ASCII and apply NFKC (only when the text still needs it)."""
+    text = _FULLWIDTH_RE.sub(_fold, text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text
+
+
+def to_simplified(text: str) -> str:
+    """Convert traditional Chinese characters and phrases to simplified (OpenCC t2s)."""
+    if text.isascii():
+        return text
+    try:
+        return _t2s().convert(text)
+    except UnicodeEncodeError:
+        # Lone surrogates (from undecodable mail bytes) cannot cross into OpenCC's UTF-8.
+        return _t2s().convert(_SURROGATE_RE.sub("\ufffd", text))
+
+
+def normalize(text: str) -> str:
+    """Return the matching form of `text`: width-folded, NFKC, simplified, lower-cased.
+
+    Positions reported by the classifier are offsets into this normalised form.
+    """
+    return to_simplified(fold_width(text)).lower()

@@ -1,0 +1,317 @@
+"""Routing rules as data: `config/rules.toml`, validated once and compiled into one automaton.
+
+A rule (规则) names keywords to look for (any of / all of / regular expressions), exclusion
+keywords, the fields it reads (subject, body, attachment names), a weight, and what it decides:
+category (诉求类别), department (承办单位), urgency, disposition and track (办理时限档次).
+Mistakes in the file become `ConfigError(file, key, reason)`.
+
+Keywords are normalised exactly like letters (see `normalize`), so a rule author may write them
+in traditional or simplified characters, full- or half-width.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import ahocorasick
+from pydantic import Field
+
+from xinxiang.classify.normalize import normalize
+from xinxiang.config import Config, Department, Strict, validate_model
+from xinxiang.errors import ConfigError
+
+RULES_FILE = "rules.toml"
+
+FieldName = Literal["subject", "body", "attachments"]
+Urgency = Literal["emergency", "priority", "normal"]
+Disposition = Literal["dispatch", "legal_channel", "illegal", "praise", "triage"]
+Track = Literal[1, 2, 3]
+
+FIELDS: tuple[FieldName, ...] = ("subject", "body", "attachments")
+URGENCY_RANK: dict[str, int] = {"normal": 0, "priority": 1, "emergency": 2}
+
+# Roles of a keyword inside a rule, stored in the automaton's posting lists.
+ROLE_ANY = 0
+ROLE_ALL = 1
+ROLE_EXCLUDE = 2
+
+
+class SettingsModel(Strict):
+    """`[settings]`: thresholds of the decision (see engine)."""
+
+    min_score: float = Field(default=1.0, gt=0)
+    min_confidence: float = Field(default=0.3, ge=0, le=1)
+    subject_boost: float = Field(default=1.5, ge=1)
+    strength_scale: float = Field(default=1.5, gt=0)
+    praise_margin: float = Field(default=1.0, ge=0)
+
+
+class RuleModel(Strict):
+    """One `[[rule]]` table."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    description: str = ""
+    any: list[str] = Field(default_factory=list)
+    all: list[str] = Field(default_factory=list)
+    regex: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    fields: list[FieldName] = Field(default_factory=lambda: list(FIELDS), min_length=1)
+    weight: float = Field(default=1.0, gt=0, le=100)
+    category: str | None = None
+    department: str | None = None
+    urgency: Urgency | None = None
+    disposition: Disposition = "dispatch"
+    track: Track | None = None
+
+
+class RulesFile(Strict):
+    """The whole `rules.toml`."""
+
+    categories: list[str] = Field(min_length=1)
+    settings: SettingsModel = SettingsModel()
+    rules: list[RuleModel] = Field(min_length=1, alias="rule")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A validated rule with normalised keywords and the department resolved to a code."""
+
+    name: str
+    description: str
+    any: tuple[str, ...]
+    all: tuple[str, ...]
+    regex: tuple[re.Pattern[str], ...]
+    exclude: tuple[str, ...]
+    fields: frozenset[str]
+    weight: float
+    category: str | None
+    department: str | None
+    urgency: Urgency | None
+    disposition: Disposition
+    track: Track | None
+
+
+@dataclass(frozen=True, eq=False)
+class RuleSet:
+    """A compiled rules version: rules, categories, departments and one Aho-Corasick automaton.
+
+    `keywords[i]` is the i-th distinct normalised keyword; `postings[i]` lists the
+    `(rule index, role)` pairs that use it. `version` is a digest of the rules file.
+    """
+
+    rules: tuple[Rule, ...]
+    categories: tuple[str, ...]
+    settings: SettingsModel
+    departments: tuple[Department, ...]
+    version: str
+    keywords: tuple[str, ...]
+    postings: tuple[tuple[tuple[int, int], ...], ...]
+    automaton: Any = field(repr=False)
+    regex_rules: tuple[int, ...] = ()
+    keyword_bytes: tuple[int, ...] = ()
+
+    def first_matches(self, text: str) -> dict[int, int]:
+        """Keyword index → character offset of its first occurrence in normalised `text`."""
+        if self.automaton is None or not text:
+            return {}
+        first: dict[int, int] = {}
+        for end, k_idx in self.automaton.iter(_as_bytes_str(text)):
+            if k_idx not in first:
+                first[k_idx] = end - self.keyword_bytes[k_idx] + 1
+        return _to_char_offsets(text, first) if first and not text.isascii() else first
+
+    def all_matches(self, text: str) -> list[tuple[int, int]]:
+        """(character start, character end) of every keyword occurrence in normalised `text`."""
+        if self.automaton is None or not text:
+            return []
+        spans: dict[int, int] = {}
+        for end, k_idx in self.automaton.iter(_as_bytes_str(text)):
+            start = end - self.keyword_bytes[k_idx] + 1
+            spans[start] = max(spans.get(start, 0), end + 1)
+        if text.isascii():
+            return sorted(spans.items())
+        pos = _to_char_offsets(text, {**{s: s for s in spans}, **{-e: e for e in spans.values()}})
+        return sorted((pos[s], pos[-e]) for s, e in spans.items())
+
+    @property
+    def office(self) -> Department:
+        """The office (党政办公室) that receives triage."""
+        return next((d for d in self.departments if d.office), self.departments[0])
+
+    def department_name(self, code: str) -> str:
+        """Chinese name of the department with `code`."""
+        return next(d.name for d in self.departments if d.code == code)
+
+
+def _as_bytes_str(text: str) -> str:
+    # The automaton holds UTF-8 bytes as Latin-1 characters. pyahocorasick looks children up
+    # linearly, so a trie over thousands of distinct CJK first characters is slow at the root;
+    # over bytes the fan-out is at most 256 and matching is ~5x faster. UTF-8 is
+    # self-synchronising, so a keyword can only match at a character boundary.
+    return text.encode("utf-8").decode("latin-1")
+
+
+def _to_char_offsets(text: str, byte_offsets: dict[int, int]) -> dict[int, int]:
+    """Map each value (a byte offset at a character boundary) of `byte_offsets` to characters."""
+    raw = text.encode("utf-8")
+    out: dict[int, int] = {}
+    chars = 0
+    last = 0
+    for key, off in sorted(byte_offsets.items(), key=lambda kv: kv[1]):
+        chars += len(raw[last:off].decode("utf-8"))
+        last = off
+        out[key] = chars
+    return out
+
+
+def _resolve_department(value: str, departments: Sequence[Department]) -> str | None:
+    for d in departments:
+        if value in (d.code, d.name):
+            return d.code
+    return None
+
+
+def _keywords(path: str, key: str, values: Sequence[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for j, raw in enumerate(values):
+        kw = normalize(raw).strip()
+        if not kw:
+            raise ConfigError(path, f"{key}[{j}]", "empty keyword")
+        if kw not in out:
+            out.append(kw)
+    return tuple(out)
+
+
+def _build_rule(path: str, i: int, m: RuleModel, model: RulesFile,
+                departments: Sequence[Department]) -> Rule:
+    key = f"rule[{i}]"
+    if not (m.any or m.all or m.regex):
+        raise ConfigError(path, f"{key}.any",
+                          "empty keyword list: give at least one of any, all or regex")
+    patterns: list[re.Pattern[str]] = []
+    for j, pattern in enumerate(m.regex):
+        if not pattern:
+            raise ConfigError(path, f"{key}.regex[{j}]", "empty keyword")
+        try:
+            patterns.append(re.compile(pattern))
+        except re.error as exc:
+            raise ConfigError(path, f"{key}.regex[{j}]",
+                              f"bad regular expression {pattern!r}: {exc}") from None
+    dept: str | None = None
+    if m.department is not None:
+        dept = _resolve_department(m.department, departments)
+        if dept is None:
+            raise ConfigError(path, f"{key}.department",
+                              f"unknown department {m.department!r} (not in departments.toml)")
+    if m.category is not None and m.category not in model.categories:
+        raise ConfigError(path, f"{key}.category",
+                          f"unknown category {m.category!r} (not in categories)")
+    return Rule(
+        name=m.name,
+        description=m.description,
+        any=_keywords(path, f"{key}.any", m.any),
+        all=_keywords(path, f"{key}.all", m.all),
+        regex=tuple(patterns),
+        exclude=_keywords(path, f"{key}.exclude", m.exclude),
+        fields=frozenset(m.fields),
+        weight=m.weight,
+        category=m.category,
+        department=dept,
+        urgency=m.urgency,
+        disposition=m.disposition,
+        track=m.track,
+    )
+
+
+_AUTOMATA: dict[str, Any] = {}
+
+
+def _automaton(version: str, keywords: Sequence[str]) -> Any:
+    # Workers reload the configuration often; the same rules version is compiled only once.
+    cached = _AUTOMATA.get(version)
+    if cached is None:
+        cached = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for idx, kw in enumerate(keywords):
+            cached.add_word(_as_bytes_str(kw), idx)
+        cached.make_automaton()
+        if len(_AUTOMATA) >= 8:
+            _AUTOMATA.pop(next(iter(_AUTOMATA)))
+        _AUTOMATA[version] = cached
+    return cached
+
+
+def compile_rules(path: str, data: dict[str, Any], departments: Sequence[Department],
+                  version: str) -> RuleSet:
+    """Validate parsed TOML `data` (reported as coming from `path`) and compile it."""
+    model = validate_model(Path(path), RulesFile, data)
+    seen_cat: set[str] = set()
+    for i, cat in enumerate(model.categories):
+        if not cat.strip():
+            raise ConfigError(path, f"categories[{i}]", "empty category")
+        if cat in seen_cat:
+            raise ConfigError(path, f"categories[{i}]", f"duplicate category {cat!r}")
+        seen_cat.add(cat)
+    if not departments:
+        raise ConfigError(path, "rule", "no departments are configured")
+    rules: list[Rule] = []
+    names: set[str] = set()
+    for i, m in enumerate(model.rules):
+        if m.name in names:
+            raise ConfigError(path, f"rule[{i}].name", f"duplicate rule name {m.name!r}")
+        names.add(m.name)
+        rules.append(_build_rule(path, i, m, model, departments))
+
+    index: dict[str, int] = {}
+    postings: list[list[tuple[int, int]]] = []
+    for r_idx, rule in enumerate(rules):
+        for role, words in ((ROLE_ANY, rule.any), (ROLE_ALL, rule.all),
+                            (ROLE_EXCLUDE, rule.exclude)):
+            for kw in words:
+                k_idx = index.setdefault(kw, len(index))
+                if k_idx == len(postings):
+                    postings.append([])
+                postings[k_idx].append((r_idx, role))
+    keywords = tuple(index)
+    # Department codes are part of the version: the same file resolves differently otherwise.
+    full_version = hashlib.sha256(
+        (version + "|" + ",".join(d.code for d in departments)).encode()
+    ).hexdigest()[:16]
+    return RuleSet(
+        rules=tuple(rules),
+        categories=tuple(model.categories),
+        settings=model.settings,
+        departments=tuple(departments),
+        version=full_version,
+        keywords=keywords,
+        postings=tuple(tuple(p) for p in postings),
+        automaton=_automaton(full_version, keywords) if keywords else None,
+        regex_rules=tuple(i for i, r in enumerate(rules) if r.regex),
+        keyword_bytes=tuple(len(kw.encode("utf-8")) for kw in keywords),
+    )
+
+
+def load_rules(path: Path, departments: Sequence[Department]) -> RuleSet:
+    """Read, validate and compile a rules file against the configured departments."""
+    import tomllib
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ConfigError(str(path), "", "file not found") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), "", f"not UTF-8: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), "", f"invalid TOML: {exc}") from exc
+    return compile_rules(str(path), data, departments, hashlib.sha256(raw).hexdigest())
+
+
+def load_rules_for(cfg: Config) -> RuleSet:
+    """Load `rules.toml` from the deployment's configuration directory."""
+    return load_rules(cfg.directory / RULES_FILE, cfg.departments)

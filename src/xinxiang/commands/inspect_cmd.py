@@ -1,0 +1,160 @@
+"""`xinxiang inspect FILE.eml [--json]`: show how one message would be read, without a database.
+
+Works with or without a deployment: when a configuration can be loaded, our own address makes
+loops and replies recognisable; otherwise the message is judged on its own. Any input gives an
+answer — bytes that are not mail at all come out as kind `malformed` with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from xinxiang.config import Config, default_config_dir, load_config
+from xinxiang.domain.letter import Letter, MailKind
+from xinxiang.errors import UnparseableMail, XinxiangError
+from xinxiang.mailbox.noise import mail_kind, msgid_domain_for
+from xinxiang.mailbox.parse import parse_message
+
+# The documented contract of `inspect --json`; later issues append `classification` and `reply`.
+JSON_KEYS: tuple[str, ...] = (
+    "kind",
+    "message_id",
+    "from",
+    "from_name",
+    "subject",
+    "date",
+    "body",
+    "attachments",
+    "defects",
+    "public_consent",
+)
+
+_KIND_LABELS: dict[str, str] = {
+    "letter": "来信",
+    "reply": "回复",
+    "auto_reply": "自动回复",
+    "bounce": "退信",
+    "receipt": "已读回执",
+    "list": "邮件列表",
+    "loop": "本系统发出的邮件",
+    "malformed": "无法解析",
+}
+
+
+def _identity(cfg: Config | None) -> tuple[frozenset[str], str | None, str | None]:
+    """(own addresses, own Message-ID domain, reply base) of a deployment, empty without one."""
+    if cfg is None:
+        return frozenset(), None, None
+    sender = cfg.settings.smtp.from_address.lower()
+    return frozenset({sender}), msgid_domain_for(sender), sender
+
+
+def inspect_letter(letter: Letter, cfg: Config | None) -> dict[str, Any]:
+    """The `inspect --json` object for an already parsed letter."""
+    own, msgid_domain, reply_base = _identity(cfg)
+    kind = mail_kind(
+        letter, own_addresses=own, own_msgid_domain=msgid_domain, reply_base=reply_base
+    )
+    return {
+        "kind": kind.value,
+        "message_id": letter.message_id,
+        "from": letter.from_addr,
+        "from_name": letter.from_name,
+        "subject": letter.subject,
+        "date": letter.date.isoformat() if letter.date else None,
+        "body": letter.body,
+        "attachments": [
+            {"filename": a.filename, "content_type": a.content_type, "size": a.size}
+            for a in letter.attachments
+        ],
+        "defects": list(letter.defects),
+        "public_consent": letter.public_consent,
+    }
+
+
+def inspect_dict(raw: bytes, cfg: Config | None) -> dict[str, Any]:
+    """The `inspect --json` object for raw message bytes; never raises.
+
+    Extension hook: later issues add their keys (`classification`, `reply`) to this dict.
+    """
+    try:
+        letter = parse_message(raw)
+    except UnparseableMail as exc:
+        return {
+            "kind": MailKind.MALFORMED.value,
+            "message_id": None,
+            "from": "",
+            "from_name": "",
+            "subject": "",
+            "date": None,
+            "body": "",
+            "attachments": [],
+            "defects": [f"unparseable: {exc}"],
+            "public_consent": None,
+        }
+    return inspect_letter(letter, cfg)
+
+
+def _load_optional_config(config_dir: Path | None) -> Config | None:
+    try:
+        return load_config(config_dir or default_config_dir())
+    except XinxiangError as exc:
+        if config_dir is not None:
+            print(f"xinxiang: 警告: 配置无法加载，按无部署处理: {exc}", file=sys.stderr)
+        return None
+
+
+def _human(result: dict[str, Any]) -> str:
+    consent = {True: "同意公开", False: "不公开", None: "未说明"}[result["public_consent"]]
+    lines = [
+        f"类型: {_KIND_LABELS.get(result['kind'], result['kind'])} ({result['kind']})",
+        f"发件人: {result['from_name']} <{result['from']}>"
+        if result["from_name"]
+        else f"发件人: {result['from']}",
+        f"主题: {result['subject']}",
+        f"日期: {result['date'] or '未知'}",
+        f"Message-ID: {result['message_id'] or '无'}",
+        f"公开意愿: {consent}",
+    ]
+    if result["attachments"]:
+        lines.append("附件:")
+        lines.extend(
+            f"  - {a['filename']} ({a['content_type']}, {a['size']} 字节)"
+            for a in result["attachments"]
+        )
+    if result["defects"]:
+        lines.append("解析问题:")
+        lines.extend(f"  - {d}" for d in result["defects"])
+    lines.append("正文:")
+    lines.append(result["body"])
+    return "\n".join(lines)
+
+
+def inspect(
+    file: Annotated[Path, typer.Argument(help="A raw message (.eml).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    config_dir: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Deployment directory (optional)."),
+    ] = None,
+) -> None:
+    """Parse one message and show its kind, sender, subject, body, attachments and defects."""
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise XinxiangError(f"无法读取文件 {file}: {exc.strerror or exc}") from None
+    result = inspect_dict(raw, _load_optional_config(config_dir))
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(_human(result))
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the `inspect` command."""
+    app.command("inspect")(inspect)

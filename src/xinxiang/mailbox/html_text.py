@@ -1,0 +1,176 @@
+"""Render HTML mail to plain text for HTML-only letters, and sanitise HTML for display.
+
+The renderer is our own small `html.parser` walker on purpose: html2text is GPL-licensed and
+cannot be used in this Apache-2.0 project. It keeps what matters in a letter — paragraphs,
+line breaks, lists, table rows as lines, link targets, entities — and drops scripts and styles.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import nh3
+
+_BLOCK = frozenset(
+    {
+        "p", "div", "section", "article", "header", "footer", "main", "aside", "nav",
+        "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "dt", "dd", "table",
+        "thead", "tbody", "tfoot", "blockquote", "pre", "address", "form", "fieldset",
+        "figure", "figcaption", "center", "caption",
+    }
+)  # fmt: skip
+_PARAGRAPH = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table"})
+_DROP = frozenset({"script", "style", "head", "title", "noscript", "template", "object", "svg"})
+_VOID = frozenset({"br", "hr", "img", "meta", "link", "input", "wbr", "col", "area", "base"})
+_SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u3000]+")
+# Any run of whitespace except the ideographic space is collapsed; U+3000 is real content in
+# Chinese text (indentation), but in HTML source it behaves like a space and QQ Mail pads with it.
+
+
+class _Renderer(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.drop_depth = 0
+        self.pre_depth = 0
+        self.lists: list[list[int]] = []  # per open list: [is_ordered, counter]
+        self.cells_in_row = 0
+        self.link_stack: list[tuple[str | None, int]] = []
+        self.has_content = False
+
+    # -- output helpers -------------------------------------------------------------------------
+    def _tail_newlines(self) -> int:
+        count = 0
+        for chunk in reversed(self.out):
+            stripped = chunk.rstrip("\n")
+            count += len(chunk) - len(stripped)
+            if stripped:
+                break
+        return count
+
+    def _newline(self, count: int = 1) -> None:
+        if not self.has_content:
+            return
+        have = self._tail_newlines()
+        if have < count:
+            self.out.append("\n" * (count - have))
+
+    def _emit(self, text: str) -> None:
+        if not text:
+            return
+        if (self.out and self.out[-1].endswith("\n")) or not self.out:
+            text = text.lstrip(" ")
+        if text:
+            self.out.append(text)
+            self.has_content = self.has_content or bool(text.strip())
+
+    # -- parser callbacks -----------------------------------------------------------------------
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _DROP:
+            if tag not in _VOID:
+                self.drop_depth += 1
+            return
+        if self.drop_depth:
+            return
+        if tag == "br":
+            self.out.append("\n")
+        elif tag == "hr":
+            self._newline()
+            self.out.append("----------\n")
+        elif tag in ("ul", "ol"):
+            self._newline()
+            self.lists.append([1 if tag == "ol" else 0, 0])
+        elif tag == "li":
+            self._newline()
+            indent = "  " * max(len(self.lists) - 1, 0)
+            if self.lists and self.lists[-1][0]:
+                self.lists[-1][1] += 1
+                self.out.append(f"{indent}{self.lists[-1][1]}. ")
+            else:
+                self.out.append(f"{indent}- ")
+        elif tag == "tr":
+            self._newline()
+            self.cells_in_row = 0
+        elif tag in ("td", "th"):
+            if self.cells_in_row:
+                self.out.append(" | ")
+            self.cells_in_row += 1
+        elif tag == "pre":
+            self._newline(2)
+            self.pre_depth += 1
+        elif tag == "a":
+            href = dict(attrs).get("href")
+            self.link_stack.append((href, len(self.out)))
+        elif tag == "img":
+            alt = (dict(attrs).get("alt") or "").strip()
+            if alt:
+                self._emit(f"[{alt}]")
+        elif tag in _PARAGRAPH:
+            self._newline(2)
+        elif tag in _BLOCK:
+            self._newline()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _DROP:
+            self.drop_depth = max(self.drop_depth - 1, 0)
+            return
+        if self.drop_depth:
+            return
+        if tag in ("ul", "ol"):
+            if self.lists:
+                self.lists.pop()
+            self._newline()
+        elif tag == "pre":
+            self.pre_depth = max(self.pre_depth - 1, 0)
+            self._newline(2)
+        elif tag == "a" and self.link_stack:
+            href, start = self.link_stack.pop()
+            label = "".join(self.out[start:]).strip()
+            if href and href.startswith(("http://", "https://")) and href != label:
+                self.out.append(f" <{href}>")
+        elif tag in ("li", "tr"):
+            self._newline()
+        elif tag in _PARAGRAPH:
+            self._newline(2)
+        elif tag in _BLOCK:
+            self._newline()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_data(self, data: str) -> None:
+        if self.drop_depth:
+            return
+        if self.pre_depth:
+            self.out.append(data.replace("\r\n", "\n"))
+            self.has_content = self.has_content or bool(data.strip())
+        else:
+            self._emit(_SPACES.sub(" ", data))
+
+
+def html_to_text(html: str) -> str:
+    """Plain-text rendering of an HTML mail body (paragraphs, lists, tables as lines)."""
+    renderer = _Renderer()
+    try:
+        renderer.feed(html)
+        renderer.close()
+    except Exception:  # html.parser is lenient; keep whatever was rendered
+        pass
+    lines = [line.rstrip() for line in "".join(renderer.out).split("\n")]
+    text = "\n".join(lines)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip("\n")
+
+
+_URL_SCHEMES = {"http", "https", "mailto", "tel", "cid"}
+
+
+def sanitise_html(html: str) -> str:
+    """HTML safe to show to staff: no scripts, no event handlers, no javascript: URLs.
+
+    `cid:` URLs stay so inline images can be resolved against the letter's attachments.
+    """
+    return nh3.clean(html, url_schemes=_URL_SCHEMES, link_rel="noopener noreferrer")

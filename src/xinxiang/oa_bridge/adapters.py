@@ -1,0 +1,199 @@
+"""Pluggable OA adapters: the sync logic talks to `OaAdapter`, never to HTTP or vendor JSON.
+
+An adapter answers one question for pulls — "the next petitions strictly after this key, in
+(updated_at, petition_id) order" — and one for pushes — "record this update under this
+idempotency key". A vendor adapter (e.g. 泛微 e-cology's workflow API) registers a factory under
+its name and is chosen by `oa.adapter` in `oa.toml`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+from urllib.parse import quote
+
+from xinxiang.oa_bridge.client import OaClient
+from xinxiang.oa_bridge.config import OaSettings
+from xinxiang.oa_bridge.mapping import (
+    MappingError,
+    Petition,
+    PetitionAttachment,
+    PetitionKey,
+    RejectedItem,
+    petition_from_json,
+    rejected_from_json,
+)
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One batch of the change feed: mapped petitions and rejected items, in feed order."""
+
+    entries: tuple[Petition | RejectedItem, ...]
+    total: int | None
+    exhausted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PushAck:
+    """The OA's acknowledgement of an update."""
+
+    update_id: str
+    replayed: bool
+    raw: Mapping[str, Any]
+
+
+class OaAdapter(Protocol):
+    """What the sync logic needs from an OA."""
+
+    name: str
+
+    def fetch_after(self, after: PetitionKey | None, limit: int) -> Page:
+        """Up to `limit` items with key > `after` (all when None), ascending by key.
+
+        Duplicates and already-seen items are tolerated: the caller drops keys ≤ its cursor.
+        """
+        ...
+
+    def push_update(
+        self, petition_id: str, idempotency_key: str, payload: Mapping[str, Any]
+    ) -> PushAck:
+        """Record one update; repeating the same key must not record it twice."""
+        ...
+
+    def fetch_attachment(self, attachment: PetitionAttachment) -> bytes:
+        """The bytes of one attachment."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+def _entry_key(entry: Petition | RejectedItem) -> PetitionKey | None:
+    if isinstance(entry, Petition):
+        return entry.key
+    if entry.updated_at is None:
+        return None
+    return PetitionKey(entry.updated_at, entry.petition_id)
+
+
+class GenericRestAdapter:
+    """The adapter for the generic REST/JSON contract (`docs/oa-contract.md`)."""
+
+    name = "generic-rest"
+
+    def __init__(self, client: OaClient, settings: OaSettings) -> None:
+        self.client = client
+        self.settings = settings
+
+    def close(self) -> None:
+        """Close the HTTP client."""
+        self.client.close()
+
+    def _map(self, items: list[Any]) -> list[Petition | RejectedItem]:
+        out: list[Petition | RejectedItem] = []
+        for obj in items:
+            try:
+                out.append(petition_from_json(obj, self.settings))
+            except MappingError as exc:
+                out.append(rejected_from_json(obj, self.settings, str(exc)))
+        return out
+
+    def _get(self, params: dict[str, str | int]) -> tuple[list[Any], int | None]:
+        data = self.client.request_json("GET", "/api/v1/petitions", params=params)
+        items = data.get("items") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise MappingError("petitions page without an items list")
+        total = data.get("total")
+        return items, total if isinstance(total, int) else None
+
+    def fetch_after(self, after: PetitionKey | None, limit: int) -> Page:
+        """Keyset mode sends `after_id`; requery mode re-asks page 1 from the last timestamp."""
+        since = (after.updated_at if after else EPOCH).isoformat()
+        if self.settings.oa.paging == "keyset":
+            params: dict[str, str | int] = {"updated_since": since, "page": 1, "page_size": limit}
+            if after is not None:
+                params["after_id"] = after.petition_id
+            items, total = self._get(params)
+            return Page(tuple(self._map(items)), total, len(items) < limit)
+        # Requery: `updated_since` is inclusive, so page 1 from the last timestamp repeats the
+        # tie group; items ≤ `after` are filtered here. Only a tie group longer than a page needs
+        # page 2, 3, … of the same query.
+        page = 1
+        while True:
+            items, total = self._get({"updated_since": since, "page": page, "page_size": limit})
+            mapped = self._map(items)
+            fresh = [e for e in mapped if after is None or (_entry_key(e) or after) > after]
+            if fresh or len(items) < limit:
+                return Page(tuple(fresh), total, len(items) < limit)
+            page += 1
+
+    def push_update(
+        self, petition_id: str, idempotency_key: str, payload: Mapping[str, Any]
+    ) -> PushAck:
+        """POST the update with its idempotency key."""
+        data = self.client.request_json(
+            "POST",
+            f"/api/v1/petitions/{quote(petition_id, safe='')}/updates",
+            json=dict(payload),
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        if not isinstance(data, dict):
+            data = {}
+        return PushAck(str(data.get("update_id", "")), bool(data.get("replayed", False)), data)
+
+    def fetch_attachment(self, attachment: PetitionAttachment) -> bytes:
+        """GET the attachment URL with the same bearer token."""
+        return self.client.get_bytes(attachment.url)
+
+
+AdapterFactory = Callable[[OaSettings, str, Mapping[str, Any]], OaAdapter]
+
+_REGISTRY: dict[str, AdapterFactory] = {}
+
+
+def register_adapter(name: str, factory: AdapterFactory) -> None:
+    """Make an adapter selectable as `oa.adapter = "<name>"`."""
+    _REGISTRY[name] = factory
+
+
+def adapter_names() -> tuple[str, ...]:
+    """Registered adapter names."""
+    return tuple(sorted(_REGISTRY))
+
+
+def make_adapter(settings: OaSettings, secret: str, **client_options: Any) -> OaAdapter:
+    """Build the adapter named in `oa.adapter`; `client_options` override `OaClient` arguments."""
+    factory = _REGISTRY.get(settings.oa.adapter)
+    if factory is None:
+        raise KeyError(
+            f"unknown OA adapter {settings.oa.adapter!r}; known: {', '.join(adapter_names())}"
+        )
+    return factory(settings, secret, client_options)
+
+
+def _generic(settings: OaSettings, secret: str, options: Mapping[str, Any]) -> OaAdapter:
+    oa = settings.oa
+    kwargs: dict[str, Any] = {
+        "timeout": oa.timeout_seconds,
+        "max_attempts": oa.max_attempts,
+        "backoff_base": oa.backoff_base_seconds,
+        "backoff_cap": oa.backoff_cap_seconds,
+    }
+    kwargs.update(options)
+    return GenericRestAdapter(OaClient(oa.base_url, oa.app_id, secret, **kwargs), settings)
+
+
+register_adapter("generic-rest", _generic)
+
+
+def overlap_start(cursor: PetitionKey | None, overlap: timedelta) -> PetitionKey | None:
+    """Where an incremental pull starts: the cursor, moved back by the safety overlap if any."""
+    if cursor is None or not overlap:
+        return cursor
+    return PetitionKey(cursor.updated_at - overlap, "")

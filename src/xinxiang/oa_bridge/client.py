@@ -1,0 +1,193 @@
+"""HTTP client for the generic OA contract (`docs/oa-contract.md`).
+
+Bearer token fetched lazily and refreshed before expiry or on a 401; 5xx, 429, timeouts and
+connection failures retried with bounded exponential back-off and full jitter; any other 4xx
+raised at once as `OaRequestError`, which callers park instead of retrying.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from xinxiang.errors import XinxiangError
+
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+class OaError(XinxiangError):
+    """Base class for OA bridge failures."""
+
+
+class OaRequestError(OaError):
+    """The OA refused a request (4xx): retrying it unchanged will not help, so it is parked."""
+
+    def __init__(self, method: str, path: str, status: int, code: str, description: str) -> None:
+        self.method = method
+        self.path = path
+        self.status = status
+        self.code = code
+        self.description = description
+        super().__init__(f"OA 拒绝请求 {method} {path}: HTTP {status} {code}: {description}")
+
+
+class OaUnavailable(OaError):
+    """The OA did not answer usefully after every retry (down, overloaded, timing out)."""
+
+
+def backoff_delay(attempt: int, base: float, cap: float, u: float) -> float:
+    """Full-jitter back-off: a uniform share `u` ∈ [0, 1) of min(cap, base·2^attempt)."""
+    return float(u * min(cap, base * 2.0 ** min(attempt, 62)))
+
+
+def _errors(resp: httpx.Response) -> tuple[str, str]:
+    try:
+        data = resp.json()
+        first = data["errors"][0]
+        return str(first.get("code", "")), str(first.get("description", ""))
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return f"http_{resp.status_code}", resp.text[:200]
+
+
+class OaClient:
+    """A synchronous client for one OA; not thread-safe (one per worker)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        app_id: str,
+        secret: str,
+        *,
+        timeout: float = 10.0,
+        max_attempts: int = 8,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._app_id = app_id
+        self._secret = secret
+        self._max_attempts = max_attempts
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._sleep = sleep
+        self._jitter = jitter
+        self._clock = clock
+        self._token: str | None = None
+        self._token_deadline = 0.0
+        self.retries = 0
+        self.token_refreshes = 0
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            timeout=timeout,
+            transport=transport,
+            headers={"Accept": "application/json", "User-Agent": "xinxiang-oa-bridge/1"},
+        )
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> OaClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _fetch_token(self) -> str:
+        resp = self._send(
+            "POST", "/api/v1/token", json={"app_id": self._app_id, "secret": self._secret}
+        )
+        if resp.status_code != 200:
+            code, desc = _errors(resp)
+            raise OaRequestError("POST", "/api/v1/token", resp.status_code, code, desc)
+        data = resp.json()
+        token, expires_in = data.get("token"), data.get("expires_in")
+        if not isinstance(token, str) or not isinstance(expires_in, int | float):
+            raise OaRequestError(
+                "POST", "/api/v1/token", 200, "bad_response", "no token/expires_in"
+            )
+        # Refresh a little early so a token never expires in flight.
+        self._token = token
+        self._token_deadline = self._clock() + max(0.0, float(expires_in) * 0.9 - 1.0)
+        self.token_refreshes += 1
+        return token
+
+    def _bearer(self) -> str:
+        if self._token is None or self._clock() >= self._token_deadline:
+            return self._fetch_token()
+        return self._token
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        auth: bool = False,
+    ) -> httpx.Response:
+        """Send with retries on transient failures; returns the first non-retryable response."""
+        attempt = 0
+        refreshed = False
+        while True:
+            hdrs = dict(headers or {})
+            if auth:
+                hdrs["Authorization"] = f"Bearer {self._bearer()}"
+            try:
+                resp = self._http.request(method, path, params=params, json=json, headers=hdrs)
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                failure = f"{type(exc).__name__}: {exc}"
+            else:
+                if resp.status_code == 401 and auth and not refreshed:
+                    # An expired or revoked token: fetch a new one once, without counting a retry.
+                    refreshed = True
+                    self._token = None
+                    continue
+                if resp.status_code not in RETRYABLE_STATUS:
+                    return resp
+                failure = f"HTTP {resp.status_code}"
+            attempt += 1
+            if attempt >= self._max_attempts:
+                raise OaUnavailable(
+                    f"OA 不可用: {method} {path} 重试 {attempt} 次后仍失败 ({failure})"
+                )
+            self.retries += 1
+            self._sleep(
+                backoff_delay(attempt - 1, self._backoff_base, self._backoff_cap, self._jitter())
+            )
+
+    def request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """An authenticated call; the decoded JSON body of a 2xx answer, else an `OaError`."""
+        resp = self._send(method, path, params=params, json=json, headers=headers, auth=True)
+        if resp.status_code >= 400:
+            code, desc = _errors(resp)
+            raise OaRequestError(method, path, resp.status_code, code, desc)
+        try:
+            return resp.json()
+        except ValueError as exc:
+            raise OaRequestError(method, path, resp.status_code, "bad_json", str(exc)) from exc
+
+    def get_bytes(self, url: str) -> bytes:
+        """Download an attachment (absolute URL or path under the base URL)."""
+        resp = self._send("GET", url, auth=True)
+        if resp.status_code >= 400:
+            code, desc = _errors(resp)
+            raise OaRequestError("GET", url, resp.status_code, code, desc)
+        return resp.content

@@ -1,0 +1,193 @@
+"""Per-ticket signed reply tokens (回复令牌) carried in a plus-address Reply-To.
+
+Every mail we send about a ticket sets ``Reply-To: xinxiang+<token>@example.edu.cn``. The token
+names the ticket and carries a truncated HMAC-SHA256 under the configured key, so a reply can be
+matched to its ticket without trusting the subject, and a token made up by someone without the
+key is recognised as forged. Tokens are written in lowercase Crockford base32 and read back
+tolerantly (case, ``i``/``l`` for ``1``, ``o`` for ``0``, stray hyphens) because people retype
+them.
+
+Token layout: ``t`` + the ticket number's digits (``2026-000123`` → ``2026000123``) + a fixed
+number of base32 MAC characters. The year always has four digits, so the hyphen can be restored.
+
+Pure functions, standard library only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.utils import getaddresses
+from typing import Literal
+
+__all__ = [
+    "MAC_CHARS",
+    "TokenResult",
+    "find_ticket_in_addresses",
+    "make_token",
+    "normalize_token",
+    "parse_token",
+    "reply_address",
+    "ticket_number_in_subject",
+]
+
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+# 10 characters x 5 bits = 50 bits: forging by guessing needs ~10^15 tries, and the address
+# stays short enough to survive retyping.
+MAC_CHARS = 10
+_MAC_BITS = MAC_CHARS * 5
+_PREFIX = "t"
+
+_TICKET_RE = re.compile(r"^(\d{4})-(\d{1,12})$")
+# Crockford decoding: case-insensitive, i/l read as 1, o read as 0, hyphens ignored.
+_RETYPE = str.maketrans({"i": "1", "l": "1", "o": "0", "-": None})
+_DECODE = {c: i for i, c in enumerate(_ALPHABET)}
+
+
+def _check_key(key: bytes) -> None:
+    if not key:
+        raise ValueError("reply token key must not be empty")
+
+
+def _mac(ticket_number: str, key: bytes) -> str:
+    digest = hmac.new(key, b"xinxiang-reply:" + ticket_number.encode("ascii"), hashlib.sha256)
+    value = int.from_bytes(digest.digest()[:8], "big") >> (64 - _MAC_BITS)
+    chars = []
+    for _ in range(MAC_CHARS):
+        chars.append(_ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+def make_token(ticket_number: str, key: bytes) -> str:
+    """Return the signed token for ``ticket_number`` (e.g. ``2026-000123``), in lowercase.
+
+    Raises ``ValueError`` for a malformed ticket number or an empty key.
+    """
+    _check_key(key)
+    match = _TICKET_RE.match(ticket_number)
+    if match is None:
+        raise ValueError(f"not a ticket number: {ticket_number!r}")
+    return _PREFIX + match.group(1) + match.group(2) + _mac(ticket_number, key)
+
+
+def reply_address(base: str, ticket_number: str, key: bytes) -> str:
+    """Return the plus address for replies: ``xinxiang@x.cn`` → ``xinxiang+<token>@x.cn``."""
+    local, at, domain = base.rpartition("@")
+    if not at or not local or not domain:
+        raise ValueError(f"not an e-mail address: {base!r}")
+    return f"{local}+{make_token(ticket_number, key)}@{domain}"
+
+
+def normalize_token(token: str) -> str:
+    """Return ``token`` in canonical form (lowercase, retyping undone), without verifying it."""
+    text = unicodedata.normalize("NFKC", token).strip().lower()
+    if text.startswith(_PREFIX):
+        return _PREFIX + text[len(_PREFIX) :].translate(_RETYPE)
+    return text.translate(_RETYPE)
+
+
+def _split(token: str) -> tuple[str, str] | None:
+    """Split a canonical token into (ticket number, MAC), or None if it is not token-shaped."""
+    if not token.startswith(_PREFIX):
+        return None
+    body = token[len(_PREFIX) :]
+    digits, mac = body[:-MAC_CHARS], body[-MAC_CHARS:]
+    if len(digits) < 5 or not digits.isascii() or not digits.isdigit():
+        return None
+    if len(mac) != MAC_CHARS or any(c not in _DECODE for c in mac):
+        return None
+    return f"{digits[:4]}-{digits[4:]}", mac
+
+
+def parse_token(token: str, key: bytes) -> str | None:
+    """Return the ticket number a token names if its MAC verifies under ``key``, else None.
+
+    Accepts retyped tokens (any case, ``i``/``l`` for ``1``, ``o`` for ``0``).
+    """
+    _check_key(key)
+    parts = _split(normalize_token(token))
+    if parts is None:
+        return None
+    ticket_number, mac = parts
+    if _TICKET_RE.match(ticket_number) is None:
+        return None
+    if hmac.compare_digest(mac.encode("ascii"), _mac(ticket_number, key).encode("ascii")):
+        return ticket_number
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenResult:
+    """Outcome of looking for a reply token among a message's recipient addresses.
+
+    ``status`` is ``"none"`` (no plus address of ours), ``"valid"`` (``ticket`` is set) or
+    ``"forged"`` (a plus address of ours whose token does not verify; ``claimed_ticket`` is the
+    ticket it pretends to name, when it names one). ``token`` is the token as found.
+    """
+
+    status: Literal["none", "valid", "forged"]
+    ticket: str | None = None
+    token: str | None = None
+    claimed_ticket: str | None = None
+
+
+def _split_address(address: str) -> tuple[str, str] | None:
+    local, at, domain = address.strip().rpartition("@")
+    if not at or not local:
+        return None
+    return local, domain
+
+
+def find_ticket_in_addresses(addresses: Iterable[str], base: str, key: bytes) -> TokenResult:
+    """Find our reply token among recipient addresses (To, Cc, Delivered-To, ...).
+
+    ``addresses`` may be bare addresses or header values like ``名字 <a@b>, c@d``. A valid token
+    anywhere wins; otherwise any plus address of ``base`` makes the result ``forged``.
+    """
+    _check_key(key)
+    base_parts = _split_address(base)
+    if base_parts is None:
+        raise ValueError(f"not an e-mail address: {base!r}")
+    base_local, base_domain = base_parts[0].lower(), base_parts[1].lower()
+    forged: TokenResult | None = None
+    for _name, address in getaddresses(list(addresses)):
+        parts = _split_address(unicodedata.normalize("NFKC", address))
+        if parts is None:
+            continue
+        local, domain = parts
+        if domain.lower() != base_domain:
+            continue
+        prefix, plus, token = local.partition("+")
+        if not plus or prefix.lower() != base_local:
+            continue
+        ticket = parse_token(token, key)
+        if ticket is not None:
+            return TokenResult("valid", ticket=ticket, token=token)
+        if forged is None:
+            claimed = _split(normalize_token(token))
+            forged = TokenResult(
+                "forged", token=token, claimed_ticket=claimed[0] if claimed else None
+            )
+    return forged if forged is not None else TokenResult("none")
+
+
+_SUBJECT_TICKET_RE = re.compile(r"(?<!\d)(20\d{2})-(\d{6})(?!\d)")
+# Dashes people (and IMEs) put between year and sequence; NFKC handles the full-width forms.
+_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−﹣－", "-"))
+
+
+def ticket_number_in_subject(subject: str) -> str | None:
+    """Return the first ticket number (``2026-000123``) in a subject, or None.
+
+    Finds it bare or inside 【】/[] brackets; full-width digits and dashes are normalised.
+    """
+    text = unicodedata.normalize("NFKC", subject).translate(_DASHES)
+    match = _SUBJECT_TICKET_RE.search(text)
+    if match is None:
+        return None
+    return f"{match.group(1)}-{match.group(2)}"
