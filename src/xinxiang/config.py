@@ -141,6 +141,14 @@ class AckSection(Strict):
     quote_chars: int = Field(default=120, ge=20)
 
 
+class DispatchSection(Strict):
+    auto: bool = True
+    require_office_confirmation: bool = False
+    duplicate_window_days: int = Field(default=7, ge=0)
+    duplicate_threshold: float = Field(default=0.5, gt=0, le=1)
+    attach_files_up_to_bytes: int = Field(default=10 * 1024 * 1024, ge=0)
+
+
 class Settings(Strict):
     school: SchoolSection = SchoolSection()
     storage: StorageSection = StorageSection()
@@ -149,6 +157,7 @@ class Settings(Strict):
     smtp: SmtpSection = SmtpSection()
     security: SecuritySection = SecuritySection()
     ack: AckSection = AckSection()
+    dispatch: DispatchSection = DispatchSection()
 
 
 class Department(Strict):

@@ -16,7 +16,9 @@ import httpx
 
 from xinxiang.errors import XinxiangError
 
-RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+def retryable(status: int) -> bool:
+    """Transient answers: overload, timeouts and server errors (501 Not Implemented is not)."""
+    return status in (408, 429) or (status >= 500 and status != 501)
 
 
 class OaError(XinxiangError):
@@ -24,7 +26,7 @@ class OaError(XinxiangError):
 
 
 class OaRequestError(OaError):
-    """The OA refused a request (4xx): retrying it unchanged will not help, so it is parked."""
+    """The OA refused a request (4xx, 501): retrying it unchanged will not help; it is parked."""
 
     def __init__(self, method: str, path: str, status: int, code: str, description: str) -> None:
         self.method = method
@@ -152,7 +154,7 @@ class OaClient:
                     refreshed = True
                     self._token = None
                     continue
-                if resp.status_code not in RETRYABLE_STATUS:
+                if not retryable(resp.status_code):
                     return resp
                 failure = f"HTTP {resp.status_code}"
             attempt += 1

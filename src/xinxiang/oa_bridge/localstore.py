@@ -24,6 +24,7 @@ from xinxiang.oa_bridge.mapping import (
     Petition,
     PetitionKey,
     RejectedItem,
+    content_digest,
     petition_from_json,
     petition_to_json,
 )
@@ -112,20 +113,21 @@ class LocalOaStore:
 
     def upsert_petition(self, p: Petition) -> UpsertOutcome:
         """One row per petition_id; a newer version with other content replaces it and is logged."""
+        updated_us = _epoch_us(p.updated_at)
+        doc = petition_to_json(p)
+        digest = content_digest(doc)
+        data = json.dumps(doc, ensure_ascii=False)
+        cur = self._db.execute(
+            "INSERT INTO petitions (petition_id, updated_us, content_hash, category, data)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (petition_id) DO NOTHING",
+            (p.petition_id, updated_us, digest, p.category, data),
+        )
+        if cur.rowcount == 1:
+            self._log(p, "created")
+            return "created"
         row = self._db.execute(
             "SELECT updated_us, content_hash FROM petitions WHERE petition_id = ?", (p.petition_id,)
         ).fetchone()
-        updated_us = _epoch_us(p.updated_at)
-        digest = p.content_hash()
-        data = json.dumps(petition_to_json(p), ensure_ascii=False)
-        if row is None:
-            self._db.execute(
-                "INSERT INTO petitions (petition_id, updated_us, content_hash, category, data)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (p.petition_id, updated_us, digest, p.category, data),
-            )
-            self._log(p, "created")
-            return "created"
         if updated_us <= row[0]:
             return "unchanged"
         if digest == row[1]:

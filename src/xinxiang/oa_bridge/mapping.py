@@ -83,11 +83,14 @@ class Petition:
 
     def content_hash(self) -> str:
         """Digest of everything the petitioner controls; equal hashes mean nothing to update."""
-        data = petition_to_json(self)
-        data.pop("updated_at")
-        data.pop("status")
-        raw = json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
-        return hashlib.sha256(raw).hexdigest()
+        return content_digest(petition_to_json(self))
+
+
+def content_digest(data: Mapping[str, Any]) -> str:
+    """`Petition.content_hash` from the petition's contract JSON (status and updated_at ignored)."""
+    kept = {k: v for k, v in data.items() if k not in ("updated_at", "status")}
+    raw = json.dumps(kept, ensure_ascii=False, sort_keys=True).encode()
+    return hashlib.sha256(raw).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,3 +45,8 @@ def quote_excerpt(text: str, limit: int) -> str:
     """A short single-paragraph quote of a letter for receipts and answers."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def template_exists(name: str) -> bool:
+    """Whether a template file of that name ships with the package."""
+    return name in environment().list_templates()

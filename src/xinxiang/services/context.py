@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from xinxiang.classify.rules import RuleSet
 from xinxiang.config import Config
+from xinxiang.dispatch.calendar import ChineseWorkingCalendar
+from xinxiang.domain.deadlines import DeadlinePolicy
 from xinxiang.store.blobs import BlobStore
 from xinxiang.store.db import Database
 
@@ -46,6 +49,27 @@ class AppContext:
         """The domain of our Message-IDs: a sub-domain no other sender uses, so a reply or a
         loop is recognised by it without mistaking colleagues' mail for ours."""
         return "xinxiang." + self.cfg.settings.smtp.from_address.rsplit("@", 1)[1]
+
+    @cached_property
+    def rules(self) -> RuleSet:
+        """The compiled classification rules (`rules.toml`)."""
+        from xinxiang.classify.rules import load_rules_for
+
+        return load_rules_for(self.cfg)
+
+    @cached_property
+    def calendar(self) -> ChineseWorkingCalendar:
+        """The working calendar with the deployment's overrides (`calendar.toml`)."""
+        from xinxiang.dispatch.calendar import load_calendar_for
+
+        return load_calendar_for(self.cfg)
+
+    @cached_property
+    def policy(self) -> DeadlinePolicy:
+        """The deadline policy numbers (`calendar.toml` [policy])."""
+        from xinxiang.dispatch.calendar import load_policy_for
+
+        return load_policy_for(self.cfg)
 
     def close(self) -> None:
         """Release database connections."""

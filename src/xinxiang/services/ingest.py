@@ -25,6 +25,7 @@ from xinxiang.mailbox.noise import bounced_message_ids, mail_kind
 from xinxiang.mailbox.parse import parse_message
 from xinxiang.replies import ack
 from xinxiang.services.context import AppContext
+from xinxiang.services.dispatching import route_new_ticket
 from xinxiang.store.models import (
     AttachmentRow,
     LetterRow,
@@ -260,7 +261,13 @@ def _open_ticket(
         location=origin.location,
         message_id=letter.message_id,
     )
-    ack.queue_acknowledgement(ctx, session, ticket, letter, now)
+    decision = route_new_ticket(ctx, session, ticket, letter, now)
+    answered_by_template = ticket.duplicate_of is not None or decision.disposition in (
+        "legal_channel",
+        "illegal",
+    )
+    if not answered_by_template:
+        ack.queue_acknowledgement(ctx, session, ticket, letter, now)
     return ticket
 
 

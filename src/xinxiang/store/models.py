@@ -152,6 +152,13 @@ class TicketRow(Base):
     formal_due: Mapped[datetime | None]
     calendar_verified: Mapped[bool] = mapped_column(Boolean, default=True)
     closed_at: Mapped[datetime | None]
+    dispatched_at: Mapped[datetime | None]
+    first_day: Mapped[str | None] = mapped_column(String(10))
+    planned_formal_date: Mapped[str | None] = mapped_column(String(10))
+    revisit_due: Mapped[datetime | None]
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    excluded_from_assessment: Mapped[bool] = mapped_column(Boolean, default=False)
+    rules_version: Mapped[str | None] = mapped_column(String(80))
 
     events: Mapped[list[EventRow]] = relationship(order_by="EventRow.id", viewonly=True)
 
@@ -232,3 +239,17 @@ class NoticeRow(Base):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     ticket_id: Mapped[int] = mapped_column(Integer, index=True)
     at: Mapped[datetime]
+
+
+class CohandlerRow(Base):
+    """A co-handling department (协办) of a ticket, due to report to the lead department."""
+
+    __tablename__ = "ticket_cohandlers"
+    __table_args__ = (UniqueConstraint("ticket_id", "department_code", name="uq_cohandler"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    department_code: Mapped[str] = mapped_column(String(40))
+    assigned_at: Mapped[datetime]
+    due: Mapped[datetime]
+    reported_at: Mapped[datetime | None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -113,12 +114,14 @@ def enqueue_mail(
     return True
 
 
-def count_recent_mail(session: Session, kind: str, recipient: str, since: datetime) -> int:
-    """How many mails of `kind` went (or wait to go) to `recipient` since `since`."""
+def count_recent_mail(
+    session: Session, kinds: Sequence[str], recipient: str, since: datetime
+) -> int:
+    """How many mails of these kinds went (or wait to go) to `recipient` since `since`."""
     return int(
         session.execute(
             select(func.count(OutboxRow.id)).where(
-                OutboxRow.kind == kind,
+                OutboxRow.kind.in_(kinds),
                 OutboxRow.recipient_key == recipient.lower(),
                 OutboxRow.created_at >= since,
             )

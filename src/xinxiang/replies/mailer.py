@@ -1,0 +1,135 @@
+"""Queueing a templated mail about a ticket: render text + HTML, build, put in the outbox.
+
+Every mail about a ticket carries the ticket's signed Reply-To, an `X-Xinxiang-Ticket` header
+and a Message-ID derived from its outbox key, so replies find the ticket and resends are
+recognisable. All of it happens inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from xinxiang.replies.compose import Outgoing, build_message, outbox_message_id, to_bytes
+from xinxiang.replies.render import render, template_exists
+from xinxiang.replies.tokens import reply_address
+from xinxiang.store.models import TicketRow
+from xinxiang.store.repo import add_event, count_recent_mail, enqueue_mail
+
+if TYPE_CHECKING:
+    from xinxiang.services.context import AppContext
+
+
+AUTO_REPLY_KINDS = ("ack", "duplicate_notice", "legal_channel", "illegal")
+
+
+@dataclass(frozen=True, slots=True)
+class MailSpec:
+    """One templated mail: `template` names `mail/<template>.txt.j2` and `.html.j2`."""
+
+    kind: str
+    to: Sequence[str]
+    subject: str
+    template: str
+    context: dict[str, Any]
+    key: str
+    in_reply_to: str | None = None
+    references: Sequence[str] = ()
+    attachments: Sequence[tuple[str, str, bytes]] = ()
+    auto_submitted: str = "auto-generated"
+
+
+def base_context(ctx: AppContext) -> dict[str, Any]:
+    """Values every template may use."""
+    school = ctx.cfg.settings.school
+    return {
+        "school_name": school.name,
+        "office_name": school.office_name,
+        "office_phone": school.office_phone,
+        "office_hours": school.office_hours,
+        "tz": school.timezone,
+    }
+
+
+def text_to_html(text: str, title: str = "") -> str:
+    """A minimal, escaped HTML alternative for a plain-text mail (paragraphs and line breaks)."""
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    body = "\n".join(
+        "<p>" + "<br>\n".join(html.escape(line) for line in p.split("\n")) + "</p>"
+        for p in paragraphs
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title></head>\n"
+        '<body style="font-family: \'Noto Sans CJK SC\', \'Microsoft YaHei\', sans-serif; '
+        'font-size: 14px; line-height: 1.7; color: #222;">\n'
+        f"{body}\n</body></html>\n"
+    )
+
+
+def _render_html(template: str, text: str, context: dict[str, Any]) -> str:
+    name = f"mail/{template}.html.j2"
+    if template_exists(name):
+        return render(name, **context)
+    return text_to_html(text)
+
+
+def queue_ticket_mail(
+    ctx: AppContext, session: Session, ticket: TicketRow, spec: MailSpec, now: datetime
+) -> bool:
+    """Render and enqueue `spec` for `ticket` (idempotent on `spec.key`). True if queued."""
+    recipients = sorted({a.lower() for a in spec.to if a and "@" in a})
+    if not recipients:
+        add_event(session, ticket.id, now, "system", "mail_skipped", mail_kind=spec.kind,
+                  reason="no valid recipient address")
+        return False
+    settings = ctx.cfg.settings
+    if spec.auto_submitted == "auto-replied":
+        # Automatic answers to petitioners share one hourly cap per address, so nobody can
+        # make us flood an address (or a forged sender's address) by writing many letters.
+        since = now - timedelta(hours=1)
+        recent = count_recent_mail(session, AUTO_REPLY_KINDS, recipients[0], since)
+        if recent >= settings.ack.max_per_sender_per_hour:
+            add_event(session, ticket.id, now, "system", "mail_rate_limited",
+                      mail_kind=spec.kind, reason=f"already {recent} automatic mails this hour")
+            return False
+    dedupe_key = f"{spec.kind}:{ticket.number}:{spec.key}"
+    message_id = outbox_message_id(dedupe_key, ctx.msgid_domain)
+    context = {**base_context(ctx), "ticket": ticket, **spec.context}
+    text = render(f"mail/{spec.template}.txt.j2", **context)
+    out = Outgoing(
+        sender=settings.smtp.from_address,
+        sender_name=settings.smtp.from_name,
+        to=recipients,
+        subject=spec.subject,
+        text=text,
+        html=_render_html(spec.template, text, context),
+        message_id=message_id,
+        date=now.astimezone(ctx.cfg.tz),
+        reply_to=reply_address(settings.smtp.from_address, ticket.number, ctx.token_key),
+        in_reply_to=spec.in_reply_to,
+        references=list(spec.references)[-10:],
+        auto_submitted=spec.auto_submitted,
+        ticket_number=ticket.number,
+        attachments=spec.attachments,
+    )
+    added = enqueue_mail(
+        session,
+        dedupe_key=dedupe_key,
+        message_id=message_id,
+        kind=spec.kind,
+        sender=settings.smtp.from_address,
+        recipients=recipients,
+        raw=to_bytes(build_message(out)),
+        now=now,
+        ticket_id=ticket.id,
+    )
+    if added:
+        add_event(session, ticket.id, now, "system", "mail_queued", mail_kind=spec.kind,
+                  to=recipients, message_id=message_id)
+    return added
