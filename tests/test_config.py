@@ -128,7 +128,9 @@ def test_department_errors(tmp_path: Path, departments: str, key: str, reason: s
     assert reason in info.value.reason
 
 
-def test_missing_secret_names_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_secret_names_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("XINXIANG_TOKEN_KEY", raising=False)
     cfg = load_config(make_dir(tmp_path, ""))
     with pytest.raises(ConfigError) as info:

@@ -25,6 +25,8 @@ KEYS = {
     "attachments",
     "defects",
     "public_consent",
+    "classification",
+    "reply",
 }
 
 LETTER = (
@@ -85,6 +87,8 @@ def test_json_has_exactly_the_documented_keys(
     assert code == 0
     result = json.loads(out)
     assert set(result) == KEYS == set(JSON_KEYS)
+    assert result.pop("classification")["department"] == "后勤管理处"
+    assert result.pop("reply") is None
     assert result == {
         "kind": "letter",
         "message_id": "<a1@qq.com>",
@@ -175,3 +179,45 @@ def test_inspect_dict_answers_any_bytes_with_the_contract(raw: bytes) -> None:
     assert result["kind"] in {
         "letter", "reply", "auto_reply", "bounce", "receipt", "list", "loop", "malformed"
     }  # fmt: skip
+
+
+def test_a_letter_carries_its_classification_with_exactly_the_promised_keys(
+    tmp_path: Path,
+) -> None:
+    from xinxiang.commands.inspect_cmd import CLASSIFICATION_KEYS
+
+    raw = (
+        "From: 学生 <s@stu.example.edu.cn>\r\nSubject: 宿舍没有热水\r\n"
+        "Message-ID: <c1@stu.example.edu.cn>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        "12号楼已经三天没有热水了。\r\n"
+    ).encode()
+    result = inspect_dict(raw, None)
+    assert set(result["classification"]) == set(CLASSIFICATION_KEYS)
+    assert result["classification"]["department"] == "后勤管理处"
+    assert result["reply"] is None
+
+
+def test_a_department_answer_carries_its_reading_with_exactly_the_promised_keys() -> None:
+    from xinxiang.commands.inspect_cmd import REPLY_KEYS
+
+    raw = (
+        "From: hqc@example.edu.cn\r\nTo: xinxiang+t2026000123xxxx@example.edu.cn\r\n"
+        "Subject: Re: 【转办】2026-000123 宿舍没有热水\r\n"
+        "In-Reply-To: <abc@xinxiang.example.edu.cn>\r\n"
+        "Date: Tue, 01 Dec 2026 10:00:00 +0800\r\nMessage-ID: <r1@example.edu.cn>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "延期：至2026-12-05，原因：需采购配件\r\n\r\n"
+        "------------------ 原始邮件 ------------------\r\n发件人: 书记校长信箱\r\n旧内容\r\n"
+    ).encode()
+    from xinxiang.config import load_config
+
+    cfg = load_config(Path(__file__).resolve().parents[1] / "config")
+    result = inspect_dict(raw, cfg)
+    assert result["kind"] == "reply"
+    assert result["classification"] is None
+    reply = result["reply"]
+    assert set(reply) == set(REPLY_KEYS)
+    assert reply["ticket"] == "2026-000123"
+    assert reply["intent"] == "extension"
+    assert reply["extension_until"] == "2026-12-05"
+    assert "旧内容" not in reply["text"]

@@ -84,7 +84,13 @@ def test_malformed_items_are_refused_with_the_field(overrides: dict[str, Any], r
 
 @pytest.mark.parametrize(
     ("code", "category"),
-    [("HQBZ", "后勤保障"), ("TSGA", "特殊关爱"), ("YQFK", "疫情防控"), ("UNKNOWN", "其他"), ("", "其他")],
+    [
+        ("HQBZ", "后勤保障"),
+        ("TSGA", "特殊关爱"),
+        ("YQFK", "疫情防控"),
+        ("UNKNOWN", "其他"),
+        ("", "其他"),
+    ],
 )
 def test_service_codes_map_to_our_categories(code: str, category: str) -> None:
     """Service codes map through oa.toml; unknown ones fall back to the default category."""
@@ -168,7 +174,12 @@ def test_letter_from_petition() -> None:
     p = petition_from_json(
         item(
             attachments=[
-                {"name": "照片.pdf", "content_type": "application/pdf", "sha256": good, "url": "/a"},
+                {
+                    "name": "照片.pdf",
+                    "content_type": "application/pdf",
+                    "sha256": good,
+                    "url": "/a",
+                },
                 {"name": "缺失.jpg", "content_type": "image/jpeg", "sha256": "0" * 64, "url": "/b"},
             ]
         ),
@@ -215,7 +226,11 @@ def test_update_payload_maps_states_and_keeps_offsets() -> None:
         "reply": {"text": "已协调食堂恢复原价。", "public": True},
         "department": "后勤处",
         "deadline": "2025-03-05T10:00:00+08:00",
-        "record_pdf": {"name": "XF00000001.pdf", "sha256": "ab" * 32, "url": "https://x.example/r.pdf"},
+        "record_pdf": {
+            "name": "XF00000001.pdf",
+            "sha256": "ab" * 32,
+            "url": "https://x.example/r.pdf",
+        },
     }
     with pytest.raises(MappingError, match="no OA status code"):
         update_payload(OutboundEvent(state="teleported", occurred_at=at), SETTINGS)
@@ -264,16 +279,18 @@ def test_sample_oa_toml_loads(tmp_path: Path) -> None:
     assert load_oa_for(cfg).oa.page_size == 500
 
 
+OA = '[oa]\nbase_url = "https://oa.example"\napp_id = "x"\n'
+
+
 @pytest.mark.parametrize(
     ("toml", "key", "reason"),
     [
         ('[oa]\nbase_url = "ftp://oa.example"\napp_id = "x"\n', "oa.base_url", "http"),
         ('[oa]\nbase_url = "https://oa.example"\n', "oa.app_id", "Field required"),
-        ('[oa]\nbase_url = "https://oa.example"\napp_id = "x"\npage_size = 0\n', "oa.page_size", ""),
-        ('[oa]\nbase_url = "https://oa.example"\napp_id = "x"\nsecret = "s"\n', "oa.secret", "unknown key"),
-        ('[oa]\nbase_url = "https://oa.example"\napp_id = "x"\n[service_codes]\nX = "体育"\n',
-         "service_codes.X", ""),
-        ('[oa]\nbase_url = "https://oa.example"\napp_id = "x"\n[status]\nclosed = ""\n', "", "empty"),
+        (OA + "page_size = 0\n", "oa.page_size", ""),
+        (OA + 'secret = "s"\n', "oa.secret", "unknown key"),
+        (OA + '[service_codes]\nX = "体育"\n', "service_codes.X", ""),
+        (OA + '[status]\nclosed = ""\n', "", "empty"),
     ],
 )  # fmt: skip
 def test_oa_toml_mistakes_name_file_key_and_reason(

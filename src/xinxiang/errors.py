@@ -1,4 +1,4 @@
-"""Exceptions shared across packages. Library code raises these; only the CLI turns them into exit codes."""
+"""Exceptions shared across packages; only the CLI turns them into exit codes."""
 
 from __future__ import annotations
 

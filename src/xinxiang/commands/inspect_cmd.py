@@ -8,17 +8,32 @@ answer — bytes that are not mail at all come out as kind `malformed` with the 
 from __future__ import annotations
 
 import json
+import os
 import sys
+from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from xinxiang.config import Config, default_config_dir, load_config
+from xinxiang.classify.engine import classify_letter
+from xinxiang.classify.rules import RuleSet, load_rules, load_rules_for
+from xinxiang.config import (
+    Config,
+    Department,
+    DepartmentsFile,
+    default_config_dir,
+    load_config,
+    load_model,
+)
 from xinxiang.domain.letter import Letter, MailKind
 from xinxiang.errors import UnparseableMail, XinxiangError
 from xinxiang.mailbox.noise import mail_kind, msgid_domain_for
 from xinxiang.mailbox.parse import parse_message
+from xinxiang.replies.intent import parse_intent
+from xinxiang.replies.quotes import strip_quoted
+from xinxiang.replies.tokens import find_ticket_in_addresses, ticket_number_in_subject
 
 # The documented contract of `inspect --json`; later issues append `classification` and `reply`.
 JSON_KEYS: tuple[str, ...] = (
@@ -32,7 +47,19 @@ JSON_KEYS: tuple[str, ...] = (
     "attachments",
     "defects",
     "public_consent",
+    "classification",
+    "reply",
 )
+CLASSIFICATION_KEYS = (
+    "department",
+    "category",
+    "urgency",
+    "disposition",
+    "track",
+    "confidence",
+    "hits",
+)
+REPLY_KEYS = ("ticket", "intent", "extension_until", "planned_formal_date", "text")
 
 _KIND_LABELS: dict[str, str] = {
     "letter": "来信",
@@ -74,6 +101,51 @@ def inspect_letter(letter: Letter, cfg: Config | None) -> dict[str, Any]:
         ],
         "defects": list(letter.defects),
         "public_consent": letter.public_consent,
+        "classification": _classification(letter, cfg) if kind is MailKind.LETTER else None,
+        "reply": _reply(letter, cfg) if kind is MailKind.REPLY else None,
+    }
+
+
+def _rules(cfg: Config | None) -> RuleSet:
+    """The deployment's rules, or the sample rules shipped with the package."""
+    if cfg is not None and (cfg.directory / "rules.toml").exists():
+        return load_rules_for(cfg)
+    samples = resources.files("xinxiang") / "sample_config"
+    with resources.as_file(samples) as directory:
+        return load_rules(directory / "rules.toml", load_config_departments(directory))
+
+
+def load_config_departments(directory: Path) -> tuple[Department, ...]:
+    """Departments from a directory's departments.toml."""
+    return tuple(load_model(directory / "departments.toml", DepartmentsFile).departments)
+
+
+def _classification(letter: Letter, cfg: Config | None) -> dict[str, Any]:
+    return classify_letter(letter, _rules(cfg)).to_json()
+
+
+def _reply(letter: Letter, cfg: Config | None) -> dict[str, Any]:
+    """How a department's answer would be read: the ticket it names and its intent."""
+    ticket: str | None = None
+    if cfg is not None:
+        key = os.environ.get(cfg.settings.security.token_key_env, "").encode()
+        if len(key) >= 16:
+            found = find_ticket_in_addresses(
+                [*letter.to_addrs, *letter.cc_addrs], cfg.settings.smtp.from_address, key
+            )
+            ticket = found.ticket
+    ticket = ticket or ticket_number_in_subject(letter.subject)
+    text = strip_quoted(letter.body, letter.html)
+    today = (letter.date or datetime.now(UTC)).date()
+    parsed = parse_intent(text, today=today)
+    return {
+        "ticket": ticket,
+        "intent": parsed.intent,
+        "extension_until": parsed.extension_until.isoformat() if parsed.extension_until else None,
+        "planned_formal_date": parsed.planned_formal_date.isoformat()
+        if parsed.planned_formal_date
+        else None,
+        "text": parsed.text,
     }
 
 
@@ -96,6 +168,8 @@ def inspect_dict(raw: bytes, cfg: Config | None) -> dict[str, Any]:
             "attachments": [],
             "defects": [f"unparseable: {exc}"],
             "public_consent": None,
+            "classification": None,
+            "reply": None,
         }
     return inspect_letter(letter, cfg)
 

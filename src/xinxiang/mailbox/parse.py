@@ -105,7 +105,7 @@ def decode_words(text: str, where: str, defects: list[str]) -> str:
     pos = 0
     for match in _ENCODED_WORD.finditer(text):
         between = text[pos : match.start()]
-        previous_is_word = bool(segments) and segments[-1][1] != "" and pos > 0
+        previous_is_word = bool(segments) and segments[-1][1] != ""
         if between and not (previous_is_word and not between.strip()):
             segments.append((between, "", b""))
         charset = match.group(1).split("*", 1)[0].lower()
@@ -391,6 +391,9 @@ class _Walker:
             self._forwarded(part, out, depth)
             return
         if part.is_multipart() and ctype.startswith("multipart/"):
+            out.defects.extend(
+                f"MIME structure ({ctype}): {type(d).__name__}" for d in part.defects
+            )
             children = [p for p in part.get_payload() if isinstance(p, Message)]
             if ctype == "multipart/alternative":
                 self._alternative(children, out, depth)
@@ -574,7 +577,7 @@ def parse_message(raw: bytes) -> Letter:
 
 
 def _build(msg: Message) -> Letter:
-    defects: list[str] = [f"message: {type(d).__name__}" for d in msg.defects]
+    defects: list[str] = []  # the walker records the parser's defects on every part
     headers: list[tuple[str, str]] = []
     for key, value in msg.raw_items():
         headers.append((key, _header_text(str(value), key, [])))

@@ -16,6 +16,7 @@ import httpx
 
 from xinxiang.errors import XinxiangError
 
+
 def retryable(status: int) -> bool:
     """Transient answers: overload, timeouts and server errors (501 Not Implemented is not)."""
     return status in (408, 429) or (status >= 500 and status != 501)

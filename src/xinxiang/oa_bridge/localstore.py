@@ -11,6 +11,7 @@ crash loses at most one page of work, which the next pull fetches again.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import sqlite3
 import uuid
@@ -24,7 +25,7 @@ from xinxiang.oa_bridge.mapping import (
     Petition,
     PetitionKey,
     RejectedItem,
-    content_digest,
+    content_json,
     petition_from_json,
     petition_to_json,
 )
@@ -34,9 +35,11 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS petitions (
     petition_id TEXT PRIMARY KEY,
     updated_us INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    status TEXT NOT NULL,
     content_hash TEXT NOT NULL,
     category TEXT NOT NULL,
-    data TEXT NOT NULL,
+    content TEXT NOT NULL,
     versions INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE IF NOT EXISTS petition_log (
@@ -114,16 +117,16 @@ class LocalOaStore:
     def upsert_petition(self, p: Petition) -> UpsertOutcome:
         """One row per petition_id; a newer version with other content replaces it and is logged."""
         updated_us = _epoch_us(p.updated_at)
-        doc = petition_to_json(p)
-        digest = content_digest(doc)
-        data = json.dumps(doc, ensure_ascii=False)
+        updated_at = p.updated_at.isoformat()
+        content = content_json(petition_to_json(p))
+        digest = hashlib.sha256(content.encode()).hexdigest()
         cur = self._db.execute(
-            "INSERT INTO petitions (petition_id, updated_us, content_hash, category, data)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (petition_id) DO NOTHING",
-            (p.petition_id, updated_us, digest, p.category, data),
+            "INSERT INTO petitions"
+            " (petition_id, updated_us, updated_at, status, content_hash, category, content)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (petition_id) DO NOTHING",
+            (p.petition_id, updated_us, updated_at, p.status, digest, p.category, content),
         )
         if cur.rowcount == 1:
-            self._log(p, "created")
             return "created"
         row = self._db.execute(
             "SELECT updated_us, content_hash FROM petitions WHERE petition_id = ?", (p.petition_id,)
@@ -133,15 +136,17 @@ class LocalOaStore:
         if digest == row[1]:
             # Status or timestamp only: keep the newest snapshot, nothing for the letter to change.
             self._db.execute(
-                "UPDATE petitions SET updated_us = ?, data = ? WHERE petition_id = ?",
-                (updated_us, data, p.petition_id),
+                "UPDATE petitions SET updated_us = ?, updated_at = ?, status = ?"
+                " WHERE petition_id = ?",
+                (updated_us, updated_at, p.status, p.petition_id),
             )
             return "unchanged"
         self._db.execute(
-            "UPDATE petitions SET updated_us = ?, content_hash = ?, category = ?, data = ?,"
-            " versions = versions + 1 WHERE petition_id = ?",
-            (updated_us, digest, p.category, data, p.petition_id),
+            "UPDATE petitions SET updated_us = ?, updated_at = ?, status = ?, content_hash = ?,"
+            " category = ?, content = ?, versions = versions + 1 WHERE petition_id = ?",
+            (updated_us, updated_at, p.status, digest, p.category, content, p.petition_id),
         )
+        # Edits are logged; creations are not (the row itself records them).
         self._log(p, "updated")
         return "updated"
 
@@ -167,13 +172,13 @@ class LocalOaStore:
     def petition(self, petition_id: str) -> Petition | None:
         """The stored version of a petition."""
         row = self._db.execute(
-            "SELECT data, category FROM petitions WHERE petition_id = ?", (petition_id,)
+            "SELECT content, category, updated_at, status FROM petitions WHERE petition_id = ?",
+            (petition_id,),
         ).fetchone()
         if row is None:
             return None
-        return dataclasses.replace(
-            petition_from_json(json.loads(row[0]), _CONTRACT), category=row[1]
-        )
+        doc = {**json.loads(row[0]), "updated_at": row[2], "status": row[3]}
+        return dataclasses.replace(petition_from_json(doc, _CONTRACT), category=row[1])
 
     def petition_ids(self) -> list[str]:
         """Every stored petition id, sorted."""

@@ -86,11 +86,15 @@ class Petition:
         return content_digest(petition_to_json(self))
 
 
-def content_digest(data: Mapping[str, Any]) -> str:
-    """`Petition.content_hash` from the petition's contract JSON (status and updated_at ignored)."""
+def content_json(data: Mapping[str, Any]) -> str:
+    """Canonical JSON of what the petitioner controls (contract JSON minus status, updated_at)."""
     kept = {k: v for k, v in data.items() if k not in ("updated_at", "status")}
-    raw = json.dumps(kept, ensure_ascii=False, sort_keys=True).encode()
-    return hashlib.sha256(raw).hexdigest()
+    return json.dumps(kept, ensure_ascii=False, sort_keys=True)
+
+
+def content_digest(data: Mapping[str, Any]) -> str:
+    """`Petition.content_hash` from the petition's contract JSON."""
+    return hashlib.sha256(content_json(data).encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

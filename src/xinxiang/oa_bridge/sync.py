@@ -9,12 +9,14 @@ handed to the sink, and the sink turns a repeated (petition_id, updated_at) into
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from xinxiang.oa_bridge.adapters import OaAdapter, overlap_start
+from xinxiang.oa_bridge.adapters import OaAdapter, Page, overlap_start
 from xinxiang.oa_bridge.client import OaError, OaRequestError, OaUnavailable, backoff_delay
 from xinxiang.oa_bridge.mapping import MappingError, Petition, PetitionKey, RejectedItem
 
@@ -124,48 +126,69 @@ def pull(
     cursor = start
     done = 0
     total: int | None = None
-    try:
-        while True:
-            page = adapter.fetch_after(cursor, page_size)
-            result.pages += 1
-            if total is None and page.total is not None:
-                total = page.total
-            advanced = False
-            for entry in page.entries:
-                key = entry.key if isinstance(entry, Petition) else _rejected_key(entry)
-                if key is None or (cursor is not None and key <= cursor):
-                    # A duplicate across pages, or a row the feed already delivered.
-                    result.duplicates += 1
-                    continue
-                if isinstance(entry, Petition):
-                    outcome = sink.upsert_petition(entry)
-                    if outcome == "created":
-                        result.created += 1
-                    elif outcome == "updated":
-                        result.updated += 1
+    # The next page is fetched while this one is stored: the OA's time and ours overlap. Only
+    # one request is ever in flight, so the adapter is never used from two threads at once.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="oa-prefetch") as pool:
+        ahead: Future[Page] | None = pool.submit(adapter.fetch_after, cursor, page_size)
+        try:
+            while ahead is not None:
+                page = ahead.result()
+                ahead = None
+                result.pages += 1
+                if total is None and page.total is not None:
+                    total = page.total
+                last = _last_key(page, cursor)
+                if not page.exhausted and last != cursor:
+                    ahead = pool.submit(adapter.fetch_after, last, page_size)
+                advanced = False
+                for entry in page.entries:
+                    key = entry.key if isinstance(entry, Petition) else _rejected_key(entry)
+                    if key is None or (cursor is not None and key <= cursor):
+                        # A duplicate across pages, or a row the feed already delivered.
+                        result.duplicates += 1
+                        continue
+                    if isinstance(entry, Petition):
+                        outcome = sink.upsert_petition(entry)
+                        if outcome == "created":
+                            result.created += 1
+                        elif outcome == "updated":
+                            result.updated += 1
+                        else:
+                            result.unchanged += 1
                     else:
-                        result.unchanged += 1
-                else:
-                    sink.park_petition(entry)
-                    result.parked += 1
-                cursor = key
-                advanced = True
-                done += 1
-            if advanced and cursor is not None:
-                cursor_store.set_cursor(cursor)
-            if progress is not None:
-                progress(done, total)
-            if page.exhausted:
-                result.completed = True
-                break
-            if not advanced:
-                # A full page with nothing new would make us ask the same question forever.
-                result.error = "OA 信访接口分页未前进（整页均为重复条目），已停止本次同步"
-                break
-    except (OaError, MappingError) as exc:
-        result.error = str(exc)
+                        sink.park_petition(entry)
+                        result.parked += 1
+                    cursor = key
+                    advanced = True
+                    done += 1
+                if advanced and cursor is not None:
+                    cursor_store.set_cursor(cursor)
+                if progress is not None:
+                    progress(done, total)
+                if page.exhausted:
+                    result.completed = True
+                elif not advanced:
+                    # A full page with nothing new would make us ask the same question forever.
+                    result.error = "OA 信访接口分页未前进（整页均为重复条目），已停止本次同步"
+        except (OaError, MappingError) as exc:
+            result.error = str(exc)
+        finally:
+            if ahead is not None:
+                # Stopped early: wait for the request in flight, its result is not needed.
+                with contextlib.suppress(Exception):
+                    ahead.result()
     result.cursor = cursor if cursor is not None else stored
     return result
+
+
+def _last_key(page: Page, cursor: PetitionKey | None) -> PetitionKey | None:
+    """The highest key on a page (where the next page starts), never behind `cursor`."""
+    last = cursor
+    for entry in page.entries:
+        key = entry.key if isinstance(entry, Petition) else _rejected_key(entry)
+        if key is not None and (last is None or key > last):
+            last = key
+    return last
 
 
 def _rejected_key(item: RejectedItem) -> PetitionKey | None:

@@ -98,7 +98,7 @@ def build_message(out: Outgoing) -> Message:
         (str(Header(name, "utf-8")) if not name.isascii() else name, out.sender)
     )
     msg["To"] = ", ".join(header_safe(a, 320) for a in out.to)
-    msg["Subject"] = _h(header_safe(out.subject, 250))
+    msg["Subject"] = _h(header_safe(out.subject, 250))  # type: ignore[assignment]
     msg["Date"] = format_datetime(out.date)
     msg["Message-ID"] = header_safe(out.message_id, 300)
     if out.reply_to:

@@ -66,7 +66,7 @@ def text_to_html(text: str, title: str = "") -> str:
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title></head>\n"
-        '<body style="font-family: \'Noto Sans CJK SC\', \'Microsoft YaHei\', sans-serif; '
+        "<body style=\"font-family: 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif; "
         'font-size: 14px; line-height: 1.7; color: #222;">\n'
         f"{body}\n</body></html>\n"
     )
@@ -85,8 +85,15 @@ def queue_ticket_mail(
     """Render and enqueue `spec` for `ticket` (idempotent on `spec.key`). True if queued."""
     recipients = sorted({a.lower() for a in spec.to if a and "@" in a})
     if not recipients:
-        add_event(session, ticket.id, now, "system", "mail_skipped", mail_kind=spec.kind,
-                  reason="no valid recipient address")
+        add_event(
+            session,
+            ticket.id,
+            now,
+            "system",
+            "mail_skipped",
+            mail_kind=spec.kind,
+            reason="no valid recipient address",
+        )
         return False
     settings = ctx.cfg.settings
     if spec.auto_submitted == "auto-replied":
@@ -95,8 +102,15 @@ def queue_ticket_mail(
         since = now - timedelta(hours=1)
         recent = count_recent_mail(session, AUTO_REPLY_KINDS, recipients[0], since)
         if recent >= settings.ack.max_per_sender_per_hour:
-            add_event(session, ticket.id, now, "system", "mail_rate_limited",
-                      mail_kind=spec.kind, reason=f"already {recent} automatic mails this hour")
+            add_event(
+                session,
+                ticket.id,
+                now,
+                "system",
+                "mail_rate_limited",
+                mail_kind=spec.kind,
+                reason=f"already {recent} automatic mails this hour",
+            )
             return False
     dedupe_key = f"{spec.kind}:{ticket.number}:{spec.key}"
     message_id = outbox_message_id(dedupe_key, ctx.msgid_domain)
@@ -130,6 +144,14 @@ def queue_ticket_mail(
         ticket_id=ticket.id,
     )
     if added:
-        add_event(session, ticket.id, now, "system", "mail_queued", mail_kind=spec.kind,
-                  to=recipients, message_id=message_id)
+        add_event(
+            session,
+            ticket.id,
+            now,
+            "system",
+            "mail_queued",
+            mail_kind=spec.kind,
+            to=recipients,
+            message_id=message_id,
+        )
     return added

@@ -71,11 +71,20 @@ def route_new_ticket(
         ticket.flagged = True
         _close_with_template(ctx, session, ticket, letter, "illegal", "来信回复", now)
         office = ctx.cfg.office
-        queue_ticket_mail(ctx, session, ticket, MailSpec(
-            kind="office_flag", to=office.emails, key="illegal",
-            subject=f"【需关注】{ticket.number} 来信涉及违法或违背公序良俗",
-            template="office_flag", context=_letter_context(ctx, ticket, letter, c),
-        ), now)
+        queue_ticket_mail(
+            ctx,
+            session,
+            ticket,
+            MailSpec(
+                kind="office_flag",
+                to=office.emails,
+                key="illegal",
+                subject=f"【需关注】{ticket.number} 来信涉及违法或违背公序良俗",
+                template="office_flag",
+                context=_letter_context(ctx, ticket, letter, c),
+            ),
+            now,
+        )
     elif c.disposition == "praise":
         _forward_praise(ctx, session, ticket, letter, c, now)
     elif (
@@ -83,13 +92,28 @@ def route_new_ticket(
         and c.department_code
         and (c.is_emergency or (settings.auto and not settings.require_office_confirmation))
     ):
-        dispatch_ticket(ctx, session, ticket, c.department_code, now, actor="system",
-                        letter=letter, classification=c)
+        dispatch_ticket(
+            ctx,
+            session,
+            ticket,
+            c.department_code,
+            now,
+            actor="system",
+            letter=letter,
+            classification=c,
+        )
     else:
         ticket.status = TicketStatus.TRIAGE.value
-        add_event(session, ticket.id, now, "system", "triage",
-                  reason="无把握的分类，等待党政办公室人工分办"
-                  if c.disposition == "triage" else "按配置须经党政办公室确认后转办")
+        add_event(
+            session,
+            ticket.id,
+            now,
+            "system",
+            "triage",
+            reason="无把握的分类，等待党政办公室人工分办"
+            if c.disposition == "triage"
+            else "按配置须经党政办公室确认后转办",
+        )
     return c
 
 
@@ -105,22 +129,38 @@ def _letter_context(
 
 
 def _emergency_alert(
-    ctx: AppContext, session: Session, ticket: TicketRow, letter: Letter, c: Classification,
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    letter: Letter,
+    c: Classification,
     now: datetime,
 ) -> None:
     dept = ctx.cfg.department(c.department_code or "") if c.department_code else None
     to = list(ctx.cfg.office.emails) + (list(dept.emails) if dept else [])
-    queue_ticket_mail(ctx, session, ticket, MailSpec(
-        kind="emergency_alert", to=to, key="alert",
-        subject=f"【紧急】{ticket.number} {letter.subject}",
-        template="emergency_alert",
-        context={**_letter_context(ctx, ticket, letter, c), "department": dept,
-                 "respond_by": now + ctx.policy.emergency_response,
-                 "resolve_by": now + ctx.policy.emergency_resolution},
-        auto_submitted="auto-generated",
-    ), now)
-    add_event(session, ticket.id, now, "system", "emergency_alert",
-              to=to, rules=[h.rule for h in c.hits])
+    queue_ticket_mail(
+        ctx,
+        session,
+        ticket,
+        MailSpec(
+            kind="emergency_alert",
+            to=to,
+            key="alert",
+            subject=f"【紧急】{ticket.number} {letter.subject}",
+            template="emergency_alert",
+            context={
+                **_letter_context(ctx, ticket, letter, c),
+                "department": dept,
+                "respond_by": now + ctx.policy.emergency_response,
+                "resolve_by": now + ctx.policy.emergency_resolution,
+            },
+            auto_submitted="auto-generated",
+        ),
+        now,
+    )
+    add_event(
+        session, ticket.id, now, "system", "emergency_alert", to=to, rules=[h.rule for h in c.hits]
+    )
 
 
 def _find_earlier(
@@ -158,14 +198,22 @@ def _find_earlier(
         for t, body in rows
     ]
     match = find_duplicate(
-        ticket.petitioner_addr, f"{letter.subject}\n{letter.body}", priors, now, window,
+        ticket.petitioner_addr,
+        f"{letter.subject}\n{letter.body}",
+        priors,
+        now,
+        window,
         settings.duplicate_threshold,
     )
     return by_number[match.ticket_number] if match else None
 
 
 def _link_duplicate(
-    ctx: AppContext, session: Session, ticket: TicketRow, letter: Letter, earlier: TicketRow,
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    letter: Letter,
+    earlier: TicketRow,
     now: datetime,
 ) -> None:
     ticket.duplicate_of = earlier.id
@@ -175,39 +223,68 @@ def _link_duplicate(
     add_event(session, ticket.id, now, "system", "duplicate_linked", earlier=earlier.number)
     add_event(session, earlier.id, now, "system", "duplicate_received", later=ticket.number)
     dept = ctx.cfg.department(earlier.department_code or "")
-    queue_ticket_mail(ctx, session, ticket, MailSpec(
-        kind="duplicate_notice", to=[ticket.petitioner_addr], key="notice",
-        subject=f"【办理进度】{earlier.number} {earlier.subject}",
-        template="duplicate_notice",
-        context={**_letter_context(ctx, ticket, letter, None), "earlier": earlier,
-                 "earlier_status": STATUS_LABELS[TicketStatus(earlier.status)],
-                 "department": dept},
-        in_reply_to=letter.message_id,
-        references=[letter.message_id] if letter.message_id else [],
-        auto_submitted="auto-replied",
-    ), now)
+    queue_ticket_mail(
+        ctx,
+        session,
+        ticket,
+        MailSpec(
+            kind="duplicate_notice",
+            to=[ticket.petitioner_addr],
+            key="notice",
+            subject=f"【办理进度】{earlier.number} {earlier.subject}",
+            template="duplicate_notice",
+            context={
+                **_letter_context(ctx, ticket, letter, None),
+                "earlier": earlier,
+                "earlier_status": STATUS_LABELS[TicketStatus(earlier.status)],
+                "department": dept,
+            },
+            in_reply_to=letter.message_id,
+            references=[letter.message_id] if letter.message_id else [],
+            auto_submitted="auto-replied",
+        ),
+        now,
+    )
 
 
 def _close_with_template(
-    ctx: AppContext, session: Session, ticket: TicketRow, letter: Letter, template: str,
-    title: str, now: datetime,
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    letter: Letter,
+    template: str,
+    title: str,
+    now: datetime,
 ) -> None:
     ticket.status = TicketStatus.CLOSED.value
     ticket.closed_at = now
     ticket.excluded_from_assessment = True
-    queue_ticket_mail(ctx, session, ticket, MailSpec(
-        kind=template, to=[ticket.petitioner_addr], key="reply",
-        subject=f"【{title}】{ticket.number} {letter.subject}",
-        template=template, context=_letter_context(ctx, ticket, letter, None),
-        in_reply_to=letter.message_id,
-        references=[letter.message_id] if letter.message_id else [],
-        auto_submitted="auto-replied",
-    ), now)
+    queue_ticket_mail(
+        ctx,
+        session,
+        ticket,
+        MailSpec(
+            kind=template,
+            to=[ticket.petitioner_addr],
+            key="reply",
+            subject=f"【{title}】{ticket.number} {letter.subject}",
+            template=template,
+            context=_letter_context(ctx, ticket, letter, None),
+            in_reply_to=letter.message_id,
+            references=[letter.message_id] if letter.message_id else [],
+            auto_submitted="auto-replied",
+        ),
+        now,
+    )
     add_event(session, ticket.id, now, "system", "closed_by_template", template=template)
 
 
 def _forward_praise(
-    ctx: AppContext, session: Session, ticket: TicketRow, letter: Letter, c: Classification,
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    letter: Letter,
+    c: Classification,
     now: datetime,
 ) -> None:
     dept = ctx.cfg.department(c.department_code or "") if c.department_code else None
@@ -216,13 +293,25 @@ def _forward_praise(
     ticket.status = TicketStatus.CLOSED.value
     ticket.closed_at = now
     ticket.excluded_from_assessment = True
-    queue_ticket_mail(ctx, session, ticket, MailSpec(
-        kind="praise_forward", to=target.emails, key="forward",
-        subject=f"【表扬转达】{ticket.number} {letter.subject}",
-        template="praise_forward",
-        context={**_letter_context(ctx, ticket, letter, c), "department": target},
-    ), now)
+    queue_ticket_mail(
+        ctx,
+        session,
+        ticket,
+        MailSpec(
+            kind="praise_forward",
+            to=target.emails,
+            key="forward",
+            subject=f"【表扬转达】{ticket.number} {letter.subject}",
+            template="praise_forward",
+            context={**_letter_context(ctx, ticket, letter, c), "department": target},
+        ),
+        now,
+    )
     add_event(session, ticket.id, now, "system", "praise_forwarded", department=target.code)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def deadlines_for(ctx: AppContext, ticket: TicketRow, accepted_at: datetime) -> Deadlines:
@@ -275,12 +364,18 @@ def dispatch_ticket(
     ticket.closed_at = None
     kind = "transferred" if previous else "dispatched"
     add_event(
-        session, ticket.id, now, actor, kind,
-        department=dept.code, previous=previous, reason=reason,
+        session,
+        ticket.id,
+        now,
+        actor,
+        kind,
+        department=dept.code,
+        previous=previous,
+        reason=reason,
         first_day=deadlines.first_day.isoformat(),
         response_due=deadlines.response_due.isoformat(),
-        preliminary_due=deadlines.preliminary_due.isoformat() if deadlines.preliminary_due else None,
-        formal_due=deadlines.formal_due.isoformat() if deadlines.formal_due else None,
+        preliminary_due=_iso(deadlines.preliminary_due),
+        formal_due=_iso(deadlines.formal_due),
         calendar_verified=deadlines.calendar_verified,
     )
     letter_row: LetterRow | None = None
@@ -297,27 +392,35 @@ def dispatch_ticket(
         if value is not None
     ]
     c_json = ticket.classification or {}
-    queue_ticket_mail(ctx, session, ticket, MailSpec(
-        kind="dispatch", to=dept.emails, key=f"{dept.code}:{now.isoformat()}",
-        subject=f"【转办】{ticket.number} {ticket.subject}"
-        + ("【紧急】" if ticket.urgency == "emergency" else ""),
-        template="dispatch",
-        context={
-            **_letter_context(ctx, ticket, letter, classification),
-            "department": dept,
-            "hits": c_json.get("hits", []),
-            "category": ticket.category,
-            "urgency": ticket.urgency,
-            "track": ticket.track,
-            "due_lines": due_lines,
-            "calendar_verified": deadlines.calendar_verified,
-            "return_until": return_window_end(now, ctx.policy),
-            "intent_help": INTENT_HELP,
-            "attachment_names": [a[0] for a in attachments],
-            "transfer_reason": reason if previous else None,
-        },
-        attachments=attachments,
-    ), now)
+    queue_ticket_mail(
+        ctx,
+        session,
+        ticket,
+        MailSpec(
+            kind="dispatch",
+            to=dept.emails,
+            key=f"{dept.code}:{now.isoformat()}",
+            subject=f"【转办】{ticket.number} {ticket.subject}"
+            + ("【紧急】" if ticket.urgency == "emergency" else ""),
+            template="dispatch",
+            context={
+                **_letter_context(ctx, ticket, letter, classification),
+                "department": dept,
+                "hits": c_json.get("hits", []),
+                "category": ticket.category,
+                "urgency": ticket.urgency,
+                "track": ticket.track,
+                "due_lines": due_lines,
+                "calendar_verified": deadlines.calendar_verified,
+                "return_until": return_window_end(now, ctx.policy),
+                "intent_help": INTENT_HELP,
+                "attachment_names": [a[0] for a in attachments],
+                "transfer_reason": reason if previous else None,
+            },
+            attachments=attachments,
+        ),
+        now,
+    )
     del letter_row
     return dept
 
@@ -328,8 +431,9 @@ def _attachments_for_mail(
     budget = ctx.cfg.settings.dispatch.attach_files_up_to_bytes
     out: list[tuple[str, str, bytes]] = []
     rows = session.execute(
-        select(AttachmentRow).where(AttachmentRow.letter_id == ticket.letter_id,
-                                    AttachmentRow.stored.is_(True))
+        select(AttachmentRow).where(
+            AttachmentRow.letter_id == ticket.letter_id, AttachmentRow.stored.is_(True)
+        )
     ).scalars()
     for att in rows:
         if att.sha256 is None or att.size > budget:
