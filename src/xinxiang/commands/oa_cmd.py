@@ -140,6 +140,10 @@ def sync(
             raise typer.Exit(1)
     finally:
         adapter.close()
+        for store in {id(s): s for s in (sink, cursors, outbox)}.values():
+            close = getattr(store, "close", None)
+            if callable(close):
+                close()
 
 
 def _record(outbox: OaOutbox, source: str, message: str) -> None:

@@ -321,12 +321,20 @@ def deadlines_for(ctx: AppContext, ticket: TicketRow, accepted_at: datetime) -> 
     )
 
 
-def _load_letter(ctx: AppContext, session: Session, ticket: TicketRow) -> tuple[LetterRow, Letter]:
-    from xinxiang.mailbox.parse import parse_message
-
+def _load_letter(session: Session, ticket: TicketRow) -> Letter:
+    """The ticket's letter as recorded (works for mail and for OA petitions alike)."""
     row = session.get(LetterRow, ticket.letter_id)
     assert row is not None
-    return row, parse_message(ctx.blobs.get(row.raw_sha256, ".eml"))
+    return Letter(
+        message_id=row.message_id,
+        from_addr=row.from_addr,
+        from_name=row.from_name,
+        subject=row.subject,
+        date=row.sent_at,
+        body=row.body,
+        html=row.html,
+        public_consent=row.public_consent,
+    )
 
 
 def dispatch_ticket(
@@ -378,9 +386,8 @@ def dispatch_ticket(
         formal_due=_iso(deadlines.formal_due),
         calendar_verified=deadlines.calendar_verified,
     )
-    letter_row: LetterRow | None = None
     if letter is None:
-        letter_row, letter = _load_letter(ctx, session, ticket)
+        letter = _load_letter(session, ticket)
     attachments = _attachments_for_mail(ctx, session, ticket)
     due_lines = [
         (DEADLINE_LABELS[name], value)
@@ -421,7 +428,6 @@ def dispatch_ticket(
         ),
         now,
     )
-    del letter_row
     return dept
 
 

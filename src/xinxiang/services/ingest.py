@@ -222,6 +222,90 @@ def _record(
     return IngestOutcome("created", kind.value, row.id, ticket.number)
 
 
+def record_external_letter(
+    ctx: AppContext,
+    session: Session,
+    *,
+    letter: Letter,
+    raw: bytes,
+    raw_suffix: str,
+    dedupe_key: str,
+    external_id: str,
+    origin: MessageOrigin,
+    now: datetime,
+) -> IngestOutcome:
+    """Record a letter that did not arrive by mail (e.g. an OA petition) inside the caller's
+    transaction: the same letter → ticket → classification → dispatch path as mail.
+
+    `raw` is the source document as received (kept as a content-addressed blob); `dedupe_key`
+    makes the call idempotent (a second call returns `duplicate`).
+    """
+    existing = session.execute(
+        select(LetterRow.id).where(LetterRow.dedupe_key == dedupe_key)
+    ).scalar_one_or_none()
+    if existing is not None:
+        return IngestOutcome("duplicate", MailKind.LETTER.value, existing)
+    sha = ctx.blobs.put(raw, raw_suffix)
+    outcome = _record(ctx, session, raw, sha, letter, MailKind.LETTER, dedupe_key, origin, now)
+    row = session.get(LetterRow, outcome.letter_id)
+    assert row is not None
+    row.external_id = external_id
+    return outcome
+
+
+def update_external_letter(
+    ctx: AppContext,
+    session: Session,
+    *,
+    dedupe_key: str,
+    letter: Letter,
+    raw: bytes,
+    raw_suffix: str,
+    actor: str,
+    now: datetime,
+) -> bool:
+    """Apply an edit made at the source (e.g. in the OA) to a recorded letter; logged on the
+    ticket. Returns False when nothing changed."""
+    row = session.execute(
+        select(LetterRow).where(LetterRow.dedupe_key == dedupe_key)
+    ).scalar_one_or_none()
+    if row is None:
+        raise LookupError(dedupe_key)
+    changed = {
+        name: (getattr(row, name), value)
+        for name, value in (
+            ("subject", letter.subject),
+            ("body", letter.body),
+            ("public_consent", letter.public_consent),
+            ("from_name", letter.from_name),
+        )
+        if getattr(row, name) != value
+    }
+    if not changed:
+        return False
+    sha = ctx.blobs.put(raw, raw_suffix)
+    previous_sha = row.raw_sha256
+    for name, (_old, new) in changed.items():
+        setattr(row, name, new)
+    row.raw_sha256, row.raw_size = sha, len(raw)
+    if row.ticket_id is not None:
+        ticket = session.get(TicketRow, row.ticket_id)
+        if ticket is not None:
+            ticket.subject = row.subject
+            ticket.public_consent = row.public_consent
+        add_event(
+            session,
+            row.ticket_id,
+            now,
+            actor,
+            "letter_edited",
+            fields=sorted(changed),
+            previous_raw_sha256=previous_sha,
+            raw_sha256=sha,
+        )
+    return True
+
+
 def _open_ticket(
     ctx: AppContext,
     session: Session,

@@ -1,0 +1,99 @@
+"""Sending an answer to the petitioner (答复来信人), with the 双反馈 copy to the office.
+
+The answer is threaded to the original letter; the formal one carries the PDF 处理单. Sending a
+formal answer moves the ticket to `answered` and sets the revisit (回访) due time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from xinxiang.domain.deadlines import revisit_due
+from xinxiang.domain.states import TicketStatus, transition
+from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
+from xinxiang.replies.render import quote_excerpt
+from xinxiang.services.records import record_filename, regenerate_record
+from xinxiang.store.models import LetterRow, TicketRow
+from xinxiang.store.models_replies import TicketReplyRow
+from xinxiang.store.repo import add_event
+
+if TYPE_CHECKING:
+    from xinxiang.services.context import AppContext
+
+KIND_TITLES = {"formal": "正式答复", "preliminary": "初步答复"}
+
+
+def send_answer(
+    ctx: AppContext, session: Session, ticket: TicketRow, reply: TicketReplyRow, now: datetime
+) -> None:
+    """Queue the answer `reply` to the petitioner and the office; update ticket and reply.
+
+    `reply.final_text` (else `reply.text`) is sent. Idempotent per reply (mail keys).
+    """
+    text = reply.final_text or reply.text
+    formal = reply.kind == "formal"
+    reply.state = "sent"
+    reply.sent_at = now
+    if formal:
+        ticket.status = transition(TicketStatus(ticket.status), TicketStatus.ANSWERED).value
+        ticket.revisit_due = revisit_due(now, ctx.policy)
+        ticket.disposition = ticket.disposition or "answered"
+    elif ticket.status != TicketStatus.PRELIMINARY.value:
+        ticket.status = transition(TicketStatus(ticket.status), TicketStatus.PRELIMINARY).value
+    add_event(session, ticket.id, now, "system", "answered", intent=reply.kind, reply_id=reply.id)
+    letter = session.get(LetterRow, ticket.letter_id)
+    dept = ctx.cfg.department(reply.department_code or "") if reply.department_code else None
+    attachments: list[tuple[str, str, bytes]] = []
+    if formal:
+        pdf, _sha = regenerate_record(ctx, session, ticket, now)
+        attachments.append((record_filename(ticket), "application/pdf", pdf))
+    title = KIND_TITLES.get(reply.kind, "答复")
+    context = {
+        "title": title,
+        "formal": formal,
+        "answer": text,
+        "department": dept,
+        "answered_at": now,
+        "excerpt": quote_excerpt(letter.body if letter else "", ctx.cfg.settings.ack.quote_chars),
+        "received_at": ticket.created_at,
+        "planned_formal_date": reply.planned_formal_date,
+        "copy": False,
+    }
+    msgid = letter.message_id if letter is not None else None
+    subject = f"【{title}】{ticket.number} {ticket.subject}"
+    queue_ticket_mail(
+        ctx,
+        session,
+        ticket,
+        MailSpec(
+            kind="answer",
+            to=[ticket.petitioner_addr],
+            subject=subject,
+            template="answer",
+            context=context,
+            key=f"reply{reply.id}",
+            in_reply_to=msgid,
+            references=[msgid] if msgid else [],
+            attachments=attachments,
+        ),
+        now,
+    )
+    # 双反馈: the office keeps the same answer (with the record) for supervision and revisits.
+    queue_ticket_mail(
+        ctx,
+        session,
+        ticket,
+        MailSpec(
+            kind="answer_copy",
+            to=ctx.cfg.office.emails,
+            subject=f"【双反馈】{subject}",
+            template="answer",
+            context={**context, "copy": True},
+            key=f"reply{reply.id}",
+            attachments=attachments,
+        ),
+        now,
+    )

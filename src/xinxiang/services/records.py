@@ -1,0 +1,240 @@
+"""The 接诉即办 处理单 from the database: build the `TicketRecord`, render it, archive the PDF.
+
+Every reply, approval and answer regenerates the record; each PDF is stored content-addressed in
+the blob store and its sha256 recorded as a `record_generated` event, so the archive keeps every
+version the ticket went through (一单一文一支撑, seed 004).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import xinxiang.store.models_replies  # noqa: F401  (tables used below)
+from xinxiang.domain.states import STATUS_LABELS, TicketStatus
+from xinxiang.replies.pdf import render_record_pdf
+from xinxiang.replies.record_view import (
+    ClassificationHit,
+    Evidence,
+    RecordDeadline,
+    RecordEvent,
+    RecordReply,
+    TicketRecord,
+)
+from xinxiang.store.models import AttachmentRow, CohandlerRow, EventRow, LetterRow, TicketRow
+from xinxiang.store.models_replies import TicketReplyRow
+from xinxiang.store.repo import add_event
+
+if TYPE_CHECKING:
+    from xinxiang.services.context import AppContext
+
+EVENT_LABELS = {
+    "received": "登记",
+    "classified": "分类",
+    "dispatched": "转办",
+    "transferred": "协调转办",
+    "triage": "待人工分办",
+    "accepted": "受理",
+    "preliminary": "初步回复",
+    "formal": "正式回复",
+    "returned": "退回",
+    "extension_requested": "申请延期",
+    "extension_granted": "同意延期",
+    "cohandler_result": "协办结果",
+    "follow_up": "补充来信",
+    "approval_requested": "提请审核",
+    "approved": "审核通过",
+    "rejected": "审核驳回",
+    "answered": "答复来信人",
+    "evidence_added": "支撑材料",
+    "emergency_alert": "紧急通知",
+    "duplicate_linked": "重复来信",
+    "closed_by_template": "模板答复",
+    "praise_forwarded": "表扬转达",
+    "reply_refused": "答复未采纳",
+}
+REPLY_LABELS = {
+    "accept": "受理",
+    "preliminary": "初步回复",
+    "formal": "正式回复",
+    "extension": "延期申请",
+    "cohandler_result": "协办结果",
+}
+URGENCY_LABELS = {"emergency": "紧急", "priority": "优先", "normal": "一般"}
+FIELD_LABELS = {"subject": "主题", "body": "正文", "attachments": "附件名"}
+
+
+def _detail(kind: str, data: dict[str, Any]) -> str:
+    parts = []
+    for key in ("department", "reason", "track", "intent", "filename", "text", "by", "until"):
+        value = data.get(key)
+        if value not in (None, ""):
+            parts.append(f"{value}")
+    return "；".join(str(p)[:120] for p in parts)
+
+
+def _dept_name(ctx: AppContext, code: str | None) -> str | None:
+    if not code:
+        return None
+    dept = ctx.cfg.department(code)
+    return dept.name if dept else code
+
+
+def build_record(
+    ctx: AppContext, session: Session, ticket: TicketRow, now: datetime
+) -> TicketRecord:
+    """Everything the 处理单 shows about `ticket`, read from the database as of `now`."""
+    letter = session.get(LetterRow, ticket.letter_id)
+    events = list(
+        session.execute(
+            select(EventRow).where(EventRow.ticket_id == ticket.id).order_by(EventRow.id)
+        ).scalars()
+    )
+    replies = list(
+        session.execute(
+            select(TicketReplyRow)
+            .where(TicketReplyRow.ticket_id == ticket.id)
+            .order_by(TicketReplyRow.id)
+        ).scalars()
+    )
+    cohandlers = list(
+        session.execute(select(CohandlerRow).where(CohandlerRow.ticket_id == ticket.id)).scalars()
+    )
+    c_json = ticket.classification or {}
+    hits = tuple(
+        ClassificationHit(
+            str(h.get("rule", "")),
+            str(h.get("keyword", "")),
+            FIELD_LABELS.get(str(h.get("field", "")), str(h.get("field", ""))),
+        )
+        for h in c_json.get("hits", [])
+        if isinstance(h, dict)
+    )
+    record_events = tuple(
+        RecordEvent(
+            e.at,
+            "系统" if e.actor == "system" else e.actor,
+            EVENT_LABELS[e.kind],
+            _detail(e.kind, e.data),
+        )
+        for e in events
+        if e.kind in EVENT_LABELS and e.kind != "classified"
+    )
+
+    def first_reply_at(*kinds: str) -> datetime | None:
+        times = [r.created_at for r in replies if r.kind in kinds]
+        return min(times) if times else None
+
+    deadlines: list[RecordDeadline] = []
+    if ticket.dispatch_due is not None:
+        deadlines.append(
+            RecordDeadline("转办（1个自然日）", ticket.dispatch_due, ticket.dispatched_at)
+        )
+    if ticket.response_due is not None:
+        deadlines.append(
+            RecordDeadline(
+                "承办部门响应（当天）",
+                ticket.response_due,
+                first_reply_at("accept", "preliminary", "formal", "extension"),
+                ticket.calendar_verified,
+            )
+        )
+    if ticket.preliminary_due is not None:
+        deadlines.append(
+            RecordDeadline(
+                "初步回复",
+                ticket.preliminary_due,
+                first_reply_at("preliminary", "formal"),
+                ticket.calendar_verified,
+            )
+        )
+    for co in cohandlers:
+        deadlines.append(
+            RecordDeadline(
+                f"协办结果（{_dept_name(ctx, co.department_code)}）", co.due, co.reported_at
+            )
+        )
+    if ticket.formal_due is not None:
+        deadlines.append(
+            RecordDeadline(
+                "正式回复", ticket.formal_due, first_reply_at("formal"), ticket.calendar_verified
+            )
+        )
+    if ticket.revisit_due is not None:
+        deadlines.append(RecordDeadline("回访（48小时）", ticket.revisit_due, None))
+
+    record_replies = tuple(
+        RecordReply(
+            REPLY_LABELS.get(r.kind, r.kind),
+            _dept_name(ctx, r.department_code) or r.author,
+            r.final_text or r.text,
+            r.created_at,
+            r.decided_by if r.state in ("approved", "sent") and r.decided_by else None,
+            r.decided_at if r.state in ("approved", "sent") and r.decided_by else None,
+        )
+        for r in replies
+    )
+    evidence: list[Evidence] = []
+    if letter is not None:
+        for att in session.execute(
+            select(AttachmentRow).where(AttachmentRow.letter_id == letter.id)
+        ).scalars():
+            if att.sha256:
+                evidence.append(Evidence(att.filename, att.content_type, att.size, att.sha256))
+    for e in events:
+        if e.kind == "evidence_added":
+            evidence.append(
+                Evidence(
+                    str(e.data.get("filename", "")),
+                    str(e.data.get("content_type", "")),
+                    int(e.data.get("size", 0)),
+                    str(e.data.get("sha256", "")),
+                )
+            )
+    public = any(r.public for r in replies)
+    return TicketRecord(
+        school=ctx.cfg.settings.school.name,
+        number=ticket.number,
+        query_code=ticket.query_code,
+        channel=ticket.channel,
+        status=STATUS_LABELS.get(TicketStatus(ticket.status), ticket.status),
+        petitioner_name=ticket.petitioner_name,
+        petitioner_address=ticket.petitioner_addr,
+        subject=ticket.subject,
+        body=letter.body if letter is not None else "",
+        received_at=ticket.created_at,
+        generated_at=now,
+        public_consent=bool(ticket.public_consent),
+        is_public=public,
+        category=ticket.category,
+        department=_dept_name(ctx, ticket.department_code),
+        co_departments=tuple(_dept_name(ctx, c.department_code) or "" for c in cohandlers),
+        urgency=URGENCY_LABELS.get(ticket.urgency, ticket.urgency),
+        track=ticket.track or 1,
+        disposition=ticket.disposition,
+        classification=hits,
+        events=record_events,
+        deadlines=tuple(deadlines),
+        replies=record_replies,
+        evidence=tuple(evidence),
+        tz=ctx.cfg.settings.school.timezone,
+    )
+
+
+def regenerate_record(
+    ctx: AppContext, session: Session, ticket: TicketRow, now: datetime
+) -> tuple[bytes, str]:
+    """Render the 处理单 of `ticket`, archive it as a blob, record the event; (pdf, sha256)."""
+    session.flush()
+    pdf = render_record_pdf(build_record(ctx, session, ticket, now))
+    sha = ctx.blobs.put(pdf, ".pdf")
+    add_event(session, ticket.id, now, "system", "record_generated", sha256=sha, size=len(pdf))
+    return pdf, sha
+
+
+def record_filename(ticket: TicketRow) -> str:
+    """The attachment name of a ticket's 处理单."""
+    return f"处理单-{ticket.number}.pdf"
