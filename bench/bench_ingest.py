@@ -120,8 +120,10 @@ def phase_ingest(args: argparse.Namespace) -> dict[str, Any]:
 def run_phase(name: str, extra: list[str]) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, __file__, "--phase", name, *extra],
-        check=True, capture_output=True, text=True, env=os.environ.copy(),
+        check=False, capture_output=True, text=True, env=os.environ.copy(),
     )
+    if out.returncode != 0:
+        raise SystemExit(f"phase {name} failed:\n{out.stderr[-3000:]}")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -179,7 +181,9 @@ def main() -> None:
         for label, url in dbs:
             cfg_dir = tmp / f"cfg-{label}"
             cfg_dir.mkdir()
-            (cfg_dir / "departments.toml").write_bytes((REPO / "config/departments.toml").read_bytes())
+            for extra in (REPO / "config").glob("*.toml"):
+                if extra.name != "xinxiang.toml":
+                    (cfg_dir / extra.name).write_bytes(extra.read_bytes())
             (cfg_dir / "xinxiang.toml").write_text(
                 f'[storage]\ndata_dir = "{tmp}/data-{label}"\ndatabase_url = "{url}"\n'
                 f'[smtp]\ntransport = "directory"\n'

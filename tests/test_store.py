@@ -86,3 +86,14 @@ def test_concurrent_workers_never_share_or_skip_a_number(db: Database) -> None:
         t.join()
     assert not errors
     assert sorted(results) == [f"2026-{i:06d}" for i in range(1, 151)]
+
+
+def test_models_and_migrations_agree(db: Database) -> None:
+    """`xinxiang db upgrade` builds exactly the schema the ORM models describe."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from xinxiang.store.models import Base
+
+    with db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []

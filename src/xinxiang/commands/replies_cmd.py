@@ -13,7 +13,9 @@ from xinxiang.commands._common import ConfigOption, now_utc, open_context
 from xinxiang.replies.render import format_cn_datetime
 from xinxiang.services import approval, publishing, records, replies
 
-holding_app = typer.Typer(help="待甄别区 (mail that may not act on a ticket).", no_args_is_help=True)
+holding_app = typer.Typer(
+    help="待甄别区 (mail that may not act on a ticket).", no_args_is_help=True
+)
 CLI_ACTOR = "cli:党政办公室"
 
 
@@ -25,8 +27,13 @@ def holding_list(config: ConfigOption = None) -> None:
     table = Table("编号", "时间", "发件人", "主题", "原因")
     with ctx.db.unit_of_work() as session:
         for hold, letter in replies.list_holding(session):
-            table.add_row(str(hold.id), format_cn_datetime(hold.created_at, tz), letter.from_addr,
-                          letter.subject[:30], hold.reason[:60])
+            table.add_row(
+                str(hold.id),
+                format_cn_datetime(hold.created_at, tz),
+                letter.from_addr,
+                letter.subject[:30],
+                hold.reason[:60],
+            )
     Console().print(table)
 
 
@@ -54,7 +61,9 @@ def holding_discard(
 
 def approve(
     ticket: Annotated[str, typer.Argument(help="工单号")],
-    edit: Annotated[Path | None, typer.Option("--edit", help="修改后的答复文本文件（UTF-8）")] = None,
+    edit: Annotated[
+        Path | None, typer.Option("--edit", help="修改后的答复文本文件（UTF-8）")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """同意 the pending reply of a ticket (with --edit: approve as edited)."""
@@ -83,9 +92,13 @@ def pending(config: ConfigOption = None) -> None:
     with ctx.db.unit_of_work() as session:
         items = approval.list_pending(session)
     for item in items:
-        table.add_row(item.number, approval.REPLY_TITLES.get(item.kind, item.kind),
-                      item.department or "—", item.subject[:30],
-                      format_cn_datetime(item.submitted_at, tz))
+        table.add_row(
+            item.number,
+            approval.REPLY_TITLES.get(item.kind, item.kind),
+            item.department or "—",
+            item.subject[:30],
+            format_cn_datetime(item.submitted_at, tz),
+        )
     Console().print(table)
     if not items:
         typer.echo("没有待审核的答复")
@@ -106,7 +119,9 @@ def record(
 
 
 def publish(
-    out: Annotated[Path | None, typer.Option("--out", help="输出目录（默认 数据目录/public）")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="输出目录（默认 数据目录/public）")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Write the public board (公开答复) as a static site."""

@@ -111,12 +111,32 @@ DEFAULT_STATUS_MAP: dict[str, str] = {
 }
 
 
+#: Our ticket events → the states of `[status]`; an event kind not listed is not pushed to the OA.
+#: `answered` is split by the answer's intent (`answered_preliminary`, `answered_formal`).
+DEFAULT_EVENT_MAP: dict[str, str] = {
+    "received": "accepted",
+    "triage": "in_progress",
+    "dispatched": "dispatched",
+    "transferred": "dispatched",
+    "accepted": "in_progress",
+    "returned": "returned",
+    "answered_preliminary": "preliminary_reply",
+    "answered_formal": "formal_reply",
+    "extension_granted": "extended",
+    "closed_by_template": "closed",
+    "duplicate_linked": "closed",
+    "praise_forwarded": "closed",
+    "closed": "closed",
+}
+
+
 class OaSettings(Strict):
     """The whole of `oa.toml`."""
 
     oa: OaSection
     fields: FieldNames = FieldNames()
     status: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_STATUS_MAP))
+    events: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_EVENT_MAP))
     service_codes: dict[str, Category] = Field(default_factory=dict)
     default_category: Category = "其他"
 
@@ -125,11 +145,18 @@ class OaSettings(Strict):
         for state, code in self.status.items():
             if not code:
                 raise ValueError(f"status.{state}: empty OA status code")
+        for kind, state in self.events.items():
+            if state not in self.status:
+                raise ValueError(f"events.{kind}: state {state!r} is not a key of [status]")
         return self
 
     def category_for(self, service_code: str) -> str:
         """Our category for an OA service code (the default when unmapped)."""
         return self.service_codes.get(service_code, self.default_category)
+
+    def state_for_event(self, kind: str) -> str | None:
+        """Our state reported to the OA for a ticket event kind; None when not pushed."""
+        return self.events.get(kind)
 
     def status_code_for(self, state: str) -> str:
         """The OA status code for one of our states; `KeyError` when the state is unmapped."""

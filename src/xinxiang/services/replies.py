@@ -78,13 +78,19 @@ def match_ticket(
             addresses.append(value)
     token = find_ticket_in_addresses(addresses, base, ctx.token_key)
     if token.status == "forged":
-        return None, f"回复地址中的令牌无效（可能伪造），声称的工单：{token.claimed_ticket or '未知'}"
+        return (
+            None,
+            f"回复地址中的令牌无效（可能伪造），声称的工单：{token.claimed_ticket or '未知'}",
+        )
     if token.status == "valid" and token.ticket:
         ticket = _by_number(session, token.ticket)
         if ticket is not None:
             return ticket, None
-    ids = [i for i in ([letter.in_reply_to] if letter.in_reply_to else []) + list(letter.references)
-           if i]
+    ids = [
+        i
+        for i in ([letter.in_reply_to] if letter.in_reply_to else []) + list(letter.references)
+        if i
+    ]
     if ids:
         ticket_id = session.execute(
             select(OutboxRow.ticket_id)
@@ -195,11 +201,14 @@ def _handle(
     today = now.astimezone(ctx.cfg.tz).date()
     parsed = parse_intent(text, today=today)
     if "department" in roles:
-        has_prelim = session.execute(
-            select(TicketReplyRow.id).where(
-                TicketReplyRow.ticket_id == ticket.id, TicketReplyRow.kind == "preliminary"
-            )
-        ).first() is not None
+        has_prelim = (
+            session.execute(
+                select(TicketReplyRow.id).where(
+                    TicketReplyRow.ticket_id == ticket.id, TicketReplyRow.kind == "preliminary"
+                )
+            ).first()
+            is not None
+        )
         action = resolve_default_intent(parsed.intent, ticket.track or 1, has_prelim)
     elif "cohandler" in roles:
         action = "cohandler_result"
@@ -224,18 +233,35 @@ def _handle(
     if action == "return":
         return _return(ctx, session, ticket, sender, parsed.reason, now)
     if action == "extension":
-        return _extension(ctx, session, ticket, row, sender, parsed.extension_until,
-                          parsed.reason, text, now)
-    return _record_reply(ctx, session, ticket, row, sender, action, parsed.text,
-                         parsed.track_declared, parsed.planned_formal_date, now)
+        return _extension(
+            ctx, session, ticket, row, sender, parsed.extension_until, parsed.reason, text, now
+        )
+    return _record_reply(
+        ctx,
+        session,
+        ticket,
+        row,
+        sender,
+        action,
+        parsed.text,
+        parsed.track_declared,
+        parsed.planned_formal_date,
+        now,
+    )
 
 
 # --------------------------------------------------------------------------- outcomes
 
 
 def _office_mail(
-    ctx: AppContext, session: Session, kind: str, key: str, subject: str, template: str,
-    context: dict[str, object], now: datetime,
+    ctx: AppContext,
+    session: Session,
+    kind: str,
+    key: str,
+    subject: str,
+    template: str,
+    context: dict[str, object],
+    now: datetime,
 ) -> None:
     """A mail to the office about no particular ticket (holding pen notices)."""
     settings = ctx.cfg.settings
@@ -254,25 +280,52 @@ def _office_mail(
         date=now.astimezone(ctx.cfg.tz),
         auto_submitted="auto-generated",
     )
-    enqueue_mail(session, dedupe_key=dedupe_key, message_id=message_id, kind=kind,
-                 sender=settings.smtp.from_address, recipients=recipients,
-                 raw=to_bytes(build_message(out)), now=now, ticket_id=None)
+    enqueue_mail(
+        session,
+        dedupe_key=dedupe_key,
+        message_id=message_id,
+        kind=kind,
+        sender=settings.smtp.from_address,
+        recipients=recipients,
+        raw=to_bytes(build_message(out)),
+        now=now,
+        ticket_id=None,
+    )
 
 
 def _hold(
-    ctx: AppContext, session: Session, row: LetterRow, ticket: TicketRow | None, rule: str,
-    reason: str, now: datetime,
+    ctx: AppContext,
+    session: Session,
+    row: LetterRow,
+    ticket: TicketRow | None,
+    rule: str,
+    reason: str,
+    now: datetime,
 ) -> ReplyOutcome:
-    hold = HoldingRow(letter_id=row.id, ticket_id=ticket.id if ticket else None, rule=rule,
-                      reason=reason, state="open", created_at=now)
+    hold = HoldingRow(
+        letter_id=row.id,
+        ticket_id=ticket.id if ticket else None,
+        rule=rule,
+        reason=reason,
+        state="open",
+        created_at=now,
+    )
     session.add(hold)
     session.flush()
     _office_mail(
-        ctx, session, "holding_notice", f"letter{row.id}",
+        ctx,
+        session,
+        "holding_notice",
+        f"letter{row.id}",
         f"【待甄别】来自 {row.from_addr} 的邮件未处理" + (f"（{ticket.number}）" if ticket else ""),
         "holding_notice",
-        {"hold": hold, "row": row, "ticket": ticket, "reason": reason,
-         "excerpt": " ".join(row.body.split())[:300]},
+        {
+            "hold": hold,
+            "row": row,
+            "ticket": ticket,
+            "reason": reason,
+            "excerpt": " ".join(row.body.split())[:300],
+        },
         now,
     )
     log.info("reply %s held: %s", row.id, rule)
@@ -280,23 +333,39 @@ def _hold(
 
 
 def _confirm(
-    ctx: AppContext, session: Session, ticket: TicketRow, to: str, template: str,
-    message: str, key: str, now: datetime,
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    to: str,
+    template: str,
+    message: str,
+    key: str,
+    now: datetime,
 ) -> None:
     queue_ticket_mail(
-        ctx, session, ticket,
+        ctx,
+        session,
+        ticket,
         MailSpec(
-            kind=template, to=[to],
+            kind=template,
+            to=[to],
             subject=f"【{'已记录' if template == 'confirm' else '未采纳'}】{ticket.number} "
             f"{ticket.subject}",
-            template=template, context={"message": message, "department": None}, key=key,
+            template=template,
+            context={"message": message, "department": None},
+            key=key,
         ),
         now,
     )
 
 
 def _refuse(
-    ctx: AppContext, session: Session, ticket: TicketRow, sender: str, action: str, reason: str,
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    sender: str,
+    action: str,
+    reason: str,
     now: datetime,
 ) -> ReplyOutcome:
     add_event(session, ticket.id, now, sender, "reply_refused", intent=action, reason=reason)
@@ -312,22 +381,39 @@ def _evidence(
     ).scalars():
         if att.inline or not att.sha256:
             continue
-        add_event(session, ticket.id, now, sender, "evidence_added", filename=att.filename,
-                  content_type=att.content_type, size=att.size, sha256=att.sha256,
-                  letter_id=row.id, stored=att.stored)
+        add_event(
+            session,
+            ticket.id,
+            now,
+            sender,
+            "evidence_added",
+            filename=att.filename,
+            content_type=att.content_type,
+            size=att.size,
+            sha256=att.sha256,
+            letter_id=row.id,
+            stored=att.stored,
+        )
 
 
 def _follow_up(
-    ctx: AppContext, session: Session, ticket: TicketRow, letter: Letter, text: str,
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    letter: Letter,
+    text: str,
     now: datetime,
 ) -> ReplyOutcome:
     add_event(session, ticket.id, now, letter.from_addr, "follow_up", text=text[:2000])
     dept = ctx.cfg.department(ticket.department_code) if ticket.department_code else None
     target = dept or ctx.cfg.office
     queue_ticket_mail(
-        ctx, session, ticket,
+        ctx,
+        session,
+        ticket,
         MailSpec(
-            kind="followup_forward", to=target.emails,
+            kind="followup_forward",
+            to=target.emails,
             subject=f"【补充来信】{ticket.number} {ticket.subject}",
             template="followup_forward",
             context={"department": target, "text": text, "received": now},
@@ -343,84 +429,187 @@ def _office_command(
 ) -> ReplyOutcome:
     reply = approval.pending_reply(session, ticket)
     if reply is None:
-        return _refuse(ctx, session, ticket, sender, "office_command",
-                       "该工单当前没有待审核的答复，指令未执行。", now)
+        return _refuse(
+            ctx,
+            session,
+            ticket,
+            sender,
+            "office_command",
+            "该工单当前没有待审核的答复，指令未执行。",
+            now,
+        )
     command = parse_office_command(text)
     if command.command is None or command.problem:
-        return _refuse(ctx, session, ticket, sender, "office_command",
-                       command.problem or "未识别到指令", now)
+        return _refuse(
+            ctx, session, ticket, sender, "office_command", command.problem or "未识别到指令", now
+        )
     if command.command == "reject":
         approval.reject(ctx, session, ticket, reply, sender, command.reason or "", now)
     else:
-        approval.approve(ctx, session, ticket, reply, sender, now,
-                         command.text if command.command == "edit" else None)
+        approval.approve(
+            ctx,
+            session,
+            ticket,
+            reply,
+            sender,
+            now,
+            command.text if command.command == "edit" else None,
+        )
     return ReplyOutcome("office", ticket.number, "office_command", command.command)
 
 
 def _return(
-    ctx: AppContext, session: Session, ticket: TicketRow, sender: str, reason: str | None,
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    sender: str,
+    reason: str | None,
     now: datetime,
 ) -> ReplyOutcome:
     if ticket.dispatched_at is None or now > return_window_end(ticket.dispatched_at, ctx.policy):
-        return _refuse(ctx, session, ticket, sender, "return",
-                       "已超过退回时限（转办后1小时内），按首接负责制请贵单位牵头办理，"
-                       "如需其他部门配合可申请协办。", now)
+        return _refuse(
+            ctx,
+            session,
+            ticket,
+            sender,
+            "return",
+            "已超过退回时限（转办后1小时内），按首接负责制请贵单位牵头办理，"
+            "如需其他部门配合可申请协办。",
+            now,
+        )
     if ticket.status != TicketStatus.DISPATCHED.value:
         return _refuse(ctx, session, ticket, sender, "return", "工单已受理，不能退回。", now)
     if not reason:
-        return _refuse(ctx, session, ticket, sender, "return", "退回须写明原因（“退回：原因……”）。",
-                       now)
+        return _refuse(
+            ctx, session, ticket, sender, "return", "退回须写明原因（“退回：原因……”）。", now
+        )
     previous = ticket.department_code
     ticket.status = TicketStatus.TRIAGE.value
     add_event(session, ticket.id, now, sender, "returned", department=previous, reason=reason)
-    _confirm(ctx, session, ticket, sender, "confirm",
-             "已记录为退回，党政办公室将重新分办。", f"return:{now.isoformat()}", now)
-    _office_mail(ctx, session, "return_notice", f"{ticket.number}:{now.isoformat()}",
-                 f"【退回】{ticket.number} {ticket.subject}", "holding_notice",
-                 {"hold": None, "row": None, "ticket": ticket,
-                  "reason": f"{previous} 退回，原因：{reason}。请重新分办。", "excerpt": ""},
-                 now)
+    _confirm(
+        ctx,
+        session,
+        ticket,
+        sender,
+        "confirm",
+        "已记录为退回，党政办公室将重新分办。",
+        f"return:{now.isoformat()}",
+        now,
+    )
+    _office_mail(
+        ctx,
+        session,
+        "return_notice",
+        f"{ticket.number}:{now.isoformat()}",
+        f"【退回】{ticket.number} {ticket.subject}",
+        "holding_notice",
+        {
+            "hold": None,
+            "row": None,
+            "ticket": ticket,
+            "reason": f"{previous} 退回，原因：{reason}。请重新分办。",
+            "excerpt": "",
+        },
+        now,
+    )
     return ReplyOutcome("recorded", ticket.number, "return", reason)
 
 
 def _extension(
-    ctx: AppContext, session: Session, ticket: TicketRow, row: LetterRow, sender: str,
-    until: object, reason: str | None, text: str, now: datetime,
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    row: LetterRow,
+    sender: str,
+    until: object,
+    reason: str | None,
+    text: str,
+    now: datetime,
 ) -> ReplyOutcome:
     from datetime import date
 
     if not isinstance(until, date):
-        return _refuse(ctx, session, ticket, sender, "extension",
-                       "延期须写明日期，例如“延期：至2026-12-05，原因：……”。", now)
+        return _refuse(
+            ctx,
+            session,
+            ticket,
+            sender,
+            "extension",
+            "延期须写明日期，例如“延期：至2026-12-05，原因：……”。",
+            now,
+        )
     if ticket.formal_due is None:
-        return _refuse(ctx, session, ticket, sender, "extension",
-                       "该工单尚无正式回复时限，无需延期；请先报初步回复并写明正式回复时间。", now)
+        return _refuse(
+            ctx,
+            session,
+            ticket,
+            sender,
+            "extension",
+            "该工单尚无正式回复时限，无需延期；请先报初步回复并写明正式回复时间。",
+            now,
+        )
     due_local = ticket.formal_due.astimezone(ctx.cfg.tz)
     requested = datetime.combine(until, due_local.timetz())
     if not extension_allowed(ticket.formal_due, requested, ctx.policy):
         days = ctx.policy.extension_max.days
-        return _refuse(ctx, session, ticket, sender, "extension",
-                       f"延期申请未获受理：延期最长为现正式回复时限（{due_local:%Y-%m-%d %H:%M}）"
-                       f"后{days}个自然日，且须晚于现时限。", now)
+        return _refuse(
+            ctx,
+            session,
+            ticket,
+            sender,
+            "extension",
+            f"延期申请未获受理：延期最长为现正式回复时限（{due_local:%Y-%m-%d %H:%M}）"
+            f"后{days}个自然日，且须晚于现时限。",
+            now,
+        )
     reply = TicketReplyRow(
-        ticket_id=ticket.id, letter_id=row.id, kind="extension",
-        department_code=ticket.department_code, author=sender, text=text,
-        state="pending_approval", created_at=now, extension_until=requested, public=False,
+        ticket_id=ticket.id,
+        letter_id=row.id,
+        kind="extension",
+        department_code=ticket.department_code,
+        author=sender,
+        text=text,
+        state="pending_approval",
+        created_at=now,
+        extension_until=requested,
+        public=False,
     )
     session.add(reply)
     session.flush()
-    add_event(session, ticket.id, now, sender, "extension_requested", until=requested.isoformat(),
-              reason=reason)
+    add_event(
+        session,
+        ticket.id,
+        now,
+        sender,
+        "extension_requested",
+        until=requested.isoformat(),
+        reason=reason,
+    )
     approval.request_approval(ctx, session, ticket, reply, now)
-    _confirm(ctx, session, ticket, sender, "confirm",
-             f"已记录延期申请（至{until.isoformat()}），待党政办公室审核；审核前原时限不变。",
-             f"reply{reply.id}", now)
+    _confirm(
+        ctx,
+        session,
+        ticket,
+        sender,
+        "confirm",
+        f"已记录延期申请（至{until.isoformat()}），待党政办公室审核；审核前原时限不变。",
+        f"reply{reply.id}",
+        now,
+    )
     return ReplyOutcome("recorded", ticket.number, "extension")
 
 
 def _record_reply(
-    ctx: AppContext, session: Session, ticket: TicketRow, row: LetterRow, sender: str,
-    action: str, text: str, track_declared: int | None, planned: object, now: datetime,
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    row: LetterRow,
+    sender: str,
+    action: str,
+    text: str,
+    track_declared: int | None,
+    planned: object,
+    now: datetime,
 ) -> ReplyOutcome:
     from datetime import date
 
@@ -428,20 +617,29 @@ def _record_reply(
     if action in ("formal", "preliminary") and not text.strip():
         return _refuse(ctx, session, ticket, sender, action, "答复正文为空，未记录。", now)
     reply = TicketReplyRow(
-        ticket_id=ticket.id, letter_id=row.id, kind=action,
-        department_code=ticket.department_code, author=sender, text=text, state="recorded",
-        created_at=now, planned_formal_date=planned_iso, public=False,
+        ticket_id=ticket.id,
+        letter_id=row.id,
+        kind=action,
+        department_code=ticket.department_code,
+        author=sender,
+        text=text,
+        state="recorded",
+        created_at=now,
+        planned_formal_date=planned_iso,
+        public=False,
     )
     if action == "cohandler_result":
-        dept = next((d for d in ctx.cfg.departments if sender in {e.lower() for e in d.emails}),
-                    None)
+        dept = next(
+            (d for d in ctx.cfg.departments if sender in {e.lower() for e in d.emails}), None
+        )
         reply.department_code = dept.code if dept else None
         session.add(reply)
         session.flush()
         if dept is not None:
             co = session.execute(
-                select(CohandlerRow).where(CohandlerRow.ticket_id == ticket.id,
-                                           CohandlerRow.department_code == dept.code)
+                select(CohandlerRow).where(
+                    CohandlerRow.ticket_id == ticket.id, CohandlerRow.department_code == dept.code
+                )
             ).scalar_one_or_none()
             if co is not None and co.reported_at is None:
                 co.reported_at = now
@@ -449,17 +647,22 @@ def _record_reply(
         lead = ctx.cfg.department(ticket.department_code) if ticket.department_code else None
         if lead is not None:
             queue_ticket_mail(
-                ctx, session, ticket,
-                MailSpec(kind="followup_forward", to=lead.emails,
-                         subject=f"【协办结果】{ticket.number} {ticket.subject}",
-                         template="followup_forward",
-                         context={"department": lead, "text": text, "received": now,
-                                  "cohandler": dept},
-                         key=f"co{reply.id}"),
+                ctx,
+                session,
+                ticket,
+                MailSpec(
+                    kind="followup_forward",
+                    to=lead.emails,
+                    subject=f"【协办结果】{ticket.number} {ticket.subject}",
+                    template="followup_forward",
+                    context={"department": lead, "text": text, "received": now, "cohandler": dept},
+                    key=f"co{reply.id}",
+                ),
                 now,
             )
-        _confirm(ctx, session, ticket, sender, "confirm", RECORDED_TEXT[action],
-                 f"reply{reply.id}", now)
+        _confirm(
+            ctx, session, ticket, sender, "confirm", RECORDED_TEXT[action], f"reply{reply.id}", now
+        )
         return ReplyOutcome("recorded", ticket.number, action)
 
     session.add(reply)
@@ -468,18 +671,24 @@ def _record_reply(
         if track_declared in (2, 3) and track_declared != ticket.track:
             ticket.track = track_declared
             accepted_at = ticket.accepted_at or now
-            d = compute_deadlines(accepted_at, ticket.track, ticket.urgency or "normal",
-                                  ctx.policy, ctx.calendar, ctx.cfg.tz)
+            d = compute_deadlines(
+                accepted_at,
+                ticket.track,
+                ticket.urgency or "normal",
+                ctx.policy,
+                ctx.calendar,
+                ctx.cfg.tz,
+            )
             ticket.preliminary_due = d.preliminary_due
             ticket.formal_due = d.formal_due
         if ticket.status == TicketStatus.DISPATCHED.value:
             ticket.status = TicketStatus.ACCEPTED.value
-        add_event(session, ticket.id, now, sender, "accepted", track=ticket.track,
-                  text=text[:500])
+        add_event(session, ticket.id, now, sender, "accepted", track=ticket.track, text=text[:500])
         message = RECORDED_TEXT[action] + (
             f"（办理类别：{'需本部门研究' if ticket.track == 2 else '需学校研究'}，初步回复时限"
             f"{ticket.preliminary_due.astimezone(ctx.cfg.tz):%Y-%m-%d %H:%M}）"
-            if ticket.track in (2, 3) and ticket.preliminary_due else ""
+            if ticket.track in (2, 3) and ticket.preliminary_due
+            else ""
         )
         _confirm(ctx, session, ticket, sender, "confirm", message, f"reply{reply.id}", now)
         return ReplyOutcome("recorded", ticket.number, action)
@@ -495,8 +704,9 @@ def _record_reply(
             )
         if ticket.status in (TicketStatus.DISPATCHED.value, TicketStatus.ACCEPTED.value):
             ticket.status = TicketStatus.PRELIMINARY.value
-    add_event(session, ticket.id, now, sender, action, text=text[:500],
-              planned_formal_date=planned_iso)
+    add_event(
+        session, ticket.id, now, sender, action, text=text[:500], planned_formal_date=planned_iso
+    )
     if approval.needs_approval(ticket, action):
         approval.request_approval(ctx, session, ticket, reply, now)
         note = "，待党政办公室审核"
@@ -504,8 +714,16 @@ def _record_reply(
         reply.final_text = text
         send_answer(ctx, session, ticket, reply, now)
         note = "，已发送来信人"
-    _confirm(ctx, session, ticket, sender, "confirm", RECORDED_TEXT[action] + note,
-             f"reply{reply.id}", now)
+    _confirm(
+        ctx,
+        session,
+        ticket,
+        sender,
+        "confirm",
+        RECORDED_TEXT[action] + note,
+        f"reply{reply.id}",
+        now,
+    )
     return ReplyOutcome("recorded", ticket.number, action)
 
 
@@ -546,6 +764,12 @@ def assign_held(ctx: AppContext, hold_id: int, ticket_ref: str, actor: str, now:
         assert letter is not None
         hold.state, hold.resolved_at, hold.resolved_by = "assigned", now, actor
         hold.ticket_id = ticket.id
-        add_event(session, ticket.id, now, actor, "follow_up",
-                  text=f"（待甄别邮件，来自 {letter.from_addr}）{letter.body[:2000]}")
+        add_event(
+            session,
+            ticket.id,
+            now,
+            actor,
+            "follow_up",
+            text=f"（待甄别邮件，来自 {letter.from_addr}）{letter.body[:2000]}",
+        )
         return ticket.number

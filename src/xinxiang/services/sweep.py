@@ -175,9 +175,7 @@ class Window:
     escalation_lo: datetime
     escalation_hi: datetime
 
-    def conditions(
-        self, session: Session, due_col: Any, start_col: Any
-    ) -> ColumnElement[bool]:
+    def conditions(self, session: Session, due_col: Any, start_col: Any) -> ColumnElement[bool]:
         """True for rows with a notice instant of this deadline inside the window."""
         since, now = self.since, self.now
         parts: list[ColumnElement[bool]] = [and_(due_col > since, due_col <= now)]
@@ -310,20 +308,14 @@ def open_deadlines(
             due = getattr(ticket, f"{kind}_due")
             if due is None or status not in statuses:
                 continue
-            owner = (
-                Recipient.OFFICE if status is S.PENDING_APPROVAL else Recipient.DEPARTMENT
-            )
-            out.append(
-                OpenDeadline(kind, due, _capped_start(ticket.accepted_at, due), owner)
-            )
+            owner = Recipient.OFFICE if status is S.PENDING_APPROVAL else Recipient.DEPARTMENT
+            out.append(OpenDeadline(kind, due, _capped_start(ticket.accepted_at, due), owner))
             owners[kind] = ticket.department_code
     if status in OPEN_WORK_STATUSES:
         for co in cohandlers:
             if co.reported_at is None:
                 kind = f"cohandler-{co.department_code}"
-                out.append(
-                    OpenDeadline(kind, co.due, _capped_start(co.assigned_at, co.due))
-                )
+                out.append(OpenDeadline(kind, co.due, _capped_start(co.assigned_at, co.due)))
                 owners[kind] = co.department_code
     return out, owners
 
@@ -404,9 +396,7 @@ def find_due(
     return window, items
 
 
-def _addresses(
-    ctx: AppContext, notice: Notice, owner: Department | None
-) -> list[str]:
+def _addresses(ctx: AppContext, notice: Notice, owner: Department | None) -> list[str]:
     office = ctx.cfg.office
     out: list[str] = []
     for r in notice.recipients:
@@ -440,10 +430,24 @@ def _overdue_text(due: datetime, now: datetime) -> str:
     return f"{days}天{rest}小时" if days else f"{rest}小时"
 
 
+def _group(notices: Sequence[Notice]) -> list[list[Notice]]:
+    """Notices of one ticket that say the same thing at once (track 1: the response and the
+    formal reply share their due) go out as one mail."""
+    groups: dict[tuple[Any, ...], list[Notice]] = {}
+    for n in notices:
+        groups.setdefault((n.level, n.step, n.due, n.recipients, _owner_key(n)), []).append(n)
+    return list(groups.values())
+
+
+def _owner_key(n: Notice) -> str:
+    return n.kind if n.kind.startswith("cohandler") or n.kind == "dispatch" else ""
+
+
 def _queue_notice(
-    ctx: AppContext, session: Session, item: DueItem, notice: Notice, now: datetime
-) -> SentNotice:
+    ctx: AppContext, session: Session, item: DueItem, group: Sequence[Notice], now: datetime
+) -> list[SentNotice]:
     ticket = item.ticket
+    notice = group[0]
     base = _deadline_base(notice.kind)
     owner_code = item.owners.get(notice.kind)
     owner = ctx.cfg.department(owner_code) if owner_code else None
@@ -451,8 +455,14 @@ def _queue_notice(
         owner = ctx.cfg.office
     to = _addresses(ctx, notice, owner)
     lead = ctx.cfg.department(ticket.department_code) if ticket.department_code else None
-    name = DEADLINE_NAMES.get(base, base)
+    name = "、".join(
+        dict.fromkeys(
+            DEADLINE_NAMES.get(_deadline_base(n.kind), n.kind)
+            for n in sorted(group, key=lambda n: _ORDER.get(_deadline_base(n.kind), 9))
+        )
+    )
     subject = f"【{_SUBJECT_TAGS[notice.level]}】{ticket.number} {name} {ticket.subject}"
+    howto_kind = max((_deadline_base(n.kind) for n in group), key=lambda k: _ORDER.get(k, 0))
     queue_ticket_mail(
         ctx,
         session,
@@ -472,25 +482,31 @@ def _queue_notice(
                 "lead_department": lead,
                 "is_cohandler": base == "cohandler",
                 "overdue_by": _overdue_text(notice.due, now) if now >= notice.due else "",
-                "how_to_answer": HOW_TO_ANSWER.get(base, HOW_TO_ANSWER["formal"]),
+                "how_to_answer": HOW_TO_ANSWER.get(howto_kind, HOW_TO_ANSWER["formal"]),
                 "stage": notice.step if notice.level is Level.PROGRESS else "",
             },
         ),
         now,
     )
-    add_event(
-        session,
-        ticket.id,
-        now,
-        "system",
-        f"notice_{notice.level.value}",
-        deadline=notice.kind,
-        due=notice.due.isoformat(),
-        step=notice.step,
-        key=notice.key,
-        to=to,
-    )
-    return SentNotice(ticket.number, notice.key, notice.level.value, notice.kind, notice.due, tuple(to))
+    out: list[SentNotice] = []
+    for n in group:
+        add_event(
+            session,
+            ticket.id,
+            now,
+            "system",
+            f"notice_{n.level.value}",
+            deadline=n.kind,
+            due=n.due.isoformat(),
+            step=n.step,
+            key=n.key,
+            to=to,
+        )
+        out.append(SentNotice(ticket.number, n.key, n.level.value, n.kind, n.due, tuple(to)))
+    return out
+
+
+_ORDER = {"dispatch": 0, "response": 1, "preliminary": 2, "formal": 3, "cohandler": 4}
 
 
 def sweep(ctx: AppContext, now: datetime, *, since: datetime | None = None) -> SweepResult:
@@ -514,15 +530,16 @@ def _sweep_once(ctx: AppContext, now: datetime, since: datetime | None) -> Sweep
         window, items = find_due(ctx, session, now, since)
         result = SweepResult(now=now, since=window.since, candidates=len(items))
         for item in items:
-            for notice in item.notices:
+            for group in _group(item.notices):
                 try:
                     with session.begin_nested():
-                        session.add(NoticeRow(key=notice.key, ticket_id=item.ticket.id, at=now))
+                        for notice in group:
+                            session.add(NoticeRow(key=notice.key, ticket_id=item.ticket.id, at=now))
                         session.flush()
                 except IntegrityError:
-                    result.already_sent += 1
+                    result.already_sent += len(group)
                     continue
-                result.sent.append(_queue_notice(ctx, session, item, notice, now))
+                result.sent.extend(_queue_notice(ctx, session, item, group, now))
         _write_watermark(session, now)
     if result.sent:
         log.info("sweep %s: %d notices", now.isoformat(), len(result.sent))

@@ -19,7 +19,10 @@ def upgrade() -> None:
     op.create_table(
         "reply_log",
         sa.Column(
-            "letter_id", sa.Integer(), sa.ForeignKey("letters.id"), primary_key=True,
+            "letter_id",
+            sa.Integer(),
+            sa.ForeignKey("letters.id"),
+            primary_key=True,
             autoincrement=False,
         ),
         sa.Column("ticket_id", sa.Integer(), nullable=True),

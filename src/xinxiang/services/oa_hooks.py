@@ -1,0 +1,205 @@
+"""Write every state change of an OA ticket to the OA outbox, in the same flush as the event.
+
+A SQLAlchemy `before_flush` listener on `Session`, installed explicitly by `install_oa_hooks(cfg)`
+(never at import time). For each new `EventRow` of a ticket whose source is `oa` and whose kind
+is listed in `oa.toml [events]`, it adds an `OaOutboxRow` with the payload of
+`mapping.update_payload`. Both rows are inserted by the same flush, so they commit or roll back
+together: no state change is reported that did not happen, and none that happened is lost.
+
+Idempotency keys are deterministic, `<ticket number>:<event kind>:<event time, UTC ISO>`, with a
+`#n` suffix only when the same ticket has two events of one kind at the same instant.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session, UOWTransaction
+
+from xinxiang.config import Config
+from xinxiang.oa_bridge.config import OaSettings, load_oa_for, oa_file
+from xinxiang.oa_bridge.mapping import MappingError, OutboundEvent, update_payload
+from xinxiang.store.models import EventRow, LetterRow, TicketRow
+from xinxiang.store.models_oa import OaOutboxRow
+
+log = logging.getLogger(__name__)
+
+DEDUPE_PREFIX = "oa:"
+#: Events whose report carries the department and the formal deadline.
+_WITH_DEPARTMENT = frozenset({"dispatched", "transferred", "accepted"})
+_CACHE_KEY = "xinxiang.oa_petition_of_ticket"
+
+_installed: Callable[..., None] | None = None
+
+
+def oa_state_key(kind: str, data: dict[str, Any] | None) -> str:
+    """The `[events]` key of an event: its kind, or `answered_<intent>` for answers."""
+    if kind == "answered":
+        return f"answered_{(data or {}).get('intent', '')}"
+    return kind
+
+
+class OaOutboxWriter:
+    """The listener: maps new events of OA tickets to outbox rows (state held per install)."""
+
+    def __init__(self, settings: OaSettings, departments: dict[str, str], tz: tzinfo) -> None:
+        self.settings = settings
+        self.departments = departments
+        self.tz = tz
+
+    def before_flush(self, session: Session, _ctx: UOWTransaction, _instances: Any) -> None:
+        """Add one outbox row per reportable new event (same flush, same transaction)."""
+        events = [o for o in session.new if isinstance(o, EventRow)]
+        if not events:
+            return
+        events.sort(key=lambda o: inspect(o).insert_order)
+        rows: list[OaOutboxRow] = []
+        for ev in events:
+            state = self.settings.state_for_event(oa_state_key(ev.kind, ev.data))
+            if state is None:
+                continue
+            found = self._petition_of(session, ev.ticket_id)
+            if found is None:
+                continue
+            ticket, petition_id = found
+            rows.append(self._row(session, ev, ticket, petition_id, state))
+        if rows:
+            self._assign_keys(session, rows)
+            session.add_all(rows)
+
+    def _petition_of(self, session: Session, ticket_id: int) -> tuple[TicketRow, str] | None:
+        cache: dict[int, str | None] = session.info.setdefault(_CACHE_KEY, {})
+        ticket = session.get(TicketRow, ticket_id)
+        if ticket is None or ticket.source != "oa":
+            return None
+        if ticket_id not in cache:
+            # The dedupe key is set when the letter is created; `external_id` only afterwards.
+            letter = session.get(LetterRow, ticket.letter_id)
+            key = letter.dedupe_key if letter is not None else ""
+            cache[ticket_id] = key[len(DEDUPE_PREFIX) :] if key.startswith(DEDUPE_PREFIX) else None
+        pid = cache[ticket_id]
+        return (ticket, pid) if pid else None
+
+    def _row(
+        self, session: Session, ev: EventRow, ticket: TicketRow, petition_id: str, state: str
+    ) -> OaOutboxRow:
+        data = ev.data or {}
+        kind = oa_state_key(ev.kind, data)
+        at = ev.at.astimezone(self.tz)
+        department = ""
+        deadline = None
+        reply_text, reply_public, note = "", False, ""
+        if ev.kind in _WITH_DEPARTMENT and ticket.department_code:
+            department = self.departments.get(ticket.department_code, ticket.department_code)
+            deadline = ticket.formal_due
+        if ev.kind == "transferred" or ev.kind == "returned":
+            note = str(data.get("reason") or "")
+        elif ev.kind == "triage":
+            note = str(data.get("reason") or "")
+        elif ev.kind == "duplicate_linked":
+            note = f"重复来信，已并入 {data.get('earlier', '')} 办理"
+        elif ev.kind == "extension_granted" and data.get("until"):
+            deadline = datetime.fromisoformat(str(data["until"]))
+        elif ev.kind == "answered":
+            reply_text, reply_public = self._reply(session, data.get("reply_id"))
+            if ticket.department_code:
+                department = self.departments.get(ticket.department_code, ticket.department_code)
+        payload: dict[str, Any] = {}
+        error: str | None = None
+        try:
+            payload = update_payload(
+                OutboundEvent(
+                    state=state,
+                    occurred_at=at,
+                    reply_text=reply_text,
+                    reply_public=reply_public,
+                    department=department,
+                    deadline=deadline.astimezone(self.tz) if deadline is not None else None,
+                    note=note,
+                ),
+                self.settings,
+            )
+        except MappingError as exc:
+            # Kept (parked) rather than dropped, so the office sees it in `oa status`.
+            error = f"无法生成 OA 更新: {exc}"
+        return OaOutboxRow(
+            petition_id=petition_id,
+            ticket_id=ticket.id,
+            event_kind=kind,
+            idempotency_key=f"{ticket.number}:{kind}:{ev.at.astimezone(UTC).isoformat()}",
+            payload=payload,
+            state="parked" if error else "pending",
+            attempts=0,
+            last_error=error,
+            created_at=ev.at,
+        )
+
+    @staticmethod
+    def _reply(session: Session, reply_id: Any) -> tuple[str, bool]:
+        if not isinstance(reply_id, int):
+            return "", False
+        from xinxiang.store.models_replies import TicketReplyRow
+
+        reply = session.get(TicketReplyRow, reply_id)
+        if reply is None:
+            return "", False
+        return reply.final_text or reply.text, bool(reply.public)
+
+    @staticmethod
+    def _assign_keys(session: Session, rows: list[OaOutboxRow]) -> None:
+        """Make every key unique: suffix `#2`, `#3`… for same-instant repeats of a kind."""
+        wanted = {r.idempotency_key for r in rows}
+        taken = set(
+            session.execute(
+                select(OaOutboxRow.idempotency_key).where(OaOutboxRow.idempotency_key.in_(wanted))
+            ).scalars()
+        )
+        taken |= {
+            o.idempotency_key for o in session.new if isinstance(o, OaOutboxRow)
+        }
+        for r in rows:
+            base, key, n = r.idempotency_key, r.idempotency_key, 1
+            while key in taken or (n > 1 and _exists(session, key)):
+                n += 1
+                key = f"{base}#{n}"
+            r.idempotency_key = key
+            taken.add(key)
+
+
+def _exists(session: Session, key: str) -> bool:
+    return (
+        session.execute(
+            select(OaOutboxRow.id).where(OaOutboxRow.idempotency_key == key)
+        ).first()
+        is not None
+    )
+
+
+def install_oa_hooks(cfg: Config, settings: OaSettings | None = None) -> bool:
+    """Start writing OA outbox rows for OA tickets' state changes in this process.
+
+    Reads `oa.toml` (unless `settings` is given); without it the bridge is off and nothing is
+    installed (returns False). Installing again replaces the previous listener.
+    """
+    global _installed
+    uninstall_oa_hooks()
+    if settings is None:
+        if not oa_file(cfg).exists():
+            return False
+        settings = load_oa_for(cfg)
+    writer = OaOutboxWriter(settings, {d.code: d.name for d in cfg.departments}, cfg.tz)
+    event.listen(Session, "before_flush", writer.before_flush)
+    _installed = writer.before_flush
+    return True
+
+
+def uninstall_oa_hooks() -> None:
+    """Stop writing OA outbox rows (no-op when not installed)."""
+    global _installed
+    if _installed is not None:
+        event.remove(Session, "before_flush", _installed)
+        _installed = None

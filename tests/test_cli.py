@@ -1,0 +1,101 @@
+"""The command line as a user meets it: real subprocesses, one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from inbound_helpers import letter
+from xinxiang.mailbox.maildir import deliver
+
+XINXIANG = str(Path(sys.executable).with_name("xinxiang"))
+KEY = "cli-test-token-key-0123456789"
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "XINXIANG_TOKEN_KEY": KEY, **(env or {})}
+    return subprocess.run(
+        [XINXIANG, *args], capture_output=True, text=True, env=full_env, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["no-such-command"],
+        ["tickets", "list", "--limit", "zero"],
+        ["deadline", "--accepted", "yesterday", "--json"],
+        ["config", "check", "/does/not/exist"],
+        ["tickets", "show", "2026-000001", "--config", "/does/not/exist"],
+        ["inspect", "/does/not/exist.eml"],
+        ["quarantine", "retry", "x"],
+    ],
+)
+def test_bad_input_gets_one_line_and_no_traceback(args: list[str]) -> None:
+    result = run(*args)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("xinxiang: error:")
+
+
+def test_init_upgrade_poll_and_office_views(tmp_path: Path) -> None:
+    deploy = tmp_path / "deploy"
+    assert run("init", str(deploy)).returncode == 0
+    again = run("init", str(deploy))
+    assert again.returncode == 1 and "already exists" in again.stderr
+
+    not_migrated = run("poll", "-c", str(deploy))
+    assert not_migrated.returncode == 1 and "xinxiang db upgrade" in not_migrated.stderr
+    assert run("db", "upgrade", "-c", str(deploy)).returncode == 0
+    assert run("db", "upgrade", "-c", str(deploy)).returncode == 0  # idempotent
+
+    maildir = deploy / "var" / "maildir"
+    deliver(maildir, letter(subject="宿舍热水问题"))
+    deliver(maildir, b"\x00\x01\x02 definitely not mail")
+    polled = run("poll", "-c", str(deploy), "--json")
+    assert polled.returncode == 0, polled.stderr
+    summary = json.loads(polled.stdout)
+    assert summary["sources"][0]["created"] == 1
+    assert summary["sources"][0]["quarantined"] == 1
+    assert summary["sent"] >= 2  # the receipt and the dispatch mail, as .eml files
+
+    listed = json.loads(run("tickets", "list", "-c", str(deploy), "--json").stdout)
+    assert [t["subject"] for t in listed] == ["宿舍热水问题"]
+    number = listed[0]["number"]
+    shown = json.loads(run("tickets", "show", number, "-c", str(deploy), "--json").stdout)
+    assert shown["department"] == "hqc"
+    assert [e["kind"] for e in shown["events"]][:2] == ["received", "classified"]
+    assert {m["kind"] for m in shown["mails"]} == {"ack", "dispatch"}
+    assert len(list((deploy / "var" / "outgoing").glob("*.eml"))) == 2
+
+    q = json.loads(run("quarantine", "list", "-c", str(deploy), "--json").stdout)
+    assert len(q) == 1 and "NUL" in q[0]["reason"]
+    retried = run("quarantine", "retry", str(q[0]["id"]), "-c", str(deploy))
+    assert retried.returncode == 1 and "仍无法处理" in retried.stdout
+    missing = run("quarantine", "retry", "999", "-c", str(deploy))
+    assert missing.returncode == 1 and "no quarantine record 999" in missing.stderr
+
+
+def test_missing_token_key_is_named(tmp_path: Path) -> None:
+    deploy = tmp_path / "deploy"
+    run("init", str(deploy))
+    run("db", "upgrade", "-c", str(deploy))
+    result = run("poll", "-c", str(deploy), env={"XINXIANG_TOKEN_KEY": ""})
+    assert result.returncode == 1
+    assert "XINXIANG_TOKEN_KEY" in result.stderr and "xinxiang.toml" in result.stderr
+
+
+def test_demo_runs_without_any_server(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = run("demo", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "2026-000001" in result.stdout or "-000001" in result.stdout
+    assert len(list((out / "var" / "outgoing").glob("*.eml"))) >= 15
+    assert "已隔离" in result.stdout
