@@ -107,9 +107,7 @@ def test_the_office_is_reminded_of_its_dispatch_deadline(tmp_config, db_url: str
     assert {(s.level, s.deadline, s.to) for s in late} == {("overdue", "dispatch", office)}
 
 
-def test_tracks_2_and_3_get_a_progress_reminder_every_seven_days(
-    tmp_config, db_url: str
-) -> None:
+def test_tracks_2_and_3_get_a_progress_reminder_every_seven_days(tmp_config, db_url: str) -> None:
     ctx = context(tmp_config(database_url=db_url))
     number = new_ticket(ctx, T0, LIBRARY)
     accepted = ticket(ctx, number).accepted_at

@@ -149,6 +149,10 @@ class DispatchSection(Strict):
     attach_files_up_to_bytes: int = Field(default=10 * 1024 * 1024, ge=0)
 
 
+class RepliesSection(Strict):
+    approve_all_answers: bool = False
+
+
 class Settings(Strict):
     school: SchoolSection = SchoolSection()
     storage: StorageSection = StorageSection()
@@ -158,6 +162,7 @@ class Settings(Strict):
     security: SecuritySection = SecuritySection()
     ack: AckSection = AckSection()
     dispatch: DispatchSection = DispatchSection()
+    replies: RepliesSection = RepliesSection()
 
 
 class Department(Strict):

@@ -22,6 +22,7 @@ from xinxiang.replies.transport import Transport, transport_for
 from xinxiang.services.context import AppContext
 from xinxiang.services.outbox import OutboxResult, send_due
 from xinxiang.services.poll import PollResult, poll_source
+from xinxiang.services.replies import process_pending_replies
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ class Runtime:
                     return None
                 if result.created or result.quarantined:
                     log.info("poll %s: %s", name, result)
+                # Replies are committed as letters first, then acted upon: crash-safe.
+                process_pending_replies(self.ctx, self.clock())
                 with self._lock:
                     if name not in self._again:
                         break

@@ -63,8 +63,14 @@ def _same_sender(a: str, b: str) -> bool:
     return a.strip().lower() == b.strip().lower() and bool(a.strip())
 
 
-def find_duplicate(sender: str, text: str, candidates: Sequence[PriorLetter], now: datetime,
-                   window: timedelta, threshold: float) -> DuplicateMatch | None:
+def find_duplicate(
+    sender: str,
+    text: str,
+    candidates: Sequence[PriorLetter],
+    now: datetime,
+    window: timedelta,
+    threshold: float,
+) -> DuplicateMatch | None:
     """Return the earlier ticket this letter repeats, or None.
 
     A candidate qualifies when it has the same sender (case-insensitive address), was created
@@ -92,8 +98,10 @@ def find_duplicate(sender: str, text: str, candidates: Sequence[PriorLetter], no
         if score < threshold:
             continue
         key = (score, prior.created_at, prior.ticket_number, reason)
-        if best is None or (key[0], key[1]) > (best[0], best[1]) or (
-            (key[0], key[1]) == (best[0], best[1]) and key[2] < best[2]
+        if (
+            best is None
+            or (key[0], key[1]) > (best[0], best[1])
+            or ((key[0], key[1]) == (best[0], best[1]) and key[2] < best[2])
         ):
             best = key
     if best is None:

@@ -52,8 +52,12 @@ class Hit:
 
     def to_json(self) -> dict[str, Any]:
         """The hit as a JSON object."""
-        return {"rule": self.rule, "keyword": self.keyword, "field": self.field,
-                "position": self.position}
+        return {
+            "rule": self.rule,
+            "keyword": self.keyword,
+            "field": self.field,
+            "position": self.position,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +150,9 @@ def _score(rule: Rule, st: _RuleState, subject_boost: float) -> float:
     return rule.weight * (1 + 0.5 * (distinct - 1)) * (subject_boost if in_subject else 1.0)
 
 
-def classify(subject: str, body: str, attachment_names: Sequence[str],
-             rules: RuleSet) -> Classification:
+def classify(
+    subject: str, body: str, attachment_names: Sequence[str], rules: RuleSet
+) -> Classification:
     """Decide department, category, urgency, disposition, track and confidence for a letter."""
     texts = {
         "subject": normalize(subject),
@@ -164,9 +169,11 @@ def classify(subject: str, body: str, attachment_names: Sequence[str],
             fired.append((r_idx, rule, st, _score(rule, st, settings.subject_boost)))
 
     hits = sorted(
-        (Hit(rule.name, kw, f, pos)
-         for _, rule, st, _ in fired
-         for kw, (f, pos) in (*st.any_hits.items(), *st.all_hits.items())),
+        (
+            Hit(rule.name, kw, f, pos)
+            for _, rule, st, _ in fired
+            for kw, (f, pos) in (*st.any_hits.items(), *st.all_hits.items())
+        ),
         key=lambda h: (_FIELD_ORDER[h.field], h.position, h.rule, h.keyword),
     )
 
@@ -195,28 +202,46 @@ def classify(subject: str, body: str, attachment_names: Sequence[str],
     dept_conf = (best / total) * strength if total > 0 else 0.0
 
     def category_for(code: str | None) -> str:
-        scored = [(score, r_idx, rule.category) for r_idx, rule, _, score in fired
-                  if rule.category is not None and (code is None or rule.department == code)]
+        scored = [
+            (score, r_idx, rule.category)
+            for r_idx, rule, _, score in fired
+            if rule.category is not None and (code is None or rule.department == code)
+        ]
         if not scored:
             return category_for(None) if code is not None else OTHER_CATEGORY
         return max(scored, key=lambda t: (t[0], -t[1]))[2] or OTHER_CATEGORY
 
     def strength_of(disposition: str) -> float:
-        return round(1.0 - math.exp(-disp_score.get(disposition, 0.0)
-                                    / settings.strength_scale), 3)
+        return round(1.0 - math.exp(-disp_score.get(disposition, 0.0) / settings.strength_scale), 3)
 
     office = rules.office
     hit_tuple = tuple(hits)
 
-    def office_decision(disposition: Disposition, confidence: float,
-                        category: str) -> Classification:
-        return Classification(office.name, office.code, category, urgency, disposition,
-                              None, round(confidence, 3), hit_tuple)
+    def office_decision(
+        disposition: Disposition, confidence: float, category: str
+    ) -> Classification:
+        return Classification(
+            office.name,
+            office.code,
+            category,
+            urgency,
+            disposition,
+            None,
+            round(confidence, 3),
+            hit_tuple,
+        )
 
     if urgency == "emergency" and best_code is not None:
-        return Classification(rules.department_name(best_code), best_code,
-                              category_for(best_code), urgency, "dispatch", 1,
-                              round(max(dept_conf, strength), 3), hit_tuple)
+        return Classification(
+            rules.department_name(best_code),
+            best_code,
+            category_for(best_code),
+            urgency,
+            "dispatch",
+            1,
+            round(max(dept_conf, strength), 3),
+            hit_tuple,
+        )
     if urgency != "emergency":
         specials: tuple[Disposition, ...] = ("illegal", "legal_channel")
         for special in specials:
@@ -225,17 +250,36 @@ def classify(subject: str, body: str, attachment_names: Sequence[str],
         praise = disp_score.get("praise", 0.0)
         if praise >= settings.min_score and praise > complaint * settings.praise_margin:
             code = best_code if best_code is not None else office.code
-            return Classification(rules.department_name(code), code, category_for(best_code),
-                                  urgency, "praise", None, strength_of("praise"), hit_tuple)
-    if (best_code is not None and best >= settings.min_score
-            and dept_conf >= settings.min_confidence):
-        return Classification(rules.department_name(best_code), best_code,
-                              category_for(best_code), urgency, "dispatch", track or 1,
-                              round(dept_conf, 3), hit_tuple)
+            return Classification(
+                rules.department_name(code),
+                code,
+                category_for(best_code),
+                urgency,
+                "praise",
+                None,
+                strength_of("praise"),
+                hit_tuple,
+            )
+    if (
+        best_code is not None
+        and best >= settings.min_score
+        and dept_conf >= settings.min_confidence
+    ):
+        return Classification(
+            rules.department_name(best_code),
+            best_code,
+            category_for(best_code),
+            urgency,
+            "dispatch",
+            track or 1,
+            round(dept_conf, 3),
+            hit_tuple,
+        )
     return office_decision("triage", dept_conf, category_for(best_code))
 
 
 def classify_letter(letter: Letter, rules: RuleSet) -> Classification:
     """Classify a parsed `Letter` (subject, plain-text body and attachment file names)."""
-    return classify(letter.subject, letter.body,
-                    [a.filename for a in letter.attachments if a.filename], rules)
+    return classify(
+        letter.subject, letter.body, [a.filename for a in letter.attachments if a.filename], rules
+    )

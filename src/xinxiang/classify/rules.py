@@ -187,12 +187,14 @@ def _keywords(path: str, key: str, values: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _build_rule(path: str, i: int, m: RuleModel, model: RulesFile,
-                departments: Sequence[Department]) -> Rule:
+def _build_rule(
+    path: str, i: int, m: RuleModel, model: RulesFile, departments: Sequence[Department]
+) -> Rule:
     key = f"rule[{i}]"
     if not (m.any or m.all or m.regex):
-        raise ConfigError(path, f"{key}.any",
-                          "empty keyword list: give at least one of any, all or regex")
+        raise ConfigError(
+            path, f"{key}.any", "empty keyword list: give at least one of any, all or regex"
+        )
     patterns: list[re.Pattern[str]] = []
     for j, pattern in enumerate(m.regex):
         if not pattern:
@@ -200,17 +202,22 @@ def _build_rule(path: str, i: int, m: RuleModel, model: RulesFile,
         try:
             patterns.append(re.compile(pattern))
         except re.error as exc:
-            raise ConfigError(path, f"{key}.regex[{j}]",
-                              f"bad regular expression {pattern!r}: {exc}") from None
+            raise ConfigError(
+                path, f"{key}.regex[{j}]", f"bad regular expression {pattern!r}: {exc}"
+            ) from None
     dept: str | None = None
     if m.department is not None:
         dept = _resolve_department(m.department, departments)
         if dept is None:
-            raise ConfigError(path, f"{key}.department",
-                              f"unknown department {m.department!r} (not in departments.toml)")
+            raise ConfigError(
+                path,
+                f"{key}.department",
+                f"unknown department {m.department!r} (not in departments.toml)",
+            )
     if m.category is not None and m.category not in model.categories:
-        raise ConfigError(path, f"{key}.category",
-                          f"unknown category {m.category!r} (not in categories)")
+        raise ConfigError(
+            path, f"{key}.category", f"unknown category {m.category!r} (not in categories)"
+        )
     return Rule(
         name=m.name,
         description=m.description,
@@ -245,8 +252,9 @@ def _automaton(version: str, keywords: Sequence[str]) -> Any:
     return cached
 
 
-def compile_rules(path: str, data: dict[str, Any], departments: Sequence[Department],
-                  version: str) -> RuleSet:
+def compile_rules(
+    path: str, data: dict[str, Any], departments: Sequence[Department], version: str
+) -> RuleSet:
     """Validate parsed TOML `data` (reported as coming from `path`) and compile it."""
     model = validate_model(Path(path), RulesFile, data)
     seen_cat: set[str] = set()
@@ -269,8 +277,11 @@ def compile_rules(path: str, data: dict[str, Any], departments: Sequence[Departm
     index: dict[str, int] = {}
     postings: list[list[tuple[int, int]]] = []
     for r_idx, rule in enumerate(rules):
-        for role, words in ((ROLE_ANY, rule.any), (ROLE_ALL, rule.all),
-                            (ROLE_EXCLUDE, rule.exclude)):
+        for role, words in (
+            (ROLE_ANY, rule.any),
+            (ROLE_ALL, rule.all),
+            (ROLE_EXCLUDE, rule.exclude),
+        ):
             for kw in words:
                 k_idx = index.setdefault(kw, len(index))
                 if k_idx == len(postings):

@@ -18,11 +18,58 @@ _CJK_RUN_RE = re.compile(r"[\u3400-\u9fff]+")
 _WORD_RE = re.compile(r"[a-z][a-z'-]{3,}")
 # Function characters and polite formulas: n-grams containing them are rarely useful keywords.
 _STOP_CHARS = frozenset("的了是我你您他她它们在这那有和就都也很吗呢吧啊与及或而其之把被给对从向")
-_STOP_GRAMS = frozenset({"老师", "学校", "校长", "书记", "同学", "希望", "问题", "谢谢", "感谢",
-                         "反映", "请问", "尊敬", "领导", "学生", "现在", "已经", "可以", "没有",
-                         "什么", "一下", "能否", "不能", "如果", "因为", "所以", "但是", "自己"})
-_STOP_WORDS = frozenset({"the", "and", "that", "this", "with", "have", "from", "there", "they",
-                         "please", "thank", "thanks", "would", "could", "about", "what", "your"})
+_STOP_GRAMS = frozenset(
+    {
+        "老师",
+        "学校",
+        "校长",
+        "书记",
+        "同学",
+        "希望",
+        "问题",
+        "谢谢",
+        "感谢",
+        "反映",
+        "请问",
+        "尊敬",
+        "领导",
+        "学生",
+        "现在",
+        "已经",
+        "可以",
+        "没有",
+        "什么",
+        "一下",
+        "能否",
+        "不能",
+        "如果",
+        "因为",
+        "所以",
+        "但是",
+        "自己",
+    }
+)
+_STOP_WORDS = frozenset(
+    {
+        "the",
+        "and",
+        "that",
+        "this",
+        "with",
+        "have",
+        "from",
+        "there",
+        "they",
+        "please",
+        "thank",
+        "thanks",
+        "would",
+        "could",
+        "about",
+        "what",
+        "your",
+    }
+)
 
 
 def _covered(text: str, rules: RuleSet) -> list[bool]:

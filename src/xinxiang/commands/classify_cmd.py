@@ -29,8 +29,11 @@ DISPOSITION_LABELS = {
     "praise": "表扬转达承办单位（无办理时限，不纳入考核）",
     "triage": "党政办公室人工分办",
 }
-TRACK_LABELS = {1: "1（一个工作日内答复）", 2: "2（两个工作日内初步答复）",
-                3: "3（三个工作日内初步答复，提交学校研究）"}
+TRACK_LABELS = {
+    1: "1（一个工作日内答复）",
+    2: "2（两个工作日内初步答复）",
+    3: "3（三个工作日内初步答复，提交学校研究）",
+}
 FIELD_LABELS = {"subject": "主题", "body": "正文", "attachments": "附件名"}
 
 
@@ -60,8 +63,10 @@ def render(c: Classification, subject: str, version: str) -> str:
         lines.append("未命中任何规则。")
         return "\n".join(lines)
     header = ("规则", "关键词", "位置")
-    rows = [(h.rule, h.keyword, f"{FIELD_LABELS.get(h.field, h.field)}第{h.position + 1}字")
-            for h in c.hits]
+    rows = [
+        (h.rule, h.keyword, f"{FIELD_LABELS.get(h.field, h.field)}第{h.position + 1}字")
+        for h in c.hits
+    ]
     widths = [max(_width(r[i]) for r in (header, *rows)) for i in range(3)]
     lines.append(f"命中规则（{len(rows)} 处）：")
     lines.append("  ".join(_pad(header[i], widths[i]) for i in range(3)).rstrip())
@@ -73,9 +78,14 @@ def render(c: Classification, subject: str, version: str) -> str:
 def classify_file(
     file: Annotated[Path, typer.Argument(help="A message as an .eml file.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
-    config: Annotated[Path | None, typer.Option(
-        "--config", "-c", help="Deployment directory (default $XINXIANG_CONFIG or ./config).",
-    )] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="Deployment directory (default $XINXIANG_CONFIG or ./config).",
+        ),
+    ] = None,
 ) -> None:
     """Classify one message and explain the decision (nothing is stored)."""
     from xinxiang.mailbox.parse import parse_message

@@ -14,6 +14,7 @@ from xinxiang.mailbox.imap import SourceUnavailable
 from xinxiang.replies.transport import transport_for
 from xinxiang.services.outbox import send_due
 from xinxiang.services.poll import poll_source
+from xinxiang.services.replies import process_pending_replies
 
 
 def worker(
@@ -57,12 +58,14 @@ def poll(
                 errors.append(str(exc))
                 continue
             rows.append(result)
+        handled = process_pending_replies(ctx, now_utc())
         sent = send_due(ctx, transport_for(ctx.cfg), now_utc()) if send else None
     if as_json:
         typer.echo(
             json.dumps(
                 {
                     "sources": [dataclasses.asdict(r) for r in rows],
+                    "replies": len(handled),
                     "sent": sent.sent if sent else 0,
                     "errors": errors,
                 },

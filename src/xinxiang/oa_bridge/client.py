@@ -150,12 +150,16 @@ class OaClient:
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 failure = f"{type(exc).__name__}: {exc}"
             else:
-                if resp.status_code == 401 and auth and not refreshed:
-                    # An expired or revoked token: fetch a new one once, without counting a retry.
-                    refreshed = True
+                if resp.status_code == 401 and auth:
+                    # An expired or revoked token: fetch a new one, the first time without
+                    # counting a retry. A fresh token refused again (an OA expiring tokens
+                    # early, clocks racing) is retried with back-off like a 5xx; bad
+                    # credentials fail at the token endpoint, which raises at once.
                     self._token = None
-                    continue
-                if not retryable(resp.status_code):
+                    if not refreshed:
+                        refreshed = True
+                        continue
+                elif not retryable(resp.status_code):
                     return resp
                 failure = f"HTTP {resp.status_code}"
             attempt += 1

@@ -24,6 +24,7 @@ from xinxiang.errors import UnparseableMail
 from xinxiang.mailbox.noise import bounced_message_ids, mail_kind
 from xinxiang.mailbox.parse import parse_message
 from xinxiang.replies import ack
+from xinxiang.replies.tokens import ticket_number_in_subject
 from xinxiang.services.context import AppContext
 from xinxiang.services.dispatching import route_new_ticket
 from xinxiang.store.models import (
@@ -87,6 +88,15 @@ def _prepare(ctx: AppContext, raw: bytes, origin: MessageOrigin) -> _Prepared:
             own_msgid_domain=ctx.msgid_domain,
             reply_base=ctx.cfg.settings.smtp.from_address,
         )
+        if (
+            kind is MailKind.LETTER
+            and letter.from_addr in ctx.cfg.registered_addresses()
+            and ticket_number_in_subject(letter.subject)
+        ):
+            # A department or the office writing about a ticket without our token or thread
+            # headers (e.g. a fresh mail, or a client that drops In-Reply-To): a reply, not a
+            # new letter. Whether it may act on that ticket is decided by the replies service.
+            kind = MailKind.REPLY
     except UnparseableMail as exc:
         return _Prepared(raw, origin, sha, None, MailKind.MALFORMED, str(exc) or "unparseable")
     except Exception as exc:  # a parser bug must not stop the mailbox: keep the mail, say why

@@ -158,9 +158,7 @@ class OaOutboxWriter:
                 select(OaOutboxRow.idempotency_key).where(OaOutboxRow.idempotency_key.in_(wanted))
             ).scalars()
         )
-        taken |= {
-            o.idempotency_key for o in session.new if isinstance(o, OaOutboxRow)
-        }
+        taken |= {o.idempotency_key for o in session.new if isinstance(o, OaOutboxRow)}
         for r in rows:
             base, key, n = r.idempotency_key, r.idempotency_key, 1
             while key in taken or (n > 1 and _exists(session, key)):
@@ -172,9 +170,7 @@ class OaOutboxWriter:
 
 def _exists(session: Session, key: str) -> bool:
     return (
-        session.execute(
-            select(OaOutboxRow.id).where(OaOutboxRow.idempotency_key == key)
-        ).first()
+        session.execute(select(OaOutboxRow.id).where(OaOutboxRow.idempotency_key == key)).first()
         is not None
     )
 

@@ -707,7 +707,9 @@ def _record_reply(
     add_event(
         session, ticket.id, now, sender, action, text=text[:500], planned_formal_date=planned_iso
     )
-    if approval.needs_approval(ticket, action):
+    if approval.needs_approval(
+        ticket, action, approve_all=ctx.cfg.settings.replies.approve_all_answers
+    ):
         approval.request_approval(ctx, session, ticket, reply, now)
         note = "，待党政办公室审核"
     else:

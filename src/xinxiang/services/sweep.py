@@ -449,7 +449,7 @@ def _queue_notice(
     ticket = item.ticket
     notice = group[0]
     base = _deadline_base(notice.kind)
-    owner_code = item.owners.get(notice.kind)
+    owner_code = item.owners.get(notice.kind, ticket.department_code)
     owner = ctx.cfg.department(owner_code) if owner_code else None
     if notice.kind == "dispatch":
         owner = ctx.cfg.office

@@ -253,3 +253,9 @@ class CohandlerRow(Base):
     assigned_at: Mapped[datetime]
     due: Mapped[datetime]
     reported_at: Mapped[datetime | None]
+
+
+# Tables defined next to the features that own them; imported here so that `Base.metadata`
+# (migrations, schema checks) always sees the whole schema.
+import xinxiang.store.models_oa  # noqa: E402, F401
+import xinxiang.store.models_replies  # noqa: E402, F401
