@@ -13,12 +13,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
-from xinxiang.config import load_config
 from xinxiang.deployment import create_embedded_deployment
 from xinxiang.domain.states import STATUS_LABELS, TicketStatus
-from xinxiang.mailbox.maildir import deliver
-from xinxiang.services.context import AppContext
-from xinxiang.store.migrate import upgrade
 from xinxiang.store.models import LetterRow, OutboxRow, QuarantineRow, TicketRow
 
 
@@ -42,57 +38,59 @@ def demo(
     ] = None,
 ) -> None:
     """Run the main job end to end on sample letters, with no server at all."""
-    from xinxiang.samples import demo_mailbox
-    from xinxiang.tasks import Runtime, Tasks, make_huey
+    from xinxiang.demo import run_demo
 
-    directory = out or Path(tempfile.mkdtemp(prefix="xinxiang-demo-"))
-    create_embedded_deployment(directory, force=True)
+    directory = (out or Path(tempfile.mkdtemp(prefix="xinxiang-demo-"))).resolve()
     os.environ.setdefault("XINXIANG_TOKEN_KEY", secrets.token_hex(24))
-    cfg = load_config(directory)
-    ctx = AppContext(cfg)
-    cfg.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(ctx.db)
-    maildir = cfg.directory / "var" / "maildir"
-    letters = demo_mailbox()
-    for _name, raw in letters:
-        deliver(maildir, raw)
     console = Console()
     console.print(f"演示部署: {directory}（SQLite + SqliteHuey + Maildir，外发邮件写入 .eml 文件）")
-    console.print(f"信箱中放入 {len(letters)} 封示例来信，开始处理…")
-
-    huey = make_huey(cfg)
-    tasks = Tasks(huey, Runtime(ctx))
-    for src in cfg.settings.sources:
-        tasks.poll_source(src.name)
-    # Drain the real SqliteHuey queue in this process: the same path the worker takes.
-    while (task := huey.dequeue()) is not None:
-        huey.execute(task)
-
+    with console.status("正在处理示例来信、部门答复、审核与公开…"):
+        result = run_demo(directory)
+    ctx = result.ctx
+    console.print(f"信箱中放入了 {result.letters} 封示例来信。")
     with ctx.db.unit_of_work() as session:
         tickets = session.execute(select(TicketRow).order_by(TicketRow.id)).scalars().all()
         noise = session.execute(
-            select(LetterRow.kind, LetterRow.subject).where(LetterRow.ticket_id.is_(None))
+            select(LetterRow.kind, LetterRow.subject).where(
+                LetterRow.ticket_id.is_(None), LetterRow.kind != "reply"
+            )
         ).all()
         quarantined = session.execute(select(QuarantineRow)).scalars().all()
         mails = session.execute(select(OutboxRow)).scalars().all()
-        table = Table("工单编号", "状态", "来信人", "主题", "承办单位", "紧急程度")
+        table = Table("工单编号", "状态", "来信人", "主题", "承办单位", "紧急")
         for t in tickets:
+            dept = ctx.cfg.department(t.department_code or "")
             table.add_row(
                 t.number,
                 STATUS_LABELS[TicketStatus(t.status)],
                 t.petitioner_name or t.petitioner_addr,
-                t.subject[:28],
-                t.department_code or "—",
-                t.urgency,
+                t.subject[:24],
+                dept.name if dept else "—",
+                {"emergency": "紧急", "priority": "优先", "normal": "一般"}.get(
+                    t.urgency, t.urgency
+                ),
             )
         console.print(table)
         for kind, subject in noise:
             console.print(f"已记录但不答复（{kind}）: {subject}")
         for q in quarantined:
             console.print(f"已隔离: {q.location} — {q.reason}")
+        by_kind: dict[str, int] = {}
+        for m in mails:
+            by_kind[m.kind] = by_kind.get(m.kind, 0) + 1
         sent = sum(1 for m in mails if m.state == "sent")
-    console.print(f"外发邮件 {sent}/{len(mails)} 封: {ctx.outgoing_dir}")
-    console.print(f"原始邮件与附件: {cfg.data_dir / 'blobs'}；数据库: {cfg.database_url}")
+    console.print(
+        f"外发邮件 {sent}/{len(mails)} 封（"
+        + "，".join(f"{k} {n}" for k, n in sorted(by_kind.items()))
+        + f"）: {ctx.outgoing_dir}"
+    )
+    for path in result.records:
+        console.print(f"处理单 PDF: {path}")
+    if result.board is not None:
+        console.print(f"公开答复网站: {result.board / 'index.html'}")
+    for note in result.notes:
+        console.print(note)
+    console.print(f"原始邮件与附件: {ctx.cfg.data_dir / 'blobs'}；数据库: {ctx.cfg.database_url}")
     console.print(f"查看工单: xinxiang tickets list -c {directory}")
     ctx.close()
 

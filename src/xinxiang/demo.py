@@ -1,0 +1,181 @@
+"""`xinxiang demo`: the whole job on a throw-away embedded deployment, no server at all.
+
+Stages, each going through the real Huey queue (SqliteHuey) exactly as the worker would:
+letters arrive in the Maildir → tickets, receipts, dispatch mails; departments answer by
+replying to their dispatch mail; the office approves the public answer by replying 同意; the
+answers go out with their PDF records; the public board is published; OA petitions are synced.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from xinxiang.config import load_config
+from xinxiang.deployment import create_embedded_deployment
+from xinxiang.mailbox.maildir import deliver
+from xinxiang.services.context import AppContext
+from xinxiang.store.migrate import upgrade
+from xinxiang.store.models import OutboxRow, TicketRow
+from xinxiang.tasks import Runtime, Tasks, make_huey
+
+
+@dataclass
+class DemoResult:
+    """Where the demo's outputs are."""
+
+    directory: Path
+    ctx: AppContext
+    letters: int = 0
+    records: list[Path] = field(default_factory=list)
+    board: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _drain(ctx: AppContext, tasks: Tasks) -> None:
+    for src in ctx.cfg.settings.sources:
+        tasks.poll_source(src.name)
+    huey = tasks.huey
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task)
+
+
+def _quoted_reply(sender: str, sender_name: str, original_raw: bytes, answer: str) -> bytes:
+    """A reply as a Coremail/QQ user writes it: answer on top, the original quoted below."""
+    original = email.message_from_bytes(original_raw, policy=email.policy.default)
+    reply_to = str(original.get("Reply-To") or original["From"])
+    msg = EmailMessage()
+    msg["From"] = f"{sender_name} <{sender}>"
+    msg["To"] = reply_to
+    msg["Subject"] = "回复：" + str(original["Subject"])
+    msg["Date"] = format_datetime(_now())
+    msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[1])
+    msg["In-Reply-To"] = str(original["Message-ID"])
+    msg["References"] = str(original["Message-ID"])
+    body = original.get_body(("plain",))
+    quoted = body.get_content() if body is not None else ""
+    msg.set_content(
+        f"{answer}\n\n------------------ 原始邮件 ------------------\n"
+        f"发件人: {original['From']}\n主题: {original['Subject']}\n\n{quoted}\n"
+    )
+    return bytes(msg)
+
+
+def _mail_for(ctx: AppContext, ticket_id: int, kind: str) -> bytes | None:
+    with ctx.db.unit_of_work() as session:
+        return session.execute(
+            select(OutboxRow.raw)
+            .where(OutboxRow.ticket_id == ticket_id, OutboxRow.kind == kind)
+            .order_by(OutboxRow.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+
+
+def run_demo(directory: Path) -> DemoResult:
+    """Build the deployment under `directory` and run every stage; returns where things are."""
+    from xinxiang.samples import demo_mailbox
+    from xinxiang.services.publishing import publish
+    from xinxiang.services.records import record_filename, regenerate_record
+
+    create_embedded_deployment(directory, force=True)
+    cfg = load_config(directory)
+    ctx = AppContext(cfg)
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(ctx.db)
+    result = DemoResult(directory, ctx)
+    maildir = cfg.directory / "var" / "maildir"
+    letters = demo_mailbox()
+    for _name, raw in letters:
+        deliver(maildir, raw)
+    result.letters = len(letters)
+    tasks = Tasks(make_huey(cfg), Runtime(ctx))
+
+    # Stage 1: letters → tickets, receipts, dispatch mails.
+    _drain(ctx, tasks)
+
+    # Stage 2: two departments answer by replying to their dispatch mail.
+    with ctx.db.unit_of_work() as session:
+        dispatched = (
+            session.execute(
+                select(TicketRow).where(TicketRow.status == "dispatched").order_by(TicketRow.id)
+            )
+            .scalars()
+            .all()
+        )
+        public = next((t for t in dispatched if t.public_consent), None)
+        private = next((t for t in dispatched if not t.public_consent), None)
+    answered: list[TicketRow] = []
+    for ticket, text in (
+        (
+            public,
+            "正式回复：经核查，晚高峰校园网拥堵系出口带宽不足所致。网络信息中心已于本周完成"
+            "出口扩容（由 10G 增至 20G），并对宿舍区无线网络进行了优化，欢迎继续反馈使用体验。",
+        ),
+        (
+            private,
+            "正式回复：您反映的宿舍热水问题已安排维修，热水器已于今日更换加热模块并恢复供应。"
+            "如仍有问题，请拨打后勤服务热线 010-12345000。",
+        ),
+    ):
+        if ticket is None:
+            continue
+        dispatch_mail = _mail_for(ctx, ticket.id, "dispatch")
+        dept = ctx.cfg.department(ticket.department_code or "")
+        if dispatch_mail is None or dept is None:
+            continue
+        deliver(maildir, _quoted_reply(dept.emails[0], dept.name, dispatch_mail, text))
+        answered.append(ticket)
+    _drain(ctx, tasks)
+
+    # Stage 3: the office approves the public answer by replying 同意 to the approval request.
+    if public is not None:
+        request = _mail_for(ctx, public.id, "approval_request")
+        if request is not None:
+            office = ctx.cfg.office
+            deliver(maildir, _quoted_reply(office.emails[0], office.name, request, "同意"))
+            _drain(ctx, tasks)
+        else:
+            result.notes.append("公开来信未生成审核邮件")
+
+    # Stage 4: PDF records of the answered tickets; stage 5: the public board.
+    records_dir = directory / "records"
+    records_dir.mkdir(exist_ok=True)
+    with ctx.db.unit_of_work() as session:
+        for t in answered:
+            ticket = session.get(TicketRow, t.id)
+            if ticket is None:
+                continue
+            pdf, _sha = regenerate_record(ctx, session, ticket, _now())
+            path = records_dir / record_filename(ticket)
+            path.write_bytes(pdf)
+            result.records.append(path)
+    board = directory / "public"
+    publish(ctx, board, _now())
+    result.board = board
+    _oa_stage(ctx, result)
+    _drain(ctx, tasks)
+    return result
+
+
+def _oa_stage(ctx: AppContext, result: DemoResult) -> None:
+    """Sync a few petitions from the reference OA simulator (started in-process)."""
+    try:
+        from xinxiang.services.oa_demo import run_oa_demo
+    except ImportError:
+        result.notes.append("OA 同步演示不可用")
+        return
+    note: Any = run_oa_demo(ctx, result.directory)
+    if note:
+        result.notes.append(str(note))
