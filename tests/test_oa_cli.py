@@ -10,8 +10,11 @@ import pytest
 
 from xinxiang.cli import main
 from xinxiang.config import load_config
-from xinxiang.oa_bridge.localstore import LocalOaStore
 from xinxiang.oa_bridge.simulator import OaSimulator
+from xinxiang.services.context import AppContext
+from xinxiang.services.oa_hooks import uninstall_oa_hooks
+from xinxiang.services.oa_store import oa_status
+from xinxiang.store.migrate import upgrade
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -27,11 +30,12 @@ def sim(tmp_path: Path) -> Iterator[OaSimulator]:
 
 
 @pytest.fixture
-def config_dir(tmp_path: Path, sim: OaSimulator, monkeypatch: pytest.MonkeyPatch) -> Path:
+def config_dir(tmp_path: Path, sim: OaSimulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A deployment whose oa.toml points at the simulator and whose data dir is private."""
     d = tmp_path / "config"
     d.mkdir()
-    shutil.copy(REPO / "config" / "departments.toml", d)
+    for name in ("departments.toml", "rules.toml", "calendar.toml"):
+        shutil.copy(REPO / "config" / name, d)
     main_toml = (REPO / "config" / "xinxiang.toml").read_text("utf-8")
     (d / "xinxiang.toml").write_text(
         main_toml.replace('data_dir = "../var"', f'data_dir = "{tmp_path / "var"}"'), "utf-8"
@@ -39,7 +43,13 @@ def config_dir(tmp_path: Path, sim: OaSimulator, monkeypatch: pytest.MonkeyPatch
     oa = (REPO / "config" / "oa.toml").read_text("utf-8")
     (d / "oa.toml").write_text(oa.replace("http://127.0.0.1:8711", sim.url), "utf-8")
     monkeypatch.setenv("XINXIANG_OA_SECRET", "simulator-secret")
-    return d
+    monkeypatch.setenv("XINXIANG_TOKEN_KEY", "test-token-key-0123456789abcdef")
+    (tmp_path / "var").mkdir()
+    ctx = AppContext(load_config(d))
+    upgrade(ctx.db)
+    ctx.close()
+    yield d
+    uninstall_oa_hooks()  # `oa sync` installs them for its process
 
 
 def test_sync_then_status(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -47,10 +57,10 @@ def test_sync_then_status(config_dir: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["oa", "sync", "--config", str(config_dir)]) == 0
     out = capsys.readouterr().out
     assert "新建 120" in out
-    assert "推送: 成功 0" in out
-    store = LocalOaStore(load_config(config_dir).data_dir / "oa_bridge.db")
-    assert len(store.petition_ids()) == 120
-    store.close()
+    assert "推送: 成功 " in out
+    ctx = AppContext(load_config(config_dir))
+    assert oa_status(ctx.db)["petitions"] == 120
+    ctx.close()
     assert main(["oa", "sync", "--config", str(config_dir)]) == 0
     assert "新建 0" in capsys.readouterr().out
     assert main(["oa", "status", "--config", str(config_dir)]) == 0

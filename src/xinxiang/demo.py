@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
@@ -170,12 +169,37 @@ def run_demo(directory: Path) -> DemoResult:
 
 
 def _oa_stage(ctx: AppContext, result: DemoResult) -> None:
-    """Sync a few petitions from the reference OA simulator (started in-process)."""
-    try:
-        from xinxiang.services.oa_demo import run_oa_demo
-    except ImportError:
-        result.notes.append("OA 同步演示不可用")
+    """Sync a few petitions from the reference OA simulator (started in-process on a free
+    port), then push our status changes back to it."""
+    import os
+    import re
+
+    from xinxiang.oa_bridge.config import load_oa_for
+    from xinxiang.oa_bridge.simulator import OaSimulator
+    from xinxiang.services.oa_hooks import install_oa_hooks
+    from xinxiang.services.oa_tasks import oa_pull, oa_push
+
+    oa_file = ctx.cfg.directory / "oa.toml"
+    if not oa_file.exists():
+        result.notes.append("未配置 OA（oa.toml），跳过 OA 同步演示")
         return
-    note: Any = run_oa_demo(ctx, result.directory)
-    if note:
-        result.notes.append(str(note))
+    simulator = OaSimulator(result.directory / "var" / "oa-simulator.db", secret="demo-oa-secret")
+    simulator.start()
+    try:
+        assert simulator.store is not None
+        simulator.store.seed(6, rng_seed=2026)
+        text = oa_file.read_text(encoding="utf-8")
+        text = re.sub(r'(?m)^base_url = "[^"]*"', f'base_url = "{simulator.url}"', text)
+        oa_file.write_text(text, encoding="utf-8")
+        settings = load_oa_for(ctx.cfg)
+        os.environ[settings.oa.secret_env] = "demo-oa-secret"
+        install_oa_hooks(ctx.cfg, settings)
+        pulled = oa_pull(ctx, _now(), settings=settings)
+        pushed = oa_push(ctx, _now(), settings=settings)
+        recorded = len(simulator.store.updates())
+        result.notes.append(
+            f"OA 信访模块（模拟器 {simulator.url}）: 同步 {pulled.created} 件新信访并建立工单；"
+            f"向 OA 回写状态 {pushed.sent} 条（OA 已记录 {recorded} 条）"
+        )
+    finally:
+        simulator.stop()

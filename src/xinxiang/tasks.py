@@ -23,6 +23,7 @@ from xinxiang.services.context import AppContext
 from xinxiang.services.outbox import OutboxResult, send_due
 from xinxiang.services.poll import PollResult, poll_source
 from xinxiang.services.replies import process_pending_replies
+from xinxiang.services.routing import route_received
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,7 @@ class Tasks:
         def every_minute() -> None:
             for src in runtime.ctx.cfg.settings.sources:
                 poll_source_task(src.name)
+            route_received(runtime.ctx, runtime.clock())
             send_outbox_task()
             for job in runtime.extra_periodic:
                 job(runtime)
@@ -134,8 +136,16 @@ class Tasks:
 
 def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
     """Run the consumer with periodic tasks, a fast ticker and IMAP IDLE watchers until stopped."""
+    from xinxiang.services import sweep
+
     ctx = AppContext(cfg)
     runtime = Runtime(ctx)
+    sweep.register_periodic(runtime)
+    from xinxiang.services import oa_tasks
+    from xinxiang.services.oa_hooks import install_oa_hooks
+
+    install_oa_hooks(cfg)
+    oa_tasks.register_periodic(runtime)
     huey = make_huey(cfg)
     tasks = Tasks(huey, runtime)
     stop = stop or threading.Event()

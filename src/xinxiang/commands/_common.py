@@ -27,6 +27,10 @@ def open_context(config_dir: Path | None, *, require_schema: bool = True) -> App
     """Load the configuration and (optionally) insist that the schema is current."""
     cfg = load_config(config_dir or default_config_dir())
     ctx = AppContext(cfg)
+    # State changes made from the command line reach the OA like the worker's do.
+    from xinxiang.services.oa_hooks import install_oa_hooks
+
+    install_oa_hooks(cfg)
     if require_schema:
         try:
             current = current_revision(ctx.db)

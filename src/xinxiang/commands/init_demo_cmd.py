@@ -79,6 +79,7 @@ def demo(
         for m in mails:
             by_kind[m.kind] = by_kind.get(m.kind, 0) + 1
         sent = sum(1 for m in mails if m.state == "sent")
+        mails = [m for m in mails if m.state != "skipped"]
     console.print(
         f"外发邮件 {sent}/{len(mails)} 封（"
         + "，".join(f"{k} {n}" for k, n in sorted(by_kind.items()))

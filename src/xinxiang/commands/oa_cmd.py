@@ -2,38 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from xinxiang.commands._common import now_utc, open_context
 from xinxiang.config import Config, default_config_dir, load_config
 from xinxiang.errors import XinxiangError
-from xinxiang.oa_bridge.adapters import make_adapter
-from xinxiang.oa_bridge.client import backoff_delay
 from xinxiang.oa_bridge.config import OaSettings, load_oa_for, oa_secret
-from xinxiang.oa_bridge.localstore import LocalOaStore
 from xinxiang.oa_bridge.simulator import Faults, OaSimulator, parse_faults
-from xinxiang.oa_bridge.sync import CursorStore, OaOutbox, PetitionSink, pull, push_pending
+from xinxiang.services.oa_store import oa_status
+from xinxiang.services.oa_tasks import oa_pull, oa_push
 
 oa_app = typer.Typer(help="OA 信访模块对接：模拟器、同步、状态。", no_args_is_help=True)
 
 
 class OaCommandError(XinxiangError):
     """A failure of an `oa` command worth one line."""
-
-
-def local_store_path(cfg: Config) -> Path:
-    """Where the bridge's own SQLite store lives until the main store takes over."""
-    return cfg.data_dir / "oa_bridge.db"
-
-
-def make_stores(cfg: Config) -> tuple[PetitionSink, CursorStore, OaOutbox]:
-    """The bridge's sink, cursor store and outbox: the one place to swap in the main store."""
-    store = LocalOaStore(local_store_path(cfg))
-    return store, store, store
 
 
 def _load(config: Path | None) -> tuple[Config, OaSettings]:
@@ -89,9 +76,8 @@ def sync(
 ) -> None:
     """Pull petitions from the OA, then push pending status updates."""
     cfg, settings = _load(config)
-    adapter = make_adapter(settings, oa_secret(cfg, settings))
-    sink, cursors, outbox = make_stores(cfg)
-    oa = settings.oa
+    oa_secret(cfg, settings)  # a missing secret is reported before anything else happens
+    ctx = open_context(cfg.directory)
     try:
         with Progress(
             TextColumn("从 OA 拉取信访件"),
@@ -104,34 +90,15 @@ def sync(
             def progress(done: int, total: int | None) -> None:
                 bar.update(task, completed=done, total=total)
 
-            result = pull(
-                adapter,
-                sink,
-                cursors,
-                full=full,
-                progress=progress,
-                page_size=oa.page_size,
-                overlap=timedelta(seconds=oa.overlap_seconds),
-            )
+            result = oa_pull(ctx, now_utc(), full=full, progress=progress, settings=settings)
         typer.echo(
             f"拉取: 新建 {result.created}，更新 {result.updated}，无变化 {result.unchanged}，"
             f"重复 {result.duplicates}，搁置 {result.parked}，共 {result.pages} 页"
         )
         if result.error:
-            _record(outbox, "pull", result.error)
             typer.echo(f"拉取中断（已完成部分已保存，下次从游标继续）: {result.error}", err=True)
         if push:
-            pushed = push_pending(
-                adapter,
-                outbox,
-                datetime.now(UTC),
-                backoff=lambda n: timedelta(
-                    seconds=backoff_delay(
-                        n, oa.push_backoff_base_seconds, oa.push_backoff_cap_seconds, 1.0
-                    )
-                ),
-                limit=oa.push_batch,
-            )
+            pushed = oa_push(ctx, now_utc(), settings=settings)
             typer.echo(
                 f"推送: 成功 {pushed.sent}，待重试 {pushed.failed}，搁置 {pushed.parked}，"
                 f"顺延 {pushed.blocked}" + ("（OA 不可用，已停止）" if pushed.stopped else "")
@@ -139,16 +106,7 @@ def sync(
         if result.error:
             raise typer.Exit(1)
     finally:
-        adapter.close()
-        for store in {id(s): s for s in (sink, cursors, outbox)}.values():
-            close = getattr(store, "close", None)
-            if callable(close):
-                close()
-
-
-def _record(outbox: OaOutbox, source: str, message: str) -> None:
-    if isinstance(outbox, LocalOaStore):
-        outbox.record_error(source, message, now=datetime.now(UTC))
+        ctx.close()
 
 
 @oa_app.command("status")
@@ -159,11 +117,11 @@ def status(
 ) -> None:
     """Show the pull cursor, the push backlog and the latest errors."""
     cfg, _settings = _load(config)
-    store = LocalOaStore(local_store_path(cfg))
+    ctx = open_context(cfg.directory)
     try:
-        st = store.status()
+        st = oa_status(ctx.db)
     finally:
-        store.close()
+        ctx.close()
     cur = st["cursor"]
     typer.echo(f"游标: {cur['updated_at']} / {cur['petition_id']}" if cur else "游标: （尚未同步）")
     typer.echo(f"已同步信访件: {st['petitions']}  搁置（无法解析）: {st['parked_petitions']}")

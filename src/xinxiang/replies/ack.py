@@ -1,36 +1,62 @@
-"""The acknowledgement (受理回执): rendered into the outbox in the ticket's transaction."""
+"""The acknowledgement (受理回执).
+
+The receipt's outbox row is written in the ticket's own transaction (so it can never be lost),
+but rendered only when it is sent: ingestion stays fast, and the receipt can already name the
+department and the deadlines when routing has happened in the meantime. Its Message-ID is fixed
+at enqueue time, so a resend after a crash is recognisably the same mail.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from xinxiang.domain.letter import Letter
-from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
+from xinxiang.replies.compose import outbox_message_id
+from xinxiang.replies.mailer import MailSpec, mail_key, render_spec
 from xinxiang.replies.render import quote_excerpt
-from xinxiang.store.models import TicketRow
+from xinxiang.store.models import LetterRow, OutboxRow, TicketRow
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
 
+ACK_KIND = "ack"
 
-def queue_acknowledgement(
-    ctx: AppContext, session: Session, ticket: TicketRow, letter: Letter, now: datetime
-) -> bool:
-    """Queue the receipt for a new ticket (subject to the per-sender hourly cap)."""
+
+def new_ack_row(ctx: AppContext, ticket: TicketRow, now: datetime) -> OutboxRow:
+    """The (not yet rendered) receipt for a new ticket; the caller adds it to the session."""
+    key = mail_key(ACK_KIND, ticket.number, "receipt")
+    recipient = ticket.petitioner_addr.lower()
+    return OutboxRow(
+        dedupe_key=key,
+        message_id=outbox_message_id(key, ctx.msgid_domain),
+        ticket_id=ticket.id,
+        kind=ACK_KIND,
+        sender=ctx.cfg.settings.smtp.from_address,
+        recipients=[recipient],
+        recipient_key=recipient,
+        raw=None,
+        state="pending",
+        attempts=0,
+        created_at=now,
+        next_attempt_at=now,
+    )
+
+
+def _spec(ctx: AppContext, ticket: TicketRow, letter: LetterRow) -> MailSpec:
     settings = ctx.cfg.settings
-    references = [*letter.references, letter.message_id] if letter.message_id else []
-    spec = MailSpec(
-        kind="ack",
-        to=[letter.from_addr],
+    references = [r for r in (letter.in_reply_to, letter.message_id) if r]
+    return MailSpec(
+        kind=ACK_KIND,
+        to=[ticket.petitioner_addr],
         key="receipt",
         subject=f"【受理回执】{ticket.number} {letter.subject}".strip(),
         template="ack",
         context={
             "petitioner_name": letter.from_name,
-            "received_at": now,
+            "received_at": ticket.created_at,
             "channel": ticket.channel,
             "ticket_number": ticket.number,
             "query_code": ticket.query_code,
@@ -48,4 +74,34 @@ def queue_acknowledgement(
         references=references,
         auto_submitted="auto-replied",
     )
-    return queue_ticket_mail(ctx, session, ticket, spec, now)
+
+
+def answered_by_template(ticket: TicketRow) -> bool:
+    """Whether the petitioner already got a template answer instead of a receipt."""
+    return ticket.duplicate_of is not None or ticket.disposition in ("legal_channel", "illegal")
+
+
+def render_ack(ctx: AppContext, session: Session, row: OutboxRow) -> bytes | None:
+    """Render a deferred receipt, or None when it must not be sent any more."""
+    ticket = session.get(TicketRow, row.ticket_id) if row.ticket_id is not None else None
+    if ticket is None or answered_by_template(ticket):
+        return None
+    letter = session.get(LetterRow, ticket.letter_id)
+    if letter is None:
+        return None
+    return render_spec(ctx, ticket, _spec(ctx, ticket, letter), row.message_id, row.created_at)
+
+
+def supersede_receipt(session: Session, ticket: TicketRow) -> None:
+    """A template answer (duplicate notice, legal channel, …) replaces the receipt while that is
+    still unsent, so the petitioner gets one automatic mail, not two."""
+    session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.ticket_id == ticket.id,
+            OutboxRow.kind == ACK_KIND,
+            OutboxRow.state == "pending",
+            OutboxRow.raw.is_(None),
+        )
+        .values(state="skipped", last_error="superseded by a template answer")
+    )

@@ -37,6 +37,12 @@ def outbox_message_id(dedupe_key: str, domain: str) -> str:
     return f"<{digest}@{domain}>"
 
 
+def deliverable(address: str) -> bool:
+    """Whether mail can go to `address` (OA petitions without an e-mail get `…@oa.invalid`)."""
+    local, _, domain = address.rpartition("@")
+    return bool(local) and "." in domain and not domain.lower().endswith(".invalid")
+
+
 def domain_of(address: str) -> str:
     """The domain part of an address."""
     return address.rsplit("@", 1)[-1].lower()

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from xinxiang.replies.compose import Outgoing, build_message, outbox_message_id, to_bytes
+from xinxiang.replies.compose import (
+    Outgoing,
+    build_message,
+    deliverable,
+    outbox_message_id,
+    to_bytes,
+)
 from xinxiang.replies.render import render, template_exists
 from xinxiang.replies.tokens import reply_address
 from xinxiang.store.models import TicketRow
@@ -79,11 +85,43 @@ def _render_html(template: str, text: str, context: dict[str, Any]) -> str:
     return text_to_html(text)
 
 
+def mail_key(kind: str, ticket_number: str, key: str) -> str:
+    """The outbox dedupe key of a ticket mail (its Message-ID is derived from it)."""
+    return f"{kind}:{ticket_number}:{key}"
+
+
+def render_spec(
+    ctx: AppContext, ticket: TicketRow, spec: MailSpec, message_id: str, date: datetime
+) -> bytes:
+    """Render `spec` into the bytes of one message with the given Message-ID and date."""
+    settings = ctx.cfg.settings
+    recipients = sorted({a.lower() for a in spec.to if a and "@" in a})
+    context = {**base_context(ctx), "ticket": ticket, **spec.context}
+    text = render(f"mail/{spec.template}.txt.j2", **context)
+    out = Outgoing(
+        sender=settings.smtp.from_address,
+        sender_name=settings.smtp.from_name,
+        to=recipients,
+        subject=spec.subject,
+        text=text,
+        html=_render_html(spec.template, text, context),
+        message_id=message_id,
+        date=date.astimezone(ctx.cfg.tz),
+        reply_to=reply_address(settings.smtp.from_address, ticket.number, ctx.token_key),
+        in_reply_to=spec.in_reply_to,
+        references=list(spec.references)[-10:],
+        auto_submitted=spec.auto_submitted,
+        ticket_number=ticket.number,
+        attachments=spec.attachments,
+    )
+    return to_bytes(build_message(out))
+
+
 def queue_ticket_mail(
     ctx: AppContext, session: Session, ticket: TicketRow, spec: MailSpec, now: datetime
 ) -> bool:
     """Render and enqueue `spec` for `ticket` (idempotent on `spec.key`). True if queued."""
-    recipients = sorted({a.lower() for a in spec.to if a and "@" in a})
+    recipients = sorted({a.lower() for a in spec.to if a and deliverable(a)})
     if not recipients:
         add_event(
             session,
@@ -112,26 +150,9 @@ def queue_ticket_mail(
                 reason=f"already {recent} automatic mails this hour",
             )
             return False
-    dedupe_key = f"{spec.kind}:{ticket.number}:{spec.key}"
+    dedupe_key = mail_key(spec.kind, ticket.number, spec.key)
     message_id = outbox_message_id(dedupe_key, ctx.msgid_domain)
-    context = {**base_context(ctx), "ticket": ticket, **spec.context}
-    text = render(f"mail/{spec.template}.txt.j2", **context)
-    out = Outgoing(
-        sender=settings.smtp.from_address,
-        sender_name=settings.smtp.from_name,
-        to=recipients,
-        subject=spec.subject,
-        text=text,
-        html=_render_html(spec.template, text, context),
-        message_id=message_id,
-        date=now.astimezone(ctx.cfg.tz),
-        reply_to=reply_address(settings.smtp.from_address, ticket.number, ctx.token_key),
-        in_reply_to=spec.in_reply_to,
-        references=list(spec.references)[-10:],
-        auto_submitted=spec.auto_submitted,
-        ticket_number=ticket.number,
-        attachments=spec.attachments,
-    )
+    raw = render_spec(ctx, ticket, spec, message_id, now)
     added = enqueue_mail(
         session,
         dedupe_key=dedupe_key,
@@ -139,7 +160,7 @@ def queue_ticket_mail(
         kind=spec.kind,
         sender=settings.smtp.from_address,
         recipients=recipients,
-        raw=to_bytes(build_message(out)),
+        raw=raw,
         now=now,
         ticket_id=ticket.id,
     )

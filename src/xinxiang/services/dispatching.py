@@ -19,6 +19,7 @@ from xinxiang.config import Department
 from xinxiang.domain.deadlines import Deadlines, compute_deadlines, return_window_end
 from xinxiang.domain.letter import Letter
 from xinxiang.domain.states import OPEN_STATUSES, STATUS_LABELS, TicketStatus
+from xinxiang.replies.ack import supersede_receipt
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.replies.render import quote_excerpt
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
@@ -173,7 +174,7 @@ def _find_earlier(
         .join(LetterRow, LetterRow.id == TicketRow.letter_id)
         .where(
             TicketRow.petitioner_addr == ticket.petitioner_addr,
-            TicketRow.id != ticket.id,
+            TicketRow.id < ticket.id,  # only earlier letters; later ones are not "earlier"
             TicketRow.duplicate_of.is_(None),
             or_(
                 TicketRow.status.in_([s.value for s in OPEN_STATUSES]),
@@ -217,6 +218,7 @@ def _link_duplicate(
     now: datetime,
 ) -> None:
     ticket.duplicate_of = earlier.id
+    supersede_receipt(session, ticket)
     ticket.status = TicketStatus.CLOSED.value
     ticket.closed_at = now
     ticket.excluded_from_assessment = True
@@ -256,6 +258,7 @@ def _close_with_template(
     title: str,
     now: datetime,
 ) -> None:
+    supersede_receipt(session, ticket)
     ticket.status = TicketStatus.CLOSED.value
     ticket.closed_at = now
     ticket.excluded_from_assessment = True

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from xinxiang.domain.deadlines import dispatch_due
 from xinxiang.domain.letter import Letter, MailKind
 from xinxiang.domain.states import TicketStatus
 from xinxiang.domain.tickets import new_query_code
@@ -24,17 +25,24 @@ from xinxiang.errors import UnparseableMail
 from xinxiang.mailbox.noise import bounced_message_ids, mail_kind
 from xinxiang.mailbox.parse import parse_message
 from xinxiang.replies import ack
+from xinxiang.replies.compose import deliverable
+from xinxiang.replies.mailer import AUTO_REPLY_KINDS
 from xinxiang.replies.tokens import ticket_number_in_subject
 from xinxiang.services.context import AppContext
-from xinxiang.services.dispatching import route_new_ticket
 from xinxiang.store.models import (
     AttachmentRow,
+    EventRow,
     LetterRow,
     OutboxRow,
     QuarantineRow,
     TicketRow,
 )
-from xinxiang.store.repo import add_event, next_ticket_number, set_cursor
+from xinxiang.store.repo import (
+    add_event,
+    count_recent_mail_by_recipient,
+    next_ticket_numbers,
+    set_cursor,
+)
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +84,8 @@ class _Prepared:
     letter: Letter | None
     kind: MailKind
     problem: str | None
+    key: str | None = None
+    external_id: str | None = None
 
 
 def _prepare(ctx: AppContext, raw: bytes, origin: MessageOrigin) -> _Prepared:
@@ -109,19 +119,25 @@ def _prepare(ctx: AppContext, raw: bytes, origin: MessageOrigin) -> _Prepared:
 def ingest_batch(
     ctx: AppContext, items: Sequence[tuple[bytes, MessageOrigin]], now: datetime
 ) -> list[IngestOutcome]:
-    """Parse and commit a batch of messages in ONE transaction (one savepoint per message).
+    """Parse and commit a batch of messages in ONE transaction.
 
-    Never raises for bad mail (it is quarantined); raises only when the database itself fails,
-    in which case nothing of the batch is committed and the caller must not touch the mailbox.
-    Blobs are made durable once per batch, before the commit that references them.
+    Each new letter becomes a letter row, a ticket (status `received`), a `received` event and
+    an unrendered receipt in the outbox; routing (classification, dispatch) happens right after
+    in `services.routing`, from the committed tickets. Never raises for bad mail (it is
+    quarantined); raises only when the database itself fails, in which case nothing of the batch
+    is committed and the caller must not touch the mailbox. Blobs are made durable once per
+    batch, before the commit that references them.
     """
     prepared = [_prepare(ctx, raw, origin) for raw, origin in items]
-    outcomes: list[IngestOutcome] = []
-    with ctx.db.unit_of_work() as session:
-        for item in prepared:
-            outcomes.append(_ingest_one(ctx, session, item, now))
-            _advance_cursor(session, item.origin, now)
-        ctx.blobs.sync()
+    try:
+        with ctx.db.unit_of_work() as session:
+            outcomes = _record_batch(ctx, session, prepared, now)
+            ctx.blobs.sync()
+    except IntegrityError:
+        # Another worker imported some of these meanwhile: redo one by one, each in a savepoint.
+        log.info("concurrent import detected; retrying the batch message by message")
+        with ctx.db.unit_of_work() as session:
+            outcomes = [_record_one_safely(ctx, session, item, now) for item in prepared]
     for item, outcome in zip(prepared, outcomes, strict=True):
         if outcome.status == "quarantined":
             log.warning(
@@ -134,71 +150,155 @@ def ingest_batch(
 
 
 def ingest_raw(ctx: AppContext, raw: bytes, origin: MessageOrigin, now: datetime) -> IngestOutcome:
-    """Parse and commit one message (see `ingest_batch`)."""
-    return ingest_batch(ctx, [(raw, origin)], now)[0]
+    """Parse and commit one message (see `ingest_batch`), then route what is waiting."""
+    from xinxiang.services.routing import route_received
+
+    outcome = ingest_batch(ctx, [(raw, origin)], now)[0]
+    route_received(ctx, now)
+    return outcome
 
 
-def _ingest_one(ctx: AppContext, session: Session, item: _Prepared, now: datetime) -> IngestOutcome:
-    if item.letter is None:
-        return _quarantine(session, item, item.problem or "unparseable", now)
-    key = dedupe_key_for(item.letter, item.sha)
-    existing = session.execute(
-        select(LetterRow.id).where(LetterRow.dedupe_key == key)
-    ).scalar_one_or_none()
-    if existing is not None:
-        return IngestOutcome("duplicate", item.kind.value, existing)
+def _record_one_safely(
+    ctx: AppContext, session: Session, item: _Prepared, now: datetime
+) -> IngestOutcome:
     savepoint = session.begin_nested()
     try:
-        outcome = _record(
-            ctx, session, item.raw, item.sha, item.letter, item.kind, key, item.origin, now
-        )
+        outcome = _record_batch(ctx, session, [item], now)[0]
         savepoint.commit()
     except IntegrityError:
-        # Another worker committed the same message between our check and our insert.
         savepoint.rollback()
-        log.info("message %s already imported concurrently", key)
         return IngestOutcome("duplicate", item.kind.value)
     return outcome
 
 
-def _advance_cursor(session: Session, origin: MessageOrigin, now: datetime) -> None:
-    if origin.uidvalidity is not None and origin.uid is not None:
-        set_cursor(session, origin.source, origin.uidvalidity, origin.uid, now)
+def _record_batch(
+    ctx: AppContext, session: Session, prepared: Sequence[_Prepared], now: datetime
+) -> list[IngestOutcome]:
+    """Write a batch with a handful of multi-row statements (not a few per message): one
+    lookup of known keys, one INSERT per table, one block of ticket numbers."""
+    outcomes: list[IngestOutcome | None] = [None] * len(prepared)
+    keys = {
+        i: item.key or dedupe_key_for(item.letter, item.sha)
+        for i, item in enumerate(prepared)
+        if item.letter is not None
+    }
+    known: dict[str, int] = {}
+    if keys:
+        known = {
+            k: i
+            for k, i in session.execute(
+                select(LetterRow.dedupe_key, LetterRow.id).where(
+                    LetterRow.dedupe_key.in_(set(keys.values()))
+                )
+            ).all()
+        }
+    fresh: list[tuple[int, LetterRow]] = []
+    in_batch: set[str] = set()
+    for i, item in enumerate(prepared):
+        if item.letter is None:
+            outcomes[i] = _quarantine(session, item, item.problem or "unparseable", now)
+            continue
+        key = keys[i]
+        if key in known or key in in_batch:
+            outcomes[i] = IngestOutcome("duplicate", item.kind.value, known.get(key))
+            continue
+        in_batch.add(key)
+        fresh.append((i, _letter_row(ctx, item, key, now)))
+    if not fresh:
+        _advance_cursors(session, prepared, now)
+        return [o for o in outcomes if o is not None]
+    session.add_all(row for _, row in fresh)
+    session.flush()
+
+    letters = [(i, row) for i, row in fresh if prepared[i].kind is MailKind.LETTER]
+    for i, row in fresh:
+        kind = prepared[i].kind
+        if kind is MailKind.BOUNCE:
+            _mark_bounced(session, prepared[i].raw, now)
+        if kind is not MailKind.LETTER:
+            outcomes[i] = IngestOutcome("recorded", kind.value, row.id)
+    if letters:
+        year = now.astimezone(ctx.cfg.tz).year
+        numbers = next_ticket_numbers(session, year, len(letters))
+        tickets = [
+            _ticket_row(ctx, row, prepared[i], number, now)
+            for (i, row), number in zip(letters, numbers, strict=True)
+        ]
+        session.add_all(tickets)
+        session.flush()
+        allowed = _receipt_allowance(ctx, session, [t.petitioner_addr for t in tickets], now)
+        extra: list[object] = []
+        for (i, row), ticket in zip(letters, tickets, strict=True):
+            row.ticket_id = ticket.id
+            origin = prepared[i].origin
+            extra.append(
+                EventRow(
+                    ticket_id=ticket.id,
+                    at=now,
+                    actor=ticket.petitioner_addr,
+                    kind="received",
+                    data={
+                        "channel": origin.channel,
+                        "source": origin.source,
+                        "location": origin.location,
+                        "message_id": row.message_id,
+                    },
+                )
+            )
+            if not deliverable(ticket.petitioner_addr):
+                extra.append(_event(ticket, now, "mail_skipped", reason="no reply address"))
+            elif allowed.get(ticket.petitioner_addr.lower(), 0) > 0:
+                allowed[ticket.petitioner_addr.lower()] -= 1
+                extra.append(ack.new_ack_row(ctx, ticket, now))
+            else:
+                extra.append(
+                    _event(
+                        ticket,
+                        now,
+                        "mail_rate_limited",
+                        mail_kind="ack",
+                        reason="hourly cap on automatic mails to this address reached",
+                    )
+                )
+            outcomes[i] = IngestOutcome("created", MailKind.LETTER.value, row.id, ticket.number)
+        session.add_all(extra)
+    _advance_cursors(session, prepared, now)
+    return [o for o in outcomes if o is not None]
 
 
-def _record(
-    ctx: AppContext,
-    session: Session,
-    raw: bytes,
-    sha: str,
-    letter: Letter,
-    kind: MailKind,
-    key: str,
-    origin: MessageOrigin,
-    now: datetime,
-) -> IngestOutcome:
+def _event(ticket: TicketRow, now: datetime, kind: str, **data: object) -> EventRow:
+    return EventRow(ticket_id=ticket.id, at=now, actor="system", kind=kind, data=data)
+
+
+def _receipt_allowance(
+    ctx: AppContext, session: Session, addresses: Sequence[str], now: datetime
+) -> dict[str, int]:
+    """How many more automatic mails each address may get this hour (one grouped query)."""
+    cap = ctx.cfg.settings.ack.max_per_sender_per_hour
+    wanted = {a.lower() for a in addresses if a}
+    used = count_recent_mail_by_recipient(
+        session, AUTO_REPLY_KINDS, wanted, now - timedelta(hours=1)
+    )
+    return {a: max(0, cap - used.get(a, 0)) for a in wanted}
+
+
+def _advance_cursors(session: Session, prepared: Sequence[_Prepared], now: datetime) -> None:
+    best: dict[tuple[str, int], int] = {}
+    for item in prepared:
+        o = item.origin
+        if o.uidvalidity is not None and o.uid is not None:
+            k = (o.source, o.uidvalidity)
+            best[k] = max(best.get(k, 0), o.uid)
+    for (source, validity), uid in best.items():
+        set_cursor(session, source, validity, uid, now)
+
+
+def _letter_row(ctx: AppContext, item: _Prepared, key: str, now: datetime) -> LetterRow:
+    letter = item.letter
+    assert letter is not None
     cap = ctx.cfg.settings.storage.max_attachment_bytes
     defects = list(letter.defects)
-    row = LetterRow(
-        dedupe_key=key,
-        source=origin.source,
-        channel=origin.channel,
-        kind=kind.value,
-        message_id=letter.message_id,
-        raw_sha256=sha,
-        raw_size=len(raw),
-        from_addr=letter.from_addr,
-        from_name=letter.from_name,
-        subject=letter.subject,
-        sent_at=letter.date,
-        received_at=now,
-        body=letter.body,
-        html=letter.html,
-        defects=defects,
-        public_consent=letter.public_consent,
-        in_reply_to=letter.in_reply_to,
-    )
-    session.add(row)
+    attachments: list[AttachmentRow] = []
     for att in letter.attachments:
         stored = att.size <= cap
         digest = (
@@ -208,7 +308,7 @@ def _record(
         )
         if not stored:
             defects.append(f"attachment {att.filename!r} ({att.size} bytes) exceeds the size cap")
-        row.attachments.append(
+        attachments.append(
             AttachmentRow(
                 filename=att.filename,
                 content_type=att.content_type,
@@ -219,17 +319,48 @@ def _record(
                 content_id=att.content_id,
             )
         )
-    row.defects = defects
-    session.flush()
+    return LetterRow(
+        dedupe_key=key,
+        source=item.origin.source,
+        channel=item.origin.channel,
+        external_id=item.external_id,
+        kind=item.kind.value,
+        message_id=letter.message_id,
+        raw_sha256=item.sha,
+        raw_size=len(item.raw),
+        from_addr=letter.from_addr,
+        from_name=letter.from_name,
+        subject=letter.subject,
+        sent_at=letter.date,
+        received_at=now,
+        body=letter.body,
+        html=letter.html,
+        defects=defects,
+        public_consent=letter.public_consent,
+        in_reply_to=letter.in_reply_to,
+        attachments=attachments,
+    )
 
-    if kind is MailKind.BOUNCE:
-        _mark_bounced(session, raw, now)
-        return IngestOutcome("recorded", kind.value, row.id)
-    if kind is not MailKind.LETTER:
-        return IngestOutcome("recorded", kind.value, row.id)
 
-    ticket = _open_ticket(ctx, session, row, letter, origin, now)
-    return IngestOutcome("created", kind.value, row.id, ticket.number)
+def _ticket_row(
+    ctx: AppContext, row: LetterRow, item: _Prepared, number: str, now: datetime
+) -> TicketRow:
+    return TicketRow(
+        number=number,
+        query_code=new_query_code(),
+        letter_id=row.id,
+        source=item.origin.source,
+        channel=item.origin.channel,
+        status=TicketStatus.RECEIVED.value,
+        petitioner_addr=row.from_addr,
+        petitioner_name=row.from_name,
+        subject=row.subject,
+        public_consent=row.public_consent,
+        urgency="normal",
+        created_at=now,
+        dispatch_due=dispatch_due(now, ctx.policy),
+        calendar_verified=True,
+    )
 
 
 def record_external_letter(
@@ -245,22 +376,15 @@ def record_external_letter(
     now: datetime,
 ) -> IngestOutcome:
     """Record a letter that did not arrive by mail (e.g. an OA petition) inside the caller's
-    transaction: the same letter → ticket → classification → dispatch path as mail.
+    transaction, exactly like a mail letter: letter → ticket (`received`) → receipt. Routing
+    follows in `services.routing.route_received`, as for mail.
 
     `raw` is the source document as received (kept as a content-addressed blob); `dedupe_key`
     makes the call idempotent (a second call returns `duplicate`).
     """
-    existing = session.execute(
-        select(LetterRow.id).where(LetterRow.dedupe_key == dedupe_key)
-    ).scalar_one_or_none()
-    if existing is not None:
-        return IngestOutcome("duplicate", MailKind.LETTER.value, existing)
     sha = ctx.blobs.put(raw, raw_suffix)
-    outcome = _record(ctx, session, raw, sha, letter, MailKind.LETTER, dedupe_key, origin, now)
-    row = session.get(LetterRow, outcome.letter_id)
-    assert row is not None
-    row.external_id = external_id
-    return outcome
+    item = _Prepared(raw, origin, sha, letter, MailKind.LETTER, None, dedupe_key, external_id)
+    return _record_batch(ctx, session, [item], now)[0]
 
 
 def update_external_letter(
@@ -314,55 +438,6 @@ def update_external_letter(
             raw_sha256=sha,
         )
     return True
-
-
-def _open_ticket(
-    ctx: AppContext,
-    session: Session,
-    row: LetterRow,
-    letter: Letter,
-    origin: MessageOrigin,
-    now: datetime,
-) -> TicketRow:
-    year = now.astimezone(ctx.cfg.tz).year
-    ticket = TicketRow(
-        number=next_ticket_number(session, year),
-        query_code=new_query_code(),
-        letter_id=row.id,
-        source=origin.source,
-        channel=origin.channel,
-        status=TicketStatus.RECEIVED.value,
-        petitioner_addr=letter.from_addr,
-        petitioner_name=letter.from_name,
-        subject=letter.subject,
-        public_consent=letter.public_consent,
-        urgency="normal",
-        created_at=now,
-        dispatch_due=now + timedelta(days=1),
-        calendar_verified=True,
-    )
-    session.add(ticket)
-    session.flush()
-    row.ticket_id = ticket.id
-    add_event(
-        session,
-        ticket.id,
-        now,
-        letter.from_addr,
-        "received",
-        channel=origin.channel,
-        source=origin.source,
-        location=origin.location,
-        message_id=letter.message_id,
-    )
-    decision = route_new_ticket(ctx, session, ticket, letter, now)
-    answered_by_template = ticket.duplicate_of is not None or decision.disposition in (
-        "legal_channel",
-        "illegal",
-    )
-    if not answered_by_template:
-        ack.queue_acknowledgement(ctx, session, ticket, letter, now)
-    return ticket
 
 
 def _mark_bounced(session: Session, raw: bytes, now: datetime) -> None:

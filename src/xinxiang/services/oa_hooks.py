@@ -56,7 +56,7 @@ class OaOutboxWriter:
         events = [o for o in session.new if isinstance(o, EventRow)]
         if not events:
             return
-        events.sort(key=lambda o: inspect(o).insert_order)
+        events.sort(key=lambda o: inspect(o).insert_order or 0)
         rows: list[OaOutboxRow] = []
         for ev in events:
             state = self.settings.state_for_event(oa_state_key(ev.kind, ev.data))
@@ -96,9 +96,7 @@ class OaOutboxWriter:
         if ev.kind in _WITH_DEPARTMENT and ticket.department_code:
             department = self.departments.get(ticket.department_code, ticket.department_code)
             deadline = ticket.formal_due
-        if ev.kind == "transferred" or ev.kind == "returned":
-            note = str(data.get("reason") or "")
-        elif ev.kind == "triage":
+        if ev.kind == "transferred" or ev.kind == "returned" or ev.kind == "triage":
             note = str(data.get("reason") or "")
         elif ev.kind == "duplicate_linked":
             note = f"重复来信，已并入 {data.get('earlier', '')} 办理"
@@ -191,6 +189,11 @@ def install_oa_hooks(cfg: Config, settings: OaSettings | None = None) -> bool:
     event.listen(Session, "before_flush", writer.before_flush)
     _installed = writer.before_flush
     return True
+
+
+def hooks_installed() -> bool:
+    """Whether OA outbox rows are being written in this process."""
+    return _installed is not None
 
 
 def uninstall_oa_hooks() -> None:

@@ -19,7 +19,9 @@ from xinxiang.oa_bridge.client import backoff_delay
 from xinxiang.oa_bridge.config import OaSettings, load_oa_for, oa_file, oa_secret
 from xinxiang.oa_bridge.sync import Progress, PullResult, PushResult, pull, push_pending
 from xinxiang.services.context import AppContext
+from xinxiang.services.oa_hooks import hooks_installed, install_oa_hooks
 from xinxiang.services.oa_store import DbOaOutbox, DbPetitionStore, record_error
+from xinxiang.services.routing import route_received
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,10 @@ def oa_pull(
     (recorded, `completed` False) with everything before them kept."""
     settings = settings or load_oa_for(ctx.cfg)
     secret = oa_secret(ctx.cfg, settings)
+    if not hooks_installed():
+        # Tickets made by this pull change state at once (received, dispatched): the OA must
+        # hear of it, even in a process whose start-up did not install the hooks.
+        install_oa_hooks(ctx.cfg, settings)
     options = dict(client_options or {})
     adapter = make_adapter(settings, secret, **options)
     # Attachments are fetched while the next page is prefetched: a second client, because one
@@ -63,6 +69,9 @@ def oa_pull(
         store.close()
         adapter.close()
         files.close()
+    # As after a mail poll: classification and dispatch of the new tickets (each in its own
+    # transaction, so their `classified`/`dispatched` events reach the OA outbox too).
+    route_received(ctx, now)
     if result.error:
         log.warning("OA pull stopped: %s", result.error)
         record_error(ctx.db, "pull", result.error, now)

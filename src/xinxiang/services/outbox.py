@@ -77,6 +77,36 @@ def _claim(ctx: AppContext, row_id: int, now: datetime) -> OutboxRow | None:
         return row
 
 
+def _materialize(ctx: AppContext, row_id: int, now: datetime) -> bytes | None:
+    """Render a row written unrendered (receipts) and store the bytes, so that any resend is
+    byte-identical; a receipt that is no longer wanted is marked `skipped`."""
+    from xinxiang.replies.ack import ACK_KIND, render_ack
+
+    with ctx.db.unit_of_work() as session:
+        row = session.get(OutboxRow, row_id)
+        if row is None:
+            return None
+        if row.raw is not None:
+            return row.raw
+        raw = render_ack(ctx, session, row) if row.kind == ACK_KIND else None
+        if raw is None:
+            row.state = "skipped"
+            row.claimed_until = None
+            if row.ticket_id is not None:
+                add_event(
+                    session,
+                    row.ticket_id,
+                    now,
+                    "system",
+                    "mail_skipped",
+                    mail_kind=row.kind,
+                    reason="superseded by a template answer",
+                )
+            return None
+        row.raw = raw
+        return raw
+
+
 def send_due(
     ctx: AppContext, transport: Transport, now: datetime, *, limit: int = 200
 ) -> OutboxResult:
@@ -87,8 +117,12 @@ def send_due(
         row = _claim(ctx, row_id, now)
         if row is None:
             continue
+        raw = row.raw if row.raw is not None else _materialize(ctx, row_id, now)
+        if raw is None:
+            continue
+        row.raw = raw
         try:
-            transport.send(row.sender, row.recipients, row.raw, row.message_id)
+            transport.send(row.sender, row.recipients, raw, row.message_id)
         except TransportError as exc:
             final = exc.permanent or row.attempts >= smtp.max_attempts
             with ctx.db.unit_of_work() as session:

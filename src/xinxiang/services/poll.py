@@ -12,6 +12,7 @@ from xinxiang.config import SourceSection
 from xinxiang.mailbox import imap, maildir
 from xinxiang.services.context import AppContext
 from xinxiang.services.ingest import MessageOrigin, ingest_batch
+from xinxiang.services.routing import route_received
 from xinxiang.store.repo import get_cursor
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,17 @@ def find_source(ctx: AppContext, name: str) -> SourceSection:
 
 
 def poll_source(ctx: AppContext, name: str, clock: Clock) -> PollResult:
-    """Import everything new from source `name`; raises `SourceUnavailable` when unreachable."""
+    """Import everything new from source `name`, then route the new tickets.
+
+    Raises `SourceUnavailable` when the server cannot be reached.
+    """
+    result = import_source(ctx, name, clock)
+    route_received(ctx, clock())
+    return result
+
+
+def import_source(ctx: AppContext, name: str, clock: Clock) -> PollResult:
+    """Import everything new from source `name` (letters, tickets, receipts), without routing."""
     src = find_source(ctx, name)
     counts = {"created": 0, "recorded": 0, "duplicate": 0, "quarantined": 0}
 

@@ -190,7 +190,7 @@ class OutboxRow(Base):
     sender: Mapped[str] = mapped_column(String(320))
     recipients: Mapped[list[Any]] = mapped_column(JSON)
     recipient_key: Mapped[str] = mapped_column(String(320), index=True)
-    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)  # None: rendered when sent
     state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
@@ -257,5 +257,5 @@ class CohandlerRow(Base):
 
 # Tables defined next to the features that own them; imported here so that `Base.metadata`
 # (migrations, schema checks) always sees the whole schema.
-import xinxiang.store.models_oa  # noqa: E402, F401
+import xinxiang.store.models_oa  # noqa: E402
 import xinxiang.store.models_replies  # noqa: E402, F401

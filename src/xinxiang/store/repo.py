@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +25,21 @@ def _insert_ignore(session: Session, table: Any, values: dict[str, Any], key: st
         session.execute(
             sqlite_insert(table).values(**values).on_conflict_do_nothing(index_elements=[key])
         )
+
+
+def next_ticket_numbers(session: Session, year: int, count: int) -> list[str]:
+    """Allocate `count` consecutive numbers for `year` with one locked UPDATE (see below)."""
+    stmt = (
+        update(TicketCounter)
+        .where(TicketCounter.year == year)
+        .values(last_seq=TicketCounter.last_seq + count)
+        .returning(TicketCounter.last_seq)
+    )
+    last = session.execute(stmt).scalar_one_or_none()
+    if last is None:
+        _insert_ignore(session, TicketCounter.__table__, {"year": year, "last_seq": 0}, "year")
+        last = session.execute(stmt).scalar_one()
+    return [format_ticket_number(year, seq) for seq in range(last - count + 1, last + 1)]
 
 
 def next_ticket_number(session: Session, year: int) -> str:
@@ -122,8 +137,28 @@ def count_recent_mail(
         session.execute(
             select(func.count(OutboxRow.id)).where(
                 OutboxRow.kind.in_(kinds),
+                OutboxRow.state != "skipped",
                 OutboxRow.recipient_key == recipient.lower(),
                 OutboxRow.created_at >= since,
             )
         ).scalar_one()
     )
+
+
+def count_recent_mail_by_recipient(
+    session: Session, kinds: Sequence[str], recipients: Collection[str], since: datetime
+) -> dict[str, int]:
+    """Per recipient, how many mails of these kinds went (or wait to go) out since `since`."""
+    if not recipients:
+        return {}
+    rows = session.execute(
+        select(OutboxRow.recipient_key, func.count(OutboxRow.id))
+        .where(
+            OutboxRow.kind.in_(kinds),
+            OutboxRow.state != "skipped",
+            OutboxRow.recipient_key.in_([r.lower() for r in recipients]),
+            OutboxRow.created_at >= since,
+        )
+        .group_by(OutboxRow.recipient_key)
+    ).all()
+    return {key: int(n) for key, n in rows}
