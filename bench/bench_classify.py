@@ -31,8 +31,19 @@ from xinxiang.classify.normalize import normalize  # noqa: E402
 from xinxiang.classify.rules import RuleSet, compile_rules  # noqa: E402
 from xinxiang.config import DepartmentsFile, load_model  # noqa: E402
 
-CATEGORIES = ["教育教学", "后勤保障", "安全管理", "学籍管理", "就业创业", "学团建设",
-              "奖惩管理", "财务管理", "特殊关爱", "疫情防控", "其他"]
+CATEGORIES = [
+    "教育教学",
+    "后勤保障",
+    "安全管理",
+    "学籍管理",
+    "就业创业",
+    "学团建设",
+    "奖惩管理",
+    "财务管理",
+    "特殊关爱",
+    "疫情防控",
+    "其他",
+]
 # 2,500 characters from the start of the CJK block: mostly common ones, so generated keywords
 # occasionally occur in the generated letters, as real keywords do.
 POOL = [chr(cp) for cp in range(0x4E00, 0x4E00 + 2500)]
@@ -50,13 +61,15 @@ def make_rules(n: int, codes: list[str], rng: random.Random) -> tuple[dict[str, 
             if w not in seen:
                 seen.add(w)
                 words.append(w)
-        rules.append({
-            "name": f"r{i:04d}",
-            "any": words,
-            "weight": round(rng.uniform(0.5, 3.0), 2),
-            "category": rng.choice(CATEGORIES),
-            "department": rng.choice(codes),
-        })
+        rules.append(
+            {
+                "name": f"r{i:04d}",
+                "any": words,
+                "weight": round(rng.uniform(0.5, 3.0), 2),
+                "category": rng.choice(CATEGORIES),
+                "department": rng.choice(codes),
+            }
+        )
     return {"categories": CATEGORIES, "rule": rules}, sorted(seen)
 
 
@@ -158,24 +171,34 @@ def main() -> None:
     norm_us = statistics.fmean(norm_times)
 
     n_kw = len(rules.keywords)
-    print(f"letters: {len(letters)} (mean {mean_bytes:.0f} bytes UTF-8), rules: {len(rules.rules)}"
-          f", distinct keywords: {n_kw}, letters with hits: {matched}")
+    print(
+        f"letters: {len(letters)} (mean {mean_bytes:.0f} bytes UTF-8), rules: {len(rules.rules)}"
+        f", distinct keywords: {n_kw}, letters with hits: {matched}"
+    )
     print(f"compile: {compile_s * 1000:.1f} ms")
     print(f"classify: mean {mean_us:.1f} µs, p50 {p50_us:.1f} µs, p99 {p99_us:.1f} µs per letter")
     print(f"  of which normalisation (NFKC + t2s): mean {norm_us:.1f} µs")
-    print(f"naive `in` loop ({len(sample)} letters): mean {loop_us:.1f} µs "
-          f"→ classify is {loop_us / mean_us:.1f}× faster")
-    print(f"regex alternation ({len(sample)} letters): mean {regex_us:.1f} µs, "
-          f"compile {regex_compile_s * 1000:.0f} ms → classify is {regex_us / mean_us:.1f}× faster")
+    print(
+        f"naive `in` loop ({len(sample)} letters): mean {loop_us:.1f} µs "
+        f"→ classify is {loop_us / mean_us:.1f}× faster"
+    )
+    print(
+        f"regex alternation ({len(sample)} letters): mean {regex_us:.1f} µs, "
+        f"compile {regex_compile_s * 1000:.0f} ms → classify is {regex_us / mean_us:.1f}× faster"
+    )
     targets = (loop_us / mean_us >= 20, mean_us <= 200, compile_s < 1)
-    print(f"targets (≥20× naive loop, ≤200 µs mean, compile <1 s): "
-          f"{'met' if all(targets) else 'NOT met'} {targets}")
+    print(
+        f"targets (≥20× naive loop, ≤200 µs mean, compile <1 s): "
+        f"{'met' if all(targets) else 'NOT met'} {targets}"
+    )
     print()
     print("### Classification (`python bench/bench_classify.py`)")
     print()
-    print(f"{platform.python_implementation()} {platform.python_version()}, "
-          f"{platform.machine()}; {len(letters):,} letters of ~{mean_bytes / 1024:.1f} KB, "
-          f"{len(rules.rules):,} rules ({n_kw:,} keywords), seed {args.seed}.")
+    print(
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{platform.machine()}; {len(letters):,} letters of ~{mean_bytes / 1024:.1f} KB, "
+        f"{len(rules.rules):,} rules ({n_kw:,} keywords), seed {args.seed}."
+    )
     print()
     print("| measure | value |")
     print("| --- | --- |")
@@ -183,10 +206,14 @@ def main() -> None:
     print(f"| classify, mean per letter | {mean_us:.0f} µs |")
     print(f"| classify, p50 / p99 | {p50_us:.0f} / {p99_us:.0f} µs |")
     print(f"| of which normalisation (NFKC + OpenCC t2s) | {norm_us:.0f} µs |")
-    print(f"| naive `in` loop, mean ({len(sample)} letters) | {loop_us:.0f} µs "
-          f"({loop_us / mean_us:.0f}× slower) |")
-    print(f"| one regex alternation, mean ({len(sample)} letters) | {regex_us:.0f} µs "
-          f"({regex_us / mean_us:.0f}× slower; compile {regex_compile_s * 1000:.0f} ms) |")
+    print(
+        f"| naive `in` loop, mean ({len(sample)} letters) | {loop_us:.0f} µs "
+        f"({loop_us / mean_us:.0f}× slower) |"
+    )
+    print(
+        f"| one regex alternation, mean ({len(sample)} letters) | {regex_us:.0f} µs "
+        f"({regex_us / mean_us:.0f}× slower; compile {regex_compile_s * 1000:.0f} ms) |"
+    )
 
 
 if __name__ == "__main__":

@@ -91,7 +91,8 @@ def test_main_file_errors(tmp_path: Path, main: str, key: str, reason: str) -> N
     ("departments", "key", "reason"),
     [
         (
-            '[[department]]\ncode = "a"\nname = "甲"\nemails = []\nleader = "l@x.cn"\noffice = true\n',
+            '[[department]]\ncode = "a"\nname = "甲"\nemails = []\n'
+            'leader = "l@x.cn"\noffice = true\n',
             "department[0].emails",
             "at least 1",
         ),
@@ -128,9 +129,7 @@ def test_department_errors(tmp_path: Path, departments: str, key: str, reason: s
     assert reason in info.value.reason
 
 
-def test_missing_secret_names_the_variable(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_missing_secret_names_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("XINXIANG_TOKEN_KEY", raising=False)
     cfg = load_config(make_dir(tmp_path, ""))
     with pytest.raises(ConfigError) as info:

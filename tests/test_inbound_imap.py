@@ -191,9 +191,7 @@ def test_a_bounce_marks_the_acknowledgement_failed(
     poll_source(ctx, "shuji", now)
     send_due(ctx, transport_for(ctx.cfg), now())
     with ctx.db.unit_of_work() as s:
-        ack_id = s.execute(
-            select(OutboxRow.message_id).where(OutboxRow.kind == "ack")
-        ).scalar_one()
+        ack_id = s.execute(select(OutboxRow.message_id).where(OutboxRow.kind == "ack")).scalar_one()
     dsn = (
         "From: MAILER-DAEMON@mx.stu.example.edu.cn\r\n"
         "To: xinxiang@example.edu.cn\r\nReturn-Path: <>\r\n"
