@@ -103,7 +103,7 @@ class SourceSection(Strict):
     processed_folder: str = "Processed"
     quarantine_folder: str = "Quarantine"
     idle: bool = True
-    batch_size: int = Field(default=50, ge=1, le=1000)
+    batch_size: int = Field(default=200, ge=1, le=1000)
     # Maildir
     path: str = ""
 

@@ -22,6 +22,7 @@ from xinxiang.replies.transport import Transport, transport_for
 from xinxiang.services.context import AppContext
 from xinxiang.services.outbox import OutboxResult, send_due
 from xinxiang.services.poll import PollResult, poll_source
+from xinxiang.services.records import refresh_records
 from xinxiang.services.replies import process_pending_replies
 from xinxiang.services.routing import route_received
 
@@ -141,6 +142,11 @@ def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
     ctx = AppContext(cfg)
     runtime = Runtime(ctx)
     sweep.register_periodic(runtime)
+
+    def archive_records(rt: Runtime) -> None:
+        refresh_records(rt.ctx, rt.clock())
+
+    runtime.extra_periodic.append(archive_records)
     from xinxiang.services import oa_tasks
     from xinxiang.services.oa_hooks import install_oa_hooks
 

@@ -6,6 +6,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from xinxiang.commands._common import ConfigOption, JsonOption, now_utc, open_context, setup_logging
@@ -48,10 +56,21 @@ def poll(
     names = source or [s.name for s in ctx.cfg.settings.sources]
     rows = []
     errors = []
-    with Console(stderr=True).status("正在收取信件…"):
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         for name in names:
+            task = bar.add_task(f"收取 {name}", total=None)
+
+            def advance(n: int, task: TaskID = task) -> None:
+                bar.advance(task, n)
+
             try:
-                result = poll_source(ctx, name, now_utc)
+                result = poll_source(ctx, name, now_utc, advance)
             except KeyError:
                 raise XinxiangError(f"no source named {name!r} in the configuration") from None
             except SourceUnavailable as exc:

@@ -228,8 +228,18 @@ def _record_batch(
         session.flush()
         allowed = _receipt_allowance(ctx, session, [t.petitioner_addr for t in tickets], now)
         extra: list[object] = []
+        # One statement links the letters to their tickets (not one UPDATE per letter).
+        session.execute(
+            update(LetterRow)
+            .where(LetterRow.id.in_([row.id for _, row in letters]))
+            .values(
+                ticket_id=select(TicketRow.id)
+                .where(TicketRow.letter_id == LetterRow.id)
+                .scalar_subquery()
+            ),
+            execution_options={"synchronize_session": False},
+        )
         for (i, row), ticket in zip(letters, tickets, strict=True):
-            row.ticket_id = ticket.id
             origin = prepared[i].origin
             extra.append(
                 EventRow(

@@ -39,17 +39,21 @@ def find_source(ctx: AppContext, name: str) -> SourceSection:
     raise KeyError(name)
 
 
-def poll_source(ctx: AppContext, name: str, clock: Clock) -> PollResult:
+def poll_source(
+    ctx: AppContext, name: str, clock: Clock, progress: Callable[[int], None] | None = None
+) -> PollResult:
     """Import everything new from source `name`, then route the new tickets.
 
     Raises `SourceUnavailable` when the server cannot be reached.
     """
-    result = import_source(ctx, name, clock)
+    result = import_source(ctx, name, clock, progress)
     route_received(ctx, clock())
     return result
 
 
-def import_source(ctx: AppContext, name: str, clock: Clock) -> PollResult:
+def import_source(
+    ctx: AppContext, name: str, clock: Clock, progress: Callable[[int], None] | None = None
+) -> PollResult:
     """Import everything new from source `name` (letters, tickets, receipts), without routing."""
     src = find_source(ctx, name)
     counts = {"created": 0, "recorded": 0, "duplicate": 0, "quarantined": 0}
@@ -58,6 +62,8 @@ def import_source(ctx: AppContext, name: str, clock: Clock) -> PollResult:
         outcomes = ingest_batch(ctx, items, clock())
         for outcome in outcomes:
             counts[outcome.status] += 1
+        if progress is not None:
+            progress(len(outcomes))
         return ["quarantined" if o.status == "quarantined" else "processed" for o in outcomes]
 
     if src.kind == "maildir":

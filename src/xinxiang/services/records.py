@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import xinxiang.store.models_replies  # noqa: F401  (tables used below)
@@ -27,6 +27,8 @@ from xinxiang.replies.record_view import (
 from xinxiang.store.models import AttachmentRow, CohandlerRow, EventRow, LetterRow, TicketRow
 from xinxiang.store.models_replies import TicketReplyRow
 from xinxiang.store.repo import add_event
+
+RECORD_EVENT = "record_generated"
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
@@ -231,10 +233,56 @@ def regenerate_record(
     session.flush()
     pdf = render_record_pdf(build_record(ctx, session, ticket, now))
     sha = ctx.blobs.put(pdf, ".pdf")
-    add_event(session, ticket.id, now, "system", "record_generated", sha256=sha, size=len(pdf))
+    add_event(session, ticket.id, now, "system", RECORD_EVENT, sha256=sha, size=len(pdf))
     return pdf, sha
 
 
 def record_filename(ticket: TicketRow) -> str:
     """The attachment name of a ticket's 处理单."""
     return f"处理单-{ticket.number}.pdf"
+
+
+def stale_record_ticket_ids(session: Session, limit: int) -> list[int]:
+    """Tickets whose timeline moved on since their last archived 处理单 (or that have none)."""
+    last_event = (
+        select(EventRow.ticket_id, func.max(EventRow.id).label("last"))
+        .where(EventRow.kind != RECORD_EVENT)
+        .group_by(EventRow.ticket_id)
+        .subquery()
+    )
+    last_record = (
+        select(EventRow.ticket_id, func.max(EventRow.id).label("last"))
+        .where(EventRow.kind == RECORD_EVENT)
+        .group_by(EventRow.ticket_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(last_event.c.ticket_id)
+        .join(TicketRow, TicketRow.id == last_event.c.ticket_id)
+        .outerjoin(last_record, last_record.c.ticket_id == last_event.c.ticket_id)
+        .where(
+            TicketRow.status != "received",
+            last_event.c.last > func.coalesce(last_record.c.last, 0),
+        )
+        .order_by(last_event.c.ticket_id)
+        .limit(limit)
+    ).scalars()
+    return list(rows)
+
+
+def refresh_records(ctx: AppContext, now: datetime, *, limit: int = 20) -> int:
+    """Regenerate and archive the 处理单 of tickets that changed since their last one.
+
+    Run every minute by the worker, a few tickets at a time: each ticket's archived record
+    follows its timeline without making any single step wait for WeasyPrint.
+    """
+    done = 0
+    with ctx.db.unit_of_work() as session:
+        ids = stale_record_ticket_ids(session, limit)
+    for ticket_id in ids:
+        with ctx.db.unit_of_work() as session:
+            ticket = session.get(TicketRow, ticket_id)
+            if ticket is not None:
+                regenerate_record(ctx, session, ticket, now)
+                done += 1
+    return done

@@ -27,14 +27,20 @@ from xinxiang.domain.deadlines import (
 )
 from xinxiang.domain.letter import Letter
 from xinxiang.domain.states import OPEN_STATUSES, TicketStatus
+from xinxiang.errors import XinxiangError
 from xinxiang.replies.authz import Participants, authorize, normalize_address
 from xinxiang.replies.compose import Outgoing, build_message, outbox_message_id, to_bytes
 from xinxiang.replies.intent import parse_intent, parse_office_command, resolve_default_intent
 from xinxiang.replies.mailer import MailSpec, base_context, queue_ticket_mail
+from xinxiang.replies.office_commands import (
+    OFFICE_MAIL_HELP,
+    OfficeMailCommand,
+    parse_office_mail_command,
+)
 from xinxiang.replies.quotes import strip_quoted
 from xinxiang.replies.render import render
 from xinxiang.replies.tokens import find_ticket_in_addresses, ticket_number_in_subject
-from xinxiang.services import approval
+from xinxiang.services import approval, office
 from xinxiang.services.answers import send_answer
 from xinxiang.store.models import AttachmentRow, CohandlerRow, LetterRow, OutboxRow, TicketRow
 from xinxiang.store.models_replies import HoldingRow, ReplyLogRow, TicketReplyRow
@@ -200,7 +206,11 @@ def _handle(
     auth_results = letter.header("Authentication-Results")
     today = now.astimezone(ctx.cfg.tz).date()
     parsed = parse_intent(text, today=today)
-    if "department" in roles:
+    mail_command = parse_office_mail_command(text, today=today)
+    if mail_command is not None:
+        # 转办 / 协办 / 延期审批 are the office's alone: from anyone else the mail is held.
+        action = "office_command"
+    elif "department" in roles:
         has_prelim = (
             session.execute(
                 select(TicketReplyRow.id).where(
@@ -226,6 +236,8 @@ def _handle(
     if action == "follow_up":
         return _follow_up(ctx, session, ticket, letter, text, now)
     if action == "office_command":
+        if mail_command is not None:
+            return _office_ticket_command(ctx, session, ticket, sender, mail_command, now)
         return _office_command(ctx, session, ticket, sender, text, now)
     if ticket.status not in {s.value for s in OPEN_STATUSES}:
         return _refuse(ctx, session, ticket, sender, action, "该工单已办结，不再接受答复。", now)
@@ -435,13 +447,20 @@ def _office_command(
             ticket,
             sender,
             "office_command",
-            "该工单当前没有待审核的答复，指令未执行。",
+            f"该工单当前没有待审核的答复，指令未执行。{OFFICE_MAIL_HELP}。",
             now,
         )
     command = parse_office_command(text)
     if command.command is None or command.problem:
         return _refuse(
-            ctx, session, ticket, sender, "office_command", command.problem or "未识别到指令", now
+            ctx,
+            session,
+            ticket,
+            sender,
+            "office_command",
+            (command.problem or "未识别到指令。")
+            + (f"另：{OFFICE_MAIL_HELP}。" if command.command is None else ""),
+            now,
         )
     if command.command == "reject":
         approval.reject(ctx, session, ticket, reply, sender, command.reason or "", now)
@@ -456,6 +475,117 @@ def _office_command(
             command.text if command.command == "edit" else None,
         )
     return ReplyOutcome("office", ticket.number, "office_command", command.command)
+
+
+def _office_ticket_command(
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    sender: str,
+    command: OfficeMailCommand,
+    now: datetime,
+) -> ReplyOutcome:
+    """转办 / 协办 / 同意延期 / 不同意延期 by mail, through the same services as the CLI."""
+    action = f"office_{command.action}"
+    if command.problem:
+        return _refuse(ctx, session, ticket, sender, action, command.problem, now)
+    try:
+        if command.action == "route":
+            message = _mail_route(ctx, session, ticket, sender, command, now)
+        elif command.action == "cohandlers":
+            depts = [office.get_department(ctx, d) for d in command.departments]
+            added = office.add_cohandlers_to(ctx, session, ticket, depts, sender, now)
+            due = added[0].due.astimezone(ctx.cfg.tz)
+            names = "、".join(d.name for d in depts)
+            message = f"已增加协办单位：{names}，须于 {due:%Y-%m-%d %H:%M} 前向主办单位报告。"
+        else:
+            message = _mail_extension(ctx, session, ticket, sender, command, now)
+    except XinxiangError as exc:
+        # The office services check before they change anything, so nothing is half done.
+        return _refuse(ctx, session, ticket, sender, action, str(exc), now)
+    _confirm(ctx, session, ticket, sender, "confirm", message, f"{action}:{now.isoformat()}", now)
+    return ReplyOutcome("office", ticket.number, "office_command", command.action)
+
+
+def _mail_route(
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    sender: str,
+    command: OfficeMailCommand,
+    now: datetime,
+) -> str:
+    dept = office.get_department(ctx, command.departments[0])
+    result = office.route_ticket(
+        ctx,
+        session,
+        ticket,
+        dept,
+        command.reason,
+        sender,
+        now,
+        reason_hint="，例如“转办：教务处，原因：……”",
+    )
+    verb = "改派" if result.transferred else "转办"
+    label, due = next(
+        (
+            (name, value)
+            for name, value in (
+                ("正式回复时限", result.formal_due),
+                ("初步回复时限", result.preliminary_due),
+                ("响应时限", result.response_due),
+            )
+            if value is not None
+        ),
+        ("", None),
+    )
+    tail = f"，{label} {due.astimezone(ctx.cfg.tz):%Y-%m-%d %H:%M}" if due else ""
+    return f"已{verb}至{dept.name}，办理时限自本次受理起重新计算{tail}。"
+
+
+def _mail_extension(
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    sender: str,
+    command: OfficeMailCommand,
+    now: datetime,
+) -> str:
+    approve = command.action == "extension_approve"
+    pending = session.execute(
+        select(TicketReplyRow)
+        .where(
+            TicketReplyRow.ticket_id == ticket.id,
+            TicketReplyRow.kind == "extension",
+            TicketReplyRow.state == "pending_approval",
+        )
+        .order_by(TicketReplyRow.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if command.until is not None:
+        until = command.until
+        requested = office.end_of_local_day(until, ctx)
+    elif pending is not None and pending.extension_until is not None:
+        # Grant exactly what the department asked for (same time of day as the old deadline).
+        requested = pending.extension_until
+        until = requested.astimezone(ctx.cfg.tz).date()
+    else:
+        raise XinxiangError(
+            "该工单没有待审核的延期申请；如需直接延期，请写明日期，例如“同意延期至2026-12-05”。"
+        )
+    reason = command.reason or ("同意承办部门的延期申请" if approve else "")
+    result = office.decide_extension_of(
+        ctx, session, ticket, until, requested, approve, reason, sender, now
+    )
+    if pending is not None:
+        pending.state = "approved" if approve else "rejected"
+        pending.decided_by, pending.decided_at = sender, now
+        if not approve:
+            pending.reject_reason = reason
+    due = result.formal_due.astimezone(ctx.cfg.tz)
+    if approve:
+        return f"已同意延期，正式回复时限调整为 {due:%Y-%m-%d %H:%M}，并已通知承办部门。"
+    return f"已不同意延期，正式回复时限仍为 {due:%Y-%m-%d %H:%M}，并已通知承办部门。"
 
 
 def _return(

@@ -33,7 +33,11 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # Row-by-row INSERT … RETURNING reuses one cached, prepared statement; psycopg re-parses a
+    # multi-row VALUES statement with hundreds of parameters on every batch, which costs more.
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=5, use_insertmanyvalues=False
+    )
 
 
 class Database:
