@@ -233,3 +233,21 @@ def test_office_commands_from_anyone_else_are_held_and_change_nothing(loop: Loop
     with loop.ctx.db.unit_of_work() as s:
         assert len(s.execute(select(HoldingRow)).scalars().all()) == 2
     assert not events(loop, "transferred") and not events(loop, "cohandlers_added")
+
+
+def test_a_returned_ticket_is_redispatched_by_replying_to_the_return_notice(loop: Loop) -> None:
+    dispatch = dispatched(loop, subject="宿舍热水问题")
+    loop.imap.append(
+        qq_reply(HQC, dispatch["Reply-To"], dispatch["Subject"], "退回：属教学事务", dispatch)
+    )
+    loop.run()
+    assert loop.ticket().status == "triage"
+    notice = loop.last_to(OFFICE, "【退回】")
+    assert "转办：单位" in body(notice)
+    office_says(loop, "转办：教务处", to=notice)
+    assert [o.reason for o in loop.run()] == ["route"]
+    t = loop.ticket()
+    assert (t.status, t.department_code) == ("dispatched", "jwc")
+    loop.last_to(JWC, "【转办】")
+    [ev] = events(loop, "transferred")
+    assert (ev.actor, ev.data["previous"]) == (OFFICE, "hqc")

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
@@ -41,6 +42,31 @@ class FetchedMessage:
 # handle(batch) -> "processed" | "quarantined" per message, after committing the whole batch;
 # it raises only for infrastructure failures (then nothing of the batch is moved).
 Handler = Callable[[list[FetchedMessage]], list[str]]
+
+
+class Pipeline(Protocol):
+    """Two-step handling so the next batch is prepared while this one is committed:
+    `begin(batch)` starts preparing (may return at once), `finish(token)` commits and returns
+    "processed" | "quarantined" per message; only `finish` may raise (then nothing moves)."""
+
+    def begin(self, batch: list[FetchedMessage]) -> Any:
+        """Start preparing a batch."""
+        ...
+
+    def finish(self, token: Any) -> list[str]:
+        """Commit a prepared batch."""
+        ...
+
+
+class _Immediate:
+    def __init__(self, handle: Handler) -> None:
+        self.handle = handle
+
+    def begin(self, batch: list[FetchedMessage]) -> Any:
+        return batch
+
+    def finish(self, token: Any) -> list[str]:
+        return self.handle(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +133,7 @@ def move(client: IMAPClient, uids: list[int], folder: str) -> None:
 def poll_once(
     src: SourceSection,
     password: str,
-    handle: Handler,
+    handle: Handler | Pipeline,
     committed_upto: Callable[[int], int],
     *,
     stop: threading.Event | None = None,
@@ -130,6 +156,20 @@ def poll_once(
                 move(client, done, src.processed_folder)
                 moved_only += len(done)
             pending = [u for u in uids if u > last]
+            pipeline: Pipeline = _Immediate(handle) if callable(handle) else handle
+            in_flight: tuple[Any, list[FetchedMessage]] | None = None
+
+            def settle(flight: tuple[Any, list[FetchedMessage]]) -> None:
+                nonlocal processed, quarantined
+                token, messages = flight
+                results = pipeline.finish(token)
+                ok = [m.uid for m, r in zip(messages, results, strict=True) if r != "quarantined"]
+                bad = [m.uid for m, r in zip(messages, results, strict=True) if r == "quarantined"]
+                move(client, ok, src.processed_folder)
+                move(client, bad, src.quarantine_folder)
+                processed += len(ok)
+                quarantined += len(bad)
+
             for start in range(0, len(pending), src.batch_size):
                 if stop is not None and stop.is_set():
                     break
@@ -141,13 +181,14 @@ def poll_once(
                     if uid in fetched  # absent: expunged by someone else meanwhile
                 ]
                 del fetched
-                results = handle(messages)
-                ok = [m.uid for m, r in zip(messages, results, strict=True) if r != "quarantined"]
-                bad = [m.uid for m, r in zip(messages, results, strict=True) if r == "quarantined"]
-                move(client, ok, src.processed_folder)
-                move(client, bad, src.quarantine_folder)
-                processed += len(ok)
-                quarantined += len(bad)
+                # Prepare this batch while the previous one is committed and moved; each batch
+                # is moved only after its own commit, as always.
+                current = (pipeline.begin(messages), messages)
+                if in_flight is not None:
+                    settle(in_flight)
+                in_flight = current
+            if in_flight is not None:
+                settle(in_flight)
     except (TimeoutError, IMAPClientError, OSError, ssl.SSLError) as exc:
         raise SourceUnavailable(f"IMAP {src.host}:{src.port} ({src.name}): {exc}") from exc
     return ImapPassResult(processed, quarantined, moved_only)

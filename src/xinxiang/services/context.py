@@ -10,6 +10,7 @@ from xinxiang.classify.rules import RuleSet
 from xinxiang.config import Config
 from xinxiang.dispatch.calendar import ChineseWorkingCalendar
 from xinxiang.domain.deadlines import DeadlinePolicy
+from xinxiang.services.prepare import PreparePool, PrepareSettings, default_workers
 from xinxiang.store.blobs import BlobStore
 from xinxiang.store.db import Database
 
@@ -71,6 +72,26 @@ class AppContext:
 
         return load_policy_for(self.cfg)
 
+    @cached_property
+    def prepare_settings(self) -> PrepareSettings:
+        """What worker processes need to prepare messages (no connections)."""
+        settings = self.cfg.settings
+        return PrepareSettings(
+            blob_root=str(self.blobs.root),
+            own_addresses=self.own_addresses,
+            msgid_domain=self.msgid_domain,
+            reply_base=settings.smtp.from_address,
+            registered_addresses=self.cfg.registered_addresses(),
+            max_attachment_bytes=settings.storage.max_attachment_bytes,
+        )
+
+    @cached_property
+    def prepare_pool(self) -> PreparePool:
+        """Worker processes for parsing big batches (started on first use)."""
+        return PreparePool(default_workers())
+
     def close(self) -> None:
         """Release database connections."""
         self.db.dispose()
+        if "prepare_pool" in self.__dict__:
+            self.prepare_pool.close()

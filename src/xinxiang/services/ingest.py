@@ -7,7 +7,6 @@ The caller touches the mailbox (move to Processed/Quarantine) only after this re
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,13 +21,21 @@ from xinxiang.domain.letter import Letter, MailKind
 from xinxiang.domain.states import TicketStatus
 from xinxiang.domain.tickets import new_query_code
 from xinxiang.errors import UnparseableMail
-from xinxiang.mailbox.noise import bounced_message_ids, mail_kind
+from xinxiang.mailbox.noise import bounced_message_ids
 from xinxiang.mailbox.parse import parse_message
 from xinxiang.replies import ack
 from xinxiang.replies.compose import deliverable
 from xinxiang.replies.mailer import AUTO_REPLY_KINDS
-from xinxiang.replies.tokens import ticket_number_in_subject
+from xinxiang.services import prepare
 from xinxiang.services.context import AppContext
+from xinxiang.services.prepare import (
+    MessageOrigin as MessageOrigin,  # re-exported: callers build origins for ingest
+)
+from xinxiang.services.prepare import (
+    Prepared,
+    PreparedBatch,
+    store_attachments,
+)
 from xinxiang.store.models import (
     AttachmentRow,
     EventRow,
@@ -58,17 +65,6 @@ class IngestOutcome:
     reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class MessageOrigin:
-    """Where a message came from, for the record and for the cursor."""
-
-    source: str
-    channel: str
-    location: str
-    uidvalidity: int | None = None
-    uid: int | None = None
-
-
 def dedupe_key_for(letter: Letter | None, raw_sha256: str) -> str:
     """`mid:<Message-ID>` when there is one, else `sha:<sha256 of the raw bytes>`."""
     if letter is not None and letter.message_id:
@@ -76,44 +72,11 @@ def dedupe_key_for(letter: Letter | None, raw_sha256: str) -> str:
     return "sha:" + raw_sha256
 
 
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    raw: bytes
-    origin: MessageOrigin
-    sha: str
-    letter: Letter | None
-    kind: MailKind
-    problem: str | None
-    key: str | None = None
-    external_id: str | None = None
-
-
-def _prepare(ctx: AppContext, raw: bytes, origin: MessageOrigin) -> _Prepared:
-    sha = ctx.blobs.put(raw, ".eml", durable=False)
-    try:
-        letter = parse_message(raw)
-        kind = mail_kind(
-            letter,
-            own_addresses=ctx.own_addresses,
-            own_msgid_domain=ctx.msgid_domain,
-            reply_base=ctx.cfg.settings.smtp.from_address,
-        )
-        if (
-            kind is MailKind.LETTER
-            and letter.from_addr in ctx.cfg.registered_addresses()
-            and ticket_number_in_subject(letter.subject)
-        ):
-            # A department or the office writing about a ticket without our token or thread
-            # headers (e.g. a fresh mail, or a client that drops In-Reply-To): a reply, not a
-            # new letter. Whether it may act on that ticket is decided by the replies service.
-            kind = MailKind.REPLY
-    except UnparseableMail as exc:
-        return _Prepared(raw, origin, sha, None, MailKind.MALFORMED, str(exc) or "unparseable")
-    except Exception as exc:  # a parser bug must not stop the mailbox: keep the mail, say why
-        log.exception("parser failed on a message from %s", origin.source)
-        problem = f"internal parser error: {type(exc).__name__}: {exc}"
-        return _Prepared(raw, origin, sha, None, MailKind.MALFORMED, problem)
-    return _Prepared(raw, origin, sha, letter, kind, None)
+def begin_batch(ctx: AppContext, items: Sequence[tuple[bytes, MessageOrigin]]) -> PreparedBatch:
+    """Start preparing a batch (raw kept, parsed, kind decided), in worker processes when the
+    batch is big; `finish_batch` records it. Sources use the two halves to prepare the next
+    batch while the current one is committed and moved."""
+    return prepare.begin(ctx.prepare_settings, items, ctx.prepare_pool)
 
 
 def ingest_batch(
@@ -128,7 +91,12 @@ def ingest_batch(
     is committed and the caller must not touch the mailbox. Blobs are made durable once per
     batch, before the commit that references them.
     """
-    prepared = [_prepare(ctx, raw, origin) for raw, origin in items]
+    return finish_batch(ctx, begin_batch(ctx, items), now)
+
+
+def finish_batch(ctx: AppContext, batch: PreparedBatch, now: datetime) -> list[IngestOutcome]:
+    """Record a prepared batch in one transaction (see `ingest_batch`)."""
+    prepared = batch.result()
     try:
         with ctx.db.unit_of_work() as session:
             outcomes = _record_batch(ctx, session, prepared, now)
@@ -159,7 +127,7 @@ def ingest_raw(ctx: AppContext, raw: bytes, origin: MessageOrigin, now: datetime
 
 
 def _record_one_safely(
-    ctx: AppContext, session: Session, item: _Prepared, now: datetime
+    ctx: AppContext, session: Session, item: Prepared, now: datetime
 ) -> IngestOutcome:
     savepoint = session.begin_nested()
     try:
@@ -172,7 +140,7 @@ def _record_one_safely(
 
 
 def _record_batch(
-    ctx: AppContext, session: Session, prepared: Sequence[_Prepared], now: datetime
+    ctx: AppContext, session: Session, prepared: Sequence[Prepared], now: datetime
 ) -> list[IngestOutcome]:
     """Write a batch with a handful of multi-row statements (not a few per message): one
     lookup of known keys, one INSERT per table, one block of ticket numbers."""
@@ -292,7 +260,7 @@ def _receipt_allowance(
     return {a: max(0, cap - used.get(a, 0)) for a in wanted}
 
 
-def _advance_cursors(session: Session, prepared: Sequence[_Prepared], now: datetime) -> None:
+def _advance_cursors(session: Session, prepared: Sequence[Prepared], now: datetime) -> None:
     best: dict[tuple[str, int], int] = {}
     for item in prepared:
         o = item.origin
@@ -303,32 +271,15 @@ def _advance_cursors(session: Session, prepared: Sequence[_Prepared], now: datet
         set_cursor(session, source, validity, uid, now)
 
 
-def _letter_row(ctx: AppContext, item: _Prepared, key: str, now: datetime) -> LetterRow:
+def _letter_row(ctx: AppContext, item: Prepared, key: str, now: datetime) -> LetterRow:
     letter = item.letter
     assert letter is not None
-    cap = ctx.cfg.settings.storage.max_attachment_bytes
     defects = list(letter.defects)
-    attachments: list[AttachmentRow] = []
-    for att in letter.attachments:
-        stored = att.size <= cap
-        digest = (
-            ctx.blobs.put(att.payload, durable=False)
-            if stored
-            else hashlib.sha256(att.payload).hexdigest()
-        )
-        if not stored:
-            defects.append(f"attachment {att.filename!r} ({att.size} bytes) exceeds the size cap")
-        attachments.append(
-            AttachmentRow(
-                filename=att.filename,
-                content_type=att.content_type,
-                size=att.size,
-                sha256=digest,
-                stored=stored,
-                inline=att.inline,
-                content_id=att.content_id,
-            )
-        )
+    defects.extend(
+        f"attachment {a.filename!r} ({a.size} bytes) exceeds the size cap"
+        for a in item.attachments
+        if not a.stored
+    )
     return LetterRow(
         dedupe_key=key,
         source=item.origin.source,
@@ -348,12 +299,23 @@ def _letter_row(ctx: AppContext, item: _Prepared, key: str, now: datetime) -> Le
         defects=defects,
         public_consent=letter.public_consent,
         in_reply_to=letter.in_reply_to,
-        attachments=attachments,
+        attachments=[
+            AttachmentRow(
+                filename=a.filename,
+                content_type=a.content_type,
+                size=a.size,
+                sha256=a.sha256,
+                stored=a.stored,
+                inline=a.inline,
+                content_id=a.content_id,
+            )
+            for a in item.attachments
+        ],
     )
 
 
 def _ticket_row(
-    ctx: AppContext, row: LetterRow, item: _Prepared, number: str, now: datetime
+    ctx: AppContext, row: LetterRow, item: Prepared, number: str, now: datetime
 ) -> TicketRow:
     return TicketRow(
         number=number,
@@ -393,7 +355,10 @@ def record_external_letter(
     makes the call idempotent (a second call returns `duplicate`).
     """
     sha = ctx.blobs.put(raw, raw_suffix)
-    item = _Prepared(raw, origin, sha, letter, MailKind.LETTER, None, dedupe_key, external_id)
+    stored = store_attachments(letter, ctx.blobs, ctx.cfg.settings.storage.max_attachment_bytes)
+    item = Prepared(
+        raw, origin, sha, letter, MailKind.LETTER, None, stored, dedupe_key, external_id
+    )
     return _record_batch(ctx, session, [item], now)[0]
 
 
@@ -470,7 +435,7 @@ def _mark_bounced(session: Session, raw: bytes, now: datetime) -> None:
             )
 
 
-def _quarantine(session: Session, item: _Prepared, reason: str, now: datetime) -> IngestOutcome:
+def _quarantine(session: Session, item: Prepared, reason: str, now: datetime) -> IngestOutcome:
     origin = item.origin
     existing = session.execute(
         select(QuarantineRow.id).where(

@@ -11,7 +11,14 @@ from pathlib import Path
 from xinxiang.config import SourceSection
 from xinxiang.mailbox import imap, maildir
 from xinxiang.services.context import AppContext
-from xinxiang.services.ingest import MessageOrigin, ingest_batch
+from xinxiang.services.ingest import (
+    IngestOutcome,
+    MessageOrigin,
+    begin_batch,
+    finish_batch,
+    ingest_batch,
+)
+from xinxiang.services.prepare import PreparedBatch
 from xinxiang.services.routing import route_received
 from xinxiang.store.repo import get_cursor
 
@@ -58,8 +65,7 @@ def import_source(
     src = find_source(ctx, name)
     counts = {"created": 0, "recorded": 0, "duplicate": 0, "quarantined": 0}
 
-    def ingest(items: list[tuple[bytes, MessageOrigin]]) -> list[str]:
-        outcomes = ingest_batch(ctx, items, clock())
+    def record(outcomes: list[IngestOutcome]) -> list[str]:
         for outcome in outcomes:
             counts[outcome.status] += 1
         if progress is not None:
@@ -73,8 +79,15 @@ def import_source(
         maildir.poll_once(
             src,
             root,
-            lambda batch: ingest(
-                [(m.raw, MessageOrigin(src.name, src.channel, f"maildir:{m.name}")) for m in batch]
+            lambda batch: record(
+                ingest_batch(
+                    ctx,
+                    [
+                        (m.raw, MessageOrigin(src.name, src.channel, f"maildir:{m.name}"))
+                        for m in batch
+                    ],
+                    clock(),
+                )
             ),
             batch_size=src.batch_size,
         )
@@ -97,26 +110,31 @@ def import_source(
                     return 0
                 return cur.last_uid
 
-        imap.poll_once(
-            src,
-            password,
-            lambda batch: ingest(
-                [
-                    (
-                        m.raw,
-                        MessageOrigin(
-                            src.name,
-                            src.channel,
-                            f"imap:{src.folder}:{m.uidvalidity}:{m.uid}",
-                            m.uidvalidity,
-                            m.uid,
-                        ),
-                    )
-                    for m in batch
-                ]
-            ),
-            committed_upto,
-        )
+        class Pipeline:
+            """Prepare a batch (worker processes) while the previous one is committed."""
+
+            def begin(self, batch: list[imap.FetchedMessage]) -> PreparedBatch:
+                return begin_batch(
+                    ctx,
+                    [
+                        (
+                            m.raw,
+                            MessageOrigin(
+                                src.name,
+                                src.channel,
+                                f"imap:{src.folder}:{m.uidvalidity}:{m.uid}",
+                                m.uidvalidity,
+                                m.uid,
+                            ),
+                        )
+                        for m in batch
+                    ],
+                )
+
+            def finish(self, token: PreparedBatch) -> list[str]:
+                return record(finish_batch(ctx, token, clock()))
+
+        imap.poll_once(src, password, Pipeline(), committed_upto)
     return PollResult(
         src.name, counts["created"], counts["recorded"], counts["duplicate"], counts["quarantined"]
     )

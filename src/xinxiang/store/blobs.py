@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
+import secrets
+import threading
 from pathlib import Path
 
 
@@ -13,6 +14,8 @@ class BlobStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._dirs: set[str] = set()
+        self._lock = threading.Lock()
 
     def path_for(self, sha256: str, suffix: str = "") -> Path:
         """Where the blob with this digest lives (two levels of fan-out)."""
@@ -25,11 +28,18 @@ class BlobStore:
         the caller makes before committing the rows that reference these blobs.
         """
         digest = hashlib.sha256(data).hexdigest()
-        target = self.path_for(digest, suffix)
-        if target.exists():
+        directory = os.path.join(self.root, digest[:2], digest[2:4])
+        target = os.path.join(directory, digest + suffix)
+        if os.path.exists(target):
             return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        if directory not in self._dirs:
+            os.makedirs(directory, exist_ok=True)
+            with self._lock:
+                self._dirs.add(directory)
+        # A unique temporary name in the same directory, then an atomic rename: a reader never
+        # sees a partial blob, and two writers of the same content simply both succeed.
+        tmp = os.path.join(directory, f".tmp-{secrets.token_hex(8)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)

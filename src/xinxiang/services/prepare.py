@@ -1,0 +1,225 @@
+"""Preparing raw messages for ingestion: keep the raw bytes, parse, judge the kind.
+
+This is the CPU-heavy half of ingestion and it touches no database, so big batches are
+prepared in a small pool of worker processes while the main process fetches, commits and
+moves the previous batch (see `mailbox.imap.poll_once`). Everything here is picklable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from xinxiang.domain.letter import Letter, MailKind
+from xinxiang.errors import UnparseableMail
+from xinxiang.mailbox.noise import mail_kind
+from xinxiang.mailbox.parse import parse_message
+from xinxiang.replies.tokens import ticket_number_in_subject
+from xinxiang.store.blobs import BlobStore
+
+log = logging.getLogger(__name__)
+
+# Below this many messages a batch is prepared in-process: starting or feeding worker
+# processes would cost more than it saves.
+POOL_THRESHOLD = 24
+
+
+@dataclass(frozen=True, slots=True)
+class MessageOrigin:
+    """Where a message came from, for the record and for the cursor."""
+
+    source: str
+    channel: str
+    location: str
+    uidvalidity: int | None = None
+    uid: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAttachment:
+    """An attachment already written to the blob store (or left out for its size)."""
+
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    stored: bool
+    inline: bool
+    content_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A message ready to be recorded: raw kept, parsed (or why not), kind decided."""
+
+    raw: bytes
+    origin: MessageOrigin
+    sha: str
+    letter: Letter | None
+    kind: MailKind
+    problem: str | None
+    attachments: tuple[StoredAttachment, ...] = ()
+    key: str | None = None
+    external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PrepareSettings:
+    """What preparing needs to know about the deployment (picklable, no connections)."""
+
+    blob_root: str
+    own_addresses: frozenset[str]
+    msgid_domain: str
+    reply_base: str
+    registered_addresses: frozenset[str]
+    max_attachment_bytes: int
+
+
+_stores: dict[str, BlobStore] = {}
+
+
+def _blobs(root: str) -> BlobStore:
+    store = _stores.get(root)
+    if store is None:
+        store = _stores[root] = BlobStore(Path(root))
+    return store
+
+
+def store_attachments(letter: Letter, blobs: BlobStore, cap: int) -> tuple[StoredAttachment, ...]:
+    """Write a letter's attachments to the blob store (those within the size cap)."""
+    out = []
+    for att in letter.attachments:
+        stored = att.size <= cap
+        digest = (
+            blobs.put(att.payload, durable=False)
+            if stored
+            else hashlib.sha256(att.payload).hexdigest()
+        )
+        out.append(
+            StoredAttachment(
+                att.filename,
+                att.content_type,
+                att.size,
+                digest,
+                stored,
+                att.inline,
+                att.content_id,
+            )
+        )
+    return tuple(out)
+
+
+def prepare_one(settings: PrepareSettings, raw: bytes, origin: MessageOrigin) -> Prepared:
+    """Keep the raw bytes, parse them and decide the kind. Never raises for bad mail."""
+    blobs = _blobs(settings.blob_root)
+    sha = blobs.put(raw, ".eml", durable=False)
+    try:
+        letter = parse_message(raw)
+        kind = mail_kind(
+            letter,
+            own_addresses=settings.own_addresses,
+            own_msgid_domain=settings.msgid_domain,
+            reply_base=settings.reply_base,
+        )
+        if (
+            kind is MailKind.LETTER
+            and letter.from_addr in settings.registered_addresses
+            and ticket_number_in_subject(letter.subject)
+        ):
+            # A department or the office writing about a ticket without our token or thread
+            # headers (e.g. a fresh mail, or a client that drops In-Reply-To): a reply, not a
+            # new letter. Whether it may act on that ticket is decided by the replies service.
+            kind = MailKind.REPLY
+        stored = store_attachments(letter, blobs, settings.max_attachment_bytes)
+    except UnparseableMail as exc:
+        return Prepared(raw, origin, sha, None, MailKind.MALFORMED, str(exc) or "unparseable")
+    except Exception as exc:  # a parser bug must not stop the mailbox: keep the mail, say why
+        log.exception("parser failed on a message from %s", origin.source)
+        problem = f"internal parser error: {type(exc).__name__}: {exc}"
+        return Prepared(raw, origin, sha, None, MailKind.MALFORMED, problem)
+    # The payloads are in the blob store now; do not carry (or pickle) them any further.
+    light = dataclasses.replace(
+        letter,
+        attachments=tuple(dataclasses.replace(a, payload=b"") for a in letter.attachments),
+    )
+    return Prepared(raw, origin, sha, light, kind, None, stored)
+
+
+def prepare_many(
+    settings: PrepareSettings, items: Sequence[tuple[bytes, MessageOrigin]]
+) -> list[Prepared]:
+    """`prepare_one` over a chunk (the unit of work sent to a pool process)."""
+    return [prepare_one(settings, raw, origin) for raw, origin in items]
+
+
+class PreparePool:
+    """A lazily started pool of worker processes (spawned: no inherited connections)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(
+        self, settings: PrepareSettings, items: Sequence[tuple[bytes, MessageOrigin]]
+    ) -> list[Future[list[Prepared]]]:
+        """Split `items` over the workers; the futures come back in order."""
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn")
+            )
+        size = -(-len(items) // self.workers)
+        return [
+            self._pool.submit(prepare_many, settings, list(items[i : i + size]))
+            for i in range(0, len(items), size)
+        ]
+
+    def close(self) -> None:
+        """Stop the workers."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def default_workers() -> int:
+    """Worker processes for preparing: one per CPU, at most four; none on a single CPU."""
+    cpus = os.cpu_count() or 1
+    return 0 if cpus < 2 else min(4, cpus)
+
+
+class PreparedBatch:
+    """A batch being prepared (in the pool or in-process); `result()` waits for it."""
+
+    def __init__(
+        self,
+        futures: list[Future[list[Prepared]]] | None = None,
+        done: list[Prepared] | None = None,
+    ) -> None:
+        self._futures = futures or []
+        self._done = done
+
+    def result(self) -> list[Prepared]:
+        """The prepared messages, in the order given."""
+        if self._done is None:
+            self._done = [p for f in self._futures for p in f.result()]
+        return self._done
+
+
+def begin(
+    settings: PrepareSettings,
+    items: Sequence[tuple[bytes, MessageOrigin]],
+    pool: PreparePool | None,
+) -> PreparedBatch:
+    """Start preparing `items`: in the pool when the batch is big enough, else right here."""
+    if pool is not None and pool.workers > 0 and len(items) >= POOL_THRESHOLD:
+        try:
+            return PreparedBatch(futures=pool.submit(settings, items))
+        except (OSError, RuntimeError) as exc:  # e.g. cannot start processes: do it here
+            log.warning("preparing in-process (worker pool unavailable: %s)", exc)
+    return PreparedBatch(done=prepare_many(settings, items))
