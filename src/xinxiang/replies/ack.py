@@ -9,7 +9,7 @@ at enqueue time, so a resend after a crash is recognisably the same mail.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -25,24 +25,24 @@ if TYPE_CHECKING:
 ACK_KIND = "ack"
 
 
-def new_ack_row(ctx: AppContext, ticket: TicketRow, now: datetime) -> OutboxRow:
-    """The (not yet rendered) receipt for a new ticket; the caller adds it to the session."""
+def new_ack_values(ctx: AppContext, ticket: TicketRow, now: datetime) -> dict[str, Any]:
+    """The column values of the (not yet rendered) receipt for a new ticket's outbox row."""
     key = mail_key(ACK_KIND, ticket.number, "receipt")
     recipient = ticket.petitioner_addr.lower()
-    return OutboxRow(
-        dedupe_key=key,
-        message_id=outbox_message_id(key, ctx.msgid_domain),
-        ticket_id=ticket.id,
-        kind=ACK_KIND,
-        sender=ctx.cfg.settings.smtp.from_address,
-        recipients=[recipient],
-        recipient_key=recipient,
-        raw=None,
-        state="pending",
-        attempts=0,
-        created_at=now,
-        next_attempt_at=now,
-    )
+    return {
+        "dedupe_key": key,
+        "message_id": outbox_message_id(key, ctx.msgid_domain),
+        "ticket_id": ticket.id,
+        "kind": ACK_KIND,
+        "sender": ctx.cfg.settings.smtp.from_address,
+        "recipients": [recipient],
+        "recipient_key": recipient,
+        "raw": None,
+        "state": "pending",
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": now,
+    }
 
 
 def _spec(ctx: AppContext, ticket: TicketRow, letter: LetterRow) -> MailSpec:

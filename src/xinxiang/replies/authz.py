@@ -4,8 +4,8 @@
   正式回复, 退回, 延期).
 * Co-handlers (协办部门) may only send 协办结果.
 * The petitioner may only send follow-ups (补充来信) on their own ticket.
-* The office's registered addresses (党政办公室) may only send approval commands (同意 / 驳回 /
-  修改).
+* The office's registered addresses (党政办公室) may only send office commands: approval
+  (同意 / 驳回 / 修改) and dispatch actions (转办 / 协办 / 同意延期 / 不同意延期).
 
 Everything else goes to the holding pen (待甄别) with a reason for the office, and never changes
 the ticket. A department or office sender whose mail the receiving server marked ``dkim=fail``
@@ -70,7 +70,9 @@ _ROLE_LIMITS: dict[Role, str] = {
     "department": "承办部门可提交受理、初步回复、正式回复、退回或延期，不能提交此类邮件",
     "cohandler": "协办部门只能提交协办结果",
     "petitioner": "来信人只能补充来信内容",
-    "office": "党政办公室的邮件只能是审核指令（同意、驳回、修改）",
+    "office": (
+        "党政办公室的邮件只能是办理指令（同意、驳回、修改、转办、协办、同意延期、不同意延期）"
+    ),
 }
 
 
