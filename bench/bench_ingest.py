@@ -32,10 +32,8 @@ def rss_mb() -> float:
     me = psutil.Process()
     total = me.memory_info().rss
     for child in me.children(recursive=True):
-        try:
+        with contextlib.suppress(psutil.Error):  # a worker may exit meanwhile
             total += child.memory_info().rss
-        except psutil.Error:
-            pass
     return float(total) / 2**20
 
 
@@ -263,8 +261,8 @@ def main() -> None:
     print("Routing (classification, duplicates, deadlines, dispatch mail) runs right after, from")
     print("the committed tickets; it is timed separately.\n")
     print(
-        "| phase | letters | seconds | letters/s (median) | vs floor | all rounds | peak RSS MB (incl. workers)"
-        " | RSS at 25/50/75/100 % |"
+        "| phase | letters | seconds | letters/s (median) | vs floor | all rounds"
+        " | peak RSS MB (incl. workers) | RSS at 25/50/75/100 % |"
     )
     print("|---|---|---|---|---|---|---|---|")
     for label, r in results.items():

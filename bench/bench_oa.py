@@ -23,6 +23,8 @@ from typing import Any
 
 import httpx
 
+from xinxiang.oa_bridge.adapters import make_adapter
+
 SECRET = "simulator-secret"
 
 
@@ -62,7 +64,6 @@ def sync(url: str, page_size: int, db: str, out: Any) -> None:
     """The bridge: adapter + mapping + pull into LocalOaStore."""
     import tomllib
 
-    from xinxiang.oa_bridge.adapters import make_adapter
     from xinxiang.oa_bridge.config import OaSettings
     from xinxiang.oa_bridge.localstore import LocalOaStore
     from xinxiang.oa_bridge.sync import pull
@@ -83,6 +84,57 @@ def sync(url: str, page_size: int, db: str, out: Any) -> None:
     out.put({"items": result.created, "seconds": seconds, "rss_mb": _peak_rss_mb()})
 
 
+def sync_main(url: str, page_size: int, tmp: str, out: Any) -> None:
+    """The product's path: the same pull into the main database, one ticket per petition
+    (letter, ticket, receipt, OA outbox rows), then routing timed on its own."""
+    import os
+    import re
+    from datetime import UTC, datetime
+
+    from xinxiang.config import load_config
+    from xinxiang.deployment import create_embedded_deployment
+    from xinxiang.oa_bridge.config import load_oa_for
+    from xinxiang.oa_bridge.sync import pull
+    from xinxiang.services.context import AppContext
+    from xinxiang.services.oa_hooks import install_oa_hooks
+    from xinxiang.services.oa_store import DbPetitionStore
+    from xinxiang.services.routing import route_received
+    from xinxiang.store.migrate import upgrade
+
+    os.environ.setdefault("XINXIANG_TOKEN_KEY", "bench-token-key-0123456789")
+    os.environ["XINXIANG_OA_SECRET"] = SECRET
+    directory = Path(tmp) / "deploy"
+    create_embedded_deployment(directory, force=True)
+    oa_file = directory / "oa.toml"
+    text = re.sub(r'(?m)^base_url = "[^"]*"', f'base_url = "{url}"', oa_file.read_text("utf-8"))
+    text = re.sub(r"(?m)^page_size = \d+", f"page_size = {page_size}", text)
+    oa_file.write_text(text, encoding="utf-8")
+    cfg = load_config(directory)
+    ctx = AppContext(cfg)
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(ctx.db)
+    settings = load_oa_for(cfg)
+    install_oa_hooks(cfg, settings)
+    now = datetime.now(UTC)
+    t0 = time.perf_counter()
+    adapter = make_adapter(settings, SECRET)
+    files = make_adapter(settings, SECRET)
+    store = DbPetitionStore(ctx, settings, now, fetch_attachment=files.fetch_attachment)
+    result = pull(adapter, store, store, full=True, page_size=page_size)
+    store.commit()
+    store.close()
+    adapter.close()
+    files.close()
+    seconds = time.perf_counter() - t0
+    assert result.completed, result.error
+    t1 = time.perf_counter()
+    routed = route_received(ctx, now, limit=10**9)
+    routing = time.perf_counter() - t1
+    ctx.close()
+    out.put({"items": result.created, "seconds": seconds, "rss_mb": _peak_rss_mb(),
+             "routed": routed, "routing_seconds": routing})  # fmt: skip
+
+
 def _run(target: Any, *args: Any) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
@@ -93,11 +145,35 @@ def _run(target: Any, *args: Any) -> dict[str, Any]:
     return res
 
 
+def _main_store_run(n: int, page_size: int, tmp: str) -> dict[str, dict[str, Any]]:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    cmd = [sys.executable, "-m", "xinxiang.cli", "oa", "simulate", "--port", str(port),
+           "--db", f"{tmp}/oa-main.db", "--seed", str(n)]  # fmt: skip
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        t0 = time.perf_counter()
+        while True:
+            try:
+                if httpx.get(f"{url}/admin/stats", timeout=1).json()["petitions"] >= n:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.perf_counter() - t0 > 300:
+                raise SystemExit("simulator did not start")
+            time.sleep(0.1)
+        return {"floor": _run(floor, url, page_size), "sync": _run(sync_main, url, page_size, tmp)}
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def main() -> None:
     """Run the benchmark and print markdown lines."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--page-size", type=int, default=500)
+    ap.add_argument("--main-n", type=int, default=10_000, help="petitions for the main-DB run")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         port = _free_port()
@@ -121,6 +197,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait()
+        main = _main_store_run(args.main_n, args.page_size, tmp)
     assert fl["items"] == sy["items"] == args.n, (fl, sy)
     ratio = fl["seconds"] / sy["seconds"]
     n = args.n
@@ -129,6 +206,17 @@ def main() -> None:
         rate = n / r["seconds"]
         print(f"| {label} | {r['seconds']:.2f} s ({rate:,.0f}/s) | peak RSS {r['rss_mb']:.0f} MB |")
     print(f"| sync throughput / floor | {ratio:.0%} (target ≥ 50%) | |")
+    mn, mf = main["sync"], main["floor"]
+    print(
+        f"| into the main database, {args.main_n:,} petitions → tickets (page {args.page_size})"
+        f" | {mn['seconds']:.2f} s ({args.main_n / mn['seconds']:,.0f}/s) vs floor "
+        f"{mf['seconds']:.2f} s: {mf['seconds'] / mn['seconds']:.0%}"
+        f" | peak RSS {mn['rss_mb']:.0f} MB |"
+    )
+    print(
+        f"| then routing those tickets (classification, deadlines, dispatch mail) | "
+        f"{mn['routing_seconds']:.1f} s ({mn['routed'] / mn['routing_seconds']:,.0f}/s) | |"
+    )
 
 
 if __name__ == "__main__":
