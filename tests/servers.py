@@ -171,8 +171,15 @@ class DovecotServer:
 
     host = LOOPBACK
 
-    def __init__(self, *, domain: str = DEFAULT_DOMAIN, startup_timeout: float = 15.0) -> None:
+    def __init__(
+        self,
+        *,
+        domain: str = DEFAULT_DOMAIN,
+        startup_timeout: float = 15.0,
+        extra_config: str = "",
+    ) -> None:
         self.domain = domain
+        self.extra_config = extra_config
         self.startup_timeout = startup_timeout
         self.dir = Path(tempfile.mkdtemp(prefix="xx-dovecot-"))
         self.imap_port = 0
@@ -300,7 +307,7 @@ class DovecotServer:
             lmtp_port=self.lmtp_port,
             domain=self.domain,
         )
-        (self.dir / "dovecot.conf").write_text(conf)
+        (self.dir / "dovecot.conf").write_text(conf + "\n" + self.extra_config + "\n")
 
     def _chown(self, *paths: Path) -> None:
         if os.geteuid() != 0:

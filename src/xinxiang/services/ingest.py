@@ -369,15 +369,50 @@ def record_external_letter(
     transaction, exactly like a mail letter: letter → ticket (`received`) → receipt. Routing
     follows in `services.routing.route_received`, as for mail.
 
-    `raw` is the source document as received (kept as a content-addressed blob); `dedupe_key`
-    makes the call idempotent (a second call returns `duplicate`).
+    `raw` is the source document as received (kept as a content-addressed blob, made durable by
+    the caller's `ctx.blobs.sync()` before its commit); `dedupe_key` makes the call idempotent
+    (a second call returns `duplicate`).
     """
-    sha = ctx.blobs.put(raw, raw_suffix)
+    sha = ctx.blobs.put(raw, raw_suffix, durable=False)  # the caller syncs before committing
     stored = store_attachments(letter, ctx.blobs, ctx.cfg.settings.storage.max_attachment_bytes)
     item = Prepared(
         raw, origin, sha, letter, MailKind.LETTER, None, stored, dedupe_key, external_id
     )
     return _record_batch(ctx, session, [item], now)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalLetter:
+    """A letter that did not come by mail, with its source document and identity."""
+
+    letter: Letter
+    raw: bytes
+    raw_suffix: str
+    dedupe_key: str
+    external_id: str
+    origin: MessageOrigin
+
+
+def record_external_letters(
+    ctx: AppContext, session: Session, items: Sequence[ExternalLetter], now: datetime
+) -> list[IngestOutcome]:
+    """`record_external_letter` for many letters at once (one multi-row batch)."""
+    cap = ctx.cfg.settings.storage.max_attachment_bytes
+    prepared = [
+        Prepared(
+            item.raw,
+            item.origin,
+            ctx.blobs.put(item.raw, item.raw_suffix, durable=False),
+            item.letter,
+            MailKind.LETTER,
+            None,
+            store_attachments(item.letter, ctx.blobs, cap),
+            item.dedupe_key,
+            item.external_id,
+        )
+        for item in items
+    ]
+    return _record_batch(ctx, session, prepared, now)
 
 
 def update_external_letter(
@@ -410,7 +445,7 @@ def update_external_letter(
     }
     if not changed:
         return False
-    sha = ctx.blobs.put(raw, raw_suffix)
+    sha = ctx.blobs.put(raw, raw_suffix, durable=False)  # the caller syncs before committing
     previous_sha = row.raw_sha256
     for name, (_old, new) in changed.items():
         setattr(row, name, new)

@@ -33,9 +33,15 @@ from xinxiang.oa_bridge.mapping import (
 )
 from xinxiang.oa_bridge.sync import PendingUpdate, UpsertOutcome
 from xinxiang.services.context import AppContext
-from xinxiang.services.ingest import MessageOrigin, record_external_letter, update_external_letter
+from xinxiang.services.ingest import (
+    ExternalLetter,
+    MessageOrigin,
+    record_external_letter,
+    record_external_letters,
+    update_external_letter,
+)
 from xinxiang.store.db import Database
-from xinxiang.store.models import LetterRow
+from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_oa import (
     OaCursorRow,
     OaErrorRow,
@@ -79,6 +85,9 @@ class DbPetitionStore:
         self.fetch_attachment = fetch_attachment
         self.name = name
         self.session: Session = ctx.db.session()
+        # New petitions of the current page, recorded together (one multi-row batch) when the
+        # page's cursor is saved: a page costs a handful of statements, not a dozen per item.
+        self._pending: dict[str, tuple[Petition, Any, bytes, str]] = {}
 
     # PetitionSink -----------------------------------------------------------------------------
 
@@ -95,9 +104,18 @@ class DbPetitionStore:
         payloads = self._attachments(p) if row is None else {}
         letter = letter_from_petition(p, payloads, channel=self.settings.oa.channel)
         raw = raw_document(p)
+        if row is None:
+            earlier = self._pending.get(p.petition_id)
+            self._pending[p.petition_id] = (p, letter, raw, digest)
+            if earlier is not None:  # the same petition twice in one page: keep the newest
+                if p.updated_at < earlier[0].updated_at:
+                    self._pending[p.petition_id] = earlier
+                return "unchanged"
+            return "created"
         savepoint = self.session.begin_nested()
+        outcome: UpsertOutcome
         try:
-            if row is None:
+            if row is None:  # not reached: new petitions wait in `_pending`
                 outcome = self._create(p, letter, raw, digest)
             else:
                 update_external_letter(
@@ -215,8 +233,87 @@ class DbPetitionStore:
 
     def commit(self) -> None:
         """Commit what was recorded so far (the tickets are idempotent, the cursor may lag)."""
+        self._record_pending()
         self.ctx.blobs.sync()
         self.session.commit()
+
+    def _record_pending(self) -> None:
+        """Record the page's new petitions as one batch; one by one if the batch fails."""
+        pending = list(self._pending.values())
+        self._pending.clear()
+        if not pending:
+            return
+        savepoint = self.session.begin_nested()
+        try:
+            outcomes = record_external_letters(
+                self.ctx,
+                self.session,
+                [
+                    ExternalLetter(
+                        letter=letter,
+                        raw=raw,
+                        raw_suffix=".json",
+                        dedupe_key=dedupe_key(p.petition_id),
+                        external_id=p.petition_id,
+                        origin=MessageOrigin(
+                            SOURCE, self.settings.oa.channel, f"oa:{p.petition_id}"
+                        ),
+                    )
+                    for p, letter, raw, _digest in pending
+                ],
+                self.now,
+            )
+            self._add_petition_rows(pending, [o.letter_id for o in outcomes])
+            self.session.flush()
+            savepoint.commit()
+        except DBAPIError:
+            raise
+        except Exception:
+            savepoint.rollback()
+            log.warning("OA page could not be recorded as a batch; recording one by one")
+            for item in pending:
+                self._create_one(*item)
+
+    def _add_petition_rows(
+        self, pending: list[tuple[Petition, Any, bytes, str]], letter_ids: list[int | None]
+    ) -> None:
+        ids = [i for i in letter_ids if i is not None]
+        tickets: dict[int, int] = dict(
+            self.session.execute(
+                select(TicketRow.letter_id, TicketRow.id).where(TicketRow.letter_id.in_(ids))
+            ).all()
+        )
+        for (p, _letter, _raw, digest), letter_id in zip(pending, letter_ids, strict=True):
+            if letter_id is None:
+                continue
+            self.session.add(
+                OaPetitionRow(
+                    petition_id=p.petition_id,
+                    letter_id=letter_id,
+                    ticket_id=tickets.get(letter_id),
+                    updated_at=p.updated_at,
+                    content_hash=digest,
+                    status=p.status,
+                    versions=1,
+                    first_seen_at=self.now,
+                    last_seen_at=self.now,
+                )
+            )
+
+    def _create_one(self, p: Petition, letter: Any, raw: bytes, digest: str) -> None:
+        savepoint = self.session.begin_nested()
+        try:
+            self._create(p, letter, raw, digest)
+            self.session.flush()
+            savepoint.commit()
+        except IntegrityError:
+            savepoint.rollback()
+        except DBAPIError:
+            raise
+        except Exception as exc:  # one petition our code cannot record must not stop the feed
+            savepoint.rollback()
+            log.exception("OA petition %s could not be recorded", p.petition_id)
+            self._park(p.petition_id, p.updated_at, f"记录失败: {type(exc).__name__}: {exc}", raw)
 
     def close(self) -> None:
         """Roll back anything uncommitted and release the connection."""
