@@ -72,3 +72,30 @@ def test_record_cli_writes_a_cjk_pdf_with_replies_and_evidence(loop: Loop, tmp_p
         events = s.execute(select(EventRow).where(EventRow.kind == "record_generated")).scalars()
         shas = [e.data["sha256"] for e in events]
     assert shas and loop.ctx.blobs.get(shas[-1], ".pdf") == out.read_bytes()
+
+
+def test_archived_records_follow_the_ticket_as_it_changes(tmp_config: Any) -> None:
+    """The worker's minute job re-archives the 处理单 of tickets whose timeline moved on."""
+    from datetime import UTC, datetime, timedelta
+
+    from inbound_helpers import context, letter
+    from xinxiang.services.ingest import MessageOrigin, ingest_raw
+    from xinxiang.services.records import RECORD_EVENT, refresh_records
+    from xinxiang.store.repo import add_event
+
+    ctx = context(tmp_config())
+    now = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+    outcome = ingest_raw(ctx, letter(), MessageOrigin("m", "书记信箱", "t"), now)
+    assert refresh_records(ctx, now) == 1  # dispatched: first record
+    assert refresh_records(ctx, now) == 0  # nothing changed since
+    with ctx.db.unit_of_work() as s:
+        from xinxiang.store.models import TicketRow
+
+        t = s.execute(
+            select(TicketRow).where(TicketRow.number == outcome.ticket_number)
+        ).scalar_one()
+        add_event(s, t.id, now + timedelta(minutes=5), HQC, "note", text="已联系维修")
+    assert refresh_records(ctx, now + timedelta(minutes=6)) == 1
+    with ctx.db.unit_of_work() as s:
+        shas = s.execute(select(EventRow.data).where(EventRow.kind == RECORD_EVENT)).scalars().all()
+    assert len(shas) == 2 and all(ctx.blobs.path_for(d["sha256"], ".pdf").exists() for d in shas)
