@@ -17,18 +17,20 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from xinxiang.oa_bridge.client import OaRequestError
-from xinxiang.oa_bridge.config import OaSettings
+from xinxiang.oa_bridge.config import FieldNames, OaSettings
 from xinxiang.oa_bridge.mapping import (
+    MappingError,
     Petition,
     PetitionAttachment,
     PetitionKey,
     RejectedItem,
     letter_from_petition,
+    petition_from_json,
     petition_to_json,
 )
 from xinxiang.oa_bridge.sync import PendingUpdate, UpsertOutcome
@@ -53,6 +55,8 @@ from xinxiang.store.models_oa import (
 log = logging.getLogger(__name__)
 
 SOURCE = "oa"
+STAGED = "staged"
+RECORDED = "recorded"
 CURSOR_NAME = "default"
 FetchAttachment = Callable[[PetitionAttachment], bytes]
 
@@ -87,31 +91,59 @@ class DbPetitionStore:
         self.session: Session = ctx.db.session()
         # New petitions of the current page, recorded together (one multi-row batch) when the
         # page's cursor is saved: a page costs a handful of statements, not a dozen per item.
-        self._pending: dict[str, tuple[Petition, Any, bytes, str]] = {}
+        self._pending: dict[str, tuple[Petition, str, str]] = {}
+        self._known: dict[str, tuple[datetime, str]] | None = None
 
     # PetitionSink -----------------------------------------------------------------------------
 
+    def _known_versions(self) -> dict[str, tuple[datetime, str]]:
+        """petition_id → (updated_at, content hash) of every petition held, loaded once per
+        pull: one query instead of one per item keeps a pull close to the speed of reading."""
+        if self._known is None:
+            self._known = {
+                pid: (updated_at, digest)
+                for pid, updated_at, digest in self.session.execute(
+                    select(
+                        OaPetitionRow.petition_id,
+                        OaPetitionRow.updated_at,
+                        OaPetitionRow.content_hash,
+                    )
+                ).all()
+            }
+        return self._known
+
     def upsert_petition(self, p: Petition) -> UpsertOutcome:
         """One ticket per petition_id; a newer version with other content updates the letter."""
-        row = self.session.get(OaPetitionRow, p.petition_id)
-        if row is not None and p.updated_at <= row.updated_at:
+        known = self._known_versions()
+        held = known.get(p.petition_id)
+        if held is not None and p.updated_at <= held[0]:
             return "unchanged"
         digest = p.content_hash()
-        if row is not None and digest == row.content_hash:
+        if held is None:
+            # Staged: kept as the raw document, made a ticket by `materialize` right after the
+            # pull (attachments are fetched then), so a pull is as fast as reading the pages.
+            known[p.petition_id] = (p.updated_at, digest)
+            self._pending[p.petition_id] = (p, raw_document(p).decode(), digest)
+            return "created"
+        if p.petition_id in self._pending:  # again within this page: keep the newest
+            known[p.petition_id] = (p.updated_at, digest)
+            self._pending[p.petition_id] = (p, raw_document(p).decode(), digest)
+            return "unchanged"
+        known[p.petition_id] = (p.updated_at, digest)
+        row = self.session.get(OaPetitionRow, p.petition_id)
+        if row is None:
+            return "unchanged"
+        if digest == row.content_hash:
             row.updated_at, row.status, row.last_seen_at = p.updated_at, p.status, self.now
             return "unchanged"
-        # Fetched before the savepoint: an OA failure here stops the pull with nothing to undo.
-        payloads = self._attachments(p) if row is None else {}
-        letter = letter_from_petition(p, payloads, channel=self.settings.oa.channel)
         raw = raw_document(p)
-        if row is None:
-            earlier = self._pending.get(p.petition_id)
-            self._pending[p.petition_id] = (p, letter, raw, digest)
-            if earlier is not None:  # the same petition twice in one page: keep the newest
-                if p.updated_at < earlier[0].updated_at:
-                    self._pending[p.petition_id] = earlier
-                return "unchanged"
-            return "created"
+        if row.state == STAGED:
+            row.raw_json = raw.decode()
+            row.updated_at, row.status, row.content_hash = p.updated_at, p.status, digest
+            row.versions += 1
+            row.last_seen_at = self.now
+            return "updated"
+        letter = letter_from_petition(p, {}, channel=self.settings.oa.channel)
         savepoint = self.session.begin_nested()
         outcome: UpsertOutcome
         try:
@@ -238,82 +270,30 @@ class DbPetitionStore:
         self.session.commit()
 
     def _record_pending(self) -> None:
-        """Record the page's new petitions as one batch; one by one if the batch fails."""
+        """Stage the page's new petitions (one multi-row INSERT)."""
         pending = list(self._pending.values())
         self._pending.clear()
         if not pending:
             return
-        savepoint = self.session.begin_nested()
-        try:
-            outcomes = record_external_letters(
-                self.ctx,
-                self.session,
-                [
-                    ExternalLetter(
-                        letter=letter,
-                        raw=raw,
-                        raw_suffix=".json",
-                        dedupe_key=dedupe_key(p.petition_id),
-                        external_id=p.petition_id,
-                        origin=MessageOrigin(
-                            SOURCE, self.settings.oa.channel, f"oa:{p.petition_id}"
-                        ),
-                    )
-                    for p, letter, raw, _digest in pending
-                ],
-                self.now,
-            )
-            self._add_petition_rows(pending, [o.letter_id for o in outcomes])
-            self.session.flush()
-            savepoint.commit()
-        except DBAPIError:
-            raise
-        except Exception:
-            savepoint.rollback()
-            log.warning("OA page could not be recorded as a batch; recording one by one")
-            for item in pending:
-                self._create_one(*item)
-
-    def _add_petition_rows(
-        self, pending: list[tuple[Petition, Any, bytes, str]], letter_ids: list[int | None]
-    ) -> None:
-        ids = [i for i in letter_ids if i is not None]
-        tickets: dict[int, int] = dict(
-            self.session.execute(
-                select(TicketRow.letter_id, TicketRow.id).where(TicketRow.letter_id.in_(ids))
-            ).all()
+        self.session.execute(
+            insert(OaPetitionRow),
+            [
+                {
+                    "petition_id": p.petition_id,
+                    "letter_id": None,
+                    "ticket_id": None,
+                    "state": STAGED,
+                    "raw_json": raw,
+                    "updated_at": p.updated_at,
+                    "content_hash": digest,
+                    "status": p.status,
+                    "versions": 1,
+                    "first_seen_at": self.now,
+                    "last_seen_at": self.now,
+                }
+                for p, raw, digest in pending
+            ],
         )
-        for (p, _letter, _raw, digest), letter_id in zip(pending, letter_ids, strict=True):
-            if letter_id is None:
-                continue
-            self.session.add(
-                OaPetitionRow(
-                    petition_id=p.petition_id,
-                    letter_id=letter_id,
-                    ticket_id=tickets.get(letter_id),
-                    updated_at=p.updated_at,
-                    content_hash=digest,
-                    status=p.status,
-                    versions=1,
-                    first_seen_at=self.now,
-                    last_seen_at=self.now,
-                )
-            )
-
-    def _create_one(self, p: Petition, letter: Any, raw: bytes, digest: str) -> None:
-        savepoint = self.session.begin_nested()
-        try:
-            self._create(p, letter, raw, digest)
-            self.session.flush()
-            savepoint.commit()
-        except IntegrityError:
-            savepoint.rollback()
-        except DBAPIError:
-            raise
-        except Exception as exc:  # one petition our code cannot record must not stop the feed
-            savepoint.rollback()
-            log.exception("OA petition %s could not be recorded", p.petition_id)
-            self._park(p.petition_id, p.updated_at, f"记录失败: {type(exc).__name__}: {exc}", raw)
 
     def close(self) -> None:
         """Roll back anything uncommitted and release the connection."""
@@ -430,3 +410,98 @@ def oa_status(db: Database, *, errors: int = 5, name: str = CURSOR_NAME) -> dict
                 ).scalars()
             ],
         }
+
+
+def _canonical_settings(settings: OaSettings) -> OaSettings:
+    """Settings that read our canonical petition JSON (the contract's field names)."""
+    return settings.model_copy(update={"fields": FieldNames()})
+
+
+def materialize(
+    ctx: AppContext,
+    settings: OaSettings,
+    now: datetime,
+    *,
+    fetch_attachment: FetchAttachment | None = None,
+    batch: int = 500,
+) -> int:
+    """Make tickets of staged petitions, a batch per transaction; returns how many.
+
+    Attachments are fetched here; when the OA is unreachable the petitions stay staged and the
+    next run takes them again (`OaUnavailable` propagates to the caller after a commit of
+    everything done so far). A petition our code cannot turn into a letter is parked.
+    """
+    canonical = _canonical_settings(settings)
+    done = 0
+    while True:
+        with ctx.db.unit_of_work() as session:
+            rows = list(
+                session.execute(
+                    select(OaPetitionRow)
+                    .where(OaPetitionRow.state == STAGED)
+                    .order_by(OaPetitionRow.updated_at, OaPetitionRow.petition_id)
+                    .limit(batch)
+                    .with_for_update(skip_locked=True)
+                ).scalars()
+            )
+            if not rows:
+                return done
+            items: list[tuple[OaPetitionRow, ExternalLetter]] = []
+            for row in rows:
+                try:
+                    raw = (row.raw_json or "").encode()
+                    p = petition_from_json(json.loads(raw), canonical)
+                    payloads: dict[str, bytes] = {}
+                    if fetch_attachment is not None:
+                        for a in p.attachments:
+                            try:
+                                payloads[a.sha256] = fetch_attachment(a)
+                            except OaRequestError as exc:  # gone at the OA: a defect
+                                log.warning(
+                                    "OA attachment %s of %s: %s", a.name, p.petition_id, exc
+                                )
+                    letter = letter_from_petition(p, payloads, channel=settings.oa.channel)
+                except (OSError, ValueError, MappingError) as exc:
+                    row.state = "parked"
+                    session.add(
+                        OaParkedRow(
+                            petition_id=row.petition_id,
+                            updated_at=row.updated_at,
+                            reason=f"记录失败: {type(exc).__name__}: {exc}",
+                            raw="",
+                            state="open",
+                            created_at=now,
+                        )
+                    )
+                    continue
+                items.append(
+                    (
+                        row,
+                        ExternalLetter(
+                            letter=letter,
+                            raw=raw,
+                            raw_suffix=".json",
+                            dedupe_key=dedupe_key(row.petition_id),
+                            external_id=row.petition_id,
+                            origin=MessageOrigin(
+                                SOURCE, settings.oa.channel, f"oa:{row.petition_id}"
+                            ),
+                        ),
+                    )
+                )
+            outcomes = record_external_letters(ctx, session, [e for _, e in items], now)
+            letter_ids = [o.letter_id for o in outcomes]
+            tickets: dict[int, int] = dict(
+                session.execute(
+                    select(TicketRow.letter_id, TicketRow.id).where(
+                        TicketRow.letter_id.in_([i for i in letter_ids if i is not None])
+                    )
+                ).all()
+            )
+            for (row, _e), letter_id in zip(items, letter_ids, strict=True):
+                row.letter_id = letter_id
+                row.ticket_id = tickets.get(letter_id) if letter_id is not None else None
+                row.state = RECORDED
+                row.raw_json = None  # kept as the letter's raw blob from now on
+            ctx.blobs.sync()
+            done += len(items)

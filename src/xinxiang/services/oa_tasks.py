@@ -15,12 +15,12 @@ from typing import Any
 
 from xinxiang.config import Config
 from xinxiang.oa_bridge.adapters import make_adapter
-from xinxiang.oa_bridge.client import backoff_delay
+from xinxiang.oa_bridge.client import OaUnavailable, backoff_delay
 from xinxiang.oa_bridge.config import OaSettings, load_oa_for, oa_file, oa_secret
 from xinxiang.oa_bridge.sync import Progress, PullResult, PushResult, pull, push_pending
 from xinxiang.services.context import AppContext
 from xinxiang.services.oa_hooks import hooks_installed, install_oa_hooks
-from xinxiang.services.oa_store import DbOaOutbox, DbPetitionStore, record_error
+from xinxiang.services.oa_store import DbOaOutbox, DbPetitionStore, materialize, record_error
 from xinxiang.services.routing import route_received
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,13 @@ def oa_pull(
             overlap=timedelta(seconds=settings.oa.overlap_seconds),
         )
         store.commit()
+        store.close()
+        # Second stage, as for mail: staged petitions become tickets (attachments fetched now).
+        try:
+            materialize(ctx, settings, now, fetch_attachment=files.fetch_attachment)
+        except OaUnavailable as exc:  # stays staged; the next pull takes it up again
+            log.warning("OA attachments unavailable, petitions stay staged: %s", exc)
+            record_error(ctx.db, "pull", f"attachments: {exc}", now)
     finally:
         store.close()
         adapter.close()

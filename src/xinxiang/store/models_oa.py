@@ -32,8 +32,11 @@ class OaPetitionRow(Base):
     __tablename__ = "oa_petitions"
 
     petition_id: Mapped[str] = mapped_column(String(120), primary_key=True)
-    letter_id: Mapped[int] = mapped_column(Integer)
+    letter_id: Mapped[int | None] = mapped_column(Integer)  # None while staged
     ticket_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # staged: pulled and kept (raw JSON), not yet a ticket; recorded: a ticket exists.
+    state: Mapped[str] = mapped_column(String(12), default="recorded", index=True)
+    raw_json: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime]
     content_hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(40))
