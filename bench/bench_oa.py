@@ -84,7 +84,7 @@ def sync(url: str, page_size: int, db: str, out: Any) -> None:
     out.put({"items": result.created, "seconds": seconds, "rss_mb": _peak_rss_mb()})
 
 
-def sync_main(url: str, page_size: int, tmp: str, out: Any) -> None:
+def sync_main(url: str, page_size: int, tmp: str, tickets_n: int, out: Any) -> None:
     """The product's path: the same pull into the main database, one ticket per petition
     (letter, ticket, receipt, OA outbox rows), then routing timed on its own."""
     import os
@@ -127,7 +127,12 @@ def sync_main(url: str, page_size: int, tmp: str, out: Any) -> None:
     seconds = time.perf_counter() - t0
     assert result.completed, result.error
     tm = time.perf_counter()
-    made = materialize(ctx, settings, now, fetch_attachment=files.fetch_attachment)
+    made = 0
+    while made < tickets_n:  # a bounded share of the staged petitions, timed
+        step = materialize(ctx, settings, now, fetch_attachment=files.fetch_attachment, limit=500)
+        if not step:
+            break
+        made += step
     materialize_seconds = time.perf_counter() - tm
     files.close()
     t1 = time.perf_counter()
@@ -149,7 +154,7 @@ def _run(target: Any, *args: Any) -> dict[str, Any]:
     return res
 
 
-def _main_store_run(n: int, page_size: int, tmp: str) -> dict[str, dict[str, Any]]:
+def _main_store_run(n: int, page_size: int, tmp: str, tickets_n: int) -> dict[str, dict[str, Any]]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     cmd = [sys.executable, "-m", "xinxiang.cli", "oa", "simulate", "--port", str(port),
@@ -166,7 +171,10 @@ def _main_store_run(n: int, page_size: int, tmp: str) -> dict[str, dict[str, Any
             if time.perf_counter() - t0 > 300:
                 raise SystemExit("simulator did not start")
             time.sleep(0.1)
-        return {"floor": _run(floor, url, page_size), "sync": _run(sync_main, url, page_size, tmp)}
+        return {
+            "floor": _run(floor, url, page_size),
+            "sync": _run(sync_main, url, page_size, tmp, tickets_n),
+        }
     finally:
         server.terminate()
         server.wait()
@@ -177,7 +185,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--page-size", type=int, default=500)
-    ap.add_argument("--main-n", type=int, default=10_000, help="petitions for the main-DB run")
+    ap.add_argument("--main-n", type=int, default=100_000, help="petitions for the main-DB run")
+    ap.add_argument(
+        "--tickets-n", type=int, default=10_000, help="of those, how many to make tickets of"
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         port = _free_port()
@@ -201,7 +212,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait()
-        main = _main_store_run(args.main_n, args.page_size, tmp)
+        main = _main_store_run(args.main_n, args.page_size, tmp, args.tickets_n)
     assert fl["items"] == sy["items"] == args.n, (fl, sy)
     ratio = fl["seconds"] / sy["seconds"]
     n = args.n
@@ -218,11 +229,12 @@ def main() -> None:
         f" | peak RSS {mn['rss_mb']:.0f} MB |"
     )
     print(
-        f"| then making them tickets (letter, ticket, receipt, OA outbox) | "
+        f"| then making {mn['made']:,} of them tickets (letter, ticket, receipt, OA outbox) | "
         f"{mn['materialize_seconds']:.1f} s ({mn['made'] / mn['materialize_seconds']:,.0f}/s) | |"
     )
     print(
-        f"| then routing those tickets (classification, deadlines, dispatch mail) | "
+        f"| then routing those {mn['routed']:,} tickets (classification, deadlines, dispatch mail)"
+        " | "
         f"{mn['routing_seconds']:.1f} s ({mn['routed'] / mn['routing_seconds']:,.0f}/s) | |"
     )
 

@@ -29,6 +29,7 @@ from xinxiang.oa_bridge.mapping import (
     PetitionAttachment,
     PetitionKey,
     RejectedItem,
+    content_digest,
     letter_from_petition,
     petition_from_json,
     petition_to_json,
@@ -118,17 +119,16 @@ class DbPetitionStore:
         held = known.get(p.petition_id)
         if held is not None and p.updated_at <= held[0]:
             return "unchanged"
-        digest = p.content_hash()
-        if held is None:
+        data = petition_to_json(p)  # once: both the digest and the raw document come from it
+        digest = content_digest(data)
+        if held is None or p.petition_id in self._pending:
             # Staged: kept as the raw document, made a ticket by `materialize` right after the
             # pull (attachments are fetched then), so a pull is as fast as reading the pages.
+            # Seen again within this page: the newest version wins.
             known[p.petition_id] = (p.updated_at, digest)
-            self._pending[p.petition_id] = (p, raw_document(p).decode(), digest)
-            return "created"
-        if p.petition_id in self._pending:  # again within this page: keep the newest
-            known[p.petition_id] = (p.updated_at, digest)
-            self._pending[p.petition_id] = (p, raw_document(p).decode(), digest)
-            return "unchanged"
+            raw_json = json.dumps(data, ensure_ascii=False, sort_keys=True)
+            self._pending[p.petition_id] = (p, raw_json, digest)
+            return "created" if held is None else "unchanged"
         known[p.petition_id] = (p.updated_at, digest)
         row = self.session.get(OaPetitionRow, p.petition_id)
         if row is None:
@@ -424,6 +424,7 @@ def materialize(
     *,
     fetch_attachment: FetchAttachment | None = None,
     batch: int = 500,
+    limit: int | None = None,
 ) -> int:
     """Make tickets of staged petitions, a batch per transaction; returns how many.
 
@@ -444,7 +445,7 @@ def materialize(
                     .with_for_update(skip_locked=True)
                 ).scalars()
             )
-            if not rows:
+            if not rows or (limit is not None and done >= limit):
                 return done
             items: list[tuple[OaPetitionRow, ExternalLetter]] = []
             for row in rows:
