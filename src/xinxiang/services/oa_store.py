@@ -15,9 +15,9 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -275,8 +275,9 @@ class DbPetitionStore:
         self._pending.clear()
         if not pending:
             return
+        # Core insert on the table (not the ORM bulk path): a plain executemany.
         self.session.execute(
-            insert(OaPetitionRow),
+            insert(cast(Table, OaPetitionRow.__table__)),
             [
                 {
                     "petition_id": p.petition_id,
