@@ -373,12 +373,8 @@ def record_external_letter(
     the caller's `ctx.blobs.sync()` before its commit); `dedupe_key` makes the call idempotent
     (a second call returns `duplicate`).
     """
-    sha = ctx.blobs.put(raw, raw_suffix, durable=False)  # the caller syncs before committing
-    stored = store_attachments(letter, ctx.blobs, ctx.cfg.settings.storage.max_attachment_bytes)
-    item = Prepared(
-        raw, origin, sha, letter, MailKind.LETTER, None, stored, dedupe_key, external_id
-    )
-    return _record_batch(ctx, session, [item], now)[0]
+    item = ExternalLetter(letter, raw, raw_suffix, dedupe_key, external_id, origin)
+    return record_external_letters(ctx, session, [item], now)[0]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """The main database as the OA bridge's store: petitions become tickets, cursor, OA outbox.
 
 `DbPetitionStore` is the `PetitionSink` and `CursorStore` of `oa_bridge.sync.pull`: a new
-petition goes through `record_external_letter` (letter → ticket → classification → dispatch, like
-mail), an edited one through `update_external_letter` (logged as `letter_edited`). Upserts share
+petition is staged (its raw JSON kept) and `materialize` then makes it a ticket through
+`record_external_letters` (letter → ticket → receipt; routing follows, like mail); an edited one
+goes through `update_external_letter` (logged as `letter_edited`). Upserts share
 one transaction per page, committed by `set_cursor` together with the cursor, so a crash loses
 at most one page of work, which the next pull fetches again (idempotently).
 
@@ -39,12 +40,11 @@ from xinxiang.services.context import AppContext
 from xinxiang.services.ingest import (
     ExternalLetter,
     MessageOrigin,
-    record_external_letter,
     record_external_letters,
     update_external_letter,
 )
 from xinxiang.store.db import Database
-from xinxiang.store.models import LetterRow, TicketRow
+from xinxiang.store.models import TicketRow
 from xinxiang.store.models_oa import (
     OaCursorRow,
     OaErrorRow,
@@ -147,23 +147,20 @@ class DbPetitionStore:
         savepoint = self.session.begin_nested()
         outcome: UpsertOutcome
         try:
-            if row is None:  # not reached: new petitions wait in `_pending`
-                outcome = self._create(p, letter, raw, digest)
-            else:
-                update_external_letter(
-                    self.ctx,
-                    self.session,
-                    dedupe_key=dedupe_key(p.petition_id),
-                    letter=letter,
-                    raw=raw,
-                    raw_suffix=".json",
-                    actor=f"oa:{self.settings.oa.app_id}",
-                    now=self.now,
-                )
-                row.updated_at, row.status, row.content_hash = p.updated_at, p.status, digest
-                row.versions += 1
-                row.last_seen_at = self.now
-                outcome = "updated"
+            update_external_letter(
+                self.ctx,
+                self.session,
+                dedupe_key=dedupe_key(p.petition_id),
+                letter=letter,
+                raw=raw,
+                raw_suffix=".json",
+                actor=f"oa:{self.settings.oa.app_id}",
+                now=self.now,
+            )
+            row.updated_at, row.status, row.content_hash = p.updated_at, p.status, digest
+            row.versions += 1
+            row.last_seen_at = self.now
+            outcome = "updated"
             self.session.flush()
             savepoint.commit()
         except IntegrityError:
@@ -178,47 +175,6 @@ class DbPetitionStore:
             self._park(p.petition_id, p.updated_at, f"记录失败: {type(exc).__name__}: {exc}", raw)
             return "unchanged"
         return outcome
-
-    def _create(self, p: Petition, letter: Any, raw: bytes, digest: str) -> UpsertOutcome:
-        outcome = record_external_letter(
-            self.ctx,
-            self.session,
-            letter=letter,
-            raw=raw,
-            raw_suffix=".json",
-            dedupe_key=dedupe_key(p.petition_id),
-            external_id=p.petition_id,
-            origin=MessageOrigin(SOURCE, self.settings.oa.channel, f"oa:{p.petition_id}"),
-            now=self.now,
-        )
-        letter_row = self.session.get(LetterRow, outcome.letter_id)
-        assert letter_row is not None
-        self.session.add(
-            OaPetitionRow(
-                petition_id=p.petition_id,
-                letter_id=letter_row.id,
-                ticket_id=letter_row.ticket_id,
-                updated_at=p.updated_at,
-                content_hash=digest,
-                status=p.status,
-                versions=1,
-                first_seen_at=self.now,
-                last_seen_at=self.now,
-            )
-        )
-        return "created" if outcome.status == "created" else "unchanged"
-
-    def _attachments(self, p: Petition) -> dict[str, bytes]:
-        out: dict[str, bytes] = {}
-        if self.fetch_attachment is None:
-            return out
-        for a in p.attachments:
-            try:
-                out[a.sha256] = self.fetch_attachment(a)
-            except OaRequestError as exc:
-                # Gone or forbidden at the OA: recorded as a defect by `letter_from_petition`.
-                log.warning("OA attachment %s of %s: %s", a.name, p.petition_id, exc)
-        return out
 
     def park_petition(self, item: RejectedItem) -> None:
         """Keep an unmappable item with its reason."""
