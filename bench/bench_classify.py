@@ -30,20 +30,9 @@ from xinxiang.classify.engine import classify  # noqa: E402
 from xinxiang.classify.normalize import normalize  # noqa: E402
 from xinxiang.classify.rules import RuleSet, compile_rules  # noqa: E402
 from xinxiang.config import DepartmentsFile, load_model  # noqa: E402
+from xinxiang.domain.categories import CATEGORIES as ALL_CATEGORIES  # noqa: E402
 
-CATEGORIES = [
-    "教育教学",
-    "后勤保障",
-    "安全管理",
-    "学籍管理",
-    "就业创业",
-    "学团建设",
-    "奖惩管理",
-    "财务管理",
-    "特殊关爱",
-    "疫情防控",
-    "其他",
-]
+CATEGORIES = list(ALL_CATEGORIES)
 # 2,500 characters from the start of the CJK block: mostly common ones, so generated keywords
 # occasionally occur in the generated letters, as real keywords do.
 POOL = [chr(cp) for cp in range(0x4E00, 0x4E00 + 2500)]

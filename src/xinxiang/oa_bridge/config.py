@@ -13,36 +13,9 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator, model_validator
 
 from xinxiang.config import Config, Strict, load_model
+from xinxiang.domain.categories import CATEGORIES as CATEGORIES
+from xinxiang.domain.categories import Category
 from xinxiang.errors import ConfigError
-
-#: Our eleven letter categories (问题分类), in the order the office lists them.
-CATEGORIES: tuple[str, ...] = (
-    "教育教学",
-    "后勤保障",
-    "安全管理",
-    "学籍管理",
-    "就业创业",
-    "学团建设",
-    "奖惩管理",
-    "财务管理",
-    "特殊关爱",
-    "疫情防控",
-    "其他",
-)
-
-Category = Literal[
-    "教育教学",
-    "后勤保障",
-    "安全管理",
-    "学籍管理",
-    "就业创业",
-    "学团建设",
-    "奖惩管理",
-    "财务管理",
-    "特殊关爱",
-    "疫情防控",
-    "其他",
-]
 
 
 class OaSection(Strict):
