@@ -1,9 +1,12 @@
 """Benchmark: full OA sync of N petitions (default 100,000) from the simulator vs a bare HTTP floor.
 
 The simulator runs in its own process (so it does not share our GIL). The floor fetches the same
-keyset pages with a bare httpx client and only decodes the JSON; the sync maps every item to a
-`Petition` and upserts it into the bridge's SQLite store. Each side runs in a fresh child process
-so peak RSS is its own. Prints markdown lines for bench/RESULTS.md.
+keyset pages with a bare httpx client and only decodes the JSON. Two syncs are measured against
+it: the sync engine into the bridge's own SQLite store (`LocalOaStore`), and the product's path,
+`xinxiang oa sync`'s pull into the main database (every petition validated, mapped and staged
+with its JSON, a commit per page with the cursor). The second stage of that path (tickets, then
+routing) is timed on a bounded share, as throughput. Each side runs in a fresh child process so
+peak RSS is its own. Prints markdown lines for bench/RESULTS.md.
 
     .venv/bin/python bench/bench_oa.py [--n 100000] [--page-size 500]
 """

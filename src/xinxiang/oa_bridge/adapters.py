@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from xinxiang.oa_bridge.client import OaClient
+from xinxiang.oa_bridge.client import OaClient, decode_json
 from xinxiang.oa_bridge.config import OaSettings
 from xinxiang.oa_bridge.mapping import (
     MappingError,
@@ -27,15 +27,60 @@ from xinxiang.oa_bridge.mapping import (
 )
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+PETITIONS = "/api/v1/petitions"
 
 
-@dataclass(frozen=True, slots=True)
+PageContent = tuple[tuple["Petition | RejectedItem", ...], "int | None", bool]
+
+
 class Page:
-    """One batch of the change feed: mapped petitions and rejected items, in feed order."""
+    """One batch of the change feed: mapped petitions and rejected items, in feed order.
 
-    entries: tuple[Petition | RejectedItem, ...]
-    total: int | None
-    exhausted: bool
+    A page may be *deferred*: built from a response whose decoding and mapping run on first
+    access. The sync engine prefetches the next page in a thread while it stores this one; if
+    that thread also decoded JSON it would hold the GIL against the storing thread (a database
+    driver releases and re-takes it on every row, and waits each time), so the prefetch thread
+    does only the network I/O and the storing thread decodes.
+    """
+
+    __slots__ = ("_content", "_decode")
+
+    def __init__(
+        self,
+        entries: tuple[Petition | RejectedItem, ...],
+        total: int | None,
+        exhausted: bool,
+    ) -> None:
+        self._content: PageContent | None = (entries, total, exhausted)
+        self._decode: Callable[[], PageContent] | None = None
+
+    @classmethod
+    def deferred(cls, decode: Callable[[], PageContent]) -> Page:
+        """A page whose content `decode` produces on first access (in the accessing thread)."""
+        page = cls((), None, False)
+        page._content, page._decode = None, decode
+        return page
+
+    def _get(self) -> PageContent:
+        if self._content is None:
+            assert self._decode is not None
+            self._content, self._decode = self._decode(), None
+        return self._content
+
+    @property
+    def entries(self) -> tuple[Petition | RejectedItem, ...]:
+        """Mapped petitions and rejected items, in feed order."""
+        return self._get()[0]
+
+    @property
+    def total(self) -> int | None:
+        """The OA's count of matching petitions, when it says."""
+        return self._get()[1]
+
+    @property
+    def exhausted(self) -> bool:
+        """True when this was the last page of the feed."""
+        return self._get()[2]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +149,15 @@ class GenericRestAdapter:
                 out.append(rejected_from_json(obj, self.settings, str(exc)))
         return out
 
-    def _get(self, params: dict[str, str | int]) -> tuple[list[Any], int | None]:
-        data = self.client.request_json("GET", "/api/v1/petitions", params=params)
+    def _items(self, data: Any) -> tuple[list[Any], int | None]:
         items = data.get("items") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise MappingError("petitions page without an items list")
         total = data.get("total")
         return items, total if isinstance(total, int) else None
+
+    def _get(self, params: dict[str, str | int]) -> tuple[list[Any], int | None]:
+        return self._items(self.client.request_json("GET", PETITIONS, params=params))
 
     def fetch_after(self, after: PetitionKey | None, limit: int) -> Page:
         """Keyset mode sends `after_id`; requery mode re-asks page 1 from the last timestamp."""
@@ -119,8 +166,13 @@ class GenericRestAdapter:
             params: dict[str, str | int] = {"updated_since": since, "page": 1, "page_size": limit}
             if after is not None:
                 params["after_id"] = after.petition_id
-            items, total = self._get(params)
-            return Page(tuple(self._map(items)), total, len(items) < limit)
+            resp = self.client.request("GET", PETITIONS, params=params)
+
+            def decode() -> PageContent:
+                items, total = self._items(decode_json(resp, "GET", PETITIONS))
+                return tuple(self._map(items)), total, len(items) < limit
+
+            return Page.deferred(decode)
         # Requery: `updated_since` is inclusive, so page 1 from the last timestamp repeats the
         # tie group; items ≤ `after` are filtered here. Only a tie group longer than a page needs
         # page 2, 3, … of the same query.

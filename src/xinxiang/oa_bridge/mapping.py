@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from xinxiang.domain.letter import Attachment, Letter
 from xinxiang.oa_bridge.config import FieldNames, OaSettings
 
@@ -75,6 +77,8 @@ class Petition:
     category: str = "其他"
     attachments: tuple[PetitionAttachment, ...] = ()
     status: str = ""
+    # The OA's item as decoded, when mapped from JSON (not part of the petition's identity).
+    source: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> PetitionKey:
@@ -86,15 +90,25 @@ class Petition:
         return content_digest(petition_to_json(self))
 
 
+def canonical_json(data: Mapping[str, Any]) -> bytes:
+    """Canonical UTF-8 JSON (sorted keys, compact, CJK unescaped) of a contract document.
+
+    orjson rather than the standard library: a full sync canonicalises every petition twice,
+    and the standard encoder made that the largest cost of a pull (about 12x slower).
+    """
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+
+
 def content_json(data: Mapping[str, Any]) -> str:
     """Canonical JSON of what the petitioner controls (contract JSON minus status, updated_at)."""
     kept = {k: v for k, v in data.items() if k not in ("updated_at", "status")}
-    return json.dumps(kept, ensure_ascii=False, sort_keys=True)
+    return canonical_json(kept).decode()
 
 
 def content_digest(data: Mapping[str, Any]) -> str:
     """`Petition.content_hash` from the petition's contract JSON."""
-    return hashlib.sha256(content_json(data).encode()).hexdigest()
+    kept = {k: v for k, v in data.items() if k not in ("updated_at", "status")}
+    return hashlib.sha256(canonical_json(kept)).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +123,7 @@ class RejectedItem:
 
 def parse_time(value: Any, name: str) -> datetime:
     """Parse an ISO 8601 timestamp that must carry a UTC offset."""
-    if not isinstance(value, str):
+    if type(value) is not str and not isinstance(value, str):
         raise MappingError(f"{name}: expected an ISO 8601 string, got {type(value).__name__}")
     try:
         parsed = datetime.fromisoformat(value)
@@ -120,13 +134,23 @@ def parse_time(value: Any, name: str) -> datetime:
     return parsed
 
 
+# The checks below run for every field of every petition in a sync: each tests the usual
+# case (a str, a dict) by exact type first, and only then the general, slower `isinstance`.
+
+
+def _is_mapping(value: Any) -> bool:
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def _str(obj: Mapping[str, Any], key: str, *, required: bool = True) -> str:
     value = obj.get(key)
+    if type(value) is str:
+        return value
     if value is None:
         if required:
             raise MappingError(f"{key}: missing")
         return ""
-    if not isinstance(value, str | int) or isinstance(value, bool):
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
         raise MappingError(f"{key}: expected a string, got {type(value).__name__}")
     return str(value)
 
@@ -140,14 +164,14 @@ def _bool(obj: Mapping[str, Any], key: str) -> bool | None:
 
 def petition_from_json(obj: Any, settings: OaSettings) -> Petition:
     """Map one OA item (field names from `settings.fields`) to a `Petition`."""
-    if not isinstance(obj, Mapping):
+    if not _is_mapping(obj):
         raise MappingError(f"item: expected an object, got {type(obj).__name__}")
     f: FieldNames = settings.fields
     pid = _str(obj, f.petition_id)
     if not pid:
         raise MappingError(f"{f.petition_id}: empty")
     sub_raw = obj.get(f.submitter) or {}
-    if not isinstance(sub_raw, Mapping):
+    if not _is_mapping(sub_raw):
         raise MappingError(f"{f.submitter}: expected an object")
     submitter = Submitter(
         name=_str(sub_raw, f.submitter_name, required=False),
@@ -159,7 +183,7 @@ def petition_from_json(obj: Any, settings: OaSettings) -> Petition:
         raise MappingError(f"{f.attachments}: expected a list")
     attachments = []
     for i, a in enumerate(atts_raw):
-        if not isinstance(a, Mapping):
+        if not _is_mapping(a):
             raise MappingError(f"{f.attachments}[{i}]: expected an object")
         attachments.append(
             PetitionAttachment(
@@ -184,6 +208,7 @@ def petition_from_json(obj: Any, settings: OaSettings) -> Petition:
         category=settings.category_for(service_code),
         attachments=tuple(attachments),
         status=_str(obj, f.status, required=False),
+        source=obj,
     )
 
 

@@ -16,6 +16,7 @@ class BlobStore:
         self.root = root
         self._dirs: set[str] = set()
         self._lock = threading.Lock()
+        self._unsynced = False
 
     def path_for(self, sha256: str, suffix: str = "") -> Path:
         """Where the blob with this digest lives (two levels of fan-out)."""
@@ -50,11 +51,18 @@ class BlobStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        if not durable:
+            self._unsynced = True
         return digest
 
     def sync(self) -> None:
         """Make every blob written with `durable=False` durable (one `sync(2)` for the batch:
-        far cheaper than an fsync per file, and it also covers the renamed directory entries)."""
+        far cheaper than an fsync per file, and it also covers the renamed directory entries).
+        Nothing to do when no such blob was written since the last sync."""
+        if not self._unsynced:
+            return
+        # Cleared before syncing: a write finishing meanwhile sets it again for its own caller.
+        self._unsynced = False
         os.sync()
 
     def get(self, sha256: str, suffix: str = "") -> bytes:

@@ -38,7 +38,8 @@ class OaPetitionRow(Base):
     state: Mapped[str] = mapped_column(String(12), default="recorded", index=True)
     raw_json: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime]
-    content_hash: Mapped[str] = mapped_column(String(64))
+    # Digest of the petitioner's content; None while staged (computed when the ticket is made).
+    content_hash: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(40))
     versions: Mapped[int] = mapped_column(Integer, default=1)
     first_seen_at: Mapped[datetime]
