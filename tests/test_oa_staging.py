@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import tomllib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from sqlalchemy import select
 
 import xinxiang.store.models_oa  # noqa: F401  (its tables join Base.metadata)
 from xinxiang.config import load_config
-from xinxiang.oa_bridge.adapters import Page
+from xinxiang.oa_bridge.adapters import GenericRestAdapter, Page
 from xinxiang.oa_bridge.client import OaRequestError, decode_json
 from xinxiang.oa_bridge.config import OaSettings, load_oa_for
 from xinxiang.oa_bridge.mapping import PetitionKey, content_digest, petition_from_json
@@ -33,6 +34,7 @@ from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_oa import OaCursorRow, OaPetitionRow
 
 NOW = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
+SAMPLE_OA = Path(__file__).resolve().parents[1] / "config" / "oa.toml"
 
 
 def contract_item(n: int, **overrides: Any) -> dict[str, Any]:
@@ -124,6 +126,9 @@ def test_a_contract_shaped_item_is_kept_as_received_and_becomes_a_ticket(ctx: Ap
     assert [r.state for r in rows] == [STAGED, STAGED]
     assert [r.content_hash for r in rows] == [None, None]
     assert [json.loads(r.raw_json or "") for r in rows] == items
+    pulled = [petition_from_json(i, settings) for i in items]
+    assert [r.updated_at for r in rows] == [p.updated_at for p in pulled]
+    assert {(r.first_seen_at, r.last_seen_at, r.versions) for r in rows} == {(NOW, NOW, 1)}
 
     assert materialize(ctx, settings, NOW) == 2
     rows = staged_rows(ctx)
@@ -179,21 +184,42 @@ def test_the_cursor_row_is_written_once_and_then_moved(ctx: AppContext) -> None:
     assert cursors == ["XF00000002"]
 
 
-def test_a_deferred_page_is_decoded_once_in_the_thread_that_reads_it() -> None:
-    """The prefetch thread only receives; the first reader decodes, later reads reuse it."""
+def test_a_deferred_page_is_mapped_once_in_the_thread_that_reads_it() -> None:
+    """The prefetch thread only receives; the first reader maps, later reads reuse it. Where
+    the page ends is known before mapping (the next request needs it)."""
     calls: list[str] = []
+    end = PetitionKey(NOW, "XF00000009")
 
-    def decode() -> tuple[tuple[Any, ...], int | None, bool]:
+    def decode() -> tuple[Any, ...]:
         calls.append(threading.current_thread().name)
-        return (), 0, True
+        return ()
 
-    page = Page.deferred(decode)
-    assert calls == []
-    done = threading.Thread(target=lambda: page.exhausted, name="reader")
-    done.start()
-    done.join()
-    assert (page.entries, page.total, page.exhausted) == ((), 0, True)
+    page = Page.deferred(decode, total=0, exhausted=True, last_key=end)
+    assert (page.last_key, page.total, page.exhausted, calls) == (end, 0, True, [])
+    reader = threading.Thread(target=lambda: page.entries, name="reader")
+    reader.start()
+    reader.join()
+    assert page.entries == ()
     assert calls == ["reader"]
+
+
+def test_the_last_key_of_a_raw_page_is_the_key_its_entries_get() -> None:
+    """Read from the raw items without mapping them: the same keys mapping gives, unreadable
+    items skipped, the highest wins even out of order."""
+    settings = OaSettings.model_validate(tomllib.loads(SAMPLE_OA.read_text("utf-8")))
+    adapter = GenericRestAdapter(None, settings)  # type: ignore[arg-type]  # no HTTP here
+    items: list[Any] = [
+        contract_item(5, updated_at="2025-03-01T09:00:00+08:00"),
+        contract_item(7, updated_at="2025-03-01T10:00:00+08:00"),
+        contract_item(6, updated_at="2025-03-01T09:30:00+08:00"),
+        {"petition_id": "XF99", "updated_at": "yesterday"},
+        "not an object",
+    ]
+    entries = adapter._map(items)
+    assert adapter._last_key(items) == Page(tuple(entries), None, True).last_key
+    assert adapter._last_key(items) == PetitionKey(
+        datetime(2025, 3, 1, 2, tzinfo=UTC), "XF00000007"
+    )
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from xinxiang.oa_bridge.mapping import (
     PetitionAttachment,
     PetitionKey,
     RejectedItem,
+    parse_time,
     petition_from_json,
     rejected_from_json,
 )
@@ -30,57 +31,67 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 PETITIONS = "/api/v1/petitions"
 
 
-PageContent = tuple[tuple["Petition | RejectedItem", ...], "int | None", bool]
+Entry = Petition | RejectedItem
+
+
+def entry_key(entry: Entry) -> PetitionKey | None:
+    """An entry's position in the feed (None for an item whose `updated_at` is unreadable)."""
+    if isinstance(entry, Petition):
+        return entry.key
+    if entry.updated_at is None:
+        return None
+    return PetitionKey(entry.updated_at, entry.petition_id)
 
 
 class Page:
     """One batch of the change feed: mapped petitions and rejected items, in feed order.
 
-    A page may be *deferred*: built from a response whose decoding and mapping run on first
-    access. The sync engine prefetches the next page in a thread while it stores this one; if
-    that thread also decoded JSON it would hold the GIL against the storing thread (a database
-    driver releases and re-takes it on every row, and waits each time), so the prefetch thread
-    does only the network I/O and the storing thread decodes.
+    `last_key`, `total` and `exhausted` are known when the page arrives; the entries of a
+    *deferred* page are mapped on first access, in the accessing thread. The sync engine's
+    prefetch thread receives pages ahead (it needs only where each page ends to ask for the
+    next) while the storing thread maps and stores them: mapping in the prefetch thread would
+    hold the GIL against the storing thread, whose database driver releases and re-takes it on
+    every row and waits each time.
     """
 
-    __slots__ = ("_content", "_decode")
+    __slots__ = ("_decode", "_entries", "_last_key", "exhausted", "total")
 
-    def __init__(
-        self,
-        entries: tuple[Petition | RejectedItem, ...],
-        total: int | None,
-        exhausted: bool,
-    ) -> None:
-        self._content: PageContent | None = (entries, total, exhausted)
-        self._decode: Callable[[], PageContent] | None = None
+    def __init__(self, entries: tuple[Entry, ...], total: int | None, exhausted: bool) -> None:
+        self._entries: tuple[Entry, ...] | None = entries
+        self._decode: Callable[[], tuple[Entry, ...]] | None = None
+        self._last_key: PetitionKey | None = None
+        self.total = total
+        self.exhausted = exhausted
+        keys = [k for k in map(entry_key, entries) if k is not None]
+        self._last_key = max(keys) if keys else None
 
     @classmethod
-    def deferred(cls, decode: Callable[[], PageContent]) -> Page:
-        """A page whose content `decode` produces on first access (in the accessing thread)."""
-        page = cls((), None, False)
-        page._content, page._decode = None, decode
+    def deferred(
+        cls,
+        decode: Callable[[], tuple[Entry, ...]],
+        *,
+        total: int | None,
+        exhausted: bool,
+        last_key: PetitionKey | None,
+    ) -> Page:
+        """A page whose entries `decode` produces on first access; `last_key` must be the
+        highest key among them."""
+        page = cls((), total, exhausted)
+        page._entries, page._decode, page._last_key = None, decode, last_key
         return page
 
-    def _get(self) -> PageContent:
-        if self._content is None:
-            assert self._decode is not None
-            self._content, self._decode = self._decode(), None
-        return self._content
-
     @property
-    def entries(self) -> tuple[Petition | RejectedItem, ...]:
+    def entries(self) -> tuple[Entry, ...]:
         """Mapped petitions and rejected items, in feed order."""
-        return self._get()[0]
+        if self._entries is None:
+            assert self._decode is not None
+            self._entries, self._decode = self._decode(), None
+        return self._entries
 
     @property
-    def total(self) -> int | None:
-        """The OA's count of matching petitions, when it says."""
-        return self._get()[1]
-
-    @property
-    def exhausted(self) -> bool:
-        """True when this was the last page of the feed."""
-        return self._get()[2]
+    def last_key(self) -> PetitionKey | None:
+        """The highest key on the page (None when no entry has one): where the next page starts."""
+        return self._last_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,14 +130,6 @@ class OaAdapter(Protocol):
         ...
 
 
-def _entry_key(entry: Petition | RejectedItem) -> PetitionKey | None:
-    if isinstance(entry, Petition):
-        return entry.key
-    if entry.updated_at is None:
-        return None
-    return PetitionKey(entry.updated_at, entry.petition_id)
-
-
 class GenericRestAdapter:
     """The adapter for the generic REST/JSON contract (`docs/oa-contract.md`)."""
 
@@ -149,6 +152,24 @@ class GenericRestAdapter:
                 out.append(rejected_from_json(obj, self.settings, str(exc)))
         return out
 
+    def _last_key(self, items: list[Any]) -> PetitionKey | None:
+        """The highest key among raw items, read without mapping them (the same key that
+        `petition_from_json` or `rejected_from_json` will give each)."""
+        f = self.settings.fields
+        last = None
+        for obj in items:
+            if not isinstance(obj, Mapping):
+                continue
+            try:
+                updated = parse_time(obj.get(f.updated_at), f.updated_at)
+            except MappingError:
+                continue
+            pid = obj.get(f.petition_id)
+            key = PetitionKey(updated, "" if pid is None else str(pid))
+            if last is None or key > last:
+                last = key
+        return last
+
     def _items(self, data: Any) -> tuple[list[Any], int | None]:
         items = data.get("items") if isinstance(data, dict) else None
         if not isinstance(items, list):
@@ -166,13 +187,15 @@ class GenericRestAdapter:
             params: dict[str, str | int] = {"updated_since": since, "page": 1, "page_size": limit}
             if after is not None:
                 params["after_id"] = after.petition_id
-            resp = self.client.request("GET", PETITIONS, params=params)
-
-            def decode() -> PageContent:
-                items, total = self._items(decode_json(resp, "GET", PETITIONS))
-                return tuple(self._map(items)), total, len(items) < limit
-
-            return Page.deferred(decode)
+            items, total = self._items(
+                decode_json(self.client.request("GET", PETITIONS, params=params), "GET", PETITIONS)
+            )
+            return Page.deferred(
+                lambda: tuple(self._map(items)),
+                total=total,
+                exhausted=len(items) < limit,
+                last_key=self._last_key(items),
+            )
         # Requery: `updated_since` is inclusive, so page 1 from the last timestamp repeats the
         # tie group; items ≤ `after` are filtered here. Only a tie group longer than a page needs
         # page 2, 3, … of the same query.
@@ -180,7 +203,7 @@ class GenericRestAdapter:
         while True:
             items, total = self._get({"updated_since": since, "page": page, "page_size": limit})
             mapped = self._map(items)
-            fresh = [e for e in mapped if after is None or (_entry_key(e) or after) > after]
+            fresh = [e for e in mapped if after is None or (entry_key(e) or after) > after]
             if fresh or len(items) < limit:
                 return Page(tuple(fresh), total, len(items) < limit)
             page += 1

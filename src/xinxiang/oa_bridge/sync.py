@@ -9,14 +9,14 @@ handed to the sink, and the sink turns a repeated (petition_id, updated_at) into
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
-from xinxiang.oa_bridge.adapters import OaAdapter, Page, overlap_start
+from xinxiang.oa_bridge.adapters import OaAdapter, Page, entry_key, overlap_start
 from xinxiang.oa_bridge.client import OaError, OaRequestError, OaUnavailable, backoff_delay
 from xinxiang.oa_bridge.mapping import MappingError, Petition, PetitionKey, RejectedItem
 
@@ -126,73 +126,110 @@ def pull(
     cursor = start
     done = 0
     total: int | None = None
-    # The next page is fetched while this one is stored: the OA's time and ours overlap. Only
-    # one request is ever in flight, so the adapter is never used from two threads at once.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="oa-prefetch") as pool:
-        ahead: Future[Page] | None = pool.submit(adapter.fetch_after, cursor, page_size)
-        try:
-            while ahead is not None:
-                page = ahead.result()
-                ahead = None
-                result.pages += 1
-                if total is None and page.total is not None:
-                    total = page.total
-                last = _last_key(page, cursor)
-                if not page.exhausted and last != cursor:
-                    ahead = pool.submit(adapter.fetch_after, last, page_size)
-                advanced = False
-                for entry in page.entries:
-                    key = entry.key if isinstance(entry, Petition) else _rejected_key(entry)
-                    if key is None or (cursor is not None and key <= cursor):
-                        # A duplicate across pages, or a row the feed already delivered.
-                        result.duplicates += 1
-                        continue
-                    if isinstance(entry, Petition):
-                        outcome = sink.upsert_petition(entry)
-                        if outcome == "created":
-                            result.created += 1
-                        elif outcome == "updated":
-                            result.updated += 1
-                        else:
-                            result.unchanged += 1
+    feed = _PageFeed(adapter, start, page_size)
+    try:
+        for page in feed:
+            result.pages += 1
+            if total is None and page.total is not None:
+                total = page.total
+            advanced = False
+            for entry in page.entries:
+                key = entry_key(entry)
+                if key is None or (cursor is not None and key <= cursor):
+                    # A duplicate across pages, or a row the feed already delivered.
+                    result.duplicates += 1
+                    continue
+                if isinstance(entry, Petition):
+                    outcome = sink.upsert_petition(entry)
+                    if outcome == "created":
+                        result.created += 1
+                    elif outcome == "updated":
+                        result.updated += 1
                     else:
-                        sink.park_petition(entry)
-                        result.parked += 1
-                    cursor = key
-                    advanced = True
-                    done += 1
-                if advanced and cursor is not None:
-                    cursor_store.set_cursor(cursor)
-                if progress is not None:
-                    progress(done, total)
-                if page.exhausted:
-                    result.completed = True
-                elif not advanced:
-                    # A full page with nothing new would make us ask the same question forever.
-                    result.error = "OA 信访接口分页未前进（整页均为重复条目），已停止本次同步"
-        except (OaError, MappingError) as exc:
-            result.error = str(exc)
-        finally:
-            if ahead is not None:
-                # Stopped early: wait for the request in flight, its result is not needed.
-                with contextlib.suppress(Exception):
-                    ahead.result()
+                        result.unchanged += 1
+                else:
+                    sink.park_petition(entry)
+                    result.parked += 1
+                cursor = key
+                advanced = True
+                done += 1
+            if advanced and cursor is not None:
+                cursor_store.set_cursor(cursor)
+            if progress is not None:
+                progress(done, total)
+            if page.exhausted:
+                result.completed = True
+            elif not advanced:
+                # A full page with nothing new would make us ask the same question forever
+                # (the feed stops after such a page too).
+                result.error = "OA 信访接口分页未前进（整页均为重复条目），已停止本次同步"
+    except (OaError, MappingError) as exc:
+        result.error = str(exc)
+    finally:
+        feed.close()
     result.cursor = cursor if cursor is not None else stored
     return result
 
 
-def _last_key(page: Page, cursor: PetitionKey | None) -> PetitionKey | None:
-    """The highest key on a page (where the next page starts), never behind `cursor`."""
-    last = cursor
-    for entry in page.entries:
-        key = entry.key if isinstance(entry, Petition) else _rejected_key(entry)
-        if key is not None and (last is None or key > last):
-            last = key
-    return last
+_END = object()
 
 
-def _rejected_key(item: RejectedItem) -> PetitionKey | None:
-    return PetitionKey(item.updated_at, item.petition_id) if item.updated_at else None
+class _PageFeed:
+    """The change feed's pages, fetched ahead by one thread and handed over in order.
+
+    The thread asks for the next page as soon as it knows where the current one ends, so the
+    OA prepares pages while we store earlier ones; at most `depth` pages wait. Only this
+    thread uses the adapter while the feed is open (one request in flight). A failure is
+    handed over in its place, after the pages before it.
+    """
+
+    def __init__(
+        self, adapter: OaAdapter, start: PetitionKey | None, page_size: int, depth: int = 2
+    ) -> None:
+        self._queue: queue.Queue[Page | BaseException | object] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(adapter, start, page_size), name="oa-prefetch", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, adapter: OaAdapter, key: PetitionKey | None, page_size: int) -> None:
+        try:
+            while True:
+                page = adapter.fetch_after(key, page_size)
+                if not self._put(page):
+                    return
+                last = page.last_key
+                if page.exhausted or last is None or (key is not None and last <= key):
+                    break  # the end, or a page that does not advance (the reader reports it)
+                key = last
+        except BaseException as exc:  # handed to the reader, which raises it
+            self._put(exc)
+            return
+        self._put(_END)
+
+    def _put(self, item: Page | BaseException | object) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self) -> Iterator[Page]:
+        while True:
+            item = self._queue.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield cast(Page, item)
+
+    def close(self) -> None:
+        """Stop fetching; waits for a request in flight (its result is not needed)."""
+        self._stop.set()
+        self._thread.join()
 
 
 @dataclass(slots=True)
