@@ -59,11 +59,10 @@ class Page:
     def __init__(self, entries: tuple[Entry, ...], total: int | None, exhausted: bool) -> None:
         self._entries: tuple[Entry, ...] | None = entries
         self._decode: Callable[[], tuple[Entry, ...]] | None = None
-        self._last_key: PetitionKey | None = None
         self.total = total
         self.exhausted = exhausted
         keys = [k for k in map(entry_key, entries) if k is not None]
-        self._last_key = max(keys) if keys else None
+        self._last_key: PetitionKey | None = max(keys) if keys else None
 
     @classmethod
     def deferred(
@@ -178,7 +177,8 @@ class GenericRestAdapter:
         return items, total if isinstance(total, int) else None
 
     def _get(self, params: dict[str, str | int]) -> tuple[list[Any], int | None]:
-        return self._items(self.client.request_json("GET", PETITIONS, params=params))
+        resp = self.client.request("GET", PETITIONS, params=params)
+        return self._items(decode_json(resp, "GET", PETITIONS))
 
     def fetch_after(self, after: PetitionKey | None, limit: int) -> Page:
         """Keyset mode sends `after_id`; requery mode re-asks page 1 from the last timestamp."""
@@ -212,12 +212,11 @@ class GenericRestAdapter:
         self, petition_id: str, idempotency_key: str, payload: Mapping[str, Any]
     ) -> PushAck:
         """POST the update with its idempotency key."""
-        data = self.client.request_json(
-            "POST",
-            f"/api/v1/petitions/{quote(petition_id, safe='')}/updates",
-            json=dict(payload),
-            headers={"Idempotency-Key": idempotency_key},
+        path = f"/api/v1/petitions/{quote(petition_id, safe='')}/updates"
+        resp = self.client.request(
+            "POST", path, json=dict(payload), headers={"Idempotency-Key": idempotency_key}
         )
+        data = decode_json(resp, "POST", path)
         if not isinstance(data, dict):
             data = {}
         return PushAck(str(data.get("update_id", "")), bool(data.get("replayed", False)), data)

@@ -119,8 +119,11 @@ class OaClient:
         self.close()
 
     def _fetch_token(self) -> str:
-        resp = self._send(
-            "POST", "/api/v1/token", json={"app_id": self._app_id, "secret": self._secret}
+        resp = self.request(
+            "POST",
+            "/api/v1/token",
+            json={"app_id": self._app_id, "secret": self._secret},
+            auth=False,
         )
         if resp.status_code != 200:
             code, desc = _errors(resp)
@@ -142,7 +145,7 @@ class OaClient:
             return self._fetch_token()
         return self._token
 
-    def _send(
+    def request(
         self,
         method: str,
         path: str,
@@ -150,9 +153,10 @@ class OaClient:
         params: Mapping[str, str | int] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
-        auth: bool = False,
+        auth: bool = True,
     ) -> httpx.Response:
-        """Send with retries on transient failures; returns the first non-retryable response."""
+        """A call (bearer-authenticated unless `auth` is False), retried on transient failures;
+        the first non-retryable answer, body not yet decoded (`decode_json`), or an `OaError`."""
         attempt = 0
         refreshed = False
         while True:
@@ -174,6 +178,9 @@ class OaClient:
                         refreshed = True
                         continue
                 elif not retryable(resp.status_code):
+                    if resp.status_code >= 400:
+                        code, desc = _errors(resp)
+                        raise OaRequestError(method, path, resp.status_code, code, desc)
                     return resp
                 failure = f"HTTP {resp.status_code}"
             attempt += 1
@@ -185,35 +192,6 @@ class OaClient:
             self._sleep(
                 backoff_delay(attempt - 1, self._backoff_base, self._backoff_cap, self._jitter())
             )
-
-    def request_json(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str | int] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Any:
-        """An authenticated call; the decoded JSON body of a 2xx answer, else an `OaError`."""
-        resp = self.request(method, path, params=params, json=json, headers=headers)
-        return decode_json(resp, method, path)
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str | int] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
-        """An authenticated call; the 2xx response, body not yet decoded, else an `OaError`."""
-        resp = self._send(method, path, params=params, json=json, headers=headers, auth=True)
-        if resp.status_code >= 400:
-            code, desc = _errors(resp)
-            raise OaRequestError(method, path, resp.status_code, code, desc)
-        return resp
 
     def get_bytes(self, url: str) -> bytes:
         """Download an attachment (absolute URL or path under the base URL)."""

@@ -23,7 +23,7 @@ from xinxiang.replies.ack import supersede_receipt
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.replies.render import quote_excerpt
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
-from xinxiang.store.repo import add_event
+from xinxiang.store.repo import add_event, letter_from_row
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
@@ -328,16 +328,7 @@ def _load_letter(session: Session, ticket: TicketRow) -> Letter:
     """The ticket's letter as recorded (works for mail and for OA petitions alike)."""
     row = session.get(LetterRow, ticket.letter_id)
     assert row is not None
-    return Letter(
-        message_id=row.message_id,
-        from_addr=row.from_addr,
-        from_name=row.from_name,
-        subject=row.subject,
-        date=row.sent_at,
-        body=row.body,
-        html=row.html,
-        public_consent=row.public_consent,
-    )
+    return letter_from_row(row, [])
 
 
 def dispatch_ticket(

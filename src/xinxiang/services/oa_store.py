@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, column, func, insert, select, table, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.engine import CursorResult, Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
@@ -70,7 +70,8 @@ def dedupe_key(petition_id: str) -> str:
     return f"oa:{petition_id}"
 
 
-# The columns a staged row is inserted with (see `DbPetitionStore._record_pending`).
+# The columns a staged row is inserted with (see `DbPetitionStore._record_pending`), and
+# the placeholder of each driver we support.
 _STAGING_COLUMNS = (
     "petition_id",
     "state",
@@ -81,7 +82,6 @@ _STAGING_COLUMNS = (
     "first_seen_at",
     "last_seen_at",
 )
-_STAGING = table(OaPetitionRow.__tablename__, *(column(name) for name in _STAGING_COLUMNS))
 _PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
@@ -287,12 +287,7 @@ class DbPetitionStore:
             (p.petition_id, STAGED, raw, to_db(p.updated_at), p.status, 1, seen, seen)
             for p, raw in pending
         ]
-        mark = _PLACEHOLDER.get(dialect.paramstyle)
-        if mark is None:  # a driver with named or numbered parameters: the general path
-            self.session.execute(
-                insert(_STAGING), [dict(zip(_STAGING_COLUMNS, r, strict=True)) for r in rows]
-            )
-            return
+        mark = _PLACEHOLDER[dialect.paramstyle]  # sqlite3: qmark; psycopg: pyformat
         sql = (
             f"INSERT INTO {OaPetitionRow.__tablename__} ({', '.join(_STAGING_COLUMNS)})"
             f" VALUES ({', '.join([mark] * len(_STAGING_COLUMNS))})"

@@ -13,31 +13,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from xinxiang.domain.letter import Attachment, Letter
 from xinxiang.domain.states import TicketStatus
 from xinxiang.services.context import AppContext
 from xinxiang.services.dispatching import route_new_ticket
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
+from xinxiang.store.repo import letter_from_row
 
 log = logging.getLogger(__name__)
-
-
-def letter_from_row(row: LetterRow, attachments: list[AttachmentRow]) -> Letter:
-    """The recorded letter as a domain object (attachment names only, no payloads)."""
-    return Letter(
-        message_id=row.message_id,
-        from_addr=row.from_addr,
-        from_name=row.from_name,
-        subject=row.subject,
-        date=row.sent_at,
-        body=row.body,
-        html=row.html,
-        attachments=tuple(
-            Attachment(a.filename, a.content_type, b"", a.inline, a.content_id) for a in attachments
-        ),
-        in_reply_to=row.in_reply_to,
-        public_consent=row.public_consent,
-    )
 
 
 def route_received(ctx: AppContext, now: datetime, *, batch: int = 50, limit: int = 5000) -> int:

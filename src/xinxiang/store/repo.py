@@ -1,4 +1,5 @@
-"""Repository functions over a session: ticket numbers, events, cursors, outbox enqueueing."""
+"""Repository functions over a session: ticket numbers, events, cursors, outbox enqueueing,
+and the recorded letter as a domain object."""
 
 from __future__ import annotations
 
@@ -11,8 +12,16 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from xinxiang.domain.letter import Attachment, Letter
 from xinxiang.domain.tickets import format_ticket_number
-from xinxiang.store.models import EventRow, MailCursor, OutboxRow, TicketCounter
+from xinxiang.store.models import (
+    AttachmentRow,
+    EventRow,
+    LetterRow,
+    MailCursor,
+    OutboxRow,
+    TicketCounter,
+)
 
 
 def _insert_ignore(session: Session, table: Any, values: dict[str, Any], key: str) -> None:
@@ -162,3 +171,21 @@ def count_recent_mail_by_recipient(
         .group_by(OutboxRow.recipient_key)
     ).all()
     return {key: int(n) for key, n in rows}
+
+
+def letter_from_row(row: LetterRow, attachments: list[AttachmentRow]) -> Letter:
+    """The recorded letter as a domain object (attachment names only, no payloads)."""
+    return Letter(
+        message_id=row.message_id,
+        from_addr=row.from_addr,
+        from_name=row.from_name,
+        subject=row.subject,
+        date=row.sent_at,
+        body=row.body,
+        html=row.html,
+        attachments=tuple(
+            Attachment(a.filename, a.content_type, b"", a.inline, a.content_id) for a in attachments
+        ),
+        in_reply_to=row.in_reply_to,
+        public_consent=row.public_consent,
+    )
