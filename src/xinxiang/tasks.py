@@ -2,6 +2,10 @@
 
 Tasks take identifiers (a source name) and call services; every service is idempotent, so a task
 that runs twice or is interrupted by a crash does no harm. Nothing here connects at import time.
+
+The schedule, every minute, one periodic task per job (`Tasks`): poll the sources, route, handle
+replies, sweep (reminders, overdue, 督办), the weekly digest, archive records, OA pull, OA push,
+send the outbox. A ticker polls and sends sooner, and IMAP IDLE watchers poll on new mail.
 """
 
 from __future__ import annotations
@@ -10,23 +14,42 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey.exceptions import TaskLockedException
 
 from xinxiang.config import Config
 from xinxiang.mailbox.imap import SourceUnavailable, idle_watch
 from xinxiang.replies.transport import Transport, transport_for
 from xinxiang.services.context import AppContext
+from xinxiang.services.digest import maybe_queue_weekly_digest
+from xinxiang.services.oa_hooks import install_oa_hooks
+from xinxiang.services.oa_tasks import oa_enabled, oa_pull, oa_push
 from xinxiang.services.outbox import OutboxResult, send_due
 from xinxiang.services.poll import PollResult, poll_source
 from xinxiang.services.records import refresh_records
 from xinxiang.services.replies import process_pending_replies
 from xinxiang.services.routing import route_received
+from xinxiang.services.sweep import sweep as run_sweep
 
 log = logging.getLogger(__name__)
+
+JOBS = (
+    "poll",
+    "routing",
+    "replies",
+    "sweep",
+    "digest",
+    "archive",
+    "oa_pull",
+    "oa_push",
+    "outbox",
+)
+"""The worker's jobs, one periodic task each (see `Tasks`)."""
 
 
 def utcnow() -> datetime:
@@ -57,7 +80,6 @@ class Runtime:
         self._running: set[str] = set()
         self._again: set[str] = set()
         self._outbox_lock = threading.Lock()
-        self.extra_periodic: list[Callable[[Runtime], None]] = []
 
     @property
     def transport(self) -> Transport:
@@ -66,8 +88,14 @@ class Runtime:
             self._transport = transport_for(self.ctx.cfg)
         return self._transport
 
-    def poll(self, name: str) -> PollResult | None:
-        """Poll `name`; if a pass is already running here, ask it to run once more instead."""
+    def poll(
+        self, name: str, guard: AbstractContextManager[object] | None = None
+    ) -> PollResult | None:
+        """Poll `name`; if a pass is already running here, ask it to run once more instead.
+
+        `guard` (a Huey task lock) is held around the passes, so two workers never poll one
+        source at once; when another worker holds it, this call does nothing.
+        """
         with self._lock:
             if name in self._running:
                 self._again.add(name)
@@ -75,21 +103,23 @@ class Runtime:
             self._running.add(name)
         result: PollResult | None = None
         try:
-            while True:
-                with self._lock:
-                    self._again.discard(name)
-                try:
-                    result = poll_source(self.ctx, name, self.clock)
-                except SourceUnavailable as exc:
-                    log.warning("poll %s: %s (will retry)", name, exc)
-                    return None
-                if result.created or result.quarantined:
-                    log.info("poll %s: %s", name, result)
-                # Replies are committed as letters first, then acted upon: crash-safe.
-                process_pending_replies(self.ctx, self.clock())
-                with self._lock:
-                    if name not in self._again:
-                        break
+            with guard or nullcontext():
+                while True:
+                    with self._lock:
+                        self._again.discard(name)
+                    try:
+                        result = poll_source(self.ctx, name, self.clock)
+                    except SourceUnavailable as exc:
+                        log.warning("poll %s: %s (will retry)", name, exc)
+                        return None
+                    if result.created or result.quarantined:
+                        log.info("poll %s: %s", name, result)
+                    with self._lock:
+                        if name not in self._again:
+                            break
+        except TaskLockedException:
+            log.debug("poll %s: another worker is polling it", name)
+            return None
         finally:
             with self._lock:
                 self._running.discard(name)
@@ -105,53 +135,112 @@ class Runtime:
             self._outbox_lock.release()
 
 
+EVERY_MINUTE = crontab(minute="*")
+
+
 class Tasks:
-    """The tasks registered on one Huey instance."""
+    """The tasks registered on one Huey instance: one periodic task per job, each under its
+    own `lock_task`, so a job that fails never skips another and two workers never run the same
+    job at once (a job still running when its next minute comes is skipped, not queued)."""
 
     def __init__(self, huey: Huey, runtime: Runtime) -> None:
         self.huey = huey
         self.runtime = runtime
+        rt = runtime
+        # Locks are made up front so the consumer's `flush_locks` knows them all: a worker
+        # killed while holding one must not stop that job for good.
+        self.source_locks = {
+            src.name: huey.lock_task(f"xinxiang.poll.{src.name}")
+            for src in rt.ctx.cfg.settings.sources
+        }
+        locks = {job: huey.lock_task(f"xinxiang.{job}") for job in JOBS}
+
+        def locked(job: str, work: Callable[[], object]) -> None:
+            try:
+                with locks[job]:
+                    work()
+            except TaskLockedException:
+                log.info("%s: still running (here or in another worker), skipped", job)
 
         @huey.task(name="xinxiang.poll_source")
         def poll_source_task(name: str) -> None:
-            runtime.poll(name)
+            lock = self.source_locks.get(name) or huey.lock_task(f"xinxiang.poll.{name}")
+            rt.poll(name, lock)
+            # Replies are committed as letters first, then acted upon: crash-safe.
+            replies_task()
             send_outbox_task()
 
         @huey.task(name="xinxiang.send_outbox")
         def send_outbox_task() -> None:
-            runtime.send_outbox()
+            locked("outbox", rt.send_outbox)
 
-        @huey.periodic_task(crontab(minute="*"), name="xinxiang.every_minute")
-        def every_minute() -> None:
-            for src in runtime.ctx.cfg.settings.sources:
+        @huey.task(name="xinxiang.process_replies")
+        def replies_task() -> None:
+            locked("replies", lambda: process_pending_replies(rt.ctx, rt.clock()))
+
+        # ---- the schedule: every job, every minute ------------------------------------------
+
+        @huey.periodic_task(EVERY_MINUTE, name="xinxiang.poll")
+        def poll() -> None:
+            for src in rt.ctx.cfg.settings.sources:
                 poll_source_task(src.name)
-            route_received(runtime.ctx, runtime.clock())
-            send_outbox_task()
-            for job in runtime.extra_periodic:
-                job(runtime)
+
+        @huey.periodic_task(EVERY_MINUTE, name="xinxiang.routing")
+        def routing() -> None:
+            locked("routing", lambda: route_received(rt.ctx, rt.clock()))
+
+        @huey.periodic_task(EVERY_MINUTE, name="xinxiang.replies")
+        def replies() -> None:
+            locked("replies", lambda: process_pending_replies(rt.ctx, rt.clock()))
+
+        @huey.periodic_task(EVERY_MINUTE, name="xinxiang.sweep")
+        def sweep() -> None:
+            locked("sweep", lambda: run_sweep(rt.ctx, rt.clock()))
+
+        @huey.periodic_task(EVERY_MINUTE, name="xinxiang.digest")
+        def digest() -> None:
+            locked("digest", lambda: maybe_queue_weekly_digest(rt.ctx, rt.clock()))
+
+        @huey.periodic_task(EVERY_MINUTE, name="xinxiang.archive")
+        def archive() -> None:
+            locked("archive", lambda: refresh_records(rt.ctx, rt.clock()))
+
+        @huey.periodic_task(EVERY_MINUTE, name="xinxiang.oa_pull")
+        def oa_pull_job() -> None:
+            if oa_enabled(rt.ctx.cfg):
+                locked("oa_pull", lambda: oa_pull(rt.ctx, rt.clock()))
+
+        @huey.periodic_task(EVERY_MINUTE, name="xinxiang.oa_push")
+        def oa_push_job() -> None:
+            if oa_enabled(rt.ctx.cfg):
+                locked("oa_push", lambda: oa_push(rt.ctx, rt.clock()))
+
+        @huey.periodic_task(EVERY_MINUTE, name="xinxiang.outbox")
+        def outbox() -> None:
+            locked("outbox", rt.send_outbox)
 
         self.poll_source: Any = poll_source_task
         self.send_outbox: Any = send_outbox_task
-        self.every_minute: Any = every_minute
+        self.process_replies: Any = replies_task
+        self.jobs: dict[str, Any] = {
+            "poll": poll,
+            "routing": routing,
+            "replies": replies,
+            "sweep": sweep,
+            "digest": digest,
+            "archive": archive,
+            "oa_pull": oa_pull_job,
+            "oa_push": oa_push_job,
+            "outbox": outbox,
+        }
 
 
 def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
     """Run the consumer with periodic tasks, a fast ticker and IMAP IDLE watchers until stopped."""
-    from xinxiang.services import sweep
 
     ctx = AppContext(cfg)
     runtime = Runtime(ctx)
-    sweep.register_periodic(runtime)
-
-    def archive_records(rt: Runtime) -> None:
-        refresh_records(rt.ctx, rt.clock())
-
-    runtime.extra_periodic.append(archive_records)
-    from xinxiang.services import oa_tasks
-    from xinxiang.services.oa_hooks import install_oa_hooks
-
     install_oa_hooks(cfg)
-    oa_tasks.register_periodic(runtime)
     huey = make_huey(cfg)
     tasks = Tasks(huey, runtime)
     stop = stop or threading.Event()
@@ -190,6 +279,8 @@ def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
         worker_type="thread",
         periodic=True,
         check_worker_health=True,
+        # A worker killed while a job ran left its lock behind; nothing else would clear it.
+        flush_locks=True,
     )
     try:
         consumer.run()

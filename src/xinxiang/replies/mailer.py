@@ -176,3 +176,44 @@ def queue_ticket_mail(
             message_id=message_id,
         )
     return added
+
+
+def queue_office_mail(
+    ctx: AppContext,
+    session: Session,
+    kind: str,
+    key: str,
+    subject: str,
+    template: str,
+    context: dict[str, object],
+    now: datetime,
+) -> bool:
+    """Render and enqueue a mail to the office about no particular ticket (holding pen, shunt);
+    idempotent on `kind:key`. True if queued."""
+    settings = ctx.cfg.settings
+    dedupe_key = f"{kind}:{key}"
+    message_id = outbox_message_id(dedupe_key, ctx.msgid_domain)
+    text = render(f"mail/{template}.txt.j2", **{**base_context(ctx), **context})
+    recipients = sorted({a.lower() for a in ctx.cfg.office.emails})
+    out = Outgoing(
+        sender=settings.smtp.from_address,
+        sender_name=settings.smtp.from_name,
+        to=recipients,
+        subject=subject,
+        text=text,
+        html=None,
+        message_id=message_id,
+        date=now.astimezone(ctx.cfg.tz),
+        auto_submitted="auto-generated",
+    )
+    return enqueue_mail(
+        session,
+        dedupe_key=dedupe_key,
+        message_id=message_id,
+        kind=kind,
+        sender=settings.smtp.from_address,
+        recipients=recipients,
+        raw=to_bytes(build_message(out)),
+        now=now,
+        ticket_id=None,
+    )

@@ -7,6 +7,7 @@ version the ticket went through (一单一文一支撑, seed 004).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from xinxiang.replies.record_view import (
     RecordReply,
     TicketRecord,
 )
+from xinxiang.services.shunt import Item, handle_each, set_aside
 from xinxiang.store.models import AttachmentRow, CohandlerRow, EventRow, LetterRow, TicketRow
 from xinxiang.store.models_replies import TicketReplyRow
 from xinxiang.store.repo import add_event
@@ -242,8 +244,11 @@ def record_filename(ticket: TicketRow) -> str:
     return f"处理单-{ticket.number}.pdf"
 
 
-def stale_record_ticket_ids(session: Session, limit: int) -> list[int]:
-    """Tickets whose timeline moved on since their last archived 处理单 (or that have none)."""
+def stale_record_ticket_ids(
+    session: Session, limit: int, exclude: Collection[int] = ()
+) -> list[int]:
+    """Tickets whose timeline moved on since their last archived 处理单 (or that have none),
+    except those in `exclude` (shunted)."""
     last_event = (
         select(EventRow.ticket_id, func.max(EventRow.id).label("last"))
         .where(EventRow.kind != RECORD_EVENT)
@@ -263,6 +268,7 @@ def stale_record_ticket_ids(session: Session, limit: int) -> list[int]:
         .where(
             TicketRow.status != "received",
             last_event.c.last > func.coalesce(last_record.c.last, 0),
+            TicketRow.id.notin_(exclude),
         )
         .order_by(last_event.c.ticket_id)
         .limit(limit)
@@ -270,19 +276,30 @@ def stale_record_ticket_ids(session: Session, limit: int) -> list[int]:
     return list(rows)
 
 
+RECORDS_STAGE = "records"
+
+
 def refresh_records(ctx: AppContext, now: datetime, *, limit: int = 20) -> int:
     """Regenerate and archive the 处理单 of tickets that changed since their last one.
 
     Run every minute by the worker, a few tickets at a time: each ticket's archived record
-    follows its timeline without making any single step wait for WeasyPrint.
+    follows its timeline without making any single step wait for WeasyPrint. A ticket whose
+    record cannot be made is shunted (`services.shunt`) and the others are archived all the same.
     """
-    done = 0
     with ctx.db.unit_of_work() as session:
-        ids = stale_record_ticket_ids(session, limit)
-    for ticket_id in ids:
-        with ctx.db.unit_of_work() as session:
-            ticket = session.get(TicketRow, ticket_id)
-            if ticket is not None:
-                regenerate_record(ctx, session, ticket, now)
-                done += 1
-    return done
+        ids = stale_record_ticket_ids(session, limit, set_aside(session, RECORDS_STAGE))
+        numbers = dict(
+            session.execute(select(TicketRow.id, TicketRow.number).where(TicketRow.id.in_(ids)))
+            .tuples()
+            .all()
+        )
+
+    def archive(session: Session, key: str) -> bool:
+        ticket = session.get(TicketRow, int(key))
+        if ticket is None:
+            return False
+        regenerate_record(ctx, session, ticket, now)
+        return True
+
+    items = [Item(str(i), numbers.get(i, str(i))) for i in ids]
+    return sum(handle_each(ctx, RECORDS_STAGE, "ticket", items, archive, now))

@@ -29,22 +29,21 @@ from xinxiang.domain.letter import Letter
 from xinxiang.domain.states import OPEN_STATUSES, TicketStatus
 from xinxiang.errors import XinxiangError
 from xinxiang.replies.authz import Participants, authorize, normalize_address
-from xinxiang.replies.compose import Outgoing, build_message, outbox_message_id, to_bytes
 from xinxiang.replies.intent import parse_intent, parse_office_command, resolve_default_intent
-from xinxiang.replies.mailer import MailSpec, base_context, queue_ticket_mail
+from xinxiang.replies.mailer import MailSpec, queue_office_mail, queue_ticket_mail
 from xinxiang.replies.office_commands import (
     OFFICE_MAIL_HELP,
     OfficeMailCommand,
     parse_office_mail_command,
 )
 from xinxiang.replies.quotes import strip_quoted
-from xinxiang.replies.render import render
 from xinxiang.replies.tokens import find_ticket_in_addresses, ticket_number_in_subject
 from xinxiang.services import approval, office
 from xinxiang.services.answers import send_answer
+from xinxiang.services.shunt import Item, handle_each, set_aside
 from xinxiang.store.models import AttachmentRow, CohandlerRow, LetterRow, OutboxRow, TicketRow
 from xinxiang.store.models_replies import HoldingRow, ReplyLogRow, TicketReplyRow
-from xinxiang.store.repo import add_event, enqueue_mail
+from xinxiang.store.repo import add_event
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
@@ -137,36 +136,58 @@ def participants(ctx: AppContext, session: Session, ticket: TicketRow) -> Partic
 # --------------------------------------------------------------------------- entry points
 
 
-def process_pending_replies(ctx: AppContext, now: datetime, limit: int = 200) -> list[ReplyOutcome]:
-    """Handle every stored reply letter not handled yet, one transaction each."""
-    with ctx.db.unit_of_work() as session:
-        ids = list(
-            session.execute(
-                select(LetterRow.id)
-                .outerjoin(ReplyLogRow, ReplyLogRow.letter_id == LetterRow.id)
-                .where(LetterRow.kind == "reply", ReplyLogRow.letter_id.is_(None))
-                .order_by(LetterRow.id)
-                .limit(limit)
-            ).scalars()
-        )
-    outcomes: list[ReplyOutcome] = []
-    published = False
-    for letter_id in ids:
-        from xinxiang.mailbox.parse import parse_message
+REPLIES_STAGE = "replies"
 
-        with ctx.db.unit_of_work() as session:
-            row = session.get(LetterRow, letter_id)
-            if row is None or session.get(ReplyLogRow, letter_id) is not None:
-                continue
-            letter = parse_message(ctx.blobs.get(row.raw_sha256, ".eml"))
-            outcome = handle_reply(ctx, session, row, letter, now)
-        outcomes.append(outcome)
-        published = published or outcome.action == "office_command"
-    if published:
+
+def process_pending_replies(ctx: AppContext, now: datetime, limit: int = 200) -> list[ReplyOutcome]:
+    """Handle every stored reply letter not handled yet, one transaction each.
+
+    A reply whose handling raises is shunted (`services.shunt`): left unhandled, out of this
+    stage until `xinxiang shunt retry`, while the later replies are handled all the same.
+    """
+    with ctx.db.unit_of_work() as session:
+        rows = session.execute(
+            select(LetterRow.id, LetterRow.from_addr, LetterRow.subject)
+            .outerjoin(ReplyLogRow, ReplyLogRow.letter_id == LetterRow.id)
+            .where(
+                LetterRow.kind == "reply",
+                ReplyLogRow.letter_id.is_(None),
+                LetterRow.id.notin_(set_aside(session, REPLIES_STAGE)),
+            )
+            .order_by(LetterRow.id)
+            .limit(limit)
+        ).all()
+    items = [Item(str(r.id), f"{r.from_addr}「{r.subject[:40]}」") for r in rows]
+    outcomes = [
+        o
+        for o in handle_each(
+            ctx,
+            REPLIES_STAGE,
+            "letter",
+            items,
+            lambda s, key: _pending_reply(ctx, s, key, now),
+            now,
+        )
+        if o is not None
+    ]
+    if any(o.action == "office_command" for o in outcomes):
         from xinxiang.services.publishing import republish
 
         republish(ctx, now)
     return outcomes
+
+
+def _pending_reply(
+    ctx: AppContext, session: Session, key: str, now: datetime
+) -> ReplyOutcome | None:
+    """Handle the stored reply letter `key` (None: gone, or handled meanwhile)."""
+    from xinxiang.mailbox.parse import parse_message
+
+    row = session.get(LetterRow, int(key))
+    if row is None or session.get(ReplyLogRow, row.id) is not None:
+        return None
+    letter = parse_message(ctx.blobs.get(row.raw_sha256, ".eml"))
+    return handle_reply(ctx, session, row, letter, now)
 
 
 def handle_reply(
@@ -265,44 +286,8 @@ def _handle(
 # --------------------------------------------------------------------------- outcomes
 
 
-def _office_mail(
-    ctx: AppContext,
-    session: Session,
-    kind: str,
-    key: str,
-    subject: str,
-    template: str,
-    context: dict[str, object],
-    now: datetime,
-) -> None:
-    """A mail to the office about no particular ticket (holding pen notices)."""
-    settings = ctx.cfg.settings
-    dedupe_key = f"{kind}:{key}"
-    message_id = outbox_message_id(dedupe_key, ctx.msgid_domain)
-    text = render(f"mail/{template}.txt.j2", **{**base_context(ctx), **context})
-    recipients = sorted({a.lower() for a in ctx.cfg.office.emails})
-    out = Outgoing(
-        sender=settings.smtp.from_address,
-        sender_name=settings.smtp.from_name,
-        to=recipients,
-        subject=subject,
-        text=text,
-        html=None,
-        message_id=message_id,
-        date=now.astimezone(ctx.cfg.tz),
-        auto_submitted="auto-generated",
-    )
-    enqueue_mail(
-        session,
-        dedupe_key=dedupe_key,
-        message_id=message_id,
-        kind=kind,
-        sender=settings.smtp.from_address,
-        recipients=recipients,
-        raw=to_bytes(build_message(out)),
-        now=now,
-        ticket_id=None,
-    )
+# A mail to the office about no particular ticket (holding pen notices): one composer for it.
+_office_mail = queue_office_mail
 
 
 def _hold(

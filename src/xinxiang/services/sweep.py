@@ -38,8 +38,10 @@ from xinxiang.dispatch.reminders import (
 from xinxiang.domain.deadlines import escalation_after
 from xinxiang.domain.states import TicketStatus
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
+from xinxiang.services.shunt import TRANSIENT, Item, shunt
 from xinxiang.store.models import CohandlerRow, NoticeRow, TicketRow
 from xinxiang.store.repo import add_event
+from xinxiang.store.shunts import mark_resolved, retried_keys, set_aside_keys
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
@@ -357,13 +359,19 @@ def _write_watermark(session: Session, now: datetime) -> None:
 
 
 def find_due(
-    ctx: AppContext, session: Session, now: datetime, since: datetime | None = None
+    ctx: AppContext,
+    session: Session,
+    now: datetime,
+    since: datetime | None = None,
+    *,
+    also: Iterable[int] = (),
 ) -> tuple[Window, list[DueItem]]:
-    """The tickets with notices due at `now` (nothing is written)."""
+    """The tickets with notices due at `now`, looking at the tickets `also` whatever the
+    window (nothing is written)."""
     if since is None:
         since = read_watermark(session) or now - FIRST_LOOKBACK
     window = make_window(ctx, since, now)
-    ids = candidate_ids(session, window, ctx.policy.staged_interval)
+    ids = candidate_ids(session, window, ctx.policy.staged_interval) | set(also)
     if not ids:
         return window, []
     id_list = sorted(ids)
@@ -525,25 +533,59 @@ def sweep(ctx: AppContext, now: datetime, *, since: datetime | None = None) -> S
     raise AssertionError("unreachable")
 
 
+SWEEP_STAGE = "sweep"
+
+
 def _sweep_once(ctx: AppContext, now: datetime, since: datetime | None) -> SweepResult:
+    failures: list[tuple[Item, Exception]] = []
     with ctx.db.unit_of_work() as session:
-        window, items = find_due(ctx, session, now, since)
+        aside = set_aside_keys(session, SWEEP_STAGE)
+        put_back = retried_keys(session, SWEEP_STAGE)
+        # Tickets put back after a shunt are looked at whatever the window: their notices may
+        # have fallen due while they were set aside.
+        window, items = find_due(ctx, session, now, since, also=[int(k) for k in put_back])
         result = SweepResult(now=now, since=window.since, candidates=len(items))
         for item in items:
-            for group in _group(item.notices):
-                try:
-                    with session.begin_nested():
-                        for notice in group:
-                            session.add(NoticeRow(key=notice.key, ticket_id=item.ticket.id, at=now))
-                        session.flush()
-                except IntegrityError:
-                    result.already_sent += len(group)
-                    continue
-                result.sent.extend(_queue_notice(ctx, session, item, group, now))
+            # One ticket's notices in a savepoint: one that raises is shunted, not the sweep.
+            key, label = str(item.ticket.id), item.ticket.number
+            if key in aside:
+                continue
+            try:
+                with session.begin_nested():
+                    sent, already = _queue_item(ctx, session, item, now)
+            except TRANSIENT:
+                raise
+            except Exception as exc:
+                failures.append((Item(key, label), exc))
+                continue
+            result.sent.extend(sent)
+            result.already_sent += already
+        mark_resolved(session, SWEEP_STAGE, put_back - {i.key for i, _ in failures}, now)
         _write_watermark(session, now)
+    for failed, error in failures:
+        shunt(ctx, SWEEP_STAGE, "ticket", failed, error, now)
     if result.sent:
         log.info("sweep %s: %d notices", now.isoformat(), len(result.sent))
     return result
+
+
+def _queue_item(
+    ctx: AppContext, session: Session, item: DueItem, now: datetime
+) -> tuple[list[SentNotice], int]:
+    """Queue one ticket's due notices, each group once; (sent, already sent by another)."""
+    sent: list[SentNotice] = []
+    already = 0
+    for group in _group(item.notices):
+        try:
+            with session.begin_nested():
+                for notice in group:
+                    session.add(NoticeRow(key=notice.key, ticket_id=item.ticket.id, at=now))
+                session.flush()
+        except IntegrityError:
+            already += len(group)
+            continue
+        sent.extend(_queue_notice(ctx, session, item, group, now))
+    return sent, already
 
 
 def register_periodic(runtime: Any) -> None:
