@@ -40,7 +40,9 @@ def shunt_list(
     """List shunted items (open and put back; --all: every state)."""
     ctx = open_context(config)
     tz = ctx.cfg.settings.school.timezone
-    table = Table("编号", "环节", "对象", "错误", "次数", "最近出错", "状态")
+    table = Table()
+    for title in ("编号", "环节", "对象", "错误", "次数", "最近出错", "状态"):
+        table.add_column(title, no_wrap=title != "错误")
     with ctx.db.unit_of_work() as session:
         for row in list_shunts(session, None if all_ else ("open", "retried")):
             table.add_row(
@@ -52,7 +54,7 @@ def shunt_list(
                 format_cn_datetime(row.last_failed_at, tz),
                 STATE_LABELS.get(row.state, row.state),
             )
-    Console(width=200).print(table)
+    Console(width=240).print(table)
 
 
 @shunt_app.command("show")

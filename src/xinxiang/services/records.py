@@ -288,10 +288,10 @@ def refresh_records(ctx: AppContext, now: datetime, *, limit: int = 20) -> int:
     """
     with ctx.db.unit_of_work() as session:
         ids = stale_record_ticket_ids(session, limit, set_aside(session, RECORDS_STAGE))
-        numbers = dict(
-            session.execute(select(TicketRow.id, TicketRow.number).where(TicketRow.id.in_(ids)))
-            .tuples()
-            .all()
+        numbers: dict[int, str] = dict(
+            session.execute(
+                select(TicketRow.id, TicketRow.number).where(TicketRow.id.in_(ids))
+            ).all()
         )
 
     def archive(session: Session, key: str) -> bool:

@@ -1,0 +1,89 @@
+"""The worker's schedule as written in `tasks.py`: one periodic task per job, each under its own
+Huey lock, so a job that is still running (here or in another worker) is skipped while the
+others run, and a job that fails skips nothing else."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from inbound_helpers import context, letter
+from xinxiang.services.ingest import MessageOrigin, ingest_batch
+from xinxiang.store.models import EventRow, TicketRow
+from xinxiang.tasks import JOBS, Runtime, Tasks, make_huey
+
+NOW = datetime(2026, 11, 24, 2, 30, tzinfo=UTC)  # a Tuesday, 10:30 in Beijing
+
+
+def statuses(ctx: Any) -> list[str]:
+    with ctx.db.unit_of_work() as s:
+        return list(s.execute(select(TicketRow.status).order_by(TicketRow.id)).scalars())
+
+
+def archived(ctx: Any) -> int:
+    with ctx.db.unit_of_work() as s:
+        return len(s.execute(select(EventRow.id).where(EventRow.kind == "record_generated")).all())
+
+
+def test_every_job_is_its_own_periodic_task_every_minute(tmp_config: Any) -> None:
+    ctx = context(tmp_config())
+    huey = make_huey(ctx.cfg, immediate=True)
+    tasks = Tasks(huey, Runtime(ctx, clock=lambda: NOW))
+    periodic = {t.name: t for t in huey._registry.periodic_tasks}
+    assert sorted(periodic) == sorted(f"xinxiang.{job}" for job in JOBS)
+    assert set(tasks.jobs) == set(JOBS)
+    minute = datetime(2026, 11, 24, 2, 31)
+    assert all(t.validate_datetime(minute) for t in periodic.values())
+
+
+def test_a_job_still_running_is_skipped_and_the_others_run(tmp_config: Any) -> None:
+    ctx = context(tmp_config())
+    ingest_batch(
+        ctx,
+        [
+            (
+                letter(subject="宿舍热水问题", body="12号楼宿舍热水三天没有了。"),
+                MessageOrigin("m", "书记信箱", "t"),
+            )
+        ],
+        NOW,
+    )
+    huey = make_huey(ctx.cfg, immediate=True)
+    tasks = Tasks(huey, Runtime(ctx, clock=lambda: NOW))
+    with huey.lock_task("xinxiang.routing"):  # another worker is routing right now
+        tasks.jobs["routing"]()
+        assert statuses(ctx) == ["received"]
+        for job in ("replies", "sweep", "digest", "outbox", "oa_pull", "oa_push"):
+            tasks.jobs[job]()
+    tasks.jobs["routing"]()
+    assert statuses(ctx) == ["dispatched"]
+    tasks.jobs["archive"]()
+    assert archived(ctx) == 1
+
+
+def test_a_job_that_fails_skips_no_other(tmp_config: Any, caplog: pytest.LogCaptureFixture) -> None:
+    cfg_dir = tmp_config()
+    (cfg_dir / "oa.toml").write_text("[oa\nbroken", encoding="utf-8")  # the OA pull fails
+    ctx = context(cfg_dir)
+    ingest_batch(
+        ctx,
+        [
+            (
+                letter(subject="宿舍热水问题", body="12号楼宿舍热水三天没有了。"),
+                MessageOrigin("m", "书记信箱", "t"),
+            )
+        ],
+        NOW,
+    )
+    huey = make_huey(ctx.cfg, immediate=True)
+    tasks = Tasks(huey, Runtime(ctx, clock=lambda: NOW))
+    with caplog.at_level(logging.ERROR, logger="huey"):
+        tasks.jobs["oa_pull"]()
+    assert "oa.toml: invalid TOML" in caplog.text
+    tasks.jobs["routing"]()
+    tasks.jobs["archive"]()
+    assert statuses(ctx) == ["dispatched"] and archived(ctx) == 1
