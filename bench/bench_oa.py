@@ -100,7 +100,8 @@ def sync_main(url: str, page_size: int, tmp: str, tickets_n: int, out: Any) -> N
     from xinxiang.oa_bridge.sync import pull
     from xinxiang.services.context import AppContext
     from xinxiang.services.oa_hooks import install_oa_hooks
-    from xinxiang.services.oa_store import DbPetitionStore, materialize
+    from xinxiang.services.oa_materialize import materialize
+    from xinxiang.services.oa_store import DbPetitionStore
     from xinxiang.services.routing import route_received
     from xinxiang.store.migrate import upgrade
 

@@ -28,7 +28,8 @@ from xinxiang.oa_bridge.client import OaRequestError, decode_json
 from xinxiang.oa_bridge.config import OaSettings, load_oa_for
 from xinxiang.oa_bridge.mapping import PetitionKey, content_digest, petition_from_json
 from xinxiang.services.context import AppContext
-from xinxiang.services.oa_store import STAGED, DbPetitionStore, materialize
+from xinxiang.services.oa_materialize import materialize
+from xinxiang.services.oa_store import STAGED, DbPetitionStore
 from xinxiang.store.migrate import upgrade
 from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_oa import OaCursorRow, OaPetitionRow

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,13 +23,20 @@ from sqlalchemy import select, update
 from inbound_helpers import context, letter
 from replies_helpers import HQC, OFFICE, qq_reply
 from xinxiang.cli import main
+from xinxiang.oa_bridge.config import load_oa_for
+from xinxiang.oa_bridge.mapping import PetitionAttachment, petition_from_json
+from xinxiang.oa_bridge.simulator import Faults, OaSimulator
 from xinxiang.services.context import AppContext
 from xinxiang.services.ingest import MessageOrigin, ingest_batch
+from xinxiang.services.oa_materialize import materialize
+from xinxiang.services.oa_store import DbPetitionStore
+from xinxiang.services.oa_tasks import oa_push
 from xinxiang.services.records import RECORD_EVENT, refresh_records
 from xinxiang.services.replies import process_pending_replies
 from xinxiang.services.routing import route_received
 from xinxiang.services.sweep import sweep
 from xinxiang.store.models import AttachmentRow, Base, EventRow, LetterRow, OutboxRow, TicketRow
+from xinxiang.store.models_oa import OaOutboxRow, OaPetitionRow
 from xinxiang.store.models_shunt import ShuntRow
 from xinxiang.store.repo import add_event
 
@@ -303,3 +311,154 @@ def test_shunt_commands_explain_bad_ids_and_states_in_one_line(env: Env) -> None
     assert route_received(env.ctx, NOW + timedelta(minutes=5)) == 0
     code, out, _ = env.cli("shunt", "list", "--all")
     assert code == 0 and shunt.label in out and "已放弃" in out
+
+
+# --------------------------------------------------------------------------- the OA bridge
+
+OA_SECRET = "shunt-test-secret"
+FAST_OA: dict[str, Any] = {"sleep": lambda _s: None, "timeout": 2.0, "max_attempts": 3}
+
+
+class FileServiceFault(Exception):
+    """The OA's file service answering in a way no adapter foresaw."""
+
+
+def petition(n: int, attachment: bytes) -> dict[str, Any]:
+    """A petition in the contract's shape with one attachment."""
+    return {
+        "petition_id": f"XF{n:08d}",
+        "title": f"第{n}号 宿舍热水供应不稳定",
+        "description": "晚上十点以后经常没有热水，希望后勤尽快检修。",
+        "submitted_at": "2026-11-23T08:30:00+08:00",
+        "submitter": {"name": "李明", "email": f"s{n}@stu.example.edu.cn"},
+        "anonymous": False,
+        "public_consent": False,
+        "service_code": "HQBZ",
+        "attachments": [
+            {
+                "name": "照片.jpg",
+                "content_type": "image/jpeg",
+                "sha256": hashlib.sha256(attachment).hexdigest(),
+                "url": f"/files/{n}",
+            }
+        ],
+        "updated_at": f"2026-11-23T09:{n:02d}:00+08:00",
+        "status": "received",
+    }
+
+
+def test_oa_materialization_shunts_a_petition_whose_recording_raises(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XINXIANG_OA_SECRET", OA_SECRET)
+    settings = load_oa_for(env.ctx.cfg)
+    files = {f"/files/{n}": f"照片{n}".encode() for n in (1, 2, 3)}
+    broken = {"/files/2"}
+
+    def fetch(a: PetitionAttachment) -> bytes:
+        if a.url in broken:
+            raise FileServiceFault(f"{a.url}: unexpected answer")
+        return files[a.url]
+
+    store = DbPetitionStore(env.ctx, settings, NOW)
+    try:
+        petitions = [
+            petition_from_json(petition(n, files[f"/files/{n}"]), settings) for n in (1, 2, 3)
+        ]
+        assert [store.upsert_petition(p) for p in petitions] == ["created"] * 3
+        store.set_cursor(max(p.key for p in petitions))
+    finally:
+        store.close()
+
+    assert materialize(env.ctx, settings, NOW, fetch_attachment=fetch) == 2
+    states = {r.petition_id: r.state for r in env.scalars(select(OaPetitionRow))}
+    assert states == {"XF00000001": "recorded", "XF00000002": "staged", "XF00000003": "recorded"}
+    [shunt] = env.shunts()
+    assert (shunt.stage, shunt.item_kind, shunt.label) == ("oa_pull", "petition", "XF00000002")
+    assert shunt.exc_type.endswith("FileServiceFault")
+    assert_told_once(env, shunt, "XF00000002")
+    assert materialize(env.ctx, settings, NOW, fetch_attachment=fetch) == 0
+    assert len(env.office_notices()) == 1
+    listed(env, shunt)
+
+    broken.clear()  # the OA's file service is repaired
+    retry(env, shunt)
+    assert materialize(env.ctx, settings, NOW, fetch_attachment=fetch) == 1
+    assert [s.state for s in env.shunts()] == ["resolved"]
+    assert len(env.scalars(select(TicketRow).where(TicketRow.source == "oa"))) == 3
+
+
+def test_oa_push_shunts_an_update_the_client_cannot_send_and_pushes_the_others(
+    env: Env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XINXIANG_OA_SECRET", OA_SECRET)
+    sim = OaSimulator(tmp_path / "oa-sim.db", secret=OA_SECRET, faults=Faults(seed=7)).start()
+    try:
+        assert sim.store is not None
+        sim.store.seed(3)
+        settings = load_oa_for(env.ctx.cfg)
+        settings = settings.model_copy(
+            update={"oa": settings.oa.model_copy(update={"base_url": sim.url})}
+        )
+        body = {"status": "accepted", "occurred_at": NOW.isoformat()}
+        with env.ctx.db.unit_of_work() as s:
+            for n, key in [
+                (1, "2026-000001:accepted"),
+                (2, "旧-0042:accepted"),
+                (3, "2026-000003:accepted"),
+            ]:
+                s.add(
+                    OaOutboxRow(
+                        petition_id=f"XF{n:08d}",
+                        event_kind="accepted",
+                        idempotency_key=key,
+                        payload=body,
+                        state="pending",
+                        attempts=0,
+                        created_at=NOW,
+                    )
+                )
+            # A later update of the petition set aside must wait for it: the OA sees them in order.
+            s.add(
+                OaOutboxRow(
+                    petition_id="XF00000002",
+                    event_kind="closed",
+                    idempotency_key="2026-000002:closed",
+                    payload={"status": "closed", "occurred_at": NOW.isoformat()},
+                    state="pending",
+                    attempts=0,
+                    created_at=NOW,
+                )
+            )
+
+        def push() -> Any:
+            return oa_push(env.ctx, NOW, settings=settings, client_options=FAST_OA)
+
+        result = push()
+        assert (result.sent, result.shunted) == (2, 1)
+        sent = {k for _seq, k, _pid, _body in sim.store.updates()}
+        assert sent == {"2026-000001:accepted", "2026-000003:accepted"}
+        [shunt] = env.shunts()
+        assert (shunt.stage, shunt.item_kind) == ("oa_push", "oa_update")
+        assert "XF00000002" in shunt.label and shunt.exc_type == "builtins.UnicodeEncodeError"
+        assert_told_once(env, shunt, "XF00000002")
+        again = push()
+        assert (again.sent, again.shunted, again.blocked) == (0, 0, 2)
+        assert len(env.office_notices()) == 1
+        listed(env, shunt)
+
+        with env.ctx.db.unit_of_work() as s:  # the fix: the key under the ticket's new number
+            s.execute(
+                update(OaOutboxRow)
+                .where(OaOutboxRow.idempotency_key == "旧-0042:accepted")
+                .values(idempotency_key="2026-000002:accepted")
+            )
+        retry(env, shunt)
+        assert push().sent == 2
+        assert [k for _seq, k, pid, _body in sim.store.updates() if pid == "XF00000002"] == [
+            "2026-000002:accepted",
+            "2026-000002:closed",
+        ]
+        assert [s.state for s in env.shunts()] == ["resolved"]
+    finally:
+        sim.stop()

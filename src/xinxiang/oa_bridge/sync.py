@@ -240,6 +240,7 @@ class PushResult:
     replayed: int = 0
     failed: int = 0
     parked: int = 0
+    shunted: int = 0
     blocked: int = 0
     stopped: bool = False
     errors: list[str] = field(default_factory=list)
@@ -257,17 +258,23 @@ def push_pending(
     *,
     backoff: Callable[[int], timedelta] = default_push_backoff,
     limit: int | None = None,
+    shunt: Callable[[PendingUpdate, Exception], object] | None = None,
 ) -> PushResult:
     """Push due outbox updates in order per petition.
 
     An update that is parked, failed, or not yet due blocks the later updates of its petition
     (the OA must see them in order). The run stops at the first `OaUnavailable`: the OA is down,
-    so hammering it with the rest of the backlog would not help.
+    so hammering it with the rest of the backlog would not help. Any other exception of one
+    update goes to `shunt` (which sets it aside: `pending` then reports it parked) and the run
+    goes on; without `shunt` it is raised.
     """
     result = PushResult()
     blocked: set[str] = set()
     for upd in outbox.pending():
-        if limit is not None and result.sent + result.failed + result.parked >= limit:
+        if (
+            limit is not None
+            and result.sent + result.failed + result.parked + result.shunted >= limit
+        ):
             break
         if (
             upd.petition_id in blocked
@@ -293,6 +300,14 @@ def push_pending(
             result.stopped = True
             result.errors.append(str(exc))
             break
+        except Exception as exc:
+            if shunt is None:
+                raise
+            shunt(upd, exc)
+            blocked.add(upd.petition_id)
+            result.shunted += 1
+            result.errors.append(f"{upd.petition_id}: {exc}")
+            continue
         outbox.mark_sent(upd.id, ack=dict(ack.raw), now=now)
         result.sent += 1
         result.replayed += ack.replayed

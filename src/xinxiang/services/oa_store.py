@@ -24,10 +24,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
-from xinxiang.oa_bridge.client import OaRequestError
 from xinxiang.oa_bridge.config import FieldNames, OaSettings
 from xinxiang.oa_bridge.mapping import (
-    MappingError,
     Petition,
     PetitionAttachment,
     PetitionKey,
@@ -41,13 +39,9 @@ from xinxiang.oa_bridge.mapping import (
 from xinxiang.oa_bridge.sync import PendingUpdate, UpsertOutcome
 from xinxiang.services.context import AppContext
 from xinxiang.services.ingest import (
-    ExternalLetter,
-    MessageOrigin,
-    record_external_letters,
     update_external_letter,
 )
 from xinxiang.store.db import Database
-from xinxiang.store.models import TicketRow
 from xinxiang.store.models_oa import (
     OaCursorRow,
     OaErrorRow,
@@ -55,6 +49,7 @@ from xinxiang.store.models_oa import (
     OaParkedRow,
     OaPetitionRow,
 )
+from xinxiang.store.shunts import mark_resolved, set_aside_keys
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +57,7 @@ SOURCE = "oa"
 STAGED = "staged"
 RECORDED = "recorded"
 CURSOR_NAME = "default"
+OA_PUSH_STAGE = "oa_push"
 FetchAttachment = Callable[[PetitionAttachment], bytes]
 
 
@@ -105,7 +101,7 @@ def _held_digest(row: OaPetitionRow, settings: OaSettings) -> str | None:
     """The content digest of the version we hold (a staged row's is computed on demand, from
     the petition its document maps to: the document may be the OA's item as received)."""
     if row.content_hash is None and row.raw_json:
-        held = petition_from_json(orjson.loads(row.raw_json), _canonical_settings(settings))
+        held = petition_from_json(orjson.loads(row.raw_json), canonical_settings(settings))
         row.content_hash = held.content_hash()
     return row.content_hash
 
@@ -306,8 +302,9 @@ class DbOaOutbox:
         self.db = db
 
     def pending(self) -> list[PendingUpdate]:
-        """Every unacknowledged update, parked ones flagged, in outbox order."""
+        """Every unacknowledged update, parked (or shunted) ones flagged, in outbox order."""
         with self.db.unit_of_work() as s:
+            aside = set_aside_keys(s, OA_PUSH_STAGE)
             rows = s.execute(
                 select(OaOutboxRow).where(OaOutboxRow.state != "sent").order_by(OaOutboxRow.id)
             ).scalars()
@@ -319,7 +316,7 @@ class DbOaOutbox:
                     payload=r.payload,
                     attempts=r.attempts,
                     next_attempt_at=r.next_attempt_at,
-                    parked=r.state == "parked",
+                    parked=r.state == "parked" or str(r.id) in aside,
                 )
                 for r in rows
             ]
@@ -338,6 +335,7 @@ class DbOaOutbox:
                     last_error=None,
                 )
             )
+            mark_resolved(s, OA_PUSH_STAGE, [str(update_id)], now)
 
     def mark_failed(
         self, update_id: int, *, error: str, next_attempt_at: datetime, now: datetime
@@ -411,100 +409,6 @@ def oa_status(db: Database, *, errors: int = 5, name: str = CURSOR_NAME) -> dict
         }
 
 
-def _canonical_settings(settings: OaSettings) -> OaSettings:
+def canonical_settings(settings: OaSettings) -> OaSettings:
     """Settings that read our canonical petition JSON (the contract's field names)."""
     return settings.model_copy(update={"fields": FieldNames()})
-
-
-def materialize(
-    ctx: AppContext,
-    settings: OaSettings,
-    now: datetime,
-    *,
-    fetch_attachment: FetchAttachment | None = None,
-    batch: int = 500,
-    limit: int | None = None,
-) -> int:
-    """Make tickets of staged petitions, a batch per transaction; returns how many.
-
-    Attachments are fetched here; when the OA is unreachable the petitions stay staged and the
-    next run takes them again (`OaUnavailable` propagates to the caller after a commit of
-    everything done so far). A petition our code cannot turn into a letter is parked.
-    """
-    canonical = _canonical_settings(settings)
-    done = 0
-    while True:
-        with ctx.db.unit_of_work() as session:
-            rows = list(
-                session.execute(
-                    select(OaPetitionRow)
-                    .where(OaPetitionRow.state == STAGED)
-                    .order_by(OaPetitionRow.updated_at, OaPetitionRow.petition_id)
-                    .limit(batch)
-                    .with_for_update(skip_locked=True)
-                ).scalars()
-            )
-            if not rows or (limit is not None and done >= limit):
-                return done
-            items: list[tuple[OaPetitionRow, ExternalLetter]] = []
-            for row in rows:
-                try:
-                    raw = (row.raw_json or "").encode()
-                    doc = orjson.loads(raw)
-                    p = petition_from_json(doc, canonical)
-                    if row.content_hash is None:
-                        row.content_hash = p.content_hash()
-                    payloads: dict[str, bytes] = {}
-                    if fetch_attachment is not None:
-                        for a in p.attachments:
-                            try:
-                                payloads[a.sha256] = fetch_attachment(a)
-                            except OaRequestError as exc:  # gone at the OA: a defect
-                                log.warning(
-                                    "OA attachment %s of %s: %s", a.name, p.petition_id, exc
-                                )
-                    letter = letter_from_petition(p, payloads, channel=settings.oa.channel)
-                except (OSError, ValueError, MappingError) as exc:
-                    row.state = "parked"
-                    session.add(
-                        OaParkedRow(
-                            petition_id=row.petition_id,
-                            updated_at=row.updated_at,
-                            reason=f"记录失败: {type(exc).__name__}: {exc}",
-                            raw="",
-                            state="open",
-                            created_at=now,
-                        )
-                    )
-                    continue
-                items.append(
-                    (
-                        row,
-                        ExternalLetter(
-                            letter=letter,
-                            raw=raw,
-                            raw_suffix=".json",
-                            dedupe_key=dedupe_key(row.petition_id),
-                            external_id=row.petition_id,
-                            origin=MessageOrigin(
-                                SOURCE, settings.oa.channel, f"oa:{row.petition_id}"
-                            ),
-                        ),
-                    )
-                )
-            outcomes = record_external_letters(ctx, session, [e for _, e in items], now)
-            letter_ids = [o.letter_id for o in outcomes]
-            tickets: dict[int, int] = dict(
-                session.execute(
-                    select(TicketRow.letter_id, TicketRow.id).where(
-                        TicketRow.letter_id.in_([i for i in letter_ids if i is not None])
-                    )
-                ).all()
-            )
-            for (row, _e), letter_id in zip(items, letter_ids, strict=True):
-                row.letter_id = letter_id
-                row.ticket_id = tickets.get(letter_id) if letter_id is not None else None
-                row.state = RECORDED
-                row.raw_json = None  # kept as the letter's raw blob from now on
-            ctx.blobs.sync()
-            done += len(items)

@@ -1,14 +1,13 @@
 """Pull from and push to the OA with the main database: the worker's job and the CLI's.
 
 `oa_pull` turns changed petitions into tickets (see `services.oa_store`); `oa_push` sends the OA
-outbox in order per petition with back-off. Both do nothing when `oa.toml` is absent. Failures
-of the OA are recorded for `xinxiang oa status` and never raised: the next run resumes.
+outbox in order per petition with back-off; the worker runs both only when `oa.toml` exists.
+Failures of the OA are recorded for `xinxiang oa status` and never raised: the next run resumes.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,8 +19,10 @@ from xinxiang.oa_bridge.config import OaSettings, load_oa_for, oa_file, oa_secre
 from xinxiang.oa_bridge.sync import Progress, PullResult, PushResult, pull, push_pending
 from xinxiang.services.context import AppContext
 from xinxiang.services.oa_hooks import hooks_installed, install_oa_hooks
-from xinxiang.services.oa_store import DbOaOutbox, DbPetitionStore, materialize, record_error
+from xinxiang.services.oa_materialize import materialize
+from xinxiang.services.oa_store import OA_PUSH_STAGE, DbOaOutbox, DbPetitionStore, record_error
 from xinxiang.services.routing import route_received
+from xinxiang.services.shunt import Item, shunt
 
 log = logging.getLogger(__name__)
 
@@ -118,30 +119,23 @@ def oa_push(
             now,
             backoff=push_backoff(settings),
             limit=settings.oa.push_batch,
+            shunt=lambda upd, exc: shunt(
+                ctx,
+                OA_PUSH_STAGE,
+                "oa_update",
+                Item(str(upd.id), f"{upd.petition_id}（{upd.idempotency_key}）"),
+                exc,
+                now,
+            ),
         )
     finally:
         adapter.close()
-    if result.sent or result.failed or result.parked:
+    if result.sent or result.failed or result.parked or result.shunted:
         log.info(
-            "OA push: %d sent, %d failed, %d parked", result.sent, result.failed, result.parked
+            "OA push: %d sent, %d failed, %d parked, %d shunted",
+            result.sent,
+            result.failed,
+            result.parked,
+            result.shunted,
         )
     return result
-
-
-def register_periodic(runtime: Any) -> None:
-    """Add the OA pull and push to a `tasks.Runtime`'s every-minute jobs (when `oa.toml` exists).
-
-    Runs that would overlap (a long pull still going a minute later) are skipped, not queued.
-    """
-    lock = threading.Lock()
-
-    def job(rt: Any) -> None:
-        if not oa_enabled(rt.ctx.cfg) or not lock.acquire(blocking=False):
-            return
-        try:
-            oa_pull(rt.ctx, rt.clock())
-            oa_push(rt.ctx, rt.clock())
-        finally:
-            lock.release()
-
-    runtime.extra_periodic.append(job)

@@ -52,22 +52,24 @@ def route_received(ctx: AppContext, now: datetime, *, batch: int = 50, limit: in
         if not rows:
             break
         after = rows[-1].id
-        done = handle_batch(
-            ctx,
-            STAGE,
-            "ticket",
-            [Item(str(r.id), r.number) for r in rows],
-            lambda session, keys: _route(ctx, session, [int(k) for k in keys], now),
-            now,
+        routed += sum(
+            handle_batch(
+                ctx,
+                STAGE,
+                "ticket",
+                [Item(str(r.id), r.number) for r in rows],
+                lambda session, keys: _route(ctx, session, [int(k) for k in keys], now),
+                now,
+            )
         )
-        routed += len(done)
     if routed:
         log.info("routed %d tickets", routed)
     return routed
 
 
-def _route(ctx: AppContext, session: Session, ids: list[int], now: datetime) -> None:
-    """Route the tickets `ids` that are still `received` (another worker may hold some)."""
+def _route(ctx: AppContext, session: Session, ids: list[int], now: datetime) -> int:
+    """Route the tickets `ids` that are still `received` (another worker may hold some);
+    how many were routed."""
     tickets = list(
         session.execute(
             select(TicketRow)
@@ -77,7 +79,7 @@ def _route(ctx: AppContext, session: Session, ids: list[int], now: datetime) -> 
         ).scalars()
     )
     if not tickets:
-        return
+        return 0
     letter_ids = [t.letter_id for t in tickets]
     letters = {
         r.id: r
@@ -91,3 +93,4 @@ def _route(ctx: AppContext, session: Session, ids: list[int], now: datetime) -> 
     for ticket in tickets:
         row = letters[ticket.letter_id]
         route_new_ticket(ctx, session, ticket, letter_from_row(row, files[row.id]), now)
+    return len(tickets)

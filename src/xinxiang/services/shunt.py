@@ -51,7 +51,7 @@ ITEM_LABELS = {"ticket": "工单", "letter": "邮件", "petition": "OA 来信", 
 STATE_LABELS = {"open": "已搁置", "retried": "待重试", "resolved": "已完成", "discarded": "已放弃"}
 NOTICE_KIND = "shunt_notice"
 
-TRANSIENT = (OperationalError, InterfaceError)
+TRANSIENT: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
 """The database itself failing (down, locked): the pass ends, no item is to blame."""
 
 
@@ -130,9 +130,13 @@ def handle_each(
     items: Iterable[Item],
     handle: Callable[[Session, str], R],
     now: datetime,
+    *,
+    transient: tuple[type[BaseException], ...] = (),
 ) -> list[R]:
     """Handle each item in a transaction of its own; shunt those that raise. The results of
-    the items that went through, in order."""
+    the items that went through, in order. Exceptions in `transient` (a remote system down)
+    end the pass instead, as database failures do."""
+    stop = TRANSIENT + transient
     with ctx.db.unit_of_work() as session:
         put_back = retried_keys(session, stage)
     results: list[R] = []
@@ -142,7 +146,7 @@ def handle_each(
                 result = handle(session, item.key)
                 if item.key in put_back:
                     mark_resolved(session, stage, [item.key], now)
-        except TRANSIENT:
+        except stop:
             raise
         except Exception as exc:
             shunt(ctx, stage, item_kind, item, exc, now)
@@ -156,29 +160,36 @@ def handle_batch(
     stage: str,
     item_kind: str,
     items: Sequence[Item],
-    handle: Callable[[Session, Sequence[str]], object],
+    handle: Callable[[Session, Sequence[str]], R],
     now: datetime,
-) -> list[str]:
+    *,
+    transient: tuple[type[BaseException], ...] = (),
+) -> list[R]:
     """Handle all items in one transaction; if that raises, each again in one of its own (see
-    `handle_each`). The keys of the items that went through."""
+    `handle_each`). The results of the calls that went through: one for the whole batch, or
+    one per item that went through."""
     keys = [i.key for i in items]
+    stop = TRANSIENT + transient
     try:
         with ctx.db.unit_of_work() as session:
-            handle(session, keys)
+            result = handle(session, keys)
             mark_resolved(session, stage, keys, now)
-        return keys
-    except TRANSIENT:
+        return [result]
+    except stop:
         raise
     except Exception as exc:
         if not keys:
             raise
         log.warning("%s: a batch of %d failed (%s); item by item now", stage, len(keys), exc)
-
-    def one(session: Session, key: str) -> str:
-        handle(session, [key])
-        return key
-
-    return handle_each(ctx, stage, item_kind, items, one, now)
+    return handle_each(
+        ctx,
+        stage,
+        item_kind,
+        items,
+        lambda session, key: handle(session, [key]),
+        now,
+        transient=transient,
+    )
 
 
 def retried_items(ctx: AppContext, stage: str) -> set[str]:
