@@ -29,6 +29,14 @@ def archived(ctx: Any) -> int:
         return len(s.execute(select(EventRow.id).where(EventRow.kind == "record_generated")).all())
 
 
+def one_letter_waiting(ctx: Any) -> tuple[Any, Tasks]:
+    """A letter recorded and waiting to be routed; an immediate Huey with the worker's tasks."""
+    raw = letter(subject="宿舍热水问题", body="12号楼宿舍热水三天没有了。")
+    ingest_batch(ctx, [(raw, MessageOrigin("m", "书记信箱", "t"))], NOW)
+    huey = make_huey(ctx.cfg, immediate=True)
+    return huey, Tasks(huey, Runtime(ctx, clock=lambda: NOW))
+
+
 def test_every_job_is_its_own_periodic_task_every_minute(tmp_config: Any) -> None:
     ctx = context(tmp_config())
     huey = make_huey(ctx.cfg, immediate=True)
@@ -42,18 +50,7 @@ def test_every_job_is_its_own_periodic_task_every_minute(tmp_config: Any) -> Non
 
 def test_a_job_still_running_is_skipped_and_the_others_run(tmp_config: Any) -> None:
     ctx = context(tmp_config())
-    ingest_batch(
-        ctx,
-        [
-            (
-                letter(subject="宿舍热水问题", body="12号楼宿舍热水三天没有了。"),
-                MessageOrigin("m", "书记信箱", "t"),
-            )
-        ],
-        NOW,
-    )
-    huey = make_huey(ctx.cfg, immediate=True)
-    tasks = Tasks(huey, Runtime(ctx, clock=lambda: NOW))
+    huey, tasks = one_letter_waiting(ctx)
     with huey.lock_task("xinxiang.routing"):  # another worker is routing right now
         tasks.jobs["routing"]()
         assert statuses(ctx) == ["received"]
@@ -69,18 +66,7 @@ def test_a_job_that_fails_skips_no_other(tmp_config: Any, caplog: pytest.LogCapt
     cfg_dir = tmp_config()
     (cfg_dir / "oa.toml").write_text("[oa\nbroken", encoding="utf-8")  # the OA pull fails
     ctx = context(cfg_dir)
-    ingest_batch(
-        ctx,
-        [
-            (
-                letter(subject="宿舍热水问题", body="12号楼宿舍热水三天没有了。"),
-                MessageOrigin("m", "书记信箱", "t"),
-            )
-        ],
-        NOW,
-    )
-    huey = make_huey(ctx.cfg, immediate=True)
-    tasks = Tasks(huey, Runtime(ctx, clock=lambda: NOW))
+    _huey, tasks = one_letter_waiting(ctx)
     with caplog.at_level(logging.ERROR, logger="huey"):
         tasks.jobs["oa_pull"]()
     assert "oa.toml: invalid TOML" in caplog.text

@@ -214,25 +214,29 @@ def _load(session: Session, shunt_id: int) -> ShuntRow:
     return row
 
 
-def retry_shunt(ctx: AppContext, shunt_id: int, actor: str, now: datetime) -> ShuntRow:
-    """Put a shunted item back (重试): the next pass of its stage takes it again."""
+_DECISIONS = {
+    # the state decided: (the states it may follow, why not otherwise)
+    "retried": (("open", "discarded"), "无需重试"),
+    "discarded": (("open", "retried"), "不能放弃"),
+}
+
+
+def _decide(ctx: AppContext, shunt_id: int, state: str, actor: str, now: datetime) -> ShuntRow:
+    allowed, refusal = _DECISIONS[state]
     with ctx.db.unit_of_work() as session:
         row = _load(session, shunt_id)
-        if row.state not in ("open", "discarded"):
-            raise XinxiangError(
-                f"搁置项 {shunt_id} 的状态是“{STATE_LABELS.get(row.state, row.state)}”，无需重试"
-            )
-        row.state, row.decided_at, row.decided_by = "retried", now, actor
+        if row.state not in allowed:
+            label = STATE_LABELS.get(row.state, row.state)
+            raise XinxiangError(f"搁置项 {shunt_id} 的状态是“{label}”，{refusal}")
+        row.state, row.decided_at, row.decided_by = state, now, actor
     return row
+
+
+def retry_shunt(ctx: AppContext, shunt_id: int, actor: str, now: datetime) -> ShuntRow:
+    """Put a shunted item back (重试): the next pass of its stage takes it again."""
+    return _decide(ctx, shunt_id, "retried", actor, now)
 
 
 def discard_shunt(ctx: AppContext, shunt_id: int, actor: str, now: datetime) -> ShuntRow:
     """Give up on a shunted item (放弃): its stage leaves it out for good."""
-    with ctx.db.unit_of_work() as session:
-        row = _load(session, shunt_id)
-        if row.state not in ("open", "retried"):
-            raise XinxiangError(
-                f"搁置项 {shunt_id} 的状态是“{STATE_LABELS.get(row.state, row.state)}”，不能放弃"
-            )
-        row.state, row.decided_at, row.decided_by = "discarded", now, actor
-    return row
+    return _decide(ctx, shunt_id, "discarded", actor, now)
