@@ -269,3 +269,34 @@ def test_a_token_of_one_ticket_on_anothers_thread_acts_on_neither(loop: Loop) ->
         tickets = s.execute(select(TicketRow).order_by(TicketRow.id)).scalars().all()
         assert [(t.status, t.formal_due) for t in tickets] == before
         assert s.execute(select(TicketReplyRow)).first() is None
+
+
+def test_an_out_of_office_note_is_no_answer_and_draws_nothing(loop: Loop) -> None:
+    dispatch = dispatched(loop)
+    before = loop.ticket()
+    sent_before = len(loop.sink.messages(HQC))
+    note = "您好，本人休假中，12月10日返校后回复。"
+    for _ in range(3):
+        loop.imap.append(qq_reply(HQC, dispatch["Reply-To"], dispatch["Subject"], note, dispatch))
+        outcomes = loop.run()
+        assert [(o.status, o.action) for o in outcomes] == [("skipped", "auto_reply")]
+    after = loop.ticket()
+    assert (after.status, after.accepted_at, after.formal_due) == (
+        before.status,
+        before.accepted_at,
+        before.formal_due,
+    )
+    assert len(loop.sink.messages(HQC)) == sent_before
+    with loop.ctx.db.unit_of_work() as s:
+        assert s.execute(select(TicketReplyRow)).first() is None
+
+
+def test_the_same_refusal_is_sent_once_a_day(loop: Loop) -> None:
+    dispatch = dispatched(loop)
+    for _ in range(3):
+        loop.imap.append(
+            qq_reply(HQC, dispatch["Reply-To"], dispatch["Subject"], "退回：", dispatch)
+        )
+        assert [o.status for o in loop.run()] == ["refused"]
+    refusals = [m for m in loop.sink.messages(HQC) if "【未采纳】" in m.parsed()["Subject"]]
+    assert len(refusals) == 1

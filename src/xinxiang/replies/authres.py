@@ -113,9 +113,7 @@ def parse_results(value: str) -> ResultsHeader | None:
             (key.lower(), re.sub(r"\x00(\d+)\x00", lambda m: quoted[int(m.group(1))], val))
             for key, val in tokens[1:]
         )
-        results.append(
-            MethodResult(method.split("/")[0].lower(), result.lower().strip(), props)
-        )
+        results.append(MethodResult(method.split("/")[0].lower(), result.lower().strip(), props))
     return ResultsHeader(authserv_id, tuple(results))
 
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from email.utils import getaddresses
 from typing import Literal
 
+from xinxiang.replies.autoreply import out_of_office_phrase
+
 __all__ = [
     "MAC_CHARS",
     "ConfirmationToken",
@@ -101,10 +103,6 @@ def find_confirmation(
 
 
 _YES = re.compile(r"(确认|確認|同意|是本人|本人所发|本人發|\bconfirm(ed)?\b|\byes\b|\bok\b)", re.I)
-_AWAY = re.compile(
-    r"(自动回复|自動回覆|休假|不在办公室|外出|out of (the )?office|on leave|vacation|auto.?reply)",
-    re.I,
-)
 
 
 def is_confirmation_answer(text: str) -> bool:
@@ -114,4 +112,4 @@ def is_confirmation_answer(text: str) -> bool:
     """
     lines = [line.strip() for line in text.splitlines() if line.strip()][:3]
     head = " ".join(lines)
-    return bool(head) and _YES.search(head) is not None and _AWAY.search(head) is None
+    return bool(head) and _YES.search(head) is not None and out_of_office_phrase(text) is None

@@ -11,6 +11,7 @@ not act goes to the holding pen (待甄别) and the office is told; the ticket s
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -31,8 +32,10 @@ from xinxiang.errors import XinxiangError
 from xinxiang.mailbox.parse import parse_message
 from xinxiang.replies.authres import AuthVerdict, authenticate
 from xinxiang.replies.authz import MailProof, Participants, authorize, normalize_address
+from xinxiang.replies.autoreply import out_of_office_phrase
 from xinxiang.replies.compose import Outgoing, build_message, outbox_message_id, to_bytes
 from xinxiang.replies.confirm import find_confirmation, is_confirmation_answer
+from xinxiang.replies.identity import sole_sender
 from xinxiang.replies.intent import parse_intent, parse_office_command, resolve_default_intent
 from xinxiang.replies.mailer import MailSpec, base_context, queue_ticket_mail
 from xinxiang.replies.office_commands import (
@@ -257,6 +260,11 @@ def _handle(
     confirmed: bool = False,
 ) -> ReplyOutcome:
     """Decide and apply one reply; ``confirmed`` replays a held mail its sender confirmed."""
+    identity = sole_sender(letter.headers)
+    if identity.address is None or identity.address != normalize_address(letter.from_addr):
+        # One sender beyond doubt, read from From alone, or the mail may act on nothing.
+        doubt = identity.problem or "发件人取自 Sender 等其他头，而非 From"
+        return _hold(ctx, session, row, None, "ambiguous-sender", f"发件人身份不明确：{doubt}", now)
     if not confirmed:
         answer = find_confirmation(
             _recipients(letter),
@@ -283,6 +291,14 @@ def _handle(
     people = participants(ctx, session, ticket)
     roles = people.roles_of(letter.from_addr)
     text = _reply_text(letter)
+    away = out_of_office_phrase(text)
+    if away is not None:
+        # An out-of-office note is neither an answer nor worth a refusal (which would draw
+        # another note): recorded on the ticket, nothing sent.
+        add_event(
+            session, ticket.id, now, normalize_address(letter.from_addr), "auto_reply", phrase=away
+        )
+        return ReplyOutcome("skipped", ticket.number, "auto_reply", f"自动回复（{away}）")
     today = now.astimezone(ctx.cfg.tz).date()
     parsed = parse_intent(text, today=today)
     mail_command = parse_office_mail_command(text, today=today)
@@ -498,7 +514,12 @@ def _refuse(
     now: datetime,
 ) -> ReplyOutcome:
     add_event(session, ticket.id, now, sender, "reply_refused", intent=action, reason=reason)
-    _confirm(ctx, session, ticket, sender, "refuse", reason, f"{action}:{now.isoformat()}", now)
+    # One refusal mail per ticket, sender, action and reason a day: an autoresponder answering
+    # each refusal gets one more, then silence, so no loop runs without end.
+    day = now.astimezone(ctx.cfg.tz).date().isoformat()
+    digest = hashlib.sha256(reason.encode()).hexdigest()[:16]
+    key = f"{action}:{sender}:{digest}:{day}"
+    _confirm(ctx, session, ticket, sender, "refuse", reason, key, now)
     return ReplyOutcome("refused", ticket.number, action, reason)
 
 
