@@ -503,3 +503,10 @@ def test_pending_snapshot_helpers() -> None:
     assert s.pending_extension() == EXTENSION_PENDING
     assert ticket(S.ACCEPTED).pending_extension() is None
     assert s.deadlines()["formal"] == END_OF_DAY_1
+
+
+def test_approving_an_extension_whose_time_has_passed_is_refused() -> None:
+    # The office answered too late: moving the due into the past would help no one.
+    s = ticket(S.ACCEPTED, pending=(EXTENSION_PENDING,))
+    r = refusal(s, Approve(OFFICE), at("2026-03-13T08:00"))
+    assert r.reason == "延期申请的时限（2026-03-13 00:00）已过，不能同意"

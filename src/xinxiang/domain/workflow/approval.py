@@ -62,6 +62,12 @@ def approve(
     if reply.kind == "extension":
         assert reply.extension_until is not None
         until = reply.extension_until
+        if until <= now:
+            return refuse(
+                "approve",
+                "past",
+                f"延期申请的时限（{minute_text(until, policy.tz)}）已过，不能同意",
+            )
         message = f"党政办公室已同意延期，正式回复时限调整为{minute_text(until, policy.tz)}。"
         return Change(
             action="approve",
