@@ -388,7 +388,7 @@ def test_approve_a_reply_of_an_unknown_department_tells_its_author() -> None:
 # (case, seed, preliminary sent, pending, status after)
 # fmt: off
 REJECTIONS = [
-    ("a formal answer, no preliminary sent: back to accepted", "002 第十四条 督办",
+    ("a formal answer, no preliminary sent: back to accepted", "002 第四条2: 督促各部门答复",
      False, (FORMAL_PENDING,), S.ACCEPTED),
     ("a formal answer after a preliminary: back to preliminary", "002 第九条2",
      True, (FORMAL_PENDING,), S.PRELIMINARY),
@@ -510,3 +510,20 @@ def test_approving_an_extension_whose_time_has_passed_is_refused() -> None:
     s = ticket(S.ACCEPTED, pending=(EXTENSION_PENDING,))
     r = refusal(s, Approve(OFFICE), at("2026-03-13T08:00"))
     assert r.reason == "延期申请的时限（2026-03-13 00:00）已过，不能同意"
+
+
+def test_a_change_lists_the_fields_and_cohandlers_it_sets() -> None:
+    c = change(ticket(S.ACCEPTED), AddCohandlers(OFFICE, (CWC,)))
+    assert c.ticket_changes() == {}
+    assert c.cohandler_changes() == (CohandlerState("cwc", NOW, END_OF_DAY_1),)
+    c = change(ticket(S.TRIAGE), Route(OFFICE, JWC))
+    assert set(c.ticket_changes()) == {
+        "status",
+        "track",
+        "department",
+        "dispatched_at",
+        "accepted_at",
+        "first_day",
+        "response_due",
+        "formal_due",
+    }

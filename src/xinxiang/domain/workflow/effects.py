@@ -12,11 +12,11 @@ refer to it through `THIS_REPLY`, and `Change.bind_reply(id)` fills it in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from enum import Enum, StrEnum
 
-from xinxiang.domain.workflow.snapshot import ReplyKind, TicketSnapshot
+from xinxiang.domain.workflow.snapshot import CohandlerState, ReplyKind, TicketSnapshot
 
 
 class Role(StrEnum):
@@ -91,7 +91,10 @@ ReplyState = str
 
 @dataclass(frozen=True)
 class ReplyUpdate:
-    """What becomes of a reply: the one recorded now (`reply_id` None) or a pending one."""
+    """What becomes of a reply: the one recorded now (`reply_id` None) or a pending one.
+
+    For a reply that exists, a field left None is left as it is.
+    """
 
     reply_id: int | None
     kind: ReplyKind
@@ -124,6 +127,18 @@ class Change:
     supersede_receipt: bool = False
     """The unsent receipt (回执) is replaced by this change's own answer to the petitioner."""
 
+    def ticket_changes(self) -> dict[str, object]:
+        """The ticket's own fields this change sets (name → new value), for the row."""
+        return {
+            name: getattr(self.after, name)
+            for name in _TICKET_FIELDS
+            if getattr(self.after, name) != getattr(self.before, name)
+        }
+
+    def cohandler_changes(self) -> tuple[CohandlerState, ...]:
+        """Co-handlers added or updated (a report received) by this change."""
+        return tuple(c for c in self.after.cohandlers if c not in self.before.cohandlers)
+
     @property
     def records_reply(self) -> bool:
         """Whether the shell must insert a new reply row (and then call `bind_reply`)."""
@@ -154,6 +169,13 @@ class Change:
             notices=notices,
             replies=replies,
         )
+
+
+_DERIVED = frozenset(
+    {"number", "received_at", "cohandlers", "pending", "preliminary_given", "preliminary_sent"}
+)
+# Row columns of the ticket; the rest comes from other rows (co-handlers, replies).
+_TICKET_FIELDS = tuple(f.name for f in fields(TicketSnapshot) if f.name not in _DERIVED)
 
 
 @dataclass(frozen=True)
