@@ -48,6 +48,24 @@ MATRIX: dict[str, tuple[str, ...]] = {
 }
 # fmt: on
 
+SEEDS = {
+    "accept": "002 第八条3: 承办部门应及时联系诉求人 (受理); 第九条 tracks 1-3",
+    "preliminary": "002 第九条2/3: 两个/三个工作日内先予以初步回复",
+    "formal": "002 第九条1: 正式回复; 第十条: 正式回复后 48 小时内回访",
+    "return": "004 第八条(四): 接到派单后一小时内退回党政办公室",
+    "extension": "004 第六条(三): 可申请延期办理，一般不超过5个自然日",
+    "cohandler_result": "002 第八条4: 协办单位一个工作日内报送首接单位",
+    "route": "004 第六条: 1个自然日内予以转办; 001 四.1 登记转办",
+    "triage": "002 第八条1: 由党政办公室根据情况派单",
+    "cohandlers": "002 第八条4 / 004 第七条: 涉及其他部门的，首接部门牵头，相关部门配合",
+    "extension_decision": "004 第六条(三)",
+    "approve": "002 第四条2: 书记校长信箱 — 党政办公室督促、把关答复",
+    "reject": "002 第四条2",
+    "close": "000 二(一)/(二); 004 第八条(一)(二)(五): 分类处理",
+    "settle": "002 第十条: 满意后销账",
+}
+"""The seed rule each row of the matrix follows."""
+
 CELLS = [
     pytest.param(action, status, expected, id=f"{action}@{status.value}")
     for action, row in MATRIX.items()
@@ -56,7 +74,7 @@ CELLS = [
 
 
 def test_the_matrix_covers_every_action_and_state() -> None:
-    assert set(MATRIX) == set(COMMANDS)
+    assert set(MATRIX) == set(COMMANDS) == set(SEEDS)
     assert set(_STATES) == set(STATES) == set(S)
 
 

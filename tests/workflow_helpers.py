@@ -18,6 +18,7 @@ from xinxiang.domain.workflow import (
     Accept,
     AddCohandlers,
     Approve,
+    Calendar,
     Change,
     Close,
     Command,
@@ -40,7 +41,7 @@ from xinxiang.domain.workflow import (
 )
 
 TZ = ZoneInfo("Asia/Shanghai")
-CALENDAR = ChineseWorkingCalendar()
+CALENDAR: Calendar = ChineseWorkingCalendar()  # the real calendar satisfies the protocol
 POLICY = WorkflowPolicy(tz=TZ)
 S = TicketStatus
 
