@@ -8,11 +8,13 @@ The detailed rules, with their seeds, are in test_workflow_department.py and _of
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
-from workflow_helpers import COMMANDS, STATES, S, run
+from workflow_helpers import CALENDAR, COMMANDS, POLICY, STATES, S, run
 from xinxiang.domain.states import can_transition
-from xinxiang.domain.workflow import Change
+from xinxiang.domain.workflow import ACTIONS, Change, decide
 
 _STATES = (
     S.RECEIVED,
@@ -91,3 +93,33 @@ def test_every_action_in_every_state(action: str, status: S, expected: str) -> N
         assert outcome.before == STATES[status]
         after = outcome.after.status
         assert after == status or can_transition(status, after)
+
+
+def test_decide_knows_every_command_and_wants_an_aware_now() -> None:
+    assert {type(c) for c in COMMANDS.values()} == set(ACTIONS)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        decide(
+            STATES[S.DISPATCHED], COMMANDS["accept"], datetime(2026, 3, 10, 9, 30), POLICY, CALENDAR
+        )
+
+
+def test_the_workflow_imports_the_standard_library_and_the_domain_only() -> None:
+    import ast
+    import sys
+    from pathlib import Path
+
+    import xinxiang.domain.workflow as workflow
+
+    for path in Path(workflow.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                assert top in sys.stdlib_module_names or name.startswith("xinxiang.domain"), (
+                    f"{path.name} imports {name}"
+                )
