@@ -285,6 +285,7 @@ def test_return_to_office(
     assert confirm.message == "已记录为退回，党政办公室将重新分办。"
     assert confirm.key == f"return:{at(now).isoformat()}"
     assert notice.kind == "return_notice" and notice.to[0].role is Role.OFFICE
+    assert notice.key == at(now).isoformat()  # a ticket mail: its key is per ticket
     assert notice.message == f"jwc 退回，原因：{reason}。请重新分办。"
     assert not c.replies
 

@@ -261,7 +261,7 @@ def return_to_office(
             Notice(
                 "return_notice",
                 (OFFICE,),
-                f"{s.number}:{stamp}",
+                stamp,
                 message=f"{previous} 退回，原因：{cmd.reason}。请重新分办。",
             ),
         ),
