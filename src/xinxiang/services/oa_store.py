@@ -1,13 +1,15 @@
 """The main database as the OA bridge's store: petitions become tickets, cursor, OA outbox.
 
 `DbPetitionStore` is the `PetitionSink` and `CursorStore` of `oa_bridge.sync.pull`: a new
-petition is staged (its raw JSON kept) and `materialize` then makes it a ticket through
-`record_external_letters` (letter → ticket → receipt; routing follows, like mail); an edited one
-goes through `update_external_letter` (logged as `letter_edited`). Upserts share
-one transaction per page, committed by `set_cursor` together with the cursor, so a crash loses
+petition is staged (its raw JSON kept) and `services.oa_materialize.materialize` then makes it
+a ticket through `record_external_letters` (letter → ticket → receipt; routing follows, like
+mail); an edited one goes through `update_external_letter` (logged as `letter_edited`). Upserts
+share one transaction per page, committed by `set_cursor` together with the cursor, so a crash loses
 at most one page of work, which the next pull fetches again (idempotently).
 
 `DbOaOutbox` is the `OaOutbox` of `push_pending`; its rows are written by `services.oa_hooks`.
+An update shunted by `oa_tasks.oa_push` is reported parked, so it holds back its petition's later
+updates (the OA sees them in order) until it is put back.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from xinxiang.store.models_oa import (
     OaParkedRow,
     OaPetitionRow,
 )
-from xinxiang.store.shunts import mark_resolved, set_aside_keys
+from xinxiang.store.shunts import mark_resolved, retried_keys, set_aside_keys
 
 log = logging.getLogger(__name__)
 
@@ -300,11 +302,13 @@ class DbOaOutbox:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._put_back: set[str] = set()
 
     def pending(self) -> list[PendingUpdate]:
         """Every unacknowledged update, parked (or shunted) ones flagged, in outbox order."""
         with self.db.unit_of_work() as s:
             aside = set_aside_keys(s, OA_PUSH_STAGE)
+            self._put_back = retried_keys(s, OA_PUSH_STAGE)
             rows = s.execute(
                 select(OaOutboxRow).where(OaOutboxRow.state != "sent").order_by(OaOutboxRow.id)
             ).scalars()
@@ -335,7 +339,8 @@ class DbOaOutbox:
                     last_error=None,
                 )
             )
-            mark_resolved(s, OA_PUSH_STAGE, [str(update_id)], now)
+            if str(update_id) in self._put_back:
+                mark_resolved(s, OA_PUSH_STAGE, [str(update_id)], now)
 
     def mark_failed(
         self, update_id: int, *, error: str, next_attempt_at: datetime, now: datetime
