@@ -14,7 +14,7 @@ from inbound_helpers import letter
 from xinxiang.mailbox.maildir import deliver
 
 XINXIANG = str(Path(sys.executable).with_name("xinxiang"))
-KEY = "cli-test-token-key-0123456789"
+KEY = "1477560cc90d907d56601140ccc76e7a4a2531c4e38b071f19296d1b29095e04"
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
