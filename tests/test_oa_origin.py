@@ -239,6 +239,14 @@ def test_the_recording_origins_do_record(evil: Evil) -> None:
 # End to end: a pull whose petition names an attachment elsewhere ------------------------------
 
 
+def oa_deployment(tmp_config: Callable[..., Path], base_url: str, **kw: Any) -> Path:
+    """A deployment whose oa.toml (the sample) points at `base_url`; returns oa.toml's path."""
+    oa_toml = tmp_config(**kw) / "oa.toml"
+    text = oa_toml.read_text("utf-8").replace("http://127.0.0.1:8711", base_url)
+    oa_toml.write_text(text, "utf-8")
+    return oa_toml
+
+
 def test_pull_records_the_petition_without_the_foreign_attachment(
     sim: OaSimulator,
     evil: Evil,
@@ -269,13 +277,9 @@ def test_pull_records_the_petition_without_the_foreign_attachment(
             "UPDATE petitions SET attachments = ? WHERE petition_id = 'XF00000001'",
             (json.dumps(attachments, ensure_ascii=False),),
         )
-    cfg_dir = tmp_config(database_url=db_url)
-    oa_toml = cfg_dir / "oa.toml"
-    oa_toml.write_text(
-        oa_toml.read_text("utf-8").replace("http://127.0.0.1:8711", sim.url), "utf-8"
-    )
+    oa_toml = oa_deployment(tmp_config, sim.url, database_url=db_url)
     monkeypatch.setenv("XINXIANG_OA_SECRET", SECRET)
-    cfg = load_config(cfg_dir)
+    cfg = load_config(oa_toml.parent)
     ctx = AppContext(cfg)
     upgrade(ctx.db)
     try:
@@ -318,12 +322,8 @@ def test_pull_records_the_petition_without_the_foreign_attachment(
 )
 def test_http_oa_only_on_loopback(tmp_config: Callable[..., Path], base_url: str, ok: bool) -> None:
     """Config validation: none of these is contacted."""
-    cfg_dir = tmp_config()
-    oa_toml = cfg_dir / "oa.toml"
-    oa_toml.write_text(
-        oa_toml.read_text("utf-8").replace("http://127.0.0.1:8711", base_url), "utf-8"
-    )
-    cfg = load_config(cfg_dir)
+    oa_toml = oa_deployment(tmp_config, base_url)
+    cfg = load_config(oa_toml.parent)
     if ok:
         assert load_oa_for(cfg).oa.base_url == base_url
         return
@@ -336,16 +336,12 @@ def test_http_oa_only_on_loopback(tmp_config: Callable[..., Path], base_url: str
 def test_http_to_a_remote_oa_needs_the_logged_override(
     tmp_config: Callable[..., Path], caplog: pytest.LogCaptureFixture
 ) -> None:
-    cfg_dir = tmp_config()
-    oa_toml = cfg_dir / "oa.toml"
-    oa_toml.write_text(
-        oa_toml.read_text("utf-8")
-        .replace("http://127.0.0.1:8711", "http://oa.example.edu.cn")
-        .replace("insecure_remote_plaintext = false", "insecure_remote_plaintext = true"),
-        "utf-8",
-    )
+    oa_toml = oa_deployment(tmp_config, "http://oa.example.edu.cn")
+    text = oa_toml.read_text("utf-8")
+    assert "insecure_remote_plaintext = false" in text
+    oa_toml.write_text(text.replace("remote_plaintext = false", "remote_plaintext = true"), "utf-8")
     with caplog.at_level(logging.WARNING, logger="xinxiang.config"):
-        load_oa_for(load_config(cfg_dir))
+        load_oa_for(load_config(oa_toml.parent))
     assert any(
         "INSECURE" in r.getMessage() and "oa.example.edu.cn" in r.getMessage()
         for r in caplog.records
