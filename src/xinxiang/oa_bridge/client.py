@@ -180,8 +180,8 @@ class OaClient:
         self.token_refreshes = 0
         self._base = httpx.URL(self.base_url + "/")
         # Redirects are followed by `request` itself, only within the OA's origin: httpx would
-        # follow them to any host (it drops Authorization there, but still fetches the URL
-        # and keeps the token on an http→https upgrade).
+        # follow them to any host (dropping Authorization there, but still fetching whatever
+        # the OA points at, and keeping the token on an http→https move to another origin).
         self._http = httpx.Client(
             timeout=timeout,
             transport=transport,
