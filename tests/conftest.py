@@ -297,6 +297,8 @@ def tmp_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TmpConfig:
             },
             "smtp": smtp_section,
             "security": {"token_key_env": "XINXIANG_TOKEN_KEY"},
+            # The test deployment's receiving server: see CAMPUS_AUTH in replies_helpers.
+            "authentication": {"trusted_authserv_ids": ["mx.example.edu.cn"]},
             "ack": {"max_per_sender_per_hour": 3, "quote_chars": 120},
         }
         settings = _merge(settings, overrides or {})

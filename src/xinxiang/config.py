@@ -161,6 +161,31 @@ class RepliesSection(Strict):
     approve_all_answers: bool = False
 
 
+class AuthenticationSection(Strict):
+    """Which receiving servers' Authentication-Results are believed (发件认证).
+
+    ``trusted_authserv_ids`` are the authserv-ids our own receiving server writes; with none,
+    no mail can prove its sender and every staff action by mail goes to the holding pen.
+    """
+
+    trusted_authserv_ids: list[str] = Field(default_factory=list)
+    accept_spf: bool = False
+    # A staff command that could not prove itself waits this long for its confirmation.
+    confirm_hours: int = Field(default=72, ge=1, le=24 * 14)
+    # At most this many confirmation challenges per address and hour (more are only held).
+    max_challenges_per_hour: int = Field(default=10, ge=1)
+
+    @field_validator("trusted_authserv_ids")
+    @classmethod
+    def _ids(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not item.strip() or any(c.isspace() or c in ";()" for c in item.strip()):
+                raise ValueError(
+                    f"not an authserv-id (a host name such as mx.example.edu.cn): {item!r}"
+                )
+        return [item.strip().lower() for item in value]
+
+
 class Settings(Strict):
     school: SchoolSection = SchoolSection()
     storage: StorageSection = StorageSection()
@@ -171,6 +196,7 @@ class Settings(Strict):
     ack: AckSection = AckSection()
     dispatch: DispatchSection = DispatchSection()
     replies: RepliesSection = RepliesSection()
+    authentication: AuthenticationSection = AuthenticationSection()
 
 
 class Department(Strict):
