@@ -23,6 +23,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 import xinxiang.store.models_oa  # its tables join Base.metadata before upgrade()
@@ -154,6 +156,23 @@ def test_which_urls_are_on_the_oa_origin(url: str, expected: str | None) -> None
         assert info.value.code == "foreign_origin" and "拒绝访问 OA 以外的地址" in str(info.value)
     else:
         assert str(same_origin_target(BASE, url)) == expected
+
+
+_PIECES = st.sampled_from(
+    ["https:", "http:", "//", "/", "@", ":", "443", "8443", ".", "\\", "#", "?", "%40",
+     "oa.example.edu.cn", "evil.example", "оа", "xn--80a1a", "user", "[::1]", "api", "..", " "]
+)  # fmt: skip
+
+
+@given(st.lists(_PIECES, max_size=8).map("".join) | st.text(max_size=40))
+def test_a_resolved_url_is_always_on_the_origin(url: str) -> None:
+    """Whatever the feed writes: refused, or a URL on the OA's origin with no user information."""
+    try:
+        target = same_origin_target(BASE, url)
+    except OaOriginRefused:
+        return
+    assert (target.scheme, target.raw_host, target.port) == ("https", b"oa.example.edu.cn", None)
+    assert not target.userinfo
 
 
 # Against the simulator and the attacker's origins ---------------------------------------------
