@@ -62,6 +62,8 @@ def route_new_ticket(
     settings = ctx.cfg.settings.dispatch
     if c.is_emergency:
         _emergency_alert(ctx, session, ticket, letter, c, now)
+    elif c.is_suspected_emergency:
+        _suspected_emergency_alert(ctx, session, ticket, letter, c, now)
     earlier = _find_earlier(ctx, session, ticket, letter, now)
     if earlier is not None and not c.is_emergency:
         _link_duplicate(ctx, session, ticket, letter, earlier, now)
@@ -161,6 +163,42 @@ def _emergency_alert(
     )
     add_event(
         session, ticket.id, now, "system", "emergency_alert", to=to, rules=[h.rule for h in c.hits]
+    )
+
+
+def _suspected_emergency_alert(
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    letter: Letter,
+    c: Classification,
+    now: datetime,
+) -> None:
+    """疑似紧急: the office alone is told at once to look; no department is woken."""
+    to = list(ctx.cfg.office.emails)
+    queue_ticket_mail(
+        ctx,
+        session,
+        ticket,
+        MailSpec(
+            kind="suspected_emergency_alert",
+            to=to,
+            key="alert",
+            subject=f"【疑似紧急】{ticket.number} {letter.subject}",
+            template="suspected_emergency_alert",
+            context=_letter_context(ctx, ticket, letter, c),
+            auto_submitted="auto-generated",
+        ),
+        now,
+    )
+    add_event(
+        session,
+        ticket.id,
+        now,
+        "system",
+        "suspected_emergency_alert",
+        to=to,
+        rules=[h.rule for h in c.hits],
     )
 
 
