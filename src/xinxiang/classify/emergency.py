@@ -340,7 +340,7 @@ def assess(
     best_detail: tuple[list[Mark], list[str]] = ([], [])
     order = {"subject": 0, "body": 1, "attachments": 2}
     for g_idx, group in enumerate(lex.groups):
-        candidates = _candidates(lex, g_idx, group, all_terms)
+        candidates = _candidates(lex, g_idx, group, all_terms, texts)
         for base, kind, term, partner, how in candidates:
             level = base + letter_effect
             marks = [Mark(f"emergency-{group.name}", term.term, term.field, term.start)]
@@ -378,11 +378,18 @@ def assess(
     return Assessment(best[0], group, tuple(best_detail[0]), tuple(best_detail[1]))
 
 
+def _gap(text: str, a: _Found, b: _Found) -> float:
+    """Distance between two terms in characters; English words are ~3 times longer."""
+    between = text[min(a.end, b.end) : max(a.start, b.start)]
+    return len(between) / 3 if between.isascii() else len(between)
+
+
 def _candidates(
     lex: EmergencyLexicon,
     g_idx: int,
     group: DangerGroup,
     terms: Mapping[tuple[int, str], list[_Found]],
+    text_of: Mapping[str, str],
 ) -> list[tuple[int, str, _Found, _Found | None, str]]:
     """(base level, kind, term, partner term, reason) for every danger term of one group."""
     out: list[tuple[int, str, _Found, _Found | None, str]] = []
@@ -409,8 +416,9 @@ def _candidates(
         for sig in terms.get((g_idx, "signals"), ()):
             if (sig.field, sig.sentence) != (obj.field, obj.sentence):
                 continue
-            gap = max(sig.start - obj.end, obj.start - sig.end)
-            if gap <= lex.window and not (sig.start < obj.end and obj.start < sig.end):
+            if sig.start < obj.end and obj.start < sig.end:
+                continue
+            if _gap(text_of[obj.field], obj, sig) <= lex.window:
                 out.append(
                     (
                         group.pair_level,
