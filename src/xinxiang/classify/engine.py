@@ -236,7 +236,9 @@ def classify(
     hits.sort(key=lambda h: (_FIELD_ORDER[h.field], h.position, h.rule, h.keyword))
     group = danger.group
     if group is not None:
-        dept_score[group.department] = dept_score.get(group.department, 0.0) + group.weight
+        # A suspected danger only nudges the routing: the letter's own matter decides.
+        weight = group.weight if danger.level == EMERGENCY_LEVEL else group.weight / 4
+        dept_score[group.department] = dept_score.get(group.department, 0.0) + weight
         if (
             danger.level == EMERGENCY_LEVEL
             or URGENCY_RANK[urgency] < URGENCY_RANK["suspected_emergency"]

@@ -133,12 +133,15 @@ def _print_report(console: Console, r: Report) -> None:
         )
     console.print(per_dept)
 
+    # The matrix is plain text: a rich table would squeeze 16+ columns into the terminal.
     codes = [d.code for d in r.departments]
-    matrix = Table("应为＼判为", *codes, title="混淆矩阵")
+    width = max(len(c) for c in codes) + 1
+    console.print("混淆矩阵（行：应为，列：判为）：")
+    lines = ["".rjust(width) + "".join(c.rjust(width) for c in codes)]
     for code in codes:
         row = r.confusion.get(code, {})
-        matrix.add_row(code, *(str(row.get(c, "")) for c in codes))
-    console.print(matrix)
+        lines.append(code.rjust(width) + "".join(str(row.get(c, ".")).rjust(width) for c in codes))
+    typer.echo("\n".join(lines))
 
     for title, rows in (
         ("分办错误（编号、应为、判为）", r.misrouted),
