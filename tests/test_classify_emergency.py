@@ -302,3 +302,20 @@ def test_a_small_section_reads_as_documented() -> None:
     assert classify("", "水果漫进了宿舍", (), rules).urgency != E  # masked
     assert classify("", "一楼淹了，已经修好", (), rules).urgency not in (E, S)
     assert classify("", "一楼淹了", (), rules).department_code == "hqc"
+
+
+# ── a wider table of readings (tests/data/emergency_readings.txt) ─────────────────────
+
+READINGS = [
+    tuple(line.split(" ", 1))
+    for line in (Path(__file__).parent / "data" / "emergency_readings.txt")
+    .read_text("utf-8")
+    .splitlines()
+    if line.strip() and not line.startswith("#")
+]
+_ACCEPTED = {"E": {E}, "S": {S}, "N": {N}, "ES": {E, S}, "SN": {S, N}}
+
+
+@pytest.mark.parametrize(("expected", "text"), READINGS)
+def test_readings(expected: str, text: str) -> None:
+    assert level(decide(text)) in _ACCEPTED[expected]

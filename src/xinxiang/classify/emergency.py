@@ -165,7 +165,7 @@ class EmergencyLexicon:
                 offsets[2 * i + 1] = e
             pos = char_offsets(text, offsets)
             found = [(pos[2 * i], pos[2 * i + 1], t) for i, (_, _, t) in enumerate(found)]
-        return [m for m in found if _word_bounded(text, m[0], m[1])]
+        return found
 
 
 def _word_bounded(text: str, start: int, end: int) -> bool:
@@ -289,11 +289,14 @@ def _read_field(
 ) -> tuple[dict[tuple[int, str], list[_Found]], dict[int, list[_Found]]]:
     """Terms by (group, role) and cues by cue index found in one field, masks applied."""
     found = lex.matches(text)
+    # Masks match inside words too ("fire extinguisher" hides "fire extinguishers").
     masked = [(s, e) for s, e, t in found if any(k == _MASK for k, _, _ in lex.payloads[t])]
     ends = _sentences(text)
     terms: dict[tuple[int, str], list[_Found]] = {}
     cues: dict[int, list[_Found]] = {}
     for s, e, t_idx in found:
+        if not _word_bounded(text, s, e):
+            continue
         hidden = any(ms <= s < me or ms < e <= me for ms, me in masked)
         f = _Found(fname, s, e, bisect.bisect_right(ends, s), lex.terms[t_idx])
         for kind, idx, role in lex.payloads[t_idx]:
