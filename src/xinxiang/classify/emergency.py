@@ -150,15 +150,27 @@ class EmergencyLexicon:
     payloads: tuple[tuple[tuple[int, int, str], ...], ...] = ()
     automaton: Any = field(default=None, repr=False)
     term_bytes: tuple[int, ...] = ()
+    danger: tuple[bool, ...] = ()  # per term: is it a danger term of some group
 
-    def matches(self, text: str) -> list[tuple[int, int, int]]:
-        """(character start, character end, term index) of every term occurrence in `text`."""
+    def byte_matches(self, text: str) -> list[tuple[int, int, int]]:
+        """(UTF-8 byte start, byte end, term index) of every term occurrence in `text`."""
         if self.automaton is None or not text:
             return []
-        found: list[tuple[int, int, int]] = []
-        for end, t_idx in self.automaton.iter(as_latin1_bytes(text)):
-            found.append((end - self.term_bytes[t_idx] + 1, end + 1, t_idx))
-        if not text.isascii():
+        return [
+            (end - self.term_bytes[t_idx] + 1, end + 1, t_idx)
+            for end, t_idx in self.automaton.iter(as_latin1_bytes(text))
+        ]
+
+    def matches(
+        self, text: str, found: list[tuple[int, int, int]] | None = None
+    ) -> list[tuple[int, int, int]]:
+        """(character start, character end, term index) of every term occurrence in `text`.
+
+        `found` may pass the `byte_matches` of `text` already made.
+        """
+        if found is None:
+            found = self.byte_matches(text)
+        if found and not text.isascii():
             offsets: dict[int, int] = {}
             for i, (s, e, _) in enumerate(found):
                 offsets[2 * i] = s
@@ -268,6 +280,7 @@ def compile_emergency(
         payloads=tuple(tuple(p) for p in payloads),
         automaton=automaton,
         term_bytes=tuple(len(t.encode("utf-8")) for t in terms),
+        danger=tuple(any(k == _TERM for k, _, _ in p) for p in payloads),
     )
 
 
@@ -285,10 +298,10 @@ def _sentences(text: str) -> list[int]:
 
 
 def _read_field(
-    lex: EmergencyLexicon, fname: str, text: str
+    lex: EmergencyLexicon, fname: str, text: str, raw: list[tuple[int, int, int]]
 ) -> tuple[dict[tuple[int, str], list[_Found]], dict[int, list[_Found]]]:
     """Terms by (group, role) and cues by cue index found in one field, masks applied."""
-    found = lex.matches(text)
+    found = lex.matches(text, raw)
     # Masks match inside words too ("fire extinguisher" hides "fire extinguishers").
     masked = [(s, e) for s, e, t in found if any(k == _MASK for k, _, _ in lex.payloads[t])]
     ends = _sentences(text)
@@ -330,19 +343,25 @@ def assess(
         return NO_EMERGENCY
     all_terms: dict[tuple[int, str], list[_Found]] = {}
     all_cues: dict[int, list[_Found]] = {}
-    for fname, text in texts.items():
-        if not text:
-            continue
-        terms, cues = _read_field(lex, fname, text)
+    raw = {fname: lex.byte_matches(text) for fname, text in texts.items() if text}
+    if not any(lex.danger[t] for found in raw.values() for _, _, t in found):
+        return NO_EMERGENCY  # most letters: no danger term, so no cue needs reading
+    for fname, found in raw.items():
+        text = texts[fname]
+        terms, cues = _read_field(lex, fname, text, found)
         for k, v in terms.items():
             all_terms.setdefault(k, []).extend(v)
         for k2, v2 in cues.items():
             all_cues.setdefault(k2, []).extend(v2)
 
+    present = sorted({g_idx for g_idx, _ in all_terms})
+    if not present:  # every danger term was masked
+        return NO_EMERGENCY
     best: tuple[int, int, int, int] | None = None  # (level, -field order, -position, group)
     best_detail: tuple[list[Mark], list[str]] = ([], [])
     order = {"subject": 0, "body": 1, "attachments": 2}
-    for g_idx, group in enumerate(lex.groups):
+    for g_idx in present:
+        group = lex.groups[g_idx]
         candidates = _candidates(lex, g_idx, group, all_terms, texts)
         for base, kind, term, partner, how in candidates:
             level = base + letter_effect
