@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email import message_from_bytes
+from email.policy import default
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -33,6 +35,11 @@ def test_a_suspected_emergency_alerts_the_office_only_and_is_timed_as_normal(tmp
             (m.kind, tuple(m.recipients))
             for m in s.execute(select(OutboxRow).where(OutboxRow.ticket_id == t.id)).scalars()
         }
+        alert = next(
+            m.raw
+            for m in s.execute(select(OutboxRow).where(OutboxRow.ticket_id == t.id)).scalars()
+            if m.kind == "suspected_emergency_alert"
+        )
         events = [
             e.kind for e in s.execute(select(EventRow).where(EventRow.ticket_id == t.id)).scalars()
         ]
@@ -41,6 +48,13 @@ def test_a_suspected_emergency_alerts_the_office_only_and_is_timed_as_normal(tmp
     assert ("suspected_emergency_alert", ("dzb@example.edu.cn",)) in mails
     assert not any(kind == "emergency_alert" for kind, _ in mails)
     assert "suspected_emergency_alert" in events
+    assert alert is not None
+    msg = message_from_bytes(alert, policy=default)
+    body = msg.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "【疑似紧急】" in str(msg["Subject"])
+    assert "未通知承办单位" in text and "焦糊味" in text  # why, in the office's words
     if response_due is not None:  # dispatched: a normal (working-day) deadline, not one hour
         assert (response_due - NOW).total_seconds() > 3600
 
