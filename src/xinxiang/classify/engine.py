@@ -263,7 +263,10 @@ def classify(
             if rule.category is not None and (code is None or rule.department == code)
         ]
         if not scored:
-            return category_for(None) if code is not None else OTHER_CATEGORY
+            if code is not None:
+                return category_for(None)
+            # A letter that only names a danger takes the danger's category (安全管理…).
+            return (group.category if group is not None else None) or OTHER_CATEGORY
         return max(scored, key=lambda t: (t[0], -t[1]))[2] or OTHER_CATEGORY
 
     def strength_of(disposition: str) -> float:
