@@ -92,33 +92,34 @@ def _print_report(console: Console, r: Report) -> None:
     data = r.to_json()
     console.print(f"评测来信 {r.letters} 封")
     summary = Table("指标", "结果", "说明")
-    summary.add_row(
-        "承办单位准确率", _pct(data["department_accuracy"]), f"{r.department_correct}/{r.letters}"
+    figures: tuple[tuple[str, float | None, str], ...] = (
+        ("承办单位准确率", data["department_accuracy"], f"{r.department_correct}/{r.letters}"),
+        (
+            "诉求类别准确率",
+            data["category_accuracy"],
+            f"{r.category_correct}/{r.category_checked}（仅标注了类别的来信）",
+        ),
+        ("处置方式准确率", data["disposition_accuracy"], f"{r.disposition_correct}/{r.letters}"),
+        (
+            "紧急来信判为紧急",
+            data["emergency_recall"],
+            f"{r.emergencies_classified}/{r.emergencies}",
+        ),
+        (
+            "紧急来信判为紧急或疑似紧急",
+            data["emergency_caught"],
+            f"{r.emergencies_caught}/{r.emergencies}；漏报：{'、'.join(r.missed) or '无'}",
+        ),
+        (
+            "非紧急来信误报率（紧急或疑似紧急）",
+            r.false_alarm_rate,
+            f"{len(r.false_alarms) + len(r.false_suspected)}/{r.non_emergencies}；"
+            f"紧急：{'、'.join(r.false_alarms) or '无'}；"
+            f"疑似：{'、'.join(r.false_suspected) or '无'}",
+        ),
     )
-    summary.add_row(
-        "诉求类别准确率",
-        _pct(data["category_accuracy"]),
-        f"{r.category_correct}/{r.category_checked}（仅标注了类别的来信）",
-    )
-    summary.add_row(
-        "处置方式准确率", _pct(data["disposition_accuracy"]), f"{r.disposition_correct}/{r.letters}"
-    )
-    summary.add_row(
-        "紧急来信判为紧急",
-        _pct(data["emergency_recall"]),
-        f"{r.emergencies_classified}/{r.emergencies}",
-    )
-    summary.add_row(
-        "紧急来信判为紧急或疑似紧急",
-        _pct(data["emergency_caught"]),
-        f"{r.emergencies_caught}/{r.emergencies}；漏报：{'、'.join(r.missed) or '无'}",
-    )
-    summary.add_row(
-        "非紧急来信误报率（紧急或疑似紧急）",
-        _pct(r.false_alarm_rate),
-        f"{len(r.false_alarms) + len(r.false_suspected)}/{r.non_emergencies}；"
-        f"紧急：{'、'.join(r.false_alarms) or '无'}；疑似：{'、'.join(r.false_suspected) or '无'}",
-    )
+    for label, value, detail in figures:
+        summary.add_row(label, _pct(value), detail)
     console.print(summary)
 
     per_dept = Table("承办单位", "应为", "判为", "正确", "精确率", "召回率")
