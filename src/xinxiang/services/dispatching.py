@@ -60,7 +60,7 @@ def route_new_ticket(
     add_event(session, ticket.id, now, "system", "classified", **c.to_json())
 
     settings = ctx.cfg.settings.dispatch
-    if c.is_emergency:
+    if c.is_emergency or c.is_suspected_emergency:
         _emergency_alert(ctx, session, ticket, letter, c, now)
     earlier = _find_earlier(ctx, session, ticket, letter, now)
     if earlier is not None and not c.is_emergency:
@@ -137,31 +137,35 @@ def _emergency_alert(
     c: Classification,
     now: datetime,
 ) -> None:
-    dept = ctx.cfg.department(c.department_code or "") if c.department_code else None
+    """紧急: office and department at once; 疑似紧急: the office alone, to look at once."""
+    if c.is_suspected_emergency:
+        kind, title, dept = "suspected_emergency_alert", "疑似紧急", None
+        extra: dict[str, Any] = {}
+    else:
+        kind, title = "emergency_alert", "紧急"
+        dept = ctx.cfg.department(c.department_code or "") if c.department_code else None
+        extra = {
+            "department": dept,
+            "respond_by": now + ctx.policy.emergency_response,
+            "resolve_by": now + ctx.policy.emergency_resolution,
+        }
     to = list(ctx.cfg.office.emails) + (list(dept.emails) if dept else [])
     queue_ticket_mail(
         ctx,
         session,
         ticket,
         MailSpec(
-            kind="emergency_alert",
+            kind=kind,
             to=to,
             key="alert",
-            subject=f"【紧急】{ticket.number} {letter.subject}",
-            template="emergency_alert",
-            context={
-                **_letter_context(ctx, ticket, letter, c),
-                "department": dept,
-                "respond_by": now + ctx.policy.emergency_response,
-                "resolve_by": now + ctx.policy.emergency_resolution,
-            },
+            subject=f"【{title}】{ticket.number} {letter.subject}",
+            template=kind,
+            context={**_letter_context(ctx, ticket, letter, c), **extra},
             auto_submitted="auto-generated",
         ),
         now,
     )
-    add_event(
-        session, ticket.id, now, "system", "emergency_alert", to=to, rules=[h.rule for h in c.hits]
-    )
+    add_event(session, ticket.id, now, "system", kind, to=to, rules=[h.rule for h in c.hits])
 
 
 def _find_earlier(
