@@ -153,7 +153,8 @@ class Tasks:
             src.name: huey.lock_task(f"xinxiang.poll.{src.name}")
             for src in rt.ctx.cfg.settings.sources
         }
-        locks = {job: huey.lock_task(f"xinxiang.{job}") for job in JOBS}
+        # Polling is locked per source (below), so that two sources are polled side by side.
+        locks = {job: huey.lock_task(f"xinxiang.{job}") for job in JOBS if job != "poll"}
 
         def locked(job: str, work: Callable[[], object]) -> None:
             try:
@@ -237,7 +238,6 @@ class Tasks:
 
 def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
     """Run the consumer with periodic tasks, a fast ticker and IMAP IDLE watchers until stopped."""
-
     ctx = AppContext(cfg)
     runtime = Runtime(ctx)
     install_oa_hooks(cfg)
