@@ -19,6 +19,7 @@ import typer
 
 from xinxiang.classify.engine import classify_letter
 from xinxiang.classify.rules import RuleSet, load_rules, load_rules_for
+from xinxiang.commands._show import shown
 from xinxiang.config import (
     Config,
     Department,
@@ -179,33 +180,34 @@ def _load_optional_config(config_dir: Path | None) -> Config | None:
         return load_config(config_dir or default_config_dir())
     except XinxiangError as exc:
         if config_dir is not None:
-            print(f"xinxiang: 警告: 配置无法加载，按无部署处理: {exc}", file=sys.stderr)
+            print(f"xinxiang: 警告: 配置无法加载，按无部署处理: {shown(exc)}", file=sys.stderr)
         return None
 
 
 def _human(result: dict[str, Any]) -> str:
     consent = {True: "同意公开", False: "不公开", None: "未说明"}[result["public_consent"]]
+    sender = shown(result["from"])
     lines = [
         f"类型: {_KIND_LABELS.get(result['kind'], result['kind'])} ({result['kind']})",
-        f"发件人: {result['from_name']} <{result['from']}>"
+        f"发件人: {shown(result['from_name'])} <{sender}>"
         if result["from_name"]
-        else f"发件人: {result['from']}",
-        f"主题: {result['subject']}",
+        else f"发件人: {sender}",
+        f"主题: {shown(result['subject'])}",
         f"日期: {result['date'] or '未知'}",
-        f"Message-ID: {result['message_id'] or '无'}",
+        f"Message-ID: {shown(result['message_id'] or '无')}",
         f"公开意愿: {consent}",
     ]
     if result["attachments"]:
         lines.append("附件:")
         lines.extend(
-            f"  - {a['filename']} ({a['content_type']}, {a['size']} 字节)"
+            f"  - {shown(a['filename'])} ({shown(a['content_type'])}, {a['size']} 字节)"
             for a in result["attachments"]
         )
     if result["defects"]:
         lines.append("解析问题:")
-        lines.extend(f"  - {d}" for d in result["defects"])
+        lines.extend(f"  - {shown(d)}" for d in result["defects"])
     lines.append("正文:")
-    lines.append(result["body"])
+    lines.append(shown(result["body"], multiline=True))
     return "\n".join(lines)
 
 

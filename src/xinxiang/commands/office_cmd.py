@@ -11,10 +11,11 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from xinxiang.commands._common import ConfigOption, JsonOption, now_utc, open_context
+from xinxiang.commands._labels import department_label
+from xinxiang.commands._show import console
 from xinxiang.errors import XinxiangError
 from xinxiang.replies.render import format_cn_datetime
 from xinxiang.services.context import AppContext
@@ -81,15 +82,14 @@ def overdue(
         return
     table = Table("编号", "承办单位", "时限", "到期时间", "已逾期")
     for r, i in zip(rows, items, strict=True):
-        dept = ctx.cfg.department(r["department"] or "")
         table.add_row(
             r["number"],
-            dept.name if dept else (r["department"] or "—"),
+            department_label(ctx.cfg, r["department"]),
             r["deadline_name"],
             format_cn_datetime(i.due, ctx.cfg.settings.school.timezone),
             r["overdue_by"],
         )
-    Console().print(table)
+    console().print(table)
 
 
 def route(

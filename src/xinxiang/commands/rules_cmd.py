@@ -6,12 +6,12 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy import or_, select
 
 from xinxiang.classify.suggest import suggest_terms
 from xinxiang.commands._common import ConfigOption, JsonOption, open_context
+from xinxiang.commands._show import console, shown
 from xinxiang.store.models import EventRow, LetterRow, TicketRow
 
 rules_app = typer.Typer(help="Routing rules (分办规则).", no_args_is_help=True)
@@ -51,12 +51,12 @@ def suggest(
             )
         )
         return
-    console = Console()
-    console.print(f"分析了 {len(texts)} 封待分办或改派的来信，以下词语尚未被任何规则覆盖：")
+    out = console()
+    out.print(f"分析了 {len(texts)} 封待分办或改派的来信，以下词语尚未被任何规则覆盖：")
     table = Table("词语", "出现的来信数")
     for term, n in terms:
-        table.add_row(term, str(n))
-    console.print(table)
+        table.add_row(shown(term), str(n))
+    out.print(table)
 
 
 def register(app: typer.Typer) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import (
     MofNCompleteColumn,
     Progress,
@@ -17,6 +16,7 @@ from rich.progress import (
 from rich.table import Table
 
 from xinxiang.commands._common import ConfigOption, JsonOption, now_utc, open_context, setup_logging
+from xinxiang.commands._show import console, shown
 from xinxiang.errors import XinxiangError
 from xinxiang.mailbox.imap import SourceUnavailable
 from xinxiang.replies.transport import transport_for
@@ -62,7 +62,7 @@ def poll(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    with Progress(*columns, console=console(stderr=True), transient=True) as bar:
         for name in names:
             task = bar.add_task(f"收取 {name}", total=None)
 
@@ -97,11 +97,11 @@ def poll(
             table.add_row(
                 r.source, str(r.created), str(r.recorded), str(r.duplicates), str(r.quarantined)
             )
-        Console().print(table)
+        console().print(table)
         if sent:
             typer.echo(f"发出邮件 {sent.sent} 封，待重试 {sent.retried}，失败 {sent.failed}")
     for err in errors:
-        typer.echo(f"xinxiang: warning: {err}", err=True)
+        typer.echo(f"xinxiang: warning: {shown(err)}", err=True)
     if errors:
         raise typer.Exit(1)
 
