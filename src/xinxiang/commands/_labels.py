@@ -65,6 +65,17 @@ MAIL_KIND_LABELS = {
     "weekly_digest": "周汇总",
 }
 
+LETTER_KIND_LABELS: dict[str, str] = {
+    "letter": "来信",
+    "reply": "回复",
+    "auto_reply": "自动回复",
+    "bounce": "退信",
+    "receipt": "已读回执",
+    "list": "邮件列表",
+    "loop": "本系统发出的邮件",
+    "malformed": "无法解析",
+}
+
 MAIL_STATE_LABELS = {
     "pending": "待发送",
     "sending": "发送中",

@@ -12,7 +12,13 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from xinxiang.commands._labels import department_label, status_label, urgency_label
+from xinxiang.commands._labels import (
+    LETTER_KIND_LABELS,
+    department_label,
+    label,
+    status_label,
+    urgency_label,
+)
 from xinxiang.commands._show import console, shown
 from xinxiang.deployment import create_embedded_deployment
 from xinxiang.errors import XinxiangError
@@ -82,7 +88,7 @@ def demo(
             )
         term.print(table)
         for kind, subject in noise:
-            term.print(f"已记录但不答复（{kind}）: {shown(subject)}")
+            term.print(f"已记录但不答复（{label(LETTER_KIND_LABELS, kind)}）: {shown(subject)}")
         for q in quarantined:
             term.print(f"已隔离: {shown(q.location)} — {shown(q.reason)}")
         by_kind: dict[str, int] = {}

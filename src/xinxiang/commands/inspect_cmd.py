@@ -19,6 +19,7 @@ import typer
 
 from xinxiang.classify.engine import classify_letter
 from xinxiang.classify.rules import RuleSet, load_rules, load_rules_for
+from xinxiang.commands._labels import LETTER_KIND_LABELS
 from xinxiang.commands._show import shown
 from xinxiang.config import (
     Config,
@@ -61,17 +62,6 @@ CLASSIFICATION_KEYS = (
     "hits",
 )
 REPLY_KEYS = ("ticket", "intent", "extension_until", "planned_formal_date", "text")
-
-_KIND_LABELS: dict[str, str] = {
-    "letter": "来信",
-    "reply": "回复",
-    "auto_reply": "自动回复",
-    "bounce": "退信",
-    "receipt": "已读回执",
-    "list": "邮件列表",
-    "loop": "本系统发出的邮件",
-    "malformed": "无法解析",
-}
 
 
 def _identity(cfg: Config | None) -> tuple[frozenset[str], str | None, str | None]:
@@ -188,7 +178,7 @@ def _human(result: dict[str, Any]) -> str:
     consent = {True: "同意公开", False: "不公开", None: "未说明"}[result["public_consent"]]
     sender = shown(result["from"])
     lines = [
-        f"类型: {_KIND_LABELS.get(result['kind'], result['kind'])} ({result['kind']})",
+        f"类型: {LETTER_KIND_LABELS.get(result['kind'], result['kind'])} ({result['kind']})",
         f"发件人: {shown(result['from_name'])} <{sender}>"
         if result["from_name"]
         else f"发件人: {sender}",
