@@ -16,12 +16,13 @@ import click
 import typer
 
 from xinxiang import commands
+from xinxiang.commands._help import COMMAND_HELP
 from xinxiang.commands._show import shown
 from xinxiang.errors import XinxiangError
 
 app = typer.Typer(
     name="xinxiang",
-    help="书记校长信箱 processor: letters → tickets → departments → answers → records.",
+    help="书记校长信箱：来信 → 工单 → 承办单位 → 答复 → 处理单。",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -55,19 +56,25 @@ class _Context(click.Context):
     formatter_class = _HelpFormatter
 
 
-def _walk(command: click.Command) -> Iterator[click.Command]:
-    yield command
+def _walk(
+    command: click.Command, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+    yield path, command
     if isinstance(command, click.Group):
-        for sub in command.commands.values():
-            yield from _walk(sub)
+        for name, sub in command.commands.items():
+            yield from _walk(sub, (*path, name))
 
 
 @cache
 def command() -> click.Command:
-    """The click command tree of `app`, built once, with the help formatting fixed."""
+    """The click command tree of `app`, built once, with Chinese help and its formatting fixed."""
     root = typer.main.get_command(app)
-    for cmd in _walk(root):
+    for path, cmd in _walk(root):
         cmd.context_class = _Context
+        chinese = COMMAND_HELP.get(path)
+        if chinese is not None:
+            cmd.help = chinese
+            cmd.short_help = None
     return root
 
 

@@ -82,8 +82,8 @@ def render(c: Classification, subject: str, version: str) -> str:
 
 
 def classify_file(
-    file: Annotated[Path, typer.Argument(help="A message as an .eml file.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
+    file: Annotated[Path, typer.Argument(help="一封邮件（.eml 文件）。")],
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出分办结果。")] = False,
     config: ConfigOption = None,
 ) -> None:
     """Classify one message and explain the decision (nothing is stored)."""

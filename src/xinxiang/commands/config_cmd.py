@@ -12,17 +12,15 @@ from xinxiang.config import default_config_dir, load_config
 from xinxiang.errors import XinxiangError
 from xinxiang.validation import check_all
 
-config_app = typer.Typer(help="Configuration commands.", no_args_is_help=True)
+config_app = typer.Typer(help="配置：检查。", no_args_is_help=True)
 
 
 @config_app.command("check")
 def check(
     directory: Annotated[
-        Path | None, typer.Argument(help="Config directory (default ./config); or -c DIR.")
+        Path | None, typer.Argument(help="配置目录（默认 ./config），也可用 -c DIR。")
     ] = None,
-    secrets: Annotated[
-        bool, typer.Option(help="Also require the secrets' environment variables.")
-    ] = True,
+    secrets: Annotated[bool, typer.Option(help="同时要求密钥所在的环境变量已设置。")] = True,
     config: ConfigOption = None,
 ) -> None:
     """Validate every configuration file; print one line naming file, key and reason on error."""

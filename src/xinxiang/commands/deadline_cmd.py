@@ -22,7 +22,7 @@ from xinxiang.dispatch.calendar import (
 from xinxiang.domain.deadlines import Deadlines, compute_deadlines
 from xinxiang.errors import XinxiangError
 
-calendar_app = typer.Typer(help="Working calendar commands.", no_args_is_help=True)
+calendar_app = typer.Typer(help="工作日历：核对某年的节假日与调休。", no_args_is_help=True)
 
 _URGENCY_NAMES = {"emergency": "紧急", "priority": "基本生活保障（优先）", "normal": "一般"}
 
@@ -87,16 +87,19 @@ def deadline_json(accepted: datetime, track: int | None, urgency: str, d: Deadli
 
 def deadline(
     accepted: Annotated[
-        str, typer.Option("--accepted", help="受理 time, ISO 8601; naive = the school's zone")
+        str, typer.Option("--accepted", help="受理时间，ISO 8601；不带时区按学校时区。")
     ],
     track: Annotated[
-        int | None, typer.Option("--track", min=1, max=3, help="Handling track 1, 2 or 3.")
+        int | None, typer.Option("--track", min=1, max=3, help="办理类别 1、2 或 3。")
     ] = None,
     urgency: Annotated[
-        UrgencyChoice, typer.Option("--urgency", help="emergency | priority | normal.")
+        UrgencyChoice,
+        typer.Option(
+            "--urgency", help="紧急程度：emergency（紧急）| priority（优先）| normal（一般）。"
+        ),
     ] = UrgencyChoice.normal,
     config: ConfigOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象。")] = False,
 ) -> None:
     """Compute the deadlines of a ticket accepted at a given time (working calendar + policy)."""
     cfg = _load(config)
@@ -136,7 +139,7 @@ def _describe(cal: ChineseWorkingCalendar, d: date, suffix: str = "") -> str:
 
 @calendar_app.command("check")
 def check(
-    year: Annotated[int, typer.Argument(min=2000, max=2100, help="The year to check.")],
+    year: Annotated[int, typer.Argument(min=2000, max=2100, help="要核对的年份。")],
     config: ConfigOption = None,
 ) -> None:
     """Say whether a year's working calendar is covered; list its holidays and make-up days."""

@@ -27,13 +27,13 @@ from xinxiang.store.models import LetterRow, OutboxRow, QuarantineRow, TicketRow
 
 def init(
     directory: Annotated[
-        Path | None, typer.Argument(help="Directory for the new deployment (or -c DIR).")
+        Path | None, typer.Argument(help="新部署的目录（也可用 -c DIR）。")
     ] = None,
-    school: Annotated[str, typer.Option(help="The school's name.")] = "示例大学",
-    force: Annotated[bool, typer.Option(help="Overwrite an existing xinxiang.toml.")] = False,
+    school: Annotated[str, typer.Option(help="学校名称。")] = "示例大学",
+    force: Annotated[bool, typer.Option(help="覆盖已有的 xinxiang.toml。")] = False,
     config: Annotated[
         Path | None,
-        typer.Option("--config", "-c", help="Directory for the new deployment."),
+        typer.Option("--config", "-c", help="新部署的目录。"),
     ] = None,
 ) -> None:
     """Create a deployment on embedded defaults (SQLite, SqliteHuey, Maildir, .eml outbox)."""
@@ -53,7 +53,7 @@ def init(
 def demo(
     out: Annotated[
         Path | None,
-        typer.Option("--config", "-c", "--out", help="Where to put the demo deployment."),
+        typer.Option("--config", "-c", "--out", help="演示部署放在哪个目录（默认临时目录）。"),
     ] = None,
 ) -> None:
     """Run the main job end to end on sample letters, with no server at all."""

@@ -202,11 +202,11 @@ def _human(result: dict[str, Any]) -> str:
 
 
 def inspect(
-    file: Annotated[Path, typer.Argument(help="A raw message (.eml).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    file: Annotated[Path, typer.Argument(help="一封原始邮件（.eml）。")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象。")] = False,
     config_dir: Annotated[
         Path | None,
-        typer.Option("--config", "-c", help="Deployment directory (optional)."),
+        typer.Option("--config", "-c", help="部署配置目录（可选）。"),
     ] = None,
 ) -> None:
     """Parse one message and show its kind, sender, subject, body, attachments and defects."""

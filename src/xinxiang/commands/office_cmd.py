@@ -22,9 +22,9 @@ from xinxiang.services.context import AppContext
 
 NowOption = Annotated[
     str | None,
-    typer.Option("--now", help="Pretend it is this time (ISO 8601; without offset: school time)."),
+    typer.Option("--now", help="按此时间运行（ISO 8601；不带时区按学校时区）。"),
 ]
-ActorOption = Annotated[str, typer.Option("--actor", help="Who acts (recorded in the log).")]
+ActorOption = Annotated[str, typer.Option("--actor", help="操作人（记入办理记录）。")]
 
 
 def _now(ctx: AppContext, value: str | None) -> datetime:
@@ -93,11 +93,9 @@ def overdue(
 
 
 def route(
-    number: Annotated[str, typer.Argument(help="Ticket number, e.g. 2026-000123.")],
-    department: Annotated[str, typer.Argument(help="Department code or Chinese name.")],
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="Why (required to transfer).")
-    ] = None,
+    number: Annotated[str, typer.Argument(help="工单号，如 2026-000123。")],
+    department: Annotated[str, typer.Argument(help="承办单位代码或中文名称。")],
+    reason: Annotated[str | None, typer.Option("--reason", help="理由（改派时必填）。")] = None,
     actor: ActorOption = "office-cli",
     config: ConfigOption = None,
     now: NowOption = None,
@@ -121,8 +119,8 @@ def route(
 
 
 def cohandle(
-    number: Annotated[str, typer.Argument(help="Ticket number.")],
-    departments: Annotated[list[str], typer.Argument(help="Co-handling department codes.")],
+    number: Annotated[str, typer.Argument(help="工单号。")],
+    departments: Annotated[list[str], typer.Argument(help="协办单位代码或中文名称。")],
     actor: ActorOption = "office-cli",
     config: ConfigOption = None,
     now: NowOption = None,
@@ -142,10 +140,10 @@ def cohandle(
 
 
 def extend(
-    number: Annotated[str, typer.Argument(help="Ticket number.")],
-    until: Annotated[str, typer.Option("--until", help="New formal date, YYYY-MM-DD.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why (sent to the department).")],
-    refuse: Annotated[bool, typer.Option("--refuse", help="Refuse instead of approve.")] = False,
+    number: Annotated[str, typer.Argument(help="工单号。")],
+    until: Annotated[str, typer.Option("--until", help="新的正式回复日期，YYYY-MM-DD。")],
+    reason: Annotated[str, typer.Option("--reason", help="理由（发给承办单位）。")],
+    refuse: Annotated[bool, typer.Option("--refuse", help="不同意延期。")] = False,
     actor: ActorOption = "office-cli",
     config: ConfigOption = None,
     now: NowOption = None,
@@ -195,7 +193,7 @@ def sweep(config: ConfigOption = None, now: NowOption = None, as_json: JsonOptio
 
 
 def digest(
-    send: Annotated[bool, typer.Option("--send", help="Queue the mail to the office.")] = False,
+    send: Annotated[bool, typer.Option("--send", help="加入发给党政办公室的发送队列。")] = False,
     config: ConfigOption = None,
     now: NowOption = None,
 ) -> None:

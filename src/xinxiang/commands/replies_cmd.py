@@ -14,9 +14,7 @@ from xinxiang.commands._show import console, shown
 from xinxiang.replies.render import format_cn_datetime
 from xinxiang.services import approval, publishing, records, replies
 
-holding_app = typer.Typer(
-    help="待甄别区 (mail that may not act on a ticket).", no_args_is_help=True
-)
+holding_app = typer.Typer(help="待甄别区：不能直接作用于工单的邮件。", no_args_is_help=True)
 CLI_ACTOR = "cli:党政办公室"
 
 

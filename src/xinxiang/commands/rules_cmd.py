@@ -14,14 +14,14 @@ from xinxiang.commands._common import ConfigOption, JsonOption, open_context
 from xinxiang.commands._show import console, shown
 from xinxiang.store.models import EventRow, LetterRow, TicketRow
 
-rules_app = typer.Typer(help="Routing rules (分办规则).", no_args_is_help=True)
+rules_app = typer.Typer(help="分办规则：改进建议。", no_args_is_help=True)
 
 
 @rules_app.command("suggest")
 def suggest(
     config: ConfigOption = None,
-    top: Annotated[int, typer.Option(min=1, max=500, help="How many terms.")] = 30,
-    limit: Annotated[int, typer.Option(min=1, help="Look at this many recent letters.")] = 2000,
+    top: Annotated[int, typer.Option(min=1, max=500, help="列出多少个词语。")] = 30,
+    limit: Annotated[int, typer.Option(min=1, help="分析最近多少封来信。")] = 2000,
     as_json: JsonOption = False,
 ) -> None:
     """Frequent terms in letters that ended in triage or were re-routed, not yet in any rule."""

@@ -29,8 +29,8 @@ from xinxiang.store.models import EventRow, LetterRow, OutboxRow, QuarantineRow,
 
 _QUARANTINE_STATES = {"open": "待处理", "resolved": "已处理"}
 
-tickets_app = typer.Typer(help="Tickets (工单).", no_args_is_help=True)
-quarantine_app = typer.Typer(help="Quarantined messages (隔离区).", no_args_is_help=True)
+tickets_app = typer.Typer(help="工单：列表、详情、转办、协办、延期、逾期。", no_args_is_help=True)
+quarantine_app = typer.Typer(help="隔离区：无法处理的邮件。", no_args_is_help=True)
 
 
 def _iso(value: Any) -> str | None:
@@ -63,9 +63,9 @@ def list_tickets(
     config: ConfigOption = None,
     status: Annotated[
         str | None,
-        typer.Option(help="Only this status, by Chinese name or code (已转办 or dispatched)."),
+        typer.Option(help="只列此状态，中文名称或代码均可（已转办 或 dispatched）。"),
     ] = None,
-    limit: Annotated[int, typer.Option(min=1)] = 50,
+    limit: Annotated[int, typer.Option(min=1, help="最多列出多少张工单。")] = 50,
     as_json: JsonOption = False,
 ) -> None:
     """The newest tickets."""
@@ -96,7 +96,7 @@ def list_tickets(
 
 @tickets_app.command("show")
 def show_ticket(
-    number: Annotated[str, typer.Argument(help="Ticket number, e.g. 2026-000123.")],
+    number: Annotated[str, typer.Argument(help="工单号，如 2026-000123。")],
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -192,7 +192,7 @@ def show_ticket(
 @quarantine_app.command("list")
 def list_quarantine(
     config: ConfigOption = None,
-    all_: Annotated[bool, typer.Option("--all", help="Include resolved records.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="包括已处理的记录。")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Messages that could not be processed, with the reason."""
@@ -231,7 +231,7 @@ def list_quarantine(
 
 @quarantine_app.command("retry")
 def retry(
-    quarantine_id: Annotated[int, typer.Argument(help="Quarantine record id.")],
+    quarantine_id: Annotated[int, typer.Argument(help="隔离记录编号。")],
     config: ConfigOption = None,
 ) -> None:
     """Reprocess a quarantined message from its stored raw bytes."""

@@ -42,9 +42,9 @@ def worker(
 def poll(
     config: ConfigOption = None,
     source: Annotated[
-        list[str] | None, typer.Option("--source", "-s", help="Only this source.")
+        list[str] | None, typer.Option("--source", "-s", help="只收取这个信箱。")
     ] = None,
-    send: Annotated[bool, typer.Option(help="Send the outbox after polling.")] = True,
+    send: Annotated[bool, typer.Option(help="收取后发送待发邮件。")] = True,
     as_json: JsonOption = False,
 ) -> None:
     """One pass over the mail sources now, then send what the outbox holds."""
