@@ -258,8 +258,15 @@ def test_outside_text_never_acts_on_the_terminal(deployment, tmp_path: Path) -> 
         assert shown(f"{text}\n第二行{text}", multiline=True) in _run(
             ["tickets", "show", number, *c]
         )
+        listed = _run(["tickets", "list", "--json", *c])
+        shown_one = _run(["tickets", "show", number, "--json", *c])
+        _assert_safe(listed + shown_one)  # JSON escapes them as \uXXXX and reads them back
+        assert json.loads(listed)[0]["subject"] == text
+        assert json.loads(shown_one)["letter"]["body"] == f"{text}\n第二行{text}"
         eml.write_bytes(_eml(text))
-        parsed = json.loads(_run(["inspect", str(eml), "--json", *c]))
+        inspected = _run(["inspect", str(eml), "--json", *c])
+        _assert_safe(inspected)
+        parsed = json.loads(inspected)
         for args in (["inspect", str(eml), *c], ["classify", str(eml), *c]):
             out = _run(args)
             _assert_safe(out)

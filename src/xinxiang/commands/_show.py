@@ -5,7 +5,8 @@ petitioner, a forger, a misbehaving server. The CLI never lets such text act on 
 it is never read as Rich markup (a subject `[/] 热水` would crash a table, `[link=…]` would
 become a link), and control characters — ESC and the rest of C0 and C1, DEL, bidi overrides,
 zero-width and other format characters, line and paragraph separators, lone surrogates — are
-shown as visible escapes (`\\x1b`, `\\u202e`) instead of being sent to the terminal.
+shown as visible escapes (`\\x1b`, `\\u202e`) instead of being sent to the terminal. JSON
+output escapes the same characters as `\\uXXXX`, which JSON reads back unchanged.
 
 Every command that prints such text passes it through `shown`, and prints tables and lines
 through `console()`, whose markup and emoji codes are off.
@@ -13,12 +14,18 @@ through `console()`, whose markup and emoji codes are off.
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from typing import Any
 
 from rich.console import Console
 
 # Unicode categories that can move the cursor, change colours, reorder or hide text.
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def _unsafe(ch: str) -> bool:
+    return unicodedata.category(ch) in _UNSAFE_CATEGORIES
 
 
 def _escape(ch: str) -> str:
@@ -45,11 +52,30 @@ def shown(text: object, *, multiline: bool = False, limit: int | None = None) ->
     for ch in value:
         if multiline and ch in "\n\t":
             out.append(ch)
-        elif unicodedata.category(ch) in _UNSAFE_CATEGORIES:
+        elif _unsafe(ch):
             out.append(_escape(ch))
         else:
             out.append(ch)
     return "".join(out)
+
+
+def _json_escape(ch: str) -> str:
+    code = ord(ch)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def json_text(value: Any, *, indent: int | None = 2) -> str:
+    """`value` as JSON (Chinese left readable), with every unsafe character escaped as `\\uXXXX`.
+
+    `json.dumps` already escapes C0 controls inside strings; C1 controls, bidi overrides and
+    format characters it leaves raw. Outside strings JSON has only ASCII punctuation, spaces and
+    the line feeds of `indent`, so every unsafe character left is inside a string.
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return "".join(_json_escape(ch) if ch != "\n" and _unsafe(ch) else ch for ch in text)
 
 
 def console(*, stderr: bool = False) -> Console:

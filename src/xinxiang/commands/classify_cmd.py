@@ -5,7 +5,6 @@ Nothing is stored; the office uses it to try out rules before changing `rules.to
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +14,7 @@ import typer
 from xinxiang.classify.engine import Classification, classify_letter
 from xinxiang.classify.rules import load_rules_for
 from xinxiang.commands._common import ConfigOption
-from xinxiang.commands._show import shown
+from xinxiang.commands._show import json_text, shown
 from xinxiang.config import default_config_dir, load_config
 from xinxiang.errors import XinxiangError
 
@@ -98,7 +97,7 @@ def classify_file(
     letter = parse_message(raw)
     result = classify_letter(letter, rules)
     if as_json:
-        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        typer.echo(json_text(result.to_json()))
     else:
         typer.echo(render(result, letter.subject, rules.version))
 

@@ -7,7 +7,6 @@ answer — bytes that are not mail at all come out as kind `malformed` with the 
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from datetime import UTC, datetime
@@ -20,7 +19,7 @@ import typer
 from xinxiang.classify.engine import classify_letter
 from xinxiang.classify.rules import RuleSet, load_rules, load_rules_for
 from xinxiang.commands._labels import LETTER_KIND_LABELS
-from xinxiang.commands._show import shown
+from xinxiang.commands._show import json_text, shown
 from xinxiang.config import (
     Config,
     Department,
@@ -216,7 +215,7 @@ def inspect(
         raise XinxiangError(f"无法读取文件 {file}: {exc.strerror or exc}") from None
     result = inspect_dict(raw, _load_optional_config(config_dir))
     if as_json:
-        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        typer.echo(json_text(result))
     else:
         typer.echo(_human(result))
 

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
@@ -15,7 +14,7 @@ from rich.table import Table
 
 from xinxiang.commands._common import ConfigOption, JsonOption, now_utc, open_context
 from xinxiang.commands._labels import department_label
-from xinxiang.commands._show import console
+from xinxiang.commands._show import console, json_text
 from xinxiang.errors import XinxiangError
 from xinxiang.replies.render import format_cn_datetime
 from xinxiang.services.context import AppContext
@@ -75,7 +74,7 @@ def overdue(
         for i in items
     ]
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        typer.echo(json_text(rows))
         return
     if not rows:
         typer.echo("没有逾期工单。")
@@ -175,13 +174,11 @@ def sweep(config: ConfigOption = None, now: NowOption = None, as_json: JsonOptio
     result = do_sweep(ctx, _now(ctx, now))
     if as_json:
         typer.echo(
-            json.dumps(
+            json_text(
                 [
                     {**dataclasses.asdict(s), "due": s.due.isoformat(), "to": list(s.to)}
                     for s in result.sent
-                ],
-                ensure_ascii=False,
-                indent=2,
+                ]
             )
         )
         return

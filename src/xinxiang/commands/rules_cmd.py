@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
@@ -11,7 +10,7 @@ from sqlalchemy import or_, select
 
 from xinxiang.classify.suggest import suggest_terms
 from xinxiang.commands._common import ConfigOption, JsonOption, open_context
-from xinxiang.commands._show import console, shown
+from xinxiang.commands._show import console, json_text, shown
 from xinxiang.store.models import EventRow, LetterRow, TicketRow
 
 rules_app = typer.Typer(help="分办规则：改进建议。", no_args_is_help=True)
@@ -45,9 +44,9 @@ def suggest(
     terms = suggest_terms(texts, ctx.rules, top)
     if as_json:
         typer.echo(
-            json.dumps(
+            json_text(
                 {"letters": len(texts), "terms": [{"term": t, "letters": n} for t, n in terms]},
-                ensure_ascii=False,
+                indent=None,
             )
         )
         return

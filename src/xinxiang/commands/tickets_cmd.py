@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import typer
@@ -21,7 +20,7 @@ from xinxiang.commands._labels import (
     track_label,
     urgency_label,
 )
-from xinxiang.commands._show import console, shown
+from xinxiang.commands._show import console, json_text, shown
 from xinxiang.errors import XinxiangError
 from xinxiang.replies.render import format_cn_datetime
 from xinxiang.services.ingest import retry_quarantined
@@ -77,7 +76,7 @@ def list_tickets(
             q = q.where(TicketRow.status == wanted.value)
         rows = [ticket_summary(t) for t in session.execute(q).scalars()]
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        typer.echo(json_text(rows))
         return
     table = Table("编号", "状态", "渠道", "来信人", "主题", "承办单位", "紧急程度", "办理类别")
     for r in rows:
@@ -157,7 +156,7 @@ def show_ticket(
             for m in mails
         ]
     if as_json:
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        typer.echo(json_text(data))
         return
     tz = ctx.cfg.settings.school.timezone
     typer.echo(
@@ -215,7 +214,7 @@ def list_quarantine(
             for r in session.execute(q).scalars()
         ]
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        typer.echo(json_text(rows))
         return
     table = Table("ID", "信箱", "位置", "原因", "状态")
     for r in rows:

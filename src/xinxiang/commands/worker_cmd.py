@@ -16,7 +16,7 @@ from rich.progress import (
 from rich.table import Table
 
 from xinxiang.commands._common import ConfigOption, JsonOption, now_utc, open_context, setup_logging
-from xinxiang.commands._show import console, shown
+from xinxiang.commands._show import console, json_text, shown
 from xinxiang.errors import XinxiangError
 from xinxiang.mailbox.imap import SourceUnavailable
 from xinxiang.replies.transport import transport_for
@@ -49,7 +49,6 @@ def poll(
 ) -> None:
     """One pass over the mail sources now, then send what the outbox holds."""
     import dataclasses
-    import json
 
     ctx = open_context(config)
     ctx.token_key  # noqa: B018 - fail now, with the variable's name, not on the first letter
@@ -81,14 +80,14 @@ def poll(
         sent = send_due(ctx, transport_for(ctx.cfg), now_utc()) if send else None
     if as_json:
         typer.echo(
-            json.dumps(
+            json_text(
                 {
                     "sources": [dataclasses.asdict(r) for r in rows],
                     "replies": len(handled),
                     "sent": sent.sent if sent else 0,
                     "errors": errors,
                 },
-                ensure_ascii=False,
+                indent=None,
             )
         )
     else:
