@@ -60,7 +60,7 @@ def example_entry(year: int) -> str:
             f"  {date(year, 1, 1).isoformat()},  # 元旦",
             "  # 春节、清明节、端午节、中秋节：按通知逐日填写",
             f"  {days(may)},  # 劳动节",
-            f"  {days(october)},  # 国庆节、中秋节",
+            f"  {days(october)},  # 国庆节",
             "]",
             f"workdays = [{makeup.isoformat()}]  # 调休上班的周六、周日",
         ]
