@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +21,7 @@ from xinxiang.commands._labels import (
 from xinxiang.commands._show import console, shown
 from xinxiang.deployment import create_embedded_deployment
 from xinxiang.errors import XinxiangError
+from xinxiang.replies.tokens import generate_token_key
 from xinxiang.store.models import LetterRow, OutboxRow, QuarantineRow, TicketRow
 
 
@@ -44,10 +44,11 @@ def init(
         raise XinxiangError("请给出新部署的目录：xinxiang init DIR（或 -c DIR）")
     create_embedded_deployment(directory, school=school, force=force)
     typer.echo(f"已创建部署目录 {directory}")
-    typer.echo(
-        "下一步: export XINXIANG_TOKEN_KEY=<至少16位随机字符>; "
-        f"xinxiang db upgrade -c {directory}; xinxiang worker -c {directory}"
-    )
+    # The key is printed, never written into the directory: secrets live in the environment
+    # (or the service manager's secret store), not next to the config that gets copied around.
+    typer.echo("已生成回复令牌密钥（32 字节随机数，请妥善保存，勿写入配置文件或提交到版本库）:")
+    typer.echo(f"  export XINXIANG_TOKEN_KEY={generate_token_key()}")
+    typer.echo(f"下一步: xinxiang db upgrade -c {directory}; xinxiang worker -c {directory}")
 
 
 def demo(
@@ -60,7 +61,7 @@ def demo(
     from xinxiang.demo import run_demo
 
     directory = (out or Path(tempfile.mkdtemp(prefix="xinxiang-demo-"))).resolve()
-    os.environ.setdefault("XINXIANG_TOKEN_KEY", secrets.token_hex(24))
+    os.environ.setdefault("XINXIANG_TOKEN_KEY", generate_token_key())
     term = console()
     term.print(f"演示部署: {directory}（SQLite + SqliteHuey + Maildir，外发邮件写入 .eml 文件）")
     with term.status("正在处理示例来信、部门答复、审核与公开…"):
