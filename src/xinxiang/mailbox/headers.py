@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
-from xinxiang.mailbox.charsets import decode_bytes, guess_decode
+from xinxiang.mailbox.charsets import decode_bytes, guess_decode, python_codec_for
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 # The same on bytes, where the payload of a Q word may hold raw 8-bit bytes.
@@ -48,12 +48,29 @@ def _ascii_words(data: bytes) -> bytes:
     """
 
     def rewrite(match: re.Match[bytes]) -> bytes:
-        # "_" right after a raw 8-bit byte is the second byte of a Big5 character, not a space.
-        payload = re.sub(rb"(?<![\x80-\xff])_", b" ", match.group(3))
-        data = _q_decode_bytes(payload)
+        codec = python_codec_for(match.group(1).split(b"*", 1)[0].decode("latin-1"))
+        data = _q_decode_bytes(_underscores(match.group(3), codec))
         return b"=?" + match.group(1) + b"?B?" + base64.b64encode(data) + b"?="
 
     return _ENCODED_WORD_BYTES.sub(rewrite, data)
+
+
+def _underscores(raw: bytes, codec: str) -> bytes:
+    """Q-encoding's "_" as a space, except where it is the second byte of a raw two-byte
+    character (GBK and Big5 second bytes include 0x5F: 北 is A5 5F in Big5)."""
+    if codec == "utf-8":  # UTF-8 sequences never contain ASCII bytes
+        return raw.replace(b"_", b" ")
+    out = bytearray()
+    i = 0
+    while i < len(raw):
+        byte = raw[i]
+        if byte >= 0x80:
+            out += raw[i : i + 2]
+            i += 2
+            continue
+        out.append(0x20 if byte == 0x5F else byte)
+        i += 1
+    return bytes(out)
 
 
 def decode_8bit(data: bytes, where: str, defects: list[str], hint: str | None = None) -> str:

@@ -124,9 +124,7 @@ def _report_type(letter: Letter) -> str:
 
 
 def _feedback_report(letter: Letter, _me: Identity) -> bool:
-    return _report_type(letter) == "feedback-report" or _has_part(
-        letter, "message/feedback-report"
-    )
+    return _report_type(letter) == "feedback-report" or _has_part(letter, "message/feedback-report")
 
 
 def _delivery_report(letter: Letter, _me: Identity) -> bool:

@@ -33,7 +33,7 @@ from xinxiang.mailbox.headers import (
     parse_date,
     raw_get,
 )
-from xinxiang.mailbox.html_text import html_to_text, sanitise_html
+from xinxiang.mailbox.html_text import html_to_text, html_within_bounds, sanitise_html
 from xinxiang.mailbox.parts import (
     charset,
     ctype,
@@ -129,9 +129,7 @@ class _Walker:
             self._forwarded(part, out, depth)
             return
         if part.is_multipart() and kind.startswith("multipart/"):
-            out.defects.extend(
-                f"MIME structure ({kind}): {type(d).__name__}" for d in part.defects
-            )
+            out.defects.extend(f"MIME structure ({kind}): {type(d).__name__}" for d in part.defects)
             children = [p for p in part.get_payload() if isinstance(p, Message)]
             if kind == "multipart/alternative":
                 self._alternative(children, out, depth)
@@ -183,9 +181,7 @@ class _Walker:
                 out.body.append(("plain", text))
             return
         content_id = normalise_message_id(raw_get(part, "content-id"))
-        is_inline = disp != "attachment" and (
-            inline or disp == "inline" or content_id is not None
-        )
+        is_inline = disp != "attachment" and (inline or disp == "inline" or content_id is not None)
         filename = safe_filename(raw_name or "")
         if not filename:
             filename = self._default_name(kind, is_inline)
@@ -282,8 +278,8 @@ def _envelope(msg: Message, defects: list[str]) -> _Envelope:
 def _check_plausible(raw: bytes) -> None:
     if not raw or not raw.strip():
         raise UnparseableMail("empty input")
-    head_end = re.search(rb"\r?\n\r?\n", raw)
-    head = raw[: head_end.start()] if head_end else raw[:65536]
+    ends = [i for i in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if i >= 0]
+    head = raw[: min(ends)] if ends else raw[:65536]
     if b"\x00" in head:
         raise UnparseableMail("binary data (NUL bytes) in the header block")
 
@@ -348,6 +344,8 @@ def _build(msg: Message, defects: list[str]) -> Letter:
     walker.walk(msg, collected, 0)
     body = _render_body(collected.body)
     html = "\n<hr>\n".join(sanitise_html(h) for h in collected.html) if collected.html else None
+    if not all(html_within_bounds(h) for h in collected.html):
+        defects.append("HTML part too large or nested too deeply to sanitise: shown as text")
     defects.extend(collected.defects)
     to_addrs = tuple(a for _, a in addresses(raw_get(msg, "to"), "To", defects) if a)
     cc_addrs = tuple(a for _, a in addresses(raw_get(msg, "cc"), "Cc", defects) if a)

@@ -57,16 +57,14 @@ def charset(part: Message) -> str | None:
 
 
 def _split_trailer(raw: bytes) -> tuple[bytes, bytes]:
-    """(base64 data, text after it): after a padded line, a line that is not base64 ends it."""
-    lines = raw.splitlines(keepends=True)
-    padded = False
-    offset = 0
-    for line in lines:
+    """(base64 data, text after it): once the data is whole groups of four (padded or not), a
+    line with characters outside the base64 alphabet is not base64 but appended text."""
+    offset = length = 0
+    for line in raw.splitlines(keepends=True):
         stripped = line.strip()
-        if padded and stripped and not _B64_LINE.fullmatch(stripped):
+        if stripped and length % 4 == 0 and length and not _B64_LINE.fullmatch(stripped):
             return raw[:offset], raw[offset:]
-        if stripped:
-            padded = stripped.endswith(b"=")
+        length += len(stripped)
         offset += len(line)
     return raw, b""
 
