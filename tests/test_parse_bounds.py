@@ -107,6 +107,27 @@ def test_raw_8bit_subjects(subject: bytes, body_type: bytes, expected: str) -> N
     assert parse_message(raw).subject == expected
 
 
+@pytest.mark.parametrize(
+    "subject",
+    ["关于食堂价格", "图书馆开放时间", "教务处成绩录入错误", "關於宿舍熱水", "圖書館開放時間"],
+)
+@pytest.mark.parametrize("codec", ["gbk", "big5"])
+def test_raw_subjects_without_any_label_are_detected(subject: str, codec: str) -> None:
+    try:
+        data = subject.encode(codec)
+    except UnicodeEncodeError:
+        pytest.skip(f"{subject} is not written in {codec}")
+    raw = HEAD + b"Subject: " + data + b"\r\n\r\nhi\r\n"
+    assert parse_message(raw).subject == subject
+
+
+def test_two_raw_gbk_characters_without_a_label_are_read_as_gbk() -> None:
+    # Too short for a detector: the mailbox's prior (GB18030) decides.
+    assert (
+        parse_message(HEAD + b"Subject: " + "你好".encode("gbk") + b"\r\n\r\nhi").subject == "你好"
+    )
+
+
 def test_the_hint_is_found_in_a_nested_text_part() -> None:
     raw = (
         HEAD + b"Subject: " + "台北校區".encode("big5") + b"\r\n"

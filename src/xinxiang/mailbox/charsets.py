@@ -10,6 +10,7 @@ U+FFFD and reported as a defect.
 from __future__ import annotations
 
 import codecs
+import re
 
 import charset_normalizer
 
@@ -57,9 +58,15 @@ _SUPERSETS: dict[str, str] = {
 # has no better answer.
 GUESS_ORDER: tuple[str, ...] = ("utf-8", "gb18030", "big5hkscs")
 
-# What charset-normalizer may answer: the charsets of mail this mailbox receives. Unrestricted,
-# it reads short Big5 text as Korean and short GBK text as anything with two-byte characters.
-_DETECTABLE: tuple[str, ...] = ("utf_8", "gb18030", "big5hkscs", "shift_jis", "euc_kr")
+# What charset-normalizer may choose between (UTF-8 is recognised exactly before it is asked).
+# Unrestricted, or with Japanese and Korean allowed too, it reads short GBK text as EUC-KR or
+# Big5 (a third of 4-character subjects); between these two it was right on 479 of 480 samples
+# of 4 to 32 characters (1 miss at 4 characters, Big5).
+_DETECTABLE: tuple[str, ...] = ("gb18030", "big5hkscs")
+# Below this, two or three characters, it prefers Big5 for GBK (你好, 考研): the prior (GB18030,
+# this being a mainland mailbox) decides instead.
+_MIN_DETECT_BYTES = 8
+_DETECT_SAMPLE = 64 * 1024
 
 # Codecs Python has but that no MIME part is ever really written in: a label naming one of
 # them is a mistake (or an attack) and the bytes are read as undeclared text.
@@ -109,6 +116,9 @@ def _strict(data: bytes, codec: str) -> str | None:
         return None
 
 
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
 def _lossy(data: bytes, codec: str) -> tuple[str, int]:
     """Decode, replacing undecodable bytes with U+FFFD; also return how many bytes were bad."""
     # surrogateescape marks each bad byte as one lone surrogate, which decoders never
@@ -117,14 +127,12 @@ def _lossy(data: bytes, codec: str) -> tuple[str, int]:
         text = data.decode(codec, errors="surrogateescape")
     except (UnicodeError, LookupError):  # codecs without error handlers (utf-7 and others)
         text = data.decode("utf-8", errors="surrogateescape")
-    bad = sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
-    if bad:
-        text = "".join("\ufffd" if "\udc80" <= ch <= "\udcff" else ch for ch in text)
+    text, bad = _ESCAPED.subn("\ufffd", text)
     return text, bad
 
 
 def _is_ascii(data: bytes) -> bool:
-    return all(b < 0x80 for b in data)
+    return data.isascii()
 
 
 def _is_cjk(ch: str) -> bool:
@@ -161,8 +169,12 @@ def _utf8_truncated(data: bytes) -> str | None:
 
 
 def _detect(data: bytes) -> tuple[str, str] | None:
-    """charset-normalizer's best reading among the charsets of our mail, if it decodes strictly."""
-    best = charset_normalizer.from_bytes(data, cp_isolation=list(_DETECTABLE)).best()
+    """charset-normalizer's best reading among `_DETECTABLE`, if the whole decodes strictly."""
+    sample = data
+    if len(data) > _DETECT_SAMPLE:  # the detector copies what it is given many times over
+        cut = data.rfind(b"\n", 0, _DETECT_SAMPLE)  # an ASCII byte: no character split
+        sample = data[: cut + 1 if cut > 0 else _DETECT_SAMPLE]
+    best = charset_normalizer.from_bytes(sample, cp_isolation=list(_DETECTABLE)).best()
     if best is None:
         return None
     codec = codecs.lookup(best.encoding).name
@@ -184,7 +196,7 @@ def _guess(data: bytes, hint: str | None) -> tuple[str, str | None, int]:
         text = _strict(data, codec)
         if text is not None:
             return text, codec, 0
-    detected = _detect(data)
+    detected = _detect(data) if len(data) >= _MIN_DETECT_BYTES else None
     if detected is not None:
         return detected[0], detected[1], 0
     for codec in GUESS_ORDER[1:]:

@@ -78,7 +78,7 @@ def decode_8bit(data: bytes, where: str, defects: list[str], hint: str | None = 
 
     `hint` is the charset the message declares for its text, tried before the detector.
     """
-    if all(b < 0x80 for b in data):
+    if data.isascii():
         return data.decode("ascii")
     text, codec = guess_decode(data, hint)
     if codec is None:
