@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import nh3
@@ -167,6 +168,7 @@ def _strip_tags(html: str) -> str:
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines())
 
 
+@lru_cache(maxsize=2)  # rendered for the body, then again when too large to sanitise
 def html_to_text(html: str) -> str:
     """Plain-text rendering of an HTML mail body (paragraphs, lists, tables as lines)."""
     cut = MAX_HTML_CHARS
