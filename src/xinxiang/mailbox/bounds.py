@@ -57,10 +57,13 @@ def bound_message(raw: bytes) -> tuple[bytes, list[str]]:
 # -- header fields ----------------------------------------------------------------------------
 
 
-def _header_end(raw: bytes) -> int:
+def header_end(raw: bytes) -> int:
     """Where the top-level header block ends (after its last line's "\n"), len(raw) if never."""
-    # str.find is memchr-fast; a regex with optional "\r" takes seconds on 100 MB.
-    ends = [i + 1 for i in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if i >= 0]
+    # bytes.find is memchr-fast (a regex with optional "\r" takes seconds on 100 MB); the
+    # second search stops where the first found a blank line, not at the end of the message.
+    crlf = raw.find(b"\n\r\n")
+    lf = raw.find(b"\n\n", 0, crlf + 2 if crlf >= 0 else len(raw))
+    ends = [i + 1 for i in (crlf, lf) if i >= 0]
     return min(ends) if ends else len(raw)
 
 
@@ -76,7 +79,7 @@ def _fields(head: bytes, pos: int = 0) -> Iterator[tuple[int, int]]:
 
 
 def _bound_header_block(raw: bytes, defects: list[str]) -> bytes:
-    end = _header_end(raw)
+    end = header_end(raw)
     head = raw[:end]
     if len(head) <= MAX_HEADER_VALUE_BYTES and head.count(b"\n") < MAX_HEADER_FIELDS:
         return raw  # no field can be too long, there cannot be too many

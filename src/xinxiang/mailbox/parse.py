@@ -21,7 +21,7 @@ from email.policy import Compat32
 
 from xinxiang.domain.letter import Attachment, Letter
 from xinxiang.errors import UnparseableMail
-from xinxiang.mailbox.bounds import MAX_MIME_DEPTH, bound_message
+from xinxiang.mailbox.bounds import MAX_MIME_DEPTH, bound_message, header_end
 from xinxiang.mailbox.charsets import decode_bytes
 from xinxiang.mailbox.consent import public_consent
 from xinxiang.mailbox.headers import (
@@ -278,8 +278,8 @@ def _envelope(msg: Message, defects: list[str]) -> _Envelope:
 def _check_plausible(raw: bytes) -> None:
     if not raw or not raw.strip():
         raise UnparseableMail("empty input")
-    ends = [i for i in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if i >= 0]
-    head = raw[: min(ends)] if ends else raw[:65536]
+    end = header_end(raw)
+    head = raw[:end] if end < len(raw) else raw[:65536]
     if b"\x00" in head:
         raise UnparseableMail("binary data (NUL bytes) in the header block")
 

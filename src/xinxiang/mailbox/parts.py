@@ -26,7 +26,8 @@ from xinxiang.mailbox.headers import (
 )
 
 _MAX_FILENAME_BYTES = 200
-_B64_LINE = re.compile(rb"[A-Za-z0-9+/]+=*")
+_B64_AND_SPACE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\r\n"
+_NOT_B64 = re.compile(rb"[^A-Za-z0-9+/=\s]")
 
 
 def ctype(part: Message) -> str:
@@ -59,13 +60,21 @@ def charset(part: Message) -> str | None:
 def _split_trailer(raw: bytes) -> tuple[bytes, bytes]:
     """(base64 data, text after it): once the data is whole groups of four (padded or not), a
     line with characters outside the base64 alphabet is not base64 but appended text."""
-    offset = length = 0
-    for line in raw.splitlines(keepends=True):
-        stripped = line.strip()
-        if stripped and length % 4 == 0 and length and not _B64_LINE.fullmatch(stripped):
-            return raw[:offset], raw[offset:]
-        length += len(stripped)
-        offset += len(line)
+    if not raw.translate(None, _B64_AND_SPACE):  # the usual case, checked at C speed
+        return raw, b""
+    pos = 0
+    for _ in range(10):  # more bad lines than that: damaged data, decoded leniently as a whole
+        bad = _NOT_B64.search(raw, pos)
+        if bad is None:
+            break
+        start = raw.rfind(b"\n", 0, bad.start()) + 1
+        length = len(raw[:start].translate(None, b" \t\r\n"))
+        if length and length % 4 == 0:
+            return raw[:start], raw[start:]
+        end = raw.find(b"\n", bad.start())
+        if end < 0:
+            break
+        pos = end + 1
     return raw, b""
 
 
