@@ -426,3 +426,15 @@ def test_parsed_letter_carries_consent() -> None:
     assert parse_message(raw_mail("Subject: 【公开】食堂")).public_consent is True
     assert parse_message(raw_mail(body="请不公开\n")).public_consent is False
     assert parse_message(raw_mail()).public_consent is None
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("本人同意公开。" + "宿舍热水问题。" * 10_000, True),
+        ("宿舍热水问题。" * 10_000 + "请为我保密。", False),
+        ("宿舍热水问题。" * 5_000 + "同意公开" + "宿舍热水问题。" * 5_000, None),  # not read
+    ],
+)
+def test_consent_in_a_long_letter_is_read_at_its_start_and_end(body: str, expected: bool) -> None:
+    assert public_consent("食堂问题", body) is expected

@@ -1,10 +1,11 @@
 """Raw message bytes → `Letter`, tolerant of everything Chinese mail clients produce.
 
 The stdlib parser runs with the `compat32` policy because it never raises on broken input and
-keeps 8-bit header bytes recoverable (surrogate-escaped); every header and text part is then
-decoded here, with the label supersets of `charsets` (gb2312 → gb18030, big5 → big5hkscs),
-adjacent RFC 2047 words of one charset joined as bytes before decoding (clients split words in
-the middle of a character), RFC 2231 parameters, and raw 8-bit headers. Whatever cannot be
+keeps 8-bit header bytes recoverable (surrogate-escaped); it is given only what `bounds` lets
+through (total size, header fields, nesting depth), and reads folded parameters unfolded. Every
+header (`headers`) and part (`parts`) is then decoded with the label supersets of `charsets`
+(gb2312 → gb18030, big5 → big5hkscs); a label that is no text charset falls back for its part
+only. This module walks the parts into body text, HTML and attachments. Whatever cannot be
 decoded exactly is recorded in `Letter.defects`; only input with nothing usable raises
 `UnparseableMail`.
 """
