@@ -30,7 +30,8 @@ from servers import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-TOKEN_KEY = "test-token-key-0123456789abcdef"
+# 32 bytes as 64 hex characters, as `xinxiang init` generates (sha256 of a fixed phrase).
+TOKEN_KEY = "99c2628388697d22bc2f6ee028dda0a2acbf7d505cd7c8d2bb2cf48ac3ce3c49"
 MARKERS = {
     "servers": "needs the real Dovecot and SMTP servers",
     "postgres": "needs PostgreSQL on 127.0.0.1:5432",
@@ -296,6 +297,8 @@ def tmp_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TmpConfig:
             },
             "smtp": smtp_section,
             "security": {"token_key_env": "XINXIANG_TOKEN_KEY"},
+            # The test deployment's receiving server: see CAMPUS_AUTH in replies_helpers.
+            "authentication": {"trusted_authserv_ids": ["mx.example.edu.cn"]},
             "ack": {"max_per_sender_per_hour": 3, "quote_chars": 120},
         }
         settings = _merge(settings, overrides or {})

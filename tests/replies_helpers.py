@@ -23,6 +23,11 @@ from xinxiang.store.models import TicketRow
 PETITIONER = "zhangsan@stu.example.edu.cn"
 HQC = "hqc@example.edu.cn"
 OFFICE = "dzb@example.edu.cn"
+# What the test deployment's receiving server (trusted authserv-id mx.example.edu.cn, see
+# conftest's tmp_config) writes after verifying a campus sender's DKIM signature.
+CAMPUS_AUTH = (
+    "mx.example.edu.cn; dkim=pass header.d=example.edu.cn; dmarc=pass header.from=example.edu.cn"
+)
 
 
 def now() -> datetime:
@@ -36,10 +41,13 @@ def qq_reply(
     answer: str,
     original: Any,
     *,
-    auth: str | None = None,
+    auth: str | None = CAMPUS_AUTH,
     when: datetime | None = None,
 ) -> bytes:
-    """A reply as QQ Mail writes it: new text on top, the original below a 原始邮件 block."""
+    """A reply as QQ Mail writes it: new text on top, the original below a 原始邮件 block.
+
+    ``auth`` is the Authentication-Results the receiving server adds (None: no header).
+    """
     m = EmailMessage()
     m["From"] = f"后勤管理处 <{sender}>"
     m["To"] = to

@@ -10,7 +10,16 @@ from typing import Any
 
 import pytest
 
-from replies_helpers import HQC, OFFICE, PETITIONER, Loop, dispatched, make_loop, qq_reply
+from replies_helpers import (
+    CAMPUS_AUTH,
+    HQC,
+    OFFICE,
+    PETITIONER,
+    Loop,
+    dispatched,
+    make_loop,
+    qq_reply,
+)
 from servers import ImapAccount, SmtpSink
 from xinxiang.cli import main
 from xinxiang.services.approval import needs_approval
@@ -50,6 +59,7 @@ def _office_says(loop: Loop, text: str) -> None:
     m["Subject"] = "回复：" + request["Subject"]
     m["Message-ID"] = make_msgid(domain="example.edu.cn")
     m["In-Reply-To"] = request["Message-ID"]
+    m["Authentication-Results"] = CAMPUS_AUTH
     m.set_content(text)
     loop.imap.append(bytes(m))
     loop.run()

@@ -1,4 +1,9 @@
-"""Specification of who may act on a ticket by mail; everything else goes to the holding pen."""
+"""Specification of who may act on a ticket by mail; everything else goes to the holding pen.
+
+A staff action (department, co-handler, office) needs proof beyond the From header: a valid
+signed reply token of the ticket and the trusted receiving server's authentication. The
+petitioner's follow-up changes no state and needs neither.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from xinxiang.replies.authres import authenticate
 from xinxiang.replies.authz import (
     ACTIONS,
     Decision,
+    MailProof,
     Participants,
-    auth_failures,
     authorize,
 )
 
@@ -27,8 +33,16 @@ DKIM_FAIL = "mx.example.edu.cn; dkim=fail (bad signature) header.d=example.edu.c
 SPF_FAIL = "mx.example.edu.cn;\r\n\tspf=fail smtp.mailfrom=hqc@example.edu.cn; dkim=none"
 
 
-def _allowed(sender: str, action: str, auth: str | None = None) -> bool:
-    return authorize(sender, PARTICIPANTS, action, auth).allowed
+def proof(sender: str, auth: str | None = PASS, *, token: bool = True) -> MailProof:
+    """The proof a mail from ``sender`` carries, as the reply service builds it."""
+    verdict = authenticate(
+        sender.split("<")[-1].strip(">").lower(), [auth] if auth else [], ["mx.example.edu.cn"]
+    )
+    return MailProof(token, verdict)
+
+
+def decide(sender: str, action: str, auth: str | None = PASS, token: bool = True) -> Decision:
+    return authorize(sender, PARTICIPANTS, action, proof(sender, auth, token=token))
 
 
 @pytest.mark.parametrize(
@@ -36,16 +50,16 @@ def _allowed(sender: str, action: str, auth: str | None = None) -> bool:
     [
         # The assigned department answers its own ticket.
         *[
-            ("hqc@example.edu.cn", action, None, True, "department-allowed")
+            ("hqc@example.edu.cn", action, PASS, True, "department-allowed")
             for action in DEPARTMENT_ACTIONS
         ],
         ("后勤处 <HQC@Example.EDU.CN>", "formal", PASS, True, "department-allowed"),
-        ("wang.hq@example.edu.cn", "formal", None, True, "department-allowed"),
+        ("wang.hq@example.edu.cn", "formal", PASS, True, "department-allowed"),
         ("hqc@example.edu.cn", "cohandler_result", None, False, "department-not-permitted"),
         ("hqc@example.edu.cn", "office_command", None, False, "department-not-permitted"),
         ("hqc@example.edu.cn", "follow_up", None, False, "department-not-permitted"),
         # Co-handlers only report their result.
-        ("xsc@example.edu.cn", "cohandler_result", None, True, "cohandler-allowed"),
+        ("xsc@example.edu.cn", "cohandler_result", PASS, True, "cohandler-allowed"),
         *[
             ("xsc@example.edu.cn", action, None, False, "cohandler-not-permitted")
             for action in DEPARTMENT_ACTIONS
@@ -64,32 +78,66 @@ def _allowed(sender: str, action: str, auth: str | None = None) -> bool:
         ("hqc+x@example.edu.cn", "formal", None, False, "unknown-sender"),
         ("", "formal", None, False, "no-sender"),
         ("not an address", "follow_up", None, False, "unknown-sender"),
-        # Failed DKIM or SPF for a department or office address: held.
-        ("hqc@example.edu.cn", "formal", DKIM_FAIL, False, "authentication-failed"),
-        ("hqc@example.edu.cn", "formal", SPF_FAIL, False, "authentication-failed"),
-        ("xsc@example.edu.cn", "cohandler_result", SPF_FAIL, False, "authentication-failed"),
-        ("dzb@example.edu.cn", "office_command", DKIM_FAIL, False, "authentication-failed"),
-        ("hqc@example.edu.cn", "formal", "mx; dkim=none; spf=softfail", True, "department-allowed"),
-        ("hqc@example.edu.cn", "formal", "", True, "department-allowed"),
+        # Staff actions without the receiving server's proof: held, whatever the header says.
+        ("hqc@example.edu.cn", "formal", DKIM_FAIL, False, "not-authenticated"),
+        ("hqc@example.edu.cn", "formal", SPF_FAIL, False, "not-authenticated"),
+        ("xsc@example.edu.cn", "cohandler_result", SPF_FAIL, False, "not-authenticated"),
+        ("dzb@example.edu.cn", "office_command", DKIM_FAIL, False, "not-authenticated"),
+        (
+            "hqc@example.edu.cn",
+            "formal",
+            "mx.example.edu.cn; dkim=none; spf=softfail",
+            False,
+            "not-authenticated",
+        ),
+        (
+            "hqc@example.edu.cn",
+            "formal",
+            "mx.example.edu.cn; dmarc=fail",
+            False,
+            "not-authenticated",
+        ),
+        (
+            "hqc@example.edu.cn",
+            "formal",
+            "mx.example.edu.cn; spf=permerror",
+            False,
+            "not-authenticated",
+        ),
+        (
+            "hqc@example.edu.cn",
+            "formal",
+            "evil.example; dkim=pass header.d=example.edu.cn",
+            False,
+            "not-authenticated",
+        ),
+        ("hqc@example.edu.cn", "formal", "", False, "not-authenticated"),
+        ("hqc@example.edu.cn", "formal", None, False, "not-authenticated"),
+        ("dzb@example.edu.cn", "office_command", None, False, "not-authenticated"),
     ],
 )
 def test_authorize(sender: str, action: str, auth: str | None, allowed: bool, rule: str) -> None:
-    decision = authorize(sender, PARTICIPANTS, action, auth)
+    decision = decide(sender, action, auth)
     assert (decision.allowed, decision.rule) == (allowed, rule)
     assert decision.holding is not allowed
     assert decision.reason
 
 
 def test_refusals_explain_in_chinese_and_name_the_sender() -> None:
-    decision = authorize("xsc@example.edu.cn", PARTICIPANTS, "formal", None)
+    decision = decide("xsc@example.edu.cn", "formal")
     assert decision == Decision(
         False,
         "cohandler-not-permitted",
         "发件人 xsc@example.edu.cn 是该工单的协办部门，协办部门只能提交协办结果",
         "cohandler",
     )
-    failed = authorize("hqc@example.edu.cn", PARTICIPANTS, "formal", DKIM_FAIL)
-    assert failed.reason == "发件人 hqc@example.edu.cn 的邮件未通过 DKIM 验证，可能是冒用地址"
+    failed = decide("hqc@example.edu.cn", "formal", DKIM_FAIL)
+    assert failed.reason == (
+        "发件人 hqc@example.edu.cn 的身份未经本校收信服务器认证："
+        "邮件未通过 DKIM 验证，可能是冒用地址"
+    )
+    untokened = decide("hqc@example.edu.cn", "formal", token=False)
+    assert untokened.rule == "no-token" and "回复令牌" in untokened.reason
 
 
 def test_a_sender_with_several_roles_may_use_any_of_them() -> None:
@@ -98,39 +146,44 @@ def test_a_sender_with_several_roles_may_use_any_of_them() -> None:
         petitioner="hqc@example.edu.cn",
         office=["dzb@example.edu.cn"],
     )
-    assert authorize("hqc@example.edu.cn", both, "formal", None).role == "department"
-    assert authorize("hqc@example.edu.cn", both, "follow_up", None).role == "petitioner"
+    sure = proof("hqc@example.edu.cn")
+    assert authorize("hqc@example.edu.cn", both, "formal", sure).role == "department"
+    assert authorize("hqc@example.edu.cn", both, "follow_up", sure).role == "petitioner"
 
 
 def test_a_ticket_without_petitioner_address_knows_no_petitioner() -> None:
     no_petitioner = Participants.of(department=["hqc@example.edu.cn"])
-    assert authorize("", no_petitioner, "follow_up", None).rule == "no-sender"
-    assert not authorize("x@qq.com", no_petitioner, "follow_up", None).allowed
+    assert authorize("", no_petitioner, "follow_up").rule == "no-sender"
+    assert not authorize("x@qq.com", no_petitioner, "follow_up").allowed
 
 
 def test_unknown_actions_are_programming_errors() -> None:
     with pytest.raises(ValueError):
-        authorize("hqc@example.edu.cn", PARTICIPANTS, "delete", None)
+        authorize("hqc@example.edu.cn", PARTICIPANTS, "delete")
 
 
+@pytest.mark.parametrize("action", sorted(ACTIONS - {"follow_up"}))
 @pytest.mark.parametrize(
-    ("header", "failed"),
-    [
-        (None, []),
-        ("", []),
-        (PASS, []),
-        (DKIM_FAIL, ["dkim"]),
-        (SPF_FAIL, ["spf"]),
-        ("mx; SPF=Fail; DKIM=FAIL", ["spf", "dkim"]),
-        ("mx; spf=hardfail", ["spf"]),
-        ("mx; dkim=pass (comment says dkim=fail (nested)) ; spf=pass", []),
-        ("mx; dkim=pass header.b=abc; arc=fail", []),
-        ("mx; dmarc=fail; spf=pass", []),
-        ("mx; dkim=failure", []),
-    ],
+    "sender", ["hqc@example.edu.cn", "xsc@example.edu.cn", "dzb@example.edu.cn"]
 )
-def test_auth_failures(header: str | None, failed: list[str]) -> None:
-    assert auth_failures(header) == failed
+def test_no_staff_action_without_a_token_even_when_authenticated(sender: str, action: str) -> None:
+    # The ticket number in a subject or a thread reference identifies; it never authorises.
+    decision = decide(sender, action, PASS, token=False)
+    assert decision.holding
+
+
+@pytest.mark.parametrize("action", sorted(ACTIONS - {"follow_up"}))
+@pytest.mark.parametrize(
+    "sender", ["hqc@example.edu.cn", "xsc@example.edu.cn", "dzb@example.edu.cn"]
+)
+def test_no_staff_action_without_authentication_even_with_a_token(sender: str, action: str) -> None:
+    decision = decide(sender, action, None, token=True)
+    assert decision.holding
+
+
+def test_the_petitioners_follow_up_changes_nothing_and_needs_no_proof() -> None:
+    decision = authorize("student2026@qq.com", PARTICIPANTS, "follow_up")
+    assert decision.allowed and decision.role == "petitioner"
 
 
 @given(
@@ -141,7 +194,7 @@ def test_auth_failures(header: str | None, failed: list[str]) -> None:
 def test_strangers_are_always_held(action: str, sender: str, auth: str | None) -> None:
     known = {"hqc@example.edu.cn", "wang.hq@example.edu.cn", "xsc@example.edu.cn"}
     known |= {"student2026@qq.com", "dzb@example.edu.cn"}
-    decision = authorize(sender, PARTICIPANTS, action, auth)
+    decision = authorize(sender, PARTICIPANTS, action, proof(sender, auth))
     if sender.lower() not in known:
         assert decision.holding
 
@@ -150,5 +203,5 @@ def test_strangers_are_always_held(action: str, sender: str, auth: str | None) -
 def test_each_action_has_exactly_one_permitted_role(action: str) -> None:
     senders = ["hqc@example.edu.cn", "xsc@example.edu.cn", "student2026@qq.com"]
     senders.append("dzb@example.edu.cn")
-    clean = [authorize(s, PARTICIPANTS, action, None).allowed for s in senders]
+    clean = [decide(s, action).allowed for s in senders]
     assert sum(clean) == 1

@@ -17,7 +17,8 @@ from xinxiang.services.poll import poll_source
 from xinxiang.store.models import LetterRow, MailCursor, OutboxRow, QuarantineRow, TicketRow
 from xinxiang.store.repo import set_cursor
 
-TOKEN_KEY = b"test-token-key-0123456789abcdef"
+# The key conftest's tmp_config exports.
+TOKEN_KEY = b"99c2628388697d22bc2f6ee028dda0a2acbf7d505cd7c8d2bb2cf48ac3ce3c49"
 
 
 def now() -> datetime:

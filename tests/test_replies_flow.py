@@ -13,7 +13,17 @@ import pytest
 from sqlalchemy import select
 
 import xinxiang.store.models_replies  # noqa: F401
-from replies_helpers import HQC, OFFICE, PETITIONER, Loop, Tags, dispatched, make_loop, qq_reply
+from replies_helpers import (
+    CAMPUS_AUTH,
+    HQC,
+    OFFICE,
+    PETITIONER,
+    Loop,
+    Tags,
+    dispatched,
+    make_loop,
+    qq_reply,
+)
 from servers import ImapAccount, SmtpSink
 from xinxiang.store.models import EventRow
 from xinxiang.store.models_replies import HoldingRow, TicketReplyRow
@@ -50,6 +60,7 @@ def test_public_letter_full_loop_answer_with_pdf_and_board(loop: Loop) -> None:
     office["Subject"] = "Re: " + request["Subject"]
     office["Message-ID"] = make_msgid(domain="example.edu.cn")
     office["In-Reply-To"] = request["Message-ID"]
+    office["Authentication-Results"] = CAMPUS_AUTH
     office.set_content("同意\n\n发自我的iPhone")
     loop.imap.append(bytes(office))
     loop.run()
@@ -90,15 +101,18 @@ def test_spoofed_sender_and_forged_token_land_in_holding_and_change_nothing(loop
     for raw in (spoof, forged, dkim):
         loop.imap.append(raw)
     outcomes = loop.run()
-    assert [o.status for o in outcomes] == ["held"] * 3
+    # A registered address whose mail failed DKIM is asked to confirm; nothing is applied.
+    assert [o.status for o in outcomes] == ["held", "held", "confirming"]
     after = loop.ticket()
     assert (after.status, after.formal_due) == (before.status, before.formal_due)
     with loop.ctx.db.unit_of_work() as s:
-        assert len(s.execute(select(HoldingRow)).scalars().all()) == 3
+        states = sorted(h.state for h in s.execute(select(HoldingRow)).scalars())
+        assert states == ["confirm", "open", "open"]
         assert s.execute(select(TicketReplyRow)).first() is None
     assert (
-        len([m for m in loop.sink.messages(OFFICE) if "【待甄别】" in m.parsed()["Subject"]]) == 3
+        len([m for m in loop.sink.messages(OFFICE) if "【待甄别】" in m.parsed()["Subject"]]) == 2
     )
+    assert "DKIM" in loop.last_to(HQC, "【请确认】").get_body(("plain",)).get_content()
 
 
 def test_return_after_the_window_is_refused_and_inside_it_goes_to_triage(loop: Loop) -> None:

@@ -26,6 +26,15 @@ def check(
     cfg = load_config(directory or default_config_dir())
     checked = check_all(cfg, secrets=secrets)
     typer.echo(f"配置有效: {cfg.directory} ({', '.join(checked)})")
+    if secrets:
+        previous = cfg.token_key().previous
+        if previous:
+            # Said at every check so a finished rotation's old keys are not forgotten.
+            env = cfg.settings.security.previous_keys_env
+            typer.echo(
+                f"回复令牌密钥轮换中: {env} 中的 {len(previous)} 个旧密钥仍可验证已发出的令牌；"
+                "过渡期结束后请删除。"
+            )
 
 
 def register(app: typer.Typer) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +14,7 @@ from sqlalchemy import select
 
 from xinxiang.deployment import create_embedded_deployment
 from xinxiang.domain.states import STATUS_LABELS, TicketStatus
+from xinxiang.replies.tokens import generate_token_key
 from xinxiang.store.models import LetterRow, OutboxRow, QuarantineRow, TicketRow
 
 
@@ -26,10 +26,11 @@ def init(
     """Create a deployment on embedded defaults (SQLite, SqliteHuey, Maildir, .eml outbox)."""
     create_embedded_deployment(directory, school=school, force=force)
     typer.echo(f"已创建部署目录 {directory}")
-    typer.echo(
-        "下一步: export XINXIANG_TOKEN_KEY=<至少16位随机字符>; "
-        f"xinxiang db upgrade -c {directory}; xinxiang worker -c {directory}"
-    )
+    # The key is printed, never written into the directory: secrets live in the environment
+    # (or the service manager's secret store), not next to the config that gets copied around.
+    typer.echo("已生成回复令牌密钥（32 字节随机数，请妥善保存，勿写入配置文件或提交到版本库）:")
+    typer.echo(f"  export XINXIANG_TOKEN_KEY={generate_token_key()}")
+    typer.echo(f"下一步: xinxiang db upgrade -c {directory}; xinxiang worker -c {directory}")
 
 
 def demo(
@@ -41,7 +42,7 @@ def demo(
     from xinxiang.demo import run_demo
 
     directory = (out or Path(tempfile.mkdtemp(prefix="xinxiang-demo-"))).resolve()
-    os.environ.setdefault("XINXIANG_TOKEN_KEY", secrets.token_hex(24))
+    os.environ.setdefault("XINXIANG_TOKEN_KEY", generate_token_key())
     console = Console()
     console.print(f"演示部署: {directory}（SQLite + SqliteHuey + Maildir，外发邮件写入 .eml 文件）")
     with console.status("正在处理示例来信、部门答复、审核与公开…"):

@@ -147,6 +147,19 @@ def _midnight(d: date, tz: tzinfo) -> datetime:
     return datetime.combine(d, time(0, 0), tzinfo=tz)
 
 
+def end_of_date(d: date, tz: tzinfo) -> datetime:
+    """The end of date `d`: 24:00 of `d` in zone `tz` (00:00 of the next day), any kind of day.
+
+    The one reading of "by <date>" (至/预计 <date>) wherever a date becomes a deadline.
+    """
+    return _midnight(d + _DAY, tz)
+
+
+def planned_formal_due(planned: date, tz: tzinfo) -> datetime:
+    """正式回复: the formal deadline a department sets by naming a date in its 初步回复."""
+    return end_of_date(planned, tz)
+
+
 def _last_instant_date(due: datetime, tz: tzinfo) -> date:
     # A due at 00:00 belongs to the day before it (24:00 of that day).
     return (due.astimezone(tz) - timedelta(microseconds=1)).date()
@@ -189,8 +202,7 @@ def end_of_working_day(day1: date, n: int, calendar: WorkingCalendar, tz: tzinfo
     """The end of day `n` counted from `day1` (day 1 = `day1`): 00:00 after the n-th working day."""
     if n < 1:
         raise ValueError("n must be at least 1")
-    last = add_working_days(day1, n - 1, calendar)
-    return _midnight(last + _DAY, tz)
+    return end_of_date(add_working_days(day1, n - 1, calendar), tz)
 
 
 def _after_cutoff_on_workday(

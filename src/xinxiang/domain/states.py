@@ -60,6 +60,34 @@ OPEN_STATUSES: frozenset[TicketStatus] = frozenset(
     s for s in TicketStatus if s not in (TicketStatus.ANSWERED, TicketStatus.CLOSED)
 )
 
+ROUTABLE: frozenset[TicketStatus] = OPEN_STATUSES
+"""转办 / 改派: the office may (re-)dispatch any ticket not yet answered."""
+
+DISPATCH_STATUSES: tuple[TicketStatus, ...] = (TicketStatus.RECEIVED, TicketStatus.TRIAGE)
+"""The office still has to dispatch (转办): the dispatch deadline runs."""
+
+OPEN_WORK_STATUSES: tuple[TicketStatus, ...] = (
+    TicketStatus.DISPATCHED,
+    TicketStatus.ACCEPTED,
+    TicketStatus.PRELIMINARY,
+    TicketStatus.PENDING_APPROVAL,
+)
+"""A department holds the ticket: co-handlers (协办) and extensions (延期) apply."""
+
+PROGRESS_STATUSES: tuple[TicketStatus, ...] = (
+    TicketStatus.DISPATCHED,
+    TicketStatus.ACCEPTED,
+    TicketStatus.PRELIMINARY,
+)
+"""Tracks 2/3 owe staged progress feedback (阶段性反馈) in these states."""
+
+DUE_COLUMNS: dict[str, tuple[TicketStatus, ...]] = {
+    # Which deadline still runs in which status: a status past the step means the step is met.
+    "response": (TicketStatus.DISPATCHED,),
+    "preliminary": (TicketStatus.DISPATCHED, TicketStatus.ACCEPTED),
+    "formal": OPEN_WORK_STATUSES,
+}
+
 STATUS_LABELS: dict[TicketStatus, str] = {
     TicketStatus.RECEIVED: "已登记",
     TicketStatus.TRIAGE: "待分办",

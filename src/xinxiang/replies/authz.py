@@ -8,25 +8,29 @@
   (同意 / 驳回 / 修改) and dispatch actions (转办 / 协办 / 同意延期 / 不同意延期).
 
 Everything else goes to the holding pen (待甄别) with a reason for the office, and never changes
-the ticket. A department or office sender whose mail the receiving server marked ``dkim=fail``
-or ``spf=fail`` in ``Authentication-Results`` is held as well: the address alone proves nothing.
+the ticket. A From header proves nothing, so a staff action (department, co-handler, office) is
+allowed only with proof: the mail must carry a valid signed reply token for this ticket *and*
+the deployment's own receiving server must have authenticated the sender
+(:mod:`xinxiang.replies.authres`). A missing or untrusted Authentication-Results is never a
+pass.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Literal
 
+from xinxiang.replies.authres import AuthVerdict
+
 __all__ = [
     "ACTIONS",
     "Action",
     "Decision",
+    "MailProof",
     "Participants",
     "Role",
-    "auth_failures",
     "authorize",
     "normalize_address",
 ]
@@ -149,35 +153,23 @@ class Decision:
         return not self.allowed
 
 
-_COMMENT = re.compile(r"\([^()]*\)")
-_FAILURE = re.compile(r"(?<![\w.-])(dkim|spf)\s*=\s*(fail|hardfail)\b", re.IGNORECASE)
+@dataclass(frozen=True, slots=True)
+class MailProof:
+    """What a mail proves about itself (邮件凭证), beyond its From header.
 
-
-def auth_failures(auth_results: str | None) -> list[str]:
-    """Return the failed mechanisms (``dkim``, ``spf``) named in Authentication-Results.
-
-    Only pass the results added by our own receiving server; a sender can write any header.
-    Parenthesised comments are ignored, so ``(dkim=fail would be bad)`` does not count.
+    ``token`` is True when the mail was addressed to a valid signed reply token of the very
+    ticket it acts on; ``authentication`` is the receiving server's verdict on the sender.
     """
-    if not auth_results:
-        return []
-    text = auth_results
-    # Comments may nest; strip innermost first until none is left.
-    while True:
-        stripped = _COMMENT.sub(" ", text)
-        if stripped == text:
-            break
-        text = stripped
-    failed: list[str] = []
-    for match in _FAILURE.finditer(text):
-        mechanism = match.group(1).lower()
-        if mechanism not in failed:
-            failed.append(mechanism)
-    return failed
+
+    token: bool
+    authentication: AuthVerdict
+
+
+NO_PROOF = MailProof(False, AuthVerdict(False, "邮件没有任何认证凭证"))
 
 
 def authorize(
-    sender: str, ticket_participants: Participants, action: str, auth_results: str | None
+    sender: str, ticket_participants: Participants, action: str, proof: MailProof = NO_PROOF
 ) -> Decision:
     """Decide whether ``sender`` may perform ``action`` on the ticket with these participants.
 
@@ -208,13 +200,20 @@ def authorize(
         )
     role = permitted[0]
     if role in _STAFF_ROLES:
-        failed = auth_failures(auth_results)
-        if failed:
-            mechanisms = "、".join(m.upper() for m in failed)
+        # Staff actions change the ticket: the From header alone never authorises them.
+        if not proof.token:
             return Decision(
                 False,
-                "authentication-failed",
-                f"发件人 {address} 的邮件未通过 {mechanisms} 验证，可能是冒用地址",
+                "no-token",
+                f"发件人 {address} 的邮件没有发往本工单有效的回复令牌地址"
+                "（仅凭工单号、主题或邮件引用不能办理），请直接回复系统发出的邮件",
+                role,
+            )
+        if not proof.authentication.passed:
+            return Decision(
+                False,
+                "not-authenticated",
+                f"发件人 {address} 的身份未经本校收信服务器认证：{proof.authentication.reason}",
                 role,
             )
     return Decision(True, f"{role}-allowed", f"{_ROLE_NAMES[role]}可提交此类邮件", role)

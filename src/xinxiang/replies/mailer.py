@@ -48,6 +48,8 @@ class MailSpec:
     references: Sequence[str] = ()
     attachments: Sequence[tuple[str, str, bytes]] = ()
     auto_submitted: str = "auto-generated"
+    # Where answers go instead of the ticket's reply address (a confirmation challenge's).
+    reply_to: str | None = None
 
 
 def base_context(ctx: AppContext) -> dict[str, Any]:
@@ -107,7 +109,8 @@ def render_spec(
         html=_render_html(spec.template, text, context),
         message_id=message_id,
         date=date.astimezone(ctx.cfg.tz),
-        reply_to=reply_address(settings.smtp.from_address, ticket.number, ctx.token_key),
+        reply_to=spec.reply_to
+        or reply_address(settings.smtp.from_address, ticket.number, ctx.token_key),
         in_reply_to=spec.in_reply_to,
         references=list(spec.references)[-10:],
         auto_submitted=spec.auto_submitted,

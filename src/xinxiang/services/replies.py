@@ -11,6 +11,7 @@ not act goes to the holding pen (待甄别) and the office is told; the ticket s
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -28,8 +29,13 @@ from xinxiang.domain.deadlines import (
 from xinxiang.domain.letter import Letter
 from xinxiang.domain.states import OPEN_STATUSES, TicketStatus
 from xinxiang.errors import XinxiangError
-from xinxiang.replies.authz import Participants, authorize, normalize_address
+from xinxiang.mailbox.parse import parse_message
+from xinxiang.replies.authres import AuthVerdict, authenticate
+from xinxiang.replies.authz import MailProof, Participants, authorize, normalize_address
+from xinxiang.replies.autoreply import out_of_office_phrase
 from xinxiang.replies.compose import Outgoing, build_message, outbox_message_id, to_bytes
+from xinxiang.replies.confirm import find_confirmation, is_confirmation_answer
+from xinxiang.replies.identity import sole_sender
 from xinxiang.replies.intent import parse_intent, parse_office_command, resolve_default_intent
 from xinxiang.replies.mailer import MailSpec, base_context, queue_ticket_mail
 from xinxiang.replies.office_commands import (
@@ -42,6 +48,7 @@ from xinxiang.replies.render import render
 from xinxiang.replies.tokens import find_ticket_in_addresses, ticket_number_in_subject
 from xinxiang.services import approval, office
 from xinxiang.services.answers import send_answer
+from xinxiang.services.confirmations import AWAITING, challenge, take_confirmation
 from xinxiang.store.models import AttachmentRow, CohandlerRow, LetterRow, OutboxRow, TicketRow
 from xinxiang.store.models_replies import HoldingRow, ReplyLogRow, TicketReplyRow
 from xinxiang.store.repo import add_event, enqueue_mail
@@ -72,47 +79,97 @@ class ReplyOutcome:
 # --------------------------------------------------------------------------- matching
 
 
+@dataclass(frozen=True, slots=True)
+class TicketMatch:
+    """How a reply was tied to its ticket: ``via`` is token | thread | subject.
+
+    Only ``token`` (a valid signed reply address of this very ticket, with no thread reference
+    naming another ticket) can authorise a change; the others only identify the ticket.
+    """
+
+    ticket: TicketRow
+    via: str
+    conflict: str | None = None
+
+    @property
+    def by_token(self) -> bool:
+        """True when the ticket was named by a valid token and nothing contradicts it."""
+        return self.via == "token" and self.conflict is None
+
+
 def match_ticket(
     ctx: AppContext, session: Session, letter: Letter
-) -> tuple[TicketRow | None, str | None]:
+) -> tuple[TicketMatch | None, str | None]:
     """The ticket a reply is about, or (None, why-not) — a forged token is never matched."""
     base = ctx.cfg.settings.smtp.from_address
-    addresses = [*letter.to_addrs, *letter.cc_addrs]
-    for name in ("Delivered-To", "X-Original-To"):
-        value = letter.header(name)
-        if value:
-            addresses.append(value)
-    token = find_ticket_in_addresses(addresses, base, ctx.token_key)
+    token = find_ticket_in_addresses(_recipients(letter), base, ctx.token_key)
     if token.status == "forged":
         return (
             None,
             f"回复地址中的令牌无效（可能伪造），声称的工单：{token.claimed_ticket or '未知'}",
         )
+    threaded = _thread_ticket(session, letter)
     if token.status == "valid" and token.ticket:
         ticket = _by_number(session, token.ticket)
         if ticket is not None:
-            return ticket, None
+            conflict = None
+            if threaded is not None and threaded.id != ticket.id:
+                conflict = f"回复令牌属于工单 {ticket.number}，但邮件引用的是工单 {threaded.number}"
+            return TicketMatch(ticket, "token", conflict), None
+    if threaded is not None:
+        return TicketMatch(threaded, "thread"), None
+    number = ticket_number_in_subject(letter.subject)
+    if number:
+        ticket = _by_number(session, number)
+        if ticket is not None and participants(ctx, session, ticket).roles_of(letter.from_addr):
+            return TicketMatch(ticket, "subject"), None
+        return None, f"主题中的工单号 {number} 与发件人不匹配"
+    return None, "无法对应到任何工单（无有效令牌、引用或工单号）"
+
+
+def _recipients(letter: Letter) -> list[str]:
+    """Every address the mail was sent to, where our plus-address tokens may stand."""
+    addresses = [*letter.to_addrs, *letter.cc_addrs]
+    for name in ("Delivered-To", "X-Original-To"):
+        value = letter.header(name)
+        if value:
+            addresses.append(value)
+    return addresses
+
+
+def _thread_ticket(session: Session, letter: Letter) -> TicketRow | None:
+    """The ticket of the newest of our mails that In-Reply-To/References name, if any."""
     ids = [
         i
         for i in ([letter.in_reply_to] if letter.in_reply_to else []) + list(letter.references)
         if i
     ]
-    if ids:
-        ticket_id = session.execute(
-            select(OutboxRow.ticket_id)
-            .where(OutboxRow.message_id.in_(ids), OutboxRow.ticket_id.is_not(None))
-            .order_by(OutboxRow.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
-        if ticket_id is not None:
-            return session.get(TicketRow, ticket_id), None
-    number = ticket_number_in_subject(letter.subject)
-    if number:
-        ticket = _by_number(session, number)
-        if ticket is not None and participants(ctx, session, ticket).roles_of(letter.from_addr):
-            return ticket, None
-        return None, f"主题中的工单号 {number} 与发件人不匹配"
-    return None, "无法对应到任何工单（无有效令牌、引用或工单号）"
+    if not ids:
+        return None
+    ticket_id = session.execute(
+        select(OutboxRow.ticket_id)
+        .where(OutboxRow.message_id.in_(ids), OutboxRow.ticket_id.is_not(None))
+        .order_by(OutboxRow.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return session.get(TicketRow, ticket_id) if ticket_id is not None else None
+
+
+# A held mail whose registered sender answered the challenge: the round trip is the proof.
+CONFIRMED = MailProof(True, AuthVerdict(True, "发件人已通过确认邮件证实", "confirmation"))
+
+
+def mail_proof(ctx: AppContext, letter: Letter, match: TicketMatch) -> MailProof:
+    """What this mail proves beyond its From header: the token and the server's verdict."""
+    auth = ctx.cfg.settings.authentication
+    values = [v for k, v in letter.headers if k.lower() == "authentication-results"]
+    verdict = authenticate(
+        normalize_address(letter.from_addr),
+        values,
+        auth.trusted_authserv_ids,
+        accept_spf=auth.accept_spf,
+    )
+    return MailProof(match.by_token, verdict)
 
 
 def _by_number(session: Session, number: str) -> TicketRow | None:
@@ -195,15 +252,53 @@ def _reply_text(letter: Letter) -> str:
 
 
 def _handle(
-    ctx: AppContext, session: Session, row: LetterRow, letter: Letter, now: datetime
+    ctx: AppContext,
+    session: Session,
+    row: LetterRow,
+    letter: Letter,
+    now: datetime,
+    confirmed: bool = False,
 ) -> ReplyOutcome:
-    ticket, why = match_ticket(ctx, session, letter)
-    if ticket is None:
+    """Decide and apply one reply; ``confirmed`` replays a held mail its sender confirmed."""
+    identity = sole_sender(letter.headers)
+    if identity.address is None or identity.address != normalize_address(letter.from_addr):
+        # One sender beyond doubt, read from From alone, or the mail may act on nothing.
+        doubt = identity.problem or "发件人取自 Sender 等其他头，而非 From"
+        return _hold(ctx, session, row, None, "ambiguous-sender", f"发件人身份不明确：{doubt}", now)
+    if not confirmed:
+        answer = find_confirmation(
+            _recipients(letter),
+            ctx.cfg.settings.smtp.from_address,
+            normalize_address(letter.from_addr),
+            ctx.token_key,
+        )
+        if answer.status == "valid" and answer.hold_id is not None:
+            return _confirmation(ctx, session, row, letter, answer.hold_id, now)
+        if answer.status == "forged":
+            return _hold(
+                ctx,
+                session,
+                row,
+                None,
+                "forged-confirmation",
+                "确认地址中的令牌无效：不是系统签发的，或不是发给该发件人的确认请求",
+                now,
+            )
+    match, why = match_ticket(ctx, session, letter)
+    if match is None:
         return _hold(ctx, session, row, None, "unmatched", why or "无法对应工单", now)
+    ticket = match.ticket
     people = participants(ctx, session, ticket)
     roles = people.roles_of(letter.from_addr)
     text = _reply_text(letter)
-    auth_results = letter.header("Authentication-Results")
+    away = out_of_office_phrase(text)
+    if away is not None:
+        # An out-of-office note is neither an answer nor worth a refusal (which would draw
+        # another note): recorded on the ticket, nothing sent.
+        add_event(
+            session, ticket.id, now, normalize_address(letter.from_addr), "auto_reply", phrase=away
+        )
+        return ReplyOutcome("skipped", ticket.number, "auto_reply", f"自动回复（{away}）")
     today = now.astimezone(ctx.cfg.tz).date()
     parsed = parse_intent(text, today=today)
     mail_command = parse_office_mail_command(text, today=today)
@@ -228,9 +323,18 @@ def _handle(
         action = "follow_up"
     else:
         action = "formal"  # a stranger: authorize() names the unknown sender
-    decision = authorize(letter.from_addr, people, action, auth_results)
+    proof = CONFIRMED if confirmed else mail_proof(ctx, letter, match)
+    decision = authorize(letter.from_addr, people, action, proof)
     if not decision.allowed:
-        return _hold(ctx, session, row, ticket, decision.rule, decision.reason, now)
+        reason = decision.reason
+        if decision.rule == "no-token" and match.conflict:
+            reason = f"{reason}；{match.conflict}"
+        # A registered address that could not prove itself: ask that address to confirm.
+        unproven = decision.rule in {"no-token", "not-authenticated"} and not confirmed
+        if unproven and challenge(ctx, session, row, letter, ticket, reason, now) is not None:
+            log.info("reply %s awaits confirmation: %s", row.id, decision.rule)
+            return ReplyOutcome("confirming", ticket.number, action, reason)
+        return _hold(ctx, session, row, ticket, decision.rule, reason, now)
     row.ticket_id = ticket.id
     sender = normalize_address(letter.from_addr)
     if action == "follow_up":
@@ -260,6 +364,31 @@ def _handle(
         parsed.planned_formal_date,
         now,
     )
+
+
+def _confirmation(
+    ctx: AppContext, session: Session, row: LetterRow, letter: Letter, hold_id: int, now: datetime
+) -> ReplyOutcome:
+    """An answer to a challenge: replay the held mail once, as its sender confirmed it."""
+    sender = normalize_address(letter.from_addr)
+    if not is_confirmation_answer(_reply_text(letter)):
+        return ReplyOutcome("skipped", None, "confirmation", "回复中没有“确认”，未执行")
+    taken = take_confirmation(ctx, session, hold_id, sender, now)
+    if taken.hold is None:
+        hold = session.get(HoldingRow, hold_id)
+        ticket = session.get(TicketRow, hold.ticket_id) if hold and hold.ticket_id else None
+        if ticket is not None:
+            return _refuse(ctx, session, ticket, sender, "confirmation", taken.problem or "", now)
+        return ReplyOutcome("skipped", None, "confirmation", taken.problem)
+    held = session.get(LetterRow, taken.hold.letter_id)
+    assert held is not None
+    original = parse_message(ctx.blobs.get(held.raw_sha256, ".eml"))
+    if normalize_address(original.from_addr) != sender:
+        # The token binds the address the challenge went to, which is the held mail's From.
+        taken.hold.state = AWAITING
+        return ReplyOutcome("skipped", None, "confirmation", "确认人与原邮件发件人不一致")
+    log.info("reply %s confirmed by its sender; replaying held mail %s", row.id, held.id)
+    return _handle(ctx, session, held, original, now, confirmed=True)
 
 
 # --------------------------------------------------------------------------- outcomes
@@ -314,15 +443,19 @@ def _hold(
     reason: str,
     now: datetime,
 ) -> ReplyOutcome:
-    hold = HoldingRow(
-        letter_id=row.id,
-        ticket_id=ticket.id if ticket else None,
-        rule=rule,
-        reason=reason,
-        state="open",
-        created_at=now,
+    hold = session.execute(
+        select(HoldingRow).where(HoldingRow.letter_id == row.id)
+    ).scalar_one_or_none()
+    if hold is None:
+        hold = HoldingRow(letter_id=row.id, created_at=now)
+        session.add(hold)
+    # A confirmed mail that still cannot act is held again, in its one holding-pen row.
+    hold.ticket_id, hold.rule, hold.reason, hold.state = (
+        ticket.id if ticket else None,
+        rule,
+        reason,
+        "open",
     )
-    session.add(hold)
     session.flush()
     _office_mail(
         ctx,
@@ -381,7 +514,12 @@ def _refuse(
     now: datetime,
 ) -> ReplyOutcome:
     add_event(session, ticket.id, now, sender, "reply_refused", intent=action, reason=reason)
-    _confirm(ctx, session, ticket, sender, "refuse", reason, f"{action}:{now.isoformat()}", now)
+    # One refusal mail per ticket, sender, action and reason a day: an autoresponder answering
+    # each refusal gets one more, then silence, so no loop runs without end.
+    day = now.astimezone(ctx.cfg.tz).date().isoformat()
+    digest = hashlib.sha256(reason.encode()).hexdigest()[:16]
+    key = f"{action}:{sender}:{digest}:{day}"
+    _confirm(ctx, session, ticket, sender, "refuse", reason, key, now)
     return ReplyOutcome("refused", ticket.number, action, reason)
 
 
@@ -626,20 +764,24 @@ def _return(
         f"return:{now.isoformat()}",
         now,
     )
-    _office_mail(
+    # A ticket mail, so the office's answer to it carries the ticket's signed reply token.
+    queue_ticket_mail(
         ctx,
         session,
-        "return_notice",
-        f"{ticket.number}:{now.isoformat()}",
-        f"【退回】{ticket.number} {ticket.subject}",
-        "holding_notice",
-        {
-            "hold": None,
-            "row": None,
-            "ticket": ticket,
-            "reason": f"{previous} 退回，原因：{reason}。请重新分办。",
-            "excerpt": "",
-        },
+        ticket,
+        MailSpec(
+            kind="return_notice",
+            to=ctx.cfg.office.emails,
+            subject=f"【退回】{ticket.number} {ticket.subject}",
+            template="holding_notice",
+            context={
+                "hold": None,
+                "row": None,
+                "reason": f"{previous} 退回，原因：{reason}。请重新分办。",
+                "excerpt": "",
+            },
+            key=now.isoformat(),
+        ),
         now,
     )
     return ReplyOutcome("recorded", ticket.number, "return", reason)

@@ -1,0 +1,172 @@
+"""The ticket workflow of 接诉即办 as a pure core: one function per action (stdlib only).
+
+How a handler uses it (the command layer, one unit of work per command)::
+
+    with uow:
+        snapshot = uow.tickets.snapshot(number)      # load: row + co-handlers + pending replies
+        outcome = workflow.decide(snapshot, command, now, policy, calendar)
+        if isinstance(outcome, Refusal):
+            ...                                      # tell the actor outcome.reason; no change
+        else:
+            if outcome.records_reply:                # insert the reply row, then
+                outcome = outcome.bind_reply(row.id) # fill its id into keys and events
+            uow.tickets.apply(outcome.after)         # status, deadlines, co-handlers, …
+            record outcome.events, outcome.replies; hand outcome.notices to the notice door
+        uow.commit()
+
+Every action takes ``(snapshot, command, now, policy, calendar)`` and returns a `Change` or a
+`Refusal`; it never reads the clock, the database or the configuration. A Change's status went
+through `states.transition()` (or stayed where it was), so no other module needs to assign a
+ticket's status. The rules cite the seed policies (000, 001, 002, 004 in shared/seeds).
+
+Modules: `snapshot` (the state), `commands` (the values of each action), `effects` (Change,
+Refusal, Event, Notice), `policy` (numbers, zone, calendar protocol), `department` (the
+department's answers), `approval` (the office's 同意/修改/驳回), `office` (转办, 协办, 延期审批,
+办结), `common` (what several actions share).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from xinxiang.domain.workflow.approval import approve, reject
+from xinxiang.domain.workflow.commands import (
+    Accept,
+    AddCohandlers,
+    Approve,
+    Close,
+    DecideExtension,
+    DepartmentRef,
+    FormalAnswer,
+    HoldForTriage,
+    PreliminaryAnswer,
+    RecordCohandlerResult,
+    Reject,
+    RequestExtension,
+    ReturnToOffice,
+    Route,
+)
+from xinxiang.domain.workflow.department import (
+    accept,
+    answer_formal,
+    answer_preliminary,
+    record_cohandler_result,
+    request_extension,
+    return_to_office,
+)
+from xinxiang.domain.workflow.effects import (
+    THIS_REPLY,
+    Change,
+    Event,
+    Notice,
+    Outcome,
+    Recipient,
+    Refusal,
+    ReplyUpdate,
+    Role,
+)
+from xinxiang.domain.workflow.office import (
+    add_cohandlers,
+    close,
+    decide_extension,
+    hold_for_triage,
+    route,
+)
+from xinxiang.domain.workflow.policy import Calendar, WorkflowPolicy
+from xinxiang.domain.workflow.snapshot import CohandlerState, PendingReply, TicketSnapshot
+
+Command = (
+    Accept
+    | PreliminaryAnswer
+    | FormalAnswer
+    | ReturnToOffice
+    | RequestExtension
+    | RecordCohandlerResult
+    | Route
+    | HoldForTriage
+    | AddCohandlers
+    | DecideExtension
+    | Approve
+    | Reject
+    | Close
+)
+
+ACTIONS: dict[type[Any], Callable[..., Outcome]] = {
+    Accept: accept,
+    PreliminaryAnswer: answer_preliminary,
+    FormalAnswer: answer_formal,
+    ReturnToOffice: return_to_office,
+    RequestExtension: request_extension,
+    RecordCohandlerResult: record_cohandler_result,
+    Route: route,
+    HoldForTriage: hold_for_triage,
+    AddCohandlers: add_cohandlers,
+    DecideExtension: decide_extension,
+    Approve: approve,
+    Reject: reject,
+    Close: close,
+}
+"""The action that carries out each kind of command."""
+
+
+def decide(
+    snapshot: TicketSnapshot,
+    command: Command,
+    now: datetime,
+    policy: WorkflowPolicy,
+    calendar: Calendar,
+) -> Outcome:
+    """Run the action of `command` on `snapshot` at `now` (the one entry point for handlers)."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    return ACTIONS[type(command)](snapshot, command, now, policy, calendar)
+
+
+__all__ = [
+    "ACTIONS",
+    "THIS_REPLY",
+    "Accept",
+    "AddCohandlers",
+    "Approve",
+    "Calendar",
+    "Change",
+    "Close",
+    "CohandlerState",
+    "Command",
+    "DecideExtension",
+    "DepartmentRef",
+    "Event",
+    "FormalAnswer",
+    "HoldForTriage",
+    "Notice",
+    "Outcome",
+    "PendingReply",
+    "PreliminaryAnswer",
+    "Recipient",
+    "RecordCohandlerResult",
+    "Refusal",
+    "Reject",
+    "ReplyUpdate",
+    "RequestExtension",
+    "ReturnToOffice",
+    "Role",
+    "Route",
+    "TicketSnapshot",
+    "WorkflowPolicy",
+    "accept",
+    "add_cohandlers",
+    "answer_formal",
+    "answer_preliminary",
+    "approve",
+    "close",
+    "decide",
+    "decide_extension",
+    "hold_for_triage",
+    "record_cohandler_result",
+    "reject",
+    "request_extension",
+    "return_to_office",
+    "route",
+]
