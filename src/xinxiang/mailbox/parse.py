@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.header import Header
 from email.message import Message
 from email.parser import BytesParser
 from email.policy import Compat32
+from functools import partial
 
 from xinxiang.domain.letter import Attachment, Letter
 from xinxiang.errors import UnparseableMail
@@ -114,42 +116,51 @@ class _Collected:
         self.defects.extend(other.defects)
 
 
+# One step of the walk: a part to visit (part, where its content goes, depth, inline?), or what
+# to do once the parts visited before it are done (choose an alternative, close a forward).
+_Task = tuple[Message, _Collected, int, bool] | Callable[[], None]
+
+
 class _Walker:
-    """Walks the MIME tree once, numbering leaf parts for defect messages."""
+    """Walks the MIME tree once, iteratively (an explicit stack), numbering leaf parts."""
 
     def __init__(self) -> None:
         self.part_no = 0
         self.forwarded = 0
 
-    def walk(self, part: Message, out: _Collected, depth: int, *, inline: bool = False) -> None:
-        if depth > MAX_MIME_DEPTH:
+    def walk(self, root: Message, out: _Collected) -> None:
+        """Collect the body, HTML, attachments and defects of `root` into `out`, in order."""
+        stack: list[_Task] = [(root, out, 0, False)]
+        while stack:
+            task = stack.pop()
+            if callable(task):
+                task()
+            else:
+                stack.extend(reversed(self._visit(*task)))
+
+    def _visit(self, part: Message, out: _Collected, depth: int, inline: bool) -> list[_Task]:
+        if depth > MAX_MIME_DEPTH:  # `bounds` already keeps the parser's tree within this
             out.defects.append("MIME structure nested too deeply; inner parts ignored")
-            return
+            return []
         kind = ctype(part)
         if kind == "message/rfc822":
-            self._forwarded(part, out, depth)
-            return
-        if part.is_multipart() and kind.startswith("multipart/"):
-            out.defects.extend(f"MIME structure ({kind}): {type(d).__name__}" for d in part.defects)
-            children = [p for p in part.get_payload() if isinstance(p, Message)]
-            if kind == "multipart/alternative":
-                self._alternative(children, out, depth)
-            elif kind == "multipart/related" and children:
-                self.walk(children[0], out, depth + 1)
-                for child in children[1:]:
-                    self.walk(child, out, depth + 1, inline=True)
-            else:
-                for child in children:
-                    self.walk(child, out, depth + 1)
-            return
-        self._leaf(part, kind, out, inline=inline)
+            return self._forwarded(part, out, depth)
+        if not (part.is_multipart() and kind.startswith("multipart/")):
+            self._leaf(part, kind, out, inline=inline)
+            return []
+        out.defects.extend(f"MIME structure ({kind}): {type(d).__name__}" for d in part.defects)
+        children = [p for p in part.get_payload() if isinstance(p, Message)]
+        if kind == "multipart/alternative":
+            subs = [_Collected() for _ in children]
+            visits: list[_Task] = [
+                (c, sub, depth + 1, False) for c, sub in zip(children, subs, strict=True)
+            ]
+            return [*visits, partial(self._choose, subs, out)]
+        related = kind == "multipart/related"  # parts after the first are its inline resources
+        return [(c, out, depth + 1, related and i > 0) for i, c in enumerate(children)]
 
-    def _alternative(self, children: list[Message], out: _Collected, depth: int) -> None:
-        subs: list[_Collected] = []
-        for child in children:
-            sub = _Collected()
-            self.walk(child, sub, depth + 1)
-            subs.append(sub)
+    def _choose(self, subs: list[_Collected], out: _Collected) -> None:
+        for sub in subs:
             out.absorb_side_effects(sub)
         plain = next((s for s in subs if any(k == "plain" and t.strip() for k, t in s.body)), None)
         rich = next((s for s in reversed(subs) if s.html), None)
@@ -208,7 +219,7 @@ class _Walker:
         stem = "image" if inline and kind.startswith("image/") else "attachment"
         return f"{stem}-{self.part_no}{ext}"
 
-    def _forwarded(self, part: Message, out: _Collected, depth: int) -> None:
+    def _forwarded(self, part: Message, out: _Collected, depth: int) -> list[_Task]:
         self.forwarded += 1
         self.part_no += 1
         where = f"forwarded message {self.forwarded}"
@@ -221,11 +232,16 @@ class _Walker:
             inner = _parse_bytes(raw, out.defects)
         if inner is None:
             out.defects.append(f"{where}: empty message/rfc822 part")
-            return
+            return []
         name = "forwarded.eml" if self.forwarded == 1 else f"forwarded-{self.forwarded}.eml"
         out.attachments.append(Attachment(name, "message/rfc822", serialise(inner)))
-        sub = _Collected()
-        self.walk(inner, sub, depth + 1)
+        sub = _Collected()  # its attachments stay inside forwarded.eml
+        return [
+            (inner, sub, depth + 1, False),
+            partial(self._forward_block, inner, sub, out, where),
+        ]
+
+    def _forward_block(self, inner: Message, sub: _Collected, out: _Collected, where: str) -> None:
         inner_defects: list[str] = []
         head = _envelope(inner, inner_defects)
         out.defects.extend(f"{where}: {d}" for d in inner_defects + sub.defects)
@@ -342,7 +358,7 @@ def _build(msg: Message, defects: list[str]) -> Letter:
 
     collected = _Collected()
     walker = _Walker()
-    walker.walk(msg, collected, 0)
+    walker.walk(msg, collected)
     body = _render_body(collected.body)
     html = "\n<hr>\n".join(sanitise_html(h) for h in collected.html) if collected.html else None
     if not all(html_within_bounds(h) for h in collected.html):
