@@ -76,7 +76,7 @@ def test_emergencies(text: str, department: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "感谢保安及时扑灭了宿舍的火灾，特此表扬！",  # praise does not hide it
+        "感谢保安！宿舍楼下着火了，现在火越来越大",  # praise does not hide a present danger
         "我已经起诉学校了，现在宿舍着火了也没人管",  # nor a legal channel
         "你们再不管，宿舍着火了后果自负",  # nor an illegal threat
         "宿舍楼下着火了，选课系统也崩了，校园网也断了，食堂也贵",  # nor many other matters
@@ -85,6 +85,13 @@ def test_emergencies(text: str, department: str) -> None:
 def test_emergency_wins_over_everything_else(text: str) -> None:
     c = decide("", text)
     assert c.urgency == "emergency" and c.disposition == "dispatch"
+
+
+def test_praise_for_a_fire_already_put_out_is_praise_not_an_emergency() -> None:
+    # Rewritten: this letter used to be pinned as an emergency; the issue counts it as a false
+    # alarm (a thank-you letter that mentions a danger which is over).
+    c = decide("", "感谢保安及时扑灭了宿舍的火灾，特此表扬！")
+    assert (c.urgency, c.disposition) == ("normal", "praise")
 
 
 # ── priority: basic living (水电暖), 24 hours ────────────────────────────────
@@ -298,6 +305,7 @@ def test_to_json_has_exactly_the_documented_keys() -> None:
         "track",
         "confidence",
         "hits",
+        "explanation",
     ]
     assert data["department"] == "后勤管理处"
     assert all(set(h) == {"rule", "keyword", "field", "position"} for h in data["hits"])

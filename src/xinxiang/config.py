@@ -155,6 +155,9 @@ class DispatchSection(Strict):
     duplicate_window_days: int = Field(default=7, ge=0)
     duplicate_threshold: float = Field(default=0.5, gt=0, le=1)
     attach_files_up_to_bytes: int = Field(default=10 * 1024 * 1024, ge=0)
+    # Past this many letters from one sender in an hour, further ones go to the office's triage
+    # (no dispatch mail each); emergencies are alerted and dispatched all the same.
+    flood_letters_per_hour: int = Field(default=10, ge=2)
 
 
 class RepliesSection(Strict):

@@ -19,6 +19,7 @@ from xinxiang.errors import XinxiangError
 
 URGENCY_LABELS = {
     "emergency": "紧急（立即通知党政办公室和承办单位，1小时内响应）",
+    "suspected_emergency": "疑似紧急（只通知党政办公室立即甄别，按一般时限办理）",
     "priority": "优先（基本生活保障，24小时内办理）",
     "normal": "一般",
 }

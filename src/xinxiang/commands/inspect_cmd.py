@@ -58,6 +58,7 @@ CLASSIFICATION_KEYS = (
     "track",
     "confidence",
     "hits",
+    "explanation",
 )
 REPLY_KEYS = ("ticket", "intent", "extension_until", "planned_formal_date", "text")
 

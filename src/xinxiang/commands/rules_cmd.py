@@ -1,8 +1,9 @@
-"""`xinxiang rules suggest|check`: help the office improve the routing rules."""
+"""`xinxiang rules suggest|evaluate`: help the office improve and measure the routing rules."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,8 +11,11 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import or_, select
 
+from xinxiang.classify.evaluate import Report, evaluate, load_labelled
+from xinxiang.classify.rules import load_rules_for
 from xinxiang.classify.suggest import suggest_terms
 from xinxiang.commands._common import ConfigOption, JsonOption, open_context
+from xinxiang.config import default_config_dir, load_config
 from xinxiang.store.models import EventRow, LetterRow, TicketRow
 
 rules_app = typer.Typer(help="Routing rules (分办规则).", no_args_is_help=True)
@@ -57,6 +61,96 @@ def suggest(
     for term, n in terms:
         table.add_row(term, str(n))
     console.print(table)
+
+
+@rules_app.command("evaluate")
+def evaluate_rules(
+    labelled: Annotated[
+        list[Path],
+        typer.Option(
+            "--labelled",
+            help="A labelled TOML file or a directory of them ([[letter]]); may be repeated.",
+        ),
+    ],
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Precision and recall per department, dispositions and emergencies on labelled letters."""
+    cfg = load_config(config or default_config_dir())
+    report = evaluate(load_labelled(labelled), load_rules_for(cfg))
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return
+    _print_report(Console(), report)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _print_report(console: Console, r: Report) -> None:
+    data = r.to_json()
+    console.print(f"评测来信 {r.letters} 封")
+    summary = Table("指标", "结果", "说明")
+    figures: tuple[tuple[str, float | None, str], ...] = (
+        ("承办单位准确率", data["department_accuracy"], f"{r.department_correct}/{r.letters}"),
+        (
+            "诉求类别准确率",
+            data["category_accuracy"],
+            f"{r.category_correct}/{r.category_checked}（仅标注了类别的来信）",
+        ),
+        ("处置方式准确率", data["disposition_accuracy"], f"{r.disposition_correct}/{r.letters}"),
+        (
+            "紧急来信判为紧急",
+            data["emergency_recall"],
+            f"{r.emergencies_classified}/{r.emergencies}",
+        ),
+        (
+            "紧急来信判为紧急或疑似紧急",
+            data["emergency_caught"],
+            f"{r.emergencies_caught}/{r.emergencies}；漏报：{'、'.join(r.missed) or '无'}",
+        ),
+        (
+            "非紧急来信误报率（紧急或疑似紧急）",
+            r.false_alarm_rate,
+            f"{len(r.false_alarms) + len(r.false_suspected)}/{r.non_emergencies}；"
+            f"紧急：{'、'.join(r.false_alarms) or '无'}；"
+            f"疑似：{'、'.join(r.false_suspected) or '无'}",
+        ),
+    )
+    for label, value, detail in figures:
+        summary.add_row(label, _pct(value), detail)
+    console.print(summary)
+
+    per_dept = Table("承办单位", "应为", "判为", "正确", "精确率", "召回率")
+    for d in r.departments:
+        per_dept.add_row(
+            d.code,
+            str(d.expected),
+            str(d.predicted),
+            str(d.correct),
+            _pct(d.precision),
+            _pct(d.recall),
+        )
+    console.print(per_dept)
+
+    # The matrix is plain text: a rich table would squeeze 16+ columns into the terminal.
+    codes = [d.code for d in r.departments]
+    width = max(len(c) for c in codes) + 1
+    console.print("混淆矩阵（行：应为，列：判为）：")
+    lines = ["".rjust(width) + "".join(c.rjust(width) for c in codes)]
+    for code in codes:
+        row = r.confusion.get(code, {})
+        lines.append(code.rjust(width) + "".join(str(row.get(c, ".")).rjust(width) for c in codes))
+    typer.echo("\n".join(lines))
+
+    for title, rows in (
+        ("分办错误（编号、应为、判为）", r.misrouted),
+        ("处置方式错误", r.wrong_disposition),
+        ("类别错误", r.wrong_category),
+    ):
+        if rows:
+            console.print(f"{title}：" + "；".join(" ".join(t) for t in rows))
 
 
 def register(app: typer.Typer) -> None:
