@@ -70,6 +70,7 @@ LETTER_KIND_LABELS: dict[str, str] = {
     "reply": "回复",
     "auto_reply": "自动回复",
     "bounce": "退信",
+    "report": "投诉报告",
     "receipt": "已读回执",
     "list": "邮件列表",
     "loop": "本系统发出的邮件",
