@@ -13,7 +13,11 @@ that mentions an ambulance must not wake a department at night. The `[emergency]
 - *cues* shift the level of a danger term: negation just before it (没有/并未), resolution,
   the past, praise, suggestions and hypotheticals in its sentence lower it; "now" and calls
   for help raise it. Each cue counts once per term;
-- a *steadfast* group (self-harm, threats of violence) never drops below 疑似紧急.
+- a *steadfast* group (self-harm, threats of violence) never drops below 疑似紧急, and at one
+  level it decides the letter's group over other dangers;
+- how the text is read: a single line break does not end a sentence (mail wraps lines), a
+  "before" cue does not reach across a comma, danger terms inside a 《title》 are masked, and
+  the subject (a headline) yields to the body where the body reads the same danger group.
 
 The letter's level is its highest term's level: 2 → ``emergency``, 1 → ``suspected_emergency``
 (only the office is alerted), 0 → no emergency. Every term and cue that counted is recorded.
@@ -39,9 +43,15 @@ CueScope = Literal["before", "sentence", "letter"]
 
 EMERGENCY, SUSPECTED, NONE = 2, 1, 0
 _NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"
-# Sentence ends: Chinese and ASCII terminal punctuation, line breaks; an ASCII full stop only
-# when a space or the end follows (so "3.5" and "e.g" stay inside their sentence).
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
+# Sentence ends: Chinese and ASCII terminal punctuation, a blank line; an ASCII full stop only
+# when a space or the end follows (so "3.5" and "e.g" stay inside their sentence). A single
+# line break does not end a sentence: mail clients wrap long lines in the middle of one.
+_SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s|$)|\n[ \t]*\n")
+# A "before" cue (negation) speaks about its own clause: it does not reach across a comma.
+_CLAUSE_BREAK = re.compile(r"[，,：:]")
+# Titles of courses, films, books and theses (《实验室安全与急救》, 《烈火英雄》): a danger term
+# inside one names a subject, not a present danger.
+_TITLE = re.compile(r"《[^《》\n]{0,60}》")
 
 
 class GroupModel(Strict):
@@ -304,6 +314,7 @@ def _read_field(
     found = lex.matches(text, raw)
     # Masks match inside words too ("fire extinguisher" hides "fire extinguishers").
     masked = [(s, e) for s, e, t in found if any(k == _MASK for k, _, _ in lex.payloads[t])]
+    masked.extend(m.span() for m in _TITLE.finditer(text))
     ends = _sentences(text)
     terms: dict[tuple[int, str], list[_Found]] = {}
     cues: dict[int, list[_Found]] = {}
@@ -316,19 +327,42 @@ def _read_field(
             # A mask hides danger terms (火 in 火锅), never cues (抽烟 still says "smoking").
             if kind == _TERM and not hidden:
                 terms.setdefault((idx, role), []).append(f)
-            elif kind == _CUE:
+            elif kind == _CUE and not any(
+                ms <= s and e <= me and (ms, me) != (s, e) for ms, me in masked
+            ):
+                # A mask hides a cue inside it (现在 in 现在很多同学 is "nowadays"), never a
+                # cue that is the masked word itself (抽烟 still says "smoking").
                 cues.setdefault(idx, []).append(f)
+    # A weak term inside an object of its group is part of the object's name: 烟雾 in
+    # 烟雾报警器 is a device, not smoke; the object still counts with a signal.
+    for (g_idx, role), found_terms in list(terms.items()):
+        if role != "weak":
+            continue
+        objects = terms.get((g_idx, "objects"), [])
+        kept = [
+            w
+            for w in found_terms
+            if not any(o.start <= w.start and w.end <= o.end and o.term != w.term for o in objects)
+        ]
+        if kept:
+            terms[(g_idx, role)] = kept
+        else:
+            del terms[(g_idx, role)]
     return terms, cues
 
 
-def _cue_applies(cue: Cue, c: _Found, term: _Found) -> bool:
+def _cue_applies(cue: Cue, c: _Found, term: _Found, text: str) -> bool:
     if cue.scope == "letter":
         return True
     if c.field != term.field or c.sentence != term.sentence:
         return False
     if cue.scope == "sentence":
         return not (c.start < term.end and term.start < c.end)
-    return c.end <= term.start and term.start - c.end <= cue.reach
+    return (
+        c.end <= term.start
+        and term.start - c.end <= cue.reach
+        and _CLAUSE_BREAK.search(text, c.end, term.start) is None
+    )
 
 
 def assess(
@@ -357,12 +391,18 @@ def assess(
     present = sorted({g_idx for g_idx, _ in all_terms})
     if not present:  # every danger term was masked
         return NO_EMERGENCY
-    best: tuple[int, int, int, int] | None = None  # (level, -field order, -position, group)
+    # (level, steadfast, -field order, -position, group): at one level, self-harm and threats
+    # decide over other dangers of the letter (a roommate who wants to die and is missing).
+    best: tuple[int, bool, int, int, int] | None = None
     best_detail: tuple[list[Mark], list[str]] = ([], [])
     order = {"subject": 0, "body": 1, "attachments": 2}
     for g_idx in present:
         group = lex.groups[g_idx]
         candidates = _candidates(lex, g_idx, group, all_terms, texts)
+        if any(c[2].field == "body" for c in candidates):
+            # The subject is a headline: where the body speaks of the same danger, the body's
+            # sentences (with their context) decide, not the bare headline.
+            candidates = [c for c in candidates if c[2].field != "subject"]
         for base, kind, term, partner, how in candidates:
             level = base + letter_effect
             marks = [Mark(f"emergency-{group.name}", term.term, term.field, term.start)]
@@ -378,7 +418,19 @@ def assess(
                     cue.kinds and kind not in cue.kinds
                 ):
                     continue
-                hit = next((c for c in all_cues.get(c_idx, ()) if _cue_applies(cue, c, term)), None)
+                # A negation before the signal of a pair counts too (没有焦味 next to 插座).
+                hit = next(
+                    (
+                        c
+                        for c in all_cues.get(c_idx, ())
+                        if any(
+                            _cue_applies(cue, c, t, texts[t.field])
+                            for t in (term, partner)
+                            if t is not None
+                        )
+                    ),
+                    None,
+                )
                 if hit is None:
                     continue
                 level += cue.effect
@@ -390,13 +442,13 @@ def assess(
             if group.steadfast and level < SUSPECTED:
                 level = SUSPECTED
                 reasons.append("人身威胁或自伤风险：不因语境排除")
-            key = (level, -order.get(term.field, 3), -term.start, -g_idx)
+            key = (level, group.steadfast, -order.get(term.field, 3), -term.start, -g_idx)
             if level > NONE and (best is None or key > best):
                 best = key
                 best_detail = (marks, reasons)
     if best is None:
         return NO_EMERGENCY
-    group = lex.groups[-best[3]]
+    group = lex.groups[-best[4]]
     return Assessment(best[0], group, tuple(best_detail[0]), tuple(best_detail[1]))
 
 
