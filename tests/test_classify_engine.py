@@ -352,3 +352,41 @@ def test_classify_never_raises_and_is_deterministic(
         assert field_text.startswith(hit.keyword, hit.position) or hit.rule in {
             r.name for r in RULES.rules if r.regex
         }
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "code", "rule"),
+    [
+        # the department the letter addresses by name (请…、…能否…) decides a mixed letter
+        (
+            "奖学金评选有猫腻",
+            "我要举报辅导员，综合测评第一的同学没评上，请纪委查一查。",
+            "jiwei",
+            "named-jiwei",
+        ),
+        (
+            "系统登录不上",
+            "网上报销系统登录不上，财务处窗口排满了人，请网络中心尽快恢复。",
+            "wlzx",
+            "named-wlzx",
+        ),
+        (
+            "消防演练太频繁",
+            "这学期搞了四次演练，都是晚上十点以后拉铃，能不能提前通知。",
+            "bwc",
+            "bwc-safety-work",
+        ),
+        (
+            "辅导员向学生借钱",
+            "我们学院有一个辅导员以各种理由向学生借钱，半年都不还。",
+            "jiwei",
+            "jiwei-report",
+        ),
+    ],
+)
+def test_routing_by_named_department_and_safety_work(
+    subject: str, body: str, code: str, rule: str
+) -> None:
+    c = decide(subject, body)
+    assert (c.department_code, c.disposition) == (code, "dispatch")
+    assert rule in {h.rule for h in c.hits}
