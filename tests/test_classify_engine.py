@@ -390,3 +390,30 @@ def test_routing_by_named_department_and_safety_work(
     c = decide(subject, body)
     assert (c.department_code, c.disposition) == (code, "dispatch")
     assert rule in {h.rule for h in c.hits}
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        # several matters in one letter: the office splits them
+        ("好多事情", "我有好几件事想说：一是床板断了；二是老师迟到；三是快递柜太少。不知道找谁。"),
+        # another organisation's matter (004 第八条(四)): the office answers
+        ("公交站撤了", "小区门口的公交站撤了，能不能请学校跟公交公司说说？"),
+    ],
+)
+def test_triage_rules_send_the_letter_to_the_office(subject: str, body: str) -> None:
+    c = decide(subject, body)
+    assert (c.department_code, c.disposition) == ("dzb", "triage")
+    assert any(h.rule.startswith("triage-") for h in c.hits)
+
+
+def test_one_triage_phrase_alone_does_not_take_a_letter_from_its_department() -> None:
+    c = decide("宿舍停水", "宿舍从早上开始停水，不知道找谁，请尽快恢复。")
+    assert (c.department_code, c.disposition) == ("hqc", "dispatch")
+
+
+def test_an_english_phrase_matches_across_a_wrapped_line() -> None:
+    assert normalize("I really want to\nthank them") == "i really want to thank them"
+    assert normalize("宿舍\n停水") == "宿舍\n停水"
+    c = decide("Thanks", "Two security guards searched with me all evening. I want to\nthank them.")
+    assert c.disposition == "praise"
