@@ -310,11 +310,21 @@ def classify(
     if urgency == "suspected_emergency":
         explanation.append(BASIS["suspected_emergency"])
     if urgency != "emergency":
-        # Triage rules (several matters in one letter, another organisation's matter) send
-        # the letter to the office like a weak score does, but say why.
-        specials: tuple[Disposition, ...] = ("illegal", "legal_channel", "triage")
-        for special in specials:
-            if disp_score.get(special, 0.0) >= settings.min_score:
+        # After illegal and legal-channel matters and praise come the triage rules (several
+        # matters in one letter, another organisation's matter): they send the letter to the
+        # office like a weak score does, but say why.
+        for special in ("illegal", "legal_channel", "praise", "triage"):
+            if special == "praise":
+                if is_praise:
+                    return decision(
+                        best_code if best_code is not None else office.code,
+                        category_for(best_code),
+                        "praise",
+                        None,
+                        strength_of("praise"),
+                        f"{BASIS['praise']}（规则：{rule_names('praise')}）",
+                    )
+            elif disp_score.get(special, 0.0) >= settings.min_score:
                 return decision(
                     office.code,
                     category_for(None),
@@ -323,16 +333,6 @@ def classify(
                     strength_of(special),
                     f"{BASIS[special]}（规则：{rule_names(special)}）",
                 )
-        if is_praise:
-            code = best_code if best_code is not None else office.code
-            return decision(
-                code,
-                category_for(best_code),
-                "praise",
-                None,
-                strength_of("praise"),
-                f"{BASIS['praise']}（规则：{rule_names('praise')}）",
-            )
     if (
         best_code is not None
         and best >= settings.min_score
