@@ -332,6 +332,13 @@ def test_a_small_section_reads_as_documented() -> None:
         ("", "现在很多同学遇到有人晕倒都不知道怎么办，建议开培训", N),
         # a threat with a date or a target is an emergency
         ("", "周五的毕业典礼我会去，到时候那些人一个也跑不掉", E),
+        # the longest reading wins: 踩踏 inside a negated 拥挤踩踏 is not read again
+        ("", "运动会没有发生一起拥挤踩踏事故", N),
+        # a person at a roof edge is an emergency; a roof edge alone is a repair matter
+        ("", "三教楼顶天台边缘坐着一个人，腿悬在外面", E),
+        ("", "希望在天台上加装栏杆，楼顶边上太矮了", N),
+        # lost reagents are a security matter, not a spill
+        ("", "实验室的试剂丢了几瓶，要加强管理", N),
     ],
 )
 def test_how_the_letter_is_read(subject: str, text: str, expected: str) -> None:

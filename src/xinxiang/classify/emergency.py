@@ -333,16 +333,23 @@ def _read_field(
                 # A mask hides a cue inside it (现在 in 现在很多同学 is "nowadays"), never a
                 # cue that is the masked word itself (抽烟 still says "smoking").
                 cues.setdefault(idx, []).append(f)
-    # A weak term inside an object of its group is part of the object's name: 烟雾 in
-    # 烟雾报警器 is a device, not smoke; the object still counts with a signal.
+    # The longest reading wins: a term inside a longer term of its group and role (踩踏 in
+    # 拥挤踩踏) is not read again on its own, and a weak term inside an object of its group is
+    # part of the object's name (烟雾 in 烟雾报警器 is a device, not smoke).
     for (g_idx, role), found_terms in list(terms.items()):
-        if role != "weak":
+        if role not in ("strong", "weak"):
             continue
-        objects = terms.get((g_idx, "objects"), [])
+        longer = found_terms + (terms.get((g_idx, "objects"), []) if role == "weak" else [])
         kept = [
             w
             for w in found_terms
-            if not any(o.start <= w.start and w.end <= o.end and o.term != w.term for o in objects)
+            if not any(
+                o.field == w.field
+                and o.start <= w.start
+                and w.end <= o.end
+                and (o.start, o.end) != (w.start, w.end)
+                for o in longer
+            )
         ]
         if kept:
             terms[(g_idx, role)] = kept
