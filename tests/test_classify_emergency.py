@@ -320,6 +320,8 @@ def test_a_small_section_reads_as_documented() -> None:
         # the headline yields to the body where the body speaks of the same danger
         ("小火情之后学院要求晚上断电", "上个月实验室有个小火情，已经及时处理了", N),
         ("插座在冒烟", "宿舍插座一直在冒烟，还有焦味", E),
+        # a body that does not lower the danger leaves the headline standing
+        ("宿舍楼着火了", "三楼楼道里有烟味。", E),
         # a headline alone (the body speaks of no danger of its group) is read alone
         ("楼道里闻到煤气味", "从中午开始就有，麻烦派人来查一查", E),
         # a negated signal does not pair: 没有焦味 next to 插座
