@@ -417,3 +417,19 @@ def test_an_english_phrase_matches_across_a_wrapped_line() -> None:
     assert normalize("宿舍\n停水") == "宿舍\n停水"
     c = decide("Thanks", "Two security guards searched with me all evening. I want to\nthank them.")
     assert c.disposition == "praise"
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency", "code"),
+    [
+        # seed 002 第九条 and the labelling conventions: basic living and a phishing wave
+        ("教学楼厕所堵了一个星期，污水流到走廊", "priority", "hqc"),
+        ("宿舍门锁坏了，晚上锁不上门", "priority", "hqc"),
+        ("很多老师收到冒充网络中心的钓鱼邮件，已经有人被盗号", "priority", "wlzx"),
+        # the word 暖气 alone is not an outage
+        ("宿舍晚上有怪声，好像是暖气管的声音", "normal", "hqc"),
+    ],
+)
+def test_priority_for_basic_living_and_phishing(text: str, urgency: str, code: str) -> None:
+    c = decide("", text)
+    assert (c.urgency, c.department_code) == (urgency, code)
