@@ -137,12 +137,17 @@ def student_number_pattern(min_digits: int = 8, max_digits: int = 12) -> Redacti
     lo, hi = min_digits, max_digits
     date = rf"(?!{_COMPACT_DATE}(?!\d))"
     plain = rf"{_B}{date}(?:[A-Za-z]{{0,2}})?\d{{{lo},{hi}}}{_E}{_UNIT}"
-    grouped = rf"{_BS}(?:19|20)\d{{2}}(?: \d{{2,4}}){{1,3}}{_ES}{_UNIT}"
+    grouped = rf"{_BS}(?:19|20)\d{{2}}(?:[ \-]\d{{2,4}}){{1,3}}{_ES}{_UNIT}"
+
+    def check(value: str) -> bool:
+        # 2025-2026 is a school year, not a number.
+        years = re.fullmatch(r"(?:19|20)\d\d[ \-](?:19|20)\d\d", value)
+        dated = re.match(r"\d{4}[ \-][01]?\d[ \-][0-3]?\d(?!\d)", value)
+        digits = len(re.sub(r"\D", "", value))
+        return lo <= digits <= hi and _not_a_date(value) and not years and not dated
+
     return RedactionPattern.of(
-        "student_number",
-        rf"(?P<pii>{plain}|{grouped})",
-        "[学号/工号已隐去]",
-        check=lambda v: lo <= len(re.sub(r"\D", "", v)) <= hi and _not_a_date(v),
+        "student_number", rf"(?P<pii>{plain}|{grouped})", "[学号/工号已隐去]", check=check
     )
 
 
@@ -194,6 +199,12 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             rf"{_BS}\d(?:[ \-]?\d){{14,18}}{_ES}",
             "[银行卡号已隐去]",
             check=is_card_number,
+        ),
+        RedactionPattern.of(
+            # 1 3 8 1 2 3 4 …: digits typed one by one, as people do to slip past filters.
+            "spaced_digits",
+            r"(?<![0-9A-Za-z])\d(?: (?:- )?\d){6,}(?![0-9A-Za-z])",
+            "[号码已隐去]",
         ),
         RedactionPattern.of(
             # Anything else too long to be a date or an amount.

@@ -54,6 +54,9 @@ TITLES = _words(
     "师妹 姐姐 哥哥 奶奶 爷爷"
 )
 
+# One-character titles (覃工, 张总, 刘姐, 李哥): used only with a dictionary (see `_short_titled`).
+SHORT_TITLES = "工总姐哥"
+
 # "小" / "老" + surname words that are ordinary words (小时, 老师 …).
 NOT_NICKNAMES = frozenset(
     _words(
@@ -94,7 +97,7 @@ ROLE_CUES = _words(
     "儿子 女儿 孩子 导师 室友 舍友 同学 学生 新生 老伴 爱人 丈夫 妻子 母亲 父亲 妈妈 爸爸 "
     "职工 员工 骑手 实习生 师兄 师姐 师弟 师妹 教授 辅导员 班长 组长 家长 科长 处长 院长 主任 "
     "教师 外甥 侄子 侄女 徒弟 司机 保安 宿管员 保洁员 我叫 名叫 叫做 名字叫 本人 研究生 "
-    "博士生 校友 老板 我是 找 和 与 跟 被 让 给 请"
+    "博士生 校友 老板 我是 找 和 与 跟 被 让 给 请 由 据"
 )
 # Characters that start the word after a name rather than end a given name (王芳在, 李雷说).
 _AFTER_NAME = frozenset("的在被说也和与是让把了跟给对从向将就都还又很已一长经等每去来")
@@ -125,6 +128,9 @@ _PINYIN_SYLLABLE = (
     r"er|ia|ie|iu|ua|uo|ui|ve|ue|a|o|e|i|u|v)"
 )
 _GIVEN = re.compile(rf"(?:{_PINYIN_SYLLABLE}){{1,2}}")
+_HONORIFIC = re.compile(
+    r"(?<![A-Za-z])(?:Prof|Dr|Mr|Ms|Mrs|Miss|Madam)\.?\s([A-Z][a-z]{1,7})(?![A-Za-z])"
+)
 _ROMAN = re.compile(
     r"(?<![A-Za-z])(?:(?:Prof|Dr|Mr|Ms|Mrs|Miss)\.?\s)?"
     r"(?P<sur>[A-Z][a-z]{0,7}|[A-Z]{2,8})(?P<sep>,?\s)(?P<given>[A-Z][a-z]{1,11}|[A-Z]{2,12})"
@@ -150,7 +156,7 @@ def _looks_chinese_name(word: str) -> bool:
 
 def roman_names(text: str) -> list[str]:
     """Romanised names: a pinyin surname and a pinyin given name (Zhang San, LIU, Guilan)."""
-    found = []
+    found = [m.group(0) for m in _HONORIFIC.finditer(text) if m[1].lower() in _PINYIN_SURNAMES]
     for m in _ROMAN.finditer(text):
         sur, given = m.group("sur").lower(), m.group("given").lower()
         if sur in _PINYIN_SURNAMES and _GIVEN.fullmatch(given):
@@ -200,6 +206,7 @@ class NameFinder:
     not_before_title: tuple[str, ...] = NOT_BEFORE_TITLE
     lexicon: Callable[[str], bool] | None = None
     _title_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _short_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _cue_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -216,6 +223,8 @@ class NameFinder:
             rf"(?=(?:{titles})(?!们))"
         )
         object.__setattr__(self, "_title_re", re.compile(pattern))
+        short = rf"(?P<sur>[{single}])(?P<t>[{SHORT_TITLES}])(?P<next>[{_HAN}]?)"
+        object.__setattr__(self, "_short_re", re.compile(short))
         cues = "|".join(sorted(ROLE_CUES, key=len, reverse=True))
         cue = rf"(?:{cues})(?P<sur>{compound}|[{single}])(?P<given>[{_HAN}]{{1,2}})"
         object.__setattr__(self, "_cue_re", re.compile(cue))
@@ -224,15 +233,20 @@ class NameFinder:
         """Names right after a word for a person (导师苏明哲, 我儿子孙浩然, 骑手易大军).
 
         Three characters unless the third reads as the next word (王芳在 → 王芳); a candidate
-        the dictionary knows as an ordinary word (我是计算机学院) is none.
+        the dictionary knows as an ordinary word (我是计算机学院), or that would end inside a
+        word the segmenter sees (由党政办公室), is none.
         """
         found = []
+        ends = self._word_ends(text)
         for m in self._cue_re.finditer(text):
             sur, given = m.group("sur"), m.group("given")
             if len(given) == 2 and given[1] in _AFTER_NAME:
                 given = given[:1]
+            start = m.start("sur")
             for word in (sur + given, sur + given[:1]) if len(given) == 2 else (sur + given,):
                 if self.lexicon is not None and self.lexicon(word):
+                    continue
+                if ends is not None and start + len(word) not in ends:
                     continue
                 if _looks_chinese_name(word) and word not in self.not_names:
                     found.append(word)
@@ -272,6 +286,24 @@ class NameFinder:
             if word not in self.not_names:
                 spans.append((m.start(), m.end()))
                 pos = m.end()
+        return spans + self._short_titled(text)
+
+    def _short_titled(self, text: str) -> list[tuple[int, int]]:
+        """Surnames before a one-character title (覃工, 张总, 刘姐), only with a dictionary.
+
+        施工, 员工 and 总结, 工作 read the same way: neither the surname with the title nor the
+        title with what follows may be an ordinary word.
+        """
+        if self.lexicon is None:
+            return []
+        spans = []
+        for m in self._short_re.finditer(text):
+            sur, title, nxt = m.group("sur"), m.group("t"), m.group("next")
+            if self.lexicon(sur + title) or (nxt and self.lexicon(title + nxt)):
+                continue
+            if self.lexicon(text[max(0, m.start() - 1) : m.start() + 1]):
+                continue
+            spans.append(m.span("sur"))
         return spans
 
     def tagged(self, text: str) -> list[str]:
@@ -294,6 +326,16 @@ class NameFinder:
                     found.append(prev + word)
             prev = word
         return found
+
+    def _word_ends(self, text: str) -> set[int] | None:
+        """Offsets where the segmenter ends a word (None without a segmenter)."""
+        if self.tagger is None:
+            return None
+        ends, pos = {len(text)}, 0
+        for word, _ in self.tagger(text):
+            pos += len(word)
+            ends.add(pos)
+        return ends
 
     def listed(self, text: str, names: Iterable[str]) -> list[str]:
         """Names listed with a found one (李雷、韩梅梅和王芳): 2–3 characters from a surname."""

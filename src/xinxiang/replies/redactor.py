@@ -30,6 +30,7 @@ from xinxiang.replies.redact import (
     _name_regex,
     default_patterns,
     fold_width,
+    name_variants,
     patterns_from,
 )
 from xinxiang.replies.redact_names import (
@@ -136,15 +137,14 @@ class Redactor:
         if finder is None:
             finder = NameFinder(tagger=jieba_tagger(), lexicon=jieba_lexicon())
         self.finder = finder
-        terms = sorted({fold_width(a).strip() for a in allow if a.strip()}, key=len, reverse=True)
-        protect = [re.escape(t) for t in terms] + list(keep)
+        protect = _allow_patterns(allow) + list(keep)
         self._protect = re.compile("|".join(f"(?:{p})" for p in protect)) if protect else None
 
     def with_allowed(self, terms: Iterable[str]) -> Redactor:
         """A redactor that also never hides `terms` (the departments' addresses, say)."""
         clone = object.__new__(Redactor)
         clone.patterns, clone.finder = self.patterns, self.finder
-        extra = [re.escape(fold_width(t).strip()) for t in terms if t.strip()]
+        extra = _allow_patterns(terms)
         parts = ([self._protect.pattern] if self._protect else []) + extra
         clone._protect = re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
         return clone
@@ -156,6 +156,12 @@ class Redactor:
             found.update(self.finder.find(text))
             # 王建国老师, 小王: a name found before a title is a name everywhere.
             found.update(w for s, e in self.finder.titled(text) if len(w := text[s:e]) >= 2)
+        # 王小明 is 小明 to friends: a given name of two characters goes too, unless a word.
+        lexicon = self.finder.lexicon
+        for name in list(found):
+            for variant in name_variants(name)[1:]:
+                if variant not in found and not (lexicon is not None and lexicon(variant)):
+                    found.add(variant)
         return tuple(sorted(found, key=len, reverse=True))
 
     def spans(self, text: str, names: Sequence[str] = ()) -> list[Span]:
@@ -185,6 +191,19 @@ class Redactor:
         """Redact several texts of one letter, hiding in each the names found in any."""
         names = self.names_in(texts, known)
         return [self.redact(t, names) for t in texts]
+
+
+def _allow_patterns(terms: Iterable[str]) -> list[str]:
+    """Expressions for allowlisted terms, longest first; a phone number however it is grouped
+    (88561833, 8856-1833, 8856 1833) and any text ignoring full-width forms."""
+    out = []
+    for term in sorted({fold_width(t).strip() for t in terms if t.strip()}, key=len, reverse=True):
+        if re.fullmatch(r"[\d\s\-]+", term):
+            digits = re.sub(r"\D", "", term)
+            out.append(r"(?<!\d)" + r"[ \-.]?".join(digits) + r"(?!\d)")
+        else:
+            out.append(re.escape(term))
+    return out
 
 
 def _merge(spans: list[Span]) -> list[Span]:
