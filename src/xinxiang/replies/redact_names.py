@@ -54,6 +54,12 @@ TITLES = _words(
     "师妹 姐姐 哥哥 奶奶 爷爷"
 )
 
+# The most common surnames, by frequency: the only ones trusted without a cue word before them.
+COMMON_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏吕"
+    "丁沈姚卢姜崔钟谭陆汪范廖贾夏韦傅方邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔"
+)
+
 # One-character titles (覃工, 张总, 刘姐, 李哥): used only with a dictionary (see `_short_titled`).
 SHORT_TITLES = "工总姐哥"
 
@@ -75,6 +81,18 @@ NOT_NICKNAMES = frozenset(
 # Words ending in a surname character that precede a title in ordinary text (班主任老师).
 NOT_BEFORE_TITLE = ("主任", "责任", "信任", "担任", "兼任", "前任", "现任", "新任", "上任", "委任")
 
+# Ordinary words that jieba's dictionary tags as person names (nr): 张贴, 阳光, 顾客 ….
+_JIEBA_NR_WORDS = _words(
+    "武功 王朝 阳光 陆军 卫星 雷达 荣誉 古老 冷笑 武林 明星 权威 封锁 胡同 顾问 王爷 王公 "
+    "齐声 祖先 文武 石英 金殿 高潮 黄金周 顾客 辛勤 米粉 古建筑 胡子 王府 叶子 安静 祖宗 白领 "
+    "沙滩 师范 梅花 吉祥 范畴 周转 鹿角 孙子 陈述 荣获 丛林 马匹 关怀 林立 明珠 王子 温泉 "
+    "白宫 陈列 宫城 宁静 金刚 左翼 师生 冷汗 安抚 高僧 许可 朱红 魏晋 柴禾 杜绝 沙丘 晋升 "
+    "童子 祝贺 师母 兰花 岳父 史诗 谢恩 满清 白白 凌厉 沙皇 楚王 师娘 高三 荣耀 胡闹 满怀 "
+    "桂花 高悬 马背 乔木 毛巾 麦子 郎中 白布 胡萝卜 张开 金石 朴素 马夫 陈设 华丽 燕子 金字塔 "
+    "巴掌 练兵 白发 金黄 林子 林木 杨柳 梅子 安危 查明 胡涂 石柱 杜鹃 张贴 周旋 练功 白云 "
+    "田园 高耸 孔雀 王宫 龙王 杜仲 朱砂 史实 张嘴 古文 高明 黎明 周密 高薪 康复"
+)
+
 # Public figures and words that segmenters tag as names but that name no one in the letter.
 NOT_NAMES = frozenset(
     _words(
@@ -89,7 +107,7 @@ NOT_NAMES = frozenset(
         "司机 司法 党委 党员 景区 师傅 班主任 宿舍楼 师兄 师姐 师弟 师妹 老师 同学 阿姨 叔叔 "
         "程序员 谢谢 感谢 多谢 谢意"
     )
-)
+) | frozenset(_JIEBA_NR_WORDS)
 
 _HAN = "\u4e00-\u9fff"
 # Words for a person, after which a name often follows (导师苏明哲, 我儿子孙浩然).
@@ -97,8 +115,10 @@ ROLE_CUES = _words(
     "儿子 女儿 孩子 导师 室友 舍友 同学 学生 新生 老伴 爱人 丈夫 妻子 母亲 父亲 妈妈 爸爸 "
     "职工 员工 骑手 实习生 师兄 师姐 师弟 师妹 教授 辅导员 班长 组长 家长 科长 处长 院长 主任 "
     "教师 外甥 侄子 侄女 徒弟 司机 保安 宿管员 保洁员 我叫 名叫 叫做 名字叫 本人 研究生 "
-    "博士生 校友 老板 我是 找 和 与 跟 被 让 给 请 由 据"
+    "博士生 留学生 交换生 校友 老板 我是 找 和 与 跟 被 让 给 请 由 据"
 )
+# Cue words that are not themselves words for a person (找李雷, 由韩立新负责).
+_WEAK_CUES = frozenset(_words("我是 找 和 与 跟 被 让 给 请 由 据 我叫 名叫 叫做 名字叫 本人"))
 # Characters that start the word after a name rather than end a given name (王芳在, 李雷说).
 _AFTER_NAME = frozenset("的在被说也和与是让把了跟给对从向将就都还又很已一长经等每去来")
 # Characters that do not occur in given names but often between a surname-like character and a
@@ -110,6 +130,7 @@ _ROLE_PREFIX = re.compile(
     rf"^(?:[{_HAN}]{{0,8}}?(?:学生|家长|父亲|母亲|教师|教职工|职工|员工|校友|工友|署名|落款|"
     r"联系人|举报人|来信人|写信人|本人|我)\s*[:：]?\s*)"
 )
+_SIGN_HEAD = re.compile(rf"^([{_HAN}]{{2,4}})(?=[\s（(，,、\d]|$)")
 _SIGN_OFF = re.compile(r"\s*(?:敬上|敬呈|谨上|拜上|敬启|上|谨呈|启)\s*$")
 _PINYIN_SURNAMES = frozenset(
     _words(
@@ -130,6 +151,11 @@ _PINYIN_SYLLABLE = (
 _GIVEN = re.compile(rf"(?:{_PINYIN_SYLLABLE}){{1,2}}")
 _HONORIFIC = re.compile(
     r"(?<![A-Za-z])(?:Prof|Dr|Mr|Ms|Mrs|Miss|Madam)\.?\s([A-Z][a-z]{1,7})(?![A-Za-z])"
+)
+# zhang san, written in lower case inside a Chinese sentence (not inside English words).
+_ROMAN_LOWER = re.compile(
+    r"(?<=[\u4e00-\u9fff（(“：:，,、])\s?(?P<sur>[a-z]{1,9}) (?P<given>[a-z]{1,12})"
+    r"(?=\s?[\u4e00-\u9fff（()）”，,。、]|$)"
 )
 _ROMAN = re.compile(
     r"(?<![A-Za-z])(?:(?:Prof|Dr|Mr|Ms|Mrs|Miss)\.?\s)?"
@@ -157,6 +183,10 @@ def _looks_chinese_name(word: str) -> bool:
 def roman_names(text: str) -> list[str]:
     """Romanised names: a pinyin surname and a pinyin given name (Zhang San, LIU, Guilan)."""
     found = [m.group(0) for m in _HONORIFIC.finditer(text) if m[1].lower() in _PINYIN_SURNAMES]
+    for m in _ROMAN_LOWER.finditer(text):
+        sur, given = m.group("sur"), m.group("given")
+        if sur in _PINYIN_SURNAMES and _GIVEN.fullmatch(given):
+            found.append(m.group(0))
     for m in _ROMAN.finditer(text):
         sur, given = m.group("sur").lower(), m.group("given").lower()
         if sur in _PINYIN_SURNAMES and _GIVEN.fullmatch(given):
@@ -168,15 +198,22 @@ def roman_names(text: str) -> list[str]:
 
 
 def signature_names(text: str) -> list[str]:
-    """Names in the signature (落款): the last three non-empty short lines of a letter."""
+    """Names in the signature (落款): the last three non-empty short lines of a letter.
+
+    The name may stand alone, after a role (学生：王小明), before a sign-off (刘晓燕 敬上) or
+    before what follows it on the line (王小明（计算机学院）, 罗丹 138…, —— 吴晓丽).
+    """
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()][-3:]
     found = []
     for line in lines:
-        if len(line) > 24:
+        if len(line) > 40:
             continue
-        core = _SIGN_OFF.sub("", _ROLE_PREFIX.sub("", line)).strip(" ，,。.:：")
+        core = _SIGN_OFF.sub("", _ROLE_PREFIX.sub("", line.lstrip("—-－ "))).strip(" ，,。.:：")
+        head = _SIGN_HEAD.match(core)
         if _looks_chinese_name(core):
             found.append(core)
+        elif head and _looks_chinese_name(head.group(1)):
+            found.append(head.group(1))
         elif roman := roman_names(core):
             found.extend(roman)
     return found
@@ -192,6 +229,22 @@ def _neighbours(segment: str, before: bool) -> list[str]:
     """The item next to a name in a list (、 和 与 及), on the side `segment` lies."""
     m = (_LIST_BEFORE if before else _LIST_AFTER).search(segment)
     return [m.group(1)] if m else []
+
+
+def _transliterated(tokens: Sequence[tuple[str, str]]) -> list[str]:
+    """A transliterated name right after a word for a person (学生阿卜杜拉, 留学生买买提江):
+    nouns in a row, at least one tagged as a name, 3–6 Han characters in all."""
+    run: list[tuple[str, str]] = []
+    for word, tag in tokens:
+        if not (tag.startswith("n") and all("\u4e00" <= c <= "\u9fff" for c in word)):
+            break
+        run.append((word, tag))
+    while run:
+        name = "".join(w for w, _ in run)
+        if 3 <= len(name) <= 6 and any(t.startswith("nr") for _, t in run):
+            return [name]
+        run.pop()
+    return []
 
 
 @dataclass(frozen=True)
@@ -226,8 +279,13 @@ class NameFinder:
         short = rf"(?P<sur>[{single}])(?P<t>[{SHORT_TITLES}])(?P<next>[{_HAN}]?)"
         object.__setattr__(self, "_short_re", re.compile(short))
         cues = "|".join(sorted(ROLE_CUES, key=len, reverse=True))
-        cue = rf"(?:{cues})(?P<sur>{compound}|[{single}])(?P<given>[{_HAN}]{{1,2}})"
-        object.__setattr__(self, "_cue_re", re.compile(cue))
+        cue = (
+            rf"(?:{cues})(?P<sur>{compound}|[{single}])(?P<given>[{_HAN}]{{1,2}})"
+            # A clause that opens with a name and goes on with a verb (。方圆也知道).
+            rf"|(?:^|(?<=[。！？!?\n；;，,]))(?P<sur2>[{COMMON_SURNAMES}])(?P<given2>[{_HAN}]{{1,2}}?)"
+            rf"(?=[{after}])"
+        )
+        object.__setattr__(self, "_cue_re", re.compile(cue, re.M))
 
     def cued(self, text: str) -> list[str]:
         """Names right after a word for a person (导师苏明哲, 我儿子孙浩然, 骑手易大军).
@@ -239,10 +297,14 @@ class NameFinder:
         found = []
         ends = self._word_ends(text)
         for m in self._cue_re.finditer(text):
-            sur, given = m.group("sur"), m.group("given")
+            opening = m.group("sur") is None
+            if opening and ends is None:
+                continue  # without a segmenter the opening cue is too loose
+            sur = m.group("sur2") if opening else m.group("sur")
+            given = m.group("given2") if opening else m.group("given")
             if len(given) == 2 and given[1] in _AFTER_NAME:
                 given = given[:1]
-            start = m.start("sur")
+            start = m.start("sur2") if opening else m.start("sur")
             for word in (sur + given, sur + given[:1]) if len(given) == 2 else (sur + given,):
                 if self.lexicon is not None and self.lexicon(word):
                     continue
@@ -312,7 +374,10 @@ class NameFinder:
             return []
         found = []
         prev = ""
-        for word, tag in self.tagger(text):
+        tokens = list(self.tagger(text))
+        for i, (word, tag) in enumerate(tokens):
+            if word in ROLE_CUES and word not in _WEAK_CUES:
+                found += _transliterated(tokens[i + 1 : i + 4])
             if tag.startswith("nr"):
                 if _looks_chinese_name(word) and word not in self.not_names:
                     found.append(word)

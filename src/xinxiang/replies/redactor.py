@@ -172,9 +172,11 @@ class Redactor:
         for pattern in self.patterns:
             label = pattern.label()
             raw += [Span(s, e, pattern.name, label) for s, e in pattern.spans(folded)]
-        name_re = _name_regex(tuple(names))
-        if name_re is not None:
-            raw += [Span(m.start(), m.end(), "name", NAME_MARK) for m in name_re.finditer(text)]
+        for name in names:
+            # One expression per name: 实习生晏子 must not hide 晏子琪 from being found.
+            name_re = _name_regex((name,))
+            if name_re is not None:
+                raw += [Span(m.start(), m.end(), "name", NAME_MARK) for m in name_re.finditer(text)]
         raw += [Span(s, e, "name", NAME_MARK) for s, e in self.finder.titled(text)]
         kept = [s for s in raw if not any(s.start < pe and ps < s.end for ps, pe in protected)]
         return _merge(kept)
