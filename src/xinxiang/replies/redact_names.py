@@ -127,7 +127,7 @@ _NOT_GIVEN = frozenset(
     "的了是在和与被把给向对让请找说叫问跟们个位名这那其该此每各有无不也都就还又很太最及或而我你他她它"
 )
 _ROLE_PREFIX = re.compile(
-    rf"^(?:[{_HAN}]{{0,8}}?(?:学生|家长|父亲|母亲|教师|教职工|职工|员工|校友|工友|署名|落款|"
+    rf"^(?:[{_HAN}]{{0,8}}?(?:学生|家长|父亲|母亲|教师|教职工|教工|职工|员工|校友|工友|署名|落款|"
     r"联系人|举报人|来信人|写信人|本人|我)\s*[:：]?\s*)"
 )
 _SIGN_HEAD = re.compile(rf"^([{_HAN}]{{2,4}})(?=[\s（(，,、\d]|$)")
@@ -208,6 +208,8 @@ def signature_names(text: str) -> list[str]:
     for line in lines:
         if len(line) > 40:
             continue
+        # Whatever stands before a colon is a role (教工：, 联系人:).
+        line = re.split(r"[:：]", line)[-1]
         core = _SIGN_OFF.sub("", _ROLE_PREFIX.sub("", line.lstrip("—-－ "))).strip(" ，,。.:：")
         head = _SIGN_HEAD.match(core)
         if _looks_chinese_name(core):
