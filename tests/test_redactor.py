@@ -18,7 +18,7 @@ from xinxiang.errors import ConfigError
 from xinxiang.replies.redact import NAME_MARK, fold_width
 from xinxiang.replies.redact_names import NameFinder, roman_names, signature_names
 from xinxiang.replies.redactor import Redactor, load_redactor
-from xinxiang.services.publishing import public_allowlist
+from xinxiang.services.privacy import public_allowlist
 
 ROOT = Path(__file__).resolve().parent.parent
 

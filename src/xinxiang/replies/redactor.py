@@ -92,6 +92,18 @@ def jieba_lexicon() -> Callable[[str], bool]:
     return ordinary
 
 
+def _compiling(exprs: list[str]) -> list[str]:
+    """`exprs` if each compiles and none matches the empty string (else ValueError)."""
+    for expr in exprs:
+        try:
+            compiled = re.compile(expr)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {expr!r}: {exc}") from exc
+        if compiled.match(""):
+            raise ValueError(f"{expr!r} matches the empty string")
+    return exprs
+
+
 class NamesSection(Strict):
     """`[names]` of `redaction.toml`: how people's names are found."""
 
@@ -102,24 +114,31 @@ class NamesSection(Strict):
     not_nicknames: list[str] = Field(default_factory=list)
 
 
+class ConfidentialSection(Strict):
+    """`[confidential]` of `redaction.toml`: more phrases asking for identity confidentiality
+    (regular expressions, added to `xinxiang.mailbox.confidential.DEFAULT_PHRASES`)."""
+
+    phrases: list[str] = Field(default_factory=list)
+
+    @field_validator("phrases")
+    @classmethod
+    def _phrases_compile(cls, value: list[str]) -> list[str]:
+        return _compiling(value)
+
+
 class RedactorFile(RedactionFile):
-    """`redaction.toml`: patterns (see `RedactionFile`), the allowlist, kept numbers, names."""
+    """`redaction.toml`: patterns (see `RedactionFile`), the allowlist, kept numbers, names,
+    and the phrases that ask for identity confidentiality."""
 
     allow: list[str] = Field(default_factory=list)
     keep: list[str] = Field(default_factory=list)
     names: NamesSection = Field(default_factory=NamesSection)
+    confidential: ConfidentialSection = Field(default_factory=ConfidentialSection)
 
     @field_validator("keep")
     @classmethod
     def _keep_compiles(cls, value: list[str]) -> list[str]:
-        for expr in value:
-            try:
-                compiled = re.compile(expr)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression {expr!r}: {exc}") from exc
-            if compiled.match(""):
-                raise ValueError(f"{expr!r} matches the empty string")
-        return value
+        return _compiling(value)
 
 
 class Redactor:
@@ -240,9 +259,12 @@ def redactor_from(settings: RedactorFile, *, tagger: Tagger | None = None) -> Re
     return Redactor(patterns_from(settings), finder, allow=settings.allow, keep=settings.keep)
 
 
-def load_redactor(path: Path, *, tagger: Tagger | None = None) -> Redactor:
+def load_settings(path: Path) -> RedactorFile:
     """Read `redaction.toml` (mistakes become `ConfigError(file, key, reason)`); if the file
     does not exist, the built-in defaults."""
-    if not path.is_file():
-        return redactor_from(RedactorFile(), tagger=tagger)
-    return redactor_from(load_model(path, RedactorFile), tagger=tagger)
+    return load_model(path, RedactorFile) if path.is_file() else RedactorFile()
+
+
+def load_redactor(path: Path, *, tagger: Tagger | None = None) -> Redactor:
+    """The redactor `redaction.toml` at `path` describes (see `load_settings`)."""
+    return redactor_from(load_settings(path), tagger=tagger)

@@ -14,26 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinxiang.replies.board import BoardResult, PublicItem, publish_board
-from xinxiang.replies.redactor import Redactor, load_redactor
+from xinxiang.services.privacy import deployment_redactor
 from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_replies import TicketReplyRow
 
 if TYPE_CHECKING:
-    from xinxiang.config import Config
     from xinxiang.services.context import AppContext
-
-
-def public_allowlist(cfg: Config) -> tuple[str, ...]:
-    """What is public anyway and never redacted: the departments' registered addresses, the
-    school's office phone and the mailbox's own address (added to `redaction.toml`'s `allow`)."""
-    terms = [e for d in cfg.departments for e in d.emails]
-    terms += [cfg.settings.school.office_phone, cfg.settings.smtp.from_address]
-    return tuple(t for t in terms if t)
-
-
-def deployment_redactor(cfg: Config) -> Redactor:
-    """The redactor `redaction.toml` in the config directory describes, with the allowlist."""
-    return load_redactor(cfg.directory / "redaction.toml").with_allowed(public_allowlist(cfg))
 
 
 def public_items(ctx: AppContext, session: Session) -> list[PublicItem]:
