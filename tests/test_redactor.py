@@ -244,6 +244,15 @@ def test_redaction_is_idempotent(parts: list[str]) -> None:
     assert bare.redact(once) == once
 
 
+@pytest.mark.parametrize("segmenter", ["jieba", "jieba-fast", "none"])
+def test_each_segmenter_setting_finds_names(tmp_path: Path, segmenter: str) -> None:
+    path = tmp_path / "redaction.toml"
+    path.write_text(f'[names]\nsegmenter = "{segmenter}"\n', encoding="utf-8")
+    text = "宿管刘阿姨说，导师孙德胜长期让他干私活。\n学生：王小明"
+    out = load_redactor(path).redact_all([text])[0]
+    assert "刘" not in out and "王小明" not in out and "孙德胜" not in out
+
+
 def test_missing_file_means_the_defaults(tmp_path: Path) -> None:
     r = load_redactor(tmp_path / "redaction.toml")
     assert r.redact("电话13812340001") == "电话[电话已隐去]"

@@ -118,6 +118,12 @@ def _one_line(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[:limit].rstrip() + "…"
 
 
+@cache
+def _default_redactor(patterns: tuple[RedactionPattern, ...] | None) -> Redactor:
+    # One per pattern list, so that its memory of redacted letters outlives a publication.
+    return Redactor(patterns)
+
+
 def redact_item(item: PublicItem, redactor: Redactor) -> tuple[str, str, str]:
     """The subject, letter and answer of `item` as the public may read them (脱敏后).
 
@@ -367,7 +373,7 @@ def publish_board(
     zone = ZoneInfo(tz)
     base_url = base_url if base_url.endswith("/") else base_url + "/"
     if redactor is None:
-        redactor = Redactor(patterns)
+        redactor = _default_redactor(None if patterns is None else tuple(patterns))
     entries = sorted(
         (_prepare(item, zone, redactor) for item in items),
         key=lambda e: (e.answered_at, e.number),

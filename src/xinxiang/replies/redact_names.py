@@ -249,6 +249,17 @@ def _transliterated(tokens: Sequence[tuple[str, str]]) -> list[str]:
     return []
 
 
+def _word_ends(text: str, tokens: list[tuple[str, str]] | None) -> set[int] | None:
+    """Offsets where the segmenter ends a word (None without a segmenter)."""
+    if tokens is None:
+        return None
+    ends, pos = {len(text)}, 0
+    for word, _ in tokens:
+        pos += len(word)
+        ends.add(pos)
+    return ends
+
+
 @dataclass(frozen=True)
 class NameFinder:
     """Finds people's names in text; its word lists can be extended from `redaction.toml`."""
@@ -289,7 +300,7 @@ class NameFinder:
         )
         object.__setattr__(self, "_cue_re", re.compile(cue, re.M))
 
-    def cued(self, text: str) -> list[str]:
+    def cued(self, text: str, tokens: list[tuple[str, str]] | None = None) -> list[str]:
         """Names right after a word for a person (导师苏明哲, 我儿子孙浩然, 骑手易大军).
 
         Three characters unless the third reads as the next word (王芳在 → 王芳); a candidate
@@ -297,7 +308,7 @@ class NameFinder:
         word the segmenter sees (由党政办公室), is none.
         """
         found = []
-        ends = self._word_ends(text)
+        ends = _word_ends(text, tokens if tokens is not None else self.tokens(text))
         for m in self._cue_re.finditer(text):
             opening = m.group("sur") is None
             if opening and ends is None:
@@ -370,13 +381,22 @@ class NameFinder:
             spans.append(m.span("sur"))
         return spans
 
-    def tagged(self, text: str) -> list[str]:
-        """Names the segmenter tags `nr*`, filtered to plausible Chinese names."""
-        if self.tagger is None:
+    def tokens(self, text: str) -> list[tuple[str, str]] | None:
+        """The segmenter's words and tags for `text` (None without a segmenter)."""
+        return None if self.tagger is None else list(self.tagger(text))
+
+    def tagged(self, text: str, tokens: list[tuple[str, str]] | None = None) -> list[str]:
+        """Names the segmenter tags `nr*`, filtered to plausible Chinese names.
+
+        `tokens` are `self.tokens(text)` when the caller has them already (segmenting is the
+        slow part of redaction).
+        """
+        if tokens is None:
+            tokens = self.tokens(text)
+        if tokens is None:
             return []
         found = []
         prev = ""
-        tokens = list(self.tagger(text))
         for i, (word, tag) in enumerate(tokens):
             if word in ROLE_CUES and word not in _WEAK_CUES:
                 found += _transliterated(tokens[i + 1 : i + 4])
@@ -393,16 +413,6 @@ class NameFinder:
                     found.append(prev + word)
             prev = word
         return found
-
-    def _word_ends(self, text: str) -> set[int] | None:
-        """Offsets where the segmenter ends a word (None without a segmenter)."""
-        if self.tagger is None:
-            return None
-        ends, pos = {len(text)}, 0
-        for word, _ in self.tagger(text):
-            pos += len(word)
-            ends.add(pos)
-        return ends
 
     def listed(self, text: str, names: Iterable[str]) -> list[str]:
         """Names listed with a found one (李雷、韩梅梅和王芳): 2–3 characters from a surname."""
@@ -426,9 +436,10 @@ class NameFinder:
         Surname + title spans are not here (see `titled`): only names of two or more characters,
         which can safely be hidden wherever they occur.
         """
+        tokens = self.tokens(text)
         names = {
-            *self.tagged(text),
-            *self.cued(text),
+            *self.tagged(text, tokens),
+            *self.cued(text, tokens),
             *signature_names(text),
             *roman_names(text),
             *known,

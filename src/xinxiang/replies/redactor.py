@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -42,6 +43,8 @@ from xinxiang.replies.redact_names import (
     NameFinder,
     Tagger,
 )
+
+MEMO_SIZE = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,28 @@ def jieba_tagger() -> Tagger:
     def tag(text: str) -> Iterator[tuple[str, str]]:
         for pair in tokenizer.cut(text):
             yield str(pair.word), str(pair.flag)
+
+    return tag
+
+
+def jieba_fast_tagger() -> Tagger:
+    """jieba's segmenter (with its HMM for unknown words) and its dictionary's tags, about
+    2.5 times faster than `posseg`: a word the dictionary lacks, of Han characters and
+    starting with a surname, is tagged a name (nr) — which is what posseg's HMM mostly decides.
+    """
+    pos = _jieba()
+    tokenizer = pos.tokenizer
+    tags: dict[str, str] = pos.word_tag_tab
+    freq: dict[str, int] = tokenizer.FREQ
+
+    def tag(text: str) -> Iterator[tuple[str, str]]:
+        for word in tokenizer.cut(text, HMM=True):
+            known = tags.get(word)
+            if known is None:
+                han = all("\u4e00" <= c <= "\u9fff" for c in word)
+                unknown_name = han and not freq.get(word) and word[0] in SURNAMES
+                known = "nr" if unknown_name else "x"
+            yield str(word), known
 
     return tag
 
@@ -107,7 +132,7 @@ def _compiling(exprs: list[str]) -> list[str]:
 class NamesSection(Strict):
     """`[names]` of `redaction.toml`: how people's names are found."""
 
-    segmenter: Literal["jieba", "none"] = "jieba"
+    segmenter: Literal["jieba", "jieba-fast", "none"] = "jieba"
     titles: list[str] = Field(default_factory=list)
     surnames: list[str] = Field(default_factory=list)
     not_names: list[str] = Field(default_factory=list)
@@ -156,13 +181,16 @@ class Redactor:
         if finder is None:
             finder = NameFinder(tagger=jieba_tagger(), lexicon=jieba_lexicon())
         self.finder = finder
+        self._memo: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = (
+            OrderedDict()
+        )
         protect = _allow_patterns(allow) + list(keep)
         self._protect = re.compile("|".join(f"(?:{p})" for p in protect)) if protect else None
 
     def with_allowed(self, terms: Iterable[str]) -> Redactor:
         """A redactor that also never hides `terms` (the departments' addresses, say)."""
         clone = object.__new__(Redactor)
-        clone.patterns, clone.finder = self.patterns, self.finder
+        clone.patterns, clone.finder, clone._memo = self.patterns, self.finder, OrderedDict()
         extra = _allow_patterns(terms)
         parts = ([self._protect.pattern] if self._protect else []) + extra
         clone._protect = re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
@@ -209,9 +237,21 @@ class Redactor:
         return "".join(out) + text[last:]
 
     def redact_all(self, texts: Sequence[str], known: Sequence[str] = ()) -> list[str]:
-        """Redact several texts of one letter, hiding in each the names found in any."""
+        """Redact several texts of one letter, hiding in each the names found in any.
+
+        Results are remembered (the last `MEMO_SIZE` letters): the board is republished after
+        every approval, and segmenting thousands of unchanged letters again would take minutes.
+        """
+        key = (tuple(texts), tuple(known))
+        if (hit := self._memo.get(key)) is not None:
+            self._memo.move_to_end(key)
+            return list(hit)
         names = self.names_in(texts, known)
-        return [self.redact(t, names) for t in texts]
+        out = [self.redact(t, names) for t in texts]
+        self._memo[key] = tuple(out)
+        if len(self._memo) > MEMO_SIZE:
+            self._memo.popitem(last=False)
+        return out
 
 
 def _allow_patterns(terms: Iterable[str]) -> list[str]:
@@ -244,8 +284,8 @@ def redactor_from(settings: RedactorFile, *, tagger: Tagger | None = None) -> Re
     """The redactor a validated `redaction.toml` describes (`tagger` overrides the segmenter)."""
     n = settings.names
     lexicon = None
-    if n.segmenter == "jieba":
-        tagger = tagger or jieba_tagger()
+    if n.segmenter != "none":
+        tagger = tagger or (jieba_tagger() if n.segmenter == "jieba" else jieba_fast_tagger())
         lexicon = jieba_lexicon()
     finder = NameFinder(
         tagger=tagger,
