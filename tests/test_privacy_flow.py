@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from inbound_helpers import letter
-from replies_helpers import CAMPUS_AUTH, HQC, OFFICE, Loop, make_loop, qq_reply
+from replies_helpers import HQC, Loop, make_loop, office_says, qq_reply
 from servers import ImapAccount, SmtpSink
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,20 +70,6 @@ def loop(imap_account: ImapAccount, smtp_sink: SmtpSink, tmp_config: Any) -> Loo
     return built
 
 
-def _office_approves(loop: Loop) -> None:
-    request = loop.last_to(OFFICE, "【待审核】")
-    m = EmailMessage()
-    m["From"] = f"党政办公室 <{OFFICE}>"
-    m["To"] = request["Reply-To"]
-    m["Subject"] = "回复：" + request["Subject"]
-    m["Message-ID"] = make_msgid(domain="example.edu.cn")
-    m["In-Reply-To"] = request["Message-ID"]
-    m["Authentication-Results"] = CAMPUS_AUTH
-    m.set_content("同意")
-    loop.imap.append(bytes(m))
-    loop.run()
-
-
 def _public_texts(board: Path) -> dict[str, str]:
     """Every file the board publishes, as text (PDFs through pdftotext)."""
     texts = {}
@@ -106,7 +90,7 @@ def test_a_public_letter_full_of_personal_data_reaches_the_board_without_any(loo
     dispatch = loop.last_to(HQC, "【转办】")
     loop.imap.append(qq_reply(HQC, dispatch["Reply-To"], dispatch["Subject"], ANSWER, dispatch))
     loop.run()
-    _office_approves(loop)
+    office_says(loop, "同意")
     assert loop.ticket().status == "answered"
 
     board = loop.ctx.cfg.data_dir / "public"
