@@ -67,6 +67,10 @@ def main(argv: list[str]) -> int:
         )
         per_type = ", ".join(f"{k} {score.hit[k]}/{n}" for k, n in sorted(score.total.items()))
         print("  " + per_type)
+        print(
+            f"  letters: {score.collateral} of {score.letter_chars} characters hidden outside the"
+            " planted items"
+        )
     return 0
 
 

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from xinxiang.replies.redact import fold_width, name_variants
-from xinxiang.replies.redact_names import NameFinder, Tagger
+from xinxiang.replies.redact import fold_width
+from xinxiang.replies.redact_names import NameFinder, Tagger, display_name_terms
 from xinxiang.replies.redactor import Redactor
 
 PII = Path(__file__).resolve().parent / "data" / "pii"
@@ -87,6 +87,8 @@ class Score:
     clean: int
     altered: list[str]
     missed: list[str]
+    collateral: int = 0  # characters of letters hidden outside any planted item
+    letter_chars: int = 0
 
     @property
     def recall(self) -> float:
@@ -99,12 +101,13 @@ class Score:
 
 
 def measure(redactor: Redactor, units: list[Unit]) -> Score:
-    """Redact every unit as the board would (display name as a known name) and score it."""
+    """Redact every unit as the board would (the display name, where it is a name, known)."""
     hit: Counter[str] = Counter()
     total: Counter[str] = Counter()
     clean, altered, missed = 0, [], []
+    collateral = letter_chars = 0
     for unit in units:
-        known = (*name_variants(unit.from_name), unit.from_name) if unit.from_name else ()
+        known = display_name_terms(unit.from_name)
         names = redactor.names_in([unit.text], known)
         spans = redactor.spans(unit.text, names)
         covered = {i for s in spans for i in range(s.start, s.end)}
@@ -113,13 +116,16 @@ def measure(redactor: Redactor, units: list[Unit]) -> Score:
             if spans:
                 altered.append(f"{unit.id}: {redactor.redact(unit.text, names)}")
             continue
+        planted = {i for item in unit.items for i in range(item.start, item.end)}
+        collateral += len(covered - planted)
+        letter_chars += len(unit.text)
         for item in unit.items:
             total[item.kind] += 1
             if all(i in covered for i in _identifying(item)):
                 hit[item.kind] += 1
             else:
                 missed.append(f"{unit.id} {item.kind}: {item.text}")
-    return Score(hit, total, clean, altered, missed)
+    return Score(hit, total, clean, altered, missed, collateral, letter_chars)
 
 
 def tagger_score(tagger: Tagger, units: list[Unit]) -> tuple[int, int, int]:

@@ -16,7 +16,12 @@ from pii_helpers import load_half, measure
 from xinxiang.config import load_config
 from xinxiang.errors import ConfigError
 from xinxiang.replies.redact import NAME_MARK, fold_width
-from xinxiang.replies.redact_names import NameFinder, roman_names, signature_names
+from xinxiang.replies.redact_names import (
+    NameFinder,
+    display_name_terms,
+    roman_names,
+    signature_names,
+)
 from xinxiang.replies.redactor import Redactor, load_redactor
 from xinxiang.services.privacy import public_allowlist
 
@@ -178,6 +183,24 @@ SIGNATURES = [
 @pytest.mark.parametrize(("text", "expected"), SIGNATURES)
 def test_signature_names(text: str, expected: list[str]) -> None:
     assert signature_names(text) == expected
+
+
+DISPLAY_NAMES = [
+    ("王小明", ("王小明", "小明")),
+    ("小王", ("小王",)),
+    ("Zhang San", ("Zhang San",)),
+    ("家长", ()),
+    ("匿名举报", ()),
+    ("研究生会", ()),
+    ("13812340010", ()),
+]
+
+
+@pytest.mark.parametrize(("display", "expected"), DISPLAY_NAMES)
+def test_only_display_names_that_are_names_are_hidden_everywhere(
+    display: str, expected: tuple[str, ...]
+) -> None:
+    assert display_name_terms(display) == expected
 
 
 ROMAN = [

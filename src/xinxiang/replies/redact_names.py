@@ -169,12 +169,17 @@ _ROMAN = re.compile(
 _NOT_LAST = frozenset("楼傅部处院堂馆室科系组队会局厅所站店厂场市省县街路舍任师们")
 
 
+_LONG_TITLES = tuple(t for t in TITLES if len(t) >= 2)
+
+
 def _looks_chinese_name(word: str) -> bool:
     """2–4 Han characters that start with a known surname and are not a known non-name."""
     if not 2 <= len(word) <= 4 or not all("\u4e00" <= c <= "\u9fff" for c in word):
         return False
     if word in NOT_NAMES or word[-1] in _NOT_LAST:
         return False
+    if any(word.endswith(t) for t in _LONG_TITLES if len(word) > len(t)):
+        return False  # 龚同学, 童医生: a surname and a title, not a name
     if word[:2] in COMPOUND_SURNAMES:
         return len(word) >= 3
     return word[0] in SURNAMES and len(word) <= 3
@@ -195,6 +200,21 @@ def roman_names(text: str) -> list[str]:
             # Given name first, as in English-language mail (Xiaoming Li).
             found.append(m.group("sur") + " " + m.group("given"))
     return found
+
+
+def display_name_terms(display: str) -> tuple[str, ...]:
+    """What of a mail's display name to hide as the petitioner's name: a name (王小明, and 小明),
+    a nickname (小王) or a romanised name (Zhang San); nothing for a role or a pseudonym
+    (家长, 匿名举报, 研究生会), which would otherwise be hidden wherever the word occurs."""
+    display = display.strip()
+    if _looks_chinese_name(display):
+        given = display[-2:] if len(display) >= 3 else ""
+        return (display, given) if given and given not in NOT_NAMES else (display,)
+    if re.fullmatch(r"[小老][\u4e00-\u9fff]", display) and display[1] in SURNAMES:
+        return (display,)
+    if roman_names(display) == [display]:
+        return (display,)
+    return ()
 
 
 def signature_names(text: str) -> list[str]:

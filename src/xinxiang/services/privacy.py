@@ -16,6 +16,7 @@ from xinxiang.config import Config
 from xinxiang.domain.letter import Letter
 from xinxiang.mailbox.confidential import DEFAULT_PHRASES, Confidential, identity_confidential
 from xinxiang.replies.redact import name_variants
+from xinxiang.replies.redact_names import display_name_terms
 from xinxiang.replies.redactor import Redactor, RedactorFile, load_settings, redactor_from
 
 HIDDEN_PETITIONER = "（来信人要求身份保密，由党政办公室转达）"
@@ -63,11 +64,10 @@ def confidential_of(cfg: Config, subject: str, body: str) -> Confidential:
 def for_department(cfg: Config, letter: Letter, petitioner_name: str = "") -> Letter:
     """The letter as a department may read it when its writer asked for confidentiality:
     no sender name or address, and the text with names, contacts and numbers hidden."""
-    known = tuple(
-        n
-        for raw in (petitioner_name, letter.from_name, letter.from_addr)
-        if raw
-        for n in (*name_variants(raw), raw)
+    known = (
+        *name_variants(petitioner_name),
+        *display_name_terms(letter.from_name),
+        letter.from_addr,
     )
     subject, body = deployment_redactor(cfg).redact_all([letter.subject, letter.body], known)
     return dataclasses.replace(

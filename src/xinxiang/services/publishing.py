@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinxiang.replies.board import BoardResult, PublicItem, publish_board
+from xinxiang.replies.redact_names import display_name_terms
 from xinxiang.services.privacy import deployment_redactor
 from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_replies import TicketReplyRow
@@ -38,7 +39,9 @@ def public_items(ctx: AppContext, session: Session) -> list[PublicItem]:
     latest: dict[int, PublicItem] = {}
     for reply, ticket, letter in rows:
         dept = ctx.cfg.department(ticket.department_code) if ticket.department_code else None
-        terms = tuple(t for t in (ticket.petitioner_addr, letter.from_addr, letter.from_name) if t)
+        # The display name only where it is a name: 家长 or 匿名举报 would vanish everywhere.
+        shown = display_name_terms(letter.from_name)
+        terms = tuple(t for t in (ticket.petitioner_addr, letter.from_addr, *shown) if t)
         latest[ticket.id] = PublicItem(
             number=ticket.number,
             category=ticket.category or "其他",
