@@ -1,9 +1,12 @@
-"""Redaction of personal data (个人信息) from anything published: the board, the feed, public PDFs.
+"""Patterns for personal data (个人信息) in anything published: the board, the feed, public PDFs.
 
-Pure functions over text. Default patterns cover mainland mobile and landline numbers, e-mail
-addresses, ID-card numbers, dorm rooms and 8–12 digit student/staff numbers; a deployment can add
-or replace patterns with a TOML file (`load_patterns`). Names (the petitioner's, plus any others the
-caller knows) are matched literally, tolerating spaces between characters.
+Pure functions over text. Default patterns cover phones (mobile, landline, +86/0086, dots,
+spaces, full-width digits), e-mail addresses (also written [at] or with ＠), ID-card numbers and
+bank cards however grouped, QQ numbers, WeChat ids, licence plates, home addresses, dorm rooms
+(16-309, 3号楼402) and student/staff numbers; a deployment can add or replace patterns with a
+TOML file (`load_patterns`). Patterns match the text with full-width forms folded (`fold_width`).
+Names given by the caller are matched literally, tolerating spaces between characters; finding
+people's names, the allowlist and the board's use of all this are in `xinxiang.replies.redactor`.
 
 Patterns are written so that dates (2026-11-20, 20261120), times and ticket numbers (2026-000123)
 survive: every number pattern refuses to start or end inside a longer run of digits or hyphens.

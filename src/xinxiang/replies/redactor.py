@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -184,6 +185,7 @@ class Redactor:
         self._memo: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = (
             OrderedDict()
         )
+        self._lock = threading.Lock()
         protect = _allow_patterns(allow) + list(keep)
         self._protect = re.compile("|".join(f"(?:{p})" for p in protect)) if protect else None
 
@@ -191,6 +193,7 @@ class Redactor:
         """A redactor that also never hides `terms` (the departments' addresses, say)."""
         clone = object.__new__(Redactor)
         clone.patterns, clone.finder, clone._memo = self.patterns, self.finder, OrderedDict()
+        clone._lock = threading.Lock()
         extra = _allow_patterns(terms)
         parts = ([self._protect.pattern] if self._protect else []) + extra
         clone._protect = re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
@@ -243,14 +246,16 @@ class Redactor:
         every approval, and segmenting thousands of unchanged letters again would take minutes.
         """
         key = (tuple(texts), tuple(known))
-        if (hit := self._memo.get(key)) is not None:
-            self._memo.move_to_end(key)
-            return list(hit)
+        with self._lock:  # worker threads may publish at once
+            if (hit := self._memo.get(key)) is not None:
+                self._memo.move_to_end(key)
+                return list(hit)
         names = self.names_in(texts, known)
         out = [self.redact(t, names) for t in texts]
-        self._memo[key] = tuple(out)
-        if len(self._memo) > MEMO_SIZE:
-            self._memo.popitem(last=False)
+        with self._lock:
+            self._memo[key] = tuple(out)
+            if len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
         return out
 
 
