@@ -198,7 +198,7 @@ def main() -> None:
     from servers import DovecotServer, postgres_url  # type: ignore[import-not-found]
     from xinxiang.samples import iter_sample_letters
 
-    os.environ.setdefault("XINXIANG_TOKEN_KEY", "bench-token-key-0123456789")
+    os.environ.setdefault("XINXIANG_TOKEN_KEY", "d4376c4cb4ace6801a8d77b2d68499a3f9c23632403cf2734166c5ae373d4f23")
     os.environ["BENCH_IMAP_PASSWORD"] = "secret"
     with DovecotServer() as server:
         server.start()

@@ -30,7 +30,8 @@ from servers import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-TOKEN_KEY = "test-token-key-0123456789abcdef"
+# 32 bytes as 64 hex characters, as `xinxiang init` generates (sha256 of a fixed phrase).
+TOKEN_KEY = "99c2628388697d22bc2f6ee028dda0a2acbf7d505cd7c8d2bb2cf48ac3ce3c49"
 MARKERS = {
     "servers": "needs the real Dovecot and SMTP servers",
     "postgres": "needs PostgreSQL on 127.0.0.1:5432",

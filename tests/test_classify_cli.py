@@ -41,6 +41,7 @@ def test_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
         "track",
         "confidence",
         "hits",
+        "explanation",
     ]
     assert (data["department"], data["urgency"], data["disposition"]) == (
         "后勤管理处",

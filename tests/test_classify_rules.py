@@ -55,7 +55,23 @@ def test_sample_covers_every_disposition_and_urgency(sample: RuleSet) -> None:
         "illegal",
         "praise",
     }
-    assert {r.urgency for r in sample.rules} >= {"emergency", "priority"}
+    assert {r.urgency for r in sample.rules} >= {"priority"}
+    # Emergencies moved from keyword rules to the [emergency] section (danger terms in context).
+    assert {g.name for g in sample.emergency.groups} >= {
+        "fire",
+        "gas",
+        "electric",
+        "collapse",
+        "self-harm",
+        "violence",
+        "threat",
+        "medical",
+        "crowd",
+        "lab",
+        "lift",
+        "structure",
+        "missing",
+    }
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,10 @@ import pytest
 
 from inbound_helpers import letter
 from xinxiang.mailbox.maildir import deliver
+from xinxiang.replies.tokens import token_key_problem
 
 XINXIANG = str(Path(sys.executable).with_name("xinxiang"))
-KEY = "cli-test-token-key-0123456789"
+KEY = "1477560cc90d907d56601140ccc76e7a4a2531c4e38b071f19296d1b29095e04"
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -90,6 +91,48 @@ def test_missing_token_key_is_named(tmp_path: Path) -> None:
     result = run("poll", "-c", str(deploy), env={"XINXIANG_TOKEN_KEY": ""})
     assert result.returncode == 1
     assert "XINXIANG_TOKEN_KEY" in result.stderr and "xinxiang.toml" in result.stderr
+
+
+def test_init_prints_a_strong_key_to_export(tmp_path: Path) -> None:
+    result = run("init", str(tmp_path / "deploy"), env={"XINXIANG_TOKEN_KEY": ""})
+    assert result.returncode == 0, result.stderr
+    [line] = [x for x in result.stdout.splitlines() if "export XINXIANG_TOKEN_KEY=" in x]
+    key = line.split("=", 1)[1].strip()
+    assert token_key_problem(key) is None and len(key) == 64
+    assert key not in "".join(p.read_text("utf-8") for p in (tmp_path / "deploy").glob("*.toml"))
+    checked = run("config", "check", str(tmp_path / "deploy"), env={"XINXIANG_TOKEN_KEY": key})
+    assert checked.returncode == 0, checked.stderr
+    assert "轮换" not in checked.stdout
+    rotating = run(
+        "config",
+        "check",
+        str(tmp_path / "deploy"),
+        env={"XINXIANG_TOKEN_KEY": KEY, "XINXIANG_PREVIOUS_TOKEN_KEYS": key},
+    )
+    assert rotating.returncode == 0, rotating.stderr
+    assert "XINXIANG_PREVIOUS_TOKEN_KEYS 中的 1 个旧密钥" in rotating.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "weak"),
+    [
+        (["config", "check"], "aaaaaaaaaaaaaaaa"),
+        (["config", "check"], "1234567890" * 7),
+        (["worker", "-c"], "abc" * 20),
+    ],
+)
+def test_weak_token_key_stops_config_check_and_worker(
+    tmp_path: Path, command: list[str], weak: str
+) -> None:
+    """Named like a missing key: file, key and reason, one line, before anything starts."""
+    deploy = tmp_path / "deploy"
+    run("init", str(deploy))
+    run("db", "upgrade", "-c", str(deploy))
+    result = run(*command, str(deploy), env={"XINXIANG_TOKEN_KEY": weak})
+    assert result.returncode == 1
+    [line] = [x for x in result.stderr.splitlines() if x.startswith("xinxiang: error:")]
+    assert f"{deploy.resolve() / 'xinxiang.toml'}: security.token_key_env:" in line
+    assert "XINXIANG_TOKEN_KEY is too weak" in line and weak not in line
 
 
 def test_demo_runs_without_any_server(tmp_path: Path) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from xinxiang.config import load_config
+from xinxiang.config import is_loopback_host, load_config
 from xinxiang.errors import ConfigError
+from xinxiang.replies.tokens import make_token, parse_token
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -138,11 +141,147 @@ def test_missing_secret_names_the_variable(tmp_path: Path, monkeypatch: pytest.M
     assert "XINXIANG_TOKEN_KEY" in info.value.reason
 
 
-def test_short_token_key_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XINXIANG_TOKEN_KEY", "short")
-    cfg = load_config(make_dir(tmp_path, ""))
-    with pytest.raises(ConfigError, match="at least 16"):
+STRONG_KEY = "99c2628388697d22bc2f6ee028dda0a2acbf7d505cd7c8d2bb2cf48ac3ce3c49"
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("short", "at least 32 random bytes"),
+        ("aaaaaaaaaaaaaaaa", "at least 32 random bytes"),
+        ("abc" * 20, "a hex key needs 64 characters"),
+        ("a" * 64, "distinct characters"),
+        ("1234567890" * 7, "repeats a pattern"),
+        ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", "consecutive"),
+    ],
+)
+def test_weak_token_key_is_refused_with_file_key_and_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str, reason: str
+) -> None:
+    monkeypatch.setenv("XINXIANG_TOKEN_KEY", key)
+    d = make_dir(tmp_path, "")
+    cfg = load_config(d)
+    with pytest.raises(ConfigError) as info:
         cfg.token_key()
+    err = info.value
+    assert (err.file, err.key) == (str(d / "xinxiang.toml"), "security.token_key_env")
+    assert "XINXIANG_TOKEN_KEY" in err.reason and reason in err.reason
+    assert key not in str(err)  # the key itself is never shown
+
+
+OLD_KEY = "0d6f1c8e3b5a4927f8e1d2c3b4a59687f0e1d2c3b4a5968778695a4b3c2d1e0f"
+
+
+def test_rotation_keeps_old_tokens_valid_while_the_old_key_is_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    d = make_dir(tmp_path, '[security]\nprevious_keys_env = "XX_PREVIOUS"\n')
+    monkeypatch.setenv("XINXIANG_TOKEN_KEY", OLD_KEY)
+    monkeypatch.delenv("XX_PREVIOUS", raising=False)
+    before = load_config(d).token_key()
+    sent = make_token("2026-000123", before)
+    # Rotation: a new current key, the old one listed as previous (with a second, older one).
+    monkeypatch.setenv("XINXIANG_TOKEN_KEY", STRONG_KEY)
+    monkeypatch.setenv("XX_PREVIOUS", f"older-passphrase-from-2024, {OLD_KEY}")
+    during = load_config(d).token_key()
+    assert parse_token(sent, during) == "2026-000123"
+    assert make_token("2026-000123", during) == make_token("2026-000123", STRONG_KEY.encode())
+    assert make_token("2026-000123", during) != sent
+    # End of the transition: the old key removed, its tokens are forgeries again.
+    monkeypatch.setenv("XX_PREVIOUS", "")
+    after = load_config(d).token_key()
+    assert parse_token(sent, after) is None
+    assert parse_token(make_token("2026-000123", during), after) == "2026-000123"
+
+
+def test_previous_key_too_short_to_have_ever_been_accepted_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XINXIANG_TOKEN_KEY", STRONG_KEY)
+    monkeypatch.setenv("XINXIANG_PREVIOUS_TOKEN_KEYS", f"{OLD_KEY},oops")
+    d = make_dir(tmp_path, "")
+    with pytest.raises(ConfigError) as info:
+        load_config(d).token_key()
+    assert info.value.key == "security.previous_keys_env"
+    assert "#2" in info.value.reason and "XINXIANG_PREVIOUS_TOKEN_KEYS" in info.value.reason
+
+
+# Plaintext only to loopback (明文连接仅限本机) -------------------------------------------------
+
+HOSTS = [
+    ("127.0.0.1", True),
+    ("::1", True),
+    ("[::1]", True),
+    ("localhost", True),
+    ("LOCALHOST", True),
+    ("127.5.5.5", True),
+    ("::ffff:127.0.0.1", True),
+    ("0.0.0.0", False),
+    ("imap.example.edu.cn", False),
+    ("10.12.0.25", False),
+    ("192.168.1.10", False),
+    ("localhost.example.edu.cn", False),
+    ("127.0.0.1.nip.io", False),
+    ("::", False),
+]
+
+
+@pytest.mark.parametrize(("host", "loopback"), HOSTS)
+def test_is_loopback_host(host: str, loopback: bool) -> None:
+    assert is_loopback_host(host) is loopback
+
+
+def _imap(host: str, extra: str = "") -> str:
+    return (
+        f'[[source]]\nname = "a"\nhost = "{host}"\nusername = "u"\nsecurity = "plain"\n'
+        f"allow_plaintext = true\n{extra}"
+    )
+
+
+def _smtp(host: str, extra: str = "") -> str:
+    return f'[smtp]\nhost = "{host}"\nsecurity = "plain"\nallow_plaintext = true\n{extra}'
+
+
+@pytest.mark.parametrize(("host", "loopback"), HOSTS)
+@pytest.mark.parametrize(
+    ("section", "key"), [(_imap, "source[0].security"), (_smtp, "smtp.security")]
+)
+def test_plaintext_only_to_loopback(
+    tmp_path: Path, host: str, loopback: bool, section: Any, key: str
+) -> None:
+    """Config validation only: none of these hosts is contacted."""
+    d = make_dir(tmp_path, section(host))
+    if loopback:
+        load_config(d)
+        return
+    with pytest.raises(ConfigError) as info:
+        load_config(d)
+    err = info.value
+    assert (err.file, err.key) == (str(d / "xinxiang.toml"), key)
+    assert "not loopback" in err.reason and "insecure_remote_plaintext" in err.reason
+
+
+@pytest.mark.parametrize(
+    ("section", "key"), [(_imap, "source[0].security"), (_smtp, "smtp.security")]
+)
+def test_remote_plaintext_override_is_loudly_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, section: Any, key: str
+) -> None:
+    d = make_dir(tmp_path, section("10.12.0.25", "insecure_remote_plaintext = true\n"))
+    with caplog.at_level(logging.WARNING, logger="xinxiang.config"):
+        load_config(d)
+    [record] = [r for r in caplog.records if "INSECURE" in r.getMessage()]
+    assert record.levelno == logging.WARNING
+    assert key in record.getMessage() and "10.12.0.25" in record.getMessage()
+
+
+def test_the_override_does_not_replace_allow_plaintext(tmp_path: Path) -> None:
+    main = (
+        '[[source]]\nname = "a"\nhost = "10.1.1.1"\nusername = "u"\nsecurity = "plain"\n'
+        "insecure_remote_plaintext = true\n"
+    )
+    with pytest.raises(ConfigError, match="needs allow_plaintext"):
+        load_config(make_dir(tmp_path, main))
 
 
 def test_data_dir_is_relative_to_config_dir(tmp_path: Path) -> None:

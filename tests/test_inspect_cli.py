@@ -179,7 +179,8 @@ def test_inspect_dict_answers_any_bytes_with_the_contract(raw: bytes) -> None:
     assert set(result) == KEYS
     json.dumps(result, ensure_ascii=False)
     assert result["kind"] in {
-        "letter", "reply", "auto_reply", "bounce", "receipt", "list", "loop", "malformed"
+        "letter", "reply", "auto_reply", "bounce", "report", "receipt", "list", "loop",
+        "malformed",
     }  # fmt: skip
 
 

@@ -43,7 +43,9 @@ def config_dir(tmp_path: Path, sim: OaSimulator, monkeypatch: pytest.MonkeyPatch
     oa = (REPO / "config" / "oa.toml").read_text("utf-8")
     (d / "oa.toml").write_text(oa.replace("http://127.0.0.1:8711", sim.url), "utf-8")
     monkeypatch.setenv("XINXIANG_OA_SECRET", "simulator-secret")
-    monkeypatch.setenv("XINXIANG_TOKEN_KEY", "test-token-key-0123456789abcdef")
+    monkeypatch.setenv(
+        "XINXIANG_TOKEN_KEY", "99c2628388697d22bc2f6ee028dda0a2acbf7d505cd7c8d2bb2cf48ac3ce3c49"
+    )
     (tmp_path / "var").mkdir()
     ctx = AppContext(load_config(d))
     upgrade(ctx.db)

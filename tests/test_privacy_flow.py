@@ -22,21 +22,21 @@ from servers import ImapAccount, SmtpSink
 
 ROOT = Path(__file__).resolve().parent.parent
 
-SUBJECT = "【公开】李建国在宿舍用大功率电器，热水也坏了"
+SUBJECT = "【公开】李建国天天半夜打游戏，宿舍热水也坏了"
 LETTER = """书记您好！
-我是学生，宿舍（16-309）热水已经三天没有了。室友李建国还在宿舍用大功率电器，王芳老师也知道。
+我是学生，宿舍（16-309）热水已经三天没有了。室友李建国还天天半夜打游戏，王芳老师也知道。
 我们班的张同学可以作证，她的QQ是2789456613，微信号zhang_tongxue99。
 我的手机0086-13812340001，也可以打138.1234.0009；家里电话0571 8765 0013。
 身份证号110105 19510101 0049，学号2021 0100 66，邮箱wxm2003[at]163.com 或 wxm＠qq.com。
 补助请打到卡6222 0212 3456 7890 123。楼下总停着车牌京A·12345的车。
-学生处热线88562335打不通，后勤热线88562008也占线。我同意公开。
+我问过学生处热线88562335，后勤热线88562008一直占线。我同意公开。
 此致
 敬礼
 学生：王小明
 """
 ANSWER = (
-    "正式回复：王小明同学您好！经核查，16-309宿舍热水器已于今日更换。李建国同学的大功率电器已"
-    "由宿管收缴。如有问题请拨打后勤服务热线88562008。"
+    "正式回复：王小明同学您好！经核查，16-309宿舍热水器已于今日更换。宿管已找李建国同学谈话。"
+    "如有问题请拨打后勤服务热线88562008。"
 )
 PLANTED = [
     "李建国",
@@ -106,4 +106,4 @@ def test_a_public_letter_full_of_personal_data_reaches_the_board_without_any(loo
         assert kept in page, kept
     assert "88562008" in feed and "热水器已于今日更换" in feed
     # The subject is public too: the name in it is gone, the matter stays.
-    assert "在宿舍用大功率电器" in page
+    assert "天天半夜打游戏" in page

@@ -8,13 +8,17 @@ from hypothesis import strategies as st
 
 from xinxiang.replies.tokens import (
     MAC_CHARS,
+    TokenKeys,
     TokenResult,
     find_ticket_in_addresses,
+    generate_token_key,
     make_token,
     normalize_token,
     parse_token,
     reply_address,
     ticket_number_in_subject,
+    token_key_problem,
+    verification_keys,
 )
 
 KEY = b"test-key-0123456789abcdef"
@@ -191,3 +195,100 @@ def test_find_ticket_in_addresses_with_wrong_key_is_forged() -> None:
 )
 def test_ticket_number_in_subject(subject: str, expected: str | None) -> None:
     assert ticket_number_in_subject(subject) == expected
+
+
+# Key strength (密钥强度) ---------------------------------------------------------------------
+
+HEX64 = "99c2628388697d22bc2f6ee028dda0a2acbf7d505cd7c8d2bb2cf48ac3ce3c49"
+B64_43 = "mR3qKz0wX7vN1pLc8TfYh2GdUe5sJa9oBi4Wn6QxEkA"
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        (HEX64, None),
+        (HEX64.upper(), None),
+        (B64_43, None),  # secrets.token_urlsafe(32)
+        (B64_43 + "=", None),  # padded standard base64
+        ("Zm9v+YmFy/cXV4-ZXhh_bXBsZS1rZXktZm9yLXhpbnhpYW5n", None),
+        ("春眠不觉晓，处处闻啼鸟。夜来风雨声，花落知多少。"
+         "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。", None),  # a passphrase
+        ("correct horse battery staple, purple monkey dishwasher", None),
+        ("", "43+ base64"),
+        ("short", "43+ base64"),
+        ("aaaaaaaaaaaaaaaa", "43+ base64"),
+        ("test-token-key-0123456789abcdef", "this one has 31 characters"),
+        (HEX64[:48], "a hex key needs 64 characters"),  # secrets.token_hex(24)
+        ("a" * 64, "only 1 distinct"),
+        ("a" * 100, "only 1 distinct"),
+        ("abc" * 20, "a hex key needs 64"),  # hex digits only, 60 of them
+        ("abc" * 30, "only 3 distinct"),
+        ("1234567890" * 7, "repeats a pattern of 10"),
+        ("0123456789abcdef" * 4, "repeats a pattern of 16"),
+        ("Tr0ub4dor&3-xyzQWE!" * 3, "repeats a pattern of 19"),
+        ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", "consecutive"),
+        ("zyxwvutsrqponmlkjihgfedcbaZYXWVUTSRQPONMLKJIHGFEDCBA", "consecutive"),
+    ],
+)  # fmt: skip
+def test_token_key_strength(key: str, reason: str | None) -> None:
+    problem = token_key_problem(key)
+    if reason is None:
+        assert problem is None
+    else:
+        assert problem is not None and reason in problem
+
+
+def test_generated_keys_are_always_strong() -> None:
+    keys = {generate_token_key() for _ in range(500)}
+    assert len(keys) == 500
+    assert all(len(k) == 64 and token_key_problem(k) is None for k in keys)
+
+
+@given(st.text(min_size=1, max_size=40), st.integers(min_value=2, max_value=50))
+def test_a_repeated_unit_is_never_a_key(unit: str, times: int) -> None:
+    assert token_key_problem(unit * times) is not None
+
+
+@given(st.text(max_size=42))
+def test_anything_shorter_than_43_characters_is_refused(key: str) -> None:
+    assert token_key_problem(key) is not None
+
+
+# Key rotation (密钥轮换) ---------------------------------------------------------------------
+
+OLD = b"old-key-" + HEX64.encode()
+NEW = b"new-key-" + HEX64[::-1].encode()
+
+
+def test_ring_mints_with_the_current_key() -> None:
+    ring = TokenKeys(NEW, [OLD])
+    assert make_token("2026-000123", ring) == make_token("2026-000123", NEW)
+    assert reply_address(BASE, "2026-000123", ring) == reply_address(BASE, "2026-000123", NEW)
+    assert bytes(ring) == NEW and verification_keys(ring) == (NEW, OLD)
+    assert verification_keys(NEW) == (NEW,)
+    assert "new-key" not in repr(ring) and "old-key" not in repr(ring)
+
+
+@pytest.mark.parametrize(
+    ("minted_with", "ring", "verifies"),
+    [
+        (OLD, TokenKeys(NEW, [OLD]), True),  # rotated, old key listed
+        (OLD, TokenKeys(NEW, [b"x" * 43, OLD]), True),  # any listed previous key
+        (OLD, TokenKeys(NEW), False),  # old key removed at the end of the transition
+        (OLD, NEW, False),  # a plain key is a ring of one
+        (NEW, TokenKeys(NEW, [OLD]), True),
+        (OTHER_KEY, TokenKeys(NEW, [OLD]), False),
+    ],
+)
+def test_rotation_keeps_listed_old_keys_for_verification(
+    minted_with: bytes, ring: bytes, verifies: bool
+) -> None:
+    token = make_token("2026-000123", minted_with)
+    address = reply_address(BASE, "2026-000123", minted_with)
+    assert (parse_token(token, ring) == "2026-000123") is verifies
+    found = find_ticket_in_addresses([address], BASE, ring)
+    assert found.status == ("valid" if verifies else "forged")
+
+
+def test_ring_drops_the_current_key_and_empty_keys_from_previous() -> None:
+    assert TokenKeys(NEW, [NEW, b"", OLD, OLD]).previous == (OLD,)

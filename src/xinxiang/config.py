@@ -6,6 +6,8 @@ office administrator can fix it without reading a traceback.
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import os
 import re
 import tomllib
@@ -18,6 +20,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from xinxiang.errors import ConfigError
+from xinxiang.replies.tokens import TokenKeys, token_key_problem
+
+log = logging.getLogger(__name__)
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
 
@@ -96,6 +101,7 @@ class SourceSection(Strict):
     port: int = Field(default=993, gt=0, lt=65536)
     security: Security = "tls"
     allow_plaintext: bool = False
+    insecure_remote_plaintext: bool = False
     username: str = ""
     password_env: str = ""
     ca_file: str = ""
@@ -114,6 +120,7 @@ class SmtpSection(Strict):
     port: int = Field(default=465, gt=0, lt=65536)
     security: Security = "tls"
     allow_plaintext: bool = False
+    insecure_remote_plaintext: bool = False
     username: str = ""
     password_env: str = ""
     ca_file: str = ""
@@ -134,6 +141,7 @@ class SmtpSection(Strict):
 
 class SecuritySection(Strict):
     token_key_env: str = "XINXIANG_TOKEN_KEY"
+    previous_keys_env: str = "XINXIANG_PREVIOUS_TOKEN_KEYS"
 
 
 class AckSection(Strict):
@@ -147,6 +155,9 @@ class DispatchSection(Strict):
     duplicate_window_days: int = Field(default=7, ge=0)
     duplicate_threshold: float = Field(default=0.5, gt=0, le=1)
     attach_files_up_to_bytes: int = Field(default=10 * 1024 * 1024, ge=0)
+    # Past this many letters from one sender in an hour, further ones go to the office's triage
+    # (no dispatch mail each); emergencies are alerted and dispatched all the same.
+    flood_letters_per_hour: int = Field(default=10, ge=2)
 
 
 class RepliesSection(Strict):
@@ -306,17 +317,51 @@ class Config:
             )
         return value
 
-    def token_key(self) -> bytes:
-        """The HMAC key for per-ticket reply tokens (at least 16 bytes)."""
+    def token_key(self) -> TokenKeys:
+        """The HMAC key ring for reply tokens: the current key (at least 32 random bytes, see
+        `token_key_problem`), with the previous keys of a rotation for verifying only."""
         env = self.settings.security.token_key_env
         key = self.secret("security.token_key_env", env)
-        if len(key) < 16:
+        problem = token_key_problem(key)
+        if problem is not None:
             raise ConfigError(
                 str(self.directory / "xinxiang.toml"),
                 "security.token_key_env",
-                f"the key in {env} must be at least 16 characters",
+                f"the key in {env} is too weak: it {problem}",
             )
-        return key.encode()
+        return TokenKeys(key.encode(), self.previous_token_keys())
+
+    def previous_token_keys(self) -> tuple[bytes, ...]:
+        """Keys of earlier rotations (comma-separated in the variable named by
+        `security.previous_keys_env`; unset or empty when no rotation is under way).
+
+        They only verify tokens already sent, so a key that the old 16-character rule accepted
+        is taken (with a warning): refusing it would turn every outstanding token into a
+        forgery, which is what a rotation must not do.
+        """
+        env = self.settings.security.previous_keys_env
+        raw = self.secret("security.previous_keys_env", env, required=False)
+        keys: list[bytes] = []
+        for i, item in enumerate(k.strip() for k in raw.split(",")):
+            if not item:
+                continue
+            if len(item) < 16:
+                raise ConfigError(
+                    str(self.directory / "xinxiang.toml"),
+                    "security.previous_keys_env",
+                    f"previous key #{i + 1} in {env} is shorter than 16 characters "
+                    "(no key this deployment ever accepted)",
+                )
+            if token_key_problem(item) is not None:
+                log.warning(
+                    "previous reply-token key #%d in %s is weak; remove it from %s once the "
+                    "tokens sent under it have expired",
+                    i + 1,
+                    env,
+                    env,
+                )
+            keys.append(item.encode())
+        return tuple(keys)
 
     def source_password(self, source: SourceSection) -> str:
         idx = self.settings.sources.index(source)
@@ -325,6 +370,61 @@ class Config:
     def registered_addresses(self) -> frozenset[str]:
         """Every department and office address allowed to act on tickets."""
         return frozenset(a for d in self.departments for a in d.emails)
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for a host name that can only mean this machine: `localhost`, 127.0.0.0/8, ::1.
+
+    Decided on the text alone, never by resolving it (validation contacts nothing); 0.0.0.0,
+    private addresses and every other name count as remote.
+    """
+    name = host.strip().lower().removeprefix("[").removesuffix("]").rstrip(".")
+    if name == "localhost":
+        return True
+    try:
+        addr = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped.is_loopback
+    return addr.is_loopback
+
+
+def check_plaintext(
+    file: str,
+    key: str,
+    what: str,
+    host: str,
+    *,
+    allow_plaintext: bool = True,
+    insecure_remote: bool = False,
+) -> None:
+    """Refuse a plaintext connection (IMAP, SMTP, http://) to `host` unless it is allowed.
+
+    Plaintext carries passwords and bearer tokens in clear, so it is for loopback test servers
+    and local relays only; a remote host needs the explicit `insecure_remote_plaintext`
+    override, which is logged as a warning every time the configuration is loaded (each start
+    of the worker and of every command). Raises `ConfigError(file, key, reason)`.
+    """
+    if not allow_plaintext:
+        raise ConfigError(file, key, f"plain {what} needs allow_plaintext = true (loopback only)")
+    if is_loopback_host(host):
+        return
+    if not insecure_remote:
+        raise ConfigError(
+            file,
+            key,
+            f"plain {what} to {host!r}, which is not loopback, would send credentials in "
+            "clear; use TLS (or, knowingly, set insecure_remote_plaintext = true)",
+        )
+    log.warning(
+        "INSECURE: %s: %s: plaintext %s to remote host %s; passwords and tokens cross the "
+        "network unencrypted (insecure_remote_plaintext = true)",
+        file,
+        key,
+        what,
+        host,
+    )
 
 
 def _check_semantics(directory: Path, settings: Settings, deps: DepartmentsFile) -> None:
@@ -340,17 +440,27 @@ def _check_semantics(directory: Path, settings: Settings, deps: DepartmentsFile)
                 raise ConfigError(main, f"{key}.host", "required for an IMAP source")
             if not src.username:
                 raise ConfigError(main, f"{key}.username", "required for an IMAP source")
-            if src.security == "plain" and not src.allow_plaintext:
-                raise ConfigError(
+            if src.security == "plain":
+                check_plaintext(
                     main,
                     f"{key}.security",
-                    "plain IMAP needs allow_plaintext = true (loopback only)",
+                    "IMAP",
+                    src.host,
+                    allow_plaintext=src.allow_plaintext,
+                    insecure_remote=src.insecure_remote_plaintext,
                 )
         elif not src.path:
             raise ConfigError(main, f"{key}.path", "required for a Maildir source")
     smtp = settings.smtp
-    if smtp.transport == "smtp" and smtp.security == "plain" and not smtp.allow_plaintext:
-        raise ConfigError(main, "smtp.security", "plain SMTP needs allow_plaintext = true")
+    if smtp.transport == "smtp" and smtp.security == "plain":
+        check_plaintext(
+            main,
+            "smtp.security",
+            "SMTP",
+            smtp.host,
+            allow_plaintext=smtp.allow_plaintext,
+            insecure_remote=smtp.insecure_remote_plaintext,
+        )
     dfile = str(directory / "departments.toml")
     codes: set[str] = set()
     names: set[str] = set()

@@ -1,16 +1,20 @@
 """The routing decision (分类转办): a pure function of a letter's text and a `RuleSet`.
 
-Every fired rule is recorded as hits (rule, keyword, field, position) so the office can see why
-a letter went where it went. The decision, in order:
+Every fired rule, danger term and context cue is recorded as hits (rule, keyword, field,
+position), and the decision carries an explanation naming the seed rule it follows. In order:
 
-1. any fired rule with urgency ``emergency`` makes the letter an emergency, whatever else
-   matched: it is dispatched to the best-scoring department (emergency rules carry one);
-2. otherwise illegal requests (违法、违背公序良俗) and matters for legal channels (诉讼、仲裁、
-   行政复议、信息公开、信访、纪检监察) go to the office with that disposition;
+1. the `[emergency]` reading (see `emergency.py`: danger terms in context) or a rule with
+   urgency ``emergency`` makes the letter an emergency, whatever else matched: it is dispatched
+   to the danger group's department; a reading of 疑似紧急 (``suspected_emergency``) changes
+   nothing else in the decision — the office alone is alerted;
+2. otherwise illegal requests (违法、违背公序良俗), matters for legal channels (诉讼、仲裁、
+   行政复议、信息公开、信访、纪检监察) and letters that triage rules recognise (several matters
+   at once, another organisation's matter) go to the office with that disposition;
 3. praise (表扬、感谢) that outweighs complaint signals is forwarded as ``praise``;
 4. otherwise the department with the highest score is chosen if its score and confidence pass
    the thresholds of ``[settings]``; if not, the letter goes to the office for manual
-   routing (``triage``) — never silently to a possibly wrong department.
+   routing (``triage``) — never silently to a possibly wrong department. A report (举报) of
+   misconduct goes to 纪委办公室 by its own rules, not to a legal channel.
 
 Positions are offsets into the normalised field text; attachment names are joined by newlines.
 """
@@ -22,6 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from xinxiang.classify.emergency import EMERGENCY as EMERGENCY_LEVEL
+from xinxiang.classify.emergency import assess
 from xinxiang.classify.normalize import normalize
 from xinxiang.classify.rules import (
     FIELDS,
@@ -37,6 +43,25 @@ from xinxiang.classify.rules import (
 from xinxiang.domain.letter import Letter
 
 OTHER_CATEGORY = "其他"
+# 纪委办公室: a report (举报) of misconduct by staff or Party members goes there (seed 001).
+DISCIPLINE_OFFICE = "jiwei"
+
+# The seed rule each decision follows, named in its explanation (seeds in docs/ and the README).
+BASIS: dict[str, str] = {
+    "emergency": "紧急：依据001三级响应、004第六条(一)（突发事故、可能造成生命财产损失，1小时内"
+    "反馈），立即通知党政办公室和承办单位",
+    "suspected_emergency": "疑似紧急：只通知党政办公室立即甄别，不通知承办单位，按一般时限办理"
+    "（004第六条(一)是否适用由人工确认）",
+    "legal_channel": "依法依规渠道：依据004第八条(一)，依法应当通过或已进入诉讼、仲裁、纪检监察、"
+    "行政复议、政府信息公开等法定途径或已进入信访渠道的事项，告知相应法定渠道",
+    "illegal": "违法或违背公序良俗：依据004第八条(五)做好劝导解释；模板答复发出前由党政办公室"
+    "甄别确认（004第十条(三)）",
+    "praise": "表扬：转承办单位知悉，无办理时限",
+    "dispatch": "转办：依据002第九条1-3、004第五条按职责派单，办理档次为1/2/3个工作日",
+    "discipline": "转纪委办公室：依据001，师生反映的党员干部和公职人员违规违纪违法问题线索由"
+    "纪检监察部门调查处置（举报不属于已进入法定途径的事项）",
+    "triage": "待人工分办：依据004第五条、002第八条1，承办单位不明确的由党政办公室派单",
+}
 _MAX_KEYWORD_BONUS = 4
 _FIELD_ORDER: dict[str, int] = {name: i for i, name in enumerate(FIELDS)}
 
@@ -72,11 +97,17 @@ class Classification:
     track: Track | None
     confidence: float
     hits: tuple[Hit, ...]
+    explanation: tuple[str, ...] = ()
 
     @property
     def is_emergency(self) -> bool:
         """True when the office and the department must be alerted at once."""
         return self.urgency == "emergency"
+
+    @property
+    def is_suspected_emergency(self) -> bool:
+        """True for 疑似紧急: only the office is alerted, to look at once; deadlines are normal."""
+        return self.urgency == "suspected_emergency"
 
     def to_json(self) -> dict[str, Any]:
         """Exactly the keys published by `inspect --json` and `classify --json`."""
@@ -88,6 +119,7 @@ class Classification:
             "track": self.track,
             "confidence": self.confidence,
             "hits": [h.to_json() for h in self.hits],
+            "explanation": list(self.explanation),
         }
 
 
@@ -176,7 +208,6 @@ def classify(
         ),
         key=lambda h: (_FIELD_ORDER[h.field], h.position, h.rule, h.keyword),
     )
-
     urgency: Urgency = "normal"
     dept_score: dict[str, float] = {}
     disp_score: dict[str, float] = {}
@@ -193,6 +224,31 @@ def classify(
         if rule.track is not None and (track is None or rule.track > track):
             track = rule.track
 
+    praise = disp_score.get("praise", 0.0)
+    is_praise = praise >= settings.min_score and praise > complaint * settings.praise_margin
+    is_legal = disp_score.get("legal_channel", 0.0) >= settings.min_score
+    # A thank-you for the ambulance or a lawsuit about an old injury lowers every danger term.
+    letter_effect, letter_reason = 0, ""
+    if is_praise or is_legal:
+        letter_effect = -1
+        letter_reason = "整封来信是表扬" if is_praise else "整封来信涉及法定途径"
+    danger = assess(rules.emergency, texts, letter_effect, letter_reason)
+    hits.extend(Hit(m.name, m.term, m.field, m.position) for m in danger.marks)
+    hits.sort(key=lambda h: (_FIELD_ORDER[h.field], h.position, h.rule, h.keyword))
+    group = danger.group
+    if group is not None:
+        # A suspected danger only nudges the routing: the letter's own matter decides.
+        weight = group.weight if danger.level == EMERGENCY_LEVEL else group.weight / 4
+        dept_score[group.department] = dept_score.get(group.department, 0.0) + weight
+        if (
+            danger.level == EMERGENCY_LEVEL
+            or URGENCY_RANK[urgency] < URGENCY_RANK["suspected_emergency"]
+        ):
+            urgency = "emergency" if danger.level == EMERGENCY_LEVEL else "suspected_emergency"
+    explanation: list[str] = []
+    if danger.level:
+        explanation.extend(danger.reasons)
+
     # Departments in ranking order; ties are broken by the order of departments.toml.
     order = {d.code: i for i, d in enumerate(rules.departments)}
     ranked = sorted(dept_score.items(), key=lambda kv: (-kv[1], order[kv[0]]))
@@ -208,74 +264,92 @@ def classify(
             if rule.category is not None and (code is None or rule.department == code)
         ]
         if not scored:
-            return category_for(None) if code is not None else OTHER_CATEGORY
+            if code is not None:
+                return category_for(None)
+            # A letter that only names a danger takes the danger's category (安全管理…).
+            return (group.category if group is not None else None) or OTHER_CATEGORY
         return max(scored, key=lambda t: (t[0], -t[1]))[2] or OTHER_CATEGORY
 
     def strength_of(disposition: str) -> float:
         return round(1.0 - math.exp(-disp_score.get(disposition, 0.0) / settings.strength_scale), 3)
 
+    def rule_names(disposition: str) -> str:
+        names = sorted({r.name for _, r, _, _ in fired if r.disposition == disposition})
+        return "、".join(names)
+
     office = rules.office
     hit_tuple = tuple(hits)
 
-    def office_decision(
-        disposition: Disposition, confidence: float, category: str
+    def decision(
+        code: str,
+        category: str,
+        disposition: Disposition,
+        track: Track | None,
+        confidence: float,
+        basis: str,
     ) -> Classification:
         return Classification(
-            office.name,
-            office.code,
+            rules.department_name(code),
+            code,
             category,
             urgency,
             disposition,
-            None,
+            track,
             round(confidence, 3),
             hit_tuple,
+            (*explanation, basis),
         )
 
-    if urgency == "emergency" and best_code is not None:
-        return Classification(
-            rules.department_name(best_code),
-            best_code,
-            category_for(best_code),
-            urgency,
-            "dispatch",
-            1,
-            round(max(dept_conf, strength), 3),
-            hit_tuple,
-        )
-    if urgency != "emergency":
-        specials: tuple[Disposition, ...] = ("illegal", "legal_channel")
-        for special in specials:
-            if disp_score.get(special, 0.0) >= settings.min_score:
-                return office_decision(special, strength_of(special), category_for(None))
-        praise = disp_score.get("praise", 0.0)
-        if praise >= settings.min_score and praise > complaint * settings.praise_margin:
-            code = best_code if best_code is not None else office.code
-            return Classification(
-                rules.department_name(code),
-                code,
-                category_for(best_code),
-                urgency,
-                "praise",
-                None,
-                strength_of("praise"),
-                hit_tuple,
+    if urgency == "emergency":
+        code = group.department if group is not None else best_code
+        if code is not None:
+            category = (group.category if group is not None else None) or category_for(code)
+            return decision(
+                code, category, "dispatch", 1, max(dept_conf, strength), BASIS["emergency"]
             )
+    if urgency == "suspected_emergency":
+        explanation.append(BASIS["suspected_emergency"])
+    if urgency != "emergency":
+        # After illegal and legal-channel matters and praise come the triage rules (several
+        # matters in one letter, another organisation's matter): they send the letter to the
+        # office like a weak score does, but say why.
+        for special in ("illegal", "legal_channel", "praise", "triage"):
+            if special == "praise":
+                if is_praise:
+                    return decision(
+                        best_code if best_code is not None else office.code,
+                        category_for(best_code),
+                        "praise",
+                        None,
+                        strength_of("praise"),
+                        f"{BASIS['praise']}（规则：{rule_names('praise')}）",
+                    )
+            elif disp_score.get(special, 0.0) >= settings.min_score:
+                return decision(
+                    office.code,
+                    category_for(None),
+                    special,
+                    None,
+                    strength_of(special),
+                    f"{BASIS[special]}（规则：{rule_names(special)}）",
+                )
     if (
         best_code is not None
         and best >= settings.min_score
         and dept_conf >= settings.min_confidence
     ):
-        return Classification(
-            rules.department_name(best_code),
+        basis = BASIS["discipline" if best_code == DISCIPLINE_OFFICE else "dispatch"]
+        return decision(
             best_code,
             category_for(best_code),
-            urgency,
             "dispatch",
             track or 1,
-            round(dept_conf, 3),
-            hit_tuple,
+            dept_conf,
+            f"{basis}（{rules.department_name(best_code)} 得分 {best:.1f}，办理档次 {track or 1}）",
         )
-    return office_decision("triage", dept_conf, category_for(best_code))
+    return decision(
+        office.code, category_for(best_code), "triage", None, dept_conf, BASIS["triage"]
+    )
 
 
 def classify_letter(letter: Letter, rules: RuleSet) -> Classification:

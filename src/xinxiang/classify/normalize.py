@@ -58,9 +58,37 @@ def to_simplified(text: str) -> str:
         return _t2s().convert(_SURROGATE_RE.sub("\ufffd", text))
 
 
+# A line break inside an English sentence (mail wraps long lines: "I want to\nthank them").
+_WRAPPED_WORDS = re.compile(r"(?<=[a-z,])\n(?=[a-z])")
+
+
 def normalize(text: str) -> str:
     """Return the matching form of `text`: width-folded, NFKC, simplified, lower-cased.
 
-    Positions reported by the classifier are offsets into this normalised form.
+    A single line break between two English words becomes a space, so phrases match across a
+    wrapped line; the length never changes. Positions reported by the classifier are offsets
+    into this normalised form.
     """
-    return to_simplified(fold_width(text)).lower()
+    return _WRAPPED_WORDS.sub(" ", to_simplified(fold_width(text)).lower())
+
+
+def as_latin1_bytes(text: str) -> str:
+    """`text` as UTF-8 bytes held in a Latin-1 string: the form the automata match over."""
+    # The automaton holds UTF-8 bytes as Latin-1 characters. pyahocorasick looks children up
+    # linearly, so a trie over thousands of distinct CJK first characters is slow at the root;
+    # over bytes the fan-out is at most 256 and matching is ~5x faster. UTF-8 is
+    # self-synchronising, so a keyword can only match at a character boundary.
+    return text.encode("utf-8").decode("latin-1")
+
+
+def char_offsets(text: str, byte_offsets: dict[int, int]) -> dict[int, int]:
+    """Map each value (a byte offset at a character boundary) of `byte_offsets` to characters."""
+    raw = text.encode("utf-8")
+    out: dict[int, int] = {}
+    chars = 0
+    last = 0
+    for key, off in sorted(byte_offsets.items(), key=lambda kv: kv[1]):
+        chars += len(raw[last:off].decode("utf-8"))
+        last = off
+        out[key] = chars
+    return out

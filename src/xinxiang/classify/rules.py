@@ -21,19 +21,26 @@ from typing import Any, Literal
 import ahocorasick
 from pydantic import Field
 
-from xinxiang.classify.normalize import normalize
+from xinxiang.classify.lexicon import EmergencyLexicon, EmergencyModel, compile_emergency
+from xinxiang.classify.normalize import as_latin1_bytes, char_offsets, normalize
 from xinxiang.config import Config, Department, Strict, validate_model
 from xinxiang.errors import ConfigError
 
 RULES_FILE = "rules.toml"
 
 FieldName = Literal["subject", "body", "attachments"]
-Urgency = Literal["emergency", "priority", "normal"]
+Urgency = Literal["emergency", "suspected_emergency", "priority", "normal"]
 Disposition = Literal["dispatch", "legal_channel", "illegal", "praise", "triage"]
 Track = Literal[1, 2, 3]
 
 FIELDS: tuple[FieldName, ...] = ("subject", "body", "attachments")
-URGENCY_RANK: dict[str, int] = {"normal": 0, "priority": 1, "emergency": 2}
+# 疑似紧急 ranks above priority: the office must see it at once, whatever else the letter asks.
+URGENCY_RANK: dict[str, int] = {
+    "normal": 0,
+    "priority": 1,
+    "suspected_emergency": 2,
+    "emergency": 3,
+}
 
 # Roles of a keyword inside a rule, stored in the automaton's posting lists.
 ROLE_ANY = 0
@@ -75,6 +82,7 @@ class RulesFile(Strict):
     categories: list[str] = Field(min_length=1)
     settings: SettingsModel = SettingsModel()
     rules: list[RuleModel] = Field(min_length=1, alias="rule")
+    emergency: EmergencyModel | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,28 +122,29 @@ class RuleSet:
     automaton: Any = field(repr=False)
     regex_rules: tuple[int, ...] = ()
     keyword_bytes: tuple[int, ...] = ()
+    emergency: EmergencyLexicon = field(default_factory=EmergencyLexicon)
 
     def first_matches(self, text: str) -> dict[int, int]:
         """Keyword index → character offset of its first occurrence in normalised `text`."""
         if self.automaton is None or not text:
             return {}
         first: dict[int, int] = {}
-        for end, k_idx in self.automaton.iter(_as_bytes_str(text)):
+        for end, k_idx in self.automaton.iter(as_latin1_bytes(text)):
             if k_idx not in first:
                 first[k_idx] = end - self.keyword_bytes[k_idx] + 1
-        return _to_char_offsets(text, first) if first and not text.isascii() else first
+        return char_offsets(text, first) if first and not text.isascii() else first
 
     def all_matches(self, text: str) -> list[tuple[int, int]]:
         """(character start, character end) of every keyword occurrence in normalised `text`."""
         if self.automaton is None or not text:
             return []
         spans: dict[int, int] = {}
-        for end, k_idx in self.automaton.iter(_as_bytes_str(text)):
+        for end, k_idx in self.automaton.iter(as_latin1_bytes(text)):
             start = end - self.keyword_bytes[k_idx] + 1
             spans[start] = max(spans.get(start, 0), end + 1)
         if text.isascii():
             return sorted(spans.items())
-        pos = _to_char_offsets(text, {**{s: s for s in spans}, **{-e: e for e in spans.values()}})
+        pos = char_offsets(text, {**{s: s for s in spans}, **{-e: e for e in spans.values()}})
         return sorted((pos[s], pos[-e]) for s, e in spans.items())
 
     @property
@@ -146,27 +155,6 @@ class RuleSet:
     def department_name(self, code: str) -> str:
         """Chinese name of the department with `code`."""
         return next(d.name for d in self.departments if d.code == code)
-
-
-def _as_bytes_str(text: str) -> str:
-    # The automaton holds UTF-8 bytes as Latin-1 characters. pyahocorasick looks children up
-    # linearly, so a trie over thousands of distinct CJK first characters is slow at the root;
-    # over bytes the fan-out is at most 256 and matching is ~5x faster. UTF-8 is
-    # self-synchronising, so a keyword can only match at a character boundary.
-    return text.encode("utf-8").decode("latin-1")
-
-
-def _to_char_offsets(text: str, byte_offsets: dict[int, int]) -> dict[int, int]:
-    """Map each value (a byte offset at a character boundary) of `byte_offsets` to characters."""
-    raw = text.encode("utf-8")
-    out: dict[int, int] = {}
-    chars = 0
-    last = 0
-    for key, off in sorted(byte_offsets.items(), key=lambda kv: kv[1]):
-        chars += len(raw[last:off].decode("utf-8"))
-        last = off
-        out[key] = chars
-    return out
 
 
 def _resolve_department(value: str, departments: Sequence[Department]) -> str | None:
@@ -244,7 +232,7 @@ def _automaton(version: str, keywords: Sequence[str]) -> Any:
     if cached is None:
         cached = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         for idx, kw in enumerate(keywords):
-            cached.add_word(_as_bytes_str(kw), idx)
+            cached.add_word(as_latin1_bytes(kw), idx)
         cached.make_automaton()
         if len(_AUTOMATA) >= 8:
             _AUTOMATA.pop(next(iter(_AUTOMATA)))
@@ -303,7 +291,29 @@ def compile_rules(
         automaton=_automaton(full_version, keywords) if keywords else None,
         regex_rules=tuple(i for i, r in enumerate(rules) if r.regex),
         keyword_bytes=tuple(len(kw.encode("utf-8")) for kw in keywords),
+        emergency=_emergency(path, model, departments, full_version),
     )
+
+
+_LEXICA: dict[str, EmergencyLexicon] = {}
+
+
+def _emergency(
+    path: str, model: RulesFile, departments: Sequence[Department], version: str
+) -> EmergencyLexicon:
+    # Compiled once per rules version, like the automaton of the rules (keyed by the section
+    # too: tests compile different data under one version name).
+    if model.emergency is None:
+        return EmergencyLexicon()
+    key = version + model.emergency.model_dump_json()
+    cached = _LEXICA.get(key)
+    if cached is None:
+        names = {d.code: d.code for d in departments} | {d.name: d.code for d in departments}
+        cached = compile_emergency(path, model.emergency, names, model.categories)
+        if len(_LEXICA) >= 8:
+            _LEXICA.pop(next(iter(_LEXICA)))
+        _LEXICA[key] = cached
+    return cached
 
 
 def load_rules(path: Path, departments: Sequence[Department]) -> RuleSet:

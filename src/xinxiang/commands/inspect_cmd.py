@@ -7,7 +7,6 @@ answer — bytes that are not mail at all come out as kind `malformed` with the 
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from datetime import UTC, datetime
@@ -19,6 +18,8 @@ import typer
 
 from xinxiang.classify.engine import classify_letter
 from xinxiang.classify.rules import RuleSet, load_rules, load_rules_for
+from xinxiang.commands._labels import LETTER_KIND_LABELS
+from xinxiang.commands._show import json_text, shown
 from xinxiang.config import (
     Config,
     Department,
@@ -61,19 +62,9 @@ CLASSIFICATION_KEYS = (
     "track",
     "confidence",
     "hits",
+    "explanation",
 )
 REPLY_KEYS = ("ticket", "intent", "extension_until", "planned_formal_date", "text")
-
-_KIND_LABELS: dict[str, str] = {
-    "letter": "来信",
-    "reply": "回复",
-    "auto_reply": "自动回复",
-    "bounce": "退信",
-    "receipt": "已读回执",
-    "list": "邮件列表",
-    "loop": "本系统发出的邮件",
-    "malformed": "无法解析",
-}
 
 
 def _identity(cfg: Config | None) -> tuple[frozenset[str], str | None, str | None]:
@@ -191,20 +182,21 @@ def _load_optional_config(config_dir: Path | None) -> Config | None:
         return load_config(config_dir or default_config_dir())
     except XinxiangError as exc:
         if config_dir is not None:
-            print(f"xinxiang: 警告: 配置无法加载，按无部署处理: {exc}", file=sys.stderr)
+            print(f"xinxiang: 警告: 配置无法加载，按无部署处理: {shown(exc)}", file=sys.stderr)
         return None
 
 
 def _human(result: dict[str, Any]) -> str:
     consent = {True: "同意公开", False: "不公开", None: "未说明"}[result["public_consent"]]
+    sender = shown(result["from"])
     lines = [
-        f"类型: {_KIND_LABELS.get(result['kind'], result['kind'])} ({result['kind']})",
-        f"发件人: {result['from_name']} <{result['from']}>"
+        f"类型: {LETTER_KIND_LABELS.get(result['kind'], result['kind'])} ({result['kind']})",
+        f"发件人: {shown(result['from_name'])} <{sender}>"
         if result["from_name"]
-        else f"发件人: {result['from']}",
-        f"主题: {result['subject']}",
+        else f"发件人: {sender}",
+        f"主题: {shown(result['subject'])}",
         f"日期: {result['date'] or '未知'}",
-        f"Message-ID: {result['message_id'] or '无'}",
+        f"Message-ID: {shown(result['message_id'] or '无')}",
         f"公开意愿: {consent}",
         f"身份保密: 是（“{result['confidential']['phrase']}”）"
         if result["confidential"]["value"]
@@ -213,23 +205,23 @@ def _human(result: dict[str, Any]) -> str:
     if result["attachments"]:
         lines.append("附件:")
         lines.extend(
-            f"  - {a['filename']} ({a['content_type']}, {a['size']} 字节)"
+            f"  - {shown(a['filename'])} ({shown(a['content_type'])}, {a['size']} 字节)"
             for a in result["attachments"]
         )
     if result["defects"]:
         lines.append("解析问题:")
-        lines.extend(f"  - {d}" for d in result["defects"])
+        lines.extend(f"  - {shown(d)}" for d in result["defects"])
     lines.append("正文:")
-    lines.append(result["body"])
+    lines.append(shown(result["body"], multiline=True))
     return "\n".join(lines)
 
 
 def inspect(
-    file: Annotated[Path, typer.Argument(help="A raw message (.eml).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    file: Annotated[Path, typer.Argument(help="一封原始邮件（.eml）。")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象。")] = False,
     config_dir: Annotated[
         Path | None,
-        typer.Option("--config", "-c", help="Deployment directory (optional)."),
+        typer.Option("--config", "-c", help="部署配置目录（可选）。"),
     ] = None,
 ) -> None:
     """Parse one message and show its kind, sender, subject, body, attachments and defects."""
@@ -239,7 +231,7 @@ def inspect(
         raise XinxiangError(f"无法读取文件 {file}: {exc.strerror or exc}") from None
     result = inspect_dict(raw, _load_optional_config(config_dir))
     if as_json:
-        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        typer.echo(json_text(result))
     else:
         typer.echo(_human(result))
 

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Literal, Protocol, get_args
 
-Urgency = Literal["emergency", "priority", "normal"]
+# 疑似紧急 (suspected_emergency) alerts the office only and keeps the normal deadlines.
+Urgency = Literal["emergency", "suspected_emergency", "priority", "normal"]
 URGENCIES: tuple[str, ...] = get_args(Urgency)
 TRACKS: tuple[int, ...] = (1, 2, 3)
 
@@ -256,9 +257,9 @@ def compute_deadlines(
     "emergency" (natural time, calendar and cutoff ignored: response +1 h, resolution as the
     formal due +2 h, no preliminary; first_day is the local date of acceptance), "priority"
     (formal reply +24 h whatever the track, no preliminary; the response never later than the
-    formal reply) or "normal". Tracks 2/3 get no formal due here: it is set later from the
-    department's plan. `calendar_verified` is False when any date consulted lies in a year
-    without official data.
+    formal reply), "normal" or "suspected_emergency" (疑似紧急: timed as normal). Tracks 2/3
+    get no formal due here: it is set later from the department's plan. `calendar_verified` is
+    False when any date consulted lies in a year without official data.
     """
     _require_aware("accepted_at", accepted_at)
     if track is not None and track not in TRACKS:

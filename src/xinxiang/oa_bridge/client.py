@@ -3,6 +3,10 @@
 Bearer token fetched lazily and refreshed before expiry or on a 401; 5xx, 429, timeouts and
 connection failures retried with bounded exponential back-off and full jitter; any other 4xx
 raised at once as `OaRequestError`, which callers park instead of retrying.
+
+Every request goes to the configured OA origin (scheme, host, port) and nowhere else: a URL the
+feed names (an attachment, a link) or a redirect that points at another origin is refused with
+`OaOriginRefused` before anything is sent, so the bearer token cannot be lured away.
 """
 
 from __future__ import annotations
@@ -30,13 +34,86 @@ class OaError(XinxiangError):
 class OaRequestError(OaError):
     """The OA refused a request (4xx, 501): retrying it unchanged will not help; it is parked."""
 
-    def __init__(self, method: str, path: str, status: int, code: str, description: str) -> None:
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        code: str,
+        description: str,
+        *,
+        message: str | None = None,
+    ) -> None:
         self.method = method
         self.path = path
         self.status = status
         self.code = code
         self.description = description
-        super().__init__(f"OA 拒绝请求 {method} {path}: HTTP {status} {code}: {description}")
+        super().__init__(
+            message or f"OA 拒绝请求 {method} {path}: HTTP {status} {code}: {description}"
+        )
+
+
+class OaOriginRefused(OaRequestError):
+    """A URL (named by the feed, or a redirect) outside the OA's origin: nothing was sent to it.
+
+    A kind of `OaRequestError` because the same URL will be refused again: callers park or
+    record it rather than retry (an attachment becomes a recorded defect of its letter).
+    """
+
+    def __init__(self, method: str, url: str, reason: str) -> None:
+        shown = url if len(url) <= 200 else url[:200] + "…"
+        super().__init__(
+            method,
+            shown,
+            0,
+            "foreign_origin",
+            reason,
+            message=f"拒绝访问 OA 以外的地址 {method} {shown}: {reason}",
+        )
+
+
+Origin = tuple[str, bytes, int | None]
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+MAX_REDIRECTS = 5
+
+
+def origin_of(url: httpx.URL) -> Origin:
+    """(scheme, host as sent on the wire, port): IDN hosts in their punycode form, so a
+    homoglyph is a different host, and default ports made explicit, so :443 is https."""
+    return (url.scheme, url.raw_host.lower(), url.port or _DEFAULT_PORTS.get(url.scheme))
+
+
+def same_origin_target(base: httpx.URL, url: str, *, method: str = "GET") -> httpx.URL:
+    """The absolute URL a request for `url` goes to, or `OaOriginRefused`.
+
+    A path (``/api/v1/…``, ``api/…``) is appended to the base URL, as httpx does. Anything
+    naming a scheme, a host or user information — an absolute URL, a protocol-relative
+    ``//host/…``, ``https://oa.example.edu.cn@evil.example/`` — is resolved as a browser would
+    (RFC 3986) and must then be on the base URL's origin, with no user information at all
+    (it only ever serves to disguise where a URL goes).
+    """
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise OaOriginRefused(method, url, f"不是有效的地址: {exc}") from None
+    if parsed.scheme or parsed.raw_host or parsed.userinfo or url.lstrip().startswith("//"):
+        target = base.join(parsed)
+    else:
+        target = base.copy_with(
+            raw_path=base.raw_path.rstrip(b"/") + b"/" + parsed.raw_path.lstrip(b"/")
+        )
+    if target.userinfo:
+        raise OaOriginRefused(method, url, "地址中含有用户信息（user@host），不予访问")
+    if origin_of(target) != origin_of(base):
+        scheme, host, port = origin_of(target)
+        raise OaOriginRefused(
+            method,
+            url,
+            f"目标 {scheme}://{host.decode('ascii', 'replace')}:{port} 不是所配置的 OA "
+            f"({base.scheme}://{base.host}:{origin_of(base)[2]})，未访问（令牌只发往该 OA）",
+        )
+    return target
 
 
 class OaUnavailable(OaError):
@@ -101,10 +178,14 @@ class OaClient:
         self._token_deadline = 0.0
         self.retries = 0
         self.token_refreshes = 0
+        self._base = httpx.URL(self.base_url + "/")
+        # Redirects are followed by `request` itself, only within the OA's origin: httpx would
+        # follow them to any host (dropping Authorization there, but still fetching whatever
+        # the OA points at, and keeping the token on an http→https move to another origin).
         self._http = httpx.Client(
-            base_url=self.base_url,
             timeout=timeout,
             transport=transport,
+            follow_redirects=False,
             headers={"Accept": "application/json", "User-Agent": "xinxiang-oa-bridge/1"},
         )
 
@@ -156,18 +237,29 @@ class OaClient:
         auth: bool = True,
     ) -> httpx.Response:
         """A call (bearer-authenticated unless `auth` is False), retried on transient failures;
-        the first non-retryable answer, body not yet decoded (`decode_json`), or an `OaError`."""
+        the first non-retryable answer, body not yet decoded (`decode_json`), or an `OaError`.
+
+        `path` is a path under the base URL or an absolute URL on the OA's origin; anything
+        else, and any redirect off the origin, raises `OaOriginRefused` with nothing sent.
+        """
+        target = same_origin_target(self._base, path, method=method)
         attempt = 0
+        redirects = 0
         refreshed = False
         while True:
             hdrs = dict(headers or {})
             if auth:
                 hdrs["Authorization"] = f"Bearer {self._bearer()}"
             try:
-                resp = self._http.request(method, path, params=params, json=json, headers=hdrs)
+                resp = self._http.request(method, target, params=params, json=json, headers=hdrs)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 failure = f"{type(exc).__name__}: {exc}"
             else:
+                if resp.is_redirect:
+                    target = self._redirect(method, path, resp, redirects)
+                    redirects += 1
+                    params = None  # the Location carries the whole query
+                    continue
                 if resp.status_code == 401 and auth:
                     # An expired or revoked token: fetch a new one, the first time without
                     # counting a retry. A fresh token refused again (an OA expiring tokens
@@ -193,6 +285,24 @@ class OaClient:
                 backoff_delay(attempt - 1, self._backoff_base, self._backoff_cap, self._jitter())
             )
 
+    def _redirect(self, method: str, path: str, resp: httpx.Response, hops: int) -> httpx.URL:
+        """Where a redirect leads, if it may be followed: GET only (a POST is never replayed
+        elsewhere), at most `MAX_REDIRECTS` hops, and on the OA's origin only."""
+        if method != "GET":
+            raise OaRequestError(
+                method, path, resp.status_code, "redirect", "OA 对非 GET 请求返回重定向，未跟随"
+            )
+        if hops >= MAX_REDIRECTS:
+            raise OaRequestError(
+                method, path, resp.status_code, "redirect", f"重定向超过 {MAX_REDIRECTS} 次"
+            )
+        location = str(resp.request.url.join(resp.headers["Location"]))
+        return same_origin_target(self._base, location, method=method)
+
     def get_bytes(self, url: str) -> bytes:
-        """Download an attachment (absolute URL or path under the base URL)."""
+        """Download an attachment: a path under the base URL or an absolute URL on the OA's
+        origin, with the bearer token. An attachment elsewhere is refused (`OaOriginRefused`),
+        not fetched without the token: the feed alone would then decide what our server
+        fetches inside the campus network (and files as a citizen's attachment), and an OA
+        that keeps files on another server serves them under its own API per the contract."""
         return self.request("GET", url).content

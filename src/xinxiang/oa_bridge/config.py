@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
-from xinxiang.config import Config, Strict, load_model
+from xinxiang.config import Config, Strict, check_plaintext, load_model
 from xinxiang.domain.categories import CATEGORIES as CATEGORIES
 from xinxiang.domain.categories import Category
 from xinxiang.errors import ConfigError
@@ -23,6 +23,7 @@ class OaSection(Strict):
 
     adapter: str = Field(default="generic-rest", pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     base_url: str
+    insecure_remote_plaintext: bool = False
     app_id: str = Field(min_length=1)
     secret_env: str = Field(default="XINXIANG_OA_SECRET", min_length=1)
     channel: str = "OA信访模块"
@@ -142,8 +143,20 @@ def oa_file(cfg: Config) -> Path:
 
 
 def load_oa_for(cfg: Config) -> OaSettings:
-    """Load and validate `oa.toml` next to `xinxiang.toml`."""
-    return load_model(oa_file(cfg), OaSettings)
+    """Load and validate `oa.toml` next to `xinxiang.toml`; an http:// OA must be on loopback
+    (the app secret and the bearer token travel in every request) unless overridden."""
+    path = oa_file(cfg)
+    settings = load_model(path, OaSettings)
+    parts = urlsplit(settings.oa.base_url)
+    if parts.scheme == "http":
+        check_plaintext(
+            str(path),
+            "oa.base_url",
+            "HTTP",
+            parts.hostname or "",
+            insecure_remote=settings.oa.insecure_remote_plaintext,
+        )
+    return settings
 
 
 def oa_secret(cfg: Config, settings: OaSettings) -> str:

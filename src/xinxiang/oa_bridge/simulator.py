@@ -6,8 +6,9 @@ simulator on the same file and port is an OA going down and coming back.
 
 Faults (start-up and at runtime through `POST /admin/faults`): 5xx answers, 5xx after an update
 was recorded (the lost-acknowledgement case), dropped connections, hung requests, slow pages,
-an item repeated across pages, and tokens expiring early. The admin endpoints are unauthenticated
-and exist only in the simulator.
+an item repeated across pages, and tokens expiring early. `redirects` (path → Location) makes
+authenticated GETs of a path answer 302, as an OA fronting a file server does. The admin endpoints
+are unauthenticated and exist only in the simulator.
 """
 
 from __future__ import annotations
@@ -626,6 +627,7 @@ class OaSimulator:
         self._rng = random.Random(self.faults.seed)
         self._rng_lock = threading.Lock()
         self._requests = 0
+        self.redirects: dict[str, str] = {}
         self.store: SimulatorStore | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -746,7 +748,12 @@ class OaSimulator:
             store.expire_tokens()
             h._send_json(401, _error("token_expired", "令牌已过期"), {"WWW-Authenticate": "Bearer"})
             return
-        if method == "GET" and path == "/api/v1/petitions":
+        if method == "GET" and path in self.redirects:
+            h.send_response(302)
+            h.send_header("Location", self.redirects[path])
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+        elif method == "GET" and path == "/api/v1/petitions":
             self._petitions(h, store, query)
         elif method == "POST" and (m := _UPDATES.match(path)):
             self._update(h, store, unquote(m.group(1)))

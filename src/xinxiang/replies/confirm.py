@@ -23,6 +23,7 @@ from email.utils import getaddresses
 from typing import Literal
 
 from xinxiang.replies.autoreply import out_of_office_phrase
+from xinxiang.replies.tokens import verification_keys
 
 __all__ = [
     "MAC_CHARS",
@@ -95,9 +96,11 @@ def find_confirmation(
         if match is None:
             continue
         hold_id = int(match.group(1))
-        expected = _mac(hold_id, sender, key)
-        if sender and hmac.compare_digest(match.group(2).encode(), expected.encode()):
-            return ConfirmationToken("valid", hold_id)
+        # During a key rotation a challenge sent under the previous key still verifies.
+        for candidate in verification_keys(key):
+            expected = _mac(hold_id, sender, candidate)
+            if sender and hmac.compare_digest(match.group(2).encode(), expected.encode()):
+                return ConfirmationToken("valid", hold_id)
         found = ConfirmationToken("forged", hold_id)
     return found
 
@@ -110,6 +113,7 @@ def is_confirmation_answer(text: str) -> bool:
 
     Only the first non-empty lines count, so a quoted challenge cannot confirm itself.
     """
-    lines = [line.strip() for line in text.splitlines() if line.strip()][:3]
+    own = [line.strip() for line in text.splitlines() if not line.lstrip().startswith((">", "＞"))]
+    lines = [line for line in own if line][:3]
     head = " ".join(lines)
     return bool(head) and _YES.search(head) is not None and out_of_office_phrase(text) is None

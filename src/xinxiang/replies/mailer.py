@@ -179,3 +179,46 @@ def queue_ticket_mail(
             message_id=message_id,
         )
     return added
+
+
+def queue_office_mail(
+    ctx: AppContext,
+    session: Session,
+    *,
+    key: str,
+    kind: str,
+    subject: str,
+    text: str,
+    now: datetime,
+) -> bool:
+    """Enqueue a mail to the office (党政办公室) about no ticket — a digest, a reminder — inside
+    the caller's transaction; `key` is its outbox dedupe key. True if queued."""
+    settings = ctx.cfg.settings
+    message_id = outbox_message_id(key, ctx.msgid_domain)
+    to = sorted(ctx.cfg.office.emails)
+    raw = to_bytes(
+        build_message(
+            Outgoing(
+                sender=settings.smtp.from_address,
+                sender_name=settings.smtp.from_name,
+                to=to,
+                subject=subject,
+                text=text,
+                html=text_to_html(text, subject),
+                message_id=message_id,
+                date=now.astimezone(ctx.cfg.tz),
+                auto_submitted="auto-generated",
+            )
+        )
+    )
+    return enqueue_mail(
+        session,
+        dedupe_key=key,
+        message_id=message_id,
+        kind=kind,
+        sender=settings.smtp.from_address,
+        recipients=to,
+        raw=raw,
+        now=now,
+        ticket_id=None,
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from xinxiang.classify.duplicates import PriorLetter, find_duplicate
@@ -65,8 +65,10 @@ def route_new_ticket(
         add_event(session, ticket.id, now, "system", "confidential", phrase=confidential.phrase)
 
     settings = ctx.cfg.settings.dispatch
-    if c.is_emergency:
+    if c.is_emergency or c.is_suspected_emergency:
         _emergency_alert(ctx, session, ticket, letter, c, now)
+    if not c.is_emergency and _flooding(ctx, session, ticket, letter, c, now):
+        return c
     earlier = _find_earlier(ctx, session, ticket, letter, now)
     if earlier is not None and not c.is_emergency:
         _link_duplicate(ctx, session, ticket, letter, earlier, now)
@@ -132,6 +134,64 @@ def route_new_ticket(
     return c
 
 
+def _flooding(
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    letter: Letter,
+    c: Classification,
+    now: datetime,
+) -> bool:
+    """Past the hourly cap of letters from one sender: triage, no mail to departments (刷屏).
+
+    The letter still becomes a ticket; the office reviews it. The office is told once, when
+    the cap is first passed. Emergencies never come here: their alert and dispatch go out.
+    """
+    address = (ticket.petitioner_addr or "").lower()
+    cap = ctx.cfg.settings.dispatch.flood_letters_per_hour
+    if not address:
+        return False
+    earlier = session.execute(
+        select(func.count(TicketRow.id)).where(
+            func.lower(TicketRow.petitioner_addr) == address,
+            TicketRow.id < ticket.id,
+            TicketRow.created_at >= ticket.created_at - timedelta(hours=1),
+        )
+    ).scalar_one()
+    if earlier < cap:
+        return False
+    ticket.status = TicketStatus.TRIAGE.value
+    ticket.flagged = True
+    add_event(
+        session,
+        ticket.id,
+        now,
+        "system",
+        "triage",
+        reason=f"同一来信人一小时内第 {earlier + 1} 封来信，超过 {cap} 封，转党政办公室人工分办",
+        flood=True,
+    )
+    if earlier == cap:
+        queue_ticket_mail(
+            ctx,
+            session,
+            ticket,
+            MailSpec(
+                kind="office_flag",
+                to=ctx.cfg.office.emails,
+                key="flood",
+                subject=f"【需关注】{ticket.number} 同一来信人短时间内大量来信",
+                template="office_flag",
+                context={
+                    **_letter_context(ctx, ticket, letter, c),
+                    "flood": {"address": address, "count": earlier + 1, "cap": cap},
+                },
+            ),
+            now,
+        )
+    return True
+
+
 def _letter_context(
     ctx: AppContext, ticket: TicketRow, letter: Letter, c: Classification | None
 ) -> dict[str, Any]:
@@ -151,31 +211,35 @@ def _emergency_alert(
     c: Classification,
     now: datetime,
 ) -> None:
-    dept = ctx.cfg.department(c.department_code or "") if c.department_code else None
+    """紧急: office and department at once; 疑似紧急: the office alone, to look at once."""
+    if c.is_suspected_emergency:
+        kind, title, dept = "suspected_emergency_alert", "疑似紧急", None
+        extra: dict[str, Any] = {}
+    else:
+        kind, title = "emergency_alert", "紧急"
+        dept = ctx.cfg.department(c.department_code or "") if c.department_code else None
+        extra = {
+            "department": dept,
+            "respond_by": now + ctx.policy.emergency_response,
+            "resolve_by": now + ctx.policy.emergency_resolution,
+        }
     to = list(ctx.cfg.office.emails) + (list(dept.emails) if dept else [])
     queue_ticket_mail(
         ctx,
         session,
         ticket,
         MailSpec(
-            kind="emergency_alert",
+            kind=kind,
             to=to,
             key="alert",
-            subject=f"【紧急】{ticket.number} {letter.subject}",
-            template="emergency_alert",
-            context={
-                **_letter_context(ctx, ticket, letter, c),
-                "department": dept,
-                "respond_by": now + ctx.policy.emergency_response,
-                "resolve_by": now + ctx.policy.emergency_resolution,
-            },
+            subject=f"【{title}】{ticket.number} {letter.subject}",
+            template=kind,
+            context={**_letter_context(ctx, ticket, letter, c), **extra},
             auto_submitted="auto-generated",
         ),
         now,
     )
-    add_event(
-        session, ticket.id, now, "system", "emergency_alert", to=to, rules=[h.rule for h in c.hits]
-    )
+    add_event(session, ticket.id, now, "system", kind, to=to, rules=[h.rule for h in c.hits])
 
 
 def _find_earlier(

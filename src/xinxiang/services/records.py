@@ -53,6 +53,7 @@ EVENT_LABELS = {
     "answered": "答复来信人",
     "evidence_added": "支撑材料",
     "emergency_alert": "紧急通知",
+    "suspected_emergency_alert": "疑似紧急提醒",
     "duplicate_linked": "重复来信",
     "closed_by_template": "模板答复",
     "praise_forwarded": "表扬转达",
@@ -65,7 +66,12 @@ REPLY_LABELS = {
     "extension": "延期申请",
     "cohandler_result": "协办结果",
 }
-URGENCY_LABELS = {"emergency": "紧急", "priority": "优先", "normal": "一般"}
+URGENCY_LABELS = {
+    "emergency": "紧急",
+    "suspected_emergency": "疑似紧急",
+    "priority": "优先",
+    "normal": "一般",
+}
 FIELD_LABELS = {"subject": "主题", "body": "正文", "attachments": "附件名"}
 
 
