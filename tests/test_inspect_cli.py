@@ -25,6 +25,7 @@ KEYS = {
     "attachments",
     "defects",
     "public_consent",
+    "confidential",
     "classification",
     "reply",
 }
@@ -100,6 +101,7 @@ def test_json_has_exactly_the_documented_keys(
         "attachments": [{"filename": "照片.jpg", "content_type": "image/jpeg", "size": 100}],
         "defects": [],
         "public_consent": True,
+        "confidential": {"value": False, "phrase": ""},
     }
 
 

@@ -30,11 +30,13 @@ from xinxiang.config import (
 )
 from xinxiang.domain.letter import Letter, MailKind
 from xinxiang.errors import UnparseableMail, XinxiangError
+from xinxiang.mailbox.confidential import Confidential, identity_confidential
 from xinxiang.mailbox.noise import mail_kind, msgid_domain_for
 from xinxiang.mailbox.parse import parse_message
 from xinxiang.replies.intent import parse_intent
 from xinxiang.replies.quotes import strip_quoted
 from xinxiang.replies.tokens import find_ticket_in_addresses, ticket_number_in_subject
+from xinxiang.services.privacy import confidential_of
 
 # The documented contract of `inspect --json`; later issues append `classification` and `reply`.
 JSON_KEYS: tuple[str, ...] = (
@@ -48,6 +50,7 @@ JSON_KEYS: tuple[str, ...] = (
     "attachments",
     "defects",
     "public_consent",
+    "confidential",
     "classification",
     "reply",
 )
@@ -92,9 +95,17 @@ def inspect_letter(letter: Letter, cfg: Config | None) -> dict[str, Any]:
         ],
         "defects": list(letter.defects),
         "public_consent": letter.public_consent,
+        "confidential": _confidential(letter, cfg).to_json(),
         "classification": _classification(letter, cfg) if kind is MailKind.LETTER else None,
         "reply": _reply(letter, cfg) if kind is MailKind.REPLY else None,
     }
+
+
+def _confidential(letter: Letter, cfg: Config | None) -> Confidential:
+    """Identity confidentiality (身份保密) by the deployment's phrases, or the built-in ones."""
+    if cfg is not None:
+        return confidential_of(cfg, letter.subject, letter.body)
+    return identity_confidential(letter.subject, letter.body)
 
 
 def _rules(cfg: Config | None) -> RuleSet:
@@ -159,6 +170,7 @@ def inspect_dict(raw: bytes, cfg: Config | None) -> dict[str, Any]:
             "attachments": [],
             "defects": [f"unparseable: {exc}"],
             "public_consent": None,
+            "confidential": {"value": False, "phrase": ""},
             "classification": None,
             "reply": None,
         }
@@ -186,6 +198,9 @@ def _human(result: dict[str, Any]) -> str:
         f"日期: {result['date'] or '未知'}",
         f"Message-ID: {shown(result['message_id'] or '无')}",
         f"公开意愿: {consent}",
+        f"身份保密: 是（“{result['confidential']['phrase']}”）"
+        if result["confidential"]["value"]
+        else "身份保密: 否",
     ]
     if result["attachments"]:
         lines.append("附件:")
