@@ -112,6 +112,21 @@ def make_loop(imap_account: ImapAccount, smtp_sink: SmtpSink, tmp_config: Any) -
     return Loop(ctx, imap_account, smtp_sink)
 
 
+def office_says(loop: Loop, text: str) -> None:
+    """The office answers the latest approval request (【待审核】) with `text`; the loop runs."""
+    request = loop.last_to(OFFICE, "【待审核】")
+    m = EmailMessage()
+    m["From"] = f"党政办公室 <{OFFICE}>"
+    m["To"] = request["Reply-To"]
+    m["Subject"] = "回复：" + request["Subject"]
+    m["Message-ID"] = make_msgid(domain="example.edu.cn")
+    m["In-Reply-To"] = request["Message-ID"]
+    m["Authentication-Results"] = CAMPUS_AUTH
+    m.set_content(text)
+    loop.imap.append(bytes(m))
+    loop.run()
+
+
 def dispatched(loop: Loop, subject: str = "【公开】宿舍热水问题", body: str | None = None) -> Any:
     loop.imap.append(
         letter(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -11,13 +9,13 @@ from typing import Any
 import pytest
 
 from replies_helpers import (
-    CAMPUS_AUTH,
     HQC,
     OFFICE,
     PETITIONER,
     Loop,
     dispatched,
     make_loop,
+    office_says,
     qq_reply,
 )
 from servers import ImapAccount, SmtpSink
@@ -51,20 +49,6 @@ def test_what_waits_for_the_office(
     assert needs_approval(ticket, kind, approve_all=approve_all) is expected
 
 
-def _office_says(loop: Loop, text: str) -> None:
-    request = loop.last_to(OFFICE, "【待审核】")
-    m = EmailMessage()
-    m["From"] = f"党政办公室 <{OFFICE}>"
-    m["To"] = request["Reply-To"]
-    m["Subject"] = "回复：" + request["Subject"]
-    m["Message-ID"] = make_msgid(domain="example.edu.cn")
-    m["In-Reply-To"] = request["Message-ID"]
-    m["Authentication-Results"] = CAMPUS_AUTH
-    m.set_content(text)
-    loop.imap.append(bytes(m))
-    loop.run()
-
-
 def test_rejection_goes_back_to_the_department_and_the_deadline_keeps_running(
     loop: Loop,
 ) -> None:
@@ -76,7 +60,7 @@ def test_rejection_goes_back_to_the_department_and_the_deadline_keeps_running(
         )
     )
     loop.run()
-    _office_says(loop, "驳回：请写明处理措施和完成时间")
+    office_says(loop, "驳回：请写明处理措施和完成时间")
     t = loop.ticket()
     assert t.status == "accepted" and t.formal_due == due
     refusal = loop.last_to(HQC, "【未采纳】").get_body(("plain",)).get_content()
@@ -90,7 +74,7 @@ def test_an_unrecognised_office_reply_is_refused_and_nothing_is_sent(loop: Loop)
         qq_reply(HQC, dispatch["Reply-To"], dispatch["Subject"], "正式回复：已处理。", dispatch)
     )
     loop.run()
-    _office_says(loop, "好的收到")
+    office_says(loop, "好的收到")
     assert loop.ticket().status == "pending_approval"
     assert "未识别到指令" in loop.last_to(OFFICE, "【未采纳】").get_body(("plain",)).get_content()
 

@@ -304,6 +304,54 @@ def test_a_small_section_reads_as_documented() -> None:
     assert classify("", "一楼淹了", (), rules).department_code == "hqc"
 
 
+# ── how a letter is read: sentences, titles, headlines, pairs ──────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "expected"),
+    [
+        # a wrapped line is one sentence: the cue on the first line reaches the term
+        ("", "上周我们宿舍的插座\n冒烟了，当天就有师傅来换了新的", N),
+        # a blank line ends a sentence
+        ("", "上周宿舍楼停过一次电\n\n插座冒烟了，快来人", E),
+        # a danger named in a course, film or thesis title is a subject, not a present danger
+        ("", "我们必修的《实验室安全与急救》课程题库答案有错", N),
+        ("", "《烈火英雄》的放映时间能否改到周末", N),
+        # the headline yields to the body where the body speaks of the same danger
+        ("小火情之后学院要求晚上断电", "上个月实验室有个小火情，已经及时处理了", N),
+        ("插座在冒烟", "宿舍插座一直在冒烟，还有焦味", E),
+        # a body that does not lower the danger leaves the headline standing
+        ("宿舍楼着火了", "三楼楼道里有烟味。", E),
+        # a headline alone (the body speaks of no danger of its group) is read alone
+        ("楼道里闻到煤气味", "从中午开始就有，麻烦派人来查一查", E),
+        # a negated signal does not pair: 没有焦味 next to 插座
+        ("", "宿舍插座没电了，也没有焦味，应该是线断了", N),
+        # a negation does not reach across a comma
+        ("", "没人管，楼道里着火了", E),
+        # 烟雾 in 烟雾报警器 names the device
+        ("", "宿舍的烟雾报警器太灵敏了，烧壶开水都会响", N),
+        # a mask hides a cue inside it: 现在 in 现在很多同学 is "nowadays"
+        ("", "现在很多同学遇到有人晕倒都不知道怎么办，建议开培训", N),
+        # a threat with a date or a target is an emergency
+        ("", "周五的毕业典礼我会去，到时候那些人一个也跑不掉", E),
+        # the longest reading wins: 踩踏 inside a negated 拥挤踩踏 is not read again
+        ("", "运动会没有发生一起拥挤踩踏事故", N),
+        # a person at a roof edge is an emergency; a roof edge alone is a repair matter
+        ("", "三教楼顶天台边缘坐着一个人，腿悬在外面", E),
+        ("", "希望在天台上加装栏杆，楼顶边上太矮了", N),
+        # lost reagents are a security matter, not a spill
+        ("", "实验室的试剂丢了几瓶，要加强管理", N),
+    ],
+)
+def test_how_the_letter_is_read(subject: str, text: str, expected: str) -> None:
+    assert level(decide(text, subject)) == expected
+
+
+def test_self_harm_decides_over_other_dangers_at_the_same_level() -> None:
+    c = decide("我室友失联了，她刚才在群里说不想活了")
+    assert (level(c), c.department) == (E, "学生处")
+
+
 # ── a wider table of readings (tests/data/emergency_readings.txt) ─────────────────────
 
 READINGS = [

@@ -352,3 +352,84 @@ def test_classify_never_raises_and_is_deterministic(
         assert field_text.startswith(hit.keyword, hit.position) or hit.rule in {
             r.name for r in RULES.rules if r.regex
         }
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "code", "rule"),
+    [
+        # the department the letter addresses by name (请…、…能否…) decides a mixed letter
+        (
+            "奖学金评选有猫腻",
+            "我要举报辅导员，综合测评第一的同学没评上，请纪委查一查。",
+            "jiwei",
+            "named-jiwei",
+        ),
+        (
+            "系统登录不上",
+            "网上报销系统登录不上，财务处窗口排满了人，请网络中心尽快恢复。",
+            "wlzx",
+            "named-wlzx",
+        ),
+        (
+            "消防演练太频繁",
+            "这学期搞了四次演练，都是晚上十点以后拉铃，能不能提前通知。",
+            "bwc",
+            "bwc-safety-work",
+        ),
+        (
+            "辅导员向学生借钱",
+            "我们学院有一个辅导员以各种理由向学生借钱，半年都不还。",
+            "jiwei",
+            "jiwei-report",
+        ),
+    ],
+)
+def test_routing_by_named_department_and_safety_work(
+    subject: str, body: str, code: str, rule: str
+) -> None:
+    c = decide(subject, body)
+    assert (c.department_code, c.disposition) == (code, "dispatch")
+    assert rule in {h.rule for h in c.hits}
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        # several matters in one letter: the office splits them
+        ("好多事情", "我有好几件事想说：一是床板断了；二是老师迟到；三是快递柜太少。不知道找谁。"),
+        # another organisation's matter (004 第八条(四)): the office answers
+        ("公交站撤了", "小区门口的公交站撤了，能不能请学校跟公交公司说说？"),
+    ],
+)
+def test_triage_rules_send_the_letter_to_the_office(subject: str, body: str) -> None:
+    c = decide(subject, body)
+    assert (c.department_code, c.disposition) == ("dzb", "triage")
+    assert any(h.rule.startswith("triage-") for h in c.hits)
+
+
+def test_one_triage_phrase_alone_does_not_take_a_letter_from_its_department() -> None:
+    c = decide("宿舍停水", "宿舍从早上开始停水，不知道找谁，请尽快恢复。")
+    assert (c.department_code, c.disposition) == ("hqc", "dispatch")
+
+
+def test_an_english_phrase_matches_across_a_wrapped_line() -> None:
+    assert normalize("I really want to\nthank them") == "i really want to thank them"
+    assert normalize("宿舍\n停水") == "宿舍\n停水"
+    c = decide("Thanks", "Two security guards searched with me all evening. I want to\nthank them.")
+    assert c.disposition == "praise"
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency", "code"),
+    [
+        # seed 002 第九条 and the labelling conventions: basic living and a phishing wave
+        ("教学楼厕所堵了一个星期，污水流到走廊", "priority", "hqc"),
+        ("宿舍门锁坏了，晚上锁不上门", "priority", "hqc"),
+        ("很多老师收到冒充网络中心的钓鱼邮件，已经有人被盗号", "priority", "wlzx"),
+        # the word 暖气 alone is not an outage
+        ("宿舍晚上有怪声，好像是暖气管的声音", "normal", "hqc"),
+    ],
+)
+def test_priority_for_basic_living_and_phishing(text: str, urgency: str, code: str) -> None:
+    c = decide("", text)
+    assert (c.urgency, c.department_code) == (urgency, code)

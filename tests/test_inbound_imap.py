@@ -184,6 +184,35 @@ def test_noise_is_recorded_but_never_answered(
     assert smtp_sink.messages() == []
 
 
+def test_bounces_without_a_sender_and_abuse_reports_are_recorded_never_tickets(
+    imap_account: ImapAccount, smtp_sink: SmtpSink, tmp_config
+) -> None:
+    ctx = context(tmp_config(imap=imap_account, smtp=smtp_sink))
+    arf = (
+        b"From: fbl@qq.com\r\nTo: xinxiang@example.edu.cn\r\nSubject: Abuse report\r\n"
+        b"Message-ID: <arf1@qq.com>\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=feedback-report; boundary="f"\r\n\r\n'
+        b"--f\r\nContent-Type: text/plain\r\n\r\nA user marked this mail as spam.\r\n"
+        b"--f\r\nContent-Type: message/feedback-report\r\n\r\n"
+        b"Feedback-Type: abuse\r\nUser-Agent: fbl/1.0\r\nVersion: 1\r\n\r\n"
+        b"--f--\r\n"
+    )
+    daemon = (
+        b"From: MAILER-DAEMON\r\nTo: xinxiang@example.edu.cn\r\nSubject: failure notice\r\n"
+        b"Message-ID: <d1@mx.qq.com>\r\n\r\nSorry, I could not deliver your message.\r\n"
+    )
+    for raw in (arf, daemon):
+        imap_account.append(raw)
+    result = poll_source(ctx, "shuji", now)
+    assert (result.created, result.recorded) == (0, 2)
+    with ctx.db.unit_of_work() as s:
+        kinds = sorted(s.execute(select(LetterRow.kind)).scalars())
+    assert kinds == ["bounce", "report"]
+    assert count(ctx, TicketRow) == 0
+    assert send_due(ctx, transport_for(ctx.cfg), now()).sent == 0
+    assert smtp_sink.messages() == []
+
+
 def test_a_bounce_marks_the_acknowledgement_failed(
     imap_account: ImapAccount, smtp_sink: SmtpSink, tmp_config
 ) -> None:

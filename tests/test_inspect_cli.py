@@ -25,6 +25,7 @@ KEYS = {
     "attachments",
     "defects",
     "public_consent",
+    "confidential",
     "classification",
     "reply",
 }
@@ -100,6 +101,7 @@ def test_json_has_exactly_the_documented_keys(
         "attachments": [{"filename": "照片.jpg", "content_type": "image/jpeg", "size": 100}],
         "defects": [],
         "public_consent": True,
+        "confidential": {"value": False, "phrase": ""},
     }
 
 
@@ -177,7 +179,8 @@ def test_inspect_dict_answers_any_bytes_with_the_contract(raw: bytes) -> None:
     assert set(result) == KEYS
     json.dumps(result, ensure_ascii=False)
     assert result["kind"] in {
-        "letter", "reply", "auto_reply", "bounce", "receipt", "list", "loop", "malformed"
+        "letter", "reply", "auto_reply", "bounce", "report", "receipt", "list", "loop",
+        "malformed",
     }  # fmt: skip
 
 

@@ -93,7 +93,14 @@ CASES: list[tuple[str, bytes, MailKind]] = [
         MailKind.BOUNCE,
     ),
     ("MAILER-DAEMON sender", raw_mail("From: MAILER-DAEMON@qq.com"), MailKind.BOUNCE),
-    ("postmaster sender", raw_mail("From: postmaster@163.com"), MailKind.BOUNCE),
+    # A person (the mail administrator) writing from postmaster@ is a letter unless the message
+    # is a bounce by its structure, sender name or subject.
+    ("postmaster writing a letter", raw_mail("From: postmaster@163.com"), MailKind.LETTER),
+    (
+        "postmaster sending a bounce",
+        raw_mail("From: 系统退信 <postmaster@163.com>", "Subject: 系统退信"),
+        MailKind.BOUNCE,
+    ),
     ("empty Return-Path", raw_mail("Return-Path: <>"), MailKind.BOUNCE),
     ("系统退信 subject", raw_mail("Subject: 系统退信"), MailKind.BOUNCE),
     (
@@ -160,6 +167,141 @@ CASES: list[tuple[str, bytes, MailKind]] = [
     ("other plus address", raw_mail("To: other+t0k3n@example.edu.cn"), MailKind.LETTER),
     ("base address without plus", raw_mail(f"To: {OWN}"), MailKind.LETTER),
 ]
+
+
+ARF_BODY = (
+    "--FF\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThis is an abuse report.\r\n"
+    "--FF\r\nContent-Type: message/feedback-report\r\n\r\n"
+    "Feedback-Type: abuse\r\nUser-Agent: SomeGenerator/1.0\r\nVersion: 1\r\n"
+    "--FF\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+    "From: xinxiang@example.edu.cn\r\nMessage-ID: <xinxiang.abc123@example.edu.cn>\r\n"
+    "--FF--\r\n"
+)
+DSN_TYPE = 'Content-Type: multipart/report; report-type=delivery-status; boundary="DD"'
+
+# Bounces recognised by structure first, then by sender and subject (issue 16: 59 bounces from
+# MAILER-DAEMON without a domain or with only `<>` came out malformed, 15 with unknown DSN
+# subjects came out letters, a person writing from postmaster@ came out a bounce).
+BOUNCE_KINDS: list[tuple[str, bytes, MailKind]] = [
+    (
+        "DSN from our own address",
+        raw_mail(f"From: {OWN}", DSN_TYPE, body=DSN_BODY),
+        MailKind.BOUNCE,
+    ),
+    ("DSN without any From", raw_mail("From: -", DSN_TYPE, body=DSN_BODY), MailKind.BOUNCE),
+    (
+        "DSN from a person's address",
+        raw_mail("From: 李四 <lisi@qq.com>", DSN_TYPE, body=DSN_BODY),
+        MailKind.BOUNCE,
+    ),
+    ("MAILER-DAEMON without a domain", raw_mail("From: MAILER-DAEMON"), MailKind.BOUNCE),
+    (
+        "MAILER-DAEMON without a domain, with a display name",
+        raw_mail("From: Mail Delivery Subsystem <MAILER-DAEMON>", "Subject: Returned mail"),
+        MailKind.BOUNCE,
+    ),
+    (
+        "mailer-daemon with a domain",
+        raw_mail("From: mailer-daemon@googlemail.com"),
+        MailKind.BOUNCE,
+    ),
+    ("no From and the null Return-Path", raw_mail("From: -", "Return-Path: <>"), MailKind.BOUNCE),
+    ("no From, Return-Path < >", raw_mail("From: -", "Return-Path: < >"), MailKind.BOUNCE),
+    ("no From and nothing else", raw_mail("From: -"), MailKind.MALFORMED),
+    (
+        "MAILER-DAEMON sending a read receipt subject",
+        raw_mail("From: MAILER-DAEMON", "Subject: 已读: 受理回执"),
+        MailKind.BOUNCE,
+    ),
+    (
+        "ARF abuse report",
+        raw_mail(
+            "From: abuse@qq.com",
+            'Content-Type: multipart/report; report-type=feedback-report; boundary="FF"',
+            body=ARF_BODY,
+        ),
+        MailKind.REPORT,
+    ),
+    (
+        "ARF with a quoted report-type and the null path",
+        raw_mail(
+            "From: -",
+            "Return-Path: <>",
+            'Content-Type: multipart/report; report-type="feedback-report"; boundary="FF"',
+            body=ARF_BODY,
+        ),
+        MailKind.REPORT,
+    ),
+    (
+        "ARF part inside multipart/mixed",
+        raw_mail(
+            "From: fbl@163.com", 'Content-Type: multipart/mixed; boundary="FF"', body=ARF_BODY
+        ),
+        MailKind.REPORT,
+    ),
+    (
+        "postmaster with an ordinary subject",
+        raw_mail("From: Postmaster <postmaster@example.edu.cn>", "Subject: 关于宿舍网络的建议"),
+        MailKind.LETTER,
+    ),
+    ("a letter about a 退信 question", raw_mail("Subject: 邮件投递失败怎么办"), MailKind.LETTER),
+    ("a letter about 退信用卡", raw_mail("Subject: 退信用卡年费"), MailKind.LETTER),
+]
+
+DSN_SUBJECTS = [
+    "Delivery Status Notification (Failure)",
+    "Delivery Status Notification (Delay)",
+    "Delivery Status Notification",
+    "delivery status notification",
+    "Mail could not be delivered",
+    "Message could not be delivered",
+    "Undeliverable: 宿舍热水问题",
+    "Undelivered Mail Returned to Sender",
+    "Returned mail: see transcript for details",
+    "Mail delivery failed: returning message to sender",
+    "Delivery Failure",
+    "failure notice",
+    "Non-delivery report: 宿舍热水问题",
+    "Warning: could not send message for past 4 hours",
+    "Delayed Mail (still being retried)",
+    "Unzustellbar: Ihre Nachricht",
+    "配信エラー",
+    "配送失敗: 宿舍热水问题",
+    "配信不能: 宿舍热水问题",
+    "メール配信エラー",
+    "退信",
+    "退信：宿舍热水问题",
+    "系统退信",
+    "【系统退信】",
+    "退信通知",
+    "邮件投递失败",
+    "邮件投递失败报告",
+    "无法送达: 宿舍热水问题",
+    "未送达: 宿舍热水问题",
+    "系統退信",
+    "無法傳遞: 宿舍熱水問題",
+]
+
+
+@pytest.mark.parametrize(("name", "raw", "kind"), BOUNCE_KINDS, ids=[c[0] for c in BOUNCE_KINDS])
+def test_bounces_and_reports(name: str, raw: bytes, kind: MailKind) -> None:
+    letter = parse_message(raw)
+    got = mail_kind(letter, own_addresses={OWN}, own_msgid_domain=DOMAIN, reply_base=OWN)
+    assert got is kind, name
+
+
+@pytest.mark.parametrize("subject", DSN_SUBJECTS)
+@pytest.mark.parametrize("sender", ["postmaster@mx.example.com", "无名 <noreply@qq.com>"])
+def test_dsn_subjects_are_bounces(subject: str, sender: str) -> None:
+    letter = parse_message(raw_mail(f"From: {sender}", f"Subject: {subject}"))
+    decision = classify_mail(letter, own_addresses={OWN}, own_msgid_domain=DOMAIN, reply_base=OWN)
+    assert (decision.kind, decision.rule) == (MailKind.BOUNCE, "delivery-failure")
+
+
+def test_structure_decides_before_the_sender() -> None:
+    dsn = parse_message(raw_mail(f"From: {OWN}", DSN_TYPE, body=DSN_BODY))
+    decision = classify_mail(dsn, own_addresses={OWN}, own_msgid_domain=DOMAIN, reply_base=OWN)
+    assert decision.rule == "delivery-report"
 
 
 @pytest.mark.parametrize(("name", "raw", "kind"), CASES, ids=[c[0] for c in CASES])
@@ -284,3 +426,15 @@ def test_parsed_letter_carries_consent() -> None:
     assert parse_message(raw_mail("Subject: 【公开】食堂")).public_consent is True
     assert parse_message(raw_mail(body="请不公开\n")).public_consent is False
     assert parse_message(raw_mail()).public_consent is None
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("本人同意公开。" + "宿舍热水问题。" * 10_000, True),
+        ("宿舍热水问题。" * 10_000 + "请为我保密。", False),
+        ("宿舍热水问题。" * 5_000 + "同意公开" + "宿舍热水问题。" * 5_000, None),  # not read
+    ],
+)
+def test_consent_in_a_long_letter_is_read_at_its_start_and_end(body: str, expected: bool) -> None:
+    assert public_consent("食堂问题", body) is expected

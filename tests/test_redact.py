@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from xinxiang.replies.redact import (
     redact,
     student_number_pattern,
 )
+from xinxiang.replies.redactor import load_redactor
 
 PHONE = "[电话已隐去]"
 EMAIL = "[邮箱已隐去]"
@@ -57,7 +59,7 @@ REDACTED = [
     ("请联系 20180056。", f"请联系 {NUM}。"),
     ("12号楼13812345678", f"12号楼{PHONE}"),
     ("卡号 6222 0212 3456 7890", "卡号 [银行卡号已隐去]"),
-    ("卡号6222021234567890123", "卡号[号码已隐去]"),
+    ("卡号6222021234567890123", "卡号[银行卡号已隐去]"),
 ]
 
 KEPT = [
@@ -232,14 +234,27 @@ BAD_CONFIGS = [
 ]
 
 
-@pytest.mark.parametrize(("toml", "key", "reason"), BAD_CONFIGS)
+# Keys only the whole redactor reads (`xinxiang.replies.redactor`).
+REDACTOR_BAD_CONFIGS = [
+    ('keep = ["(unclosed"]\n', "keep", "invalid regular"),
+    ('[names]\nsegmenter = "hanlp"\n', "names.segmenter", ""),
+    ("allow = 3\n", "allow", ""),
+    ('[confidential]\nphrases = ["(x"]\n', "confidential.phrases", "invalid regular"),
+]
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "reason", "load"),
+    [(*case, load_patterns) for case in BAD_CONFIGS]
+    + [(*case, load_redactor) for case in BAD_CONFIGS + REDACTOR_BAD_CONFIGS],
+)
 def test_config_mistakes_name_file_key_and_reason(
-    tmp_path: Path, toml: str, key: str, reason: str
+    tmp_path: Path, toml: str, key: str, reason: str, load: Callable[[Path], object]
 ) -> None:
     path = tmp_path / "redaction.toml"
     path.write_text(toml, encoding="utf-8")
     with pytest.raises(ConfigError) as err:
-        load_patterns(path)
+        load(path)
     assert err.value.file == str(path)
     assert err.value.key == key
     assert reason in err.value.reason

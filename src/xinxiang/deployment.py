@@ -52,7 +52,7 @@ token_key_env = "XINXIANG_TOKEN_KEY"
 trusted_authserv_ids = {trusted}
 """
 
-SAMPLE_FILES = ("departments.toml", "rules.toml", "calendar.toml", "oa.toml")
+SAMPLE_FILES = ("departments.toml", "rules.toml", "calendar.toml", "oa.toml", "redaction.toml")
 
 
 def create_embedded_deployment(

@@ -7,8 +7,9 @@ position), and the decision carries an explanation naming the seed rule it follo
    urgency ``emergency`` makes the letter an emergency, whatever else matched: it is dispatched
    to the danger group's department; a reading of 疑似紧急 (``suspected_emergency``) changes
    nothing else in the decision — the office alone is alerted;
-2. otherwise illegal requests (违法、违背公序良俗) and matters for legal channels (诉讼、仲裁、
-   行政复议、信息公开、信访、纪检监察) go to the office with that disposition;
+2. otherwise illegal requests (违法、违背公序良俗), matters for legal channels (诉讼、仲裁、
+   行政复议、信息公开、信访、纪检监察) and letters that triage rules recognise (several matters
+   at once, another organisation's matter) go to the office with that disposition;
 3. praise (表扬、感谢) that outweighs complaint signals is forwarded as ``praise``;
 4. otherwise the department with the highest score is chosen if its score and confidence pass
    the thresholds of ``[settings]``; if not, the letter goes to the office for manual
@@ -309,9 +310,21 @@ def classify(
     if urgency == "suspected_emergency":
         explanation.append(BASIS["suspected_emergency"])
     if urgency != "emergency":
-        specials: tuple[Disposition, ...] = ("illegal", "legal_channel")
-        for special in specials:
-            if disp_score.get(special, 0.0) >= settings.min_score:
+        # After illegal and legal-channel matters and praise come the triage rules (several
+        # matters in one letter, another organisation's matter): they send the letter to the
+        # office like a weak score does, but say why.
+        for special in ("illegal", "legal_channel", "praise", "triage"):
+            if special == "praise":
+                if is_praise:
+                    return decision(
+                        best_code if best_code is not None else office.code,
+                        category_for(best_code),
+                        "praise",
+                        None,
+                        strength_of("praise"),
+                        f"{BASIS['praise']}（规则：{rule_names('praise')}）",
+                    )
+            elif disp_score.get(special, 0.0) >= settings.min_score:
                 return decision(
                     office.code,
                     category_for(None),
@@ -320,16 +333,6 @@ def classify(
                     strength_of(special),
                     f"{BASIS[special]}（规则：{rule_names(special)}）",
                 )
-        if is_praise:
-            code = best_code if best_code is not None else office.code
-            return decision(
-                code,
-                category_for(best_code),
-                "praise",
-                None,
-                strength_of("praise"),
-                f"{BASIS['praise']}（规则：{rule_names('praise')}）",
-            )
     if (
         best_code is not None
         and best >= settings.min_score

@@ -58,12 +58,18 @@ def to_simplified(text: str) -> str:
         return _t2s().convert(_SURROGATE_RE.sub("\ufffd", text))
 
 
+# A line break inside an English sentence (mail wraps long lines: "I want to\nthank them").
+_WRAPPED_WORDS = re.compile(r"(?<=[a-z,])\n(?=[a-z])")
+
+
 def normalize(text: str) -> str:
     """Return the matching form of `text`: width-folded, NFKC, simplified, lower-cased.
 
-    Positions reported by the classifier are offsets into this normalised form.
+    A single line break between two English words becomes a space, so phrases match across a
+    wrapped line; the length never changes. Positions reported by the classifier are offsets
+    into this normalised form.
     """
-    return to_simplified(fold_width(text)).lower()
+    return _WRAPPED_WORDS.sub(" ", to_simplified(fold_width(text)).lower())
 
 
 def as_latin1_bytes(text: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import ahocorasick
 from pydantic import Field
 
-from xinxiang.classify.emergency import EmergencyLexicon, EmergencyModel, compile_emergency
+from xinxiang.classify.lexicon import EmergencyLexicon, EmergencyModel, compile_emergency
 from xinxiang.classify.normalize import as_latin1_bytes, char_offsets, normalize
 from xinxiang.config import Config, Department, Strict, validate_model
 from xinxiang.errors import ConfigError

@@ -16,11 +16,9 @@ from xinxiang.store.migrate import current_revision, head_revision
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option(
-        "--config", "-c", help="Deployment directory (default $XINXIANG_CONFIG or ./config)."
-    ),
+    typer.Option("--config", "-c", help="部署配置目录（默认 $XINXIANG_CONFIG，否则 ./config）。"),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="输出 JSON 而非表格。")]
 
 
 def open_context(config_dir: Path | None, *, require_schema: bool = True) -> AppContext:

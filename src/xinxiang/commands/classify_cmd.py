@@ -5,7 +5,6 @@ Nothing is stored; the office uses it to try out rules before changing `rules.to
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +13,8 @@ import typer
 
 from xinxiang.classify.engine import Classification, classify_letter
 from xinxiang.classify.rules import load_rules_for
+from xinxiang.commands._common import ConfigOption
+from xinxiang.commands._show import json_text, shown
 from xinxiang.config import default_config_dir, load_config
 from xinxiang.errors import XinxiangError
 
@@ -49,7 +50,7 @@ def _pad(text: str, width: int) -> str:
 def render(c: Classification, subject: str, version: str) -> str:
     """The decision as a Chinese report with a table of rule hits."""
     lines = [
-        f"信件主题：{subject or '（无主题）'}",
+        f"信件主题：{shown(subject) or '（无主题）'}",
         f"承办单位：{c.department or '（无）'}"
         + (f"（{c.department_code}）" if c.department_code else ""),
         f"诉求类别：{c.category}",
@@ -65,7 +66,11 @@ def render(c: Classification, subject: str, version: str) -> str:
         return "\n".join(lines)
     header = ("规则", "关键词", "位置")
     rows = [
-        (h.rule, h.keyword, f"{FIELD_LABELS.get(h.field, h.field)}第{h.position + 1}字")
+        (
+            shown(h.rule),
+            shown(h.keyword),
+            f"{FIELD_LABELS.get(h.field, h.field)}第{h.position + 1}字",
+        )
         for h in c.hits
     ]
     widths = [max(_width(r[i]) for r in (header, *rows)) for i in range(3)]
@@ -77,16 +82,9 @@ def render(c: Classification, subject: str, version: str) -> str:
 
 
 def classify_file(
-    file: Annotated[Path, typer.Argument(help="A message as an .eml file.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            "-c",
-            help="Deployment directory (default $XINXIANG_CONFIG or ./config).",
-        ),
-    ] = None,
+    file: Annotated[Path, typer.Argument(help="一封邮件（.eml 文件）。")],
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出分办结果。")] = False,
+    config: ConfigOption = None,
 ) -> None:
     """Classify one message and explain the decision (nothing is stored)."""
     from xinxiang.mailbox.parse import parse_message
@@ -100,7 +98,7 @@ def classify_file(
     letter = parse_message(raw)
     result = classify_letter(letter, rules)
     if as_json:
-        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        typer.echo(json_text(result.to_json()))
     else:
         typer.echo(render(result, letter.subject, rules.version))
 

@@ -7,23 +7,26 @@ from typing import Annotated
 
 import typer
 
+from xinxiang.commands._common import ConfigOption
 from xinxiang.config import default_config_dir, load_config
+from xinxiang.errors import XinxiangError
 from xinxiang.validation import check_all
 
-config_app = typer.Typer(help="Configuration commands.", no_args_is_help=True)
+config_app = typer.Typer(help="配置：检查。", no_args_is_help=True)
 
 
 @config_app.command("check")
 def check(
     directory: Annotated[
-        Path | None, typer.Argument(help="Config directory (default ./config).")
+        Path | None, typer.Argument(help="配置目录（默认 ./config），也可用 -c DIR。")
     ] = None,
-    secrets: Annotated[
-        bool, typer.Option(help="Also require the secrets' environment variables.")
-    ] = True,
+    secrets: Annotated[bool, typer.Option(help="同时要求密钥所在的环境变量已设置。")] = True,
+    config: ConfigOption = None,
 ) -> None:
     """Validate every configuration file; print one line naming file, key and reason on error."""
-    cfg = load_config(directory or default_config_dir())
+    if directory is not None and config is not None and directory != config:
+        raise XinxiangError(f"两个配置目录：{directory} 和 -c {config}，请只给一个")
+    cfg = load_config(directory or config or default_config_dir())
     checked = check_all(cfg, secrets=secrets)
     typer.echo(f"配置有效: {cfg.directory} ({', '.join(checked)})")
     if secrets:

@@ -7,7 +7,7 @@ import typer
 from xinxiang.commands._common import ConfigOption, open_context
 from xinxiang.store.migrate import current_revision, head_revision, upgrade
 
-db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+db_app = typer.Typer(help="数据库结构：升级、版本。", no_args_is_help=True)
 
 
 @db_app.command("upgrade")

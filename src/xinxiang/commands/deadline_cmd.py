@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
+from xinxiang.commands._common import ConfigOption
+from xinxiang.commands._labels import track_label
 from xinxiang.config import Config, default_config_dir, load_config
 from xinxiang.dispatch.calendar import (
     ChineseWorkingCalendar,
@@ -20,9 +22,8 @@ from xinxiang.dispatch.calendar import (
 from xinxiang.domain.deadlines import Deadlines, compute_deadlines
 from xinxiang.errors import XinxiangError
 
-calendar_app = typer.Typer(help="Working calendar commands.", no_args_is_help=True)
+calendar_app = typer.Typer(help="工作日历：核对某年的节假日与调休。", no_args_is_help=True)
 
-_TRACK_NAMES = {1: "第1类（能够解决）", 2: "第2类（需本部门研究）", 3: "第3类（需学校层面研究）"}
 _URGENCY_NAMES = {"emergency": "紧急", "priority": "基本生活保障（优先）", "normal": "一般"}
 
 
@@ -86,18 +87,19 @@ def deadline_json(accepted: datetime, track: int | None, urgency: str, d: Deadli
 
 def deadline(
     accepted: Annotated[
-        str, typer.Option("--accepted", help="受理 time, ISO 8601; naive = the school's zone")
+        str, typer.Option("--accepted", help="受理时间，ISO 8601；不带时区按学校时区。")
     ],
     track: Annotated[
-        int | None, typer.Option("--track", min=1, max=3, help="Handling track 1, 2 or 3.")
+        int | None, typer.Option("--track", min=1, max=3, help="办理类别 1、2 或 3。")
     ] = None,
     urgency: Annotated[
-        UrgencyChoice, typer.Option("--urgency", help="emergency | priority | normal.")
+        UrgencyChoice,
+        typer.Option(
+            "--urgency", help="紧急程度：emergency（紧急）| priority（优先）| normal（一般）。"
+        ),
     ] = UrgencyChoice.normal,
-    config: Annotated[
-        Path | None, typer.Option("--config", help="Config directory (default ./config).")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    config: ConfigOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象。")] = False,
 ) -> None:
     """Compute the deadlines of a ticket accepted at a given time (working calendar + policy)."""
     cfg = _load(config)
@@ -110,7 +112,7 @@ def deadline(
         return
     lines = [
         f"受理时间：{format_day(when.date())} {when:%H:%M}",
-        f"办理类别：{_TRACK_NAMES[track] if track else '未定'}",
+        f"办理类别：{track_label(track) if track else '未定'}",
         f"紧急程度：{_URGENCY_NAMES[urgency.value]}",
         f"第1个工作日：{format_day(result.first_day)}",
         f"响应时限：{_human(result.response_due)}",
@@ -137,10 +139,8 @@ def _describe(cal: ChineseWorkingCalendar, d: date, suffix: str = "") -> str:
 
 @calendar_app.command("check")
 def check(
-    year: Annotated[int, typer.Argument(min=2000, max=2100, help="The year to check.")],
-    config: Annotated[
-        Path | None, typer.Option("--config", help="Config directory (default ./config).")
-    ] = None,
+    year: Annotated[int, typer.Argument(min=2000, max=2100, help="要核对的年份。")],
+    config: ConfigOption = None,
 ) -> None:
     """Say whether a year's working calendar is covered; list its holidays and make-up days."""
     cfg = _load(config)

@@ -8,22 +8,40 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from xinxiang.commands._labels import (
+    LETTER_KIND_LABELS,
+    department_label,
+    label,
+    status_label,
+    urgency_label,
+)
+from xinxiang.commands._show import console, shown
 from xinxiang.deployment import create_embedded_deployment
-from xinxiang.domain.states import STATUS_LABELS, TicketStatus
+from xinxiang.errors import XinxiangError
 from xinxiang.replies.tokens import generate_token_key
 from xinxiang.store.models import LetterRow, OutboxRow, QuarantineRow, TicketRow
 
 
 def init(
-    directory: Annotated[Path, typer.Argument(help="Directory for the new deployment.")],
-    school: Annotated[str, typer.Option(help="The school's name.")] = "示例大学",
-    force: Annotated[bool, typer.Option(help="Overwrite an existing xinxiang.toml.")] = False,
+    directory: Annotated[
+        Path | None, typer.Argument(help="新部署的目录（也可用 -c DIR）。")
+    ] = None,
+    school: Annotated[str, typer.Option(help="学校名称。")] = "示例大学",
+    force: Annotated[bool, typer.Option(help="覆盖已有的 xinxiang.toml。")] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="新部署的目录。"),
+    ] = None,
 ) -> None:
     """Create a deployment on embedded defaults (SQLite, SqliteHuey, Maildir, .eml outbox)."""
+    if directory is not None and config is not None and directory != config:
+        raise XinxiangError(f"两个部署目录：{directory} 和 -c {config}，请只给一个")
+    directory = directory or config
+    if directory is None:
+        raise XinxiangError("请给出新部署的目录：xinxiang init DIR（或 -c DIR）")
     create_embedded_deployment(directory, school=school, force=force)
     typer.echo(f"已创建部署目录 {directory}")
     # The key is printed, never written into the directory: secrets live in the environment
@@ -35,7 +53,8 @@ def init(
 
 def demo(
     out: Annotated[
-        Path | None, typer.Option("--out", help="Where to put the demo deployment.")
+        Path | None,
+        typer.Option("--config", "-c", "--out", help="演示部署放在哪个目录（默认临时目录）。"),
     ] = None,
 ) -> None:
     """Run the main job end to end on sample letters, with no server at all."""
@@ -43,12 +62,12 @@ def demo(
 
     directory = (out or Path(tempfile.mkdtemp(prefix="xinxiang-demo-"))).resolve()
     os.environ.setdefault("XINXIANG_TOKEN_KEY", generate_token_key())
-    console = Console()
-    console.print(f"演示部署: {directory}（SQLite + SqliteHuey + Maildir，外发邮件写入 .eml 文件）")
-    with console.status("正在处理示例来信、部门答复、审核与公开…"):
+    term = console()
+    term.print(f"演示部署: {directory}（SQLite + SqliteHuey + Maildir，外发邮件写入 .eml 文件）")
+    with term.status("正在处理示例来信、部门答复、审核与公开…"):
         result = run_demo(directory)
     ctx = result.ctx
-    console.print(f"信箱中放入了 {result.letters} 封示例来信。")
+    term.print(f"信箱中放入了 {result.letters} 封示例来信。")
     with ctx.db.unit_of_work() as session:
         tickets = session.execute(select(TicketRow).order_by(TicketRow.id)).scalars().all()
         noise = session.execute(
@@ -60,40 +79,37 @@ def demo(
         mails = session.execute(select(OutboxRow)).scalars().all()
         table = Table("工单编号", "状态", "来信人", "主题", "承办单位", "紧急")
         for t in tickets:
-            dept = ctx.cfg.department(t.department_code or "")
             table.add_row(
                 t.number,
-                STATUS_LABELS[TicketStatus(t.status)],
-                t.petitioner_name or t.petitioner_addr,
-                t.subject[:24],
-                dept.name if dept else "—",
-                {"emergency": "紧急", "priority": "优先", "normal": "一般"}.get(
-                    t.urgency, t.urgency
-                ),
+                status_label(t.status),
+                shown(t.petitioner_name or t.petitioner_addr),
+                shown(t.subject, limit=24),
+                department_label(ctx.cfg, t.department_code),
+                urgency_label(t.urgency),
             )
-        console.print(table)
+        term.print(table)
         for kind, subject in noise:
-            console.print(f"已记录但不答复（{kind}）: {subject}")
+            term.print(f"已记录但不答复（{label(LETTER_KIND_LABELS, kind)}）: {shown(subject)}")
         for q in quarantined:
-            console.print(f"已隔离: {q.location} — {q.reason}")
+            term.print(f"已隔离: {shown(q.location)} — {shown(q.reason)}")
         by_kind: dict[str, int] = {}
         for m in mails:
             by_kind[m.kind] = by_kind.get(m.kind, 0) + 1
         sent = sum(1 for m in mails if m.state == "sent")
         mails = [m for m in mails if m.state != "skipped"]
-    console.print(
+    term.print(
         f"外发邮件 {sent}/{len(mails)} 封（"
         + "，".join(f"{k} {n}" for k, n in sorted(by_kind.items()))
         + f"）: {ctx.outgoing_dir}"
     )
     for path in result.records:
-        console.print(f"处理单 PDF: {path}")
+        term.print(f"处理单 PDF: {path}")
     if result.board is not None:
-        console.print(f"公开答复网站: {result.board / 'index.html'}")
+        term.print(f"公开答复网站: {result.board / 'index.html'}")
     for note in result.notes:
-        console.print(note)
-    console.print(f"原始邮件与附件: {ctx.cfg.data_dir / 'blobs'}；数据库: {ctx.cfg.database_url}")
-    console.print(f"查看工单: xinxiang tickets list -c {directory}")
+        term.print(note)
+    term.print(f"原始邮件与附件: {ctx.cfg.data_dir / 'blobs'}；数据库: {ctx.cfg.database_url}")
+    term.print(f"查看工单: xinxiang tickets list -c {directory}")
     ctx.close()
 
 

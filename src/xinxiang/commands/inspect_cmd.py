@@ -7,7 +7,6 @@ answer — bytes that are not mail at all come out as kind `malformed` with the 
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from datetime import UTC, datetime
@@ -19,6 +18,8 @@ import typer
 
 from xinxiang.classify.engine import classify_letter
 from xinxiang.classify.rules import RuleSet, load_rules, load_rules_for
+from xinxiang.commands._labels import LETTER_KIND_LABELS
+from xinxiang.commands._show import json_text, shown
 from xinxiang.config import (
     Config,
     Department,
@@ -29,11 +30,13 @@ from xinxiang.config import (
 )
 from xinxiang.domain.letter import Letter, MailKind
 from xinxiang.errors import UnparseableMail, XinxiangError
+from xinxiang.mailbox.confidential import Confidential, identity_confidential
 from xinxiang.mailbox.noise import mail_kind, msgid_domain_for
 from xinxiang.mailbox.parse import parse_message
 from xinxiang.replies.intent import parse_intent
 from xinxiang.replies.quotes import strip_quoted
 from xinxiang.replies.tokens import find_ticket_in_addresses, ticket_number_in_subject
+from xinxiang.services.privacy import confidential_of
 
 # The documented contract of `inspect --json`; later issues append `classification` and `reply`.
 JSON_KEYS: tuple[str, ...] = (
@@ -47,6 +50,7 @@ JSON_KEYS: tuple[str, ...] = (
     "attachments",
     "defects",
     "public_consent",
+    "confidential",
     "classification",
     "reply",
 )
@@ -61,17 +65,6 @@ CLASSIFICATION_KEYS = (
     "explanation",
 )
 REPLY_KEYS = ("ticket", "intent", "extension_until", "planned_formal_date", "text")
-
-_KIND_LABELS: dict[str, str] = {
-    "letter": "来信",
-    "reply": "回复",
-    "auto_reply": "自动回复",
-    "bounce": "退信",
-    "receipt": "已读回执",
-    "list": "邮件列表",
-    "loop": "本系统发出的邮件",
-    "malformed": "无法解析",
-}
 
 
 def _identity(cfg: Config | None) -> tuple[frozenset[str], str | None, str | None]:
@@ -102,9 +95,17 @@ def inspect_letter(letter: Letter, cfg: Config | None) -> dict[str, Any]:
         ],
         "defects": list(letter.defects),
         "public_consent": letter.public_consent,
+        "confidential": _confidential(letter, cfg).to_json(),
         "classification": _classification(letter, cfg) if kind is MailKind.LETTER else None,
         "reply": _reply(letter, cfg) if kind is MailKind.REPLY else None,
     }
+
+
+def _confidential(letter: Letter, cfg: Config | None) -> Confidential:
+    """Identity confidentiality (身份保密) by the deployment's phrases, or the built-in ones."""
+    if cfg is not None:
+        return confidential_of(cfg, letter.subject, letter.body)
+    return identity_confidential(letter.subject, letter.body)
 
 
 def _rules(cfg: Config | None) -> RuleSet:
@@ -169,6 +170,7 @@ def inspect_dict(raw: bytes, cfg: Config | None) -> dict[str, Any]:
             "attachments": [],
             "defects": [f"unparseable: {exc}"],
             "public_consent": None,
+            "confidential": {"value": False, "phrase": ""},
             "classification": None,
             "reply": None,
         }
@@ -180,42 +182,46 @@ def _load_optional_config(config_dir: Path | None) -> Config | None:
         return load_config(config_dir or default_config_dir())
     except XinxiangError as exc:
         if config_dir is not None:
-            print(f"xinxiang: 警告: 配置无法加载，按无部署处理: {exc}", file=sys.stderr)
+            print(f"xinxiang: 警告: 配置无法加载，按无部署处理: {shown(exc)}", file=sys.stderr)
         return None
 
 
 def _human(result: dict[str, Any]) -> str:
     consent = {True: "同意公开", False: "不公开", None: "未说明"}[result["public_consent"]]
+    sender = shown(result["from"])
     lines = [
-        f"类型: {_KIND_LABELS.get(result['kind'], result['kind'])} ({result['kind']})",
-        f"发件人: {result['from_name']} <{result['from']}>"
+        f"类型: {LETTER_KIND_LABELS.get(result['kind'], result['kind'])} ({result['kind']})",
+        f"发件人: {shown(result['from_name'])} <{sender}>"
         if result["from_name"]
-        else f"发件人: {result['from']}",
-        f"主题: {result['subject']}",
+        else f"发件人: {sender}",
+        f"主题: {shown(result['subject'])}",
         f"日期: {result['date'] or '未知'}",
-        f"Message-ID: {result['message_id'] or '无'}",
+        f"Message-ID: {shown(result['message_id'] or '无')}",
         f"公开意愿: {consent}",
+        f"身份保密: 是（“{result['confidential']['phrase']}”）"
+        if result["confidential"]["value"]
+        else "身份保密: 否",
     ]
     if result["attachments"]:
         lines.append("附件:")
         lines.extend(
-            f"  - {a['filename']} ({a['content_type']}, {a['size']} 字节)"
+            f"  - {shown(a['filename'])} ({shown(a['content_type'])}, {a['size']} 字节)"
             for a in result["attachments"]
         )
     if result["defects"]:
         lines.append("解析问题:")
-        lines.extend(f"  - {d}" for d in result["defects"])
+        lines.extend(f"  - {shown(d)}" for d in result["defects"])
     lines.append("正文:")
-    lines.append(result["body"])
+    lines.append(shown(result["body"], multiline=True))
     return "\n".join(lines)
 
 
 def inspect(
-    file: Annotated[Path, typer.Argument(help="A raw message (.eml).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    file: Annotated[Path, typer.Argument(help="一封原始邮件（.eml）。")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象。")] = False,
     config_dir: Annotated[
         Path | None,
-        typer.Option("--config", "-c", help="Deployment directory (optional)."),
+        typer.Option("--config", "-c", help="部署配置目录（可选）。"),
     ] = None,
 ) -> None:
     """Parse one message and show its kind, sender, subject, body, attachments and defects."""
@@ -225,7 +231,7 @@ def inspect(
         raise XinxiangError(f"无法读取文件 {file}: {exc.strerror or exc}") from None
     result = inspect_dict(raw, _load_optional_config(config_dir))
     if as_json:
-        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        typer.echo(json_text(result))
     else:
         typer.echo(_human(result))
 

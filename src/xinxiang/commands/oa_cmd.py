@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from xinxiang.commands._common import now_utc, open_context
+from xinxiang.commands._common import ConfigOption, now_utc, open_context
+from xinxiang.commands._show import shown
 from xinxiang.config import Config, default_config_dir, load_config
 from xinxiang.errors import XinxiangError
 from xinxiang.oa_bridge.config import OaSettings, load_oa_for, oa_secret
@@ -34,17 +35,24 @@ def _load(config: Path | None) -> tuple[Config, OaSettings]:
 def simulate(
     port: Annotated[int, typer.Option(help="监听端口。")] = 8711,
     host: Annotated[str, typer.Option(help="监听地址。")] = "127.0.0.1",
-    db: Annotated[Path, typer.Option(help="模拟器 SQLite 数据库文件。")] = Path(
-        "var/oa-simulator.db"
-    ),
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            help="模拟器 SQLite 数据库文件（默认 var/oa-simulator.db，或 -c 部署的数据目录）。"
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="确保库中至少有这么多条信访件。")] = 0,
     faults: Annotated[str, typer.Option(help="故障注入，如 error_rate=0.1,expire_every=50。")] = "",
     app_id: Annotated[str, typer.Option(help="接受的 app_id。")] = "xinxiang",
     secret: Annotated[
         str, typer.Option(envvar="XINXIANG_OA_SECRET", help="接受的 secret。")
     ] = "simulator-secret",
+    config: ConfigOption = None,
 ) -> None:
     """Run the reference OA server until interrupted."""
+    if db is None:
+        data_dir = load_config(config).data_dir if config is not None else Path("var")
+        db = data_dir / "oa-simulator.db"
     try:
         fault_cfg = parse_faults(faults, Faults())
     except ValueError as exc:
@@ -70,9 +78,7 @@ def simulate(
 def sync(
     full: Annotated[bool, typer.Option("--full", help="忽略游标，从头拉取全部信访件。")] = False,
     push: Annotated[bool, typer.Option(help="拉取后推送待发的办理状态。")] = True,
-    config: Annotated[
-        Path | None, typer.Option("--config", help="配置目录（默认 ./config）。")
-    ] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Pull petitions from the OA, then push pending status updates."""
     cfg, settings = _load(config)
@@ -96,7 +102,9 @@ def sync(
             f"重复 {result.duplicates}，搁置 {result.parked}，共 {result.pages} 页"
         )
         if result.error:
-            typer.echo(f"拉取中断（已完成部分已保存，下次从游标继续）: {result.error}", err=True)
+            typer.echo(
+                f"拉取中断（已完成部分已保存，下次从游标继续）: {shown(result.error)}", err=True
+            )
         if push:
             pushed = oa_push(ctx, now_utc(), settings=settings)
             typer.echo(
@@ -111,9 +119,7 @@ def sync(
 
 @oa_app.command("status")
 def status(
-    config: Annotated[
-        Path | None, typer.Option("--config", help="配置目录（默认 ./config）。")
-    ] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Show the pull cursor, the push backlog and the latest errors."""
     cfg, _settings = _load(config)
@@ -132,7 +138,7 @@ def status(
     if st["last_errors"]:
         typer.echo("最近错误:")
         for e in st["last_errors"]:
-            typer.echo(f"  {e['at']} [{e['source']}] {e['message']}")
+            typer.echo(f"  {e['at']} [{e['source']}] {shown(e['message'])}")
     else:
         typer.echo("最近错误: 无")
 

@@ -6,24 +6,24 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from xinxiang.commands._common import ConfigOption, JsonOption, now_utc, open_context
+from xinxiang.commands._labels import department_label
+from xinxiang.commands._show import console, json_text
 from xinxiang.errors import XinxiangError
 from xinxiang.replies.render import format_cn_datetime
 from xinxiang.services.context import AppContext
 
 NowOption = Annotated[
     str | None,
-    typer.Option("--now", help="Pretend it is this time (ISO 8601; without offset: school time)."),
+    typer.Option("--now", help="按此时间运行（ISO 8601；不带时区按学校时区）。"),
 ]
-ActorOption = Annotated[str, typer.Option("--actor", help="Who acts (recorded in the log).")]
+ActorOption = Annotated[str, typer.Option("--actor", help="操作人（记入办理记录）。")]
 
 
 def _now(ctx: AppContext, value: str | None) -> datetime:
@@ -74,30 +74,27 @@ def overdue(
         for i in items
     ]
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        typer.echo(json_text(rows))
         return
     if not rows:
         typer.echo("没有逾期工单。")
         return
     table = Table("编号", "承办单位", "时限", "到期时间", "已逾期")
     for r, i in zip(rows, items, strict=True):
-        dept = ctx.cfg.department(r["department"] or "")
         table.add_row(
             r["number"],
-            dept.name if dept else (r["department"] or "—"),
+            department_label(ctx.cfg, r["department"]),
             r["deadline_name"],
             format_cn_datetime(i.due, ctx.cfg.settings.school.timezone),
             r["overdue_by"],
         )
-    Console().print(table)
+    console().print(table)
 
 
 def route(
-    number: Annotated[str, typer.Argument(help="Ticket number, e.g. 2026-000123.")],
-    department: Annotated[str, typer.Argument(help="Department code or Chinese name.")],
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="Why (required to transfer).")
-    ] = None,
+    number: Annotated[str, typer.Argument(help="工单号，如 2026-000123。")],
+    department: Annotated[str, typer.Argument(help="承办单位代码或中文名称。")],
+    reason: Annotated[str | None, typer.Option("--reason", help="理由（改派时必填）。")] = None,
     actor: ActorOption = "office-cli",
     config: ConfigOption = None,
     now: NowOption = None,
@@ -121,8 +118,8 @@ def route(
 
 
 def cohandle(
-    number: Annotated[str, typer.Argument(help="Ticket number.")],
-    departments: Annotated[list[str], typer.Argument(help="Co-handling department codes.")],
+    number: Annotated[str, typer.Argument(help="工单号。")],
+    departments: Annotated[list[str], typer.Argument(help="协办单位代码或中文名称。")],
     actor: ActorOption = "office-cli",
     config: ConfigOption = None,
     now: NowOption = None,
@@ -142,10 +139,10 @@ def cohandle(
 
 
 def extend(
-    number: Annotated[str, typer.Argument(help="Ticket number.")],
-    until: Annotated[str, typer.Option("--until", help="New formal date, YYYY-MM-DD.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why (sent to the department).")],
-    refuse: Annotated[bool, typer.Option("--refuse", help="Refuse instead of approve.")] = False,
+    number: Annotated[str, typer.Argument(help="工单号。")],
+    until: Annotated[str, typer.Option("--until", help="新的正式回复日期，YYYY-MM-DD。")],
+    reason: Annotated[str, typer.Option("--reason", help="理由（发给承办单位）。")],
+    refuse: Annotated[bool, typer.Option("--refuse", help="不同意延期。")] = False,
     actor: ActorOption = "office-cli",
     config: ConfigOption = None,
     now: NowOption = None,
@@ -177,13 +174,11 @@ def sweep(config: ConfigOption = None, now: NowOption = None, as_json: JsonOptio
     result = do_sweep(ctx, _now(ctx, now))
     if as_json:
         typer.echo(
-            json.dumps(
+            json_text(
                 [
                     {**dataclasses.asdict(s), "due": s.due.isoformat(), "to": list(s.to)}
                     for s in result.sent
-                ],
-                ensure_ascii=False,
-                indent=2,
+                ]
             )
         )
         return
@@ -195,7 +190,7 @@ def sweep(config: ConfigOption = None, now: NowOption = None, as_json: JsonOptio
 
 
 def digest(
-    send: Annotated[bool, typer.Option("--send", help="Queue the mail to the office.")] = False,
+    send: Annotated[bool, typer.Option("--send", help="加入发给党政办公室的发送队列。")] = False,
     config: ConfigOption = None,
     now: NowOption = None,
 ) -> None:

@@ -6,16 +6,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from xinxiang.commands._common import ConfigOption, now_utc, open_context
+from xinxiang.commands._labels import department_label
+from xinxiang.commands._show import console, shown
 from xinxiang.replies.render import format_cn_datetime
 from xinxiang.services import approval, publishing, records, replies
 
-holding_app = typer.Typer(
-    help="待甄别区 (mail that may not act on a ticket).", no_args_is_help=True
-)
+holding_app = typer.Typer(help="待甄别区：不能直接作用于工单的邮件。", no_args_is_help=True)
 CLI_ACTOR = "cli:党政办公室"
 
 
@@ -30,11 +29,11 @@ def holding_list(config: ConfigOption = None) -> None:
             table.add_row(
                 str(hold.id),
                 format_cn_datetime(hold.created_at, tz),
-                letter.from_addr,
-                letter.subject[:30],
-                hold.reason[:60],
+                shown(letter.from_addr),
+                shown(letter.subject, limit=30),
+                shown(hold.reason, limit=60),
             )
-    Console().print(table)
+    console().print(table)
 
 
 @holding_app.command("assign")
@@ -95,11 +94,11 @@ def pending(config: ConfigOption = None) -> None:
         table.add_row(
             item.number,
             approval.REPLY_TITLES.get(item.kind, item.kind),
-            item.department or "—",
-            item.subject[:30],
+            department_label(ctx.cfg, item.department),
+            shown(item.subject, limit=30),
             format_cn_datetime(item.submitted_at, tz),
         )
-    Console().print(table)
+    console().print(table)
     if not items:
         typer.echo("没有待审核的答复")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -15,17 +14,18 @@ from xinxiang.classify.evaluate import Report, evaluate, load_labelled
 from xinxiang.classify.rules import load_rules_for
 from xinxiang.classify.suggest import suggest_terms
 from xinxiang.commands._common import ConfigOption, JsonOption, open_context
+from xinxiang.commands._show import console, json_text, shown
 from xinxiang.config import default_config_dir, load_config
 from xinxiang.store.models import EventRow, LetterRow, TicketRow
 
-rules_app = typer.Typer(help="Routing rules (分办规则).", no_args_is_help=True)
+rules_app = typer.Typer(help="分办规则：改进建议、评测。", no_args_is_help=True)
 
 
 @rules_app.command("suggest")
 def suggest(
     config: ConfigOption = None,
-    top: Annotated[int, typer.Option(min=1, max=500, help="How many terms.")] = 30,
-    limit: Annotated[int, typer.Option(min=1, help="Look at this many recent letters.")] = 2000,
+    top: Annotated[int, typer.Option(min=1, max=500, help="列出多少个词语。")] = 30,
+    limit: Annotated[int, typer.Option(min=1, help="分析最近多少封来信。")] = 2000,
     as_json: JsonOption = False,
 ) -> None:
     """Frequent terms in letters that ended in triage or were re-routed, not yet in any rule."""
@@ -49,18 +49,18 @@ def suggest(
     terms = suggest_terms(texts, ctx.rules, top)
     if as_json:
         typer.echo(
-            json.dumps(
+            json_text(
                 {"letters": len(texts), "terms": [{"term": t, "letters": n} for t, n in terms]},
-                ensure_ascii=False,
+                indent=None,
             )
         )
         return
-    console = Console()
-    console.print(f"分析了 {len(texts)} 封待分办或改派的来信，以下词语尚未被任何规则覆盖：")
+    out = console()
+    out.print(f"分析了 {len(texts)} 封待分办或改派的来信，以下词语尚未被任何规则覆盖：")
     table = Table("词语", "出现的来信数")
     for term, n in terms:
-        table.add_row(term, str(n))
-    console.print(table)
+        table.add_row(shown(term), str(n))
+    out.print(table)
 
 
 @rules_app.command("evaluate")
@@ -69,7 +69,7 @@ def evaluate_rules(
         list[Path],
         typer.Option(
             "--labelled",
-            help="A labelled TOML file or a directory of them ([[letter]]); may be repeated.",
+            help="标注好的来信 TOML 文件或目录（[[letter]]），可重复给出。",
         ),
     ],
     config: ConfigOption = None,
@@ -79,18 +79,18 @@ def evaluate_rules(
     cfg = load_config(config or default_config_dir())
     report = evaluate(load_labelled(labelled), load_rules_for(cfg))
     if as_json:
-        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        typer.echo(json_text(report.to_json()))
         return
-    _print_report(Console(), report)
+    _print_report(console(), report)
 
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-def _print_report(console: Console, r: Report) -> None:
+def _print_report(out: Console, r: Report) -> None:
     data = r.to_json()
-    console.print(f"评测来信 {r.letters} 封")
+    out.print(f"评测来信 {r.letters} 封")
     summary = Table("指标", "结果", "说明")
     figures: tuple[tuple[str, float | None, str], ...] = (
         ("承办单位准确率", data["department_accuracy"], f"{r.department_correct}/{r.letters}"),
@@ -120,7 +120,7 @@ def _print_report(console: Console, r: Report) -> None:
     )
     for label, value, detail in figures:
         summary.add_row(label, _pct(value), detail)
-    console.print(summary)
+    out.print(summary)
 
     per_dept = Table("承办单位", "应为", "判为", "正确", "精确率", "召回率")
     for d in r.departments:
@@ -132,12 +132,12 @@ def _print_report(console: Console, r: Report) -> None:
             _pct(d.precision),
             _pct(d.recall),
         )
-    console.print(per_dept)
+    out.print(per_dept)
 
     # The matrix is plain text: a rich table would squeeze 16+ columns into the terminal.
     codes = [d.code for d in r.departments]
     width = max(len(c) for c in codes) + 1
-    console.print("混淆矩阵（行：应为，列：判为）：")
+    out.print("混淆矩阵（行：应为，列：判为）：")
     lines = ["".rjust(width) + "".join(c.rjust(width) for c in codes)]
     for code in codes:
         row = r.confusion.get(code, {})
@@ -150,7 +150,7 @@ def _print_report(console: Console, r: Report) -> None:
         ("类别错误", r.wrong_category),
     ):
         if rows:
-            console.print(f"{title}：" + "；".join(" ".join(t) for t in rows))
+            out.print(f"{title}：" + "；".join(" ".join(t) for t in rows))
 
 
 def register(app: typer.Typer) -> None:

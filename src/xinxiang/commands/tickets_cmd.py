@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
 from xinxiang.commands._common import ConfigOption, JsonOption, now_utc, open_context
-from xinxiang.domain.states import STATUS_LABELS, TicketStatus
+from xinxiang.commands._labels import (
+    EVENT_LABELS,
+    MAIL_KIND_LABELS,
+    MAIL_STATE_LABELS,
+    department_label,
+    label,
+    parse_status,
+    status_label,
+    track_label,
+    urgency_label,
+)
+from xinxiang.commands._show import console, json_text, shown
 from xinxiang.errors import XinxiangError
 from xinxiang.replies.render import format_cn_datetime
 from xinxiang.services.ingest import retry_quarantined
 from xinxiang.store.models import EventRow, LetterRow, OutboxRow, QuarantineRow, TicketRow
 
-tickets_app = typer.Typer(help="Tickets (工单).", no_args_is_help=True)
-quarantine_app = typer.Typer(help="Quarantined messages (隔离区).", no_args_is_help=True)
+_QUARANTINE_STATES = {"open": "待处理", "resolved": "已处理"}
+
+tickets_app = typer.Typer(help="工单：列表、详情、转办、协办、延期、逾期。", no_args_is_help=True)
+quarantine_app = typer.Typer(help="隔离区：无法处理的邮件。", no_args_is_help=True)
 
 
 def _iso(value: Any) -> str | None:
@@ -49,43 +60,42 @@ def ticket_summary(t: TicketRow) -> dict[str, Any]:
 @tickets_app.command("list")
 def list_tickets(
     config: ConfigOption = None,
-    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
-    limit: Annotated[int, typer.Option(min=1)] = 50,
+    status: Annotated[
+        str | None,
+        typer.Option(help="只列此状态，中文名称或代码均可（已转办 或 dispatched）。"),
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="最多列出多少张工单。")] = 50,
     as_json: JsonOption = False,
 ) -> None:
     """The newest tickets."""
-    if status is not None and status not in {s.value for s in TicketStatus}:
-        raise XinxiangError(
-            f"unknown status {status!r} (one of {', '.join(s.value for s in TicketStatus)})"
-        )
+    wanted = parse_status(status) if status is not None else None
     ctx = open_context(config)
     with ctx.db.unit_of_work() as session:
         q = select(TicketRow).order_by(TicketRow.id.desc()).limit(limit)
-        if status:
-            q = q.where(TicketRow.status == status)
+        if wanted is not None:
+            q = q.where(TicketRow.status == wanted.value)
         rows = [ticket_summary(t) for t in session.execute(q).scalars()]
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        typer.echo(json_text(rows))
         return
-    table = Table("编号", "状态", "渠道", "来信人", "主题", "承办单位", "紧急程度")
-    tz = ctx.cfg.settings.school.timezone
-    del tz
+    table = Table("编号", "状态", "渠道", "来信人", "主题", "承办单位", "紧急程度", "办理类别")
     for r in rows:
         table.add_row(
-            r["number"],
-            STATUS_LABELS.get(TicketStatus(r["status"]), r["status"]),
-            r["channel"],
-            r["from_name"] or r["from"],
-            (r["subject"] or "")[:30],
-            r["department"] or "—",
-            r["urgency"],
+            shown(r["number"]),
+            status_label(r["status"]),
+            shown(r["channel"]),
+            shown(r["from_name"] or r["from"], limit=40),
+            shown(r["subject"] or "", limit=30),
+            department_label(ctx.cfg, r["department"]),
+            urgency_label(r["urgency"]),
+            track_label(r["track"]),
         )
-    Console().print(table)
+    console().print(table)
 
 
 @tickets_app.command("show")
 def show_ticket(
-    number: Annotated[str, typer.Argument(help="Ticket number, e.g. 2026-000123.")],
+    number: Annotated[str, typer.Argument(help="工单号，如 2026-000123。")],
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -146,28 +156,42 @@ def show_ticket(
             for m in mails
         ]
     if as_json:
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        typer.echo(json_text(data))
         return
     tz = ctx.cfg.settings.school.timezone
-    label = STATUS_LABELS[TicketStatus(data["status"])]
-    typer.echo(f"工单 {data['number']}（{label}）  查询码 {data['query_code']}")
-    typer.echo(f"来信人: {data['from_name']} <{data['from']}>  渠道: {data['channel']}")
-    typer.echo(f"主题: {data['subject']}")
+    typer.echo(
+        f"工单 {shown(data['number'])}（{status_label(data['status'])}）  "
+        f"查询码 {shown(data['query_code'])}"
+    )
+    typer.echo(
+        f"来信人: {shown(data['from_name'])} <{shown(data['from'])}>  "
+        f"渠道: {shown(data['channel'])}"
+    )
+    typer.echo(f"主题: {shown(data['subject'])}")
+    typer.echo(
+        f"承办单位: {department_label(ctx.cfg, data['department'])}  "
+        f"紧急程度: {urgency_label(data['urgency'])}  办理类别: {track_label(data['track'])}"
+    )
     typer.echo("-" * 60)
-    typer.echo(data["letter"]["body"])
+    typer.echo(shown(data["letter"]["body"], multiline=True))
     typer.echo("-" * 60)
     for a in data["letter"]["attachments"]:
-        typer.echo(f"附件: {a['filename']} ({a['content_type']}, {a['size']} 字节)")
+        typer.echo(f"附件: {shown(a['filename'])} ({shown(a['content_type'])}, {a['size']} 字节)")
     for e in events:
-        typer.echo(f"{format_cn_datetime(e.at, tz)}  {e.kind}  {e.actor}")
+        typer.echo(
+            f"{format_cn_datetime(e.at, tz)}  {label(EVENT_LABELS, e.kind)}  {shown(e.actor)}"
+        )
     for m in data["mails"]:
-        typer.echo(f"邮件 {m['kind']} → {', '.join(m['to'])}: {m['state']}")
+        typer.echo(
+            f"邮件 {label(MAIL_KIND_LABELS, m['kind'])} → {shown(', '.join(m['to']))}: "
+            f"{label(MAIL_STATE_LABELS, m['state'])}"
+        )
 
 
 @quarantine_app.command("list")
 def list_quarantine(
     config: ConfigOption = None,
-    all_: Annotated[bool, typer.Option("--all", help="Include resolved records.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="包括已处理的记录。")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Messages that could not be processed, with the reason."""
@@ -190,19 +214,23 @@ def list_quarantine(
             for r in session.execute(q).scalars()
         ]
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        typer.echo(json_text(rows))
         return
     table = Table("ID", "信箱", "位置", "原因", "状态")
     for r in rows:
         table.add_row(
-            str(r["id"]), str(r["source"]), str(r["location"]), str(r["reason"]), str(r["state"])
+            str(r["id"]),
+            shown(r["source"]),
+            shown(r["location"]),
+            shown(r["reason"]),
+            label(_QUARANTINE_STATES, str(r["state"])),
         )
-    Console().print(table)
+    console().print(table)
 
 
 @quarantine_app.command("retry")
 def retry(
-    quarantine_id: Annotated[int, typer.Argument(help="Quarantine record id.")],
+    quarantine_id: Annotated[int, typer.Argument(help="隔离记录编号。")],
     config: ConfigOption = None,
 ) -> None:
     """Reprocess a quarantined message from its stored raw bytes."""
@@ -212,7 +240,7 @@ def retry(
     except LookupError as exc:
         raise XinxiangError(str(exc)) from None
     if outcome.status == "quarantined":
-        typer.echo(f"仍无法处理: {outcome.reason}")
+        typer.echo(f"仍无法处理: {shown(outcome.reason)}")
         raise typer.Exit(1)
     typer.echo(
         f"已重新处理: {outcome.status}"

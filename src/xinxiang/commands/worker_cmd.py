@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import (
     MofNCompleteColumn,
     Progress,
@@ -17,6 +16,7 @@ from rich.progress import (
 from rich.table import Table
 
 from xinxiang.commands._common import ConfigOption, JsonOption, now_utc, open_context, setup_logging
+from xinxiang.commands._show import console, json_text, shown
 from xinxiang.errors import XinxiangError
 from xinxiang.mailbox.imap import SourceUnavailable
 from xinxiang.replies.transport import transport_for
@@ -42,14 +42,13 @@ def worker(
 def poll(
     config: ConfigOption = None,
     source: Annotated[
-        list[str] | None, typer.Option("--source", "-s", help="Only this source.")
+        list[str] | None, typer.Option("--source", "-s", help="只收取这个信箱。")
     ] = None,
-    send: Annotated[bool, typer.Option(help="Send the outbox after polling.")] = True,
+    send: Annotated[bool, typer.Option(help="收取后发送待发邮件。")] = True,
     as_json: JsonOption = False,
 ) -> None:
     """One pass over the mail sources now, then send what the outbox holds."""
     import dataclasses
-    import json
 
     ctx = open_context(config)
     ctx.token_key  # noqa: B018 - fail now, with the variable's name, not on the first letter
@@ -62,7 +61,7 @@ def poll(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    with Progress(*columns, console=console(stderr=True), transient=True) as bar:
         for name in names:
             task = bar.add_task(f"收取 {name}", total=None)
 
@@ -81,14 +80,14 @@ def poll(
         sent = send_due(ctx, transport_for(ctx.cfg), now_utc()) if send else None
     if as_json:
         typer.echo(
-            json.dumps(
+            json_text(
                 {
                     "sources": [dataclasses.asdict(r) for r in rows],
                     "replies": len(handled),
                     "sent": sent.sent if sent else 0,
                     "errors": errors,
                 },
-                ensure_ascii=False,
+                indent=None,
             )
         )
     else:
@@ -97,11 +96,11 @@ def poll(
             table.add_row(
                 r.source, str(r.created), str(r.recorded), str(r.duplicates), str(r.quarantined)
             )
-        Console().print(table)
+        console().print(table)
         if sent:
             typer.echo(f"发出邮件 {sent.sent} 封，待重试 {sent.retried}，失败 {sent.failed}")
     for err in errors:
-        typer.echo(f"xinxiang: warning: {err}", err=True)
+        typer.echo(f"xinxiang: warning: {shown(err)}", err=True)
     if errors:
         raise typer.Exit(1)
 

@@ -14,6 +14,7 @@ class MailKind(StrEnum):
     REPLY = "reply"
     AUTO_REPLY = "auto_reply"
     BOUNCE = "bounce"
+    REPORT = "report"  # an abuse/feedback report (ARF, RFC 5965) about mail we sent: 投诉报告
     RECEIPT = "receipt"
     LIST = "list"
     LOOP = "loop"

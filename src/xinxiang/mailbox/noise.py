@@ -1,11 +1,14 @@
 """What kind of mail a parsed `Letter` is: a letter or reply to act on, or noise to record only.
 
-Noise — our own mail coming back (loop), bounces, read receipts (已读回执), auto-replies
-(自动回复), mailing-list mail — is stored but never answered, so a petitioner is never sent an
+Noise — our own mail coming back (loop), bounces (退信), abuse reports about our mail (ARF,
+投诉报告), read receipts (已读回执), auto-replies (自动回复), mailing-list mail — is stored but
+never answered, so a petitioner is never sent an
 acknowledgement for an out-of-office notice and two robots never talk to each other.
 
 The rules are plain data (`RULES`), checked in order; the first that matches decides, and its
-name explains the decision (`classify_mail`).
+name explains the decision (`classify_mail`). Structure decides before names and words: a
+delivery report (`multipart/report; report-type=delivery-status`) is a bounce whatever its From,
+and a person writing from postmaster@ is a letter unless the message is a bounce.
 """
 
 from __future__ import annotations
@@ -18,14 +21,27 @@ from email.message import Message
 from email.parser import BytesParser, HeaderParser
 
 from xinxiang.domain.letter import Letter, MailKind
+from xinxiang.mailbox.bounds import bound_message
 
 LOOP_HEADER = "X-Xinxiang-Ticket"
 
-_DAEMON_LOCALPARTS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "maildaemon"})
+_DAEMON_LOCALPARTS = frozenset({"mailer-daemon", "mail-daemon", "maildaemon"})
+# MAILER-DAEMON also appears without a domain ("Mail Delivery Subsystem <MAILER-DAEMON>").
+_DAEMON_NAME = re.compile(r"(?<![\w.\-])mailer-daemon(?![\w\-])", re.IGNORECASE)
+# Subjects of delivery reports, at the start of the subject; a phrase must end there (not run on
+# into a sentence: 邮件投递失败怎么办 is a question, 邮件投递失败: … a report).
 _BOUNCE_SUBJECT = re.compile(
-    r"^\s*(undeliverable|undelivered mail|delivery status notification \((failure|delay)\)|"
-    r"mail delivery failed|returned mail|delivery failure|failure notice|系统退信|退信通知|"
-    r"邮件投递失败|投递失败)",
+    r"^\s*[\[【(（]?\s*(?:メール|邮件|郵件)?(?:"
+    r"undeliverable|undelivered|undeliverable mail|delivery status notification|"
+    r"delivery notification|(?:mail|message) could not be delivered|could not deliver|"
+    r"(?:mail|message) delivery (?:failed|failure)|delivery (?:failure|failed|has failed)|"
+    r"failure notice|returned mail|returned to sender|non-?delivery|nondeliverable|"
+    r"delayed mail|delivery delayed|mail system error|warning: could not send|"
+    r"unzustellbar|nicht zustellbar|non remis|"
+    r"配信エラー|配送エラー|配送失敗|配信失敗|配信不能|配信できませんでした|配信状態の通知|不達|"
+    r"系统退信|退信通知|退信|邮件投递失败|投递失败|邮件退回|无法送达|未送达|邮件发送失败|"
+    r"邮件无法投递|投递状态通知|传递状态通知|無法傳遞|無法送達|郵件傳遞失敗|傳遞狀態通知|系統退信"
+    r")(?:通知|报告|報告|メール|のお知らせ)?(?![\w\u3040-\u30ff\u4e00-\u9fff])",
     re.IGNORECASE,
 )
 _RECEIPT_SUBJECT = re.compile(
@@ -102,6 +118,19 @@ def _header_values(letter: Letter, name: str) -> list[str]:
 # -- rules ----------------------------------------------------------------------------------
 
 
+def _report_type(letter: Letter) -> str:
+    ctype, report = _content_type(letter)
+    return report if ctype == "multipart/report" else ""
+
+
+def _feedback_report(letter: Letter, _me: Identity) -> bool:
+    return _report_type(letter) == "feedback-report" or _has_part(letter, "message/feedback-report")
+
+
+def _delivery_report(letter: Letter, _me: Identity) -> bool:
+    return _report_type(letter) == "delivery-status"
+
+
 def _malformed(letter: Letter, _me: Identity) -> bool:
     return "@" not in letter.from_addr
 
@@ -114,18 +143,15 @@ def _loop(letter: Letter, me: Identity) -> bool:
     )
 
 
-def _is_dsn(letter: Letter) -> bool:
-    ctype, report = _content_type(letter)
-    if ctype == "multipart/report" and report == "delivery-status":
-        return True
-    return _has_part(letter, "message/delivery-status")
-
-
 def _is_mdn(letter: Letter) -> bool:
-    ctype, report = _content_type(letter)
-    if ctype == "multipart/report" and report == "disposition-notification":
+    if _report_type(letter) == "disposition-notification":
         return True
     return _has_part(letter, "message/disposition-notification")
+
+
+def _from_daemon(letter: Letter) -> bool:
+    local = letter.from_addr.rpartition("@")[0].lower()
+    return local in _DAEMON_LOCALPARTS or bool(_DAEMON_NAME.search(letter.header("From") or ""))
 
 
 def _auto_submitted(letter: Letter) -> bool:
@@ -146,10 +172,7 @@ def _precedence(letter: Letter) -> str:
 
 
 def _bounce(letter: Letter, _me: Identity) -> bool:
-    if _is_dsn(letter):
-        return True
-    local = letter.from_addr.rpartition("@")[0].lower()
-    if local in _DAEMON_LOCALPARTS:
+    if _has_part(letter, "message/delivery-status") or _from_daemon(letter):
         return True
     if _BOUNCE_SUBJECT.match(letter.subject) and not _is_mdn(letter):
         return True
@@ -196,10 +219,15 @@ def _reply(letter: Letter, me: Identity) -> bool:
 
 Rule = Callable[[Letter, Identity], bool]
 
+# Reports first (their structure is unambiguous, whoever sent them), then our own mail, then
+# bounces recognised by sender or subject: those often have no usable From (MAILER-DAEMON
+# without a domain, or only the null Return-Path), so the no-sender rule comes after them.
 RULES: tuple[tuple[str, MailKind, Rule], ...] = (
-    ("no-sender-address", MailKind.MALFORMED, _malformed),
+    ("feedback-report", MailKind.REPORT, _feedback_report),
+    ("delivery-report", MailKind.BOUNCE, _delivery_report),
     ("own-mail", MailKind.LOOP, _loop),
     ("delivery-failure", MailKind.BOUNCE, _bounce),
+    ("no-sender-address", MailKind.MALFORMED, _malformed),
     ("read-receipt", MailKind.RECEIPT, _receipt),
     ("auto-reply", MailKind.AUTO_REPLY, _auto_reply),
     ("mailing-list", MailKind.LIST, _list),
@@ -237,8 +265,8 @@ def mail_kind(
     own_msgid_domain: str | None,
     reply_base: str | None,
 ) -> MailKind:
-    """Classify a parsed message: malformed → loop → bounce → receipt → auto_reply → list → reply
-    → letter.
+    """Classify a parsed message: report → bounce (by structure) → loop → bounce (by sender or
+    subject) → malformed → receipt → auto_reply → list → reply → letter.
 
     `own_addresses` are our sending addresses, `own_msgid_domain` the domain part of the
     Message-IDs we generate, `reply_base` our plus-address base (`xinxiang@example.edu.cn`, so
@@ -282,7 +310,7 @@ def bounced_message_ids(raw: bytes) -> list[str]:
     Never raises; returns [] when nothing is found.
     """
     try:
-        msg = BytesParser(policy=policy.compat32).parsebytes(raw)
+        msg = BytesParser(policy=policy.compat32).parsebytes(bound_message(raw)[0])
         own = _msgid(str(msg.get("Message-ID", "")))
         found: list[str] = []
         texts: list[str] = []

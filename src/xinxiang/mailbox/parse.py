@@ -1,34 +1,54 @@
 """Raw message bytes → `Letter`, tolerant of everything Chinese mail clients produce.
 
 The stdlib parser runs with the `compat32` policy because it never raises on broken input and
-keeps 8-bit header bytes recoverable (surrogate-escaped); every header and text part is then
-decoded here, with the label supersets of `charsets` (gb2312 → gb18030, big5 → big5hkscs),
-adjacent RFC 2047 words of one charset joined as bytes before decoding (clients split words in
-the middle of a character), RFC 2231 parameters, and raw 8-bit headers. Whatever cannot be
+keeps 8-bit header bytes recoverable (surrogate-escaped); it is given only what `bounds` lets
+through (total size, header fields, nesting depth), and reads folded parameters unfolded. Every
+header (`headers`) and part (`parts`) is then decoded with the label supersets of `charsets`
+(gb2312 → gb18030, big5 → big5hkscs); a label that is no text charset falls back for its part
+only. This module walks the parts into body text, HTML and attachments. Whatever cannot be
 decoded exactly is recorded in `Letter.defects`; only input with nothing usable raises
 `UnparseableMail`.
 """
 
 from __future__ import annotations
 
-import binascii
-import io
 import mimetypes
 import re
-import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email import policy
-from email.generator import BytesGenerator
+from email.header import Header
 from email.message import Message
 from email.parser import BytesParser
-from email.utils import getaddresses, parsedate_to_datetime
+from email.policy import Compat32
+from functools import partial
 
 from xinxiang.domain.letter import Attachment, Letter
 from xinxiang.errors import UnparseableMail
-from xinxiang.mailbox.charsets import decode_bytes, guess_decode
+from xinxiang.mailbox.bounds import MAX_MIME_DEPTH, bound_message, header_end
+from xinxiang.mailbox.charsets import decode_bytes
 from xinxiang.mailbox.consent import public_consent
-from xinxiang.mailbox.html_text import html_to_text, sanitise_html
+from xinxiang.mailbox.headers import (
+    addresses,
+    clean_text,
+    header_text,
+    message_ids,
+    normalise_message_id,
+    parse_date,
+    raw_get,
+)
+from xinxiang.mailbox.html_text import html_to_text, html_within_bounds, sanitise_html
+from xinxiang.mailbox.parts import (
+    charset,
+    ctype,
+    disposition,
+    payload_bytes,
+    raw_filename,
+    safe_filename,
+    serialise,
+    stored_payload,
+)
+
+__all__ = ["FORWARD_MARKER", "normalise_message_id", "parse_message", "safe_filename"]
 
 FORWARD_MARKER = "---------- 转发邮件 ----------"
 
@@ -40,327 +60,48 @@ _MAIL_HEADERS = frozenset(
         "references", "delivered-to",
     }
 )  # fmt: skip
-_ADDRESS_HEADERS = frozenset(
-    {"from", "to", "cc", "bcc", "reply-to", "sender", "resent-from", "resent-to"}
-)
-_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
-_MAX_DEPTH = 20
-_MAX_FILENAME_BYTES = 200
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
 
 
-# -- headers ----------------------------------------------------------------------------------
+class _UnfoldingPolicy(Compat32):
+    """compat32 that unfolds a header value whenever the parser reads it (RFC 5322 §2.2.3).
 
-
-def _raw_bytes(value: str) -> bytes:
-    """The original bytes of a compat32 string (8-bit bytes are surrogate-escaped)."""
-    try:
-        return value.encode("ascii", "surrogateescape")
-    except UnicodeEncodeError:
-        return value.encode("utf-8", "surrogatepass")
-
-
-def _unfold(data: bytes) -> bytes:
-    return re.sub(rb"\r?\n(?=[ \t])", b"", data).replace(b"\r", b"").replace(b"\n", b"")
-
-
-def _decode_8bit(data: bytes, where: str, defects: list[str]) -> str:
-    """Decode raw header bytes: ASCII as is, UTF-8 (RFC 6532) silently, anything else guessed."""
-    if all(b < 0x80 for b in data):
-        return data.decode("ascii")
-    text, codec = guess_decode(data)
-    if codec is None:
-        defects.append(f"{where}: undecodable raw 8-bit bytes replaced by U+FFFD")
-    elif codec != "utf-8":
-        defects.append(f"{where}: raw 8-bit bytes decoded as {codec}")
-    return text
-
-
-def _b_decode(text: str) -> tuple[bytes, bool]:
-    """Lenient base64 for encoded words; returns (bytes, damaged)."""
-    data = re.sub(r"[^A-Za-z0-9+/]", "", text)
-    damaged = len(data) % 4 == 1
-    if damaged:
-        data = data[:-1]
-    data += "=" * (-len(data) % 4)
-    try:
-        return binascii.a2b_base64(data.encode("ascii")), damaged
-    except binascii.Error:
-        return b"", True
-
-
-def _q_decode(text: str) -> bytes:
-    raw = text.replace("_", " ").encode("ascii", "replace")
-    return re.sub(rb"=([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
-
-
-def decode_words(text: str, where: str, defects: list[str]) -> str:
-    """Decode RFC 2047 encoded words anywhere in `text` (also inside quotes, as clients do).
-
-    Adjacent words of the same charset are joined as bytes before decoding, so a character
-    split across two words comes out whole.
+    compat32 keeps the line break of a folded parameter inside its value, so a boundary folded
+    at a space never matched its delimiter lines and the attachments fell into the body.
     """
-    if "=?" not in text:
-        return text
-    segments: list[tuple[str, str, bytes]] = []  # (literal text, charset, bytes)
-    pos = 0
-    for match in _ENCODED_WORD.finditer(text):
-        between = text[pos : match.start()]
-        previous_is_word = bool(segments) and segments[-1][1] != ""
-        if between and not (previous_is_word and not between.strip()):
-            segments.append((between, "", b""))
-        charset = match.group(1).split("*", 1)[0].lower()
-        if match.group(2) in "bB":
-            data, damaged = _b_decode(match.group(3))
-            if damaged:
-                defects.append(f"{where}: damaged base64 in encoded word")
-        else:
-            data = _q_decode(match.group(3))
-        if segments and segments[-1][1] == charset:
-            segments[-1] = ("", charset, segments[-1][2] + data)
-        else:
-            segments.append(("", charset, data))
-        pos = match.end()
-    if pos < len(text):
-        segments.append((text[pos:], "", b""))
-    out: list[str] = []
-    for literal, charset, data in segments:
-        if charset:
-            decoded, errs = decode_bytes(data, charset, where=where)
-            defects.extend(errs)
-            out.append(decoded)
-        else:
-            out.append(literal)
-    return "".join(out)
+
+    def header_fetch_parse(  # type: ignore[override]  # as typeshed's Compat32 itself
+        self, name: str, value: str
+    ) -> str | Header:
+        return super().header_fetch_parse(name, _FOLD.sub("", value))
 
 
-def _clean_text(text: str, where: str, defects: list[str]) -> str:
-    # NUL cannot be stored in PostgreSQL text columns and never carries meaning in mail.
-    if "\x00" in text:
-        defects.append(f"{where}: NUL characters removed")
-        text = text.replace("\x00", "")
-    return text
+_POLICY = _UnfoldingPolicy()
 
 
-def _header_text(raw: str, name: str, defects: list[str]) -> str:
-    where = f"header {name}"
-    text = _decode_8bit(_unfold(_raw_bytes(raw)), where, defects)
-    text = decode_words(text, where, defects)
-    return _clean_text(text, where, defects).strip()
+def _parse_bytes(raw: bytes, defects: list[str]) -> Message:
+    """The stdlib parse of `raw` within the bounds of `bounds.bound_message`."""
+    bounded, found = bound_message(raw)
+    defects.extend(found)
+    return BytesParser(policy=_POLICY).parsebytes(bounded)
 
 
-def _raw_get(msg: Message, name: str) -> str | None:
-    lname = name.lower()
-    for key, value in msg.raw_items():
-        if key.lower() == lname:
-            return str(value)
+def _text_charset(msg: Message) -> str | None:
+    """The charset the message declares for its text (a hint for raw 8-bit headers)."""
+    pending, seen = [msg], 0
+    while pending and seen < 100:  # iterative and bounded: any structure is safe to search
+        part = pending.pop(0)
+        seen += 1
+        label = charset(part)
+        if label:
+            return label
+        payload = stored_payload(part)
+        if isinstance(payload, list):
+            pending.extend(p for p in payload if isinstance(p, Message))
     return None
-
-
-def _addresses(raw: str | None, name: str, defects: list[str]) -> list[tuple[str, str]]:
-    """(display name, lower-cased address) pairs; structure is parsed before words are decoded."""
-    if not raw:
-        return []
-    where = f"header {name}"
-    text = _decode_8bit(_unfold(_raw_bytes(raw)), where, defects)
-    pairs: list[tuple[str, str]] = []
-    try:
-        parsed = getaddresses([text])
-    except Exception:  # stdlib address parsing fails on hostile input
-        parsed = []
-    for display, addr in parsed:
-        addr = addr.strip().lower()
-        display = decode_words(display, where, defects).strip().strip('"').strip()
-        if addr or display:
-            pairs.append((_clean_text(display, where, defects), addr))
-    if not any("@" in a for _, a in pairs):
-        found = re.search(r"[\w.+\-=%]+@[\w\-]+(?:\.[\w\-]+)+", text)
-        if found:
-            pairs = [(pairs[0][0] if pairs else "", found.group(0).lower())]
-    return pairs
-
-
-def normalise_message_id(value: str | None) -> str | None:
-    """`<id@host>` with whitespace removed; brackets added if missing; None if empty."""
-    if not value:
-        return None
-    compact = re.sub(r"\s+", "", value)
-    found = re.search(r"<[^<>]+>", compact)
-    if found:
-        return found.group(0)
-    bare = compact.strip("<>")
-    return f"<{bare}>" if bare else None
-
-
-def _message_ids(value: str | None) -> tuple[str, ...]:
-    if not value:
-        return ()
-    found = [re.sub(r"\s+", "", m) for m in re.findall(r"<[^<>]+>", value)]
-    if not found:
-        found = [f"<{tok.strip('<>')}>" for tok in value.split() if tok.strip("<>")]
-    return tuple(found)
-
-
-def _parse_date(value: str | None, defects: list[str]) -> datetime | None:
-    if not value:
-        defects.append("header Date: missing")
-        return None
-    try:
-        parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        defects.append(f"header Date: cannot parse {value[:80]!r}")
-        return None
-    if parsed.tzinfo is None:  # "-0000": time zone unknown, RFC 5322 says treat as UTC
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
 
 
 # -- parts --------------------------------------------------------------------------------------
-
-
-def _ctype(part: Message) -> str:
-    try:
-        return part.get_content_type()
-    except Exception:
-        return "application/octet-stream"
-
-
-def _disposition(part: Message) -> str | None:
-    try:
-        return part.get_content_disposition()
-    except Exception:
-        return None
-
-
-def _charset(part: Message) -> str | None:
-    try:
-        value = part.get_param("charset")
-    except Exception:
-        return None
-    if isinstance(value, tuple):
-        value = value[2]
-    return str(value).strip().strip('"') or None if value else None
-
-
-def _lenient_base64(raw: bytes, where: str, defects: list[str]) -> bytes:
-    compact = b"".join(raw.split())
-    try:
-        return binascii.a2b_base64(compact, strict_mode=True)
-    except binascii.Error:
-        pass
-    cleaned = re.sub(rb"[^A-Za-z0-9+/=]", b"", compact)
-    out = bytearray()
-    damaged = cleaned != compact
-    # Each '='-terminated run is a complete group (some clients pad every line).
-    for chunk in re.findall(rb"[A-Za-z0-9+/]+=*", cleaned):
-        data = chunk.rstrip(b"=")
-        if len(data) % 4 == 1:
-            data = data[:-1]
-            damaged = True
-        if len(data) % 4 and not chunk.endswith(b"="):
-            damaged = True
-        data += b"=" * (-len(data) % 4)
-        try:
-            out += binascii.a2b_base64(data)
-        except binascii.Error:
-            damaged = True
-    if damaged:
-        defects.append(f"{where}: damaged or truncated base64 data")
-    return bytes(out)
-
-
-def _serialise(msg: Message) -> bytes:
-    buf = io.BytesIO()
-    try:
-        BytesGenerator(buf, mangle_from_=False, policy=policy.compat32).flatten(msg)
-    except Exception:  # regenerate what we can of a broken part
-        return buf.getvalue()
-    return buf.getvalue()
-
-
-def _stored_payload(part: Message) -> object:
-    # compat32 keeps the original bytes surrogate-escaped in `_payload`; get_payload() would
-    # decode them with the declared charset (lossy, and it raises on some bogus labels).
-    return getattr(part, "_payload", None)
-
-
-def _payload_bytes(part: Message, where: str, defects: list[str]) -> bytes:
-    payload = _stored_payload(part)
-    if isinstance(payload, list):
-        return b"\n".join(_serialise(p) for p in payload if isinstance(p, Message))
-    if payload is None:
-        return b""
-    cte = (_raw_get(part, "content-transfer-encoding") or "").strip().lower()
-    if cte == "base64":
-        return _lenient_base64(_raw_bytes(str(payload)), where, defects)
-    if cte and cte not in ("7bit", "8bit", "binary", "quoted-printable") and "uu" not in cte:
-        defects.append(f"{where}: unknown transfer encoding {cte!r}, kept as is")
-    try:
-        # compat32 returns the exact original bytes for 7bit/8bit/binary, decoded for QP/uu.
-        decoded = part.get_payload(decode=True)
-    except Exception:
-        decoded = None
-    if isinstance(decoded, bytes):
-        return decoded
-    return _raw_bytes(str(payload))
-
-
-def safe_filename(name: str) -> str:
-    """A filename safe to store and offer for download: no path, no control characters.
-
-    Chinese and other letters are kept; reserved characters become `_`; the name is limited
-    to 200 UTF-8 bytes, keeping the extension. Returns "" when nothing usable remains.
-    """
-    name = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
-    kept = [
-        "_" if ch in '<>:"|?*' else ch
-        for ch in name
-        if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp")
-    ]
-    cleaned = re.sub(r"\s+", " ", "".join(kept)).strip(" .")
-    if not cleaned or set(cleaned) <= {"_", "."}:
-        return ""
-    stem, dot, ext = cleaned.rpartition(".")
-    if not dot or len(ext) > 16:
-        stem, ext = cleaned, ""
-    suffix = f".{ext}" if ext else ""
-    while len((stem + suffix).encode("utf-8")) > _MAX_FILENAME_BYTES and stem:
-        stem = stem[:-1]
-    return (stem.rstrip(" .") or "file") + suffix
-
-
-def _param(part: Message, header: str, param: str) -> str | tuple[str, str, str] | None:
-    """A header parameter; raw 8-bit header bytes are decoded first (compat32 mangles them)."""
-    raw = _raw_get(part, header)
-    if raw is None:
-        return None
-    scratch = Message()
-    scratch[header] = _decode_8bit(_unfold(_raw_bytes(raw)), f"header {header}", [])
-    try:
-        value = scratch.get_param(param, header=header)
-    except Exception:
-        return None
-    if isinstance(value, tuple):
-        charset, language, text = value
-        return (str(charset or ""), str(language or ""), str(text))
-    return value
-
-
-def _raw_filename(part: Message, where: str, defects: list[str]) -> str | None:
-    for header, param in (("content-disposition", "filename"), ("content-type", "name")):
-        value = _param(part, header, param)
-        if value is None:
-            continue
-        if isinstance(value, tuple):  # RFC 2231: (charset, language, latin-1 "bytes")
-            charset, _lang, text = value
-            try:
-                data = text.encode("latin-1")
-            except UnicodeEncodeError:  # raw 8-bit inside the parameter, already decoded
-                return text
-            decoded, errs = decode_bytes(data, charset or None, where=where)
-            defects.extend(errs)
-            return decoded
-        return decode_words(value, where, defects)
-    return None
 
 
 @dataclass
@@ -375,44 +116,51 @@ class _Collected:
         self.defects.extend(other.defects)
 
 
+# One step of the walk: a part to visit (part, where its content goes, depth, inline?), or what
+# to do once the parts visited before it are done (choose an alternative, close a forward).
+_Task = tuple[Message, _Collected, int, bool] | Callable[[], None]
+
+
 class _Walker:
-    """Walks the MIME tree once, numbering leaf parts for defect messages."""
+    """Walks the MIME tree once, iteratively (an explicit stack), numbering leaf parts."""
 
     def __init__(self) -> None:
         self.part_no = 0
         self.forwarded = 0
 
-    def walk(self, part: Message, out: _Collected, depth: int, *, inline: bool = False) -> None:
-        if depth > _MAX_DEPTH:
-            out.defects.append("MIME structure nested too deeply; inner parts ignored")
-            return
-        ctype = _ctype(part)
-        if ctype == "message/rfc822":
-            self._forwarded(part, out, depth)
-            return
-        if part.is_multipart() and ctype.startswith("multipart/"):
-            out.defects.extend(
-                f"MIME structure ({ctype}): {type(d).__name__}" for d in part.defects
-            )
-            children = [p for p in part.get_payload() if isinstance(p, Message)]
-            if ctype == "multipart/alternative":
-                self._alternative(children, out, depth)
-            elif ctype == "multipart/related" and children:
-                self.walk(children[0], out, depth + 1)
-                for child in children[1:]:
-                    self.walk(child, out, depth + 1, inline=True)
+    def walk(self, root: Message, out: _Collected) -> None:
+        """Collect the body, HTML, attachments and defects of `root` into `out`, in order."""
+        stack: list[_Task] = [(root, out, 0, False)]
+        while stack:
+            task = stack.pop()
+            if callable(task):
+                task()
             else:
-                for child in children:
-                    self.walk(child, out, depth + 1)
-            return
-        self._leaf(part, ctype, out, inline=inline)
+                stack.extend(reversed(self._visit(*task)))
 
-    def _alternative(self, children: list[Message], out: _Collected, depth: int) -> None:
-        subs: list[_Collected] = []
-        for child in children:
-            sub = _Collected()
-            self.walk(child, sub, depth + 1)
-            subs.append(sub)
+    def _visit(self, part: Message, out: _Collected, depth: int, inline: bool) -> list[_Task]:
+        if depth > MAX_MIME_DEPTH:  # `bounds` already keeps the parser's tree within this
+            out.defects.append("MIME structure nested too deeply; inner parts ignored")
+            return []
+        kind = ctype(part)
+        if kind == "message/rfc822":
+            return self._forwarded(part, out, depth)
+        if not (part.is_multipart() and kind.startswith("multipart/")):
+            self._leaf(part, kind, out, inline=inline)
+            return []
+        out.defects.extend(f"MIME structure ({kind}): {type(d).__name__}" for d in part.defects)
+        children = [p for p in part.get_payload() if isinstance(p, Message)]
+        if kind == "multipart/alternative":
+            subs = [_Collected() for _ in children]
+            visits: list[_Task] = [
+                (c, sub, depth + 1, False) for c, sub in zip(children, subs, strict=True)
+            ]
+            return [*visits, partial(self._choose, subs, out)]
+        related = kind == "multipart/related"  # parts after the first are its inline resources
+        return [(c, out, depth + 1, related and i > 0) for i, c in enumerate(children)]
+
+    def _choose(self, subs: list[_Collected], out: _Collected) -> None:
+        for sub in subs:
             out.absorb_side_effects(sub)
         plain = next((s for s in subs if any(k == "plain" and t.strip() for k, t in s.body)), None)
         rich = next((s for s in reversed(subs) if s.html), None)
@@ -422,75 +170,78 @@ class _Walker:
         if rich is not None:
             out.html.extend(rich.html)
 
-    def _leaf(self, part: Message, ctype: str, out: _Collected, *, inline: bool) -> None:
+    def _leaf(self, part: Message, kind: str, out: _Collected, *, inline: bool) -> None:
         self.part_no += 1
         where = f"body part {self.part_no}"
         for defect in part.defects:
             out.defects.append(f"{where}: {type(defect).__name__}")
-        data = _payload_bytes(part, where, out.defects)
-        disposition = _disposition(part)
-        raw_name = _raw_filename(part, f"attachment name in part {self.part_no}", out.defects)
-        if ctype.startswith("multipart/"):
+        data = payload_bytes(part, where, out.defects)
+        disp = disposition(part)
+        raw_name = raw_filename(part, f"attachment name in part {self.part_no}", out.defects)
+        if kind.startswith("multipart/"):
             # A multipart whose boundary is missing or never found: its text is still the letter.
-            out.defects.append(f"{where}: broken {ctype} structure, read as plain text")
-            ctype = "text/plain"
-        if ctype in ("text/plain", "text/html") and disposition != "attachment" and not raw_name:
-            text, errs = decode_bytes(data, _charset(part), where=where)
+            out.defects.append(f"{where}: broken {kind} structure, read as plain text")
+            kind = "text/plain"
+        if kind in ("text/plain", "text/html") and disp != "attachment" and not raw_name:
+            text, errs = decode_bytes(data, charset(part), where=where)
             out.defects.extend(errs)
-            text = _clean_text(text, where, out.defects)
-            if ctype == "text/html":
+            text = clean_text(text, where, out.defects)
+            if kind == "text/html":
                 out.html.append(text)
                 out.body.append(("html", text))
             else:
                 out.body.append(("plain", text))
             return
-        content_id = normalise_message_id(_raw_get(part, "content-id"))
-        is_inline = disposition != "attachment" and (
-            inline or disposition == "inline" or content_id is not None
-        )
+        content_id = normalise_message_id(raw_get(part, "content-id"))
+        is_inline = disp != "attachment" and (inline or disp == "inline" or content_id is not None)
         filename = safe_filename(raw_name or "")
         if not filename:
-            filename = self._default_name(ctype, is_inline)
+            filename = self._default_name(kind, is_inline)
         out.attachments.append(
             Attachment(
                 filename=filename,
-                content_type=ctype,
+                content_type=kind,
                 payload=data,
                 inline=is_inline,
                 content_id=content_id.strip("<>") if content_id else None,
             )
         )
 
-    def _default_name(self, ctype: str, inline: bool) -> str:
+    def _default_name(self, kind: str, inline: bool) -> str:
         fixed = {
             "message/delivery-status": "delivery-status.txt",
             "message/disposition-notification": "disposition-notification.txt",
             "text/rfc822-headers": "original-headers.txt",
         }
-        if ctype in fixed:
-            return fixed[ctype]
-        ext = mimetypes.guess_extension(ctype, strict=False) or ".bin"
-        stem = "image" if inline and ctype.startswith("image/") else "attachment"
+        if kind in fixed:
+            return fixed[kind]
+        ext = mimetypes.guess_extension(kind, strict=False) or ".bin"
+        stem = "image" if inline and kind.startswith("image/") else "attachment"
         return f"{stem}-{self.part_no}{ext}"
 
-    def _forwarded(self, part: Message, out: _Collected, depth: int) -> None:
+    def _forwarded(self, part: Message, out: _Collected, depth: int) -> list[_Task]:
         self.forwarded += 1
         self.part_no += 1
         where = f"forwarded message {self.forwarded}"
-        payload = _stored_payload(part)
+        payload = stored_payload(part)
         inner: Message | None = None
         if isinstance(payload, list) and payload and isinstance(payload[0], Message):
             inner = payload[0]
         elif isinstance(payload, str) and payload.strip():
-            raw = _payload_bytes(part, where, out.defects)
-            inner = BytesParser(policy=policy.compat32).parsebytes(raw)
+            raw = payload_bytes(part, where, out.defects)
+            inner = _parse_bytes(raw, out.defects)
         if inner is None:
             out.defects.append(f"{where}: empty message/rfc822 part")
-            return
+            return []
         name = "forwarded.eml" if self.forwarded == 1 else f"forwarded-{self.forwarded}.eml"
-        out.attachments.append(Attachment(name, "message/rfc822", _serialise(inner)))
-        sub = _Collected()
-        self.walk(inner, sub, depth + 1)
+        out.attachments.append(Attachment(name, "message/rfc822", serialise(inner)))
+        sub = _Collected()  # its attachments stay inside forwarded.eml
+        return [
+            (inner, sub, depth + 1, False),
+            partial(self._forward_block, inner, sub, out, where),
+        ]
+
+    def _forward_block(self, inner: Message, sub: _Collected, out: _Collected, where: str) -> None:
         inner_defects: list[str] = []
         head = _envelope(inner, inner_defects)
         out.defects.extend(f"{where}: {d}" for d in inner_defects + sub.defects)
@@ -528,12 +279,13 @@ class _Envelope:
 
 
 def _envelope(msg: Message, defects: list[str]) -> _Envelope:
-    senders = _addresses(_raw_get(msg, "from"), "From", defects)
+    hint = _text_charset(msg)
+    senders = addresses(raw_get(msg, "from"), "From", defects, hint)
     name, addr = senders[0] if senders else ("", "")
-    subject_raw = _raw_get(msg, "subject")
-    subject = _header_text(subject_raw, "Subject", defects) if subject_raw else ""
-    date_raw = _raw_get(msg, "date")
-    date_text = _header_text(date_raw, "Date", defects) if date_raw else ""
+    subject_raw = raw_get(msg, "subject")
+    subject = header_text(subject_raw, "Subject", defects, hint) if subject_raw else ""
+    date_raw = raw_get(msg, "date")
+    date_text = header_text(date_raw, "Date", defects) if date_raw else ""
     return _Envelope(addr, name, subject, date_text)
 
 
@@ -543,8 +295,8 @@ def _envelope(msg: Message, defects: list[str]) -> _Envelope:
 def _check_plausible(raw: bytes) -> None:
     if not raw or not raw.strip():
         raise UnparseableMail("empty input")
-    head_end = re.search(rb"\r?\n\r?\n", raw)
-    head = raw[: head_end.start()] if head_end else raw[:65536]
+    end = header_end(raw)
+    head = raw[:end] if end < len(raw) else raw[:65536]
     if b"\x00" in head:
         raise UnparseableMail("binary data (NUL bytes) in the header block")
 
@@ -559,8 +311,9 @@ def parse_message(raw: bytes) -> Letter:
         raise UnparseableMail(f"expected bytes, got {type(raw).__name__}")
     raw = bytes(raw)
     _check_plausible(raw)
+    bound_defects: list[str] = []
     try:
-        msg = BytesParser(policy=policy.compat32).parsebytes(raw)
+        msg = _parse_bytes(raw, bound_defects)
         names = {key.lower() for key, _ in msg.raw_items()}
     except Exception as exc:  # the stdlib parser is meant never to raise
         raise UnparseableMail(f"parser failed: {type(exc).__name__}: {exc}") from exc
@@ -569,47 +322,50 @@ def parse_message(raw: bytes) -> Letter:
     if not names & _MAIL_HEADERS:
         raise UnparseableMail("no mail headers found (not an e-mail message)")
     try:
-        return _build(msg)
+        return _build(msg, bound_defects)
     except UnparseableMail:
         raise
     except Exception as exc:  # a bug must quarantine the message, not lose it
         raise UnparseableMail(f"internal parse error: {type(exc).__name__}: {exc}") from exc
 
 
-def _build(msg: Message) -> Letter:
-    defects: list[str] = []  # the walker records the parser's defects on every part
+def _build(msg: Message, defects: list[str]) -> Letter:
+    # `defects` holds what the bounds cut; the walker adds the parser's defects on every part.
+    hint = _text_charset(msg)
     headers: list[tuple[str, str]] = []
     for key, value in msg.raw_items():
-        headers.append((key, _header_text(str(value), key, [])))
-    senders = _addresses(_raw_get(msg, "from"), "From", defects)
+        headers.append((key, header_text(str(value), key, [], hint)))
+    senders = addresses(raw_get(msg, "from"), "From", defects, hint)
     if not senders:
-        sender_raw = _raw_get(msg, "sender")
-        senders = _addresses(sender_raw, "Sender", defects)
+        sender_raw = raw_get(msg, "sender")
+        senders = addresses(sender_raw, "Sender", defects, hint)
         if senders:
             defects.append("header From: missing, used Sender")
     from_name, from_addr = senders[0] if senders else ("", "")
     if "@" not in from_addr:
         defects.append("header From: no sender address")
         from_addr = ""
-    subject_raw = _raw_get(msg, "subject")
-    subject = _header_text(subject_raw, "Subject", defects) if subject_raw is not None else ""
-    date_raw = _raw_get(msg, "date")
-    date = _parse_date(_header_text(date_raw, "Date", defects) if date_raw else None, defects)
-    in_reply = _message_ids(_header_text(_raw_get(msg, "in-reply-to") or "", "In-Reply-To", []))
-    references = _message_ids(_header_text(_raw_get(msg, "references") or "", "References", []))
-    msgid_raw = _raw_get(msg, "message-id")
+    subject_raw = raw_get(msg, "subject")
+    subject = header_text(subject_raw, "Subject", defects, hint) if subject_raw is not None else ""
+    date_raw = raw_get(msg, "date")
+    date = parse_date(header_text(date_raw, "Date", defects) if date_raw else None, defects)
+    in_reply = message_ids(header_text(raw_get(msg, "in-reply-to") or "", "In-Reply-To", []))
+    references = message_ids(header_text(raw_get(msg, "references") or "", "References", []))
+    msgid_raw = raw_get(msg, "message-id")
     message_id = (
-        normalise_message_id(_header_text(msgid_raw, "Message-ID", [])) if msgid_raw else None
+        normalise_message_id(header_text(msgid_raw, "Message-ID", [])) if msgid_raw else None
     )
 
     collected = _Collected()
     walker = _Walker()
-    walker.walk(msg, collected, 0)
+    walker.walk(msg, collected)
     body = _render_body(collected.body)
     html = "\n<hr>\n".join(sanitise_html(h) for h in collected.html) if collected.html else None
+    if not all(html_within_bounds(h) for h in collected.html):
+        defects.append("HTML part too large or nested too deeply to sanitise: shown as text")
     defects.extend(collected.defects)
-    to_addrs = tuple(a for _, a in _addresses(_raw_get(msg, "to"), "To", defects) if a)
-    cc_addrs = tuple(a for _, a in _addresses(_raw_get(msg, "cc"), "Cc", defects) if a)
+    to_addrs = tuple(a for _, a in addresses(raw_get(msg, "to"), "To", defects) if a)
+    cc_addrs = tuple(a for _, a in addresses(raw_get(msg, "cc"), "Cc", defects) if a)
     return Letter(
         message_id=message_id,
         from_addr=from_addr,

@@ -33,7 +33,8 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from xinxiang.replies.redact import RedactionPattern, default_patterns, name_variants, redact
+from xinxiang.replies.redact import RedactionPattern, name_variants
+from xinxiang.replies.redactor import Redactor
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "board"
 
@@ -117,22 +118,35 @@ def _one_line(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[:limit].rstrip() + "…"
 
 
-def _prepare(item: PublicItem, zone: ZoneInfo, patterns: Sequence[RedactionPattern]) -> _Entry:
+@cache
+def _default_redactor(patterns: tuple[RedactionPattern, ...] | None) -> Redactor:
+    # One per pattern list, so that its memory of redacted letters outlives a publication.
+    return Redactor(patterns)
+
+
+def redact_item(item: PublicItem, redactor: Redactor) -> tuple[str, str, str]:
+    """The subject, letter and answer of `item` as the public may read them (脱敏后).
+
+    Names are looked for in all three, and each name found is hidden in all three.
+    """
+    known = (*name_variants(item.petitioner_name), *item.private_terms)
+    subject, letter, answer = redactor.redact_all(
+        [item.subject, item.letter_text, item.answer_text], known
+    )
+    return subject, letter, answer
+
+
+def _prepare(item: PublicItem, zone: ZoneInfo, redactor: Redactor) -> _Entry:
     if not _NUMBER_RE.match(item.number):
         raise ValueError(f"ticket number not usable as a file name: {item.number!r}")
-    names = (*name_variants(item.petitioner_name), *item.private_terms)
-
-    def clean(text: str) -> str:
-        return redact(text, names=names, patterns=patterns)
-
-    letter = clean(item.letter_text)
-    answer = clean(item.answer_text)
+    subject, letter, answer = redact_item(item, redactor)
     return _Entry(
         number=item.number,
-        category=clean(item.category) or "其他",
+        # Category and department are the school's own words: they are never redacted.
+        category=item.category or "其他",
         category_slug=category_slug(item.category or "其他"),
-        department=clean(item.department),
-        subject=clean(item.subject) or "（无主题）",
+        department=item.department,
+        subject=subject or "（无主题）",
         letter_html=text_to_html(letter),
         answer_html=text_to_html(answer),
         excerpt=_one_line(letter, EXCERPT_CHARS),
@@ -346,19 +360,22 @@ def publish_board(
     now: datetime,
     tz: str = "Asia/Shanghai",
     patterns: Sequence[RedactionPattern] | None = None,
+    redactor: Redactor | None = None,
 ) -> BoardResult:
     """Write the public board for `items` to `out_dir`, replacing any previous board at once.
 
     `base_url` is the public address of `out_dir` (used for the feed's ids and links); `now`
-    stamps the pages and is the feed's `updated` when there are no items.
+    stamps the pages and is the feed's `updated` when there are no items. `redactor` hides
+    personal data (default: the built-in one, with `patterns` if given).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     zone = ZoneInfo(tz)
     base_url = base_url if base_url.endswith("/") else base_url + "/"
-    pats = default_patterns() if patterns is None else tuple(patterns)
+    if redactor is None:
+        redactor = _default_redactor(None if patterns is None else tuple(patterns))
     entries = sorted(
-        (_prepare(item, zone, pats) for item in items),
+        (_prepare(item, zone, redactor) for item in items),
         key=lambda e: (e.answered_at, e.number),
         reverse=True,
     )

@@ -17,7 +17,7 @@ from email.utils import getaddresses
 
 __all__ = ["SenderCheck", "sole_sender"]
 
-_ADDRESS_IN_NAME = re.compile(r"[^\s<>\"'@]+@[^\s<>\"'@]+")
+_ADDRESS_IN_NAME = re.compile(r"[^\s<>\"@]*@[^\s<>\"@]+\.[^\s<>\"@]+")
 _PLAIN_ADDRESS = re.compile(r"^[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}$")
 
 
@@ -57,7 +57,7 @@ def sole_sender(headers: Sequence[tuple[str, str]]) -> SenderCheck:
     address = address.lower()
     # Outlook writes a bare address as the display name too; any *other* address there is a lie.
     named = {
-        a.lower().strip(".,;")
+        a.lower().strip("'.,;()[]")
         for a in _ADDRESS_IN_NAME.findall(unicodedata.normalize("NFKC", name))
     }
     if named - {address}:

@@ -184,39 +184,41 @@ def queue_ticket_mail(
 def queue_office_mail(
     ctx: AppContext,
     session: Session,
-    kind: str,
+    *,
     key: str,
+    kind: str,
     subject: str,
-    template: str,
-    context: dict[str, object],
+    text: str,
     now: datetime,
 ) -> bool:
-    """Render and enqueue a mail to the office about no particular ticket (holding pen, shunt);
-    idempotent on `kind:key`. True if queued."""
+    """Enqueue a mail to the office (党政办公室) about no ticket — a digest, a reminder — inside
+    the caller's transaction; `key` is its outbox dedupe key. True if queued."""
     settings = ctx.cfg.settings
-    dedupe_key = f"{kind}:{key}"
-    message_id = outbox_message_id(dedupe_key, ctx.msgid_domain)
-    text = render(f"mail/{template}.txt.j2", **{**base_context(ctx), **context})
-    recipients = sorted({a.lower() for a in ctx.cfg.office.emails})
-    out = Outgoing(
-        sender=settings.smtp.from_address,
-        sender_name=settings.smtp.from_name,
-        to=recipients,
-        subject=subject,
-        text=text,
-        html=None,
-        message_id=message_id,
-        date=now.astimezone(ctx.cfg.tz),
-        auto_submitted="auto-generated",
+    message_id = outbox_message_id(key, ctx.msgid_domain)
+    to = sorted(ctx.cfg.office.emails)
+    raw = to_bytes(
+        build_message(
+            Outgoing(
+                sender=settings.smtp.from_address,
+                sender_name=settings.smtp.from_name,
+                to=to,
+                subject=subject,
+                text=text,
+                html=text_to_html(text, subject),
+                message_id=message_id,
+                date=now.astimezone(ctx.cfg.tz),
+                auto_submitted="auto-generated",
+            )
+        )
     )
     return enqueue_mail(
         session,
-        dedupe_key=dedupe_key,
+        dedupe_key=key,
         message_id=message_id,
         kind=kind,
         sender=settings.smtp.from_address,
-        recipients=recipients,
-        raw=to_bytes(build_message(out)),
+        recipients=to,
+        raw=raw,
         now=now,
         ticket_id=None,
     )

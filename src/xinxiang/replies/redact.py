@@ -1,9 +1,12 @@
-"""Redaction of personal data (个人信息) from anything published: the board, the feed, public PDFs.
+"""Patterns for personal data (个人信息) in anything published: the board, the feed, public PDFs.
 
-Pure functions over text. Default patterns cover mainland mobile and landline numbers, e-mail
-addresses, ID-card numbers, dorm rooms and 8–12 digit student/staff numbers; a deployment can add
-or replace patterns with a TOML file (`load_patterns`). Names (the petitioner's, plus any others the
-caller knows) are matched literally, tolerating spaces between characters.
+Pure functions over text. Default patterns cover phones (mobile, landline, +86/0086, dots,
+spaces, full-width digits), e-mail addresses (also written [at] or with ＠), ID-card numbers and
+bank cards however grouped, QQ numbers, WeChat ids, licence plates, home addresses, dorm rooms
+(16-309, 3号楼402) and student/staff numbers; a deployment can add or replace patterns with a
+TOML file (`load_patterns`). Patterns match the text with full-width forms folded (`fold_width`).
+Names given by the caller are matched literally, tolerating spaces between characters; finding
+people's names, the allowlist and the board's use of all this are in `xinxiang.replies.redactor`.
 
 Patterns are written so that dates (2026-11-20, 20261120), times and ticket numbers (2026-000123)
 survive: every number pattern refuses to start or end inside a longer run of digits or hyphens.
@@ -12,7 +15,7 @@ survive: every number pattern refuses to start or end inside a longer run of dig
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,15 +26,53 @@ from xinxiang.config import Strict, load_model
 
 NAME_MARK = "＊＊＊"
 
+# Full-width digits, letters and signs (１３８, ＠, －) and the ideographic space read as
+# their ASCII forms. One character for one, so a span found in the folded text is the same
+# span in the text.
+_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0x30FB: 0xB7, 0x2022: 0xB7}
+
+
+def fold_width(text: str) -> str:
+    """`text` with full-width ASCII forms made half-width, character for character (全角转半角)."""
+    return text.translate(_FOLD)
+
+
 # A digit run is "whole" when no digit, hyphen, dot or ASCII letter touches it on either side;
 # that keeps ticket numbers, dates, decimals, URLs and hex digests out of every number pattern.
-_B = r"(?<![0-9A-Za-z\-－._/])"
-_E = r"(?![0-9A-Za-z\-－_/]|\.\d)"
+# Patterns see folded text (`fold_width`), so full-width forms need no classes of their own.
+_B = r"(?<![0-9A-Za-z\-._/])"
+_E = r"(?![0-9A-Za-z\-_/]|\.\d)"
+# Numbers people group with spaces, dashes or dots: no other group may touch them either, or a
+# bank card's inner digits would read as a phone number.
+_BS = r"(?<![0-9A-Za-z\-._/])(?<!\d[ \-.])"
+_ES = r"(?![0-9A-Za-z\-_/]|[ .\-]\d)"
+_G = r"[ \-.]?"
 
 # YYYYMMDD for 1900–2099: an 8-digit date is not a student number.
 _COMPACT_DATE = r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 
-_SEP = r"[-－\s]?"
+_SEP = r"[-\s]?"
+_UNIT = r"(?!\s?[元万亿年月日人次个份件台分秒岁级届周天％%])"
+
+
+def is_id_number(text: str) -> bool:
+    """18 characters of a 居民身份证号 whose birth date is a real date (separators ignored)."""
+    value = re.sub(r"[\s\-.]", "", fold_width(text)).upper()
+    if not re.fullmatch(r"[1-9]\d{16}[\dX]", value):
+        return False
+    year, month, day = int(value[6:10]), int(value[10:12]), int(value[12:14])
+    return 1900 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31
+
+
+def is_card_number(text: str) -> bool:
+    """15–19 digits, not an ID number: a 银行卡号 however it is grouped."""
+    if re.search(r"\d{4}-[01]?\d-[0-3]?\d(?!\d)", text):
+        return False  # dates in a row (2026-11-20 2026-12-05)
+    return 15 <= len(re.sub(r"\D", "", text)) <= 19 and not is_id_number(text)
+
+
+def _not_a_date(text: str) -> bool:
+    return re.fullmatch(_COMPACT_DATE, re.sub(r"\D", "", text)) is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,81 +85,178 @@ class RedactionPattern:
     name: str
     regex: re.Pattern[str]
     replacement: str = "[已隐去]"
+    check: Callable[[str], bool] | None = None
 
     @classmethod
-    def of(cls, name: str, pattern: str, replacement: str = "[已隐去]") -> RedactionPattern:
+    def of(
+        cls,
+        name: str,
+        pattern: str,
+        replacement: str = "[已隐去]",
+        check: Callable[[str], bool] | None = None,
+    ) -> RedactionPattern:
         """Build a pattern from source text (raises `re.error` on a bad expression)."""
-        return cls(name, re.compile(pattern), replacement)
+        return cls(name, re.compile(pattern), replacement, check)
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        """Where this kind occurs in `text`: the `pii` group if the pattern has one, else all.
+
+        A label around the value (学号：, QQ) stays outside the span, so it stays readable.
+        """
+        group = "pii" if "pii" in self.regex.groupindex else 0
+        for m in self.regex.finditer(text):
+            start, end = m.span(group)
+            if start < end and (self.check is None or self.check(m.group(group))):
+                yield start, end
+
+    def label(self) -> str:
+        """The replacement without group references: what a hidden value is shown as."""
+        return re.sub(r"\\g<\w+>|\\\d", "", self.replacement)
+
+    def apply(self, text: str) -> str:
+        """Replace every occurrence (the `pii` group only, when there is one) in `text`.
+
+        Built-in patterns match the folded text (`fold_width`); a deployment's own pattern with a
+        template replacement (``\\g<1>``) runs on the text as written.
+        """
+        if "pii" not in self.regex.groupindex and self.check is None and "\\" in self.replacement:
+            return self.regex.sub(self.replacement, text)
+        out, last = [], 0
+        for start, end in self.spans(fold_width(text)):
+            out += [text[last:start], self.replacement]
+            last = end
+        return "".join(out) + text[last:]
 
 
 def student_number_pattern(min_digits: int = 8, max_digits: int = 12) -> RedactionPattern:
     """Student and staff numbers (学号/工号): a whole run of `min_digits`–`max_digits` digits.
 
-    An 8-digit run that reads as a date (20261120) and runs followed by a unit of money, time or
-    count (元, 年, 人 …) are left alone.
+    Runs may be grouped by spaces when they start with a year (2021 0100 66). An 8-digit run that
+    reads as a date (20261120) and runs followed by a unit of money, time or count (元, 年, 人 …)
+    are left alone.
     """
     if not 1 <= min_digits <= max_digits:
         raise ValueError("need 1 <= min_digits <= max_digits")
-    unit = r"(?!\s?[元万亿年月日人次个份件台％%])"
+    lo, hi = min_digits, max_digits
     date = rf"(?!{_COMPACT_DATE}(?!\d))"
+    plain = rf"{_B}{date}(?:[A-Za-z]{{0,2}})?\d{{{lo},{hi}}}{_E}{_UNIT}"
+    grouped = rf"{_BS}(?:19|20)\d{{2}}(?:[ \-]\d{{2,4}}){{1,3}}{_ES}{_UNIT}"
+
+    def check(value: str) -> bool:
+        # 2025-2026 is a school year, not a number.
+        years = re.fullmatch(r"(?:19|20)\d\d[ \-](?:19|20)\d\d", value)
+        dated = re.match(r"\d{4}[ \-][01]?\d[ \-][0-3]?\d(?!\d)", value)
+        digits = len(re.sub(r"\D", "", value))
+        return lo <= digits <= hi and _not_a_date(value) and not years and not dated
+
     return RedactionPattern.of(
-        "student_number",
-        rf"{_B}{date}(?:[A-Za-z]{{0,2}})?\d{{{min_digits},{max_digits}}}{_E}{unit}",
-        "[学号/工号已隐去]",
+        "student_number", rf"(?P<pii>{plain}|{grouped})", "[学号/工号已隐去]", check=check
     )
+
+
+_AT = r"(?:\s?(?:@|\[at\]|\(at\)|\[AT\]|\(AT\)|（at）)\s?|\s(?:at|AT)\s)"
+_DOT = r"(?:\.|\s?(?:\[dot\]|\(dot\)|\[DOT\]|\(DOT\))\s?|\s(?:dot|DOT)\s)"
+_LABEL = r"\s?(?:是|为|:)?\s?:?\s?"
 
 
 @lru_cache(maxsize=16)
 def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[RedactionPattern, ...]:
-    """The built-in patterns, in the order they are applied (longer, more specific kinds first)."""
+    """The built-in patterns, in the order they are applied (longer, more specific kinds first).
+
+    Each sees the folded text (`fold_width`); where a label names the value (学号：, QQ), only the
+    `pii` group is replaced and the label stays.
+    """
     return (
         RedactionPattern.of(
             "email",
-            r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
+            rf"[A-Za-z0-9._%+\-]+{_AT}[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,}}",
             "[邮箱已隐去]",
         ),
         RedactionPattern.of(
             "id_card",
-            rf"{_B}[1-9]\d{{5}}{_COMPACT_DATE}\d{{3}}[\dXx](?![0-9A-Za-z])",
+            rf"{_BS}[1-9](?:[ \-]?\d){{16}}[ \-]?[\dXx](?![0-9A-Za-z]|[ \-]\d)",
             "[身份证号已隐去]",
+            check=is_id_number,
         ),
         RedactionPattern.of(
             "mobile",
-            rf"(?:{_B}(?:\+|＋)?86{_SEP}|{_B})1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}{_E}",
+            rf"{_BS}(?:(?:\+|00)\s?86\s?[\-.]?\s?|86[\- ])?(?:\(\s?)?1[3-9]\d(?:\s?\))?"
+            rf"{_G}\d{{4}}{_G}\d{{4}}{_ES}",
             "[电话已隐去]",
         ),
         RedactionPattern.of(
             "landline",
-            rf"(?:{_B}0\d{{2,3}}[-－]|[(（]0\d{{2,3}}[)）]\s?)[2-9]\d{{6,7}}(?:[-－转]\d{{1,5}})?{_E}",
+            rf"(?:{_BS}(?:\+|00)\s?86[\s\-.]?(?:\(\s?0?[1-9]\d{{1,2}}\s?\)|0?[1-9]\d{{1,2}})"
+            rf"|[(（]0\d{{2,3}}[)）]|{_BS}0\d{{2,3}})"
+            rf"\s?{_G}[2-9]\d{{2,3}}{_G}\d{{4}}(?:(?:转|-|ext\.?)\d{{1,5}})?{_ES}",
+            "[电话已隐去]",
+        ),
+        RedactionPattern.of(
+            "local_phone",
+            rf"(?:电话|座机|手机|热线|联系方式|tel|Tel|TEL)(?:号码|号)?{_LABEL}"
+            rf"(?P<pii>[2-9]\d{{2,3}}{_G}\d{{4}}(?:\s?(?:转|-)\s?\d{{1,5}})?){_ES}",
             "[电话已隐去]",
         ),
         RedactionPattern.of(
             "bank_card",
-            rf"{_B}\d{{4}}(?:[ \-]\d{{4}}){{3}}(?:[ \-]\d{{1,4}})?{_E}",
+            rf"{_BS}\d(?:[ \-]?\d){{14,18}}{_ES}",
             "[银行卡号已隐去]",
+            check=is_card_number,
         ),
         RedactionPattern.of(
-            # Bank cards (16–19 digits) and anything else too long to be a date or an amount.
+            # 1 3 8 1 2 3 4 …: digits typed one by one, as people do to slip past filters.
+            "spaced_digits",
+            r"(?<![0-9A-Za-z])\d(?: (?:- )?\d){6,}(?![0-9A-Za-z])",
+            "[号码已隐去]",
+        ),
+        RedactionPattern.of(
+            # Anything else too long to be a date or an amount.
             "long_number",
             rf"{_B}\d{{13,}}[Xx]?{_E}",
             "[号码已隐去]",
         ),
         RedactionPattern.of(
+            "qq",
+            rf"(?:QQ|qq|Qq|扣扣|Q号)(?:号码|号)?{_LABEL}(?P<pii>[1-9]\d{{4,10}})(?!\d)",
+            "[QQ号已隐去]",
+        ),
+        RedactionPattern.of(
+            "wechat",
+            rf"(?:微信|weixin|WeChat|wechat|VX|vx|Vx|V信|v信|威信)(?:号|ID|id)?{_LABEL}"
+            r"(?P<pii>[A-Za-z][A-Za-z0-9_\-]{5,19})(?![A-Za-z0-9_\-])",
+            "[微信号已隐去]",
+        ),
+        RedactionPattern.of(
+            "plate",
+            r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z]"
+            r"[ ·\-.]?[A-Z0-9]{4,6}(?![A-Za-z0-9])",
+            "[车牌号已隐去]",
+        ),
+        RedactionPattern.of(
+            "address",
+            r"[\u4e00-\u9fff]{2,4}?(?:省|市|自治区)[\u4e00-\u9fff]{1,5}?(?:区|县|市|旗)"
+            r"[\u4e00-\u9fff\d]{1,10}?(?:路|街|大道|巷|弄|胡同)\d{1,5}号"
+            r"(?:院|\d{1,4}(?:号楼|栋|幢|单元|室|号))*",
+            "[地址已隐去]",
+        ),
+        RedactionPattern.of(
             "dorm_room",
             r"(?:[东西南北中][区院]\s?)?"
-            r"(?:(?<![0-9A-Za-z\-－])\d{1,3}|[一二三四五六七八九十]{1,3}|(?<![A-Za-z])[A-Za-z])"
+            r"(?:(?<![0-9A-Za-z\-])\d{1,3}|[一二三四五六七八九十]{1,3}|(?<![A-Za-z])[A-Za-z])"
             r"\s?(?:号楼|号公寓|栋|幢|号宿舍楼|舍|斋)\s?(?:[A-Za-z]?\d{1,2}单元\s?)?"
-            r"[A-Za-z]?\d{3,4}(?![0-9\-－])(?:室|房间|房|寝室|宿舍|号)?"
-            r"|(?<![0-9A-Za-z\-－])\d{1,3}\s?[#＃]\s?[A-Za-z]?\d{3,4}(?![0-9\-－])"
+            r"[A-Za-z]?\d{3,4}(?![0-9\-])(?:室|房间|房|寝室|宿舍|号)?"
+            r"|(?<![0-9A-Za-z\-])\d{1,3}\s?#\s?[A-Za-z]?\d{3,4}(?![0-9\-])"
             r"(?:室|房间|房|寝室|宿舍)?"
-            r"|(?<![0-9A-Za-z\-－])\d{3,4}\s?(?:宿舍|寝室)",
+            r"|(?<![0-9A-Za-z\-])\d{3,4}\s?(?:宿舍|寝室)"
+            # 16-309, C5-412, 东7-102: building and room joined by a dash.
+            r"|(?<![0-9A-Za-z\-.:/])(?:[A-Za-z东西南北]?\d{1,2})-\d{3}(?![0-9\-:/.]|\s?[分元人个%])",
             "[宿舍已隐去]",
         ),
         RedactionPattern.of(
             "labelled_number",
-            r"((?:学号|工号|学工号|职工号|教工号|一卡通号?|校园卡号?|学籍号|考生号|准考证号)"
-            r"\s?(?:是|为)?\s?[:：]?\s?)[A-Za-z]{0,2}\d{4,20}(?!\d)",
-            r"\g<1>[学号/工号已隐去]",
+            r"(?:学号|工号|学工号|职工号|教工号|一卡通号?|校园卡号?|学籍号|考生号|准考证号)"
+            rf"{_LABEL}(?P<pii>[A-Za-z]{{0,2}}\d(?:[ \-]?\d){{3,19}})(?!\d)",
+            "[学号/工号已隐去]",
         ),
         student_number_pattern(min_digits, max_digits),
     )
@@ -165,7 +303,7 @@ def redact(
     the petitioner's name, address and anything else known to identify them.
     """
     for pattern in default_patterns() if patterns is None else patterns:
-        text = pattern.regex.sub(pattern.replacement, text)
+        text = pattern.apply(text)
     name_re = _name_regex(tuple(names))
     if name_re is not None:
         text = name_re.sub(name_mark, text)

@@ -14,13 +14,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from xinxiang.replies.compose import Outgoing, build_message, outbox_message_id, to_bytes
-from xinxiang.replies.mailer import base_context, text_to_html
+from xinxiang.replies.mailer import base_context, queue_office_mail
 from xinxiang.replies.render import render
 from xinxiang.services.office import OverdueItem, deadline_label, list_overdue
 from xinxiang.services.sweep import OPEN_WORK_STATUSES
 from xinxiang.store.models import EventRow, NoticeRow, TicketRow
-from xinxiang.store.repo import enqueue_mail
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
@@ -164,40 +162,14 @@ def queue_weekly_digest(ctx: AppContext, now: datetime) -> bool:
             return False
     data = weekly_digest(ctx, now)
     text = render_digest(ctx, data)
-    settings = ctx.cfg.settings
     local = now.astimezone(ctx.cfg.tz)
     subject = f"【周汇总】书记校长信箱 {local:%Y年%m月%d日}"
-    message_id = outbox_message_id(key, ctx.msgid_domain)
-    to = sorted(ctx.cfg.office.emails)
-    raw = to_bytes(
-        build_message(
-            Outgoing(
-                sender=settings.smtp.from_address,
-                sender_name=settings.smtp.from_name,
-                to=to,
-                subject=subject,
-                text=text,
-                html=text_to_html(text, subject),
-                message_id=message_id,
-                date=local,
-                auto_submitted="auto-generated",
-            )
-        )
-    )
     try:
         with ctx.db.unit_of_work() as session:
             session.add(NoticeRow(key=key, ticket_id=0, at=now))
             session.flush()
-            enqueue_mail(
-                session,
-                dedupe_key=key,
-                message_id=message_id,
-                kind="weekly_digest",
-                sender=settings.smtp.from_address,
-                recipients=to,
-                raw=raw,
-                now=now,
-                ticket_id=None,
+            queue_office_mail(
+                ctx, session, key=key, kind="weekly_digest", subject=subject, text=text, now=now
             )
     except IntegrityError:
         return False  # another worker sent this week's digest first

@@ -22,6 +22,7 @@ from xinxiang.domain.states import OPEN_STATUSES, STATUS_LABELS, TicketStatus
 from xinxiang.replies.ack import supersede_receipt
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.replies.render import quote_excerpt
+from xinxiang.services.privacy import confidential_of, for_department
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
 from xinxiang.store.repo import add_event, letter_from_row
 
@@ -58,6 +59,10 @@ def route_new_ticket(
     ticket.classification = c.to_json()
     ticket.rules_version = ctx.rules.version
     add_event(session, ticket.id, now, "system", "classified", **c.to_json())
+    confidential = confidential_of(ctx.cfg, letter.subject, letter.body)
+    if confidential.value:
+        # Identity also hides in content (导师唯一的博士生): the office reads it before anyone.
+        add_event(session, ticket.id, now, "system", "confidential", phrase=confidential.phrase)
 
     settings = ctx.cfg.settings.dispatch
     if c.is_emergency or c.is_suspected_emergency:
@@ -93,7 +98,14 @@ def route_new_ticket(
     elif (
         c.disposition == "dispatch"
         and c.department_code
-        and (c.is_emergency or (settings.auto and not settings.require_office_confirmation))
+        and (
+            c.is_emergency
+            or (
+                settings.auto
+                and not settings.require_office_confirmation
+                and not confidential.value
+            )
+        )
     ):
         dispatch_ticket(
             ctx,
@@ -113,7 +125,9 @@ def route_new_ticket(
             now,
             "system",
             "triage",
-            reason="无把握的分类，等待党政办公室人工分办"
+            reason=f"来信人要求身份保密（“{confidential.phrase}”），须经党政办公室人工分办"
+            if confidential.value and c.disposition == "dispatch"
+            else "无把握的分类，等待党政办公室人工分办"
             if c.disposition == "triage"
             else "按配置须经党政办公室确认后转办",
         )
@@ -447,6 +461,11 @@ def dispatch_ticket(
     if letter is None:
         letter = _load_letter(session, ticket)
     attachments = _attachments_for_mail(ctx, session, ticket)
+    confidential = confidential_of(ctx.cfg, letter.subject, letter.body).value
+    if confidential:
+        # No name, address or contact of the petitioner reaches the department (seed 004).
+        letter = for_department(ctx.cfg, letter, ticket.petitioner_name)
+        attachments = []
     due_lines = [
         (DEADLINE_LABELS[name], value)
         for name, value in (
@@ -465,7 +484,7 @@ def dispatch_ticket(
             kind="dispatch",
             to=dept.emails,
             key=f"{dept.code}:{now.isoformat()}",
-            subject=f"【转办】{ticket.number} {ticket.subject}"
+            subject=f"【转办】{ticket.number} {letter.subject if confidential else ticket.subject}"
             + ("【紧急】" if ticket.urgency == "emergency" else ""),
             template="dispatch",
             context={
@@ -481,6 +500,7 @@ def dispatch_ticket(
                 "intent_help": INTENT_HELP,
                 "attachment_names": [a[0] for a in attachments],
                 "transfer_reason": reason if previous else None,
+                "confidential": confidential,
             },
             attachments=attachments,
         ),

@@ -14,6 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinxiang.replies.board import BoardResult, PublicItem, publish_board
+from xinxiang.replies.redact_names import display_name_terms
+from xinxiang.services.privacy import deployment_redactor
 from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_replies import TicketReplyRow
 
@@ -37,7 +39,9 @@ def public_items(ctx: AppContext, session: Session) -> list[PublicItem]:
     latest: dict[int, PublicItem] = {}
     for reply, ticket, letter in rows:
         dept = ctx.cfg.department(ticket.department_code) if ticket.department_code else None
-        terms = tuple(t for t in (ticket.petitioner_addr, letter.from_addr, letter.from_name) if t)
+        # The display name only where it is a name: 家长 or 匿名举报 would vanish everywhere.
+        shown = display_name_terms(letter.from_name)
+        terms = tuple(t for t in (ticket.petitioner_addr, letter.from_addr, *shown) if t)
         latest[ticket.id] = PublicItem(
             number=ticket.number,
             category=ticket.category or "其他",
@@ -70,6 +74,7 @@ def publish(ctx: AppContext, out_dir: Path, now: datetime) -> BoardResult:
         base_url=school.public_url or "/",
         now=now,
         tz=school.timezone,
+        redactor=deployment_redactor(ctx.cfg),
     )
 
 

@@ -33,16 +33,18 @@ from xinxiang.mailbox.parse import parse_message
 from xinxiang.replies.authres import AuthVerdict, authenticate
 from xinxiang.replies.authz import MailProof, Participants, authorize, normalize_address
 from xinxiang.replies.autoreply import out_of_office_phrase
+from xinxiang.replies.compose import Outgoing, build_message, outbox_message_id, to_bytes
 from xinxiang.replies.confirm import find_confirmation, is_confirmation_answer
 from xinxiang.replies.identity import sole_sender
 from xinxiang.replies.intent import parse_intent, parse_office_command, resolve_default_intent
-from xinxiang.replies.mailer import MailSpec, queue_office_mail, queue_ticket_mail
+from xinxiang.replies.mailer import MailSpec, base_context, queue_ticket_mail
 from xinxiang.replies.office_commands import (
     OFFICE_MAIL_HELP,
     OfficeMailCommand,
     parse_office_mail_command,
 )
 from xinxiang.replies.quotes import strip_quoted
+from xinxiang.replies.render import render
 from xinxiang.replies.tokens import find_ticket_in_addresses, ticket_number_in_subject
 from xinxiang.services import approval, office
 from xinxiang.services.answers import send_answer
@@ -50,7 +52,7 @@ from xinxiang.services.confirmations import AWAITING, challenge, take_confirmati
 from xinxiang.services.shunt import Item, handle_each, set_aside
 from xinxiang.store.models import AttachmentRow, CohandlerRow, LetterRow, OutboxRow, TicketRow
 from xinxiang.store.models_replies import HoldingRow, ReplyLogRow, TicketReplyRow
-from xinxiang.store.repo import add_event
+from xinxiang.store.repo import add_event, enqueue_mail
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
@@ -405,8 +407,44 @@ def _confirmation(
 # --------------------------------------------------------------------------- outcomes
 
 
-# A mail to the office about no particular ticket (holding pen notices): one composer for it.
-_office_mail = queue_office_mail
+def _office_mail(
+    ctx: AppContext,
+    session: Session,
+    kind: str,
+    key: str,
+    subject: str,
+    template: str,
+    context: dict[str, object],
+    now: datetime,
+) -> None:
+    """A mail to the office about no particular ticket (holding pen notices)."""
+    settings = ctx.cfg.settings
+    dedupe_key = f"{kind}:{key}"
+    message_id = outbox_message_id(dedupe_key, ctx.msgid_domain)
+    text = render(f"mail/{template}.txt.j2", **{**base_context(ctx), **context})
+    recipients = sorted({a.lower() for a in ctx.cfg.office.emails})
+    out = Outgoing(
+        sender=settings.smtp.from_address,
+        sender_name=settings.smtp.from_name,
+        to=recipients,
+        subject=subject,
+        text=text,
+        html=None,
+        message_id=message_id,
+        date=now.astimezone(ctx.cfg.tz),
+        auto_submitted="auto-generated",
+    )
+    enqueue_mail(
+        session,
+        dedupe_key=dedupe_key,
+        message_id=message_id,
+        kind=kind,
+        sender=settings.smtp.from_address,
+        recipients=recipients,
+        raw=to_bytes(build_message(out)),
+        now=now,
+        ticket_id=None,
+    )
 
 
 def _hold(

@@ -22,7 +22,8 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from xinxiang.errors import XinxiangError
-from xinxiang.replies.mailer import queue_office_mail
+from xinxiang.replies.mailer import base_context, queue_office_mail
+from xinxiang.replies.render import render
 from xinxiang.store.models_shunt import ShuntRow
 from xinxiang.store.shunts import (
     get_shunt,
@@ -101,20 +102,22 @@ def shunt(
 def _tell_office(ctx: AppContext, session: Session, row: ShuntRow, now: datetime) -> None:
     """One mail per shunting (a later failure after a retry is a new one: `attempts`)."""
     stage = STAGE_LABELS.get(row.stage, row.stage)
+    item = ITEM_LABELS.get(row.item_kind, row.item_kind)
+    text = render(
+        "mail/shunt_notice.txt.j2",
+        **base_context(ctx),
+        shunt=row,
+        stage_label=stage,
+        item_label=item,
+    )
     queue_office_mail(
         ctx,
         session,
-        NOTICE_KIND,
-        f"{row.id}:{row.attempts}",
-        f"【系统搁置】{stage}：{ITEM_LABELS.get(row.item_kind, row.item_kind)} {row.label}",
-        "shunt_notice",
-        {
-            "shunt": row,
-            "stage_label": stage,
-            "item_label": ITEM_LABELS.get(row.item_kind, row.item_kind),
-            "tz": ctx.cfg.settings.school.timezone,
-        },
-        now,
+        key=f"{NOTICE_KIND}:{row.id}:{row.attempts}",
+        kind=NOTICE_KIND,
+        subject=f"【系统搁置】{stage}：{item} {row.label}",
+        text=text,
+        now=now,
     )
 
 

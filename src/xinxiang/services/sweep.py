@@ -1,5 +1,8 @@
 """The periodic sweep: reminders, overdue warnings, escalations (督办) and progress reminders.
 
+Each sweep also queues the weekly reminder to enter next year's working calendar when one is
+due (`services.calendar_notice`), in the same transaction.
+
 The decisions are the pure `dispatch.reminders.notices_due`; this module is the shell around it:
 it finds the few tickets that may have a notice due with indexed range queries, never loading
 all open tickets, then queues each due notice's mail and records its key (`NoticeRow`, unique)
@@ -27,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from xinxiang.config import Department
+from xinxiang.dispatch.calendar_reminder import CalendarReminder
 from xinxiang.dispatch.reminders import (
     Level,
     Notice,
@@ -38,6 +42,7 @@ from xinxiang.dispatch.reminders import (
 from xinxiang.domain.deadlines import escalation_after
 from xinxiang.domain.states import TicketStatus
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
+from xinxiang.services.calendar_notice import queue_calendar_reminder
 from xinxiang.services.shunt import TRANSIENT, Item, shunt
 from xinxiang.store.models import CohandlerRow, NoticeRow, TicketRow
 from xinxiang.store.repo import add_event
@@ -110,6 +115,8 @@ class SweepResult:
     sent: list[SentNotice] = field(default_factory=list)
     already_sent: int = 0
     """Notices another worker recorded first (unique key), skipped here."""
+    calendar_reminder: CalendarReminder | None = None
+    """This week's reminder to enter next year's working calendar, when this sweep sent it."""
 
 
 @dataclass(frozen=True)
@@ -561,6 +568,8 @@ def _sweep_once(ctx: AppContext, now: datetime, since: datetime | None) -> Sweep
             result.sent.extend(sent)
             result.already_sent += already
         mark_resolved(session, SWEEP_STAGE, put_back - {i.key for i, _ in failures}, now)
+        # Not a ticket's notice, but the same once-per-key duty to the office (下一年度放假安排).
+        result.calendar_reminder = queue_calendar_reminder(ctx, session, now)
         _write_watermark(session, now)
     for failed, error in failures:
         shunt(ctx, SWEEP_STAGE, "ticket", failed, error, now)
@@ -612,6 +621,8 @@ def describe(result: SweepResult, tz_name: str) -> Iterable[str]:
             f"{s.ticket}  {levels.get(s.level, s.level)}  {DEADLINE_NAMES.get(base, base)}"
             f"（{format_cn_datetime(s.due, tz_name)}）→ {', '.join(s.to)}"
         )
+    if result.calendar_reminder is not None:
+        yield f"已提醒党政办公室录入 {result.calendar_reminder.year} 年放假安排（calendar.toml）"
 
 
 __all__ = [

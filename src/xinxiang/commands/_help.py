@@ -1,0 +1,47 @@
+"""The help of every command in Simplified Chinese (命令说明), for the office that runs them.
+
+Command functions keep English docstrings for developers; `xinxiang.cli` puts these texts in
+the help the user sees. A command missing here keeps its docstring (a test lists every command).
+"""
+
+from __future__ import annotations
+
+COMMAND_HELP: dict[tuple[str, ...], str] = {
+    ("init",): "新建一个部署（内置默认：SQLite、SqliteHuey、Maildir、.eml 外发邮件）。",
+    ("demo",): "用示例来信演示全流程，无需任何服务器。",
+    ("config", "check"): "检查全部配置文件；出错时一行说明文件、键和原因。",
+    ("db", "upgrade"): "创建数据库结构或升级到最新版本。",
+    ("db", "status"): "显示数据库结构版本和代码所需版本。",
+    ("worker",): "运行后台处理程序：收取信箱（IDLE 与定时）、发送邮件、定时提醒。",
+    ("poll",): "立即收取一遍各信箱，然后发送待发邮件。",
+    ("inspect",): "解析一封邮件：类型、发件人、主题、正文、附件、解析问题、分办建议。",
+    ("classify",): "按分办规则给一封邮件分办，并说明命中的规则（不保存）。",
+    ("tickets", "list"): "列出最新的工单。",
+    ("tickets", "show"): "显示一张工单：来信、办理记录和邮件。",
+    ("tickets", "route"): "转办待分办的工单，或改派（时限重新计算）。",
+    ("tickets", "cohandle"): "增加协办单位（1个工作日内报送办理结果）。",
+    ("tickets", "extend"): "同意（或 --refuse 不同意）延期正式回复，最多5天。",
+    ("tickets", "overdue"): "列出逾期工单，逾期最久的在前。",
+    ("quarantine", "list"): "列出无法处理的邮件及原因。",
+    ("quarantine", "retry"): "修正后按保存的原始邮件重新处理。",
+    ("pending",): "列出等待党政办公室审核的答复。",
+    ("approve",): "审核通过工单的待审核答复（--edit：按修改稿通过）。",
+    ("reject",): "驳回工单的待审核答复，退回承办单位。",
+    ("holding", "list"): "列出待甄别区中尚未处理的邮件。",
+    ("holding", "assign"): "把待甄别邮件作为备注归入工单（不改变工单办理）。",
+    ("holding", "discard"): "不作处理，关闭待甄别邮件。",
+    ("record",): "生成工单的处理单 PDF（同时随工单存档）。",
+    ("publish",): "把公开答复生成静态网站。",
+    ("sweep",): "立即检查一遍：发送到期的办理提醒、逾期警示、督办和工作日历提醒。",
+    ("digest",): "显示周汇总；--send 发给党政办公室（每周一次）。",
+    ("deadline",): "按工作日历和时限规定计算某一受理时间的各项时限。",
+    ("calendar", "check"): "核对某年的工作日历是否已覆盖，列出节假日和调休上班日。",
+    ("rules", "suggest"): "列出待分办或被改派的来信中常见、尚未被任何规则覆盖的词语。",
+    (
+        "rules",
+        "evaluate",
+    ): "在标注好的来信上评测分办规则：各单位的精确率、召回率，处置方式和紧急来信。",
+    ("oa", "simulate"): "运行 OA 信访模块模拟器，直到中断。",
+    ("oa", "sync"): "从 OA 拉取信访件，再推送待发的办理状态。",
+    ("oa", "status"): "显示 OA 拉取游标、推送队列和最近的错误。",
+}

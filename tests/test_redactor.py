@@ -1,0 +1,285 @@
+"""The redactor for everything public (`xinxiang.replies.redactor`): people, numbers, allowlist.
+
+The labelled set in `tests/data/pii/` (see `pii_helpers`) measures it; these tables say what
+each cue must do, in the written forms letters use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pii_helpers import load_half, measure
+from xinxiang.config import load_config
+from xinxiang.replies.redact import NAME_MARK, fold_width
+from xinxiang.replies.redact_names import (
+    NameFinder,
+    display_name_terms,
+    roman_names,
+    signature_names,
+)
+from xinxiang.replies.redactor import Redactor, load_redactor
+from xinxiang.services.privacy import public_allowlist
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def redactor() -> Redactor:
+    """The redactor the repository's sample deployment (`config/`) publishes with."""
+    cfg = load_config(ROOT / "config")
+    return load_redactor(cfg.directory / "redaction.toml").with_allowed(public_allowlist(cfg))
+
+
+def _hidden(redactor: Redactor, text: str, secret: str, known: tuple[str, ...] = ()) -> bool:
+    out = redactor.redact_all([text], known)[0]
+    core = [c for c in fold_width(secret) if c.isalnum()]
+    # Every identifying character of the secret is gone from where it stood.
+    return secret not in out and "".join(core) not in "".join(c for c in out if c.isalnum())
+
+
+PEOPLE = [
+    # (text, the personal part that must go)
+    ("隔壁宿舍的李建国说他上周就打过电话。", "李建国"),
+    ("我母亲刘桂兰在食堂做临时工。", "刘桂兰"),
+    ("导师苏明哲出国一年，没有人指导我。", "苏明哲"),
+    ("外卖骑手易大军在南门被扣了车。", "易大军"),
+    ("这个项目是由韩立新负责的。", "韩立新"),
+    ("我们组的朱晨阳、秦雪和我一起做的。", "秦雪"),
+    ("我与康建国、牛志刚同为后勤处职工。", "康建国"),
+    ("被王芳老师当众批评。", "王芳"),
+    ("我们班的张同学被批评了。", "张"),
+    ("食堂的董师傅不但不道歉还骂人。", "董"),
+    ("宿管刘阿姨态度很差。", "刘"),
+    ("人事处何处长退回了材料。", "何"),
+    ("欧阳老师说可以补考。", "欧阳"),
+    ("另外小吴（他徒弟）也这样。", "小吴"),
+    ("反映一下小杜和老杨在实验室抽烟的问题。", "老杨"),
+    ("网络中心覃工说要等月底。", "覃"),
+    ("同去的还有Zhang San（留学生）。", "Zhang San"),
+    ("My classmate Sun, Lili was injured.", "Sun, Lili"),
+    ("Dear Prof. Liu, I write about my thesis.", "Liu"),
+    ("此致\n敬礼\n学生：王小明", "王小明"),
+    ("希望尽快处理。\n刘晓燕 敬上", "刘晓燕"),
+    ("请帮忙。\n父亲 欧阳东升", "欧阳东升"),
+]
+
+
+@pytest.mark.parametrize(("text", "secret"), PEOPLE)
+def test_people_are_found_by_every_cue(redactor: Redactor, text: str, secret: str) -> None:
+    assert _hidden(redactor, text, secret), redactor.redact_all([text])[0]
+
+
+NUMBERS = [
+    # (text, the personal part that must go) — every written form of each kind
+    ("手机0086-13812340001", "0086-13812340001"),
+    ("电话138.1234.0009", "138.1234.0009"),
+    ("家里电话0571 8765 0013", "0571 8765 0013"),
+    ("联系方式：010-6278-0015", "010-6278-0015"),
+    ("或 +86-10-62780016。", "+86-10-62780016"),
+    ("电话 +86 (10) 6278 0037", "+86 (10) 6278 0037"),
+    ("手机１３９１２３４０００８", "１３９１２３４０００８"),
+    ("手机号１５８ １２３４ ００３６", "１５８ １２３４ ００３６"),
+    ("办公电话021－6278 0040", "021－6278 0040"),
+    ("电话:62780021转3", "62780021转3"),
+    ("身份证号110105 19510101 0049", "110105 19510101 0049"),
+    ("身份证4101 0519 8803 0740 18", "4101 0519 8803 0740 18"),
+    ("学号20190315", "20190315"),
+    ("学号2021 0100 66的同学", "2021 0100 66"),
+    ("工号BH2021007", "BH2021007"),
+    ("QQ号：987654321", "987654321"),
+    ("扣扣 55667788", "55667788"),
+    ("加我QQ：２８８８８８８８", "２８８８８８８８"),
+    ("微信号chen_siyuan97", "chen_siyuan97"),
+    ("VX: li-ming88", "li-ming88"),
+    ("邮箱chensy[at]stu.example.edu.cn", "chensy[at]stu.example.edu.cn"),
+    ("邮箱 ouyangxue AT 126 DOT com", "ouyangxue AT 126 DOT com"),
+    ("邮箱report2026＠163.com", "report2026＠163.com"),
+    ("宿舍在16-309", "16-309"),
+    ("住紫荆公寓3号楼402", "3号楼402"),
+    ("卡号6222 0212 3456 7890 123", "6222 0212 3456 7890 123"),
+    ("卡622848 0012 3456 7890 1", "622848 0012 3456 7890 1"),
+    ("车牌京A·12345", "京A·12345"),
+    ("车牌沪C-D12345的车", "沪C-D12345"),
+    ("家住杭州市西湖区文三路138号", "杭州市西湖区文三路138号"),
+]
+
+
+@pytest.mark.parametrize(("text", "secret"), NUMBERS)
+def test_numbers_are_found_in_every_written_form(
+    redactor: Redactor, text: str, secret: str
+) -> None:
+    assert _hidden(redactor, text, secret), redactor.redact_all([text])[0]
+
+
+KEPT = [
+    "工单2026-000123已受理，请耐心等待。",
+    "学生处热线电话88562335，工作日可以拨打。",
+    "人事处的电话是8856-1711，也可以拨010-8856 1711。",
+    "涿州校区总值班室电话3827179。",
+    "党政办公室电话010-12345678。",
+    "党政办公室的邮箱dzb@example.edu.cn可以接收来信。",
+    "校长信箱的邮箱是xinxiang@example.edu.cn。",
+    "学校地址：北京市海淀区学院路37号，邮编100083。",
+    "我们在教室3-201上课，投影仪坏了。",
+    "课程编号00130032的实验课停开了。",
+    "报销单号2026110500123已经提交到财务处。",
+    "2025-2026学年第一学期的成绩已经公布。",
+    "我在2026-11-18 14:30提交了申请。",
+    "学费共计5800元，住宿费1200元，已于9月1日缴清。",
+    "请各位老师和同学们注意安全。",
+    "向老师反映了好几次，都没有结果。",
+    "班主任老师已经知道这件事了。",
+    "食堂师傅做的菜越来越好吃了。",
+    "希望学校能增加自习室的开放时间，谢谢老师。",
+    "小组作业要求三人一组。",
+    "施工单位的员工每天早上七点开始施工。",
+    "毛泽东思想和中国特色社会主义理论体系概论课安排在周三。",
+    "鲁迅先生说过，世上本没有路。",
+    "本次会议由党政办公室主持。",
+    "Dear Sir, the library is too noisy in the evening.",
+]
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_public_numbers_dates_and_ordinary_words_are_kept(redactor: Redactor, text: str) -> None:
+    assert redactor.redact_all([text]) == [text]
+
+
+def test_a_name_found_in_one_text_is_hidden_in_all(redactor: Redactor) -> None:
+    letter = "我室友天天打游戏。\n学生：王小明"
+    answer = "王小明同学：您好！小明反映的问题已处理。"
+    subject = "关于王小明宿舍的问题"
+    out = redactor.redact_all([subject, letter, answer])
+    assert all("王小明" not in t and "小明" not in t for t in out)
+    assert out[2].endswith("反映的问题已处理。")
+
+
+def test_known_names_are_hidden_even_where_no_cue_finds_them(redactor: Redactor) -> None:
+    text = "金星也在场。"
+    assert redactor.redact_all([text], ["金星"]) == [f"{NAME_MARK}也在场。"]
+
+
+def test_spans_say_what_and_where(redactor: Redactor) -> None:
+    text = "我是李建国，电话13812340001，QQ：987654321"
+    kinds = {(text[s.start : s.end], s.kind) for s in redactor.spans(text, ["李建国"])}
+    assert kinds == {("李建国", "name"), ("13812340001", "mobile"), ("987654321", "qq")}
+
+
+SIGNATURES = [
+    ("……\n此致\n敬礼\n王小明", ["王小明"]),
+    ("……\n学生：王小明\n2026年11月20日", ["王小明"]),
+    ("……\n您的学生 江山", ["江山"]),
+    ("……\n一名研究生", []),
+    ("……\n家长", []),
+    ("……\nLi Ming", ["Li Ming"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SIGNATURES)
+def test_signature_names(text: str, expected: list[str]) -> None:
+    assert signature_names(text) == expected
+
+
+DISPLAY_NAMES = [
+    ("王小明", ("王小明", "小明")),
+    ("小王", ("小王",)),
+    ("Zhang San", ("Zhang San",)),
+    ("家长", ()),
+    ("匿名举报", ()),
+    ("研究生会", ()),
+    ("13812340010", ()),
+]
+
+
+@pytest.mark.parametrize(("display", "expected"), DISPLAY_NAMES)
+def test_only_display_names_that_are_names_are_hidden_everywhere(
+    display: str, expected: tuple[str, ...]
+) -> None:
+    assert display_name_terms(display) == expected
+
+
+ROMAN = [
+    ("from Zhang San and WANG Fang", ["Zhang San", "WANG Fang"]),
+    ("Liu, Guilan", ["Liu, Guilan"]),
+    ("Xiaoming Wang", ["Xiaoming Wang"]),
+    ("He Said Hello", []),  # "Said" is no pinyin given name
+    ("New York", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ROMAN)
+def test_roman_names(text: str, expected: list[str]) -> None:
+    assert roman_names(text) == expected
+
+
+def test_without_a_segmenter_titles_and_signatures_still_work() -> None:
+    bare = Redactor(finder=NameFinder(tagger=None))
+    out = bare.redact_all(["张同学的QQ是2789456613。\n此致\n敬礼\n王小明"])[0]
+    assert "张同学" not in out and "2789456613" not in out and "王小明" not in out
+
+
+# --- the labelled set ---------------------------------------------------------------------
+
+
+def test_tuning_half_meets_the_targets(redactor: Redactor) -> None:
+    score = measure(redactor, load_half("tuning"))
+    assert score.recall >= 0.98, score.missed
+    assert score.false_rate <= 0.02, score.altered
+
+
+def test_heldout_half_does_not_fall_below_what_bench_results_records(redactor: Redactor) -> None:
+    # The issue's target is 98 % / 2 %; bench/RESULTS.md records where the held-out half stands.
+    # This only guards against sliding back; read the figures there, not the misses here.
+    score = measure(redactor, load_half("heldout"))
+    assert score.recall >= 0.97
+    assert score.false_rate <= 0.02
+
+
+# --- properties and configuration ---------------------------------------------------------
+
+phones = st.builds(
+    lambda a, b: f"1{a}{b:08d}", st.sampled_from("3456789"), st.integers(0, 10**8 - 1)
+)
+filler = st.text(alphabet="我们学校宿舍热水问题，。！请尽快处理谢谢 ", max_size=12)
+
+
+@given(st.lists(st.tuples(filler, phones), min_size=1, max_size=3), st.sampled_from(["88562335"]))
+@settings(max_examples=60, deadline=None)
+def test_allowlisted_hotlines_survive_next_to_hidden_phones(
+    parts: list[tuple[str, str]], hotline: str
+) -> None:
+    text = "".join(f"{f}{p}" for f, p in parts) + f"，学生处热线{hotline}"
+    out = Redactor(finder=NameFinder(tagger=None), allow=[hotline]).redact(text)
+    assert hotline in out
+    assert all(p[-10:] not in out for _, p in parts)
+
+
+@given(st.lists(st.one_of(filler, phones), max_size=5))
+@settings(max_examples=60, deadline=None)
+def test_redaction_is_idempotent(parts: list[str]) -> None:
+    bare = Redactor(finder=NameFinder(tagger=None))
+    once = bare.redact(" ".join(parts))
+    assert bare.redact(once) == once
+
+
+@pytest.mark.parametrize("segmenter", ["jieba", "jieba-fast", "none"])
+def test_each_segmenter_setting_finds_names(tmp_path: Path, segmenter: str) -> None:
+    path = tmp_path / "redaction.toml"
+    path.write_text(f'[names]\nsegmenter = "{segmenter}"\n', encoding="utf-8")
+    text = "宿管刘阿姨说，导师孙德胜长期让他干私活。\n学生：王小明"
+    out = load_redactor(path).redact_all([text])[0]
+    assert "刘" not in out and "王小明" not in out and "孙德胜" not in out
+
+
+def test_missing_file_means_the_defaults(tmp_path: Path) -> None:
+    r = load_redactor(tmp_path / "redaction.toml")
+    assert r.redact("电话13812340001") == "电话[电话已隐去]"
+
+
+def test_sample_config_is_the_repository_config() -> None:
+    sample = ROOT / "src" / "xinxiang" / "sample_config" / "redaction.toml"
+    assert sample.read_bytes() == (ROOT / "config" / "redaction.toml").read_bytes()
