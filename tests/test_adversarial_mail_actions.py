@@ -300,3 +300,39 @@ def test_the_same_refusal_is_sent_once_a_day(loop: Loop) -> None:
         assert [o.status for o in loop.run()] == ["refused"]
     refusals = [m for m in loop.sink.messages(HQC) if "【未采纳】" in m.parsed()["Subject"]]
     assert len(refusals) == 1
+
+
+def test_the_petitioners_receipt_token_is_not_the_departments(loop: Loop) -> None:
+    dispatch = dispatched(loop)
+    receipt = loop.last_to(PETITIONER, "")
+    before = loop.ticket()
+    # Whoever holds the receipt (the petitioner, or anyone it was forwarded to) writes as the
+    # department, even with the campus server's authentication of the department's address.
+    loop.imap.append(
+        mail(
+            HQC,
+            receipt["Reply-To"],
+            "Re: " + receipt["Subject"],
+            "正式回复：已处理完毕。",
+            name="后勤",
+            auth=CAMPUS_AUTH,
+        )
+    )
+    [outcome] = loop.run()
+    assert outcome.status == "confirming"
+    assert "来信人" in (outcome.reason or "")
+    after = loop.ticket()
+    assert (after.status, after.formal_due) == (before.status, before.formal_due)
+    assert receipt["Reply-To"] != dispatch["Reply-To"]
+
+
+def test_each_role_gets_its_own_reply_address(loop: Loop) -> None:
+    dispatch = dispatched(loop)
+    receipt = loop.last_to(PETITIONER, "")
+    loop.imap.append(
+        qq_reply(HQC, dispatch["Reply-To"], dispatch["Subject"], "正式回复：已修复。", dispatch)
+    )
+    loop.run()
+    request = loop.last_to(OFFICE, "【待审核】")
+    addresses = {receipt["Reply-To"], dispatch["Reply-To"], request["Reply-To"]}
+    assert len(addresses) == 3

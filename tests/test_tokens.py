@@ -14,6 +14,7 @@ from xinxiang.replies.tokens import (
     generate_token_key,
     make_token,
     normalize_token,
+    parse_role_token,
     parse_token,
     reply_address,
     ticket_number_in_subject,
@@ -292,3 +293,52 @@ def test_rotation_keeps_listed_old_keys_for_verification(
 
 def test_ring_drops_the_current_key_and_empty_keys_from_previous() -> None:
     assert TokenKeys(NEW, [NEW, b"", OLD, OLD]).previous == (OLD,)
+
+
+ROLES = ["department", "cohandler", "office", "petitioner"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_tokens_name_their_ticket_and_role(role: str) -> None:
+    token = make_token("2026-000123", KEY, role)
+    assert parse_role_token(token, KEY) == ("2026-000123", role)
+    assert parse_token(token, KEY) == "2026-000123"
+    assert parse_role_token(token.upper(), KEY) == ("2026-000123", role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("other", ROLES)
+def test_a_role_letter_cannot_be_swapped(role: str, other: str) -> None:
+    # The petitioner's receipt token, its role letter changed to the department's: forged.
+    token = make_token("2026-000123", KEY, role)
+    letters = {"department": "d", "cohandler": "c", "office": "f", "petitioner": "p"}
+    digits = len("t2026000123")
+    swapped = token[:digits] + letters[other] + token[digits + 1 :]
+    expected = ("2026-000123", role) if other == role else None
+    assert parse_role_token(swapped, KEY) == expected
+
+
+def test_a_legacy_token_verifies_without_a_role() -> None:
+    legacy = make_token("2026-000123", KEY)
+    assert parse_role_token(legacy, KEY) == ("2026-000123", None)
+    # Neither kind of MAC is valid for the other kind.
+    role_token = make_token("2026-000123", KEY, "office")
+    assert parse_role_token(legacy[:11] + "f" + legacy[11:], KEY) is None
+    assert parse_role_token(role_token[:11] + role_token[12:], KEY) is None
+
+
+def test_find_ticket_reports_the_role() -> None:
+    address = reply_address("xinxiang@example.edu.cn", "2026-000123", KEY, "department")
+    found = find_ticket_in_addresses([address], "xinxiang@example.edu.cn", KEY)
+    assert (found.status, found.ticket, found.role) == ("valid", "2026-000123", "department")
+
+
+@given(st.sampled_from(ROLES), st.integers(min_value=1, max_value=999_999))
+def test_role_tokens_round_trip(role: str, seq: int) -> None:
+    number = f"2026-{seq:06d}"
+    assert parse_role_token(make_token(number, KEY, role), KEY) == (number, role)
+
+
+def test_unknown_roles_are_refused() -> None:
+    with pytest.raises(ValueError):
+        make_token("2026-000123", KEY, "leader")

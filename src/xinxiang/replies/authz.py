@@ -158,11 +158,13 @@ class MailProof:
     """What a mail proves about itself (邮件凭证), beyond its From header.
 
     ``token`` is True when the mail was addressed to a valid signed reply token of the very
-    ticket it acts on; ``authentication`` is the receiving server's verdict on the sender.
+    ticket it acts on; ``token_role`` is the role that token was issued for (None: any role, as
+    for a confirmed mail); ``authentication`` is the receiving server's verdict on the sender.
     """
 
     token: bool
     authentication: AuthVerdict
+    token_role: str | None = None
 
 
 NO_PROOF = MailProof(False, AuthVerdict(False, "邮件没有任何认证凭证"))
@@ -207,6 +209,15 @@ def authorize(
                 "no-token",
                 f"发件人 {address} 的邮件没有发往本工单有效的回复令牌地址"
                 "（仅凭工单号、主题或邮件引用不能办理），请直接回复系统发出的邮件",
+                role,
+            )
+        if proof.token_role is not None and proof.token_role != role:
+            holder = next((n for r, n in _ROLE_NAMES.items() if r == proof.token_role), "其他人")
+            return Decision(
+                False,
+                "token-role-mismatch",
+                f"发件人 {address} 使用的回复地址是发给{holder}的，"
+                f"不能用于{_ROLE_NAMES[role]}的办理",
                 role,
             )
         if not proof.authentication.passed:

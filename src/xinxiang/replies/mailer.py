@@ -92,6 +92,25 @@ def mail_key(kind: str, ticket_number: str, key: str) -> str:
     return f"{kind}:{ticket_number}:{key}"
 
 
+def recipient_role(ctx: AppContext, ticket: TicketRow, recipients: Sequence[str]) -> str:
+    """The role a mail's reply token is issued for, from whom the mail goes to.
+
+    The ticket's department first, then another registered department (a co-handler), the
+    office, and anyone else is the petitioner. A mail to several roles carries the first one's
+    token, so an answer from another role takes the confirmation round trip.
+    """
+    wanted = {r.lower() for r in recipients}
+    dept = ctx.cfg.department(ticket.department_code) if ticket.department_code else None
+    if dept is not None and wanted & {e.lower() for e in dept.emails}:
+        return "department"
+    office = {e.lower() for e in ctx.cfg.office.emails}
+    if wanted & (set(ctx.cfg.registered_addresses()) - office):
+        return "cohandler"
+    if wanted & office:
+        return "office"
+    return "petitioner"
+
+
 def render_spec(
     ctx: AppContext, ticket: TicketRow, spec: MailSpec, message_id: str, date: datetime
 ) -> bytes:
@@ -110,7 +129,12 @@ def render_spec(
         message_id=message_id,
         date=date.astimezone(ctx.cfg.tz),
         reply_to=spec.reply_to
-        or reply_address(settings.smtp.from_address, ticket.number, ctx.token_key),
+        or reply_address(
+            settings.smtp.from_address,
+            ticket.number,
+            ctx.token_key,
+            recipient_role(ctx, ticket, recipients),
+        ),
         in_reply_to=spec.in_reply_to,
         references=list(spec.references)[-10:],
         auto_submitted=spec.auto_submitted,

@@ -7,8 +7,13 @@ key is recognised as forged. Tokens are written in lowercase Crockford base32 an
 tolerantly (case, ``i``/``l`` for ``1``, ``o`` for ``0``, stray hyphens) because people retype
 them.
 
-Token layout: ``t`` + the ticket number's digits (``2026-000123`` → ``2026000123``) + a fixed
-number of base32 MAC characters. The year always has four digits, so the hyphen can be restored.
+Token layout: ``t`` + the ticket number's digits (``2026-000123`` → ``2026000123``) + a role
+letter + a fixed number of base32 MAC characters over ticket *and* role. The role letter says
+whom the mail went to (``d`` 承办部门, ``c`` 协办部门, ``f`` 党政办公室, ``p`` 来信人), so the
+petitioner's receipt cannot serve as the department's token. Legacy tokens (no role letter,
+MAC over the ticket alone) from mails sent before roles existed still verify; they only
+identify their ticket (``role`` None) and never authorise a change by themselves. The year
+always has four digits, so the hyphen can be restored.
 
 Key rotation (密钥轮换): the key passed around is a `TokenKeys` — a `bytes` whose value is the
 current key (every token is minted with it) and which also carries the previous keys still
@@ -38,6 +43,7 @@ __all__ = [
     "generate_token_key",
     "make_token",
     "normalize_token",
+    "parse_role_token",
     "parse_token",
     "reply_address",
     "ticket_number_in_subject",
@@ -154,8 +160,14 @@ def _check_key(key: bytes) -> None:
         raise ValueError("reply token key must not be empty")
 
 
-def _mac(ticket_number: str, key: bytes) -> str:
-    digest = hmac.new(key, b"xinxiang-reply:" + ticket_number.encode("ascii"), hashlib.sha256)
+_ROLE_LETTERS = {"department": "d", "cohandler": "c", "office": "f", "petitioner": "p"}
+_LETTER_ROLES = {v: k for k, v in _ROLE_LETTERS.items()}
+# A separate MAC domain, so no role token is ever a valid legacy token or the other way round.
+_ROLE_DOMAIN = b"xinxiang-reply-role:"
+
+
+def _mac(ticket_number: str, key: bytes, domain: bytes = b"xinxiang-reply:") -> str:
+    digest = hmac.new(key, domain + ticket_number.encode("ascii"), hashlib.sha256)
     value = int.from_bytes(digest.digest()[:8], "big") >> (64 - _MAC_BITS)
     chars = []
     for _ in range(MAC_CHARS):
@@ -164,24 +176,32 @@ def _mac(ticket_number: str, key: bytes) -> str:
     return "".join(reversed(chars))
 
 
-def make_token(ticket_number: str, key: bytes) -> str:
+def make_token(ticket_number: str, key: bytes, role: str | None = None) -> str:
     """Return the signed token for ``ticket_number`` (e.g. ``2026-000123``), in lowercase.
 
-    Raises ``ValueError`` for a malformed ticket number or an empty key.
+    With ``role`` (department, cohandler, office, petitioner) the token is bound to it; without,
+    it is a legacy ticket-only token (kept for tests of mails sent before roles existed).
+    Raises ``ValueError`` for a malformed ticket number, an unknown role or an empty key.
     """
     _check_key(key)
     match = _TICKET_RE.match(ticket_number)
     if match is None:
         raise ValueError(f"not a ticket number: {ticket_number!r}")
-    return _PREFIX + match.group(1) + match.group(2) + _mac(ticket_number, key)
+    digits = _PREFIX + match.group(1) + match.group(2)
+    if role is None:
+        return digits + _mac(ticket_number, key)
+    letter = _ROLE_LETTERS.get(role)
+    if letter is None:
+        raise ValueError(f"unknown token role: {role!r}")
+    return digits + letter + _mac(f"{ticket_number}:{role}", key, _ROLE_DOMAIN)
 
 
-def reply_address(base: str, ticket_number: str, key: bytes) -> str:
+def reply_address(base: str, ticket_number: str, key: bytes, role: str | None = None) -> str:
     """Return the plus address for replies: ``xinxiang@x.cn`` → ``xinxiang+<token>@x.cn``."""
     local, at, domain = base.rpartition("@")
     if not at or not local or not domain:
         raise ValueError(f"not an e-mail address: {base!r}")
-    return f"{local}+{make_token(ticket_number, key)}@{domain}"
+    return f"{local}+{make_token(ticket_number, key, role)}@{domain}"
 
 
 def normalize_token(token: str) -> str:
@@ -192,17 +212,23 @@ def normalize_token(token: str) -> str:
     return text.translate(_RETYPE)
 
 
-def _split(token: str) -> tuple[str, str] | None:
-    """Split a canonical token into (ticket number, MAC), or None if it is not token-shaped."""
+def _split(token: str) -> tuple[str, str | None, str] | None:
+    """Split a canonical token into (ticket number, role, MAC); None if not token-shaped.
+
+    ``role`` is None for a legacy token (digits directly followed by the MAC).
+    """
     if not token.startswith(_PREFIX):
         return None
     body = token[len(_PREFIX) :]
+    role: str | None = None
     digits, mac = body[:-MAC_CHARS], body[-MAC_CHARS:]
+    if digits and digits[-1] in _LETTER_ROLES:
+        role, digits = _LETTER_ROLES[digits[-1]], digits[:-1]
     if len(digits) < 5 or not digits.isascii() or not digits.isdigit():
         return None
     if len(mac) != MAC_CHARS or any(c not in _DECODE for c in mac):
         return None
-    return f"{digits[:4]}-{digits[4:]}", mac
+    return f"{digits[:4]}-{digits[4:]}", role, mac
 
 
 def parse_token(token: str, key: bytes) -> str | None:
@@ -212,17 +238,26 @@ def parse_token(token: str, key: bytes) -> str | None:
     sent before a key rotation keep naming their ticket while the old key is listed.
     Accepts retyped tokens (any case, ``i``/``l`` for ``1``, ``o`` for ``0``).
     """
+    verified = parse_role_token(token, key)
+    return verified[0] if verified is not None else None
+
+
+def parse_role_token(token: str, key: bytes) -> tuple[str, str | None] | None:
+    """Return (ticket number, role) if the token verifies; role None for a legacy token."""
     _check_key(key)
     parts = _split(normalize_token(token))
     if parts is None:
         return None
-    ticket_number, mac = parts
+    ticket_number, role, mac = parts
     if _TICKET_RE.match(ticket_number) is None:
         return None
     for candidate in verification_keys(key):
-        expected = _mac(ticket_number, candidate).encode("ascii")
-        if hmac.compare_digest(mac.encode("ascii"), expected):
-            return ticket_number
+        if role is None:
+            expected = _mac(ticket_number, candidate)
+        else:
+            expected = _mac(f"{ticket_number}:{role}", candidate, _ROLE_DOMAIN)
+        if hmac.compare_digest(mac.encode("ascii"), expected.encode("ascii")):
+            return ticket_number, role
     return None
 
 
@@ -232,13 +267,15 @@ class TokenResult:
 
     ``status`` is ``"none"`` (no plus address of ours), ``"valid"`` (``ticket`` is set) or
     ``"forged"`` (a plus address of ours whose token does not verify; ``claimed_ticket`` is the
-    ticket it pretends to name, when it names one). ``token`` is the token as found.
+    ticket it pretends to name, when it names one). ``token`` is the token as found; ``role``
+    the role it was issued for (None for a legacy, ticket-only token).
     """
 
     status: Literal["none", "valid", "forged"]
     ticket: str | None = None
     token: str | None = None
     claimed_ticket: str | None = None
+    role: str | None = None
 
 
 def _split_address(address: str) -> tuple[str, str] | None:
@@ -270,9 +307,9 @@ def find_ticket_in_addresses(addresses: Iterable[str], base: str, key: bytes) ->
         prefix, plus, token = local.partition("+")
         if not plus or prefix.lower() != base_local:
             continue
-        ticket = parse_token(token, key)
-        if ticket is not None:
-            return TokenResult("valid", ticket=ticket, token=token)
+        verified = parse_role_token(token, key)
+        if verified is not None:
+            return TokenResult("valid", ticket=verified[0], token=token, role=verified[1])
         if forged is None:
             claimed = _split(normalize_token(token))
             forged = TokenResult(

@@ -91,6 +91,7 @@ class TicketMatch:
     ticket: TicketRow
     via: str
     conflict: str | None = None
+    role: str | None = None
 
     @property
     def by_token(self) -> bool:
@@ -116,7 +117,11 @@ def match_ticket(
             conflict = None
             if threaded is not None and threaded.id != ticket.id:
                 conflict = f"回复令牌属于工单 {ticket.number}，但邮件引用的是工单 {threaded.number}"
-            return TicketMatch(ticket, "token", conflict), None
+            if token.role is None:
+                # A legacy ticket-only token (mails from before role tokens) identifies its
+                # ticket but proves nothing: an action through it takes the round trip.
+                conflict = conflict or "回复地址是旧式令牌（未绑定收件角色）"
+            return TicketMatch(ticket, "token", conflict, token.role), None
     if threaded is not None:
         return TicketMatch(threaded, "thread"), None
     number = ticket_number_in_subject(letter.subject)
@@ -170,7 +175,7 @@ def mail_proof(ctx: AppContext, letter: Letter, match: TicketMatch) -> MailProof
         auth.trusted_authserv_ids,
         accept_spf=auth.accept_spf,
     )
-    return MailProof(match.by_token, verdict)
+    return MailProof(match.by_token, verdict, match.role)
 
 
 def _by_number(session: Session, number: str) -> TicketRow | None:
@@ -343,7 +348,10 @@ def _handle(
         if decision.rule == "no-token" and match.conflict:
             reason = f"{reason}；{match.conflict}"
         # A registered address that could not prove itself: ask that address to confirm.
-        unproven = decision.rule in {"no-token", "not-authenticated"} and not confirmed
+        unproven = (
+            decision.rule in {"no-token", "not-authenticated", "token-role-mismatch"}
+            and not confirmed
+        )
         if unproven and challenge(ctx, session, row, letter, ticket, reason, now) is not None:
             log.info("reply %s awaits confirmation: %s", row.id, decision.rule)
             return ReplyOutcome("confirming", ticket.number, action, reason)
