@@ -222,3 +222,41 @@ def test_pages_fit_a_phone_and_need_no_script(site: Site) -> None:
         assert '<html lang="zh-CN">' in html and "<script" not in html, path
     css = client.get("/static/app.css")
     assert css.status_code == 200 and "@media (max-width" in css.text
+
+
+def test_xinxiang_web_serves_the_console(tmp_config) -> None:
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from inbound_helpers import context
+
+    cfg_dir = tmp_config()
+    context(cfg_dir).close()  # migrated
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "xinxiang", "web", "-c", str(cfg_dir), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60  # an upper bound on a loaded machine, not a timing
+        while True:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "xinxiang web did not start"
+                time.sleep(0.2)
+        assert r.status_code == 200 and r.text == "ok"
+        assert "server" not in r.headers  # no product banner
+        assert "content-security-policy" in r.headers
+    finally:
+        proc.terminate()
+        proc.wait(30)

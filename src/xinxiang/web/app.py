@@ -81,7 +81,11 @@ def create_app(ctx: AppContext, *, clock: Clock = _utcnow) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={404: _not_found, 403: _forbidden},
+        exception_handlers={
+            404: _not_found,
+            403: _forbidden,
+            views_staff.LoginRequired: views_staff.login_redirect,
+        },
     )
     app.state.ctx = ctx
     app.state.cfg = ctx.cfg

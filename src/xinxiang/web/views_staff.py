@@ -40,9 +40,24 @@ def current_actor(request: Request, session: Session) -> Actor | None:
     return actor
 
 
-def _login_redirect(request: Request) -> Response:
+class LoginRequired(Exception):
+    """Raised by a view when nobody is signed in; answered by `login_redirect`."""
+
+
+async def login_redirect(request: Request, exc: Exception) -> Response:
+    """To the login page, which comes back here afterwards."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
+
+
+def require(request: Request, session: Session, action: str | None = None) -> Actor:
+    """The signed-in actor, allowed `action` on the console as a whole if one is given."""
+    actor = current_actor(request, session)
+    if actor is None:
+        raise LoginRequired
+    if action is not None and not allowed(actor, action):
+        raise HTTPException(403)
+    return actor
 
 
 def home_for(actor: Actor) -> str:
@@ -118,11 +133,7 @@ async def dashboard(request: Request) -> Response:
     """`/office/`: the office's dashboard (工作台)."""
     state = request.app.state
     with state.ctx.db.session() as session:
-        actor = current_actor(request, session)
-        if actor is None:
-            return _login_redirect(request)
-        if not allowed(actor, "view-dashboard"):
-            raise HTTPException(403)
+        actor = require(request, session, "view-dashboard")
         data = dashboard_data(session, state.clock(), state.cfg.tz, state.cfg.office.code)
         return page(
             request,
@@ -155,11 +166,7 @@ async def ticket_list(request: Request) -> Response:
     """`/tickets`: the actor's tickets with filters (status, department, overdue) and paging."""
     state = request.app.state
     with state.ctx.db.session() as session:
-        actor = current_actor(request, session)
-        if actor is None:
-            return _login_redirect(request)
-        if not allowed(actor, "list-tickets"):
-            raise HTTPException(403)
+        actor = require(request, session, "list-tickets")
         flt = _filter(request)
         rows, total = list_tickets(session, actor, flt, state.clock())
         pages = max(1, -(-total // PAGE_SIZE))
@@ -188,9 +195,7 @@ async def ticket_detail(request: Request) -> Response:
     """`/tickets/{number}`: the letter, attachments, classification, deadlines and timeline."""
     state = request.app.state
     with state.ctx.db.session() as session:
-        actor = current_actor(request, session)
-        if actor is None:
-            return _login_redirect(request)
+        actor = require(request, session)
         found = find_ticket(session, request.path_params["number"])
         if found is None or not allowed(actor, "view-ticket", found[1]):
             raise HTTPException(404)
