@@ -205,12 +205,20 @@ class RateLimiter:
         self.clock = clock
         self._hits: dict[str, deque[float]] = {}
 
-    def hit(self, key: str) -> bool:
-        """Count one attempt for `key`; False when over the limit (the attempt is refused)."""
-        now = self.clock()
+    def _recent(self, key: str, now: float) -> deque[float]:
         hits = self._hits.setdefault(key, deque())
         while hits and now - hits[0] > self.window:
             hits.popleft()
+        return hits
+
+    def allows(self, key: str) -> bool:
+        """Whether one more attempt for `key` is within the limit (counts nothing)."""
+        return len(self._recent(key, self.clock())) < self.limit
+
+    def hit(self, key: str) -> bool:
+        """Count one attempt for `key`; False when over the limit (the attempt is refused)."""
+        now = self.clock()
+        hits = self._recent(key, now)
         if len(hits) >= self.limit:
             return False
         hits.append(now)

@@ -2,7 +2,8 @@
 
 The lookup takes the ticket number and the code by POST only, so a code never sits in a URL
 (logs, history, Referer). It shows the status and public dates, nothing internal: no staff
-names, no department notes, no letter text. Tries are limited per client and per number.
+names, no department notes, no letter text. Tries are limited per client, and wrong codes per
+ticket number.
 """
 
 from __future__ import annotations
@@ -47,8 +48,10 @@ async def lookup(request: Request) -> Response:
     number = str(form.get("number", "")).strip()
     code = normalise_code(str(form.get("code", "")))
     state = request.app.state
+    # Every lookup counts against the client; only wrong codes count against the number, so
+    # guessing one ticket's code stops while its petitioner can still look it up.
     if not state.lookup_ip_limiter.hit(client_ip(request)) or not (
-        state.lookup_number_limiter.hit(number)
+        state.lookup_number_limiter.allows(number)
     ):
         return page(
             request,
@@ -69,6 +72,7 @@ async def lookup(request: Request) -> Response:
         ):
             found = ticket
     if found is None:
+        state.lookup_number_limiter.hit(number)
         return page(
             request,
             "start.html",
