@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 APT_PACKAGES=(python3 python3-venv python3-dev dovecot-imapd dovecot-lmtpd libpango-1.0-0
-  libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils)
+  libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils chromium)
 VENV=.venv
 PY=${PYTHON:-python3}
 

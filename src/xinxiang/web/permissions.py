@@ -1,0 +1,110 @@
+"""The one permission question of the web console (权限): may this actor do this to that?
+
+Every view asks `allowed(actor, action, resource)`; no view tests a role itself, so a new role
+or a new action is one change here, and the tests enumerate actor × action × resource. List
+pages filter in SQL with `ticket_scope(actor)`, which must agree with `allowed(..., "view-ticket",
+...)` for every ticket (the tests check both ways).
+
+Roles: `office` (党政办公室) sees and acts on everything; `auditor` (审计) reads everything and
+changes nothing; `department` (承办单位) sees the tickets it handles or co-handles (协办);
+`leader` (分管校领导) sees the tickets of the departments whose `leader` address in
+`departments.toml` is the account's email. Pure: no database, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["office", "department", "leader", "auditor"]
+ROLES: tuple[Role, ...] = ("office", "department", "leader", "auditor")
+ROLE_LABELS: dict[str, str] = {
+    "office": "党政办公室",
+    "department": "承办单位",
+    "leader": "校领导",
+    "auditor": "审计",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A signed-in staff account as the permission question sees it.
+
+    `departments` is what the account answers for: its own department for a department
+    account, the supervised departments (分管单位) for a leader, empty otherwise.
+    """
+
+    name: str
+    role: Role
+    departments: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class TicketResource:
+    """A ticket as far as permissions go: its lead department and its co-handlers (协办)."""
+
+    number: str
+    department: str | None
+    cohandlers: frozenset[str] = field(default_factory=frozenset)
+
+    def involves(self, departments: Iterable[str]) -> bool:
+        """Whether any of `departments` leads or co-handles this ticket."""
+        wanted = frozenset(departments)
+        return self.department in wanted or bool(self.cohandlers & wanted)
+
+
+Resource = TicketResource | None
+
+# Actions on the whole console (resource None): which roles may perform them.
+_GLOBAL: dict[str, frozenset[Role]] = {
+    "view-dashboard": frozenset({"office", "auditor"}),  # 工作台: counts over all tickets
+    "list-tickets": frozenset({"office", "auditor", "department", "leader"}),
+    "view-holding-pen": frozenset({"office", "auditor"}),  # 待甄别 count and list
+}
+# Actions on one ticket: roles that may perform them on any ticket, and roles that may on the
+# tickets of their own departments.
+_TICKET_ANY: dict[str, frozenset[Role]] = {
+    "view-ticket": frozenset({"office", "auditor"}),
+    "change-ticket": frozenset({"office"}),
+}
+_TICKET_OWN: dict[str, frozenset[Role]] = {
+    "view-ticket": frozenset({"department", "leader"}),
+    "change-ticket": frozenset({"department"}),
+}
+ACTIONS: frozenset[str] = frozenset(_GLOBAL) | frozenset(_TICKET_ANY)
+
+
+def allowed(actor: Actor | None, action: str, resource: Resource = None) -> bool:
+    """May `actor` perform `action` on `resource` (None: the console as a whole)?
+
+    Anonymous visitors (None) may do nothing here: the public pages ask no permission. An
+    unknown action is refused, so a typo in a view fails closed.
+    """
+    if actor is None:
+        return False
+    if resource is None:
+        return actor.role in _GLOBAL.get(action, frozenset())
+    if actor.role in _TICKET_ANY.get(action, frozenset()):
+        return True
+    return actor.role in _TICKET_OWN.get(action, frozenset()) and resource.involves(
+        actor.departments
+    )
+
+
+def ticket_scope(actor: Actor) -> frozenset[str] | None:
+    """The departments whose tickets (led or co-handled) `actor` may see; None for all."""
+    if actor.role in _TICKET_ANY["view-ticket"]:
+        return None
+    if actor.role in _TICKET_OWN["view-ticket"]:
+        return actor.departments
+    return frozenset()
+
+
+def supervised_departments(leader_email: str, leaders: Iterable[tuple[str, str]]) -> frozenset[str]:
+    """The codes of departments whose `leader` address is `leader_email` (case-insensitive).
+
+    `leaders` holds (department code, leader address) pairs from `departments.toml`.
+    """
+    wanted = leader_email.strip().lower()
+    return frozenset(code for code, addr in leaders if addr.strip().lower() == wanted)

@@ -1,0 +1,167 @@
+"""Read-only queries of the web console: the dashboard (工作台) and the ticket list (工单列表).
+
+Every list is cut to what the actor may see with `permissions.ticket_scope` inside the SQL, so
+paging and counts never include a ticket the actor could not open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from xinxiang.domain.states import DISPATCH_STATUSES, DUE_COLUMNS, TicketStatus
+from xinxiang.domain.tickets import parse_ticket_number
+from xinxiang.store.models import CohandlerRow, TicketRow
+from xinxiang.store.models_replies import HoldingRow
+from xinxiang.web.permissions import Actor, TicketResource, ticket_scope
+
+PAGE_SIZE = 50
+
+
+def _running_due(before: datetime, after: datetime | None = None) -> ColumnElement[bool]:
+    """Some deadline still running in the ticket's status falls before `before` (and after
+    `after`): the status says which steps are still owed (DUE_COLUMNS)."""
+    clauses = []
+    columns = [(TicketRow.dispatch_due, DISPATCH_STATUSES)] + [
+        (getattr(TicketRow, f"{kind}_due"), statuses) for kind, statuses in DUE_COLUMNS.items()
+    ]
+    for col, statuses in columns:
+        cond = [TicketRow.status.in_([s.value for s in statuses]), col <= before]
+        if after is not None:
+            cond.append(col > after)
+        clauses.append(and_(*cond))
+    return or_(*clauses)
+
+
+def _scope_clause(actor: Actor) -> ColumnElement[bool] | None:
+    scope = ticket_scope(actor)
+    if scope is None:
+        return None
+    if not scope:
+        return false()
+    cohandled = select(CohandlerRow.ticket_id).where(CohandlerRow.department_code.in_(scope))
+    return or_(TicketRow.department_code.in_(scope), TicketRow.id.in_(cohandled))
+
+
+def end_of_local_day(now: datetime, zone: ZoneInfo) -> datetime:
+    """24:00 today in the school's zone (00:00 of tomorrow)."""
+    local = now.astimezone(zone).date() + timedelta(days=1)
+    return datetime(local.year, local.month, local.day, tzinfo=zone)
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    """The ticket list's filters: status, department, overdue only, and the page (from 1)."""
+
+    status: str | None = None
+    department: str | None = None
+    overdue: bool = False
+    page: int = 1
+
+
+def list_tickets(
+    session: Session, actor: Actor, flt: TicketFilter, now: datetime
+) -> tuple[list[TicketRow], int]:
+    """The actor's tickets matching `flt`, newest first, one page; and the total count."""
+    conds: list[ColumnElement[bool]] = []
+    scope = _scope_clause(actor)
+    if scope is not None:
+        conds.append(scope)
+    if flt.status:
+        conds.append(TicketRow.status == flt.status)
+    if flt.department:
+        conds.append(TicketRow.department_code == flt.department)
+    if flt.overdue:
+        conds.append(_running_due(now))
+    total = session.execute(select(func.count(TicketRow.id)).where(*conds)).scalar_one()
+    rows = session.execute(
+        select(TicketRow)
+        .where(*conds)
+        .order_by(TicketRow.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((max(flt.page, 1) - 1) * PAGE_SIZE)
+    ).scalars()
+    return list(rows), int(total)
+
+
+def find_ticket(session: Session, number: str) -> tuple[TicketRow, TicketResource] | None:
+    """The ticket numbered `number` and its permission view, or None (also for a bad number)."""
+    if parse_ticket_number(number) is None:
+        return None
+    ticket = session.execute(
+        select(TicketRow).where(TicketRow.number == number)
+    ).scalar_one_or_none()
+    if ticket is None:
+        return None
+    codes = session.execute(
+        select(CohandlerRow.department_code).where(CohandlerRow.ticket_id == ticket.id)
+    ).scalars()
+    return ticket, TicketResource(ticket.number, ticket.department_code, frozenset(codes))
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The office's working view (工作台)."""
+
+    by_status: dict[str, int]
+    overdue: int
+    overdue_by_department: dict[str, int]
+    due_today: int
+    emergencies: list[TicketRow]
+    triage: list[TicketRow]
+    holding_pen: int
+    today: date
+
+
+def dashboard(session: Session, now: datetime, zone: ZoneInfo, office_code: str) -> Dashboard:
+    """Counts by status, overdue (by department), due today, open emergencies, the triage queue
+    and the holding pen (待甄别) as of `now`."""
+    by_status = {
+        str(s): int(n)
+        for s, n in session.execute(
+            select(TicketRow.status, func.count(TicketRow.id)).group_by(TicketRow.status)
+        )
+    }
+    overdue_rows = session.execute(
+        select(TicketRow.department_code, TicketRow.status, func.count(TicketRow.id))
+        .where(_running_due(now))
+        .group_by(TicketRow.department_code, TicketRow.status)
+    ).all()
+    overdue_by_department: dict[str, int] = {}
+    for code, status, n in overdue_rows:
+        # Tickets still to be dispatched are the office's own delay, whatever they were for.
+        owner = office_code if status in DISPATCH_STATUSES or code is None else code
+        overdue_by_department[owner] = overdue_by_department.get(owner, 0) + int(n)
+    due_today = session.execute(
+        select(func.count(TicketRow.id)).where(_running_due(end_of_local_day(now, zone), after=now))
+    ).scalar_one()
+    open_statuses = [s.value for s in TicketStatus if s not in ("answered", "closed")]
+    emergencies = session.execute(
+        select(TicketRow)
+        .where(TicketRow.urgency == "emergency", TicketRow.status.in_(open_statuses))
+        .order_by(TicketRow.id)
+        .limit(20)
+    ).scalars()
+    triage = session.execute(
+        select(TicketRow)
+        .where(TicketRow.status == TicketStatus.TRIAGE.value)
+        .order_by(TicketRow.id)
+        .limit(20)
+    ).scalars()
+    holding = session.execute(
+        select(func.count(HoldingRow.id)).where(HoldingRow.state == "open")
+    ).scalar_one()
+    return Dashboard(
+        by_status=by_status,
+        overdue=sum(overdue_by_department.values()),
+        overdue_by_department=overdue_by_department,
+        due_today=int(due_today),
+        emergencies=list(emergencies),
+        triage=list(triage),
+        holding_pen=int(holding),
+        today=now.astimezone(zone).date(),
+    )

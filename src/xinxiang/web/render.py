@@ -1,0 +1,102 @@
+"""Page rendering of the web console: the Jinja2 environment and the Chinese time wording.
+
+Deadlines read the way the policy says them: a due at 00:00 is the end of the day before,
+written "24:00 前" — never "00:00" (which would read as the start of that day).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from xinxiang.domain.states import STATUS_LABELS, TicketStatus
+from xinxiang.replies.render import format_cn_datetime
+from xinxiang.services.records import URGENCY_LABELS
+from xinxiang.web.permissions import ROLE_LABELS
+from xinxiang.web.security import CSRF_FIELD
+
+
+def cn_time(value: datetime | None, tz: str) -> str:
+    """An instant in the school's zone: `2026年12月2日（星期三）14:05`; "—" for none."""
+    return "—" if value is None else format_cn_datetime(value, tz)
+
+
+def cn_due(value: datetime | None, tz: str) -> str:
+    """A deadline: `2026年12月2日（星期三）17:30 前`; an end-of-day due as `… 24:00 前`."""
+    if value is None:
+        return "—"
+    if value.astimezone(ZoneInfo(tz)).time() == time(0, 0):
+        # 00:00 of the 3rd is the end of the 2nd: name the 2nd and write its end as 24:00.
+        return format_cn_datetime(value - timedelta(days=1), tz)[: -len("00:00")] + "24:00 前"
+    return f"{format_cn_datetime(value, tz)} 前"
+
+
+def cn_date(value: datetime | None, tz: str) -> str:
+    """The calendar day of an instant in the school's zone: `2026年12月2日`."""
+    if value is None:
+        return "—"
+    local = value.astimezone(ZoneInfo(tz))
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+def status_label(value: str) -> str:
+    """The Chinese name of a ticket status (已转办, 待审核 …)."""
+    try:
+        return STATUS_LABELS[TicketStatus(value)]
+    except ValueError:
+        return value
+
+
+def filesize(size: int) -> str:
+    """`512 B`, `12.3 KB`, `4.0 MB`."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The console's template environment (autoescaped; undefined names are errors)."""
+    env = Environment(
+        loader=PackageLoader("xinxiang.web", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html",), default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        cn_time=cn_time, cn_due=cn_due, cn_date=cn_date, status=status_label, filesize=filesize
+    )
+    env.globals.update(
+        ROLE_LABELS=ROLE_LABELS,
+        URGENCY_LABELS=URGENCY_LABELS,
+        STATUS_LABELS={s.value: label for s, label in STATUS_LABELS.items()},
+        CSRF_FIELD=CSRF_FIELD,
+    )
+    return env
+
+
+def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render template `name` with what every page needs: the CSRF token, the actor, the zone."""
+    state = request.app.state
+    html = (
+        environment()
+        .get_template(name)
+        .render(
+            csrf_token=request.scope.get("session", {}).get("csrf", ""),
+            actor=getattr(request.state, "actor", None),
+            school=state.cfg.settings.school.name,
+            tz=state.cfg.settings.school.timezone,
+            path=request.url.path,
+            **context,
+        )
+    )
+    return HTMLResponse(html, status_code=status_code)

@@ -1,0 +1,227 @@
+"""Pages for staff accounts: login/logout, the office dashboard, the ticket list and page.
+
+Read-only in this slice: ticket changes will come through the command layer. Every view asks
+`permissions.allowed`; a ticket the actor may not see answers 404, exactly like one that does
+not exist, so guessing numbers in URLs tells nothing.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from xinxiang.domain.states import TicketStatus
+from xinxiang.services.records import build_record
+from xinxiang.store.models import LetterRow
+from xinxiang.web.accounts import actor_for, audit, authenticate, get_user
+from xinxiang.web.permissions import Actor, allowed
+from xinxiang.web.queries import PAGE_SIZE, TicketFilter, find_ticket, list_tickets
+from xinxiang.web.queries import dashboard as dashboard_data
+from xinxiang.web.render import page
+from xinxiang.web.security import client_ip, new_session, safe_next
+
+
+def current_actor(request: Request, session: Session) -> Actor | None:
+    """The signed-in account of this request, or None: a disabled account, or a session from
+    before a password change (older epoch), counts as signed out."""
+    data = request.scope["session"]
+    name = data.get("user")
+    if not isinstance(name, str):
+        return None
+    user = get_user(session, name)
+    if user is None or user.disabled or user.session_epoch != data.get("epoch"):
+        return None
+    actor = actor_for(user, request.app.state.cfg)
+    request.state.actor = actor
+    return actor
+
+
+class LoginRequired(Exception):
+    """Raised by a view when nobody is signed in; answered by `login_redirect`."""
+
+
+async def login_redirect(request: Request, exc: Exception) -> Response:
+    """To the login page, which comes back here afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
+
+
+def require(request: Request, session: Session, action: str | None = None) -> Actor:
+    """The signed-in actor, allowed `action` on the console as a whole if one is given."""
+    actor = current_actor(request, session)
+    if actor is None:
+        raise LoginRequired
+    if action is not None and not allowed(actor, action):
+        raise HTTPException(403)
+    return actor
+
+
+def home_for(actor: Actor) -> str:
+    """Where an account lands after login: the dashboard if it may see it, else its tickets."""
+    return "/office/" if allowed(actor, "view-dashboard") else "/tickets"
+
+
+async def login(request: Request) -> Response:
+    """`GET /login` shows the form; `POST /login` checks it (rate-limited, lockout, audited)."""
+    state = request.app.state
+    next_url = request.query_params.get("next")
+    if request.method == "GET":
+        return page(request, "login.html", title="登录", next=safe_next(next_url, ""), error="")
+    form = await request.form()
+    name = str(form.get("name", "")).strip().lower()
+    password = str(form.get("password", ""))
+    next_url = safe_next(str(form.get("next", "")), "")
+    ip = client_ip(request)
+    now = state.clock()
+    if not state.login_limiter.hit(ip):
+        return page(
+            request,
+            "login.html",
+            429,
+            title="登录",
+            next=next_url,
+            error="登录尝试过于频繁，请稍后再试。",
+        )
+    with state.ctx.db.unit_of_work() as session:
+        result = authenticate(session, name, password, now)
+        user = result.user
+        role = user.role if user else ""
+        audit(
+            session,
+            at=now,
+            account=name or "-",
+            role=role,
+            ip=ip,
+            action="login" if user else "login-failed",
+            detail=None if user else result.reason,
+        )
+        if user is not None:
+            actor = actor_for(user, state.cfg)
+            new_session(request.scope, state.epoch, user=user.name, epoch=user.session_epoch)
+            return RedirectResponse(next_url or home_for(actor), status_code=303)
+    message = (
+        "账号已被暂时锁定，请稍后再试或联系管理员。"
+        if result.reason == "locked"
+        else "账号或密码不正确。"
+    )
+    return page(request, "login.html", 401, title="登录", next=next_url, error=message)
+
+
+async def logout(request: Request) -> Response:
+    """`POST /logout`: end the session (audited)."""
+    state = request.app.state
+    with state.ctx.db.unit_of_work() as session:
+        actor = current_actor(request, session)
+        if actor is not None:
+            audit(
+                session,
+                at=state.clock(),
+                account=actor.name,
+                role=actor.role,
+                ip=client_ip(request),
+                action="logout",
+            )
+    new_session(request.scope, state.epoch)
+    return RedirectResponse("/login", status_code=303)
+
+
+async def dashboard(request: Request) -> Response:
+    """`/office/`: the office's dashboard (工作台)."""
+    state = request.app.state
+    with state.ctx.db.session() as session:
+        actor = require(request, session, "view-dashboard")
+        data = dashboard_data(session, state.clock(), state.cfg.tz, state.cfg.office.code)
+        return page(
+            request,
+            "dashboard.html",
+            title="工作台",
+            d=data,
+            show_holding=allowed(actor, "view-holding-pen"),
+            departments={d.code: d.name for d in state.cfg.departments},
+        )
+
+
+def _filter(request: Request) -> TicketFilter:
+    q = request.query_params
+    status = q.get("status") or None
+    if status not in {s.value for s in TicketStatus}:
+        status = None
+    try:
+        page_no = max(1, min(int(q.get("page", "1")), 100_000))
+    except ValueError:
+        page_no = 1
+    return TicketFilter(
+        status=status,
+        department=q.get("department") or None,
+        overdue=q.get("overdue") == "1",
+        page=page_no,
+    )
+
+
+async def ticket_list(request: Request) -> Response:
+    """`/tickets`: the actor's tickets with filters (status, department, overdue) and paging."""
+    state = request.app.state
+    with state.ctx.db.session() as session:
+        actor = require(request, session, "list-tickets")
+        flt = _filter(request)
+        rows, total = list_tickets(session, actor, flt, state.clock())
+        pages = max(1, -(-total // PAGE_SIZE))
+        return page(
+            request,
+            "tickets.html",
+            title="工单列表",
+            rows=rows,
+            total=total,
+            flt=flt,
+            pages=pages,
+            departments={d.code: d.name for d in state.cfg.departments},
+            query=_page_query(flt),
+        )
+
+
+def _page_query(flt: TicketFilter) -> str:
+    """The filter part of a paging link (the page number is appended)."""
+    params = {"status": flt.status or "", "department": flt.department or ""}
+    if flt.overdue:
+        params["overdue"] = "1"
+    return urlencode({k: v for k, v in params.items() if v})
+
+
+async def ticket_detail(request: Request) -> Response:
+    """`/tickets/{number}`: the letter, attachments, classification, deadlines and timeline."""
+    state = request.app.state
+    with state.ctx.db.session() as session:
+        actor = require(request, session)
+        found = find_ticket(session, request.path_params["number"])
+        if found is None or not allowed(actor, "view-ticket", found[1]):
+            raise HTTPException(404)
+        ticket, _resource = found
+        now = state.clock()
+        record = build_record(state.ctx, session, ticket, now)
+        letter = session.get(LetterRow, ticket.letter_id)
+        attachments = list(letter.attachments) if letter is not None else []
+        classification = ticket.classification or {}
+        audit(
+            session,
+            at=now,
+            account=actor.name,
+            role=actor.role,
+            ip=client_ip(request),
+            action="view-ticket",
+            resource=ticket.number,
+        )
+        session.commit()
+        return page(
+            request,
+            "ticket.html",
+            title=f"工单 {ticket.number}",
+            t=ticket,
+            r=record,
+            attachments=attachments,
+            classification=classification,
+            now=now,
+        )

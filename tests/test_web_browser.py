@@ -1,0 +1,216 @@
+"""End to end in a real browser: Debian's chromium, headless, driven over the Chrome DevTools
+protocol (a small client on `websockets`), against the console served by uvicorn.
+
+A department signs in through the login form and sees its own tickets and nothing else; the
+office's dashboard and a ticket page are captured as screenshots (written under the test's
+tmp_path, printed with the output).
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from websockets.sync.client import ClientConnection, connect
+
+from web_helpers import PASSWORD, Site, make_site
+from xinxiang.web.app import create_app
+
+WAIT_SECONDS = 30.0  # an upper bound for a page to settle on a loaded machine, not a timing
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        msg = "Debian's chromium is not installed (apt-get install chromium; ./dev.sh setup)"
+        if os.environ.get("XINXIANG_REQUIRE_SERVERS") == "1":
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_config, tmp_path: Path) -> Iterator[tuple[Site, str]]:
+    """The site served by a real uvicorn on loopback; (site, base URL)."""
+    site = make_site(tmp_config, f"sqlite:///{tmp_path / 'web.db'}")
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(site.ctx, clock=site.clock), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield site, f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(WAIT_SECONDS)
+
+
+class Browser:
+    """Headless chromium and one DevTools connection; each `page()` gets its own profile."""
+
+    def __init__(self, binary: str, profile: Path) -> None:
+        self.proc = subprocess.Popen(
+            [
+                binary,
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-extensions",
+                "--remote-debugging-port=0",
+                f"--user-data-dir={profile}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + WAIT_SECONDS
+        while not (port_file.exists() and len(port_file.read_text().split()) == 2):
+            assert self.proc.poll() is None, "chromium exited"
+            assert time.monotonic() < deadline, "chromium did not open its DevTools port"
+            time.sleep(0.1)
+        port, path = port_file.read_text().split()
+        self._stack = ExitStack()
+        self.ws: ClientConnection = self._stack.enter_context(
+            connect(f"ws://127.0.0.1:{port}{path}", max_size=None)
+        )
+        self.ids = itertools.count(1)
+
+    def send(self, method: str, session: str | None = None, **params: Any) -> dict[str, Any]:
+        """One DevTools command; its result (events arriving meanwhile are ignored)."""
+        msg_id = next(self.ids)
+        message: dict[str, Any] = {"id": msg_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        self.ws.send(json.dumps(message))
+        while True:
+            reply = json.loads(self.ws.recv(timeout=WAIT_SECONDS))
+            if reply.get("id") == msg_id:
+                assert "error" not in reply, reply
+                return dict(reply.get("result", {}))
+
+    def page(self, width: int, height: int, mobile: bool = False) -> Page:
+        """A fresh tab in a fresh browser context (its own cookies)."""
+        context = self.send("Target.createBrowserContext")["browserContextId"]
+        target = self.send("Target.createTarget", url="about:blank", browserContextId=context)
+        session = self.send("Target.attachToTarget", targetId=target["targetId"], flatten=True)
+        page = Page(self, session["sessionId"])
+        page.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=mobile,
+        )
+        return page
+
+    def close(self) -> None:
+        self._stack.close()
+        self.proc.terminate()
+        self.proc.wait(WAIT_SECONDS)
+
+
+class Page:
+    """One tab: navigate, fill and submit forms, read the text, take a screenshot."""
+
+    def __init__(self, browser: Browser, session: str) -> None:
+        self.browser = browser
+        self.session = session
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        return self.browser.send(method, self.session, **params)
+
+    def js(self, expression: str) -> Any:
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        return result["result"].get("value")
+
+    def wait_for(self, path: str) -> None:
+        """Until the page at `path` has loaded."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while (self.js("location.pathname"), self.js("document.readyState")) != (path, "complete"):
+            assert time.monotonic() < deadline, (path, self.js("location.href"))
+            time.sleep(0.1)
+
+    def goto(self, url: str, path: str) -> None:
+        self.call("Page.navigate", url=url)
+        self.wait_for(path)
+
+    def submit(self, form: str, values: dict[str, str], then: str) -> None:
+        """Fill the form's fields, submit it as a user would, wait for the page at `then`."""
+        fill = ";".join(
+            f"document.querySelector({json.dumps(form)}).elements[{json.dumps(k)}].value"
+            f" = {json.dumps(v)}"
+            for k, v in values.items()
+        )
+        self.js(f"{fill}; document.querySelector({json.dumps(form)}).requestSubmit()")
+        self.wait_for(then)
+
+    def text(self) -> str:
+        return str(self.js("document.body.innerText"))
+
+    def screenshot(self, path: Path) -> Path:
+        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+        path.write_bytes(base64.b64decode(data["data"]))
+        return path
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[Browser]:
+    b = Browser(_chromium(), tmp_path / "chromium-profile")
+    try:
+        yield b
+    finally:
+        b.close()
+
+
+def test_a_department_signs_in_and_sees_only_its_tickets(
+    served: tuple[Site, str], browser: Browser, tmp_path: Path
+) -> None:
+    site, base = served
+    phone = browser.page(390, 844, mobile=True)
+    phone.goto(f"{base}/tickets", "/login")  # no session: to the login page
+    phone.submit('form[action="/login"]', {"name": "tsg1", "password": PASSWORD}, "/tickets")
+    text = phone.text()
+    assert "工单列表" in text and "tsg1（承办单位）" in text
+    assert site.tickets["tsg"] in text
+    assert site.tickets["hqc"] not in text and site.tickets["xsc"] not in text
+    phone.goto(f"{base}/tickets/{site.tickets['hqc']}", f"/tickets/{site.tickets['hqc']}")
+    assert "页面不存在或无权访问" in phone.text()  # guessing the URL gives nothing
+    phone.goto(f"{base}/tickets/{site.tickets['tsg']}", f"/tickets/{site.tickets['tsg']}")
+    assert "图书馆座位" in phone.text() and "24:00 前" in phone.text()
+    shot = phone.screenshot(tmp_path / "ticket-phone.png")
+
+    desk = browser.page(1280, 900)
+    desk.goto(f"{base}/office/", "/login")
+    desk.submit('form[action="/login"]', {"name": "office1", "password": PASSWORD}, "/office/")
+    assert "工作台" in desk.text() and "今日到期" in desk.text()
+    dash = desk.screenshot(tmp_path / "dashboard.png")
+    print(f"screenshots: {shot} {dash}")
+    assert shot.stat().st_size > 10_000 and dash.stat().st_size > 10_000
