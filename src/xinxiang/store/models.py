@@ -259,4 +259,5 @@ class CohandlerRow(Base):
 # (migrations, schema checks) always sees the whole schema.
 import xinxiang.store.models_oa  # noqa: E402
 import xinxiang.store.models_replies  # noqa: E402
+import xinxiang.store.models_shunt  # noqa: E402
 import xinxiang.store.models_web  # noqa: E402, F401
