@@ -7,6 +7,7 @@ import pytest
 from xinxiang.domain.letter import MailKind
 from xinxiang.mailbox.consent import public_consent
 from xinxiang.mailbox.noise import (
+    KindDecision,
     bounced_message_ids,
     classify_mail,
     mail_kind,
@@ -414,16 +415,20 @@ NOT_STAFF_REPLIES = [
 ]
 
 
+def _staff_kind(headers: tuple[str, ...]) -> KindDecision:
+    letter = parse_message(raw_mail(*headers))
+    return classify_mail(
+        letter, own_addresses={OWN}, own_msgid_domain=DOMAIN, reply_base=OWN, staff_addresses=STAFF
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "headers", "rule"), STAFF_REPLIES, ids=[c[0] for c in STAFF_REPLIES]
 )
 def test_staff_mail_naming_a_ticket_is_a_reply(
     name: str, headers: tuple[str, ...], rule: str
 ) -> None:
-    letter = parse_message(raw_mail(*headers))
-    decision = classify_mail(
-        letter, own_addresses={OWN}, own_msgid_domain=DOMAIN, reply_base=OWN, staff_addresses=STAFF
-    )
+    decision = _staff_kind(headers)
     assert (decision.kind, decision.rule) == (MailKind.REPLY, rule), name
 
 
@@ -433,11 +438,7 @@ def test_staff_mail_naming_a_ticket_is_a_reply(
 def test_other_mail_naming_a_ticket_keeps_its_kind(
     name: str, headers: tuple[str, ...], kind: MailKind
 ) -> None:
-    letter = parse_message(raw_mail(*headers))
-    got = mail_kind(
-        letter, own_addresses={OWN}, own_msgid_domain=DOMAIN, reply_base=OWN, staff_addresses=STAFF
-    )
-    assert got is kind, name
+    assert _staff_kind(headers).kind is kind, name
 
 
 def test_without_registered_addresses_a_numbered_subject_is_a_letter() -> None:
