@@ -21,8 +21,12 @@ def loop(imap_account: ImapAccount, smtp_sink: SmtpSink, tmp_config: Any) -> Loo
     return make_loop(imap_account, smtp_sink, tmp_config)
 
 
-def fresh_mail_to_the_mailbox(sender: str, subject: str, body: str) -> bytes:
-    """A new mail typed by a department clerk to the bare address: no token, no thread."""
+def to_the_bare_address(sender: str, subject: str, body: str, thread: str | None = None) -> bytes:
+    """A department's answer to the bare mailbox address, without our token.
+
+    `thread` is the Message-ID it answers (a client that ignored Reply-To), None for a new mail
+    a clerk typed with the ticket number in the subject.
+    """
     m = EmailMessage()
     m["From"] = f"后勤管理处 <{sender}>"
     m["To"] = "示例大学书记校长信箱 <xinxiang@example.edu.cn>"
@@ -30,18 +34,25 @@ def fresh_mail_to_the_mailbox(sender: str, subject: str, body: str) -> bytes:
     m["Date"] = format_datetime(now())
     m["Message-ID"] = make_msgid(domain="example.edu.cn")
     m["Authentication-Results"] = CAMPUS_AUTH
+    if thread:
+        m["In-Reply-To"] = m["References"] = thread
     m.set_content(body + "\n\n发自我的iPhone\n")
     return bytes(m)
 
 
-def test_department_answering_the_bare_address_is_a_reply_not_a_new_ticket(loop: Loop) -> None:
-    dispatched(loop)
+@pytest.mark.parametrize("threaded", [False, True], ids=["new-mail-numbered", "reply-to-ignored"])
+def test_department_answering_the_bare_address_is_a_reply_not_a_new_ticket(
+    loop: Loop, threaded: bool
+) -> None:
+    dispatch = dispatched(loop)
     number = loop.ticket().number
+    subject = "回复：" + dispatch["Subject"] if threaded else f"关于【{number}】宿舍热水问题的答复"
     loop.imap.append(
-        fresh_mail_to_the_mailbox(
+        to_the_bare_address(
             HQC,
-            f"关于【{number}】宿舍热水问题的答复",
+            subject,
             "正式回复：经核查，12号楼热水系统循环泵故障，已于今日更换，热水已恢复正常供应。",
+            dispatch["Message-ID"] if threaded else None,
         )
     )
     outcomes = loop.run()
