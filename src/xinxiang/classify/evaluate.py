@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from xinxiang.classify.engine import Classification, classify
+from xinxiang.classify.learn import Model, suggest
 from xinxiang.classify.rules import RuleSet
 from xinxiang.errors import ConfigError
 
@@ -254,3 +255,52 @@ def evaluate(letters: Sequence[LabelledLetter], rules: RuleSet) -> Report:
             if c.category != x.category
         ),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ModelComparison:
+    """Department accuracy of the rules alone and of rules + the model's suggestion (模型建议)."""
+
+    version: str
+    letters: int
+    rules_correct: int
+    combined_correct: int
+    suggested: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The comparison as JSON."""
+        return {
+            "version": self.version,
+            "letters": self.letters,
+            "suggested": self.suggested,
+            "rules_accuracy": _ratio(self.rules_correct, self.letters),
+            "rules_with_suggestion_accuracy": _ratio(self.combined_correct, self.letters),
+        }
+
+
+def compare_with_model(
+    letters: Sequence[LabelledLetter], rules: RuleSet, model: Model
+) -> ModelComparison:
+    """Rules alone against rules whose department is replaced by the suggestion where shown.
+
+    The issue's targets are always the rules-alone figures; this only says whether the model's
+    advice would have helped the office.
+    """
+    rules_ok = combined_ok = suggested = 0
+    for x in letters:
+        c = classify(x.subject, x.body, x.attachments, rules)
+        advice = suggest(
+            model,
+            x.subject,
+            x.body,
+            rules_department=c.department_code,
+            disposition=c.disposition,
+            confidence=c.confidence,
+        )
+        dept = c.department_code
+        if advice is not None:
+            suggested += 1
+            dept = advice["department"]
+        rules_ok += c.department_code == x.dept
+        combined_ok += dept == x.dept
+    return ModelComparison(model.version, len(letters), rules_ok, combined_ok, suggested)

@@ -16,7 +16,9 @@ from typing import Annotated, Any
 
 import typer
 
+from xinxiang.classify import model_files
 from xinxiang.classify.engine import classify_letter
+from xinxiang.classify.learn import suggest
 from xinxiang.classify.rules import RuleSet, load_rules, load_rules_for
 from xinxiang.commands._labels import LETTER_KIND_LABELS
 from xinxiang.commands._show import json_text, shown
@@ -63,6 +65,7 @@ CLASSIFICATION_KEYS = (
     "confidence",
     "hits",
     "explanation",
+    "suggestion",
 )
 REPLY_KEYS = ("ticket", "intent", "extension_until", "planned_formal_date", "text")
 
@@ -127,7 +130,23 @@ def load_config_departments(directory: Path) -> tuple[Department, ...]:
 
 
 def _classification(letter: Letter, cfg: Config | None) -> dict[str, Any]:
-    return classify_letter(letter, _rules(cfg)).to_json()
+    c = classify_letter(letter, _rules(cfg))
+    data = c.to_json()
+    # The learned model's advice (建议，仅供参考), when a deployment has trained one and the
+    # rules were weak or disagree; it never changes the rules' decision above.
+    data["suggestion"] = None
+    if cfg is not None:
+        model = model_files.load_latest(model_files.models_dir(cfg.data_dir))
+        if model is not None:
+            data["suggestion"] = suggest(
+                model,
+                letter.subject,
+                letter.body,
+                rules_department=c.department_code,
+                disposition=c.disposition,
+                confidence=c.confidence,
+            )
+    return data
 
 
 def _reply(letter: Letter, cfg: Config | None) -> dict[str, Any]:

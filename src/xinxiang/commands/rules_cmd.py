@@ -1,4 +1,4 @@
-"""`xinxiang rules suggest|evaluate`: help the office improve and measure the routing rules."""
+"""`xinxiang rules suggest|evaluate|learn`: improve, measure and learn from the routing rules."""
 
 from __future__ import annotations
 
@@ -10,15 +10,24 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import or_, select
 
-from xinxiang.classify.evaluate import Report, evaluate, load_labelled
+from xinxiang.classify import model_files
+from xinxiang.classify.evaluate import (
+    ModelComparison,
+    Report,
+    compare_with_model,
+    evaluate,
+    load_labelled,
+)
+from xinxiang.classify.learn import DEFAULT_KEEP, DEFAULT_MIN_SAMPLES, Model, TrainingPolicy
 from xinxiang.classify.rules import load_rules_for
 from xinxiang.classify.suggest import suggest_terms
 from xinxiang.commands._common import ConfigOption, JsonOption, open_context
 from xinxiang.commands._show import console, json_text, shown
 from xinxiang.config import default_config_dir, load_config
+from xinxiang.errors import XinxiangError
 from xinxiang.store.models import EventRow, LetterRow, TicketRow
 
-rules_app = typer.Typer(help="分办规则：改进建议、评测。", no_args_is_help=True)
+rules_app = typer.Typer(help="分办规则：改进建议、评测、从人工改派中学习。", no_args_is_help=True)
 
 
 @rules_app.command("suggest")
@@ -73,15 +82,98 @@ def evaluate_rules(
         ),
     ],
     config: ConfigOption = None,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            help="用这个模型文件（.joblib）比较“仅规则”与“规则+模型建议”；默认用最新训练的模型。",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Precision and recall per department, dispositions and emergencies on labelled letters."""
     cfg = load_config(config or default_config_dir())
-    report = evaluate(load_labelled(labelled), load_rules_for(cfg))
+    rules = load_rules_for(cfg)
+    letters = load_labelled(labelled)
+    report = evaluate(letters, rules)
+    learned = _load_model(model, cfg.data_dir)
+    comparison = compare_with_model(letters, rules, learned) if learned is not None else None
     if as_json:
-        typer.echo(json_text(report.to_json()))
+        data = report.to_json()
+        if comparison is not None:
+            data["model"] = comparison.to_json()
+        typer.echo(json_text(data))
         return
-    _print_report(console(), report)
+    out = console()
+    _print_report(out, report)
+    if comparison is not None:
+        out.print(_model_line(comparison))
+
+
+def _load_model(path: Path | None, data_dir: Path) -> Model | None:
+    if path is None:
+        return model_files.load_latest(model_files.models_dir(data_dir))
+    if not path.is_file():
+        raise XinxiangError(f"模型文件不存在：{path}")
+    import joblib
+
+    loaded = joblib.load(path)
+    if not isinstance(loaded, Model):
+        raise XinxiangError(f"不是分办建议模型：{path}")
+    return loaded
+
+
+def _model_line(c: ModelComparison) -> str:
+    data = c.to_json()
+    return (
+        f"模型建议（版本 {c.version}，仅供参考；以上指标均为仅规则）：承办单位准确率 仅规则 "
+        f"{_pct(data['rules_accuracy'])}（{c.rules_correct}/{c.letters}），规则+建议 "
+        f"{_pct(data['rules_with_suggestion_accuracy'])}（{c.combined_correct}/{c.letters}），"
+        f"给出建议 {c.suggested} 封"
+    )
+
+
+@rules_app.command("learn")
+def learn(
+    config: ConfigOption = None,
+    min_samples: Annotated[
+        int, typer.Option(min=1, help="至少多少条人工分办/改派记录才训练模型。")
+    ] = DEFAULT_MIN_SAMPLES,
+    keep: Annotated[int, typer.Option(min=1, help="保留最新的几个模型版本。")] = DEFAULT_KEEP,
+    as_json: JsonOption = False,
+) -> None:
+    """Train the suggestion model now from the office's corrections (also done nightly)."""
+    from datetime import UTC, datetime
+
+    from xinxiang.services.learning import retrain
+
+    ctx = open_context(config)
+    result = retrain(ctx, datetime.now(UTC), TrainingPolicy(min_samples=min_samples, keep=keep))
+    meta = result.model.metadata() if result.model is not None else None
+    if as_json:
+        typer.echo(
+            json_text(
+                {
+                    "examples": result.examples,
+                    "trained": result.model is not None,
+                    "path": str(result.path) if result.path else None,
+                    "reason": result.reason,
+                    "model": meta,
+                },
+                indent=None,
+            )
+        )
+        return
+    out = console()
+    if meta is None:
+        out.print(f"未训练新模型：{result.reason}")
+        return
+    accuracy = meta["metrics"].get("department_holdout_accuracy")
+    out.print(
+        f"已训练模型 {meta['version']}：{result.examples} 条人工分办/改派记录，"
+        f"{len(meta['classes'])} 个承办单位，留出集准确率 {_pct(accuracy)}；"
+        f"文件 {shown(str(result.path))}。模型只向党政办公室提出建议，不会自动派单。"
+    )
 
 
 def _pct(value: float | None) -> str:

@@ -21,9 +21,11 @@ from xinxiang.commands._labels import (
     urgency_label,
 )
 from xinxiang.commands._show import console, json_text, shown
+from xinxiang.commands._suggestion import suggestion_line
 from xinxiang.errors import XinxiangError
 from xinxiang.replies.render import format_cn_datetime
 from xinxiang.services.ingest import retry_quarantined
+from xinxiang.services.learning import suggestion_for
 from xinxiang.store.models import EventRow, LetterRow, OutboxRow, QuarantineRow, TicketRow
 
 _QUARANTINE_STATES = {"open": "待处理", "resolved": "已处理"}
@@ -125,6 +127,8 @@ def show_ticket(
         data = ticket_summary(t)
         data["query_code"] = t.query_code
         data["classification"] = t.classification
+        # The learned model's advice for the office; it never routes the ticket by itself.
+        data["suggestion"] = suggestion_for(ctx, t, t.subject, letter.body if letter else "")
         data["letter"] = {
             "message_id": letter.message_id if letter else None,
             "body": letter.body if letter else "",
@@ -172,6 +176,8 @@ def show_ticket(
         f"承办单位: {department_label(ctx.cfg, data['department'])}  "
         f"紧急程度: {urgency_label(data['urgency'])}  办理类别: {track_label(data['track'])}"
     )
+    if data["suggestion"]:
+        typer.echo(suggestion_line(ctx.cfg, data["suggestion"]))
     typer.echo("-" * 60)
     typer.echo(shown(data["letter"]["body"], multiline=True))
     typer.echo("-" * 60)
