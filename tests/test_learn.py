@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from inbound_helpers import context
+from inbound_helpers import letter as letter_bytes
 from sweep_helpers import local, new_ticket, ticket
 from xinxiang.classify import model_files
 from xinxiang.classify.evaluate import compare_with_model, load_labelled
@@ -32,7 +33,7 @@ from xinxiang.classify.learn import (
     why_not_trainable,
 )
 from xinxiang.cli import main
-from xinxiang.commands.inspect_cmd import _rules
+from xinxiang.commands.inspect_cmd import _rules, inspect_dict
 from xinxiang.services.learning import corrections, retrain, suggestion_for
 from xinxiang.services.office import route
 from xinxiang.store.models import EventRow
@@ -186,8 +187,11 @@ def test_versions_are_kept_newest_used(tmp_path: Path) -> None:
     assert model_files.load_latest(tmp_path / "none") is None
 
 
-def test_training_on_the_office_history_in_the_store(tmp_config) -> None:  # type: ignore[no-untyped-def]
-    ctx = context(tmp_config(overrides={"dispatch": {"require_office_confirmation": True}}))
+def test_training_on_the_office_history_in_the_store(  # type: ignore[no-untyped-def]
+    tmp_config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_config(overrides={"dispatch": {"require_office_confirmation": True}})
+    ctx = context(cfg)
     at = T0
     for i, ((s, b), dept) in enumerate(
         [(x, "xsc") for x in PARROT[:6]] + [(x, "hqc") for x in CACTUS[:6]]
@@ -219,6 +223,31 @@ def test_training_on_the_office_history_in_the_store(tmp_config) -> None:  # typ
     with ctx.db.unit_of_work() as s:
         kinds = s.execute(select(EventRow.kind).where(EventRow.ticket_id == t.id)).scalars()
         assert not {"dispatched", "transferred"} & set(kinds)
+
+    # `tickets show` shows the suggestion to the office, in JSON and in words.
+    assert main(["tickets", "show", number, "-c", str(cfg), "--json"]) in (0, None)
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["suggestion"]["department"] == "xsc" and shown["status"] == "triage"
+    assert main(["tickets", "show", number, "-c", str(cfg)]) in (0, None)
+    assert "分办建议" in capsys.readouterr().out
+
+    # `inspect --json` shows it too, next to the rules' decision it does not change.
+    inspected = inspect_dict(letter_bytes(subject="鹦鹉", body="鹦鹉羽毛鸟笼"), ctx.cfg)
+    assert inspected["classification"]["disposition"] == "triage"
+    assert inspected["classification"]["suggestion"]["department"] == "xsc"
+
+    # `rules evaluate` adds one line comparing rules alone with rules + suggestion.
+    labelled = cfg / "labelled.toml"
+    labelled.write_text(
+        '[[letter]]\nid = "p1"\ndept = "xsc"\nsubject = "鹦鹉"\nbody = "鹦鹉羽毛"\n', "utf-8"
+    )
+    assert main(["rules", "evaluate", "--labelled", str(labelled), "-c", str(cfg)]) in (0, None)
+    assert "规则+建议 100.0%（1/1）" in capsys.readouterr().out
+    args = ["rules", "evaluate", "--labelled", str(labelled), "-c", str(cfg), "--json"]
+    assert main(args) in (0, None)
+    report = json.loads(capsys.readouterr().out)
+    assert report["department_accuracy"] == 0.0  # the figures stay rules alone
+    assert report["model"]["rules_with_suggestion_accuracy"] == 1.0
 
 
 def test_rules_learn_command(tmp_config, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
