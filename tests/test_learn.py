@@ -223,6 +223,11 @@ def test_training_on_the_office_history_in_the_store(  # type: ignore[no-untyped
     with ctx.db.unit_of_work() as s:
         kinds = s.execute(select(EventRow.kind).where(EventRow.ticket_id == t.id)).scalars()
         assert not {"dispatched", "transferred"} & set(kinds)
+        # The triage record keeps what the model advised when the letter came in.
+        triage = s.execute(
+            select(EventRow.data).where(EventRow.ticket_id == t.id, EventRow.kind == "triage")
+        ).scalar_one()
+        assert triage["suggestion"]["department"] == "xsc"
 
     # `tickets show` shows the suggestion to the office, in JSON and in words.
     assert main(["tickets", "show", number, "-c", str(cfg), "--json"]) in (0, None)
@@ -279,3 +284,14 @@ def test_tuning_letters_train_a_model_better_than_chance() -> None:
     # The rules-alone figure is unchanged by the comparison; it only adds rules + suggestion.
     comparison = compare_with_model([x for _, x in test_rows], _rules(None), model)
     assert comparison.letters == len(test_rows) and comparison.suggested >= 0
+
+
+def test_a_damaged_model_never_stops_a_letter(tmp_config) -> None:  # type: ignore[no-untyped-def]
+    ctx = context(tmp_config(overrides={"dispatch": {"require_office_confirmation": True}}))
+    directory = model_files.models_dir(ctx.cfg.data_dir)
+    directory.mkdir(parents=True)
+    (directory / "dept-20261207T0200.joblib").write_bytes(b"not a model")
+    number = new_ticket(ctx, T0, PARROT[0])
+    t = ticket(ctx, number)
+    assert t.status == "triage"
+    assert suggestion_for(ctx, t, *PARROT[0]) is None

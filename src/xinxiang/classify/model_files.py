@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -68,14 +69,21 @@ def save(directory: Path, model: Model, keep: int) -> Path:
 
 def load_latest(directory: Path) -> Model | None:
     """The newest model, or None when none has been trained yet."""
-    import joblib
-
     files = versions(directory)
     if not files:
         return None
-    model = joblib.load(files[-1])
+    return _load(str(files[-1]), files[-1].stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, mtime_ns: int) -> Model:
+    # Cached by path and modification time: every incoming letter may ask for the model, and
+    # unpickling it each time would cost more than classifying the letter.
+    import joblib
+
+    model = joblib.load(path)
     if not isinstance(model, Model):
-        raise ValueError(f"{files[-1]} is not a suggestion model")
+        raise ValueError(f"{path} is not a suggestion model")
     return model
 
 

@@ -22,6 +22,7 @@ from xinxiang.domain.states import OPEN_STATUSES, STATUS_LABELS, TicketStatus
 from xinxiang.replies.ack import supersede_receipt
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.replies.render import quote_excerpt
+from xinxiang.services.learning import advice
 from xinxiang.services.privacy import confidential_of, for_department
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
 from xinxiang.store.repo import add_event, letter_from_row
@@ -130,8 +131,22 @@ def route_new_ticket(
             else "无把握的分类，等待党政办公室人工分办"
             if c.disposition == "triage"
             else "按配置须经党政办公室确认后转办",
+            # The learned model's advice for the office (建议，仅供参考); it routes nothing.
+            **_suggestion(ctx, letter, c),
         )
     return c
+
+
+def _suggestion(ctx: AppContext, letter: Letter, c: Classification) -> dict[str, Any]:
+    found = advice(
+        ctx,
+        letter.subject,
+        letter.body,
+        rules_department=c.department_code,
+        disposition=c.disposition,
+        confidence=c.confidence,
+    )
+    return {"suggestion": found} if found is not None else {}
 
 
 def _flooding(

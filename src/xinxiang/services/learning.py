@@ -8,6 +8,7 @@ call to show the newest model's advice on one letter; it never changes a ticket.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +32,10 @@ from xinxiang.classify.learn import (
 )
 from xinxiang.services.context import AppContext
 from xinxiang.store.models import EventRow, LetterRow, TicketRow
+
+log = logging.getLogger(__name__)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,14 +103,42 @@ def suggestion_for(
     ctx: AppContext, ticket: TicketRow, subject: str, body: str
 ) -> dict[str, Any] | None:
     """The newest model's advice on a ticket's letter, when the rules were weak or disagree."""
-    model = latest_model(ctx)
+    return advice(
+        ctx,
+        subject,
+        body,
+        rules_department=ticket.department_code,
+        disposition=ticket.disposition or "triage",
+        confidence=ticket.confidence if ticket.confidence is not None else 0.0,
+    )
+
+
+def advice(
+    ctx: AppContext,
+    subject: str,
+    body: str,
+    *,
+    rules_department: str | None,
+    disposition: str,
+    confidence: float,
+) -> dict[str, Any] | None:
+    """`suggest` with the deployment's newest model; None without one or if it cannot load.
+
+    Advice is optional: a damaged model file must never stop a letter from being taken in,
+    so a load error is logged and the letter goes on without a suggestion.
+    """
+    try:
+        model = latest_model(ctx)
+    except Exception:  # any unpickling error: the rules alone still decide
+        log.exception("the suggestion model could not be loaded")
+        return None
     if model is None:
         return None
     return suggest(
         model,
         subject,
         body,
-        rules_department=ticket.department_code,
-        disposition=ticket.disposition or "triage",
-        confidence=ticket.confidence if ticket.confidence is not None else 0.0,
+        rules_department=rules_department,
+        disposition=disposition,
+        confidence=confidence,
     )
