@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from xinxiang.classify.engine import Classification, classify
-from xinxiang.classify.learn import Model, suggest
+from xinxiang.classify.learn import Model, suggest_on
 from xinxiang.classify.rules import RuleSet
 from xinxiang.errors import ConfigError
 
@@ -289,14 +289,7 @@ def compare_with_model(
     rules_ok = combined_ok = suggested = 0
     for x in letters:
         c = classify(x.subject, x.body, x.attachments, rules)
-        advice = suggest(
-            model,
-            x.subject,
-            x.body,
-            rules_department=c.department_code,
-            disposition=c.disposition,
-            confidence=c.confidence,
-        )
+        advice = suggest_on(model, x.subject, x.body, c)
         dept = c.department_code
         if advice is not None:
             suggested += 1

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from xinxiang.classify.engine import Classification
 from xinxiang.classify.normalize import normalize
 
 # Event kinds that record a person's decision about where or how a letter is handled. The
@@ -320,6 +321,18 @@ def suggest(
     if reason is None:
         return None
     return suggestion_json(model, prediction, reason)
+
+
+def suggest_on(model: Model, subject: str, body: str, c: Classification) -> dict[str, Any] | None:
+    """`suggest` against the rules' `Classification` of the same letter."""
+    return suggest(
+        model,
+        subject,
+        body,
+        rules_department=c.department_code,
+        disposition=c.disposition,
+        confidence=c.confidence,
+    )
 
 
 def suggestion_json(model: Model, prediction: Prediction, reason: str) -> dict[str, Any]:

@@ -16,9 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from xinxiang.classify import model_files
 from xinxiang.classify.engine import classify_letter
-from xinxiang.classify.learn import suggest
 from xinxiang.classify.rules import RuleSet, load_rules, load_rules_for
 from xinxiang.commands._labels import LETTER_KIND_LABELS
 from xinxiang.commands._show import json_text, shown
@@ -38,6 +36,7 @@ from xinxiang.mailbox.parse import parse_message
 from xinxiang.replies.intent import parse_intent
 from xinxiang.replies.quotes import strip_quoted
 from xinxiang.replies.tokens import find_ticket_in_addresses, ticket_number_in_subject
+from xinxiang.services.learning import advice
 from xinxiang.services.privacy import confidential_of
 
 # The documented contract of `inspect --json`; later issues append `classification` and `reply`.
@@ -134,18 +133,9 @@ def _classification(letter: Letter, cfg: Config | None) -> dict[str, Any]:
     data = c.to_json()
     # The learned model's advice (建议，仅供参考), when a deployment has trained one and the
     # rules were weak or disagree; it never changes the rules' decision above.
-    data["suggestion"] = None
-    if cfg is not None:
-        model = model_files.load_latest(model_files.models_dir(cfg.data_dir))
-        if model is not None:
-            data["suggestion"] = suggest(
-                model,
-                letter.subject,
-                letter.body,
-                rules_department=c.department_code,
-                disposition=c.disposition,
-                confidence=c.confidence,
-            )
+    data["suggestion"] = (
+        advice(cfg.data_dir, letter.subject, letter.body, c) if cfg is not None else None
+    )
     return data
 
 

@@ -138,14 +138,7 @@ def route_new_ticket(
 
 
 def _suggestion(ctx: AppContext, letter: Letter, c: Classification) -> dict[str, Any]:
-    found = advice(
-        ctx,
-        letter.subject,
-        letter.body,
-        rules_department=c.department_code,
-        disposition=c.disposition,
-        confidence=c.confidence,
-    )
+    found = advice(ctx.cfg.data_dir, letter.subject, letter.body, c)
     return {"suggestion": found} if found is not None else {}
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinxiang.classify import model_files
+from xinxiang.classify.engine import Classification
 from xinxiang.classify.learn import (
     CORRECTION_KINDS,
     SYSTEM_ACTOR,
@@ -27,6 +28,7 @@ from xinxiang.classify.learn import (
     TrainingPolicy,
     examples_from,
     suggest,
+    suggest_on,
     train,
     why_not_trainable,
 )
@@ -94,17 +96,15 @@ def retrain(ctx: AppContext, now: datetime, policy: TrainingPolicy | None = None
     return LearnResult(len(examples), path, model, None)
 
 
-def latest_model(ctx: AppContext) -> Model | None:
-    """The newest trained model of this deployment, or None."""
-    return model_files.load_latest(model_files.models_dir(ctx.cfg.data_dir))
-
-
 def suggestion_for(
     ctx: AppContext, ticket: TicketRow, subject: str, body: str
 ) -> dict[str, Any] | None:
     """The newest model's advice on a ticket's letter, when the rules were weak or disagree."""
-    return advice(
-        ctx,
+    model = _usable_model(ctx.cfg.data_dir)
+    if model is None:
+        return None
+    return suggest(
+        model,
         subject,
         body,
         rules_department=ticket.department_code,
@@ -113,32 +113,20 @@ def suggestion_for(
     )
 
 
-def advice(
-    ctx: AppContext,
-    subject: str,
-    body: str,
-    *,
-    rules_department: str | None,
-    disposition: str,
-    confidence: float,
-) -> dict[str, Any] | None:
-    """`suggest` with the deployment's newest model; None without one or if it cannot load.
+def advice(data_dir: Path, subject: str, body: str, c: Classification) -> dict[str, Any] | None:
+    """The newest model's advice on a letter the rules just classified as `c`, or None."""
+    model = _usable_model(data_dir)
+    return suggest_on(model, subject, body, c) if model is not None else None
+
+
+def _usable_model(data_dir: Path) -> Model | None:
+    """The newest model; None without one or if it cannot be loaded.
 
     Advice is optional: a damaged model file must never stop a letter from being taken in,
     so a load error is logged and the letter goes on without a suggestion.
     """
     try:
-        model = latest_model(ctx)
+        return model_files.load_latest(model_files.models_dir(data_dir))
     except Exception:  # any unpickling error: the rules alone still decide
         log.exception("the suggestion model could not be loaded")
         return None
-    if model is None:
-        return None
-    return suggest(
-        model,
-        subject,
-        body,
-        rules_department=rules_department,
-        disposition=disposition,
-        confidence=confidence,
-    )
