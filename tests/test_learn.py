@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from inbound_helpers import context
@@ -92,6 +94,27 @@ def test_corrections_become_examples(events: list[Ev], expected: list[tuple[Any,
     for e in got:
         letter = LETTERS[e.ticket_id]
         assert e.text == letter_text(letter.subject, letter.body)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 4),
+            st.sampled_from(["system", OFFICE]),
+            st.sampled_from(["dispatched", "transferred", "note", "urgency_changed"]),
+            st.sampled_from([None, "hqc", "xsc"]),
+        ),
+        max_size=12,
+    )
+)
+def test_at_most_one_example_per_corrected_ticket(rows: list[tuple[Any, ...]]) -> None:
+    events = [Ev(t, a, k, {"department": d} if d else {}) for t, a, k, d in rows]
+    got = examples_from(events, LETTERS)
+    ids = [e.ticket_id for e in got]
+    assert ids == sorted(set(ids))
+    corrected = {t for t, a, k, _ in rows if a != "system" and k != "note"}
+    assert set(ids) <= corrected & set(LETTERS)
 
 
 def test_letter_text_is_normalised() -> None:
@@ -253,6 +276,17 @@ def test_training_on_the_office_history_in_the_store(  # type: ignore[no-untyped
     report = json.loads(capsys.readouterr().out)
     assert report["department_accuracy"] == 0.0  # the figures stay rules alone
     assert report["model"]["rules_with_suggestion_accuracy"] == 1.0
+
+
+def test_evaluate_refuses_a_file_that_is_not_a_model(  # type: ignore[no-untyped-def]
+    tmp_config, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_config()
+    bogus = tmp_path / "x.joblib"
+    bogus.write_bytes(b"junk")
+    args = ["rules", "evaluate", "--labelled", str(TUNING), "-c", str(cfg), "--model", str(bogus)]
+    assert main(args) not in (0, None)
+    assert "不是可用的分办建议模型" in capsys.readouterr().err
 
 
 def test_rules_learn_command(tmp_config, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]

@@ -153,6 +153,9 @@ class Model:
     department: Any  # sklearn Pipeline
     category: Any | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
+    # The department vectoriser's n-grams by column, kept once: rebuilding them for every
+    # letter's evidence costs more than the prediction itself.
+    ngrams: Any = None
 
     @property
     def classes(self) -> list[str]:
@@ -185,7 +188,7 @@ def _pipeline() -> Any:
                 "tfidf",
                 TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1),
             ),
-            ("clf", LogisticRegression(C=10.0, max_iter=2000)),
+            ("clf", LogisticRegression(C=10.0, solver="saga", max_iter=1000)),
         ]
     )
 
@@ -228,7 +231,8 @@ def train(
         "department_holdout_accuracy": _holdout_accuracy(texts, labels),
         "class_counts": dict(sorted(Counter(labels).items())),
     }
-    return Model(version, now, len(examples), department, category, metrics)
+    ngrams = department.named_steps["tfidf"].get_feature_names_out()
+    return Model(version, now, len(examples), department, category, metrics, ngrams)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,14 +260,15 @@ def _best(pipe: Any, text: str) -> tuple[str, float, Any]:
     return str(pipe.classes_[i]), float(probs[i]), i
 
 
-def _evidence(pipe: Any, text: str, class_index: int, size: int) -> tuple[Evidence, ...]:
+def _evidence(
+    pipe: Any, names: Any, text: str, class_index: int, size: int
+) -> tuple[Evidence, ...]:
     vec = pipe.named_steps["tfidf"]
     clf = pipe.named_steps["clf"]
     x = vec.transform([text]).tocsr()
     coef = clf.coef_
     # Binary logistic regression keeps one row of coefficients, for the second class.
     row = coef[0] * (1 if class_index == 1 else -1) if coef.shape[0] == 1 else coef[class_index]
-    names = vec.get_feature_names_out()
     scored = [(float(v * row[j]), str(names[j])) for j, v in zip(x.indices, x.data, strict=True)]
     scored = [(w, g) for w, g in scored if w > 0 and g.strip()]
     scored.sort(key=lambda t: (-t[0], t[1]))
@@ -278,7 +283,7 @@ def predict(model: Model, subject: str, body: str, size: int = EVIDENCE_SIZE) ->
     cat_p: float | None = None
     if model.category is not None:
         cat, cat_p, _ = _best(model.category, text)
-    return Prediction(dept, p, cat, cat_p, _evidence(model.department, text, i, size))
+    return Prediction(dept, p, cat, cat_p, _evidence(model.department, model.ngrams, text, i, size))
 
 
 def suggestion_reason(

@@ -72,7 +72,12 @@ def load_latest(directory: Path) -> Model | None:
     files = versions(directory)
     if not files:
         return None
-    return _load(str(files[-1]), files[-1].stat().st_mtime_ns)
+    return load(files[-1])
+
+
+def load(path: Path) -> Model:
+    """One model file (ValueError if it holds something else)."""
+    return _load(str(path), path.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=4)

@@ -115,12 +115,10 @@ def _load_model(path: Path | None, data_dir: Path) -> Model | None:
         return model_files.load_latest(model_files.models_dir(data_dir))
     if not path.is_file():
         raise XinxiangError(f"模型文件不存在：{path}")
-    import joblib
-
-    loaded = joblib.load(path)
-    if not isinstance(loaded, Model):
-        raise XinxiangError(f"不是分办建议模型：{path}")
-    return loaded
+    try:
+        return model_files.load(path)
+    except Exception as exc:  # a pickle can fail in many ways; the office needs one line
+        raise XinxiangError(f"不是可用的分办建议模型：{path}（{exc}）") from None
 
 
 def _model_line(c: ModelComparison) -> str:
