@@ -458,6 +458,35 @@ def dispatch_ticket(
         formal_due=_iso(deadlines.formal_due),
         calendar_verified=deadlines.calendar_verified,
     )
+    queue_dispatch_mail(
+        ctx,
+        session,
+        ticket,
+        dept,
+        now,
+        transfer_reason=reason if previous else None,
+        letter=letter,
+        classification=classification,
+    )
+    return dept
+
+
+def queue_dispatch_mail(
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    dept: Department,
+    now: datetime,
+    *,
+    transfer_reason: str | None,
+    letter: Letter | None = None,
+    classification: Classification | None = None,
+) -> None:
+    """The dispatch mail (转办单) of `ticket`, already dispatched to `dept` at `now`.
+
+    Everything the department needs to answer by replying: the letter (without the
+    petitioner's identity when it is confidential), the deadlines on the row, the commands.
+    """
     if letter is None:
         letter = _load_letter(session, ticket)
     attachments = _attachments_for_mail(ctx, session, ticket)
@@ -469,9 +498,9 @@ def dispatch_ticket(
     due_lines = [
         (DEADLINE_LABELS[name], value)
         for name, value in (
-            ("response_due", deadlines.response_due),
-            ("preliminary_due", deadlines.preliminary_due),
-            ("formal_due", deadlines.formal_due),
+            ("response_due", ticket.response_due),
+            ("preliminary_due", ticket.preliminary_due),
+            ("formal_due", ticket.formal_due),
         )
         if value is not None
     ]
@@ -495,18 +524,17 @@ def dispatch_ticket(
                 "urgency": ticket.urgency,
                 "track": ticket.track,
                 "due_lines": due_lines,
-                "calendar_verified": deadlines.calendar_verified,
+                "calendar_verified": ticket.calendar_verified,
                 "return_until": return_window_end(now, ctx.policy),
                 "intent_help": INTENT_HELP,
                 "attachment_names": [a[0] for a in attachments],
-                "transfer_reason": reason if previous else None,
+                "transfer_reason": transfer_reason,
                 "confidential": confidential,
             },
             attachments=attachments,
         ),
         now,
     )
-    return dept
 
 
 def _attachments_for_mail(
