@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from xinxiang.domain.states import TicketStatus
 from xinxiang.errors import XinxiangError
+from xinxiang.handlers.repository import TicketRepository
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.replies.render import quote_excerpt
 from xinxiang.services.records import record_filename, regenerate_record
@@ -108,14 +109,7 @@ def request_approval(
 
 def find_ticket(session: Session, ref: str) -> TicketRow:
     """The ticket named `ref`: its number (2026-000123) or its database id."""
-    ticket = session.execute(
-        select(TicketRow).where(TicketRow.number == ref.strip())
-    ).scalar_one_or_none()
-    if ticket is None and ref.strip().isdigit():
-        ticket = session.get(TicketRow, int(ref.strip()))
-    if ticket is None:
-        raise ApprovalError(f"没有编号为 {ref} 的工单")
-    return ticket
+    return TicketRepository(session).get(ref, by_id=True)
 
 
 @dataclass(frozen=True, slots=True)
