@@ -38,5 +38,5 @@ def notify_ticket(
         link=school.public_url,
         phone=(school.emergency_phone or school.security_phone) if kind in EMERGENCY_KINDS else "",
     )
-    targets = list(dict.fromkeys(d for d in to if d is not None))
+    targets = list({d.code: d for d in to if d is not None}.values())
     return enqueue_notice(session, cfg, key=key, notice=notice, to=targets, now=now)

@@ -64,8 +64,15 @@ def component_label(component: str) -> str:
     return labels.get(kind, component)
 
 
-def threshold(cfg: Config, component: str) -> timedelta:
-    """How long `component` may fail before the office is alerted."""
+INFORMATIONAL = frozenset({"outbox", "queue"})
+"""Shown and measured, never alerted on: an outbox that cannot send is the SMTP server's
+incident (alerted as `smtp`), and a queue that does not run cannot run this check either."""
+
+
+def threshold(cfg: Config, component: str) -> timedelta | None:
+    """How long `component` may fail before the office is alerted (None: never)."""
+    if component in INFORMATIONAL:
+        return None
     health = cfg.settings.health
     kind = component.partition(":")[0]
     minutes = {
@@ -77,13 +84,13 @@ def threshold(cfg: Config, component: str) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-def assess(state: State, limit: timedelta, now: datetime) -> Decision:
+def assess(state: State, limit: timedelta | None, now: datetime) -> Decision:
     """Alert when failing for `limit` and not yet alerted for this incident; recover when
     an alerted component works again; else nothing."""
     if state.ok:
         return "recover" if state.alerted_since is not None else None
     since = state.failing_since
-    if since is None or state.alerted_since == since:
+    if since is None or limit is None or state.alerted_since == since:
         return None
     return "alert" if now - since >= limit else None
 
