@@ -21,6 +21,7 @@ from xinxiang.services.context import AppContext
 from xinxiang.services.health import State, assess, check_health, observe
 from xinxiang.store.models import OutboxRow
 from xinxiang.store.models_health import NotificationRow
+from xinxiang.store.models_shunt import ShuntRow
 from xinxiang.tasks import Runtime
 
 T0 = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
@@ -222,3 +223,23 @@ def test_assess(
     state = State("smtp", ok, now, None, since, "", (since or T0) if alerted else None)
     assert assess(state, LIMIT, now) == expected
     assert assess(state, None, now) == (expected if expected == "recover" else None)
+
+
+def test_a_shunted_item_is_an_incident_until_the_shunt_is_empty(
+    tmp_config: Callable[..., Path],
+) -> None:
+    from xinxiang.services.shunt import Item, discard_shunt, shunt
+
+    ctx = context(tmp_config())
+    shunt_id = shunt(ctx, "routing", "ticket", Item("1", "2026-000001"), ValueError("x"), T0)
+    shunt(ctx, "routing", "ticket", Item("2", "2026-000002"), ValueError("y"), T0)
+    assert check_health(ctx, T0) == [("shunt", "alert")]
+    assert check_health(ctx, T0 + timedelta(minutes=1)) == []
+    discard_shunt(ctx, shunt_id, "cli", T0)
+    assert check_health(ctx, T0 + timedelta(minutes=2)) == []  # one still set aside
+    with ctx.db.session() as s:
+        other = s.scalar(select(ShuntRow.id).where(ShuntRow.id != shunt_id))
+    assert other is not None
+    discard_shunt(ctx, other, "cli", T0)
+    assert check_health(ctx, T0 + timedelta(minutes=3)) == [("shunt", "recover")]
+    assert notices(ctx, "shunt") == ["health_alert", "health_recovered"]

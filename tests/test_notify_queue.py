@@ -15,10 +15,12 @@ from sqlalchemy import select
 
 from inbound_helpers import context, letter
 from notify_sims import Clock, Sim, SimServer, wecom_route
+from sweep_helpers import local, new_ticket
 from xinxiang.notify.message import Notice
 from xinxiang.notify.queue import build_notifiers, enqueue_notice, send_due_notifications
 from xinxiang.services.context import AppContext
 from xinxiang.services.ingest import MessageOrigin, ingest_raw
+from xinxiang.services.sweep import sweep
 from xinxiang.store.models_health import NotificationRow
 
 NIGHT = datetime(2026, 12, 1, 21, 10, tzinfo=UTC)  # 05:10 in Beijing
@@ -60,6 +62,9 @@ def deployment(
         "office = true", 'office = true\nwecom_userid = ["DZB01"]'
     )
     text = text.replace('code = "bwc"', 'code = "bwc"\nwecom_userid = ["BWC01", "BWC02"]')
+    text = text.replace(
+        'code = "hqc"', 'code = "hqc"\nwecom_userid = ["HQC01"]\nleader_wecom_userid = ["LDR01"]'
+    )
     deps.write_text(text, "utf-8")
     monkeypatch.setenv("XINXIANG_TEST_WECOM", "s3cret")
     return context(cfg_dir)
@@ -91,6 +96,19 @@ def test_an_emergency_reaches_office_and_department_on_wecom_with_the_24_hour_nu
     texts = [m["text"]["content"] for m in wecom[0].sent]
     assert all("010-12345678" in t and "https://xinxiang.example.edu.cn" in t for t in texts)
     assert all("紧急来信" in t for t in texts)
+
+
+def test_overdue_goes_to_department_and_office_and_escalation_to_the_leader_once(
+    deployment: AppContext,
+) -> None:
+    ctx = deployment
+    number = new_ticket(ctx, local(2026, 12, 1, 9, 30))  # track 1, due 12-02 00:00
+    sweep(ctx, local(2026, 12, 2, 0, 5))
+    sweep(ctx, local(2026, 12, 3, 0, 1))
+    sweep(ctx, local(2026, 12, 3, 0, 1))  # again: nothing twice
+    got = sorted((r.kind, r.recipient) for r in rows(ctx))
+    assert got == [("escalation", "LDR01"), ("overdue", "DZB01"), ("overdue", "HQC01")]
+    assert all(f"工单 {number}" in r.text and "期限：2026-12-02 00:00" in r.text for r in rows(ctx))
 
 
 def test_queueing_twice_is_idempotent(deployment: AppContext) -> None:

@@ -265,6 +265,10 @@ class Department(Strict):
     wecom_userid: list[str] = Field(default_factory=list)
     dingtalk_userid: list[str] = Field(default_factory=list)
     webhook_recipient: list[str] = Field(default_factory=list)
+    # The same for the department's supervising leader (分管领导), who receives 督办.
+    leader_wecom_userid: list[str] = Field(default_factory=list)
+    leader_dingtalk_userid: list[str] = Field(default_factory=list)
+    leader_webhook_recipient: list[str] = Field(default_factory=list)
 
     @field_validator("emails")
     @classmethod

@@ -40,14 +40,12 @@ class NotifyResult:
     failed: int = 0
 
 
-def recipients(department: Department, channel: str) -> list[str]:
-    """The department's ids on `channel` (from `departments.toml`)."""
-    ids = {
-        "wecom": department.wecom_userid,
-        "dingtalk": department.dingtalk_userid,
-        "webhook": department.webhook_recipient,
-    }
-    return list(ids.get(channel, []))
+def recipients(department: Department, channel: str, *, leader: bool = False) -> list[str]:
+    """The department's (or its leader's) ids on `channel` (from `departments.toml`)."""
+    prefix = "leader_" if leader else ""
+    field = {"wecom": "wecom_userid", "dingtalk": "dingtalk_userid", "webhook": "webhook_recipient"}
+    name = field.get(channel)
+    return list(getattr(department, prefix + name)) if name else []
 
 
 def enqueue_notice(
@@ -58,15 +56,23 @@ def enqueue_notice(
     notice: Notice,
     to: Iterable[Department],
     now: datetime,
+    leaders_of: Iterable[Department] = (),
 ) -> int:
-    """Queue `notice` for each enabled channel and recipient of `to`; the rows added."""
+    """Queue `notice` for each enabled channel and recipient of `to` (and of the leaders of
+    `leaders_of`); the rows added."""
     text = compose(notice, cfg.tz)
+    to, leaders_of = list(to), list(leaders_of)
     added = 0
     targets = {
         (channel, rid)
         for channel in cfg.settings.notify.channels
         for dep in to
         for rid in recipients(dep, channel)
+    } | {
+        (channel, rid)
+        for channel in cfg.settings.notify.channels
+        for dep in leaders_of
+        for rid in recipients(dep, channel, leader=True)
     }
     for channel, rid in sorted(targets):
         row_key = f"{key}:{channel}:{rid}"

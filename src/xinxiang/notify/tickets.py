@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from xinxiang.config import Config, Department
+from xinxiang.dispatch.reminders import Recipient
 from xinxiang.notify.message import Notice
 from xinxiang.notify.queue import enqueue_notice
 
@@ -28,8 +29,10 @@ def notify_ticket(
     to: Iterable[Department | None],
     deadline: datetime | None,
     now: datetime,
+    recipients: Iterable[Recipient] = (Recipient.DEPARTMENT,),
 ) -> int:
-    """Queue the notice `kind` of ticket `number` for the departments `to`; rows added."""
+    """Queue the notice `kind` of ticket `number` for the departments `to` — the departments
+    themselves, their leaders (分管领导) and/or the office, as `recipients` says; rows added."""
     school = cfg.settings.school
     notice = Notice(
         kind=kind,
@@ -38,5 +41,12 @@ def notify_ticket(
         link=school.public_url,
         phone=(school.emergency_phone or school.security_phone) if kind in EMERGENCY_KINDS else "",
     )
-    targets = list({d.code: d for d in to if d is not None}.values())
-    return enqueue_notice(session, cfg, key=key, notice=notice, to=targets, now=now)
+    owners = list({d.code: d for d in to if d is not None}.values())
+    who = set(recipients)
+    targets = owners if Recipient.DEPARTMENT in who else []
+    if Recipient.OFFICE in who and all(d.code != cfg.office.code for d in targets):
+        targets.append(cfg.office)
+    leaders = owners if Recipient.LEADER in who else []
+    return enqueue_notice(
+        session, cfg, key=key, notice=notice, to=targets, now=now, leaders_of=leaders
+    )

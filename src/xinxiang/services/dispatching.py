@@ -241,9 +241,16 @@ def _emergency_alert(
         now,
     )
     add_event(session, ticket.id, now, "system", kind, to=to, rules=[h.rule for h in c.hits])
-    notify_ticket(session, ctx.cfg, number=ticket.number, kind=kind.removesuffix("_alert"),
-                  key=f"{kind}:{ticket.id}", to=[ctx.cfg.office, dept],
-                  deadline=extra.get("respond_by"), now=now)  # fmt: skip
+    notify_ticket(
+        session,
+        ctx.cfg,
+        number=ticket.number,
+        kind=kind.removesuffix("_alert"),
+        key=f"{kind}:{ticket.id}",
+        to=[ctx.cfg.office, dept],
+        deadline=extra.get("respond_by"),
+        now=now,
+    )
 
 
 def _find_earlier(

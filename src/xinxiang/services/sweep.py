@@ -505,9 +505,17 @@ def _queue_notice(
         now,
     )
     if notice.level in (Level.OVERDUE, Level.ESCALATION):  # 企业微信/钉钉 too, not reminders
-        notify_ticket(session, ctx.cfg, number=ticket.number, kind=notice.level.value,
-                      key=notice.key, to=[owner or ctx.cfg.office], deadline=notice.due,
-                      now=now)  # fmt: skip
+        notify_ticket(
+            session,
+            ctx.cfg,
+            number=ticket.number,
+            kind=notice.level.value,
+            key=notice.key,
+            to=[owner or ctx.cfg.office],
+            deadline=notice.due,
+            now=now,
+            recipients=notice.recipients,
+        )
     out: list[SentNotice] = []
     for n in group:
         add_event(
