@@ -25,10 +25,10 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.exceptions import TaskLockedException
 
 from xinxiang.config import Config
+from xinxiang.errors import XinxiangError
 from xinxiang.mailbox.imap import SourceUnavailable, idle_watch
 from xinxiang.notify.base import Notifier
 from xinxiang.notify.queue import build_notifiers, send_due_notifications
-from xinxiang.oa_bridge.client import OaUnavailable
 from xinxiang.replies.transport import Transport, transport_for
 from xinxiang.services.context import AppContext
 from xinxiang.services.digest import maybe_queue_weekly_digest
@@ -150,8 +150,8 @@ class Runtime:
         now = self.clock()
         try:
             result = oa_pull(self.ctx, now)
-        except OaUnavailable as exc:
-            observe(self.ctx.db, "oa", False, now, str(exc))
+        except XinxiangError as exc:  # the OA down or refusing us (OaError), or misconfigured
+            observe(self.ctx.db, "oa", False, now, f"{type(exc).__name__}: {exc}")
             raise
         observe(self.ctx.db, "oa", result.error is None, now, result.error or "")
 
@@ -168,7 +168,8 @@ class Runtime:
         try:
             result = send_due(self.ctx, self.transport, self.clock())
             if result.sent or result.retried:  # nothing tried: nothing learnt of the server
-                observe(self.ctx.db, "smtp", result.sent > 0, self.clock(), f"{result}")
+                detail = f"已发 {result.sent} 封，待重发 {result.retried} 封"
+                observe(self.ctx.db, "smtp", result.sent > 0, self.clock(), detail)
             return result
         finally:
             self._outbox_lock.release()
@@ -318,11 +319,12 @@ def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
             )
     for t in threads:
         t.start()
-    health_server = (
-        start_server(ctx, settings.health.listen, runtime.clock)
-        if (settings.health.listen)
-        else None
-    )
+    health_server = None
+    if settings.health.listen:
+        try:
+            health_server = start_server(ctx, settings.health.listen, runtime.clock)
+        except OSError as exc:  # the port is taken (another deployment): mail goes on
+            log.warning("health: cannot listen on %s: %s", settings.health.listen, exc)
     consumer = huey.create_consumer(
         workers=settings.queue.workers,
         worker_type="thread",
