@@ -61,6 +61,22 @@ class Sim:
             return invalid
         return expired if self.clock() >= self.tokens[token] else 0
 
+    def deliver(
+        self, q: dict[str, str], body: bytes, *, member: str, rate_code: int
+    ) -> tuple[int, Any]:
+        """A send call: 40014 unknown token, 42001 expired, forced codes, the per-member
+        limit (`rate_code`), else recorded and errcode 0."""
+        code = self.token_error(q.get("access_token", ""), 40014, 42001)
+        if code:
+            return 200, {"errcode": code, "errmsg": "access_token invalid or expired"}
+        if self.force_errcode:
+            return 200, {"errcode": self.force_errcode.pop(0), "errmsg": "forced"}
+        msg = json.loads(body)
+        if self.rate_limited(msg[member]):
+            return 200, {"errcode": rate_code, "errmsg": "out of limit"}
+        self.sent.append(msg)
+        return 200, {"errcode": 0, "errmsg": "ok"}
+
     def rate_limited(self, member: str) -> bool:
         now = self.clock()
         window = [t for t in self._window[member] if now - t < timedelta(minutes=1)]
@@ -122,16 +138,7 @@ def wecom_route(
             return 200, {"errcode": 40001, "errmsg": "invalid credential"}
         return 200, sim.issue()
     if path == "/cgi-bin/message/send":
-        code = sim.token_error(q.get("access_token", ""), 40014, 42001)
-        if code:
-            return 200, {"errcode": code, "errmsg": "access_token invalid or expired"}
-        if sim.force_errcode:
-            return 200, {"errcode": sim.force_errcode.pop(0), "errmsg": "forced"}
-        msg = json.loads(body)
-        if sim.rate_limited(msg["touser"]):
-            return 200, {"errcode": 45033, "errmsg": "api concurrent out of limit"}
-        sim.sent.append(msg)
-        return 200, {"errcode": 0, "errmsg": "ok", "invaliduser": ""}
+        return sim.deliver(q, body, member="touser", rate_code=45033)
     return 404, {"errcode": 404}
 
 
@@ -144,16 +151,7 @@ def dingtalk_route(
             return 200, {"errcode": 40089, "errmsg": "不合法的corpid或corpsecret"}
         return 200, sim.issue()
     if path == "/topapi/message/corpconversation/asyncsend_v2":
-        code = sim.token_error(q.get("access_token", ""), 40014, 42001)
-        if code:
-            return 200, {"errcode": code, "errmsg": "不合法的access_token"}
-        if sim.force_errcode:
-            return 200, {"errcode": sim.force_errcode.pop(0), "errmsg": "forced"}
-        msg = json.loads(body)
-        if sim.rate_limited(msg["userid_list"]):
-            return 200, {"errcode": 90018, "errmsg": "发送频率过高"}
-        sim.sent.append(msg)
-        return 200, {"errcode": 0, "errmsg": "ok", "task_id": len(sim.sent), "request_id": "r"}
+        return sim.deliver(q, body, member="userid_list", rate_code=90018)
     return 404, {"errcode": 404}
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from xinxiang.notify.base import NotifyError, TokenCache
+from xinxiang.notify.base import NotifyError, TokenCache, call_json
 
 
 @dataclass(frozen=True)
@@ -24,17 +24,41 @@ class Errcodes:
 
 
 class PlatformNotifier:
-    """A token-based messaging platform; subclasses say how to get a token and send."""
+    """A token-based messaging platform; subclasses name the endpoints and the payload."""
 
     channel = ""
     codes: Errcodes
+    token_path = ""
+    send_path = ""
 
-    def __init__(self, client: httpx.Client, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        settings: Any,
+        secret: str,
+        client: httpx.Client,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.settings = settings
+        self.secret = secret
         self.client = client
         self.tokens = TokenCache(self._fetch_token, clock)
 
+    def token_params(self) -> dict[str, str]:
+        """The query of the `gettoken` call (ids and the secret)."""
+        raise NotImplementedError
+
+    def payload(self, recipient: str, text: str) -> dict[str, Any]:
+        """The JSON body that sends `text` to `recipient`."""
+        raise NotImplementedError
+
     def _fetch_token(self) -> tuple[str, float]:
-        data = self._gettoken()
+        data = call_json(
+            self.client,
+            "GET",
+            f"{self.settings.base_url}{self.token_path}",
+            what=f"{self.channel} gettoken",
+            params=self.token_params(),
+        )
         code = int(data.get("errcode", 0))
         if code != 0 or not data.get("access_token"):
             # A wrong corp id or secret will not heal by itself; a busy platform will.
@@ -44,11 +68,15 @@ class PlatformNotifier:
             )
         return str(data["access_token"]), float(data.get("expires_in", 7200))
 
-    def _gettoken(self) -> dict[str, Any]:
-        raise NotImplementedError
-
     def _post(self, token: str, recipient: str, text: str) -> dict[str, Any]:
-        raise NotImplementedError
+        return call_json(
+            self.client,
+            "POST",
+            f"{self.settings.base_url}{self.send_path}",
+            what=f"{self.channel} send",
+            params={"access_token": token},
+            json=self.payload(recipient, text),
+        )
 
     def send(self, recipient: str, text: str) -> None:
         """Send; a token the platform calls expired is fetched again, once."""
