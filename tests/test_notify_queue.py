@@ -191,3 +191,46 @@ def test_no_name_address_or_letter_text_leaves_through_a_notifier(
         assert box not in row.text
         assert extra not in row.text
         assert "东区" not in row.text and "被困" not in row.text
+
+
+def test_receipt_and_emergency_alert_name_the_24_hour_numbers(deployment: AppContext) -> None:
+    from email import message_from_bytes
+    from email.policy import default
+
+    from xinxiang.replies.transport import transport_for
+    from xinxiang.services.outbox import send_due
+    from xinxiang.store.models import OutboxRow
+
+    ctx = deployment
+    ingest_raw(
+        ctx,
+        letter("紧急！宿舍楼道着火了", "东区7号楼三楼楼道着火，浓烟很大，请马上处理！"),
+        MessageOrigin("m", "书记信箱", "t"),
+        NIGHT,
+    )
+    send_due(ctx, transport_for(ctx.cfg), NIGHT)
+    with ctx.db.session() as s:
+        raws = {r.kind: r.raw for r in s.scalars(select(OutboxRow)) if r.raw is not None}
+
+    def text(kind: str) -> str:
+        body = message_from_bytes(raws[kind], policy=default).get_body(("plain",))
+        assert body is not None
+        return str(body.get_content())
+
+    assert "校园报警电话（010-87654321，24小时）" in text("ack")
+    assert "学校24小时值班电话（010-12345678）" in text("ack")
+    assert "学校24小时值班电话：010-12345678；校园报警电话：010-87654321" in text(
+        "emergency_alert"
+    )
+
+
+def test_the_migration_creates_the_tables_the_models_declare(deployment: AppContext) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from xinxiang.store.models import Base
+
+    with deployment.db.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    ours = [d for d in diffs if "notifications" in repr(d) or "component_health" in repr(d)]
+    assert ours == []
