@@ -219,9 +219,7 @@ def test_receipt_and_emergency_alert_name_the_24_hour_numbers(deployment: AppCon
 
     assert "校园报警电话（010-87654321，24小时）" in text("ack")
     assert "学校24小时值班电话（010-12345678）" in text("ack")
-    assert "学校24小时值班电话：010-12345678；校园报警电话：010-87654321" in text(
-        "emergency_alert"
-    )
+    assert "学校24小时值班电话：010-12345678；校园报警电话：010-87654321" in text("emergency_alert")
 
 
 def test_the_migration_creates_the_tables_the_models_declare(deployment: AppContext) -> None:
