@@ -19,6 +19,7 @@ from xinxiang.config import Department
 from xinxiang.domain.deadlines import Deadlines, compute_deadlines, return_window_end
 from xinxiang.domain.letter import Letter
 from xinxiang.domain.states import OPEN_STATUSES, STATUS_LABELS, TicketStatus
+from xinxiang.notify.tickets import notify_ticket
 from xinxiang.replies.ack import supersede_receipt
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.replies.render import quote_excerpt
@@ -240,6 +241,16 @@ def _emergency_alert(
         now,
     )
     add_event(session, ticket.id, now, "system", kind, to=to, rules=[h.rule for h in c.hits])
+    notify_ticket(
+        session,
+        ctx.cfg,
+        number=ticket.number,
+        kind=kind.removesuffix("_alert"),
+        key=f"{kind}:{ticket.id}",
+        to=[ctx.cfg.office, dept],
+        deadline=extra.get("respond_by"),
+        now=now,
+    )
 
 
 def _find_earlier(
