@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from inbound_helpers import context
 from inbound_helpers import letter as letter_bytes
+from office_helpers import route
 from sweep_helpers import local, new_ticket, ticket
 from xinxiang.classify import model_files
 from xinxiang.classify.evaluate import compare_with_model, load_labelled
@@ -37,7 +38,6 @@ from xinxiang.classify.learn import (
 from xinxiang.cli import main
 from xinxiang.commands.inspect_cmd import _rules, inspect_dict
 from xinxiang.services.learning import corrections, retrain, suggestion_for
-from xinxiang.services.office import route
 from xinxiang.store.models import EventRow
 
 TUNING = Path(__file__).parent / "data" / "eval" / "tuning"
