@@ -69,6 +69,9 @@ def _spec(ctx: AppContext, ticket: TicketRow, letter: LetterRow) -> MailSpec:
             "response_due": ticket.response_due,
             "preliminary_due": ticket.preliminary_due,
             "formal_due": ticket.formal_due,
+            # Attachments too large to take in (left on the mail server): say how to send them.
+            "omitted_attachments": [a.filename for a in letter.attachments if not a.stored],
+            "max_attachment_mb": settings.storage.max_attachment_bytes // (1024 * 1024),
         },
         in_reply_to=letter.message_id,
         references=references,
