@@ -8,6 +8,8 @@ server in Processed, and the petitioner's receipt says how to send it.
 
 from __future__ import annotations
 
+import email
+import email.policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from inbound_helpers import context, letter
 from replies_helpers import PETITIONER, Loop, make_loop
 from servers import ImapAccount, SmtpSink
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
@@ -30,12 +33,8 @@ def big_letter(
     subject: str = "宿舍热水问题（附视频）",
 ) -> bytes:
     """A letter with its text (plain and HTML) and attachments of the given sizes."""
-    m = EmailMessage()
-    m["From"] = f"张三 <{PETITIONER}>"
-    m["To"] = "xinxiang@example.edu.cn"
-    m["Subject"] = subject
-    m["Message-ID"] = make_msgid(domain="stu.example.edu.cn")
-    m.set_content(TEXT)
+    m = email.message_from_bytes(letter(subject, TEXT, PETITIONER), policy=email.policy.default)
+    assert isinstance(m, EmailMessage)
     if html:
         m.add_alternative(f"<p>{TEXT}</p>", subtype="html")
     for name, ctype, size in attachments:
@@ -49,12 +48,10 @@ def loop_with_limit(
 ) -> Loop:
     overrides = {"storage": {"max_message_bytes": limit}} if limit else {}
     cfg = tmp_config(imap=imap_account, smtp=smtp_sink, overrides=overrides)
-    from inbound_helpers import context
-
     return Loop(context(cfg), imap_account, smtp_sink)
 
 
-def letters(loop: Loop) -> list[tuple[LetterRow, list[AttachmentRow]]]:
+def letter_rows(loop: Loop) -> list[tuple[LetterRow, list[AttachmentRow]]]:
     with loop.ctx.db.unit_of_work() as s:
         rows = s.execute(select(LetterRow).order_by(LetterRow.id)).scalars().all()
         return [(r, list(r.attachments)) for r in rows]
@@ -80,7 +77,7 @@ def test_a_30_mb_letter_becomes_one_ticket_with_its_text_and_the_video_omitted(
     loop.run()
     with loop.ctx.db.unit_of_work() as s:
         assert len(s.execute(select(TicketRow)).all()) == 1
-    [(row, files)] = letters(loop)
+    [(row, files)] = letter_rows(loop)
     assert TEXT in row.body and row.html and TEXT in row.html
     assert row.raw_size < 1 * MB  # only the parts that fit were fetched and kept
     by_name = {f.filename: f for f in files}
@@ -136,7 +133,7 @@ def test_over_the_limit_the_text_comes_first_and_what_does_not_fit_is_omitted(
     loop = loop_with_limit(imap_account, smtp_sink, tmp_config, 700_000)
     loop.imap.append(raw)
     loop.run()
-    [(row, files)] = letters(loop)
+    [(row, files)] = letter_rows(loop)
     assert TEXT in row.body, case
     assert {f.filename for f in files if f.stored} == kept
     assert {f.filename for f in files if not f.stored} == omitted
@@ -155,7 +152,7 @@ def test_a_single_part_message_over_the_limit_is_a_ticket_from_its_headers(
     m.set_content(b"%PDF" * 60_000, maintype="application", subtype="pdf", filename="材料.pdf")
     loop.imap.append(bytes(m))
     loop.run()
-    [(row, files)] = letters(loop)
+    [(row, files)] = letter_rows(loop)
     assert row.subject == "材料见附件"
     assert [(f.filename, f.stored) for f in files] == [("材料.pdf", False)]
     assert "材料.pdf" in receipt_text(loop)
@@ -169,7 +166,7 @@ def test_a_mailbox_of_large_letters_is_taken_in_chunks_each_once(
     for i in range(6):
         loop.imap.append(big_letter([("照片.jpg", "image/jpeg", 220_000)], subject=f"来信{i}"))
     loop.run()
-    rows = letters(loop)
+    rows = letter_rows(loop)
     assert [r.subject for r, _ in rows] == [f"来信{i}" for i in range(6)]
     assert all(f.stored for _, files in rows for f in files)
     assert not any("over the size limit" in d for r, _ in rows for d in r.defects)
