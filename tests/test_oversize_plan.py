@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from xinxiang.domain.letter import Attachment, Letter
-from xinxiang.mailbox.oversize import assemble, plan_parts
+from xinxiang.mailbox.oversize import assemble, header_only, plan_parts
 from xinxiang.mailbox.parse import parse_message
 from xinxiang.services.prepare import store_attachments
 from xinxiang.store.blobs import BlobStore
@@ -124,3 +124,15 @@ def test_a_letters_attachments_are_capped_each_and_in_total(
     result = store_attachments(letter, BlobStore(tmp_path), each, total)
     assert [a.stored for a in result] == stored
     assert [a.size for a in result] == sizes
+
+
+@pytest.mark.parametrize(
+    "structure", [None, (), (b"text",), ([b"x"], b"mixed"), ([None], b"mixed")]
+)
+def test_an_unreadable_structure_is_refused_and_the_header_alone_still_reads(
+    structure: object,
+) -> None:
+    with pytest.raises((TypeError, ValueError, IndexError, AttributeError)):
+        plan_parts(structure, 100 * KB, 20 * 1024 * KB)
+    raw, omitted = header_only(b"From: a@example.edu.cn\r\nSubject: s\r\n\r\n", 50_000_000)
+    assert parse_message(raw).subject == "s" and omitted[0].size == 50_000_000

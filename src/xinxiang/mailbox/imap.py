@@ -265,12 +265,19 @@ def _fetch_by_part(
     head = client.fetch([uid], ["BODYSTRUCTURE", "BODY.PEEK[HEADER]"]).get(uid)
     if head is None:
         return None
-    plan = oversize.plan_parts(
-        head[b"BODYSTRUCTURE"], limits.message_bytes, limits.attachment_bytes
-    )
+    header = bytes(head.get(b"BODY[HEADER]") or b"")
+    try:
+        plan = oversize.plan_parts(
+            head.get(b"BODYSTRUCTURE"), limits.message_bytes, limits.attachment_bytes
+        )
+    except (TypeError, ValueError, IndexError, AttributeError) as exc:
+        # A structure we cannot read must not stop the mailbox: the letter from its header.
+        log.warning("UID %s: unreadable BODYSTRUCTURE (%s); taking its header only", uid, exc)
+        raw, omitted = oversize.header_only(header, size)
+        return FetchedMessage(uidvalidity, uid, raw, omitted, size)
     items = plan.fetch_items
     parts = client.fetch([uid], items).get(uid, {}) if items else {}
-    raw = oversize.assemble(bytes(head.get(b"BODY[HEADER]") or b""), plan, parts, size)
+    raw = oversize.assemble(header, plan, parts, size)
     log.info(
         "UID %s: %s bytes, over the limit; fetched by part, %s part(s) left on the server",
         uid,

@@ -21,7 +21,7 @@ from typing import Any
 
 from xinxiang.mailbox.parts import safe_filename
 
-__all__ = ["OmittedPart", "PartPlan", "assemble", "plan_parts"]
+__all__ = ["OmittedPart", "PartPlan", "assemble", "header_only", "plan_parts"]
 
 _CONTENT_FIELD = re.compile(
     rb"(?im)^(content-type|content-transfer-encoding|content-disposition)(?=[ \t]*:)"
@@ -203,3 +203,11 @@ def assemble(header: bytes, plan: PartPlan, parts: Mapping[bytes, bytes], size: 
         # Its only part is left out: without its Content-* fields the letter is empty text.
         return note + _CONTENT_FIELD.sub(rb"X-Original-\1", header)
     return note + header + _render(root, plan, parts)
+
+
+def header_only(header: bytes, size: int) -> tuple[bytes, tuple[OmittedPart, ...]]:
+    """The letter from its header block alone, the whole content omitted: for a structure that
+    cannot be planned, so one odd message never stops the mailbox."""
+    whole = OmittedPart("TEXT", "application/octet-stream", "", size)
+    plan = PartPlan(_Node("1", "application/octet-stream", size=size), frozenset(), (whole,))
+    return assemble(header, plan, {}, size), plan.omitted
