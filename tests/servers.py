@@ -1,9 +1,12 @@
-"""Real servers for tests and benches: Dovecot (IMAP + LMTP), an SMTP sink, PostgreSQL, Redis.
+"""Real servers for tests and benches: Dovecot (IMAP + LMTP), an SMTP sink, a receiving relay,
+PostgreSQL, Redis.
 
 Nothing here is a mock: `DovecotServer` runs the system's Dovecot on loopback in a throwaway
-directory, `SmtpSink` is a real SMTP server that records what it receives, and the database
-helpers create (and drop) a fresh PostgreSQL database or Redis db number when those services
-are reachable on their standard local ports.
+directory, `SmtpSink` is a real SMTP server that records what it receives, `ReceivingRelay` is
+the campus MX in front of Dovecot's LMTP (it verifies DKIM with dkimpy and SMTP logins and
+writes Authentication-Results under its own authserv-id), and the database helpers create
+(and drop) a fresh PostgreSQL database or Redis db number when those services are reachable
+on their standard local ports.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import contextlib
 import grp
 import os
 import pwd
+import re
 import secrets
 import shutil
 import signal
@@ -331,6 +335,11 @@ class DovecotServer:
     def new_account(self, prefix: str = "mailbox") -> ImapAccount:
         """A fresh user with an empty INBOX (plus Processed and Quarantine on first login)."""
         return self.add_user(f"{prefix}-{secrets.token_hex(4)}@{self.domain}", DEFAULT_PASSWORD)
+
+    def password_ok(self, user: str, password: str) -> bool:
+        """True when `user` exists with this password (the campus directory's check)."""
+        known = self._users.get(user)
+        return known is not None and secrets.compare_digest(known, password)
 
     def account(self, user: str = DEFAULT_USER) -> ImapAccount:
         """The `ImapAccount` of an existing user."""
@@ -690,6 +699,243 @@ def _cert_with_cryptography(cert_path: Path, key_path: Path) -> None:
         )
     )
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+
+
+# --------------------------------------------------------------------------- receiving relay
+
+RELAY_AUTHSERV_ID = "mx.example.edu.cn"
+_AR_COMMENT = re.compile(rb"\([^()]*\)")
+
+
+@dataclass(frozen=True)
+class DkimKey:
+    """A domain's RSA signing key (made with dkimpy's `dknewkey`) and its DNS TXT record."""
+
+    domain: str
+    selector: str
+    private_pem: bytes
+    txt: bytes
+
+    @property
+    def dns_name(self) -> bytes:
+        """Where the public key is published: `<selector>._domainkey.<domain>.`."""
+        return f"{self.selector}._domainkey.{self.domain}.".encode("ascii")
+
+    def sign(self, raw: bytes) -> bytes:
+        """`raw` with this domain's DKIM-Signature on top, as the sender's server adds it."""
+        import dkim
+
+        signature = dkim.sign(
+            raw,
+            self.selector.encode("ascii"),
+            self.domain.encode("ascii"),
+            self.private_pem,
+            canonicalize=(b"relaxed", b"relaxed"),
+            include_headers=[b"from", b"to", b"subject", b"date", b"message-id"],
+        )
+        return bytes(signature) + raw
+
+
+def make_dkim_key(domain: str, selector: str = "xx2026") -> DkimKey:
+    """A fresh 2048-bit RSA key for `domain` (dkimpy's key tool, which runs openssl)."""
+    from dkim import dknewkey
+
+    with tempfile.TemporaryDirectory(prefix="xx-dkim-") as tmp:
+        private, dns = Path(tmp) / "key.pem", Path(tmp) / "key.dns"
+        dknewkey.GenRSAKeys(str(private), verbose=False)
+        dknewkey.ExtractRSADnsPublicKey(str(private), str(dns), verbose=False)
+        return DkimKey(domain, selector, private.read_bytes(), dns.read_bytes().strip())
+
+
+def _header_fields(head: bytes) -> list[bytes]:
+    """The fields of a header block, each with its continuation lines."""
+    fields: list[bytes] = []
+    for line in head.splitlines(keepends=True):
+        if line[:1] in (b" ", b"\t") and fields:
+            fields[-1] += line
+        else:
+            fields.append(line)
+    return fields
+
+
+def _bears_id(field_bytes: bytes, authserv_id: str) -> bool:
+    """True for an Authentication-Results field whose authserv-id is `authserv_id`."""
+    name, _, value = field_bytes.partition(b":")
+    if name.strip().lower() != b"authentication-results":
+        return False
+    while True:  # comments may hide the id: `(x) mx.example.edu.cn; …`
+        stripped = _AR_COMMENT.sub(b" ", value)
+        if stripped == value:
+            break
+        value = stripped
+    first = value.replace(b";", b" ").split()
+    return bool(first) and first[0].lower() == authserv_id.lower().encode("ascii")
+
+
+@dataclass(frozen=True)
+class Relayed:
+    """One message the relay delivered: who logged in, and the bytes Dovecot got."""
+
+    login: str | None
+    rcpt_tos: tuple[str, ...]
+    data: bytes
+
+
+class _RelayHandler:
+    def __init__(self, relay: ReceivingRelay) -> None:
+        self.relay = relay
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        content = envelope.original_content or envelope.content
+        raw = content if isinstance(content, bytes) else str(content).encode("utf-8")
+        login = None
+        if session.authenticated and session.auth_data is not None:
+            login = bytes(session.auth_data.login).decode("utf-8")
+        stamped = self.relay.stamp(bytes(raw), login, session.host_name or "unknown")
+        try:
+            # The envelope sender goes on: Dovecot writes it as Return-Path.
+            self.relay.dovecot.deliver(stamped, self.relay.mailbox, str(envelope.mail_from))
+        except (smtplib.SMTPException, OSError) as exc:
+            return f"451 4.3.0 LMTP delivery failed: {exc}"
+        self.relay._record(Relayed(login, tuple(envelope.rcpt_tos), stamped))
+        return "250 2.0.0 OK delivered"
+
+
+@dataclass
+class ReceivingRelay:
+    """The campus MX and submission server: aiosmtpd in front of Dovecot's LMTP.
+
+    It does what the README asks of the deployment's receiving server: verifies every
+    DKIM-Signature with dkimpy (keys come from `publish`, through dkimpy's `dnsfunc` hook — no
+    real DNS), records an SMTP login as `auth=pass smtp.auth=<user>` (logins are checked
+    against the Dovecot users; a wrong password is refused), removes every incoming
+    Authentication-Results that bears its own authserv-id, and prepends its own. Every accepted
+    message, whatever its envelope recipient, is delivered to `mailbox` (the address of the
+    system is an alias of that mailbox, as on a real server).
+    """
+
+    dovecot: DovecotServer
+    mailbox: str
+    authserv_id: str = RELAY_AUTHSERV_ID
+    host: str = LOOPBACK
+    port: int = 0
+    dns: dict[bytes, bytes] = field(default_factory=dict)
+    _delivered: list[Relayed] = field(default_factory=list, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _controller: Any = field(default=None, init=False)
+
+    def publish(self, key: DkimKey) -> None:
+        """Put `key`'s TXT record into the relay's DNS."""
+        self.dns[key.dns_name] = key.txt
+
+    def _txt(self, name: bytes, timeout: int = 5) -> bytes | None:
+        return self.dns.get(name if name.endswith(b".") else name + b".")
+
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> Any:
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        user = bytes(auth_data.login).decode("utf-8", "replace")
+        password = bytes(auth_data.password).decode("utf-8", "replace")
+        return AuthResult(success=self.dovecot.password_ok(user, password), auth_data=auth_data)
+
+    def start(self) -> ReceivingRelay:
+        """Listen on loopback (a free port on the first start)."""
+        from aiosmtpd.controller import Controller
+
+        if self._controller is not None:
+            return self
+        if self.port == 0:
+            self.port = free_port()
+        controller = Controller(
+            _RelayHandler(self),
+            hostname=self.host,
+            port=self.port,
+            ready_timeout=10,
+            data_size_limit=64 * 1024 * 1024,
+            authenticator=self._authenticate,
+            auth_require_tls=False,  # loopback only; a campus server requires STARTTLS
+        )
+        controller.start()
+        self._controller = controller
+        return self
+
+    def close(self) -> None:
+        """Stop listening."""
+        controller, self._controller = self._controller, None
+        if controller is not None:
+            controller.stop()
+
+    def __enter__(self) -> ReceivingRelay:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- what the server writes
+
+    def dkim_results(self, raw: bytes) -> list[str]:
+        """One `dkim=…` result per DKIM-Signature (`dkim=none` when there is none)."""
+        import dkim
+
+        checker = dkim.DKIM(raw, minkey=1024)
+        count = sum(1 for name, _ in checker.headers if name.lower() == b"dkim-signature")
+        results: list[str] = []
+        for idx in range(count):
+            checker.domain = None
+            try:
+                ok = bool(checker.verify(idx=idx, dnsfunc=self._txt))
+            except dkim.DKIMException:
+                ok = False
+            domain = checker.domain.decode("ascii", "replace") if checker.domain else None
+            signer = f" header.d={domain}" if domain else ""
+            results.append(f"dkim={'pass' if ok else 'fail'}{signer}")
+        return results or ["dkim=none"]
+
+    def stamp(self, raw: bytes, login: str | None, helo: str) -> bytes:
+        """`raw` as delivered: forged headers with our id removed, our own result on top."""
+        cut = raw.find(b"\r\n\r\n")
+        cut = cut + 2 if cut >= 0 else raw.find(b"\n\n") + 1
+        head, body = (raw[:cut], raw[cut:]) if cut > 0 else (raw, b"")
+        results = self.dkim_results(raw)
+        if login is not None:
+            results.append(f"auth=pass smtp.auth={login}")
+        kept = b"".join(f for f in _header_fields(head) if not _bears_id(f, self.authserv_id))
+        ours = (
+            f"Authentication-Results: {self.authserv_id};\r\n\t"
+            + ";\r\n\t".join(results)
+            + "\r\n"
+            + f"Received: from {helo} by {self.authserv_id} (xinxiang test relay)\r\n"
+        ).encode("ascii")
+        return ours + kept + body
+
+    def send(
+        self,
+        raw: bytes,
+        *,
+        login: tuple[str, str] | None = None,
+        mail_from: str = "sender@example.org",
+        rcpt: str = "xinxiang@example.edu.cn",
+    ) -> None:
+        """Submit `raw` as a client would (CRLF lines), logging in first when `login` is given."""
+        raw = re.sub(rb"\r?\n", b"\r\n", raw)
+        with smtplib.SMTP(self.host, self.port, timeout=10) as client:
+            client.ehlo("client.example.org")
+            if login is not None:
+                client.login(*login)
+            client.sendmail(mail_from, [rcpt], raw)
+
+    def _record(self, relayed: Relayed) -> None:
+        with self._lock:
+            self._delivered.append(relayed)
+
+    def delivered(self) -> list[Relayed]:
+        """What the relay delivered so far, in order."""
+        with self._lock:
+            return list(self._delivered)
 
 
 # --------------------------------------------------------------------------- PostgreSQL, Redis

@@ -69,6 +69,8 @@ class StorageSection(Strict):
     data_dir: str = "var"
     database_url: str = "sqlite:///{data_dir}/xinxiang.db"
     max_attachment_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    # Larger mail is fetched by part (headers and text); also the cap on a letter's attachments.
+    max_message_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
 
     @field_validator("database_url")
     @classmethod

@@ -2,6 +2,10 @@
 
 The order of operations is the "nothing is lost" contract: a message is moved out of the inbox
 only after `handle` has committed it to the database (or to quarantine); nothing is deleted.
+
+Limits before work: sizes (RFC822.SIZE) are read before any body, a batch is fetched in chunks
+of at most `max_message_bytes` in all, and a message over that limit is fetched by part
+(`mailbox.oversize`): its headers and text, and what else fits; the rest stays on the server.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from imapclient.exceptions import IMAPClientError
 
 from xinxiang.config import SourceSection
 from xinxiang.errors import XinxiangError
+from xinxiang.mailbox import oversize
+from xinxiang.mailbox.oversize import OmittedPart
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +38,14 @@ class SourceUnavailable(XinxiangError):
 
 @dataclass(frozen=True, slots=True)
 class FetchedMessage:
-    """One message as fetched: where it is and its raw bytes."""
+    """One message as fetched: where it is and its raw bytes; for an oversized message, the
+    parts left on the server and its size there."""
 
     uidvalidity: int
     uid: int
     raw: bytes
+    omitted: tuple[OmittedPart, ...] = ()
+    size: int | None = None
 
 
 # handle(batch) -> "processed" | "quarantined" per message, after committing the whole batch;
@@ -67,6 +76,15 @@ class _Immediate:
 
     def finish(self, token: Any) -> list[str]:
         return self.handle(token)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchLimits:
+    """How much of a message is fetched: whole up to `message_bytes` (also the most one chunk
+    of a batch holds), else by part, keeping attachments of at most `attachment_bytes`."""
+
+    message_bytes: int = 25 * 1024 * 1024
+    attachment_bytes: int = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +155,7 @@ def poll_once(
     committed_upto: Callable[[int], int],
     *,
     stop: threading.Event | None = None,
+    limits: FetchLimits | None = None,
 ) -> ImapPassResult:
     """One pass: fetch new messages in batches, hand each to `handle`, then move the batch.
 
@@ -144,6 +163,7 @@ def poll_once(
     UIDVALIDITY (0 when the validity changed): such messages are only moved, not re-fetched.
     """
     processed = quarantined = moved_only = 0
+    limits = limits or FetchLimits()
     try:
         with session(src, password) as client:
             ensure_folders(client, src.processed_folder, src.quarantine_folder)
@@ -174,24 +194,97 @@ def poll_once(
                 if stop is not None and stop.is_set():
                     break
                 batch = pending[start : start + src.batch_size]
-                fetched = client.fetch(batch, ["BODY.PEEK[]"])
-                messages = [
-                    FetchedMessage(uidvalidity, uid, bytes(fetched[uid].get(b"BODY[]") or b""))
-                    for uid in batch
-                    if uid in fetched  # absent: expunged by someone else meanwhile
-                ]
-                del fetched
-                # Prepare this batch while the previous one is committed and moved; each batch
-                # is moved only after its own commit, as always.
-                current = (pipeline.begin(messages), messages)
-                if in_flight is not None:
-                    settle(in_flight)
-                in_flight = current
+                sizes = _sizes(client, batch)
+                for chunk in _chunks(batch, sizes, limits.message_bytes):
+                    messages = _fetch_chunk(client, uidvalidity, chunk, sizes, limits)
+                    # Prepare this chunk while the previous one is committed and moved; each
+                    # is moved only after its own commit, as always.
+                    current = (pipeline.begin(messages), messages)
+                    if in_flight is not None:
+                        settle(in_flight)
+                    in_flight = current
             if in_flight is not None:
                 settle(in_flight)
     except (TimeoutError, IMAPClientError, OSError, ssl.SSLError) as exc:
         raise SourceUnavailable(f"IMAP {src.host}:{src.port} ({src.name}): {exc}") from exc
     return ImapPassResult(processed, quarantined, moved_only)
+
+
+def _sizes(client: IMAPClient, uids: list[int]) -> dict[int, int]:
+    """RFC822.SIZE of each message still there (an expunged one is simply absent)."""
+    fetched = client.fetch(uids, ["RFC822.SIZE"])
+    return {uid: int(fetched[uid].get(b"RFC822.SIZE") or 0) for uid in uids if uid in fetched}
+
+
+def _chunks(uids: list[int], sizes: dict[int, int], budget: int) -> Iterator[list[int]]:
+    """`uids` in runs of at most `budget` bytes (an oversized message counts as `budget`: only
+    that much of it is fetched), so a batch never holds all its messages' bytes at once."""
+    chunk: list[int] = []
+    total = 0
+    for uid in uids:
+        if uid not in sizes:
+            continue
+        size = min(sizes[uid], budget)
+        if chunk and total + size > budget:
+            yield chunk
+            chunk, total = [], 0
+        chunk.append(uid)
+        total += size
+    if chunk:
+        yield chunk
+
+
+def _fetch_chunk(
+    client: IMAPClient,
+    uidvalidity: int,
+    uids: list[int],
+    sizes: dict[int, int],
+    limits: FetchLimits,
+) -> list[FetchedMessage]:
+    """Fetch a chunk in UID order: whole messages, and oversized ones by part."""
+    whole = [u for u in uids if sizes[u] <= limits.message_bytes]
+    fetched = client.fetch(whole, ["BODY.PEEK[]"]) if whole else {}
+    messages: list[FetchedMessage] = []
+    for uid in uids:
+        if uid in whole:
+            if uid in fetched:  # absent: expunged by someone else meanwhile
+                messages.append(
+                    FetchedMessage(uidvalidity, uid, bytes(fetched[uid].get(b"BODY[]") or b""))
+                )
+            continue
+        partial = _fetch_by_part(client, uidvalidity, uid, sizes[uid], limits)
+        if partial is not None:
+            messages.append(partial)
+    return messages
+
+
+def _fetch_by_part(
+    client: IMAPClient, uidvalidity: int, uid: int, size: int, limits: FetchLimits
+) -> FetchedMessage | None:
+    """An oversized message rebuilt from its header, text and what else fits the limit."""
+    head = client.fetch([uid], ["BODYSTRUCTURE", "BODY.PEEK[HEADER]"]).get(uid)
+    if head is None:
+        return None
+    header = bytes(head.get(b"BODY[HEADER]") or b"")
+    try:
+        plan = oversize.plan_parts(
+            head.get(b"BODYSTRUCTURE"), limits.message_bytes, limits.attachment_bytes
+        )
+    except (TypeError, ValueError, IndexError, AttributeError) as exc:
+        # A structure we cannot read must not stop the mailbox: the letter from its header.
+        log.warning("UID %s: unreadable BODYSTRUCTURE (%s); taking its header only", uid, exc)
+        raw, omitted = oversize.header_only(header, size)
+        return FetchedMessage(uidvalidity, uid, raw, omitted, size)
+    items = plan.fetch_items
+    parts = client.fetch([uid], items).get(uid, {}) if items else {}
+    raw = oversize.assemble(header, plan, parts, size)
+    log.info(
+        "UID %s: %s bytes, over the limit; fetched by part, %s part(s) left on the server",
+        uid,
+        size,
+        len(plan.omitted),
+    )
+    return FetchedMessage(uidvalidity, uid, raw, plan.omitted, size)
 
 
 def idle_watch(

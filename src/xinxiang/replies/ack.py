@@ -69,6 +69,14 @@ def _spec(ctx: AppContext, ticket: TicketRow, letter: LetterRow) -> MailSpec:
             "response_due": ticket.response_due,
             "preliminary_due": ticket.preliminary_due,
             "formal_due": ticket.formal_due,
+            # Attachments too large to take in (left on the mail server): say how to send them.
+            "omitted_attachments": [a.filename for a in letter.attachments if not a.stored],
+            # A file that size still fits one mail whole, base64 (4/3) included.
+            "max_attachment_mb": min(
+                settings.storage.max_attachment_bytes, settings.storage.max_message_bytes * 3 // 4
+            )
+            // (1024 * 1024)
+            or 1,
         },
         in_reply_to=letter.message_id,
         references=references,

@@ -83,6 +83,7 @@ class AppContext:
             reply_base=settings.smtp.from_address,
             registered_addresses=self.cfg.registered_addresses(),
             max_attachment_bytes=settings.storage.max_attachment_bytes,
+            max_letter_attachment_bytes=settings.storage.max_message_bytes,
         )
 
     @cached_property

@@ -305,6 +305,11 @@ def _letter_row(ctx: AppContext, item: Prepared, key: str, now: datetime) -> Let
     letter = item.letter
     assert letter is not None
     defects = list(letter.defects)
+    if item.origin.omitted:
+        defects.append(
+            f"message of {item.origin.size_at_source} bytes over the size limit: fetched by part, "
+            f"{len(item.origin.omitted)} part(s) left in the mail server's mailbox"
+        )
     defects.extend(
         f"attachment {a.filename!r} ({a.size} bytes) exceeds the size cap"
         for a in item.attachments
@@ -393,7 +398,7 @@ def record_external_letters(
     ctx: AppContext, session: Session, items: Sequence[ExternalLetter], now: datetime
 ) -> list[IngestOutcome]:
     """`record_external_letter` for many letters at once (one multi-row batch)."""
-    cap = ctx.cfg.settings.storage.max_attachment_bytes
+    storage = ctx.cfg.settings.storage
     prepared = [
         Prepared(
             item.raw,
@@ -402,7 +407,9 @@ def record_external_letters(
             item.letter,
             MailKind.LETTER,
             None,
-            store_attachments(item.letter, ctx.blobs, cap),
+            store_attachments(
+                item.letter, ctx.blobs, storage.max_attachment_bytes, storage.max_message_bytes
+            ),
             item.dedupe_key,
             item.external_id,
         )

@@ -125,6 +125,8 @@ def import_source(
                                 f"imap:{src.folder}:{m.uidvalidity}:{m.uid}",
                                 m.uidvalidity,
                                 m.uid,
+                                m.omitted,
+                                m.size,
                             ),
                         )
                         for m in batch
@@ -134,7 +136,9 @@ def import_source(
             def finish(self, token: PreparedBatch) -> list[str]:
                 return record(finish_batch(ctx, token, clock()))
 
-        imap.poll_once(src, password, Pipeline(), committed_upto)
+        storage = ctx.cfg.settings.storage
+        limits = imap.FetchLimits(storage.max_message_bytes, storage.max_attachment_bytes)
+        imap.poll_once(src, password, Pipeline(), committed_upto, limits=limits)
     return PollResult(
         src.name, counts["created"], counts["recorded"], counts["duplicate"], counts["quarantined"]
     )

@@ -20,6 +20,7 @@ from pathlib import Path
 from xinxiang.domain.letter import Letter, MailKind
 from xinxiang.errors import UnparseableMail
 from xinxiang.mailbox.noise import mail_kind
+from xinxiang.mailbox.oversize import OmittedPart
 from xinxiang.mailbox.parse import parse_message
 from xinxiang.store.blobs import BlobStore
 
@@ -32,23 +33,27 @@ POOL_THRESHOLD = 24
 
 @dataclass(frozen=True, slots=True)
 class MessageOrigin:
-    """Where a message came from, for the record and for the cursor."""
+    """Where a message came from, for the record and for the cursor; for one too large to fetch
+    whole, its size at the source and the parts left there (see `mailbox.oversize`)."""
 
     source: str
     channel: str
     location: str
     uidvalidity: int | None = None
     uid: int | None = None
+    omitted: tuple[OmittedPart, ...] = ()
+    size_at_source: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class StoredAttachment:
-    """An attachment already written to the blob store (or left out for its size)."""
+    """An attachment already written to the blob store (or left out for its size: then
+    `stored` is false, and `sha256` None when it was never fetched)."""
 
     filename: str
     content_type: str
     size: int
-    sha256: str
+    sha256: str | None
     stored: bool
     inline: bool
     content_id: str | None
@@ -79,6 +84,7 @@ class PrepareSettings:
     reply_base: str
     registered_addresses: frozenset[str]
     max_attachment_bytes: int
+    max_letter_attachment_bytes: int = 25 * 1024 * 1024
 
 
 _stores: dict[str, BlobStore] = {}
@@ -91,11 +97,17 @@ def _blobs(root: str) -> BlobStore:
     return store
 
 
-def store_attachments(letter: Letter, blobs: BlobStore, cap: int) -> tuple[StoredAttachment, ...]:
-    """Write a letter's attachments to the blob store (those within the size cap)."""
+def store_attachments(
+    letter: Letter, blobs: BlobStore, cap: int, total_cap: int | None = None
+) -> tuple[StoredAttachment, ...]:
+    """Write a letter's attachments to the blob store: each within `cap`, and all of them
+    together within `total_cap` (the first ones written, in order); the rest are left out."""
     out = []
+    total = 0
     for att in letter.attachments:
-        stored = att.size <= cap
+        stored = att.size <= cap and (total_cap is None or total + att.size <= total_cap)
+        if stored:
+            total += att.size
         digest = (
             blobs.put(att.payload, durable=False)
             if stored
@@ -115,6 +127,23 @@ def store_attachments(letter: Letter, blobs: BlobStore, cap: int) -> tuple[Store
     return tuple(out)
 
 
+def omitted_attachments(origin: MessageOrigin) -> tuple[StoredAttachment, ...]:
+    """The parts of an oversized message left at the source, recorded as attachments not
+    stored (未收取的附件), so the record and the petitioner's receipt can say so."""
+    return tuple(
+        StoredAttachment(
+            part.filename or f"attachment-{part.section}",
+            part.content_type,
+            part.size,
+            None,
+            False,
+            False,
+            None,
+        )
+        for part in origin.omitted
+    )
+
+
 def prepare_one(settings: PrepareSettings, raw: bytes, origin: MessageOrigin) -> Prepared:
     """Keep the raw bytes, parse them and decide the kind. Never raises for bad mail."""
     blobs = _blobs(settings.blob_root)
@@ -130,7 +159,9 @@ def prepare_one(settings: PrepareSettings, raw: bytes, origin: MessageOrigin) ->
             # mail, or a client that ignored Reply-To) is a reply, not a new letter.
             staff_addresses=settings.registered_addresses,
         )
-        stored = store_attachments(letter, blobs, settings.max_attachment_bytes)
+        stored = store_attachments(
+            letter, blobs, settings.max_attachment_bytes, settings.max_letter_attachment_bytes
+        ) + omitted_attachments(origin)
     except UnparseableMail as exc:
         return Prepared(raw, origin, sha, None, MailKind.MALFORMED, str(exc) or "unparseable")
     except Exception as exc:  # a parser bug must not stop the mailbox: keep the mail, say why
