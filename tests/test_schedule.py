@@ -37,7 +37,7 @@ def one_letter_waiting(ctx: Any) -> tuple[Any, Tasks]:
     return huey, Tasks(huey, Runtime(ctx, clock=lambda: NOW))
 
 
-def test_every_job_is_its_own_periodic_task_every_minute(tmp_config: Any) -> None:
+def test_every_job_is_its_own_periodic_task(tmp_config: Any) -> None:
     ctx = context(tmp_config())
     huey = make_huey(ctx.cfg, immediate=True)
     tasks = Tasks(huey, Runtime(ctx, clock=lambda: NOW))
@@ -45,7 +45,12 @@ def test_every_job_is_its_own_periodic_task_every_minute(tmp_config: Any) -> Non
     assert sorted(periodic) == sorted(f"xinxiang.{job}" for job in JOBS)
     assert set(tasks.jobs) == set(JOBS)
     minute = datetime(2026, 11, 24, 2, 31)
-    assert all(t.validate_datetime(minute) for t in periodic.values())
+    every_minute = {name: t for name, t in periodic.items() if name != "xinxiang.learn"}
+    assert all(t.validate_datetime(minute) for t in every_minute.values())
+    # The suggestion model is retrained once a night, at 03:00 in Beijing (19:00 UTC).
+    learn = periodic["xinxiang.learn"]
+    assert learn.validate_datetime(datetime(2026, 11, 24, 19, 0))
+    assert not learn.validate_datetime(minute)
 
 
 def test_a_job_still_running_is_skipped_and_the_others_run(tmp_config: Any) -> None:

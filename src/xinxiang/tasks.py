@@ -34,6 +34,7 @@ from xinxiang.services.context import AppContext
 from xinxiang.services.digest import maybe_queue_weekly_digest
 from xinxiang.services.health import check_health, observe
 from xinxiang.services.health_http import start_server
+from xinxiang.services.learning import retrain
 from xinxiang.services.oa_hooks import install_oa_hooks
 from xinxiang.services.oa_tasks import oa_enabled, oa_pull, oa_push
 from xinxiang.services.outbox import OutboxResult, send_due
@@ -56,6 +57,7 @@ JOBS = (
     "oa_push",
     "outbox",
     "health",
+    "learn",
 )
 """The worker's jobs, one periodic task each (see `Tasks`)."""
 
@@ -161,6 +163,14 @@ class Runtime:
         check_health(self.ctx, now)
         send_due_notifications(self.ctx.cfg, self.ctx.db, self.notifiers, now)
 
+    def learn(self) -> None:
+        """Retrain the suggestion model from the office's corrections (nightly; advisory only)."""
+        result = retrain(self.ctx, self.clock())
+        if result.path is not None:
+            log.info("event=model_trained examples=%d path=%s", result.examples, result.path.name)
+        else:
+            log.info("event=model_not_trained examples=%d", result.examples)
+
     def send_outbox(self) -> OutboxResult | None:
         """Send what is due; concurrent calls in this process coalesce."""
         if not self._outbox_lock.acquire(blocking=False):
@@ -264,6 +274,11 @@ class Tasks:
         def health() -> None:
             locked("health", rt.health)
 
+        # 03:00 in Beijing (huey's crontab is in UTC), when nobody is correcting tickets.
+        @huey.periodic_task(crontab(minute="0", hour="19"), name="xinxiang.learn")
+        def learn() -> None:
+            locked("learn", rt.learn)
+
         self.poll_source: Any = poll_source_task
         self.send_outbox: Any = send_outbox_task
         self.process_replies: Any = replies_task
@@ -278,6 +293,7 @@ class Tasks:
             "oa_push": oa_push_job,
             "outbox": outbox,
             "health": health,
+            "learn": learn,
         }
 
 
