@@ -98,10 +98,39 @@ def probe_smtp(cfg: Config, timeout: float = 10) -> Probe | None:
     return Probe(what, True, env=smtp.password_env)
 
 
+def probe_oa(cfg: Config, timeout: float = 10) -> Probe | None:
+    """Fetch an access token from the OA (the bridge's login); None when the bridge is off."""
+    from xinxiang.oa_bridge.client import OaClient, OaError, OaRequestError
+    from xinxiang.oa_bridge.config import load_oa_for, oa_file
+
+    if not oa_file(cfg).exists():
+        return None
+    oa = load_oa_for(cfg).oa
+    what = f"OA 信访模块（{oa.base_url}）"
+    secret = cfg.secret("oa", oa.secret_env, required=False)
+    if not secret:
+        return _missing(what, oa.secret_env)
+    body = {"app_id": oa.app_id, "secret": secret}
+    status = 200
+    try:
+        with OaClient(oa.base_url, oa.app_id, secret, timeout=timeout, max_attempts=1) as client:
+            status = client.request("POST", "/api/v1/token", json=body, auth=False).status_code
+    except OaRequestError as exc:
+        status = exc.status
+    except OaError as exc:
+        return Probe(what, False, f"无法连接：{exc}", oa.secret_env)
+    if status in (401, 403):
+        detail = f"登录失败：app_id 或密钥错误（密钥取自环境变量 {oa.secret_env}）"
+        return Probe(what, False, detail, oa.secret_env)
+    if status != 200:
+        return Probe(what, False, f"OA 返回 HTTP {status}", oa.secret_env)
+    return Probe(what, True, env=oa.secret_env)
+
+
 def check_connections(cfg: Config, timeout: float = 10) -> list[Probe]:
-    """Probe every mailbox and the SMTP server, in the order of the configuration."""
+    """Probe every mailbox, the SMTP server and the OA, in the order of the configuration."""
     probes = [probe_source(cfg, src, timeout) for src in cfg.settings.sources]
-    smtp = probe_smtp(cfg, timeout)
-    if smtp is not None:
-        probes.append(smtp)
+    for probe in (probe_smtp(cfg, timeout), probe_oa(cfg, timeout)):
+        if probe is not None:
+            probes.append(probe)
     return probes
