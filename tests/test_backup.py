@@ -69,6 +69,7 @@ def test_backup_restores_into_an_empty_directory_identically(
     cfg_dir = tmp_config(
         maildir=maildir, database_url=database, overrides={"storage": {"data_dir": "../var"}}
     )
+    (cfg_dir / "xinxiang.env").write_text("XINXIANG_TOKEN_KEY=secret\n", encoding="utf-8")
     ctx = context(cfg_dir)
     for i, subject in enumerate(["宿舍热水问题", "食堂饭菜太贵", "图书馆开放时间"]):
         deliver(maildir, letter(subject=subject), i)
@@ -89,6 +90,8 @@ def test_backup_restores_into_an_empty_directory_identically(
     )
     restored_config = files(target)
     original_config = files(cfg_dir)
+    assert "xinxiang.env" not in restored_config  # secrets stay out of backups
+    original_config.pop("xinxiang.env")
     if second_db is not None:  # the one line --database-url rewrote
         restored_config.pop("xinxiang.toml")
         original_config.pop("xinxiang.toml")
@@ -128,3 +131,26 @@ def test_retention_keeps_the_newest(tmp_path: Path, existing: int, keep: int, le
     prune(tmp_path, keep)
     kept = sorted(p.name for p in tmp_path.iterdir())
     assert len(kept) == left and kept[-1] == newest.name
+
+
+def test_the_commands_back_up_into_a_directory_and_restore(
+    tmp_config, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from xinxiang.cli import main
+
+    cfg_dir = tmp_config(overrides={"storage": {"data_dir": "../var"}})
+    context(cfg_dir).close()
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    for days in (3, 2, 1):
+        (backups / backup_name(NOW - timedelta(days=days))).write_bytes(b"old")
+    assert main(["backup", "-c", str(cfg_dir), "--out", str(backups), "--keep", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "备份完成" in out and out.count("按保留份数删除旧备份") == 2
+    kept = sorted(backups.iterdir())
+    assert len(kept) == 2 and stat.S_IMODE(kept[-1].stat().st_mode) == 0o600
+    target = tmp_path / "new" / "config"
+    assert main(["restore", "-c", str(target), "--from", str(kept[-1])]) == 0
+    assert "恢复完成" in capsys.readouterr().out
+    assert main(["restore", "-c", str(target), "--from", str(kept[-1])]) == 1
+    assert "--force" in capsys.readouterr().err

@@ -3,7 +3,8 @@
 A backup is one gzip'd tar file, written 0600: `manifest.json`, the database (a consistent copy
 made with SQLite's online backup API, or a `pg_dump` custom-format dump taken in one snapshot),
 every file of the data directory except the live database and queue files (raw mail, blobs,
-records), and the configuration files. Restore goes into an empty deployment only, unless forced.
+records), and the configuration files (not the secrets in `*.env`). Restore goes into an empty
+deployment only, unless forced.
 """
 
 from __future__ import annotations
@@ -95,8 +96,10 @@ def _data_files(cfg: Config) -> Iterator[tuple[Path, str]]:
 
 
 def _config_files(cfg: Config) -> Iterator[tuple[Path, str]]:
+    # Secrets files (the units' EnvironmentFile, *.env) stay out: a backup travels off the
+    # machine, and the keys are restored by hand from where they are kept.
     for path in sorted(cfg.directory.rglob("*")):
-        if path.is_file():
+        if path.is_file() and path.suffix != ".env":
             yield path, "config/" + path.relative_to(cfg.directory).as_posix()
 
 
