@@ -20,6 +20,7 @@ from imapclient.exceptions import IMAPClientError
 
 from xinxiang.config import SourceSection
 from xinxiang.errors import XinxiangError
+from xinxiang.logs import log_event
 
 log = logging.getLogger(__name__)
 
@@ -215,6 +216,8 @@ def idle_watch(
                     log.info("%s: server has no IDLE; relying on polling", src.name)
                     return
                 client.select_folder(src.folder, readonly=True)
+                if backoff > 1.0:  # after a lost connection: say that it is back
+                    log_event("reconnected", source=src.name)
                 backoff = 1.0
                 on_activity()
                 while not stop.is_set():

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from xinxiang.domain.states import TicketStatus
 from xinxiang.errors import XinxiangError
+from xinxiang.logs import log_event
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.replies.render import quote_excerpt
 from xinxiang.services.answers import send_answer
@@ -156,6 +157,7 @@ def approve(
     edited_text: str | None = None,
 ) -> None:
     """同意 (or 修改 with `edited_text`): carry the reply out and tell the department."""
+    log_event("approved", ticket=ticket.number, reply=reply.id, intent=reply.kind)
     reply.state = "approved"
     reply.decided_by = actor
     reply.decided_at = now
