@@ -103,20 +103,26 @@ def _config_files(cfg: Config) -> Iterator[tuple[Path, str]]:
             yield path, "config/" + path.relative_to(cfg.directory).as_posix()
 
 
+def _sqlite_copy(source_uri: str, target: Path) -> None:
+    """Copy a SQLite database page by page with its online backup API: a consistent snapshot
+    even while the worker writes (a plain file copy could catch a half-written WAL)."""
+    src = sqlite3.connect(source_uri, uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        with dst:
+            src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
 def _dump_database(cfg: Config, work: Path) -> Path:
     sqlite_path = _sqlite_path(cfg.database_url)
     if sqlite_path is not None:
         if not sqlite_path.is_file():
             raise XinxiangError(f"数据库文件不存在：{sqlite_path}")
         target = work / DB_SQLITE
-        src = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
-        dst = sqlite3.connect(target)
-        try:
-            with dst:
-                src.backup(dst)
-        finally:
-            src.close()
-            dst.close()
+        _sqlite_copy(sqlite_path.resolve().as_uri() + "?mode=ro", target)
         return target
     url, env = _pg_args(cfg.database_url)
     target = work / DB_PGDUMP
@@ -205,14 +211,7 @@ def _restore_database(url: str, dump: Path, *, force: bool) -> None:
     sqlite_path = _sqlite_path(url)
     if sqlite_path is not None:
         sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-        src = sqlite3.connect(dump)
-        dst = sqlite3.connect(sqlite_path)
-        try:
-            with dst:
-                src.backup(dst)
-        finally:
-            src.close()
-            dst.close()
+        _sqlite_copy(dump.resolve().as_uri() + "?mode=ro", sqlite_path)
         return
     libpq, env = _pg_args(url)
     args = [
