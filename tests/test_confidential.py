@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import select
 
 from inbound_helpers import context, letter
+from office_helpers import route
 from sweep_helpers import local, outbox, text_of, ticket
 from xinxiang.cli import main
 from xinxiang.commands.inspect_cmd import inspect_dict
 from xinxiang.mailbox.confidential import identity_confidential
 from xinxiang.services.ingest import MessageOrigin, ingest_raw
-from xinxiang.services.office import route
 from xinxiang.store.models import EventRow
 
 T0 = local(2026, 12, 1, 9, 30)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from inbound_helpers import context
+from office_helpers import route
 from sweep_helpers import HOT_WATER, LIBRARY, SCHOLARSHIP, local, new_ticket, outbox, text_of
 from xinxiang.cli import main
 from xinxiang.services.digest import (
@@ -13,7 +14,6 @@ from xinxiang.services.digest import (
     queue_weekly_digest,
     weekly_digest,
 )
-from xinxiang.services.office import route
 
 MONDAY = local(2026, 12, 7, 8, 30)
 

@@ -7,6 +7,7 @@ import pytest
 from xinxiang.domain.letter import MailKind
 from xinxiang.mailbox.consent import public_consent
 from xinxiang.mailbox.noise import (
+    KindDecision,
     bounced_message_ids,
     classify_mail,
     mail_kind,
@@ -325,6 +326,125 @@ def test_classify_mail_names_the_deciding_rule() -> None:
     letter = parse_message(raw_mail("Precedence: bulk"))
     decision = classify_mail(letter, own_addresses={OWN}, own_msgid_domain=DOMAIN, reply_base=OWN)
     assert (decision.kind, decision.rule) == (MailKind.LIST, "mailing-list")
+
+
+# -- replies without a token ------------------------------------------------------------------
+
+STAFF = frozenset({"hqc@example.edu.cn", "dzb@example.edu.cn"})
+OUR_ID = f"<t2026000123.dispatch.1@{DOMAIN}>"
+
+# (name, headers, rule that decides) — a registered address answering the bare mailbox address.
+STAFF_REPLIES = [
+    (
+        "staff, ticket number in brackets",
+        ("From: 后勤管理处 <hqc@example.edu.cn>", "Subject: 回复：【2026-000123】关于热水的来信"),
+        "staff-names-ticket",
+    ),
+    (
+        "staff, new mail typed with a bare number",
+        ("From: hqc@example.edu.cn", "Subject: 2026-000123 办理情况"),
+        "staff-names-ticket",
+    ),
+    (
+        "staff, full-width digits and dash",
+        ("From: hqc@example.edu.cn", "Subject: 关于２０２６－０００１２３号来信的答复"),
+        "staff-names-ticket",
+    ),
+    (
+        "staff, address in other case",
+        ("From: HQC@Example.EDU.CN", "Subject: Re: [2026-000123] 热水"),
+        "staff-names-ticket",
+    ),
+    (
+        "office address, number in subject",
+        ("From: 党政办公室 <dzb@example.edu.cn>", "Subject: 【2026-000123】同意"),
+        "staff-names-ticket",
+    ),
+    (
+        "staff, In-Reply-To is one of ours, subject rewritten",
+        ("From: hqc@example.edu.cn", "Subject: 热水的事", f"In-Reply-To: {OUR_ID}"),
+        "reply-to-ticket",
+    ),
+    (
+        "staff, our id deep in References",
+        (
+            "From: hqc@example.edu.cn",
+            "Subject: 热水的事",
+            f"References: <x@qq.com> {OUR_ID} <y@example.edu.cn>",
+        ),
+        "reply-to-ticket",
+    ),
+]
+
+# (name, headers, kind) — what must stay as it was.
+NOT_STAFF_REPLIES = [
+    (
+        "petitioner naming a ticket number writes a letter",
+        ("From: zhangsan@qq.com", "Subject: 【2026-000123】还没有解决"),
+        MailKind.LETTER,
+    ),
+    (
+        "staff without a ticket number or thread writes a letter",
+        ("From: hqc@example.edu.cn", "Subject: 食堂建议"),
+        MailKind.LETTER,
+    ),
+    (
+        "staff, a number that is no ticket number",
+        ("From: hqc@example.edu.cn", "Subject: 2026-12345 号文件"),
+        MailKind.LETTER,
+    ),
+    (
+        "staff, a colleague's Message-ID in References",
+        ("From: hqc@example.edu.cn", "Subject: 热水", "References: <a1@example.edu.cn>"),
+        MailKind.LETTER,
+    ),
+    (
+        "staff out-of-office naming a ticket stays an auto-reply",
+        (
+            "From: hqc@example.edu.cn",
+            "Subject: 自动回复：【2026-000123】关于热水的来信",
+            "Auto-Submitted: auto-replied",
+        ),
+        MailKind.AUTO_REPLY,
+    ),
+    (
+        "staff read receipt naming a ticket stays a receipt",
+        ("From: hqc@example.edu.cn", "Subject: 已读: 【2026-000123】关于热水的来信"),
+        MailKind.RECEIPT,
+    ),
+]
+
+
+def _staff_kind(headers: tuple[str, ...]) -> KindDecision:
+    letter = parse_message(raw_mail(*headers))
+    return classify_mail(
+        letter, own_addresses={OWN}, own_msgid_domain=DOMAIN, reply_base=OWN, staff_addresses=STAFF
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "headers", "rule"), STAFF_REPLIES, ids=[c[0] for c in STAFF_REPLIES]
+)
+def test_staff_mail_naming_a_ticket_is_a_reply(
+    name: str, headers: tuple[str, ...], rule: str
+) -> None:
+    decision = _staff_kind(headers)
+    assert (decision.kind, decision.rule) == (MailKind.REPLY, rule), name
+
+
+@pytest.mark.parametrize(
+    ("name", "headers", "kind"), NOT_STAFF_REPLIES, ids=[c[0] for c in NOT_STAFF_REPLIES]
+)
+def test_other_mail_naming_a_ticket_keeps_its_kind(
+    name: str, headers: tuple[str, ...], kind: MailKind
+) -> None:
+    assert _staff_kind(headers).kind is kind, name
+
+
+def test_without_registered_addresses_a_numbered_subject_is_a_letter() -> None:
+    letter = parse_message(raw_mail("From: hqc@example.edu.cn", "Subject: 【2026-000123】已处理"))
+    got = mail_kind(letter, own_addresses={OWN}, own_msgid_domain=DOMAIN, reply_base=OWN)
+    assert got is MailKind.LETTER
 
 
 # -- bounced Message-IDs ---------------------------------------------------------------------

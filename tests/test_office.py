@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from inbound_helpers import context
+from office_helpers import add_cohandlers, decide_extension, route, transferred
 from sweep_helpers import local, new_ticket, outbox, text_of, ticket
 from xinxiang.cli import main
 from xinxiang.errors import XinxiangError
-from xinxiang.services.office import add_cohandlers, decide_extension, route
 from xinxiang.services.sweep import sweep
 from xinxiang.store.models import CohandlerRow, EventRow
 
@@ -31,7 +31,8 @@ def test_a_transfer_restarts_the_clock_and_is_logged(tmp_config, db_url: str) ->
     number = new_ticket(ctx, T0)
     later = local(2026, 12, 1, 23, 0)  # after the 22:00 cutoff: due 10:00 next working day
     r = route(ctx, number, "xsc", "涉及学生宿舍管理", "dzb@example.edu.cn", later)
-    assert (r.previous, r.department, r.transferred) == ("hqc", "xsc", True)
+    assert (r.change.before.department, r.change.after.department) == ("hqc", "xsc")
+    assert transferred(r) and r.number == number
     t = ticket(ctx, number)
     assert t.accepted_at == later and t.formal_due == local(2026, 12, 2, 10, 0)
     [ev] = events(ctx, number, "transferred")
@@ -53,7 +54,7 @@ def test_the_office_dispatches_from_triage(tmp_config, db_url: str) -> None:
     ctx = context(cfg)
     number = new_ticket(ctx, T0)
     r = route(ctx, number, "后勤管理处", None, "dzb@example.edu.cn", T0 + timedelta(hours=1))
-    assert (r.department, r.transferred) == ("hqc", False)
+    assert (r.change.after.department, transferred(r)) == ("hqc", False)
     assert ticket(ctx, number).status == "dispatched"
     assert events(ctx, number, "dispatched")
 
@@ -79,7 +80,8 @@ def test_bad_routes_are_refused_with_one_line(
 def test_cohandlers_get_the_letter_and_report_within_a_working_day(tmp_config, db_url: str) -> None:
     ctx = context(tmp_config(database_url=db_url))
     number = new_ticket(ctx, T0)
-    added = add_cohandlers(ctx, number, ["xsc", "bwc"], "dzb@example.edu.cn", T0)
+    added = add_cohandlers(ctx, number, ["xsc", "bwc"], "dzb@example.edu.cn", T0).change
+    added = added.cohandler_changes()
     assert [a.department for a in added] == ["xsc", "bwc"]
     assert {a.due for a in added} == {local(2026, 12, 2, 0, 0)}
     mails = outbox(ctx, ("cohandler",))
@@ -116,7 +118,8 @@ def test_an_extension_is_at_most_five_days(tmp_config, until: date, allowed: boo
     number = new_ticket(ctx, T0)
     if allowed:
         r = decide_extension(ctx, number, until, True, "需协调维修单位", "dzb@x.cn", T0)
-        assert r.approved and ticket(ctx, number).formal_due == local(
+        assert r.change.events[0].kind == "extension_approved"
+        assert ticket(ctx, number).formal_due == local(
             until.year, until.month, until.day, 0, 0
         ) + timedelta(days=1)
         [mail] = outbox(ctx, ("extension_decision",))
@@ -133,7 +136,8 @@ def test_a_refused_extension_keeps_the_deadline_and_tells_the_department(
     ctx = context(tmp_config(database_url=db_url))
     number = new_ticket(ctx, T0)
     r = decide_extension(ctx, number, date(2026, 12, 3), False, "理由不充分", "dzb@x.cn", T0)
-    assert not r.approved and ticket(ctx, number).formal_due == local(2026, 12, 2, 0, 0)
+    assert r.change.events[0].kind == "extension_refused"
+    assert ticket(ctx, number).formal_due == local(2026, 12, 2, 0, 0)
     assert events(ctx, number, "extension_refused")[0]["reason"] == "理由不充分"
     assert "不同意延期" in text_of(outbox(ctx, ("extension_decision",))[0])
 

@@ -24,7 +24,7 @@ def _strip(path: Path) -> str:
 
 
 def test_every_fixture_has_an_expectation() -> None:
-    assert len(CASES) >= 20
+    assert len(CASES) >= 60
     for path in CASES:
         assert path.with_suffix(".expected").exists(), path.name
 
@@ -72,6 +72,31 @@ def test_client_reply_styles(path: Path) -> None:
         ),
         # Header-looking prose without a second field stays.
         ("发件人：后勤处已核实。\n谢谢", "发件人：后勤处已核实。\n谢谢"),
+        # Separator rules in any dash a keyboard produces, any phrase of the family.
+        ("好的。\n—————— 原始邮件 ——————\n原文", "好的。"),
+        ("好的。\n───── 原邮件 ─────\n原文", "好的。"),
+        ("好的。\n－－－－－ 转发的邮件 －－－－－\n原文", "好的。"),
+        ("好的。\n---- 轉寄的郵件 ----\n原文", "好的。"),
+        ("好的。\n---- Replied Message ----\n原文", "好的。"),
+        # A forward lead-in cuts only above a header block; alone it is text.
+        ("好的。\n开始转发的邮件：\n\n发件人: a@b\n主题: x\n原文", "好的。"),
+        ("好的。\n开始转发的邮件：\n原文照录", "好的。\n开始转发的邮件：\n原文照录"),
+        # Client sign-offs naming a device or client; prose starting alike stays.
+        ("已处理。\n发自 HUAWEI Mate 60\n", "已处理。"),
+        ("已处理。\nSent from WeCom\n", "已处理。"),
+        ("已处理。\nSent via DingTalk\n", "已处理。"),
+        ("发自内心感谢同学的建议。", "发自内心感谢同学的建议。"),
+        (
+            "Sent from the Logistics Office to all students, as agreed.",
+            "Sent from the Logistics Office to all students, as agreed.",
+        ),
+        # Bracketed and headed notices.
+        ("已处理。\n\n【保密提示】本邮件仅供收件人使用。\n", "已处理。"),
+        ("已处理。\n\n[免责声明] 本邮件内容不代表学校立场。\n", "已处理。"),
+        # Gmail zh-CN and zh-TW attributions, however wrapped.
+        ("好。\n\n张三 <a@b.cn>\n于2026年12月1日周二\n09:31写道：\n\n原文", "好。"),
+        ("好。\n\n張三 <a@b.tw> 於 2026年12月1日 週二 上午9:31寫道：\n\n原文", "好。"),
+        ('好。\n\nAt 2026-12-01 10:00:00, "张三" <a@b.cn> wrote:\n>原文', "好。"),
     ],
 )
 def test_strip_quoted_rules(text: str, expected: str) -> None:
@@ -97,6 +122,13 @@ def test_html_is_used_when_plain_text_is_blank() -> None:
         ("<pre>a\n  b</pre>", "a\n  b"),
         ("&lt;a@b&gt; &amp; &#20013;", "<a@b> & 中"),
         ("<div>未闭合<span>", "未闭合"),
+        # A div that draws a quote bar, or carries a quote class, quotes like a blockquote.
+        ('<div style="border-left:1px solid #ccc">引用</div>答复', "> 引用\n答复"),
+        ('<div style="BORDER-LEFT: #ccc 1px solid"><div>引用</div></div>答复', "> 引用\n答复"),
+        ('<div class="gmail_quote x">引用</div><div>答复</div>', "> 引用\n答复"),
+        # Plain and styled divs do not, and a stray end tag closes no quote.
+        ('<div style="border-left:none">正文</div>', "正文"),
+        ("<blockquote><div>引用</div></div>仍是引用</blockquote>答复", "> 引用\n> 仍是引用\n答复"),
     ],
 )
 def test_html_to_quoted_text(html: str, expected: str) -> None:

@@ -25,6 +25,7 @@ from replies_helpers import (
     qq_reply,
 )
 from servers import ImapAccount, SmtpSink
+from xinxiang.handlers import Actor, ApproveReply, handle
 from xinxiang.store.models import EventRow
 from xinxiang.store.models_replies import HoldingRow, TicketReplyRow
 
@@ -205,9 +206,8 @@ def test_script_in_a_public_letter_never_reaches_the_board(loop: Loop, tmp_path:
         )
     )
     loop.run()
-    from xinxiang.services.approval import approve_by_number
-
-    approve_by_number(loop.ctx, loop.ticket().number, "cli:test", now())
+    actor = Actor(role="office", name="cli:test", channel="cli")
+    handle(ApproveReply(actor, loop.ticket().number), loop.ctx, now())
     html = "".join(
         p.read_text(encoding="utf-8") for p in (loop.ctx.cfg.data_dir / "public").rglob("*.html")
     )

@@ -17,9 +17,9 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from inbound_helpers import context
+from office_helpers import add_cohandlers
 from sweep_helpers import HOT_WATER, LIBRARY, SCHOLARSHIP, local, new_ticket
 from xinxiang.services.context import AppContext
-from xinxiang.services.office import add_cohandlers
 from xinxiang.web.accounts import add_user
 from xinxiang.web.app import create_app
 

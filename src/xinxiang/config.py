@@ -51,6 +51,9 @@ class SchoolSection(Strict):
     office_hours: str = "工作日 8:00-17:30"
     timezone: str = "Asia/Shanghai"
     public_url: str = ""
+    # 24-hour numbers (24小时值班/报警电话), named in emergency alerts and receipts.
+    emergency_phone: str = ""
+    security_phone: str = ""
 
     @field_validator("timezone")
     @classmethod
@@ -195,6 +198,54 @@ class BackupSection(Strict):
     keep: int = Field(default=14, ge=1)
 
 
+class WecomChannel(Strict):
+    """企业微信 application messages (应用消息): corp id, agent id, the secret's variable."""
+
+    corp_id: str = Field(min_length=1)
+    agent_id: int
+    secret_env: str = Field(min_length=1)
+    base_url: str = "https://qyapi.weixin.qq.com"
+
+
+class DingtalkChannel(Strict):
+    """钉钉 work notices (工作通知): app key, agent id, the app secret's variable."""
+
+    app_key: str = Field(min_length=1)
+    agent_id: int
+    app_secret_env: str = Field(min_length=1)
+    base_url: str = "https://oapi.dingtalk.com"
+
+
+class WebhookChannel(Strict):
+    """A generic JSON webhook (an SMS gateway sits behind one), optionally HMAC-signed."""
+
+    url: str = Field(pattern=r"^https?://")
+    secret_env: str = ""
+    timeout_seconds: float = Field(default=10, gt=0)
+
+
+class NotifySection(Strict):
+    """Notifications beyond mail (通知渠道): which channels are on, and how to reach them."""
+
+    channels: list[Literal["wecom", "dingtalk", "webhook"]] = Field(default_factory=list)
+    wecom: WecomChannel | None = None
+    dingtalk: DingtalkChannel | None = None
+    webhook: WebhookChannel | None = None
+    max_attempts: int = Field(default=10, ge=1)
+    retry_base_seconds: float = Field(default=30, gt=0)
+    retry_max_seconds: float = Field(default=3600, gt=0)
+
+
+class HealthSection(Strict):
+    """When a failing component becomes an incident the office is told about (运行告警)."""
+
+    mailbox_alert_minutes: float = Field(default=30, gt=0)
+    smtp_alert_minutes: float = Field(default=30, gt=0)
+    oa_alert_minutes: float = Field(default=10, gt=0)
+    # `/healthz` and `/metrics` of the worker: loopback only (empty: not served).
+    listen: str = "127.0.0.1:9464"
+
+
 class Settings(Strict):
     school: SchoolSection = SchoolSection()
     storage: StorageSection = StorageSection()
@@ -207,6 +258,8 @@ class Settings(Strict):
     replies: RepliesSection = RepliesSection()
     authentication: AuthenticationSection = AuthenticationSection()
     backup: BackupSection = BackupSection()
+    notify: NotifySection = NotifySection()
+    health: HealthSection = HealthSection()
 
 
 class Department(Strict):
@@ -215,6 +268,14 @@ class Department(Strict):
     emails: list[str] = Field(min_length=1)
     leader: str
     office: bool = False
+    # Notifier recipients (企业微信/钉钉 user ids, a webhook's recipient such as a phone number).
+    wecom_userid: list[str] = Field(default_factory=list)
+    dingtalk_userid: list[str] = Field(default_factory=list)
+    webhook_recipient: list[str] = Field(default_factory=list)
+    # The same for the department's supervising leader (分管领导), who receives 督办.
+    leader_wecom_userid: list[str] = Field(default_factory=list)
+    leader_dingtalk_userid: list[str] = Field(default_factory=list)
+    leader_webhook_recipient: list[str] = Field(default_factory=list)
 
     @field_validator("emails")
     @classmethod
@@ -507,9 +568,25 @@ def _check_semantics(directory: Path, settings: Settings, deps: DepartmentsFile)
             raise ConfigError(dfile, f"department[{i}].name", f"duplicate name {dep.name!r}")
         codes.add(dep.code)
         names.add(dep.name)
+    _check_notify(main, settings)
     offices = [d for d in deps.departments if d.office]
     if len(offices) != 1:
         raise ConfigError(dfile, "department.office", "exactly one department must be the office")
+
+
+def _check_notify(main: str, settings: Settings) -> None:
+    """Each enabled channel has its section; the health endpoint listens on loopback only."""
+    notify = settings.notify
+    for channel in notify.channels:
+        if getattr(notify, channel) is None:
+            raise ConfigError(main, f"notify.{channel}", f"channel {channel!r} is on but not set")
+    listen = settings.health.listen
+    if listen:
+        host, _, port = listen.rpartition(":")
+        if not port.isdigit() or not is_loopback_host(host):
+            raise ConfigError(
+                main, "health.listen", f"must be a loopback host:port, not {listen!r}"
+            )
 
 
 def load_config(directory: Path | str) -> Config:

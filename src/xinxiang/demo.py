@@ -98,9 +98,7 @@ def run_demo(directory: Path) -> DemoResult:
 
     # The Maildir stands for the campus mail server's delivery, which authenticates senders
     # and writes Authentication-Results under its id (see `_quoted_reply`).
-    create_embedded_deployment(
-        directory, force=True, trusted_authserv_ids=(DEMO_MX,), oa=True
-    )
+    create_embedded_deployment(directory, force=True, trusted_authserv_ids=(DEMO_MX,), oa=True)
     cfg = load_config(directory)
     ctx = AppContext(cfg)
     cfg.data_dir.mkdir(parents=True, exist_ok=True)

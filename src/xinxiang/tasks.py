@@ -5,7 +5,8 @@ that runs twice or is interrupted by a crash does no harm. Nothing here connects
 
 The schedule, every minute, one periodic task per job (`Tasks`): poll the sources, route, handle
 replies, sweep (reminders, overdue, 督办), the weekly digest, archive records, OA pull, OA push,
-send the outbox. A ticker polls and sends sooner, and IMAP IDLE watchers poll on new mail.
+send the outbox, check health (alerts) and send notifications. A ticker polls and sends sooner,
+and IMAP IDLE watchers poll on new mail.
 """
 
 from __future__ import annotations
@@ -19,14 +20,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.exceptions import TaskLockedException
 
 from xinxiang.config import Config
+from xinxiang.errors import XinxiangError
 from xinxiang.mailbox.imap import SourceUnavailable, idle_watch
+from xinxiang.notify.base import Notifier
+from xinxiang.notify.queue import build_notifiers, send_due_notifications
 from xinxiang.replies.transport import Transport, transport_for
 from xinxiang.services.context import AppContext
 from xinxiang.services.digest import maybe_queue_weekly_digest
+from xinxiang.services.health import check_health, observe
+from xinxiang.services.health_http import start_server
 from xinxiang.services.oa_hooks import install_oa_hooks
 from xinxiang.services.oa_tasks import oa_enabled, oa_pull, oa_push
 from xinxiang.services.outbox import OutboxResult, send_due
@@ -48,6 +55,7 @@ JOBS = (
     "oa_pull",
     "oa_push",
     "outbox",
+    "health",
 )
 """The worker's jobs, one periodic task each (see `Tasks`)."""
 
@@ -80,6 +88,8 @@ class Runtime:
         self._running: set[str] = set()
         self._again: set[str] = set()
         self._outbox_lock = threading.Lock()
+        self._notifiers: dict[str, Notifier] | None = None
+        self._http: httpx.Client | None = None
 
     @property
     def transport(self) -> Transport:
@@ -111,7 +121,9 @@ class Runtime:
                         result = poll_source(self.ctx, name, self.clock)
                     except SourceUnavailable as exc:
                         log.warning("poll %s: %s (will retry)", name, exc)
+                        observe(self.ctx.db, f"source:{name}", False, self.clock(), str(exc))
                         return None
+                    observe(self.ctx.db, f"source:{name}", True, self.clock())
                     if result.created or result.quarantined:
                         log.info("poll %s: %s", name, result)
                     with self._lock:
@@ -125,12 +137,40 @@ class Runtime:
                 self._running.discard(name)
         return result
 
+    @property
+    def notifiers(self) -> dict[str, Notifier]:
+        """The enabled notifiers (created on first use, sharing one HTTP client)."""
+        if self._notifiers is None:
+            self._http = httpx.Client(timeout=15)
+            self._notifiers = build_notifiers(self.ctx.cfg, self._http, self.clock)
+        return self._notifiers
+
+    def oa_pull(self) -> None:
+        """Pull from the OA and record whether the OA answered."""
+        now = self.clock()
+        try:
+            result = oa_pull(self.ctx, now)
+        except XinxiangError as exc:  # the OA down or refusing us (OaError), or misconfigured
+            observe(self.ctx.db, "oa", False, now, f"{type(exc).__name__}: {exc}")
+            raise
+        observe(self.ctx.db, "oa", result.error is None, now, result.error or "")
+
+    def health(self) -> None:
+        """Check every component (alerts once per incident), then send due notifications."""
+        now = self.clock()
+        check_health(self.ctx, now)
+        send_due_notifications(self.ctx.cfg, self.ctx.db, self.notifiers, now)
+
     def send_outbox(self) -> OutboxResult | None:
         """Send what is due; concurrent calls in this process coalesce."""
         if not self._outbox_lock.acquire(blocking=False):
             return None
         try:
-            return send_due(self.ctx, self.transport, self.clock())
+            result = send_due(self.ctx, self.transport, self.clock())
+            if result.sent or result.retried:  # nothing tried: nothing learnt of the server
+                detail = f"已发 {result.sent} 封，待重发 {result.retried} 封"
+                observe(self.ctx.db, "smtp", result.sent > 0, self.clock(), detail)
+            return result
         finally:
             self._outbox_lock.release()
 
@@ -209,7 +249,7 @@ class Tasks:
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.oa_pull")
         def oa_pull_job() -> None:
             if oa_enabled(rt.ctx.cfg):
-                locked("oa_pull", lambda: oa_pull(rt.ctx, rt.clock()))
+                locked("oa_pull", rt.oa_pull)
 
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.oa_push")
         def oa_push_job() -> None:
@@ -219,6 +259,10 @@ class Tasks:
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.outbox")
         def outbox() -> None:
             locked("outbox", rt.send_outbox)
+
+        @huey.periodic_task(EVERY_MINUTE, name="xinxiang.health")
+        def health() -> None:
+            locked("health", rt.health)
 
         self.poll_source: Any = poll_source_task
         self.send_outbox: Any = send_outbox_task
@@ -233,6 +277,7 @@ class Tasks:
             "oa_pull": oa_pull_job,
             "oa_push": oa_push_job,
             "outbox": outbox,
+            "health": health,
         }
 
 
@@ -274,6 +319,12 @@ def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
             )
     for t in threads:
         t.start()
+    health_server = None
+    if settings.health.listen:
+        try:
+            health_server = start_server(ctx, settings.health.listen, runtime.clock)
+        except OSError as exc:  # the port is taken (another deployment): mail goes on
+            log.warning("health: cannot listen on %s: %s", settings.health.listen, exc)
     consumer = huey.create_consumer(
         workers=settings.queue.workers,
         worker_type="thread",
@@ -286,4 +337,6 @@ def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
         consumer.run()
     finally:
         stop.set()
+        if health_server is not None:
+            health_server.shutdown()
         ctx.close()

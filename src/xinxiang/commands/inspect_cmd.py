@@ -79,7 +79,11 @@ def inspect_letter(letter: Letter, cfg: Config | None) -> dict[str, Any]:
     """The `inspect --json` object for an already parsed letter."""
     own, msgid_domain, reply_base = _identity(cfg)
     kind = mail_kind(
-        letter, own_addresses=own, own_msgid_domain=msgid_domain, reply_base=reply_base
+        letter,
+        own_addresses=own,
+        own_msgid_domain=msgid_domain,
+        reply_base=reply_base,
+        staff_addresses=cfg.registered_addresses() if cfg is not None else (),
     )
     return {
         "kind": kind.value,

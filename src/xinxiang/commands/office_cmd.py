@@ -1,6 +1,7 @@
 """The office's commands: overdue list, route/transfer, co-handlers, extensions, sweep, digest.
 
-`xinxiang tickets overdue|route|cohandle|extend`, `xinxiang sweep`, `xinxiang digest`.
+`xinxiang tickets overdue|route|cohandle|extend`, `xinxiang sweep`, `xinxiang digest`. Route,
+co-handlers and extensions are commands to the command layer (`xinxiang.handlers`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from xinxiang.commands._common import ConfigOption, JsonOption, now_utc, open_co
 from xinxiang.commands._labels import department_label
 from xinxiang.commands._show import console, json_text
 from xinxiang.errors import XinxiangError
+from xinxiang.handlers import Actor, AddCohandlers, DecideExtension, RouteTicket, handle
 from xinxiang.replies.render import format_cn_datetime
 from xinxiang.services.context import AppContext
 
@@ -91,6 +93,10 @@ def overdue(
     console().print(table)
 
 
+def _actor(name: str) -> Actor:
+    return Actor(role="office", name=name, channel="cli")
+
+
 def route(
     number: Annotated[str, typer.Argument(help="工单号，如 2026-000123。")],
     department: Annotated[str, typer.Argument(help="承办单位代码或中文名称。")],
@@ -100,18 +106,16 @@ def route(
     now: NowOption = None,
 ) -> None:
     """Dispatch a ticket from triage, or transfer it (改派): the clock restarts."""
-    from xinxiang.services.office import route as do_route
-
     ctx = open_context(config)
-    r = do_route(ctx, number, department, reason, actor, _now(ctx, now))
+    done = handle(RouteTicket(_actor(actor), number, department, reason), ctx, _now(ctx, now))
     tz = ctx.cfg.settings.school.timezone
-    dept = ctx.cfg.department(r.department)
-    verb = "已改派" if r.transferred else "已转办"
-    typer.echo(f"{r.number} {verb}至 {dept.name if dept else r.department}")
+    after = done.change.after
+    verb = "已改派" if any(e.kind == "transferred" for e in done.change.events) else "已转办"
+    typer.echo(f"{done.number} {verb}至 {department_label(ctx.cfg, after.department)}")
     for label, due in (
-        ("响应时限", r.response_due),
-        ("初步回复时限", r.preliminary_due),
-        ("正式回复时限", r.formal_due),
+        ("响应时限", after.response_due),
+        ("初步回复时限", after.preliminary_due),
+        ("正式回复时限", after.formal_due),
     ):
         if due is not None:
             typer.echo(f"  {label}：{format_cn_datetime(due, tz)} 前")
@@ -125,15 +129,13 @@ def cohandle(
     now: NowOption = None,
 ) -> None:
     """Add co-handling departments (协办); each reports within one working day."""
-    from xinxiang.services.office import add_cohandlers
-
     ctx = open_context(config)
-    added = add_cohandlers(ctx, number, departments, actor, _now(ctx, now))
+    command = AddCohandlers(_actor(actor), number, tuple(departments))
+    done = handle(command, ctx, _now(ctx, now))
     tz = ctx.cfg.settings.school.timezone
-    for a in added:
-        dept = ctx.cfg.department(a.department)
+    for a in done.change.cohandler_changes():
         typer.echo(
-            f"{number} 协办单位：{dept.name if dept else a.department}，"
+            f"{number} 协办单位：{department_label(ctx.cfg, a.department)}，"
             f"报告时限 {format_cn_datetime(a.due, tz)} 前"
         )
 
@@ -147,22 +149,27 @@ def extend(
     config: ConfigOption = None,
     now: NowOption = None,
 ) -> None:
-    """Approve (or `--refuse`) an extension (延期) of the formal reply, at most 5 days."""
-    from xinxiang.services.office import decide_extension
+    """Approve (or `--refuse`) an extension (延期) of the formal reply, at most 5 days.
 
+    The decision also settles the department's pending 延期 request, if there is one.
+    """
     try:
         day = date.fromisoformat(until)
     except ValueError as exc:
         raise XinxiangError(f"无法识别的日期 {until!r}（应为 YYYY-MM-DD）") from exc
+    if not reason.strip():
+        raise XinxiangError("延期审批须写明原因（--reason）")
     ctx = open_context(config)
-    r = decide_extension(ctx, number, day, not refuse, reason, actor, _now(ctx, now))
+    command = DecideExtension(_actor(actor), number, not refuse, reason, day)
+    done = handle(command, ctx, _now(ctx, now))
     tz = ctx.cfg.settings.school.timezone
-    if r.approved:
-        typer.echo(f"{r.number} 已同意延期：正式回复时限 {format_cn_datetime(r.formal_due, tz)} 前")
+    formal_due = done.change.after.formal_due
+    assert formal_due is not None
+    shown_due = format_cn_datetime(formal_due, tz)
+    if not refuse:
+        typer.echo(f"{done.number} 已同意延期：正式回复时限 {shown_due} 前")
     else:
-        typer.echo(
-            f"{r.number} 未同意延期：正式回复时限仍为 {format_cn_datetime(r.formal_due, tz)} 前"
-        )
+        typer.echo(f"{done.number} 未同意延期：正式回复时限仍为 {shown_due} 前")
 
 
 def sweep(config: ConfigOption = None, now: NowOption = None, as_json: JsonOption = False) -> None:

@@ -11,11 +11,13 @@ from rich.table import Table
 from xinxiang.commands._common import ConfigOption, now_utc, open_context
 from xinxiang.commands._labels import department_label
 from xinxiang.commands._show import console, shown
+from xinxiang.handlers import Actor, ApproveReply, RejectReply, handle
 from xinxiang.replies.render import format_cn_datetime
 from xinxiang.services import approval, publishing, records, replies
 
 holding_app = typer.Typer(help="待甄别区：不能直接作用于工单的邮件。", no_args_is_help=True)
 CLI_ACTOR = "cli:党政办公室"
+_CLI = Actor(role="office", name=CLI_ACTOR, channel="cli")
 
 
 @holding_app.command("list")
@@ -68,8 +70,8 @@ def approve(
     """同意 the pending reply of a ticket (with --edit: approve as edited)."""
     ctx = open_context(config)
     text = edit.read_text(encoding="utf-8").strip() if edit else None
-    number = approval.approve_by_number(ctx, ticket, CLI_ACTOR, now_utc(), text or None)
-    typer.echo(f"工单 {number} 已审核通过" + ("（按修改稿）" if text else ""))
+    done = handle(ApproveReply(_CLI, ticket, text or None), ctx, now_utc())
+    typer.echo(f"工单 {done.number} 已审核通过" + ("（按修改稿）" if text else ""))
 
 
 def reject(
@@ -79,8 +81,8 @@ def reject(
 ) -> None:
     """驳回 the pending reply of a ticket back to its department."""
     ctx = open_context(config)
-    number = approval.reject_by_number(ctx, ticket, CLI_ACTOR, reason, now_utc())
-    typer.echo(f"工单 {number} 的答复已驳回承办部门")
+    done = handle(RejectReply(_CLI, ticket, reason), ctx, now_utc())
+    typer.echo(f"工单 {done.number} 的答复已驳回承办部门")
 
 
 def pending(config: ConfigOption = None) -> None:

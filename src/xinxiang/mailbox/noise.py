@@ -9,6 +9,12 @@ The rules are plain data (`RULES`), checked in order; the first that matches dec
 name explains the decision (`classify_mail`). Structure decides before names and words: a
 delivery report (`multipart/report; report-type=delivery-status`) is a bounce whatever its From,
 and a person writing from postmaster@ is a letter unless the message is a bounce.
+
+Replies without a token are still replies (无令牌回复): a registered staff address (a department's
+or the office's) that names one of our ticket numbers in the subject, or threads onto one of our
+Message-IDs, is answering a ticket even when its client dropped our Reply-To or the clerk typed a
+fresh mail. It is read as a reply, never as a new letter; whether it may change anything is for
+the reply service's proof rules (token and authentication, or a confirmation round trip).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from email.parser import BytesParser, HeaderParser
 
 from xinxiang.domain.letter import Letter, MailKind
 from xinxiang.mailbox.bounds import bound_message
+from xinxiang.replies.tokens import ticket_number_in_subject
 
 LOOP_HEADER = "X-Xinxiang-Ticket"
 
@@ -63,11 +70,19 @@ _ADDR = re.compile(r"[\w.+\-=%]+@[\w\-]+(?:\.[\w\-]+)+")
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """Who "we" are, for loop and reply detection."""
+    """Who "we" are, for loop and reply detection.
+
+    `staff_addresses` are the registered department and office addresses (登记邮箱), lower-case.
+    """
 
     own_addresses: frozenset[str]
     own_msgid_domain: str | None
     reply_base: str | None
+    staff_addresses: frozenset[str] = frozenset()
+
+    def is_staff(self, addr: str) -> bool:
+        """True for a registered department or office address."""
+        return addr.lower() in self.staff_addresses
 
     def is_own(self, addr: str) -> bool:
         """True for one of our addresses, including plus-addresses of the reply base."""
@@ -213,8 +228,21 @@ def _reply(letter: Letter, me: Identity) -> bool:
                 return True
     if any(me.is_reply_address(a) for a in (*letter.to_addrs, *letter.cc_addrs)):
         return True
+    return _threads_onto_us(letter, me)
+
+
+def _threads_onto_us(letter: Letter, me: Identity) -> bool:
     ids = ([letter.in_reply_to] if letter.in_reply_to else []) + list(letter.references)
     return any(me.is_own_msgid(i) for i in ids)
+
+
+def _staff_names_ticket(letter: Letter, me: Identity) -> bool:
+    # A department answering the bare mailbox address: its client ignored Reply-To, or the clerk
+    # wrote a new mail with 【2026-000123】 in the subject. Only registered addresses count, so a
+    # petitioner quoting a ticket number in a new letter still opens (or joins) a ticket.
+    if not me.is_staff(letter.from_addr):
+        return False
+    return ticket_number_in_subject(letter.subject) is not None or _threads_onto_us(letter, me)
 
 
 Rule = Callable[[Letter, Identity], bool]
@@ -232,6 +260,7 @@ RULES: tuple[tuple[str, MailKind, Rule], ...] = (
     ("auto-reply", MailKind.AUTO_REPLY, _auto_reply),
     ("mailing-list", MailKind.LIST, _list),
     ("reply-to-ticket", MailKind.REPLY, _reply),
+    ("staff-names-ticket", MailKind.REPLY, _staff_names_ticket),
 )
 
 
@@ -249,9 +278,15 @@ def classify_mail(
     own_addresses: Collection[str],
     own_msgid_domain: str | None,
     reply_base: str | None,
+    staff_addresses: Collection[str] = (),
 ) -> KindDecision:
     """Run `RULES` in order; the first match decides. See `mail_kind`."""
-    me = Identity(frozenset(a.lower() for a in own_addresses), own_msgid_domain, reply_base)
+    me = Identity(
+        frozenset(a.lower() for a in own_addresses),
+        own_msgid_domain,
+        reply_base,
+        frozenset(a.lower() for a in staff_addresses),
+    )
     for name, kind, rule in RULES:
         if rule(letter, me):
             return KindDecision(kind, name)
@@ -264,19 +299,23 @@ def mail_kind(
     own_addresses: Collection[str],
     own_msgid_domain: str | None,
     reply_base: str | None,
+    staff_addresses: Collection[str] = (),
 ) -> MailKind:
     """Classify a parsed message: report → bounce (by structure) → loop → bounce (by sender or
     subject) → malformed → receipt → auto_reply → list → reply → letter.
 
     `own_addresses` are our sending addresses, `own_msgid_domain` the domain part of the
     Message-IDs we generate, `reply_base` our plus-address base (`xinxiang@example.edu.cn`, so
-    mail to `xinxiang+TOKEN@example.edu.cn` is a reply).
+    mail to `xinxiang+TOKEN@example.edu.cn` is a reply), `staff_addresses` the registered
+    department and office addresses (`Config.registered_addresses`), whose mail naming a ticket
+    number or threading onto our mail is a reply even without a token.
     """
     return classify_mail(
         letter,
         own_addresses=own_addresses,
         own_msgid_domain=own_msgid_domain,
         reply_base=reply_base,
+        staff_addresses=staff_addresses,
     ).kind
 
 

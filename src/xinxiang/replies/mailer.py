@@ -60,6 +60,8 @@ def base_context(ctx: AppContext) -> dict[str, Any]:
         "office_name": school.office_name,
         "office_phone": school.office_phone,
         "office_hours": school.office_hours,
+        "emergency_phone": school.emergency_phone,
+        "security_phone": school.security_phone,
         "tz": school.timezone,
     }
 

@@ -20,29 +20,45 @@ Rules, in order of reading the lines:
 * Then the signature (after ``-- ``), client sign-offs (``发自我的iPhone``, ``Sent from my
   iPhone`` …) and confidentiality disclaimers are removed.
 
-HTML-only answers are rendered to text first, with ``<blockquote>`` content prefixed by ``>``
-as text clients do, so the same rules apply. Pure functions, standard library only.
+HTML-only answers are rendered to text first (`quotes_html`), with ``<blockquote>`` and
+quote-bar ``<div>`` content prefixed by ``>`` as text clients do, so the same rules apply.
+Pure functions, standard library only.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from html.parser import HTMLParser
+
+from xinxiang.replies.quotes_html import html_to_quoted_text
 
 __all__ = ["html_to_quoted_text", "strip_quoted"]
 
 
+# Dash-like characters that clients and phone keyboards (smart punctuation) put in separator
+# rules: em and en dashes, box-drawing lines, the full-width hyphen (NFKC maps only some).
+_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−─━﹣－", "-"))
+
+
 def _norm(line: str) -> str:
     """Normalise a line for matching only (the output keeps the original characters)."""
-    return unicodedata.normalize("NFKC", line).replace("\u3000", " ").strip()
+    return unicodedata.normalize("NFKC", line).replace("\u3000", " ").translate(_DASHES).strip()
 
 
 _QUOTE_PREFIX = re.compile(r"^\s*>")
 
-_SEPARATOR = re.compile(
-    r"^-{2,}\s*(原始邮件|原邮件|回复的原邮件|转发邮件|邮件原文|邮件原件|原始信息|原始郵件|郵件原件|"
-    r"original(\s+message)?|forwarded\s+message|reply\s+message)\s*-{2,}$",
+# The phrase inside a separator rule, as a family: (回复的|转发的)(原始)邮件(原文|原件|信息) in
+# simplified or traditional characters, 原始信息, and the English Original / Forwarded /
+# Reply(ied) Message of QQ, Foxmail, Outlook, Gmail, WeCom and NetEase Mail Master.
+_SEPARATOR_PHRASE = (
+    r"(?:(?:回复|回覆|转发|轉寄|转寄)的?)?(?:原始|原)?(?:邮件|郵件)(?:原文|原件|信息|資訊)?|原始信息|"
+    r"original(?:\s+message)?|forwarded\s+message|repl(?:y|ied)\s+message"
+)
+_SEPARATOR = re.compile(rf"^-{{2,}}\s*(?:{_SEPARATOR_PHRASE})\s*-{{2,}}$", re.IGNORECASE)
+# Apple Mail and Gmail start a forwarded copy with a lead-in line instead of a rule; it counts
+# only when a header block follows.
+_FORWARD_LEAD_IN = re.compile(
+    r"^(?:以下是)?(?:开始)?(?:转发|轉寄)的(?:邮件|郵件)\s*:?$|^begin\s+forwarded\s+message\s*:?$",
     re.IGNORECASE,
 )
 _UNDERSCORE_RULE = re.compile(r"^_{8,}$")
@@ -67,9 +83,11 @@ _HEADER_START = re.compile(
     rf"^\**\s*({_field_alternation(_ZH_SENDERS)}|from)\s*\**\s*:", re.IGNORECASE
 )
 
-_ATTRIBUTION_END = re.compile(r"(写道|wrote)\s*:?\s*$", re.IGNORECASE)
-_ATTRIBUTION_START = re.compile(r"^(在|on\s|\d{4}\s*[-/年.])", re.IGNORECASE)
-_GMAIL_ZH = re.compile(r"于\s*\d{4}\s*年\s*\d{1,2}\s*月.*写道")
+_ATTRIBUTION_END = re.compile(r"(写道|寫道|wrote)\s*:?\s*$", re.IGNORECASE)
+# 在 …, On …, and NetEase's English "At 2026-12-01 10:00:00, …"; Apple Mail starts with the date.
+_ATTRIBUTION_START = re.compile(r"^(在|on\s|at\s+\d|\d{4}\s*[-/年.])", re.IGNORECASE)
+# Gmail in Chinese (zh-CN 于…写道, zh-TW 於…寫道) puts the name first.
+_GMAIL_ZH = re.compile(r"[于於]\s*\d{4}\s*年\s*\d{1,2}\s*月.*[写寫]道")
 # Clients put a time or an address in an attribution; "来信人在信中写道：" inside an answer,
 # even "在2026年12月1日的通知中写道：", has neither.
 _ATTRIBUTION_EVIDENCE = re.compile(r"\d{1,2}:\d{2}|@")
@@ -78,6 +96,10 @@ _SIGNATURE_DELIMITER = re.compile(r"^--\s*$")
 _SIGN_OFF = re.compile(
     r"^(发自|来自|发送自)\s*(我的|网易|手机|QQ|企业微信|钉钉|飞书|Outlook|iPhone|iPad|华为|"
     r"小米|荣耀|OPPO|vivo|魅族|三星|Samsung|Android|安卓|Foxmail|Coremail|Mail|\S{0,8}邮箱)"
+    # Any device or client named in Latin letters: 发自 HUAWEI Mate 60, Sent from WeCom. The
+    # whole (short) line must be the name, so "发自内心感谢" and sentences stay.
+    r"|^(发自|发送自)\s*[A-Za-z][\w .+\-]{0,30}$"
+    r"|^sent\s+(from|with|via)\s+[\w .+\-]{1,30}$"
     r"|^(sent\s+from\s+(my|mail|outlook|yahoo|the\s)|sent\s+with\s|get\s+outlook\s+for|"
     r"获取\s*outlook)"
     r"|^签名由.{0,20}定制",
@@ -85,8 +107,10 @@ _SIGN_OFF = re.compile(
 )
 _SIGN_OFF_MAX = 40
 
+# Headed notices, bracketed or not: 免责声明 / 【保密提示】 / [法律声明] / Confidentiality Notice.
 _DISCLAIMER_HEAD = re.compile(
-    r"^(免责声明|保密声明|法律声明|disclaimer|confidentiality\s+(notice|note|statement))",
+    r"^[\[【(（<〖]?\s*((免责|保密|法律|隐私)(声明|提示|条款|须知)|disclaimer|"
+    r"confidentiality\s+(notice|note|statement))",
     re.IGNORECASE,
 )
 _DISCLAIMER_ZH = re.compile(r"^(本|此|该)(电子)?邮件")
@@ -123,8 +147,9 @@ def _header_block_end(lines: list[str], start: int) -> int | None:
     norm = _norm(lines[start])
     if _SEPARATOR.match(norm):
         index = start + 1
-    elif _UNDERSCORE_RULE.match(norm):
-        # Outlook draws a rule above the header block; a rule alone is just a rule.
+    elif _UNDERSCORE_RULE.match(norm) or _FORWARD_LEAD_IN.match(norm):
+        # Outlook draws a rule above the header block, Apple Mail a 开始转发的邮件 line; a rule
+        # or that line alone is just text.
         after = _next_nonblank(lines, start + 1)
         if after is None or not _starts_header_fields(lines, after):
             return None
@@ -158,12 +183,26 @@ def _attribution_start(lines: list[str], end: int, kept: list[str]) -> int | Non
         joined = _norm(kept[-span]) + " " + joined
         if _ATTRIBUTION_START.match(_norm(kept[-span])) and _ATTRIBUTION_EVIDENCE.search(joined):
             return span
-    # Gmail zh puts the name first: "张三 <a@b> 于2026年12月1日周二 10:00写道：", wrapped
-    # before "于" when the address is long.
-    if _GMAIL_ZH.search(norm):
-        if norm.startswith("于") and kept and "@" in kept[-1]:
-            return 1
-        return 0
+    return _gmail_zh_span(norm, kept)
+
+
+def _gmail_zh_span(norm: str, kept: list[str]) -> int | None:
+    """Trailing ``kept`` lines of a Gmail zh attribution ending at ``norm``, or None.
+
+    Gmail zh puts the name first: "张三 <a@b> 于2026年12月1日周二 10:00写道："; plain-text
+    wrapping breaks it before "于" and again before the time, so up to three lines belong to it.
+    """
+    joined = norm
+    for span in (0, 1, 2):
+        if span and (len(kept) < span or not _norm(kept[-span])):
+            return None
+        if span:
+            joined = _norm(kept[-span]) + " " + joined
+        if _GMAIL_ZH.search(joined):
+            # Wrapped before 于: the name and address sit on the line above.
+            if joined[:1] in "于於" and len(kept) > span and "@" in kept[-span - 1]:
+                return span + 1
+            return span
     return None
 
 
@@ -290,146 +329,3 @@ def strip_quoted(text: str, html: str | None = None) -> str:
         source = html_to_quoted_text(html)
     lines = source.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").split("\n")
     return _tidy(_drop_signature(_drop_quotes(lines)))
-
-
-# --- HTML ------------------------------------------------------------------------------------
-
-_BLOCK_TAGS = frozenset(
-    {
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "dd",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "table",
-        "tr",
-        "ul",
-    }
-)
-_SKIP_TAGS = frozenset({"head", "script", "style", "template", "title", "noscript"})
-_VOID_TAGS = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
-)
-_SPACE_RUN = re.compile(r"[ \t\r\n\f]+")
-
-
-class _QuotedTextRenderer(HTMLParser):
-    """Render HTML to plain text, prefixing lines inside ``<blockquote>`` with ``>``.
-
-    Block elements start new lines; a ``<br>`` on an empty line and the end of a ``<p>`` make
-    a blank line, which is how Outlook and Gmail encode blank lines.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.lines: list[str] = []
-        self._line: list[str] = []
-        self._line_depth = 0
-        self._quote_depth = 0
-        self._skip_depth = 0
-        self._pre_depth = 0
-
-    def _content(self) -> str:
-        text = "".join(self._line)
-        return text.rstrip() if self._pre_depth else text.strip()
-
-    def _newline(self) -> None:
-        content = self._content()
-        if content.strip():
-            self.lines.append("> " * self._line_depth + content)
-        self._line = []
-
-    def _blank(self) -> None:
-        self._newline()
-        if self.lines and self.lines[-1]:
-            self.lines.append("")
-
-    def _write(self, data: str) -> None:
-        if not "".join(self._line).strip():
-            self._line_depth = self._quote_depth
-        self._line.append(data)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP_TAGS:
-            self._skip_depth += 1
-        elif tag == "br":
-            if self._content():
-                self._newline()
-            else:
-                self._blank()
-        elif tag in _BLOCK_TAGS:
-            self._newline()
-            if tag == "blockquote":
-                self._quote_depth += 1
-            elif tag == "pre":
-                self._pre_depth += 1
-        elif tag in ("td", "th"):
-            self._write(" ")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP_TAGS:
-            self._skip_depth = max(0, self._skip_depth - 1)
-        elif tag == "p":
-            self._blank()
-        elif tag in _BLOCK_TAGS and tag not in _VOID_TAGS:
-            self._newline()
-            if tag == "blockquote":
-                self._quote_depth = max(0, self._quote_depth - 1)
-            elif tag == "pre":
-                self._pre_depth = max(0, self._pre_depth - 1)
-
-    def handle_data(self, data: str) -> None:
-        if self._skip_depth:
-            return
-        if self._pre_depth:
-            for number, part in enumerate(data.split("\n")):
-                if number:
-                    self._newline()
-                self._write(part)
-            return
-        self._write(_SPACE_RUN.sub(" ", data))
-
-    def close(self) -> None:
-        super().close()
-        self._newline()
-
-
-def html_to_quoted_text(html: str) -> str:
-    """Render an HTML mail body to text, quoting ``<blockquote>`` content with ``>`` prefixes.
-
-    Keeps the quote structure that quote stripping needs; scripts, styles and the head are
-    dropped. Never raises on malformed HTML.
-    """
-    renderer = _QuotedTextRenderer()
-    try:
-        renderer.feed(html)
-        renderer.close()
-    except Exception:  # html.parser is lenient, but a broken mail must never stop intake.
-        renderer._newline()
-    return "\n".join(renderer.lines).strip()

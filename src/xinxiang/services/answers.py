@@ -44,13 +44,44 @@ def send_answer(
     elif ticket.status != TicketStatus.PRELIMINARY.value:
         ticket.status = transition(TicketStatus(ticket.status), TicketStatus.PRELIMINARY).value
     add_event(session, ticket.id, now, "system", "answered", intent=reply.kind, reply_id=reply.id)
+    queue_answer_mails(
+        ctx,
+        session,
+        ticket,
+        kind=reply.kind,
+        department_code=reply.department_code,
+        planned_formal_date=reply.planned_formal_date,
+        text=text,
+        key=f"reply{reply.id}",
+        now=now,
+    )
+
+
+def queue_answer_mails(
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    *,
+    kind: str,
+    department_code: str | None,
+    planned_formal_date: object,
+    text: str,
+    key: str,
+    now: datetime,
+) -> None:
+    """The answer `text` (a reply of `kind`) to the petitioner and its 双反馈 copy to the office.
+
+    The formal answer carries the PDF 处理单, made from the rows as they stand (so the ticket
+    and the reply must already show the answer); one record for both mails.
+    """
+    formal = kind == "formal"
     letter = session.get(LetterRow, ticket.letter_id)
-    dept = ctx.cfg.department(reply.department_code or "") if reply.department_code else None
+    dept = ctx.cfg.department(department_code) if department_code else None
     attachments: list[tuple[str, str, bytes]] = []
     if formal:
         pdf, _sha = regenerate_record(ctx, session, ticket, now)
         attachments.append((record_filename(ticket), "application/pdf", pdf))
-    title = KIND_TITLES.get(reply.kind, "答复")
+    title = KIND_TITLES.get(kind, "答复")
     context = {
         "title": title,
         "formal": formal,
@@ -59,7 +90,7 @@ def send_answer(
         "answered_at": now,
         "excerpt": quote_excerpt(letter.body if letter else "", ctx.cfg.settings.ack.quote_chars),
         "received_at": ticket.created_at,
-        "planned_formal_date": reply.planned_formal_date,
+        "planned_formal_date": planned_formal_date,
         "copy": False,
     }
     msgid = letter.message_id if letter is not None else None
@@ -74,7 +105,7 @@ def send_answer(
             subject=subject,
             template="answer",
             context=context,
-            key=f"reply{reply.id}",
+            key=key,
             in_reply_to=msgid,
             references=[msgid] if msgid else [],
             attachments=attachments,
@@ -92,7 +123,7 @@ def send_answer(
             subject=f"【双反馈】{subject}",
             template="answer",
             context={**context, "copy": True},
-            key=f"reply{reply.id}",
+            key=key,
             attachments=attachments,
         ),
         now,

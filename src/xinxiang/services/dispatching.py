@@ -19,6 +19,7 @@ from xinxiang.config import Department
 from xinxiang.domain.deadlines import Deadlines, compute_deadlines, return_window_end
 from xinxiang.domain.letter import Letter
 from xinxiang.domain.states import OPEN_STATUSES, STATUS_LABELS, TicketStatus
+from xinxiang.notify.tickets import notify_ticket
 from xinxiang.replies.ack import supersede_receipt
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.replies.render import quote_excerpt
@@ -240,6 +241,16 @@ def _emergency_alert(
         now,
     )
     add_event(session, ticket.id, now, "system", kind, to=to, rules=[h.rule for h in c.hits])
+    notify_ticket(
+        session,
+        ctx.cfg,
+        number=ticket.number,
+        kind=kind.removesuffix("_alert"),
+        key=f"{kind}:{ticket.id}",
+        to=[ctx.cfg.office, dept],
+        deadline=extra.get("respond_by"),
+        now=now,
+    )
 
 
 def _find_earlier(
@@ -458,6 +469,35 @@ def dispatch_ticket(
         formal_due=_iso(deadlines.formal_due),
         calendar_verified=deadlines.calendar_verified,
     )
+    queue_dispatch_mail(
+        ctx,
+        session,
+        ticket,
+        dept,
+        now,
+        transfer_reason=reason if previous else None,
+        letter=letter,
+        classification=classification,
+    )
+    return dept
+
+
+def queue_dispatch_mail(
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    dept: Department,
+    now: datetime,
+    *,
+    transfer_reason: str | None,
+    letter: Letter | None = None,
+    classification: Classification | None = None,
+) -> None:
+    """The dispatch mail (转办单) of `ticket`, already dispatched to `dept` at `now`.
+
+    Everything the department needs to answer by replying: the letter (without the
+    petitioner's identity when it is confidential), the deadlines on the row, the commands.
+    """
     if letter is None:
         letter = _load_letter(session, ticket)
     attachments = _attachments_for_mail(ctx, session, ticket)
@@ -469,9 +509,9 @@ def dispatch_ticket(
     due_lines = [
         (DEADLINE_LABELS[name], value)
         for name, value in (
-            ("response_due", deadlines.response_due),
-            ("preliminary_due", deadlines.preliminary_due),
-            ("formal_due", deadlines.formal_due),
+            ("response_due", ticket.response_due),
+            ("preliminary_due", ticket.preliminary_due),
+            ("formal_due", ticket.formal_due),
         )
         if value is not None
     ]
@@ -495,18 +535,17 @@ def dispatch_ticket(
                 "urgency": ticket.urgency,
                 "track": ticket.track,
                 "due_lines": due_lines,
-                "calendar_verified": deadlines.calendar_verified,
+                "calendar_verified": ticket.calendar_verified,
                 "return_until": return_window_end(now, ctx.policy),
                 "intent_help": INTENT_HELP,
                 "attachment_names": [a[0] for a in attachments],
-                "transfer_reason": reason if previous else None,
+                "transfer_reason": transfer_reason,
                 "confidential": confidential,
             },
             attachments=attachments,
         ),
         now,
     )
-    return dept
 
 
 def _attachments_for_mail(

@@ -21,7 +21,6 @@ from xinxiang.domain.letter import Letter, MailKind
 from xinxiang.errors import UnparseableMail
 from xinxiang.mailbox.noise import mail_kind
 from xinxiang.mailbox.parse import parse_message
-from xinxiang.replies.tokens import ticket_number_in_subject
 from xinxiang.store.blobs import BlobStore
 
 log = logging.getLogger(__name__)
@@ -127,16 +126,10 @@ def prepare_one(settings: PrepareSettings, raw: bytes, origin: MessageOrigin) ->
             own_addresses=settings.own_addresses,
             own_msgid_domain=settings.msgid_domain,
             reply_base=settings.reply_base,
+            # A department or the office writing about a ticket without our token (a fresh
+            # mail, or a client that ignored Reply-To) is a reply, not a new letter.
+            staff_addresses=settings.registered_addresses,
         )
-        if (
-            kind is MailKind.LETTER
-            and letter.from_addr in settings.registered_addresses
-            and ticket_number_in_subject(letter.subject)
-        ):
-            # A department or the office writing about a ticket without our token or thread
-            # headers (e.g. a fresh mail, or a client that drops In-Reply-To): a reply, not a
-            # new letter. Whether it may act on that ticket is decided by the replies service.
-            kind = MailKind.REPLY
         stored = store_attachments(letter, blobs, settings.max_attachment_bytes)
     except UnparseableMail as exc:
         return Prepared(raw, origin, sha, None, MailKind.MALFORMED, str(exc) or "unparseable")

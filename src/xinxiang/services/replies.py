@@ -29,6 +29,18 @@ from xinxiang.domain.deadlines import (
 from xinxiang.domain.letter import Letter
 from xinxiang.domain.states import OPEN_STATUSES, TicketStatus
 from xinxiang.errors import XinxiangError
+from xinxiang.handlers import (
+    Actor,
+    AddCohandlers,
+    ApproveReply,
+    DecideExtension,
+    Message,
+    Refused,
+    RejectReply,
+    RouteTicket,
+    handle,
+)
+from xinxiang.handlers.repository import TicketRepository
 from xinxiang.logs import log_event
 from xinxiang.mailbox.parse import parse_message
 from xinxiang.replies.authres import AuthVerdict, authenticate
@@ -47,7 +59,7 @@ from xinxiang.replies.office_commands import (
 from xinxiang.replies.quotes import strip_quoted
 from xinxiang.replies.render import render
 from xinxiang.replies.tokens import find_ticket_in_addresses, ticket_number_in_subject
-from xinxiang.services import approval, office
+from xinxiang.services import approval
 from xinxiang.services.answers import send_answer
 from xinxiang.services.confirmations import AWAITING, challenge, take_confirmation
 from xinxiang.services.shunt import Item, handle_each, set_aside
@@ -602,8 +614,7 @@ def _follow_up(
 def _office_command(
     ctx: AppContext, session: Session, ticket: TicketRow, sender: str, text: str, now: datetime
 ) -> ReplyOutcome:
-    reply = approval.pending_reply(session, ticket)
-    if reply is None:
+    if not TicketRepository(session).pending_rows(ticket):
         return _refuse(
             ctx,
             session,
@@ -625,18 +636,16 @@ def _office_command(
             + (f"另：{OFFICE_MAIL_HELP}。" if command.command is None else ""),
             now,
         )
-    if command.command == "reject":
-        approval.reject(ctx, session, ticket, reply, sender, command.reason or "", now)
-    else:
-        approval.approve(
-            ctx,
-            session,
-            ticket,
-            reply,
-            sender,
-            now,
-            command.text if command.command == "edit" else None,
-        )
+    actor = Actor(role="office", name=sender, channel="mail")
+    order: Message = (
+        RejectReply(actor, ticket.number, command.reason or "")
+        if command.command == "reject"
+        else ApproveReply(actor, ticket.number, command.text if command.command == "edit" else None)
+    )
+    try:
+        handle(order, ctx, now, session=session)
+    except Refused as exc:
+        return _refuse(ctx, session, ticket, sender, "office_command", str(exc), now)
     return ReplyOutcome("office", ticket.number, "office_command", command.command)
 
 
@@ -652,103 +661,28 @@ def _office_ticket_command(
     action = f"office_{command.action}"
     if command.problem:
         return _refuse(ctx, session, ticket, sender, action, command.problem, now)
+    actor = Actor(role="office", name=sender, channel="mail")
+    order: Message
+    if command.action == "route":
+        order = RouteTicket(
+            actor,
+            ticket.number,
+            command.departments[0],
+            command.reason,
+            reason_hint="，例如“转办：教务处，原因：……”",
+        )
+    elif command.action == "cohandlers":
+        order = AddCohandlers(actor, ticket.number, tuple(command.departments))
+    else:
+        approve = command.action == "extension_approve"
+        order = DecideExtension(actor, ticket.number, approve, command.reason or "", command.until)
     try:
-        if command.action == "route":
-            message = _mail_route(ctx, session, ticket, sender, command, now)
-        elif command.action == "cohandlers":
-            depts = [office.get_department(ctx, d) for d in command.departments]
-            added = office.add_cohandlers_to(ctx, session, ticket, depts, sender, now)
-            due = added[0].due.astimezone(ctx.cfg.tz)
-            names = "、".join(d.name for d in depts)
-            message = f"已增加协办单位：{names}，须于 {due:%Y-%m-%d %H:%M} 前向主办单位报告。"
-        else:
-            message = _mail_extension(ctx, session, ticket, sender, command, now)
+        # A savepoint of its own: a refusal or a bad name leaves nothing half done.
+        message = handle(order, ctx, now, session=session).summary
     except XinxiangError as exc:
-        # The office services check before they change anything, so nothing is half done.
         return _refuse(ctx, session, ticket, sender, action, str(exc), now)
     _confirm(ctx, session, ticket, sender, "confirm", message, f"{action}:{now.isoformat()}", now)
     return ReplyOutcome("office", ticket.number, "office_command", command.action)
-
-
-def _mail_route(
-    ctx: AppContext,
-    session: Session,
-    ticket: TicketRow,
-    sender: str,
-    command: OfficeMailCommand,
-    now: datetime,
-) -> str:
-    dept = office.get_department(ctx, command.departments[0])
-    result = office.route_ticket(
-        ctx,
-        session,
-        ticket,
-        dept,
-        command.reason,
-        sender,
-        now,
-        reason_hint="，例如“转办：教务处，原因：……”",
-    )
-    verb = "改派" if result.transferred else "转办"
-    label, due = next(
-        (
-            (name, value)
-            for name, value in (
-                ("正式回复时限", result.formal_due),
-                ("初步回复时限", result.preliminary_due),
-                ("响应时限", result.response_due),
-            )
-            if value is not None
-        ),
-        ("", None),
-    )
-    tail = f"，{label} {due.astimezone(ctx.cfg.tz):%Y-%m-%d %H:%M}" if due else ""
-    return f"已{verb}至{dept.name}，办理时限自本次受理起重新计算{tail}。"
-
-
-def _mail_extension(
-    ctx: AppContext,
-    session: Session,
-    ticket: TicketRow,
-    sender: str,
-    command: OfficeMailCommand,
-    now: datetime,
-) -> str:
-    approve = command.action == "extension_approve"
-    pending = session.execute(
-        select(TicketReplyRow)
-        .where(
-            TicketReplyRow.ticket_id == ticket.id,
-            TicketReplyRow.kind == "extension",
-            TicketReplyRow.state == "pending_approval",
-        )
-        .order_by(TicketReplyRow.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    if command.until is not None:
-        until = command.until
-        requested = office.end_of_local_day(until, ctx)
-    elif pending is not None and pending.extension_until is not None:
-        # Grant exactly what the department asked for (same time of day as the old deadline).
-        requested = pending.extension_until
-        until = requested.astimezone(ctx.cfg.tz).date()
-    else:
-        raise XinxiangError(
-            "该工单没有待审核的延期申请；如需直接延期，请写明日期，例如“同意延期至2026-12-05”。"
-        )
-    reason = command.reason or ("同意承办部门的延期申请" if approve else "")
-    result = office.decide_extension_of(
-        ctx, session, ticket, until, requested, approve, reason, sender, now
-    )
-    if pending is not None:
-        pending.state = "approved" if approve else "rejected"
-        pending.decided_by, pending.decided_at = sender, now
-        if not approve:
-            pending.reject_reason = reason
-    due = result.formal_due.astimezone(ctx.cfg.tz)
-    if approve:
-        return f"已同意延期，正式回复时限调整为 {due:%Y-%m-%d %H:%M}，并已通知承办部门。"
-    return f"已不同意延期，正式回复时限仍为 {due:%Y-%m-%d %H:%M}，并已通知承办部门。"
 
 
 def _return(

@@ -41,6 +41,7 @@ from xinxiang.dispatch.reminders import (
 )
 from xinxiang.domain.deadlines import escalation_after
 from xinxiang.domain.states import TicketStatus
+from xinxiang.notify.tickets import notify_ticket
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.services.calendar_notice import queue_calendar_reminder
 from xinxiang.services.shunt import TRANSIENT, Item, shunt
@@ -503,6 +504,18 @@ def _queue_notice(
         ),
         now,
     )
+    if notice.level in (Level.OVERDUE, Level.ESCALATION):  # 企业微信/钉钉 too, not reminders
+        notify_ticket(
+            session,
+            ctx.cfg,
+            number=ticket.number,
+            kind=notice.level.value,
+            key=notice.key,
+            to=[owner or ctx.cfg.office],
+            deadline=notice.due,
+            now=now,
+            recipients=notice.recipients,
+        )
     out: list[SentNotice] = []
     for n in group:
         add_event(

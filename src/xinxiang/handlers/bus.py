@@ -1,0 +1,123 @@
+"""The message bus (指令总线): `handle(command, ctx, now)` runs the command's handler.
+
+A handler names the ticket and the workflow command; the bus loads the `TicketSnapshot`,
+asks `domain.workflow.decide`, and on a `Change` applies it to the rows
+(`TicketRepository.apply`) and queues its notices as mail (`handlers.notices`). A `Refusal`
+raises `Refused` (a `XinxiangError` with the reason in Chinese) and changes nothing.
+
+Unit of work: by default the bus owns one (commit on success, roll back on any error). A
+batch that owns the transaction passes its `session`: the command then runs in a savepoint,
+so a refusal or an error rolls back this item only and the batch goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from xinxiang.domain import workflow as wf
+from xinxiang.errors import XinxiangError
+from xinxiang.handlers import office
+from xinxiang.handlers.messages import (
+    AddCohandlers,
+    ApproveReply,
+    DecideExtension,
+    Message,
+    RejectReply,
+    RouteTicket,
+)
+from xinxiang.handlers.notices import send_notices
+from xinxiang.handlers.repository import TicketRepository
+from xinxiang.logs import log_event
+from xinxiang.services.publishing import republish
+
+if TYPE_CHECKING:
+    from xinxiang.services.context import AppContext
+
+
+class Refused(XinxiangError):
+    """The workflow refused the command; nothing changed. `str()` is the reason in Chinese."""
+
+    def __init__(self, refusal: wf.Refusal) -> None:
+        super().__init__(refusal.reason)
+        self.refusal = refusal
+
+
+@dataclass(frozen=True)
+class Handled:
+    """A command carried out: the ticket's number and the change applied (ids bound)."""
+
+    number: str
+    change: wf.Change
+
+    @property
+    def summary(self) -> str:
+        """One line in Chinese of what was done (the office's confirmation)."""
+        return self.change.summary
+
+    @property
+    def republish(self) -> bool:
+        """An answer went out: the public board is rebuilt after the commit."""
+        return any(n.kind == "answer" for n in self.change.notices)
+
+
+HANDLERS: dict[type[Any], Callable[..., office.Prepared]] = {
+    RouteTicket: office.route_ticket,
+    AddCohandlers: office.add_cohandlers,
+    DecideExtension: office.decide_extension,
+    ApproveReply: office.approve_reply,
+    RejectReply: office.reject_reply,
+}
+"""The handler of each kind of command."""
+
+
+def policy_of(ctx: AppContext) -> wf.WorkflowPolicy:
+    """The workflow's rules from the configuration."""
+    return wf.WorkflowPolicy(
+        tz=ctx.cfg.tz,
+        deadlines=ctx.policy,
+        approve_all_answers=ctx.cfg.settings.replies.approve_all_answers,
+    )
+
+
+@contextmanager
+def _unit(ctx: AppContext, session: Session | None) -> Iterator[Session]:
+    if session is None:
+        with ctx.db.unit_of_work() as own:
+            yield own
+    else:
+        with session.begin_nested():
+            yield session
+
+
+# The log's event name for a command (`xinxiang.logs`); others are `ticket_changed`.
+_EVENTS = {"ApproveReply": "approved", "RejectReply": "rejected", "RouteTicket": "ticket_routed"}
+
+
+def handle(
+    command: Message, ctx: AppContext, now: datetime, *, session: Session | None = None
+) -> Handled:
+    """Carry out `command` at `now`, in its own unit of work or in `session`'s (a savepoint).
+
+    Raises `Refused` (nothing changed) or `XinxiangError` for a ticket or department that
+    does not exist. When the bus owns the unit of work and an answer went out, the public
+    board is rebuilt after the commit; inside a batch that is the batch's to do.
+    """
+    with _unit(ctx, session) as s:
+        tickets = TicketRepository(s)
+        row, wf_command = HANDLERS[type(command)](ctx, tickets, command)
+        outcome = wf.decide(tickets.snapshot(row), wf_command, now, policy_of(ctx), ctx.calendar)
+        if isinstance(outcome, wf.Refusal):
+            raise Refused(outcome)
+        change = tickets.apply(row, outcome, now)
+        send_notices(ctx, s, row, change.notices, now)
+        done = Handled(row.number, change)
+    log_event(_EVENTS.get(type(command).__name__, "ticket_changed"), ticket=done.number)
+    if session is None and done.republish:
+        republish(ctx, now)
+    return done

@@ -1,0 +1,83 @@
+"""The commands of the command layer (指令): what an interface asks, with who asks and how.
+
+An interface (CLI, office mail, later the web) builds one of these and hands it to
+`handlers.handle`. Tickets and departments are named as people type them (number, code or
+Chinese name); the handler resolves them. Every command carries its `Actor`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+Channel = Literal["cli", "mail", "web", "system"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who gives a command: a role (office, department …), an address or account, a channel.
+
+    `name` is what the ticket's log records as the actor (`office-cli`, a sender's address).
+    """
+
+    role: str
+    name: str
+    channel: Channel
+
+
+@dataclass(frozen=True)
+class RouteTicket:
+    """转办 / 改派 ticket `number` to `department` (code or Chinese name)."""
+
+    actor: Actor
+    number: str
+    department: str
+    reason: str | None = None
+    reason_hint: str = "（--reason）"
+    """How this interface asks for a reason (ends the refusal of a transfer without one)."""
+
+
+@dataclass(frozen=True)
+class AddCohandlers:
+    """协办: `departments` (codes or names) report to the lead department."""
+
+    actor: Actor
+    number: str
+    departments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DecideExtension:
+    """同意延期 / 不同意延期 to the end of `until` (None: as the pending request asked)."""
+
+    actor: Actor
+    number: str
+    approve: bool
+    reason: str
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class ApproveReply:
+    """同意 (修改 with `edited_text`) the oldest reply of ticket `ref` waiting for the office.
+
+    `ref` is the ticket's number or its database id.
+    """
+
+    actor: Actor
+    ref: str
+    edited_text: str | None = None
+
+
+@dataclass(frozen=True)
+class RejectReply:
+    """驳回 the oldest reply of ticket `ref` waiting for the office, with `reason`."""
+
+    actor: Actor
+    ref: str
+    reason: str
+
+
+Message = RouteTicket | AddCohandlers | DecideExtension | ApproveReply | RejectReply
+"""Every command the bus takes."""

@@ -1,0 +1,135 @@
+"""The notices of a `Change` as outgoing mail (通知), through the one existing mail path.
+
+Each notice kind is rendered with today's template and queued by `replies.mailer`
+(`queue_ticket_mail`: the deterministic Message-ID, the outbox row, idempotent on the key);
+nothing here composes a message of its own. Recipients by role are resolved to addresses from
+the configuration. Kinds of actions not yet handled here raise, so none is dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from xinxiang.domain.workflow import Notice, Recipient, Role
+from xinxiang.errors import XinxiangError
+from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
+from xinxiang.replies.render import quote_excerpt
+from xinxiang.services.answers import queue_answer_mails
+from xinxiang.services.dispatching import queue_dispatch_mail
+from xinxiang.store.models import LetterRow, TicketRow
+
+if TYPE_CHECKING:
+    from xinxiang.config import Department
+    from xinxiang.services.context import AppContext
+
+
+def _department(ctx: AppContext, code: str) -> Department:
+    dept = ctx.cfg.department(code)
+    if dept is None:
+        raise XinxiangError(f"未知单位 {code!r}")
+    return dept
+
+
+def addresses(ctx: AppContext, ticket: TicketRow, to: Sequence[Recipient]) -> list[str]:
+    """The addresses of the recipients `to` of a notice on `ticket`."""
+    out: list[str] = []
+    for r in to:
+        if r.role is Role.OFFICE:
+            out.extend(ctx.cfg.office.emails)
+        elif r.role is Role.PETITIONER:
+            out.append(ticket.petitioner_addr)
+        elif r.role is Role.DEPARTMENT:
+            out.extend(_department(ctx, r.ref or "").emails)
+        elif r.ref:
+            out.append(r.ref)
+    return out
+
+
+def send_notices(
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    notices: Sequence[Notice],
+    now: datetime,
+) -> None:
+    """Queue the mail of every notice in `notices` (after the change is applied to the rows)."""
+    for n in notices:
+        _send(ctx, session, ticket, n, now)
+
+
+def _send(ctx: AppContext, session: Session, ticket: TicketRow, n: Notice, now: datetime) -> None:
+    d: dict[str, Any] = dict(n.data)
+    if n.kind == "dispatch":
+        dept = _department(ctx, n.to[0].ref or "")
+        queue_dispatch_mail(
+            ctx, session, ticket, dept, now, transfer_reason=d.get("transfer_reason")
+        )
+        return
+    if n.kind == "answer":
+        queue_answer_mails(
+            ctx,
+            session,
+            ticket,
+            kind="formal" if d.get("formal") else "preliminary",
+            department_code=d.get("department"),
+            planned_formal_date=d.get("planned_formal_date"),
+            text=str(d.get("answer", "")),
+            key=n.key,
+            now=now,
+        )
+        return
+    if n.kind == "answer_copy":
+        return  # queued with its answer ("answer"): one 处理单 for both mails
+    spec = _spec(ctx, session, ticket, n, d)
+    queue_ticket_mail(ctx, session, ticket, spec, now)
+
+
+def _spec(
+    ctx: AppContext, session: Session, ticket: TicketRow, n: Notice, d: dict[str, Any]
+) -> MailSpec:
+    to = addresses(ctx, ticket, n.to)
+    head = f"{ticket.number} {ticket.subject}"
+    if n.kind in ("confirm", "refuse"):
+        r = n.to[0]
+        dept = _department(ctx, r.ref or "") if r.role is Role.DEPARTMENT else None
+        return MailSpec(
+            kind=n.kind,
+            to=to,
+            subject=f"【{'已记录' if n.kind == 'confirm' else '未采纳'}】{head}",
+            template=n.kind,
+            context={"message": n.message, "department": dept},
+            key=n.key,
+        )
+    if n.kind == "cohandler":
+        letter = session.get(LetterRow, ticket.letter_id)
+        body = letter.body if letter is not None else ""
+        return MailSpec(
+            kind="cohandler",
+            to=to,
+            subject=f"【协办】{head}",
+            template="cohandler",
+            key=n.key,
+            context={
+                "department": _department(ctx, n.to[0].ref or ""),
+                "lead_department": _department(ctx, str(d["lead_department"])),
+                "due": d["due"],
+                "body": body,
+                "excerpt": quote_excerpt(body, ctx.cfg.settings.ack.quote_chars),
+                "received_at": ticket.created_at,
+            },
+        )
+    if n.kind == "extension_decision":
+        approved = bool(d["approved"])
+        return MailSpec(
+            kind="extension_decision",
+            to=to,
+            subject=f"【延期{'已同意' if approved else '未同意'}】{head}",
+            template="extension_decision",
+            key=n.key,
+            context={"department": _department(ctx, n.to[0].ref or ""), **d},
+        )
+    raise NotImplementedError(f"notice {n.kind!r} has no mail in the command layer yet")

@@ -1,0 +1,221 @@
+"""The tickets of the command layer (工单仓储): a `TicketSnapshot` from the rows, a `Change` back.
+
+`TicketRepository.snapshot` reads what the workflow decides on — the ticket's row, its
+co-handlers (协办单位) and its replies waiting for the office (待审核) — and `apply` writes
+what a `Change` says: the ticket's columns (its status among them: for the actions that go
+through the handlers this is the only place outside `domain/` that writes it), co-handler
+rows, reply rows and the events of the log. Mail is not written here (`handlers.notices`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinxiang.domain.states import TicketStatus
+from xinxiang.domain.workflow import (
+    Change,
+    CohandlerState,
+    PendingReply,
+    ReplyUpdate,
+    TicketSnapshot,
+)
+from xinxiang.errors import XinxiangError
+from xinxiang.store.models import CohandlerRow, TicketRow
+from xinxiang.store.models_replies import TicketReplyRow
+from xinxiang.store.repo import add_event
+
+_COLUMNS = {"department": "department_code"}
+"""Snapshot fields stored under another column name."""
+_REPLY_COLUMNS = (
+    "final_text",
+    "public",
+    "extension_until",
+    "sent_at",
+    "decided_by",
+    "decided_at",
+    "reject_reason",
+)
+"""Reply fields a `ReplyUpdate` sets when they are given."""
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _day_text(value: object) -> str | None:
+    return value.isoformat() if isinstance(value, date) else None
+
+
+class TicketRepository:
+    """Tickets as the workflow sees them, inside the caller's session (unit of work)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, ref: str, *, by_id: bool = False) -> TicketRow:
+        """The ticket numbered `ref` (with `by_id`, also its database id), or a Chinese error."""
+        ref = ref.strip()
+        row = self.session.execute(
+            select(TicketRow).where(TicketRow.number == ref)
+        ).scalar_one_or_none()
+        if row is None and by_id and ref.isdigit():
+            row = self.session.get(TicketRow, int(ref))
+        if row is None:
+            raise XinxiangError(f"没有编号为 {ref} 的工单")
+        return row
+
+    def pending_rows(self, ticket: TicketRow) -> list[TicketReplyRow]:
+        """The replies of `ticket` waiting for the office, oldest first."""
+        return list(
+            self.session.execute(
+                select(TicketReplyRow)
+                .where(
+                    TicketReplyRow.ticket_id == ticket.id,
+                    TicketReplyRow.state == "pending_approval",
+                )
+                .order_by(TicketReplyRow.id)
+            ).scalars()
+        )
+
+    def snapshot(self, t: TicketRow) -> TicketSnapshot:
+        """The ticket's state as the workflow sees it (row, co-handlers, pending replies)."""
+        s = self.session
+        cohandlers = tuple(
+            CohandlerState(c.department_code, c.assigned_at, c.due, c.reported_at)
+            for c in s.execute(
+                select(CohandlerRow).where(CohandlerRow.ticket_id == t.id).order_by(CohandlerRow.id)
+            ).scalars()
+        )
+        pending = tuple(
+            PendingReply(
+                reply_id=r.id,
+                kind=r.kind,  # type: ignore[arg-type]  # the column holds a ReplyKind
+                department=r.department_code,
+                author=r.author,
+                text=r.final_text or r.text,
+                planned_formal_date=_day(r.planned_formal_date),
+                extension_until=r.extension_until,
+            )
+            for r in self.pending_rows(t)
+        )
+        prelim_states = set(
+            s.execute(
+                select(TicketReplyRow.state).where(
+                    TicketReplyRow.ticket_id == t.id, TicketReplyRow.kind == "preliminary"
+                )
+            ).scalars()
+        )
+        earlier = (
+            s.execute(select(TicketRow.number).where(TicketRow.id == t.duplicate_of)).scalar()
+            if t.duplicate_of is not None
+            else None
+        )
+        return TicketSnapshot(
+            number=t.number,
+            status=TicketStatus(t.status),
+            received_at=t.created_at,
+            track=t.track,
+            urgency=t.urgency or "normal",
+            public_consent=bool(t.public_consent),
+            department=t.department_code,
+            dispatched_at=t.dispatched_at,
+            accepted_at=t.accepted_at,
+            first_day=_day(t.first_day),
+            response_due=t.response_due,
+            preliminary_due=t.preliminary_due,
+            formal_due=t.formal_due,
+            dispatch_due=t.dispatch_due,
+            revisit_due=t.revisit_due,
+            calendar_verified=bool(t.calendar_verified),
+            planned_formal_date=_day(t.planned_formal_date),
+            disposition=t.disposition,
+            closed_at=t.closed_at,
+            excluded_from_assessment=bool(t.excluded_from_assessment),
+            flagged=bool(t.flagged),
+            duplicate_of=earlier,
+            cohandlers=cohandlers,
+            pending=pending,
+            preliminary_given=bool(prelim_states),
+            preliminary_sent="sent" in prelim_states,
+        )
+
+    def apply(self, t: TicketRow, change: Change, now: datetime) -> Change:
+        """Write `change` to the rows of `t`; returns it with a recorded reply's id bound.
+
+        Order: the reply rows (a new one gets its id), then the ticket's columns and the
+        co-handlers, then the events; flushed, so what follows (the 处理单, the mail) reads it.
+        """
+        for update in change.replies:
+            row = self._reply(t, update, now)
+            if update.reply_id is None:
+                self.session.flush()
+                change = change.bind_reply(row.id)
+        for name, value in change.ticket_changes().items():
+            setattr(t, _COLUMNS.get(name, name), self._column_value(name, value))
+        self._cohandlers(t, change)
+        for e in change.events:
+            target = t.id if e.ticket is None else self.get(e.ticket).id
+            add_event(self.session, target, now, e.actor, e.kind, **dict(e.fields))
+        self.session.flush()
+        return change
+
+    def _column_value(self, name: str, value: object) -> Any:
+        if name == "status":
+            assert isinstance(value, TicketStatus)
+            return value.value
+        if name in ("first_day", "planned_formal_date"):
+            return _day_text(value)
+        if name == "duplicate_of":
+            return self.get(str(value)).id if value is not None else None
+        return value
+
+    def _cohandlers(self, t: TicketRow, change: Change) -> None:
+        for c in change.cohandler_changes():
+            row = self.session.execute(
+                select(CohandlerRow).where(
+                    CohandlerRow.ticket_id == t.id, CohandlerRow.department_code == c.department
+                )
+            ).scalar_one_or_none()
+            if row is None:
+                self.session.add(
+                    CohandlerRow(
+                        ticket_id=t.id,
+                        department_code=c.department,
+                        assigned_at=c.assigned_at,
+                        due=c.due,
+                        reported_at=c.reported_at,
+                    )
+                )
+            else:
+                row.due, row.reported_at = c.due, c.reported_at
+
+    def _reply(self, t: TicketRow, u: ReplyUpdate, now: datetime) -> TicketReplyRow:
+        if u.reply_id is None:
+            row = TicketReplyRow(
+                ticket_id=t.id,
+                kind=u.kind,
+                department_code=u.department,
+                author=u.author or "",
+                text=u.text or "",
+                state=u.state,
+                created_at=now,
+                public=bool(u.public),
+            )
+            self.session.add(row)
+        else:
+            found = self.session.get(TicketReplyRow, u.reply_id)
+            if found is None or found.ticket_id != t.id:
+                raise XinxiangError(f"工单 {t.number} 没有编号为 {u.reply_id} 的答复")
+            row = found
+            row.state = u.state
+        for name in _REPLY_COLUMNS:
+            value = getattr(u, name)
+            if value is not None:
+                setattr(row, name, value)
+        if u.planned_formal_date is not None:
+            row.planned_formal_date = u.planned_formal_date.isoformat()
+        return row
