@@ -13,9 +13,9 @@ import pytest
 
 from inbound_helpers import context, letter
 from replies_helpers import HQC, qq_reply
+from xinxiang.handlers import Actor, ApproveReply, handle
 from xinxiang.logs import QUIET_LOGGERS, event_line, setup_logging
 from xinxiang.replies.transport import transport_for
-from xinxiang.services.approval import approve_by_number
 from xinxiang.services.outbox import send_due
 from xinxiang.services.poll import PollResult, poll_source
 from xinxiang.services.replies import process_pending_replies
@@ -84,7 +84,8 @@ def test_a_flow_logs_its_events_without_personal_data(
     assert [o.status for o in outcomes] == ["recorded"]
     number = outcomes[0].ticket_number
     assert number is not None
-    approve_by_number(ctx, number, "dzb@example.edu.cn", now)
+    office = Actor(role="office", name="office-cli", channel="cli")
+    handle(ApproveReply(office, number), ctx, now)
     send_due(ctx, transport_for(ctx.cfg), now + timedelta(seconds=1))
 
     lines = [r.getMessage() for r in caplog.records]
