@@ -48,7 +48,13 @@ def test_sample_deployment_loads() -> None:
         "校医院",
     ]
     assert cfg.office.code == "dzb"
-    assert {s.channel for s in cfg.settings.sources} == {"书记信箱", "校长信箱"}
+    assert {s.name: s.channel for s in cfg.settings.sources} == {
+        "shuji": "书记信箱",
+        "xiaozhang": "校长信箱",
+        "replies": "书记校长信箱",  # the reply mailbox: smtp.from_address's own
+    }
+    replies = next(s for s in cfg.settings.sources if s.name == "replies")
+    assert replies.username == cfg.settings.smtp.from_address
     assert all(d.leader for d in cfg.departments)
 
 

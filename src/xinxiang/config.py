@@ -66,7 +66,7 @@ class SchoolSection(Strict):
 
 
 class StorageSection(Strict):
-    data_dir: str = "var"
+    data_dir: str = ""  # empty: `resolve_data_dir` picks ./var or /var/lib/xinxiang
     database_url: str = "sqlite:///{data_dir}/xinxiang.db"
     max_attachment_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     # Larger mail is fetched by part (headers and text); also the cap on a letter's attachments.
@@ -194,6 +194,12 @@ class AuthenticationSection(Strict):
         return [item.strip().lower() for item in value]
 
 
+class BackupSection(Strict):
+    """`xinxiang backup --out DIR` keeps only the newest `keep` backups in DIR (保留份数)."""
+
+    keep: int = Field(default=14, ge=1)
+
+
 class WecomChannel(Strict):
     """企业微信 application messages (应用消息): corp id, agent id, the secret's variable."""
 
@@ -253,6 +259,7 @@ class Settings(Strict):
     dispatch: DispatchSection = DispatchSection()
     replies: RepliesSection = RepliesSection()
     authentication: AuthenticationSection = AuthenticationSection()
+    backup: BackupSection = BackupSection()
     notify: NotifySection = NotifySection()
     health: HealthSection = HealthSection()
 
@@ -338,9 +345,8 @@ class Config:
 
     @property
     def data_dir(self) -> Path:
-        """Absolute data directory (relative paths are relative to the config directory)."""
-        p = Path(self.settings.storage.data_dir)
-        return p if p.is_absolute() else (self.directory / p).resolve()
+        """Absolute data directory (数据目录), by the rule of `resolve_data_dir`."""
+        return resolve_data_dir(self.directory, self.settings.storage.data_dir)
 
     def expand(self, value: str) -> str:
         """Substitute `{data_dir}` in a configured path or URL."""
@@ -435,6 +441,28 @@ class Config:
         return frozenset(a for d in self.departments for a in d.emails)
 
 
+SYSTEM_CONFIG_ROOT = Path("/etc")
+SYSTEM_DATA_DIR = Path("/var/lib/xinxiang")
+
+
+def is_system_config(directory: Path) -> bool:
+    """True for a configuration installed under /etc (a system service, FHS layout)."""
+    return directory == SYSTEM_CONFIG_ROOT or SYSTEM_CONFIG_ROOT in directory.parents
+
+
+def resolve_data_dir(directory: Path, configured: str) -> Path:
+    """Where the database, raw mail and records live (数据目录), for a config `directory`.
+
+    An absolute `storage.data_dir` is taken as it is; a relative one is relative to the config
+    directory. Unset, it is `/var/lib/xinxiang` for a config under /etc (data never belongs in
+    /etc, which is often read-only for the service) and `var/` beside the files otherwise.
+    """
+    if configured:
+        p = Path(configured)
+        return p if p.is_absolute() else (directory / p).resolve()
+    return SYSTEM_DATA_DIR if is_system_config(directory) else directory / "var"
+
+
 def is_loopback_host(host: str) -> bool:
     """True for a host name that can only mean this machine: `localhost`, 127.0.0.0/8, ::1.
 
@@ -492,6 +520,14 @@ def check_plaintext(
 
 def _check_semantics(directory: Path, settings: Settings, deps: DepartmentsFile) -> None:
     main = str(directory / "xinxiang.toml")
+    data_dir = resolve_data_dir(directory, settings.storage.data_dir)
+    if settings.storage.data_dir and is_system_config(data_dir):
+        raise ConfigError(
+            main,
+            "storage.data_dir",
+            f"resolves to {data_dir}, inside /etc; give an absolute path such as "
+            f"{SYSTEM_DATA_DIR}, or leave it unset (then {SYSTEM_DATA_DIR})",
+        )
     seen: set[str] = set()
     for i, src in enumerate(settings.sources):
         key = f"source[{i}]"

@@ -98,13 +98,13 @@ def run_demo(directory: Path) -> DemoResult:
 
     # The Maildir stands for the campus mail server's delivery, which authenticates senders
     # and writes Authentication-Results under its id (see `_quoted_reply`).
-    create_embedded_deployment(directory, force=True, trusted_authserv_ids=(DEMO_MX,))
+    create_embedded_deployment(directory, force=True, trusted_authserv_ids=(DEMO_MX,), oa=True)
     cfg = load_config(directory)
     ctx = AppContext(cfg)
     cfg.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(ctx.db)
     result = DemoResult(directory, ctx)
-    maildir = cfg.directory / "var" / "maildir"
+    maildir = cfg.data_dir / "maildir"
     letters = demo_mailbox()
     for _name, raw in letters:
         deliver(maildir, raw)

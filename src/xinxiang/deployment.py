@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
+from xinxiang.config import resolve_data_dir
 from xinxiang.errors import XinxiangError
 
 EMBEDDED_TOML = """\
@@ -22,7 +23,8 @@ office_phone = "010-12345678"
 timezone = "Asia/Shanghai"
 
 [storage]
-data_dir = "var"
+# data_dir unset: var/ beside this file, or /var/lib/xinxiang when this file is under /etc.
+# data_dir = "/srv/xinxiang"
 database_url = "sqlite:///{{data_dir}}/xinxiang.db"
 
 [queue]
@@ -33,7 +35,18 @@ poll_interval_seconds = 30
 name = "mailbox"
 channel = "书记校长信箱"
 kind = "maildir"
-path = "var/maildir"
+path = "{{data_dir}}/maildir"
+
+# The reply mailbox: the mailbox of smtp.from_address. Departments answer (and the office sends
+# its commands) to the plus-address xinxiang+TOKEN@..., which the mail server delivers here; a
+# deployment that reads only the letter mailboxes never sees an answer. On a real server use an
+# IMAP source (see config/xinxiang.toml in the project for plus-addressing in Dovecot, Coremail
+# and Exchange).
+[[source]]
+name = "replies"
+channel = "书记校长信箱"
+kind = "maildir"
+path = "{{data_dir}}/maildir-replies"
 
 [smtp]
 transport = "directory"
@@ -52,7 +65,11 @@ token_key_env = "XINXIANG_TOKEN_KEY"
 trusted_authserv_ids = {trusted}
 """
 
-SAMPLE_FILES = ("departments.toml", "rules.toml", "calendar.toml", "oa.toml", "redaction.toml")
+SAMPLE_FILES = ("departments.toml", "rules.toml", "calendar.toml", "redaction.toml")
+# The OA bridge runs whenever oa.toml exists, so a new deployment gets the sample under another
+# name: renamed once base_url, app_id and the secret's variable are filled in, it switches on.
+OA_SAMPLE = "oa.toml"
+OA_EXAMPLE = "oa.toml.example"
 
 
 def create_embedded_deployment(
@@ -61,11 +78,14 @@ def create_embedded_deployment(
     school: str = "示例大学",
     force: bool = False,
     trusted_authserv_ids: Sequence[str] = (),
+    oa: bool = False,
 ) -> Path:
     """Write an embedded-defaults deployment into `directory` (refuses to overwrite).
 
     ``trusted_authserv_ids`` fills ``[authentication]``: the receiving servers whose
     Authentication-Results are believed (none by default: the administrator names them).
+    ``oa`` writes the OA bridge's sample as ``oa.toml`` (on); otherwise it is written as
+    ``oa.toml.example`` and the bridge stays off until it is configured and renamed.
     """
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / "xinxiang.toml"
@@ -74,10 +94,14 @@ def create_embedded_deployment(
     trusted = "[" + ", ".join(json.dumps(t) for t in trusted_authserv_ids) + "]"
     target.write_text(EMBEDDED_TOML.format(school=school, trusted=trusted), encoding="utf-8")
     samples = resources.files("xinxiang") / "sample_config"
-    for name in SAMPLE_FILES:
+    copies = [(name, name) for name in SAMPLE_FILES]
+    copies.append((OA_SAMPLE, OA_SAMPLE if oa else OA_EXAMPLE))
+    for name, target_name in copies:
         src = samples / name
         if src.is_file():
             with resources.as_file(src) as path:
-                shutil.copyfile(path, directory / name)
-    (directory / "var" / "maildir").mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, directory / target_name)
+    data_dir = resolve_data_dir(directory.resolve(), "")
+    for box in ("maildir", "maildir-replies"):
+        (data_dir / box).mkdir(parents=True, exist_ok=True)
     return directory

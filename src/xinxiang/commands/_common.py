@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -48,8 +47,7 @@ def now_utc() -> datetime:
 
 
 def setup_logging(verbose: bool = False) -> None:
-    """Plain log lines on stderr."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    """Plain log lines on stderr, third-party chatter at WARNING (`xinxiang.logs`)."""
+    from xinxiang.logs import setup_logging as setup
+
+    setup(verbose)

@@ -9,7 +9,9 @@ from __future__ import annotations
 COMMAND_HELP: dict[tuple[str, ...], str] = {
     ("init",): "新建一个部署（内置默认：SQLite、SqliteHuey、Maildir、.eml 外发邮件）。",
     ("demo",): "用示例来信演示全流程，无需任何服务器。",
-    ("config", "check"): "检查全部配置文件；出错时一行说明文件、键和原因。",
+    ("config", "check"): "检查全部配置文件；出错时一行说明文件、键和原因；--connect 登录各服务器。",
+    ("backup",): "备份数据库（一致副本）、数据文件和配置；文件权限 0600，按保留份数删旧备份。",
+    ("restore",): "把备份恢复到空的部署（非空时须加 --force）。",
     ("db", "upgrade"): "创建数据库结构或升级到最新版本。",
     ("db", "status"): "显示数据库结构版本和代码所需版本。",
     ("worker",): "运行后台处理程序：收取信箱（IDLE 与定时）、发送邮件、定时提醒。",

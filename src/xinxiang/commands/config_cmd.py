@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from xinxiang.commands._common import ConfigOption
-from xinxiang.config import default_config_dir, load_config
+from xinxiang.commands._show import shown
+from xinxiang.config import Config, default_config_dir, load_config
 from xinxiang.errors import XinxiangError
 from xinxiang.validation import check_all
 
@@ -21,6 +22,9 @@ def check(
         Path | None, typer.Argument(help="配置目录（默认 ./config），也可用 -c DIR。")
     ] = None,
     secrets: Annotated[bool, typer.Option(help="同时要求密钥所在的环境变量已设置。")] = True,
+    connect: Annotated[
+        bool, typer.Option("--connect", help="用配置的账号登录每个信箱和发信服务器。")
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Validate every configuration file; print one line naming file, key and reason on error."""
@@ -38,6 +42,23 @@ def check(
                 f"回复令牌密钥轮换中: {env} 中的 {len(previous)} 个旧密钥仍可验证已发出的令牌；"
                 "过渡期结束后请删除。"
             )
+    if connect:
+        _connect(cfg)
+
+
+def _connect(cfg: Config) -> None:
+    """Log in to every server; one line each, exit 1 when any failed."""
+    from xinxiang.services.connectivity import check_connections
+
+    failed = 0
+    for probe in check_connections(cfg):
+        if probe.ok:
+            typer.echo(f"连接成功: {probe.what}")
+        else:
+            failed += 1
+            typer.echo(f"连接失败: {probe.what}: {shown(probe.detail)}", err=True)
+    if failed:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -48,6 +48,10 @@ def init(
     # (or the service manager's secret store), not next to the config that gets copied around.
     typer.echo("已生成回复令牌密钥（32 字节随机数，请妥善保存，勿写入配置文件或提交到版本库）:")
     typer.echo(f"  export XINXIANG_TOKEN_KEY={generate_token_key()}")
+    typer.echo(
+        "OA 信访模块对接未启用：填好 oa.toml.example（地址、app_id、密钥变量）"
+        "后改名为 oa.toml 即启用。"
+    )
     typer.echo(f"下一步: xinxiang db upgrade -c {directory}; xinxiang worker -c {directory}")
 
 

@@ -33,6 +33,7 @@ from xinxiang.handlers.messages import (
 )
 from xinxiang.handlers.notices import send_notices
 from xinxiang.handlers.repository import TicketRepository
+from xinxiang.logs import log_event
 from xinxiang.services.publishing import republish
 
 if TYPE_CHECKING:
@@ -94,6 +95,10 @@ def _unit(ctx: AppContext, session: Session | None) -> Iterator[Session]:
             yield session
 
 
+# The log's event name for a command (`xinxiang.logs`); others are `ticket_changed`.
+_EVENTS = {"ApproveReply": "approved", "RejectReply": "rejected", "RouteTicket": "ticket_routed"}
+
+
 def handle(
     command: Message, ctx: AppContext, now: datetime, *, session: Session | None = None
 ) -> Handled:
@@ -112,6 +117,7 @@ def handle(
         change = tickets.apply(row, outcome, now)
         send_notices(ctx, s, row, change.notices, now)
         done = Handled(row.number, change)
+    log_event(_EVENTS.get(type(command).__name__, "ticket_changed"), ticket=done.number)
     if session is None and done.republish:
         republish(ctx, now)
     return done

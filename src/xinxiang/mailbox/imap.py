@@ -24,6 +24,7 @@ from imapclient.exceptions import IMAPClientError
 
 from xinxiang.config import SourceSection
 from xinxiang.errors import XinxiangError
+from xinxiang.logs import log_event
 from xinxiang.mailbox import oversize
 from xinxiang.mailbox.oversize import OmittedPart
 
@@ -308,6 +309,8 @@ def idle_watch(
                     log.info("%s: server has no IDLE; relying on polling", src.name)
                     return
                 client.select_folder(src.folder, readonly=True)
+                if backoff > 1.0:  # after a lost connection: say that it is back
+                    log_event("reconnected", source=src.name)
                 backoff = 1.0
                 on_activity()
                 while not stop.is_set():

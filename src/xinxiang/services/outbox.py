@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, or_, select, update
 
+from xinxiang.logs import log_event
 from xinxiang.replies.transport import Transport, TransportError
 from xinxiang.services.context import AppContext
 from xinxiang.store.models import OutboxRow
@@ -152,7 +153,16 @@ def send_due(
                 failed += 1
             else:
                 retried += 1
-            log.warning("outbox %s (%s) not sent: %s", row_id, row.message_id, exc)
+            # The error text can quote recipients: it stays in outbox.last_error, not the log.
+            log_event(
+                "mail_failed" if final else "mail_retry",
+                level=logging.WARNING,
+                outbox=row_id,
+                ticket_id=row.ticket_id,
+                kind=row.kind,
+                attempt=row.attempts,
+                permanent=exc.permanent,
+            )
             continue
         with ctx.db.unit_of_work() as session:
             session.execute(
@@ -172,4 +182,7 @@ def send_due(
                     to=row.recipients,
                 )
         sent += 1
+        log_event(
+            "mail_sent", outbox=row_id, ticket_id=row.ticket_id, kind=row.kind, attempt=row.attempts
+        )
     return OutboxResult(sent, retried, failed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from xinxiang.config import SourceSection
+from xinxiang.logs import log_event
 from xinxiang.mailbox import imap, maildir
 from xinxiang.services.context import AppContext
 from xinxiang.services.ingest import (
@@ -36,6 +38,14 @@ class PollResult:
     recorded: int = 0
     duplicates: int = 0
     quarantined: int = 0
+
+    def __str__(self) -> str:
+        """`source=shuji created=2 ...` for log lines (not the dataclass repr)."""
+        return " ".join(f"{k}={v}" for k, v in dataclasses.asdict(self).items())
+
+
+# The event name of each ingest outcome (`xinxiang.logs`); the rest are `mail_<status>`.
+_INGEST_EVENTS = {"created": "letter_recorded", "recorded": "mail_recorded"}
 
 
 def find_source(ctx: AppContext, name: str) -> SourceSection:
@@ -68,6 +78,13 @@ def import_source(
     def record(outcomes: list[IngestOutcome]) -> list[str]:
         for outcome in outcomes:
             counts[outcome.status] += 1
+            log_event(
+                _INGEST_EVENTS.get(outcome.status, f"mail_{outcome.status}"),
+                source=src.name,
+                letter=outcome.letter_id,
+                ticket=outcome.ticket_number,
+                kind=outcome.kind,
+            )
         if progress is not None:
             progress(len(outcomes))
         return ["quarantined" if o.status == "quarantined" else "processed" for o in outcomes]

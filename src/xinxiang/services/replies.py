@@ -41,6 +41,7 @@ from xinxiang.handlers import (
     handle,
 )
 from xinxiang.handlers.repository import TicketRepository
+from xinxiang.logs import log_event
 from xinxiang.mailbox.parse import parse_message
 from xinxiang.replies.authres import AuthVerdict, authenticate
 from xinxiang.replies.authz import MailProof, Participants, authorize, normalize_address
@@ -238,6 +239,9 @@ def process_pending_replies(ctx: AppContext, now: datetime, limit: int = 200) ->
         ctx, REPLIES_STAGE, "letter", items, lambda s, key: _pending_reply(ctx, s, key, now), now
     )
     outcomes = [o for o in handled if o is not None]
+    for o in outcomes:
+        name = "answer_recorded" if o.status == "recorded" else f"reply_{o.status}"
+        log_event(name, ticket=o.ticket_number, action=o.action)
     if any(o.action == "office_command" for o in outcomes):
         from xinxiang.services.publishing import republish
 

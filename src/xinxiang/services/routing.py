@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinxiang.domain.states import TicketStatus
+from xinxiang.logs import log_event
 from xinxiang.services.context import AppContext
 from xinxiang.services.dispatching import route_new_ticket
 from xinxiang.services.shunt import Item, handle_batch, set_aside
@@ -93,4 +94,12 @@ def _route(ctx: AppContext, session: Session, ids: list[int], now: datetime) -> 
     for ticket in tickets:
         row = letters[ticket.letter_id]
         route_new_ticket(ctx, session, ticket, letter_from_row(row, files[row.id]), now)
+        log_event(
+            "ticket_routed",
+            ticket=ticket.number,
+            status=ticket.status,
+            department=ticket.department_code,
+            disposition=ticket.disposition,
+            urgency=ticket.urgency,
+        )
     return len(tickets)
