@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -159,6 +160,16 @@ class TicketRow(Base):
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
     excluded_from_assessment: Mapped[bool] = mapped_column(Boolean, default=False)
     rules_version: Mapped[str | None] = mapped_column(String(80))
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+    """The latest revisit's rating (1 非常不满意 … 5 非常满意); None: not rated (yet)."""
+    rated_at: Mapped[datetime | None]
+    revisit_state: Mapped[str | None] = mapped_column(String(20), index=True)
+    """The latest revisit round's state (`models_revisit.REVISIT_STATES`); None: none yet."""
+    rework_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """How many times the ticket was sent back for rework (发回重办)."""
+    settled_at: Mapped[datetime | None]
+    """销账: the account of this petition is closed (seed 002 第十条)."""
+    settled_reason: Mapped[str | None] = mapped_column(String(40))
 
     events: Mapped[list[EventRow]] = relationship(order_by="EventRow.id", viewonly=True)
 
@@ -260,5 +271,6 @@ class CohandlerRow(Base):
 import xinxiang.store.models_health  # noqa: E402
 import xinxiang.store.models_oa  # noqa: E402
 import xinxiang.store.models_replies  # noqa: E402
+import xinxiang.store.models_revisit  # noqa: E402
 import xinxiang.store.models_shunt  # noqa: E402
 import xinxiang.store.models_web  # noqa: E402, F401
