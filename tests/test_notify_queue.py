@@ -108,7 +108,7 @@ def test_overdue_goes_to_department_and_office_and_escalation_to_the_leader_once
     sweep(ctx, local(2026, 12, 3, 0, 1))  # again: nothing twice
     got = sorted((r.kind, r.recipient) for r in rows(ctx))
     assert got == [("escalation", "LDR01"), ("overdue", "DZB01"), ("overdue", "HQC01")]
-    assert all(f"工单 {number}" in r.text and "期限：2026-12-02 00:00" in r.text for r in rows(ctx))
+    assert all(f"工单 {number}" in r.text and "期限：2026-12-01 24:00" in r.text for r in rows(ctx))
 
 
 def test_queueing_twice_is_idempotent(deployment: AppContext) -> None:

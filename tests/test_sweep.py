@@ -32,8 +32,10 @@ def test_a_letter_reaches_the_department_with_its_deadlines(
     parsed = got[0].parsed()
     assert number in parsed["Subject"] and "转办" in parsed["Subject"]
     body = parsed.get_body(("plain",)).get_content()
-    assert "正式回复时限：2026年12月2日（星期三）00:00 前" in body
-    assert "响应时限（当天响应）：2026年12月2日（星期三）00:00 前" in body
+    # A due at 00:00 of the 2nd is the end of the 1st: "24:00", never "00:00" (issue #18).
+    assert "正式回复时限：2026年12月1日（星期二）24:00 前" in body
+    assert "响应时限（当天响应）：2026年12月1日（星期二）24:00 前" in body
+    assert "00:00 前" not in body
     assert "初步回复" in body and "退回" in body
 
 
@@ -71,7 +73,7 @@ def test_the_sweep_sends_exactly_the_notices_due_once(tmp_config, db_url: str) -
     mails = outbox(ctx, ("reminder", "overdue", "escalation"))
     assert [m.kind for m in mails] == ["reminder", "reminder", "overdue", "escalation"]
     overdue = text_of(mails[2])
-    assert number in overdue and "2026年12月2日（星期三）00:00" in overdue
+    assert number in overdue and "2026年12月1日（星期二）24:00" in overdue
     assert "正式回复" in overdue and "逾期" in overdue
     assert "督办" in mails[3].raw.decode("utf-8", "replace") or "督办" in text_of(mails[3])
 

@@ -18,7 +18,7 @@ from xinxiang.commands._labels import department_label
 from xinxiang.commands._show import console, json_text
 from xinxiang.errors import XinxiangError
 from xinxiang.handlers import Actor, AddCohandlers, DecideExtension, RouteTicket, handle
-from xinxiang.replies.render import format_cn_datetime
+from xinxiang.replies.render import format_cn_deadline
 from xinxiang.services.context import AppContext
 
 NowOption = Annotated[
@@ -87,7 +87,7 @@ def overdue(
             r["number"],
             department_label(ctx.cfg, r["department"]),
             r["deadline_name"],
-            format_cn_datetime(i.due, ctx.cfg.settings.school.timezone),
+            format_cn_deadline(i.due, ctx.cfg.settings.school.timezone),
             r["overdue_by"],
         )
     console().print(table)
@@ -118,7 +118,7 @@ def route(
         ("正式回复时限", after.formal_due),
     ):
         if due is not None:
-            typer.echo(f"  {label}：{format_cn_datetime(due, tz)} 前")
+            typer.echo(f"  {label}：{format_cn_deadline(due, tz)} 前")
 
 
 def cohandle(
@@ -136,7 +136,7 @@ def cohandle(
     for a in done.change.cohandler_changes():
         typer.echo(
             f"{number} 协办单位：{department_label(ctx.cfg, a.department)}，"
-            f"报告时限 {format_cn_datetime(a.due, tz)} 前"
+            f"报告时限 {format_cn_deadline(a.due, tz)} 前"
         )
 
 
@@ -165,7 +165,7 @@ def extend(
     tz = ctx.cfg.settings.school.timezone
     formal_due = done.change.after.formal_due
     assert formal_due is not None
-    shown_due = format_cn_datetime(formal_due, tz)
+    shown_due = format_cn_deadline(formal_due, tz)
     if not refuse:
         typer.echo(f"{done.number} 已同意延期：正式回复时限 {shown_due} 前")
     else:

@@ -7,7 +7,7 @@ nothing of the kind can leave through a third-party platform however a caller fi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 KIND_LABELS = {
@@ -31,12 +31,19 @@ class Notice:
     phone: str = ""
 
 
+def _deadline(local: datetime) -> str:
+    # 00:00 is the end of the day before: "2026-12-01 24:00", never "2026-12-02 00:00".
+    if local.hour == 0 and local.minute == 0:
+        return f"{local - timedelta(days=1):%Y-%m-%d} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
 def compose(notice: Notice, tz: ZoneInfo) -> str:
     """The text of `notice` (a few short lines in Chinese)."""
     label = KIND_LABELS.get(notice.kind, notice.kind)
     lines = [f"【书记校长信箱·{label}】{notice.subject}"]
     if notice.deadline is not None:
-        lines.append(f"期限：{notice.deadline.astimezone(tz):%Y-%m-%d %H:%M}")
+        lines.append(f"期限：{_deadline(notice.deadline.astimezone(tz))}")
     if notice.phone:
         lines.append(f"24小时值班电话：{notice.phone}")
     if notice.link:

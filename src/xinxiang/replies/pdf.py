@@ -8,7 +8,7 @@ for `sans-serif` differs between servers and may pick a font without Chinese gly
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +44,16 @@ def _format_dt(ctx: Context, value: datetime) -> str:
     return value.astimezone(record.zone).strftime("%Y-%m-%d %H:%M")
 
 
+@pass_context
+def _format_due(ctx: Context, value: datetime) -> str:
+    # A deadline at 00:00 is the end of the day before: "2026-12-07 24:00", never "… 00:00".
+    record: TicketRecord = ctx["r"]
+    local = value.astimezone(record.zone)
+    if local.hour == 0 and local.minute == 0:
+        return (local - timedelta(days=1)).strftime("%Y-%m-%d") + " 24:00"
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
 @cache
 def _environment() -> Environment:
     env = Environment(
@@ -54,6 +64,7 @@ def _environment() -> Environment:
     )
     env.filters["filesize"] = _format_size
     env.filters["dt"] = _format_dt
+    env.filters["due"] = _format_due
     return env
 
 

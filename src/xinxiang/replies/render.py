@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +21,18 @@ def format_cn_datetime(value: datetime, tz: str = "Asia/Shanghai") -> str:
     )
 
 
+def format_cn_deadline(value: datetime, tz: str = "Asia/Shanghai") -> str:
+    """A deadline (时限) without its 前: `2026年12月2日（星期三）17:30`.
+
+    A due at 00:00 is the end of the day before and reads `…（星期二）24:00` — never "00:00",
+    which would read as the start of that day (seed 004's "当天", the end of a date).
+    """
+    local = value.astimezone(ZoneInfo(tz))
+    if local.time() == time(0, 0):
+        return format_cn_datetime(local - timedelta(days=1), tz)[: -len("00:00")] + "24:00"
+    return format_cn_datetime(local, tz)
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The shared template environment (HTML autoescaped, undefined variables are errors)."""
@@ -33,6 +45,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["cn_datetime"] = format_cn_datetime
+    env.filters["cn_deadline"] = format_cn_deadline
     return env
 
 

@@ -625,14 +625,14 @@ def register_periodic(runtime: Any) -> None:
 
 def describe(result: SweepResult, tz_name: str) -> Iterable[str]:
     """Lines in Chinese for the CLI: one per notice sent."""
-    from xinxiang.replies.render import format_cn_datetime
+    from xinxiang.replies.render import format_cn_deadline
 
     levels = {"reminder": "提醒", "overdue": "逾期", "escalation": "督办", "progress": "阶段反馈"}
     for s in result.sent:
         base = _deadline_base(s.deadline)
         yield (
             f"{s.ticket}  {levels.get(s.level, s.level)}  {DEADLINE_NAMES.get(base, base)}"
-            f"（{format_cn_datetime(s.due, tz_name)}）→ {', '.join(s.to)}"
+            f"（{format_cn_deadline(s.due, tz_name)}）→ {', '.join(s.to)}"
         )
     if result.calendar_reminder is not None:
         yield f"已提醒党政办公室录入 {result.calendar_reminder.year} 年放假安排（calendar.toml）"

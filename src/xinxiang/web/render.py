@@ -6,7 +6,7 @@ written "24:00 前" — never "00:00" (which would read as the start of that day
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from xinxiang.domain.states import STATUS_LABELS, TicketStatus
-from xinxiang.replies.render import format_cn_datetime
+from xinxiang.replies.render import format_cn_datetime, format_cn_deadline
 from xinxiang.services.records import URGENCY_LABELS
 from xinxiang.web.permissions import ROLE_LABELS
 from xinxiang.web.security import CSRF_FIELD
@@ -29,12 +29,7 @@ def cn_time(value: datetime | None, tz: str) -> str:
 
 def cn_due(value: datetime | None, tz: str) -> str:
     """A deadline: `2026年12月2日（星期三）17:30 前`; an end-of-day due as `… 24:00 前`."""
-    if value is None:
-        return "—"
-    if value.astimezone(ZoneInfo(tz)).time() == time(0, 0):
-        # 00:00 of the 3rd is the end of the 2nd: name the 2nd and write its end as 24:00.
-        return format_cn_datetime(value - timedelta(days=1), tz)[: -len("00:00")] + "24:00 前"
-    return f"{format_cn_datetime(value, tz)} 前"
+    return "—" if value is None else f"{format_cn_deadline(value, tz)} 前"
 
 
 def cn_date(value: datetime | None, tz: str) -> str:
