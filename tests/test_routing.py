@@ -3,6 +3,8 @@ legal-channel and praise letters get their templates, triage waits for the offic
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import os
 import subprocess
@@ -119,3 +121,33 @@ def test_rules_suggest_lists_terms_from_triaged_letters(tmp_config) -> None:  # 
     data = json.loads(out.stdout)
     assert data["letters"] == 3
     assert any("停机坪" in t["term"] for t in data["terms"])
+
+
+def test_a_receipt_says_one_thing_about_who_handles_the_letter(tmp_config) -> None:  # type: ignore[no-untyped-def]
+    """Routed before the receipt goes out: it names the department and does not also promise
+    that the office will pass the letter on; the school's lookup address is in it (#18)."""
+    from xinxiang.replies.ack import render_ack
+
+    url = "https://xinxiang.example.edu.cn/"
+    ctx = context(tmp_config(overrides={"school": {"public_url": url}}))
+    t, _, _ = take(ctx, "宿舍没有热水", "12号楼305宿舍已经三天没有热水了，请尽快修理。")
+    vague, _, _ = take(ctx, "一点想法", "希望学校越来越好。", sender="s3@stu.example.edu.cn")
+    with ctx.db.unit_of_work() as s:
+        routed, waiting = (
+            s.execute(
+                select(OutboxRow).where(OutboxRow.ticket_id == ticket.id, OutboxRow.kind == "ack")
+            ).scalar_one()
+            for ticket in (t, vague)
+        )
+        texts = []
+        for row in (routed, waiting):
+            raw = render_ack(ctx, s, row)
+            assert raw is not None
+            parsed = email.message_from_bytes(raw, policy=email.policy.default)
+            texts.append(parsed.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    routed_text, waiting_text = texts
+    assert t.department_code == "hqc" and "已转交后勤管理处办理" in routed_text
+    assert "后勤管理处（承办单位）将按" in routed_text
+    assert "自然日内把您的来信转交" not in routed_text
+    assert "自然日内把您的来信转交" in waiting_text and "已转交" not in waiting_text
+    assert all(f"网上查询办理进度、查看公开答复：{url}" in text for text in texts)

@@ -62,6 +62,7 @@ def base_context(ctx: AppContext) -> dict[str, Any]:
         "office_hours": school.office_hours,
         "emergency_phone": school.emergency_phone,
         "security_phone": school.security_phone,
+        "public_url": school.public_url,
         "tz": school.timezone,
     }
 
