@@ -48,22 +48,22 @@ ACCEPT = [
      {}, None, S.ACCEPTED, 1, None, "2026-03-11T00:00", "已记录为受理"),
     ("需本部门研究: preliminary at the end of working day 2", "002 第九条2: 两个工作日内初步回复",
      {}, 2, S.ACCEPTED, 2, "2026-03-12T00:00", None,
-     "已记录为受理（办理类别：需本部门研究，初步回复时限2026-03-12 00:00）"),
+     "已记录为受理（办理类别：需本部门研究，初步回复时限2026-03-11 24:00）"),
     ("需学校研究: preliminary at the end of working day 3", "002 第九条3: 三个工作日内初步回复",
      {}, 3, S.ACCEPTED, 3, "2026-03-13T00:00", None,
-     "已记录为受理（办理类别：需学校研究，初步回复时限2026-03-13 00:00）"),
+     "已记录为受理（办理类别：需学校研究，初步回复时限2026-03-12 24:00）"),
     ("dispatched after 22:00: day 1 is the next working day", "002 第九条1: 22:00 以后接诉",
      {"dispatched_at": at("2026-03-10T22:30"), "accepted_at": at("2026-03-10T22:30")}, 3,
      S.ACCEPTED, 3, "2026-03-14T00:00", None,
-     "已记录为受理（办理类别：需学校研究，初步回复时限2026-03-14 00:00）"),
+     "已记录为受理（办理类别：需学校研究，初步回复时限2026-03-13 24:00）"),
     ("dispatched on a Friday: the weekend does not count", "002 第九条2: 工作日",
      {"dispatched_at": at("2026-03-13T16:00"), "accepted_at": at("2026-03-13T16:00")}, 2,
      S.ACCEPTED, 2, "2026-03-17T00:00", None,
-     "已记录为受理（办理类别：需本部门研究，初步回复时限2026-03-17 00:00）"),
+     "已记录为受理（办理类别：需本部门研究，初步回复时限2026-03-16 24:00）"),
     ("the same track again restages nothing", "002 第九条",
      {"track": 2, "preliminary_due": at("2026-03-12T00:00"), "formal_due": None}, 2,
      S.ACCEPTED, 2, "2026-03-12T00:00", None,
-     "已记录为受理（办理类别：需本部门研究，初步回复时限2026-03-12 00:00）"),
+     "已记录为受理（办理类别：需本部门研究，初步回复时限2026-03-11 24:00）"),
 ]
 # fmt: on
 
@@ -293,7 +293,7 @@ def test_return_to_office(
 # -- 延期 --------------------------------------------------------------------------------
 
 TOO_LONG = (
-    "延期申请未获受理：延期最长为现正式回复时限（2026-03-11 00:00）后5个自然日，且须晚于现时限。"
+    "延期申请未获受理：延期最长为现正式回复时限（2026-03-10 24:00）后5个自然日，且须晚于现时限。"
 )
 
 # (case, seed, until, now, requested instant or refusal)
@@ -307,9 +307,9 @@ EXTENSIONS = [
     ("not later than the current due", "004 第六条(三)", date(2026, 3, 11), "2026-03-10T09:30",
      TOO_LONG),
     ("no date", "004 第七条: 申请延期时应当说明理由", None, "2026-03-10T09:30",
-     "延期须写明日期，例如“延期：至2026-12-05，原因：……”。"),
+     "延期须写明日期，例如“延期：至2026-03-13，原因：……”。"),
     ("asked when it has already passed", "—", date(2026, 3, 13), "2026-03-13T08:00",
-     "延期申请未获受理：申请的时限（2026-03-13 00:00）已过。"),
+     "延期申请未获受理：申请的时限（2026-03-12 24:00）已过。"),
 ]
 # fmt: on
 
@@ -416,4 +416,4 @@ def test_every_department_answer_is_refused_once_the_ticket_is_closed() -> None:
 def test_the_times_in_confirmations_are_school_local() -> None:
     # A UTC `now` must not shift the dates the department reads.
     c = change(ticket(S.DISPATCHED), Accept(DEPT, "受理", 2), NOW.astimezone(UTC))
-    assert c.summary.endswith("初步回复时限2026-03-12 00:00）")
+    assert c.summary.endswith("初步回复时限2026-03-11 24:00）")

@@ -129,7 +129,7 @@ def test_transfer_restarts_the_clock_from_now() -> None:
     assert c.events[0].fields["reason"] == "职责调整"
     assert c.notices[0].data["transfer_reason"] == "职责调整"
     assert (
-        c.summary == "已改派至总务处，办理时限自本次受理起重新计算，正式回复时限 2026-03-12 00:00。"
+        c.summary == "已改派至总务处，办理时限自本次受理起重新计算，正式回复时限 2026-03-11 24:00。"
     )
 
 
@@ -241,13 +241,13 @@ def test_cohandler_refusals(
 DECISIONS = [
     ("approve to a date: its end (24:00)", "004 第六条(三)", (),
      DecideExtension(OFFICE, True, "情况复杂", date(2026, 3, 14)), "2026-03-15T00:00", None,
-     "已同意延期，正式回复时限调整为 2026-03-15 00:00，并已通知承办部门。"),
+     "已同意延期，正式回复时限调整为 2026-03-14 24:00，并已通知承办部门。"),
     ("approve the request as asked", "004 第六条(三)", (EXTENSION_PENDING,),
      DecideExtension(OFFICE, True, ""), "2026-03-13T00:00", "approved",
-     "已同意延期，正式回复时限调整为 2026-03-13 00:00，并已通知承办部门。"),
+     "已同意延期，正式回复时限调整为 2026-03-12 24:00，并已通知承办部门。"),
     ("refuse the request", "004 第六条(三)", (EXTENSION_PENDING,),
      DecideExtension(OFFICE, False, "请按原时限办结"), "2026-03-11T00:00", "rejected",
-     "已不同意延期，正式回复时限仍为 2026-03-11 00:00，并已通知承办部门。"),
+     "已不同意延期，正式回复时限仍为 2026-03-10 24:00，并已通知承办部门。"),
 ]
 # fmt: on
 
@@ -285,10 +285,10 @@ def test_decide_extension(
 DECISION_REFUSALS = [
     ("six natural days", "004 第六条(三): 一般不超过5个自然日", S.ACCEPTED, {},
      DecideExtension(OFFICE, True, "x", date(2026, 3, 16)),
-     "不能延期至 2026-03-16：延期须晚于当前正式回复时限（2026年3月11日（星期三）00:00），"
-     "且最多延长5个自然日（最晚至 2026年3月16日（星期一）00:00）"),
+     "不能延期至 2026-03-16：延期须晚于当前正式回复时限（2026年3月10日（星期二）24:00），"
+     "且最多延长5个自然日（最晚至 2026年3月15日（星期日）24:00）"),
     ("no date and nothing pending", "—", S.ACCEPTED, {}, DecideExtension(OFFICE, True, "x"),
-     "该工单没有待审核的延期申请；如需直接延期，请写明日期，例如“同意延期至2026-12-05”。"),
+     "该工单没有待审核的延期申请；如需直接延期，请写明日期，例如“同意延期至2026-03-13”。"),
     ("no formal due yet", "002 第九条2", S.ACCEPTED, {"formal_due": None},
      DecideExtension(OFFICE, True, "x", date(2026, 3, 12)),
      "工单 2026-000123 尚无正式回复时限，无需延期"),
@@ -335,7 +335,7 @@ APPROVALS = [
      None, S.PRELIMINARY, "sent", False, ["answer", "answer_copy", "confirm"],
      "党政办公室已审核通过贵单位的初步回复，已发送来信人。"),
     ("同意 an extension", "004 第六条(三)", (EXTENSION_PENDING,), None, S.PENDING_APPROVAL,
-     "approved", None, ["confirm"], "党政办公室已同意延期，正式回复时限调整为2026-03-13 00:00。"),
+     "approved", None, ["confirm"], "党政办公室已同意延期，正式回复时限调整为2026-03-12 24:00。"),
 ]
 # fmt: on
 
@@ -412,7 +412,7 @@ def test_reject(
     assert (notice.kind, notice.key) == ("refuse", "rejected7")
     assert notice.message == (
         "党政办公室驳回了贵单位的正式回复，理由：请补充处理依据。请修改后直接回复本邮件重新提交，"
-        "原办理时限（2026-03-11 00:00）不变。"
+        "原办理时限（2026-03-10 24:00）不变。"
     )
 
 
@@ -509,7 +509,7 @@ def test_approving_an_extension_whose_time_has_passed_is_refused() -> None:
     # The office answered too late: moving the due into the past would help no one.
     s = ticket(S.ACCEPTED, pending=(EXTENSION_PENDING,))
     r = refusal(s, Approve(OFFICE), at("2026-03-13T08:00"))
-    assert r.reason == "延期申请的时限（2026-03-13 00:00）已过，不能同意"
+    assert r.reason == "延期申请的时限（2026-03-12 24:00）已过，不能同意"
 
 
 def test_a_change_lists_the_fields_and_cohandlers_it_sets() -> None:

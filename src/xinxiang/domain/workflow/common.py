@@ -8,7 +8,7 @@ the reply waits for the office. They return `Effects` to be folded into the acti
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, time, timedelta, tzinfo
 
 from xinxiang.domain.deadlines import revisit_due
 from xinxiang.domain.states import TicketStatus, can_transition, transition
@@ -51,6 +51,14 @@ def refuse(action: str, code: str, reason: str) -> Refusal:
 def status_refusal(action: str, s: TicketSnapshot, verb: str) -> Refusal:
     """`工单 N 当前状态为“…”，不能<verb>` (the office's wording for a status that does not fit)."""
     return refuse(action, "status", f"工单 {s.number} 当前状态为“{s.status_label}”，不能{verb}")
+
+
+def example_date(s: TicketSnapshot, now: datetime, tz: tzinfo) -> str:
+    """A date for the examples in refusals (“延期：至YYYY-MM-DD”): three days after the current
+    formal due (or today), so an example is never in the past and is a valid extension."""
+    base = (s.formal_due if s.formal_due is not None and s.formal_due > now else now).astimezone(tz)
+    day = base.date() - timedelta(days=1) if base.time() == time(0, 0) else base.date()
+    return (day + timedelta(days=3)).isoformat()
 
 
 def reply_key(reply_id: int | None, prefix: str = "reply") -> str:

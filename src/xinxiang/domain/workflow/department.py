@@ -33,6 +33,7 @@ from xinxiang.domain.workflow.common import (
     Effects,
     S,
     confirm,
+    example_date,
     move,
     needs_approval,
     refuse,
@@ -285,7 +286,9 @@ def request_extension(
         return closed
     if cmd.until is None:
         return refuse(
-            "extension", "date_required", "延期须写明日期，例如“延期：至2026-12-05，原因：……”。"
+            "extension",
+            "date_required",
+            f"延期须写明日期，例如“延期：至{example_date(s, now, policy.tz)}，原因：……”。",
         )
     if s.formal_due is None:
         return refuse(
@@ -299,7 +302,7 @@ def request_extension(
         return refuse(
             "extension",
             "too_long",
-            f"延期申请未获受理：延期最长为现正式回复时限（{due_local:%Y-%m-%d %H:%M}）"
+            f"延期申请未获受理：延期最长为现正式回复时限（{minute_text(s.formal_due, policy.tz)}）"
             f"后{policy.deadlines.extension_max.days}个自然日，且须晚于现时限。",
         )
     if requested <= now:

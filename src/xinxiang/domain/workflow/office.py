@@ -27,7 +27,7 @@ from xinxiang.domain.workflow.commands import (
     HoldForTriage,
     Route,
 )
-from xinxiang.domain.workflow.common import S, move, refuse, status_refusal
+from xinxiang.domain.workflow.common import S, example_date, move, refuse, status_refusal
 from xinxiang.domain.workflow.effects import (
     OFFICE,
     PETITIONER,
@@ -228,7 +228,8 @@ def decide_extension(
         return refuse(
             "extension_decision",
             "nothing_pending",
-            "该工单没有待审核的延期申请；如需直接延期，请写明日期，例如“同意延期至2026-12-05”。",
+            "该工单没有待审核的延期申请；如需直接延期，请写明日期，"
+            f"例如“同意延期至{example_date(s, now, policy.tz)}”。",
         )
     if s.status not in OPEN_WORK_STATUSES or not s.department:
         return status_refusal("extension_decision", s, "办理延期")

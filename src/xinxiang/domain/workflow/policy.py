@@ -29,18 +29,24 @@ class WorkflowPolicy:
     """`[replies] approve_all_answers`: every formal answer waits for the office (审核)."""
 
 
+def _deadline_local(value: datetime, tz: tzinfo) -> tuple[datetime, str]:
+    # A deadline at 00:00 is the end of the day before: that day, written "24:00" (issue #18).
+    local = value.astimezone(tz)
+    if local.hour == 0 and local.minute == 0:
+        return local - timedelta(days=1), "24:00"
+    return local, f"{local:%H:%M}"
+
+
 def minute_text(value: datetime, tz: tzinfo) -> str:
-    """`2026-12-02 14:05` in the school's zone (confirmations to departments)."""
-    return f"{value.astimezone(tz):%Y-%m-%d %H:%M}"
+    """A deadline as `2026-12-02 14:05` in the school's zone; 00:00 reads `2026-12-01 24:00`."""
+    day, clock = _deadline_local(value, tz)
+    return f"{day:%Y-%m-%d} {clock}"
 
 
 def cn_datetime_text(value: datetime, tz: tzinfo) -> str:
-    """`2026年12月2日（星期三）14:05` in the school's zone (the office's refusals)."""
-    local = value.astimezone(tz)
-    return (
-        f"{local.year}年{local.month}月{local.day}日（星期{_WEEKDAYS[local.weekday()]}）"
-        f"{local:%H:%M}"
-    )
+    """A deadline as `2026年12月2日（星期三）14:05`; 00:00 reads as 24:00 of the day before."""
+    day, clock = _deadline_local(value, tz)
+    return f"{day.year}年{day.month}月{day.day}日（星期{_WEEKDAYS[day.weekday()]}）{clock}"
 
 
 def duration_text(value: timedelta) -> str:
