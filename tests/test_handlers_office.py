@@ -145,7 +145,7 @@ ACTIONS: list[tuple[str, Build, datetime, list[str], list[tuple[str, list[str], 
         "approve",
         lambda ctx, n: (pending(ctx, n), ApproveReply(OFFICE, n))[1],
         T0 + timedelta(hours=1),
-        ["approved", "answered", "record_generated"],
+        ["approved", "answered", "record_generated", "answer_letter_generated"],
         [
             ("answer", [PETITIONER], "【正式答复】"),
             ("answer_copy", [OFFICE_BOX], "【双反馈】【正式答复】"),
@@ -222,7 +222,7 @@ def test_the_cli_extension_decision_settles_the_pending_request(
     args = ["tickets", "extend", number, "--until", "2026-12-03", "--reason", "可以"]
     assert main([*args, "--now", "2026-12-01T12:00+08:00", "--config", str(cfg_dir)]) == 0
     settled = reply(ctx, rid)
-    assert (settled.state, settled.decided_by) == ("approved", "office-cli")
+    assert (settled.state, settled.decided_by) == ("approved", "cli:党政办公室")
     assert ticket(ctx, number).formal_due == local(2026, 12, 4, 0, 0)
 
 

@@ -270,6 +270,8 @@ class Department(Strict):
     emails: list[str] = Field(min_length=1)
     leader: str
     office: bool = False
+    # The department's public contact (办公电话), printed on the petitioner's 答复函.
+    phone: str = ""
     # Notifier recipients (企业微信/钉钉 user ids, a webhook's recipient such as a phone number).
     wecom_userid: list[str] = Field(default_factory=list)
     dingtalk_userid: list[str] = Field(default_factory=list)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +11,7 @@ import typer
 
 from xinxiang.config import default_config_dir, load_config
 from xinxiang.errors import XinxiangError
+from xinxiang.handlers.messages import Actor
 from xinxiang.services.context import AppContext
 from xinxiang.store.migrate import current_revision, head_revision
 
@@ -18,6 +20,23 @@ ConfigOption = Annotated[
     typer.Option("--config", "-c", help="部署配置目录（默认 $XINXIANG_CONFIG，否则 ./config）。"),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="输出 JSON 而非表格。")]
+ByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        "--actor",
+        help="经办人姓名（记入办理记录和阅批处理单；默认 $XINXIANG_OPERATOR，否则“党政办公室”）。",
+    ),
+]
+
+
+def office_actor(by: str | None) -> Actor:
+    """The office acting from the command line, named (`--by`, else $XINXIANG_OPERATOR).
+
+    The ticket's log and the 阅批处理单 record `cli:<name>`, shown as “<name>（命令行）”.
+    """
+    name = (by or os.environ.get("XINXIANG_OPERATOR") or "").strip() or "党政办公室"
+    return Actor(role="office", name=f"cli:{name}", channel="cli")
 
 
 def open_context(config_dir: Path | None, *, require_schema: bool = True) -> AppContext:

@@ -13,11 +13,18 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from xinxiang.commands._common import ConfigOption, JsonOption, now_utc, open_context
+from xinxiang.commands._common import (
+    ByOption,
+    ConfigOption,
+    JsonOption,
+    now_utc,
+    office_actor,
+    open_context,
+)
 from xinxiang.commands._labels import department_label
 from xinxiang.commands._show import console, json_text
 from xinxiang.errors import XinxiangError
-from xinxiang.handlers import Actor, AddCohandlers, DecideExtension, RouteTicket, handle
+from xinxiang.handlers import AddCohandlers, DecideExtension, RouteTicket, handle
 from xinxiang.replies.render import format_cn_deadline
 from xinxiang.services.context import AppContext
 
@@ -25,7 +32,6 @@ NowOption = Annotated[
     str | None,
     typer.Option("--now", help="按此时间运行（ISO 8601；不带时区按学校时区）。"),
 ]
-ActorOption = Annotated[str, typer.Option("--actor", help="操作人（记入办理记录）。")]
 
 
 def _now(ctx: AppContext, value: str | None) -> datetime:
@@ -93,21 +99,17 @@ def overdue(
     console().print(table)
 
 
-def _actor(name: str) -> Actor:
-    return Actor(role="office", name=name, channel="cli")
-
-
 def route(
     number: Annotated[str, typer.Argument(help="工单号，如 2026-000123。")],
     department: Annotated[str, typer.Argument(help="承办单位代码或中文名称。")],
     reason: Annotated[str | None, typer.Option("--reason", help="理由（改派时必填）。")] = None,
-    actor: ActorOption = "office-cli",
+    by: ByOption = None,
     config: ConfigOption = None,
     now: NowOption = None,
 ) -> None:
     """Dispatch a ticket from triage, or transfer it (改派): the clock restarts."""
     ctx = open_context(config)
-    done = handle(RouteTicket(_actor(actor), number, department, reason), ctx, _now(ctx, now))
+    done = handle(RouteTicket(office_actor(by), number, department, reason), ctx, _now(ctx, now))
     tz = ctx.cfg.settings.school.timezone
     after = done.change.after
     verb = "已改派" if any(e.kind == "transferred" for e in done.change.events) else "已转办"
@@ -124,13 +126,13 @@ def route(
 def cohandle(
     number: Annotated[str, typer.Argument(help="工单号。")],
     departments: Annotated[list[str], typer.Argument(help="协办单位代码或中文名称。")],
-    actor: ActorOption = "office-cli",
+    by: ByOption = None,
     config: ConfigOption = None,
     now: NowOption = None,
 ) -> None:
     """Add co-handling departments (协办); each reports within one working day."""
     ctx = open_context(config)
-    command = AddCohandlers(_actor(actor), number, tuple(departments))
+    command = AddCohandlers(office_actor(by), number, tuple(departments))
     done = handle(command, ctx, _now(ctx, now))
     tz = ctx.cfg.settings.school.timezone
     for a in done.change.cohandler_changes():
@@ -145,7 +147,7 @@ def extend(
     until: Annotated[str, typer.Option("--until", help="新的正式回复日期，YYYY-MM-DD。")],
     reason: Annotated[str, typer.Option("--reason", help="理由（发给承办单位）。")],
     refuse: Annotated[bool, typer.Option("--refuse", help="不同意延期。")] = False,
-    actor: ActorOption = "office-cli",
+    by: ByOption = None,
     config: ConfigOption = None,
     now: NowOption = None,
 ) -> None:
@@ -160,7 +162,7 @@ def extend(
     if not reason.strip():
         raise XinxiangError("延期审批须写明原因（--reason）")
     ctx = open_context(config)
-    command = DecideExtension(_actor(actor), number, not refuse, reason, day)
+    command = DecideExtension(office_actor(by), number, not refuse, reason, day)
     done = handle(command, ctx, _now(ctx, now))
     tz = ctx.cfg.settings.school.timezone
     formal_due = done.change.after.formal_due

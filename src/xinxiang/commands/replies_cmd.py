@@ -8,16 +8,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from xinxiang.commands._common import ConfigOption, now_utc, open_context
+from xinxiang.commands._common import ByOption, ConfigOption, now_utc, office_actor, open_context
 from xinxiang.commands._labels import department_label
 from xinxiang.commands._show import console, shown
-from xinxiang.handlers import Actor, ApproveReply, RejectReply, handle
+from xinxiang.handlers import ApproveReply, RejectReply, handle
 from xinxiang.replies.render import format_cn_datetime
 from xinxiang.services import approval, publishing, records, replies
 
 holding_app = typer.Typer(help="待甄别区：不能直接作用于工单的邮件。", no_args_is_help=True)
 CLI_ACTOR = "cli:党政办公室"
-_CLI = Actor(role="office", name=CLI_ACTOR, channel="cli")
 
 
 @holding_app.command("list")
@@ -65,23 +64,25 @@ def approve(
     edit: Annotated[
         Path | None, typer.Option("--edit", help="修改后的答复文本文件（UTF-8）")
     ] = None,
+    by: ByOption = None,
     config: ConfigOption = None,
 ) -> None:
     """同意 the pending reply of a ticket (with --edit: approve as edited)."""
     ctx = open_context(config)
     text = edit.read_text(encoding="utf-8").strip() if edit else None
-    done = handle(ApproveReply(_CLI, ticket, text or None), ctx, now_utc())
+    done = handle(ApproveReply(office_actor(by), ticket, text or None), ctx, now_utc())
     typer.echo(f"工单 {done.number} 已审核通过" + ("（按修改稿）" if text else ""))
 
 
 def reject(
     ticket: Annotated[str, typer.Argument(help="工单号")],
     reason: Annotated[str, typer.Option("--reason", help="驳回理由")],
+    by: ByOption = None,
     config: ConfigOption = None,
 ) -> None:
     """驳回 the pending reply of a ticket back to its department."""
     ctx = open_context(config)
-    done = handle(RejectReply(_CLI, ticket, reason), ctx, now_utc())
+    done = handle(RejectReply(office_actor(by), ticket, reason), ctx, now_utc())
     typer.echo(f"工单 {done.number} 的答复已驳回承办部门")
 
 

@@ -39,9 +39,9 @@ def _format_size(size: int) -> str:
 
 @pass_context
 def _format_dt(ctx: Context, value: datetime) -> str:
-    # Times are shown in the record's own zone, whatever zone they were stored in.
-    record: TicketRecord = ctx["r"]
-    return value.astimezone(record.zone).strftime("%Y-%m-%d %H:%M")
+    # Times are shown in the document's own zone, whatever zone they were stored in.
+    doc = ctx.get("r") or ctx["a"]
+    return value.astimezone(doc.zone).strftime("%Y-%m-%d %H:%M")
 
 
 @pass_context
@@ -55,7 +55,8 @@ def _format_due(ctx: Context, value: datetime) -> str:
 
 
 @cache
-def _environment() -> Environment:
+def template_environment() -> Environment:
+    """The Jinja2 environment of the PDF documents (处理单, 答复函): escaped, with date filters."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
@@ -76,7 +77,8 @@ def font_configuration() -> FontConfiguration:
     return FontConfiguration()
 
 
-def _tz_label(tz: str) -> str:
+def tz_label(tz: str) -> str:
+    """How a document names its time zone (北京时间)."""
     return "北京时间" if tz in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else f"{tz} 时区"
 
 
@@ -85,9 +87,9 @@ def render_record_html(record: TicketRecord) -> str:
     context: dict[str, Any] = {
         "r": record,
         "track_name": TRACK_NAMES.get(record.track, f"第{record.track}类"),
-        "tz_label": _tz_label(record.tz),
+        "tz_label": tz_label(record.tz),
     }
-    template = _environment().get_template("record.html")
+    template = template_environment().get_template("record.html")
     return template.render(context)
 
 

@@ -68,6 +68,15 @@ class RecordReply:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordNote:
+    """A signed opinion on the 阅批处理单: the office's 拟办意见 or a leader's 批示."""
+
+    at: datetime
+    by: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """One piece of supporting material (支撑材料): a stored attachment and its digest."""
 
@@ -109,6 +118,10 @@ class TicketRecord:
     deadlines: tuple[RecordDeadline, ...] = ()
     replies: tuple[RecordReply, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+    proposals: tuple[RecordNote, ...] = ()
+    """拟办意见 of the office (empty: a box left blank for the paper file)."""
+    instructions: tuple[RecordNote, ...] = ()
+    """领导批示 (empty: a box left blank for the leader's hand)."""
     tz: str = "Asia/Shanghai"
 
     @property

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from xinxiang.domain.deadlines import revisit_due
 from xinxiang.domain.states import TicketStatus, transition
+from xinxiang.replies.answer_letter import answer_letter_filename
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.replies.render import quote_excerpt
-from xinxiang.services.records import record_filename, regenerate_record
+from xinxiang.services.records import answer_letter_pdf, record_filename, regenerate_record
 from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_replies import TicketReplyRow
 from xinxiang.store.repo import add_event
@@ -71,16 +72,22 @@ def queue_answer_mails(
 ) -> None:
     """The answer `text` (a reply of `kind`) to the petitioner and its 双反馈 copy to the office.
 
-    The formal answer carries the PDF 处理单, made from the rows as they stand (so the ticket
-    and the reply must already show the answer); one record for both mails.
+    A formal answer carries the petitioner's 答复函 (PDF) to the petitioner and the internal
+    阅批处理单, made from the rows as they stand (so the ticket and the reply must already show
+    the answer), to the office's copy.
     """
     formal = kind == "formal"
     letter = session.get(LetterRow, ticket.letter_id)
     dept = ctx.cfg.department(department_code) if department_code else None
+    # Two documents, two readers: the petitioner gets the 答复函 (nothing internal), the office's
+    # copy the internal 阅批处理单 (history, deadlines, approvals).
+    letter_pdf: list[tuple[str, str, bytes]] = []
     attachments: list[tuple[str, str, bytes]] = []
     if formal:
         pdf, _sha = regenerate_record(ctx, session, ticket, now)
         attachments.append((record_filename(ticket), "application/pdf", pdf))
+        reply_pdf = answer_letter_pdf(ctx, session, ticket, text, department_code, now)
+        letter_pdf.append((answer_letter_filename(ticket.number), "application/pdf", reply_pdf))
     title = KIND_TITLES.get(kind, "答复")
     context = {
         "title": title,
@@ -108,7 +115,7 @@ def queue_answer_mails(
             key=key,
             in_reply_to=msgid,
             references=[msgid] if msgid else [],
-            attachments=attachments,
+            attachments=letter_pdf,
         ),
         now,
     )

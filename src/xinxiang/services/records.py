@@ -16,12 +16,15 @@ from sqlalchemy.orm import Session
 
 import xinxiang.store.models_replies  # noqa: F401  (tables used below)
 from xinxiang.domain.states import STATUS_LABELS, TicketStatus
+from xinxiang.errors import XinxiangError
+from xinxiang.replies.answer_letter import AnswerLetter, render_answer_letter_pdf
 from xinxiang.replies.pdf import render_record_pdf
 from xinxiang.replies.record_view import (
     ClassificationHit,
     Evidence,
     RecordDeadline,
     RecordEvent,
+    RecordNote,
     RecordReply,
     TicketRecord,
 )
@@ -31,6 +34,7 @@ from xinxiang.store.models_replies import TicketReplyRow
 from xinxiang.store.repo import add_event
 
 RECORD_EVENT = "record_generated"
+ANSWER_LETTER_EVENT = "answer_letter_generated"
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
@@ -77,13 +81,72 @@ URGENCY_LABELS = {
 FIELD_LABELS = {"subject": "主题", "body": "正文", "attachments": "附件名"}
 
 
-def _detail(kind: str, data: dict[str, Any]) -> str:
-    parts = []
+DISPOSITION_LABELS = {
+    "dispatch": "转办承办单位",
+    "legal_channel": "告知法定途径",
+    "illegal": "劝导解释",
+    "praise": "表扬转达",
+    "triage": "人工分办",
+    "out_of_scope": "不属于受理范围",
+}
+TRACK_WORDS = {1: "能够解决", 2: "需本部门研究", 3: "需学校层面研究"}
+INSTRUCTION_KINDS = ("instruction", "leader_instruction", "instructed")
+"""Events that record a school leader's 批示 (督办)."""
+PROPOSAL_KINDS = ("proposal", "office_proposal")
+"""Events that record the office's 拟办意见."""
+
+
+def actor_label(actor: str, people: dict[str, str] | None = None) -> str:
+    """Who acted, as a reader of the 处理单 names them: never a raw channel prefix.
+
+    `people` names known addresses: a department's registered address is its Chinese name,
+    the petitioner's address is 来信人.
+    """
+    if actor in ("system", ""):
+        return "系统"
+    if people and actor.lower() in people:
+        return people[actor.lower()]
+    channel, sep, name = actor.partition(":")
+    if sep and channel in ("cli", "web", "mail", "oa"):
+        where = {"cli": "命令行", "web": "网上办公", "mail": "邮件", "oa": "OA"}[channel]
+        return f"{name}（{where}）"
+    return actor
+
+
+def _content_label(content_type: str) -> str:
+    main, _, sub = content_type.partition("/")
+    if sub == "pdf":
+        return "PDF文档"
+    return {"image": "图片", "audio": "录音", "video": "视频", "text": "文本"}.get(main, "文件")
+
+
+def _detail(ctx: AppContext, kind: str, data: dict[str, Any]) -> str:
+    parts: list[str] = []
     for key in ("department", "reason", "track", "intent", "filename", "text", "by", "until"):
         value = data.get(key)
-        if value not in (None, ""):
-            parts.append(f"{value}")
+        if value in (None, ""):
+            continue
+        if key == "department":
+            value = _dept_name(ctx, str(value))
+        elif key == "track":
+            value = TRACK_WORDS.get(value, f"第{value}类") if isinstance(value, int) else value
+        elif key == "intent":
+            value = REPLY_LABELS.get(str(value), "答复")
+        elif key == "by":
+            value = actor_label(str(value))
+        parts.append(f"{value}")
     return "；".join(str(p)[:120] for p in parts)
+
+
+def _rule_label(ctx: AppContext, name: str) -> str:
+    """A classification rule as the office reads it: its Chinese description, never its id."""
+    try:
+        described = {r.name: r.description for r in ctx.rules.rules}
+    except (XinxiangError, OSError):  # a rules file that no longer loads must not stop it
+        described = {}
+    if described.get(name):
+        return described[name]
+    return "紧急情形识别" if name.startswith("emergency") else "分类规则"
 
 
 def _dept_name(ctx: AppContext, code: str | None) -> str | None:
@@ -116,19 +179,18 @@ def build_record(
     c_json = ticket.classification or {}
     hits = tuple(
         ClassificationHit(
-            str(h.get("rule", "")),
+            _rule_label(ctx, str(h.get("rule", ""))),
             str(h.get("keyword", "")),
             FIELD_LABELS.get(str(h.get("field", "")), str(h.get("field", ""))),
         )
         for h in c_json.get("hits", [])
         if isinstance(h, dict)
     )
+    people = {a.lower(): d.name for d in ctx.cfg.departments for a in d.emails}
+    people[ticket.petitioner_addr.lower()] = "来信人"
     record_events = tuple(
         RecordEvent(
-            e.at,
-            "系统" if e.actor == "system" else e.actor,
-            EVENT_LABELS[e.kind],
-            _detail(e.kind, e.data),
+            e.at, actor_label(e.actor, people), EVENT_LABELS[e.kind], _detail(ctx, e.kind, e.data)
         )
         for e in events
         if e.kind in EVENT_LABELS and e.kind != "classified"
@@ -182,7 +244,7 @@ def build_record(
             _dept_name(ctx, r.department_code) or r.author,
             r.final_text or r.text,
             r.created_at,
-            r.decided_by if r.state in ("approved", "sent") and r.decided_by else None,
+            actor_label(r.decided_by) if r.state in ("approved", "sent") and r.decided_by else None,
             r.decided_at if r.state in ("approved", "sent") and r.decided_by else None,
         )
         for r in replies
@@ -193,13 +255,15 @@ def build_record(
             select(AttachmentRow).where(AttachmentRow.letter_id == letter.id)
         ).scalars():
             if att.sha256:
-                evidence.append(Evidence(att.filename, att.content_type, att.size, att.sha256))
+                evidence.append(
+                    Evidence(att.filename, _content_label(att.content_type), att.size, att.sha256)
+                )
     for e in events:
         if e.kind == "evidence_added":
             evidence.append(
                 Evidence(
                     str(e.data.get("filename", "")),
-                    str(e.data.get("content_type", "")),
+                    _content_label(str(e.data.get("content_type", ""))),
                     int(e.data.get("size", 0)),
                     str(e.data.get("sha256", "")),
                 )
@@ -224,7 +288,17 @@ def build_record(
         co_departments=tuple(_dept_name(ctx, c.department_code) or "" for c in cohandlers),
         urgency=URGENCY_LABELS.get(ticket.urgency, ticket.urgency),
         track=ticket.track or 1,
-        disposition=ticket.disposition,
+        disposition=DISPOSITION_LABELS.get(ticket.disposition or ""),
+        proposals=tuple(
+            RecordNote(e.at, actor_label(e.actor), str(e.data.get("text", "")))
+            for e in events
+            if e.kind in PROPOSAL_KINDS
+        ),
+        instructions=tuple(
+            RecordNote(e.at, actor_label(e.actor), str(e.data.get("text", "")))
+            for e in events
+            if e.kind in INSTRUCTION_KINDS
+        ),
         classification=hits,
         events=record_events,
         deadlines=tuple(deadlines),
@@ -245,9 +319,57 @@ def regenerate_record(
     return pdf, sha
 
 
+def build_answer_letter(
+    ctx: AppContext,
+    ticket: TicketRow,
+    letter: LetterRow | None,
+    answer: str,
+    department_code: str | None,
+    answered_at: datetime,
+) -> AnswerLetter:
+    """The petitioner's 答复函 of `ticket` for `answer`: nothing internal is read into it."""
+    school = ctx.cfg.settings.school
+    dept = ctx.cfg.department(department_code) if department_code else None
+    return AnswerLetter(
+        school=school.name,
+        office_name=school.office_name,
+        number=ticket.number,
+        petitioner_name=ticket.petitioner_name,
+        subject=ticket.subject,
+        body=letter.body if letter is not None else "",
+        received_at=ticket.created_at,
+        answer=answer,
+        answered_at=answered_at,
+        department=dept.name if dept is not None else school.office_name,
+        department_phone=dept.phone if dept is not None else "",
+        office_phone=school.office_phone,
+        office_hours=school.office_hours,
+        lookup_url=school.public_url,
+        tz=school.timezone,
+    )
+
+
+def answer_letter_pdf(
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    answer: str,
+    department_code: str | None,
+    now: datetime,
+) -> bytes:
+    """Render the 答复函 and archive it as a blob with an `answer_letter_generated` event."""
+    letter = session.get(LetterRow, ticket.letter_id)
+    pdf = render_answer_letter_pdf(
+        build_answer_letter(ctx, ticket, letter, answer, department_code, now)
+    )
+    sha = ctx.blobs.put(pdf, ".pdf")
+    add_event(session, ticket.id, now, "system", ANSWER_LETTER_EVENT, sha256=sha, size=len(pdf))
+    return pdf
+
+
 def record_filename(ticket: TicketRow) -> str:
-    """The attachment name of a ticket's 处理单."""
-    return f"处理单-{ticket.number}.pdf"
+    """The attachment name of a ticket's 阅批处理单 (internal)."""
+    return f"阅批处理单-{ticket.number}.pdf"
 
 
 def stale_record_ticket_ids(
