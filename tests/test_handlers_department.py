@@ -25,6 +25,7 @@ from xinxiang.handlers import (
     AddCohandlers,
     AddFollowUp,
     AnswerTicket,
+    Handled,
     Message,
     Refused,
     ReportCohandlerResult,
@@ -176,6 +177,12 @@ def ctx(tmp_config: Any, tmp_path: Path) -> AppContext:
     return context(tmp_config(database_url=f"sqlite:///{tmp_path / 'xinxiang.db'}"))
 
 
+def run(ctx: AppContext, command: Message, when: datetime) -> Handled:
+    """`command` as the reply loop gives it: in a savepoint of the reply's unit of work."""
+    with ctx.db.unit_of_work() as s:
+        return handle(command, ctx, when, session=s)
+
+
 def prepared(ctx: AppContext, prepare: Prepare) -> str:
     """A fresh ticket (dispatched to hqc at T0), made ready by `prepare`; its number."""
     number = new_ticket(ctx, T0)
@@ -202,7 +209,7 @@ def test_each_reply_action_gives_its_rows_events_and_mails(
     number = prepared(ctx, prepare)
     command = build(number)
     before_events, before_mails = len(log(ctx, number)), len(outbox(ctx))
-    done = handle(command, ctx, when)
+    done = run(ctx, command, when)
     new = [e for e in log(ctx, number)[before_events:] if e[0] != "mail_queued"]
     queued = mails(ctx, number, before_mails)
     assert done.number == number and done.summary
@@ -218,8 +225,8 @@ def test_the_recorded_reply_and_the_co_handlers_report(ctx: AppContext) -> None:
     number = new_ticket(ctx, T0)
     with_cohandler(ctx, number)
     at = T0 + timedelta(hours=1)
-    handle(RequestExtension(DEPT, number, date(2026, 12, 4), "需协调", "延期：至12月4日"), ctx, at)
-    handle(ReportCohandlerResult(CO, number, "已配合。"), ctx, at)
+    run(ctx, RequestExtension(DEPT, number, date(2026, 12, 4), "需协调", "延期：至12月4日"), at)
+    run(ctx, ReportCohandlerResult(CO, number, "已配合。"), at)
     with ctx.db.unit_of_work() as s:
         replies = s.execute(select(TicketReplyRow).order_by(TicketReplyRow.id)).scalars().all()
         assert [(r.kind, r.state, r.department_code, r.author) for r in replies] == [
@@ -237,7 +244,7 @@ def closed(ctx: AppContext, n: str) -> None:
 
 
 def accepted(ctx: AppContext, n: str) -> None:
-    handle(AcceptTicket(DEPT, n, "受理"), ctx, T0 + timedelta(minutes=5))
+    run(ctx, AcceptTicket(DEPT, n, "受理"), T0 + timedelta(minutes=5))
 
 
 REFUSALS: list[tuple[str, Prepare, Build, datetime, str]] = [
@@ -286,7 +293,7 @@ def test_a_refused_reply_action_changes_nothing_and_says_why(
     number = prepared(ctx, prepare)
     rows, row = counts(ctx), columns(ctx, number)
     with pytest.raises(Refused, match=reason) as refused:
-        handle(build(number), ctx, when)
+        run(ctx, build(number), when)
     assert refused.value.refusal.reason == str(refused.value)
     assert counts(ctx) == rows and columns(ctx, number) == row
 
