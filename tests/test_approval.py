@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,12 +22,19 @@ from replies_helpers import (
 )
 from servers import ImapAccount, SmtpSink
 from xinxiang.cli import main
-from xinxiang.services.approval import needs_approval
+from xinxiang.domain.states import TicketStatus
+from xinxiang.domain.workflow import TicketSnapshot, WorkflowPolicy
+from xinxiang.domain.workflow.common import needs_approval
 
 
 @pytest.fixture
 def loop(imap_account: ImapAccount, smtp_sink: SmtpSink, tmp_config: Any) -> Loop:
     return make_loop(imap_account, smtp_sink, tmp_config)
+
+
+_TICKET = TicketSnapshot(
+    "2026-000001", TicketStatus.DISPATCHED, datetime(2026, 12, 1, 9, tzinfo=UTC)
+)
 
 
 @pytest.mark.parametrize(
@@ -45,8 +54,10 @@ def loop(imap_account: ImapAccount, smtp_sink: SmtpSink, tmp_config: Any) -> Loo
 def test_what_waits_for_the_office(
     public: bool | None, kind: str, approve_all: bool, expected: bool
 ) -> None:
-    ticket: Any = SimpleNamespace(public_consent=public)
-    assert needs_approval(ticket, kind, approve_all=approve_all) is expected
+    # The row's consent as the command layer reads it (`TicketRepository.snapshot`: None is no).
+    ticket = replace(_TICKET, public_consent=bool(public))
+    policy = WorkflowPolicy(tz=ZoneInfo("Asia/Shanghai"), approve_all_answers=approve_all)
+    assert needs_approval(ticket, kind, policy) is expected
 
 
 def test_rejection_goes_back_to_the_department_and_the_deadline_keeps_running(

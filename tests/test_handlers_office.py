@@ -7,15 +7,14 @@ savepoint, so one refused command leaves the others in place. SQLite and Postgre
 
 from __future__ import annotations
 
-import email
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from email import policy
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from handler_helpers import columns, counts, log, mails
 from inbound_helpers import context
 from office_helpers import office
 from sweep_helpers import local, new_ticket, outbox, ticket
@@ -31,7 +30,7 @@ from xinxiang.handlers import (
     handle,
 )
 from xinxiang.services.context import AppContext
-from xinxiang.store.models import CohandlerRow, EventRow, OutboxRow, TicketRow
+from xinxiang.store.models import CohandlerRow, TicketRow
 from xinxiang.store.models_replies import TicketReplyRow
 
 T0 = local(2026, 12, 1, 9, 30)  # Tuesday; the letter is dispatched to hqc at T0, formal due 12-02
@@ -67,39 +66,6 @@ def reply(ctx: AppContext, reply_id: int) -> TicketReplyRow:
         row = s.get(TicketReplyRow, reply_id)
         assert row is not None
         return row
-
-
-def log(ctx: AppContext, number: str) -> list[tuple[str, str]]:
-    """The ticket's events after ingest and routing: (kind, actor)."""
-    t = ticket(ctx, number)
-    with ctx.db.unit_of_work() as s:
-        q = select(EventRow.kind, EventRow.actor).where(EventRow.ticket_id == t.id)
-        return [(k, a) for k, a in s.execute(q.order_by(EventRow.id)).all()]
-
-
-def mails(ctx: AppContext, number: str, since: int) -> list[tuple[str, list[str], str]]:
-    """Outbox rows after the first `since`: (kind, recipients, subject before the number)."""
-    out = []
-    for m in outbox(ctx)[since:]:
-        assert m.raw is not None
-        subject = str(email.message_from_bytes(m.raw, policy=policy.default)["Subject"])
-        head, _, _ = subject.partition(number)
-        assert subject.startswith(head + number + " ")
-        out.append((m.kind, m.recipients, head))
-    return out
-
-
-def counts(ctx: AppContext) -> dict[str, int]:
-    with ctx.db.unit_of_work() as s:
-        return {
-            t.__name__: s.execute(select(func.count()).select_from(t)).scalar_one()
-            for t in (EventRow, OutboxRow, TicketReplyRow, CohandlerRow, TicketRow)
-        }
-
-
-def columns(ctx: AppContext, number: str) -> dict[str, Any]:
-    t = ticket(ctx, number)
-    return {c.name: getattr(t, c.key) for c in TicketRow.__table__.columns}
 
 
 Build = Callable[[AppContext, str], Message]

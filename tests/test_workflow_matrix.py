@@ -39,6 +39,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "return":             ("!return_window",  "!return_window",  "triage",            "!already_accepted", "!already_accepted", "!already_accepted", "!closed", "!closed"),  # noqa: E501
     "extension":          ("!no_formal_due",  "!no_formal_due",  "dispatched",        "accepted",          "preliminary",       "pending_approval",  "!closed", "!closed"),  # noqa: E501
     "cohandler_result":   ("received",        "triage",          "dispatched",        "accepted",          "preliminary",       "pending_approval",  "!closed", "!closed"),  # noqa: E501
+    "follow_up":          ("received",        "triage",          "dispatched",        "accepted",          "preliminary",       "pending_approval",  "answered", "closed"),  # noqa: E501
     "route":              ("dispatched",      "dispatched",      "dispatched",        "dispatched",        "dispatched",        "dispatched",        "!status", "!status"),  # noqa: E501
     "triage":             ("triage",          "!status",         "!status",           "!status",           "!status",           "!status",           "!status", "!status"),  # noqa: E501
     "cohandlers":         ("!status",         "!status",         "dispatched",        "accepted",          "preliminary",       "pending_approval",  "!status", "!status"),  # noqa: E501
@@ -57,6 +58,7 @@ SEEDS = {
     "return": "004 第八条(四): 接到派单后一小时内退回党政办公室",
     "extension": "004 第六条(三): 可申请延期办理，一般不超过5个自然日",
     "cohandler_result": "002 第八条4: 协办单位一个工作日内报送首接单位",
+    "follow_up": "no seed rule: the petitioner's 补充来信 is forwarded, whatever the state",
     "route": "004 第六条: 1个自然日内予以转办; 001 四.1 登记转办",
     "triage": "002 第八条1: 由党政办公室根据情况派单",
     "cohandlers": "002 第八条4 / 004 第七条: 涉及其他部门的，首接部门牵头，相关部门配合",

@@ -13,7 +13,7 @@ from xinxiang.commands._labels import department_label
 from xinxiang.commands._show import console, shown
 from xinxiang.handlers import ApproveReply, RejectReply, handle
 from xinxiang.replies.render import format_cn_datetime
-from xinxiang.services import approval, publishing, records, replies
+from xinxiang.services import answers, approval, holding, publishing, records
 
 holding_app = typer.Typer(help="待甄别区：不能直接作用于工单的邮件。", no_args_is_help=True)
 CLI_ACTOR = "cli:党政办公室"
@@ -26,7 +26,7 @@ def holding_list(config: ConfigOption = None) -> None:
     tz = ctx.cfg.settings.school.timezone
     table = Table("编号", "时间", "发件人", "主题", "原因")
     with ctx.db.unit_of_work() as session:
-        for hold, letter in replies.list_holding(session):
+        for hold, letter in holding.list_holding(session):
             table.add_row(
                 str(hold.id),
                 format_cn_datetime(hold.created_at, tz),
@@ -45,7 +45,7 @@ def holding_assign(
 ) -> None:
     """Attach a held mail to a ticket as a note (it does not act on the ticket)."""
     ctx = open_context(config)
-    number = replies.assign_held(ctx, hold_id, ticket, CLI_ACTOR, now_utc())
+    number = holding.assign_held(ctx, hold_id, ticket, CLI_ACTOR, now_utc())
     typer.echo(f"已将待甄别邮件 {hold_id} 归入工单 {number}")
 
 
@@ -55,7 +55,7 @@ def holding_discard(
 ) -> None:
     """Close a held mail without acting on it."""
     ctx = open_context(config)
-    replies.discard_held(ctx, hold_id, CLI_ACTOR, now_utc())
+    holding.discard_held(ctx, hold_id, CLI_ACTOR, now_utc())
     typer.echo(f"已丢弃待甄别邮件 {hold_id}")
 
 
@@ -96,7 +96,7 @@ def pending(config: ConfigOption = None) -> None:
     for item in items:
         table.add_row(
             item.number,
-            approval.REPLY_TITLES.get(item.kind, item.kind),
+            answers.REPLY_TITLES.get(item.kind, item.kind),
             department_label(ctx.cfg, item.department),
             shown(item.subject, limit=30),
             format_cn_datetime(item.submitted_at, tz),

@@ -4,31 +4,45 @@
 loads the ticket's state (`repository`), lets `domain.workflow` decide, applies the change and
 turns its notices into mail (`notices`). Commands and their actors are in `messages`.
 Interfaces on it so far: the CLI's office actions (approve, reject, tickets route/cohandle/
-extend) and the office's mail commands (转办, 协办, 同意延期, 不同意延期, 同意, 驳回, 修改).
+extend), the office's mail commands (转办, 协办, 同意延期, 不同意延期, 同意, 驳回, 修改), and
+the reply loop's department answers (`department`: 受理, 初步/正式回复, 退回, 延期申请, 协办结果)
+and petitioner follow-ups (补充来信).
 """
 
 from __future__ import annotations
 
 from xinxiang.handlers.bus import Handled, Refused, handle
 from xinxiang.handlers.messages import (
+    AcceptTicket,
     Actor,
     AddCohandlers,
+    AddFollowUp,
+    AnswerTicket,
     ApproveReply,
     DecideExtension,
     Message,
     RejectReply,
+    ReportCohandlerResult,
+    RequestExtension,
+    ReturnTicket,
     RouteTicket,
 )
 
 __all__ = [
+    "AcceptTicket",
     "Actor",
     "AddCohandlers",
+    "AddFollowUp",
+    "AnswerTicket",
     "ApproveReply",
     "DecideExtension",
     "Handled",
     "Message",
     "Refused",
     "RejectReply",
+    "ReportCohandlerResult",
+    "RequestExtension",
+    "ReturnTicket",
     "RouteTicket",
     "handle",
 ]

@@ -22,13 +22,19 @@ from sqlalchemy.orm import Session
 
 from xinxiang.domain import workflow as wf
 from xinxiang.errors import XinxiangError
-from xinxiang.handlers import office
+from xinxiang.handlers import department, office
 from xinxiang.handlers.messages import (
+    AcceptTicket,
     AddCohandlers,
+    AddFollowUp,
+    AnswerTicket,
     ApproveReply,
     DecideExtension,
     Message,
     RejectReply,
+    ReportCohandlerResult,
+    RequestExtension,
+    ReturnTicket,
     RouteTicket,
 )
 from xinxiang.handlers.notices import send_notices
@@ -72,6 +78,12 @@ HANDLERS: dict[type[Any], Callable[..., office.Prepared]] = {
     DecideExtension: office.decide_extension,
     ApproveReply: office.approve_reply,
     RejectReply: office.reject_reply,
+    AcceptTicket: department.accept_ticket,
+    AnswerTicket: department.answer_ticket,
+    ReturnTicket: department.return_ticket,
+    RequestExtension: department.request_extension,
+    ReportCohandlerResult: department.report_cohandler_result,
+    AddFollowUp: department.add_follow_up,
 }
 """The handler of each kind of command."""
 
@@ -115,7 +127,7 @@ def handle(
         if isinstance(outcome, wf.Refusal):
             raise Refused(outcome)
         change = tickets.apply(row, outcome, now)
-        send_notices(ctx, s, row, change.notices, now)
+        send_notices(ctx, s, row, change.notices, now, actor=command.actor.name)
         done = Handled(row.number, change)
     log_event(_EVENTS.get(type(command).__name__, "ticket_changed"), ticket=done.number)
     if session is None and done.republish:

@@ -1,8 +1,8 @@
 """The commands of the command layer (指令): what an interface asks, with who asks and how.
 
-An interface (CLI, office mail, later the web) builds one of these and hands it to
-`handlers.handle`. Tickets and departments are named as people type them (number, code or
-Chinese name); the handler resolves them. Every command carries its `Actor`.
+An interface (CLI, office mail, department replies, later the web) builds one of these and
+hands it to `handlers.handle`. Tickets and departments are named as people type them (number,
+code or Chinese name); the handler resolves them. Every command carries its `Actor`.
 """
 
 from __future__ import annotations
@@ -79,5 +79,80 @@ class RejectReply:
     reason: str
 
 
-Message = RouteTicket | AddCohandlers | DecideExtension | ApproveReply | RejectReply
+# -- a department's answers and the petitioner's mail (the reply loop) -------------------
+
+
+@dataclass(frozen=True)
+class AcceptTicket:
+    """受理 ticket `number` by its department, maybe declaring track 2 (需本部门研究) or 3."""
+
+    actor: Actor
+    number: str
+    text: str = ""
+    track_declared: int | None = None
+
+
+@dataclass(frozen=True)
+class AnswerTicket:
+    """初步回复 (`kind` preliminary, maybe naming the formal reply's date) or 正式回复."""
+
+    actor: Actor
+    number: str
+    kind: Literal["preliminary", "formal"]
+    text: str
+    planned_formal_date: date | None = None
+
+
+@dataclass(frozen=True)
+class ReturnTicket:
+    """退回: the department hands ticket `number` back to the office, with `reason`."""
+
+    actor: Actor
+    number: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class RequestExtension:
+    """延期申请: move the formal deadline to `until` (the office decides); `text` is the mail."""
+
+    actor: Actor
+    number: str
+    until: date | None
+    reason: str | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ReportCohandlerResult:
+    """协办结果: a co-handling department (the actor's address names it) reports to the lead."""
+
+    actor: Actor
+    number: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AddFollowUp:
+    """补充来信: the petitioner writes again; `key` names the mail (its Message-ID)."""
+
+    actor: Actor
+    number: str
+    text: str
+    key: str
+
+
+Message = (
+    RouteTicket
+    | AddCohandlers
+    | DecideExtension
+    | ApproveReply
+    | RejectReply
+    | AcceptTicket
+    | AnswerTicket
+    | ReturnTicket
+    | RequestExtension
+    | ReportCohandlerResult
+    | AddFollowUp
+)
 """Every command the bus takes."""

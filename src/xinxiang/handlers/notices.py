@@ -18,9 +18,10 @@ from xinxiang.domain.workflow import Notice, Recipient, Role
 from xinxiang.errors import XinxiangError
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.replies.render import quote_excerpt
-from xinxiang.services.answers import queue_answer_mails
+from xinxiang.services.answers import queue_answer_mails, queue_approval_mail
 from xinxiang.services.dispatching import queue_dispatch_mail
 from xinxiang.store.models import LetterRow, TicketRow
+from xinxiang.store.models_replies import TicketReplyRow
 
 if TYPE_CHECKING:
     from xinxiang.config import Department
@@ -34,11 +35,15 @@ def _department(ctx: AppContext, code: str) -> Department:
     return dept
 
 
-def addresses(ctx: AppContext, ticket: TicketRow, to: Sequence[Recipient]) -> list[str]:
-    """The addresses of the recipients `to` of a notice on `ticket`."""
+def addresses(
+    ctx: AppContext, ticket: TicketRow, to: Sequence[Recipient], actor: str | None = None
+) -> list[str]:
+    """The addresses of the recipients `to` of a notice on `ticket` (`actor`: the command's)."""
     out: list[str] = []
     for r in to:
-        if r.role is Role.OFFICE:
+        if r.role is Role.ACTOR:
+            out.extend([actor] if actor else [])
+        elif r.role is Role.OFFICE:
             out.extend(ctx.cfg.office.emails)
         elif r.role is Role.PETITIONER:
             out.append(ticket.petitioner_addr)
@@ -55,13 +60,25 @@ def send_notices(
     ticket: TicketRow,
     notices: Sequence[Notice],
     now: datetime,
+    *,
+    actor: str | None = None,
 ) -> None:
-    """Queue the mail of every notice in `notices` (after the change is applied to the rows)."""
+    """Queue the mail of every notice in `notices` (after the change is applied to the rows).
+
+    `actor` is the address of whoever gave the command (its confirmation goes there).
+    """
     for n in notices:
-        _send(ctx, session, ticket, n, now)
+        _send(ctx, session, ticket, n, now, actor)
 
 
-def _send(ctx: AppContext, session: Session, ticket: TicketRow, n: Notice, now: datetime) -> None:
+def _send(
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    n: Notice,
+    now: datetime,
+    actor: str | None = None,
+) -> None:
     d: dict[str, Any] = dict(n.data)
     if n.kind == "dispatch":
         dept = _department(ctx, n.to[0].ref or "")
@@ -84,14 +101,55 @@ def _send(ctx: AppContext, session: Session, ticket: TicketRow, n: Notice, now: 
         return
     if n.kind == "answer_copy":
         return  # queued with its answer ("answer"): one 处理单 for both mails
-    spec = _spec(ctx, session, ticket, n, d)
+    if n.kind == "approval_request":
+        queue_approval_mail(ctx, session, ticket, _reply_of(session, ticket, n.key), now)
+        return
+    spec = _spec(ctx, session, ticket, n, d, actor, now)
     queue_ticket_mail(ctx, session, ticket, spec, now)
 
 
-def _spec(
-    ctx: AppContext, session: Session, ticket: TicketRow, n: Notice, d: dict[str, Any]
+def _reply_of(session: Session, ticket: TicketRow, key: str) -> TicketReplyRow:
+    """The reply a notice keyed `reply<id>` is about (the change has bound the id)."""
+    ref = key.removeprefix("reply")
+    row = session.get(TicketReplyRow, int(ref)) if ref.isdigit() else None
+    if row is None or row.ticket_id != ticket.id:
+        raise XinxiangError(f"工单 {ticket.number} 没有编号为 {ref} 的答复")
+    return row
+
+
+def _forward(
+    ctx: AppContext, ticket: TicketRow, n: Notice, d: dict[str, Any], now: datetime
 ) -> MailSpec:
-    to = addresses(ctx, ticket, n.to)
+    """补充来信 / 协办结果 forwarded to the lead department (the office when it has none)."""
+    r = n.to[0]
+    target = ctx.cfg.department(r.ref) if r.role is Role.DEPARTMENT and r.ref else None
+    target = target or ctx.cfg.office
+    context: dict[str, Any] = {"department": target, "text": d["text"], "received": now}
+    if "cohandler" in d:
+        code = d["cohandler"]
+        context["cohandler"] = ctx.cfg.department(str(code)) if code else None
+    return MailSpec(
+        kind="followup_forward",
+        to=target.emails,
+        subject=f"【{d['title']}】{ticket.number} {ticket.subject}",
+        template="followup_forward",
+        context=context,
+        key=n.key,
+    )
+
+
+def _spec(
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    n: Notice,
+    d: dict[str, Any],
+    actor: str | None,
+    now: datetime,
+) -> MailSpec:
+    if n.kind == "followup_forward":
+        return _forward(ctx, ticket, n, d, now)
+    to = addresses(ctx, ticket, n.to, actor)
     head = f"{ticket.number} {ticket.subject}"
     if n.kind in ("confirm", "refuse"):
         r = n.to[0]
@@ -131,5 +189,15 @@ def _spec(
             template="extension_decision",
             key=n.key,
             context={"department": _department(ctx, n.to[0].ref or ""), **d},
+        )
+    if n.kind == "return_notice":
+        # A ticket mail, so the office's answer to it carries the ticket's signed reply token.
+        return MailSpec(
+            kind="return_notice",
+            to=to,
+            subject=f"【退回】{head}",
+            template="holding_notice",
+            context={"hold": None, "row": None, "reason": n.message, "excerpt": ""},
+            key=n.key,
         )
     raise NotImplementedError(f"notice {n.kind!r} has no mail in the command layer yet")

@@ -1,7 +1,10 @@
-"""Sending an answer to the petitioner (答复来信人), with the 双反馈 copy to the office.
+"""The mails of a department's answer: to the petitioner (答复来信人), its 双反馈 copy to the
+office, and the approval request (待审核) when the answer waits for the office.
 
-The answer is threaded to the original letter; the formal one carries the PDF 处理单. Sending a
-formal answer moves the ticket to `answered` and sets the revisit (回访) due time.
+The answer is threaded to the original letter; the formal one carries the PDF 处理单, the
+approval request its preview. What the answer does to the ticket is the workflow's
+(`domain.workflow`); these are called by the notice door (`handlers.notices`) after the
+change is applied, so the record shows it.
 """
 
 from __future__ import annotations
@@ -11,51 +14,18 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from xinxiang.domain.deadlines import revisit_due
-from xinxiang.domain.states import TicketStatus, transition
 from xinxiang.replies.answer_letter import answer_letter_filename
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.replies.render import quote_excerpt
 from xinxiang.services.records import answer_letter_pdf, record_filename, regenerate_record
 from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_replies import TicketReplyRow
-from xinxiang.store.repo import add_event
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
 
 KIND_TITLES = {"formal": "正式答复", "preliminary": "初步答复"}
-
-
-def send_answer(
-    ctx: AppContext, session: Session, ticket: TicketRow, reply: TicketReplyRow, now: datetime
-) -> None:
-    """Queue the answer `reply` to the petitioner and the office; update ticket and reply.
-
-    `reply.final_text` (else `reply.text`) is sent. Idempotent per reply (mail keys).
-    """
-    text = reply.final_text or reply.text
-    formal = reply.kind == "formal"
-    reply.state = "sent"
-    reply.sent_at = now
-    if formal:
-        ticket.status = transition(TicketStatus(ticket.status), TicketStatus.ANSWERED).value
-        ticket.revisit_due = revisit_due(now, ctx.policy)
-        ticket.disposition = ticket.disposition or "answered"
-    elif ticket.status != TicketStatus.PRELIMINARY.value:
-        ticket.status = transition(TicketStatus(ticket.status), TicketStatus.PRELIMINARY).value
-    add_event(session, ticket.id, now, "system", "answered", intent=reply.kind, reply_id=reply.id)
-    queue_answer_mails(
-        ctx,
-        session,
-        ticket,
-        kind=reply.kind,
-        department_code=reply.department_code,
-        planned_formal_date=reply.planned_formal_date,
-        text=text,
-        key=f"reply{reply.id}",
-        now=now,
-    )
+REPLY_TITLES = {"formal": "正式回复", "preliminary": "初步回复", "extension": "延期申请"}
 
 
 def queue_answer_mails(
@@ -132,6 +102,51 @@ def queue_answer_mails(
             context={**context, "copy": True},
             key=key,
             attachments=attachments,
+        ),
+        now,
+    )
+
+
+def _deadline_lines(ticket: TicketRow) -> list[tuple[str, datetime]]:
+    return [
+        (label, value)
+        for label, value in (
+            ("响应时限", ticket.response_due),
+            ("初步回复时限", ticket.preliminary_due),
+            ("正式回复时限", ticket.formal_due),
+        )
+        if value is not None
+    ]
+
+
+def queue_approval_mail(
+    ctx: AppContext, session: Session, ticket: TicketRow, reply: TicketReplyRow, now: datetime
+) -> None:
+    """The approval request (待审核) of `reply` to the office, with the PDF 处理单 preview."""
+    letter = session.get(LetterRow, ticket.letter_id)
+    pdf, _ = regenerate_record(ctx, session, ticket, now)
+    dept = ctx.cfg.department(reply.department_code or "") if reply.department_code else None
+    title = REPLY_TITLES.get(reply.kind, reply.kind)
+    queue_ticket_mail(
+        ctx,
+        session,
+        ticket,
+        MailSpec(
+            kind="approval_request",
+            to=ctx.cfg.office.emails,
+            subject=f"【待审核】{ticket.number} {title}：{ticket.subject}",
+            template="approval_request",
+            context={
+                "title": title,
+                "reply": reply,
+                "department": dept,
+                "letter_body": letter.body if letter else "",
+                "excerpt": quote_excerpt(letter.body if letter else "", 200),
+                "deadlines": _deadline_lines(ticket),
+                "public": bool(ticket.public_consent),
+            },
+            key=f"reply{reply.id}",
+            attachments=[(f"预览-{record_filename(ticket)}", "application/pdf", pdf)],
         ),
         now,
     )

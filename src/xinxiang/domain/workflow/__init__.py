@@ -21,8 +21,8 @@ ticket's status. The rules cite the seed policies (000, 001, 002, 004 in shared/
 
 Modules: `snapshot` (the state), `commands` (the values of each action), `effects` (Change,
 Refusal, Event, Notice), `policy` (numbers, zone, calendar protocol), `department` (the
-department's answers), `approval` (the office's 同意/修改/驳回), `office` (转办, 协办, 延期审批,
-办结), `common` (what several actions share).
+department's answers), `petitioner` (补充来信), `approval` (the office's 同意/修改/驳回),
+`office` (转办, 协办, 延期审批, 办结), `common` (what several actions share).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from xinxiang.domain.workflow.commands import (
     Close,
     DecideExtension,
     DepartmentRef,
+    FollowUp,
     FormalAnswer,
     HoldForTriage,
     PreliminaryAnswer,
@@ -74,6 +75,7 @@ from xinxiang.domain.workflow.office import (
     hold_for_triage,
     route,
 )
+from xinxiang.domain.workflow.petitioner import record_follow_up
 from xinxiang.domain.workflow.policy import Calendar, WorkflowPolicy
 from xinxiang.domain.workflow.snapshot import CohandlerState, PendingReply, TicketSnapshot
 
@@ -84,6 +86,7 @@ Command = (
     | ReturnToOffice
     | RequestExtension
     | RecordCohandlerResult
+    | FollowUp
     | Route
     | HoldForTriage
     | AddCohandlers
@@ -100,6 +103,7 @@ ACTIONS: dict[type[Any], Callable[..., Outcome]] = {
     ReturnToOffice: return_to_office,
     RequestExtension: request_extension,
     RecordCohandlerResult: record_cohandler_result,
+    FollowUp: record_follow_up,
     Route: route,
     HoldForTriage: hold_for_triage,
     AddCohandlers: add_cohandlers,
@@ -138,6 +142,7 @@ __all__ = [
     "DecideExtension",
     "DepartmentRef",
     "Event",
+    "FollowUp",
     "FormalAnswer",
     "HoldForTriage",
     "Notice",
@@ -165,6 +170,7 @@ __all__ = [
     "decide_extension",
     "hold_for_triage",
     "record_cohandler_result",
+    "record_follow_up",
     "reject",
     "request_extension",
     "return_to_office",

@@ -79,6 +79,18 @@ class RecordCohandlerResult:
     text: str
 
 
+# -- the petitioner's mail ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """补充来信: the petitioner writes again on the ticket; `key` names the mail (Message-ID)."""
+
+    actor: str
+    text: str
+    key: str
+
+
 # -- the office's actions (CLI, office mail commands, routing) -----------------------------
 
 

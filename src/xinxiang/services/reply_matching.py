@@ -1,0 +1,143 @@
+"""Which ticket a reply is about, and what the mail proves of its sender (答复匹配).
+
+Matching, in order: our signed token in To/Cc, then In-Reply-To/References to our Message-IDs,
+then the ticket number in the subject — the last only for a registered participant. A forged
+token is never matched. `participants` are the ticket's registered addresses by role;
+`mail_proof` is what the mail proves beyond its From header (the token and the receiving
+server's Authentication-Results). Nothing here changes a ticket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinxiang.domain.letter import Letter
+from xinxiang.replies.authres import AuthVerdict, authenticate
+from xinxiang.replies.authz import MailProof, Participants, normalize_address
+from xinxiang.replies.tokens import find_ticket_in_addresses, ticket_number_in_subject
+from xinxiang.store.models import CohandlerRow, OutboxRow, TicketRow
+
+if TYPE_CHECKING:
+    from xinxiang.services.context import AppContext
+
+
+@dataclass(frozen=True, slots=True)
+class TicketMatch:
+    """How a reply was tied to its ticket: ``via`` is token | thread | subject.
+
+    Only ``token`` (a valid signed reply address of this very ticket, with no thread reference
+    naming another ticket) can authorise a change; the others only identify the ticket.
+    """
+
+    ticket: TicketRow
+    via: str
+    conflict: str | None = None
+    role: str | None = None
+
+    @property
+    def by_token(self) -> bool:
+        """True when the ticket was named by a valid token and nothing contradicts it."""
+        return self.via == "token" and self.conflict is None
+
+
+def match_ticket(
+    ctx: AppContext, session: Session, letter: Letter
+) -> tuple[TicketMatch | None, str | None]:
+    """The ticket a reply is about, or (None, why-not) — a forged token is never matched."""
+    base = ctx.cfg.settings.smtp.from_address
+    token = find_ticket_in_addresses(recipients(letter), base, ctx.token_key)
+    if token.status == "forged":
+        return (
+            None,
+            f"回复地址中的令牌无效（可能伪造），声称的工单：{token.claimed_ticket or '未知'}",
+        )
+    threaded = thread_ticket(session, letter)
+    if token.status == "valid" and token.ticket:
+        ticket = by_number(session, token.ticket)
+        if ticket is not None:
+            conflict = None
+            if threaded is not None and threaded.id != ticket.id:
+                conflict = f"回复令牌属于工单 {ticket.number}，但邮件引用的是工单 {threaded.number}"
+            if token.role is None:
+                # A legacy ticket-only token (mails from before role tokens) identifies its
+                # ticket but proves nothing: an action through it takes the round trip.
+                conflict = conflict or "回复地址是旧式令牌（未绑定收件角色）"
+            return TicketMatch(ticket, "token", conflict, token.role), None
+    if threaded is not None:
+        return TicketMatch(threaded, "thread"), None
+    number = ticket_number_in_subject(letter.subject)
+    if number:
+        ticket = by_number(session, number)
+        if ticket is not None and participants(ctx, session, ticket).roles_of(letter.from_addr):
+            return TicketMatch(ticket, "subject"), None
+        return None, f"主题中的工单号 {number} 与发件人不匹配"
+    return None, "无法对应到任何工单（无有效令牌、引用或工单号）"
+
+
+def recipients(letter: Letter) -> list[str]:
+    """Every address the mail was sent to, where our plus-address tokens may stand."""
+    addresses = [*letter.to_addrs, *letter.cc_addrs]
+    for name in ("Delivered-To", "X-Original-To"):
+        value = letter.header(name)
+        if value:
+            addresses.append(value)
+    return addresses
+
+
+def thread_ticket(session: Session, letter: Letter) -> TicketRow | None:
+    """The ticket of the newest of our mails that In-Reply-To/References name, if any."""
+    ids = [
+        i
+        for i in ([letter.in_reply_to] if letter.in_reply_to else []) + list(letter.references)
+        if i
+    ]
+    if not ids:
+        return None
+    ticket_id = session.execute(
+        select(OutboxRow.ticket_id)
+        .where(OutboxRow.message_id.in_(ids), OutboxRow.ticket_id.is_not(None))
+        .order_by(OutboxRow.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return session.get(TicketRow, ticket_id) if ticket_id is not None else None
+
+
+# A held mail whose registered sender answered the challenge: the round trip is the proof.
+CONFIRMED = MailProof(True, AuthVerdict(True, "发件人已通过确认邮件证实", "confirmation"))
+
+
+def mail_proof(ctx: AppContext, letter: Letter, match: TicketMatch) -> MailProof:
+    """What this mail proves beyond its From header: the token and the server's verdict."""
+    auth = ctx.cfg.settings.authentication
+    values = [v for k, v in letter.headers if k.lower() == "authentication-results"]
+    verdict = authenticate(
+        normalize_address(letter.from_addr),
+        values,
+        auth.trusted_authserv_ids,
+        accept_spf=auth.accept_spf,
+    )
+    return MailProof(match.by_token, verdict, match.role)
+
+
+def by_number(session: Session, number: str) -> TicketRow | None:
+    """The ticket numbered `number`, if any."""
+    return session.execute(select(TicketRow).where(TicketRow.number == number)).scalar_one_or_none()
+
+
+def participants(ctx: AppContext, session: Session, ticket: TicketRow) -> Participants:
+    """The registered participants of `ticket`."""
+    dept = ctx.cfg.department(ticket.department_code) if ticket.department_code else None
+    co_codes = session.execute(
+        select(CohandlerRow.department_code).where(CohandlerRow.ticket_id == ticket.id)
+    ).scalars()
+    co_emails = [e for c in co_codes if (d := ctx.cfg.department(c)) for e in d.emails]
+    return Participants.of(
+        department=dept.emails if dept else (),
+        cohandlers=co_emails,
+        petitioner=ticket.petitioner_addr,
+        office=ctx.cfg.office.emails,
+    )
