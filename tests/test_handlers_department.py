@@ -107,7 +107,7 @@ CHANGES: list[
         None,
         lambda n: AnswerTicket(DEPT, n, "formal", "热水已恢复供应。"),
         T0 + timedelta(hours=2),
-        ["formal", "answered", "record_generated"],
+        ["formal", "answered", "record_generated", "answer_letter_generated"],
         [
             ("answer", [PETITIONER], "【正式答复】"),
             ("answer_copy", [OFFICE_BOX], "【双反馈】【正式答复】"),
