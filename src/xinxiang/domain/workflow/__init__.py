@@ -22,7 +22,7 @@ ticket's status. The rules cite the seed policies (000, 001, 002, 004 in shared/
 Modules: `snapshot` (the state), `commands` (the values of each action), `effects` (Change,
 Refusal, Event, Notice), `policy` (numbers, zone, calendar protocol), `department` (the
 department's answers), `approval` (the office's 同意/修改/驳回), `office` (转办, 协办, 延期审批,
-办结), `common` (what several actions share).
+办结, 重新打开), `common` (what several actions share).
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from xinxiang.domain.workflow.commands import (
     PreliminaryAnswer,
     RecordCohandlerResult,
     Reject,
+    Reopen,
     RequestExtension,
     ReturnToOffice,
     Route,
@@ -72,6 +73,7 @@ from xinxiang.domain.workflow.office import (
     close,
     decide_extension,
     hold_for_triage,
+    reopen,
     route,
 )
 from xinxiang.domain.workflow.policy import Calendar, WorkflowPolicy
@@ -91,6 +93,7 @@ Command = (
     | Approve
     | Reject
     | Close
+    | Reopen
 )
 
 ACTIONS: dict[type[Any], Callable[..., Outcome]] = {
@@ -107,6 +110,7 @@ ACTIONS: dict[type[Any], Callable[..., Outcome]] = {
     Approve: approve,
     Reject: reject,
     Close: close,
+    Reopen: reopen,
 }
 """The action that carries out each kind of command."""
 
@@ -148,6 +152,7 @@ __all__ = [
     "RecordCohandlerResult",
     "Refusal",
     "Reject",
+    "Reopen",
     "ReplyUpdate",
     "RequestExtension",
     "ReturnToOffice",
@@ -166,6 +171,7 @@ __all__ = [
     "hold_for_triage",
     "record_cohandler_result",
     "reject",
+    "reopen",
     "request_extension",
     "return_to_office",
     "route",
