@@ -4,7 +4,8 @@
 loads the ticket's state (`repository`), lets `domain.workflow` decide, applies the change and
 turns its notices into mail (`notices`). Commands and their actors are in `messages`.
 Interfaces on it so far: the CLI's office actions (approve, reject, tickets route/cohandle/
-extend) and the office's mail commands (转办, 协办, 同意延期, 不同意延期, 同意, 驳回, 修改).
+extend) and the office's mail commands (转办, 协办, 同意延期, 不同意延期, 同意, 驳回, 修改),
+and the web console's office actions (those and 办结, 重新打开).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from xinxiang.handlers.messages import (
     Actor,
     AddCohandlers,
     ApproveReply,
+    CloseTicket,
     DecideExtension,
     Message,
     RejectReply,
+    ReopenTicket,
     RouteTicket,
 )
 
@@ -24,11 +27,13 @@ __all__ = [
     "Actor",
     "AddCohandlers",
     "ApproveReply",
+    "CloseTicket",
     "DecideExtension",
     "Handled",
     "Message",
     "Refused",
     "RejectReply",
+    "ReopenTicket",
     "RouteTicket",
     "handle",
 ]

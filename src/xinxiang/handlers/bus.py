@@ -26,9 +26,11 @@ from xinxiang.handlers import office
 from xinxiang.handlers.messages import (
     AddCohandlers,
     ApproveReply,
+    CloseTicket,
     DecideExtension,
     Message,
     RejectReply,
+    ReopenTicket,
     RouteTicket,
 )
 from xinxiang.handlers.notices import send_notices
@@ -72,6 +74,8 @@ HANDLERS: dict[type[Any], Callable[..., office.Prepared]] = {
     DecideExtension: office.decide_extension,
     ApproveReply: office.approve_reply,
     RejectReply: office.reject_reply,
+    CloseTicket: office.close_ticket,
+    ReopenTicket: office.reopen_ticket,
 }
 """The handler of each kind of command."""
 

@@ -79,5 +79,30 @@ class RejectReply:
     reason: str
 
 
-Message = RouteTicket | AddCohandlers | DecideExtension | ApproveReply | RejectReply
+@dataclass(frozen=True)
+class CloseTicket:
+    """办结 ticket `number` after its formal answer (销账)."""
+
+    actor: Actor
+    number: str
+
+
+@dataclass(frozen=True)
+class ReopenTicket:
+    """重新打开 an answered or closed ticket `number`: back to triage, with `reason`."""
+
+    actor: Actor
+    number: str
+    reason: str
+
+
+Message = (
+    RouteTicket
+    | AddCohandlers
+    | DecideExtension
+    | ApproveReply
+    | RejectReply
+    | CloseTicket
+    | ReopenTicket
+)
 """Every command the bus takes."""

@@ -60,6 +60,11 @@ EVENT_LABELS = {
     "closed_by_template": "模板答复",
     "praise_forwarded": "表扬转达",
     "reply_refused": "答复未采纳",
+    "cohandlers_added": "增加协办单位",
+    "extension_approved": "同意延期",
+    "extension_refused": "不同意延期",
+    "closed": "办结",
+    "reopened": "重新打开",
 }
 REPLY_LABELS = {
     "accept": "受理",
@@ -79,8 +84,20 @@ FIELD_LABELS = {"subject": "主题", "body": "正文", "attachments": "附件名
 
 def _detail(kind: str, data: dict[str, Any]) -> str:
     parts = []
-    for key in ("department", "reason", "track", "intent", "filename", "text", "by", "until"):
+    for key in (
+        "department",
+        "departments",
+        "reason",
+        "track",
+        "intent",
+        "filename",
+        "text",
+        "by",
+        "until",
+    ):
         value = data.get(key)
+        if isinstance(value, list):
+            value = "、".join(str(v) for v in value)
         if value not in (None, ""):
             parts.append(f"{value}")
     return "；".join(str(p)[:120] for p in parts)
