@@ -73,7 +73,7 @@ MATRIX = [
     (HQC, "office-action", T_XSC_CO_HQC, False),  # co-handling gives no office action
     *[
         (a, action, None, ok)
-        for action in ("view-approvals", "view-failures")
+        for action in ("view-approvals", "view-failures", "view-audit")
         for a, ok in [(OFFICE, True), (AUDITOR, True), (HQC, False), (LEADER, False), (None, False)]
     ],
     *[

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from starlette.testclient import TestClient
-
 from sweep_helpers import new_ticket, update_ticket
 from web_helpers import T0, Site
 from xinxiang.domain import workflow as wf
@@ -53,10 +51,9 @@ def department_answers(site: Site, key: str, text: str = ANSWER, at: datetime | 
 _HIDDEN = re.compile(r'name="(csrf_token|reply_id)" value="([^"]*)"')
 
 
-def hidden_fields(client: TestClient, path: str, form_id: str) -> dict[str, str]:
-    """The hidden fields (CSRF token, the reply shown) of the form `form_id` on page `path`."""
-    html = client.get(path).text
+def hidden_fields(html: str, form_id: str) -> dict[str, str]:
+    """The hidden fields (CSRF token, the reply shown) of the form `form_id` on a page."""
     start = html.find(f'id="{form_id}"')
-    assert start >= 0, f"no form {form_id} on {path}"
+    assert start >= 0, f"no form {form_id}"
     form = html[start : html.find("</form>", start)]
     return dict(_HIDDEN.findall(form))

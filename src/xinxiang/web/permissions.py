@@ -63,7 +63,10 @@ _GLOBAL: dict[str, frozenset[Role]] = {
     "view-holding-pen": frozenset({"office", "auditor"}),  # 待甄别 count and list
     "view-approvals": frozenset({"office", "auditor"}),  # 待审核: replies waiting for the office
     "view-failures": frozenset({"office", "auditor"}),  # 隔离区 and 搁置区 lists
-    "handle-intake": frozenset({"office"}),  # 待甄别/隔离区/搁置区: assign, retry, discard
+    "handle-intake": frozenset({"office"}),
+    "view-audit": frozenset(
+        {"office", "auditor"}
+    ),  # the client address of audited actions  # 待甄别/隔离区/搁置区: assign, retry, discard
 }
 # Actions on one ticket: roles that may perform them on any ticket, and roles that may on the
 # tickets of their own departments.

@@ -70,9 +70,14 @@ def _key(at: datetime) -> float:
 
 
 def timeline(
-    session: Session, ticket: TicketRow, events: tuple[RecordEvent, ...]
+    session: Session, ticket: TicketRow, events: tuple[RecordEvent, ...], actor: Actor
 ) -> list[TimelineEntry]:
-    """The ticket's events (as the 处理单 lists them) and its audited web actions, by time."""
+    """The ticket's events (as the 处理单 lists them) and its audited web actions, by time.
+
+    Who acted is shown to everyone who sees the ticket; the client address only to those who
+    read the audit log (`view-audit`).
+    """
+    show_ip = allowed(actor, "view-audit")
     entries = [TimelineEntry(e.at, e.kind, e.actor, e.detail) for e in events]
     rows = session.execute(
         select(AuditRow)
@@ -81,7 +86,8 @@ def timeline(
     ).scalars()
     for a in rows:
         what = ACTION_LABELS.get(a.action.removeprefix("ticket-"), a.action)
-        who = f"{a.account}（{ROLE_LABELS.get(a.role, a.role)}，IP {a.ip or '未知'}）"
+        role = ROLE_LABELS.get(a.role, a.role)
+        who = f"{a.account}（{role}，IP {a.ip or '未知'}）" if show_ip else f"{a.account}（{role}）"
         entries.append(TimelineEntry(a.at, f"网上操作：{what}", who, a.detail or "", True))
     return sorted(entries, key=lambda e: (_key(e.at), e.audit))
 

@@ -167,8 +167,10 @@ async def ticket_action(request: Request) -> Response:
         if build is None or found is None or not allowed(actor, "view-ticket", found[1]):
             raise HTTPException(404)
         may = allowed(actor, "office-action", found[1])
-        key, detail = f"ticket-{action}", FORBIDDEN_LABEL
+        # A forbidden attempt is audited apart ("forbidden"): it is no line of the timeline.
+        key, detail = "forbidden", f"{FORBIDDEN_LABEL}：ticket-{action}"
         if may:
+            key = f"ticket-{action}"
             try:
                 attempt = build(command_actor(actor), number, form, session)
                 key = f"ticket-{attempt.key}"

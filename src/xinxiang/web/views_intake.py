@@ -156,9 +156,9 @@ async def intake_action(request: Request) -> Response:
     form = await request.form()
     now = state.clock()
     with state.ctx.db.session() as session:
-        actor = require(request, session, _VIEW[kind])
+        actor = require(request, session)
         may = allowed(actor, "handle-intake")
-    ok, text = False, "无权限的操作（已拒绝）"
+    ok, text = False, f"无权限的操作（已拒绝）：{kind}-{action}"
     if may:
         try:
             if act is not None:
@@ -180,7 +180,7 @@ async def intake_action(request: Request) -> Response:
             account=actor.name,
             role=actor.role,
             ip=client_ip(request),
-            action=f"{kind}-{action}",
+            action=f"{kind}-{action}" if may else "forbidden",
             resource=f"{kind}:{item_id}",
             detail=text if ok else f"未执行：{text}",
         )

@@ -228,7 +228,7 @@ async def ticket_detail(request: Request) -> Response:
             attachments=attachments,
             classification=classification,
             now=now,
-            timeline=timeline(session, ticket, record.events),
+            timeline=timeline(session, ticket, record.events, actor),
             flash=take_flash(request),
             a=action_context(state.ctx, session, actor, ticket, resource, now),
         )
