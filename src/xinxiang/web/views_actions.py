@@ -39,10 +39,9 @@ from xinxiang.handlers import (
 )
 from xinxiang.handlers.repository import TicketRepository
 from xinxiang.services.publishing import republish
-from xinxiang.web.accounts import audit
+from xinxiang.web.accounts import audit_request
 from xinxiang.web.permissions import Actor, allowed
 from xinxiang.web.queries import find_ticket
-from xinxiang.web.security import client_ip
 from xinxiang.web.ticket_panel import flash
 from xinxiang.web.views_staff import require
 
@@ -181,16 +180,7 @@ async def ticket_action(request: Request) -> Response:
                 flash(request, False, str(exc))
             else:
                 flash(request, True, done.summary)
-        audit(
-            session,
-            at=now,
-            account=actor.name,
-            role=actor.role,
-            ip=client_ip(request),
-            action=key,
-            resource=number,
-            detail=detail,
-        )
+        audit_request(session, request, actor, now, key, number, detail)
     if not may:
         raise HTTPException(403)
     if done is not None and done.republish:

@@ -33,10 +33,9 @@ from xinxiang.services.shunt import (
 )
 from xinxiang.store.models import QuarantineRow
 from xinxiang.store.shunts import list_shunts
-from xinxiang.web.accounts import audit
+from xinxiang.web.accounts import audit_request
 from xinxiang.web.permissions import allowed
 from xinxiang.web.render import page
-from xinxiang.web.security import client_ip
 from xinxiang.web.ticket_panel import REPLY_KINDS, flash, take_flash
 from xinxiang.web.views_staff import require
 
@@ -174,16 +173,9 @@ async def intake_action(request: Request) -> Response:
             text = str(exc)
         flash(request, ok, text)
     with state.ctx.db.unit_of_work() as session:
-        audit(
-            session,
-            at=now,
-            account=actor.name,
-            role=actor.role,
-            ip=client_ip(request),
-            action=f"{kind}-{action}" if may else "forbidden",
-            resource=f"{kind}:{item_id}",
-            detail=text if ok else f"未执行：{text}",
-        )
+        what = f"{kind}-{action}" if may else "forbidden"
+        detail = text if ok else f"未执行：{text}"
+        audit_request(session, request, actor, now, what, f"{kind}:{item_id}", detail)
     if not may:
         raise HTTPException(403)
     return RedirectResponse(f"/office/{kind}", status_code=303)

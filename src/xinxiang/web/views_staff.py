@@ -19,7 +19,7 @@ from xinxiang.domain.states import TicketStatus
 from xinxiang.services.approval import list_pending
 from xinxiang.services.records import build_record
 from xinxiang.store.models import LetterRow
-from xinxiang.web.accounts import actor_for, audit, authenticate, get_user
+from xinxiang.web.accounts import actor_for, audit, audit_request, authenticate, get_user
 from xinxiang.web.permissions import Actor, allowed
 from xinxiang.web.queries import PAGE_SIZE, TicketFilter, find_ticket, list_tickets
 from xinxiang.web.queries import dashboard as dashboard_data
@@ -209,15 +209,7 @@ async def ticket_detail(request: Request) -> Response:
         letter = session.get(LetterRow, ticket.letter_id)
         attachments = list(letter.attachments) if letter is not None else []
         classification = ticket.classification or {}
-        audit(
-            session,
-            at=now,
-            account=actor.name,
-            role=actor.role,
-            ip=client_ip(request),
-            action="view-ticket",
-            resource=ticket.number,
-        )
+        audit_request(session, request, actor, now, "view-ticket", ticket.number)
         session.commit()
         return page(
             request,
