@@ -2,8 +2,9 @@
 protocol (a small client on `websockets`), against the console served by uvicorn.
 
 A department signs in through the login form and sees its own tickets and nothing else; the
-office's dashboard and a ticket page are captured as screenshots (written under the test's
-tmp_path, printed with the output).
+office approves an answer with an edit and routes a triage ticket, and sees both audit lines on
+the timelines. Pages are captured as screenshots (written under the test's tmp_path, printed
+with the output).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import pytest
 import uvicorn
 from websockets.sync.client import ClientConnection, connect
 
+from web_action_helpers import department_answers, triage_ticket
 from web_helpers import PASSWORD, Site, make_site
 from xinxiang.web.app import create_app
 
@@ -214,3 +216,55 @@ def test_a_department_signs_in_and_sees_only_its_tickets(
     dash = desk.screenshot(tmp_path / "dashboard.png")
     print(f"screenshots: {shot} {dash}")
     assert shot.stat().st_size > 10_000 and dash.stat().st_size > 10_000
+
+
+def _wait_text(page: Page, text: str) -> str:
+    """Until `text` shows on the page (after a form posted back to the same address)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while text not in (shown := page.text()):
+        assert time.monotonic() < deadline, (text, shown[:500])
+        time.sleep(0.1)
+    return shown
+
+
+def test_the_office_approves_with_an_edit_and_routes_a_triage_ticket(
+    served: tuple[Site, str], browser: Browser, tmp_path: Path
+) -> None:
+    site, base = served
+    triage = triage_ticket(site)
+    department_answers(site, "hqc")
+    hqc = site.tickets["hqc"]
+    desk = browser.page(1280, 900)
+    desk.goto(f"{base}/office/", "/login")
+    desk.submit('form[action="/login"]', {"name": "office1", "password": PASSWORD}, "/office/")
+    # From the dashboard's 待审核 list to the ticket: the answer, its redaction preview, the
+    # edit box prefilled with the redacted text; the clerk adds a line and approves the edit.
+    desk.js(f"document.querySelector('a[href=\"/tickets/{hqc}#actions\"]').click()")
+    desk.wait_for(f"/tickets/{hqc}")
+    assert "脱敏预览" in desk.text() and "13812345678" in desk.text()
+    assert "13812345678" not in str(desk.js("document.querySelector('#approve textarea').value"))
+    before = desk.screenshot(tmp_path / "approve-with-edit.png")
+    desk.js(
+        "document.querySelector('#approve textarea').value += '（已安排回访。）';"
+        "document.querySelector('#approve button[value=edit]').click()"
+    )
+    approved = _wait_text(desk, "（经修改），已发送来信人")
+    assert (
+        "网上操作：修改后审核通过" in approved and "office1（党政办公室，IP 127.0.0.1）" in approved
+    )
+    after = desk.screenshot(tmp_path / "approved-timeline.png")
+    # The triage queue on the dashboard links to the ticket; 转办 from its form.
+    desk.goto(f"{base}/office/", "/office/")
+    desk.js(f"document.querySelector('a[href=\"/tickets/{triage}\"]').click()")
+    desk.wait_for(f"/tickets/{triage}")
+    desk.js(
+        "document.querySelector('#route select').value = 'hqc';"
+        "document.querySelector('#route').requestSubmit()"
+    )
+    routed = _wait_text(desk, "已转办至后勤管理处")
+    assert "网上操作：转办/改派" in routed and "office1（党政办公室，IP 127.0.0.1）" in routed
+    desk.goto(f"{base}/tickets/{hqc}", f"/tickets/{hqc}")
+    assert "网上操作：修改后审核通过" in desk.text()  # both audit lines stay on their timelines
+    shot = desk.screenshot(tmp_path / "routed-timeline.png")
+    print(f"screenshots: {before} {after} {shot}")
+    assert all(p.stat().st_size > 10_000 for p in (before, after, shot))

@@ -67,6 +67,25 @@ MATRIX = [
     (HQC, "change-ticket", T_TSG, False),
     (LEADER, "change-ticket", T_HQC, False),
     (None, "change-ticket", T_HQC, False),
+    # the office's own work: its ticket actions and the intake lists' actions (office only)
+    *[(OFFICE, "office-action", t, True) for t in (T_HQC, T_XSC_CO_HQC, T_TSG, T_UNROUTED)],
+    *[(a, "office-action", T_HQC, False) for a in (AUDITOR, HQC, LEADER, None)],
+    (HQC, "office-action", T_XSC_CO_HQC, False),  # co-handling gives no office action
+    *[
+        (a, action, None, ok)
+        for action in ("view-approvals", "view-failures", "view-audit")
+        for a, ok in [(OFFICE, True), (AUDITOR, True), (HQC, False), (LEADER, False), (None, False)]
+    ],
+    *[
+        (a, "handle-intake", None, ok)
+        for a, ok in [
+            (OFFICE, True),
+            (AUDITOR, False),
+            (HQC, False),
+            (LEADER, False),
+            (None, False),
+        ]
+    ],
     # an action nobody defined fails closed, for everyone
     *[(a, "delete-everything", r, False) for a in (OFFICE, AUDITOR, HQC) for r in (None, T_HQC)],
 ]
@@ -110,6 +129,8 @@ def test_list_scope_agrees_with_the_permission_question(actor: Actor, t: TicketR
 def test_auditors_and_leaders_never_change_anything(actor: Actor, t: TicketResource) -> None:
     if actor.role in ("auditor", "leader"):
         assert not allowed(actor, "change-ticket", t)
+    if actor.role != "office":
+        assert not allowed(actor, "office-action", t) and not allowed(actor, "handle-intake")
 
 
 def test_supervision_follows_the_leader_address_case_insensitively() -> None:

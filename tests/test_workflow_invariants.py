@@ -1,7 +1,8 @@
 """Invariants of the workflow over any ticket, any command, any time (hypothesis).
 
 - A Change's status is the one before or reachable from it by `states.transition()`.
-- Nothing moves a closed ticket; an answered one moves only to closed (办结, `settled`).
+- Nothing but 重新打开 (to triage) moves a closed ticket; an answered one moves only to closed
+  (办结, `settled`) or, reopened, to triage.
 - A deadline an action sets is never before `now` — except the staged dues a 受理 that
   declares track 2/3 recomputes from the original acceptance (seed 002 第九条: the clock runs
   from 受理, and an overdue preliminary stays overdue).
@@ -35,6 +36,7 @@ from xinxiang.domain.workflow import (
     PreliminaryAnswer,
     RecordCohandlerResult,
     Reject,
+    Reopen,
     RequestExtension,
     ReturnToOffice,
     Route,
@@ -135,6 +137,7 @@ def situations(draw: st.DrawFn) -> tuple[TicketSnapshot, Command, datetime]:
             st.builds(DecideExtension, st.just(OFFICE), st.booleans(), st.just("理由"), maybe_day),
             st.builds(Approve, st.just(OFFICE), st.sampled_from([None, "", "修改稿"])),
             st.builds(Reject, st.just(OFFICE), st.sampled_from(["", "理由"])),
+            st.builds(Reopen, st.just(OFFICE), st.sampled_from(["", " ", "不满意"])),
             st.builds(
                 Close,
                 st.just("system"),
@@ -163,9 +166,12 @@ def test_workflow_invariants(situation: tuple[TicketSnapshot, Command, datetime]
     before, after = s.status, outcome.after.status
     assert outcome.before is s
     assert after == before or can_transition(before, after)
-    if before is S.CLOSED:
+    if isinstance(command, Reopen):
+        assert (before, after) in ((S.ANSWERED, S.TRIAGE), (S.CLOSED, S.TRIAGE))
+        assert outcome.after.closed_at is None and command.reason.strip()
+    elif before is S.CLOSED:
         assert after is S.CLOSED
-    if before is S.ANSWERED:
+    elif before is S.ANSWERED:
         assert after in (S.ANSWERED, S.CLOSED)
         assert after is S.ANSWERED or (isinstance(command, Close) and command.kind == "settled")
     old, new = s.deadlines(), outcome.after.deadlines()

@@ -48,6 +48,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "reject":             ("!nothing_pending", "!nothing_pending", "!nothing_pending", "!nothing_pending", "!nothing_pending",  "accepted",          "!nothing_pending", "!nothing_pending"),  # noqa: E501
     "close":              ("closed",          "closed",          "!status",           "!status",           "!status",           "!status",           "!status", "!status"),  # noqa: E501
     "settle":             ("!status",         "!status",         "!status",           "!status",           "!status",           "!status",           "closed",  "!status"),  # noqa: E501
+    "reopen":             ("!status",         "!status",         "!status",           "!status",           "!status",           "!status",           "triage",  "triage"),  # noqa: E501
 }
 # fmt: on
 
@@ -67,6 +68,7 @@ SEEDS = {
     "reject": "002 第四条2",
     "close": "000 二(一)/(二); 004 第八条(一)(二)(五): 分类处理",
     "settle": "002 第十条: 满意后销账",
+    "reopen": "002 第十条: 回访不满意的重新办理 (the office routes it again)",
 }
 """The seed rule each row of the matrix follows."""
 

@@ -33,6 +33,7 @@ from xinxiang.domain.workflow import (
     RecordCohandlerResult,
     Refusal,
     Reject,
+    Reopen,
     RequestExtension,
     ReturnToOffice,
     Route,
@@ -133,6 +134,7 @@ COMMANDS: dict[str, Command] = {
     "reject": Reject(OFFICE, "请补充处理依据"),
     "close": Close("system", "legal_channel"),
     "settle": Close(OFFICE, "settled"),
+    "reopen": Reopen(OFFICE, "来信人不满意，需重新办理"),
 }
 """One ordinary command of each action."""
 

@@ -52,8 +52,9 @@ _ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
             TicketStatus.ACCEPTED,
         }
     ),
-    TicketStatus.ANSWERED: frozenset({TicketStatus.CLOSED}),
-    TicketStatus.CLOSED: frozenset(),
+    # 重新打开 (reopen): an answered or closed ticket goes back to the office's triage.
+    TicketStatus.ANSWERED: frozenset({TicketStatus.CLOSED, TicketStatus.TRIAGE}),
+    TicketStatus.CLOSED: frozenset({TicketStatus.TRIAGE}),
 }
 
 OPEN_STATUSES: frozenset[TicketStatus] = frozenset(
@@ -65,6 +66,9 @@ ROUTABLE: frozenset[TicketStatus] = OPEN_STATUSES
 
 DISPATCH_STATUSES: tuple[TicketStatus, ...] = (TicketStatus.RECEIVED, TicketStatus.TRIAGE)
 """The office still has to dispatch (转办): the dispatch deadline runs."""
+
+REOPENABLE: tuple[TicketStatus, ...] = (TicketStatus.ANSWERED, TicketStatus.CLOSED)
+"""重新打开: the office may take back an answered or closed ticket (to triage)."""
 
 OPEN_WORK_STATUSES: tuple[TicketStatus, ...] = (
     TicketStatus.DISPATCHED,

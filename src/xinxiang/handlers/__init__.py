@@ -4,9 +4,9 @@
 loads the ticket's state (`repository`), lets `domain.workflow` decide, applies the change and
 turns its notices into mail (`notices`). Commands and their actors are in `messages`.
 Interfaces on it so far: the CLI's office actions (approve, reject, tickets route/cohandle/
-extend), the office's mail commands (转办, 协办, 同意延期, 不同意延期, 同意, 驳回, 修改), and
-the reply loop's department answers (`department`: 受理, 初步/正式回复, 退回, 延期申请, 协办结果)
-and petitioner follow-ups (补充来信).
+extend), the office's mail commands (转办, 协办, 同意延期, 不同意延期, 同意, 驳回, 修改), the
+web console's office actions (those and 办结, 重新打开), the reply loop's department answers
+(`department`: 受理, 初步/正式回复, 退回, 延期申请, 协办结果) and petitioner follow-ups (补充来信).
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from xinxiang.handlers.messages import (
     AddFollowUp,
     AnswerTicket,
     ApproveReply,
+    CloseTicket,
     DecideExtension,
     Message,
     RejectReply,
+    ReopenTicket,
     ReportCohandlerResult,
     RequestExtension,
     ReturnTicket,
@@ -35,11 +37,13 @@ __all__ = [
     "AddFollowUp",
     "AnswerTicket",
     "ApproveReply",
+    "CloseTicket",
     "DecideExtension",
     "Handled",
     "Message",
     "Refused",
     "RejectReply",
+    "ReopenTicket",
     "ReportCohandlerResult",
     "RequestExtension",
     "ReturnTicket",

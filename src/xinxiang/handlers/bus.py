@@ -29,9 +29,11 @@ from xinxiang.handlers.messages import (
     AddFollowUp,
     AnswerTicket,
     ApproveReply,
+    CloseTicket,
     DecideExtension,
     Message,
     RejectReply,
+    ReopenTicket,
     ReportCohandlerResult,
     RequestExtension,
     ReturnTicket,
@@ -84,6 +86,8 @@ HANDLERS: dict[type[Any], Callable[..., office.Prepared]] = {
     RequestExtension: department.request_extension,
     ReportCohandlerResult: department.report_cohandler_result,
     AddFollowUp: department.add_follow_up,
+    CloseTicket: office.close_ticket,
+    ReopenTicket: office.reopen_ticket,
 }
 """The handler of each kind of command."""
 

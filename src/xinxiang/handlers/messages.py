@@ -142,6 +142,26 @@ class AddFollowUp:
     key: str
 
 
+# -- the office's closing and reopening (the web console) --------------------------------
+
+
+@dataclass(frozen=True)
+class CloseTicket:
+    """办结 ticket `number` after its formal answer (销账)."""
+
+    actor: Actor
+    number: str
+
+
+@dataclass(frozen=True)
+class ReopenTicket:
+    """重新打开 an answered or closed ticket `number`: back to triage, with `reason`."""
+
+    actor: Actor
+    number: str
+    reason: str
+
+
 Message = (
     RouteTicket
     | AddCohandlers
@@ -154,5 +174,7 @@ Message = (
     | RequestExtension
     | ReportCohandlerResult
     | AddFollowUp
+    | CloseTicket
+    | ReopenTicket
 )
 """Every command the bus takes."""

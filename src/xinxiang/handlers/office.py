@@ -1,4 +1,5 @@
-"""The handlers of the office's actions (党政办公室): 转办/改派, 协办, 延期审批, 同意, 驳回.
+"""The handlers of the office's actions (党政办公室): 转办/改派, 协办, 延期审批, 同意, 驳回, 办结,
+重新打开.
 
 One handler per command, named `verb_noun`. Each resolves what the command names (ticket,
 departments), builds the workflow's command with the actor, and returns it with the ticket's
@@ -17,8 +18,10 @@ from xinxiang.errors import XinxiangError
 from xinxiang.handlers.messages import (
     AddCohandlers,
     ApproveReply,
+    CloseTicket,
     DecideExtension,
     RejectReply,
+    ReopenTicket,
     RouteTicket,
 )
 from xinxiang.handlers.repository import TicketRepository
@@ -75,3 +78,13 @@ def approve_reply(ctx: AppContext, tickets: TicketRepository, cmd: ApproveReply)
 def reject_reply(ctx: AppContext, tickets: TicketRepository, cmd: RejectReply) -> Prepared:
     """驳回 the oldest reply waiting for the office, with the reason."""
     return tickets.get(cmd.ref, by_id=True), wf.Reject(cmd.actor.name, cmd.reason)
+
+
+def close_ticket(ctx: AppContext, tickets: TicketRepository, cmd: CloseTicket) -> Prepared:
+    """办结 an answered ticket (销账)."""
+    return tickets.get(cmd.number), wf.Close(cmd.actor.name, "settled")
+
+
+def reopen_ticket(ctx: AppContext, tickets: TicketRepository, cmd: ReopenTicket) -> Prepared:
+    """重新打开 an answered or closed ticket: back to the office's triage."""
+    return tickets.get(cmd.number), wf.Reopen(cmd.actor.name, cmd.reason)

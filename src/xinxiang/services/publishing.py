@@ -23,6 +23,13 @@ if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
 
 
+def private_terms(ticket: TicketRow, letter: LetterRow) -> tuple[str, ...]:
+    """What identifies the petitioner and is hidden wherever it occurs: the addresses, and the
+    display name only where it is a name (家长 or 匿名举报 would vanish everywhere)."""
+    shown = display_name_terms(letter.from_name)
+    return tuple(t for t in (ticket.petitioner_addr, letter.from_addr, *shown) if t)
+
+
 def public_items(ctx: AppContext, session: Session) -> list[PublicItem]:
     """Every approved public letter with its answer (one per ticket: the latest)."""
     rows = session.execute(
@@ -39,9 +46,7 @@ def public_items(ctx: AppContext, session: Session) -> list[PublicItem]:
     latest: dict[int, PublicItem] = {}
     for reply, ticket, letter in rows:
         dept = ctx.cfg.department(ticket.department_code) if ticket.department_code else None
-        # The display name only where it is a name: 家长 or 匿名举报 would vanish everywhere.
-        shown = display_name_terms(letter.from_name)
-        terms = tuple(t for t in (ticket.petitioner_addr, letter.from_addr, *shown) if t)
+        terms = private_terms(ticket, letter)
         latest[ticket.id] = PublicItem(
             number=ticket.number,
             category=ticket.category or "其他",

@@ -64,6 +64,11 @@ EVENT_LABELS = {
     "closed_by_template": "模板答复",
     "praise_forwarded": "表扬转达",
     "reply_refused": "答复未采纳",
+    "cohandlers_added": "增加协办单位",
+    "extension_approved": "同意延期",
+    "extension_refused": "不同意延期",
+    "closed": "办结",
+    "reopened": "重新打开",
 }
 REPLY_LABELS = {
     "accept": "受理",
@@ -122,12 +127,24 @@ def _content_label(content_type: str) -> str:
 
 def _detail(ctx: AppContext, kind: str, data: dict[str, Any]) -> str:
     parts: list[str] = []
-    for key in ("department", "reason", "track", "intent", "filename", "text", "by", "until"):
+    for key in (
+        "department",
+        "departments",
+        "reason",
+        "track",
+        "intent",
+        "filename",
+        "text",
+        "by",
+        "until",
+    ):
         value = data.get(key)
-        if value in (None, ""):
+        if value in (None, "", []):
             continue
         if key == "department":
             value = _dept_name(ctx, str(value))
+        elif key == "departments" and isinstance(value, list):
+            value = "、".join(_dept_name(ctx, str(v)) or str(v) for v in value)
         elif key == "track":
             value = TRACK_WORDS.get(value, f"第{value}类") if isinstance(value, int) else value
         elif key == "intent":

@@ -13,11 +13,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.requests import Request
 
 from xinxiang.config import Config
 from xinxiang.errors import XinxiangError
 from xinxiang.store.models_web import AuditRow, UserRow
 from xinxiang.web.permissions import ROLES, Actor, Role, supervised_departments
+from xinxiang.web.security import client_ip
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -201,4 +203,26 @@ def audit(
             resource=resource[:120],
             detail=detail,
         )
+    )
+
+
+def audit_request(
+    session: Session,
+    request: Request,
+    actor: Actor,
+    at: datetime,
+    action: str,
+    resource: str,
+    detail: str | None = None,
+) -> None:
+    """Audit what `actor` did in this request (the client address is the request's)."""
+    audit(
+        session,
+        at=at,
+        account=actor.name,
+        role=actor.role,
+        ip=client_ip(request),
+        action=action,
+        resource=resource,
+        detail=detail,
     )

@@ -21,7 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from xinxiang.services.context import AppContext
-from xinxiang.web import views_public, views_staff
+from xinxiang.web import views_actions, views_intake, views_public, views_staff
 from xinxiang.web.render import page
 from xinxiang.web.security import (
     CsrfMiddleware,
@@ -69,6 +69,12 @@ def create_app(ctx: AppContext, *, clock: Clock = _utcnow) -> Starlette:
         Route("/office/", views_staff.dashboard, methods=["GET"]),
         Route("/tickets", views_staff.ticket_list, methods=["GET"]),
         Route("/tickets/{number}", views_staff.ticket_detail, methods=["GET"]),
+        Route("/tickets/{number}/{action}", views_actions.ticket_action, methods=["POST"]),
+        Route("/office/approvals", views_intake.approvals, methods=["GET"]),
+        Route("/office/{kind}", views_intake.intake_list, methods=["GET"]),
+        Route(
+            "/office/{kind}/{item_id:int}/{action}", views_intake.intake_action, methods=["POST"]
+        ),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [

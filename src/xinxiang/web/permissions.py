@@ -61,12 +61,20 @@ _GLOBAL: dict[str, frozenset[Role]] = {
     "view-dashboard": frozenset({"office", "auditor"}),  # 工作台: counts over all tickets
     "list-tickets": frozenset({"office", "auditor", "department", "leader"}),
     "view-holding-pen": frozenset({"office", "auditor"}),  # 待甄别 count and list
+    "view-approvals": frozenset({"office", "auditor"}),  # 待审核: replies waiting for the office
+    "view-failures": frozenset({"office", "auditor"}),  # 隔离区 and 搁置区 lists
+    "handle-intake": frozenset({"office"}),
+    "view-audit": frozenset(
+        {"office", "auditor"}
+    ),  # the client address of audited actions  # 待甄别/隔离区/搁置区: assign, retry, discard
 }
 # Actions on one ticket: roles that may perform them on any ticket, and roles that may on the
 # tickets of their own departments.
 _TICKET_ANY: dict[str, frozenset[Role]] = {
     "view-ticket": frozenset({"office", "auditor"}),
     "change-ticket": frozenset({"office"}),
+    # 转办/改派, 协办, 延期审批, 同意/修改/驳回, 办结, 重新打开: the office's own actions.
+    "office-action": frozenset({"office"}),
 }
 _TICKET_OWN: dict[str, frozenset[Role]] = {
     "view-ticket": frozenset({"department", "leader"}),

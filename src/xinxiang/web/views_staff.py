@@ -1,6 +1,7 @@
 """Pages for staff accounts: login/logout, the office dashboard, the ticket list and page.
 
-Read-only in this slice: ticket changes will come through the command layer. Every view asks
+Ticket changes go through the command layer (`views_actions`); the ticket page shows their
+forms to an account allowed to act (`ticket_panel`). Every view asks
 `permissions.allowed`; a ticket the actor may not see answers 404, exactly like one that does
 not exist, so guessing numbers in URLs tells nothing.
 """
@@ -15,14 +16,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from xinxiang.domain.states import TicketStatus
+from xinxiang.services.approval import list_pending
 from xinxiang.services.records import build_record
 from xinxiang.store.models import LetterRow
-from xinxiang.web.accounts import actor_for, audit, authenticate, get_user
+from xinxiang.web.accounts import actor_for, audit, audit_request, authenticate, get_user
 from xinxiang.web.permissions import Actor, allowed
 from xinxiang.web.queries import PAGE_SIZE, TicketFilter, find_ticket, list_tickets
 from xinxiang.web.queries import dashboard as dashboard_data
 from xinxiang.web.render import page
 from xinxiang.web.security import client_ip, new_session, safe_next
+from xinxiang.web.ticket_panel import action_context, take_flash, timeline
 
 
 def current_actor(request: Request, session: Session) -> Actor | None:
@@ -141,6 +144,7 @@ async def dashboard(request: Request) -> Response:
             title="工作台",
             d=data,
             show_holding=allowed(actor, "view-holding-pen"),
+            approvals=list_pending(session)[:20],
             departments={d.code: d.name for d in state.cfg.departments},
         )
 
@@ -199,21 +203,13 @@ async def ticket_detail(request: Request) -> Response:
         found = find_ticket(session, request.path_params["number"])
         if found is None or not allowed(actor, "view-ticket", found[1]):
             raise HTTPException(404)
-        ticket, _resource = found
+        ticket, resource = found
         now = state.clock()
         record = build_record(state.ctx, session, ticket, now)
         letter = session.get(LetterRow, ticket.letter_id)
         attachments = list(letter.attachments) if letter is not None else []
         classification = ticket.classification or {}
-        audit(
-            session,
-            at=now,
-            account=actor.name,
-            role=actor.role,
-            ip=client_ip(request),
-            action="view-ticket",
-            resource=ticket.number,
-        )
+        audit_request(session, request, actor, now, "view-ticket", ticket.number)
         session.commit()
         return page(
             request,
@@ -224,4 +220,7 @@ async def ticket_detail(request: Request) -> Response:
             attachments=attachments,
             classification=classification,
             now=now,
+            timeline=timeline(session, ticket, record.events, actor),
+            flash=take_flash(request),
+            a=action_context(state.ctx, session, actor, ticket, resource, now),
         )

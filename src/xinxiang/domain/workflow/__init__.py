@@ -22,7 +22,7 @@ ticket's status. The rules cite the seed policies (000, 001, 002, 004 in shared/
 Modules: `snapshot` (the state), `commands` (the values of each action), `effects` (Change,
 Refusal, Event, Notice), `policy` (numbers, zone, calendar protocol), `department` (the
 department's answers), `petitioner` (补充来信), `approval` (the office's 同意/修改/驳回),
-`office` (转办, 协办, 延期审批, 办结), `common` (what several actions share).
+`office` (转办, 协办, 延期审批, 办结, 重新打开), `common` (what several actions share).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from xinxiang.domain.workflow.commands import (
     PreliminaryAnswer,
     RecordCohandlerResult,
     Reject,
+    Reopen,
     RequestExtension,
     ReturnToOffice,
     Route,
@@ -73,6 +74,7 @@ from xinxiang.domain.workflow.office import (
     close,
     decide_extension,
     hold_for_triage,
+    reopen,
     route,
 )
 from xinxiang.domain.workflow.petitioner import record_follow_up
@@ -94,6 +96,7 @@ Command = (
     | Approve
     | Reject
     | Close
+    | Reopen
 )
 
 ACTIONS: dict[type[Any], Callable[..., Outcome]] = {
@@ -111,6 +114,7 @@ ACTIONS: dict[type[Any], Callable[..., Outcome]] = {
     Approve: approve,
     Reject: reject,
     Close: close,
+    Reopen: reopen,
 }
 """The action that carries out each kind of command."""
 
@@ -153,6 +157,7 @@ __all__ = [
     "RecordCohandlerResult",
     "Refusal",
     "Reject",
+    "Reopen",
     "ReplyUpdate",
     "RequestExtension",
     "ReturnToOffice",
@@ -172,6 +177,7 @@ __all__ = [
     "record_cohandler_result",
     "record_follow_up",
     "reject",
+    "reopen",
     "request_extension",
     "return_to_office",
     "route",

@@ -161,3 +161,11 @@ class Close:
     kind: CloseKind
     department: str | None = None
     earlier: str | None = None
+
+
+@dataclass(frozen=True)
+class Reopen:
+    """重新打开: an answered or closed ticket goes back to the office's triage, with the reason."""
+
+    actor: str
+    reason: str

@@ -1,4 +1,4 @@
-"""The office's actions on a ticket (党政办公室): 转办/改派, 待分办, 协办, 延期审批, 办结.
+"""The office's actions on a ticket (党政办公室): 转办/改派, 待分办, 协办, 延期审批, 办结, 重新打开.
 
 Each checks everything before it changes anything, in the order the office's services always
 have, and refuses with the one-line Chinese wording the CLI and the office's mail show.
@@ -15,16 +15,23 @@ from datetime import datetime
 from xinxiang.domain.deadlines import (
     cohandler_due,
     compute_deadlines,
+    dispatch_due,
     end_of_date,
     extension_allowed,
     return_window_end,
 )
-from xinxiang.domain.states import DISPATCH_STATUSES, OPEN_WORK_STATUSES, ROUTABLE
+from xinxiang.domain.states import (
+    DISPATCH_STATUSES,
+    OPEN_WORK_STATUSES,
+    REOPENABLE,
+    ROUTABLE,
+)
 from xinxiang.domain.workflow.commands import (
     AddCohandlers,
     Close,
     DecideExtension,
     HoldForTriage,
+    Reopen,
     Route,
 )
 from xinxiang.domain.workflow.common import S, example_date, move, refuse, status_refusal
@@ -386,4 +393,41 @@ def close(
         notices=notices,
         summary=f"工单 {s.number} 已办结。",
         supersede_receipt=cmd.kind != "praise",
+    )
+
+
+def reopen(
+    s: TicketSnapshot, cmd: Reopen, now: datetime, policy: WorkflowPolicy, calendar: Calendar
+) -> Outcome:
+    """重新打开: an answered or closed ticket goes back to the office's triage (待分办).
+
+    For a matter answered or closed too early (the petitioner is not satisfied, seed 002 第十条
+    回访; a disposition that was wrong). The office routes it again (转办, the clock restarts);
+    until then the dispatch deadline runs afresh from now (seed 004 第六条: 1个自然日内转办).
+    The reason is required and kept in the log.
+    """
+    if s.status not in REOPENABLE:
+        return status_refusal("reopen", s, "重新打开")
+    reason = cmd.reason.strip()
+    if not reason:
+        return refuse("reopen", "reason_required", "重新打开须写明原因")
+    after = replace(
+        s,
+        status=move(s.status, S.TRIAGE),
+        closed_at=None,
+        revisit_due=None,
+        dispatch_due=dispatch_due(now, policy.deadlines),
+    )
+    return Change(
+        action="reopen",
+        before=s,
+        after=after,
+        events=(
+            Event(
+                "reopened",
+                cmd.actor,
+                {"reason": reason, "previous_status": s.status.value},
+            ),
+        ),
+        summary=f"工单 {s.number} 已重新打开，转入待分办，请重新转办。",
     )
