@@ -290,11 +290,33 @@ def _read_candidate(
         lowered = lowered or cue.effect < 0
         marks.append(Mark(f"cue-{cue.name}", hit.term, hit.field, hit.start))
         reasons.append(f"语境「{hit.term}」（{cue.description or cue.name}）{cue.effect:+d}")
-    level = max(NONE, min(EMERGENCY, level))
     if group.steadfast and level < SUSPECTED:
-        level = SUSPECTED
-        reasons.append("人身威胁或自伤风险：不因语境排除")
+        # A threat or self-harm is never ruled out by one cue. Two exceptions where the words
+        # are not the writer's intent: context lowers them below nothing (去年有过不想活的念头，
+        # 现在已经好多了; a rumour of last night), or they are quoted and context lowers them
+        # (学生说“活着没意思”时不知道如何回应).
+        mention = lowered and _quoted(texts[term.field], term)
+        if level >= NONE and not mention:
+            level = SUSPECTED
+            reasons.append("人身威胁或自伤风险：不因语境排除")
+        else:
+            reasons.append("引述或已过去的事：不是来信人此刻的意图")
+    level = max(NONE, min(EMERGENCY, level))
     return _Reading(level, term.field, term.start, lowered, marks, reasons)
+
+
+_OPEN_QUOTES = "“「『\"'‘"
+_CLOSE_QUOTES = "”」』\"'’"
+
+
+def _quoted(text: str, term: _Found, reach: int = 12) -> bool:
+    """Is `term` inside quotation marks (a mention of the words, not their use)?"""
+    before = text[max(0, term.start - reach) : term.start]
+    after = text[term.end : term.end + reach]
+    opened = max(before.rfind(q) for q in _OPEN_QUOTES)
+    if opened < 0 or any(q in before[opened + 1 :] for q in "”」』’"):
+        return False
+    return any(q in after for q in _CLOSE_QUOTES)
 
 
 def _gap(text: str, a: _Found, b: _Found) -> float:
