@@ -26,9 +26,12 @@ The letter's level is its highest term's level: 2 → ``emergency``, 1 → ``sus
 from __future__ import annotations
 
 import bisect
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
 
 from xinxiang.classify.lexicon import (
     CUE,
@@ -180,11 +183,31 @@ def _cue_applies(cue: Cue, c: _Found, term: _Found, text: str) -> bool:
         return False
     if cue.scope == "sentence":
         return not (c.start < term.end and term.start < c.end)
-    return (
-        c.end <= term.start
-        and term.start - c.end <= cue.reach
-        and _CLAUSE_BREAK.search(text, c.end, term.start) is None
+    if c.end > term.start or _CLAUSE_BREAK.search(text, c.end, term.start) is not None:
+        return False
+    gap = term.start - c.end
+    if gap <= cue.reach:
+        return True
+    # Further away, the words between must all be bridge words (没有|发现|任何|烟味).
+    return gap <= cue.bridge_reach and all(
+        w in cue.bridge for w in _words(text[c.end : term.start])
     )
+
+
+@cache
+def _tokenizer() -> Any:
+    import jieba  # type: ignore[import-untyped]
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()  # the dictionary loads once (~1 s), only when a bridge is needed
+    return tokenizer
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    """`text` segmented into words by jieba's dictionary (no HMM guesses), blanks dropped."""
+    return tuple(w for w in _tokenizer().lcut(text, HMM=False) if w.strip())
 
 
 def assess(
