@@ -315,11 +315,11 @@ def _read_candidate(
         reasons.append(f"语境「{hit.term}」（{cue.description or cue.name}）{cue.effect:+d}")
     if group.steadfast and level < SUSPECTED:
         # A threat or self-harm is never ruled out by one cue. Two exceptions where the words
-        # are not the writer's intent: context lowers them below nothing (去年有过不想活的念头，
-        # 现在已经好多了; a rumour of last night), or they are quoted and context lowers them
-        # (学生说“活着没意思”时不知道如何回应).
+        # are not the writer's intent: context lowers a strong term below nothing (去年有过
+        # 不想活的念头，现在已经好多了; a rumour of last night), or they are quoted and context
+        # lowers them (学生说“活着没意思”时不知道如何回应). Indirect words (如果我消失了) stay.
         mention = lowered and _quoted(texts[term.field], term)
-        if level >= NONE and not mention:
+        if (level >= NONE or kind != "strong") and not mention:
             level = SUSPECTED
             reasons.append("人身威胁或自伤风险：不因语境排除")
         else:
