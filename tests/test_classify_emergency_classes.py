@@ -172,3 +172,23 @@ def test_benign_letters_with_danger_words_raise_no_alarm(
 def test_every_frame_alone_is_benign_for_every_danger(frame: str) -> None:
     alarms = [d for d in DANGERS if reading(frame.format(d=d)) != "N"]
     assert alarms == []
+
+
+# ── dispositions by class (seed 004 第八条, seed 002 第九条) ──
+
+DISPOSITIONS = [
+    line.split(" ", 1)
+    for line in (REPO / "tests" / "data" / "disposition_readings.txt")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if line.strip() and not line.startswith("#")
+]
+
+
+@pytest.mark.parametrize(("expected", "text"), DISPOSITIONS)
+def test_each_kind_of_disposition_is_read(expected: str, text: str) -> None:
+    c = classify("", text, (), RULES)
+    got = "jiwei" if (c.department_code, c.disposition) == ("jiwei", "dispatch") else c.disposition
+    assert got == expected
+    if expected in ("illegal", "legal_channel", "out_of_scope"):
+        assert c.department_code == "dzb"  # the office decides before any template answer
