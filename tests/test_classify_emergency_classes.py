@@ -192,3 +192,20 @@ def test_each_kind_of_disposition_is_read(expected: str, text: str) -> None:
     assert got == expected
     if expected in ("illegal", "legal_channel", "out_of_scope"):
         assert c.department_code == "dzb"  # the office decides before any template answer
+
+
+# ── departments by duty (config/departments.toml) ──
+
+DEPARTMENTS = [
+    line.split(" ", 1)
+    for line in (REPO / "tests" / "data" / "department_readings.txt")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if line.strip() and not line.startswith("#")
+]
+
+
+@pytest.mark.parametrize(("code", "text"), DEPARTMENTS)
+def test_each_department_gets_its_duties(code: str, text: str) -> None:
+    c = classify("", text, (), RULES)
+    assert (c.department_code, c.urgency in ("emergency", "suspected_emergency")) == (code, False)
