@@ -14,7 +14,12 @@ that mentions an ambulance must not wake a department at night. The `[emergency]
   the past, praise, suggestions and hypotheticals in its sentence lower it; "now" and calls
   for help raise it. Each cue counts once per term;
 - a *steadfast* group (self-harm, threats of violence) never drops below 疑似紧急, and at one
-  level it decides the letter's group over other dangers;
+  level it decides the letter's group over other dangers — unless the words are quoted and
+  context lowers them (学生说“活着没意思”时…), or context lowers a strong term below nothing
+  (去年有过不想活的念头，现在已经好多了): then they are not the writer's intent;
+- a "before" cue with *bridge* words (negation) also reaches further when every word between
+  it and the term, as jieba segments them, is a bridge word (没有|发现|任何|明火); jieba's
+  dictionary loads once, on the first such case;
 - how the text is read: a single line break does not end a sentence (mail wraps lines), a
   "before" cue does not reach across a comma, danger terms inside a 《title》 are masked, and
   the subject (a headline) yields to the body where the body reads the same danger group.
