@@ -32,16 +32,17 @@ def reading(text: str, subject: str = "") -> str:
     return {"emergency": "E", "suspected_emergency": "S"}.get(c.urgency, "N")
 
 
-def _load() -> list[tuple[str, str, str]]:
-    rows = []
-    for line in READINGS.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            cls, expected, text = line.split(" ", 2)
-            rows.append((cls, expected, text))
-    return rows
+def _table(name: str, fields: int) -> list[list[str]]:
+    """The readings of `tests/data/<name>`: one a line, `fields` space-separated fields."""
+    text = (REPO / "tests" / "data" / name).read_text(encoding="utf-8")
+    return [
+        line.split(" ", fields - 1)
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
 
 
-ROWS = _load()
+ROWS = [(cls, expected, text) for cls, expected, text in _table(READINGS.name, 3)]
 
 
 @pytest.mark.parametrize(
@@ -176,13 +177,7 @@ def test_every_frame_alone_is_benign_for_every_danger(frame: str) -> None:
 
 # ── dispositions by class (seed 004 第八条, seed 002 第九条) ──
 
-DISPOSITIONS = [
-    line.split(" ", 1)
-    for line in (REPO / "tests" / "data" / "disposition_readings.txt")
-    .read_text(encoding="utf-8")
-    .splitlines()
-    if line.strip() and not line.startswith("#")
-]
+DISPOSITIONS = _table("disposition_readings.txt", 2)
 
 
 @pytest.mark.parametrize(("expected", "text"), DISPOSITIONS)
@@ -196,13 +191,7 @@ def test_each_kind_of_disposition_is_read(expected: str, text: str) -> None:
 
 # ── departments by duty (config/departments.toml) ──
 
-DEPARTMENTS = [
-    line.split(" ", 1)
-    for line in (REPO / "tests" / "data" / "department_readings.txt")
-    .read_text(encoding="utf-8")
-    .splitlines()
-    if line.strip() and not line.startswith("#")
-]
+DEPARTMENTS = _table("department_readings.txt", 2)
 
 
 @pytest.mark.parametrize(("code", "text"), DEPARTMENTS)
