@@ -393,18 +393,37 @@ def test_routing_by_named_department_and_safety_work(
 
 
 @pytest.mark.parametrize(
-    ("subject", "body"),
+    ("subject", "body", "disposition", "rule"),
     [
         # several matters in one letter: the office splits them
-        ("好多事情", "我有好几件事想说：一是床板断了；二是老师迟到；三是快递柜太少。不知道找谁。"),
-        # another organisation's matter (004 第八条(四)): the office answers
-        ("公交站撤了", "小区门口的公交站撤了，能不能请学校跟公交公司说说？"),
+        (
+            "好多事情",
+            "我有好几件事想说：一是床板断了；二是老师迟到；三是快递柜太少。不知道找谁。",
+            "triage",
+            "triage-many-matters",
+        ),
+        # another organisation's matter (004 第八条(四)): the office tells where to turn
+        (
+            "公交站撤了",
+            "小区门口的公交站撤了，能不能请学校跟公交公司说说？",
+            "out_of_scope",
+            "out-of-scope-other-organisation",
+        ),
+        (
+            "驾校不退钱",
+            "我在校外一家驾校报了名，现在驾校不退学费，能不能请学校出面帮忙跟驾校说说？",
+            "out_of_scope",
+            "out-of-scope-other-organisation",
+        ),
     ],
 )
-def test_triage_rules_send_the_letter_to_the_office(subject: str, body: str) -> None:
+def test_triage_and_out_of_scope_rules_send_the_letter_to_the_office(
+    subject: str, body: str, disposition: str, rule: str
+) -> None:
     c = decide(subject, body)
-    assert (c.department_code, c.disposition) == ("dzb", "triage")
-    assert any(h.rule.startswith("triage-") for h in c.hits)
+    assert (c.department_code, c.disposition) == ("dzb", disposition)
+    assert rule in {h.rule for h in c.hits}
+    assert ("004第八条(四)" in c.explanation[-1]) == (disposition == "out_of_scope")
 
 
 def test_one_triage_phrase_alone_does_not_take_a_letter_from_its_department() -> None:

@@ -14,7 +14,12 @@ that mentions an ambulance must not wake a department at night. The `[emergency]
   the past, praise, suggestions and hypotheticals in its sentence lower it; "now" and calls
   for help raise it. Each cue counts once per term;
 - a *steadfast* group (self-harm, threats of violence) never drops below 疑似紧急, and at one
-  level it decides the letter's group over other dangers;
+  level it decides the letter's group over other dangers — unless the words are quoted and
+  context lowers them (学生说“活着没意思”时…), or context lowers a strong term below nothing
+  (去年有过不想活的念头，现在已经好多了): then they are not the writer's intent;
+- a "before" cue with *bridge* words (negation) also reaches further when every word between
+  it and the term, as jieba segments them, is a bridge word (没有|发现|任何|明火); jieba's
+  dictionary loads once, on the first such case;
 - how the text is read: a single line break does not end a sentence (mail wraps lines), a
   "before" cue does not reach across a comma, danger terms inside a 《title》 are masked, and
   the subject (a headline) yields to the body where the body reads the same danger group.
@@ -26,9 +31,12 @@ The letter's level is its highest term's level: 2 → ``emergency``, 1 → ``sus
 from __future__ import annotations
 
 import bisect
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
 
 from xinxiang.classify.lexicon import (
     CUE,
@@ -180,11 +188,31 @@ def _cue_applies(cue: Cue, c: _Found, term: _Found, text: str) -> bool:
         return False
     if cue.scope == "sentence":
         return not (c.start < term.end and term.start < c.end)
-    return (
-        c.end <= term.start
-        and term.start - c.end <= cue.reach
-        and _CLAUSE_BREAK.search(text, c.end, term.start) is None
+    if c.end > term.start or _CLAUSE_BREAK.search(text, c.end, term.start) is not None:
+        return False
+    gap = term.start - c.end
+    if gap <= cue.reach:
+        return True
+    # Further away, the words between must all be bridge words (没有|发现|任何|烟味).
+    return gap <= cue.bridge_reach and all(
+        w in cue.bridge for w in _words(text[c.end : term.start])
     )
+
+
+@cache
+def _tokenizer() -> Any:
+    import jieba  # type: ignore[import-untyped]
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()  # the dictionary loads once (~1 s), only when a bridge is needed
+    return tokenizer
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    """`text` segmented into words by jieba's dictionary (no HMM guesses), blanks dropped."""
+    return tuple(w for w in _tokenizer().lcut(text, HMM=False) if w.strip())
 
 
 def assess(
@@ -290,11 +318,33 @@ def _read_candidate(
         lowered = lowered or cue.effect < 0
         marks.append(Mark(f"cue-{cue.name}", hit.term, hit.field, hit.start))
         reasons.append(f"语境「{hit.term}」（{cue.description or cue.name}）{cue.effect:+d}")
-    level = max(NONE, min(EMERGENCY, level))
     if group.steadfast and level < SUSPECTED:
-        level = SUSPECTED
-        reasons.append("人身威胁或自伤风险：不因语境排除")
+        # A threat or self-harm is never ruled out by one cue. Two exceptions where the words
+        # are not the writer's intent: context lowers a strong term below nothing (去年有过
+        # 不想活的念头，现在已经好多了; a rumour of last night), or they are quoted and context
+        # lowers them (学生说“活着没意思”时不知道如何回应). Indirect words (如果我消失了) stay.
+        mention = lowered and _quoted(texts[term.field], term)
+        if (level >= NONE or kind != "strong") and not mention:
+            level = SUSPECTED
+            reasons.append("人身威胁或自伤风险：不因语境排除")
+        else:
+            reasons.append("引述或已过去的事：不是来信人此刻的意图")
+    level = max(NONE, min(EMERGENCY, level))
     return _Reading(level, term.field, term.start, lowered, marks, reasons)
+
+
+_OPEN_QUOTES = "“「『\"'‘"
+_CLOSE_QUOTES = "”」』\"'’"
+
+
+def _quoted(text: str, term: _Found, reach: int = 12) -> bool:
+    """Is `term` inside quotation marks (a mention of the words, not their use)?"""
+    before = text[max(0, term.start - reach) : term.start]
+    after = text[term.end : term.end + reach]
+    opened = max(before.rfind(q) for q in _OPEN_QUOTES)
+    if opened < 0 or any(q in before[opened + 1 :] for q in "”」』’"):
+        return False
+    return any(q in after for q in _CLOSE_QUOTES)
 
 
 def _gap(text: str, a: _Found, b: _Found) -> float:

@@ -8,8 +8,9 @@ position), and the decision carries an explanation naming the seed rule it follo
    to the danger group's department; a reading of 疑似紧急 (``suspected_emergency``) changes
    nothing else in the decision — the office alone is alerted;
 2. otherwise illegal requests (违法、违背公序良俗), matters for legal channels (诉讼、仲裁、
-   行政复议、信息公开、信访、纪检监察) and letters that triage rules recognise (several matters
-   at once, another organisation's matter) go to the office with that disposition;
+   行政复议、信息公开、信访、纪检监察), another organisation's matter (``out_of_scope``, 004
+   第八条(四)) and letters that triage rules recognise (several matters at once) go to the
+   office with that disposition;
 3. praise (表扬、感谢) that outweighs complaint signals is forwarded as ``praise``;
 4. otherwise the department with the highest score is chosen if its score and confidence pass
    the thresholds of ``[settings]``; if not, the letter goes to the office for manual
@@ -60,6 +61,8 @@ BASIS: dict[str, str] = {
     "dispatch": "转办：依据002第九条1-3、004第五条按职责派单，办理档次为1/2/3个工作日",
     "discipline": "转纪委办公室：依据001，师生反映的党员干部和公职人员违规违纪违法问题线索由"
     "纪检监察部门调查处置（举报不属于已进入法定途径的事项）",
+    "out_of_scope": "不属于学校职责范围：依据004第八条(四)，其他单位的事项由党政办公室告知来信人"
+    "向有权处理的单位反映",
     "triage": "待人工分办：依据004第五条、002第八条1，承办单位不明确的由党政办公室派单",
 }
 _MAX_KEYWORD_BONUS = 4
@@ -313,7 +316,7 @@ def classify(
         # After illegal and legal-channel matters and praise come the triage rules (several
         # matters in one letter, another organisation's matter): they send the letter to the
         # office like a weak score does, but say why.
-        for special in ("illegal", "legal_channel", "praise", "triage"):
+        for special in ("illegal", "legal_channel", "praise", "out_of_scope", "triage"):
             if special == "praise":
                 if is_praise:
                     return decision(

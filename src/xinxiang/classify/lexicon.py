@@ -52,6 +52,11 @@ class CueModel(Strict):
     words: list[str] = Field(min_length=1)
     groups: list[str] = Field(default_factory=list)
     kinds: list[Literal["strong", "weak", "pair"]] = Field(default_factory=list)
+    # A "before" cue further than `reach` still counts when every word between it and the
+    # term (as jieba segments them) is one of these "bridge" words, up to `bridge_reach`
+    # characters: 没有发现任何烟味, 并未闻到明显的燃气味.
+    bridge: list[str] = Field(default_factory=list)
+    bridge_reach: int = Field(default=0, ge=0, le=40)
 
 
 class EmergencyModel(Strict):
@@ -87,6 +92,8 @@ class Cue:
     reach: int
     groups: frozenset[str]
     kinds: frozenset[str]
+    bridge: frozenset[str] = frozenset()
+    bridge_reach: int = 0
 
 
 # Payload kinds of the automaton: (kind, index) where index points into groups, cues or masks.
@@ -202,6 +209,8 @@ def compile_emergency(
                 c.reach,
                 frozenset(c.groups),
                 frozenset(c.kinds),
+                frozenset(normalize(w).strip() for w in c.bridge),
+                c.bridge_reach,
             )
         )
     add("emergency.mask", model.mask, MASK, 0, "mask")

@@ -29,6 +29,7 @@ DISPOSITION_LABELS = {
     "legal_channel": "告知法定途径（不纳入考核）",
     "illegal": "劝导解释（违法或违背公序良俗），提请党政办公室关注",
     "praise": "表扬转达承办单位（无办理时限，不纳入考核）",
+    "out_of_scope": "不属于学校职责范围，由党政办公室告知向有权单位反映",
     "triage": "党政办公室人工分办",
 }
 TRACK_LABELS = {
