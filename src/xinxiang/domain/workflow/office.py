@@ -87,8 +87,10 @@ def route(
         calendar_verified=d.calendar_verified,
         closed_at=None,
     )
+    rework = s.status is S.REWORK
+    kind = "rework_dispatched" if rework else ("transferred" if previous else "dispatched")
     event = Event(
-        "transferred" if previous else "dispatched",
+        kind,
         cmd.actor,
         {
             "department": dept.code,
@@ -108,6 +110,7 @@ def route(
         data={
             "return_until": return_window_end(now, policy.deadlines),
             "transfer_reason": cmd.reason if previous else None,
+            "rework": rework,
             "calendar_verified": d.calendar_verified,
         },
     )
@@ -124,7 +127,7 @@ def route(
         ("", None),
     )
     tail = f"，{label} {minute_text(due, policy.tz)}" if due else ""
-    verb = "改派" if previous else "转办"
+    verb = "重新转办（发回重办）" if rework else ("改派" if previous else "转办")
     return Change(
         action="route",
         before=s,
@@ -334,7 +337,7 @@ def close(
             events=(Event("closed", cmd.actor, {}),),
             summary=f"工单 {s.number} 已办结。",
         )
-    if s.status not in DISPATCH_STATUSES:
+    if s.status not in (S.RECEIVED, S.TRIAGE):
         return status_refusal("close", s, "办结")
     if cmd.kind == "praise" and not cmd.department:
         return refuse("close", "department_required", "表扬转达须指明单位")
