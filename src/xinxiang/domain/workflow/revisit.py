@@ -192,18 +192,28 @@ def send_revisit(
 def skip_revisit(
     s: TicketSnapshot, cmd: SkipRevisit, now: datetime, policy: WorkflowPolicy, calendar: Calendar
 ) -> Outcome:
-    """不予回访 (seed 004 第十条): the case is recorded and the account settled (销账)."""
-    if (refusal := _opening(s, "revisit_skip", policy)) is not None:
-        return refusal
-    number = s.rounds + 1
-    rnd = RevisitRound(
-        round=number,
-        state="skipped",
-        nonce=cmd.nonce,
-        created_at=now,
-        department=s.department,
-        skip_reason=cmd.reason,
-    )
+    """不予回访 (seed 004 第十条): the case is recorded and the account settled (销账).
+
+    A petitioner who answers the revisit mail with 不需要回访 (`refused`) ends the round
+    waiting for them; every other reason is decided before a round opens.
+    """
+    waiting = s.revisit is not None and s.revisit.waiting
+    if waiting and cmd.reason == "refused" and s.status is S.ANSWERED:
+        assert s.revisit is not None
+        number = s.revisit.round
+        rnd = replace(s.revisit, state="skipped", skip_reason="refused")
+    else:
+        if (refusal := _opening(s, "revisit_skip", policy)) is not None:
+            return refusal
+        number = s.rounds + 1
+        rnd = RevisitRound(
+            round=number,
+            state="skipped",
+            nonce=cmd.nonce,
+            created_at=now,
+            department=s.department,
+            skip_reason=cmd.reason,
+        )
     after = replace(_settle(s, now, "skipped"), revisit=rnd, rounds=number, revisit_state="skipped")
     label = SKIP_LABELS[cmd.reason]
     return Change(
