@@ -361,6 +361,7 @@ def rate_revisit(
         after=replace(after, status=move(s.status, S.SUPERVISED)),
         events=(
             rated,
+            Event("supervised", SYSTEM, data),
             Event(
                 "notice_escalation",
                 SYSTEM,
