@@ -375,6 +375,13 @@ def _handle(
     row.ticket_id = ticket.id
     sender = normalize_address(letter.from_addr)
     if action == "follow_up":
+        # h-revisit hook: a rating (or 不需要回访) proven by the petitioner's token is recorded.
+        if match.by_token and match.role == "petitioner":
+            from xinxiang.services.revisit import rating_from_reply
+
+            rated = rating_from_reply(ctx, session, ticket, sender, text, now)
+            if rated is not None:
+                return ReplyOutcome("recorded", ticket.number, "rating", rated)
         return _follow_up(ctx, session, ticket, letter, text, now)
     if action == "office_command":
         if mail_command is not None:
