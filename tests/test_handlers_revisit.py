@@ -66,7 +66,7 @@ LETTERS = [
     (
         "identity-confidential: revisited all the same",
         (HOT_WATER[0], HOT_WATER[1] + "\n请为我保密，不要透露我的身份。"),
-        PETITIONER,
+        "lisi@stu.example.edu.cn",
         False,
         "sent",
     ),
@@ -80,43 +80,41 @@ LETTERS = [
     (
         "the petitioner refused revisits",
         (HOT_WATER[0], HOT_WATER[1] + "\n处理好即可，不需要回访。"),
-        PETITIONER,
+        "wangwu@stu.example.edu.cn",
         False,
         "refused",
     ),
-    ("flagged as illegal or abusive", HOT_WATER, PETITIONER, True, "illegal"),
+    ("flagged as illegal or abusive", HOT_WATER, "zhaoliu@stu.example.edu.cn", True, "illegal"),
 ]
 
 
-@pytest.mark.parametrize(
-    ("case", "letter", "sender", "flagged", "expected"), LETTERS, ids=[c[0] for c in LETTERS]
-)
-def test_the_job_revisits_an_hour_after_the_answer_or_records_why_not(
-    tmp_config: Any, case: str, letter: tuple[str, str], sender: str, flagged: bool, expected: str
-) -> None:
+def test_the_job_revisits_an_hour_after_the_answer_or_records_why_not(tmp_config: Any) -> None:
     ctx = deployment(tmp_config)
-    number = new_ticket(ctx, T0, letter, sender=sender)
-    answered(ctx, number)
-    update_ticket(ctx, number, flagged=flagged, petitioner_addr=sender)
+    numbers = []
+    for _case, letter, sender, flagged, _expected in LETTERS:
+        number = new_ticket(ctx, T0, letter, sender=sender)
+        answered(ctx, number)
+        update_ticket(ctx, number, flagged=flagged, petitioner_addr=sender)
+        numbers.append(number)
     assert revisit_pass(ctx, ANSWERED_AT + timedelta(minutes=59)).sent == []  # not yet
     result = revisit_pass(ctx, ANSWERED_AT + timedelta(minutes=60))
-    [r] = rounds(ctx, number)
-    t = ticket(ctx, number)
-    if expected == "sent":
-        assert result.sent == [number] and r.state == "sent" and t.revisit_state == "sent"
-        [mail] = outbox(ctx, ("revisit",))
-        assert mail.recipients == [PETITIONER]
-        body = text_of(mail)
-        assert "【回访】" in str(mail.raw) or "回访" in body
-        links = re.findall(re.escape(PUBLIC) + r"/revisit/\S+", body)
-        assert len(links) == 5 and len(set(links)) == 5
-        for label in ("5 非常满意", "4 满意", "3 基本满意", "2 不满意", "1 非常不满意"):
-            assert label in body
-        assert "不需要回访" in body and "回复本邮件" in body
-    else:
-        assert result.skipped == [(number, expected)] and outbox(ctx, ("revisit",)) == []
-        assert (r.state, r.skip_reason) == ("skipped", expected)
-        assert (t.status, t.settled_reason) == ("closed", "skipped")
+    mails = {m.recipients[0]: m for m in outbox(ctx, ("revisit",))}
+    for number, (case, _letter, sender, _flagged, expected) in zip(numbers, LETTERS, strict=True):
+        [r] = rounds(ctx, number)
+        t = ticket(ctx, number)
+        if expected == "sent":
+            assert number in result.sent and r.state == "sent" == t.revisit_state, case
+            body = text_of(mails[sender])
+            links = re.findall(re.escape(PUBLIC) + r"/revisit/\S+", body)
+            assert len(links) == 5 and len(set(links)) == 5, case
+            for label in ("5 非常满意", "4 满意", "3 基本满意", "2 不满意", "1 非常不满意"):
+                assert label in body, case
+            assert "不需要回访" in body and "回复本邮件" in body, case
+        else:
+            assert (number, expected) in result.skipped and sender not in mails, case
+            assert (r.state, r.skip_reason) == ("skipped", expected), case
+            assert (t.status, t.settled_reason) == ("closed", "skipped"), case
+    assert len(mails) == 2
     assert revisit_pass(ctx, ANSWERED_AT + timedelta(hours=2)).sent == []  # once
 
 
