@@ -46,16 +46,20 @@ class RatingReading:
     comment: str = ""
 
 
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
 def _lines(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKC", text)
     return [
         line.strip()
         for line in text.splitlines()
-        if line.strip() and not line.lstrip().startswith(">")
+        if line.strip() and not _nfkc(line).lstrip().startswith(">")
     ]
 
 
 def _level(clause: str) -> int | None:
+    clause = _nfkc(clause)
     compact = re.sub(r"\s+", "", clause)
     if "满意度" in compact and not _DIGIT.match(compact):
         return None
@@ -76,13 +80,13 @@ def read_rating(text: str) -> RatingReading | None:
     if not lines:
         return None
     head = "\n".join(lines[:3])
-    if _REFUSE.search(re.sub(r"\s+", "", lines[0])):
+    if _REFUSE.search(re.sub(r"\s+", "", _nfkc(lines[0]))):
         return RatingReading("refuse", comment=head[:2000])
     first = lines[0]
     for _ in range(3):  # "谢谢，很满意": a courtesy clause first
         end = _CLAUSE_END.search(first)
         clause = first[: end.start()] if end else first
-        if not end or not _COURTESY.match(clause.strip()):
+        if not end or not _COURTESY.match(_nfkc(clause).strip()):
             break
         first = first[end.end() :].strip()
     level = _level(clause)
