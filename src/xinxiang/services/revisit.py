@@ -161,14 +161,14 @@ def revisit_pass(ctx: AppContext, now: datetime) -> RevisitResult:
             .order_by(TicketRow.id)
         ).all()
         for number, state in waiting:
-            if state == "sent":
-                problem = _run(ctx, session, RemindRevisit(SYSTEM, number), now)
-                (result.reminded if problem is None else []).append(number)
-            else:
-                problem = _run(ctx, session, ExpireRevisit(SYSTEM, number), now)
-                (result.unrated if problem is None else []).append(number)
-            if problem is not None:
+            reminder = state == "sent"
+            late: Message = (
+                RemindRevisit(SYSTEM, number) if reminder else ExpireRevisit(SYSTEM, number)
+            )
+            if (problem := _run(ctx, session, late, now)) is not None:
                 result.failed.append((number, problem))
+            else:
+                (result.reminded if reminder else result.unrated).append(number)
     for number, problem in result.failed:
         log.warning("revisit %s: %s", number, problem)
     return result

@@ -74,10 +74,9 @@ async def rate(request: Request) -> Response:
     comment = str(form.get("comment", "")).strip() or None
     actor = Actor("petitioner", "petitioner-link", "web")
     try:
-        done = bus.handle(RateTicket(actor, number, level, "link", comment, nonce), ctx, now)
+        bus.handle(RateTicket(actor, number, level, "link", comment, nonce), ctx, now)
     except XinxiangError as exc:
         return _notice(request, str(exc), 409)
-    del done
     return _notice(
         request,
         f"您对受理编号 {number} 的评价“{RATING_LABELS[level]}”已记录，感谢您的反馈。",
