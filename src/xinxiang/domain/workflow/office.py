@@ -333,7 +333,13 @@ def close(
         return Change(
             action="close",
             before=s,
-            after=replace(s, status=move(s.status, S.CLOSED), closed_at=now),
+            after=replace(
+                s,
+                status=move(s.status, S.CLOSED),
+                closed_at=now,
+                settled_at=s.settled_at or now,
+                settled_reason=s.settled_reason or "office",
+            ),
             events=(Event("closed", cmd.actor, {}),),
             summary=f"工单 {s.number} 已办结。",
         )
