@@ -236,3 +236,35 @@ def test_dissatisfied_rework_dissatisfied_supervision_instruction_settled(
     t = ticket(ctx, number)
     assert (t.status, t.settled_reason) == ("closed", "office")
     assert [r.state for r in rounds(ctx, number)] == ["rated", "rated"]
+
+
+def test_the_office_enters_a_phone_rating_and_lists_the_rounds_by_cli(
+    tmp_config: Any, capsys: Any
+) -> None:
+    import json
+
+    from xinxiang.cli import main
+
+    ctx = deployment(tmp_config)
+    cfg = str(ctx.cfg.directory)
+    number = new_ticket(ctx, T0)
+    answered(ctx, number, local(2026, 12, 1, 9, 0) + timedelta(hours=1))
+    when = ["--now", "2026-12-01T12:00"]
+    assert main(["revisit", "run", "-c", cfg, *when]) in (0, None)
+    assert f"{number} 已发出回访" in capsys.readouterr().out
+    assert main(["revisit", "rate", number, "7", "--by", "王老师", "-c", cfg, *when]) != 0
+    err = capsys.readouterr().err.strip()
+    assert "1–5" in err and len(err.splitlines()) == 1 and "Traceback" not in err
+    args = ["revisit", "rate", number, "3", "--by", "王老师", "--comment", "基本解决", "-c", cfg]
+    assert main([*args, *when]) in (0, None)
+    assert "基本满意" in capsys.readouterr().out
+    assert main(["revisit", "list", "--json", "-c", cfg]) in (0, None)
+    [row] = json.loads(capsys.readouterr().out)
+    assert (row["number"], row["rating"], row["channel"], row["rated_by"]) == (
+        number,
+        3,
+        "phone",
+        "王老师",
+    )
+    assert main(["revisit", "settle", number, "--reason", "重复", "-c", cfg]) != 0
+    assert "已销账" in capsys.readouterr().err
