@@ -14,7 +14,6 @@ from datetime import datetime
 
 from xinxiang.domain.deadlines import (
     cohandler_due,
-    compute_deadlines,
     end_of_date,
     extension_allowed,
     return_window_end,
@@ -27,7 +26,7 @@ from xinxiang.domain.workflow.commands import (
     HoldForTriage,
     Route,
 )
-from xinxiang.domain.workflow.common import S, move, refuse, status_refusal
+from xinxiang.domain.workflow.common import S, dispatch_anew, move, refuse, status_refusal
 from xinxiang.domain.workflow.effects import (
     OFFICE,
     PETITIONER,
@@ -71,22 +70,7 @@ def route(
     if transfer and not (cmd.reason and cmd.reason.strip()):
         return refuse("route", "reason_required", f"改派须写明原因{cmd.reason_hint}")
     previous = s.department if s.dispatched_at else None
-    track = s.track or 1
-    d = compute_deadlines(now, track, s.urgency or "normal", policy.deadlines, calendar, policy.tz)
-    after = replace(
-        s,
-        status=move(s.status, S.DISPATCHED),
-        track=track,
-        department=dept.code,
-        accepted_at=now,
-        dispatched_at=now,
-        first_day=d.first_day,
-        response_due=d.response_due,
-        preliminary_due=d.preliminary_due,
-        formal_due=d.formal_due,
-        calendar_verified=d.calendar_verified,
-        closed_at=None,
-    )
+    after, d = dispatch_anew(s, dept.code, now, policy, calendar)
     rework = s.status is S.REWORK
     kind = "rework_dispatched" if rework else ("transferred" if previous else "dispatched")
     event = Event(

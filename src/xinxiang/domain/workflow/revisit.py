@@ -18,8 +18,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from xinxiang.domain.deadlines import compute_deadlines
-from xinxiang.domain.workflow.common import SYSTEM, S, move, refuse, status_refusal
+from xinxiang.domain.workflow.common import (
+    SYSTEM,
+    S,
+    dispatch_anew,
+    move,
+    refuse,
+    status_refusal,
+)
 from xinxiang.domain.workflow.effects import (
     OFFICE,
     PETITIONER,
@@ -391,21 +397,7 @@ def record_instruction(
         return refuse("instruction", "empty", "批示内容为空，未记录")
     if not s.department:
         return refuse("instruction", "no_department", f"工单 {s.number} 没有承办单位")
-    track = s.track or 1
-    d = compute_deadlines(now, track, s.urgency or "normal", policy.deadlines, calendar, policy.tz)
-    after = replace(
-        s,
-        status=move(s.status, S.DISPATCHED),
-        track=track,
-        accepted_at=now,
-        dispatched_at=now,
-        first_day=d.first_day,
-        response_due=d.response_due,
-        preliminary_due=d.preliminary_due,
-        formal_due=d.formal_due,
-        calendar_verified=d.calendar_verified,
-        dispatch_due=None,
-    )
+    after, d = dispatch_anew(s, s.department, now, policy, calendar)
     due = d.formal_due or d.preliminary_due or d.response_due
     return Change(
         action="instruction",
