@@ -25,30 +25,42 @@ _STATES = (
     S.PENDING_APPROVAL,
     S.ANSWERED,
     S.CLOSED,
+    S.REWORK,
+    S.SUPERVISED,
 )
 
+# rework/supervised (发回重办/督办) wait for the office or the leader: departments are refused
+# (not_dispatched) until the re-dispatch. The revisit rows' sub-states (a round sent, reminded,
+# rated …) are in test_workflow_revisit.py.
 # Refusals: closed = 该工单已办结 (seed 004: answered tickets take no more department answers);
 # status = 当前状态为“…”，不能…; not_dispatched = not with a department; return_window and
 # already_accepted = 退回 only within 1 hour and before 受理 (seed 004 第八条(四)).
 # fmt: off
 MATRIX: dict[str, tuple[str, ...]] = {
-    # action                received           triage             dispatched           accepted             preliminary          pending_approval     answered   closed  # noqa: E501
-    "accept":             ("received",        "triage",          "accepted",          "accepted",          "preliminary",       "pending_approval",  "!closed", "!closed"),  # noqa: E501
-    "preliminary":        ("!not_dispatched", "!not_dispatched", "preliminary",       "preliminary",       "preliminary",       "pending_approval",      "!closed", "!closed"),  # noqa: E501
-    "formal":             ("!not_dispatched", "!not_dispatched", "answered",          "answered",          "answered",          "pending_approval",  "!closed", "!closed"),  # noqa: E501
-    "return":             ("!return_window",  "!return_window",  "triage",            "!already_accepted", "!already_accepted", "!already_accepted", "!closed", "!closed"),  # noqa: E501
-    "extension":          ("!no_formal_due",  "!no_formal_due",  "dispatched",        "accepted",          "preliminary",       "pending_approval",  "!closed", "!closed"),  # noqa: E501
-    "cohandler_result":   ("received",        "triage",          "dispatched",        "accepted",          "preliminary",       "pending_approval",  "!closed", "!closed"),  # noqa: E501
-    "follow_up":          ("received",        "triage",          "dispatched",        "accepted",          "preliminary",       "pending_approval",  "answered", "closed"),  # noqa: E501
-    "route":              ("dispatched",      "dispatched",      "dispatched",        "dispatched",        "dispatched",        "dispatched",        "!status", "!status"),  # noqa: E501
-    "triage":             ("triage",          "!status",         "!status",           "!status",           "!status",           "!status",           "!status", "!status"),  # noqa: E501
-    "cohandlers":         ("!status",         "!status",         "dispatched",        "accepted",          "preliminary",       "pending_approval",  "!status", "!status"),  # noqa: E501
-    "extension_decision": ("!status",         "!status",         "dispatched",        "accepted",          "preliminary",       "pending_approval",  "!status", "!status"),  # noqa: E501
-    "approve":            ("!nothing_pending", "!nothing_pending", "!nothing_pending", "!nothing_pending", "!nothing_pending",  "answered",          "!nothing_pending", "!nothing_pending"),  # noqa: E501
-    "reject":             ("!nothing_pending", "!nothing_pending", "!nothing_pending", "!nothing_pending", "!nothing_pending",  "accepted",          "!nothing_pending", "!nothing_pending"),  # noqa: E501
-    "close":              ("closed",          "closed",          "!status",           "!status",           "!status",           "!status",           "!status", "!status"),  # noqa: E501
-    "settle":             ("!status",         "!status",         "!status",           "!status",           "!status",           "!status",           "closed",  "!status"),  # noqa: E501
-    "reopen":             ("!status",         "!status",         "!status",           "!status",           "!status",           "!status",           "triage",  "triage"),  # noqa: E501
+    # action                received           triage             dispatched           accepted             preliminary          pending_approval     answered   closed     rework     supervised  # noqa: E501
+    "accept":             ("received",        "triage",          "accepted",          "accepted",          "preliminary",       "pending_approval",  "!closed", "!closed", "!not_dispatched", "!not_dispatched"),  # noqa: E501
+    "preliminary":        ("!not_dispatched", "!not_dispatched", "preliminary",       "preliminary",       "preliminary",       "pending_approval",      "!closed", "!closed", "!not_dispatched", "!not_dispatched"),  # noqa: E501
+    "formal":             ("!not_dispatched", "!not_dispatched", "answered",          "answered",          "answered",          "pending_approval",  "!closed", "!closed", "!not_dispatched", "!not_dispatched"),  # noqa: E501
+    "return":             ("!return_window",  "!return_window",  "triage",            "!already_accepted", "!already_accepted", "!already_accepted", "!closed", "!closed", "!not_dispatched", "!not_dispatched"),  # noqa: E501
+    "extension":          ("!no_formal_due",  "!no_formal_due",  "dispatched",        "accepted",          "preliminary",       "pending_approval",  "!closed", "!closed", "!not_dispatched", "!not_dispatched"),  # noqa: E501
+    "cohandler_result":   ("received",        "triage",          "dispatched",        "accepted",          "preliminary",       "pending_approval",  "!closed", "!closed", "!not_dispatched", "!not_dispatched"),  # noqa: E501
+    "follow_up":          ("received",        "triage",          "dispatched",        "accepted",          "preliminary",       "pending_approval",  "answered", "closed", "rework", "supervised"),  # noqa: E501
+    "route":              ("dispatched",      "dispatched",      "dispatched",        "dispatched",        "dispatched",        "dispatched",        "!status", "!status", "dispatched", "dispatched"),  # noqa: E501
+    "triage":             ("triage",          "!status",         "!status",           "!status",           "!status",           "!status",           "!status", "!status", "!status", "!status"),  # noqa: E501
+    "cohandlers":         ("!status",         "!status",         "dispatched",        "accepted",          "preliminary",       "pending_approval",  "!status", "!status", "!status", "!status"),  # noqa: E501
+    "extension_decision": ("!status",         "!status",         "dispatched",        "accepted",          "preliminary",       "pending_approval",  "!status", "!status", "!status", "!status"),  # noqa: E501
+    "approve":            ("!nothing_pending", "!nothing_pending", "!nothing_pending", "!nothing_pending", "!nothing_pending",  "answered",          "!nothing_pending", "!nothing_pending", "!nothing_pending", "!nothing_pending"),  # noqa: E501
+    "reject":             ("!nothing_pending", "!nothing_pending", "!nothing_pending", "!nothing_pending", "!nothing_pending",  "accepted",          "!nothing_pending", "!nothing_pending", "!nothing_pending", "!nothing_pending"),  # noqa: E501
+    "close":              ("closed",          "closed",          "!status",           "!status",           "!status",           "!status",           "!status", "!status", "!status", "!status"),  # noqa: E501
+    "settle":             ("!status",         "!status",         "!status",           "!status",           "!status",           "!status",           "closed",  "!status", "!status", "!status"),  # noqa: E501
+    "revisit":            ("!status",         "!status",         "!status",           "!status",           "!status",           "!status",           "answered", "!status", "!status", "!status"),  # noqa: E501
+    "revisit_skip":       ("!status",         "!status",         "!status",           "!status",           "!status",           "!status",           "closed",  "!status", "!status", "!status"),  # noqa: E501
+    "revisit_remind":     ("!no_round",       "!no_round",       "!no_round",         "!no_round",         "!no_round",         "!no_round",         "!no_round", "!no_round", "!no_round", "!no_round"),  # noqa: E501
+    "revisit_expire":     ("!no_round",       "!no_round",       "!no_round",         "!no_round",         "!no_round",         "!no_round",         "!no_round", "!no_round", "!no_round", "!no_round"),  # noqa: E501
+    "rate":               ("!no_round",       "!no_round",       "!no_round",         "!no_round",         "!no_round",         "!no_round",         "!no_round", "!no_round", "!no_round", "!no_round"),  # noqa: E501
+    "instruction":        ("!status",         "!status",         "!status",           "!status",           "!status",           "!status",           "!status", "!status", "!status", "dispatched"),  # noqa: E501
+    "office_settle":      ("!status",         "!status",         "!status",           "!status",           "!status",           "!status",           "closed",  "!status", "closed",  "closed"),  # noqa: E501
+    "reopen":             ("!status",         "!status",         "!status",           "!status",           "!status",           "!status",           "triage",  "triage", "!status", "!status"),  # noqa: E501
 }
 # fmt: on
 
@@ -69,6 +81,13 @@ SEEDS = {
     "close": "000 二(一)/(二); 004 第八条(一)(二)(五): 分类处理",
     "settle": "002 第十条: 满意后销账",
     "reopen": "002 第十条: 回访不满意的重新办理 (the office routes it again)",
+    "revisit": "001 第四条5 / 002 第十条: 正式回复后 48 小时内回访",
+    "revisit_skip": "004 第十条: 联系方式不详、拒绝回访等可以不予反馈",
+    "revisit_remind": "issue 15: 7 天未评价提醒一次",
+    "revisit_expire": "issue 15: 提醒后仍未评价 → 未评价并销账",
+    "rate": "001 五4: 非常满意/满意/基本满意/不满意/非常不满意 (rated in test_workflow_revisit)",
+    "instruction": "000: 纳入督办事项，由分管校领导批示办理",
+    "office_settle": "002 第十条: 销账; 督办答复后由党政办公室说明理由办结",
 }
 """The seed rule each row of the matrix follows."""
 

@@ -248,6 +248,21 @@ class HealthSection(Strict):
     listen: str = "127.0.0.1:9464"
 
 
+class RevisitSection(Strict):
+    """回访 (seeds 001/002: within `[policy] revisit_hours` of the formal answer, 48 by default).
+
+    The mail goes `delay_minutes` after the answer (so the answer is read first); the rating
+    window is `window_days`, then one reminder and `grace_days` more before 未评价. After
+    `rounds` rounds a dissatisfied rating goes to the supervising leader (督办).
+    """
+
+    enabled: bool = True
+    delay_minutes: int = Field(default=60, ge=0)
+    window_days: int = Field(default=7, ge=1, le=60)
+    grace_days: int = Field(default=3, ge=1, le=60)
+    rounds: int = Field(default=2, ge=1, le=5)
+
+
 class Settings(Strict):
     school: SchoolSection = SchoolSection()
     storage: StorageSection = StorageSection()
@@ -262,6 +277,7 @@ class Settings(Strict):
     backup: BackupSection = BackupSection()
     notify: NotifySection = NotifySection()
     health: HealthSection = HealthSection()
+    revisit: RevisitSection = RevisitSection()
 
 
 class Department(Strict):

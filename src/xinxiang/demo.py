@@ -3,7 +3,8 @@
 Stages, each going through the real Huey queue (SqliteHuey) exactly as the worker would:
 letters arrive in the Maildir → tickets, receipts, dispatch mails; departments answer by
 replying to their dispatch mail; the office approves the public answer by replying 同意; the
-answers go out with their PDF records; the public board is published; OA petitions are synced.
+petitioners are asked for a rating (回访: one rates by reply, 不满意 → 发回重办; one by phone);
+the answers' PDF records; the public board is published; OA petitions are synced.
 """
 
 from __future__ import annotations
@@ -158,6 +159,11 @@ def run_demo(directory: Path) -> DemoResult:
         else:
             result.notes.append("公开来信未生成审核邮件")
 
+    # Stage 3b: 回访 — the rating mails, a rating by reply (不满意 → 发回重办, re-dispatched)
+    # and one taken by phone (满意 → 销账).
+    _revisit_stage(ctx, maildir, [t.id for t in answered], result)
+    _drain(ctx, tasks)
+
     # Stage 4: PDF records of the answered tickets; stage 5: the public board.
     records_dir = directory / "records"
     records_dir.mkdir(exist_ok=True)
@@ -176,6 +182,48 @@ def run_demo(directory: Path) -> DemoResult:
     _oa_stage(ctx, result)
     _drain(ctx, tasks)
     return result
+
+
+def _revisit_stage(
+    ctx: AppContext, maildir: Path, ticket_ids: list[int], result: DemoResult
+) -> None:
+    """The revisit job two hours after the answers; one petitioner replies 不满意 (the office
+    re-dispatches: 发回重办), the other's rating is taken by phone (满意: 销账)."""
+    from datetime import timedelta
+
+    from xinxiang.handlers import handle
+    from xinxiang.handlers.messages import Actor, RateTicket, RouteTicket
+    from xinxiang.services.poll import poll_source
+    from xinxiang.services.replies import process_pending_replies
+    from xinxiang.services.revisit import revisit_pass
+
+    later = _now() + timedelta(hours=2)
+    sent = revisit_pass(ctx, later).sent
+    office = Actor("office", "office-demo", "cli")
+    for n, ticket_id in enumerate(ticket_ids):
+        with ctx.db.unit_of_work() as session:
+            ticket = session.get(TicketRow, ticket_id)
+            if ticket is None or ticket.number not in sent:
+                continue
+            number, petitioner, dept = ticket.number, ticket.petitioner_addr, ticket.department_code
+        mail = _mail_for(ctx, ticket_id, "revisit")
+        if n == 0 or mail is None:
+            done = handle(RateTicket(office, number, 5, "phone", "电话回访：很满意"), ctx, later)
+            result.notes.append(f"回访 {number}：电话评价“非常满意”，{done.summary}")
+            continue
+        deliver(maildir, _quoted_reply(petitioner, "来信人", mail, "不满意，热水还是时有时无"))
+        for src in ctx.cfg.settings.sources:
+            poll_source(ctx, src.name, lambda: later)
+        process_pending_replies(ctx, later)
+        handle(RouteTicket(office, number, dept or ""), ctx, later + timedelta(minutes=5))
+        result.notes.append(f"回访 {number}：来信人回信“不满意”→ 发回重办，已重新转办并重新计时")
+    if not sent:
+        result.notes.append("回访：没有到期的回访")
+    # The stage ran two hours ahead: send what it queued at its own time.
+    from xinxiang.replies.transport import transport_for
+    from xinxiang.services.outbox import send_due
+
+    send_due(ctx, transport_for(ctx.cfg), later + timedelta(minutes=10))
 
 
 def _oa_stage(ctx: AppContext, result: DemoResult) -> None:

@@ -4,9 +4,9 @@ Tasks take identifiers (a source name) and call services; every service is idemp
 that runs twice or is interrupted by a crash does no harm. Nothing here connects at import time.
 
 The schedule, every minute, one periodic task per job (`Tasks`): poll the sources, route, handle
-replies, sweep (reminders, overdue, 督办), the weekly digest, archive records, OA pull, OA push,
-send the outbox, check health (alerts) and send notifications. A ticker polls and sends sooner,
-and IMAP IDLE watchers poll on new mail.
+replies, sweep (reminders, overdue, 督办), 回访 (revisit), the weekly digest, archive records,
+OA pull, OA push, send the outbox, check health (alerts) and send notifications. A ticker
+polls and sends sooner, and IMAP IDLE watchers poll on new mail.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from xinxiang.services.outbox import OutboxResult, send_due
 from xinxiang.services.poll import PollResult, poll_source
 from xinxiang.services.records import refresh_records
 from xinxiang.services.replies import process_pending_replies
+from xinxiang.services.revisit import revisit_pass
 from xinxiang.services.routing import route_received
 from xinxiang.services.sweep import sweep as run_sweep
 
@@ -58,6 +59,7 @@ JOBS = (
     "outbox",
     "health",
     "learn",
+    "revisit",
 )
 """The worker's jobs, one periodic task each (see `Tasks`)."""
 
@@ -279,6 +281,10 @@ class Tasks:
         def learn() -> None:
             locked("learn", rt.learn)
 
+        @huey.periodic_task(EVERY_MINUTE, name="xinxiang.revisit")
+        def revisit() -> None:
+            locked("revisit", lambda: revisit_pass(rt.ctx, rt.clock()))
+
         self.poll_source: Any = poll_source_task
         self.send_outbox: Any = send_outbox_task
         self.process_replies: Any = replies_task
@@ -294,6 +300,7 @@ class Tasks:
             "outbox": outbox,
             "health": health,
             "learn": learn,
+            "revisit": revisit,
         }
 
 

@@ -14,7 +14,9 @@ class TicketStatus(StrEnum):
     ACCEPTED = "accepted"  # 受理: the department took it
     PRELIMINARY = "preliminary"  # 初步回复 given, formal reply pending
     PENDING_APPROVAL = "pending_approval"  # an answer waits for the office
-    ANSWERED = "answered"  # formal answer sent to the petitioner
+    ANSWERED = "answered"  # formal answer sent to the petitioner (回访 follows)
+    REWORK = "rework"  # 发回重办: rated dissatisfied, in the office's queue to re-dispatch
+    SUPERVISED = "supervised"  # 督办: dissatisfied again, waiting for the leader's 批示
     CLOSED = "closed"  # nothing more to do (incl. praise, legal channel, duplicates)
 
 
@@ -52,8 +54,13 @@ _ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
             TicketStatus.ACCEPTED,
         }
     ),
-    # 重新打开 (reopen): an answered or closed ticket goes back to the office's triage.
-    TicketStatus.ANSWERED: frozenset({TicketStatus.CLOSED, TicketStatus.TRIAGE}),
+    # 重新打开 (reopen): an answered or closed ticket goes back to the office's triage;
+    # a rating sends an answered one to rework (发回重办) or supervision (督办).
+    TicketStatus.ANSWERED: frozenset(
+        {TicketStatus.CLOSED, TicketStatus.TRIAGE, TicketStatus.REWORK, TicketStatus.SUPERVISED}
+    ),
+    TicketStatus.REWORK: frozenset({TicketStatus.DISPATCHED, TicketStatus.CLOSED}),
+    TicketStatus.SUPERVISED: frozenset({TicketStatus.DISPATCHED, TicketStatus.CLOSED}),
     TicketStatus.CLOSED: frozenset({TicketStatus.TRIAGE}),
 }
 
@@ -64,8 +71,12 @@ OPEN_STATUSES: frozenset[TicketStatus] = frozenset(
 ROUTABLE: frozenset[TicketStatus] = OPEN_STATUSES
 """转办 / 改派: the office may (re-)dispatch any ticket not yet answered."""
 
-DISPATCH_STATUSES: tuple[TicketStatus, ...] = (TicketStatus.RECEIVED, TicketStatus.TRIAGE)
-"""The office still has to dispatch (转办): the dispatch deadline runs."""
+DISPATCH_STATUSES: tuple[TicketStatus, ...] = (
+    TicketStatus.RECEIVED,
+    TicketStatus.TRIAGE,
+    TicketStatus.REWORK,
+)
+"""The office still has to dispatch (转办, or again after 发回重办): the dispatch deadline runs."""
 
 REOPENABLE: tuple[TicketStatus, ...] = (TicketStatus.ANSWERED, TicketStatus.CLOSED)
 """重新打开: the office may take back an answered or closed ticket (to triage)."""
@@ -100,6 +111,8 @@ STATUS_LABELS: dict[TicketStatus, str] = {
     TicketStatus.PRELIMINARY: "已初步答复",
     TicketStatus.PENDING_APPROVAL: "待审核",
     TicketStatus.ANSWERED: "已答复",
+    TicketStatus.REWORK: "发回重办",
+    TicketStatus.SUPERVISED: "督办中",
     TicketStatus.CLOSED: "已办结",
 }
 

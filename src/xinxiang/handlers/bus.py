@@ -15,14 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from xinxiang.domain import workflow as wf
 from xinxiang.errors import XinxiangError
-from xinxiang.handlers import department, office
+from xinxiang.handlers import department, office, revisit
 from xinxiang.handlers.messages import (
     AcceptTicket,
     AddCohandlers,
@@ -31,13 +31,20 @@ from xinxiang.handlers.messages import (
     ApproveReply,
     CloseTicket,
     DecideExtension,
+    ExpireRevisit,
     Message,
+    RateTicket,
+    RecordInstruction,
     RejectReply,
+    RemindRevisit,
     ReopenTicket,
     ReportCohandlerResult,
     RequestExtension,
     ReturnTicket,
     RouteTicket,
+    SendRevisit,
+    SettleTicket,
+    SkipRevisit,
 )
 from xinxiang.handlers.notices import send_notices
 from xinxiang.handlers.repository import TicketRepository
@@ -88,16 +95,27 @@ HANDLERS: dict[type[Any], Callable[..., office.Prepared]] = {
     AddFollowUp: department.add_follow_up,
     CloseTicket: office.close_ticket,
     ReopenTicket: office.reopen_ticket,
+    SendRevisit: revisit.send_revisit,
+    SkipRevisit: revisit.skip_revisit,
+    RemindRevisit: revisit.remind_revisit,
+    ExpireRevisit: revisit.expire_revisit,
+    RateTicket: revisit.rate_ticket,
+    RecordInstruction: revisit.record_instruction,
+    SettleTicket: revisit.settle_ticket,
 }
 """The handler of each kind of command."""
 
 
 def policy_of(ctx: AppContext) -> wf.WorkflowPolicy:
     """The workflow's rules from the configuration."""
+    revisit = ctx.cfg.settings.revisit
     return wf.WorkflowPolicy(
         tz=ctx.cfg.tz,
         deadlines=ctx.policy,
         approve_all_answers=ctx.cfg.settings.replies.approve_all_answers,
+        revisit_window=timedelta(days=revisit.window_days),
+        revisit_grace=timedelta(days=revisit.grace_days),
+        revisit_rounds=revisit.rounds,
     )
 
 
@@ -112,7 +130,18 @@ def _unit(ctx: AppContext, session: Session | None) -> Iterator[Session]:
 
 
 # The log's event name for a command (`xinxiang.logs`); others are `ticket_changed`.
-_EVENTS = {"ApproveReply": "approved", "RejectReply": "rejected", "RouteTicket": "ticket_routed"}
+_EVENTS = {
+    "ApproveReply": "approved",
+    "RejectReply": "rejected",
+    "RouteTicket": "ticket_routed",
+    "SendRevisit": "revisit_sent",
+    "SkipRevisit": "revisit_skipped",
+    "RemindRevisit": "revisit_reminded",
+    "ExpireRevisit": "revisit_unrated",
+    "RateTicket": "revisit_rated",
+    "RecordInstruction": "instruction_recorded",
+    "SettleTicket": "ticket_settled",
+}
 
 
 def handle(

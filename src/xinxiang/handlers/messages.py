@@ -162,6 +162,73 @@ class ReopenTicket:
     reason: str
 
 
+# -- the revisit loop (回访, 评价, 督办, 销账) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendRevisit:
+    """回访: ask the petitioner of ticket `number` for a rating (a new round)."""
+
+    actor: Actor
+    number: str
+
+
+@dataclass(frozen=True)
+class SkipRevisit:
+    """不予回访 (seed 004 第十条) with `reason` (no_contact, refused, illegal, not_handled)."""
+
+    actor: Actor
+    number: str
+    reason: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RemindRevisit:
+    """The one reminder of a round whose window passed."""
+
+    actor: Actor
+    number: str
+
+
+@dataclass(frozen=True)
+class ExpireRevisit:
+    """未评价: the round's time is up after the reminder; 销账 as unrated."""
+
+    actor: Actor
+    number: str
+
+
+@dataclass(frozen=True)
+class RateTicket:
+    """A rating 1–5 of the waiting round; by link or mail `nonce` is the round's proof."""
+
+    actor: Actor
+    number: str
+    level: int
+    channel: Literal["link", "mail", "phone", "web"]
+    comment: str | None = None
+    nonce: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordInstruction:
+    """批示 of the supervising leader on a ticket under 督办, sent to its department."""
+
+    actor: Actor
+    number: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SettleTicket:
+    """销账 by the office's decision, with its reason."""
+
+    actor: Actor
+    number: str
+    reason: str
+
+
 Message = (
     RouteTicket
     | AddCohandlers
@@ -176,5 +243,12 @@ Message = (
     | AddFollowUp
     | CloseTicket
     | ReopenTicket
+    | SendRevisit
+    | SkipRevisit
+    | RemindRevisit
+    | ExpireRevisit
+    | RateTicket
+    | RecordInstruction
+    | SettleTicket
 )
 """Every command the bus takes."""

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from xinxiang.domain.workflow import Notice, Recipient, Role
 from xinxiang.errors import XinxiangError
+from xinxiang.handlers.revisit_notices import KINDS as REVISIT_KINDS
+from xinxiang.handlers.revisit_notices import revisit_spec
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.replies.render import quote_excerpt
 from xinxiang.services.answers import queue_answer_mails, queue_approval_mail
@@ -49,6 +51,9 @@ def addresses(
             out.append(ticket.petitioner_addr)
         elif r.role is Role.DEPARTMENT:
             out.extend(_department(ctx, r.ref or "").emails)
+        elif r.role is Role.LEADER:
+            dept = ctx.cfg.department(r.ref) if r.ref else None
+            out.append(dept.leader if dept is not None else ctx.cfg.office.leader)
         elif r.ref:
             out.append(r.ref)
     return out
@@ -150,6 +155,8 @@ def _spec(
     if n.kind == "followup_forward":
         return _forward(ctx, ticket, n, d, now)
     to = addresses(ctx, ticket, n.to, actor)
+    if n.kind in REVISIT_KINDS:
+        return revisit_spec(ctx, session, ticket, n, d, to)
     head = f"{ticket.number} {ticket.subject}"
     if n.kind in ("confirm", "refuse"):
         r = n.to[0]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinxiang.domain.states import TicketStatus
@@ -21,15 +21,30 @@ from xinxiang.domain.workflow import (
     CohandlerState,
     PendingReply,
     ReplyUpdate,
+    RevisitRound,
     TicketSnapshot,
 )
 from xinxiang.errors import XinxiangError
 from xinxiang.store.models import CohandlerRow, TicketRow
 from xinxiang.store.models_replies import TicketReplyRow
+from xinxiang.store.models_revisit import RevisitRow
 from xinxiang.store.repo import add_event
 
 _COLUMNS = {"department": "department_code"}
 """Snapshot fields stored under another column name."""
+_ROUND_COLUMNS = (
+    "state",
+    "skip_reason",
+    "sent_at",
+    "due_at",
+    "reminded_at",
+    "rating",
+    "channel",
+    "comment",
+    "rated_at",
+    "rated_by",
+)
+"""Revisit round fields written back to their row (`RevisitRow`)."""
 _REPLY_COLUMNS = (
     "final_text",
     "public",
@@ -141,7 +156,50 @@ class TicketRepository:
             pending=pending,
             preliminary_given=bool(prelim_states),
             preliminary_sent="sent" in prelim_states,
+            rating=t.rating,
+            rated_at=t.rated_at,
+            revisit_state=t.revisit_state,
+            rework_count=t.rework_count or 0,
+            settled_at=t.settled_at,
+            settled_reason=t.settled_reason,
+            revisit=self._latest_round(t),
+            rounds=s.execute(
+                select(func.count()).select_from(RevisitRow).where(RevisitRow.ticket_id == t.id)
+            ).scalar_one(),
         )
+
+    def _latest_round(self, t: TicketRow) -> RevisitRound | None:
+        row = self.session.execute(
+            select(RevisitRow)
+            .where(RevisitRow.ticket_id == t.id)
+            .order_by(RevisitRow.round.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if row is None:
+            return None
+        return RevisitRound(
+            round=row.round,
+            state=row.state,
+            nonce=row.nonce,
+            created_at=row.created_at,
+            department=row.department_code,
+            revisit_id=row.id,
+            **{name: getattr(row, name) for name in _ROUND_COLUMNS if name != "state"},
+        )
+
+    def _write_round(self, t: TicketRow, r: RevisitRound) -> None:
+        row = self.session.get(RevisitRow, r.revisit_id) if r.revisit_id is not None else None
+        if row is None:
+            row = RevisitRow(
+                ticket_id=t.id,
+                round=r.round,
+                nonce=r.nonce,
+                created_at=r.created_at,
+                department_code=r.department,
+            )
+            self.session.add(row)
+        for name in _ROUND_COLUMNS:
+            setattr(row, name, getattr(r, name))
 
     def apply(self, t: TicketRow, change: Change, now: datetime) -> Change:
         """Write `change` to the rows of `t`; returns it with a recorded reply's id bound.
@@ -157,6 +215,8 @@ class TicketRepository:
         for name, value in change.ticket_changes().items():
             setattr(t, _COLUMNS.get(name, name), self._column_value(name, value))
         self._cohandlers(t, change)
+        if (rnd := change.revisit_change()) is not None:
+            self._write_round(t, rnd)
         for e in change.events:
             target = t.id if e.ticket is None else self.get(e.ticket).id
             add_event(self.session, target, now, e.actor, e.kind, **dict(e.fields))

@@ -82,6 +82,11 @@ DEFAULT_STATUS_MAP: dict[str, str] = {
     "returned": "returned",
     "closed": "closed",
     "rejected": "rejected",
+    "revisit": "revisit",
+    "rated": "rated",
+    "rework": "rework",
+    "supervised": "supervised",
+    "settled": "settled",
 }
 
 
@@ -101,6 +106,12 @@ DEFAULT_EVENT_MAP: dict[str, str] = {
     "duplicate_linked": "closed",
     "praise_forwarded": "closed",
     "closed": "closed",
+    "revisit_sent": "revisit",
+    "revisit_rated": "rated",
+    "rework_requested": "rework",
+    "rework_dispatched": "dispatched",
+    "supervised": "supervised",
+    "settled": "settled",
 }
 
 

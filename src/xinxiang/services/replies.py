@@ -42,6 +42,7 @@ from xinxiang.services.reply_matching import (
     participants,
     recipients,
 )
+from xinxiang.services.revisit import rating_from_reply
 from xinxiang.services.shunt import Item, handle_each, set_aside
 from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_replies import HoldingRow, ReplyLogRow, TicketReplyRow
@@ -215,6 +216,11 @@ def _handle(
     row.ticket_id = ticket.id
     sender = normalize_address(letter.from_addr)
     if action == "follow_up":
+        # A rating (or 不需要回访) proven by the petitioner's token is recorded as one.
+        if match.by_token and match.role == "petitioner":
+            rated = rating_from_reply(ctx, session, ticket, sender, text, now)
+            if rated is not None:
+                return ReplyOutcome("recorded", ticket.number, "rating", rated)
         return follow_up(ctx, session, ticket, letter, text, now)
     if action == "office_command":
         if mail_command is not None:

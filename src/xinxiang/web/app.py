@@ -21,7 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from xinxiang.services.context import AppContext
-from xinxiang.web import views_actions, views_intake, views_public, views_staff
+from xinxiang.web import revisit, views_actions, views_intake, views_public, views_staff
 from xinxiang.web.render import page
 from xinxiang.web.security import (
     CsrfMiddleware,
@@ -64,6 +64,7 @@ def create_app(ctx: AppContext, *, clock: Clock = _utcnow) -> Starlette:
         Route("/", views_public.start, methods=["GET"]),
         Route("/healthz", views_public.healthz, methods=["GET"]),
         Route("/lookup", views_public.lookup, methods=["GET", "POST"]),
+        Route("/revisit/{token}", revisit.rate, methods=["GET", "POST"]),
         Route("/login", views_staff.login, methods=["GET", "POST"]),
         Route("/logout", views_staff.logout, methods=["POST"]),
         Route("/office/", views_staff.dashboard, methods=["GET"]),

@@ -22,7 +22,8 @@ ticket's status. The rules cite the seed policies (000, 001, 002, 004 in shared/
 Modules: `snapshot` (the state), `commands` (the values of each action), `effects` (Change,
 Refusal, Event, Notice), `policy` (numbers, zone, calendar protocol), `department` (the
 department's answers), `petitioner` (补充来信), `approval` (the office's 同意/修改/驳回),
-`office` (转办, 协办, 延期审批, 办结, 重新打开), `common` (what several actions share).
+`office` (转办, 协办, 延期审批, 办结, 重新打开), `revisit` (回访, 评价, 发回重办, 督办, 批示,
+销账), `common` (what several actions share).
 """
 
 from __future__ import annotations
@@ -79,7 +80,28 @@ from xinxiang.domain.workflow.office import (
 )
 from xinxiang.domain.workflow.petitioner import record_follow_up
 from xinxiang.domain.workflow.policy import Calendar, WorkflowPolicy
-from xinxiang.domain.workflow.snapshot import CohandlerState, PendingReply, TicketSnapshot
+from xinxiang.domain.workflow.revisit import (
+    ExpireRevisit,
+    RateRevisit,
+    RecordInstruction,
+    RemindRevisit,
+    SendRevisit,
+    Settle,
+    SkipRevisit,
+    expire_revisit,
+    rate_revisit,
+    record_instruction,
+    remind_revisit,
+    send_revisit,
+    settle,
+    skip_revisit,
+)
+from xinxiang.domain.workflow.snapshot import (
+    CohandlerState,
+    PendingReply,
+    RevisitRound,
+    TicketSnapshot,
+)
 
 Command = (
     Accept
@@ -97,6 +119,13 @@ Command = (
     | Reject
     | Close
     | Reopen
+    | SendRevisit
+    | SkipRevisit
+    | RemindRevisit
+    | ExpireRevisit
+    | RateRevisit
+    | RecordInstruction
+    | Settle
 )
 
 ACTIONS: dict[type[Any], Callable[..., Outcome]] = {
@@ -115,6 +144,13 @@ ACTIONS: dict[type[Any], Callable[..., Outcome]] = {
     Reject: reject,
     Close: close,
     Reopen: reopen,
+    SendRevisit: send_revisit,
+    SkipRevisit: skip_revisit,
+    RemindRevisit: remind_revisit,
+    ExpireRevisit: expire_revisit,
+    RateRevisit: rate_revisit,
+    RecordInstruction: record_instruction,
+    Settle: settle,
 }
 """The action that carries out each kind of command."""
 
@@ -146,6 +182,7 @@ __all__ = [
     "DecideExtension",
     "DepartmentRef",
     "Event",
+    "ExpireRevisit",
     "FollowUp",
     "FormalAnswer",
     "HoldForTriage",
@@ -153,16 +190,23 @@ __all__ = [
     "Outcome",
     "PendingReply",
     "PreliminaryAnswer",
+    "RateRevisit",
     "Recipient",
     "RecordCohandlerResult",
+    "RecordInstruction",
     "Refusal",
     "Reject",
+    "RemindRevisit",
     "Reopen",
     "ReplyUpdate",
     "RequestExtension",
     "ReturnToOffice",
+    "RevisitRound",
     "Role",
     "Route",
+    "SendRevisit",
+    "Settle",
+    "SkipRevisit",
     "TicketSnapshot",
     "WorkflowPolicy",
     "accept",
@@ -173,12 +217,19 @@ __all__ = [
     "close",
     "decide",
     "decide_extension",
+    "expire_revisit",
     "hold_for_triage",
+    "rate_revisit",
     "record_cohandler_result",
     "record_follow_up",
+    "record_instruction",
     "reject",
+    "remind_revisit",
     "reopen",
     "request_extension",
     "return_to_office",
     "route",
+    "send_revisit",
+    "settle",
+    "skip_revisit",
 ]

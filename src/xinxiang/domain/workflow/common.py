@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, tzinfo
 
-from xinxiang.domain.deadlines import revisit_due
+from xinxiang.domain.deadlines import Deadlines, compute_deadlines, revisit_due
 from xinxiang.domain.states import TicketStatus, can_transition, transition
 from xinxiang.domain.workflow.effects import (
     OFFICE,
@@ -24,7 +24,7 @@ from xinxiang.domain.workflow.effects import (
     Role,
     department,
 )
-from xinxiang.domain.workflow.policy import WorkflowPolicy
+from xinxiang.domain.workflow.policy import Calendar, WorkflowPolicy
 from xinxiang.domain.workflow.snapshot import PendingReply, ReplyKind, TicketSnapshot
 
 S = TicketStatus
@@ -41,6 +41,29 @@ ANSWER_TITLES: dict[str, str] = {"formal": "正式答复", "preliminary": "初�
 def move(current: TicketStatus, new: TicketStatus) -> TicketStatus:
     """`new`, checked by `states.transition()`; staying where it is needs no transition."""
     return current if new == current else transition(current, new)
+
+
+def dispatch_anew(
+    s: TicketSnapshot, department: str, now: datetime, policy: WorkflowPolicy, calendar: Calendar
+) -> tuple[TicketSnapshot, Deadlines]:
+    """转办 to `department` at `now`: the same track's deadlines counted anew (受理 is now)."""
+    track = s.track or 1
+    d = compute_deadlines(now, track, s.urgency or "normal", policy.deadlines, calendar, policy.tz)
+    after = replace(
+        s,
+        status=move(s.status, S.DISPATCHED),
+        track=track,
+        department=department,
+        accepted_at=now,
+        dispatched_at=now,
+        first_day=d.first_day,
+        response_due=d.response_due,
+        preliminary_due=d.preliminary_due,
+        formal_due=d.formal_due,
+        calendar_verified=d.calendar_verified,
+        closed_at=None,
+    )
+    return after, d
 
 
 def refuse(action: str, code: str, reason: str) -> Refusal:

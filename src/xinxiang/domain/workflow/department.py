@@ -65,6 +65,13 @@ TRACK_NAMES = {2: "需本部门研究", 3: "需学校研究"}
 
 
 def _closed(s: TicketSnapshot, action: str) -> Refusal | None:
+    if s.status in (S.REWORK, S.SUPERVISED):
+        # 发回重办 / 督办: the office (or the leader's 批示) dispatches it again first.
+        return refuse(
+            action,
+            "not_dispatched",
+            "该工单已发回党政办公室重办（或督办中），待重新转办，暂不能答复。",
+        )
     if s.is_open:
         return None
     return refuse(action, "closed", "该工单已办结，不再接受答复。")

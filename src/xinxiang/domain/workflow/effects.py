@@ -16,7 +16,12 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from enum import Enum, StrEnum
 
-from xinxiang.domain.workflow.snapshot import CohandlerState, ReplyKind, TicketSnapshot
+from xinxiang.domain.workflow.snapshot import (
+    CohandlerState,
+    ReplyKind,
+    RevisitRound,
+    TicketSnapshot,
+)
 
 
 class Role(StrEnum):
@@ -27,6 +32,7 @@ class Role(StrEnum):
     PETITIONER = "petitioner"  # 来信人
     ACTOR = "actor"  # whoever sent the command (the confirmation of a mail)
     ADDRESS = "address"  # one address (`Recipient.ref`), e.g. a reply's author
+    LEADER = "leader"  # the supervising school leader of department `Recipient.ref` (督办)
 
 
 @dataclass(frozen=True)
@@ -135,6 +141,10 @@ class Change:
             if getattr(self.after, name) != getattr(self.before, name)
         }
 
+    def revisit_change(self) -> RevisitRound | None:
+        """The latest revisit round when this change opened or updated it, else None."""
+        return self.after.revisit if self.after.revisit != self.before.revisit else None
+
     def cohandler_changes(self) -> tuple[CohandlerState, ...]:
         """Co-handlers added or updated (a report received) by this change."""
         return tuple(c for c in self.after.cohandlers if c not in self.before.cohandlers)
@@ -172,7 +182,16 @@ class Change:
 
 
 _DERIVED = frozenset(
-    {"number", "received_at", "cohandlers", "pending", "preliminary_given", "preliminary_sent"}
+    {
+        "number",
+        "received_at",
+        "cohandlers",
+        "pending",
+        "preliminary_given",
+        "preliminary_sent",
+        "revisit",
+        "rounds",
+    }
 )
 # Row columns of the ticket; the rest comes from other rows (co-handlers, replies).
 _TICKET_FIELDS = tuple(f.name for f in fields(TicketSnapshot) if f.name not in _DERIVED)

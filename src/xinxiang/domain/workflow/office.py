@@ -14,7 +14,6 @@ from datetime import datetime
 
 from xinxiang.domain.deadlines import (
     cohandler_due,
-    compute_deadlines,
     dispatch_due,
     end_of_date,
     extension_allowed,
@@ -34,7 +33,14 @@ from xinxiang.domain.workflow.commands import (
     Reopen,
     Route,
 )
-from xinxiang.domain.workflow.common import S, example_date, move, refuse, status_refusal
+from xinxiang.domain.workflow.common import (
+    S,
+    dispatch_anew,
+    example_date,
+    move,
+    refuse,
+    status_refusal,
+)
 from xinxiang.domain.workflow.effects import (
     OFFICE,
     PETITIONER,
@@ -78,24 +84,11 @@ def route(
     if transfer and not (cmd.reason and cmd.reason.strip()):
         return refuse("route", "reason_required", f"改派须写明原因{cmd.reason_hint}")
     previous = s.department if s.dispatched_at else None
-    track = s.track or 1
-    d = compute_deadlines(now, track, s.urgency or "normal", policy.deadlines, calendar, policy.tz)
-    after = replace(
-        s,
-        status=move(s.status, S.DISPATCHED),
-        track=track,
-        department=dept.code,
-        accepted_at=now,
-        dispatched_at=now,
-        first_day=d.first_day,
-        response_due=d.response_due,
-        preliminary_due=d.preliminary_due,
-        formal_due=d.formal_due,
-        calendar_verified=d.calendar_verified,
-        closed_at=None,
-    )
+    after, d = dispatch_anew(s, dept.code, now, policy, calendar)
+    rework = s.status is S.REWORK
+    kind = "rework_dispatched" if rework else ("transferred" if previous else "dispatched")
     event = Event(
-        "transferred" if previous else "dispatched",
+        kind,
         cmd.actor,
         {
             "department": dept.code,
@@ -115,6 +108,7 @@ def route(
         data={
             "return_until": return_window_end(now, policy.deadlines),
             "transfer_reason": cmd.reason if previous else None,
+            "rework": rework,
             "calendar_verified": d.calendar_verified,
         },
     )
@@ -131,7 +125,7 @@ def route(
         ("", None),
     )
     tail = f"，{label} {minute_text(due, policy.tz)}" if due else ""
-    verb = "改派" if previous else "转办"
+    verb = "重新转办（发回重办）" if rework else ("改派" if previous else "转办")
     return Change(
         action="route",
         before=s,
@@ -338,11 +332,17 @@ def close(
         return Change(
             action="close",
             before=s,
-            after=replace(s, status=move(s.status, S.CLOSED), closed_at=now),
+            after=replace(
+                s,
+                status=move(s.status, S.CLOSED),
+                closed_at=now,
+                settled_at=s.settled_at or now,
+                settled_reason=s.settled_reason or "office",
+            ),
             events=(Event("closed", cmd.actor, {}),),
             summary=f"工单 {s.number} 已办结。",
         )
-    if s.status not in DISPATCH_STATUSES:
+    if s.status not in (S.RECEIVED, S.TRIAGE):
         return status_refusal("close", s, "办结")
     if cmd.kind == "praise" and not cmd.department:
         return refuse("close", "department_required", "表扬转达须指明单位")

@@ -27,6 +27,12 @@ class WorkflowPolicy:
     deadlines: DeadlinePolicy = DEFAULT_POLICY
     approve_all_answers: bool = False
     """`[replies] approve_all_answers`: every formal answer waits for the office (审核)."""
+    revisit_window: timedelta = timedelta(days=7)
+    """`[revisit] window_days`: how long the petitioner has to rate before the reminder."""
+    revisit_grace: timedelta = timedelta(days=3)
+    """`[revisit] grace_days`: after the reminder, how long before 未评价."""
+    revisit_rounds: int = 2
+    """`[revisit] rounds`: rating rounds before 督办 (dissatisfied in the last one → 督办)."""
 
 
 def _deadline_local(value: datetime, tz: tzinfo) -> tuple[datetime, str]:

@@ -45,6 +45,36 @@ class PendingReply:
 
 
 @dataclass(frozen=True)
+class RevisitRound:
+    """One rating round (回访) of a ticket: the latest one is part of the snapshot.
+
+    `revisit_id` is None for a round the change opens (its row does not exist yet).
+    `state`: sent | reminded (waiting for the rating), rated, unrated, skipped.
+    """
+
+    round: int
+    state: str
+    nonce: str
+    created_at: datetime
+    department: str | None = None
+    revisit_id: int | None = None
+    sent_at: datetime | None = None
+    due_at: datetime | None = None
+    reminded_at: datetime | None = None
+    rating: int | None = None
+    channel: str | None = None
+    comment: str | None = None
+    rated_at: datetime | None = None
+    rated_by: str | None = None
+    skip_reason: str | None = None
+
+    @property
+    def waiting(self) -> bool:
+        """The petitioner has been asked and has not rated yet."""
+        return self.state in ("sent", "reminded")
+
+
+@dataclass(frozen=True)
 class TicketSnapshot:
     """What the workflow knows of a ticket at one instant (pure data, no database)."""
 
@@ -79,6 +109,21 @@ class TicketSnapshot:
     """A 初步回复 was recorded (whatever became of it): decides the default intent."""
     preliminary_sent: bool = False
     """A 初步回复 reached the petitioner: a rejected formal reply falls back to `preliminary`."""
+    rating: int | None = None
+    """The latest round's rating (1 非常不满意 … 5 非常满意)."""
+    rated_at: datetime | None = None
+    revisit_state: str | None = None
+    """The latest round's state (None: no round yet)."""
+    rework_count: int = 0
+    """How many times the ticket was sent back (发回重办)."""
+    settled_at: datetime | None = None
+    """销账: the account of the petition is closed."""
+    settled_reason: str | None = None
+    """satisfied | unrated | skipped | office."""
+    revisit: RevisitRound | None = None
+    """The latest rating round (回访), if any."""
+    rounds: int = 0
+    """How many rounds the ticket has had (skipped ones included)."""
 
     @property
     def is_open(self) -> bool:
