@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinxiang.domain.states import TicketStatus
+from xinxiang.handlers.routing import route_new_ticket
 from xinxiang.logs import log_event
 from xinxiang.services.context import AppContext
-from xinxiang.services.dispatching import route_new_ticket
 from xinxiang.services.shunt import Item, handle_batch, set_aside
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
 from xinxiang.store.repo import letter_from_row

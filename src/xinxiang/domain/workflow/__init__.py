@@ -22,7 +22,8 @@ ticket's status. The rules cite the seed policies (000, 001, 002, 004 in shared/
 Modules: `snapshot` (the state), `commands` (the values of each action), `effects` (Change,
 Refusal, Event, Notice), `policy` (numbers, zone, calendar protocol), `department` (the
 department's answers), `approval` (the office's 同意/修改/驳回), `office` (转办, 协办, 延期审批,
-办结), `common` (what several actions share).
+办结), `routing` (which of those a new ticket gets once classified), `common` (what several
+actions share).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from xinxiang.domain.workflow.commands import (
     Close,
     DecideExtension,
     DepartmentRef,
+    Flood,
     FormalAnswer,
     HoldForTriage,
     PreliminaryAnswer,
@@ -75,6 +77,7 @@ from xinxiang.domain.workflow.office import (
     route,
 )
 from xinxiang.domain.workflow.policy import Calendar, WorkflowPolicy
+from xinxiang.domain.workflow.routing import Classified, RoutingCommand, after_classification
 from xinxiang.domain.workflow.snapshot import CohandlerState, PendingReply, TicketSnapshot
 
 Command = (
@@ -132,12 +135,14 @@ __all__ = [
     "Approve",
     "Calendar",
     "Change",
+    "Classified",
     "Close",
     "CohandlerState",
     "Command",
     "DecideExtension",
     "DepartmentRef",
     "Event",
+    "Flood",
     "FormalAnswer",
     "HoldForTriage",
     "Notice",
@@ -153,10 +158,12 @@ __all__ = [
     "ReturnToOffice",
     "Role",
     "Route",
+    "RoutingCommand",
     "TicketSnapshot",
     "WorkflowPolicy",
     "accept",
     "add_cohandlers",
+    "after_classification",
     "answer_formal",
     "answer_preliminary",
     "approve",
