@@ -20,6 +20,7 @@ from xinxiang.handlers.routing import route_new_ticket
 from xinxiang.logs import log_event
 from xinxiang.services.context import AppContext
 from xinxiang.services.shunt import Item, handle_batch, set_aside
+from xinxiang.store.dialect import savepoint
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
 from xinxiang.store.repo import letter_from_row
 
@@ -93,7 +94,8 @@ def _route(ctx: AppContext, session: Session, ids: list[int], now: datetime) -> 
         files[a.letter_id].append(a)
     for ticket in tickets:
         row = letters[ticket.letter_id]
-        route_new_ticket(ctx, session, ticket, letter_from_row(row, files[row.id]), now)
+        with savepoint(session):  # one ticket's routing is undone alone
+            route_new_ticket(ctx, session, ticket, letter_from_row(row, files[row.id]), now)
         log_event(
             "ticket_routed",
             ticket=ticket.number,

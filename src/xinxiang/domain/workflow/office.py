@@ -19,7 +19,7 @@ from xinxiang.domain.deadlines import (
     extension_allowed,
     return_window_end,
 )
-from xinxiang.domain.states import DISPATCH_STATUSES, OPEN_WORK_STATUSES, ROUTABLE
+from xinxiang.domain.states import DISPATCH_STATUSES, OPEN_STATUSES, OPEN_WORK_STATUSES
 from xinxiang.domain.workflow.commands import (
     AddCohandlers,
     Close,
@@ -60,7 +60,7 @@ def route(
     urgency (seeds 002 第九条, 004 第六条, 001 三级响应). A transfer needs a reason and another
     department.
     """
-    if s.status not in ROUTABLE:
+    if s.status not in OPEN_STATUSES:
         return status_refusal("route", s, "转办")
     dept = cmd.department
     transfer = s.dispatched_at is not None and s.status not in DISPATCH_STATUSES
