@@ -37,7 +37,7 @@ from xinxiang.handlers.notices import send_notices
 from xinxiang.handlers.repository import TicketRepository
 from xinxiang.logs import log_event
 from xinxiang.replies.ack import supersede_receipt
-from xinxiang.services.publishing import republish
+from xinxiang.replies.publishing import republish
 from xinxiang.store.dialect import savepoint
 from xinxiang.store.models import TicketRow
 

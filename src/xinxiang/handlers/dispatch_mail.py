@@ -19,8 +19,8 @@ from xinxiang.config import Department
 from xinxiang.domain.deadlines import Deadlines, compute_deadlines, return_window_end
 from xinxiang.domain.letter import Letter
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
+from xinxiang.replies.privacy import confidential_of, for_department
 from xinxiang.replies.render import quote_excerpt
-from xinxiang.services.privacy import confidential_of, for_department
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
 from xinxiang.store.repo import letter_from_row
 

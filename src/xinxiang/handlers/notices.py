@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from xinxiang.domain.workflow import Notice, Recipient, Role
 from xinxiang.errors import XinxiangError
+from xinxiang.handlers.dispatch_mail import load_letter, queue_dispatch_mail
 from xinxiang.handlers.routing_mail import ROUTING_KINDS, routing_spec
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.replies.render import quote_excerpt
 from xinxiang.services.answers import queue_answer_mails
-from xinxiang.services.dispatching import load_letter, queue_dispatch_mail
 from xinxiang.store.models import LetterRow, TicketRow
 
 if TYPE_CHECKING:

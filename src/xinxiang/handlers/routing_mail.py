@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from xinxiang.domain.states import STATUS_LABELS, TicketStatus
 from xinxiang.domain.workflow import Notice
 from xinxiang.errors import XinxiangError
+from xinxiang.handlers.dispatch_mail import letter_context
 from xinxiang.replies.mailer import MailSpec
-from xinxiang.services.dispatching import letter_context
 from xinxiang.store.models import TicketRow
 
 if TYPE_CHECKING:

@@ -243,7 +243,7 @@ def process_pending_replies(ctx: AppContext, now: datetime, limit: int = 200) ->
         name = "answer_recorded" if o.status == "recorded" else f"reply_{o.status}"
         log_event(name, ticket=o.ticket_number, action=o.action)
     if any(o.action == "office_command" for o in outcomes):
-        from xinxiang.services.publishing import republish
+        from xinxiang.replies.publishing import republish
 
         republish(ctx, now)
     return outcomes
