@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian/Ubuntu machine (run as root, or with sudo available):
 #   ./dev.sh demo    install what is missing, then run `xinxiang demo` (no servers needed)
-#   ./dev.sh test    install what is missing, then lint, type-check and run the whole test suite
+#   ./dev.sh test    install what is missing, then lint, type-check, check the import layers
+#                    (lint-imports, pyproject.toml) and run the whole test suite
 #   ./dev.sh setup   only install
 # Everything it installs is idempotent: a second run installs nothing.
 set -euo pipefail
@@ -63,6 +64,7 @@ case "$cmd" in
     setup
     "$VENV/bin/ruff" check src tests
     "$VENV/bin/mypy" src
+    "$VENV/bin/lint-imports"
     export XINXIANG_REQUIRE_SERVERS=1
     set +e
     "$VENV/bin/pytest" -q "$@"

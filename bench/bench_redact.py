@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from pii_helpers import load_half, measure, tagger_score  # noqa: E402
 from xinxiang.config import load_config  # noqa: E402
+from xinxiang.replies.privacy import public_allowlist  # noqa: E402
 from xinxiang.replies.redact_names import NameFinder, Tagger  # noqa: E402
 from xinxiang.replies.redactor import jieba_fast_tagger, load_redactor  # noqa: E402
-from xinxiang.services.privacy import public_allowlist  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

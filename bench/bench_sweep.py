@@ -2,7 +2,7 @@
 
 90 % of the tickets are closed, 10 % open with deadlines spread over ±30 days around `now`.
 The sweep runs in steady state (previous sweep one minute earlier, as the worker does). The
-time measured is `services.sweep.find_due`: candidate queries, loading the candidates and
+time measured is `services.sweep_due.find_due`: candidate queries, loading the candidates and
 their sent keys, and the pure decisions — everything but rendering mails.
 
     .venv/bin/python bench/bench_sweep.py [--n 1000000] [--open-share 0.1] [--sqlite-n N]
@@ -30,7 +30,7 @@ from sqlalchemy import insert, text
 
 from xinxiang.config import load_config
 from xinxiang.services.context import AppContext
-from xinxiang.services.sweep import find_due
+from xinxiang.services.sweep_due import find_due
 from xinxiang.store.migrate import upgrade
 from xinxiang.store.models import TicketRow
 

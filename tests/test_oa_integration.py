@@ -20,10 +20,10 @@ from sqlalchemy import func, select
 import xinxiang.store.models_oa  # its tables join Base.metadata before upgrade()
 import xinxiang.store.models_replies  # noqa: F401
 from xinxiang.config import load_config
+from xinxiang.handlers import Actor, RouteTicket, handle
 from xinxiang.oa_bridge.config import OaSettings, load_oa_for
 from xinxiang.oa_bridge.simulator import Faults, OaSimulator, SimulatorStore
 from xinxiang.services.context import AppContext
-from xinxiang.services.dispatching import dispatch_ticket
 from xinxiang.services.oa_hooks import install_oa_hooks, uninstall_oa_hooks
 from xinxiang.services.oa_store import oa_status
 from xinxiang.services.oa_tasks import oa_pull, oa_push
@@ -31,6 +31,7 @@ from xinxiang.store.migrate import upgrade
 from xinxiang.store.models import Base, EventRow, LetterRow, OutboxRow, TicketRow
 from xinxiang.store.models_oa import OaOutboxRow, OaPetitionRow
 
+OFFICE = Actor("office", "office@example.edu.cn", "cli")
 SECRET = "simulator-secret"
 T0 = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)  # Monday 09:00 in Beijing, a working day
 FAST: dict[str, Any] = {"sleep": lambda _s: None, "timeout": 2.0, "max_attempts": 6}
@@ -168,10 +169,8 @@ def test_every_state_change_is_in_the_oa_outbox_and_pushed_once_in_order(env: En
             .limit(1)
         ).scalar_one()
         target = "tsg" if ticket.department_code != "tsg" else "hqc"
-        dispatch_ticket(
-            env.ctx, s, ticket, target, later, actor="office@example.edu.cn", reason="职责调整"
-        )
         number = ticket.number
+        handle(RouteTicket(OFFICE, number, target, "职责调整"), env.ctx, later, session=s)
     (row,) = env.rows(select(OaOutboxRow).where(OaOutboxRow.event_kind == "transferred"))
     transfer = row[0]
     assert transfer.idempotency_key == f"{number}:transferred:{later.isoformat()}"
@@ -181,8 +180,12 @@ def test_every_state_change_is_in_the_oa_outbox_and_pushed_once_in_order(env: En
 
     # A state change that rolls back leaves no trace in the OA outbox either.
     with pytest.raises(RuntimeError), env.ctx.db.unit_of_work() as s:
-        t = s.execute(select(TicketRow).where(TicketRow.number == number)).scalar_one()
-        dispatch_ticket(env.ctx, s, t, "jwc", later + timedelta(minutes=5), actor="office")
+        handle(
+            RouteTicket(OFFICE, number, "jwc", "职责调整"),
+            env.ctx,
+            later + timedelta(minutes=5),
+            session=s,
+        )
         s.flush()
         raise RuntimeError("rolled back")
     assert env.scalar(select(func.count()).select_from(OaOutboxRow)) == events + 1

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from pii_helpers import load_half, measure
 from xinxiang.config import load_config
+from xinxiang.replies.privacy import public_allowlist
 from xinxiang.replies.redact import NAME_MARK, fold_width
 from xinxiang.replies.redact_names import (
     NameFinder,
@@ -22,7 +23,6 @@ from xinxiang.replies.redact_names import (
     signature_names,
 )
 from xinxiang.replies.redactor import Redactor, load_redactor
-from xinxiang.services.privacy import public_allowlist
 
 ROOT = Path(__file__).resolve().parent.parent
 

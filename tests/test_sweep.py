@@ -11,7 +11,7 @@ from servers import SmtpSink
 from sweep_helpers import LIBRARY, local, new_ticket, outbox, text_of, ticket, update_ticket
 from xinxiang.replies.transport import transport_for
 from xinxiang.services.outbox import send_due
-from xinxiang.services.sweep import register_periodic, sweep
+from xinxiang.services.sweep import sweep
 
 T0 = local(2026, 12, 1, 9, 30)  # Tuesday, a working day; track 1 is due 12-02 00:00
 
@@ -136,20 +136,10 @@ def test_tracks_2_and_3_get_a_progress_reminder_every_seven_days(tmp_config, db_
     assert "2026-12-20" in text_of(mail) and "阶段性反馈" in text_of(mail)
 
 
-def test_register_periodic_adds_one_job_that_sweeps(tmp_config) -> None:
+def test_the_first_sweep_after_the_due_sends_the_overdue_notice(tmp_config) -> None:
     ctx = context(tmp_config())
     new_ticket(ctx, T0)
-
-    class FakeRuntime:  # the shape of tasks.Runtime the hook relies on
-        def __init__(self) -> None:
-            self.ctx = ctx
-            self.clock = lambda: local(2026, 12, 2, 0, 5)
-            self.extra_periodic: list = []
-
-    rt = FakeRuntime()
-    register_periodic(rt)
-    assert len(rt.extra_periodic) == 1
-    rt.extra_periodic[0](rt)
+    sweep(ctx, local(2026, 12, 2, 0, 5))
     assert [m.kind for m in outbox(ctx, ("overdue",))] == ["overdue"]
 
 

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from xinxiang.errors import ConfigError
-from xinxiang.replies.tokens import TokenKeys, token_key_problem
+from xinxiang.token_keys import TokenKeys, token_key_problem
 
 log = logging.getLogger(__name__)
 

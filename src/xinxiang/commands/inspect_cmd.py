@@ -34,10 +34,10 @@ from xinxiang.mailbox.confidential import Confidential, identity_confidential
 from xinxiang.mailbox.noise import mail_kind, msgid_domain_for
 from xinxiang.mailbox.parse import parse_message
 from xinxiang.replies.intent import parse_intent
+from xinxiang.replies.privacy import confidential_of
 from xinxiang.replies.quotes import strip_quoted
 from xinxiang.replies.tokens import find_ticket_in_addresses, ticket_number_in_subject
 from xinxiang.services.learning import advice
-from xinxiang.services.privacy import confidential_of
 
 # The documented contract of `inspect --json`; later issues append `classification` and `reply`.
 JSON_KEYS: tuple[str, ...] = (

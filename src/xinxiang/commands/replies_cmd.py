@@ -12,8 +12,9 @@ from xinxiang.commands._common import ByOption, ConfigOption, now_utc, office_ac
 from xinxiang.commands._labels import department_label
 from xinxiang.commands._show import console, shown
 from xinxiang.handlers import ApproveReply, RejectReply, handle
+from xinxiang.replies import publishing
 from xinxiang.replies.render import format_cn_datetime
-from xinxiang.services import answers, approval, holding, publishing, records
+from xinxiang.services import answers, approval, holding, records
 
 holding_app = typer.Typer(help="待甄别区：不能直接作用于工单的邮件。", no_args_is_help=True)
 CLI_ACTOR = "cli:党政办公室"

@@ -37,6 +37,17 @@ _MAX_SCAN_DAYS = 3660
 _DAY = timedelta(days=1)
 
 
+DEADLINE_NAMES = {
+    "response": "响应（当天响应）",
+    "preliminary": "初步回复",
+    "formal": "正式回复",
+    "dispatch": "转办（党政办公室分办）",
+    "cohandler": "协办结果报告",
+    "progress": "阶段性进展反馈",
+}
+"""Each kind of deadline by its Chinese name (notices, the overdue list)."""
+
+
 class WorkingCalendar(Protocol):
     """Which dates are working days (工作日), and whether that answer comes from official data."""
 

@@ -67,9 +67,8 @@ _ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
 OPEN_STATUSES: frozenset[TicketStatus] = frozenset(
     s for s in TicketStatus if s not in (TicketStatus.ANSWERED, TicketStatus.CLOSED)
 )
+"""Not yet answered: a department may act on it, and the office may (re-)dispatch it (转办)."""
 
-ROUTABLE: frozenset[TicketStatus] = OPEN_STATUSES
-"""转办 / 改派: the office may (re-)dispatch any ticket not yet answered."""
 
 DISPATCH_STATUSES: tuple[TicketStatus, ...] = (
     TicketStatus.RECEIVED,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 
 # No 0/O, 1/I/L: a petitioner reads the code aloud on the phone.
 QUERY_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -24,3 +25,20 @@ def parse_ticket_number(value: str) -> tuple[int, int] | None:
 def new_query_code(length: int = 6) -> str:
     """A random query code for the petitioner."""
     return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(length))
+
+
+_SUBJECT_TICKET_RE = re.compile(r"(?<!\d)(20\d{2})-(\d{6})(?!\d)")
+# Dashes people (and IMEs) put between year and sequence; NFKC handles the full-width forms.
+_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−﹣－", "-"))
+
+
+def ticket_number_in_subject(subject: str) -> str | None:
+    """Return the first ticket number (``2026-000123``) in a subject, or None.
+
+    Finds it bare or inside 【】/[] brackets; full-width digits and dashes are normalised.
+    """
+    text = unicodedata.normalize("NFKC", subject).translate(_DASHES)
+    match = _SUBJECT_TICKET_RE.search(text)
+    if match is None:
+        return None
+    return f"{match.group(1)}-{match.group(2)}"

@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from xinxiang.classify.engine import Classification
 from xinxiang.domain import workflow as wf
+from xinxiang.domain.letter import Letter
 from xinxiang.errors import XinxiangError
 from xinxiang.handlers import department, office, revisit
 from xinxiang.handlers.messages import (
@@ -49,7 +51,10 @@ from xinxiang.handlers.messages import (
 from xinxiang.handlers.notices import send_notices
 from xinxiang.handlers.repository import TicketRepository
 from xinxiang.logs import log_event
-from xinxiang.services.publishing import republish
+from xinxiang.replies.ack import supersede_receipt
+from xinxiang.replies.publishing import republish
+from xinxiang.store.dialect import savepoint
+from xinxiang.store.models import TicketRow
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
@@ -125,7 +130,7 @@ def _unit(ctx: AppContext, session: Session | None) -> Iterator[Session]:
         with ctx.db.unit_of_work() as own:
             yield own
     else:
-        with session.begin_nested():
+        with savepoint(session):
             yield session
 
 
@@ -144,6 +149,44 @@ _EVENTS = {
 }
 
 
+def execute(
+    ctx: AppContext,
+    session: Session,
+    row: TicketRow,
+    command: wf.Command,
+    now: datetime,
+    *,
+    letter: Letter | None = None,
+    classification: Classification | None = None,
+    actor: str | None = None,
+) -> wf.Change:
+    """Decide `command` on the ticket `row` and apply the change, in `session` (the caller's
+    unit of work or savepoint): the rows, the receipt it supersedes, its notices as mail.
+
+    `letter` and `classification` are what routing already holds of a new ticket, for the
+    notices' mail (else the letter is read again); `actor` is who gave the command (a
+    department's confirmation goes to that address). Raises `Refused`: nothing is applied.
+    """
+    tickets = TicketRepository(session)
+    outcome = wf.decide(tickets.snapshot(row), command, now, policy_of(ctx), ctx.calendar)
+    if isinstance(outcome, wf.Refusal):
+        raise Refused(outcome)
+    change = tickets.apply(row, outcome, now)
+    if change.supersede_receipt:
+        supersede_receipt(session, row)
+    send_notices(
+        ctx,
+        session,
+        row,
+        change.notices,
+        now,
+        letter=letter,
+        classification=classification,
+        actor=actor,
+    )
+    return change
+
+
 def handle(
     command: Message, ctx: AppContext, now: datetime, *, session: Session | None = None
 ) -> Handled:
@@ -156,11 +199,7 @@ def handle(
     with _unit(ctx, session) as s:
         tickets = TicketRepository(s)
         row, wf_command = HANDLERS[type(command)](ctx, tickets, command)
-        outcome = wf.decide(tickets.snapshot(row), wf_command, now, policy_of(ctx), ctx.calendar)
-        if isinstance(outcome, wf.Refusal):
-            raise Refused(outcome)
-        change = tickets.apply(row, outcome, now)
-        send_notices(ctx, s, row, change.notices, now, actor=command.actor.name)
+        change = execute(ctx, s, row, wf_command, now, actor=command.actor.name)
         done = Handled(row.number, change)
     log_event(_EVENTS.get(type(command).__name__, "ticket_changed"), ticket=done.number)
     if session is None and done.republish:

@@ -16,17 +16,20 @@ from sqlalchemy.orm import Session
 
 from xinxiang.domain.workflow import Notice, Recipient, Role
 from xinxiang.errors import XinxiangError
+from xinxiang.handlers.dispatch_mail import load_letter, queue_dispatch_mail
 from xinxiang.handlers.revisit_notices import KINDS as REVISIT_KINDS
 from xinxiang.handlers.revisit_notices import revisit_spec
+from xinxiang.handlers.routing_mail import ROUTING_KINDS, routing_spec
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.replies.render import quote_excerpt
 from xinxiang.services.answers import queue_answer_mails, queue_approval_mail
-from xinxiang.services.dispatching import queue_dispatch_mail
 from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_replies import TicketReplyRow
 
 if TYPE_CHECKING:
+    from xinxiang.classify.engine import Classification
     from xinxiang.config import Department
+    from xinxiang.domain.letter import Letter
     from xinxiang.services.context import AppContext
 
 
@@ -66,14 +69,17 @@ def send_notices(
     notices: Sequence[Notice],
     now: datetime,
     *,
+    letter: Letter | None = None,
+    classification: Classification | None = None,
     actor: str | None = None,
 ) -> None:
     """Queue the mail of every notice in `notices` (after the change is applied to the rows).
 
+    `letter` and `classification`: what routing holds of a new ticket (else read again);
     `actor` is the address of whoever gave the command (its confirmation goes there).
     """
     for n in notices:
-        _send(ctx, session, ticket, n, now, actor)
+        _send(ctx, session, ticket, n, now, letter, classification, actor)
 
 
 def _send(
@@ -82,14 +88,29 @@ def _send(
     ticket: TicketRow,
     n: Notice,
     now: datetime,
+    letter: Letter | None,
+    classification: Classification | None,
     actor: str | None = None,
 ) -> None:
     d: dict[str, Any] = dict(n.data)
     if n.kind == "dispatch":
         dept = _department(ctx, n.to[0].ref or "")
         queue_dispatch_mail(
-            ctx, session, ticket, dept, now, transfer_reason=d.get("transfer_reason")
+            ctx,
+            session,
+            ticket,
+            dept,
+            now,
+            transfer_reason=d.get("transfer_reason"),
+            letter=letter,
+            classification=classification,
         )
+        return
+    if n.kind in ROUTING_KINDS:
+        if letter is None:
+            letter = load_letter(session, ticket)
+        spec = routing_spec(ctx, session, ticket, n, letter, classification)
+        queue_ticket_mail(ctx, session, ticket, spec, now)
         return
     if n.kind == "answer":
         queue_answer_mails(

@@ -27,8 +27,8 @@ from email.message import Message
 from email.parser import BytesParser, HeaderParser
 
 from xinxiang.domain.letter import Letter, MailKind
+from xinxiang.domain.tickets import ticket_number_in_subject
 from xinxiang.mailbox.bounds import bound_message
-from xinxiang.replies.tokens import ticket_number_in_subject
 
 LOOP_HEADER = "X-Xinxiang-Ticket"
 

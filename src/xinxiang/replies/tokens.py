@@ -27,13 +27,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import secrets
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import getaddresses
-from itertools import pairwise
 from typing import Literal
+
+from xinxiang.domain.tickets import ticket_number_in_subject
+from xinxiang.token_keys import (
+    TokenKeys,
+    generate_token_key,
+    token_key_problem,
+    verification_keys,
+)
 
 __all__ = [
     "MAC_CHARS",
@@ -62,97 +68,6 @@ _TICKET_RE = re.compile(r"^(\d{4})-(\d{1,12})$")
 # Crockford decoding: case-insensitive, i/l read as 1, o read as 0, hyphens ignored.
 _RETYPE = str.maketrans({"i": "1", "l": "1", "o": "0", "-": None})
 _DECODE = {c: i for i, c in enumerate(_ALPHABET)}
-
-_KEY_BYTES = 32
-_HEX_KEY_CHARS = 2 * _KEY_BYTES
-_B64_KEY_CHARS = 43  # 32 bytes in base64 without padding: ceil(32 * 8 / 6)
-# Thresholds a random key of the minimum length clears with overwhelming probability (64 random
-# hex characters show all 16 digits only ~3 times in 4, so hex gets its own, lower bar).
-_MIN_DISTINCT = 16
-_MIN_DISTINCT_HEX = 10
-_HEX_RE = re.compile(r"[0-9a-fA-F]+")
-
-
-class TokenKeys(bytes):
-    """The reply-token key ring (令牌密钥): its own bytes are the current key, `previous` the
-    keys of earlier rotations that still verify tokens already sent.
-
-    A `bytes` subclass, so every function taking a key (and every caller that has one) works
-    unchanged: minting uses the value, i.e. the current key; verifying asks
-    `verification_keys`, which adds the previous ones.
-    """
-
-    previous: tuple[bytes, ...]
-
-    def __new__(cls, current: bytes, previous: Iterable[bytes] = ()) -> TokenKeys:
-        """The ring of `current` and `previous` (duplicates of the current key dropped)."""
-        ring = super().__new__(cls, current)
-        ring.previous = tuple(dict.fromkeys(k for k in previous if k and k != current))
-        return ring
-
-    def __repr__(self) -> str:
-        # Never the key material: a ring ends up in tracebacks and debug logs.
-        return f"TokenKeys(<current>, previous={len(self.previous)})"
-
-
-def verification_keys(key: bytes) -> tuple[bytes, ...]:
-    """Every key a token may verify under: the current one first, then previous ones."""
-    if isinstance(key, TokenKeys):
-        return (bytes(key), *key.previous)
-    return (key,)
-
-
-def generate_token_key() -> str:
-    """A fresh key of 32 random bytes as 64 hex characters (what `xinxiang init` prints)."""
-    return secrets.token_hex(_KEY_BYTES)
-
-
-def _period(text: str) -> int | None:
-    """The shortest p with text == (text[:p] repeated, truncated), if p fits at least twice."""
-    for p in range(1, len(text) // 2 + 1):
-        if text[p:] == text[:-p]:
-            return p
-    return None
-
-
-def _mostly_sequential(text: str) -> bool:
-    """More than half of neighbouring characters are equal or next to each other (abcdef…,
-    654321…, aaab…): a keyboard or alphabet run, not randomness."""
-    close = sum(1 for a, b in pairwise(text) if abs(ord(a) - ord(b)) <= 1)
-    return close * 2 > len(text) - 1
-
-
-def token_key_problem(key: str) -> str | None:
-    """Why `key` is too weak to sign reply tokens, or None when it will do.
-
-    The key must carry at least 32 random bytes: 64 hex characters, or at least 43 characters
-    otherwise (base64 of 32 bytes; a passphrase must be at least as long). Anything with few
-    distinct characters, a repeated pattern (abcabc…, 12345678901234…) or a run of
-    consecutive characters is refused, whatever its length.
-    """
-    n = len(key)
-    if n < _B64_KEY_CHARS:
-        return (
-            f"must carry at least 32 random bytes: {_HEX_KEY_CHARS} hex or {_B64_KEY_CHARS}+ "
-            f"base64 characters (`xinxiang init` generates one); this one has {n} characters"
-        )
-    need = _MIN_DISTINCT
-    if _HEX_RE.fullmatch(key):
-        # Hex digits only: read as a hex key, which carries 4 bits a character.
-        if n < _HEX_KEY_CHARS:
-            return (
-                f"a hex key needs {_HEX_KEY_CHARS} characters (32 random bytes); this one has {n}"
-            )
-        need = _MIN_DISTINCT_HEX
-    distinct = len(set(key))
-    if distinct < need:
-        return f"has only {distinct} distinct characters (at least {need} needed)"
-    period = _period(key)
-    if period is not None:
-        return f"repeats a pattern of {period} characters"
-    if _mostly_sequential(key):
-        return "is mostly runs of consecutive characters (like abcdef or 123456)"
-    return None
 
 
 def _check_key(key: bytes) -> None:
@@ -316,20 +231,3 @@ def find_ticket_in_addresses(addresses: Iterable[str], base: str, key: bytes) ->
                 "forged", token=token, claimed_ticket=claimed[0] if claimed else None
             )
     return forged if forged is not None else TokenResult("none")
-
-
-_SUBJECT_TICKET_RE = re.compile(r"(?<!\d)(20\d{2})-(\d{6})(?!\d)")
-# Dashes people (and IMEs) put between year and sequence; NFKC handles the full-width forms.
-_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−﹣－", "-"))
-
-
-def ticket_number_in_subject(subject: str) -> str | None:
-    """Return the first ticket number (``2026-000123``) in a subject, or None.
-
-    Finds it bare or inside 【】/[] brackets; full-width digits and dashes are normalised.
-    """
-    text = unicodedata.normalize("NFKC", subject).translate(_DASHES)
-    match = _SUBJECT_TICKET_RE.search(text)
-    if match is None:
-        return None
-    return f"{match.group(1)}-{match.group(2)}"

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from xinxiang.domain.states import OPEN_WORK_STATUSES
 from xinxiang.replies.mailer import base_context, queue_office_mail
 from xinxiang.replies.render import render
 from xinxiang.services.office import OverdueItem, deadline_label, list_overdue
-from xinxiang.services.sweep import OPEN_WORK_STATUSES
 from xinxiang.store.models import EventRow, NoticeRow, TicketRow
 
 if TYPE_CHECKING:

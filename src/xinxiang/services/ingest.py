@@ -36,8 +36,8 @@ from xinxiang.services.prepare import (
     Prepared,
     PreparedBatch,
     StoredAttachment,
-    store_attachments,
 )
+from xinxiang.services.routing import route_received
 from xinxiang.store.models import (
     AttachmentRow,
     EventRow,
@@ -101,7 +101,7 @@ def finish_batch(ctx: AppContext, batch: PreparedBatch, now: datetime) -> list[I
     prepared = batch.result()
     try:
         with ctx.db.unit_of_work() as session:
-            outcomes = _record_batch(ctx, session, prepared, now)
+            outcomes = record_batch(ctx, session, prepared, now)
             ctx.blobs.sync()
     except IntegrityError:
         # Another worker imported some of these meanwhile: redo one by one, each in a savepoint.
@@ -121,8 +121,6 @@ def finish_batch(ctx: AppContext, batch: PreparedBatch, now: datetime) -> list[I
 
 def ingest_raw(ctx: AppContext, raw: bytes, origin: MessageOrigin, now: datetime) -> IngestOutcome:
     """Parse and commit one message (see `ingest_batch`), then route what is waiting."""
-    from xinxiang.services.routing import route_received
-
     outcome = ingest_batch(ctx, [(raw, origin)], now)[0]
     route_received(ctx, now)
     return outcome
@@ -133,7 +131,7 @@ def _record_one_safely(
 ) -> IngestOutcome:
     savepoint = session.begin_nested()
     try:
-        outcome = _record_batch(ctx, session, [item], now)[0]
+        outcome = record_batch(ctx, session, [item], now)[0]
         savepoint.commit()
     except IntegrityError:
         savepoint.rollback()
@@ -141,7 +139,7 @@ def _record_one_safely(
     return outcome
 
 
-def _record_batch(
+def record_batch(
     ctx: AppContext, session: Session, prepared: Sequence[Prepared], now: datetime
 ) -> list[IngestOutcome]:
     """Write a batch with a handful of multi-row statements (not a few per message): one
@@ -356,119 +354,6 @@ def _ticket_row(
         dispatch_due=dispatch_due(now, ctx.policy),
         calendar_verified=True,
     )
-
-
-def record_external_letter(
-    ctx: AppContext,
-    session: Session,
-    *,
-    letter: Letter,
-    raw: bytes,
-    raw_suffix: str,
-    dedupe_key: str,
-    external_id: str,
-    origin: MessageOrigin,
-    now: datetime,
-) -> IngestOutcome:
-    """Record a letter that did not arrive by mail (e.g. an OA petition) inside the caller's
-    transaction, exactly like a mail letter: letter → ticket (`received`) → receipt. Routing
-    follows in `services.routing.route_received`, as for mail.
-
-    `raw` is the source document as received (kept as a content-addressed blob, made durable by
-    the caller's `ctx.blobs.sync()` before its commit); `dedupe_key` makes the call idempotent
-    (a second call returns `duplicate`).
-    """
-    item = ExternalLetter(letter, raw, raw_suffix, dedupe_key, external_id, origin)
-    return record_external_letters(ctx, session, [item], now)[0]
-
-
-@dataclass(frozen=True, slots=True)
-class ExternalLetter:
-    """A letter that did not come by mail, with its source document and identity."""
-
-    letter: Letter
-    raw: bytes
-    raw_suffix: str
-    dedupe_key: str
-    external_id: str
-    origin: MessageOrigin
-
-
-def record_external_letters(
-    ctx: AppContext, session: Session, items: Sequence[ExternalLetter], now: datetime
-) -> list[IngestOutcome]:
-    """`record_external_letter` for many letters at once (one multi-row batch)."""
-    storage = ctx.cfg.settings.storage
-    prepared = [
-        Prepared(
-            item.raw,
-            item.origin,
-            ctx.blobs.put(item.raw, item.raw_suffix, durable=False),
-            item.letter,
-            MailKind.LETTER,
-            None,
-            store_attachments(
-                item.letter, ctx.blobs, storage.max_attachment_bytes, storage.max_message_bytes
-            ),
-            item.dedupe_key,
-            item.external_id,
-        )
-        for item in items
-    ]
-    return _record_batch(ctx, session, prepared, now)
-
-
-def update_external_letter(
-    ctx: AppContext,
-    session: Session,
-    *,
-    dedupe_key: str,
-    letter: Letter,
-    raw: bytes,
-    raw_suffix: str,
-    actor: str,
-    now: datetime,
-) -> bool:
-    """Apply an edit made at the source (e.g. in the OA) to a recorded letter; logged on the
-    ticket. Returns False when nothing changed."""
-    row = session.execute(
-        select(LetterRow).where(LetterRow.dedupe_key == dedupe_key)
-    ).scalar_one_or_none()
-    if row is None:
-        raise LookupError(dedupe_key)
-    changed = {
-        name: (getattr(row, name), value)
-        for name, value in (
-            ("subject", letter.subject),
-            ("body", letter.body),
-            ("public_consent", letter.public_consent),
-            ("from_name", letter.from_name),
-        )
-        if getattr(row, name) != value
-    }
-    if not changed:
-        return False
-    sha = ctx.blobs.put(raw, raw_suffix, durable=False)  # the caller syncs before committing
-    previous_sha = row.raw_sha256
-    for name, (_old, new) in changed.items():
-        setattr(row, name, new)
-    row.raw_sha256, row.raw_size = sha, len(raw)
-    if row.ticket_id is not None:
-        ticket = session.get(TicketRow, row.ticket_id)
-        if ticket is not None:
-            ticket.subject = row.subject
-            ticket.public_consent = row.public_consent
-        add_event(
-            session,
-            row.ticket_id,
-            now,
-            actor,
-            "letter_edited",
-            fields=sorted(changed),
-            previous_raw_sha256=previous_sha,
-            raw_sha256=sha,
-        )
-    return True
 
 
 def _mark_bounced(session: Session, raw: bytes, now: datetime) -> None:

@@ -21,7 +21,8 @@ from xinxiang.oa_bridge.client import OaRequestError, OaUnavailable
 from xinxiang.oa_bridge.config import OaSettings
 from xinxiang.oa_bridge.mapping import MappingError, letter_from_petition, petition_from_json
 from xinxiang.services.context import AppContext
-from xinxiang.services.ingest import ExternalLetter, MessageOrigin, record_external_letters
+from xinxiang.services.ingest import MessageOrigin
+from xinxiang.services.ingest_external import ExternalLetter, record_external_letters
 from xinxiang.services.oa_store import (
     RECORDED,
     SOURCE,

@@ -21,10 +21,9 @@ from typing import Any, cast
 
 import orjson
 from sqlalchemy import Table, func, select, update
-from sqlalchemy.engine import CursorResult, Dialect
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.types import TypeEngine
 
 from xinxiang.oa_bridge.config import FieldNames, OaSettings
 from xinxiang.oa_bridge.mapping import (
@@ -40,10 +39,9 @@ from xinxiang.oa_bridge.mapping import (
 )
 from xinxiang.oa_bridge.sync import PendingUpdate, UpsertOutcome
 from xinxiang.services.context import AppContext
-from xinxiang.services.ingest import (
-    update_external_letter,
-)
+from xinxiang.services.ingest_external import update_external_letter
 from xinxiang.store.db import Database
+from xinxiang.store.dialect import driver_value, insert_rows
 from xinxiang.store.models_oa import (
     OaCursorRow,
     OaErrorRow,
@@ -68,8 +66,7 @@ def dedupe_key(petition_id: str) -> str:
     return f"oa:{petition_id}"
 
 
-# The columns a staged row is inserted with (see `DbPetitionStore._record_pending`), and
-# the placeholder of each driver we support.
+# The columns a staged row is inserted with (see `DbPetitionStore._record_pending`).
 _STAGING_COLUMNS = (
     "petition_id",
     "state",
@@ -80,23 +77,6 @@ _STAGING_COLUMNS = (
     "first_seen_at",
     "last_seen_at",
 )
-_PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
-
-
-def _driver_value(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any]:
-    """What a typed column hands the driver for a value: its bind processor, then, on SQLite,
-    the text the sqlite3 module's own datetime adapter would make of a datetime."""
-    process = type_.bind_processor(dialect)
-    sqlite = dialect.name == "sqlite"
-
-    def to_driver(value: Any) -> Any:
-        if process is not None:
-            value = process(value)
-        if sqlite and isinstance(value, datetime):
-            return value.isoformat(" ")
-        return value
-
-    return to_driver
 
 
 def _held_digest(row: OaPetitionRow, settings: OaSettings) -> str | None:
@@ -279,18 +259,13 @@ class DbPetitionStore:
         # processing (three datetimes a row, two of them the same `now`) cost three times
         # SQLite's own work, and staging is most of what a full sync does.
         dialect = self.session.get_bind().dialect
-        to_db = _driver_value(cast(Table, OaPetitionRow.__table__).c.updated_at.type, dialect)
+        to_db = driver_value(cast(Table, OaPetitionRow.__table__).c.updated_at.type, dialect)
         seen = to_db(self.now)
         rows = [
             (p.petition_id, STAGED, raw, to_db(p.updated_at), p.status, 1, seen, seen)
             for p, raw in pending
         ]
-        mark = _PLACEHOLDER[dialect.paramstyle]  # sqlite3: qmark; psycopg: pyformat
-        sql = (
-            f"INSERT INTO {OaPetitionRow.__tablename__} ({', '.join(_STAGING_COLUMNS)})"
-            f" VALUES ({', '.join([mark] * len(_STAGING_COLUMNS))})"
-        )
-        self.session.connection().exec_driver_sql(sql, rows)
+        insert_rows(self.session, OaPetitionRow.__tablename__, _STAGING_COLUMNS, rows)
 
     def close(self) -> None:
         """Roll back anything uncommitted and release the connection."""

@@ -11,12 +11,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from xinxiang.services.sweep import (
-    DEADLINE_NAMES,
-    DISPATCH_STATUSES,
-    DUE_COLUMNS,
-    OPEN_WORK_STATUSES,
-)
+from xinxiang.domain.deadlines import DEADLINE_NAMES
+from xinxiang.domain.states import DISPATCH_STATUSES, DUE_COLUMNS, OPEN_WORK_STATUSES
 from xinxiang.store.models import CohandlerRow, TicketRow
 
 if TYPE_CHECKING:

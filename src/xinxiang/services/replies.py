@@ -28,11 +28,11 @@ from xinxiang.replies.confirm import find_confirmation, is_confirmation_answer
 from xinxiang.replies.identity import sole_sender
 from xinxiang.replies.intent import parse_intent, resolve_default_intent
 from xinxiang.replies.office_commands import parse_office_mail_command
+from xinxiang.replies.publishing import republish
 from xinxiang.replies.quotes import strip_quoted
 from xinxiang.services.confirmations import AWAITING, challenge, take_confirmation
 from xinxiang.services.holding import hold as _hold
 from xinxiang.services.office_mail import office_command, office_ticket_command
-from xinxiang.services.publishing import republish
 from xinxiang.services.reply_actions import ReplyOutcome, department_action, follow_up, refuse
 from xinxiang.services.reply_matching import (
     CONFIRMED,

@@ -4,24 +4,43 @@ Ingestion only records (letter, ticket in state `received`, receipt); this stage
 runs right after every poll and from the every-minute task, so a ticket is routed seconds after
 it arrives, and a crash between the two stages only delays routing — `received` *is* the queue.
 A ticket whose routing raises is shunted (`services.shunt`); the others are routed all the same.
+
+One ticket (`route_new_ticket`): classify the letter and record it on the ticket, raise the
+emergency alert, gather the facts routing decides on (the sender's letters this hour, an
+earlier letter this one repeats, the petitioner's wish to stay anonymous, the settings) and let
+`workflow.after_classification` pick the command — dispatch (转办), hold for the office
+(待分办), or close with a template, as praise or as a duplicate — which `handlers.bus.execute`
+decides and applies in the batch's session, in the ticket's own savepoint.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from xinxiang.domain.states import TicketStatus
+from xinxiang.classify.duplicates import PriorLetter, find_duplicate
+from xinxiang.classify.engine import Classification, classify_letter
+from xinxiang.domain import workflow as wf
+from xinxiang.domain.letter import Letter
+from xinxiang.domain.states import OPEN_STATUSES, TicketStatus
+from xinxiang.handlers.bus import execute
+from xinxiang.handlers.dispatch_mail import letter_context
 from xinxiang.logs import log_event
+from xinxiang.notify.tickets import notify_ticket
+from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
+from xinxiang.replies.privacy import confidential_of
 from xinxiang.services.context import AppContext
-from xinxiang.services.dispatching import route_new_ticket
+from xinxiang.services.learning import advice
 from xinxiang.services.shunt import Item, handle_batch, set_aside
+from xinxiang.store.dialect import savepoint
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
-from xinxiang.store.repo import letter_from_row
+from xinxiang.store.repo import add_event, letter_from_row
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +112,8 @@ def _route(ctx: AppContext, session: Session, ids: list[int], now: datetime) -> 
         files[a.letter_id].append(a)
     for ticket in tickets:
         row = letters[ticket.letter_id]
-        route_new_ticket(ctx, session, ticket, letter_from_row(row, files[row.id]), now)
+        with savepoint(session):  # one ticket's routing is undone alone
+            route_new_ticket(ctx, session, ticket, letter_from_row(row, files[row.id]), now)
         log_event(
             "ticket_routed",
             ticket=ticket.number,
@@ -103,3 +123,174 @@ def _route(ctx: AppContext, session: Session, ids: list[int], now: datetime) -> 
             urgency=ticket.urgency,
         )
     return len(tickets)
+
+
+# -- one new ticket ------------------------------------------------------------------------
+
+ACTOR = "system"
+
+
+def route_new_ticket(
+    ctx: AppContext, session: Session, ticket: TicketRow, letter: Letter, now: datetime
+) -> Classification:
+    """Classify a fresh ticket and act on the decision, in the routing batch's `session`."""
+    c = classify_letter(letter, ctx.rules)
+    ticket.category = c.category
+    ticket.urgency = c.urgency
+    ticket.disposition = c.disposition
+    ticket.track = c.track
+    ticket.confidence = c.confidence
+    ticket.classification = c.to_json()
+    ticket.rules_version = ctx.rules.version
+    add_event(session, ticket.id, now, ACTOR, "classified", **c.to_json())
+    confidential = confidential_of(ctx.cfg, letter.subject, letter.body)
+    if confidential.value:
+        # Identity also hides in content (导师唯一的博士生): the office reads it before anyone.
+        add_event(session, ticket.id, now, ACTOR, "confidential", phrase=confidential.phrase)
+
+    settings = ctx.cfg.settings.dispatch
+    if c.is_emergency or c.is_suspected_emergency:
+        _emergency_alert(ctx, session, ticket, letter, c, now)
+    flood = None if c.is_emergency else _flood(ctx, session, ticket)
+    over_cap = flood is not None and flood.over_cap
+    earlier = (
+        None if c.is_emergency or over_cap else _find_earlier(ctx, session, ticket, letter, now)
+    )
+    code = c.department_code or None
+    known = ctx.cfg.department(code) if code else None
+    facts = wf.Classified(
+        actor=ACTOR,
+        disposition=c.disposition,
+        office=ctx.cfg.office.code,
+        department=(
+            wf.DepartmentRef(code, known.name if known else code)
+            if code and (known or c.disposition != "praise")
+            else None
+        ),
+        emergency=c.is_emergency,
+        auto_dispatch=settings.auto and not settings.require_office_confirmation,
+        confidential=confidential.phrase if confidential.value else None,
+        earlier=earlier.number if earlier is not None else None,
+        flood=flood,
+    )
+    command = wf.after_classification(facts)
+    if isinstance(command, wf.Route) and known is None:
+        raise LookupError(f"unknown department {code!r}")
+    if isinstance(command, wf.HoldForTriage) and command.flood is None:
+        # The learned model's advice for the office (建议，仅供参考); it routes nothing.
+        command = replace(command, details=_suggestion(ctx, letter, c))
+    execute(ctx, session, ticket, command, now, letter=letter, classification=c)
+    return c
+
+
+def _suggestion(ctx: AppContext, letter: Letter, c: Classification) -> dict[str, Any]:
+    found = advice(ctx.cfg.data_dir, letter.subject, letter.body, c)
+    return {"suggestion": found} if found is not None else {}
+
+
+def _flood(ctx: AppContext, session: Session, ticket: TicketRow) -> wf.Flood | None:
+    """The sender's letters within the hour before this one (刷屏), if the sender is known."""
+    address = (ticket.petitioner_addr or "").lower()
+    if not address:
+        return None
+    earlier = session.execute(
+        select(func.count(TicketRow.id)).where(
+            func.lower(TicketRow.petitioner_addr) == address,
+            TicketRow.id < ticket.id,
+            TicketRow.created_at >= ticket.created_at - timedelta(hours=1),
+        )
+    ).scalar_one()
+    return wf.Flood(address, earlier, ctx.cfg.settings.dispatch.flood_letters_per_hour)
+
+
+def _emergency_alert(
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    letter: Letter,
+    c: Classification,
+    now: datetime,
+) -> None:
+    """紧急: office and department at once; 疑似紧急: the office alone, to look at once."""
+    if c.is_suspected_emergency:
+        kind, title, dept = "suspected_emergency_alert", "疑似紧急", None
+        extra: dict[str, Any] = {}
+    else:
+        kind, title = "emergency_alert", "紧急"
+        dept = ctx.cfg.department(c.department_code or "") if c.department_code else None
+        extra = {
+            "department": dept,
+            "respond_by": now + ctx.policy.emergency_response,
+            "resolve_by": now + ctx.policy.emergency_resolution,
+        }
+    to = list(ctx.cfg.office.emails) + (list(dept.emails) if dept else [])
+    queue_ticket_mail(
+        ctx,
+        session,
+        ticket,
+        MailSpec(
+            kind=kind,
+            to=to,
+            key="alert",
+            subject=f"【{title}】{ticket.number} {letter.subject}",
+            template=kind,
+            context={**letter_context(ctx, ticket, letter, c), **extra},
+            auto_submitted="auto-generated",
+        ),
+        now,
+    )
+    add_event(session, ticket.id, now, ACTOR, kind, to=to, rules=[h.rule for h in c.hits])
+    notify_ticket(
+        session,
+        ctx.cfg,
+        number=ticket.number,
+        kind=kind.removesuffix("_alert"),
+        key=f"{kind}:{ticket.id}",
+        to=[ctx.cfg.office, dept],
+        deadline=extra.get("respond_by"),
+        now=now,
+    )
+
+
+def _find_earlier(
+    ctx: AppContext, session: Session, ticket: TicketRow, letter: Letter, now: datetime
+) -> TicketRow | None:
+    """An earlier letter of the same sender this one repeats (同一诉求), if any."""
+    settings = ctx.cfg.settings.dispatch
+    window = timedelta(days=settings.duplicate_window_days)
+    open_values = [s.value for s in OPEN_STATUSES]
+    rows = session.execute(
+        select(TicketRow, LetterRow.body)
+        .join(LetterRow, LetterRow.id == TicketRow.letter_id)
+        .where(
+            TicketRow.petitioner_addr == ticket.petitioner_addr,
+            TicketRow.id < ticket.id,  # only earlier letters; later ones are not "earlier"
+            TicketRow.duplicate_of.is_(None),
+            or_(TicketRow.status.in_(open_values), TicketRow.closed_at >= now - window),
+        )
+        .order_by(TicketRow.id.desc())
+        .limit(20)
+    ).all()
+    if not rows:
+        return None
+    by_number = {t.number: t for t, _ in rows}
+    priors = [
+        PriorLetter(
+            ticket_number=t.number,
+            sender=t.petitioner_addr,
+            text=f"{t.subject}\n{body}",
+            created_at=t.created_at,
+            is_open=t.status in open_values,
+            answered_at=t.closed_at,
+        )
+        for t, body in rows
+    ]
+    match = find_duplicate(
+        ticket.petitioner_addr,
+        f"{letter.subject}\n{letter.body}",
+        priors,
+        now,
+        window,
+        settings.duplicate_threshold,
+    )
+    return by_number[match.ticket_number] if match else None

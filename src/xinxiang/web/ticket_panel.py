@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from xinxiang.domain.states import OPEN_WORK_STATUSES, REOPENABLE, ROUTABLE, TicketStatus
+from xinxiang.domain.states import OPEN_STATUSES, OPEN_WORK_STATUSES, REOPENABLE, TicketStatus
 from xinxiang.handlers.repository import TicketRepository
 from xinxiang.replies.board import PublicItem, redact_item
+from xinxiang.replies.privacy import deployment_redactor
+from xinxiang.replies.publishing import private_terms
 from xinxiang.replies.record_view import RecordEvent
-from xinxiang.services.privacy import deployment_redactor
-from xinxiang.services.publishing import private_terms
 from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_replies import TicketReplyRow
 from xinxiang.store.models_web import AuditRow
@@ -144,7 +144,7 @@ def action_context(
     )
     return {
         "can_act": True,
-        "can_route": status in ROUTABLE,
+        "can_route": status in OPEN_STATUSES,
         "is_transfer": ticket.dispatched_at is not None
         and status not in (TicketStatus.RECEIVED, TicketStatus.TRIAGE),
         "can_work": status in OPEN_WORK_STATUSES,

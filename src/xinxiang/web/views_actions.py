@@ -38,7 +38,7 @@ from xinxiang.handlers import (
     handle,
 )
 from xinxiang.handlers.repository import TicketRepository
-from xinxiang.services.publishing import republish
+from xinxiang.replies.publishing import republish
 from xinxiang.web.accounts import audit_request
 from xinxiang.web.permissions import Actor, allowed
 from xinxiang.web.queries import find_ticket

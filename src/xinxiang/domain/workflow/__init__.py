@@ -23,7 +23,8 @@ Modules: `snapshot` (the state), `commands` (the values of each action), `effect
 Refusal, Event, Notice), `policy` (numbers, zone, calendar protocol), `department` (the
 department's answers), `petitioner` (补充来信), `approval` (the office's 同意/修改/驳回),
 `office` (转办, 协办, 延期审批, 办结, 重新打开), `revisit` (回访, 评价, 发回重办, 督办, 批示,
-销账), `common` (what several actions share).
+销账), `routing` (which of those a new ticket gets once classified), `common` (what several
+actions share).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from xinxiang.domain.workflow.commands import (
     Close,
     DecideExtension,
     DepartmentRef,
+    Flood,
     FollowUp,
     FormalAnswer,
     HoldForTriage,
@@ -96,6 +98,7 @@ from xinxiang.domain.workflow.revisit import (
     settle,
     skip_revisit,
 )
+from xinxiang.domain.workflow.routing import Classified, RoutingCommand, after_classification
 from xinxiang.domain.workflow.snapshot import (
     CohandlerState,
     PendingReply,
@@ -176,6 +179,7 @@ __all__ = [
     "Approve",
     "Calendar",
     "Change",
+    "Classified",
     "Close",
     "CohandlerState",
     "Command",
@@ -183,6 +187,7 @@ __all__ = [
     "DepartmentRef",
     "Event",
     "ExpireRevisit",
+    "Flood",
     "FollowUp",
     "FormalAnswer",
     "HoldForTriage",
@@ -204,6 +209,7 @@ __all__ = [
     "RevisitRound",
     "Role",
     "Route",
+    "RoutingCommand",
     "SendRevisit",
     "Settle",
     "SkipRevisit",
@@ -211,6 +217,7 @@ __all__ = [
     "WorkflowPolicy",
     "accept",
     "add_cohandlers",
+    "after_classification",
     "answer_formal",
     "answer_preliminary",
     "approve",

@@ -7,7 +7,8 @@ along (`DepartmentRef`), since the workflow does not read the configuration.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -108,11 +109,44 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Flood:
+    """A sender's letters within the last hour before this one (`earlier`), and the cap (刷屏)."""
+
+    address: str
+    earlier: int
+    cap: int
+
+    @property
+    def over_cap(self) -> bool:
+        """This letter is past the hourly cap: it waits for the office, flagged."""
+        return self.earlier >= self.cap
+
+    @property
+    def first_over(self) -> bool:
+        """This letter is the first past the cap: the office is told (once)."""
+        return self.earlier == self.cap
+
+    @property
+    def reason(self) -> str:
+        """Why the letter waits for the office, in Chinese."""
+        return (
+            f"同一来信人一小时内第 {self.earlier + 1} 封来信，超过 {self.cap} 封，"
+            "转党政办公室人工分办"
+        )
+
+
+@dataclass(frozen=True)
 class HoldForTriage:
-    """待分办: a new ticket waits for the office to route it by hand."""
+    """待分办: a new ticket waits for the office to route it by hand.
+
+    `flood`: held because the sender is past the hourly cap (flagged; the office is told the
+    first time). `details` go into the log's event (the learned model's suggestion).
+    """
 
     actor: str
     reason: str
+    flood: Flood | None = None
+    details: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

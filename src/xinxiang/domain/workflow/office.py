@@ -21,9 +21,9 @@ from xinxiang.domain.deadlines import (
 )
 from xinxiang.domain.states import (
     DISPATCH_STATUSES,
+    OPEN_STATUSES,
     OPEN_WORK_STATUSES,
     REOPENABLE,
-    ROUTABLE,
 )
 from xinxiang.domain.workflow.commands import (
     AddCohandlers,
@@ -73,7 +73,7 @@ def route(
     urgency (seeds 002 第九条, 004 第六条, 001 三级响应). A transfer needs a reason and another
     department.
     """
-    if s.status not in ROUTABLE:
+    if s.status not in OPEN_STATUSES:
         return status_refusal("route", s, "转办")
     dept = cmd.department
     transfer = s.dispatched_at is not None and s.status not in DISPATCH_STATUSES
@@ -146,11 +146,23 @@ def hold_for_triage(
     """待分办: a new ticket waits for the office to route it by hand (within one natural day)."""
     if s.status is not S.RECEIVED:
         return status_refusal("triage", s, "转入待分办")
+    fields: dict[str, object] = {"reason": cmd.reason, **cmd.details}
+    after = replace(s, status=move(s.status, S.TRIAGE))
+    notices: tuple[Notice, ...] = ()
+    flood = cmd.flood
+    if flood is not None:
+        # 刷屏: flagged for the office, which is told once, when the cap is first passed.
+        fields["flood"] = True
+        after = replace(after, flagged=True)
+        if flood.first_over:
+            data = {"address": flood.address, "count": flood.earlier + 1, "cap": flood.cap}
+            notices = (Notice("office_flag", (OFFICE,), "flood", data={"flood": data}),)
     return Change(
         action="triage",
         before=s,
-        after=replace(s, status=move(s.status, S.TRIAGE)),
-        events=(Event("triage", cmd.actor, {"reason": cmd.reason}),),
+        after=after,
+        events=(Event("triage", cmd.actor, fields),),
+        notices=notices,
         summary=cmd.reason,
     )
 

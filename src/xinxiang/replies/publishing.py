@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinxiang.replies.board import BoardResult, PublicItem, publish_board
+from xinxiang.replies.privacy import deployment_redactor
 from xinxiang.replies.redact_names import display_name_terms
-from xinxiang.services.privacy import deployment_redactor
 from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_replies import TicketReplyRow
 

@@ -1,0 +1,154 @@
+"""The dispatch of a ticket to a department (转办单): its mail, deadlines and letter context.
+
+The decision to dispatch (or re-dispatch) is the workflow's (`domain.workflow.route`, through
+`handlers`); this module composes what the department receives: the letter (without the
+petitioner's identity when it is confidential), the deadlines on the row, the commands it
+answers with, and the files within the size budget. Routing's other mail uses `letter_context`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinxiang.classify.engine import Classification
+from xinxiang.config import Department
+from xinxiang.domain.deadlines import Deadlines, compute_deadlines, return_window_end
+from xinxiang.domain.letter import Letter
+from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
+from xinxiang.replies.privacy import confidential_of, for_department
+from xinxiang.replies.render import quote_excerpt
+from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
+from xinxiang.store.repo import letter_from_row
+
+if TYPE_CHECKING:
+    from xinxiang.services.context import AppContext
+
+INTENT_HELP = (
+    ("受理", "确认承办；如需研究可写明“受理：需本部门研究”或“受理：需学校研究”"),
+    ("初步回复", "需研究的事项先行答复，可写明“预计12月20日前正式回复”"),
+    ("正式回复", "办理结果，经审核后发给来信人"),
+    ("退回", "“退回：原因……”，仅限转办后1小时内，非本部门职责时使用"),
+    ("延期", "“延期：至2026-12-05，原因：……”，最长5个自然日，须经党政办公室同意"),
+    ("协办结果", "协办单位向主办单位报告办理情况"),
+)
+
+DEADLINE_LABELS = {
+    "response_due": "响应时限（当天响应）",
+    "preliminary_due": "初步回复时限",
+    "formal_due": "正式回复时限",
+    "dispatch_due": "转办时限",
+}
+
+
+def letter_context(
+    ctx: AppContext, ticket: TicketRow, letter: Letter, c: Classification | None
+) -> dict[str, Any]:
+    """What every mail about a new letter shows of it (letter, excerpt, classification)."""
+    return {
+        "letter": letter,
+        "excerpt": quote_excerpt(letter.body, ctx.cfg.settings.ack.quote_chars),
+        "classification": c,
+        "received_at": ticket.created_at,
+    }
+
+
+def deadlines_for(ctx: AppContext, ticket: TicketRow, accepted_at: datetime) -> Deadlines:
+    """The staged deadlines of `ticket` if accepted at `accepted_at`."""
+    return compute_deadlines(
+        accepted_at, ticket.track, ticket.urgency or "normal", ctx.policy, ctx.calendar, ctx.cfg.tz
+    )
+
+
+def load_letter(session: Session, ticket: TicketRow) -> Letter:
+    """The ticket's letter as recorded (works for mail and for OA petitions alike)."""
+    row = session.get(LetterRow, ticket.letter_id)
+    assert row is not None
+    return letter_from_row(row, [])
+
+
+def queue_dispatch_mail(
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    dept: Department,
+    now: datetime,
+    *,
+    transfer_reason: str | None,
+    letter: Letter | None = None,
+    classification: Classification | None = None,
+) -> None:
+    """The dispatch mail (转办单) of `ticket`, already dispatched to `dept` at `now`.
+
+    Everything the department needs to answer by replying: the letter (without the
+    petitioner's identity when it is confidential), the deadlines on the row, the commands.
+    """
+    if letter is None:
+        letter = load_letter(session, ticket)
+    attachments = _attachments_for_mail(ctx, session, ticket)
+    confidential = confidential_of(ctx.cfg, letter.subject, letter.body).value
+    if confidential:
+        # No name, address or contact of the petitioner reaches the department (seed 004).
+        letter = for_department(ctx.cfg, letter, ticket.petitioner_name)
+        attachments = []
+    due_lines = [
+        (DEADLINE_LABELS[name], value)
+        for name, value in (
+            ("response_due", ticket.response_due),
+            ("preliminary_due", ticket.preliminary_due),
+            ("formal_due", ticket.formal_due),
+        )
+        if value is not None
+    ]
+    c_json = ticket.classification or {}
+    queue_ticket_mail(
+        ctx,
+        session,
+        ticket,
+        MailSpec(
+            kind="dispatch",
+            to=dept.emails,
+            key=f"{dept.code}:{now.isoformat()}",
+            subject=f"【转办】{ticket.number} {letter.subject if confidential else ticket.subject}"
+            + ("【紧急】" if ticket.urgency == "emergency" else ""),
+            template="dispatch",
+            context={
+                **letter_context(ctx, ticket, letter, classification),
+                "department": dept,
+                "hits": c_json.get("hits", []),
+                "category": ticket.category,
+                "urgency": ticket.urgency,
+                "track": ticket.track,
+                "due_lines": due_lines,
+                "calendar_verified": ticket.calendar_verified,
+                "return_until": return_window_end(now, ctx.policy),
+                "intent_help": INTENT_HELP,
+                "attachment_names": [a[0] for a in attachments],
+                "transfer_reason": transfer_reason,
+                "confidential": confidential,
+            },
+            attachments=attachments,
+        ),
+        now,
+    )
+
+
+def _attachments_for_mail(
+    ctx: AppContext, session: Session, ticket: TicketRow
+) -> list[tuple[str, str, bytes]]:
+    budget = ctx.cfg.settings.dispatch.attach_files_up_to_bytes
+    out: list[tuple[str, str, bytes]] = []
+    rows = session.execute(
+        select(AttachmentRow).where(
+            AttachmentRow.letter_id == ticket.letter_id, AttachmentRow.stored.is_(True)
+        )
+    ).scalars()
+    for att in rows:
+        if att.sha256 is None or att.size > budget:
+            continue
+        budget -= att.size
+        out.append((att.filename, att.content_type, ctx.blobs.get(att.sha256)))
+    return out
