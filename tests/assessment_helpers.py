@@ -6,17 +6,60 @@ department replies, the revisit's rating); the assessment only reads them.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from xinxiang.services.context import AppContext
 from xinxiang.store.models import EventRow, TicketRow
 from xinxiang.store.models_replies import TicketReplyRow
 from xinxiang.store.models_revisit import RevisitRow
 
 _numbers = count(1)
+
+D = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
+NOV = date(2026, 11, 1)
+FROZEN = datetime(2026, 12, 20, tzinfo=UTC)
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+
+
+def november(ctx: AppContext) -> None:
+    """November 2026 of the assessment tests (hours and days after D): see EXPECTED there."""
+    with ctx.db.unit_of_work() as s:
+        add_ticket(s, "hqc", D, replies=(("accept", 2 * HOUR), ("formal", 3 * DAY)), rating=5)
+        add_ticket(
+            s,
+            "hqc",
+            D,
+            replies=(("preliminary", 30 * HOUR), ("formal", 6 * DAY)),
+            extension_to=7 * DAY,
+            rating=3,
+        )
+        add_ticket(s, "hqc", D, disposition="praise", rating=5)  # 表扬: excluded
+        add_ticket(s, "hqc", D, replies=(("accept", HOUR),))  # never answered, 未评价
+        add_ticket(s, "hqc", D, addr="")  # no usable contact: excluded
+        add_ticket(s, "hqc", D, no_contact_revisit=True)  # likewise, found at the revisit
+        add_ticket(s, "hqc", D, replies=(("formal:rejected", DAY),))  # acted; answer 驳回
+        # 图书馆 returns it within the window; 教务处 does everything on time; 不满意.
+        h = add_ticket(s, "tsg", D, rating=2)
+        move(s, h, "returned", D + HOUR / 2)
+        move(s, h, "transferred", D + 3 * HOUR, to="jwc")
+        add_reply(s, h, "jwc", "accept", D + 4 * HOUR)
+        add_reply(s, h, "jwc", "formal", D + 2 * DAY)
+        # 学生处 lets the response deadline pass; the office moves it to 教务处, which responds.
+        i = add_ticket(s, "xsc", D)
+        move(s, i, "transferred", D + 30 * HOUR, to="jwc", formal_due=60 * DAY)
+        add_reply(s, i, "jwc", "accept", D + 31 * HOUR)
+        # Dispatched on 29 November to 学生处 (missed), moved on 2 December: counts in November.
+        late = datetime(2026, 11, 29, 2, tzinfo=UTC)
+        j = add_ticket(s, "xsc", late)
+        move(s, j, "transferred", datetime(2026, 12, 2, 2, tzinfo=UTC), to="jwc")
+        # October's tickets, one of them moved in November: not November's.
+        add_ticket(s, "hqc", datetime(2026, 10, 20, 2, tzinfo=UTC))
+        k = add_ticket(s, "hqc", datetime(2026, 10, 30, 2, tzinfo=UTC))
+        move(s, k, "transferred", datetime(2026, 11, 2, 2, tzinfo=UTC), to="jwc")
 
 
 def add_ticket(
@@ -44,7 +87,7 @@ def add_ticket(
     resp = dispatched + response_due
     formal = dispatched + formal_due if formal_due is not None else None
     t = TicketRow(
-        number=f"2026-{n:06d}",
+        number=f"2026-9{n:05d}",
         query_code=f"Q{n:07d}",
         letter_id=n,
         source="shuji",
@@ -64,6 +107,7 @@ def add_ticket(
         formal_due=dispatched + extension_to if extension_to is not None else formal,
         excluded_from_assessment=excluded,
         rating=rating,
+        rated_at=dispatched + timedelta(days=4) if rating else None,
         revisit_state="rated" if rating else None,
         **row,
     )

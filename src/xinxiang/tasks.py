@@ -41,6 +41,7 @@ from xinxiang.services.outbox import OutboxResult, send_due
 from xinxiang.services.poll import PollResult, poll_source
 from xinxiang.services.records import refresh_records
 from xinxiang.services.replies import process_pending_replies
+from xinxiang.services.report_mail import queue_due_reports
 from xinxiang.services.routing import route_received
 from xinxiang.services.sweep import sweep as run_sweep
 
@@ -58,6 +59,7 @@ JOBS = (
     "outbox",
     "health",
     "learn",
+    "reports",
 )
 """The worker's jobs, one periodic task each (see `Tasks`)."""
 
@@ -279,6 +281,12 @@ class Tasks:
         def learn() -> None:
             locked("learn", rt.learn)
 
+        # 周报 (Monday 08:00), 月报 (when the month freezes), 每日零报告 (if switched on): each
+        # once (notice keys); checked every minute, the PDF made only when due and unsent.
+        @huey.periodic_task(EVERY_MINUTE, name="xinxiang.reports")
+        def reports() -> None:
+            locked("reports", lambda: queue_due_reports(rt.ctx, rt.clock()))
+
         self.poll_source: Any = poll_source_task
         self.send_outbox: Any = send_outbox_task
         self.process_replies: Any = replies_task
@@ -294,6 +302,7 @@ class Tasks:
             "outbox": outbox,
             "health": health,
             "learn": learn,
+            "reports": reports,
         }
 
 
