@@ -40,7 +40,7 @@ def test_the_aggregate_query_counts_what_the_rule_counts(
     with ctx.db.unit_of_work() as s:
         counted = month_tallies(s, start, end, FROZEN)
         every = [int(i) for i in s.execute(select(TicketRow.id)).scalars()]
-        by_rule = tally_month(load_facts(s, every, start, end), FROZEN)
+        by_rule = tally_month(load_facts(s, start, end, every), FROZEN)
     assert counted == by_rule == EXPECTED
 
 

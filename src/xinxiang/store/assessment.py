@@ -125,15 +125,7 @@ def _dt(value: object) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def moved_ticket_ids(session: Session, start: datetime) -> list[int]:
-    """Tickets transferred or returned since `start` (only those may have several holders)."""
-    rows = session.execute(
-        select(EventRow.ticket_id).where(EventRow.kind.in_(MOVES), EventRow.at >= start).distinct()
-    )
-    return sorted(int(r[0]) for r in rows)
-
-
-def _exclusion(t: TicketRow, no_contact: bool) -> str | None:
+def _exclusion(t: Any, no_contact: bool) -> str | None:
     if t.disposition in EXCLUDED_DISPOSITIONS:
         return str(t.disposition)
     if not t.petitioner_addr or no_contact:
@@ -141,77 +133,116 @@ def _exclusion(t: TicketRow, no_contact: bool) -> str | None:
     return "office" if t.excluded_from_assessment else None
 
 
-def _stints(
-    t: TicketRow, events: Sequence[EventRow], replies: Sequence[TicketReplyRow]
-) -> list[Stint]:
-    stints: list[Stint] = []
+def _stints(t: Any, events: Sequence[Any], replies: Sequence[Any]) -> list[Stint]:
+    """One `Stint` per dispatch/transfer, closed by the next move; the row's dues for the last."""
+    # [department, start, response_due, formal_due, end, returned], made into Stints at the end
+    holds: list[list[Any]] = []
     for ev in events:
         d = ev.data or {}
+        open_ = bool(holds) and holds[-1][4] is None
         if ev.kind in ("dispatched", "transferred"):
-            if stints and stints[-1].end is None:
-                stints[-1] = Stint(**{**stints[-1].__dict__, "end": ev.at})
-            stints.append(
-                Stint(
+            if open_:
+                holds[-1][4] = ev.at
+            holds.append(
+                [
                     str(d.get("department") or ""),
                     ev.at,
                     _dt(d.get("response_due")),
                     _dt(d.get("formal_due")),
-                )
+                    None,
+                    False,
+                ]
             )
-        elif ev.kind == "returned" and stints and stints[-1].end is None:
-            stints[-1] = Stint(**{**stints[-1].__dict__, "end": ev.at, "returned_in_window": True})
-        elif ev.kind == "extension_approved" and stints and stints[-1].end is None:
-            due = _dt(d.get("formal_due"))
-            if due is not None:
-                stints[-1] = Stint(**{**stints[-1].__dict__, "formal_due": due})
-    if stints and stints[-1].end is None:  # the row holds the current deadlines
-        last = stints[-1]
-        stints[-1] = Stint(
-            **{**last.__dict__, "response_due": t.response_due, "formal_due": t.formal_due}
-        )
+        elif ev.kind == "returned" and open_:
+            holds[-1][4], holds[-1][5] = ev.at, True
+        elif ev.kind == "extension_approved" and open_:
+            holds[-1][3] = _dt(d.get("formal_due")) or holds[-1][3]
+    if holds and holds[-1][4] is None:  # the row holds the current deadlines
+        holds[-1][2], holds[-1][3] = t.response_due, t.formal_due
     out: list[Stint] = []
-    for s in stints:
-        mine = [
-            r
-            for r in replies
-            if r.department_code == s.department
-            and r.created_at >= s.start
-            and (s.end is None or r.created_at < s.end)
-        ]
-        first = min((r.created_at for r in mine if r.kind in FIRST_ACTION_KINDS), default=None)
-        formal = min(
-            (r.created_at for r in mine if r.kind == "formal" and r.state != "rejected"),
-            default=None,
-        )
-        out.append(Stint(**{**s.__dict__, "first_action": first, "formal_answer": formal}))
+    for dept, begin, response_due, formal_due, end, returned in holds:
+        first = formal = None
+        for r in replies:
+            if r.department_code != dept or r.created_at < begin:
+                continue
+            if end is not None and r.created_at >= end:
+                continue
+            if r.kind in FIRST_ACTION_KINDS and (first is None or r.created_at < first):
+                first = r.created_at
+            if (
+                r.kind == "formal"
+                and r.state != "rejected"
+                and (formal is None or r.created_at < formal)
+            ):
+                formal = r.created_at
+        out.append(Stint(dept, begin, response_due, formal_due, first, formal, end, returned))
     return out
 
 
+TICKET_COLUMNS = (
+    T.id,
+    T.dispatched_at,
+    T.created_at,
+    T.disposition,
+    T.petitioner_addr,
+    T.excluded_from_assessment,
+    T.response_due,
+    T.formal_due,
+    T.rating,
+    T.department_code,
+)
+
+
 def load_facts(
-    session: Session, ticket_ids: Iterable[int], start: datetime, end: datetime
+    session: Session, start: datetime, end: datetime, ticket_ids: Iterable[int] | None = None
 ) -> list[TicketFacts]:
-    """`TicketFacts` of those `ticket_ids` first dispatched in [start, end)."""
+    """`TicketFacts` of the tickets first dispatched in [start, end) among `ticket_ids` (default:
+    those moved since `start`, selected inside the database). Plain rows, no ORM objects: this
+    is the per-ticket path, kept cheap."""
+    if ticket_ids is None:
+        return _facts(session, start, end, [_moved_since(start)])
     ids = sorted(set(ticket_ids))
-    if not ids:
-        return []
-    events: dict[int, list[EventRow]] = defaultdict(list)
-    replies: dict[int, list[TicketReplyRow]] = defaultdict(list)
+    return _facts(session, start, end, [ids[i : i + 5000] for i in range(0, len(ids), 5000)])
+
+
+def _moved_since(start: datetime) -> Any:
+    return (
+        select(EventRow.ticket_id)
+        .where(EventRow.kind.in_(MOVES), EventRow.at >= start)
+        .distinct()
+        .scalar_subquery()
+    )
+
+
+def _facts(
+    session: Session, start: datetime, end: datetime, chunks: list[Any]
+) -> list[TicketFacts]:
+    events: dict[int, list[Any]] = defaultdict(list)
+    replies: dict[int, list[Any]] = defaultdict(list)
     rated_by: dict[int, str | None] = {}
     no_contact: set[int] = set()
-    tickets: list[TicketRow] = []
-    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-        tickets += session.execute(select(T).where(T.id.in_(chunk))).scalars()
+    tickets: list[Any] = []
+    E = EventRow
+    V = RevisitRow
+    for chunk in chunks:
+        tickets += session.execute(select(*TICKET_COLUMNS).where(T.id.in_(chunk))).all()
         for ev in session.execute(
-            select(EventRow)
-            .where(EventRow.ticket_id.in_(chunk), EventRow.kind.in_(STINT_EVENTS))
-            .order_by(EventRow.at, EventRow.id)
-        ).scalars():
+            select(E.ticket_id, E.kind, E.at, E.data)
+            .where(E.ticket_id.in_(chunk), E.kind.in_(STINT_EVENTS))
+            .order_by(E.at, E.id)
+        ):
             events[ev.ticket_id].append(ev)
-        for rep in session.execute(select(R).where(R.ticket_id.in_(chunk))).scalars():
+        for rep in session.execute(
+            select(R.ticket_id, R.kind, R.department_code, R.created_at, R.state).where(
+                R.ticket_id.in_(chunk)
+            )
+        ):
             replies[rep.ticket_id].append(rep)
         for v in session.execute(
-            select(RevisitRow).where(RevisitRow.ticket_id.in_(chunk)).order_by(RevisitRow.round)
-        ).scalars():
+            select(V.ticket_id, V.department_code, V.skip_reason)
+            .where(V.ticket_id.in_(chunk))
+            .order_by(V.round)
+        ):
             rated_by[v.ticket_id] = v.department_code
             if v.skip_reason == NO_CONTACT:
                 no_contact.add(v.ticket_id)
@@ -246,7 +277,7 @@ def month_tallies(
 ) -> dict[str, Tally]:
     """The month's counts by department: the aggregate query plus the moved tickets' facts."""
     out = month_tallies_sql(session, start, end, now)
-    moved = load_facts(session, moved_ticket_ids(session, start), start, end)
+    moved = load_facts(session, start, end)
     for code, t in tally_month(moved, now).items():
         out[code] = out.get(code, Tally()) + t
     return out
