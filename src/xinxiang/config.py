@@ -262,6 +262,15 @@ class AssessmentSection(Strict):
     interview_months: int = Field(default=3, ge=1, le=12)
     interview_bottom: int = Field(default=1, ge=1)
 
+    @field_validator("tiers")
+    @classmethod
+    def _tiers(cls, value: dict[str, float]) -> dict[str, float]:
+        if set(value) != {"1", "2", "3", "4", "5"}:
+            raise ValueError('tiers needs exactly the levels "1" … "5"')
+        if any(not 0 <= v <= 100 for v in value.values()):
+            raise ValueError("tier points must be within 0–100")
+        return value
+
 
 class ReportsSection(Strict):
     """周报/月报 mailed to the office and the leaders; 每日零报告 for sensitive periods."""
@@ -270,6 +279,11 @@ class ReportsSection(Strict):
     monthly: bool = True
     daily_zero_report: bool = False
     leaders: list[str] = Field(default_factory=list)  # extra recipients (school leaders)
+
+    @field_validator("leaders")
+    @classmethod
+    def _leaders(cls, value: list[str]) -> list[str]:
+        return [_email(v) for v in value]
 
 
 class Settings(Strict):
