@@ -18,20 +18,20 @@ Prints markdown for bench/RESULTS.md. Needs PostgreSQL on 127.0.0.1:5432 (tests/
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, "tests")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_sweep import make_context
 from sqlalchemy import text
 
-from xinxiang.config import load_config
 from xinxiang.domain.assessment import month_bounds
 from xinxiang.services.assessment import assess_month
 from xinxiang.services.context import AppContext
@@ -74,20 +74,6 @@ GROUP BY t.department_code
 """
 
 
-def make_context(tmp: Path, url: str) -> AppContext:
-    cfg_dir = tmp / "config"
-    cfg_dir.mkdir(parents=True, exist_ok=True)
-    for f in (REPO / "config").glob("*.toml"):
-        shutil.copy(f, cfg_dir / f.name)
-    main = (cfg_dir / "xinxiang.toml").read_text(encoding="utf-8")
-    import re
-
-    main = re.sub(r"(?m)^database_url = .*$", f'database_url = "{url}"', main)
-    main = re.sub(r"(?m)^data_dir = .*$", f'data_dir = "{tmp / "var"}"', main)
-    (cfg_dir / "xinxiang.toml").write_text(main, encoding="utf-8")
-    return AppContext(load_config(cfg_dir))
-
-
 def load(ctx: AppContext, n: int, moved: float) -> float:
     """Generate the month inside PostgreSQL; seconds taken."""
     t0 = time.perf_counter()
@@ -95,6 +81,7 @@ def load(ctx: AppContext, n: int, moved: float) -> float:
     start, _end = month_bounds(MONTH, ctx.cfg.tz)
     depts = "ARRAY[" + ",".join(f"'{d}'" for d in DEPTS) + "]"
     every = max(int(1 / moved), 1) if moved > 0 else 0
+    next_dept = f"({depts})[1 + (CAST(t.id AS bigint) * 7919 + 1) % {len(DEPTS)}]"
     params = {"n": n, "start": start, "every": every}
     with ctx.db.engine.begin() as conn:
         conn.execute(
@@ -119,8 +106,10 @@ def load(ctx: AppContext, n: int, moved: float) -> float:
             """),
             params,
         )
-        for kind, offset in (("accept", "((CAST(t.id AS bigint) * 13) % 30) * interval '1 hour'"),
-                             ("formal", "((CAST(t.id AS bigint) * 17) % 7) * interval '1 day'")):
+        for kind, offset in (
+            ("accept", "((CAST(t.id AS bigint) * 13) % 30) * interval '1 hour'"),
+            ("formal", "((CAST(t.id AS bigint) * 17) % 7) * interval '1 day'"),
+        ):
             conn.execute(
                 text(f"""
                 INSERT INTO ticket_replies (ticket_id, kind, department_code, author, text,
@@ -148,7 +137,7 @@ def load(ctx: AppContext, n: int, moved: float) -> float:
                 text(f"""
                 INSERT INTO events (ticket_id, at, actor, kind, data)
                 SELECT t.id, t.dispatched_at + interval '3 hours', 'office', 'transferred',
-                  json_build_object('department', ({depts})[1 + (CAST(t.id AS bigint) * 7919 + 1) % {len(DEPTS)}],
+                  json_build_object('department', {next_dept},
                     'response_due', to_char((t.dispatched_at + interval '27 hours')
                       AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS+00:00'),
                     'formal_due', to_char((t.dispatched_at + interval '5 days 3 hours')
@@ -160,7 +149,7 @@ def load(ctx: AppContext, n: int, moved: float) -> float:
             conn.execute(
                 text(f"""
                 UPDATE tickets t SET
-                  department_code = ({depts})[1 + (CAST(t.id AS bigint) * 7919 + 1) % {len(DEPTS)}],
+                  department_code = {next_dept},
                   dispatched_at = t.dispatched_at + interval '3 hours',
                   response_due = t.dispatched_at + interval '27 hours',
                   formal_due = t.dispatched_at + interval '5 days 3 hours'
@@ -223,8 +212,10 @@ def main() -> None:
         tallies = ours()
         counted = sum(t.counted for t in tallies.values())  # type: ignore[attr-defined]
         ctx.close()
-    print("| tickets in the month | moved | setup | floor (one SQL) | month_tallies | ratio | "
-          "assess_month | ratio | counted |")
+    print(
+        "| tickets in the month | moved | setup | floor (one SQL) | month_tallies | ratio | "
+        "assess_month | ratio | counted |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     print(
         f"| {args.n:,} | {args.moved:.1%} | {setup:.0f} s | {f:.2f} s | {o:.2f} s | "

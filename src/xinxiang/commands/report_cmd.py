@@ -6,15 +6,23 @@ font and SVG charts; `--xlsx` writes the same tables as a workbook.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from xinxiang.commands._common import ConfigOption, now_utc, open_context
 from xinxiang.errors import XinxiangError
-from xinxiang.reports.data import ReportData, month_period, period_report, topic_report, week_period
+from xinxiang.reports.data import (
+    Period,
+    ReportData,
+    month_period,
+    period_report,
+    topic_report,
+    week_period,
+)
 from xinxiang.reports.render import render_report_pdf, render_report_xlsx
 from xinxiang.services.context import AppContext
 
@@ -36,6 +44,22 @@ def _write(ctx: AppContext, data: ReportData, out: Path, xlsx: Path | None) -> N
     typer.echo(f"已生成 {out}" + (f" 和 {xlsx}" if xlsx else ""))
 
 
+def _period_report(
+    config: Path | None,
+    period_of: Callable[[str | None, datetime, Any], Period],
+    text: str | None,
+    out: Path,
+    xlsx: Path | None,
+) -> None:
+    ctx = open_context(config)
+    now = now_utc()
+    try:
+        period = period_of(text, now, ctx.cfg.tz)
+    except ValueError as exc:
+        raise XinxiangError(str(exc)) from None
+    _write(ctx, period_report(ctx, period, now), out, xlsx)
+
+
 @report_app.command("weekly")
 def weekly(
     out: OutOption,
@@ -46,13 +70,7 @@ def weekly(
     xlsx: XlsxOption = None,
 ) -> None:
     """Write the weekly report (default: last week)."""
-    ctx = open_context(config)
-    now = now_utc()
-    try:
-        period = week_period(week, now, ctx.cfg.tz)
-    except ValueError as exc:
-        raise XinxiangError(str(exc)) from None
-    _write(ctx, period_report(ctx, period, now), out, xlsx)
+    _period_report(config, week_period, week, out, xlsx)
 
 
 @report_app.command("monthly")
@@ -63,13 +81,7 @@ def monthly(
     xlsx: XlsxOption = None,
 ) -> None:
     """Write the monthly report (default: last month)."""
-    ctx = open_context(config)
-    now = now_utc()
-    try:
-        period = month_period(month, now, ctx.cfg.tz)
-    except ValueError as exc:
-        raise XinxiangError(str(exc)) from None
-    _write(ctx, period_report(ctx, period, now), out, xlsx)
+    _period_report(config, month_period, month, out, xlsx)
 
 
 def _day(text: str, name: str) -> date:
