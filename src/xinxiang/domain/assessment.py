@@ -216,19 +216,25 @@ class DepartmentResult:
         }
 
 
-def _rate(ok: float, total: int) -> float | None:
-    return round(100.0 * ok / total, 2) if total else None
+def _rate(ok: float, total: int, digits: int | None) -> float | None:
+    if not total:
+        return None
+    value = 100.0 * ok / total
+    return round(value, digits) if digits is not None else value
 
 
-def rates(t: Tally, policy: AssessmentPolicy) -> tuple[float | None, float | None, float | None]:
-    """响应率, 办结率, 满意率 of a tally (each 0–100, None without a denominator)."""
+def rates(
+    t: Tally, policy: AssessmentPolicy, digits: int | None = 2
+) -> tuple[float | None, float | None, float | None]:
+    """响应率, 办结率, 满意率 of a tally (each 0–100, None without a denominator), rounded to
+    `digits` (None: unrounded, as the score uses them)."""
     points = sum(
         n * policy.tiers.get(level, 0.0) for level, n in zip(RATING_LEVELS, t.ratings, strict=True)
     )
     return (
-        _rate(t.response_ok, t.response_total),
-        _rate(t.completion_ok, t.completion_total),
-        round(points / t.rated, 2) if t.rated else None,
+        _rate(t.response_ok, t.response_total, digits),
+        _rate(t.completion_ok, t.completion_total, digits),
+        _rate(points / 100.0, t.rated, digits),
     )
 
 
@@ -273,16 +279,10 @@ def rank_month(
     for code in [c for c, _ in departments] + extra:
         t = tallies.get(code, Tally())
         r, c, s = rates(t, policy) if t.counted else (None, None, None)
+        exact = score(*rates(t, policy, None), policy) if t.counted else None
         lines.append(
             DepartmentResult(
-                code,
-                names.get(code, code),
-                t,
-                r,
-                c,
-                s,
-                score(r, c, s, policy),
-                provisional=provisional,
+                code, names.get(code, code), t, r, c, s, exact, provisional=provisional
             )
         )
     scored = sorted((x for x in lines if x.score is not None), key=lambda x: -(x.score or 0.0))
