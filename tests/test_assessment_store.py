@@ -18,6 +18,8 @@ from sqlalchemy import select
 from assessment_helpers import DAY, FROZEN, HOUR, NOV, add_ticket, november
 from conftest import TmpConfig
 from inbound_helpers import context
+from replies_helpers import HQC, dispatched, make_loop, qq_reply
+from servers import ImapAccount, SmtpSink
 from xinxiang.cli import command, main
 from xinxiang.domain.assessment import Tally, month_bounds, tally_month
 from xinxiang.services.assessment import assess_month
@@ -96,3 +98,21 @@ def test_assess_json_lists_every_department_with_its_keys(
     assert main(["assess", "-c", str(cfg_dir), "--month", "2020/01"]) != 0
     err = capsys.readouterr().err
     assert "YYYY-MM" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_ticket_through_the_real_flow_counts_for_its_department(
+    imap_account: ImapAccount, smtp_sink: SmtpSink, tmp_config: TmpConfig
+) -> None:
+    """Letter by IMAP → routed to 后勤管理处 → its formal answer by mail (no approval needed for
+    a private letter): on time for both deadlines, in this month's provisional counts."""
+    loop = make_loop(imap_account, smtp_sink, tmp_config)
+    dispatch = dispatched(loop, subject="宿舍热水问题", body="12号楼宿舍热水三天没有了。")
+    answer = "正式回复：经核查，12号楼热水循环泵故障，已更换，热水已恢复。"
+    loop.imap.append(qq_reply(HQC, dispatch["Reply-To"], dispatch["Subject"], answer, dispatch))
+    assert [o.action for o in loop.run()] == ["formal"]
+    now = datetime.now(UTC)
+    first = now.astimezone(loop.ctx.cfg.tz).date().replace(day=1)
+    lines = {x.department: x for x in assess_month(loop.ctx, first, now)}
+    hqc = lines["hqc"]
+    assert (hqc.tally.counted, hqc.response_rate, hqc.completion_rate) == (1, 100.0, 100.0)
+    assert hqc.satisfaction_rate is None and hqc.provisional and hqc.rank == 1
