@@ -48,22 +48,31 @@ T = TicketRow
 R = TicketReplyRow
 
 
-def _excluded() -> ColumnElement[bool]:
-    """SQL: the ticket is left out of the assessment."""
-    no_contact = exists().where(RevisitRow.ticket_id == T.id, RevisitRow.skip_reason == NO_CONTACT)
+def _no_contact() -> Any:
+    """Tickets whose revisit found no usable contact (joined, not correlated: cheap at scale)."""
+    return (
+        select(RevisitRow.ticket_id.label("ticket_id"))
+        .where(RevisitRow.skip_reason == NO_CONTACT)
+        .distinct()
+        .subquery()
+    )
+
+
+def _excluded(no_contact: Any) -> ColumnElement[bool]:
+    """SQL: the ticket is left out of the assessment (`no_contact` outer-joined)."""
     return or_(
         T.excluded_from_assessment.is_(True),
         T.disposition.in_(EXCLUDED_DISPOSITIONS),
         T.petitioner_addr == "",
-        and_(T.revisit_state == "skipped", no_contact),
+        no_contact.c.ticket_id.is_not(None),
     )
 
 
-def _in_month(start: datetime, end: datetime) -> ColumnElement[bool]:
+def _in_month(start: datetime, end: datetime, excluded: ColumnElement[bool]) -> Any:
     """SQL: dispatched in the month; an excluded ticket never dispatched counts by receipt."""
     return or_(
         and_(T.dispatched_at >= start, T.dispatched_at < end),
-        and_(T.dispatched_at.is_(None), T.created_at >= start, T.created_at < end, _excluded()),
+        and_(T.dispatched_at.is_(None), T.created_at >= start, T.created_at < end, excluded),
     )
 
 
@@ -71,6 +80,16 @@ def month_tallies_sql(
     session: Session, start: datetime, end: datetime, now: datetime
 ) -> dict[str, Tally]:
     """The counts of the month's single-hold tickets, by department, in one aggregate query."""
+    out: dict[str, Tally] = {}
+    for row in session.execute(month_query(start, end, now)):
+        code, *nums = row
+        v = [int(x or 0) for x in nums]
+        out[str(code)] = Tally(v[0], v[1], v[2], v[3], v[4], v[5], (v[6], v[7], v[8], v[9], v[10]))
+    return out
+
+
+def month_query(start: datetime, end: datetime, now: datetime) -> Any:
+    """The aggregate query of `month_tallies_sql` (one row per department)."""
     replies = (
         select(
             R.ticket_id.label("ticket_id"),
@@ -84,38 +103,44 @@ def month_tallies_sql(
         .subquery()
     )
     moved = exists().where(EventRow.ticket_id == T.id, EventRow.kind.in_(MOVES))
-    excluded = _excluded()
-    counts = ~excluded
-    resp_ok = and_(counts, replies.c.first_action <= T.response_due)
-    resp_total = or_(resp_ok, and_(counts, T.response_due <= now))
-    comp_ok = and_(counts, replies.c.formal_at <= T.formal_due)
-    comp_total = or_(comp_ok, and_(counts, T.formal_due <= now))
+    no_contact = _no_contact()
+    excluded = _excluded(no_contact)
+    # Per ticket first, then summed by department.
+    t = (
+        select(
+            T.department_code.label("department"),
+            case((excluded, 1), else_=0).label("x"),
+            replies.c.first_action,
+            replies.c.formal_at,
+            T.response_due,
+            T.formal_due,
+            T.rating,
+        )
+        .select_from(T)
+        .outerjoin(replies, replies.c.ticket_id == T.id)
+        .outerjoin(no_contact, no_contact.c.ticket_id == T.id)
+        .where(_in_month(start, end, excluded), T.department_code.is_not(None), ~moved)
+        .subquery()
+    )
+    counts = t.c.x == 0
+    resp_ok = and_(counts, t.c.first_action <= t.c.response_due)
+    resp_total = or_(resp_ok, and_(counts, t.c.response_due <= now))
+    comp_ok = and_(counts, t.c.formal_at <= t.c.formal_due)
+    comp_total = or_(comp_ok, and_(counts, t.c.formal_due <= now))
 
     def n(cond: ColumnElement[bool]) -> Any:
         return func.sum(case((cond, 1), else_=0))
 
-    query = (
-        select(
-            T.department_code,
-            n(counts),
-            n(excluded),
-            n(resp_total),
-            n(resp_ok),
-            n(comp_total),
-            n(comp_ok),
-            *(n(and_(counts, T.rating == level)) for level in RATING_LEVELS),
-        )
-        .select_from(T)
-        .outerjoin(replies, replies.c.ticket_id == T.id)
-        .where(_in_month(start, end), T.department_code.is_not(None), ~moved)
-        .group_by(T.department_code)
-    )
-    out: dict[str, Tally] = {}
-    for row in session.execute(query):
-        code, *nums = row
-        v = [int(x or 0) for x in nums]
-        out[str(code)] = Tally(v[0], v[1], v[2], v[3], v[4], v[5], (v[6], v[7], v[8], v[9], v[10]))
-    return out
+    return select(
+        t.c.department,
+        n(counts),
+        func.sum(t.c.x),
+        n(resp_total),
+        n(resp_ok),
+        n(comp_total),
+        n(comp_ok),
+        *(n(and_(counts, t.c.rating == level)) for level in RATING_LEVELS),
+    ).group_by(t.c.department)
 
 
 def _dt(value: object) -> datetime | None:
