@@ -263,6 +263,44 @@ class RevisitSection(Strict):
     rounds: int = Field(default=2, ge=1, le=5)
 
 
+class AssessmentSection(Strict):
+    """月度考评 (seed 001 五4–5): weights of the 三率, the 满意率 tiers, freezing, 约谈."""
+
+    response_weight: float = Field(default=0.10, ge=0, le=1)
+    completion_weight: float = Field(default=0.50, ge=0, le=1)
+    satisfaction_weight: float = Field(default=0.40, ge=0, le=1)
+    # Points per rating level: 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意.
+    tiers: dict[str, float] = Field(
+        default_factory=lambda: {"5": 100.0, "4": 100.0, "3": 80.0, "2": 0.0, "1": 0.0}
+    )
+    freeze_days: int = Field(default=7, ge=0, le=60)
+    interview_months: int = Field(default=3, ge=1, le=12)
+    interview_bottom: int = Field(default=1, ge=1)
+
+    @field_validator("tiers")
+    @classmethod
+    def _tiers(cls, value: dict[str, float]) -> dict[str, float]:
+        if set(value) != {"1", "2", "3", "4", "5"}:
+            raise ValueError('tiers needs exactly the levels "1" … "5"')
+        if any(not 0 <= v <= 100 for v in value.values()):
+            raise ValueError("tier points must be within 0–100")
+        return value
+
+
+class ReportsSection(Strict):
+    """周报/月报 mailed to the office and the leaders; 每日零报告 for sensitive periods."""
+
+    weekly: bool = True
+    monthly: bool = True
+    daily_zero_report: bool = False
+    leaders: list[str] = Field(default_factory=list)  # extra recipients (school leaders)
+
+    @field_validator("leaders")
+    @classmethod
+    def _leaders(cls, value: list[str]) -> list[str]:
+        return [_email(v) for v in value]
+
+
 class Settings(Strict):
     school: SchoolSection = SchoolSection()
     storage: StorageSection = StorageSection()
@@ -278,6 +316,10 @@ class Settings(Strict):
     notify: NotifySection = NotifySection()
     health: HealthSection = HealthSection()
     revisit: RevisitSection = RevisitSection()
+
+
+    assessment: AssessmentSection = AssessmentSection()
+    reports: ReportsSection = ReportsSection()
 
 
 class Department(Strict):

@@ -41,6 +41,7 @@ from xinxiang.services.outbox import OutboxResult, send_due
 from xinxiang.services.poll import PollResult, poll_source
 from xinxiang.services.records import refresh_records
 from xinxiang.services.replies import process_pending_replies
+from xinxiang.services.report_mail import queue_due_reports
 from xinxiang.services.revisit import revisit_pass
 from xinxiang.services.routing import route_received
 from xinxiang.services.sweep import sweep as run_sweep
@@ -60,6 +61,7 @@ JOBS = (
     "health",
     "learn",
     "revisit",
+    "reports",
 )
 """The worker's jobs, one periodic task each (see `Tasks`)."""
 
@@ -284,6 +286,11 @@ class Tasks:
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.revisit")
         def revisit() -> None:
             locked("revisit", lambda: revisit_pass(rt.ctx, rt.clock()))
+        # 周报 (Monday 08:00), 月报 (when the month freezes), 每日零报告 (if switched on): each
+        # once (notice keys); checked every minute, the PDF made only when due and unsent.
+        @huey.periodic_task(EVERY_MINUTE, name="xinxiang.reports")
+        def reports() -> None:
+            locked("reports", lambda: queue_due_reports(rt.ctx, rt.clock()))
 
         self.poll_source: Any = poll_source_task
         self.send_outbox: Any = send_outbox_task
@@ -301,6 +308,7 @@ class Tasks:
             "health": health,
             "learn": learn,
             "revisit": revisit,
+            "reports": reports,
         }
 
 

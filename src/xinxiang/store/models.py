@@ -178,6 +178,7 @@ class EventRow(Base):
     """Append-only timeline entry of a ticket: the source of every record and PDF."""
 
     __tablename__ = "events"
+    __table_args__ = (Index("ix_events_kind_at", "kind", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
@@ -268,6 +269,7 @@ class CohandlerRow(Base):
 
 # Tables defined next to the features that own them; imported here so that `Base.metadata`
 # (migrations, schema checks) always sees the whole schema.
+import xinxiang.store.models_assessment  # noqa: E402
 import xinxiang.store.models_health  # noqa: E402
 import xinxiang.store.models_oa  # noqa: E402
 import xinxiang.store.models_replies  # noqa: E402

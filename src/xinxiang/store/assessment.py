@@ -1,0 +1,366 @@
+"""The facts of a month's assessment (月度考评), read with aggregate SQL.
+
+Two paths, one rule (`domain.assessment.tally_ticket`):
+
+* Tickets that one department held from their dispatch on (no transfer, no return: nearly all)
+  are counted by ONE aggregate query grouped by department — the replies are reduced to each
+  ticket's first action and formal answer inside the database, nothing per ticket reaches
+  Python. `month_tallies_sql` is that query; its CASE expressions are `tally_ticket` for a
+  single stint (tests compare the two on the same tickets).
+* Tickets transferred or returned (found through the `ix_events_kind_at` index) are loaded
+  with their events and replies and turned into `TicketFacts` with one `Stint` per hold.
+
+Frozen months are stored (`models_assessment`) and read back instead of being recomputed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Integer, and_, any_, bindparam, case, exists, func, or_, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from xinxiang.domain.assessment import (
+    RATING_LEVELS,
+    Stint,
+    Tally,
+    TicketFacts,
+    tally_month,
+)
+from xinxiang.store.models import EventRow, TicketRow
+from xinxiang.store.models_assessment import AssessmentMonthRow, AssessmentResultRow
+from xinxiang.store.models_replies import TicketReplyRow
+from xinxiang.store.models_revisit import RevisitRow
+
+FIRST_ACTION_KINDS = ("accept", "preliminary", "formal")
+"""Replies that are a department's first action (受理 or any answer)."""
+EXCLUDED_DISPOSITIONS = ("legal_channel", "praise", "illegal")
+NO_CONTACT = "no_contact"
+"""The revisit's `skip_reason` for a petitioner without a usable contact (seed 001 五4)."""
+MOVES = ("transferred", "returned")
+STINT_EVENTS = ("dispatched", "transferred", "returned", "extension_approved")
+
+T = TicketRow
+R = TicketReplyRow
+
+
+def _no_contact() -> Any:
+    """Tickets whose revisit found no usable contact (joined, not correlated: cheap at scale)."""
+    return (
+        select(RevisitRow.ticket_id.label("ticket_id"))
+        .where(RevisitRow.skip_reason == NO_CONTACT)
+        .distinct()
+        .subquery()
+    )
+
+
+def _excluded(no_contact: Any) -> ColumnElement[bool]:
+    """SQL: the ticket is left out of the assessment (`no_contact` outer-joined)."""
+    return or_(
+        T.excluded_from_assessment.is_(True),
+        T.disposition.in_(EXCLUDED_DISPOSITIONS),
+        T.petitioner_addr == "",
+        no_contact.c.ticket_id.is_not(None),
+    )
+
+
+def _in_month(start: datetime, end: datetime, excluded: ColumnElement[bool]) -> Any:
+    """SQL: dispatched in the month; an excluded ticket never dispatched counts by receipt."""
+    return or_(
+        and_(T.dispatched_at >= start, T.dispatched_at < end),
+        and_(T.dispatched_at.is_(None), T.created_at >= start, T.created_at < end, excluded),
+    )
+
+
+def month_tallies_sql(
+    session: Session, start: datetime, end: datetime, now: datetime
+) -> dict[str, Tally]:
+    """The counts of the month's single-hold tickets, by department, in one aggregate query."""
+    out: dict[str, Tally] = {}
+    for row in session.execute(month_query(start, end, now)):
+        code, *nums = row
+        v = [int(x or 0) for x in nums]
+        out[str(code)] = Tally(v[0], v[1], v[2], v[3], v[4], v[5], (v[6], v[7], v[8], v[9], v[10]))
+    return out
+
+
+def month_query(start: datetime, end: datetime, now: datetime) -> Any:
+    """The aggregate query of `month_tallies_sql` (one row per department)."""
+    replies = (
+        select(
+            R.ticket_id.label("ticket_id"),
+            func.min(case((R.kind.in_(FIRST_ACTION_KINDS), R.created_at))).label("first_action"),
+            func.min(case((and_(R.kind == "formal", R.state != "rejected"), R.created_at))).label(
+                "formal_at"
+            ),
+        )
+        .where(R.created_at >= start)
+        .group_by(R.ticket_id)
+        .subquery()
+    )
+    moved = exists().where(EventRow.ticket_id == T.id, EventRow.kind.in_(MOVES))
+    no_contact = _no_contact()
+    excluded = _excluded(no_contact)
+    # Per ticket first, then summed by department.
+    t = (
+        select(
+            T.department_code.label("department"),
+            case((excluded, 1), else_=0).label("x"),
+            replies.c.first_action,
+            replies.c.formal_at,
+            T.response_due,
+            T.formal_due,
+            T.rating,
+        )
+        .select_from(T)
+        .outerjoin(replies, replies.c.ticket_id == T.id)
+        .outerjoin(no_contact, no_contact.c.ticket_id == T.id)
+        .where(_in_month(start, end, excluded), T.department_code.is_not(None), ~moved)
+        .subquery()
+    )
+    counts = t.c.x == 0
+    resp_ok = and_(counts, t.c.first_action <= t.c.response_due)
+    resp_total = or_(resp_ok, and_(counts, t.c.response_due <= now))
+    comp_ok = and_(counts, t.c.formal_at <= t.c.formal_due)
+    comp_total = or_(comp_ok, and_(counts, t.c.formal_due <= now))
+
+    def n(cond: ColumnElement[bool]) -> Any:
+        return func.sum(case((cond, 1), else_=0))
+
+    return select(
+        t.c.department,
+        n(counts),
+        func.sum(t.c.x),
+        n(resp_total),
+        n(resp_ok),
+        n(comp_total),
+        n(comp_ok),
+        *(n(and_(counts, t.c.rating == level)) for level in RATING_LEVELS),
+    ).group_by(t.c.department)
+
+
+def _dt(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _exclusion(t: Any, no_contact: bool) -> str | None:
+    if t.disposition in EXCLUDED_DISPOSITIONS:
+        return str(t.disposition)
+    if not t.petitioner_addr or no_contact:
+        return "no_contact"
+    return "office" if t.excluded_from_assessment else None
+
+
+def _stints(t: Any, events: Sequence[Any], replies: Sequence[Any]) -> list[Stint]:
+    """One `Stint` per dispatch/transfer, closed by the next move; the row's dues for the last."""
+    # [department, start, response_due, formal_due, end, returned], made into Stints at the end
+    holds: list[list[Any]] = []
+    for ev in events:
+        d = ev.data or {}
+        open_ = bool(holds) and holds[-1][4] is None
+        if ev.kind in ("dispatched", "transferred"):
+            if open_:
+                holds[-1][4] = ev.at
+            holds.append(
+                [
+                    str(d.get("department") or ""),
+                    ev.at,
+                    _dt(d.get("response_due")),
+                    _dt(d.get("formal_due")),
+                    None,
+                    False,
+                ]
+            )
+        elif ev.kind == "returned" and open_:
+            holds[-1][4], holds[-1][5] = ev.at, True
+        elif ev.kind == "extension_approved" and open_:
+            holds[-1][3] = _dt(d.get("formal_due")) or holds[-1][3]
+    if holds and holds[-1][4] is None:  # the row holds the current deadlines
+        holds[-1][2], holds[-1][3] = t.response_due, t.formal_due
+    out: list[Stint] = []
+    for dept, begin, response_due, formal_due, end, returned in holds:
+        first = formal = None
+        for r in replies:
+            if r.department_code != dept or r.created_at < begin:
+                continue
+            if end is not None and r.created_at >= end:
+                continue
+            if r.kind in FIRST_ACTION_KINDS and (first is None or r.created_at < first):
+                first = r.created_at
+            if (
+                r.kind == "formal"
+                and r.state != "rejected"
+                and (formal is None or r.created_at < formal)
+            ):
+                formal = r.created_at
+        out.append(Stint(dept, begin, response_due, formal_due, first, formal, end, returned))
+    return out
+
+
+TICKET_COLUMNS = (
+    T.id,
+    T.dispatched_at,
+    T.created_at,
+    T.disposition,
+    T.petitioner_addr,
+    T.excluded_from_assessment,
+    T.response_due,
+    T.formal_due,
+    T.rating,
+    T.department_code,
+)
+
+
+def load_facts(
+    session: Session, start: datetime, end: datetime, ticket_ids: Iterable[int] | None = None
+) -> list[TicketFacts]:
+    """`TicketFacts` of the tickets first dispatched in [start, end) among `ticket_ids` (default:
+    those moved since `start`, found by the `ix_events_kind_at` index). Plain rows, no ORM
+    objects, looked up by ticket id (an index each): this is the per-ticket path, kept cheap."""
+    if ticket_ids is None:
+        ticket_ids = session.execute(_moved_since(start)).scalars()
+    ids = sorted({int(i) for i in ticket_ids})
+    if not ids:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        # One `= ANY(array)` parameter instead of thousands of placeholders.
+        array = bindparam(None, ids, type_=postgresql.ARRAY(Integer))
+        return _facts(session, start, end, [lambda col: col == any_(array)])
+
+    def among(chunk: list[int]) -> Callable[[Any], ColumnElement[bool]]:
+        return lambda col: col.in_(chunk)
+
+    return _facts(session, start, end, [among(ids[i : i + 5000]) for i in range(0, len(ids), 5000)])
+
+
+def _moved_since(start: datetime) -> Any:
+    return (
+        select(EventRow.ticket_id).where(EventRow.kind.in_(MOVES), EventRow.at >= start).distinct()
+    )
+
+
+def _facts(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    chunks: list[Callable[[Any], ColumnElement[bool]]],
+) -> list[TicketFacts]:
+    events: dict[int, list[Any]] = defaultdict(list)
+    replies: dict[int, list[Any]] = defaultdict(list)
+    rated_by: dict[int, str | None] = {}
+    no_contact: set[int] = set()
+    tickets: list[Any] = []
+    E = EventRow
+    V = RevisitRow
+    for chunk in chunks:
+        tickets += session.execute(select(*TICKET_COLUMNS).where(chunk(T.id))).all()
+        for ev in session.execute(
+            select(E.ticket_id, E.kind, E.at, E.data)
+            .where(chunk(E.ticket_id), E.kind.in_(STINT_EVENTS))
+            .order_by(E.at, E.id)
+        ):
+            events[ev.ticket_id].append(ev)
+        for rep in session.execute(
+            select(R.ticket_id, R.kind, R.department_code, R.created_at, R.state).where(
+                chunk(R.ticket_id)
+            )
+        ):
+            replies[rep.ticket_id].append(rep)
+        for v in session.execute(
+            select(V.ticket_id, V.department_code, V.skip_reason)
+            .where(chunk(V.ticket_id))
+            .order_by(V.round)
+        ):
+            rated_by[v.ticket_id] = v.department_code
+            if v.skip_reason == NO_CONTACT:
+                no_contact.add(v.ticket_id)
+    out: list[TicketFacts] = []
+    for t in tickets:
+        evs = events[t.id]
+        first = next((e.at for e in evs if e.kind in ("dispatched", "transferred")), None)
+        first = first or t.dispatched_at
+        excluded = _exclusion(t, t.id in no_contact)
+        if first is None:
+            if excluded is None or not start <= t.created_at < end:
+                continue
+        elif not start <= first < end:
+            continue
+        stints = _stints(t, evs, replies[t.id])
+        if not stints and t.department_code:
+            stints = [Stint(t.department_code, first or t.created_at, t.response_due, t.formal_due)]
+        out.append(
+            TicketFacts(
+                t.id,
+                tuple(stints),
+                excluded,
+                t.rating,
+                rated_by.get(t.id) or t.department_code,
+            )
+        )
+    return out
+
+
+def month_tallies(
+    session: Session, start: datetime, end: datetime, now: datetime
+) -> dict[str, Tally]:
+    """The month's counts by department: the aggregate query plus the moved tickets' facts."""
+    out = month_tallies_sql(session, start, end, now)
+    moved = load_facts(session, start, end)
+    for code, t in tally_month(moved, now).items():
+        out[code] = out.get(code, Tally()) + t
+    return out
+
+
+# -- frozen months ----------------------------------------------------------------------------
+
+
+def load_frozen(session: Session, month: str) -> dict[str, Tally] | None:
+    """The stored counts of a frozen month, or None when it was not stored yet."""
+    if session.get(AssessmentMonthRow, month) is None:
+        return None
+    rows = session.execute(
+        select(AssessmentResultRow).where(AssessmentResultRow.month == month)
+    ).scalars()
+    out: dict[str, Tally] = {}
+    for r in rows:
+        v = [int(x) for x in r.ratings]
+        out[r.department_code] = Tally(
+            r.counted,
+            r.excluded,
+            r.response_total,
+            r.response_ok,
+            r.completion_total,
+            r.completion_ok,
+            (v[0], v[1], v[2], v[3], v[4]),
+        )
+    return out
+
+
+def store_frozen(
+    session: Session, month: str, tallies: dict[str, Tally], frozen_at: datetime, now: datetime
+) -> None:
+    """Store a frozen month's counts (the caller's transaction; once per month)."""
+    session.add(AssessmentMonthRow(month=month, frozen_at=frozen_at, computed_at=now))
+    session.flush()
+    for code, t in sorted(tallies.items()):
+        session.add(
+            AssessmentResultRow(
+                month=month,
+                department_code=code,
+                counted=t.counted,
+                excluded=t.excluded,
+                response_total=t.response_total,
+                response_ok=t.response_ok,
+                completion_total=t.completion_total,
+                completion_ok=t.completion_ok,
+                ratings=list(t.ratings),
+            )
+        )
