@@ -27,8 +27,8 @@ from sweep_helpers import local, new_ticket
 from xinxiang.cli import main
 from xinxiang.reports.charts import bar_chart, line_chart, pie_chart
 from xinxiang.reports.data import month_period, period_report
+from xinxiang.reports.mailing import XLSX, due_reports, queue_due_reports
 from xinxiang.reports.render import render_report_html
-from xinxiang.services.report_mail import XLSX, due_reports, queue_due_reports
 from xinxiang.store.models import OutboxRow
 
 SVG_NS = "http://www.w3.org/2000/svg"

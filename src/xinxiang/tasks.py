@@ -30,6 +30,7 @@ from xinxiang.mailbox.imap import SourceUnavailable, idle_watch
 from xinxiang.notify.base import Notifier
 from xinxiang.notify.queue import build_notifiers, send_due_notifications
 from xinxiang.replies.transport import Transport, transport_for
+from xinxiang.reports.mailing import queue_due_reports
 from xinxiang.services.context import AppContext
 from xinxiang.services.digest import maybe_queue_weekly_digest
 from xinxiang.services.health import check_health, observe
@@ -41,7 +42,6 @@ from xinxiang.services.outbox import OutboxResult, send_due
 from xinxiang.services.poll import PollResult, poll_source
 from xinxiang.services.records import refresh_records
 from xinxiang.services.replies import process_pending_replies
-from xinxiang.services.report_mail import queue_due_reports
 from xinxiang.services.revisit import revisit_pass
 from xinxiang.services.routing import route_received
 from xinxiang.services.sweep import sweep as run_sweep
