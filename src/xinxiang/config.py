@@ -137,6 +137,7 @@ class SmtpSection(Strict):
     retry_base_seconds: float = Field(default=60, gt=0)
     retry_max_seconds: float = Field(default=3600, gt=0)
     send_lease_seconds: float = Field(default=300, ge=1)
+    send_workers: int = Field(default=4, ge=1, le=32)
 
     @field_validator("from_address")
     @classmethod
