@@ -35,6 +35,7 @@ from xinxiang.services.digest import maybe_queue_weekly_digest
 from xinxiang.services.health import check_health, observe
 from xinxiang.services.health_http import start_server
 from xinxiang.services.learning import retrain
+from xinxiang.services.leases import SourceLease, holder_id
 from xinxiang.services.oa_hooks import install_oa_hooks
 from xinxiang.services.oa_tasks import oa_enabled, oa_pull, oa_push
 from xinxiang.services.outbox import OutboxResult, send_due
@@ -92,6 +93,8 @@ class Runtime:
         self._outbox_lock = threading.Lock()
         self._notifiers: dict[str, Notifier] | None = None
         self._http: httpx.Client | None = None
+        self.holder = holder_id()
+        """This worker's name on source leases."""
 
     @property
     def transport(self) -> Transport:
@@ -105,8 +108,10 @@ class Runtime:
     ) -> PollResult | None:
         """Poll `name`; if a pass is already running here, ask it to run once more instead.
 
-        `guard` (a Huey task lock) is held around the passes, so two workers never poll one
-        source at once; when another worker holds it, this call does nothing.
+        `guard` (a Huey task lock) is held around the passes, and the source's lease in the
+        database (`SourceLease`, renewed while held, taken over when its holder died), so two
+        workers never poll one source at once; when another worker holds either, this call
+        does nothing.
         """
         with self._lock:
             if name in self._running:
@@ -114,8 +119,18 @@ class Runtime:
                 return None
             self._running.add(name)
         result: PollResult | None = None
+        lease = SourceLease(
+            self.ctx.db,
+            name,
+            holder=self.holder,
+            seconds=self.ctx.cfg.settings.queue.source_lease_seconds,
+            clock=self.clock,
+        )
         try:
-            with guard or nullcontext():
+            with guard or nullcontext(), lease as held:
+                if not held:
+                    log.debug("poll %s: another worker holds its lease", name)
+                    return None
                 while True:
                     with self._lock:
                         self._again.discard(name)

@@ -258,6 +258,7 @@ class CohandlerRow(Base):
 # Tables defined next to the features that own them; imported here so that `Base.metadata`
 # (migrations, schema checks) always sees the whole schema.
 import xinxiang.store.models_health  # noqa: E402
+import xinxiang.store.models_leases  # noqa: E402
 import xinxiang.store.models_oa  # noqa: E402
 import xinxiang.store.models_replies  # noqa: E402
 import xinxiang.store.models_shunt  # noqa: E402
