@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -60,6 +61,25 @@ def test_the_lease_goes_to_one_holder_and_over_on_expiry(tmp_path: Path) -> None
             got = None
         assert got is expected, (at, who, action)
     assert acquire(db, "xiaozhang", "B", T0, TTL)  # one lease per source
+
+
+def test_a_holder_that_died_on_this_host_is_taken_over_at_once(tmp_path: Path) -> None:
+    """A worker killed and restarted on one host need not wait for its old lease to expire."""
+    db = Database(f"sqlite:///{tmp_path / 'lease.db'}")
+    upgrade(db)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = f"{socket.gethostname()}:{gone.stdout.strip()}:0000"
+    alive = f"{socket.gethostname()}:{os.getpid()}:0000"
+    assert acquire(db, "shuji", alive, T0, TTL)
+    assert not acquire(db, "shuji", "restarted", T0, TTL)  # a live holder keeps it
+    release(db, "shuji", alive)
+    assert acquire(db, "shuji", dead, T0, TTL)
+    assert acquire(db, "shuji", "restarted", T0, TTL)  # its process is gone: taken at once
 
 
 WORKER = textwrap.dedent(

@@ -85,7 +85,7 @@ class QueueSection(Strict):
     workers: int = Field(default=2, ge=1, le=32)
     poll_interval_seconds: float = Field(default=60, ge=1)
     outbox_interval_seconds: float = Field(default=30, ge=1)
-    source_lease_seconds: float = Field(default=120, ge=1)
+    source_lease_seconds: float = Field(default=60, ge=1)
 
     @field_validator("url")
     @classmethod

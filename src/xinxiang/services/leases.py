@@ -3,8 +3,9 @@
 A lease is one row per source (`source_leases`), changed only by conditional statements, so it
 holds across threads, processes and hosts sharing the database (SQLite or PostgreSQL). The
 holder renews it while it reads and deletes it when done; a holder that dies stops renewing and
-another worker takes the source over once `expires_at` has passed. Times come from the workers'
-clocks: hosts sharing a database keep NTP time, and a lease (120 s by default) is far longer
+another worker takes the source over once `expires_at` has passed (at once, if the dead holder
+was a process of the same host). Times come from the workers'
+clocks: hosts sharing a database keep NTP time, and a lease (60 s by default) is far longer
 than their skew.
 """
 
@@ -28,9 +29,28 @@ from xinxiang.store.models_leases import SourceLeaseRow
 log = logging.getLogger(__name__)
 
 
+def _host() -> str:
+    return socket.gethostname()[:120]
+
+
 def holder_id() -> str:
     """A name for this worker run: host, process id and a random part."""
-    return f"{socket.gethostname()[:120]}:{os.getpid()}:{secrets.token_hex(4)}"
+    return f"{_host()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def dead_here(holder: str) -> bool:
+    """True when `holder` names a process of this host that no longer runs (a worker killed
+    and restarted here need not wait for its own old lease to expire)."""
+    parts = holder.rsplit(":", 2)
+    if len(parts) != 3 or parts[0] != _host() or not parts[1].isdigit():
+        return False
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists, owned by someone else
+        return False
+    return False
 
 
 def _utcnow() -> datetime:
@@ -65,8 +85,17 @@ def acquire(db: Database, source: str, holder: str, now: datetime, ttl: timedelt
         )
         if _changed(taken):
             return True
-        if session.get(SourceLeaseRow, source) is not None:
-            return False
+        row = session.get(SourceLeaseRow, source)
+        if row is not None:
+            if not dead_here(row.holder):
+                return False
+            return _changed(
+                session.execute(
+                    update(SourceLeaseRow)
+                    .where(SourceLeaseRow.source == source, SourceLeaseRow.holder == row.holder)
+                    .values(holder=holder, acquired_at=now, expires_at=now + ttl)
+                )
+            )
     try:
         with db.unit_of_work() as session:
             session.add(
@@ -100,7 +129,7 @@ class SourceLease:
         source: str,
         *,
         holder: str,
-        seconds: float = 120.0,
+        seconds: float = 60.0,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         self.db, self.source, self.holder = db, source, holder
