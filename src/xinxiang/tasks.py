@@ -91,6 +91,7 @@ class Runtime:
         self._running: set[str] = set()
         self._again: set[str] = set()
         self._outbox_lock = threading.Lock()
+        self._outbox_again = threading.Event()
         self._notifiers: dict[str, Notifier] | None = None
         self._http: httpx.Client | None = None
         self.holder = holder_id()
@@ -186,16 +187,24 @@ class Runtime:
         else:
             log.info("event=model_not_trained examples=%d", result.examples)
 
+    def want_send(self) -> None:
+        """Note that mail was queued: a pass running now makes one more pass (with a fresh
+        clock) instead of the new request being skipped while it runs."""
+        self._outbox_again.set()
+
     def send_outbox(self) -> OutboxResult | None:
-        """Send what is due; concurrent calls in this process coalesce."""
+        """Send what is due; concurrent calls in this process coalesce into the running one."""
         if not self._outbox_lock.acquire(blocking=False):
             return None
         try:
-            result = send_due(self.ctx, self.transport, self.clock())
-            if result.sent or result.retried:  # nothing tried: nothing learnt of the server
-                detail = f"已发 {result.sent} 封，待重发 {result.retried} 封"
-                observe(self.ctx.db, "smtp", result.sent > 0, self.clock(), detail)
-            return result
+            while True:
+                self._outbox_again.clear()
+                result = send_due(self.ctx, self.transport, self.clock())
+                if result.sent or result.retried:  # nothing tried: nothing learnt of the server
+                    detail = f"已发 {result.sent} 封，待重发 {result.retried} 封"
+                    observe(self.ctx.db, "smtp", result.sent > 0, self.clock(), detail)
+                if not self._outbox_again.is_set():
+                    return result
         finally:
             self._outbox_lock.release()
 
@@ -238,6 +247,7 @@ class Tasks:
 
         @huey.task(name="xinxiang.send_outbox")
         def send_outbox_task() -> None:
+            rt.want_send()
             locked("outbox", rt.send_outbox)
 
         @huey.task(name="xinxiang.process_replies")
@@ -361,6 +371,9 @@ def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
         worker_type="thread",
         periodic=True,
         check_worker_health=True,
+        # An idle consumer checks the queue at least twice a second (Huey's default backs off
+        # to 10 s), so that a letter announced by IDLE is taken up at once.
+        max_delay=0.5,
         # A worker killed while a job ran left its lock behind; nothing else would clear it.
         flush_locks=True,
     )
