@@ -63,7 +63,7 @@ def write_config(cfg_dir: Path, data_dir: Path, url: str, account: Any, smtp_por
     """A deployment reading the bench mailbox with IDLE and sending to the arrival sink."""
     cfg_dir.mkdir(parents=True)
     for extra in (REPO / "config").glob("*.toml"):
-        if extra.name != "xinxiang.toml":
+        if extra.name not in ("xinxiang.toml", "oa.toml"):  # the OA link stays off
             (cfg_dir / extra.name).write_bytes(extra.read_bytes())
     (cfg_dir / "xinxiang.toml").write_text(
         f'[storage]\ndata_dir = "{data_dir}"\ndatabase_url = "{url}"\n'
@@ -93,13 +93,13 @@ def main() -> None:
     ap.add_argument("--drain", type=float, default=60, help="seconds to wait for late receipts")
     args = ap.parse_args()
 
+    import psutil
+
     from inbound_helpers import letter  # type: ignore[import-not-found]
     from servers import DovecotServer, postgres_url  # type: ignore[import-not-found]
     from xinxiang.config import load_config
     from xinxiang.services.context import AppContext
     from xinxiang.store.migrate import upgrade
-
-    import psutil
 
     os.environ.setdefault("XINXIANG_TOKEN_KEY", secrets.token_hex(32))
     load_before = os.getloadavg()[0]
