@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,7 +29,12 @@ from xinxiang.store.repo import add_event
 log = logging.getLogger(__name__)
 
 BATCH = 10
-"""Rows a worker claims at a time (one UPDATE … RETURNING) and records at a time."""
+"""Rows a worker claims at a time (one UPDATE … RETURNING)."""
+RECORD_SECONDS = 0.05
+"""At most this long after a claim (or its last extension) a worker records what it sent and
+extends the lease of the rest of its batch before sending more: a worker SIGKILLed mid-batch
+leaves only its last few mails to be sent again, and a row whose lease ran out while it waited
+in a batch is never sent by two workers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +158,31 @@ def _record(
     failures: list[tuple[Claimed, TransportError]],
     now: datetime,
     tally: _Tally,
-) -> None:
-    """Record the outcome of one claimed batch in one transaction: rows sent (and their
-    `mail_sent` events), failures rescheduled with back-off or marked failed."""
+    keep: Sequence[Claimed] = (),
+    at: datetime | None = None,
+) -> set[int]:
+    """Record what a worker sent since the last call, in one transaction: rows sent (and their
+    `mail_sent` events), failures rescheduled with back-off or marked failed; and extend the
+    lease of the rows of its batch still to send (`keep`, from `at`), returning the ids of
+    those it still holds (a row whose lease ran out and was claimed again is not sent)."""
+    if not sent and not failures and not keep:
+        return set()
     smtp = ctx.cfg.settings.smtp
     finals: list[bool] = []
+    held: set[int] = set()
     with ctx.db.unit_of_work() as session:
+        if keep:
+            lease = timedelta(seconds=smtp.send_lease_seconds)
+            mine = or_(*[(OutboxRow.id == r.id) & (OutboxRow.attempts == r.attempts) for r in keep])
+            held = set(
+                session.execute(
+                    update(OutboxRow)
+                    .where(mine, OutboxRow.state == "sending")
+                    .values(claimed_until=(at or now) + lease)
+                    .returning(OutboxRow.id),
+                    execution_options={"synchronize_session": False},
+                ).scalars()
+            )
         if sent:
             session.execute(
                 update(OutboxRow)
@@ -224,23 +250,39 @@ def _record(
             tally.failed += 1
         else:
             tally.retried += 1
+    return held
 
 
 def _worker(
-    ctx: AppContext, transport: Transport, now: datetime, budget: _Budget, batch: int
+    ctx: AppContext,
+    transport: Transport,
+    now: datetime,
+    started: float,
+    budget: _Budget,
+    batch: int,
 ) -> _Tally:
     """One sending worker: its own SMTP session, reused for every mail it claims. Each claimed
-    batch is recorded as soon as it is sent: a crash leaves at most one batch to resend."""
+    batch is recorded as it goes (every `RECORD_SECONDS`, extending the lease of the rest of
+    the batch and dropping rows no longer held) and when it ends."""
     tally = _Tally()
     with transport.connection() as conn:
         while (size := budget.take(batch)) > 0:
-            rows = _claim_batch(ctx, now, size)
+            # The lease runs from this claim, not from the start of a pass that may be long.
+            rows = _claim_batch(ctx, now + timedelta(seconds=time.monotonic() - started), size)
             if not rows:
                 break
             sent: list[Claimed] = []
             failures: list[tuple[Claimed, TransportError]] = []
+            held = {row.id for row in rows}
+            confirmed = time.monotonic()
             try:
-                for row in rows:
+                for k, row in enumerate(rows):
+                    if time.monotonic() - confirmed >= RECORD_SECONDS:
+                        at = now + timedelta(seconds=time.monotonic() - started)
+                        held = _record(ctx, sent, failures, now, tally, rows[k:], at)
+                        sent, failures, confirmed = [], [], time.monotonic()
+                    if row.id not in held:
+                        continue  # its lease ran out meanwhile and another worker has it
                     raw = row.raw if row.raw is not None else _materialize(ctx, row.id, now)
                     if raw is None:
                         continue
@@ -284,19 +326,22 @@ def send_due(
 
     Up to `workers` (default `smtp.send_workers`) threads send side by side, each over one
     SMTP session it reuses; a small backlog is sent by one worker, in order. Rows are claimed
-    (a lease) `batch` at a time before they are sent and marked sent right after the batch, so
-    a crash leaves at most one batch per worker to be sent again (with the same Message-IDs).
+    (a lease) `batch` at a time before they are sent, and marked sent every `RECORD_SECONDS`
+    and at the end of the batch, so a crash leaves only the last few mails of each worker to
+    be sent again (with the same Message-IDs) once the lease expires.
     """
+    started = time.monotonic()
     want = workers or ctx.cfg.settings.smtp.send_workers
     budget = _Budget(limit)
     if want > 1:
         want = max(1, min(want, -(-_count_due(ctx, now, want * batch) // batch)))
     if want == 1:
-        tallies = [_worker(ctx, transport, now, budget, batch)]
+        tallies = [_worker(ctx, transport, now, started, budget, batch)]
     else:
         with ThreadPoolExecutor(want, thread_name_prefix="xinxiang-send") as pool:
             futures = [
-                pool.submit(_worker, ctx, transport, now, budget, batch) for _ in range(want)
+                pool.submit(_worker, ctx, transport, now, started, budget, batch)
+                for _ in range(want)
             ]
             tallies = [f.result() for f in futures]
     return OutboxResult(
