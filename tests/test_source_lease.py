@@ -102,7 +102,8 @@ WORKER = textwrap.dedent(
                 held.append((t0, time.time()))
         time.sleep(0.01)
     print(json.dumps(held), flush=True)
-    if name == "worker-1":  # then holds the mailbox until killed, renewing a 1-s lease
+    if name == "worker-1":  # then, told to, holds the mailbox until killed (a 1-s lease)
+        sys.stdin.readline()
         with SourceLease(db, "shuji", holder=name, seconds=1) as ok:
             print("held" if ok else "refused", flush=True)
             time.sleep(60)
@@ -145,7 +146,10 @@ def test_two_processes_take_turns_and_a_killed_holder_is_taken_over(
                 assert a1 <= b0 or b1 <= a0, "two holders at once"
 
         assert procs[1].wait(30) == 0
-        assert outs[0] is not None and outs[0].readline().strip() == "held"
+        assert procs[0].stdin is not None and outs[0] is not None
+        procs[0].stdin.write("hold\n")
+        procs[0].stdin.flush()
+        assert outs[0].readline().strip() == "held"
         time.sleep(1.1)  # longer than the lease: only the holder's renewals keep it
         assert not acquire(db, "shuji", "survivor", datetime.now(UTC), TTL)
     finally:
