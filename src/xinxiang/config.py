@@ -85,6 +85,7 @@ class QueueSection(Strict):
     workers: int = Field(default=2, ge=1, le=32)
     poll_interval_seconds: float = Field(default=60, ge=1)
     outbox_interval_seconds: float = Field(default=30, ge=1)
+    source_lease_seconds: float = Field(default=60, ge=1)
 
     @field_validator("url")
     @classmethod
@@ -137,6 +138,7 @@ class SmtpSection(Strict):
     retry_base_seconds: float = Field(default=60, gt=0)
     retry_max_seconds: float = Field(default=3600, gt=0)
     send_lease_seconds: float = Field(default=300, ge=1)
+    send_workers: int = Field(default=4, ge=1, le=32)
 
     @field_validator("from_address")
     @classmethod

@@ -36,6 +36,7 @@ from xinxiang.services.digest import maybe_queue_weekly_digest
 from xinxiang.services.health import check_health, observe
 from xinxiang.services.health_http import start_server
 from xinxiang.services.learning import retrain
+from xinxiang.services.leases import SourceLease, holder_id
 from xinxiang.services.oa_hooks import install_oa_hooks
 from xinxiang.services.oa_tasks import oa_enabled, oa_pull, oa_push
 from xinxiang.services.outbox import OutboxResult, send_due
@@ -94,8 +95,11 @@ class Runtime:
         self._running: set[str] = set()
         self._again: set[str] = set()
         self._outbox_lock = threading.Lock()
+        self._outbox_again = threading.Event()
         self._notifiers: dict[str, Notifier] | None = None
         self._http: httpx.Client | None = None
+        self.holder = holder_id()
+        """This worker's name on source leases."""
 
     @property
     def transport(self) -> Transport:
@@ -109,8 +113,10 @@ class Runtime:
     ) -> PollResult | None:
         """Poll `name`; if a pass is already running here, ask it to run once more instead.
 
-        `guard` (a Huey task lock) is held around the passes, so two workers never poll one
-        source at once; when another worker holds it, this call does nothing.
+        `guard` (a Huey task lock) is held around the passes, and the source's lease in the
+        database (`SourceLease`, renewed while held, taken over when its holder died), so two
+        workers never poll one source at once; when another worker holds either, this call
+        does nothing.
         """
         with self._lock:
             if name in self._running:
@@ -118,8 +124,18 @@ class Runtime:
                 return None
             self._running.add(name)
         result: PollResult | None = None
+        lease = SourceLease(
+            self.ctx.db,
+            name,
+            holder=self.holder,
+            seconds=self.ctx.cfg.settings.queue.source_lease_seconds,
+            clock=self.clock,
+        )
         try:
-            with guard or nullcontext():
+            with guard or nullcontext(), lease as held:
+                if not held:
+                    log.debug("poll %s: another worker holds its lease", name)
+                    return None
                 while True:
                     with self._lock:
                         self._again.discard(name)
@@ -175,16 +191,24 @@ class Runtime:
         else:
             log.info("event=model_not_trained examples=%d", result.examples)
 
+    def want_send(self) -> None:
+        """Note that mail was queued: a pass running now makes one more pass (with a fresh
+        clock) instead of the new request being skipped while it runs."""
+        self._outbox_again.set()
+
     def send_outbox(self) -> OutboxResult | None:
-        """Send what is due; concurrent calls in this process coalesce."""
+        """Send what is due; concurrent calls in this process coalesce into the running one."""
         if not self._outbox_lock.acquire(blocking=False):
             return None
         try:
-            result = send_due(self.ctx, self.transport, self.clock())
-            if result.sent or result.retried:  # nothing tried: nothing learnt of the server
-                detail = f"已发 {result.sent} 封，待重发 {result.retried} 封"
-                observe(self.ctx.db, "smtp", result.sent > 0, self.clock(), detail)
-            return result
+            while True:
+                self._outbox_again.clear()
+                result = send_due(self.ctx, self.transport, self.clock())
+                if result.sent or result.retried:  # nothing tried: nothing learnt of the server
+                    detail = f"已发 {result.sent} 封，待重发 {result.retried} 封"
+                    observe(self.ctx.db, "smtp", result.sent > 0, self.clock(), detail)
+                if not self._outbox_again.is_set():
+                    return result
         finally:
             self._outbox_lock.release()
 
@@ -225,9 +249,12 @@ class Tasks:
             replies_task()
             send_outbox_task()
 
+        # Sending is not locked across workers: each row is claimed with a lease, so the
+        # workers of every host send side by side (passes in one process coalesce).
         @huey.task(name="xinxiang.send_outbox")
         def send_outbox_task() -> None:
-            locked("outbox", rt.send_outbox)
+            rt.want_send()
+            rt.send_outbox()
 
         @huey.task(name="xinxiang.process_replies")
         def replies_task() -> None:
@@ -272,7 +299,8 @@ class Tasks:
 
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.outbox")
         def outbox() -> None:
-            locked("outbox", rt.send_outbox)
+            rt.want_send()
+            rt.send_outbox()
 
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.health")
         def health() -> None:
@@ -361,6 +389,9 @@ def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
         worker_type="thread",
         periodic=True,
         check_worker_health=True,
+        # An idle consumer checks the queue at least twice a second (Huey's default backs off
+        # to 10 s), so that a letter announced by IDLE is taken up at once.
+        max_delay=0.5,
         # A worker killed while a job ran left its lock behind; nothing else would clear it.
         flush_locks=True,
     )

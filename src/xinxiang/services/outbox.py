@@ -1,27 +1,40 @@
-"""Sending the outbox: claim a row, send it, record the result; retry with back-off.
+"""Sending the outbox: claim rows, send them, record each result; retry with back-off.
 
-A row is claimed with a lease (`claimed_until`) by a conditional UPDATE, so two workers never
-send the same row at once; a worker killed mid-send leaves a lease that expires and the row is
-sent again with the same Message-ID — a recognisable resend, never a different mail.
+Rows are claimed with a lease (`claimed_until`) by a conditional UPDATE … RETURNING, so two
+workers (threads of one process, or processes on two hosts) never send the same row at once; a
+worker killed mid-send leaves a lease that expires and the row is sent again with the same
+Message-ID — a recognisable resend, never a different mail. Several workers send side by side,
+each over one SMTP session it reuses for all its mails.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 
 from xinxiang.logs import log_event
 from xinxiang.replies.transport import Transport, TransportError
 from xinxiang.services.context import AppContext
-from xinxiang.store.models import OutboxRow
+from xinxiang.store.models import EventRow, OutboxRow
 from xinxiang.store.repo import add_event
 
 log = logging.getLogger(__name__)
+
+BATCH = 10
+"""Rows a worker claims at a time (one UPDATE … RETURNING)."""
+RECORD_SECONDS = 0.05
+"""At most this long after a claim (or its last extension) a worker records what it sent and
+extends the lease of the rest of its batch before sending more: a worker SIGKILLed mid-batch
+leaves only its last few mails to be sent again, and a row whose lease ran out while it waited
+in a batch is never sent by two workers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,43 +52,53 @@ def backoff(attempts: int, base: float, cap: float) -> timedelta:
     return timedelta(seconds=delay * random.uniform(0.8, 1.2))
 
 
-def _due_ids(ctx: AppContext, now: datetime, limit: int) -> list[int]:
+def _due(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        (OutboxRow.state == "pending") & (OutboxRow.next_attempt_at <= now),
+        (OutboxRow.state == "sending") & (OutboxRow.claimed_until < now),
+    )
+
+
+def _count_due(ctx: AppContext, now: datetime, cap: int) -> int:
     with ctx.db.unit_of_work() as session:
-        return list(
-            session.execute(
-                select(OutboxRow.id)
-                .where(
-                    or_(
-                        (OutboxRow.state == "pending") & (OutboxRow.next_attempt_at <= now),
-                        (OutboxRow.state == "sending") & (OutboxRow.claimed_until < now),
-                    )
-                )
-                .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
-                .limit(limit)
-            ).scalars()
-        )
+        due = select(OutboxRow.id).where(_due(now)).limit(cap).subquery()
+        return int(session.execute(select(func.count()).select_from(due)).scalar_one())
 
 
-def _claim(ctx: AppContext, row_id: int, now: datetime) -> OutboxRow | None:
+_CLAIMED = (
+    OutboxRow.id,
+    OutboxRow.ticket_id,
+    OutboxRow.kind,
+    OutboxRow.sender,
+    OutboxRow.recipients,
+    OutboxRow.message_id,
+    OutboxRow.raw,
+    OutboxRow.attempts,
+)
+
+
+def _claim_batch(ctx: AppContext, now: datetime, size: int) -> list[Claimed]:
+    """Claim up to `size` due rows in one statement; only the rows this UPDATE changed are
+    returned, so two workers (threads or hosts) never get the same row."""
     lease = timedelta(seconds=ctx.cfg.settings.smtp.send_lease_seconds)
+    candidates = (
+        select(OutboxRow.id)
+        .where(_due(now))
+        .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+        .limit(size)
+        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serialises writers anyway
+    )
     with ctx.db.unit_of_work() as session:
-        result = session.execute(
+        rows = session.execute(
             update(OutboxRow)
-            .where(
-                OutboxRow.id == row_id,
-                or_(
-                    OutboxRow.state == "pending",
-                    (OutboxRow.state == "sending") & (OutboxRow.claimed_until < now),
-                ),
-            )
+            .where(OutboxRow.id.in_(candidates.scalar_subquery()), _due(now))
             .values(state="sending", claimed_until=now + lease, attempts=OutboxRow.attempts + 1)
-        )
-        if cast(CursorResult[Any], result).rowcount != 1:
-            return None
-        row = session.get(OutboxRow, row_id)
-        assert row is not None
-        session.expunge(row)
-        return row
+            .returning(*_CLAIMED),
+            execution_options={"synchronize_session": False},
+        ).all()
+    claimed = [Claimed(*row) for row in rows]
+    claimed.sort(key=lambda c: c.id)
+    return claimed
 
 
 def _materialize(ctx: AppContext, row_id: int, now: datetime) -> bytes | None:
@@ -108,81 +131,221 @@ def _materialize(ctx: AppContext, row_id: int, now: datetime) -> bytes | None:
         return raw
 
 
-def send_due(
-    ctx: AppContext, transport: Transport, now: datetime, *, limit: int = 200
-) -> OutboxResult:
-    """Send every due outbox row once; failures are rescheduled or marked failed."""
+@dataclass(slots=True)
+class Claimed:
+    """The fields of a claimed row that sending needs."""
+
+    id: int
+    ticket_id: int | None
+    kind: str
+    sender: str
+    recipients: list[str]
+    message_id: str
+    raw: bytes | None
+    attempts: int
+
+
+@dataclass(slots=True)
+class _Tally:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def _record(
+    ctx: AppContext,
+    sent: list[Claimed],
+    failures: list[tuple[Claimed, TransportError]],
+    now: datetime,
+    tally: _Tally,
+    keep: Sequence[Claimed] = (),
+    at: datetime | None = None,
+) -> set[int]:
+    """Record what a worker sent since the last call, in one transaction: rows sent (and their
+    `mail_sent` events), failures rescheduled with back-off or marked failed; and extend the
+    lease of the rows of its batch still to send (`keep`, from `at`), returning the ids of
+    those it still holds (a row whose lease ran out and was claimed again is not sent)."""
+    if not sent and not failures and not keep:
+        return set()
     smtp = ctx.cfg.settings.smtp
-    sent = retried = failed = 0
-    for row_id in _due_ids(ctx, now, limit):
-        row = _claim(ctx, row_id, now)
-        if row is None:
-            continue
-        raw = row.raw if row.raw is not None else _materialize(ctx, row_id, now)
-        if raw is None:
-            continue
-        row.raw = raw
-        try:
-            transport.send(row.sender, row.recipients, raw, row.message_id)
-        except TransportError as exc:
-            final = exc.permanent or row.attempts >= smtp.max_attempts
-            with ctx.db.unit_of_work() as session:
+    finals: list[bool] = []
+    held: set[int] = set()
+    with ctx.db.unit_of_work() as session:
+        if keep:
+            lease = timedelta(seconds=smtp.send_lease_seconds)
+            mine = or_(*[(OutboxRow.id == r.id) & (OutboxRow.attempts == r.attempts) for r in keep])
+            held = set(
                 session.execute(
                     update(OutboxRow)
-                    .where(OutboxRow.id == row_id)
-                    .values(
-                        state="failed" if final else "pending",
-                        claimed_until=None,
-                        last_error=str(exc)[:2000],
-                        next_attempt_at=now
-                        + backoff(row.attempts, smtp.retry_base_seconds, smtp.retry_max_seconds),
-                    )
-                )
-                if final and row.ticket_id is not None:
-                    add_event(
-                        session,
-                        row.ticket_id,
-                        now,
-                        "system",
-                        "mail_failed",
-                        message_id=row.message_id,
-                        mail_kind=row.kind,
-                        error=str(exc)[:500],
-                    )
-            if final:
-                failed += 1
-            else:
-                retried += 1
-            # The error text can quote recipients: it stays in outbox.last_error, not the log.
-            log_event(
-                "mail_failed" if final else "mail_retry",
-                level=logging.WARNING,
-                outbox=row_id,
-                ticket_id=row.ticket_id,
-                kind=row.kind,
-                attempt=row.attempts,
-                permanent=exc.permanent,
+                    .where(mine, OutboxRow.state == "sending")
+                    .values(claimed_until=(at or now) + lease)
+                    .returning(OutboxRow.id),
+                    execution_options={"synchronize_session": False},
+                ).scalars()
             )
-            continue
-        with ctx.db.unit_of_work() as session:
+        if sent:
             session.execute(
                 update(OutboxRow)
-                .where(OutboxRow.id == row_id)
-                .values(state="sent", sent_at=now, claimed_until=None, last_error=None)
+                .where(OutboxRow.id.in_([row.id for row in sent]))
+                .values(state="sent", sent_at=now, claimed_until=None, last_error=None),
+                execution_options={"synchronize_session": False},
             )
-            if row.ticket_id is not None:
+            session.add_all(
+                EventRow(
+                    ticket_id=row.ticket_id,
+                    at=now,
+                    actor="system",
+                    kind="mail_sent",
+                    data={
+                        "message_id": row.message_id,
+                        "mail_kind": row.kind,
+                        "to": row.recipients,
+                    },
+                )
+                for row in sent
+                if row.ticket_id is not None
+            )
+        for row, exc in failures:
+            final = exc.permanent or row.attempts >= smtp.max_attempts
+            finals.append(final)
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == row.id)
+                .values(
+                    state="failed" if final else "pending",
+                    claimed_until=None,
+                    last_error=str(exc)[:2000],
+                    next_attempt_at=now
+                    + backoff(row.attempts, smtp.retry_base_seconds, smtp.retry_max_seconds),
+                )
+            )
+            if final and row.ticket_id is not None:
                 add_event(
                     session,
                     row.ticket_id,
                     now,
                     "system",
-                    "mail_sent",
+                    "mail_failed",
                     message_id=row.message_id,
                     mail_kind=row.kind,
-                    to=row.recipients,
+                    error=str(exc)[:500],
                 )
-        sent += 1
+    for row in sent:
         log_event(
-            "mail_sent", outbox=row_id, ticket_id=row.ticket_id, kind=row.kind, attempt=row.attempts
+            "mail_sent", outbox=row.id, ticket_id=row.ticket_id, kind=row.kind, attempt=row.attempts
         )
-    return OutboxResult(sent, retried, failed)
+    tally.sent += len(sent)
+    for (row, exc), final in zip(failures, finals, strict=True):
+        # The error text can quote recipients: it stays in outbox.last_error, not the log.
+        log_event(
+            "mail_failed" if final else "mail_retry",
+            level=logging.WARNING,
+            outbox=row.id,
+            ticket_id=row.ticket_id,
+            kind=row.kind,
+            attempt=row.attempts,
+            permanent=exc.permanent,
+        )
+        if final:
+            tally.failed += 1
+        else:
+            tally.retried += 1
+    return held
+
+
+def _worker(
+    ctx: AppContext,
+    transport: Transport,
+    now: datetime,
+    started: float,
+    budget: _Budget,
+    batch: int,
+) -> _Tally:
+    """One sending worker: its own SMTP session, reused for every mail it claims. Each claimed
+    batch is recorded as it goes (every `RECORD_SECONDS`, extending the lease of the rest of
+    the batch and dropping rows no longer held) and when it ends."""
+    tally = _Tally()
+    with transport.connection() as conn:
+        while (size := budget.take(batch)) > 0:
+            # The lease runs from this claim, not from the start of a pass that may be long.
+            rows = _claim_batch(ctx, now + timedelta(seconds=time.monotonic() - started), size)
+            if not rows:
+                break
+            sent: list[Claimed] = []
+            failures: list[tuple[Claimed, TransportError]] = []
+            held = {row.id for row in rows}
+            confirmed = time.monotonic()
+            try:
+                for k, row in enumerate(rows):
+                    if time.monotonic() - confirmed >= RECORD_SECONDS:
+                        at = now + timedelta(seconds=time.monotonic() - started)
+                        held = _record(ctx, sent, failures, now, tally, rows[k:], at)
+                        sent, failures, confirmed = [], [], time.monotonic()
+                    if row.id not in held:
+                        continue  # its lease ran out meanwhile and another worker has it
+                    raw = row.raw if row.raw is not None else _materialize(ctx, row.id, now)
+                    if raw is None:
+                        continue
+                    try:
+                        conn.send(row.sender, row.recipients, raw, row.message_id)
+                    except TransportError as exc:
+                        failures.append((row, exc))
+                    else:
+                        sent.append(row)
+            finally:  # even when the database or rendering failed midway
+                _record(ctx, sent, failures, now, tally)
+    return tally
+
+
+class _Budget:
+    """How many more rows this pass may claim (shared by the workers)."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.left = limit
+        self._lock = threading.Lock()
+
+    def take(self, want: int) -> int:
+        if self.left is None:
+            return want
+        with self._lock:
+            got = min(want, self.left)
+            self.left -= got
+            return got
+
+
+def send_due(
+    ctx: AppContext,
+    transport: Transport,
+    now: datetime,
+    *,
+    limit: int | None = None,
+    workers: int | None = None,
+    batch: int = BATCH,
+) -> OutboxResult:
+    """Send every row due at `now` (at most `limit`); failures are rescheduled or marked failed.
+
+    Up to `workers` (default `smtp.send_workers`) threads send side by side, each over one
+    SMTP session it reuses; a small backlog is sent by one worker, in order. Rows are claimed
+    (a lease) `batch` at a time before they are sent, and marked sent every `RECORD_SECONDS`
+    and at the end of the batch, so a crash leaves only the last few mails of each worker to
+    be sent again (with the same Message-IDs) once the lease expires.
+    """
+    started = time.monotonic()
+    want = workers or ctx.cfg.settings.smtp.send_workers
+    budget = _Budget(limit)
+    if want > 1:
+        want = max(1, min(want, -(-_count_due(ctx, now, want * batch) // batch)))
+    if want == 1:
+        tallies = [_worker(ctx, transport, now, started, budget, batch)]
+    else:
+        with ThreadPoolExecutor(want, thread_name_prefix="xinxiang-send") as pool:
+            futures = [
+                pool.submit(_worker, ctx, transport, now, started, budget, batch)
+                for _ in range(want)
+            ]
+            tallies = [f.result() for f in futures]
+    return OutboxResult(
+        sum(t.sent for t in tallies),
+        sum(t.retried for t in tallies),
+        sum(t.failed for t in tallies),
+    )

@@ -271,6 +271,7 @@ class CohandlerRow(Base):
 # (migrations, schema checks) always sees the whole schema.
 import xinxiang.store.models_assessment  # noqa: E402
 import xinxiang.store.models_health  # noqa: E402
+import xinxiang.store.models_leases  # noqa: E402
 import xinxiang.store.models_oa  # noqa: E402
 import xinxiang.store.models_replies  # noqa: E402
 import xinxiang.store.models_revisit  # noqa: E402
