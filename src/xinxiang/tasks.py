@@ -5,8 +5,8 @@ that runs twice or is interrupted by a crash does no harm. Nothing here connects
 
 The schedule, every minute, one periodic task per job (`Tasks`): poll the sources, route, handle
 replies, sweep (reminders, overdue, 督办), the weekly digest, archive records, OA pull, OA push,
-send the outbox, check health (alerts) and send notifications. A ticker polls and sends sooner,
-and IMAP IDLE watchers poll on new mail.
+send the outbox, check health (alerts) and send notifications; every ten minutes, hot topics
+(热点问题). A ticker polls and sends sooner, and IMAP IDLE watchers poll on new mail.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from xinxiang.services.records import refresh_records
 from xinxiang.services.replies import process_pending_replies
 from xinxiang.services.routing import route_received
 from xinxiang.services.sweep import sweep as run_sweep
+from xinxiang.services.topics import alert_hot_topics
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ JOBS = (
     "outbox",
     "health",
     "learn",
+    "topics",
 )
 """The worker's jobs, one periodic task each (see `Tasks`)."""
 
@@ -171,6 +173,11 @@ class Runtime:
         else:
             log.info("event=model_not_trained examples=%d", result.examples)
 
+    def topics(self) -> None:
+        """Alert the office to hot topics (clusters that reached a new tier)."""
+        for key in alert_hot_topics(self.ctx, self.clock()):
+            log.info("event=hot_topic_alert key=%s", key)
+
     def send_outbox(self) -> OutboxResult | None:
         """Send what is due; concurrent calls in this process coalesce."""
         if not self._outbox_lock.acquire(blocking=False):
@@ -279,6 +286,11 @@ class Tasks:
         def learn() -> None:
             locked("learn", rt.learn)
 
+        # Hot topics (未诉先办): every ten minutes; each cluster is alerted once per tier.
+        @huey.periodic_task(crontab(minute="*/10"), name="xinxiang.topics")
+        def topics() -> None:
+            locked("topics", rt.topics)
+
         self.poll_source: Any = poll_source_task
         self.send_outbox: Any = send_outbox_task
         self.process_replies: Any = replies_task
@@ -294,6 +306,7 @@ class Tasks:
             "outbox": outbox,
             "health": health,
             "learn": learn,
+            "topics": topics,
         }
 
 
