@@ -263,7 +263,8 @@ class TopicsSection(Strict):
     recurrence_days: int = Field(default=90, ge=7)
     recurrence_times: int = Field(default=3, ge=2)
     recurrence_gap_days: int = Field(default=3, ge=1)
-    max_letters: int = Field(default=8000, ge=100)
+    # The clustering holds an n × n distance matrix: 5,000 letters take ~100 MB for a moment.
+    max_letters: int = Field(default=5000, ge=100)
 
 
 class Settings(Strict):

@@ -104,6 +104,7 @@ def cluster_indices(
     n-grams' weights (IDF) are learnt from `texts` and `background` (earlier letters): in a
     quiet week, a handful of letters alone cannot tell a common phrase from a rare one.
     """
+    import numpy as np
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import cosine_distances
@@ -111,12 +112,12 @@ def cluster_indices(
     n = len(texts)
     if n < 2:
         return [[i] for i in range(n)]
-    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 2))
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), dtype=np.float32)
     try:
         matrix = vectorizer.fit(list(texts) + list(background)).transform(texts)
     except ValueError:  # nothing but one-character texts: no n-gram at all
         return [[i] for i in range(n)]
-    distances = cosine_distances(matrix).astype("float32")
+    distances = cosine_distances(matrix)  # dense n × n float32: `max_letters` bounds n
     model = AgglomerativeClustering(
         n_clusters=None, metric="precomputed", linkage="average", distance_threshold=distance
     )
