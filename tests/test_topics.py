@@ -8,6 +8,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from inbound_helpers import context
 from sweep_helpers import new_ticket, outbox, text_of
@@ -113,6 +115,26 @@ def test_labels_name_the_matter_and_never_a_person_or_a_number() -> None:
     assert not any(part in term for term in cluster.label for part in ("张伟", "伟明", "学号"))
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    picks=st.lists(st.integers(0, len(HOT_WATER + LIBRARY + OTHERS) - 1), max_size=12),
+    senders=st.lists(st.integers(0, 3), min_size=12, max_size=12),
+    min_senders=st.integers(1, 3),
+)
+def test_every_cluster_is_well_formed(
+    picks: list[int], senders: list[int], min_senders: int
+) -> None:
+    pool = HOT_WATER + LIBRARY + OTHERS
+    batch = letters([pool[i] for i in picks], [f"p{senders[k]}@x.cn" for k in range(len(picks))])
+    found = find_clusters(batch, min_senders=min_senders, labelled=False)
+    seen = [n for c in found for n in c.numbers]
+    assert len(seen) == len(set(seen)) and set(seen) <= {m.number for m in batch}
+    for c in found:
+        assert c.senders >= min_senders and c.key == c.numbers[0] and c.first_at <= c.last_at
+    if min_senders == 1:  # every letter is somewhere
+        assert sorted(seen) == sorted(m.number for m in batch)
+
+
 # ------------------------------------------------------------------- rising and seasonal
 
 
@@ -190,8 +212,10 @@ def _alerts(ctx: object) -> list[str]:
     return [text_of(row) for row in outbox(ctx, ("hot_topic",))]  # type: ignore[arg-type]
 
 
-def test_the_office_is_alerted_once_per_cluster_and_again_when_it_grows(tmp_config) -> None:
-    ctx = context(tmp_config())
+def test_the_office_is_alerted_once_per_cluster_and_again_when_it_grows(
+    tmp_config, db_url: str
+) -> None:
+    ctx = context(tmp_config(database_url=db_url))
     now = datetime.now(UTC)
     senders = ["a", "b", "c", "a", "b"]
     numbers = [
