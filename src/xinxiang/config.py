@@ -255,7 +255,9 @@ class TopicsSection(Strict):
     distance: float = Field(default=0.85, gt=0, lt=1)
     # A cluster alerts at each size it reaches (5, then 10, then 20 letters), once per size,
     # when at least `alert_senders` different people wrote.
-    alert_sizes: list[int] = Field(default_factory=lambda: [5, 10, 20], min_length=1)
+    alert_sizes: list[Annotated[int, Field(ge=2)]] = Field(
+        default_factory=lambda: [5, 10, 20], min_length=1
+    )
     alert_senders: int = Field(default=3, ge=1)
     rising_min_letters: int = Field(default=3, ge=1)
     rising_ratio: float = Field(default=1.5, ge=1)
