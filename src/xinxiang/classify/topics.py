@@ -229,7 +229,7 @@ def rising_categories(
     one-sided exact binomial test of `current` out of `current + baseline` against ½ below
     `alpha`. Most significant first.
     """
-    from scipy.stats import binomtest  # type: ignore[import-untyped]  # scikit-learn needs it
+    from scipy.stats import binomtest  # type: ignore[import-untyped]
 
     found = []
     for category, now_count in current.items():
