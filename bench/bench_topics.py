@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from sklearn.metrics.cluster import pair_confusion_matrix  # noqa: E402
 
 from xinxiang.classify.topics import TopicLetter, find_clusters  # noqa: E402
+from xinxiang.services.topics import label_words  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "topics"
 CATEGORY_OF = {  # a plausible 问题分类 per topic group, for the category counts
@@ -108,7 +109,7 @@ def quality(name: str) -> dict[str, Any]:
     cluster_of = {n: k for k, c in enumerate(clusters) for n in c.numbers}
     truth = [r["group"] or r["id"] for r in rows]
     predicted = [cluster_of[r["id"]] for r in rows]
-    found = find_clusters(letters)  # the clusters shown: two senders or more
+    found = find_clusters(letters, words=label_words())  # shown: two senders or more
     group_of = {r["id"]: r["group"] or "-" for r in rows}
     labels = [
         (c.size, c.senders, "、".join(c.label), Counter(group_of[n] for n in c.numbers))
@@ -272,7 +273,7 @@ def main() -> None:
             TopicLetter(str(i), r["sender"], f"{r['subject']}\n{r['body']}", r["at"])
             for i, r in enumerate(rows[-size:])
         ]
-        secs, found = timed(lambda w=window: find_clusters(w, min_senders=1))
+        secs, found = timed(lambda w=window: find_clusters(w, min_senders=1, words=label_words()))
         shown = sum(1 for c in found if c.senders >= 2)
         cluster_of = {n: k for k, c in enumerate(found) for n in c.numbers}
         s = scores([r["key"] for r in rows[-size:]], [cluster_of[m.number] for m in window])

@@ -23,7 +23,7 @@ from xinxiang.classify.topics import (
     rising_categories,
 )
 from xinxiang.cli import main
-from xinxiang.services.topics import alert_hot_topics, hot_topics
+from xinxiang.services.topics import alert_hot_topics, hot_topics, label_words
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -89,7 +89,7 @@ def groups_of(clusters: list[Cluster]) -> list[set[str]]:
 def test_similar_letters_from_different_senders_are_clustered(
     texts: list[str], expected: list[set[str]]
 ) -> None:
-    assert groups_of(find_clusters(letters(texts))) == expected
+    assert groups_of(find_clusters(letters(texts))) == expected  # no labels asked
 
 
 def test_a_cluster_needs_different_senders() -> None:
@@ -109,7 +109,7 @@ def test_labels_name_the_matter_and_never_a_person_or_a_number() -> None:
         f"{text}学生张伟明，学号2021{i}0345，电话1380013800{i}。"
         for i, text in enumerate(HOT_WATER + UNRELATED)
     ]
-    [cluster] = find_clusters(letters(signed))
+    [cluster] = find_clusters(letters(signed), words=label_words())
     assert "热水" in cluster.label
     assert all(not any(ch.isdigit() for ch in term) for term in cluster.label)
     assert not any(part in term for term in cluster.label for part in ("张伟", "伟明", "学号"))
@@ -126,7 +126,7 @@ def test_every_cluster_is_well_formed(
 ) -> None:
     pool = HOT_WATER + LIBRARY + OTHERS
     batch = letters([pool[i] for i in picks], [f"p{senders[k]}@x.cn" for k in range(len(picks))])
-    found = find_clusters(batch, min_senders=min_senders, labelled=False)
+    found = find_clusters(batch, min_senders=min_senders)
     seen = [n for c in found for n in c.numbers]
     assert len(seen) == len(set(seen)) and set(seen) <= {m.number for m in batch}
     for c in found:
@@ -189,7 +189,7 @@ def test_a_matter_raised_three_times_in_ninety_days_recurs() -> None:
     water += letters(HOT_WATER[3:4], start=T0 + timedelta(days=30), prefix="B")
     water += letters(HOT_WATER[4:5], start=T0 + timedelta(days=60), prefix="C")
     library = letters(LIBRARY, start=T0 + timedelta(days=5), prefix="D")
-    [found] = find_recurrences(water + library + letters(OTHERS, prefix="E"))
+    [found] = find_recurrences(water + library + letters(OTHERS, prefix="E"), words=label_words())
     assert len(found.episodes) == 3 and found.cluster.size == 5
     assert found.episodes[0] == T0 and found.episodes[-1] == T0 + timedelta(days=60)
     # Two outbreaks only: not yet recurring.

@@ -8,8 +8,9 @@ the letters and counts):
   vectors of characters and character bigrams (no word segmentation, so 七号楼 and 7号楼
   still share 号楼),
   and grouped by scikit-learn's average-linkage `AgglomerativeClustering` on cosine distances,
-  cut at a distance threshold. A cluster's label is a few jieba words common to its letters,
-  only ordinary dictionary words shared by two senders or more: never a name or a number.
+  cut at a distance threshold. A cluster's label is a few words common to its letters (`Words`:
+  jieba and the redactor's lexicon, given by the caller), only ordinary dictionary words
+  shared by two senders or more: never a name or a number.
 - **rising categories** — a category with more letters in this window than in the previous
   one, or than in the same weeks a year earlier (seasonal), by an exact one-sided binomial
   test of the two counts (`scipy.stats.binomtest`, the conditional test of two Poisson rates),
@@ -22,11 +23,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
-from typing import Any
 
 from xinxiang.classify.normalize import normalize
 
@@ -128,15 +127,17 @@ def cluster_indices(
     return sorted(groups.values(), key=lambda g: g[0])
 
 
-@cache
-def _segmenter() -> tuple[Any, Callable[[str], bool]]:
-    from xinxiang.replies.redactor import _jieba, jieba_lexicon
+@dataclass(frozen=True, slots=True)
+class Words:
+    """How labels are made: `cut` segments a text into words (jieba), `ordinary` says whether
+    a word is a common dictionary word and not a person's name (the redactor's lexicon)."""
 
-    return _jieba().tokenizer, jieba_lexicon()
+    cut: Callable[[str], Iterable[str]]
+    ordinary: Callable[[str], bool]
 
 
 def label_terms(
-    members: Sequence[TopicLetter], background: Sequence[str], *, size: int = 4
+    members: Sequence[TopicLetter], background: Sequence[str], words: Words, *, size: int = 4
 ) -> tuple[str, ...]:
     """Up to `size` words naming what `members` share, most distinctive first.
 
@@ -146,11 +147,10 @@ def label_terms(
     minus their share in `background` (normalised texts of other letters): what every letter
     says (老师, 希望) is no label.
     """
-    tokenizer, ordinary = _segmenter()
     users: dict[str, set[str]] = {}
     for letter in members[:60]:
-        for word in set(tokenizer.lcut(_text(letter), HMM=False)):
-            if _HAN.match(word) and not _DIGITS_OR_LATIN.search(word) and ordinary(word):
+        for word in set(words.cut(_text(letter))):
+            if _HAN.match(word) and not _DIGITS_OR_LATIN.search(word) and words.ordinary(word):
                 users.setdefault(word, set()).add(letter.sender.strip().lower())
     sample = background[:2000]
     scored: list[tuple[float, str]] = []
@@ -173,14 +173,14 @@ def label_terms(
 
 
 def _make_cluster(
-    members: Sequence[TopicLetter], background: Sequence[str], *, labelled: bool
+    members: Sequence[TopicLetter], background: Sequence[str], words: Words | None
 ) -> Cluster:
     ordered = sorted(members, key=lambda m: (m.created_at, m.number))
     categories = Counter(m.category for m in ordered if m.category)
     return Cluster(
         key=ordered[0].number,
         numbers=tuple(m.number for m in ordered),
-        label=label_terms(ordered, background) if labelled else (),
+        label=label_terms(ordered, background, words) if words is not None else (),
         senders=len({m.sender.strip().lower() for m in ordered}),
         categories=tuple(c for c, _ in categories.most_common()),
         first_at=ordered[0].created_at,
@@ -193,11 +193,12 @@ def find_clusters(
     *,
     distance: float = DEFAULT_DISTANCE,
     min_senders: int = 2,
-    labelled: bool = True,
+    words: Words | None = None,
     background: Sequence[TopicLetter] = (),
 ) -> list[Cluster]:
     """Clusters of similar letters written by at least `min_senders` different senders,
-    largest first (then by their key); `background` letters only weigh the n-grams."""
+    largest first (then by their key); `background` letters only weigh the n-grams. Without
+    `words`, clusters have no label."""
     texts = [_text(m) for m in letters]
     extra = [_text(m) for m in background]
     # Other letters to tell a cluster's own words from everyone's: a sample of at most 2,000.
@@ -209,7 +210,7 @@ def find_clusters(
         if len({m.sender.strip().lower() for m in members}) >= min_senders:
             inside = set(group)
             others = [texts[i] for i in sample if i not in inside] + extra[:500]
-            found.append(_make_cluster(members, others, labelled=labelled))
+            found.append(_make_cluster(members, others, words))
     found.sort(key=lambda c: (-c.size, -c.senders, c.key))
     return found
 
@@ -260,16 +261,18 @@ def find_recurrences(
     gap: timedelta = timedelta(days=3),
     times: int = 3,
     distance: float = DEFAULT_DISTANCE,
+    words: Words | None = None,
 ) -> list[Recurrence]:
-    """Matters raised in at least `times` separate episodes among `letters` (any senders)."""
+    """Matters raised in at least `times` separate episodes among `letters` (any senders);
+    labelled with `words` when given."""
     by_number = {m.number: m for m in letters}
     texts = [_text(m) for m in letters[:: max(1, len(letters) // 2000)]]
     found = []
-    for cluster in find_clusters(letters, distance=distance, min_senders=1, labelled=False):
+    for cluster in find_clusters(letters, distance=distance, min_senders=1):
         starts = episodes([by_number[n].created_at for n in cluster.numbers], gap)
         if len(starts) >= times:
             members = [by_number[n] for n in cluster.numbers]
-            found.append(Recurrence(_make_cluster(members, texts, labelled=True), starts))
+            found.append(Recurrence(_make_cluster(members, texts, words), starts))
     found.sort(key=lambda r: (-len(r.episodes), -r.cluster.size, r.cluster.key))
     return found
 

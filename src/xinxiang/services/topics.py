@@ -18,6 +18,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -28,6 +29,7 @@ from xinxiang.classify.topics import (
     Recurrence,
     Rising,
     TopicLetter,
+    Words,
     alert_tier,
     find_clusters,
     find_recurrences,
@@ -43,6 +45,16 @@ log = logging.getLogger(__name__)
 
 LAST_YEAR = timedelta(days=364)
 ALERT_KIND = "hot_topic"
+
+
+@cache
+def label_words() -> Words:
+    """Labels from jieba's words, kept only if the redactor's lexicon calls them ordinary
+    words (never a person's name); jieba's dictionary loads on first use."""
+    from xinxiang.replies.redactor import jieba_fast_tagger, jieba_lexicon
+
+    tagger = jieba_fast_tagger()
+    return Words(cut=lambda text: [word for word, _ in tagger(text)], ordinary=jieba_lexicon())
 
 
 @dataclass(frozen=True)
@@ -112,7 +124,9 @@ def hot_topics(ctx: AppContext, now: datetime, *, days: int | None = None) -> To
     letters = load_letters(ctx, start, now)
     span = load_letters(ctx, now - timedelta(days=settings.recurrence_days), now)
     earlier = [m for m in span if m.created_at < start]
-    clusters = find_clusters(letters, distance=settings.distance, background=earlier)
+    clusters = find_clusters(
+        letters, distance=settings.distance, background=earlier, words=label_words()
+    )
     current = category_counts(ctx, start, now)
     rising = rising_categories(
         current,
@@ -134,6 +148,7 @@ def hot_topics(ctx: AppContext, now: datetime, *, days: int | None = None) -> To
         gap=timedelta(days=settings.recurrence_gap_days),
         times=settings.recurrence_times,
         distance=settings.distance,
+        words=label_words(),
     )
     return TopicReport(start, now, len(letters), clusters, rising, recurring)
 
@@ -179,6 +194,7 @@ def alert_hot_topics(ctx: AppContext, now: datetime) -> list[str]:
         distance=settings.distance,
         min_senders=settings.alert_senders,
         background=background,
+        words=label_words(),
     )
     subjects = {m.number: m.text.split("\n", 1)[0] for m in letters}
     queued: list[str] = []
