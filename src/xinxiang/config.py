@@ -303,6 +303,27 @@ class ReportsSection(Strict):
         return [_email(v) for v in value]
 
 
+class TopicsSection(Strict):
+    """Hot topics (未诉先办): the window, the clustering cut and when the office is alerted."""
+
+    window_days: int = Field(default=7, ge=1, le=90)
+    distance: float = Field(default=0.85, gt=0, lt=1)
+    # A cluster alerts at each size it reaches (5, then 10, then 20 letters), once per size,
+    # when at least `alert_senders` different people wrote.
+    alert_sizes: list[Annotated[int, Field(ge=2)]] = Field(
+        default_factory=lambda: [5, 10, 20], min_length=1
+    )
+    alert_senders: int = Field(default=3, ge=1)
+    rising_min_letters: int = Field(default=3, ge=1)
+    rising_ratio: float = Field(default=1.5, ge=1)
+    rising_alpha: float = Field(default=0.05, gt=0, lt=1)
+    recurrence_days: int = Field(default=90, ge=7)
+    recurrence_times: int = Field(default=3, ge=2)
+    recurrence_gap_days: int = Field(default=3, ge=1)
+    # The clustering holds an n × n distance matrix: 5,000 letters take ~100 MB for a moment.
+    max_letters: int = Field(default=5000, ge=100)
+
+
 class Settings(Strict):
     school: SchoolSection = SchoolSection()
     storage: StorageSection = StorageSection()
@@ -318,10 +339,9 @@ class Settings(Strict):
     notify: NotifySection = NotifySection()
     health: HealthSection = HealthSection()
     revisit: RevisitSection = RevisitSection()
-
-
     assessment: AssessmentSection = AssessmentSection()
     reports: ReportsSection = ReportsSection()
+    topics: TopicsSection = TopicsSection()
 
 
 class Department(Strict):

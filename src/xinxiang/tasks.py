@@ -5,8 +5,9 @@ that runs twice or is interrupted by a crash does no harm. Nothing here connects
 
 The schedule, every minute, one periodic task per job (`Tasks`): poll the sources, route, handle
 replies, sweep (reminders, overdue, 督办), 回访 (revisit), the weekly digest, archive records,
-OA pull, OA push, send the outbox, check health (alerts) and send notifications. A ticker
-polls and sends sooner, and IMAP IDLE watchers poll on new mail.
+OA pull, OA push, send the outbox, check health (alerts) and send notifications; every ten
+minutes, hot topics (热点问题). A ticker polls and sends sooner, and IMAP IDLE watchers poll
+on new mail.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from xinxiang.services.replies import process_pending_replies
 from xinxiang.services.revisit import revisit_pass
 from xinxiang.services.routing import route_received
 from xinxiang.services.sweep import sweep as run_sweep
+from xinxiang.services.topics import alert_hot_topics
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,7 @@ JOBS = (
     "learn",
     "revisit",
     "reports",
+    "topics",
 )
 """The worker's jobs, one periodic task each (see `Tasks`)."""
 
@@ -196,6 +199,11 @@ class Runtime:
         clock) instead of the new request being skipped while it runs."""
         self._outbox_again.set()
 
+    def topics(self) -> None:
+        """Alert the office to hot topics (clusters that reached a new tier)."""
+        for key in alert_hot_topics(self.ctx, self.clock()):
+            log.info("event=hot_topic_alert key=%s", key)
+
     def send_outbox(self) -> OutboxResult | None:
         """Send what is due; concurrent calls in this process coalesce into the running one."""
         if not self._outbox_lock.acquire(blocking=False):
@@ -314,11 +322,17 @@ class Tasks:
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.revisit")
         def revisit() -> None:
             locked("revisit", lambda: revisit_pass(rt.ctx, rt.clock()))
+
         # 周报 (Monday 08:00), 月报 (when the month freezes), 每日零报告 (if switched on): each
         # once (notice keys); checked every minute, the PDF made only when due and unsent.
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.reports")
         def reports() -> None:
             locked("reports", lambda: queue_due_reports(rt.ctx, rt.clock()))
+
+        # Hot topics (未诉先办): every ten minutes; each cluster is alerted once per tier.
+        @huey.periodic_task(crontab(minute="*/10"), name="xinxiang.topics")
+        def topics() -> None:
+            locked("topics", rt.topics)
 
         self.poll_source: Any = poll_source_task
         self.send_outbox: Any = send_outbox_task
@@ -337,6 +351,7 @@ class Tasks:
             "learn": learn,
             "revisit": revisit,
             "reports": reports,
+            "topics": topics,
         }
 
 

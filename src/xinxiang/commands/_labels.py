@@ -77,6 +77,7 @@ MAIL_KIND_LABELS = {
     "refuse": "答复未采纳",
     "reminder": "办理提醒",
     "weekly_digest": "周汇总",
+    "hot_topic": "热点问题提醒",
 }
 
 LETTER_KIND_LABELS: dict[str, str] = {
