@@ -263,8 +263,8 @@ def test_oa_down_mid_push_loses_nothing(env: Env) -> None:
     assert len(keys) == len(set(keys)) == total
 
 
-# 10,000 petitions (about two minutes) under bench/bench_long_scenarios.py; 1,000 in the suite.
-N_LONG = scaled(10_000, 1_000)
+# 10,000 petitions (about two minutes) under bench/bench_long_scenarios.py; 500 in the suite.
+N_LONG = scaled(10_000, 500)
 
 
 @pytest.mark.slow
