@@ -23,6 +23,7 @@ from servers import (
     ImapAccount,
     SmtpSink,
     dovecot_available,
+    pg_dropper,
     postgres_reachable,
     postgres_url,
     redis_reachable,
@@ -109,12 +110,12 @@ def _is_reachable(name: str) -> bool:
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    """URL (postgresql+psycopg) of a fresh database, dropped after the test."""
+    """URL (postgresql+psycopg) of a fresh, empty database, dropped after the test."""
     if not _is_reachable("pg"):
         pytest.skip(
             "PostgreSQL is not reachable on 127.0.0.1:5432 (trust auth, user postgres/root)"
         )
-    with postgres_url() as url:
+    with postgres_url(drop_later=True) as url:
         if url is None:
             pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
         yield url
@@ -131,18 +132,64 @@ def redis_url_fixture() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """Each test runs on SQLite, and on a fresh PostgreSQL database when one is reachable."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'xinxiang.db'}"
-        return
+def _migrate(url: str) -> None:
+    from xinxiang.store.db import Database
+    from xinxiang.store.migrate import upgrade
+
+    db = Database(url)
+    try:
+        upgrade(db)
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session (per xdist worker); tests get copies."""
+    path = tmp_path_factory.mktemp("template") / "xinxiang.db"
+    _migrate(f"sqlite:///{path}")
+    leftovers = [p.name for p in path.parent.iterdir() if p != path]
+    assert not leftovers, f"the template must be one closed file, found {leftovers}"
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_template() -> Iterator[str]:
+    """Name of a PostgreSQL database migrated to head once per session (per xdist worker).
+
+    Tests get `CREATE DATABASE ... TEMPLATE` copies of it, which is much cheaper than running
+    every Alembic migration per test; the migrations from scratch still run here, once.
+    """
     if not _is_reachable("pg"):
         pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
     with postgres_url() as url:
         if url is None:
             pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+        _migrate(url)  # disposes its engine: a template must have no open connections
+        yield url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each test runs on SQLite, and on PostgreSQL when one is reachable: a fresh database
+    already migrated to head (a copy of a per-session template), dropped after the test."""
+    if request.param == "sqlite":
+        path = tmp_path / "xinxiang.db"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    if not _is_reachable("pg"):
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    template = request.getfixturevalue("_pg_template")
+    with postgres_url(template, drop_later=True) as url:
+        if url is None:
+            pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
         yield url
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Wait for the test databases still being dropped in the background."""
+    pg_dropper.drain()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import contextlib
 import grp
 import os
 import pwd
+import queue
 import re
 import secrets
 import shutil
@@ -75,6 +76,8 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# A failed login answers at once (the default waits 2 s): tests try wrong passwords many times.
+auth_failure_delay = 0
 log_path = {dir}/dovecot.log
 default_login_user = {user}
 default_internal_user = {user}
@@ -115,6 +118,11 @@ service imap-login {{
 }}
 service anvil {{
   chroot =
+  # No auth penalty: otherwise every failed login on loopback delays the next logins of all
+  # tests by up to 15 s (wrong-password tests would slow down everything after them).
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 service lmtp {{
   inet_listener lmtp {{
@@ -944,8 +952,20 @@ PG_HOST, PG_PORT = LOOPBACK, 5432
 REDIS_HOST, REDIS_PORT = LOOPBACK, 6379
 
 
+_pg_user: list[str] = []
+
+
 def _pg_admin_user() -> str | None:
-    """The first of postgres/root that can log in (trust auth), or None."""
+    """The first of postgres/root that can log in (trust auth), or None (remembered once found)."""
+    if _pg_user:
+        return _pg_user[0]
+    user = _find_pg_admin_user()
+    if user is not None:
+        _pg_user.append(user)
+    return user
+
+
+def _find_pg_admin_user() -> str | None:
     if not port_open(PG_HOST, PG_PORT):
         return None
     try:
@@ -969,10 +989,53 @@ def postgres_reachable() -> bool:
     return _pg_admin_user() is not None
 
 
+class _PgDropper:
+    """Drops finished test databases on a background thread, so a test does not wait for it.
+
+    DROP DATABASE waits for PostgreSQL to remove files (a second or more on a busy machine);
+    `drain()` (called at the end of the session) waits until every queued drop is done.
+    """
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[tuple[str, str]] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def _run(self) -> None:
+        import psycopg
+
+        while True:
+            admin, name = self._queue.get()
+            try:
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except psycopg.Error:  # pragma: no cover - a leftover database is harmless
+                pass
+            finally:
+                self._queue.task_done()
+
+    def drop(self, admin: str, name: str) -> None:
+        """Queue `name` for dropping."""
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="pg-dropper", daemon=True)
+                self._thread.start()
+        self._queue.put((admin, name))
+
+    def drain(self) -> None:
+        """Wait until every queued database is dropped."""
+        self._queue.join()
+
+
+pg_dropper = _PgDropper()
+
+
 @contextlib.contextmanager
-def postgres_url() -> Iterator[str | None]:
+def postgres_url(template: str | None = None, *, drop_later: bool = False) -> Iterator[str | None]:
     """Yield a SQLAlchemy URL for a fresh database `xx_test_<random>`, dropped afterwards.
 
+    With `template`, the database is a copy of that one (e.g. already migrated); it must have no
+    open connections. With `drop_later`, the drop is queued on `pg_dropper` instead of awaited.
     Yields None when PostgreSQL is not reachable. The URL uses the psycopg (3) driver.
     """
     user = _pg_admin_user()
@@ -983,13 +1046,17 @@ def postgres_url() -> Iterator[str | None]:
 
     name = f"xx_test_{secrets.token_hex(6)}"
     admin = f"host={PG_HOST} port={PG_PORT} user={user} dbname=postgres connect_timeout=5"
+    source = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{source}')
     try:
         yield f"postgresql+psycopg://{user}@{PG_HOST}:{PG_PORT}/{name}"
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if drop_later:
+            pg_dropper.drop(admin, name)
+        else:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def redis_reachable() -> bool:
@@ -1024,6 +1091,13 @@ def redis_url() -> Iterator[str | None]:
     import redis
 
     candidates = list(range(1, 16))
+    # Parallel pytest workers (pytest-xdist) each take their own share of the db numbers, so
+    # two workers never pick the same empty db at the same moment.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    if worker.startswith("gw") and worker[2:].isdigit() and 1 < workers <= len(candidates):
+        index = int(worker[2:])
+        candidates = [db for db in candidates if db % workers == index % workers]
     random.shuffle(candidates)
     chosen: int | None = None
     for db in candidates:

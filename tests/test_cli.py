@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -84,10 +85,23 @@ def test_init_upgrade_poll_and_office_views(tmp_path: Path) -> None:
     assert missing.returncode == 1 and "no quarantine record 999" in missing.stderr
 
 
-def test_missing_token_key_is_named(tmp_path: Path) -> None:
-    deploy = tmp_path / "deploy"
-    run("init", str(deploy))
-    run("db", "upgrade", "-c", str(deploy))
+@pytest.fixture(scope="module")
+def _migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A deployment made by `xinxiang init` and `xinxiang db upgrade`, once per module."""
+    deploy = tmp_path_factory.mktemp("cli") / "deploy"
+    assert run("init", str(deploy)).returncode == 0
+    assert run("db", "upgrade", "-c", str(deploy)).returncode == 0
+    return deploy
+
+
+@pytest.fixture
+def migrated(_migrated: Path, tmp_path: Path) -> Path:
+    """A private copy of the initialised, migrated deployment (its paths are all relative)."""
+    return Path(shutil.copytree(_migrated, tmp_path / "deploy"))
+
+
+def test_missing_token_key_is_named(migrated: Path) -> None:
+    deploy = migrated
     result = run("poll", "-c", str(deploy), env={"XINXIANG_TOKEN_KEY": ""})
     assert result.returncode == 1
     assert "XINXIANG_TOKEN_KEY" in result.stderr and "xinxiang.toml" in result.stderr
@@ -122,12 +136,10 @@ def test_init_prints_a_strong_key_to_export(tmp_path: Path) -> None:
     ],
 )
 def test_weak_token_key_stops_config_check_and_worker(
-    tmp_path: Path, command: list[str], weak: str
+    migrated: Path, command: list[str], weak: str
 ) -> None:
     """Named like a missing key: file, key and reason, one line, before anything starts."""
-    deploy = tmp_path / "deploy"
-    run("init", str(deploy))
-    run("db", "upgrade", "-c", str(deploy))
+    deploy = migrated
     result = run(*command, str(deploy), env={"XINXIANG_TOKEN_KEY": weak})
     assert result.returncode == 1
     [line] = [x for x in result.stderr.splitlines() if x.startswith("xinxiang: error:")]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -97,3 +99,21 @@ def test_models_and_migrations_agree(db: Database) -> None:
 
     with db.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A database never migrated (`db_url` gives copies of a migrated template instead)."""
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_url")
+    database = Database(url)
+    yield database
+    database.dispose()
+
+
+def test_upgrade_from_an_empty_database_reaches_head(empty_db: Database) -> None:
+    """Every migration, in order, on a database that has none yet."""
+    assert current_revision(empty_db) is None
+    upgrade(empty_db)
+    assert current_revision(empty_db) == head_revision()
