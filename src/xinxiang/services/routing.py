@@ -19,6 +19,7 @@ from xinxiang.domain.states import TicketStatus
 from xinxiang.logs import log_event
 from xinxiang.services.context import AppContext
 from xinxiang.services.dispatching import route_new_ticket
+from xinxiang.services.letter_confirm import awaiting_confirmation
 from xinxiang.services.shunt import Item, handle_batch, set_aside
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
 from xinxiang.store.repo import letter_from_row
@@ -46,6 +47,7 @@ def route_received(ctx: AppContext, now: datetime, *, batch: int = 50, limit: in
                     TicketRow.status == TicketStatus.RECEIVED.value,
                     TicketRow.id > after,
                     TicketRow.id.notin_(set_aside(session, STAGE)),
+                    ~awaiting_confirmation(),  # a web letter's address not confirmed yet
                 )
                 .order_by(TicketRow.id)
                 .limit(min(batch, limit - routed))
