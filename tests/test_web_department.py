@@ -8,8 +8,8 @@ name or address of an identity-confidential petitioner; nothing on another depar
 from __future__ import annotations
 
 import html
-from datetime import timedelta
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
