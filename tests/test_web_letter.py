@@ -19,6 +19,7 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from sweep_helpers import ticket
+from test_web_department import STEPS, run_steps
 from web_helpers import Site, csrf, make_site
 from xinxiang.store.models import EventRow, OutboxRow, TicketRow
 
@@ -32,6 +33,7 @@ FIRE = {
     "subject": "紧急！宿舍楼道着火了",
     "text": "东区7号楼三楼楼道着火，浓烟很大，请马上处理！",
 }
+SEATS = {"category": "教育教学", "subject": "图书馆座位", "text": "图书馆占座现象严重，希望管理。"}
 LIMITS = {"web": {"letters_per_ip_per_hour": 4, "letters_per_address_per_day": 2}}
 
 
@@ -122,19 +124,29 @@ def letter_round(site: Site) -> None:
 
 
 def test_a_petitioner_writes_from_the_web(tmp_config, tmp_path) -> None:
-    site = make_site(tmp_config, f"sqlite:///{tmp_path / 'web.db'}")
+    """One deployment for the whole round (each site costs seconds); every `site.client()` is
+    a fresh app, so the rate limiters count only where the test says."""
+    site = make_site(
+        lambda **kw: tmp_config(overrides=LIMITS, **kw), f"sqlite:///{tmp_path / 'web.db'}"
+    )
     letter_round(site)
+    the_link_expires(site)
+    bad_letters_are_refused(site)
+    rate_limits(site)
 
 
 @pytest.mark.postgres
-def test_a_petitioner_writes_from_the_web_on_postgresql(tmp_config, pg_url: str) -> None:
-    letter_round(make_site(tmp_config, pg_url))
+def test_a_department_answers_and_a_petitioner_writes_on_postgresql(tmp_config, pg_url) -> None:
+    """The one PostgreSQL case: the department's 受理 and 正式回复, then the letter round."""
+    site = make_site(tmp_config, pg_url)
+    run_steps(site, [s for s in STEPS if s[3] in ("accept", "formal")])
+    letter_round(site)
 
 
-def test_the_confirmation_link_expires_and_names_one_ticket(tmp_config, tmp_path) -> None:
-    site = make_site(tmp_config, f"sqlite:///{tmp_path / 'web.db'}")
+def the_link_expires(site: Site) -> None:
+    """The link works within its hours, once, for its own ticket only."""
     client = site.client()
-    number = _number(_post(client, _form(HOT, confidential="")).text)
+    number = _number(_post(client, _form(SEATS, email="s@stu.example.edu.cn")).text)
     link = _link(site, number)
     site.clock.now += timedelta(hours=73)
     assert client.get(link).status_code == 400
@@ -165,19 +177,19 @@ REFUSALS: list[tuple[str, dict[str, str], list[Any], int, str]] = [
 # fmt: on
 
 
-def test_bad_letters_are_refused_and_create_nothing(tmp_config, tmp_path) -> None:
-    site = make_site(tmp_config, f"sqlite:///{tmp_path / 'web.db'}")
+def bad_letters_are_refused(site: Site) -> None:
+    """Each refusal is shown and creates no ticket."""
+    with site.ctx.db.unit_of_work() as s:
+        before = s.query(TicketRow).filter_by(channel="网上来信").count()
     for case, change, files, status, shown in REFUSALS:
         r = _post(site.client(), {**_form(HOT), **change}, files)
         assert (r.status_code, shown in r.text) == (status, True), case
     with site.ctx.db.unit_of_work() as s:
-        assert s.query(TicketRow).filter_by(channel="网上来信").count() == 0
+        assert s.query(TicketRow).filter_by(channel="网上来信").count() == before
 
 
-def test_rate_limits_per_client_and_per_address(tmp_config, tmp_path) -> None:
-    site = make_site(
-        lambda **kw: tmp_config(overrides=LIMITS, **kw), f"sqlite:///{tmp_path / 'web.db'}"
-    )
+def rate_limits(site: Site) -> None:
+    """Per address a day and per client an hour (`LIMITS`)."""
     client = site.client()  # one app: its limiters count across these posts
     codes = [
         _post(client, _form(HOT, email=addr)).status_code
