@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 
 from sweep_helpers import ticket
 from test_web_department import STEPS, run_steps
-from web_helpers import Site, csrf, make_site
+from web_helpers import Site, csrf, login, make_site
 from xinxiang.store.models import EventRow, OutboxRow, TicketRow
 
 HOT = {
@@ -112,6 +112,10 @@ def letter_round(site: Site) -> None:
     assert bad.status_code == 400
     done = client.post("/letter/confirm", data={"csrf_token": csrf(client, "/"), "t": token})
     assert done.status_code == 200 and "邮箱已确认" in done.text
+    office = site.client()
+    login(office, "office1")
+    timeline = office.get(f"/tickets/{number}").text
+    assert "等待来信人确认邮箱（网上来信）" in timeline and "来信人已确认邮箱" in timeline
     # Confidential (身份保密 ticked): routed to the office's triage, never straight to a department.
     assert ticket(site.ctx, number).status == "triage"
     assert {"contact_confirmed", "confidential"} <= set(_events(site, number))
