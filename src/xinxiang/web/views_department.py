@@ -16,7 +16,7 @@ ticket it only co-handles, or any of them for another role, are 403. Every attem
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import quote
 
 from sqlalchemy.orm import Session
@@ -45,25 +45,17 @@ from xinxiang.web.permissions import Actor, TicketResource, allowed
 from xinxiang.web.queries import find_ticket
 from xinxiang.web.render import filesize
 from xinxiang.web.ticket_panel import flash
-from xinxiang.web.views_actions import FORBIDDEN_LABEL, Attempt, FormProblem, command_actor
+from xinxiang.web.views_actions import (
+    FORBIDDEN_LABEL,
+    Attempt,
+    FormProblem,
+    _day,
+    _text,
+    command_actor,
+)
 from xinxiang.web.views_staff import require
 
 MAX_EVIDENCE_FILES = 4  # per upload (the request's size cap allows this many full files)
-
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _day(form: FormData, name: str) -> date | None:
-    value = _text(form, name)
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise FormProblem(f"日期“{value}”的格式不正确，应为 2026-12-05") from None
 
 
 def _required(form: FormData, name: str, what: str) -> str:
@@ -86,7 +78,7 @@ def _accept(actor: Actor, number: str, form: FormData, _r: TicketResource) -> At
 def _answer(kind: str) -> Builder:
     def build(actor: Actor, number: str, form: FormData, _r: TicketResource) -> Attempt:
         text = _required(form, "text", "答复内容")
-        planned = _day(form, "planned") if kind == "preliminary" else None
+        planned = _day(_text(form, "planned")) if kind == "preliminary" else None
         cmd = AnswerTicket(
             command_actor(actor),
             number,
@@ -105,7 +97,7 @@ def _return(actor: Actor, number: str, form: FormData, _r: TicketResource) -> At
 
 
 def _extension(actor: Actor, number: str, form: FormData, _r: TicketResource) -> Attempt:
-    until = _day(form, "until")
+    until = _day(_text(form, "until"))
     if until is None:
         raise FormProblem("请填写延期至的日期")
     reason = _required(form, "reason", "延期理由")
