@@ -96,6 +96,7 @@ def letter_round(site: Site) -> None:
     number = _number(r.text)
     t = ticket(site.ctx, number)
     assert t.channel == "网上来信" and t.status == "received"  # held until the link is followed
+    assert t.dispatch_due is None  # the 转办 clock starts with the confirmation
     assert t.query_code not in r.text and "查询码将通过回执邮件发送" in r.text
     mails = _mails(site, number)
     assert {"ack", "letter_confirm"} <= set(mails)
@@ -159,7 +160,9 @@ def the_link_expires(site: Site) -> None:
     token = link.split("t=", 1)[1]
     ok = client.post("/letter/confirm", data={"csrf_token": csrf(client, "/"), "t": token})
     assert ok.status_code == 200
-    assert ticket(site.ctx, number).status == "dispatched"  # routed as mail would be
+    t = ticket(site.ctx, number)
+    assert t.status == "dispatched"  # routed as mail would be
+    assert t.dispatch_due is not None and t.dispatch_due > t.created_at + timedelta(days=1)
     again = client.post("/letter/confirm", data={"csrf_token": csrf(client, "/"), "t": token})
     assert again.status_code == 200 and _events(site, number).count("contact_confirmed") == 1
 

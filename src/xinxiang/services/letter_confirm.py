@@ -3,8 +3,9 @@
 A letter from the web form names an address nobody has proved is the writer's. Its ticket is
 recorded at once (number and receipt as for mail) with a `confirmation_pending` event, and
 routing leaves it alone (`awaiting_confirmation`, checked by `services.routing`) until the link
-mailed to the address is followed (`contact_confirmed`). An emergency is never held: its alert
-and dispatch go out at once, and the link only confirms the address.
+mailed to the address is followed (`contact_confirmed`); its 转办 deadline starts then. An
+emergency is never held: its alert and dispatch go out at once, and the link only confirms the
+address.
 
 The link carries a signed token (the deployment's token key under its own label) with the
 ticket number, the address and an expiry; no secret is stored.
@@ -21,6 +22,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session, aliased
 
+from xinxiang.domain.deadlines import dispatch_due
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.services.context import AppContext
 from xinxiang.store.models import EventRow, TicketRow
@@ -89,6 +91,9 @@ def hold_for_confirmation(
     token = make_token(ctx, ticket.number, ticket.petitioner_addr, expires)
     if hold:
         add_event(session, ticket.id, now, "system", PENDING, expires=expires.isoformat())
+        # The 转办 clock starts when the letter is confirmed: no overdue count or reminder for
+        # the office about a letter nobody has vouched for yet.
+        ticket.dispatch_due = None
     queue_ticket_mail(
         ctx,
         session,
@@ -120,4 +125,6 @@ def confirm_contact(ctx: AppContext, claim: Claim, now: datetime) -> str | None:
         ).first()
         if seen is None:
             add_event(session, ticket.id, now, claim.address, CONFIRMED, channel="web")
+            if ticket.dispatch_due is None:
+                ticket.dispatch_due = dispatch_due(now, ctx.policy)
         return ticket.number
