@@ -285,6 +285,12 @@ class WebSection(Strict):
     # The contact address is confirmed by a mailed link valid this long (确认邮箱).
     confirm_hours: int = Field(default=72, ge=1, le=24 * 14)
 
+    @field_validator("evidence_types", "letter_attachment_types")
+    @classmethod
+    def _types(cls, value: list[str]) -> list[str]:
+        # File name endings as written in the config (".PDF" or "pdf"): compared lower-case.
+        return [v.strip().lstrip(".").lower() for v in value if v.strip().lstrip(".")]
+
 
 class Settings(Strict):
     school: SchoolSection = SchoolSection()
