@@ -89,7 +89,7 @@ def letter_round(site: Site) -> None:
     assert client.post("/letter", data=_form(HOT)).status_code == 403  # no CSRF token
     r = _post(
         client,
-        _form(HOT, confidential="yes"),
+        _form(HOT, confidential="yes", name="王五\r\nBcc: x@evil.example"),
         [("files", ("照片.png", b"\x89PNG1234", "image/png"))],
     )
     assert r.status_code == 200, r.text
@@ -97,6 +97,7 @@ def letter_round(site: Site) -> None:
     t = ticket(site.ctx, number)
     assert t.channel == "网上来信" and t.status == "received"  # held until the link is followed
     assert t.dispatch_due is None  # the 转办 clock starts with the confirmation
+    assert "\n" not in t.petitioner_name and t.petitioner_addr == "w@stu.example.edu.cn"
     assert t.query_code not in r.text and "查询码将通过回执邮件发送" in r.text
     mails = _mails(site, number)
     assert {"ack", "letter_confirm"} <= set(mails)
@@ -173,6 +174,7 @@ REFUSALS: list[tuple[str, dict[str, str], list[Any], int, str]] = [
     ("honeypot filled in", {"website": "http://spam.example"}, [], 400, "提交未成功"),
     ("no category", {"category": "不存在的类别"}, [], 422, "请选择来信类别"),
     ("no subject", {"subject": ""}, [], 422, "请填写主题"),
+    ("a subject of line breaks", {"subject": "\r\n\t"}, [], 422, "请填写主题"),
     ("text too long", {"text": "长" * 5001}, [], 422, "不超过5000字"),
     ("no address", {"email": "not-an-address"}, [], 422, "请填写正确的电子邮箱"),
     ("a bad phone", {"phone": "call me"}, [], 422, "联系电话格式不正确"),

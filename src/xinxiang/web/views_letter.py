@@ -38,6 +38,7 @@ CHANNEL = "网上来信"
 HONEYPOT = "website"  # hidden from people by the stylesheet; bots fill it in
 _EMAIL = re.compile(r"^[^@\s<>\"(),;:]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}$")
 _PHONE = re.compile(r"^[0-9+\- ]{5,20}$")
+_SPECIALS = frozenset('<>@,;:"\\()[]')
 CONFIDENTIAL_LINE = "（来信人在表单中选择：请对我的身份保密）"
 
 
@@ -48,6 +49,10 @@ class LetterProblem(XinxiangError):
 def _text(form: FormData, name: str) -> str:
     value = form.get(name, "")
     return value.strip() if isinstance(value, str) else ""
+
+
+def _line(value: str) -> str:
+    return " ".join("".join(c if c.isprintable() else " " for c in value).split())
 
 
 def form_context(ctx: AppContext) -> dict[str, Any]:
@@ -97,8 +102,12 @@ def build_message(
 ) -> Submission:
     """The letter as an RFC 5322 message, after checking every field."""
     web = ctx.cfg.settings.web
-    category, subject, body = _text(form, "category"), _text(form, "subject"), _text(form, "text")
-    address, phone, name = _text(form, "email").lower(), _text(form, "phone"), _text(form, "name")
+    category, body = _text(form, "category"), _text(form, "text")
+    # One-line fields go into headers: any line break or control character becomes a space.
+    subject, name = _line(_text(form, "subject")), _line(_text(form, "name"))
+    # A display name is a name: no address syntax the mail parser could read as an address.
+    name = _line("".join(" " if c in _SPECIALS else c for c in name))
+    address, phone = _text(form, "email").lower(), _text(form, "phone")
     consent = _text(form, "public")
     if category not in ctx.rules.categories:
         raise LetterProblem("请选择来信类别")
