@@ -85,6 +85,9 @@ def run_steps(site: Site, steps: list[tuple[str, str, str, str, dict[str, Any], 
             .where(TicketRow.number == site.tickets["hqc"])
         ).scalars()
         assert "hqc1" in set(actors)
+        # The page is the confirmation: no mail to the account (it has no address) is tried.
+        skipped = s.execute(select(EventRow.id).where(EventRow.kind == "mail_skipped")).all()
+        assert skipped == []
 
 
 def test_a_department_answers_from_the_web(tmp_config, tmp_path) -> None:

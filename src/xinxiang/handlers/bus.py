@@ -131,7 +131,11 @@ def handle(
         if isinstance(outcome, wf.Refusal):
             raise Refused(outcome)
         change = tickets.apply(row, outcome, now)
-        send_notices(ctx, s, row, change.notices, now, actor=command.actor.name)
+        notices = change.notices
+        if command.actor.channel == "web":
+            # The page shows the outcome; a web account has no mailbox for a confirmation.
+            notices = tuple(n for n in notices if any(r.role is not wf.Role.ACTOR for r in n.to))
+        send_notices(ctx, s, row, notices, now, actor=command.actor.name)
         done = Handled(row.number, change)
     log_event(_EVENTS.get(type(command).__name__, "ticket_changed"), ticket=done.number)
     if session is None and done.republish:
