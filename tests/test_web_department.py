@@ -103,6 +103,7 @@ def test_a_department_answers_from_the_web(tmp_config, tmp_path) -> None:
     listing = client.get("/tickets").text
     assert site.tickets["tsg"] not in listing
     assert listing.index(site.tickets["xsc"]) < listing.index(site.tickets["hqc"])
+    assert "最近时限" in listing and "24:00 前" in listing
     own, co = (client.get(f"/tickets/{site.tickets[k]}").text for k in ("hqc", "xsc"))
     assert 'id="dept-formal"' in own and 'id="dept-cohandler"' not in own
     assert 'id="dept-cohandler"' in co and 'id="dept-formal"' not in co

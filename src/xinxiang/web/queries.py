@@ -77,6 +77,15 @@ def next_due() -> ColumnElement[datetime]:
     return case(*whens, else_=None)
 
 
+def running_due(ticket: TicketRow) -> datetime | None:
+    """The ticket's nearest deadline still running (as `next_due` orders by), else None."""
+    for kind in ("response", "preliminary", "formal"):
+        due = getattr(ticket, f"{kind}_due")
+        if due is not None and TicketStatus(ticket.status) in DUE_COLUMNS[kind]:
+            return due  # type: ignore[no-any-return]
+    return None
+
+
 def list_tickets(
     session: Session, actor: Actor, flt: TicketFilter, now: datetime
 ) -> tuple[list[TicketRow], int]:

@@ -22,7 +22,13 @@ from xinxiang.store.models import LetterRow
 from xinxiang.web.accounts import actor_for, audit, audit_request, authenticate, get_user
 from xinxiang.web.dept_panel import dept_context, evidence_of, hide_in_timeline, identity
 from xinxiang.web.permissions import Actor, allowed
-from xinxiang.web.queries import PAGE_SIZE, TicketFilter, find_ticket, list_tickets
+from xinxiang.web.queries import (
+    PAGE_SIZE,
+    TicketFilter,
+    find_ticket,
+    list_tickets,
+    running_due,
+)
 from xinxiang.web.queries import dashboard as dashboard_data
 from xinxiang.web.render import page
 from xinxiang.web.security import client_ip, new_session, safe_next
@@ -185,6 +191,7 @@ async def ticket_list(request: Request) -> Response:
             pages=pages,
             departments={d.code: d.name for d in state.cfg.departments},
             query=_page_query(flt),
+            due_of=running_due,
         )
 
 
