@@ -25,10 +25,12 @@ from typing import Any
 
 import pytest
 import uvicorn
+from sqlalchemy import select
 from websockets.sync.client import ClientConnection, connect
 
 from web_action_helpers import department_answers, triage_ticket
 from web_helpers import PASSWORD, Site, make_site
+from xinxiang.store.models import TicketRow
 from xinxiang.web.app import create_app
 
 WAIT_SECONDS = 30.0  # an upper bound for a page to settle on a loaded machine, not a timing
@@ -268,3 +270,43 @@ def test_the_office_approves_with_an_edit_and_routes_a_triage_ticket(
     shot = desk.screenshot(tmp_path / "routed-timeline.png")
     print(f"screenshots: {before} {after} {shot}")
     assert all(p.stat().st_size > 10_000 for p in (before, after, shot))
+
+
+def test_a_department_answers_and_a_petitioner_writes_from_a_phone(
+    served: tuple[Site, str], browser: Browser, tmp_path: Path
+) -> None:
+    site, base = served
+    hqc = site.tickets["hqc"]
+    desk = browser.page(1280, 900)
+    desk.goto(f"{base}/tickets/{hqc}", "/login")
+    desk.submit('form[action="/login"]', {"name": "hqc1", "password": PASSWORD}, f"/tickets/{hqc}")
+    assert "承办单位办理" in desk.text() and "正式回复" in desk.text()
+    desk.submit("#dept-formal", {"text": "12号楼热水已修复，欢迎继续监督。"}, f"/tickets/{hqc}")
+    answered = _wait_text(desk, "网上操作：正式回复")
+    assert "hqc1（承办单位）" in answered and "12号楼热水已修复" in answered
+    answer = desk.screenshot(tmp_path / "department-formal-answer.png")
+
+    phone = browser.page(390, 844, mobile=True)
+    phone.goto(f"{base}/", "/")
+    assert "网上来信" in phone.text() and "进度查询" in phone.text()
+    assert phone.js("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    phone.submit(
+        "#letter-form",
+        {
+            "category": "后勤保障",
+            "subject": "食堂排队太久",
+            "text": "中午食堂排队要二十分钟，希望增加窗口。",
+            "public": "yes",
+            "email": "phone@stu.example.edu.cn",
+        },
+        "/letter",
+    )
+    done = _wait_text(phone, "来信已提交")
+    assert "查询码将通过回执邮件发送" in done
+    number = str(phone.js("document.querySelector('#ticket-number').textContent"))
+    with site.ctx.db.unit_of_work() as s:
+        t = s.execute(select(TicketRow).where(TicketRow.number == number)).scalar_one()
+        assert t.channel == "网上来信" and t.subject == "食堂排队太久" and t.public_consent
+    letter = phone.screenshot(tmp_path / "letter-phone.png")
+    print(f"screenshots: {answer} {letter}")
+    assert answer.stat().st_size > 10_000 and letter.stat().st_size > 10_000

@@ -86,6 +86,38 @@ MATRIX = [
             (None, False),
         ]
     ],
+    # a department's answers: the lead department only, never a co-handler or another role
+    *[
+        (a, "department-action", t, ok)
+        for a, t, ok in [
+            (HQC, T_HQC, True),
+            (HQC, T_XSC_CO_HQC, False),  # co-handles only: 协办结果, not 正式回复
+            (HQC, T_TSG, False),
+            (HQC, T_UNROUTED, False),
+            (TSG, T_TSG, True),
+            (OFFICE, T_HQC, False),  # the office approves answers, it does not write them
+            (AUDITOR, T_HQC, False),
+            (LEADER, T_HQC, False),
+            (None, T_HQC, False),
+        ]
+    ],
+    # 协办结果: a co-handling department only
+    *[
+        (a, "cohandler-report", t, ok)
+        for a, t, ok in [
+            (HQC, T_XSC_CO_HQC, True),
+            (HQC, T_HQC, False),
+            (TSG, T_XSC_CO_HQC, False),
+            (OFFICE, T_XSC_CO_HQC, False),
+            (AUDITOR, T_XSC_CO_HQC, False),
+            (LEADER, T_XSC_CO_HQC, False),
+        ]
+    ],
+    # an identity-confidential petitioner's name and address (身份保密)
+    *[
+        (a, "view-identity", None, ok)
+        for a, ok in [(OFFICE, True), (AUDITOR, True), (HQC, False), (LEADER, False), (None, False)]
+    ],
     # an action nobody defined fails closed, for everyone
     *[(a, "delete-everything", r, False) for a in (OFFICE, AUDITOR, HQC) for r in (None, T_HQC)],
 ]
@@ -131,6 +163,9 @@ def test_auditors_and_leaders_never_change_anything(actor: Actor, t: TicketResou
         assert not allowed(actor, "change-ticket", t)
     if actor.role != "office":
         assert not allowed(actor, "office-action", t) and not allowed(actor, "handle-intake")
+    if actor.role != "department":
+        assert not allowed(actor, "department-action", t)
+        assert not allowed(actor, "cohandler-report", t)
 
 
 def test_supervision_follows_the_leader_address_case_insensitively() -> None:

@@ -324,6 +324,50 @@ class TopicsSection(Strict):
     max_letters: int = Field(default=5000, ge=100)
 
 
+class WebSection(Strict):
+    """The web console's limits (网上工作台): evidence uploads and the petitioner's letter form."""
+
+    # 一支撑 evidence a department uploads: per file, and the types allowed (by extension).
+    evidence_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    evidence_types: list[str] = Field(
+        default_factory=lambda: [
+            "pdf",
+            "png",
+            "jpg",
+            "jpeg",
+            "gif",
+            "webp",
+            "mp3",
+            "m4a",
+            "wav",
+            "amr",
+            "mp4",
+            "doc",
+            "docx",
+            "xls",
+            "xlsx",
+            "txt",
+        ]
+    )
+    # The petitioner's letter form (网上来信): text, attachments, and the abuse limits.
+    letter_max_chars: int = Field(default=5000, ge=100)
+    letter_attachment_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    letter_max_attachments: int = Field(default=3, ge=0, le=10)
+    letter_attachment_types: list[str] = Field(
+        default_factory=lambda: ["pdf", "png", "jpg", "jpeg", "gif", "webp", "txt", "docx"]
+    )
+    letters_per_ip_per_hour: int = Field(default=5, ge=1)
+    letters_per_address_per_day: int = Field(default=3, ge=1)
+    # The contact address is confirmed by a mailed link valid this long (确认邮箱).
+    confirm_hours: int = Field(default=72, ge=1, le=24 * 14)
+
+    @field_validator("evidence_types", "letter_attachment_types")
+    @classmethod
+    def _types(cls, value: list[str]) -> list[str]:
+        # File name endings as written in the config (".PDF" or "pdf"): compared lower-case.
+        return [v.strip().lstrip(".").lower() for v in value if v.strip().lstrip(".")]
+
+
 class Settings(Strict):
     school: SchoolSection = SchoolSection()
     storage: StorageSection = StorageSection()
@@ -342,6 +386,7 @@ class Settings(Strict):
     assessment: AssessmentSection = AssessmentSection()
     reports: ReportsSection = ReportsSection()
     topics: TopicsSection = TopicsSection()
+    web: WebSection = WebSection()
 
 
 class Department(Strict):

@@ -159,6 +159,7 @@ def execute(
     letter: Letter | None = None,
     classification: Classification | None = None,
     actor: str | None = None,
+    to_actor: bool = True,
 ) -> wf.Change:
     """Decide `command` on the ticket `row` and apply the change, in `session` (the caller's
     unit of work or savepoint): the rows, the receipt it supersedes, its notices as mail.
@@ -174,11 +175,14 @@ def execute(
     change = tickets.apply(row, outcome, now)
     if change.supersede_receipt:
         supersede_receipt(session, row)
+    notices = change.notices
+    if not to_actor:
+        notices = tuple(n for n in notices if any(r.role is not wf.Role.ACTOR for r in n.to))
     send_notices(
         ctx,
         session,
         row,
-        change.notices,
+        notices,
         now,
         letter=letter,
         classification=classification,
@@ -199,7 +203,16 @@ def handle(
     with _unit(ctx, session) as s:
         tickets = TicketRepository(s)
         row, wf_command = HANDLERS[type(command)](ctx, tickets, command)
-        change = execute(ctx, s, row, wf_command, now, actor=command.actor.name)
+        change = execute(
+            ctx,
+            s,
+            row,
+            wf_command,
+            now,
+            actor=command.actor.name,
+            # The page shows the outcome; a web account has no mailbox for a confirmation.
+            to_actor=command.actor.channel != "web",
+        )
         done = Handled(row.number, change)
     log_event(_EVENTS.get(type(command).__name__, "ticket_changed"), ticket=done.number)
     if session is None and done.republish:

@@ -63,8 +63,9 @@ def request_extension(
 def report_cohandler_result(
     ctx: AppContext, tickets: TicketRepository, cmd: ReportCohandlerResult
 ) -> Prepared:
-    """协办结果 of the department the actor's address belongs to, forwarded to the lead."""
-    code = department_by_address(ctx, cmd.actor.name)
+    """协办结果 of the department named (a web account's), else the one the actor's address
+    belongs to; forwarded to the lead."""
+    code = cmd.department or department_by_address(ctx, cmd.actor.name)
     return tickets.get(cmd.number), wf.RecordCohandlerResult(cmd.actor.name, code, cmd.text)
 
 

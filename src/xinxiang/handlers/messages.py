@@ -125,11 +125,13 @@ class RequestExtension:
 
 @dataclass(frozen=True)
 class ReportCohandlerResult:
-    """协办结果: a co-handling department (the actor's address names it) reports to the lead."""
+    """协办结果: a co-handling department reports to the lead; `department` names it (code),
+    else the actor's address does (a reply by mail)."""
 
     actor: Actor
     number: str
     text: str
+    department: str | None = None
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,8 @@ EVENT_LABELS = {
     "extension_refused": "不同意延期",
     "closed": "办结",
     "reopened": "重新打开",
+    "confirmation_pending": "等待来信人确认邮箱（网上来信）",
+    "contact_confirmed": "来信人已确认邮箱",
 }
 REPLY_LABELS = {
     "accept": "受理",

@@ -37,6 +37,7 @@ from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.replies.privacy import confidential_of
 from xinxiang.services.context import AppContext
 from xinxiang.services.learning import advice
+from xinxiang.services.letter_confirm import awaiting_confirmation
 from xinxiang.services.shunt import Item, handle_batch, set_aside
 from xinxiang.store.dialect import savepoint
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
@@ -65,6 +66,7 @@ def route_received(ctx: AppContext, now: datetime, *, batch: int = 50, limit: in
                     TicketRow.status == TicketStatus.RECEIVED.value,
                     TicketRow.id > after,
                     TicketRow.id.notin_(set_aside(session, STAGE)),
+                    ~awaiting_confirmation(),  # a web letter's address not confirmed yet
                 )
                 .order_by(TicketRow.id)
                 .limit(min(batch, limit - routed))

@@ -21,9 +21,18 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from xinxiang.services.context import AppContext
-from xinxiang.web import revisit, views_actions, views_intake, views_public, views_staff
+from xinxiang.web import (
+    revisit,
+    views_actions,
+    views_department,
+    views_intake,
+    views_letter,
+    views_public,
+    views_staff,
+)
 from xinxiang.web.render import page
 from xinxiang.web.security import (
+    MAX_FORM_BYTES,
     CsrfMiddleware,
     HeadersMiddleware,
     RateLimiter,
@@ -54,6 +63,22 @@ async def _forbidden(request: Request, exc: Exception) -> Response:
     return page(request, "error.html", 403, title="无权访问", message="当前账号无权访问此页面。")
 
 
+def upload_limit(ctx: AppContext) -> Callable[[str], int]:
+    """The request size allowed per path: the upload forms may carry their files."""
+    web = ctx.cfg.settings.web
+    evidence = 4 * web.evidence_max_bytes + MAX_FORM_BYTES
+    letter = web.letter_max_attachments * web.letter_attachment_max_bytes + MAX_FORM_BYTES
+
+    def limit(path: str) -> int:
+        if path == "/letter":
+            return letter
+        if path.startswith("/tickets/") and path.endswith("/dept/evidence"):
+            return evidence
+        return MAX_FORM_BYTES
+
+    return limit
+
+
 def create_app(ctx: AppContext, *, clock: Clock = _utcnow) -> Starlette:
     """The console for deployment `ctx`; `clock` gives the aware current time."""
 
@@ -71,6 +96,14 @@ def create_app(ctx: AppContext, *, clock: Clock = _utcnow) -> Starlette:
         Route("/tickets", views_staff.ticket_list, methods=["GET"]),
         Route("/tickets/{number}", views_staff.ticket_detail, methods=["GET"]),
         Route("/tickets/{number}/{action}", views_actions.ticket_action, methods=["POST"]),
+        Route(
+            "/tickets/{number}/dept/{action}",
+            views_department.department_action,
+            methods=["POST"],
+        ),
+        Route("/tickets/{number}/files/{sha256}", views_department.download, methods=["GET"]),
+        Route("/letter", views_letter.submit, methods=["POST"]),
+        Route("/letter/confirm", views_letter.confirm, methods=["GET", "POST"]),
         Route("/office/approvals", views_intake.approvals, methods=["GET"]),
         Route("/office/{kind}", views_intake.intake_list, methods=["GET"]),
         Route(
@@ -83,7 +116,7 @@ def create_app(ctx: AppContext, *, clock: Clock = _utcnow) -> Starlette:
         Middleware(
             SessionMiddleware, secret=session_key(ctx), max_age=SESSION_SECONDS, clock=epoch
         ),
-        Middleware(CsrfMiddleware),
+        Middleware(CsrfMiddleware, limit=upload_limit(ctx)),
     ]
     app = Starlette(
         routes=routes,
@@ -102,4 +135,8 @@ def create_app(ctx: AppContext, *, clock: Clock = _utcnow) -> Starlette:
     app.state.login_limiter = RateLimiter(20, 600, epoch)
     app.state.lookup_ip_limiter = RateLimiter(20, 600, epoch)
     app.state.lookup_number_limiter = RateLimiter(5, 3600, epoch)
+    # The letter form: per client address an hour, per contact address a day (no CAPTCHA).
+    web = ctx.cfg.settings.web
+    app.state.letter_ip_limiter = RateLimiter(web.letters_per_ip_per_hour, 3600, epoch)
+    app.state.letter_address_limiter = RateLimiter(web.letters_per_address_per_day, 86400, epoch)
     return app

@@ -64,6 +64,8 @@ _GLOBAL: dict[str, frozenset[Role]] = {
     "view-approvals": frozenset({"office", "auditor"}),  # 待审核: replies waiting for the office
     "view-failures": frozenset({"office", "auditor"}),  # 隔离区 and 搁置区 lists
     "handle-intake": frozenset({"office"}),
+    # an identity-confidential petitioner's name, address and letter as written (身份保密)
+    "view-identity": frozenset({"office", "auditor"}),
     "view-audit": frozenset(
         {"office", "auditor"}
     ),  # the client address of audited actions  # 待甄别/隔离区/搁置区: assign, retry, discard
@@ -80,7 +82,13 @@ _TICKET_OWN: dict[str, frozenset[Role]] = {
     "view-ticket": frozenset({"department", "leader"}),
     "change-ticket": frozenset({"department"}),
 }
-ACTIONS: frozenset[str] = frozenset(_GLOBAL) | frozenset(_TICKET_ANY)
+# A department's answers (受理, 初步/正式回复, 退回, 延期申请, 支撑材料): the lead department only;
+# 协办结果: a co-handling department only.
+_TICKET_LEAD: dict[str, frozenset[Role]] = {"department-action": frozenset({"department"})}
+_TICKET_CO: dict[str, frozenset[Role]] = {"cohandler-report": frozenset({"department"})}
+ACTIONS: frozenset[str] = (
+    frozenset(_GLOBAL) | frozenset(_TICKET_ANY) | frozenset(_TICKET_LEAD) | frozenset(_TICKET_CO)
+)
 
 
 def allowed(actor: Actor | None, action: str, resource: Resource = None) -> bool:
@@ -95,6 +103,10 @@ def allowed(actor: Actor | None, action: str, resource: Resource = None) -> bool
         return actor.role in _GLOBAL.get(action, frozenset())
     if actor.role in _TICKET_ANY.get(action, frozenset()):
         return True
+    if actor.role in _TICKET_LEAD.get(action, frozenset()):
+        return resource.department in actor.departments
+    if actor.role in _TICKET_CO.get(action, frozenset()):
+        return bool(resource.cohandlers & actor.departments)
     return actor.role in _TICKET_OWN.get(action, frozenset()) and resource.involves(
         actor.departments
     )

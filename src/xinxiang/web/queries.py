@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import UnaryExpression
 
 from xinxiang.domain.states import DISPATCH_STATUSES, DUE_COLUMNS, TicketStatus
 from xinxiang.domain.tickets import parse_ticket_number
@@ -63,10 +65,32 @@ class TicketFilter:
     page: int = 1
 
 
+def next_due() -> ColumnElement[datetime]:
+    """The ticket's nearest deadline still running (响应, then 初步, then 正式回复), else NULL."""
+    whens = [
+        (and_(TicketRow.status.in_([s.value for s in statuses]), col.isnot(None)), col)
+        for col, statuses in (
+            (getattr(TicketRow, f"{kind}_due"), DUE_COLUMNS[kind])
+            for kind in ("response", "preliminary", "formal")
+        )
+    ]
+    return case(*whens, else_=None)
+
+
+def running_due(ticket: TicketRow) -> datetime | None:
+    """The ticket's nearest deadline still running (as `next_due` orders by), else None."""
+    for kind in ("response", "preliminary", "formal"):
+        due = getattr(ticket, f"{kind}_due")
+        if due is not None and TicketStatus(ticket.status) in DUE_COLUMNS[kind]:
+            return due  # type: ignore[no-any-return]
+    return None
+
+
 def list_tickets(
     session: Session, actor: Actor, flt: TicketFilter, now: datetime
 ) -> tuple[list[TicketRow], int]:
-    """The actor's tickets matching `flt`, newest first, one page; and the total count."""
+    """The actor's tickets matching `flt`, one page, and the total count: newest first, but
+    for a department account the nearest running deadline first (then the rest, newest)."""
     conds: list[ColumnElement[bool]] = []
     scope = _scope_clause(actor)
     if scope is not None:
@@ -78,10 +102,13 @@ def list_tickets(
     if flt.overdue:
         conds.append(_running_due(now))
     total = session.execute(select(func.count(TicketRow.id)).where(*conds)).scalar_one()
+    order: list[UnaryExpression[Any]] = [TicketRow.id.desc()]
+    if actor.role == "department":
+        order.insert(0, next_due().asc().nulls_last())
     rows = session.execute(
         select(TicketRow)
         .where(*conds)
-        .order_by(TicketRow.id.desc())
+        .order_by(*order)
         .limit(PAGE_SIZE)
         .offset((max(flt.page, 1) - 1) * PAGE_SIZE)
     ).scalars()

@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 COOKIE = "xinxiang_session"
 CSRF_FIELD = "csrf_token"
-MAX_FORM_BYTES = 64 * 1024  # login and lookup forms are tiny; no uploads in this slice
+MAX_FORM_BYTES = 64 * 1024  # forms without files are tiny; uploads get their own cap
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -123,22 +123,28 @@ def new_session(scope: MutableMapping[str, Any], clock: Callable[[], float], **v
 
 
 class CsrfMiddleware:
-    """403 for a POST without the session's CSRF token in its `csrf_token` form field."""
+    """403 for a POST without the session's CSRF token in its `csrf_token` form field.
 
-    def __init__(self, app: ASGIApp) -> None:
+    A body over `limit(path)` bytes (default `MAX_FORM_BYTES`; the upload forms get more) is
+    refused with 413 before it is parsed.
+    """
+
+    def __init__(self, app: ASGIApp, limit: Callable[[str], int] | None = None) -> None:
         self.app = app
+        self.limit = limit or (lambda _path: MAX_FORM_BYTES)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        body = b""
+        body = bytearray()
         more = True
+        cap = self.limit(scope["path"])
         while more:
             message = await receive()
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > MAX_FORM_BYTES:
+            if len(body) > cap:
                 await PlainTextResponse("请求过大", status_code=413)(scope, receive, send)
                 return
         replayed = False
@@ -147,7 +153,7 @@ class CsrfMiddleware:
             nonlocal replayed
             if not replayed:
                 replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
             return await receive()
 
         expected = scope.get("session", {}).get("csrf", "")

@@ -37,6 +37,14 @@ ACTION_LABELS: dict[str, str] = {
     "reject": "审核驳回",
     "close": "办结",
     "reopen": "重新打开",
+    # a department's answers (views_department)
+    "dept-accept": "受理",
+    "dept-preliminary": "初步回复",
+    "dept-formal": "正式回复",
+    "dept-return": "退回",
+    "dept-extension": "延期申请",
+    "dept-cohandler": "协办结果",
+    "dept-evidence": "上传支撑材料",
 }
 """What each audited ticket action is called on the timeline (audit action `ticket-<key>`)."""
 

@@ -1,4 +1,5 @@
-"""Pages without login: the start page, the health check, and the 查询码 lookup (进度查询).
+"""Pages without login: the start page (with the letter form of `views_letter`), the health
+check, and the 查询码 lookup (进度查询).
 
 The lookup takes the ticket number and the code by POST only, so a code never sits in a URL
 (logs, history, Referer). It shows the status and public dates, nothing internal: no staff
@@ -18,11 +19,12 @@ from xinxiang.domain.tickets import parse_ticket_number
 from xinxiang.store.models import TicketRow
 from xinxiang.web.render import page
 from xinxiang.web.security import client_ip
+from xinxiang.web.views_letter import form_context
 
 
 async def start(request: Request) -> Response:
     """`/`: the petitioner's start page with the progress lookup form."""
-    return page(request, "start.html", title="书记校长信箱")
+    return page(request, "start.html", title="书记校长信箱", **form_context(request.app.state.ctx))
 
 
 async def healthz(request: Request) -> Response:
@@ -60,6 +62,7 @@ async def lookup(request: Request) -> Response:
             title="查询过于频繁",
             error="查询次数过多，请稍后再试。",
             number=number,
+            **form_context(state.ctx),
         )
     found: TicketRow | None = None
     if parse_ticket_number(number) is not None and code:
@@ -79,5 +82,6 @@ async def lookup(request: Request) -> Response:
             title="进度查询",
             error="受理编号或查询码不正确。",
             number=number,
+            **form_context(state.ctx),
         )
     return page(request, "lookup.html", title=f"进度查询 {found.number}", ticket=found)

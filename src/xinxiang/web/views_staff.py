@@ -20,8 +20,15 @@ from xinxiang.services.approval import list_pending
 from xinxiang.services.records import build_record
 from xinxiang.store.models import LetterRow
 from xinxiang.web.accounts import actor_for, audit, audit_request, authenticate, get_user
+from xinxiang.web.dept_panel import dept_context, evidence_of, hide_in_timeline, identity
 from xinxiang.web.permissions import Actor, allowed
-from xinxiang.web.queries import PAGE_SIZE, TicketFilter, find_ticket, list_tickets
+from xinxiang.web.queries import (
+    PAGE_SIZE,
+    TicketFilter,
+    find_ticket,
+    list_tickets,
+    running_due,
+)
 from xinxiang.web.queries import dashboard as dashboard_data
 from xinxiang.web.render import page
 from xinxiang.web.security import client_ip, new_session, safe_next
@@ -184,6 +191,7 @@ async def ticket_list(request: Request) -> Response:
             pages=pages,
             departments={d.code: d.name for d in state.cfg.departments},
             query=_page_query(flt),
+            due_of=running_due,
         )
 
 
@@ -209,6 +217,10 @@ async def ticket_detail(request: Request) -> Response:
         letter = session.get(LetterRow, ticket.letter_id)
         attachments = list(letter.attachments) if letter is not None else []
         classification = ticket.classification or {}
+        who = identity(state.cfg, session, actor, ticket, record.body)
+        events = timeline(session, ticket, record.events, actor)
+        if who.hidden:  # 身份保密: no name, address or the letter's own files for this account
+            attachments, events = [], hide_in_timeline(events, ticket)
         audit_request(session, request, actor, now, "view-ticket", ticket.number)
         session.commit()
         return page(
@@ -220,7 +232,10 @@ async def ticket_detail(request: Request) -> Response:
             attachments=attachments,
             classification=classification,
             now=now,
-            timeline=timeline(session, ticket, record.events, actor),
+            timeline=events,
+            who=who,
+            evidence=evidence_of(session, ticket),
             flash=take_flash(request),
             a=action_context(state.ctx, session, actor, ticket, resource, now),
+            dept=dept_context(state.ctx, actor, ticket, resource),
         )
