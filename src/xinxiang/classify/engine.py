@@ -17,6 +17,11 @@ position), and the decision carries an explanation naming the seed rule it follo
    routing (``triage``) — never silently to a possibly wrong department. A report (举报) of
    misconduct goes to 纪委办公室 by its own rules, not to a legal channel.
 
+A learned second reader (`reader.py`, when ``[settings]`` turns it on) reads next to the rules:
+it may raise a letter the rules see no danger in to 疑似紧急, never lower a reading, and may
+route a letter the rules could not route (or routed with low confidence). Its probability and
+evidence are named in the explanation.
+
 Positions are offsets into the normalised field text; attachment names are joined by newlines.
 """
 
@@ -30,6 +35,7 @@ from typing import Any
 from xinxiang.classify.emergency import EMERGENCY as EMERGENCY_LEVEL
 from xinxiang.classify.emergency import assess
 from xinxiang.classify.normalize import normalize
+from xinxiang.classify.reader import Reader, shipped_reader
 from xinxiang.classify.rules import (
     FIELDS,
     ROLE_ALL,
@@ -185,10 +191,24 @@ def _score(rule: Rule, st: _RuleState, subject_boost: float) -> float:
     return rule.weight * (1 + 0.5 * (distinct - 1)) * (subject_boost if in_subject else 1.0)
 
 
+def _model_reason(what: str, probability: float, evidence: Sequence[str]) -> str:
+    because = f"；依据：{'、'.join(evidence)}" if evidence else ""
+    return f"模型判断{what}（置信度 {probability:.2f}{because}）"
+
+
 def classify(
-    subject: str, body: str, attachment_names: Sequence[str], rules: RuleSet
+    subject: str,
+    body: str,
+    attachment_names: Sequence[str],
+    rules: RuleSet,
+    *,
+    reader: Reader | None = None,
 ) -> Classification:
-    """Decide department, category, urgency, disposition, track and confidence for a letter."""
+    """Decide department, category, urgency, disposition, track and confidence for a letter.
+
+    `reader` replaces the shipped second reader (for cross-validation); it is used only where
+    ``[settings]`` turns the second reader on.
+    """
     texts = {
         "subject": normalize(subject),
         "body": normalize(body),
@@ -251,6 +271,23 @@ def classify(
     explanation: list[str] = []
     if danger.level:
         explanation.extend(danger.reasons)
+    model_text = f"{texts['subject']}\n{texts['body']}"
+    second: Reader | None = None
+    if settings.reader_danger > 0 or settings.reader_department > 0:
+        second = reader if reader is not None else shipped_reader()
+    if (
+        second is not None
+        and settings.reader_danger > 0
+        and urgency == "normal"
+        and not danger.considered
+    ):
+        # The rules saw no danger term and no urgent matter at all: a confident model alerts
+        # the office only (疑似紧急). Where the rules read a danger term in context (没有着火,
+        # 已经扑灭了) or found a basic-living matter (停电: priority), they decide alone.
+        seen = second.read_danger(model_text)
+        if seen.probability >= settings.reader_danger:
+            urgency = "suspected_emergency"
+            explanation.append(_model_reason("疑似紧急", seen.probability, seen.evidence))
 
     # Departments in ranking order; ties are broken by the order of departments.toml.
     order = {d.code: i for i, d in enumerate(rules.departments)}
@@ -336,11 +373,39 @@ def classify(
                     strength_of(special),
                     f"{BASIS[special]}（规则：{rule_names(special)}）",
                 )
-    if (
+    routed = (
         best_code is not None
         and best >= settings.min_score
         and dept_conf >= settings.min_confidence
+    )
+    if (
+        second is not None
+        and settings.reader_department > 0
+        and (not routed or dept_conf < settings.reader_route_below)
     ):
+        # The rules could not route the letter, or were unsure: a confident model routes it.
+        named = second.read_department(model_text)
+        known = {d.code for d in rules.departments}
+        if (
+            named.probability >= settings.reader_department
+            and named.label in known
+            and named.label not in (office.code, best_code)
+        ):
+            basis = BASIS["discipline" if named.label == DISCIPLINE_OFFICE else "dispatch"]
+            reason = _model_reason(
+                f"承办单位为{rules.department_name(named.label)}",
+                named.probability,
+                named.evidence,
+            )
+            return decision(
+                named.label,
+                category_for(named.label),
+                "dispatch",
+                track or 1,
+                named.probability,
+                f"{basis}（{reason}，规则未能确定）",
+            )
+    if routed and best_code is not None:
         basis = BASIS["discipline" if best_code == DISCIPLINE_OFFICE else "dispatch"]
         return decision(
             best_code,

@@ -1,0 +1,167 @@
+"""A learned second reader next to the rules (模型辅助阅读): danger and department from examples.
+
+The rules (`engine.py`, `emergency.py`) stay first and explainable. Keyword rules tuned on one
+set of letters read right only 60–75 % of letters written later about the same dangers
+(bench/RESULTS.md, issue #16), so a second reader trained on labelled letters shipped with the
+package (`reader_data/*.jsonl`: the tuning half of the evaluation letters, the readings written
+by class of danger and department, and letters written for it — emergencies of every class and
+hard negatives: negated, hypothetical, past, quoted, news, fiction, course material) reads
+every letter too:
+
+- **danger**: when the rules see no danger at all and the model's probability of an emergency
+  reaches ``settings.reader_danger``, the letter becomes 疑似紧急 (only the office is alerted,
+  to look at once). The model never lowers a rule's reading and never makes an emergency;
+- **department**: when the rules could not route a letter (triage for a weak score, not a
+  triage rule) or routed it with confidence below ``settings.reader_route_below``, and the
+  model names a department with probability ≥ ``settings.reader_department``, that department
+  is taken and the explanation says so.
+
+Both are linear models (logistic regression, fixed seeds, deterministic) over character 1–3-gram
+TF-IDF of the normalised text, trained once per process at first use from the shipped text (no
+pickle is loaded). Each decision names its probability and the n-grams that weighed most.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from xinxiang.classify.normalize import normalize
+
+DATA_PACKAGE = "xinxiang.classify.reader_data"
+# The office itself: a letter the model would send there stays in triage.
+OFFICE_CODE = "dzb"
+EVIDENCE_SIZE = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One training letter: text, whether it is an emergency (None: unknown), department."""
+
+    text: str
+    danger: bool | None
+    dept: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the model reads in a letter: a probability and the n-grams that weighed most."""
+
+    label: str
+    probability: float
+    evidence: tuple[str, ...]
+
+
+def model_text(subject: str, body: str) -> str:
+    """The text the models read: normalised subject and body."""
+    return normalize(f"{subject}\n{body}")
+
+
+def _pipeline(danger: bool) -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
+    from sklearn.pipeline import Pipeline
+
+    # Danger: two classes, logistic regression (liblinear: ~0.2 s). Departments: seventeen
+    # classes, where L-BFGS takes ~7 s; SGD on the same log loss takes ~0.4 s.
+    clf = (
+        LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear", random_state=0)
+        if danger
+        else SGDClassifier(
+            loss="log_loss", alpha=1e-5, max_iter=50, tol=None, random_state=0, average=True
+        )
+    )
+    vec = TfidfVectorizer(
+        analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, max_df=0.5
+    )
+    return Pipeline([("tfidf", vec), ("clf", clf)])
+
+
+@dataclass(frozen=True)
+class Reader:
+    """The two trained models with their vocabularies (for the evidence)."""
+
+    danger: Any
+    department: Any
+    danger_names: Any
+    department_names: Any
+    samples: int
+
+    def read_danger(self, text: str) -> Reading:
+        """Probability that `text` (see `model_text`) describes an emergency, with evidence."""
+        return _read(self.danger, self.danger_names, text, want="1")
+
+    def read_department(self, text: str) -> Reading:
+        """The most likely department code for `text`, with its probability and evidence."""
+        return _read(self.department, self.department_names, text, want=None)
+
+
+def _read(pipe: Any, names: Any, text: str, want: str | None) -> Reading:
+    vec = pipe.named_steps["tfidf"]
+    clf = pipe.named_steps["clf"]
+    x = vec.transform([text])
+    probs = clf.predict_proba(x)[0]
+    classes = [str(c) for c in clf.classes_]
+    i = classes.index(want) if want is not None else int(probs.argmax())
+    coef = clf.coef_
+    row = coef[0] * (1 if i == 1 else -1) if coef.shape[0] == 1 else coef[i]
+    x = x.tocsr()
+    scored = [(float(v * row[j]), str(names[j])) for j, v in zip(x.indices, x.data, strict=True)]
+    top = sorted(((w, g) for w, g in scored if w > 0 and len(g.strip()) > 1), reverse=True)
+    return Reading(classes[i], float(probs[i]), tuple(g for _, g in top[:EVIDENCE_SIZE]))
+
+
+def train(samples: Sequence[Sample]) -> Reader:
+    """Fit both models on `samples` (deterministic: fixed seeds)."""
+    with_danger = [s for s in samples if s.danger is not None]
+    danger = _pipeline(True).fit(
+        [s.text for s in with_danger], ["1" if s.danger else "0" for s in with_danger]
+    )
+    with_dept = [s for s in samples if s.dept]
+    department = _pipeline(False).fit([s.text for s in with_dept], [s.dept for s in with_dept])
+    return Reader(
+        danger,
+        department,
+        danger.named_steps["tfidf"].get_feature_names_out(),
+        department.named_steps["tfidf"].get_feature_names_out(),
+        len(samples),
+    )
+
+
+def parse_samples(lines: Iterable[str]) -> list[Sample]:
+    """Samples from JSON lines ``{"text", "danger": true/false/null, "dept": code/null}``."""
+    out: list[Sample] = []
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        obj = json.loads(line)
+        danger = obj.get("danger")
+        out.append(
+            Sample(
+                normalize(str(obj["text"])),
+                None if danger is None else bool(danger),
+                obj.get("dept") or None,
+            )
+        )
+    return out
+
+
+def shipped_samples() -> list[Sample]:
+    """The labelled letters shipped with the package (`reader_data/*.jsonl`, sorted)."""
+    root = resources.files(DATA_PACKAGE)
+    out: list[Sample] = []
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".jsonl"):
+            out.extend(parse_samples(entry.read_text("utf-8").splitlines()))
+    return out
+
+
+@cache
+def shipped_reader() -> Reader:
+    """The reader trained on the shipped letters, once per process (about a second)."""
+    return train(shipped_samples())
