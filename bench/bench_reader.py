@@ -82,6 +82,7 @@ def main() -> int:
     ap.add_argument("--danger", type=float, nargs="*", default=[0.5, 0.6, 0.7, 0.8])
     ap.add_argument("--department", type=float, nargs="*", default=[0.4, 0.5, 0.6])
     ap.add_argument("--route-below", type=float, default=0.0)
+    ap.add_argument("--over-context", type=float, nargs="*", default=[0.8, 0.9])
     args = ap.parse_args()
     cfg = load_config(ROOT / "config")
     rules = load_rules_for(cfg)
@@ -144,6 +145,13 @@ def main() -> int:
                     for i, x in enumerate(letters)
                 ]
                 print(f"rules + model (danger {t}, department {dt}):", figures(letters, got))
+        for oc in args.over_context:
+            on = with_settings(rules, reader_danger=0.6, reader_danger_over_context=oc)
+            got = [
+                classify(x.subject, x.body, x.attachments, on, reader=readers[fold_of[i]])
+                for i, x in enumerate(letters)
+            ]
+            print(f"rules + model (danger 0.6, over context {oc}):", figures(letters, got))
     t0, w0 = time.process_time(), time.perf_counter()
     rd.shipped_reader.cache_clear()
     rd.shipped_reader()

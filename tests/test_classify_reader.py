@@ -99,3 +99,15 @@ def test_department_fallback_routes_only_what_the_rules_could_not() -> None:
         assert any("模型判断承办单位为" in e for e in with_model.explanation)
     routed = "宿舍的热水器坏了一个星期了，一直没人来修"
     assert classify("", routed, (), on) == classify("", routed, (), RULES)
+
+
+def test_over_context_the_model_may_only_raise_to_suspected() -> None:
+    on = dataclasses.replace(
+        RULES, settings=RULES.settings.model_copy(update={"reader_danger_over_context": 0.3})
+    )
+    for text in EVERY:
+        alone, with_model = classify("", text, (), RULES_ALONE), classify("", text, (), on)
+        assert URGENCY_RANK[with_model.urgency] >= URGENCY_RANK[alone.urgency]
+        assert with_model.is_emergency == alone.is_emergency
+        if with_model.urgency != classify("", text, (), RULES).urgency:
+            assert any("与规则的语境判断不同" in e for e in with_model.explanation)

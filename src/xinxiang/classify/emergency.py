@@ -268,7 +268,7 @@ def assess(
     if best is None:
         return RULED_OUT
     group = lex.groups[-best[4]]
-    return Assessment(best[0], group, tuple(best_detail[0]), tuple(best_detail[1]))
+    return Assessment(best[0], group, tuple(best_detail[0]), tuple(best_detail[1]), considered=True)
 
 
 @dataclass(frozen=True, slots=True)

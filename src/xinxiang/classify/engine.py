@@ -275,19 +275,18 @@ def classify(
     second: Reader | None = None
     if settings.reader_danger > 0 or settings.reader_department > 0:
         second = reader if reader is not None else shipped_reader()
-    if (
-        second is not None
-        and settings.reader_danger > 0
-        and urgency == "normal"
-        and not danger.considered
-    ):
-        # The rules saw no danger term and no urgent matter at all: a confident model alerts
-        # the office only (疑似紧急). Where the rules read a danger term in context (没有着火,
-        # 已经扑灭了) or found a basic-living matter (停电: priority), they decide alone.
-        seen = second.read_danger(model_text)
-        if seen.probability >= settings.reader_danger:
+    if second is not None and URGENCY_RANK[urgency] < URGENCY_RANK["suspected_emergency"]:
+        # Where the rules saw no danger term and no urgent matter, a confident model alerts the
+        # office only (疑似紧急). Where they read a danger term in context (没有着火, 已经扑灭了)
+        # or found a basic-living matter (停电: priority), only `reader_danger_over_context`
+        # (off by default) lets the model disagree.
+        quiet = urgency == "normal" and not danger.considered
+        threshold = settings.reader_danger if quiet else settings.reader_danger_over_context
+        seen = second.read_danger(model_text) if threshold > 0 else None
+        if seen is not None and seen.probability >= threshold:
             urgency = "suspected_emergency"
-            explanation.append(_model_reason("疑似紧急", seen.probability, seen.evidence))
+            what = "疑似紧急" if quiet else "疑似紧急（与规则的语境判断不同）"
+            explanation.append(_model_reason(what, seen.probability, seen.evidence))
 
     # Departments in ranking order; ties are broken by the order of departments.toml.
     order = {d.code: i for i, d in enumerate(rules.departments)}
