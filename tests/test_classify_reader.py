@@ -46,6 +46,10 @@ QUIET = [
     "《消防安全与应急救援》这门课的考试时间能不能调整一下",
     "宿舍没有烟味，也没有着火，只是有人在楼道里做饭",
     "there is a power outage in dorm 5",
+    # Short notes and English are the rules' alone (too few n-grams for the model).
+    "操场跑道破损，东操场塑胶跑道有几处破损",
+    "!nothing_pending !nothing_pending",
+    "Saturday: end of Monday official",
 ]
 EVERY = [*DANGER, *QUIET, "楼道里着火了，烟很大", "我不想活了，今晚就从楼顶跳下去"]
 

@@ -28,6 +28,7 @@ Positions are offsets into the normalised field text; attachment names are joine
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -191,6 +192,15 @@ def _score(rule: Rule, st: _RuleState, subject_boost: float) -> float:
     return rule.weight * (1 + 0.5 * (distinct - 1)) * (subject_boost if in_subject else 1.0)
 
 
+# A letter with fewer Chinese characters than this is the rules' alone: with so few n-grams
+# the model's probability is mostly place names (3号楼, 跑道), which emergencies name more often
+# than other letters, and its character n-grams read English poorly (identifiers such as
+# "!nothing_pending" came out at 0.76, since most English letters it learnt from are
+# emergencies). English emergencies are the rules' English terms' to catch.
+MIN_MODEL_HAN = 20
+_HAN_RE = re.compile(r"[\u3400-\u9fff]")
+
+
 def _model_reason(what: str, probability: float, evidence: Sequence[str]) -> str:
     because = f"；依据：{'、'.join(evidence)}" if evidence else ""
     return f"模型判断{what}（置信度 {probability:.2f}{because}）"
@@ -275,7 +285,11 @@ def classify(
     second: Reader | None = None
     if settings.reader_danger > 0 or settings.reader_department > 0:
         second = reader if reader is not None else shipped_reader()
-    if second is not None and URGENCY_RANK[urgency] < URGENCY_RANK["suspected_emergency"]:
+    if (
+        second is not None
+        and URGENCY_RANK[urgency] < URGENCY_RANK["suspected_emergency"]
+        and len(_HAN_RE.findall(model_text)) >= MIN_MODEL_HAN
+    ):
         # Where the rules saw no danger term and no urgent matter, a confident model alerts the
         # office only (疑似紧急). Where they read a danger term in context (没有着火, 已经扑灭了)
         # or found a basic-living matter (停电: priority), only `reader_danger_over_context`
