@@ -282,12 +282,13 @@ def classify(
     if danger.level:
         explanation.extend(danger.reasons)
     model_text = f"{texts['subject']}\n{texts['body']}"
-    second: Reader | None = None
-    if settings.reader_danger > 0 or settings.reader_department > 0:
-        second = reader if reader is not None else shipped_reader()
+
+    def second() -> Reader:
+        # Trained at the first letter that needs it (seconds), not at the first letter.
+        return reader if reader is not None else shipped_reader()
+
     if (
-        second is not None
-        and URGENCY_RANK[urgency] < URGENCY_RANK["suspected_emergency"]
+        URGENCY_RANK[urgency] < URGENCY_RANK["suspected_emergency"]
         and len(_HAN_RE.findall(model_text)) >= MIN_MODEL_HAN
     ):
         # Where the rules saw no danger term and no urgent matter, a confident model alerts the
@@ -296,7 +297,7 @@ def classify(
         # (off by default) lets the model disagree.
         quiet = urgency == "normal" and not danger.considered
         threshold = settings.reader_danger if quiet else settings.reader_danger_over_context
-        seen = second.read_danger(model_text) if threshold > 0 else None
+        seen = second().read_danger(model_text) if threshold > 0 else None
         if seen is not None and seen.probability >= threshold:
             urgency = "suspected_emergency"
             what = "疑似紧急" if quiet else "疑似紧急（与规则的语境判断不同）"
@@ -391,13 +392,9 @@ def classify(
         and best >= settings.min_score
         and dept_conf >= settings.min_confidence
     )
-    if (
-        second is not None
-        and settings.reader_department > 0
-        and (not routed or dept_conf < settings.reader_route_below)
-    ):
+    if settings.reader_department > 0 and (not routed or dept_conf < settings.reader_route_below):
         # The rules could not route the letter, or were unsure: a confident model routes it.
-        named = second.read_department(model_text)
+        named = second().read_department(model_text)
         known = {d.code for d in rules.departments}
         if (
             named.probability >= settings.reader_department
