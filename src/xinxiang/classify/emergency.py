@@ -93,6 +93,9 @@ class Assessment:
     group: DangerGroup | None
     marks: tuple[Mark, ...]
     reasons: tuple[str, ...]
+    # True when danger terms were found and read (even if masks or context ruled them out):
+    # the rules had something to say, and the learned reader defers to them.
+    considered: bool = False
 
     @property
     def urgency(self) -> str | None:
@@ -101,6 +104,7 @@ class Assessment:
 
 
 NO_EMERGENCY = Assessment(NONE, None, (), ())
+RULED_OUT = Assessment(NONE, None, (), (), considered=True)
 
 
 def _word_bounded(text: str, start: int, end: int) -> bool:
@@ -240,7 +244,7 @@ def assess(
 
     present = sorted({g_idx for g_idx, _ in all_terms})
     if not present:  # every danger term was masked
-        return NO_EMERGENCY
+        return RULED_OUT
     # (level, steadfast, -field order, -position, group): at one level, self-harm and threats
     # decide over other dangers of the letter (a roommate who wants to die and is missing).
     best: tuple[int, bool, int, int, int] | None = None
@@ -262,9 +266,9 @@ def assess(
                 best = key
                 best_detail = (r.marks, r.reasons)
     if best is None:
-        return NO_EMERGENCY
+        return RULED_OUT
     group = lex.groups[-best[4]]
-    return Assessment(best[0], group, tuple(best_detail[0]), tuple(best_detail[1]))
+    return Assessment(best[0], group, tuple(best_detail[0]), tuple(best_detail[1]), considered=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,12 +17,18 @@ position), and the decision carries an explanation naming the seed rule it follo
    routing (``triage``) — never silently to a possibly wrong department. A report (举报) of
    misconduct goes to 纪委办公室 by its own rules, not to a legal channel.
 
+A learned second reader (`reader.py`, when ``[settings]`` turns it on) reads next to the rules:
+it may raise a letter the rules see no danger in to 疑似紧急, never lower a reading, and may
+route a letter the rules could not route (or routed with low confidence). Its probability and
+evidence are named in the explanation.
+
 Positions are offsets into the normalised field text; attachment names are joined by newlines.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +36,7 @@ from typing import Any
 from xinxiang.classify.emergency import EMERGENCY as EMERGENCY_LEVEL
 from xinxiang.classify.emergency import assess
 from xinxiang.classify.normalize import normalize
+from xinxiang.classify.reader import Reader, shipped_reader
 from xinxiang.classify.rules import (
     FIELDS,
     ROLE_ALL,
@@ -185,10 +192,33 @@ def _score(rule: Rule, st: _RuleState, subject_boost: float) -> float:
     return rule.weight * (1 + 0.5 * (distinct - 1)) * (subject_boost if in_subject else 1.0)
 
 
+# A letter with fewer Chinese characters than this is the rules' alone: with so few n-grams
+# the model's probability is mostly place names (3号楼, 跑道), which emergencies name more often
+# than other letters, and its character n-grams read English poorly (identifiers such as
+# "!nothing_pending" came out at 0.76, since most English letters it learnt from are
+# emergencies). English emergencies are the rules' English terms' to catch.
+MIN_MODEL_HAN = 20
+_HAN_RE = re.compile(r"[\u3400-\u9fff]")
+
+
+def _model_reason(what: str, probability: float, evidence: Sequence[str]) -> str:
+    because = f"；依据：{'、'.join(evidence)}" if evidence else ""
+    return f"模型判断{what}（置信度 {probability:.2f}{because}）"
+
+
 def classify(
-    subject: str, body: str, attachment_names: Sequence[str], rules: RuleSet
+    subject: str,
+    body: str,
+    attachment_names: Sequence[str],
+    rules: RuleSet,
+    *,
+    reader: Reader | None = None,
 ) -> Classification:
-    """Decide department, category, urgency, disposition, track and confidence for a letter."""
+    """Decide department, category, urgency, disposition, track and confidence for a letter.
+
+    `reader` replaces the shipped second reader (for cross-validation); it is used only where
+    ``[settings]`` turns the second reader on.
+    """
     texts = {
         "subject": normalize(subject),
         "body": normalize(body),
@@ -251,6 +281,27 @@ def classify(
     explanation: list[str] = []
     if danger.level:
         explanation.extend(danger.reasons)
+    model_text = f"{texts['subject']}\n{texts['body']}"
+
+    def second() -> Reader:
+        # Trained at the first letter that needs it (seconds), not at the first letter.
+        return reader if reader is not None else shipped_reader()
+
+    if (
+        URGENCY_RANK[urgency] < URGENCY_RANK["suspected_emergency"]
+        and len(_HAN_RE.findall(model_text)) >= MIN_MODEL_HAN
+    ):
+        # Where the rules saw no danger term and no urgent matter, a confident model alerts the
+        # office only (疑似紧急). Where they read a danger term in context (没有着火, 已经扑灭了)
+        # or found a basic-living matter (停电: priority), only `reader_danger_over_context`
+        # (off by default) lets the model disagree.
+        quiet = urgency == "normal" and not danger.considered
+        threshold = settings.reader_danger if quiet else settings.reader_danger_over_context
+        seen = second().read_danger(model_text) if threshold > 0 else None
+        if seen is not None and seen.probability >= threshold:
+            urgency = "suspected_emergency"
+            what = "疑似紧急" if quiet else "疑似紧急（与规则的语境判断不同）"
+            explanation.append(_model_reason(what, seen.probability, seen.evidence))
 
     # Departments in ranking order; ties are broken by the order of departments.toml.
     order = {d.code: i for i, d in enumerate(rules.departments)}
@@ -336,11 +387,35 @@ def classify(
                     strength_of(special),
                     f"{BASIS[special]}（规则：{rule_names(special)}）",
                 )
-    if (
+    routed = (
         best_code is not None
         and best >= settings.min_score
         and dept_conf >= settings.min_confidence
-    ):
+    )
+    if settings.reader_department > 0 and (not routed or dept_conf < settings.reader_route_below):
+        # The rules could not route the letter, or were unsure: a confident model routes it.
+        named = second().read_department(model_text)
+        known = {d.code for d in rules.departments}
+        if (
+            named.probability >= settings.reader_department
+            and named.label in known
+            and named.label not in (office.code, best_code)
+        ):
+            basis = BASIS["discipline" if named.label == DISCIPLINE_OFFICE else "dispatch"]
+            reason = _model_reason(
+                f"承办单位为{rules.department_name(named.label)}",
+                named.probability,
+                named.evidence,
+            )
+            return decision(
+                named.label,
+                category_for(named.label),
+                "dispatch",
+                track or 1,
+                named.probability,
+                f"{basis}（{reason}，规则未能确定）",
+            )
+    if routed and best_code is not None:
         basis = BASIS["discipline" if best_code == DISCIPLINE_OFFICE else "dispatch"]
         return decision(
             best_code,

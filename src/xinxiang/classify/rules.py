@@ -58,6 +58,11 @@ class SettingsModel(Strict):
     subject_boost: float = Field(default=1.5, ge=1)
     strength_scale: float = Field(default=1.5, gt=0)
     praise_margin: float = Field(default=1.0, ge=0)
+    # The learned second reader (classify/reader.py); 0 turns each use off.
+    reader_danger: float = Field(default=0.0, ge=0, le=1)
+    reader_danger_over_context: float = Field(default=0.0, ge=0, le=1)
+    reader_department: float = Field(default=0.0, ge=0, le=1)
+    reader_route_below: float = Field(default=0.0, ge=0, le=1)
 
 
 class RuleModel(Strict):

@@ -1,0 +1,92 @@
+"""Build the second reader's shipped training letters (`src/xinxiang/classify/reader_data/`).
+
+Run: `python bench/build_reader_data.py` — reads only letters that may be trained on:
+`tests/data/eval/tuning/` (never `heldout/`), `tests/data/labelled/01–04` (not `05_holdout`),
+the hand-written readings `tests/data/{emergency_classes,emergency_readings,department_readings,
+disposition_readings}.txt` and `tests/data/eval/extra/*.txt` (letters written for the reader:
+``<dept or -> <E|N> <text>`` a line). Writes one JSON line per letter:
+``{"text", "danger": true/false/null, "dept": code/null}``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+OUT = ROOT / "src" / "xinxiang" / "classify" / "reader_data"
+sys.path.insert(0, str(ROOT / "src"))
+
+from xinxiang.classify.evaluate import load_labelled  # noqa: E402
+
+Row = dict[str, object]
+
+
+def _lines(path: Path) -> Iterator[list[str]]:
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            yield line.split(" ", 2) if line.count(" ") >= 2 else line.split(" ", 1)
+
+
+def labelled(paths: list[Path]) -> list[Row]:
+    """Evaluation-format letters: department and emergency label."""
+    return [
+        {"text": f"{x.subject}\n{x.body}", "danger": x.is_emergency, "dept": x.dept}
+        for x in load_labelled(paths)
+    ]
+
+
+def readings() -> list[Row]:
+    """The one-line readings written by class of danger, department and disposition."""
+    rows: list[Row] = []
+    danger_of = {"E": True, "ES": True, "N": False}
+    for _cls, expected, text in _lines(DATA / "emergency_classes.txt"):
+        if expected in danger_of:
+            rows.append({"text": text, "danger": danger_of[expected], "dept": None})
+    for parts in _lines(DATA / "emergency_readings.txt"):
+        expected, text = parts[0], " ".join(parts[1:])
+        if expected in danger_of:
+            rows.append({"text": text, "danger": danger_of[expected], "dept": None})
+    for parts in _lines(DATA / "department_readings.txt"):
+        rows.append({"text": " ".join(parts[1:]), "danger": False, "dept": parts[0]})
+    for parts in _lines(DATA / "disposition_readings.txt"):
+        expected, text = parts[0], " ".join(parts[1:])
+        dept = "jiwei" if expected == "jiwei" else None if expected == "praise" else "dzb"
+        rows.append({"text": text, "danger": False, "dept": dept})
+    return rows
+
+
+def extra() -> list[Row]:
+    """Letters written for the reader: ``<dept or -> <E|N> <text>``."""
+    rows: list[Row] = []
+    for path in sorted((DATA / "eval" / "extra").glob("*.txt")):
+        for parts in _lines(path):
+            dept, flag, text = parts
+            label = None if dept == "-" else dept
+            rows.append({"text": text, "danger": flag == "E", "dept": label})
+    return rows
+
+
+def main() -> int:
+    """Write the JSON-lines files."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    labelled_files = sorted((DATA / "labelled").glob("0[1-4]_*.toml"))
+    sets = {
+        "tuning.jsonl": labelled([DATA / "eval" / "tuning"]),
+        "labelled.jsonl": labelled(labelled_files),
+        "readings.jsonl": readings(),
+        "extra.jsonl": extra(),
+    }
+    for name, rows in sets.items():
+        with (OUT / name).open("w", encoding="utf-8") as f:
+            for row in rows:
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        print(name, len(rows), sum(1 for r in rows if r["danger"]), "emergencies")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
