@@ -319,7 +319,6 @@ class Settings(Strict):
     health: HealthSection = HealthSection()
     revisit: RevisitSection = RevisitSection()
 
-
     assessment: AssessmentSection = AssessmentSection()
     reports: ReportsSection = ReportsSection()
 

@@ -1,0 +1,88 @@
+"""The office decides what the board shows (issue #13), end to end on the real servers.
+
+The approval request shows the public text with every redaction numbered; the office replies
+保留 N (keep a mark visible) and 隐去：… (hide more), then 同意. The board publishes exactly the
+text as approved — and still does after the redaction settings change and the board is rebuilt.
+Then the office takes the letter down (撤下): the board and the feed no longer show it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from replies_helpers import HQC, OFFICE, Loop, dispatched, make_loop, office_says, qq_reply
+from servers import ImapAccount, SmtpSink
+from xinxiang.handlers.messages import Actor
+from xinxiang.handlers.redaction import TakeDown, handle_public
+from xinxiang.replies.publishing import republish
+from xinxiang.store.models import EventRow
+
+BODY = (
+    "老师您好，12号楼宿舍热水已经三天没有了，王建国老师也知道。"
+    "我是张三，电话13812345678，请尽快处理。我同意公开。"
+)
+ANSWER = "正式回复：经核查，12号楼热水器已于今日更换，宿管徐师傅已复查。"
+
+
+@pytest.fixture
+def loop(imap_account: ImapAccount, smtp_sink: SmtpSink, tmp_config: Any) -> Loop:
+    return make_loop(imap_account, smtp_sink, tmp_config)
+
+
+def _mark_of(request: Any, original: str) -> int:
+    body = request.get_body(("plain",)).get_content()
+    found = re.search(rf"【(\d+)·已隐去：[^｜】]+｜{re.escape(original)}】", body)
+    assert found, body
+    return int(found.group(1))
+
+
+def _unstamped(page: str) -> str:
+    return re.sub(r"更新时间：[^<·]*", "", page)
+
+
+def _page(loop: Loop, number: str) -> str:
+    return (loop.ctx.cfg.data_dir / "public" / "letters" / f"{number}.html").read_text("utf-8")
+
+
+def test_the_office_lifts_and_adds_redactions_by_mail_and_the_board_keeps_the_approved_text(
+    loop: Loop,
+) -> None:
+    dispatch = dispatched(loop, body=BODY)
+    loop.imap.append(qq_reply(HQC, dispatch["Reply-To"], dispatch["Subject"], ANSWER, dispatch))
+    loop.run()
+    request = loop.last_to(OFFICE, "【待审核】")
+    teacher = _mark_of(request, "王建国")
+    assert _mark_of(request, "13812345678") != teacher
+
+    office_says(loop, f"保留 {teacher}")
+    assert "已保留" in loop.last_to(OFFICE, "").get_body(("plain",)).get_content()
+    office_says(loop, "隐去：徐师傅、12号楼")
+    office_says(loop, "同意")
+    number = loop.ticket().number
+    page = _page(loop, number)
+    assert "王建国" in page  # lifted
+    for hidden in ("13812345678", "张三", "徐师傅", "12号楼"):
+        assert hidden not in page, hidden
+    assert "热水器已于今日更换" in page
+
+    # The settings change after the approval: the board still shows what was approved.
+    (loop.ctx.cfg.directory / "redaction.toml").write_text(
+        'disable = ["mobile"]\n[names]\nsegmenter = "none"\n', encoding="utf-8"
+    )
+    republish(loop.ctx, loop.ticket().created_at)
+    assert _unstamped(_page(loop, number)) == _unstamped(page)
+
+    # 撤下: gone from the board and the feed, recorded on the timeline.
+    actor = Actor(role="office", name="cli:党政办公室", channel="cli")
+    handle_public(TakeDown(actor, number, "来信人撤回公开同意"), loop.ctx, loop.ticket().created_at)
+    board = loop.ctx.cfg.data_dir / "public"
+    assert not (board / "letters" / f"{number}.html").exists()
+    assert number not in (board / "feed.xml").read_text("utf-8")
+    assert number not in (board / "index.html").read_text("utf-8")
+    with loop.ctx.db.unit_of_work() as s:
+        kinds = [e.kind for e in s.execute(select(EventRow)).scalars()]
+    assert {"redaction_lifted", "redaction_added", "taken_down"} <= set(kinds)
