@@ -319,6 +319,7 @@ class Settings(Strict):
     health: HealthSection = HealthSection()
     revisit: RevisitSection = RevisitSection()
 
+
     assessment: AssessmentSection = AssessmentSection()
     reports: ReportsSection = ReportsSection()
 

@@ -314,7 +314,6 @@ class Tasks:
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.revisit")
         def revisit() -> None:
             locked("revisit", lambda: revisit_pass(rt.ctx, rt.clock()))
-
         # 周报 (Monday 08:00), 月报 (when the month freezes), 每日零报告 (if switched on): each
         # once (notice keys); checked every minute, the PDF made only when due and unsent.
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.reports")
