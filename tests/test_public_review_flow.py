@@ -3,7 +3,8 @@
 The approval request shows the public text with every redaction numbered; the office replies
 保留 N (keep a mark visible) and 隐去：… (hide more), then 同意. The board publishes exactly the
 text as approved — and still does after the redaction settings change and the board is rebuilt.
-Then the office takes the letter down (撤下): the board and the feed no longer show it.
+The CLI shows the marks (redact show); then the office takes the letter down (redact
+takedown): the board and the feed no longer show it.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from sqlalchemy import select
 
 from replies_helpers import HQC, OFFICE, Loop, dispatched, make_loop, office_says, qq_reply
 from servers import ImapAccount, SmtpSink
-from xinxiang.handlers.messages import Actor
-from xinxiang.handlers.redaction import TakeDown, handle_public
+from xinxiang.cli import main
 from xinxiang.replies.publishing import republish
 from xinxiang.store.models import EventRow
 
@@ -49,7 +49,7 @@ def _page(loop: Loop, number: str) -> str:
 
 
 def test_the_office_lifts_and_adds_redactions_by_mail_and_the_board_keeps_the_approved_text(
-    loop: Loop,
+    loop: Loop, capsys: pytest.CaptureFixture[str]
 ) -> None:
     dispatch = dispatched(loop, body=BODY)
     loop.imap.append(qq_reply(HQC, dispatch["Reply-To"], dispatch["Subject"], ANSWER, dispatch))
@@ -60,14 +60,21 @@ def test_the_office_lifts_and_adds_redactions_by_mail_and_the_board_keeps_the_ap
 
     office_says(loop, f"保留 {teacher}")
     assert "已保留" in loop.last_to(OFFICE, "").get_body(("plain",)).get_content()
-    office_says(loop, "隐去：徐师傅、12号楼")
-    office_says(loop, "同意")
+    office_says(loop, "隐去：12号楼、热水器")
     number = loop.ticket().number
+    c = ["-c", str(loop.ctx.cfg.directory)]
+    assert main(["redact", "show", number, *c]) == 0
+    shown = capsys.readouterr().out
+    assert "待审核通过后发布" in shown and f"【{teacher}·已保留：姓名｜王建国】" in shown
+    assert "已隐去：办公室隐去｜12号楼】" in shown and "已隐去：办公室隐去｜热水器】" in shown
+    assert main(["redact", "lift", number, "999", *c]) != 0
+    assert "没有编号为 999 的隐去标记" in capsys.readouterr().err
+    office_says(loop, "同意")
     page = _page(loop, number)
     assert "王建国" in page  # lifted
-    for hidden in ("13812345678", "张三", "徐师傅", "12号楼"):
+    for hidden in ("13812345678", "张三", "徐师傅", "12号楼", "热水器"):
         assert hidden not in page, hidden
-    assert "热水器已于今日更换" in page
+    assert "已于今日更换" in page
 
     # The settings change after the approval: the board still shows what was approved.
     (loop.ctx.cfg.directory / "redaction.toml").write_text(
@@ -77,8 +84,8 @@ def test_the_office_lifts_and_adds_redactions_by_mail_and_the_board_keeps_the_ap
     assert _unstamped(_page(loop, number)) == _unstamped(page)
 
     # 撤下: gone from the board and the feed, recorded on the timeline.
-    actor = Actor(role="office", name="cli:党政办公室", channel="cli")
-    handle_public(TakeDown(actor, number, "来信人撤回公开同意"), loop.ctx, loop.ticket().created_at)
+    assert main(["redact", "takedown", number, "--reason", "来信人撤回公开同意", *c]) == 0
+    assert main(["redact", "takedown", number, "--reason", "再撤一次", *c]) != 0
     board = loop.ctx.cfg.data_dir / "public"
     assert not (board / "letters" / f"{number}.html").exists()
     assert number not in (board / "feed.xml").read_text("utf-8")
