@@ -20,6 +20,7 @@ from xinxiang.replies.board import PublicItem, redact_item
 from xinxiang.replies.privacy import deployment_redactor
 from xinxiang.replies.publishing import private_terms
 from xinxiang.replies.record_view import RecordEvent
+from xinxiang.services.ticket_views import VIEW_LABEL, is_confidential, views
 from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_replies import TicketReplyRow
 from xinxiang.store.models_web import AuditRow
@@ -72,7 +73,8 @@ def _key(at: datetime) -> float:
 def timeline(
     session: Session, ticket: TicketRow, events: tuple[RecordEvent, ...], actor: Actor
 ) -> list[TimelineEntry]:
-    """The ticket's events (as the 处理单 lists them) and its audited web actions, by time.
+    """The ticket's events (as the 处理单 lists them) and its audited web actions, by time;
+    for an identity-confidential ticket also every view of it (web and CLI).
 
     Who acted is shown to everyone who sees the ticket; the client address only to those who
     read the audit log (`view-audit`).
@@ -89,6 +91,15 @@ def timeline(
         role = ROLE_LABELS.get(a.role, a.role)
         who = f"{a.account}（{role}，IP {a.ip or '未知'}）" if show_ip else f"{a.account}（{role}）"
         entries.append(TimelineEntry(a.at, f"网上操作：{what}", who, a.detail or "", True))
+    if is_confidential(session, ticket):
+        for a in views(session, ticket):
+            role = ROLE_LABELS.get(a.role, a.role)
+            who = (
+                f"{a.account}（{role}，IP {a.ip or '未知'}）"
+                if show_ip
+                else f"{a.account}（{role}）"
+            )
+            entries.append(TimelineEntry(a.at, VIEW_LABEL, who, a.detail or "", True))
     return sorted(entries, key=lambda e: (_key(e.at), e.audit))
 
 
