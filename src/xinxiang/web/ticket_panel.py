@@ -15,9 +15,12 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from xinxiang.domain.states import OPEN_STATUSES, OPEN_WORK_STATUSES, REOPENABLE, TicketStatus
+from xinxiang.errors import XinxiangError
+from xinxiang.handlers.redaction import public_text
 from xinxiang.handlers.repository import TicketRepository
 from xinxiang.replies.board import PublicItem, redact_item
 from xinxiang.replies.privacy import deployment_redactor
+from xinxiang.replies.public_review import office_view
 from xinxiang.replies.publishing import private_terms
 from xinxiang.replies.record_view import RecordEvent
 from xinxiang.services.ticket_views import VIEW_LABEL, is_confidential, views
@@ -38,6 +41,9 @@ ACTION_LABELS: dict[str, str] = {
     "reject": "审核驳回",
     "close": "办结",
     "reopen": "重新打开",
+    "redact-lift": "公开文本：保留",
+    "redact-add": "公开文本：隐去",
+    "takedown": "撤下公开答复",
 }
 """What each audited ticket action is called on the timeline (audit action `ticket-<key>`)."""
 
@@ -136,6 +142,31 @@ def preview(
     return Preview(subject, answer, answer != text)
 
 
+@dataclass(frozen=True)
+class PublicPanel:
+    """The public text of a ticket for the office: marked view, marks, published or taken down."""
+
+    view: str
+    marks: int
+    published: bool
+    taken_down: bool
+
+
+def public_panel(ctx: AppContext, session: Session, ticket: TicketRow) -> PublicPanel | None:
+    """The ticket's public text with numbered marks (None: not public, or no formal answer)."""
+    try:
+        text = public_text(ctx, session, ticket.number)
+    except XinxiangError:
+        return None
+    row = text.row
+    return PublicPanel(
+        office_view(text.review),
+        len(text.review.marks),
+        row is not None and row.answer is not None and row.taken_down_at is None,
+        row is not None and row.taken_down_at is not None,
+    )
+
+
 def action_context(
     ctx: AppContext,
     session: Session,
@@ -164,6 +195,7 @@ def action_context(
         "reply": reply,
         "reply_kind": REPLY_KINDS.get(reply.kind, reply.kind) if reply else "",
         "preview": shown,
+        "public": public_panel(ctx, session, ticket),
         "all_departments": [d for d in ctx.cfg.departments if d.code != ctx.cfg.office.code],
         "cohandler_codes": resource.cohandlers,
     }
