@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from xinxiang.replies.board import BoardResult, PublicItem, publish_board
 from xinxiang.replies.privacy import deployment_redactor
 from xinxiang.replies.public_review import Decisions, Review, review
 from xinxiang.replies.redact_names import display_name_terms
+from xinxiang.store.dialect import savepoint
 from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_replies import PublicTextRow, TicketReplyRow
 
@@ -113,8 +115,11 @@ def public_items(ctx: AppContext, session: Session) -> list[PublicItem]:
         approved_at = reply.decided_at or reply.created_at
         if row is None or row.answer is None or row.approved_at != approved_at:
             rev = review(deployment_redactor(ctx.cfg), item, decisions_of(row))
-            freeze(session, ticket, rev, reply.decided_by, approved_at)
-            session.flush()
+            try:
+                with savepoint(session):
+                    freeze(session, ticket, rev, reply.decided_by, approved_at)
+            except IntegrityError:
+                pass  # another worker stored this text meanwhile: publish theirs
             row = session.get(PublicTextRow, ticket_id)
         assert row is not None and row.answer is not None
         approved = (row.subject or "", row.letter or "", row.answer)
