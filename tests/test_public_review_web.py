@@ -52,6 +52,7 @@ def test_the_office_lifts_adds_and_takes_down_on_the_ticket_page(
 
     page = post("takedown", reason="来信人要求撤下")
     assert "已从公开答复栏目撤下" in page and "（已撤下）" in page
+    assert "撤下公开答复" in page and "来信人要求撤下" in page  # on the ticket's timeline
     assert not board.exists()
     with site.ctx.db.unit_of_work() as s:
         kinds = {e.kind for e in s.execute(select(EventRow)).scalars()}

@@ -69,6 +69,9 @@ EVENT_LABELS = {
     "extension_refused": "不同意延期",
     "closed": "办结",
     "reopened": "重新打开",
+    "redaction_lifted": "公开文本：保留隐去处",
+    "redaction_added": "公开文本：增加隐去",
+    "taken_down": "撤下公开答复",
 }
 REPLY_LABELS = {
     "accept": "受理",
