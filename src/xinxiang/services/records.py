@@ -63,15 +63,15 @@ EVENT_LABELS = {
     "duplicate_linked": "重复来信",
     "closed_by_template": "模板答复",
     "praise_forwarded": "表扬转达",
+    "redaction_lifted": "公开文本：保留隐去处",
+    "redaction_added": "公开文本：增加隐去",
+    "taken_down": "撤下公开答复",
     "reply_refused": "答复未采纳",
     "cohandlers_added": "增加协办单位",
     "extension_approved": "同意延期",
     "extension_refused": "不同意延期",
     "closed": "办结",
     "reopened": "重新打开",
-    "redaction_lifted": "公开文本：保留隐去处",
-    "redaction_added": "公开文本：增加隐去",
-    "taken_down": "撤下公开答复",
 }
 REPLY_LABELS = {
     "accept": "受理",

@@ -38,12 +38,12 @@ ACTION_LABELS: dict[str, str] = {
     "extension": "延期审批",
     "approve": "审核通过",
     "approve-edited": "修改后审核通过",
-    "reject": "审核驳回",
-    "close": "办结",
-    "reopen": "重新打开",
     "redact-lift": "公开文本：保留",
     "redact-add": "公开文本：隐去",
     "takedown": "撤下公开答复",
+    "reject": "审核驳回",
+    "close": "办结",
+    "reopen": "重新打开",
 }
 """What each audited ticket action is called on the timeline (audit action `ticket-<key>`)."""
 
