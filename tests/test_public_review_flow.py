@@ -59,7 +59,9 @@ def test_the_office_lifts_and_adds_redactions_by_mail_and_the_board_keeps_the_ap
     assert _mark_of(request, "13812345678") != teacher
 
     office_says(loop, f"保留 {teacher}")
-    assert "已保留" in loop.last_to(OFFICE, "").get_body(("plain",)).get_content()
+    confirmed = loop.last_to(OFFICE, "").get_body(("plain",)).get_content()
+    assert f"已保留第 {teacher} 处" in confirmed
+    assert f"【{teacher}·已保留：姓名｜王建国】" in confirmed
     office_says(loop, "隐去：12号楼、热水器")
     number = loop.ticket().number
     c = ["-c", str(loop.ctx.cfg.directory)]

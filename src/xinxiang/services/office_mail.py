@@ -25,10 +25,11 @@ from xinxiang.handlers import (
     RouteTicket,
     handle,
 )
-from xinxiang.handlers.redaction import AddRedaction, LiftRedaction, handle_public
+from xinxiang.handlers.redaction import AddRedaction, LiftRedaction, handle_public, public_text
 from xinxiang.handlers.repository import TicketRepository
 from xinxiang.replies.intent import parse_office_command
 from xinxiang.replies.office_commands import OFFICE_MAIL_HELP, OfficeMailCommand
+from xinxiang.replies.public_review import office_view
 from xinxiang.services.reply_actions import ReplyOutcome, confirm, refuse
 from xinxiang.store.models import TicketRow
 
@@ -99,6 +100,9 @@ def office_ticket_command(
             message = handle_public(public, ctx, now, session=session)
         except XinxiangError as exc:
             return refuse(ctx, session, ticket, sender, action, str(exc), now)
+        # The office sees the public text as it now stands, marks numbered as before.
+        view = office_view(public_text(ctx, session, ticket.number).review)
+        message = f"{message}。现在的公开文本：\n\n{view}"
         confirm(ctx, session, ticket, sender, message, f"{action}:{now.isoformat()}", now)
         return ReplyOutcome("office", ticket.number, "office_command", command.action)
     order: Message
