@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from xinxiang.commands._common import ConfigOption, JsonOption, now_utc, open_context
+from xinxiang.commands._common import (
+    ByOption,
+    ConfigOption,
+    JsonOption,
+    now_utc,
+    office_actor,
+    open_context,
+)
 from xinxiang.commands._labels import (
     EVENT_LABELS,
     MAIL_KIND_LABELS,
@@ -26,7 +34,9 @@ from xinxiang.errors import XinxiangError
 from xinxiang.replies.render import format_cn_datetime
 from xinxiang.services.ingest import retry_quarantined
 from xinxiang.services.learning import suggestion_for
+from xinxiang.services.ticket_views import VIEW_ACTION, VIEW_LABEL, is_confidential, views
 from xinxiang.store.models import EventRow, LetterRow, OutboxRow, QuarantineRow, TicketRow
+from xinxiang.web.accounts import audit
 
 _QUARANTINE_STATES = {"open": "待处理", "resolved": "已处理"}
 
@@ -100,8 +110,10 @@ def show_ticket(
     number: Annotated[str, typer.Argument(help="工单号，如 2026-000123。")],
     config: ConfigOption = None,
     as_json: JsonOption = False,
+    by: ByOption = None,
 ) -> None:
-    """One ticket with its letter, timeline and mails."""
+    """One ticket with its letter, timeline and mails (a view of an identity-confidential
+    ticket is recorded: who, when)."""
     ctx = open_context(config)
     with ctx.db.unit_of_work() as session:
         t = session.execute(
@@ -109,6 +121,24 @@ def show_ticket(
         ).scalar_one_or_none()
         if t is None:
             raise XinxiangError(f"no ticket {number}")
+        seen: list[dict[str, Any]] = []
+        if is_confidential(session, t):
+            viewer = office_actor(by).name
+            audit(
+                session,
+                at=now_utc(),
+                account=viewer,
+                role="office",
+                ip="",
+                action=VIEW_ACTION,
+                resource=t.number,
+                detail="命令行 tickets show",
+            )
+            session.flush()
+            seen = [
+                {"at": _iso(v.at), "account": v.account, "role": v.role, "detail": v.detail}
+                for v in views(session, t)
+            ]
         letter = session.get(LetterRow, t.letter_id)
         events = (
             session.execute(
@@ -144,6 +174,7 @@ def show_ticket(
                 for a in (letter.attachments if letter else [])
             ],
         }
+        data["views"] = seen
         data["events"] = [
             {"at": _iso(e.at), "actor": e.actor, "kind": e.kind, "data": e.data} for e in events
         ]
@@ -187,11 +218,18 @@ def show_ticket(
         typer.echo(
             f"{format_cn_datetime(e.at, tz)}  {label(EVENT_LABELS, e.kind)}  {shown(e.actor)}"
         )
+    for v in events_of_views(data["views"]):
+        typer.echo(f"{format_cn_datetime(v[0], tz)}  {VIEW_LABEL}  {shown(v[1])}")
     for m in data["mails"]:
         typer.echo(
             f"邮件 {label(MAIL_KIND_LABELS, m['kind'])} → {shown(', '.join(m['to']))}: "
             f"{label(MAIL_STATE_LABELS, m['state'])}"
         )
+
+
+def events_of_views(seen: list[dict[str, Any]]) -> list[tuple[datetime, str]]:
+    """The recorded views as (time, who) for the timeline."""
+    return [(datetime.fromisoformat(v["at"]), str(v["account"])) for v in seen]
 
 
 @quarantine_app.command("list")

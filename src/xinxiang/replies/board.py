@@ -64,6 +64,9 @@ class PublicItem:
     answered_at: datetime
     petitioner_name: str = ""
     private_terms: tuple[str, ...] = ()
+    approved: tuple[str, str, str] | None = None
+    """The subject, letter and answer as the office approved them (already redacted): when
+    given, published as they are and never redacted again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +142,10 @@ def redact_item(item: PublicItem, redactor: Redactor) -> tuple[str, str, str]:
 def _prepare(item: PublicItem, zone: ZoneInfo, redactor: Redactor) -> _Entry:
     if not _NUMBER_RE.match(item.number):
         raise ValueError(f"ticket number not usable as a file name: {item.number!r}")
-    subject, letter, answer = redact_item(item, redactor)
+    if item.approved is not None:
+        subject, letter, answer = item.approved
+    else:
+        subject, letter, answer = redact_item(item, redactor)
     return _Entry(
         number=item.number,
         # Category and department are the school's own words: they are never redacted.

@@ -1,23 +1,30 @@
 """The public board from the database: approved public answers → `PublicItem`s → `publish_board`.
 
-Only formal answers the office approved for publication (`TicketReplyRow.public`) appear; the
-petitioner's name, address and other identifying strings are handed over for redaction.
+Only formal answers the office approved for publication (`TicketReplyRow.public`) appear, and
+not those the office took down (`PublicTextRow.taken_down_at`). The text is redacted once, with
+the office's decisions (`replies.public_review`), when the answer is first published after its
+approval, and stored (`PublicTextRow`): every later publication shows exactly that text, whatever
+the redaction settings say by then.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from xinxiang.replies.board import BoardResult, PublicItem, publish_board
 from xinxiang.replies.privacy import deployment_redactor
+from xinxiang.replies.public_review import Decisions, Review, review
 from xinxiang.replies.redact_names import display_name_terms
+from xinxiang.store.dialect import savepoint
 from xinxiang.store.models import LetterRow, TicketRow
-from xinxiang.store.models_replies import TicketReplyRow
+from xinxiang.store.models_replies import PublicTextRow, TicketReplyRow
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
@@ -30,8 +37,55 @@ def private_terms(ticket: TicketRow, letter: LetterRow) -> tuple[str, ...]:
     return tuple(t for t in (ticket.petitioner_addr, letter.from_addr, *shown) if t)
 
 
+def item_of(
+    ctx: AppContext, ticket: TicketRow, letter: LetterRow, reply: TicketReplyRow
+) -> PublicItem:
+    """The public item of `ticket` with the answer `reply` (not redacted yet)."""
+    dept = ctx.cfg.department(ticket.department_code) if ticket.department_code else None
+    return PublicItem(
+        number=ticket.number,
+        category=ticket.category or "其他",
+        department=dept.name if dept else "",
+        subject=ticket.subject,
+        letter_text=letter.body,
+        answer_text=reply.final_text or reply.text,
+        received_at=ticket.created_at,
+        answered_at=reply.sent_at or reply.decided_at or reply.created_at,
+        petitioner_name=ticket.petitioner_name,
+        private_terms=private_terms(ticket, letter),
+    )
+
+
+def decisions_of(row: PublicTextRow | None) -> Decisions:
+    """The office's redaction decisions stored for a ticket (none yet: no row)."""
+    if row is None:
+        return Decisions()
+    return Decisions(tuple(row.lifted or ()), tuple(row.added or ()))
+
+
+def review_item(ctx: AppContext, session: Session, ticket: TicketRow, item: PublicItem) -> Review:
+    """The marks on `item` with the office's decisions on `ticket` applied."""
+    row = session.get(PublicTextRow, ticket.id)
+    return review(deployment_redactor(ctx.cfg), item, decisions_of(row))
+
+
+def freeze(
+    session: Session, ticket: TicketRow, rev: Review, by: str | None, at: datetime | None
+) -> None:
+    """Store the public texts of `rev` as the approved ones of `ticket` (approved `at`, the
+    answer's approval time: a newer answer approved later is stored anew)."""
+    row = session.get(PublicTextRow, ticket.id)
+    if row is None:
+        row = PublicTextRow(ticket_id=ticket.id, lifted=[], added=[])
+        session.add(row)
+    row.subject, row.letter, row.answer = rev.final()
+    row.approved_by = by
+    row.approved_at = at
+
+
 def public_items(ctx: AppContext, session: Session) -> list[PublicItem]:
-    """Every approved public letter with its answer (one per ticket: the latest)."""
+    """Every approved public letter with its answer (one per ticket: the latest), not taken
+    down; a text published for the first time is stored as approved."""
     rows = session.execute(
         select(TicketReplyRow, TicketRow, LetterRow)
         .join(TicketRow, TicketRow.id == TicketReplyRow.ticket_id)
@@ -43,23 +97,34 @@ def public_items(ctx: AppContext, session: Session) -> list[PublicItem]:
         )
         .order_by(TicketReplyRow.id)
     ).all()
-    latest: dict[int, PublicItem] = {}
+    latest: dict[int, tuple[TicketReplyRow, TicketRow, LetterRow]] = {}
     for reply, ticket, letter in rows:
-        dept = ctx.cfg.department(ticket.department_code) if ticket.department_code else None
-        terms = private_terms(ticket, letter)
-        latest[ticket.id] = PublicItem(
-            number=ticket.number,
-            category=ticket.category or "其他",
-            department=dept.name if dept else "",
-            subject=ticket.subject,
-            letter_text=letter.body,
-            answer_text=reply.final_text or reply.text,
-            received_at=ticket.created_at,
-            answered_at=reply.sent_at or reply.decided_at or reply.created_at,
-            petitioner_name=ticket.petitioner_name,
-            private_terms=terms,
-        )
-    return list(latest.values())
+        latest[ticket.id] = (reply, ticket, letter)
+    stored = {
+        r.ticket_id: r
+        for r in session.execute(
+            select(PublicTextRow).where(PublicTextRow.ticket_id.in_(list(latest)))
+        ).scalars()
+    }
+    items = []
+    for ticket_id, (reply, ticket, letter) in latest.items():
+        row = stored.get(ticket_id)
+        if row is not None and row.taken_down_at is not None:
+            continue
+        item = item_of(ctx, ticket, letter, reply)
+        approved_at = reply.decided_at or reply.created_at
+        if row is None or row.answer is None or row.approved_at != approved_at:
+            rev = review(deployment_redactor(ctx.cfg), item, decisions_of(row))
+            try:
+                with savepoint(session):
+                    freeze(session, ticket, rev, reply.decided_by, approved_at)
+            except IntegrityError:
+                pass  # another worker stored this text meanwhile: publish theirs
+            row = session.get(PublicTextRow, ticket_id)
+        assert row is not None and row.answer is not None
+        approved = (row.subject or "", row.letter or "", row.answer)
+        items.append(dataclasses.replace(item, approved=approved))
+    return items
 
 
 def default_board_dir(ctx: AppContext) -> Path:

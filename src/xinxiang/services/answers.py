@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from xinxiang.errors import XinxiangError
+from xinxiang.handlers.redaction import public_text
 from xinxiang.replies.answer_letter import answer_letter_filename
 from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
+from xinxiang.replies.public_review import office_view
 from xinxiang.replies.render import quote_excerpt
 from xinxiang.services.records import answer_letter_pdf, record_filename, regenerate_record
 from xinxiang.store.models import LetterRow, TicketRow
@@ -122,8 +125,15 @@ def _deadline_lines(ticket: TicketRow) -> list[tuple[str, datetime]]:
 def queue_approval_mail(
     ctx: AppContext, session: Session, ticket: TicketRow, reply: TicketReplyRow, now: datetime
 ) -> None:
-    """The approval request (待审核) of `reply` to the office, with the PDF 处理单 preview."""
+    """The approval request (待审核) of `reply` to the office, with the PDF 处理单 preview and,
+    for a public answer, the public text with every redaction numbered (保留 / 隐去)."""
     letter = session.get(LetterRow, ticket.letter_id)
+    redactions = ""
+    if ticket.public_consent and reply.kind == "formal":
+        try:
+            redactions = office_view(public_text(ctx, session, ticket.number).review)
+        except XinxiangError:
+            redactions = ""
     pdf, _ = regenerate_record(ctx, session, ticket, now)
     dept = ctx.cfg.department(reply.department_code or "") if reply.department_code else None
     title = REPLY_TITLES.get(reply.kind, reply.kind)
@@ -144,6 +154,7 @@ def queue_approval_mail(
                 "excerpt": quote_excerpt(letter.body if letter else "", 200),
                 "deadlines": _deadline_lines(ticket),
                 "public": bool(ticket.public_consent),
+                "redactions": redactions,
             },
             key=f"reply{reply.id}",
             attachments=[(f"预览-{record_filename(ticket)}", "application/pdf", pdf)],

@@ -1,7 +1,8 @@
 """The office's commands by mail (党政办公室邮件指令), as commands of the command layer.
 
 同意 / 驳回 / 修改 decide the oldest reply waiting for the office; 转办 / 协办 / 同意延期 /
-不同意延期 act on the ticket as the CLI does. Each runs in a savepoint of the reply's unit of
+不同意延期 act on the ticket as the CLI does; 保留 / 隐去 decide what the public text hides
+(`handlers.redaction`). Each runs in a savepoint of the reply's unit of
 work: a refusal (or a name that does not resolve) is mailed back and changes nothing.
 """
 
@@ -24,9 +25,11 @@ from xinxiang.handlers import (
     RouteTicket,
     handle,
 )
+from xinxiang.handlers.redaction import AddRedaction, LiftRedaction, handle_public, public_text
 from xinxiang.handlers.repository import TicketRepository
 from xinxiang.replies.intent import parse_office_command
 from xinxiang.replies.office_commands import OFFICE_MAIL_HELP, OfficeMailCommand
+from xinxiang.replies.public_review import office_view
 from xinxiang.services.reply_actions import ReplyOutcome, confirm, refuse
 from xinxiang.store.models import TicketRow
 
@@ -81,11 +84,27 @@ def office_ticket_command(
     command: OfficeMailCommand,
     now: datetime,
 ) -> ReplyOutcome:
-    """转办 / 协办 / 同意延期 / 不同意延期 by mail, through the same services as the CLI."""
+    """转办 / 协办 / 同意延期 / 不同意延期 / 保留 / 隐去 by mail, through the same services as
+    the CLI."""
     action = f"office_{command.action}"
     if command.problem:
         return refuse(ctx, session, ticket, sender, action, command.problem, now)
     actor = Actor(role="office", name=sender, channel="mail")
+    if command.action in ("redact_lift", "redact_add"):
+        public = (
+            LiftRedaction(actor, ticket.number, command.marks)
+            if command.action == "redact_lift"
+            else AddRedaction(actor, ticket.number, command.terms)
+        )
+        try:
+            message = handle_public(public, ctx, now, session=session)
+        except XinxiangError as exc:
+            return refuse(ctx, session, ticket, sender, action, str(exc), now)
+        # The office sees the public text as it now stands, marks numbered as before.
+        view = office_view(public_text(ctx, session, ticket.number).review)
+        message = f"{message}。现在的公开文本：\n\n{view}"
+        confirm(ctx, session, ticket, sender, message, f"{action}:{now.isoformat()}", now)
+        return ReplyOutcome("office", ticket.number, "office_command", command.action)
     order: Message
     if command.action == "route":
         order = RouteTicket(

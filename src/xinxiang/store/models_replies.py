@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinxiang.store.models import Base
@@ -72,3 +72,29 @@ class TicketReplyRow(Base):
     reject_reason: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
     public: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PublicTextRow(Base):
+    """What the board publishes of a ticket, as the office decided it (公开文本).
+
+    `lifted` are the hidden strings the office kept visible (保留), `added` those it hid itself
+    (隐去); `subject`/`letter`/`answer` are the texts as approved — stored once the answer is
+    approved for publication, so a republish never redacts differently. `taken_down_at` set:
+    the office took the letter down from the board (撤下), with `takedown_reason`.
+    """
+
+    __tablename__ = "public_texts"
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id"), primary_key=True, autoincrement=False
+    )
+    lifted: Mapped[list[str]] = mapped_column(JSON, default=list)
+    added: Mapped[list[str]] = mapped_column(JSON, default=list)
+    subject: Mapped[str | None] = mapped_column(Text)
+    letter: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(Text)
+    approved_at: Mapped[datetime | None]
+    approved_by: Mapped[str | None] = mapped_column(String(320))
+    taken_down_at: Mapped[datetime | None]
+    taken_down_by: Mapped[str | None] = mapped_column(String(320))
+    takedown_reason: Mapped[str | None] = mapped_column(Text)

@@ -15,11 +15,15 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from xinxiang.domain.states import OPEN_STATUSES, OPEN_WORK_STATUSES, REOPENABLE, TicketStatus
+from xinxiang.errors import XinxiangError
+from xinxiang.handlers.redaction import public_text
 from xinxiang.handlers.repository import TicketRepository
 from xinxiang.replies.board import PublicItem, redact_item
 from xinxiang.replies.privacy import deployment_redactor
+from xinxiang.replies.public_review import office_view
 from xinxiang.replies.publishing import private_terms
 from xinxiang.replies.record_view import RecordEvent
+from xinxiang.services.ticket_views import VIEW_LABEL, is_confidential, views
 from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_replies import TicketReplyRow
 from xinxiang.store.models_web import AuditRow
@@ -34,6 +38,9 @@ ACTION_LABELS: dict[str, str] = {
     "extension": "延期审批",
     "approve": "审核通过",
     "approve-edited": "修改后审核通过",
+    "redact-lift": "公开文本：保留",
+    "redact-add": "公开文本：隐去",
+    "takedown": "撤下公开答复",
     "reject": "审核驳回",
     "close": "办结",
     "reopen": "重新打开",
@@ -80,7 +87,8 @@ def _key(at: datetime) -> float:
 def timeline(
     session: Session, ticket: TicketRow, events: tuple[RecordEvent, ...], actor: Actor
 ) -> list[TimelineEntry]:
-    """The ticket's events (as the 处理单 lists them) and its audited web actions, by time.
+    """The ticket's events (as the 处理单 lists them) and its audited web actions, by time;
+    for an identity-confidential ticket also every view of it (web and CLI).
 
     Who acted is shown to everyone who sees the ticket; the client address only to those who
     read the audit log (`view-audit`).
@@ -97,6 +105,15 @@ def timeline(
         role = ROLE_LABELS.get(a.role, a.role)
         who = f"{a.account}（{role}，IP {a.ip or '未知'}）" if show_ip else f"{a.account}（{role}）"
         entries.append(TimelineEntry(a.at, f"网上操作：{what}", who, a.detail or "", True))
+    if is_confidential(session, ticket):
+        for a in views(session, ticket):
+            role = ROLE_LABELS.get(a.role, a.role)
+            who = (
+                f"{a.account}（{role}，IP {a.ip or '未知'}）"
+                if show_ip
+                else f"{a.account}（{role}）"
+            )
+            entries.append(TimelineEntry(a.at, VIEW_LABEL, who, a.detail or "", True))
     return sorted(entries, key=lambda e: (_key(e.at), e.audit))
 
 
@@ -133,6 +150,31 @@ def preview(
     return Preview(subject, answer, answer != text)
 
 
+@dataclass(frozen=True)
+class PublicPanel:
+    """The public text of a ticket for the office: marked view, marks, published or taken down."""
+
+    view: str
+    marks: int
+    published: bool
+    taken_down: bool
+
+
+def public_panel(ctx: AppContext, session: Session, ticket: TicketRow) -> PublicPanel | None:
+    """The ticket's public text with numbered marks (None: not public, or no formal answer)."""
+    try:
+        text = public_text(ctx, session, ticket.number)
+    except XinxiangError:
+        return None
+    row = text.row
+    return PublicPanel(
+        office_view(text.review),
+        len(text.review.marks),
+        row is not None and row.answer is not None and row.taken_down_at is None,
+        row is not None and row.taken_down_at is not None,
+    )
+
+
 def action_context(
     ctx: AppContext,
     session: Session,
@@ -161,6 +203,7 @@ def action_context(
         "reply": reply,
         "reply_kind": REPLY_KINDS.get(reply.kind, reply.kind) if reply else "",
         "preview": shown,
+        "public": public_panel(ctx, session, ticket),
         "all_departments": [d for d in ctx.cfg.departments if d.code != ctx.cfg.office.code],
         "cohandler_codes": resource.cohandlers,
     }

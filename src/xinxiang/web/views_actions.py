@@ -13,6 +13,7 @@ not act on is a 403 (departments, leaders and auditors never take the office's a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -36,6 +37,13 @@ from xinxiang.handlers import (
     ReopenTicket,
     RouteTicket,
     handle,
+)
+from xinxiang.handlers.redaction import (
+    AddRedaction,
+    LiftRedaction,
+    PublicCommand,
+    TakeDown,
+    handle_public,
 )
 from xinxiang.handlers.repository import TicketRepository
 from xinxiang.replies.publishing import republish
@@ -141,6 +149,34 @@ def _reopen(who: CommandActor, number: str, form: FormData, _s: Session) -> Atte
     return Attempt("reopen", ReopenTicket(who, number, reason), f"原因：{reason}")
 
 
+_SPLIT = re.compile(r"[、，,;；\s]+")
+
+
+def _lift(who: CommandActor, number: str, form: FormData) -> tuple[str, PublicCommand, str]:
+    words = [w for w in _SPLIT.split(_text(form, "marks")) if w]
+    if not words or not all(w.isdigit() for w in words):
+        raise FormProblem("请填写要保留的标记编号，如 3、5")
+    marks = tuple(int(w) for w in words)
+    return "redact-lift", LiftRedaction(who, number, marks), "、".join(words)
+
+
+def _add(who: CommandActor, number: str, form: FormData) -> tuple[str, PublicCommand, str]:
+    terms = tuple(t for t in _SPLIT.split(_text(form, "terms")) if t)
+    return "redact-add", AddRedaction(who, number, terms), f"{len(terms)} 项"
+
+
+def _takedown(who: CommandActor, number: str, form: FormData) -> tuple[str, PublicCommand, str]:
+    reason = _text(form, "reason")
+    return "takedown", TakeDown(who, number, reason), f"原因：{reason}"
+
+
+_PUBLIC: dict[str, Callable[[CommandActor, str, FormData], tuple[str, PublicCommand, str]]] = {
+    "redact-lift": _lift,
+    "redact-add": _add,
+    "takedown": _takedown,
+}
+"""The office's decisions on the public text (`handlers.redaction`): no workflow change."""
+
 _BUILDERS: dict[str, Callable[[CommandActor, str, FormData, Session], Attempt]] = {
     "route": _route,
     "cohandlers": _cohandlers,
@@ -157,18 +193,32 @@ async def ticket_action(request: Request) -> Response:
     state = request.app.state
     number, action = request.path_params["number"], request.path_params["action"]
     build = _BUILDERS.get(action)
+    public = _PUBLIC.get(action)
     form = await request.form()
     now = state.clock()
     done: Handled | None = None
+    rebuild = False
     with state.ctx.db.unit_of_work() as session:
         actor = require(request, session)
         found = find_ticket(session, number)
-        if build is None or found is None or not allowed(actor, "view-ticket", found[1]):
+        known = build is not None or public is not None
+        if not known or found is None or not allowed(actor, "view-ticket", found[1]):
             raise HTTPException(404)
         may = allowed(actor, "office-action", found[1])
         # A forbidden attempt is audited apart ("forbidden"): it is no line of the timeline.
         key, detail = "forbidden", f"{FORBIDDEN_LABEL}：ticket-{action}"
-        if may:
+        if may and public is not None:
+            key = f"ticket-{action}"
+            try:
+                key, command, asked = public(command_actor(actor), number, form)
+                key = f"ticket-{key}"
+                summary = handle_public(command, state.ctx, now, session=session)
+                detail, rebuild = "；".join(p for p in (asked, summary) if p), True
+                flash(request, True, summary)
+            except XinxiangError as exc:
+                detail = f"未执行：{exc}"
+                flash(request, False, str(exc))
+        elif may and build is not None:
             key = f"ticket-{action}"
             try:
                 attempt = build(command_actor(actor), number, form, session)
@@ -183,6 +233,6 @@ async def ticket_action(request: Request) -> Response:
         audit_request(session, request, actor, now, key, number, detail)
     if not may:
         raise HTTPException(403)
-    if done is not None and done.republish:
+    if rebuild or (done is not None and done.republish):
         republish(state.ctx, now)
     return RedirectResponse(f"/tickets/{number}", status_code=303)
