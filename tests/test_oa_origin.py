@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -165,6 +165,7 @@ _PIECES = st.sampled_from(
 
 
 @given(st.lists(_PIECES, max_size=8).map("".join) | st.text(max_size=40))
+@example("https:////https:https:")  # resolving it once raised ValueError (a port "https:")
 def test_a_resolved_url_is_always_on_the_origin(url: str) -> None:
     """Whatever the feed writes: refused, or a URL on the OA's origin with no user information."""
     try:

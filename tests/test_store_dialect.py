@@ -21,7 +21,7 @@ AT = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
 
 def _database(url: str) -> Database:
     db = Database(url)
-    NoticeRow.__table__.create(db.engine)  # the one table these tests write
+    NoticeRow.__table__.create(db.engine, checkfirst=True)  # the one table these tests write
     return db
 
 

@@ -98,7 +98,11 @@ def same_origin_target(base: httpx.URL, url: str, *, method: str = "GET") -> htt
     except httpx.InvalidURL as exc:
         raise OaOriginRefused(method, url, f"不是有效的地址: {exc}") from None
     if parsed.scheme or parsed.raw_host or parsed.userinfo or url.lstrip().startswith("//"):
-        target = base.join(parsed)
+        try:
+            target = base.join(parsed)
+        except (httpx.InvalidURL, ValueError) as exc:
+            # e.g. "https:////https:https:": a port that is not a number once resolved
+            raise OaOriginRefused(method, url, f"不是有效的地址: {exc}") from None
     else:
         target = base.copy_with(
             raw_path=base.raw_path.rstrip(b"/") + b"/" + parsed.raw_path.lstrip(b"/")
