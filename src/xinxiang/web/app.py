@@ -21,7 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from xinxiang.services.context import AppContext
-from xinxiang.web import revisit, views_actions, views_intake, views_public, views_staff
+from xinxiang.web import revisit, views_actions, views_cas, views_intake, views_public, views_staff
 from xinxiang.web.render import page
 from xinxiang.web.security import (
     CsrfMiddleware,
@@ -66,6 +66,7 @@ def create_app(ctx: AppContext, *, clock: Clock = _utcnow) -> Starlette:
         Route("/lookup", views_public.lookup, methods=["GET", "POST"]),
         Route("/revisit/{token}", revisit.rate, methods=["GET", "POST"]),
         Route("/login", views_staff.login, methods=["GET", "POST"]),
+        Route("/login/cas", views_cas.cas_login, methods=["GET"]),
         Route("/logout", views_staff.logout, methods=["POST"]),
         Route("/office/", views_staff.dashboard, methods=["GET"]),
         Route("/tickets", views_staff.ticket_list, methods=["GET"]),
@@ -102,4 +103,5 @@ def create_app(ctx: AppContext, *, clock: Clock = _utcnow) -> Starlette:
     app.state.login_limiter = RateLimiter(20, 600, epoch)
     app.state.lookup_ip_limiter = RateLimiter(20, 600, epoch)
     app.state.lookup_number_limiter = RateLimiter(5, 3600, epoch)
+    app.state.cas_tickets = views_cas.SeenTickets()
     return app

@@ -20,6 +20,7 @@ from xinxiang.services.approval import list_pending
 from xinxiang.services.records import build_record
 from xinxiang.store.models import LetterRow
 from xinxiang.web.accounts import actor_for, audit, audit_request, authenticate, get_user
+from xinxiang.web.cas import logout_url as cas_logout_url
 from xinxiang.web.permissions import Actor, allowed
 from xinxiang.web.queries import PAGE_SIZE, TicketFilter, find_ticket, list_tickets
 from xinxiang.web.queries import dashboard as dashboard_data
@@ -73,7 +74,14 @@ async def login(request: Request) -> Response:
     state = request.app.state
     next_url = request.query_params.get("next")
     if request.method == "GET":
-        return page(request, "login.html", title="登录", next=safe_next(next_url, ""), error="")
+        return page(
+            request,
+            "login.html",
+            title="登录",
+            next=safe_next(next_url, ""),
+            error="",
+            cas_enabled=state.cfg.settings.web.cas is not None,
+        )
     form = await request.form()
     name = str(form.get("name", "")).strip().lower()
     password = str(form.get("password", ""))
@@ -128,7 +136,11 @@ async def logout(request: Request) -> Response:
                 ip=client_ip(request),
                 action="logout",
             )
+    via_cas = request.scope["session"].get("via") == "cas"
     new_session(request.scope, state.epoch)
+    cas_section = state.cfg.settings.web.cas
+    if via_cas and cas_section is not None:  # single logout: end the CAS session too
+        return RedirectResponse(cas_logout_url(cas_section), status_code=303)
     return RedirectResponse("/login", status_code=303)
 
 
