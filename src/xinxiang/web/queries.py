@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from xinxiang.domain.states import DISPATCH_STATUSES, DUE_COLUMNS, TicketStatus
 from xinxiang.domain.tickets import parse_ticket_number
-from xinxiang.store.models import CohandlerRow, TicketRow
+from xinxiang.store.models import CohandlerRow, LetterRow, TicketRow
 from xinxiang.store.models_replies import HoldingRow
 from xinxiang.web.permissions import Actor, TicketResource, ticket_scope
 
@@ -61,12 +61,28 @@ class TicketFilter:
     department: str | None = None
     overdue: bool = False
     page: int = 1
+    text: str = ""  # a word in the subject (and, for the office and auditors, the letter)
+    since: date | None = None  # created on or after this local day
+    until: date | None = None  # created on or before this local day
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=zone)
 
 
 def list_tickets(
-    session: Session, actor: Actor, flt: TicketFilter, now: datetime
+    session: Session,
+    actor: Actor,
+    flt: TicketFilter,
+    now: datetime,
+    zone: ZoneInfo,
 ) -> tuple[list[TicketRow], int]:
-    """The actor's tickets matching `flt`, newest first, one page; and the total count."""
+    """The actor's tickets matching `flt`, newest first, one page; and the total count.
+
+    The word search is a substring match (LIKE, escaped), not an index: see bench_web.py. A
+    department or leader searches subjects only, so a confidential petitioner's name in the
+    letter can never be probed by searching for it.
+    """
     conds: list[ColumnElement[bool]] = []
     scope = _scope_clause(actor)
     if scope is not None:
@@ -77,6 +93,17 @@ def list_tickets(
         conds.append(TicketRow.department_code == flt.department)
     if flt.overdue:
         conds.append(_running_due(now))
+    if flt.since is not None:
+        conds.append(TicketRow.created_at >= _local_midnight(flt.since, zone))
+    if flt.until is not None:
+        conds.append(TicketRow.created_at < _local_midnight(flt.until + timedelta(days=1), zone))
+    if flt.text:
+        in_subject = TicketRow.subject.contains(flt.text, autoescape=True)
+        if scope is None:
+            letters = select(LetterRow.id).where(LetterRow.body.contains(flt.text, autoescape=True))
+            conds.append(or_(in_subject, TicketRow.letter_id.in_(letters)))
+        else:
+            conds.append(in_subject)
     total = session.execute(select(func.count(TicketRow.id)).where(*conds)).scalar_one()
     rows = session.execute(
         select(TicketRow)

@@ -8,6 +8,7 @@ not exist, so guessing numbers in URLs tells nothing.
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import quote, urlencode
 
 from sqlalchemy.orm import Session
@@ -175,7 +176,18 @@ def _filter(request: Request) -> TicketFilter:
         department=q.get("department") or None,
         overdue=q.get("overdue") == "1",
         page=page_no,
+        text=q.get("q", "").strip()[:50],
+        since=_day(q.get("since")),
+        until=_day(q.get("until")),
     )
+
+
+def _day(value: str | None) -> date | None:
+    """A `YYYY-MM-DD` filter value, or None for anything else."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 async def ticket_list(request: Request) -> Response:
@@ -184,7 +196,7 @@ async def ticket_list(request: Request) -> Response:
     with state.ctx.db.session() as session:
         actor = require(request, session, "list-tickets")
         flt = _filter(request)
-        rows, total = list_tickets(session, actor, flt, state.clock())
+        rows, total = list_tickets(session, actor, flt, state.clock(), state.cfg.tz)
         pages = max(1, -(-total // PAGE_SIZE))
         return page(
             request,
@@ -201,7 +213,13 @@ async def ticket_list(request: Request) -> Response:
 
 def _page_query(flt: TicketFilter) -> str:
     """The filter part of a paging link (the page number is appended)."""
-    params = {"status": flt.status or "", "department": flt.department or ""}
+    params = {
+        "status": flt.status or "",
+        "department": flt.department or "",
+        "q": flt.text,
+        "since": flt.since.isoformat() if flt.since else "",
+        "until": flt.until.isoformat() if flt.until else "",
+    }
     if flt.overdue:
         params["overdue"] = "1"
     return urlencode({k: v for k, v in params.items() if v})
