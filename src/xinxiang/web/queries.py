@@ -147,25 +147,26 @@ class Dashboard:
 def dashboard(session: Session, now: datetime, zone: ZoneInfo, office_code: str) -> Dashboard:
     """Counts by status, overdue (by department), due today, open emergencies, the triage queue
     and the holding pen (待甄别) as of `now`."""
-    by_status = {
-        str(s): int(n)
-        for s, n in session.execute(
-            select(TicketRow.status, func.count(TicketRow.id)).group_by(TicketRow.status)
-        )
-    }
-    overdue_rows = session.execute(
-        select(TicketRow.department_code, TicketRow.status, func.count(TicketRow.id))
-        .where(_running_due(now))
-        .group_by(TicketRow.department_code, TicketRow.status)
+    # One pass over the tickets for all three counts (measured in bench_web.py).
+    grouped = session.execute(
+        select(
+            TicketRow.department_code,
+            TicketRow.status,
+            func.count(TicketRow.id),
+            func.count(TicketRow.id).filter(_running_due(now)),
+            func.count(TicketRow.id).filter(_running_due(end_of_local_day(now, zone), after=now)),
+        ).group_by(TicketRow.department_code, TicketRow.status)
     ).all()
+    by_status: dict[str, int] = {}
     overdue_by_department: dict[str, int] = {}
-    for code, status, n in overdue_rows:
-        # Tickets still to be dispatched are the office's own delay, whatever they were for.
-        owner = office_code if status in DISPATCH_STATUSES or code is None else code
-        overdue_by_department[owner] = overdue_by_department.get(owner, 0) + int(n)
-    due_today = session.execute(
-        select(func.count(TicketRow.id)).where(_running_due(end_of_local_day(now, zone), after=now))
-    ).scalar_one()
+    due_today = 0
+    for code, status, n, overdue, today in grouped:
+        by_status[str(status)] = by_status.get(str(status), 0) + int(n)
+        due_today += int(today)
+        if overdue:
+            # Tickets still to be dispatched are the office's own delay, whatever they were for.
+            owner = office_code if status in DISPATCH_STATUSES or code is None else code
+            overdue_by_department[owner] = overdue_by_department.get(owner, 0) + int(overdue)
     open_statuses = [s.value for s in TicketStatus if s not in ("answered", "closed")]
     emergencies = session.execute(
         select(TicketRow)
@@ -186,7 +187,7 @@ def dashboard(session: Session, now: datetime, zone: ZoneInfo, office_code: str)
         by_status=by_status,
         overdue=sum(overdue_by_department.values()),
         overdue_by_department=overdue_by_department,
-        due_today=int(due_today),
+        due_today=due_today,
         emergencies=list(emergencies),
         triage=list(triage),
         holding_pen=int(holding),
