@@ -45,7 +45,10 @@ from xinxiang.services.context import AppContext
 from xinxiang.store.migrate import upgrade
 from xinxiang.web.accounts import add_user
 from xinxiang.web.app import create_app
-from xinxiang.web.queries import end_of_local_day
+from xinxiang.web.permissions import Actor
+from xinxiang.web.queries import TicketFilter, end_of_local_day, list_tickets
+from xinxiang.web.queries import dashboard as dashboard_data
+from xinxiang.web.views_staff import _day
 
 NOW = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)
 DEPTS = ["hqc", "xsc", "jwc", "tsg", "cwc", "rsc", "bwc", "wlzx", "zcc", "yjsc", "gh", "zsjy"]
@@ -195,7 +198,8 @@ def main() -> None:
     from servers import postgres_url
     from web_helpers import login
 
-    rows: list[tuple[str, float, float, int, float]] = []
+    rows: list[tuple[str, float, float, int, float, float]] = []
+    office = Actor("office1", "office")
     with tempfile.TemporaryDirectory() as d, postgres_url() as pg:
         if pg is None:
             print("PostgreSQL is not reachable on 127.0.0.1:5432", file=sys.stderr)
@@ -207,6 +211,7 @@ def main() -> None:
             add_user(session, ctx.cfg, name="office1", role="office", password=PASSWORD, now=NOW)
         app = create_app(ctx, clock=lambda: NOW)
         client = TestClient(app, base_url="https://bench", follow_redirects=False)
+        client.__enter__()  # one event loop for the whole run, as a real server has
         login(client, "office1", PASSWORD)
 
         for label, params, cond in LISTS:
@@ -220,10 +225,23 @@ def main() -> None:
                 with ctx.db.engine.connect() as conn:
                     return conn.execute(text(LIST_FLOOR.format(cond=cond))).all()
 
+            flt = TicketFilter(
+                status=params.get("status"),
+                department=params.get("department"),
+                text=params.get("q", ""),
+                since=_day(params.get("since")),
+                until=_day(params.get("until")),
+            )
+
+            def layer(flt: TicketFilter = flt) -> object:
+                with ctx.db.session() as session:
+                    return list_tickets(session, office, flt, NOW, ctx.cfg.tz)
+
             o, f = measure(ours, floor, args.runs)
+            q, _f = measure(layer, floor, args.runs)
             found = floor()
             total = int(found[0].total) if found else 0  # type: ignore[index]
-            rows.append((f"list: {label}", o, f, total, 0.200))
+            rows.append((f"list: {label}", o, f, total, 0.200, q))
 
         eod = end_of_local_day(NOW, ctx.cfg.tz)
 
@@ -236,19 +254,29 @@ def main() -> None:
             with ctx.db.engine.connect() as conn:
                 return conn.execute(text(DASHBOARD_FLOOR), {"now": NOW, "eod": eod}).all()
 
+        def dash_layer() -> object:
+            with ctx.db.session() as session:
+                return dashboard_data(session, NOW, ctx.cfg.tz, ctx.cfg.office.code)
+
         o, f = measure(dash, dash_floor, args.runs)
-        rows.append(("dashboard", o, f, args.n, 0.300))
+        q, _f = measure(dash_layer, dash_floor, args.runs)
+        rows.append(("dashboard", o, f, args.n, 0.300, q))
+        client.__exit__(None, None, None)
         ctx.close()
 
     print(f"{args.n:,} tickets on PostgreSQL, setup {setup:.0f} s, p95 of {args.runs} requests")
     print()
-    print("| request | total | floor p95 (one SQL) | ours p95 (HTTP) | ratio | limit | verdict |")
-    print("|---|---:|---:|---:|---:|---:|---|")
-    for label, o, f, total, limit in rows:
+    print(
+        "| request | total | floor p95 (one SQL) | query layer p95 | ratio | "
+        "ours p95 (HTTP) | ratio | limit | verdict |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for label, o, f, total, limit, q in rows:
         ok = o <= 3 * f and o < limit
         print(
-            f"| {label} | {total:,} | {f * 1000:.1f} ms | {o * 1000:.1f} ms | {o / f:.1f}× | "
-            f"{limit * 1000:.0f} ms | {'ok' if ok else 'FAIL'} |"
+            f"| {label} | {total:,} | {f * 1000:.1f} ms | {q * 1000:.1f} ms | {q / f:.1f}× | "
+            f"{o * 1000:.1f} ms | {o / f:.1f}× | {limit * 1000:.0f} ms | "
+            f"{'ok' if ok else 'FAIL'} |"
         )
 
 
