@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from xinxiang.config import CasAccount, CasSection, Config
 from xinxiang.errors import XinxiangError
 from xinxiang.store.models_web import UserRow
-from xinxiang.web.accounts import check_account, get_user
+from xinxiang.web.accounts import check_account, get_user, new_user_row
 
 NS = "{http://www.yale.edu/tp/cas}"
 CAS_PASSWORD = "!cas"  # marks an account that signs in through CAS only (no argon2 hash)
@@ -137,18 +137,7 @@ def provision(
     email = mapped.email.strip().lower() if mapped.email else None
     user = get_user(session, name)
     if user is None:
-        user = UserRow(
-            name=name,
-            role=mapped.role,
-            department_code=dept_code,
-            email=email,
-            password_hash=CAS_PASSWORD,
-            disabled=False,
-            created_at=now,
-            password_changed_at=now,
-            failed_logins=0,
-            session_epoch=0,
-        )
+        user = new_user_row(name, mapped.role, dept_code, email, CAS_PASSWORD, now)
         session.add(user)
     elif user.password_hash != CAS_PASSWORD:
         raise XinxiangError(f"{name!r} is a local password account")

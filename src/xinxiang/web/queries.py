@@ -75,14 +75,16 @@ def list_tickets(
     actor: Actor,
     flt: TicketFilter,
     now: datetime,
-    zone: ZoneInfo,
+    zone: ZoneInfo | None = None,
 ) -> tuple[list[TicketRow], int]:
     """The actor's tickets matching `flt`, newest first, one page; and the total count.
 
     The word search is a substring match (LIKE, escaped), not an index: see bench_web.py. A
     department or leader searches subjects only, so a confidential petitioner's name in the
-    letter can never be probed by searching for it.
+    letter can never be probed by searching for it. `since`/`until` are days in `zone` (the
+    school's; UTC when not given).
     """
+    zone = zone or ZoneInfo("UTC")
     conds: list[ColumnElement[bool]] = []
     scope = _scope_clause(actor)
     if scope is not None:
