@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -324,8 +325,65 @@ class TopicsSection(Strict):
     max_letters: int = Field(default=5000, ge=100)
 
 
+def _cas_url(value: str) -> str:
+    """An absolute https URL, or plain http only to a loopback host (a CAS on the same machine)."""
+    parts = urlsplit(value)
+    if not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(f"not an absolute URL without query: {value!r}")
+    if parts.scheme == "https":
+        return value
+    if parts.scheme == "http":
+        host = parts.hostname
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if loopback:
+            return value
+    raise ValueError(f"needs https (plain http only on loopback): {value!r}")
+
+
+class CasAccount(Strict):
+    """The account a CAS user (or attribute value) becomes: role, department, leader mail."""
+
+    role: Literal["office", "department", "leader", "auditor"]
+    department: str | None = None
+    email: str | None = None
+
+
+class CasSection(Strict):
+    """统一身份认证 (CAS 2.0/3.0 single sign-on) for the web console.
+
+    `service_url` is this console's `/login/cas` as the CAS server knows it: the `service` sent
+    to CAS is always this value, never built from a request's Host header. A user is found in
+    `users` by CAS name first; else (CAS 3.0) the value of `attribute` is looked up in
+    `attribute_map`. Anyone else is refused.
+    """
+
+    server_url: str
+    service_url: str
+    version: Literal[2, 3] = 3
+    users: dict[str, CasAccount] = Field(default_factory=dict)
+    attribute: str = ""
+    attribute_map: dict[str, CasAccount] = Field(default_factory=dict)
+    timeout_seconds: float = Field(default=10, gt=0, le=60)
+
+    @field_validator("server_url", "service_url")
+    @classmethod
+    def _urls(cls, value: str) -> str:
+        return _cas_url(value)
+
+    @field_validator("users")
+    @classmethod
+    def _users(cls, value: dict[str, CasAccount]) -> dict[str, CasAccount]:
+        return {k.strip().lower(): v for k, v in value.items()}
+
+
 class WebSection(Strict):
-    """The web console's limits (网上工作台): evidence uploads and the petitioner's letter form."""
+    """The web console (网上工作台): its limits (evidence uploads, the petitioner's letter form);
+    `cas` enables 统一身份认证 login beside local accounts."""
+
+    cas: CasSection | None = None
 
     # 一支撑 evidence a department uploads: per file, and the types allowed (by extension).
     evidence_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)

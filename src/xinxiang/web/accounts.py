@@ -95,21 +95,35 @@ def add_user(
     if get_user(session, name) is not None:
         raise XinxiangError(f"account {name!r} exists already")
     dept = cfg.department(department) if department else None
-    user = UserRow(
+    user = new_user_row(
+        name, role, dept.code if dept else None, email, hash_password(password), now
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def new_user_row(
+    name: str,
+    role: str,
+    department_code: str | None,
+    email: str | None,
+    password_hash: str,
+    now: datetime,
+) -> UserRow:
+    """A fresh, enabled account row (checked by the caller), not yet added to a session."""
+    return UserRow(
         name=name,
         role=role,
-        department_code=dept.code if dept else None,
+        department_code=department_code,
         email=email.strip().lower() if email else None,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         disabled=False,
         created_at=now,
         password_changed_at=now,
         failed_logins=0,
         session_epoch=0,
     )
-    session.add(user)
-    session.flush()
-    return user
 
 
 def set_password(session: Session, name: str, password: str, now: datetime) -> UserRow:

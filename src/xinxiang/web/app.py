@@ -24,6 +24,7 @@ from xinxiang.services.context import AppContext
 from xinxiang.web import (
     revisit,
     views_actions,
+    views_cas,
     views_department,
     views_intake,
     views_letter,
@@ -91,6 +92,7 @@ def create_app(ctx: AppContext, *, clock: Clock = _utcnow) -> Starlette:
         Route("/lookup", views_public.lookup, methods=["GET", "POST"]),
         Route("/revisit/{token}", revisit.rate, methods=["GET", "POST"]),
         Route("/login", views_staff.login, methods=["GET", "POST"]),
+        Route("/login/cas", views_cas.cas_login, methods=["GET"]),
         Route("/logout", views_staff.logout, methods=["POST"]),
         Route("/office/", views_staff.dashboard, methods=["GET"]),
         Route("/tickets", views_staff.ticket_list, methods=["GET"]),
@@ -139,4 +141,5 @@ def create_app(ctx: AppContext, *, clock: Clock = _utcnow) -> Starlette:
     web = ctx.cfg.settings.web
     app.state.letter_ip_limiter = RateLimiter(web.letters_per_ip_per_hour, 3600, epoch)
     app.state.letter_address_limiter = RateLimiter(web.letters_per_address_per_day, 86400, epoch)
+    app.state.cas_tickets = views_cas.SeenTickets()
     return app

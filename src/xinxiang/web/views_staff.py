@@ -8,6 +8,7 @@ not exist, so guessing numbers in URLs tells nothing.
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import quote, urlencode
 
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from xinxiang.services.approval import list_pending
 from xinxiang.services.records import build_record
 from xinxiang.store.models import LetterRow
 from xinxiang.web.accounts import actor_for, audit, audit_request, authenticate, get_user
+from xinxiang.web.cas import logout_url as cas_logout_url
 from xinxiang.web.dept_panel import dept_context, evidence_of, hide_in_timeline, identity
 from xinxiang.web.permissions import Actor, allowed
 from xinxiang.web.queries import (
@@ -80,7 +82,14 @@ async def login(request: Request) -> Response:
     state = request.app.state
     next_url = request.query_params.get("next")
     if request.method == "GET":
-        return page(request, "login.html", title="登录", next=safe_next(next_url, ""), error="")
+        return page(
+            request,
+            "login.html",
+            title="登录",
+            next=safe_next(next_url, ""),
+            error="",
+            cas_enabled=state.cfg.settings.web.cas is not None,
+        )
     form = await request.form()
     name = str(form.get("name", "")).strip().lower()
     password = str(form.get("password", ""))
@@ -135,7 +144,11 @@ async def logout(request: Request) -> Response:
                 ip=client_ip(request),
                 action="logout",
             )
+    via_cas = request.scope["session"].get("via") == "cas"
     new_session(request.scope, state.epoch)
+    cas_section = state.cfg.settings.web.cas
+    if via_cas and cas_section is not None:  # single logout: end the CAS session too
+        return RedirectResponse(cas_logout_url(cas_section), status_code=303)
     return RedirectResponse("/login", status_code=303)
 
 
@@ -170,7 +183,18 @@ def _filter(request: Request) -> TicketFilter:
         department=q.get("department") or None,
         overdue=q.get("overdue") == "1",
         page=page_no,
+        text=q.get("q", "").strip()[:50],
+        since=_day(q.get("since")),
+        until=_day(q.get("until")),
     )
+
+
+def _day(value: str | None) -> date | None:
+    """A `YYYY-MM-DD` filter value, or None for anything else."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 async def ticket_list(request: Request) -> Response:
@@ -179,7 +203,7 @@ async def ticket_list(request: Request) -> Response:
     with state.ctx.db.session() as session:
         actor = require(request, session, "list-tickets")
         flt = _filter(request)
-        rows, total = list_tickets(session, actor, flt, state.clock())
+        rows, total = list_tickets(session, actor, flt, state.clock(), state.cfg.tz)
         pages = max(1, -(-total // PAGE_SIZE))
         return page(
             request,
@@ -197,7 +221,13 @@ async def ticket_list(request: Request) -> Response:
 
 def _page_query(flt: TicketFilter) -> str:
     """The filter part of a paging link (the page number is appended)."""
-    params = {"status": flt.status or "", "department": flt.department or ""}
+    params = {
+        "status": flt.status or "",
+        "department": flt.department or "",
+        "q": flt.text,
+        "since": flt.since.isoformat() if flt.since else "",
+        "until": flt.until.isoformat() if flt.until else "",
+    }
     if flt.overdue:
         params["overdue"] = "1"
     return urlencode({k: v for k, v in params.items() if v})
