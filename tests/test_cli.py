@@ -154,3 +154,8 @@ def test_demo_runs_without_any_server(tmp_path: Path) -> None:
     assert "2026-000001" in result.stdout or "-000001" in result.stdout
     assert len(list((out / "var" / "outgoing").glob("*.eml"))) >= 15
     assert "已隔离" in result.stdout
+    # The policy's second half: a revisit, a rating, a rework, and the monthly report.
+    assert "回访" in result.stdout and "发回重办" in result.stdout and "销账" in result.stdout
+    pdfs = list((out / "reports").glob("月报-*.pdf"))
+    assert len(pdfs) == 1 and pdfs[0].read_bytes().startswith(b"%PDF")
+    assert len(list((out / "reports").glob("月报-*.xlsx"))) == 1

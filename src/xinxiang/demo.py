@@ -37,6 +37,7 @@ class DemoResult:
     letters: int = 0
     records: list[Path] = field(default_factory=list)
     board: Path | None = None
+    reports: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -179,6 +180,7 @@ def run_demo(directory: Path) -> DemoResult:
     board = directory / "public"
     publish(ctx, board, _now())
     result.board = board
+    _report_stage(ctx, directory / "reports", result)
     _oa_stage(ctx, result)
     _drain(ctx, tasks)
     return result
@@ -224,6 +226,22 @@ def _revisit_stage(
     from xinxiang.services.outbox import send_due
 
     send_due(ctx, transport_for(ctx.cfg), later + timedelta(minutes=10))
+
+
+def _report_stage(ctx: AppContext, out: Path, result: DemoResult) -> None:
+    """The 月报 of this month (the demo's letters are all from today) as PDF and XLSX."""
+    from xinxiang.reports.data import month_period, period_report
+    from xinxiang.reports.render import render_report_pdf, render_report_xlsx
+
+    now = _now()
+    month = now.astimezone(ctx.cfg.tz).strftime("%Y-%m")
+    data = period_report(ctx, month_period(month, now, ctx.cfg.tz), now)
+    tz = ctx.cfg.settings.school.timezone
+    out.mkdir(exist_ok=True)
+    pdf, xlsx = out / f"月报-{month}.pdf", out / f"月报-{month}.xlsx"
+    pdf.write_bytes(render_report_pdf(data, ctx.cfg.settings.school.name, tz))
+    xlsx.write_bytes(render_report_xlsx(data, tz))
+    result.reports += [pdf, xlsx]
 
 
 def _oa_stage(ctx: AppContext, result: DemoResult) -> None:

@@ -110,6 +110,8 @@ def demo(
         term.print(f"处理单 PDF: {path}")
     if result.board is not None:
         term.print(f"公开答复网站: {result.board / 'index.html'}")
+    for path in result.reports:
+        term.print(f"月报: {path}")
     for note in result.notes:
         term.print(note)
     term.print(f"原始邮件与附件: {ctx.cfg.data_dir / 'blobs'}；数据库: {ctx.cfg.database_url}")
