@@ -137,6 +137,7 @@ def test_a_petitioner_writes_from_the_web(tmp_config, tmp_path) -> None:
     )
     letter_round(site)
     the_link_expires(site)
+    an_unconfirmed_letter_goes_to_the_office(site)
     bad_letters_are_refused(site)
     rate_limits(site)
 
@@ -166,6 +167,26 @@ def the_link_expires(site: Site) -> None:
     assert t.dispatch_due is not None and t.dispatch_due > t.created_at + timedelta(days=1)
     again = client.post("/letter/confirm", data={"csrf_token": csrf(client, "/"), "t": token})
     assert again.status_code == 200 and _events(site, number).count("contact_confirmed") == 1
+
+
+def an_unconfirmed_letter_goes_to_the_office(site: Site) -> None:
+    """A link never followed stops holding the letter when it expires: routing then gives it
+    to the office's triage (never to a department, and no template mail to that address)."""
+    from xinxiang.services.routing import route_received
+
+    client = site.client()
+    number = _number(_post(client, _form(SEATS, email="u@stu.example.edu.cn")).text)
+    route_received(site.ctx, site.clock.now + timedelta(hours=71))
+    assert ticket(site.ctx, number).status == "received"  # the link still runs
+    route_received(site.ctx, site.clock.now + timedelta(hours=73))
+    t = ticket(site.ctx, number)
+    assert (t.status, t.department_code) == ("triage", None)
+    with site.ctx.db.unit_of_work() as s:
+        triage = s.execute(
+            select(EventRow).where(EventRow.ticket_id == t.id, EventRow.kind == "triage")
+        ).scalar_one()
+        assert "逾期未确认" in str(triage.data.get("reason"))
+    assert set(_mails(site, number)) <= {"ack", "letter_confirm"}
 
 
 # (case, form changes, files, status, shown)

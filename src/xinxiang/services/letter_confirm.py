@@ -32,20 +32,32 @@ PENDING = "confirmation_pending"
 CONFIRMED = "contact_confirmed"
 
 
-def awaiting_confirmation() -> ColumnElement[bool]:
+def awaiting_confirmation(since: datetime | None = None) -> ColumnElement[bool]:
     """True for a ticket whose web letter waits for its address to be confirmed: the routing
-    hook (`TicketRow` rows matching this are not routed yet)."""
+    hook (`TicketRow` rows matching this are not routed yet). With `since`, only letters whose
+    confirmation was asked after `since` wait (an expired link no longer holds the letter)."""
     done = aliased(EventRow)
+    asked = [EventRow.ticket_id == TicketRow.id, EventRow.kind == PENDING]
+    if since is not None:
+        asked.append(EventRow.at > since)
     return exists(
         select(EventRow.id).where(
-            EventRow.ticket_id == TicketRow.id,
-            EventRow.kind == PENDING,
+            *asked,
             ~exists(
                 select(done.id).where(
                     and_(done.ticket_id == EventRow.ticket_id, done.kind == CONFIRMED)
                 )
             ),
         )
+    )
+
+
+def contact_unconfirmed(session: Session, ticket_id: int) -> bool:
+    """Whether the ticket's web letter asked for a confirmation that never came."""
+    return bool(
+        session.execute(
+            select(TicketRow.id).where(TicketRow.id == ticket_id, awaiting_confirmation())
+        ).first()
     )
 
 

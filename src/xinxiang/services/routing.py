@@ -37,7 +37,7 @@ from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.replies.privacy import confidential_of
 from xinxiang.services.context import AppContext
 from xinxiang.services.learning import advice
-from xinxiang.services.letter_confirm import awaiting_confirmation
+from xinxiang.services.letter_confirm import awaiting_confirmation, contact_unconfirmed
 from xinxiang.services.shunt import Item, handle_batch, set_aside
 from xinxiang.store.dialect import savepoint
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
@@ -58,6 +58,7 @@ def route_received(ctx: AppContext, now: datetime, *, batch: int = 50, limit: in
     """
     routed = 0
     after = 0
+    link_asked_after = now - timedelta(hours=ctx.cfg.settings.web.confirm_hours)
     while routed < limit:
         with ctx.db.unit_of_work() as session:
             rows = session.execute(
@@ -66,7 +67,8 @@ def route_received(ctx: AppContext, now: datetime, *, batch: int = 50, limit: in
                     TicketRow.status == TicketStatus.RECEIVED.value,
                     TicketRow.id > after,
                     TicketRow.id.notin_(set_aside(session, STAGE)),
-                    ~awaiting_confirmation(),  # a web letter's address not confirmed yet
+                    # a web letter's address not confirmed yet (until its link expires)
+                    ~awaiting_confirmation(link_asked_after),
                 )
                 .order_by(TicketRow.id)
                 .limit(min(batch, limit - routed))
@@ -174,6 +176,7 @@ def route_new_ticket(
         confidential=confidential.phrase if confidential.value else None,
         earlier=earlier.number if earlier is not None else None,
         flood=flood,
+        unconfirmed_contact=contact_unconfirmed(session, ticket.id),
     )
     command = wf.after_classification(facts)
     if isinstance(command, wf.Route) and known is None:

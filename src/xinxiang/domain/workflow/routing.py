@@ -25,6 +25,7 @@ from xinxiang.domain.workflow.commands import (
 CONFIDENTIAL_REASON = "来信人要求身份保密（“{phrase}”），须经党政办公室人工分办"
 UNSURE_REASON = "无把握的分类，等待党政办公室人工分办"
 CONFIRM_REASON = "按配置须经党政办公室确认后转办"
+UNCONFIRMED_REASON = "网上来信的联系邮箱逾期未确认，须经党政办公室人工分办"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class Classified:
     confidential: str | None = None
     earlier: str | None = None
     flood: Flood | None = None
+    unconfirmed_contact: bool = False
+    """A web letter whose contact address was never confirmed (the link expired): nothing
+    is mailed to that address on routing's account, the office decides."""
 
 
 RoutingCommand = Route | HoldForTriage | Close
@@ -57,6 +61,8 @@ def after_classification(c: Classified) -> RoutingCommand:
     """The command routing gives for a new ticket classified as `c` (see the module)."""
     if not c.emergency and c.flood is not None and c.flood.over_cap:
         return HoldForTriage(c.actor, c.flood.reason, flood=c.flood)
+    if c.unconfirmed_contact and not c.emergency:
+        return HoldForTriage(c.actor, UNCONFIRMED_REASON)
     if c.earlier is not None and not c.emergency:
         return Close(c.actor, "duplicate", earlier=c.earlier)
     if c.disposition in ("legal_channel", "illegal"):
