@@ -50,6 +50,17 @@ def test_an_emergency_alerts_office_and_department_at_once_even_at_night(tmp_con
     assert "emergency_alert" in events
     assert t.response_due == night + timedelta(hours=1)
     assert t.formal_due == night + timedelta(hours=2)
+    # Marked highest priority for the mail clients (#18: "no priority header"); others are not.
+    with ctx.db.unit_of_work() as s:
+        rows = s.execute(select(OutboxRow).where(OutboxRow.ticket_id == t.id)).scalars().all()
+        headers = {
+            r.kind: email.message_from_bytes(r.raw, policy=email.policy.default)
+            for r in rows
+            if r.raw is not None
+        }
+    alert = headers["emergency_alert"]
+    assert (alert["X-Priority"], alert["Importance"]) == ("1 (Highest)", "high")
+    assert all(m["X-Priority"] is None for k, m in headers.items() if k != "emergency_alert")
 
 
 def test_the_same_matter_again_is_linked_and_the_petitioner_told_its_progress(tmp_config) -> None:  # type: ignore[no-untyped-def]

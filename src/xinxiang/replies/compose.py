@@ -66,6 +66,8 @@ class Outgoing:
     auto_submitted: str | None = None
     ticket_number: str | None = None
     attachments: Sequence[tuple[str, str, bytes]] = ()  # (filename, content type, payload)
+    urgent: bool = False
+    """An emergency: marked highest priority for the mail clients that sort or ring on it."""
 
 
 def _h(value: str) -> Header | str:
@@ -116,6 +118,11 @@ def build_message(out: Outgoing) -> Message:
         msg["References"] = " ".join(refs)
     if out.auto_submitted:
         msg["Auto-Submitted"] = out.auto_submitted
+    if out.urgent:
+        # Foxmail, Outlook, Coremail and QQ Mail show one or the other of these as 紧急/重要.
+        msg["X-Priority"] = "1 (Highest)"
+        msg["Importance"] = "high"
+        msg["Priority"] = "urgent"
     if out.ticket_number:
         msg["X-Xinxiang-Ticket"] = header_safe(out.ticket_number, 40)
     # MIME-Version goes last among the top-level headers; keep it unique.

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
 
 
+URGENT_KINDS = ("emergency_alert", "suspected_emergency_alert")
+"""Mail kinds sent with the highest priority headers (紧急来信)."""
 AUTO_REPLY_KINDS = ("ack", "duplicate_notice", "legal_channel", "illegal")
 
 
@@ -143,6 +145,7 @@ def render_spec(
         auto_submitted=spec.auto_submitted,
         ticket_number=ticket.number,
         attachments=spec.attachments,
+        urgent=spec.kind in URGENT_KINDS,
     )
     return to_bytes(build_message(out))
 

@@ -85,7 +85,7 @@ def _day(value: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise FormProblem(f"日期“{value}”的格式不正确，应为 2026-12-05") from None
+        raise FormProblem(f"日期“{value}”的格式不正确，应为 YYYY-MM-DD") from None
 
 
 def _pending_guard(session: Session, number: str, form: FormData) -> None:
