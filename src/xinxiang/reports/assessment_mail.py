@@ -13,14 +13,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from xinxiang.domain.assessment import DepartmentResult, is_frozen, month_label, shift_month
-from xinxiang.replies.compose import Outgoing, build_message, outbox_message_id, to_bytes
+from xinxiang.replies.compose import Outgoing, outbox_message_id
 from xinxiang.replies.render import render
+from xinxiang.reports.mailing import queue_once
 from xinxiang.services.assessment import assess_month, policy_of
 from xinxiang.store.models import NoticeRow
-from xinxiang.store.repo import enqueue_mail
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
@@ -99,23 +98,6 @@ def queue_assessment_mails(ctx: AppContext, now: datetime) -> list[str]:
         key = keys.get(own.department)
         if key is None or key in sent:
             continue
-        out = compose(ctx, own, lines, month, now)
-        try:
-            with ctx.db.unit_of_work() as session:
-                session.add(NoticeRow(key=key, ticket_id=0, at=now))
-                session.flush()
-                enqueue_mail(
-                    session,
-                    dedupe_key=key,
-                    message_id=out.message_id,
-                    kind=KIND,
-                    sender=out.sender,
-                    recipients=list(out.to),
-                    raw=to_bytes(build_message(out)),
-                    now=now,
-                    ticket_id=None,
-                )
-        except IntegrityError:
-            continue  # another worker queued it first
-        queued.append(key)
+        if queue_once(ctx, key, KIND, compose(ctx, own, lines, month, now), now):
+            queued.append(key)
     return queued
