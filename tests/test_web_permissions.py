@@ -76,6 +76,16 @@ MATRIX = [
         for action in ("view-approvals", "view-failures", "view-audit")
         for a, ok in [(OFFICE, True), (AUDITOR, True), (HQC, False), (LEADER, False), (None, False)]
     ],
+    # the policy pages: the 三率 ranking for all (约谈 flags: office and leaders), hot topics
+    *[
+        (a, action, None, ok)
+        for action, oks in [
+            ("view-assessment", (True, True, True, True)),
+            ("view-interview-flags", (True, False, False, True)),
+            ("view-topics", (True, True, False, True)),
+        ]
+        for a, ok in [*zip((OFFICE, AUDITOR, HQC, LEADER), oks, strict=True), (None, False)]
+    ],
     *[
         (a, "handle-intake", None, ok)
         for a, ok in [

@@ -31,6 +31,7 @@ from xinxiang.mailbox.imap import SourceUnavailable, idle_watch
 from xinxiang.notify.base import Notifier
 from xinxiang.notify.queue import build_notifiers, send_due_notifications
 from xinxiang.replies.transport import Transport, transport_for
+from xinxiang.reports.assessment_mail import queue_assessment_mails
 from xinxiang.reports.mailing import queue_due_reports
 from xinxiang.services.context import AppContext
 from xinxiang.services.digest import maybe_queue_weekly_digest
@@ -323,11 +324,16 @@ class Tasks:
         def revisit() -> None:
             locked("revisit", lambda: revisit_pass(rt.ctx, rt.clock()))
 
-        # 周报 (Monday 08:00), 月报 (when the month freezes), 每日零报告 (if switched on): each
-        # once (notice keys); checked every minute, the PDF made only when due and unsent.
+        # 周报 (Monday 08:00), 月报 and each department's 三率 result (when the month freezes),
+        # 每日零报告 (if switched on): each once (notice keys); checked every minute, the PDF
+        # made only when due and unsent.
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.reports")
         def reports() -> None:
-            locked("reports", lambda: queue_due_reports(rt.ctx, rt.clock()))
+            def both() -> None:
+                queue_due_reports(rt.ctx, rt.clock())
+                queue_assessment_mails(rt.ctx, rt.clock())
+
+            locked("reports", both)
 
         # Hot topics (未诉先办): every ten minutes; each cluster is alerted once per tier.
         @huey.periodic_task(crontab(minute="*/10"), name="xinxiang.topics")

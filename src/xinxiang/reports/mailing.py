@@ -158,23 +158,28 @@ def queue_due_reports(ctx: AppContext, now: datetime) -> list[str]:
         with ctx.db.unit_of_work() as session:
             if _sent(session, due.key):
                 continue
-        out = _compose(ctx, due, now)
-        try:
-            with ctx.db.unit_of_work() as session:
-                session.add(NoticeRow(key=due.key, ticket_id=0, at=now))
-                session.flush()
-                enqueue_mail(
-                    session,
-                    dedupe_key=due.key,
-                    message_id=out.message_id,
-                    kind=f"report_{due.kind}",
-                    sender=out.sender,
-                    recipients=list(out.to),
-                    raw=to_bytes(build_message(out)),
-                    now=now,
-                    ticket_id=None,
-                )
-        except IntegrityError:
-            continue  # another worker queued it first
-        queued.append(due.key)
+        if queue_once(ctx, due.key, f"report_{due.kind}", _compose(ctx, due, now), now):
+            queued.append(due.key)
     return queued
+
+
+def queue_once(ctx: AppContext, key: str, kind: str, out: Outgoing, now: datetime) -> bool:
+    """Queue `out` under notice key `key` in one transaction; False if it was queued before."""
+    try:
+        with ctx.db.unit_of_work() as session:
+            session.add(NoticeRow(key=key, ticket_id=0, at=now))
+            session.flush()
+            enqueue_mail(
+                session,
+                dedupe_key=key,
+                message_id=out.message_id,
+                kind=kind,
+                sender=out.sender,
+                recipients=list(out.to),
+                raw=to_bytes(build_message(out)),
+                now=now,
+                ticket_id=None,
+            )
+    except IntegrityError:
+        return False  # another worker queued it first
+    return True

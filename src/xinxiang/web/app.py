@@ -28,6 +28,7 @@ from xinxiang.web import (
     views_department,
     views_intake,
     views_letter,
+    views_policy,
     views_public,
     views_staff,
 )
@@ -95,6 +96,8 @@ def create_app(ctx: AppContext, *, clock: Clock = _utcnow) -> Starlette:
         Route("/login/cas", views_cas.cas_login, methods=["GET"]),
         Route("/logout", views_staff.logout, methods=["POST"]),
         Route("/office/", views_staff.dashboard, methods=["GET"]),
+        Route("/assessment", views_policy.assessment, methods=["GET"]),
+        Route("/topics", views_policy.topics, methods=["GET"]),
         Route("/tickets", views_staff.ticket_list, methods=["GET"]),
         Route("/tickets/{number}", views_staff.ticket_detail, methods=["GET"]),
         Route("/tickets/{number}/{action}", views_actions.ticket_action, methods=["POST"]),

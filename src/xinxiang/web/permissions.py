@@ -66,6 +66,10 @@ _GLOBAL: dict[str, frozenset[Role]] = {
     "handle-intake": frozenset({"office"}),
     # an identity-confidential petitioner's name, address and letter as written (身份保密)
     "view-identity": frozenset({"office", "auditor"}),
+    # 三率 ranking (seed 001 "月度考评结果在一定范围公开"): every account sees it
+    "view-assessment": frozenset({"office", "auditor", "department", "leader"}),
+    "view-interview-flags": frozenset({"office", "leader"}),  # 约谈 flags of the ranking
+    "view-topics": frozenset({"office", "auditor", "leader"}),  # 热点问题 (未诉先办)
     "view-audit": frozenset(
         {"office", "auditor"}
     ),  # the client address of audited actions  # 待甄别/隔离区/搁置区: assign, retry, discard

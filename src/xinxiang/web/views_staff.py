@@ -24,6 +24,7 @@ from xinxiang.web.accounts import actor_for, audit, audit_request, authenticate,
 from xinxiang.web.cas import logout_url as cas_logout_url
 from xinxiang.web.dept_panel import dept_context, evidence_of, hide_in_timeline, identity
 from xinxiang.web.permissions import Actor, allowed
+from xinxiang.web.policy_data import dashboard_tiles
 from xinxiang.web.queries import (
     PAGE_SIZE,
     TicketFilter,
@@ -166,6 +167,7 @@ async def dashboard(request: Request) -> Response:
             show_holding=allowed(actor, "view-holding-pen"),
             approvals=list_pending(session)[:20],
             departments={d.code: d.name for d in state.cfg.departments},
+            tiles=dashboard_tiles(state.ctx, state.clock()),
         )
 
 
