@@ -7,7 +7,9 @@ CSP (no inline style or script) holds and the SVG's own stylesheet still applies
 from __future__ import annotations
 
 import base64
-from datetime import date, datetime
+import threading
+import weakref
+from datetime import date, datetime, timedelta
 
 from markupsafe import Markup
 
@@ -15,7 +17,28 @@ from xinxiang.domain.assessment import DepartmentResult
 from xinxiang.reports.charts import bar_chart
 from xinxiang.services.assessment import assess_month
 from xinxiang.services.context import AppContext
-from xinxiang.services.topics import hot_topics
+from xinxiang.services.topics import TopicReport, hot_topics
+
+TOPICS_FRESH = timedelta(minutes=10)
+"""Hot topics are clustered at most this often per deployment (the worker's own pass runs every
+ten minutes): the clustering costs seconds on a busy window, the dashboard must not."""
+_topics: dict[int, tuple[weakref.ref[AppContext], datetime, TopicReport]] = {}
+_topics_lock = threading.Lock()
+
+
+def recent_hot_topics(ctx: AppContext, now: datetime) -> TopicReport:
+    """`services.topics.hot_topics`, reused for `TOPICS_FRESH` (per deployment context)."""
+    with _topics_lock:
+        cached = _topics.get(id(ctx))
+        # The weak reference tells a live context from a new one that reuses a freed id.
+        if cached is not None and cached[0]() is ctx:
+            _ref, at, report = cached
+            if timedelta(0) <= now - at < TOPICS_FRESH:
+                return report
+    report = hot_topics(ctx, now)
+    with _topics_lock:
+        _topics[id(ctx)] = (weakref.ref(ctx), now, report)
+    return report
 
 
 def svg_image(svg: str, alt: str) -> Markup:
@@ -53,5 +76,5 @@ def dashboard_tiles(ctx: AppContext, now: datetime) -> dict[str, object]:
     return {
         "top": ranked[0] if ranked else None,
         "bottom": ranked[-1] if len(ranked) > 1 else None,
-        "clusters": len(hot_topics(ctx, now).clusters),
+        "clusters": len(recent_hot_topics(ctx, now).clusters),
     }

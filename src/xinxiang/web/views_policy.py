@@ -15,9 +15,8 @@ from starlette.responses import Response
 
 from xinxiang.domain.assessment import parse_month
 from xinxiang.services.assessment import assess_month
-from xinxiang.services.topics import hot_topics
 from xinxiang.web.permissions import allowed
-from xinxiang.web.policy_data import score_chart, this_month
+from xinxiang.web.policy_data import recent_hot_topics, score_chart, this_month
 from xinxiang.web.render import page
 from xinxiang.web.views_staff import require
 
@@ -57,7 +56,7 @@ async def topics(request: Request) -> Response:
     now = state.clock()
     with state.ctx.db.session() as session:
         require(request, session, "view-topics")
-    report = hot_topics(state.ctx, now)
+    report = recent_hot_topics(state.ctx, now)
     return page(
         request,
         "topics.html",
