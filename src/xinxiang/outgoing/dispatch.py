@@ -18,7 +18,7 @@ from xinxiang.classify.engine import Classification
 from xinxiang.config import Department
 from xinxiang.domain.deadlines import Deadlines, compute_deadlines, return_window_end
 from xinxiang.domain.letter import Letter
-from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
+from xinxiang.replies.mailer import MailSpec
 from xinxiang.replies.privacy import confidential_of, for_department
 from xinxiang.replies.render import quote_excerpt
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
@@ -70,7 +70,7 @@ def load_letter(session: Session, ticket: TicketRow) -> Letter:
     return letter_from_row(row, [])
 
 
-def queue_dispatch_mail(
+def dispatch_spec(
     ctx: AppContext,
     session: Session,
     ticket: TicketRow,
@@ -80,7 +80,7 @@ def queue_dispatch_mail(
     transfer_reason: str | None,
     letter: Letter | None = None,
     classification: Classification | None = None,
-) -> None:
+) -> MailSpec:
     """The dispatch mail (转办单) of `ticket`, already dispatched to `dept` at `now`.
 
     Everything the department needs to answer by replying: the letter (without the
@@ -104,35 +104,29 @@ def queue_dispatch_mail(
         if value is not None
     ]
     c_json = ticket.classification or {}
-    queue_ticket_mail(
-        ctx,
-        session,
-        ticket,
-        MailSpec(
-            kind="dispatch",
-            to=dept.emails,
-            key=f"{dept.code}:{now.isoformat()}",
-            subject=f"【转办】{ticket.number} {letter.subject if confidential else ticket.subject}"
-            + ("【紧急】" if ticket.urgency == "emergency" else ""),
-            template="dispatch",
-            context={
-                **letter_context(ctx, ticket, letter, classification),
-                "department": dept,
-                "hits": c_json.get("hits", []),
-                "category": ticket.category,
-                "urgency": ticket.urgency,
-                "track": ticket.track,
-                "due_lines": due_lines,
-                "calendar_verified": ticket.calendar_verified,
-                "return_until": return_window_end(now, ctx.policy),
-                "intent_help": INTENT_HELP,
-                "attachment_names": [a[0] for a in attachments],
-                "transfer_reason": transfer_reason,
-                "confidential": confidential,
-            },
-            attachments=attachments,
-        ),
-        now,
+    return MailSpec(
+        kind="dispatch",
+        to=dept.emails,
+        key=f"{dept.code}:{now.isoformat()}",
+        subject=f"【转办】{ticket.number} {letter.subject if confidential else ticket.subject}"
+        + ("【紧急】" if ticket.urgency == "emergency" else ""),
+        template="dispatch",
+        context={
+            **letter_context(ctx, ticket, letter, classification),
+            "department": dept,
+            "hits": c_json.get("hits", []),
+            "category": ticket.category,
+            "urgency": ticket.urgency,
+            "track": ticket.track,
+            "due_lines": due_lines,
+            "calendar_verified": ticket.calendar_verified,
+            "return_until": return_window_end(now, ctx.policy),
+            "intent_help": INTENT_HELP,
+            "attachment_names": [a[0] for a in attachments],
+            "transfer_reason": transfer_reason,
+            "confidential": confidential,
+        },
+        attachments=attachments,
     )
 
 
