@@ -6,6 +6,7 @@ reminder and shunt reports hand it their text; the Message-ID comes from the out
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,54 @@ if TYPE_CHECKING:
 HOLD_NOTICE_KIND = "mail_held_notice"
 
 
+def post_mail(
+    ctx: AppContext,
+    session: Session,
+    *,
+    key: str,
+    kind: str,
+    to: Sequence[str],
+    subject: str,
+    text: str,
+    html: str | None,
+    now: datetime,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+) -> bool:
+    """Enqueue an automatic mail about no ticket (a report, a holding-pen notice) to staff
+    addresses `to`, inside the caller's transaction; `key` is its outbox dedupe key (the
+    Message-ID is derived from it). True if queued."""
+    settings = ctx.cfg.settings
+    message_id = outbox_message_id(key, ctx.msgid_domain)
+    recipients = list(to)
+    raw = to_bytes(
+        build_message(
+            Outgoing(
+                sender=settings.smtp.from_address,
+                sender_name=settings.smtp.from_name,
+                to=recipients,
+                subject=subject,
+                text=text,
+                html=html,
+                message_id=message_id,
+                date=now.astimezone(ctx.cfg.tz),
+                auto_submitted="auto-generated",
+                attachments=attachments,
+            )
+        )
+    )
+    return enqueue_mail(
+        session,
+        dedupe_key=key,
+        message_id=message_id,
+        kind=kind,
+        sender=settings.smtp.from_address,
+        recipients=recipients,
+        raw=raw,
+        now=now,
+        ticket_id=None,
+    )
+
+
 def post_office(
     ctx: AppContext,
     session: Session,
@@ -34,34 +83,16 @@ def post_office(
 ) -> bool:
     """Enqueue a mail to the office (党政办公室) about no ticket — a digest, a reminder, an
     alert — inside the caller's transaction; `key` is its outbox dedupe key. True if queued."""
-    settings = ctx.cfg.settings
-    message_id = outbox_message_id(key, ctx.msgid_domain)
-    to = sorted(ctx.cfg.office.emails)
-    raw = to_bytes(
-        build_message(
-            Outgoing(
-                sender=settings.smtp.from_address,
-                sender_name=settings.smtp.from_name,
-                to=to,
-                subject=subject,
-                text=text,
-                html=text_to_html(text, subject),
-                message_id=message_id,
-                date=now.astimezone(ctx.cfg.tz),
-                auto_submitted="auto-generated",
-            )
-        )
-    )
-    return enqueue_mail(
+    return post_mail(
+        ctx,
         session,
-        dedupe_key=key,
-        message_id=message_id,
+        key=key,
         kind=kind,
-        sender=settings.smtp.from_address,
-        recipients=to,
-        raw=raw,
+        to=sorted(ctx.cfg.office.emails),
+        subject=subject,
+        text=text,
+        html=text_to_html(text, subject),
         now=now,
-        ticket_id=None,
     )
 
 

@@ -20,14 +20,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from xinxiang.domain.assessment import is_frozen, shift_month
-from xinxiang.replies.compose import Outgoing, build_message, outbox_message_id, to_bytes
+from xinxiang.outgoing.office import post_mail
 from xinxiang.replies.mailer import text_to_html
 from xinxiang.reports.data import Period, month_period, period_report, week_period
 from xinxiang.reports.render import render_report_pdf, render_report_xlsx
 from xinxiang.services.assessment import policy_of
 from xinxiang.services.office import list_overdue
 from xinxiang.store.models import EventRow, NoticeRow, TicketRow
-from xinxiang.store.repo import enqueue_mail
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -115,40 +114,29 @@ def _daily_text(ctx: AppContext, day: str, now: datetime) -> tuple[str, str]:
     return f"【每日零报告】书记校长信箱 {day}", "\n".join(lines)
 
 
-def _compose(ctx: AppContext, due: DueReport, now: datetime) -> Outgoing:
+Attachment = tuple[str, str, bytes]
+
+
+def _compose(ctx: AppContext, due: DueReport, now: datetime) -> tuple[str, str, list[Attachment]]:
+    """The subject, text and attachments of the report `due`."""
     settings = ctx.cfg.settings
-    to = recipients(ctx)
-    message_id = outbox_message_id(due.key, ctx.msgid_domain)
-    date = now.astimezone(ctx.cfg.tz)
     if due.period is None:
         subject, text = _daily_text(ctx, due.day, now)
-        attachments: list[tuple[str, str, bytes]] = []
-    else:
-        data = period_report(ctx, due.period, now)
-        name = "周报" if due.kind == "weekly" else "月报"
-        subject = f"【{name}】书记校长信箱 {due.period.title}"
-        text = (
-            f"{settings.school.name}书记校长信箱{name}（{due.period.title}）见附件："
-            "来信分类、按时办理、逾期与延期、满意度和三率考评排名，并与上期比较。"
-        )
-        tz = settings.school.timezone
-        base = f"xinxiang-{due.kind}-{due.period.label}"
-        attachments = [
-            (f"{base}.pdf", PDF, render_report_pdf(data, settings.school.name, tz)),
-            (f"{base}.xlsx", XLSX, render_report_xlsx(data, tz)),
-        ]
-    return Outgoing(
-        sender=settings.smtp.from_address,
-        sender_name=settings.smtp.from_name,
-        to=to,
-        subject=subject,
-        text=text,
-        html=text_to_html(text, subject),
-        message_id=message_id,
-        date=date,
-        auto_submitted="auto-generated",
-        attachments=attachments,
+        return subject, text, []
+    data = period_report(ctx, due.period, now)
+    name = "周报" if due.kind == "weekly" else "月报"
+    subject = f"【{name}】书记校长信箱 {due.period.title}"
+    text = (
+        f"{settings.school.name}书记校长信箱{name}（{due.period.title}）见附件："
+        "来信分类、按时办理、逾期与延期、满意度和三率考评排名，并与上期比较。"
     )
+    tz = settings.school.timezone
+    base = f"xinxiang-{due.kind}-{due.period.label}"
+    attachments = [
+        (f"{base}.pdf", PDF, render_report_pdf(data, settings.school.name, tz)),
+        (f"{base}.xlsx", XLSX, render_report_xlsx(data, tz)),
+    ]
+    return subject, text, attachments
 
 
 def queue_due_reports(ctx: AppContext, now: datetime) -> list[str]:
@@ -158,21 +146,22 @@ def queue_due_reports(ctx: AppContext, now: datetime) -> list[str]:
         with ctx.db.unit_of_work() as session:
             if _sent(session, due.key):
                 continue
-        out = _compose(ctx, due, now)
+        subject, text, attachments = _compose(ctx, due, now)
         try:
             with ctx.db.unit_of_work() as session:
                 session.add(NoticeRow(key=due.key, ticket_id=0, at=now))
                 session.flush()
-                enqueue_mail(
+                post_mail(
+                    ctx,
                     session,
-                    dedupe_key=due.key,
-                    message_id=out.message_id,
+                    key=due.key,
                     kind=f"report_{due.kind}",
-                    sender=out.sender,
-                    recipients=list(out.to),
-                    raw=to_bytes(build_message(out)),
+                    to=recipients(ctx),
+                    subject=subject,
+                    text=text,
+                    html=text_to_html(text, subject),
                     now=now,
-                    ticket_id=None,
+                    attachments=attachments,
                 )
         except IntegrityError:
             continue  # another worker queued it first
