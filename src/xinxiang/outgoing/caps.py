@@ -111,12 +111,13 @@ def split_staff(
 
 def coalesce(
     ctx: AppContext, session: Session, address: str, subject: str, row: dict[str, Any]
-) -> None:
+) -> bool:
     """Keep the mail `row` for `address` as coalesced and make sure the address's digest of
-    this hour is queued (unrendered: it is rendered when sent, with every mail of the hour)."""
+    this hour is queued (unrendered: it is rendered when sent, with every mail of the hour).
+    True if the mail was not coalesced for `address` before."""
     del subject  # the digest reads each mail's own subject when it is rendered
     now: datetime = row["now"]
-    enqueue_mail(
+    added = enqueue_mail(
         session,
         **{**row, "dedupe_key": f"{row['dedupe_key']}>{address}"},
         recipients=[address],
@@ -125,7 +126,7 @@ def coalesce(
     start = _hour(now)
     key = f"{STAFF_DIGEST_KIND}:{address}:{start.isoformat()}"
     if outbox_row(session, key) is not None:
-        return
+        return added
     enqueue_mail(
         session,
         dedupe_key=key,
@@ -138,6 +139,7 @@ def coalesce(
         ticket_id=None,
         send_at=start + timedelta(hours=1),
     )
+    return added
 
 
 def render_digest(ctx: AppContext, session: Session, row: OutboxRow) -> bytes | None:

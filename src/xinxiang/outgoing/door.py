@@ -26,7 +26,7 @@ from xinxiang.outgoing.tickets import addresses, department_of, ticket_spec
 from xinxiang.replies.compose import deliverable, outbox_message_id
 from xinxiang.replies.mailer import AUTO_REPLY_KINDS, MailSpec, mail_key, render_spec
 from xinxiang.store.models import OutboxRow, TicketRow
-from xinxiang.store.repo import add_event, count_recent_mail, enqueue_mail
+from xinxiang.store.repo import add_event, count_recent_mail, enqueue_mail, outbox_key_taken
 
 __all__ = ["post", "post_office", "render_deferred", "send", "send_notices"]
 
@@ -74,6 +74,8 @@ def post(
             )
             return False
     dedupe_key = mail_key(spec.kind, ticket.number, spec.key)
+    if outbox_key_taken(session, dedupe_key):
+        return False  # queued, held or coalesced before: posting is idempotent on the key
     message_id = outbox_message_id(dedupe_key, ctx.msgid_domain)
     raw = render_spec(ctx, ticket, spec, message_id, now)
     row: dict[str, Any] = {
@@ -107,8 +109,7 @@ def post(
     added = False
     if direct:
         added = enqueue_mail(session, recipients=direct, **row)
-    for address in coalesced:
-        caps.coalesce(ctx, session, address, spec.subject, row)
+    coalesced = [a for a in coalesced if caps.coalesce(ctx, session, a, spec.subject, row)]
     if added or coalesced:
         add_event(
             session,

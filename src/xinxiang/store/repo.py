@@ -181,6 +181,19 @@ def outbox_rows_to(
     )
 
 
+def outbox_key_taken(session: Session, dedupe_key: str) -> bool:
+    """Whether a mail with this dedupe key was queued, held or coalesced (`key>address`)."""
+    found = session.execute(
+        select(OutboxRow.id)
+        .where(
+            (OutboxRow.dedupe_key == dedupe_key)
+            | OutboxRow.dedupe_key.startswith(dedupe_key + ">", autoescape=True)
+        )
+        .limit(1)
+    ).scalar_one_or_none()
+    return found is not None
+
+
 def outbox_row(session: Session, dedupe_key: str) -> OutboxRow | None:
     """The outbox row with this dedupe key, if any."""
     return session.execute(
