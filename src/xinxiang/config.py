@@ -178,7 +178,7 @@ class OutgoingSection(Strict):
 
     school_domains: list[str] = Field(default_factory=list)
     outside_per_hour: int = Field(default=20, ge=1)
-    staff_per_hour: int = Field(default=30, ge=1)
+    staff_per_hour: int = Field(default=200, ge=1)
 
     @field_validator("school_domains")
     @classmethod
