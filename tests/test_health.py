@@ -135,7 +135,7 @@ def test_dead_smtp_server_alerts_once_and_recovers_once(
     ctx = context(cfg_dir)
     clock = Clock(T0)
     rt = Runtime(ctx, clock)
-    from xinxiang.replies.mailer import queue_office_mail
+    from xinxiang.outgoing.office import post_office as queue_office_mail
 
     with ctx.db.unit_of_work() as s:
         queue_office_mail(ctx, s, key="probe", kind="probe", subject="测试", text="x", now=T0)

@@ -17,7 +17,7 @@ import xinxiang.store.models_replies  # noqa: F401
 from inbound_helpers import context, letter
 from replies_helpers import CAMPUS_AUTH, HQC, OFFICE, PETITIONER, Loop, dispatched, qq_reply
 from servers import ImapAccount, SmtpSink
-from xinxiang.handlers.dispatch_mail import deadlines_for
+from xinxiang.outgoing.dispatch import deadlines_for
 from xinxiang.replies.office_commands import OfficeMailCommand, parse_office_mail_command
 from xinxiang.store.models import CohandlerRow, EventRow
 from xinxiang.store.models_replies import HoldingRow, TicketReplyRow

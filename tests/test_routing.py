@@ -137,7 +137,7 @@ def test_rules_suggest_lists_terms_from_triaged_letters(tmp_config) -> None:  # 
 def test_a_receipt_says_one_thing_about_who_handles_the_letter(tmp_config) -> None:  # type: ignore[no-untyped-def]
     """Routed before the receipt goes out: it names the department and does not also promise
     that the office will pass the letter on; the school's lookup address is in it (#18)."""
-    from xinxiang.replies.ack import render_ack
+    from xinxiang.outgoing.ack import render_ack
 
     url = "https://xinxiang.example.edu.cn/"
     ctx = context(tmp_config(overrides={"school": {"public_url": url}}))

@@ -36,6 +36,8 @@ def test_a_letter_reaches_the_department_with_its_deadlines(
     assert "正式回复时限：2026年12月1日（星期二）24:00 前" in body
     assert "响应时限（当天响应）：2026年12月1日（星期二）24:00 前" in body
     assert "00:00 前" not in body
+    # Examples are dated from this ticket's own deadline, never a fixed date (issue #18).
+    assert "“延期：至2026-12-04，原因：……”" in body and "预计12月8日前正式回复" in body
     assert "初步回复" in body and "退回" in body
 
 

@@ -168,6 +168,25 @@ class DispatchSection(Strict):
     flood_letters_per_hour: int = Field(default=10, ge=2)
 
 
+class OutgoingSection(Strict):
+    """Per-address caps of the automatic mail we send (发信限额).
+
+    An address outside the school (not registered, not in `school_domains`) gets at most
+    `outside_per_hour` automatic mails an hour; more are held in the outbox and the office is
+    told. Staff addresses are never capped: past `staff_per_hour` mails an hour, further ones
+    are coalesced into one digest mail per address at the end of the hour.
+    """
+
+    school_domains: list[str] = Field(default_factory=list)
+    outside_per_hour: int = Field(default=20, ge=1)
+    staff_per_hour: int = Field(default=200, ge=1)
+
+    @field_validator("school_domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        return [d.strip().lower().lstrip("@") for d in value if d.strip()]
+
+
 class RepliesSection(Strict):
     approve_all_answers: bool = False
 
@@ -436,6 +455,7 @@ class Settings(Strict):
     ack: AckSection = AckSection()
     dispatch: DispatchSection = DispatchSection()
     replies: RepliesSection = RepliesSection()
+    outgoing: OutgoingSection = OutgoingSection()
     authentication: AuthenticationSection = AuthenticationSection()
     backup: BackupSection = BackupSection()
     notify: NotifySection = NotifySection()

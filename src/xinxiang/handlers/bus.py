@@ -51,7 +51,7 @@ from xinxiang.handlers.messages import (
 from xinxiang.handlers.notices import send_notices
 from xinxiang.handlers.repository import TicketRepository
 from xinxiang.logs import log_event
-from xinxiang.replies.ack import supersede_receipt
+from xinxiang.outgoing.ack import supersede_receipt
 from xinxiang.replies.publishing import republish
 from xinxiang.store.dialect import savepoint
 from xinxiang.store.models import TicketRow

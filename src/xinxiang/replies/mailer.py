@@ -1,8 +1,8 @@
-"""Queueing a templated mail about a ticket: render text + HTML, build, put in the outbox.
+"""A templated mail about a ticket (`MailSpec`) and its rendering: text + HTML, headers.
 
 Every mail about a ticket carries the ticket's signed Reply-To, an `X-Xinxiang-Ticket` header
 and a Message-ID derived from its outbox key, so replies find the ticket and resends are
-recognisable. All of it happens inside the caller's transaction.
+recognisable. Specs are composed and queued only by the door for notices (`outgoing`).
 """
 
 from __future__ import annotations
@@ -10,22 +10,13 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
-
-from xinxiang.replies.compose import (
-    Outgoing,
-    build_message,
-    deliverable,
-    outbox_message_id,
-    to_bytes,
-)
+from xinxiang.replies.compose import Outgoing, build_message, to_bytes
 from xinxiang.replies.render import render, template_exists
 from xinxiang.replies.tokens import reply_address
 from xinxiang.store.models import TicketRow
-from xinxiang.store.repo import add_event, count_recent_mail, enqueue_mail
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
@@ -148,107 +139,3 @@ def render_spec(
         urgent=spec.kind in URGENT_KINDS,
     )
     return to_bytes(build_message(out))
-
-
-def queue_ticket_mail(
-    ctx: AppContext, session: Session, ticket: TicketRow, spec: MailSpec, now: datetime
-) -> bool:
-    """Render and enqueue `spec` for `ticket` (idempotent on `spec.key`). True if queued."""
-    recipients = sorted({a.lower() for a in spec.to if a and deliverable(a)})
-    if not recipients:
-        add_event(
-            session,
-            ticket.id,
-            now,
-            "system",
-            "mail_skipped",
-            mail_kind=spec.kind,
-            reason="no valid recipient address",
-        )
-        return False
-    settings = ctx.cfg.settings
-    if spec.auto_submitted == "auto-replied":
-        # Automatic answers to petitioners share one hourly cap per address, so nobody can
-        # make us flood an address (or a forged sender's address) by writing many letters.
-        since = now - timedelta(hours=1)
-        recent = count_recent_mail(session, AUTO_REPLY_KINDS, recipients[0], since)
-        if recent >= settings.ack.max_per_sender_per_hour:
-            add_event(
-                session,
-                ticket.id,
-                now,
-                "system",
-                "mail_rate_limited",
-                mail_kind=spec.kind,
-                reason=f"already {recent} automatic mails this hour",
-            )
-            return False
-    dedupe_key = mail_key(spec.kind, ticket.number, spec.key)
-    message_id = outbox_message_id(dedupe_key, ctx.msgid_domain)
-    raw = render_spec(ctx, ticket, spec, message_id, now)
-    added = enqueue_mail(
-        session,
-        dedupe_key=dedupe_key,
-        message_id=message_id,
-        kind=spec.kind,
-        sender=settings.smtp.from_address,
-        recipients=recipients,
-        raw=raw,
-        now=now,
-        ticket_id=ticket.id,
-    )
-    if added:
-        add_event(
-            session,
-            ticket.id,
-            now,
-            "system",
-            "mail_queued",
-            mail_kind=spec.kind,
-            to=recipients,
-            message_id=message_id,
-        )
-    return added
-
-
-def queue_office_mail(
-    ctx: AppContext,
-    session: Session,
-    *,
-    key: str,
-    kind: str,
-    subject: str,
-    text: str,
-    now: datetime,
-) -> bool:
-    """Enqueue a mail to the office (党政办公室) about no ticket — a digest, a reminder — inside
-    the caller's transaction; `key` is its outbox dedupe key. True if queued."""
-    settings = ctx.cfg.settings
-    message_id = outbox_message_id(key, ctx.msgid_domain)
-    to = sorted(ctx.cfg.office.emails)
-    raw = to_bytes(
-        build_message(
-            Outgoing(
-                sender=settings.smtp.from_address,
-                sender_name=settings.smtp.from_name,
-                to=to,
-                subject=subject,
-                text=text,
-                html=text_to_html(text, subject),
-                message_id=message_id,
-                date=now.astimezone(ctx.cfg.tz),
-                auto_submitted="auto-generated",
-            )
-        )
-    )
-    return enqueue_mail(
-        session,
-        dedupe_key=key,
-        message_id=message_id,
-        kind=kind,
-        sender=settings.smtp.from_address,
-        recipients=to,
-        raw=raw,
-        now=now,
-        ticket_id=None,
-    )

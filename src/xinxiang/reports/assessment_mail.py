@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from xinxiang.domain.assessment import DepartmentResult, is_frozen, month_label, shift_month
-from xinxiang.replies.compose import Outgoing, outbox_message_id
 from xinxiang.replies.render import render
 from xinxiang.reports.mailing import queue_once
 from xinxiang.services.assessment import assess_month, policy_of
@@ -38,9 +37,9 @@ def notice_key(month: str, department: str) -> str:
 
 
 def compose(
-    ctx: AppContext, own: DepartmentResult, lines: list[DepartmentResult], month: str, now: datetime
-) -> Outgoing:
-    """The department's mail: its own line and the ranking (plain text, Chinese)."""
+    ctx: AppContext, own: DepartmentResult, lines: list[DepartmentResult], month: str
+) -> tuple[list[str], str, str]:
+    """The department's mail — recipients, subject, text: its own line and the ranking."""
     cfg = ctx.cfg
     settings = cfg.settings
     dept = next(d for d in cfg.departments if d.code == own.department)
@@ -62,18 +61,7 @@ def compose(
         ),
         office=cfg.office.name,
     )
-    key = notice_key(month, own.department)
-    return Outgoing(
-        sender=settings.smtp.from_address,
-        sender_name=settings.smtp.from_name,
-        to=list(dept.emails),
-        subject=f"【月度考评】{title} 本单位三率考评结果",
-        text=text,
-        html=None,
-        message_id=outbox_message_id(key, ctx.msgid_domain),
-        date=now.astimezone(cfg.tz),
-        auto_submitted="auto-generated",
-    )
+    return list(dept.emails), f"【月度考评】{title} 本单位三率考评结果", text
 
 
 def queue_assessment_mails(ctx: AppContext, now: datetime) -> list[str]:
@@ -98,6 +86,7 @@ def queue_assessment_mails(ctx: AppContext, now: datetime) -> list[str]:
         key = keys.get(own.department)
         if key is None or key in sent:
             continue
-        if queue_once(ctx, key, KIND, compose(ctx, own, lines, month, now), now):
+        to, subject, text = compose(ctx, own, lines, month)
+        if queue_once(ctx, key, KIND, to, subject, text, now):
             queued.append(key)
     return queued

@@ -12,6 +12,7 @@ key is checked before the PDF is made, and written in the transaction that queue
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -20,14 +21,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from xinxiang.domain.assessment import is_frozen, shift_month
-from xinxiang.replies.compose import Outgoing, build_message, outbox_message_id, to_bytes
+from xinxiang.outgoing.office import post_mail
 from xinxiang.replies.mailer import text_to_html
 from xinxiang.reports.data import Period, month_period, period_report, week_period
 from xinxiang.reports.render import render_report_pdf, render_report_xlsx
 from xinxiang.services.assessment import policy_of
 from xinxiang.services.office import list_overdue
 from xinxiang.store.models import EventRow, NoticeRow, TicketRow
-from xinxiang.store.repo import enqueue_mail
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -115,40 +115,29 @@ def _daily_text(ctx: AppContext, day: str, now: datetime) -> tuple[str, str]:
     return f"【每日零报告】书记校长信箱 {day}", "\n".join(lines)
 
 
-def _compose(ctx: AppContext, due: DueReport, now: datetime) -> Outgoing:
+Attachment = tuple[str, str, bytes]
+
+
+def _compose(ctx: AppContext, due: DueReport, now: datetime) -> tuple[str, str, list[Attachment]]:
+    """The subject, text and attachments of the report `due`."""
     settings = ctx.cfg.settings
-    to = recipients(ctx)
-    message_id = outbox_message_id(due.key, ctx.msgid_domain)
-    date = now.astimezone(ctx.cfg.tz)
     if due.period is None:
         subject, text = _daily_text(ctx, due.day, now)
-        attachments: list[tuple[str, str, bytes]] = []
-    else:
-        data = period_report(ctx, due.period, now)
-        name = "周报" if due.kind == "weekly" else "月报"
-        subject = f"【{name}】书记校长信箱 {due.period.title}"
-        text = (
-            f"{settings.school.name}书记校长信箱{name}（{due.period.title}）见附件："
-            "来信分类、按时办理、逾期与延期、满意度和三率考评排名，并与上期比较。"
-        )
-        tz = settings.school.timezone
-        base = f"xinxiang-{due.kind}-{due.period.label}"
-        attachments = [
-            (f"{base}.pdf", PDF, render_report_pdf(data, settings.school.name, tz)),
-            (f"{base}.xlsx", XLSX, render_report_xlsx(data, tz)),
-        ]
-    return Outgoing(
-        sender=settings.smtp.from_address,
-        sender_name=settings.smtp.from_name,
-        to=to,
-        subject=subject,
-        text=text,
-        html=text_to_html(text, subject),
-        message_id=message_id,
-        date=date,
-        auto_submitted="auto-generated",
-        attachments=attachments,
+        return subject, text, []
+    data = period_report(ctx, due.period, now)
+    name = "周报" if due.kind == "weekly" else "月报"
+    subject = f"【{name}】书记校长信箱 {due.period.title}"
+    text = (
+        f"{settings.school.name}书记校长信箱{name}（{due.period.title}）见附件："
+        "来信分类、按时办理、逾期与延期、满意度和三率考评排名，并与上期比较。"
     )
+    tz = settings.school.timezone
+    base = f"xinxiang-{due.kind}-{due.period.label}"
+    attachments = [
+        (f"{base}.pdf", PDF, render_report_pdf(data, settings.school.name, tz)),
+        (f"{base}.xlsx", XLSX, render_report_xlsx(data, tz)),
+    ]
+    return subject, text, attachments
 
 
 def queue_due_reports(ctx: AppContext, now: datetime) -> list[str]:
@@ -158,27 +147,40 @@ def queue_due_reports(ctx: AppContext, now: datetime) -> list[str]:
         with ctx.db.unit_of_work() as session:
             if _sent(session, due.key):
                 continue
-        if queue_once(ctx, due.key, f"report_{due.kind}", _compose(ctx, due, now), now):
+        subject, text, attachments = _compose(ctx, due, now)
+        kind = f"report_{due.kind}"
+        if queue_once(ctx, due.key, kind, recipients(ctx), subject, text, now, attachments):
             queued.append(due.key)
     return queued
 
 
-def queue_once(ctx: AppContext, key: str, kind: str, out: Outgoing, now: datetime) -> bool:
-    """Queue `out` under notice key `key` in one transaction; False if it was queued before."""
+def queue_once(
+    ctx: AppContext,
+    key: str,
+    kind: str,
+    to: Sequence[str],
+    subject: str,
+    text: str,
+    now: datetime,
+    attachments: Sequence[Attachment] = (),
+) -> bool:
+    """Post a mail to staff `to` through the door under notice key `key`, in one transaction;
+    False if it was queued before (by this or another worker)."""
     try:
         with ctx.db.unit_of_work() as session:
             session.add(NoticeRow(key=key, ticket_id=0, at=now))
             session.flush()
-            enqueue_mail(
+            post_mail(
+                ctx,
                 session,
-                dedupe_key=key,
-                message_id=out.message_id,
+                key=key,
                 kind=kind,
-                sender=out.sender,
-                recipients=list(out.to),
-                raw=to_bytes(build_message(out)),
+                to=to,
+                subject=subject,
+                text=text,
+                html=text_to_html(text, subject),
                 now=now,
-                ticket_id=None,
+                attachments=attachments,
             )
     except IntegrityError:
         return False  # another worker queued it first

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from xinxiang.dispatch.calendar import CALENDAR_FILE, load_calendar_for
 from xinxiang.dispatch.calendar_reminder import CalendarReminder, calendar_reminder_due
 from xinxiang.errors import ConfigError
-from xinxiang.replies.mailer import base_context, queue_office_mail
+from xinxiang.outgoing.office import post_office
+from xinxiang.replies.mailer import base_context
 from xinxiang.replies.render import render
 from xinxiang.store.models import NoticeRow
 
@@ -117,7 +118,7 @@ def queue_calendar_reminder(
     text = render_calendar_reminder(ctx, reminder, now, problem)
     session.add(NoticeRow(key=reminder.key, ticket_id=0, at=now))
     session.flush()
-    queue_office_mail(
+    post_office(
         ctx,
         session,
         key=reminder.key,

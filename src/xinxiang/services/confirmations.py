@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinxiang.domain.letter import Letter
+from xinxiang.outgoing.door import post
+from xinxiang.outgoing.tickets import challenge_spec
 from xinxiang.replies.authz import normalize_address
-from xinxiang.replies.confirm import confirm_address
-from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
 from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_replies import HoldingRow
 
@@ -76,28 +76,7 @@ def challenge(
     )
     session.add(hold)
     session.flush()
-    base = ctx.cfg.settings.smtp.from_address
-    queue_ticket_mail(
-        ctx,
-        session,
-        ticket,
-        MailSpec(
-            kind="confirm_request",
-            to=[address],
-            subject=f"【请确认】{ticket.number} 以您名义发出的邮件待确认",
-            template="confirm_request",
-            context={
-                "address": address,
-                "reason": reason,
-                "subject": row.subject,
-                "excerpt": " ".join(row.body.split())[:300],
-                "expires": (now + timedelta(hours=settings.confirm_hours)).astimezone(ctx.cfg.tz),
-            },
-            key=f"hold{hold.id}",
-            reply_to=confirm_address(base, hold.id, address, ctx.token_key),
-        ),
-        now,
-    )
+    post(ctx, session, ticket, challenge_spec(ctx, ticket, row, hold, address, reason, now), now)
     return hold
 
 

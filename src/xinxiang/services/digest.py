@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from xinxiang.domain.states import OPEN_WORK_STATUSES
-from xinxiang.replies.mailer import base_context, queue_office_mail
+from xinxiang.outgoing.office import post_office
+from xinxiang.replies.mailer import base_context
 from xinxiang.replies.render import render
 from xinxiang.services.office import OverdueItem, deadline_label, list_overdue
 from xinxiang.store.models import EventRow, NoticeRow, TicketRow
@@ -168,7 +169,7 @@ def queue_weekly_digest(ctx: AppContext, now: datetime) -> bool:
         with ctx.db.unit_of_work() as session:
             session.add(NoticeRow(key=key, ticket_id=0, at=now))
             session.flush()
-            queue_office_mail(
+            post_office(
                 ctx, session, key=key, kind="weekly_digest", subject=subject, text=text, now=now
             )
     except IntegrityError:

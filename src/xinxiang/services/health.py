@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from xinxiang.notify.message import Notice
 from xinxiang.notify.queue import enqueue_notice
-from xinxiang.replies.mailer import base_context, queue_office_mail
+from xinxiang.outgoing.office import post_office
+from xinxiang.replies.mailer import base_context
 from xinxiang.replies.render import render
 from xinxiang.store.db import Database
 from xinxiang.store.models import OutboxRow
@@ -205,9 +206,7 @@ def _tell_office(
         since=since,
     )
     title = "【系统告警】" if decision == "alert" else "【系统恢复】"
-    queue_office_mail(
-        ctx, session, key=key, kind=kind, subject=f"{title}{label}", text=text, now=now
-    )
+    post_office(ctx, session, key=key, kind=kind, subject=f"{title}{label}", text=text, now=now)
     notice = Notice(
         kind=kind,
         subject=f"{label}{'异常' if decision == 'alert' else '已恢复'}",

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinxiang.replies.compose import Outgoing, build_message, outbox_message_id, to_bytes
+from xinxiang.outgoing.office import post_mail
 from xinxiang.replies.mailer import base_context
 from xinxiang.replies.render import render
 from xinxiang.services.approval import ApprovalError, find_ticket
 from xinxiang.services.reply_actions import ReplyOutcome
 from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_replies import HoldingRow
-from xinxiang.store.repo import add_event, enqueue_mail
+from xinxiang.store.repo import add_event
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
@@ -39,32 +39,17 @@ def _office_mail(
     now: datetime,
 ) -> None:
     """A mail to the office about no particular ticket (holding pen notices)."""
-    settings = ctx.cfg.settings
-    dedupe_key = f"{kind}:{key}"
-    message_id = outbox_message_id(dedupe_key, ctx.msgid_domain)
     text = render(f"mail/{template}.txt.j2", **{**base_context(ctx), **context})
-    recipients = sorted({a.lower() for a in ctx.cfg.office.emails})
-    out = Outgoing(
-        sender=settings.smtp.from_address,
-        sender_name=settings.smtp.from_name,
-        to=recipients,
+    post_mail(
+        ctx,
+        session,
+        key=f"{kind}:{key}",
+        kind=kind,
+        to=sorted({a.lower() for a in ctx.cfg.office.emails}),
         subject=subject,
         text=text,
         html=None,
-        message_id=message_id,
-        date=now.astimezone(ctx.cfg.tz),
-        auto_submitted="auto-generated",
-    )
-    enqueue_mail(
-        session,
-        dedupe_key=dedupe_key,
-        message_id=message_id,
-        kind=kind,
-        sender=settings.smtp.from_address,
-        recipients=recipients,
-        raw=to_bytes(build_message(out)),
         now=now,
-        ticket_id=None,
     )
 
 

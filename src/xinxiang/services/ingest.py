@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -24,9 +24,9 @@ from xinxiang.domain.tickets import new_query_code
 from xinxiang.errors import UnparseableMail
 from xinxiang.mailbox.noise import bounced_message_ids
 from xinxiang.mailbox.parse import parse_message
-from xinxiang.replies import ack
+from xinxiang.outgoing import ack
+from xinxiang.outgoing.caps import receipt_allowance
 from xinxiang.replies.compose import deliverable
-from xinxiang.replies.mailer import AUTO_REPLY_KINDS
 from xinxiang.services import prepare
 from xinxiang.services.context import AppContext
 from xinxiang.services.prepare import (
@@ -48,7 +48,6 @@ from xinxiang.store.models import (
 )
 from xinxiang.store.repo import (
     add_event,
-    count_recent_mail_by_recipient,
     next_ticket_numbers,
     set_cursor,
 )
@@ -203,7 +202,7 @@ def record_batch(
         ]
         session.add_all(tickets)
         session.flush()
-        allowed = _receipt_allowance(ctx, session, [t.petitioner_addr for t in tickets], now)
+        allowed = receipt_allowance(ctx, session, [t.petitioner_addr for t in tickets], now)
         events: list[dict[str, Any]] = []
         receipts: list[dict[str, Any]] = []
         # One statement links the letters to their tickets (not one UPDATE per letter).
@@ -274,18 +273,6 @@ def _attachment_values(a: StoredAttachment) -> dict[str, Any]:
         "inline": a.inline,
         "content_id": a.content_id,
     }
-
-
-def _receipt_allowance(
-    ctx: AppContext, session: Session, addresses: Sequence[str], now: datetime
-) -> dict[str, int]:
-    """How many more automatic mails each address may get this hour (one grouped query)."""
-    cap = ctx.cfg.settings.ack.max_per_sender_per_hour
-    wanted = {a.lower() for a in addresses if a}
-    used = count_recent_mail_by_recipient(
-        session, AUTO_REPLY_KINDS, wanted, now - timedelta(hours=1)
-    )
-    return {a: max(0, cap - used.get(a, 0)) for a in wanted}
 
 
 def _advance_cursors(session: Session, prepared: Sequence[Prepared], now: datetime) -> None:

@@ -23,7 +23,8 @@ from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from xinxiang.domain.deadlines import dispatch_due
-from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
+from xinxiang.outgoing.ack import letter_confirm_spec
+from xinxiang.outgoing.door import post
 from xinxiang.services.context import AppContext
 from xinxiang.store.models import EventRow, TicketRow
 from xinxiang.store.repo import add_event
@@ -106,21 +107,8 @@ def hold_for_confirmation(
         # The 转办 clock starts when the letter is confirmed: no overdue count or reminder for
         # the office about a letter nobody has vouched for yet.
         ticket.dispatch_due = None
-    queue_ticket_mail(
-        ctx,
-        session,
-        ticket,
-        MailSpec(
-            kind="letter_confirm",
-            to=[ticket.petitioner_addr],
-            subject=f"【请确认邮箱】{ticket.number} {ticket.subject}",
-            template="letter_confirm",
-            context={"link": f"{link_base}/letter/confirm?t={token}", "hours": hours},
-            key="confirm",
-            auto_submitted="auto-replied",
-        ),
-        now,
-    )
+    link = f"{link_base}/letter/confirm?t={token}"
+    post(ctx, session, ticket, letter_confirm_spec(ticket, link, hours), now)
 
 
 def confirm_contact(ctx: AppContext, claim: Claim, now: datetime) -> str | None:

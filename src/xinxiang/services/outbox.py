@@ -102,9 +102,9 @@ def _claim_batch(ctx: AppContext, now: datetime, size: int) -> list[Claimed]:
 
 
 def _materialize(ctx: AppContext, row_id: int, now: datetime) -> bytes | None:
-    """Render a row written unrendered (receipts) and store the bytes, so that any resend is
-    byte-identical; a receipt that is no longer wanted is marked `skipped`."""
-    from xinxiang.replies.ack import ACK_KIND, render_ack
+    """Render a row written unrendered (receipts, staff digests) and store the bytes, so that
+    any resend is byte-identical; a receipt that is no longer wanted is marked `skipped`."""
+    from xinxiang.outgoing.door import render_deferred
 
     with ctx.db.unit_of_work() as session:
         row = session.get(OutboxRow, row_id)
@@ -112,7 +112,7 @@ def _materialize(ctx: AppContext, row_id: int, now: datetime) -> bytes | None:
             return None
         if row.raw is not None:
             return row.raw
-        raw = render_ack(ctx, session, row) if row.kind == ACK_KIND else None
+        raw = render_deferred(ctx, session, row)
         if raw is None:
             row.state = "skipped"
             row.claimed_until = None

@@ -30,10 +30,10 @@ from xinxiang.domain import workflow as wf
 from xinxiang.domain.letter import Letter
 from xinxiang.domain.states import OPEN_STATUSES, TicketStatus
 from xinxiang.handlers.bus import execute
-from xinxiang.handlers.dispatch_mail import letter_context
 from xinxiang.logs import log_event
 from xinxiang.notify.tickets import notify_ticket
-from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
+from xinxiang.outgoing.door import post
+from xinxiang.outgoing.routing import alert_spec
 from xinxiang.replies.privacy import confidential_of
 from xinxiang.services.context import AppContext
 from xinxiang.services.learning import advice
@@ -229,21 +229,7 @@ def _emergency_alert(
             "resolve_by": now + ctx.policy.emergency_resolution,
         }
     to = list(ctx.cfg.office.emails) + (list(dept.emails) if dept else [])
-    queue_ticket_mail(
-        ctx,
-        session,
-        ticket,
-        MailSpec(
-            kind=kind,
-            to=to,
-            key="alert",
-            subject=f"【{title}】{ticket.number} {letter.subject}",
-            template=kind,
-            context={**letter_context(ctx, ticket, letter, c), **extra},
-            auto_submitted="auto-generated",
-        ),
-        now,
-    )
+    post(ctx, session, ticket, alert_spec(ctx, ticket, letter, c, kind, title, to, extra), now)
     add_event(session, ticket.id, now, ACTOR, kind, to=to, rules=[h.rule for h in c.hits])
     notify_ticket(
         session,

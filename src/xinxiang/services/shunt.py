@@ -22,7 +22,8 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from xinxiang.errors import XinxiangError
-from xinxiang.replies.mailer import base_context, queue_office_mail
+from xinxiang.outgoing.office import post_office
+from xinxiang.replies.mailer import base_context
 from xinxiang.replies.render import render
 from xinxiang.store.models_shunt import ShuntRow
 from xinxiang.store.shunts import (
@@ -110,7 +111,7 @@ def _tell_office(ctx: AppContext, session: Session, row: ShuntRow, now: datetime
         stage_label=stage,
         item_label=item,
     )
-    queue_office_mail(
+    post_office(
         ctx,
         session,
         key=f"{NOTICE_KIND}:{row.id}:{row.attempts}",

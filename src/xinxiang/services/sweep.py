@@ -25,7 +25,8 @@ from xinxiang.dispatch.calendar_reminder import CalendarReminder
 from xinxiang.dispatch.reminders import Level, Notice, Recipient
 from xinxiang.domain.deadlines import DEADLINE_NAMES
 from xinxiang.notify.tickets import notify_ticket
-from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
+from xinxiang.outgoing.door import post
+from xinxiang.outgoing.sweep import deadline_base, reminder_spec
 from xinxiang.replies.render import format_cn_deadline
 from xinxiang.services.calendar_notice import queue_calendar_reminder
 from xinxiang.services.shunt import TRANSIENT, Item, shunt
@@ -39,15 +40,6 @@ if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
 
 log = logging.getLogger(__name__)
-
-HOW_TO_ANSWER = {
-    "response": "直接回复本邮件，正文开头写“受理”",
-    "preliminary": "直接回复本邮件，正文开头写“初步回复”，并写明预计正式回复日期",
-    "formal": "直接回复本邮件，正文开头写“正式回复”；确需延期的写“延期：至YYYY-MM-DD，原因：……”",
-    "dispatch": "运行 xinxiang tickets route 编号 单位 --reason 说明，或回复本邮件“转办：单位”",
-    "cohandler": "直接回复本邮件，正文开头写“协办结果”，写明本单位办理情况",
-    "progress": "直接回复本邮件，正文开头写“初步回复”，说明办理进展和预计正式回复日期",
-}
 
 
 @dataclass(frozen=True)
@@ -89,27 +81,6 @@ def _addresses(ctx: AppContext, notice: Notice, owner: Department | None) -> lis
     return list(dict.fromkeys(out))
 
 
-def _deadline_base(kind: str) -> str:
-    return kind.split("-", 1)[0]
-
-
-_SUBJECT_TAGS = {
-    Level.REMINDER: "办理提醒",
-    Level.OVERDUE: "逾期警示",
-    Level.ESCALATION: "督办",
-    Level.PROGRESS: "阶段性反馈提醒",
-}
-
-
-def _overdue_text(due: datetime, now: datetime) -> str:
-    delta = now - due
-    hours = int(delta.total_seconds() // 3600)
-    if hours < 1:
-        return f"{max(1, int(delta.total_seconds() // 60))}分钟"
-    days, rest = divmod(hours, 24)
-    return f"{days}天{rest}小时" if days else f"{rest}小时"
-
-
 def _group(notices: Sequence[Notice]) -> list[list[Notice]]:
     """Notices of one ticket that say the same thing at once (track 1: the response and the
     formal reply share their due) go out as one mail."""
@@ -128,46 +99,13 @@ def _queue_notice(
 ) -> list[SentNotice]:
     ticket = item.ticket
     notice = group[0]
-    base = _deadline_base(notice.kind)
     owner_code = item.owners.get(notice.kind, ticket.department_code)
     owner = ctx.cfg.department(owner_code) if owner_code else None
     if notice.kind == "dispatch":
         owner = ctx.cfg.office
     to = _addresses(ctx, notice, owner)
     lead = ctx.cfg.department(ticket.department_code) if ticket.department_code else None
-    name = "、".join(
-        dict.fromkeys(
-            DEADLINE_NAMES.get(_deadline_base(n.kind), n.kind)
-            for n in sorted(group, key=lambda n: _ORDER.get(_deadline_base(n.kind), 9))
-        )
-    )
-    subject = f"【{_SUBJECT_TAGS[notice.level]}】{ticket.number} {name} {ticket.subject}"
-    howto_kind = max((_deadline_base(n.kind) for n in group), key=lambda k: _ORDER.get(k, 0))
-    queue_ticket_mail(
-        ctx,
-        session,
-        ticket,
-        MailSpec(
-            kind=notice.level.value,
-            to=to,
-            subject=subject,
-            template=notice.level.value,
-            key=notice.key,
-            context={
-                "notice": notice,
-                "deadline_name": name,
-                "due": notice.due,
-                "now": now,
-                "department": owner or ctx.cfg.office,
-                "lead_department": lead,
-                "is_cohandler": base == "cohandler",
-                "overdue_by": _overdue_text(notice.due, now) if now >= notice.due else "",
-                "how_to_answer": HOW_TO_ANSWER.get(howto_kind, HOW_TO_ANSWER["formal"]),
-                "stage": notice.step if notice.level is Level.PROGRESS else "",
-            },
-        ),
-        now,
-    )
+    post(ctx, session, ticket, reminder_spec(ctx, ticket, group, owner, lead, to, now), now)
     if notice.level in (Level.OVERDUE, Level.ESCALATION):  # 企业微信/钉钉 too, not reminders
         notify_ticket(
             session,
@@ -196,9 +134,6 @@ def _queue_notice(
         )
         out.append(SentNotice(ticket.number, n.key, n.level.value, n.kind, n.due, tuple(to)))
     return out
-
-
-_ORDER = {"dispatch": 0, "response": 1, "preliminary": 2, "formal": 3, "cohandler": 4}
 
 
 def sweep(ctx: AppContext, now: datetime, *, since: datetime | None = None) -> SweepResult:
@@ -278,7 +213,7 @@ def describe(result: SweepResult, tz_name: str) -> Iterable[str]:
     """Lines in Chinese for the CLI: one per notice sent."""
     levels = {"reminder": "提醒", "overdue": "逾期", "escalation": "督办", "progress": "阶段反馈"}
     for s in result.sent:
-        base = _deadline_base(s.deadline)
+        base = deadline_base(s.deadline)
         yield (
             f"{s.ticket}  {levels.get(s.level, s.level)}  {DEADLINE_NAMES.get(base, base)}"
             f"（{format_cn_deadline(s.due, tz_name)}）→ {', '.join(s.to)}"

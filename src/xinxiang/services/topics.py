@@ -35,7 +35,7 @@ from xinxiang.classify.topics import (
     find_recurrences,
     rising_categories,
 )
-from xinxiang.replies.mailer import queue_office_mail
+from xinxiang.outgoing.office import post_office
 from xinxiang.store.models import LetterRow, NoticeRow, TicketRow
 
 if TYPE_CHECKING:
@@ -242,7 +242,7 @@ def _alert_once(
                 return False
             subject, text = _alert_text(ctx, cluster, tier, start, now, subjects)
             session.flush()
-            queue_office_mail(
+            post_office(
                 ctx,
                 session,
                 key=f"topic:{cluster.key}:t{tier}",

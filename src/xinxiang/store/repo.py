@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -109,11 +109,18 @@ def enqueue_mail(
     kind: str,
     sender: str,
     recipients: list[str],
-    raw: bytes,
+    raw: bytes | None,
     now: datetime,
     ticket_id: int | None,
+    state: str = "pending",
+    send_at: datetime | None = None,
 ) -> bool:
-    """Put a rendered mail in the outbox unless one with the same key exists. True if added."""
+    """Put a rendered mail in the outbox unless one with the same key exists. True if added.
+
+    `raw` None: rendered when sent (`outgoing.door.render_deferred`). `state`: "pending" to
+    send at `send_at` (default `now`); "held" (over an outside address's
+    hourly cap) or "coalesced" (shown in a staff digest instead) keep the mail without sending.
+    """
     exists = session.execute(
         select(OutboxRow.id).where(OutboxRow.dedupe_key == dedupe_key)
     ).scalar_one_or_none()
@@ -129,13 +136,69 @@ def enqueue_mail(
             recipients=recipients,
             recipient_key=(recipients[0] if recipients else "").lower(),
             raw=raw,
-            state="pending",
+            state=state,
             attempts=0,
             created_at=now,
-            next_attempt_at=now,
+            next_attempt_at=send_at or now,
         )
     )
     return True
+
+
+# Rows that never go out as themselves: they do not count against a cap or threshold.
+UNSENT_STATES = ("skipped", "held", "coalesced")
+
+
+def count_mail_to(
+    session: Session, recipient: str, since: datetime, exclude_kinds: Sequence[str] = ()
+) -> int:
+    """How many mails of any kind (but `exclude_kinds`) went or wait to go to `recipient`."""
+    query = select(func.count(OutboxRow.id)).where(
+        OutboxRow.state.not_in(UNSENT_STATES),
+        OutboxRow.recipient_key == recipient.lower(),
+        OutboxRow.created_at >= since,
+    )
+    if exclude_kinds:
+        query = query.where(OutboxRow.kind.not_in(exclude_kinds))
+    return int(session.execute(query).scalar_one())
+
+
+def outbox_rows_to(
+    session: Session, recipient: str, state: str, since: datetime, until: datetime
+) -> list[OutboxRow]:
+    """The outbox rows in `state` for `recipient` created in [since, until), oldest first."""
+    return list(
+        session.execute(
+            select(OutboxRow)
+            .where(
+                OutboxRow.state == state,
+                OutboxRow.recipient_key == recipient.lower(),
+                OutboxRow.created_at >= since,
+                OutboxRow.created_at < until,
+            )
+            .order_by(OutboxRow.created_at, OutboxRow.id)
+        ).scalars()
+    )
+
+
+def outbox_key_taken(session: Session, dedupe_key: str) -> bool:
+    """Whether a mail with this dedupe key was queued, held or coalesced (`key>address`)."""
+    found = session.execute(
+        select(OutboxRow.id)
+        .where(
+            (OutboxRow.dedupe_key == dedupe_key)
+            | OutboxRow.dedupe_key.startswith(dedupe_key + ">", autoescape=True)
+        )
+        .limit(1)
+    ).scalar_one_or_none()
+    return found is not None
+
+
+def outbox_row(session: Session, dedupe_key: str) -> OutboxRow | None:
+    """The outbox row with this dedupe key, if any."""
+    return session.execute(
+        select(OutboxRow).where(OutboxRow.dedupe_key == dedupe_key)
+    ).scalar_one_or_none()
 
 
 def count_recent_mail(
@@ -146,7 +209,7 @@ def count_recent_mail(
         session.execute(
             select(func.count(OutboxRow.id)).where(
                 OutboxRow.kind.in_(kinds),
-                OutboxRow.state != "skipped",
+                OutboxRow.state.not_in(UNSENT_STATES),
                 OutboxRow.recipient_key == recipient.lower(),
                 OutboxRow.created_at >= since,
             )
@@ -155,16 +218,17 @@ def count_recent_mail(
 
 
 def count_recent_mail_by_recipient(
-    session: Session, kinds: Sequence[str], recipients: Collection[str], since: datetime
+    session: Session, kinds: Sequence[str] | None, recipients: Collection[str], since: datetime
 ) -> dict[str, int]:
-    """Per recipient, how many mails of these kinds went (or wait to go) out since `since`."""
+    """Per recipient, how many mails of these kinds (None: of any kind) went (or wait to go)
+    out since `since`."""
     if not recipients:
         return {}
     rows = session.execute(
         select(OutboxRow.recipient_key, func.count(OutboxRow.id))
         .where(
-            OutboxRow.kind.in_(kinds),
-            OutboxRow.state != "skipped",
+            OutboxRow.kind.in_(kinds) if kinds is not None else true(),
+            OutboxRow.state.not_in(UNSENT_STATES),
             OutboxRow.recipient_key.in_([r.lower() for r in recipients]),
             OutboxRow.created_at >= since,
         )

@@ -113,3 +113,16 @@ def supersede_receipt(session: Session, ticket: TicketRow) -> None:
         )
         .values(state="skipped", last_error="superseded by a template answer")
     )
+
+
+def letter_confirm_spec(ticket: TicketRow, link: str, hours: int) -> MailSpec:
+    """The web letter's confirmation mail (确认邮箱): the signed `link`, valid `hours`."""
+    return MailSpec(
+        kind="letter_confirm",
+        to=[ticket.petitioner_addr],
+        subject=f"【请确认邮箱】{ticket.number} {ticket.subject}",
+        template="letter_confirm",
+        context={"link": link, "hours": hours},
+        key="confirm",
+        auto_submitted="auto-replied",
+    )

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from xinxiang.domain.states import STATUS_LABELS, TicketStatus
 from xinxiang.domain.workflow import Notice
 from xinxiang.errors import XinxiangError
-from xinxiang.handlers.dispatch_mail import letter_context
+from xinxiang.outgoing.dispatch import letter_context
 from xinxiang.replies.mailer import MailSpec
 from xinxiang.store.models import TicketRow
 
@@ -107,3 +107,25 @@ def routing_spec(
             context={**context, "flood": flood} if flood is not None else context,
         )
     raise NotImplementedError(f"notice {n.kind!r} is not one of routing's")
+
+
+def alert_spec(
+    ctx: AppContext,
+    ticket: TicketRow,
+    letter: Letter,
+    c: Classification,
+    kind: str,
+    title: str,
+    to: list[str],
+    extra: dict[str, Any],
+) -> MailSpec:
+    """The 紧急 / 疑似紧急 alert (`kind`) of a new ticket to `to` (office, and the department)."""
+    return MailSpec(
+        kind=kind,
+        to=to,
+        key="alert",
+        subject=f"【{title}】{ticket.number} {letter.subject}",
+        template=kind,
+        context={**letter_context(ctx, ticket, letter, c), **extra},
+        auto_submitted="auto-generated",
+    )

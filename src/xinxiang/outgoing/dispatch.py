@@ -8,7 +8,7 @@ answers with, and the files within the size budget. Routing's other mail uses `l
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from xinxiang.classify.engine import Classification
 from xinxiang.config import Department
 from xinxiang.domain.deadlines import Deadlines, compute_deadlines, return_window_end
 from xinxiang.domain.letter import Letter
-from xinxiang.replies.mailer import MailSpec, queue_ticket_mail
+from xinxiang.replies.mailer import MailSpec
 from xinxiang.replies.privacy import confidential_of, for_department
 from xinxiang.replies.render import quote_excerpt
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
@@ -27,14 +27,25 @@ from xinxiang.store.repo import letter_from_row
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
 
-INTENT_HELP = (
-    ("受理", "确认承办；如需研究可写明“受理：需本部门研究”或“受理：需学校研究”"),
-    ("初步回复", "需研究的事项先行答复，可写明“预计12月20日前正式回复”"),
-    ("正式回复", "办理结果，经审核后发给来信人"),
-    ("退回", "“退回：原因……”，仅限转办后1小时内，非本部门职责时使用"),
-    ("延期", "“延期：至2026-12-05，原因：……”，最长5个自然日，须经党政办公室同意"),
-    ("协办结果", "协办单位向主办单位报告办理情况"),
-)
+
+def intent_help(
+    formal_due: datetime | None, now: datetime, tz: tzinfo
+) -> tuple[tuple[str, str], ...]:
+    """The reply keywords and their help, with example dates taken from this ticket's own
+    formal deadline (never a fixed date that goes by): an extension three days past it, a
+    planned formal answer a week after it."""
+    base = (formal_due if formal_due is not None and formal_due > now else now).astimezone(tz)
+    day = base.date() - timedelta(days=1) if base.time() == time(0, 0) else base.date()
+    extend, plan = day + timedelta(days=3), day + timedelta(days=7)
+    return (
+        ("受理", "确认承办；如需研究可写明“受理：需本部门研究”或“受理：需学校研究”"),
+        ("初步回复", f"需研究的事项先行答复，可写明“预计{plan.month}月{plan.day}日前正式回复”"),
+        ("正式回复", "办理结果，经审核后发给来信人"),
+        ("退回", "“退回：原因……”，仅限转办后1小时内，非本部门职责时使用"),
+        ("延期", f"“延期：至{extend.isoformat()}，原因：……”，最长5个自然日，须经党政办公室同意"),
+        ("协办结果", "协办单位向主办单位报告办理情况"),
+    )
+
 
 DEADLINE_LABELS = {
     "response_due": "响应时限（当天响应）",
@@ -70,7 +81,7 @@ def load_letter(session: Session, ticket: TicketRow) -> Letter:
     return letter_from_row(row, [])
 
 
-def queue_dispatch_mail(
+def dispatch_spec(
     ctx: AppContext,
     session: Session,
     ticket: TicketRow,
@@ -80,7 +91,7 @@ def queue_dispatch_mail(
     transfer_reason: str | None,
     letter: Letter | None = None,
     classification: Classification | None = None,
-) -> None:
+) -> MailSpec:
     """The dispatch mail (转办单) of `ticket`, already dispatched to `dept` at `now`.
 
     Everything the department needs to answer by replying: the letter (without the
@@ -104,35 +115,29 @@ def queue_dispatch_mail(
         if value is not None
     ]
     c_json = ticket.classification or {}
-    queue_ticket_mail(
-        ctx,
-        session,
-        ticket,
-        MailSpec(
-            kind="dispatch",
-            to=dept.emails,
-            key=f"{dept.code}:{now.isoformat()}",
-            subject=f"【转办】{ticket.number} {letter.subject if confidential else ticket.subject}"
-            + ("【紧急】" if ticket.urgency == "emergency" else ""),
-            template="dispatch",
-            context={
-                **letter_context(ctx, ticket, letter, classification),
-                "department": dept,
-                "hits": c_json.get("hits", []),
-                "category": ticket.category,
-                "urgency": ticket.urgency,
-                "track": ticket.track,
-                "due_lines": due_lines,
-                "calendar_verified": ticket.calendar_verified,
-                "return_until": return_window_end(now, ctx.policy),
-                "intent_help": INTENT_HELP,
-                "attachment_names": [a[0] for a in attachments],
-                "transfer_reason": transfer_reason,
-                "confidential": confidential,
-            },
-            attachments=attachments,
-        ),
-        now,
+    return MailSpec(
+        kind="dispatch",
+        to=dept.emails,
+        key=f"{dept.code}:{now.isoformat()}",
+        subject=f"【转办】{ticket.number} {letter.subject if confidential else ticket.subject}"
+        + ("【紧急】" if ticket.urgency == "emergency" else ""),
+        template="dispatch",
+        context={
+            **letter_context(ctx, ticket, letter, classification),
+            "department": dept,
+            "hits": c_json.get("hits", []),
+            "category": ticket.category,
+            "urgency": ticket.urgency,
+            "track": ticket.track,
+            "due_lines": due_lines,
+            "calendar_verified": ticket.calendar_verified,
+            "return_until": return_window_end(now, ctx.policy),
+            "intent_help": intent_help(ticket.formal_due, now, ctx.cfg.tz),
+            "attachment_names": [a[0] for a in attachments],
+            "transfer_reason": transfer_reason,
+            "confidential": confidential,
+        },
+        attachments=attachments,
     )
 
 

@@ -1,0 +1,190 @@
+"""The door: a notice or a templated mail in, one outbox row out (发信入口).
+
+`post` renders a `MailSpec` about a ticket, derives its Message-ID from the outbox key (a resend
+is recognisably the same mail), applies the per-address caps of `outgoing.caps` and writes the
+row; `post_office` does the same for a mail to the office about no ticket. `send_notices` turns
+the workflow's notices into mail, choosing the family module by the notice's kind. Everything
+happens inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from xinxiang.domain.workflow import Notice
+from xinxiang.outgoing import ack, caps
+from xinxiang.outgoing.dispatch import dispatch_spec, load_letter
+from xinxiang.outgoing.office import post_office
+from xinxiang.outgoing.revisit import KINDS as REVISIT_KINDS
+from xinxiang.outgoing.revisit import revisit_spec
+from xinxiang.outgoing.routing import ROUTING_KINDS, routing_spec
+from xinxiang.outgoing.tickets import addresses, department_of, ticket_spec
+from xinxiang.replies.compose import deliverable, outbox_message_id
+from xinxiang.replies.mailer import AUTO_REPLY_KINDS, MailSpec, mail_key, render_spec
+from xinxiang.store.models import OutboxRow, TicketRow
+from xinxiang.store.repo import add_event, count_recent_mail, enqueue_mail, outbox_key_taken
+
+__all__ = ["post", "post_office", "render_deferred", "send", "send_notices"]
+
+if TYPE_CHECKING:
+    from xinxiang.classify.engine import Classification
+    from xinxiang.domain.letter import Letter
+    from xinxiang.services.context import AppContext
+
+
+def post(
+    ctx: AppContext, session: Session, ticket: TicketRow, spec: MailSpec, now: datetime
+) -> bool:
+    """Render and enqueue `spec` for `ticket` (idempotent on `spec.key`). True if queued.
+
+    Past an outside address's hourly cap the mail is held (kept, not sent; the office is told
+    once); past a staff address's threshold it goes into that address's hourly digest.
+    """
+    recipients = sorted({a.lower() for a in spec.to if a and deliverable(a)})
+    if not recipients:
+        add_event(
+            session,
+            ticket.id,
+            now,
+            "system",
+            "mail_skipped",
+            mail_kind=spec.kind,
+            reason="no valid recipient address",
+        )
+        return False
+    settings = ctx.cfg.settings
+    if spec.auto_submitted == "auto-replied":
+        # Automatic answers to petitioners share one hourly cap per address, so nobody can
+        # make us flood an address (or a forged sender's address) by writing many letters.
+        since = now - timedelta(hours=1)
+        recent = count_recent_mail(session, AUTO_REPLY_KINDS, recipients[0], since)
+        if recent >= settings.ack.max_per_sender_per_hour:
+            add_event(
+                session,
+                ticket.id,
+                now,
+                "system",
+                "mail_rate_limited",
+                mail_kind=spec.kind,
+                reason=f"already {recent} automatic mails this hour",
+            )
+            return False
+    dedupe_key = mail_key(spec.kind, ticket.number, spec.key)
+    if outbox_key_taken(session, dedupe_key):
+        return False  # queued, held or coalesced before: posting is idempotent on the key
+    message_id = outbox_message_id(dedupe_key, ctx.msgid_domain)
+    raw = render_spec(ctx, ticket, spec, message_id, now)
+    row: dict[str, Any] = {
+        "dedupe_key": dedupe_key,
+        "message_id": message_id,
+        "kind": spec.kind,
+        "sender": settings.smtp.from_address,
+        "now": now,
+        "ticket_id": ticket.id,
+        "raw": raw,
+    }
+    over = caps.outside_over_cap(ctx, session, recipients, now)
+    if over:
+        added = enqueue_mail(session, recipients=recipients, state="held", **row)
+        if added:
+            add_event(
+                session,
+                ticket.id,
+                now,
+                "system",
+                "mail_held",
+                mail_kind=spec.kind,
+                to=recipients,
+                message_id=message_id,
+                reason=f"over {settings.outgoing.outside_per_hour} automatic mails an hour",
+            )
+            for address in over:
+                caps.tell_office_of_hold(ctx, session, address, now)
+        return False
+    direct, coalesced = caps.split_staff(ctx, session, recipients, now)
+    added = False
+    if direct:
+        added = enqueue_mail(session, recipients=direct, **row)
+    coalesced = [a for a in coalesced if caps.coalesce(ctx, session, a, spec.subject, row)]
+    if added or coalesced:
+        add_event(
+            session,
+            ticket.id,
+            now,
+            "system",
+            "mail_queued",
+            mail_kind=spec.kind,
+            to=direct,
+            message_id=message_id,
+            **({"coalesced": coalesced} if coalesced else {}),
+        )
+    return added
+
+
+def send_notices(
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    notices: Sequence[Notice],
+    now: datetime,
+    *,
+    letter: Letter | None = None,
+    classification: Classification | None = None,
+    actor: str | None = None,
+) -> None:
+    """Queue the mail of every notice in `notices` (after the change is applied to the rows).
+
+    `letter` and `classification`: what routing holds of a new ticket (else read again);
+    `actor` is the address of whoever gave the command (its confirmation goes there).
+    """
+    for n in notices:
+        send(ctx, session, ticket, n, now, letter, classification, actor)
+
+
+def send(
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    n: Notice,
+    now: datetime,
+    letter: Letter | None = None,
+    classification: Classification | None = None,
+    actor: str | None = None,
+) -> None:
+    """Queue the mail of one notice: the template is chosen by `n.kind`."""
+    d: dict[str, Any] = dict(n.data)
+    if n.kind == "dispatch":
+        dept = department_of(ctx, n.to[0].ref or "")
+        spec = dispatch_spec(
+            ctx,
+            session,
+            ticket,
+            dept,
+            now,
+            transfer_reason=d.get("transfer_reason"),
+            letter=letter,
+            classification=classification,
+        )
+    elif n.kind in ROUTING_KINDS:
+        spec = routing_spec(
+            ctx, session, ticket, n, letter or load_letter(session, ticket), classification
+        )
+    elif n.kind in REVISIT_KINDS:
+        spec = revisit_spec(ctx, session, ticket, n, d, addresses(ctx, ticket, n.to, actor))
+    else:
+        spec = ticket_spec(ctx, session, ticket, n, d, actor, now)
+    post(ctx, session, ticket, spec, now)
+
+
+def render_deferred(ctx: AppContext, session: Session, row: OutboxRow) -> bytes | None:
+    """Render an outbox row written unrendered (a receipt, a staff digest) when it is sent;
+    None when it must not be sent any more."""
+    if row.kind == ack.ACK_KIND:
+        return ack.render_ack(ctx, session, row)
+    if row.kind == caps.STAFF_DIGEST_KIND:
+        return caps.render_digest(ctx, session, row)
+    return None
