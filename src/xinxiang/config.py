@@ -204,6 +204,10 @@ class AuthenticationSection(Strict):
     confirm_hours: int = Field(default=72, ge=1, le=24 * 14)
     # At most this many confirmation challenges per address and hour (more are only held).
     max_challenges_per_hour: int = Field(default=10, ge=1)
+    # Ticket-only reply tokens from mails sent before tokens named their recipient's role still
+    # identify their ticket (never authorise: an action through one takes the confirmation
+    # round trip) until this many days after our last mail about that ticket; 0: never.
+    legacy_token_days: int = Field(default=30, ge=0, le=365)
 
     @field_validator("trusted_authserv_ids")
     @classmethod

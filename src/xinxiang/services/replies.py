@@ -159,7 +159,7 @@ def _handle(
                 "确认地址中的令牌无效：不是系统签发的，或不是发给该发件人的确认请求",
                 now,
             )
-    match, why = match_ticket(ctx, session, letter)
+    match, why = match_ticket(ctx, session, letter, now)
     if match is None:
         return _hold(ctx, session, row, None, "unmatched", why or "无法对应工单", now)
     ticket = match.ticket

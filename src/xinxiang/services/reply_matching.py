@@ -10,9 +10,10 @@ server's Authentication-Results). Nothing here changes a ticket.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinxiang.domain.letter import Letter
@@ -45,9 +46,14 @@ class TicketMatch:
 
 
 def match_ticket(
-    ctx: AppContext, session: Session, letter: Letter
+    ctx: AppContext, session: Session, letter: Letter, now: datetime | None = None
 ) -> tuple[TicketMatch | None, str | None]:
-    """The ticket a reply is about, or (None, why-not) — a forged token is never matched."""
+    """The ticket a reply is about, or (None, why-not) — a forged token is never matched.
+
+    A legacy ticket-only token identifies its ticket only during the transition period
+    (`authentication.legacy_token_days` after our last mail about it, counted at `now`);
+    after that the reply is matched as if it had no token (thread, then subject).
+    """
     base = ctx.cfg.settings.smtp.from_address
     token = find_ticket_in_addresses(recipients(letter), base, ctx.token_key)
     if token.status == "forged":
@@ -58,6 +64,10 @@ def match_ticket(
     threaded = thread_ticket(session, letter)
     if token.status == "valid" and token.ticket:
         ticket = by_number(session, token.ticket)
+        if ticket is not None and token.role is None and not _legacy_still_valid(
+            ctx, session, ticket, now
+        ):
+            ticket = None
         if ticket is not None:
             conflict = None
             if threaded is not None and threaded.id != ticket.id:
@@ -76,6 +86,20 @@ def match_ticket(
             return TicketMatch(ticket, "subject"), None
         return None, f"主题中的工单号 {number} 与发件人不匹配"
     return None, "无法对应到任何工单（无有效令牌、引用或工单号）"
+
+
+def _legacy_still_valid(
+    ctx: AppContext, session: Session, ticket: TicketRow, now: datetime | None
+) -> bool:
+    """Whether a ticket-only token of `ticket` is inside its transition period at `now`."""
+    days = ctx.cfg.settings.authentication.legacy_token_days
+    if now is None:
+        return days > 0
+    last = session.execute(
+        select(func.max(OutboxRow.created_at)).where(OutboxRow.ticket_id == ticket.id)
+    ).scalar_one_or_none()
+    since = last if last is not None else ticket.created_at
+    return days > 0 and now - since <= timedelta(days=days)
 
 
 def recipients(letter: Letter) -> list[str]:
