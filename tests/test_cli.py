@@ -159,3 +159,6 @@ def test_demo_runs_without_any_server(tmp_path: Path) -> None:
     pdfs = list((out / "reports").glob("月报-*.pdf"))
     assert len(pdfs) == 1 and pdfs[0].read_bytes().startswith(b"%PDF")
     assert len(list((out / "reports").glob("月报-*.xlsx"))) == 1
+    # How to open the web console of the demo, with a working office account.
+    line = next(x for x in result.stdout.splitlines() if x.startswith("网上工作台"))
+    assert f"xinxiang web -c {out}" in line and "office-demo" in line

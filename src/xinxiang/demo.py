@@ -39,6 +39,8 @@ class DemoResult:
     board: Path | None = None
     reports: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    console_account: tuple[str, str] | None = None
+    """The demo office account of the web console (name, password)."""
 
 
 DEMO_MX = "mx.example.edu.cn"
@@ -181,6 +183,7 @@ def run_demo(directory: Path) -> DemoResult:
     publish(ctx, board, _now())
     result.board = board
     _report_stage(ctx, directory / "reports", result)
+    result.console_account = _console_account(ctx)
     _oa_stage(ctx, result)
     _drain(ctx, tasks)
     return result
@@ -226,6 +229,18 @@ def _revisit_stage(
     from xinxiang.services.outbox import send_due
 
     send_due(ctx, transport_for(ctx.cfg), later + timedelta(minutes=10))
+
+
+def _console_account(ctx: AppContext) -> tuple[str, str]:
+    """An office account for the web console of the demo deployment, with a fresh password."""
+    import secrets
+
+    from xinxiang.web.accounts import add_user
+
+    name, password = "office-demo", secrets.token_urlsafe(12)
+    with ctx.db.unit_of_work() as session:
+        add_user(session, ctx.cfg, name=name, role="office", password=password, now=_now())
+    return name, password
 
 
 def _report_stage(ctx: AppContext, out: Path, result: DemoResult) -> None:

@@ -107,7 +107,7 @@ def demo(
         + f"）: {ctx.outgoing_dir}"
     )
     for path in result.records:
-        term.print(f"处理单 PDF: {path}")
+        term.print(f"阅批处理单 PDF: {path}")
     if result.board is not None:
         term.print(f"公开答复网站: {result.board / 'index.html'}")
     for path in result.reports:
@@ -116,6 +116,13 @@ def demo(
         term.print(note)
     term.print(f"原始邮件与附件: {ctx.cfg.data_dir / 'blobs'}；数据库: {ctx.cfg.database_url}")
     term.print(f"查看工单: xinxiang tickets list -c {directory}")
+    if result.console_account is not None:
+        name, password = result.console_account
+        term.print(
+            f"网上工作台: xinxiang web -c {directory} ，然后打开 http://127.0.0.1:8000/login ，"
+            f"党政办公室演示账号 {name}，密码 {password}",
+            soft_wrap=True,  # one line, whatever the terminal's width: it is copied from
+        )
     ctx.close()
 
 
