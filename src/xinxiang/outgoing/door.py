@@ -2,14 +2,14 @@
 
 `post` renders a `MailSpec` about a ticket, derives its Message-ID from the outbox key (a resend
 is recognisably the same mail), applies the per-address caps of `outgoing.caps` and writes the
-row; `post_office` does the same for a mail to the office about no ticket. `send_notices` turns
-the workflow's notices into mail, choosing the family module by the notice's kind. Everything
-happens inside the caller's transaction.
+row; `post_office` does the same for a mail to the office about no ticket. `send` turns one of
+the workflow's notices into mail, choosing the family module by the notice's kind (the command
+layer's `handlers.notices.send_notices` calls it for each notice, after making the answer's
+documents). Everything happens inside the caller's transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,7 @@ from xinxiang.replies.mailer import AUTO_REPLY_KINDS, MailSpec, mail_key, render
 from xinxiang.store.models import OutboxRow, TicketRow
 from xinxiang.store.repo import add_event, count_recent_mail, enqueue_mail, outbox_key_taken
 
-__all__ = ["post", "post_office", "render_deferred", "send", "send_notices"]
+__all__ = ["post", "post_office", "render_deferred", "send"]
 
 if TYPE_CHECKING:
     from xinxiang.classify.engine import Classification
@@ -123,26 +123,6 @@ def post(
             **({"coalesced": coalesced} if coalesced else {}),
         )
     return added
-
-
-def send_notices(
-    ctx: AppContext,
-    session: Session,
-    ticket: TicketRow,
-    notices: Sequence[Notice],
-    now: datetime,
-    *,
-    letter: Letter | None = None,
-    classification: Classification | None = None,
-    actor: str | None = None,
-) -> None:
-    """Queue the mail of every notice in `notices` (after the change is applied to the rows).
-
-    `letter` and `classification`: what routing holds of a new ticket (else read again);
-    `actor` is the address of whoever gave the command (its confirmation goes there).
-    """
-    for n in notices:
-        send(ctx, session, ticket, n, now, letter, classification, actor)
 
 
 def send(
