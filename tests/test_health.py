@@ -165,8 +165,6 @@ def test_oa_outage_alerts_once_and_recovers_once(
     tmp_path: Path,
 ) -> None:
     from xinxiang.oa_bridge.simulator import Faults, OaSimulator
-    from xinxiang.services.oa_hooks import uninstall_oa_hooks
-
     cfg_dir = deploy(tmp_config, hook, monkeypatch)
     oa_toml = cfg_dir / "oa.toml"
     text = oa_toml.read_text("utf-8").replace("max_attempts = 8", "max_attempts = 1")
@@ -189,7 +187,6 @@ def test_oa_outage_alerts_once_and_recovers_once(
         assert [k for k, _r, _t in notified(ctx)] == ["health_alert", "health_recovered"]
     finally:
         sim.stop()
-        uninstall_oa_hooks()
 
 
 def test_a_check_run_twice_alerts_once(tmp_config: Callable[..., Path]) -> None:

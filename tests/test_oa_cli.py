@@ -12,7 +12,6 @@ from xinxiang.cli import main
 from xinxiang.config import load_config
 from xinxiang.oa_bridge.simulator import OaSimulator
 from xinxiang.services.context import AppContext
-from xinxiang.services.oa_hooks import uninstall_oa_hooks
 from xinxiang.services.oa_store import oa_status
 from xinxiang.store.migrate import upgrade
 
@@ -51,7 +50,6 @@ def config_dir(tmp_path: Path, sim: OaSimulator, monkeypatch: pytest.MonkeyPatch
     upgrade(ctx.db)
     ctx.close()
     yield d
-    uninstall_oa_hooks()  # `oa sync` installs them for its process
 
 
 def test_sync_then_status(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -83,11 +83,11 @@ def env(
     cfg = load_config(cfg_dir)
     ctx = AppContext(cfg)
     upgrade(ctx.db)
-    assert install_oa_hooks(cfg)
+    assert install_oa_hooks(cfg, ctx.db)
     try:
         yield Env(ctx, sim, load_oa_for(cfg))
     finally:
-        uninstall_oa_hooks()
+        uninstall_oa_hooks(ctx.db)
         sim.stop()
         ctx.close()
 

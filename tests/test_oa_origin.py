@@ -40,7 +40,6 @@ from xinxiang.oa_bridge.client import (
 from xinxiang.oa_bridge.config import load_oa_for
 from xinxiang.oa_bridge.simulator import OaSimulator
 from xinxiang.services.context import AppContext
-from xinxiang.services.oa_hooks import uninstall_oa_hooks
 from xinxiang.services.oa_tasks import oa_pull
 from xinxiang.store.migrate import upgrade
 from xinxiang.store.models import AttachmentRow, LetterRow
@@ -317,7 +316,6 @@ def test_pull_records_the_petition_without_the_foreign_attachment(
             assert "oa-attachment-missing: 坏.txt" in letter.defects
             assert "oa-attachment-missing: 远.txt" in letter.defects
     finally:
-        uninstall_oa_hooks()
         ctx.close()
     assert evil.seen == []
     assert any("拒绝访问 OA 以外的地址" in r.getMessage() for r in caplog.records)

@@ -284,7 +284,7 @@ def _oa_stage(ctx: AppContext, result: DemoResult) -> None:
         oa_file.write_text(text, encoding="utf-8")
         settings = load_oa_for(ctx.cfg)
         os.environ[settings.oa.secret_env] = "demo-oa-secret"
-        install_oa_hooks(ctx.cfg, settings)
+        install_oa_hooks(ctx.cfg, ctx.db, settings)
         pulled = oa_pull(ctx, _now(), settings=settings)
         pushed = oa_push(ctx, _now(), settings=settings)
         recorded = len(simulator.store.updates())

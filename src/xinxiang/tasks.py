@@ -365,7 +365,7 @@ def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
     """Run the consumer with periodic tasks, a fast ticker and IMAP IDLE watchers until stopped."""
     ctx = AppContext(cfg)
     runtime = Runtime(ctx)
-    install_oa_hooks(cfg)
+    install_oa_hooks(cfg, ctx.db)
     huey = make_huey(cfg)
     tasks = Tasks(huey, runtime)
     stop = stop or threading.Event()

@@ -46,7 +46,7 @@ def open_context(config_dir: Path | None, *, require_schema: bool = True) -> App
     # State changes made from the command line reach the OA like the worker's do.
     from xinxiang.services.oa_hooks import install_oa_hooks
 
-    install_oa_hooks(cfg)
+    install_oa_hooks(cfg, ctx.db)
     if require_schema:
         try:
             current = current_revision(ctx.db)

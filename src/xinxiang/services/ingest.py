@@ -40,7 +40,6 @@ from xinxiang.services.prepare import (
 from xinxiang.services.routing import route_received
 from xinxiang.store.models import (
     AttachmentRow,
-    EventRow,
     LetterRow,
     OutboxRow,
     QuarantineRow,
@@ -48,6 +47,7 @@ from xinxiang.store.models import (
 )
 from xinxiang.store.repo import (
     add_event,
+    add_events,
     next_ticket_numbers,
     set_cursor,
 )
@@ -248,11 +248,7 @@ def record_batch(
             outcomes[i] = IngestOutcome("created", MailKind.LETTER.value, row.id, ticket.number)
         if receipts:
             session.execute(insert(OutboxRow), receipts)
-        if any(p.origin.source == "oa" for p in prepared):
-            # Session hooks (the OA push) watch new event objects: let them see these.
-            session.add_all(EventRow(**e) for e in events)
-        else:
-            session.execute(insert(EventRow), events)
+        add_events(session, events)
     _advance_cursors(session, prepared, now)
     return [o for o in outcomes if o is not None]
 

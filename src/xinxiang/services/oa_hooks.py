@@ -1,9 +1,11 @@
-"""Write every state change of an OA ticket to the OA outbox, in the same flush as the event.
+"""Write every state change of an OA ticket to the OA outbox, in the transaction of the event.
 
-A SQLAlchemy `before_flush` listener on `Session`, installed explicitly by `install_oa_hooks(cfg)`
-(never at import time). For each new `EventRow` of a ticket whose source is `oa` and whose kind
-is listed in `oa.toml [events]`, it adds an `OaOutboxRow` with the payload of
-`mapping.update_payload`. Both rows are inserted by the same flush, so they commit or roll back
+An event reporter (`store.events`) of one `Database`, added by `install_oa_hooks(cfg, db)`: the
+process that owns the database (CLI, worker, web, demo) decides, and no ORM listener watches
+every session of the process. Every timeline event is written through `store.repo`, which hands
+it to the reporter; for an event of a ticket whose source is `oa` and whose kind is listed in
+`oa.toml [events]`, the reporter adds an `OaOutboxRow` with the payload of
+`mapping.update_payload`. Both rows are in the same transaction, so they commit or roll back
 together: no state change is reported that did not happen, and none that happened is lost.
 
 Idempotency keys are deterministic, `<ticket number>:<event kind>:<event time, UTC ISO>`, with a
@@ -13,17 +15,19 @@ Idempotency keys are deterministic, `<ticket number>:<event kind>:<event time, U
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from xinxiang.config import Config
 from xinxiang.oa_bridge.config import OaSettings, load_oa_for, oa_file
 from xinxiang.oa_bridge.mapping import MappingError, OutboundEvent, update_payload
-from xinxiang.store.models import EventRow, LetterRow, TicketRow
+from xinxiang.store.db import Database
+from xinxiang.store.events import NewEvent
+from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_oa import OaOutboxRow
 
 log = logging.getLogger(__name__)
@@ -32,8 +36,6 @@ DEDUPE_PREFIX = "oa:"
 #: Events whose report carries the department and the formal deadline.
 _WITH_DEPARTMENT = frozenset({"dispatched", "transferred", "accepted"})
 _CACHE_KEY = "xinxiang.oa_petition_of_ticket"
-
-_installed: Callable[..., None] | None = None
 
 
 def oa_state_key(kind: str, data: dict[str, Any] | None) -> str:
@@ -44,19 +46,15 @@ def oa_state_key(kind: str, data: dict[str, Any] | None) -> str:
 
 
 class OaOutboxWriter:
-    """The listener: maps new events of OA tickets to outbox rows (state held per install)."""
+    """The reporter: maps new events of OA tickets to outbox rows (state held per install)."""
 
     def __init__(self, settings: OaSettings, departments: dict[str, str], tz: tzinfo) -> None:
         self.settings = settings
         self.departments = departments
         self.tz = tz
 
-    def before_flush(self, session: Session, _ctx: UOWTransaction, _instances: Any) -> None:
-        """Add one outbox row per reportable new event (same flush, same transaction)."""
-        events = [o for o in session.new if isinstance(o, EventRow)]
-        if not events:
-            return
-        events.sort(key=lambda o: inspect(o).insert_order or 0)
+    def __call__(self, session: Session, events: Sequence[NewEvent]) -> None:
+        """Add one outbox row per reportable new event (same transaction)."""
         rows: list[OaOutboxRow] = []
         for ev in events:
             state = self.settings.state_for_event(oa_state_key(ev.kind, ev.data))
@@ -85,7 +83,7 @@ class OaOutboxWriter:
         return (ticket, pid) if pid else None
 
     def _row(
-        self, session: Session, ev: EventRow, ticket: TicketRow, petition_id: str, state: str
+        self, session: Session, ev: NewEvent, ticket: TicketRow, petition_id: str, state: str
     ) -> OaOutboxRow:
         data = ev.data or {}
         kind = oa_state_key(ev.kind, data)
@@ -173,32 +171,28 @@ def _exists(session: Session, key: str) -> bool:
     )
 
 
-def install_oa_hooks(cfg: Config, settings: OaSettings | None = None) -> bool:
-    """Start writing OA outbox rows for OA tickets' state changes in this process.
+def install_oa_hooks(cfg: Config, db: Database, settings: OaSettings | None = None) -> bool:
+    """Report the state changes of OA tickets written through `db` to the OA outbox.
 
     Reads `oa.toml` (unless `settings` is given); without it the bridge is off and nothing is
-    installed (returns False). Installing again replaces the previous listener.
+    added (returns False). Installing again replaces this database's previous OA reporter.
     """
-    global _installed
-    uninstall_oa_hooks()
+    uninstall_oa_hooks(db)
     if settings is None:
         if not oa_file(cfg).exists():
             return False
         settings = load_oa_for(cfg)
-    writer = OaOutboxWriter(settings, {d.code: d.name for d in cfg.departments}, cfg.tz)
-    event.listen(Session, "before_flush", writer.before_flush)
-    _installed = writer.before_flush
+    db.event_reporters.append(
+        OaOutboxWriter(settings, {d.code: d.name for d in cfg.departments}, cfg.tz)
+    )
     return True
 
 
-def hooks_installed() -> bool:
-    """Whether OA outbox rows are being written in this process."""
-    return _installed is not None
+def hooks_installed(db: Database) -> bool:
+    """Whether state changes written through `db` reach the OA outbox."""
+    return any(isinstance(r, OaOutboxWriter) for r in db.event_reporters)
 
 
-def uninstall_oa_hooks() -> None:
-    """Stop writing OA outbox rows (no-op when not installed)."""
-    global _installed
-    if _installed is not None:
-        event.remove(Session, "before_flush", _installed)
-        _installed = None
+def uninstall_oa_hooks(db: Database) -> None:
+    """Stop reporting to the OA outbox through `db` (no-op when not installed)."""
+    db.event_reporters[:] = [r for r in db.event_reporters if not isinstance(r, OaOutboxWriter)]

@@ -45,10 +45,10 @@ def oa_pull(
     (recorded, `completed` False) with everything before them kept."""
     settings = settings or load_oa_for(ctx.cfg)
     secret = oa_secret(ctx.cfg, settings)
-    if not hooks_installed():
+    if not hooks_installed(ctx.db):
         # Tickets made by this pull change state at once (received, dispatched): the OA must
         # hear of it, even in a process whose start-up did not install the hooks.
-        install_oa_hooks(ctx.cfg, settings)
+        install_oa_hooks(ctx.cfg, ctx.db, settings)
     options = dict(client_options or {})
     adapter = make_adapter(settings, secret, **options)
     # Attachments are fetched while the next page is prefetched: a second client, because one

@@ -23,8 +23,8 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from xinxiang.logs import log_event
 from xinxiang.replies.transport import Transport, TransportError
 from xinxiang.services.context import AppContext
-from xinxiang.store.models import EventRow, OutboxRow
-from xinxiang.store.repo import add_event
+from xinxiang.store.models import OutboxRow
+from xinxiang.store.repo import add_event, add_events
 
 log = logging.getLogger(__name__)
 
@@ -190,20 +190,23 @@ def _record(
                 .values(state="sent", sent_at=now, claimed_until=None, last_error=None),
                 execution_options={"synchronize_session": False},
             )
-            session.add_all(
-                EventRow(
-                    ticket_id=row.ticket_id,
-                    at=now,
-                    actor="system",
-                    kind="mail_sent",
-                    data={
-                        "message_id": row.message_id,
-                        "mail_kind": row.kind,
-                        "to": row.recipients,
-                    },
-                )
-                for row in sent
-                if row.ticket_id is not None
+            add_events(
+                session,
+                [
+                    {
+                        "ticket_id": row.ticket_id,
+                        "at": now,
+                        "actor": "system",
+                        "kind": "mail_sent",
+                        "data": {
+                            "message_id": row.message_id,
+                            "mail_kind": row.kind,
+                            "to": row.recipients,
+                        },
+                    }
+                    for row in sent
+                    if row.ticket_id is not None
+                ],
             )
         for row, exc in failures:
             final = exc.permanent or row.attempts >= smtp.max_attempts

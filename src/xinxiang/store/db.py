@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from xinxiang.store.events import REPORTERS_KEY, EventReporter
+
 
 def normalise_url(url: str) -> str:
     """Use the psycopg 3 driver for plain `postgresql://` URLs."""
@@ -41,12 +43,22 @@ def make_engine(url: str) -> Engine:
 
 
 class Database:
-    """An engine plus a session factory; `unit_of_work()` commits or rolls back as one."""
+    """An engine plus a session factory; `unit_of_work()` commits or rolls back as one.
+
+    `event_reporters` are called by `store.repo` for every timeline event written through
+    this database's sessions (see `store.events`): the explicit replacement of a process-wide
+    ORM listener, configured per database by the process that owns it.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = normalise_url(url)
         self.engine = make_engine(url)
-        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self.event_reporters: list[EventReporter] = []
+        # Session.info is a fresh dict per session updated from this one: every session shares
+        # the one list, so a reporter added later reaches sessions opened afterwards.
+        self._factory = sessionmaker(
+            self.engine, expire_on_commit=False, info={REPORTERS_KEY: self.event_reporters}
+        )
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

@@ -7,13 +7,14 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, true, update
+from sqlalchemy import func, insert, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from xinxiang.domain.letter import Attachment, Letter
 from xinxiang.domain.tickets import format_ticket_number
+from xinxiang.store.events import WrittenEvent, report_events
 from xinxiang.store.models import (
     AttachmentRow,
     EventRow,
@@ -73,10 +74,28 @@ def next_ticket_number(session: Session, year: int) -> str:
 def add_event(
     session: Session, ticket_id: int, at: datetime, actor: str, kind: str, **data: Any
 ) -> EventRow:
-    """Append one entry to a ticket's timeline."""
+    """Append one entry to a ticket's timeline (时间线) and report it (`store.events`)."""
     row = EventRow(ticket_id=ticket_id, at=at, actor=actor, kind=kind, data=data)
     session.add(row)
+    report_events(session, [row])
     return row
+
+
+def add_events(session: Session, events: Sequence[dict[str, Any]]) -> None:
+    """Append many timeline entries with one bulk insert, and report them.
+
+    Each dict holds `ticket_id`, `at`, `actor`, `kind` and `data`; the rows get no ORM objects.
+    """
+    if not events:
+        return
+    session.execute(insert(EventRow), list(events))
+    report_events(
+        session,
+        [
+            WrittenEvent(e["ticket_id"], e["at"], e["actor"], e["kind"], e.get("data"))
+            for e in events
+        ],
+    )
 
 
 def get_cursor(session: Session, source: str) -> MailCursor | None:
