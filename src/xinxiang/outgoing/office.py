@@ -105,7 +105,9 @@ def hold_notice(
         f"自 {format_cn_datetime(hour.astimezone(ctx.cfg.tz))} 起的一小时内，发往校外地址 "
         f"{address} 的自动邮件已超过每小时 {cap} 封的上限。之后的邮件已暂存在发件队列中"
         "（状态：暂存），没有发出，也没有丢失。\n\n"
-        "如该地址确需接收，请核实后在发件队列中处理；如属恶意来信，可不予理会。"
+        "如该地址确需接收，请核实后放行：xinxiang outbox release --address "
+        f"{address}；如属恶意来信，可放弃：xinxiang outbox discard --address {address}。"
+        "暂存邮件列表：xinxiang outbox held。"
     )
     return post_office(
         ctx,

@@ -165,7 +165,7 @@ def enqueue_mail(
 
 
 # Rows that never go out as themselves: they do not count against a cap or threshold.
-UNSENT_STATES = ("skipped", "held", "coalesced")
+UNSENT_STATES = ("skipped", "held", "coalesced", "discarded")
 
 
 def count_mail_to(
