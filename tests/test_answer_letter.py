@@ -19,7 +19,7 @@ from replies_helpers import HQC, OFFICE, PETITIONER, Loop, dispatched, make_loop
 from servers import ImapAccount, SmtpSink
 from xinxiang.cli import main
 from xinxiang.domain.states import TicketStatus
-from xinxiang.services.records import EVENT_LABELS, REPLY_LABELS
+from xinxiang.handlers.documents import EVENT_LABELS, REPLY_LABELS
 
 BWC = "bwc@example.edu.cn"
 RETURN_REASON = "此事属于保卫处职责，内部掌握：该生曾多次投诉"

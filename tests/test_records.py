@@ -79,8 +79,9 @@ def test_archived_records_follow_the_ticket_as_it_changes(tmp_config: Any) -> No
     from datetime import UTC, datetime, timedelta
 
     from inbound_helpers import context, letter
+    from xinxiang.handlers.documents import RECORD_EVENT
     from xinxiang.services.ingest import MessageOrigin, ingest_raw
-    from xinxiang.services.records import RECORD_EVENT, refresh_records
+    from xinxiang.services.records import refresh_records
     from xinxiang.store.repo import add_event
 
     ctx = context(tmp_config())

@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from inbound_helpers import context, letter
 from replies_helpers import HQC, OFFICE, qq_reply
 from xinxiang.cli import main
+from xinxiang.handlers.documents import RECORD_EVENT
 from xinxiang.oa_bridge.config import load_oa_for
 from xinxiang.oa_bridge.mapping import PetitionAttachment, petition_from_json
 from xinxiang.oa_bridge.simulator import Faults, OaSimulator
@@ -31,7 +32,7 @@ from xinxiang.services.ingest import MessageOrigin, ingest_batch
 from xinxiang.services.oa_materialize import materialize
 from xinxiang.services.oa_store import DbPetitionStore
 from xinxiang.services.oa_tasks import oa_push
-from xinxiang.services.records import RECORD_EVENT, refresh_records
+from xinxiang.services.records import refresh_records
 from xinxiang.services.replies import process_pending_replies
 from xinxiang.services.routing import route_received
 from xinxiang.services.sweep import sweep

@@ -21,7 +21,7 @@ from inbound_helpers import letter
 from sweep_helpers import local, ticket
 from web_action_helpers import department_answers, hidden_fields, triage_ticket
 from web_helpers import Site, csrf, login, make_site
-from xinxiang.services.records import build_record
+from xinxiang.handlers.documents import build_record
 from xinxiang.services.shunt import Item, shunt
 from xinxiang.store.models import LetterRow, QuarantineRow, TicketRow
 from xinxiang.store.models_replies import HoldingRow

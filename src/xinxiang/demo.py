@@ -96,9 +96,9 @@ def _mail_for(ctx: AppContext, ticket_id: int, kind: str) -> bytes | None:
 
 def run_demo(directory: Path) -> DemoResult:
     """Build the deployment under `directory` and run every stage; returns where things are."""
+    from xinxiang.handlers.documents import record_filename, regenerate_record
     from xinxiang.replies.publishing import publish
     from xinxiang.samples import demo_mailbox
-    from xinxiang.services.records import record_filename, regenerate_record
 
     # The Maildir stands for the campus mail server's delivery, which authenticates senders
     # and writes Authentication-Results under its id (see `_quoted_reply`).

@@ -10,8 +10,8 @@ from __future__ import annotations
 from xinxiang.config import Config
 from xinxiang.domain.states import STATUS_LABELS, TicketStatus
 from xinxiang.errors import XinxiangError
-from xinxiang.services.records import EVENT_LABELS as RECORD_EVENT_LABELS
-from xinxiang.services.records import URGENCY_LABELS
+from xinxiang.handlers.documents import EVENT_LABELS as RECORD_EVENT_LABELS
+from xinxiang.handlers.documents import URGENCY_LABELS
 
 TRACK_LABELS = {1: "第1类（能够解决）", 2: "第2类（需本部门研究）", 3: "第3类（需学校层面研究）"}
 

@@ -12,9 +12,11 @@ from xinxiang.commands._common import ByOption, ConfigOption, now_utc, office_ac
 from xinxiang.commands._labels import department_label
 from xinxiang.commands._show import console, shown
 from xinxiang.handlers import ApproveReply, RejectReply, handle
+from xinxiang.handlers.documents import regenerate_record
+from xinxiang.outgoing.answers import REPLY_TITLES
 from xinxiang.replies import publishing
 from xinxiang.replies.render import format_cn_datetime
-from xinxiang.services import answers, approval, holding, records
+from xinxiang.services import approval, holding
 
 holding_app = typer.Typer(help="待甄别区：不能直接作用于工单的邮件。", no_args_is_help=True)
 CLI_ACTOR = "cli:党政办公室"
@@ -97,7 +99,7 @@ def pending(config: ConfigOption = None) -> None:
     for item in items:
         table.add_row(
             item.number,
-            answers.REPLY_TITLES.get(item.kind, item.kind),
+            REPLY_TITLES.get(item.kind, item.kind),
             department_label(ctx.cfg, item.department),
             shown(item.subject, limit=30),
             format_cn_datetime(item.submitted_at, tz),
@@ -116,7 +118,7 @@ def record(
     ctx = open_context(config)
     with ctx.db.unit_of_work() as session:
         row = approval.find_ticket(session, ticket)
-        pdf, sha = records.regenerate_record(ctx, session, row, now_utc())
+        pdf, sha = regenerate_record(ctx, session, row, now_utc())
     out.write_bytes(pdf)
     typer.echo(f"已生成处理单 {out}（sha256 {sha}）")
 

@@ -1,8 +1,8 @@
 """The notices of a `Change` handed to the one door for outgoing mail (`outgoing.door`).
 
 Nothing here composes a message: the door chooses each notice's template by kind. The answer
-and the approval request carry PDF documents made in `services.records`, so those two kinds go
-through `services.answers`, which makes the documents and hands them to the door.
+and the approval request carry PDF documents made in `handlers.documents`, so those two kinds go
+through `handlers.answers`, which makes the documents and hands them to the door.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from xinxiang.domain.workflow import Notice
 from xinxiang.errors import XinxiangError
+from xinxiang.handlers.answers import queue_answer_mails, queue_approval_mail
 from xinxiang.outgoing.door import send
-from xinxiang.services.answers import queue_answer_mails, queue_approval_mail
 from xinxiang.store.models import TicketRow
 from xinxiang.store.models_replies import TicketReplyRow
 

@@ -2,7 +2,7 @@
 office, and the approval request (待审核) when the answer waits for the office.
 
 The answer is threaded to the original letter. The PDF documents (答复函, 处理单, its preview)
-are made by the caller (`services.answers`) and handed in as attachments.
+are made by the caller (`handlers.answers`) and handed in as attachments.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 extension requests: the replies waiting and the ticket an approval command names.
 
 Whether a reply waits is the workflow's rule (`domain.workflow.common.needs_approval`), its
-approval mail is `services.answers.queue_approval_mail`; the office's 同意 / 驳回 / 修改 (by
+approval mail is `handlers.answers.queue_approval_mail`; the office's 同意 / 驳回 / 修改 (by
 mail or CLI) are commands of `xinxiang.handlers`.
 """
 

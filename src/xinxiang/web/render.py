@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from xinxiang.domain.states import STATUS_LABELS, TicketStatus
+from xinxiang.handlers.documents import URGENCY_LABELS
 from xinxiang.replies.render import format_cn_datetime, format_cn_deadline
-from xinxiang.services.records import URGENCY_LABELS
 from xinxiang.web.permissions import ROLE_LABELS
 from xinxiang.web.security import CSRF_FIELD
 

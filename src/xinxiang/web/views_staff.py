@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from xinxiang.domain.states import TicketStatus
+from xinxiang.handlers.documents import build_record
 from xinxiang.services.approval import list_pending
-from xinxiang.services.records import build_record
 from xinxiang.store.models import LetterRow
 from xinxiang.web.accounts import actor_for, audit, audit_request, authenticate, get_user
 from xinxiang.web.cas import logout_url as cas_logout_url

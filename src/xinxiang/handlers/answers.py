@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from xinxiang.errors import XinxiangError
+from xinxiang.handlers.documents import answer_letter_pdf, record_filename, regenerate_record
 from xinxiang.handlers.redaction import public_text
 from xinxiang.outgoing.answers import KIND_TITLES, REPLY_TITLES, answer_specs, approval_spec
 from xinxiang.outgoing.door import post
 from xinxiang.replies.answer_letter import answer_letter_filename
 from xinxiang.replies.public_review import office_view
-from xinxiang.services.records import answer_letter_pdf, record_filename, regenerate_record
 from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_replies import TicketReplyRow
 
