@@ -1,5 +1,6 @@
 """The office decides the public text on the web console's ticket page (issue #13): the marks
-are shown numbered, 保留 and 隐去 are forms, and a published letter can be taken down (撤下)."""
+are shown numbered, 保留 and 隐去 are forms, and a published letter can be taken down (撤下) and
+put back (恢复公开); a department may do none of it."""
 
 from __future__ import annotations
 
@@ -56,8 +57,21 @@ def test_the_office_lifts_adds_and_takes_down_on_the_ticket_page(
     assert "已从公开答复栏目撤下" in page and "（已撤下）" in page
     assert "撤下公开答复" in page and "来信人要求撤下" in page  # on the ticket's timeline
     assert not board.exists()
+    assert 'id="restore"' in page and 'id="takedown"' not in page
+
+    page = post("restore", reason="来信人重新同意公开")
+    assert "已恢复在公开答复栏目发布" in page and "（已发布）" in page
+    assert "恢复公开答复" in page and 'id="takedown"' in page
+    assert board.read_text("utf-8").split("更新时间")[0] == published.split("更新时间")[0]
+    assert "未被撤下" in post("restore")
+
+    dept = site.client()
+    login(dept, "hqc1")
+    r = dept.post(f"{path}/restore", data={"csrf_token": csrf(dept, "/tickets")})
+    assert r.status_code == 403
     with site.ctx.db.unit_of_work() as s:
         kinds = {e.kind for e in s.execute(select(EventRow)).scalars()}
         actions = {a.action for a in s.execute(select(AuditRow)).scalars()}
-    assert {"redaction_lifted", "redaction_added", "taken_down"} <= kinds
+    assert {"redaction_lifted", "redaction_added", "taken_down", "restored_to_board"} <= kinds
     assert {"ticket-redact-lift", "ticket-redact-add", "ticket-takedown"} <= actions
+    assert "ticket-restore" in actions

@@ -30,6 +30,7 @@ from xinxiang.errors import XinxiangError
 from xinxiang.mailbox.imap import SourceUnavailable, idle_watch
 from xinxiang.notify.base import Notifier
 from xinxiang.notify.queue import build_notifiers, send_due_notifications
+from xinxiang.replies.privacy import deployment_redactor
 from xinxiang.replies.transport import Transport, transport_for
 from xinxiang.reports.assessment_mail import queue_assessment_mails
 from xinxiang.reports.mailing import queue_due_reports
@@ -384,7 +385,18 @@ def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
                 next_outbox = now + settings.queue.outbox_interval_seconds
             stop.wait(1)
 
-    threads = [threading.Thread(target=ticker, name="xinxiang-ticker", daemon=True)]
+    def warm_redactor() -> None:
+        # jieba's dictionary (3-8 s) loads once per process, here rather than in the first
+        # approval or the first board after the worker starts.
+        try:
+            deployment_redactor(cfg).names_in(["预热"])
+        except Exception:  # a bad redaction.toml is reported where it is used
+            log.warning("redactor warm-up failed", exc_info=True)
+
+    threads = [
+        threading.Thread(target=ticker, name="xinxiang-ticker", daemon=True),
+        threading.Thread(target=warm_redactor, name="xinxiang-redactor-warmup", daemon=True),
+    ]
     for src in settings.sources:
         if src.kind == "imap" and src.idle:
             password = cfg.source_password(src)

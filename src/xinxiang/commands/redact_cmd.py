@@ -1,8 +1,9 @@
-"""`xinxiang redact show|lift|add|takedown`: the office decides what the public board shows.
+"""`xinxiang redact show|lift|add|takedown|restore`: the office decides what the board shows.
 
 `show` prints the public text of a ticket with every redaction numbered; `lift` keeps marks
 visible (保留), `add` hides more (隐去), `takedown` removes a published letter from the board
-(撤下). The same commands as the office's mail (保留 3 / 隐去：…), through `handlers.redaction`.
+(撤下), `restore` puts it back (恢复公开). The same commands as the office's mail (保留 3 /
+隐去：…), through `handlers.redaction`.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from xinxiang.commands._show import shown
 from xinxiang.handlers.redaction import (
     AddRedaction,
     LiftRedaction,
+    RestoreToBoard,
     TakeDown,
     handle_public,
     public_text,
 )
 from xinxiang.replies.public_review import office_view
 
-redact_app = typer.Typer(help="公开文本：隐去标记的保留、增加和撤下。", no_args_is_help=True)
+redact_app = typer.Typer(
+    help="公开文本：隐去标记的保留、增加，撤下和恢复公开。", no_args_is_help=True
+)
 
 NumberArg = Annotated[str, typer.Argument(help="工单号，如 2026-000123")]
 
@@ -81,6 +85,18 @@ def takedown(
     """撤下: the published letter leaves the board and the feed."""
     ctx = open_context(config)
     typer.echo(handle_public(TakeDown(office_actor(by), ticket, reason), ctx, now_utc()))
+
+
+@redact_app.command("restore")
+def restore(
+    ticket: NumberArg,
+    reason: Annotated[str, typer.Option("--reason", help="恢复原因（可选，记入办理记录）")] = "",
+    by: ByOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """恢复公开: a letter taken down goes back on the board and the feed, as approved."""
+    ctx = open_context(config)
+    typer.echo(handle_public(RestoreToBoard(office_actor(by), ticket, reason), ctx, now_utc()))
 
 
 def register(app: typer.Typer) -> None:

@@ -52,7 +52,7 @@ from xinxiang.handlers.notices import send_notices
 from xinxiang.handlers.repository import TicketRepository
 from xinxiang.logs import log_event
 from xinxiang.outgoing.ack import supersede_receipt
-from xinxiang.replies.publishing import republish
+from xinxiang.replies.publishing import republish, store_approved
 from xinxiang.store.dialect import savepoint
 from xinxiang.store.models import TicketRow
 
@@ -162,7 +162,8 @@ def execute(
     to_actor: bool = True,
 ) -> wf.Change:
     """Decide `command` on the ticket `row` and apply the change, in `session` (the caller's
-    unit of work or savepoint): the rows, the receipt it supersedes, its notices as mail.
+    unit of work or savepoint): the rows, the public text of an answer approved for the board
+    (公开文本, as approved), the receipt it supersedes, its notices as mail.
 
     `letter` and `classification` are what routing already holds of a new ticket, for the
     notices' mail (else the letter is read again); `actor` is who gave the command (a
@@ -173,6 +174,10 @@ def execute(
     if isinstance(outcome, wf.Refusal):
         raise Refused(outcome)
     change = tickets.apply(row, outcome, now)
+    for update in change.replies:
+        # An answer approved for the board: its public text as approved, in this transaction.
+        if update.public and update.state == "sent" and update.reply_id is not None:
+            store_approved(ctx, session, row, update.reply_id)
     if change.supersede_receipt:
         supersede_receipt(session, row)
     notices = change.notices

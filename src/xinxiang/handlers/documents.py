@@ -66,6 +66,7 @@ EVENT_LABELS = {
     "redaction_lifted": "公开文本：保留隐去处",
     "redaction_added": "公开文本：增加隐去",
     "taken_down": "撤下公开答复",
+    "restored_to_board": "恢复公开答复",
     "reply_refused": "答复未采纳",
     "cohandlers_added": "增加协办单位",
     "extension_approved": "同意延期",

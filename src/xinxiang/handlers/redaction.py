@@ -2,7 +2,8 @@
 
 Commands of the command layer like those of `handlers.messages`, but about the board rather
 than the ticket's workflow: `LiftRedaction` keeps marks visible (保留 3), `AddRedaction` hides
-more (隐去：张老师), `TakeDown` removes a published letter from the board (撤下). Each is recorded
+more (隐去：张老师), `TakeDown` removes a published letter from the board (撤下) and
+`RestoreToBoard` puts it back (恢复公开, the approved text as stored). Each is recorded
 on the ticket's timeline (without the personal data itself). A decision made after the answer
 was approved stores the public text again; the board is rebuilt after the commit when the
 handler owns the unit of work (in a batch, the batch republishes).
@@ -64,7 +65,16 @@ class TakeDown:
     reason: str
 
 
-PublicCommand = LiftRedaction | AddRedaction | TakeDown
+@dataclass(frozen=True)
+class RestoreToBoard:
+    """恢复公开: a letter the office took down goes back on the board, with its approved text."""
+
+    actor: Actor
+    number: str
+    reason: str = ""
+
+
+PublicCommand = LiftRedaction | AddRedaction | TakeDown | RestoreToBoard
 
 
 @dataclass(frozen=True)
@@ -186,6 +196,22 @@ def take_down(ctx: AppContext, session: Session, cmd: TakeDown, now: datetime) -
     return f"{ticket.number} 已从公开答复栏目撤下", True
 
 
+def restore_to_board(
+    ctx: AppContext, session: Session, cmd: RestoreToBoard, now: datetime
+) -> tuple[str, bool]:
+    """恢复公开 a letter taken down (it must be taken down); the text published is the one
+    stored when the answer was approved, as the office's later decisions left it."""
+    ticket = TicketRepository(session).get(cmd.number)
+    row = session.get(PublicTextRow, ticket.id)
+    if row is None or row.answer is None or row.taken_down_at is None:
+        raise XinxiangError(f"{ticket.number} 未被撤下，无需恢复公开")
+    row.taken_down_at, row.taken_down_by, row.takedown_reason = None, None, None
+    reason = cmd.reason.strip()
+    fields = {"reason": reason} if reason else {}
+    add_event(session, ticket.id, now, cmd.actor.name, "restored_to_board", **fields)
+    return f"{ticket.number} 已恢复在公开答复栏目发布", True
+
+
 @contextmanager
 def _unit(ctx: AppContext, session: Session | None) -> Iterator[Session]:
     if session is None:
@@ -206,8 +232,10 @@ def handle_public(
             summary, published = lift_redaction(ctx, s, command, now)
         elif isinstance(command, AddRedaction):
             summary, published = add_redaction(ctx, s, command, now)
-        else:
+        elif isinstance(command, TakeDown):
             summary, published = take_down(ctx, s, command, now)
+        else:
+            summary, published = restore_to_board(ctx, s, command, now)
     log_event("public_text_changed", ticket=command.number, action=type(command).__name__)
     if session is None and published:
         republish(ctx, now)

@@ -2,9 +2,11 @@
 
 Only formal answers the office approved for publication (`TicketReplyRow.public`) appear, and
 not those the office took down (`PublicTextRow.taken_down_at`). The text is redacted once, with
-the office's decisions (`replies.public_review`), when the answer is first published after its
-approval, and stored (`PublicTextRow`): every later publication shows exactly that text, whatever
-the redaction settings say by then.
+the office's decisions (`replies.public_review`), in the transaction that approves the answer
+(`store_approved`, called by the command layer for every 同意/修改 — web, CLI or mail), and
+stored (`PublicTextRow`): every publication shows exactly that text, whatever the redaction
+settings say by then. Only an answer approved before the text was stored at approval (none in
+a database that started with this version) is redacted and stored when first published.
 """
 
 from __future__ import annotations
@@ -83,9 +85,23 @@ def freeze(
     row.approved_at = at
 
 
+def store_approved(ctx: AppContext, session: Session, ticket: TicketRow, reply_id: int) -> None:
+    """Store the public text of the formal answer `reply_id` as the office approved it (公开文本),
+    in the approval's own transaction: redacted now, with the office's decisions so far."""
+    reply = session.get(TicketReplyRow, reply_id)
+    letter = session.get(LetterRow, ticket.letter_id)
+    if reply is None or letter is None or not reply.public:
+        return
+    item = item_of(ctx, ticket, letter, reply)
+    rev = review_item(ctx, session, ticket, item)
+    freeze(session, ticket, rev, reply.decided_by, reply.decided_at or reply.created_at)
+    session.flush()
+
+
 def public_items(ctx: AppContext, session: Session) -> list[PublicItem]:
     """Every approved public letter with its answer (one per ticket: the latest), not taken
-    down; a text published for the first time is stored as approved."""
+    down, with the text stored when it was approved (an answer approved before texts were
+    stored at approval is stored now, once)."""
     rows = session.execute(
         select(TicketReplyRow, TicketRow, LetterRow)
         .join(TicketRow, TicketRow.id == TicketReplyRow.ticket_id)

@@ -41,6 +41,7 @@ ACTION_LABELS: dict[str, str] = {
     "redact-lift": "公开文本：保留",
     "redact-add": "公开文本：隐去",
     "takedown": "撤下公开答复",
+    "restore": "恢复公开答复",
     "reject": "审核驳回",
     "close": "办结",
     "reopen": "重新打开",

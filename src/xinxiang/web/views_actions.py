@@ -42,6 +42,7 @@ from xinxiang.handlers.redaction import (
     AddRedaction,
     LiftRedaction,
     PublicCommand,
+    RestoreToBoard,
     TakeDown,
     handle_public,
 )
@@ -170,10 +171,16 @@ def _takedown(who: CommandActor, number: str, form: FormData) -> tuple[str, Publ
     return "takedown", TakeDown(who, number, reason), f"原因：{reason}"
 
 
+def _restore(who: CommandActor, number: str, form: FormData) -> tuple[str, PublicCommand, str]:
+    reason = _text(form, "reason")
+    return "restore", RestoreToBoard(who, number, reason), f"原因：{reason}" if reason else ""
+
+
 _PUBLIC: dict[str, Callable[[CommandActor, str, FormData], tuple[str, PublicCommand, str]]] = {
     "redact-lift": _lift,
     "redact-add": _add,
     "takedown": _takedown,
+    "restore": _restore,
 }
 """The office's decisions on the public text (`handlers.redaction`): no workflow change."""
 
