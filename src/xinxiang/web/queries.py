@@ -19,6 +19,7 @@ from xinxiang.domain.states import DISPATCH_STATUSES, DUE_COLUMNS, TicketStatus
 from xinxiang.domain.tickets import parse_ticket_number
 from xinxiang.store.models import CohandlerRow, LetterRow, TicketRow
 from xinxiang.store.models_replies import HoldingRow
+from xinxiang.store.search import candidates
 from xinxiang.web.permissions import Actor, TicketResource, ticket_scope
 
 PAGE_SIZE = 50
@@ -103,7 +104,8 @@ def list_tickets(
     """The actor's tickets matching `flt`, one page, and the total count: newest first, but
     for a department account the nearest running deadline first (then the rest, newest).
 
-    The word search is a substring match (LIKE, escaped), not an index: see bench_web.py. A
+    The word search is a substring match (LIKE, escaped) on the candidates of the bigram
+    index (`store.search`), so it is exact and needs no scan: see bench_web.py. A
     department or leader searches subjects only, so a confidential petitioner's name in the
     letter can never be probed by searching for it. `since`/`until` are days in `zone` (the
     school's; UTC when not given).
@@ -124,10 +126,21 @@ def list_tickets(
     if flt.until is not None:
         conds.append(TicketRow.created_at < _local_midnight(flt.until + timedelta(days=1), zone))
     if flt.text:
+        # The bigram index gives the candidates; LIKE on them keeps the match exact.
+        found = candidates(session, flt.text)
+        if found is not None:
+            conds.append(found)
         in_subject = TicketRow.subject.contains(flt.text, autoescape=True)
         if scope is None:
-            letters = select(LetterRow.id).where(LetterRow.body.contains(flt.text, autoescape=True))
-            conds.append(or_(in_subject, TicketRow.letter_id.in_(letters)))
+            in_letter = (
+                select(LetterRow.id)
+                .where(
+                    LetterRow.id == TicketRow.letter_id,
+                    LetterRow.body.contains(flt.text, autoescape=True),
+                )
+                .exists()
+            )
+            conds.append(or_(in_subject, in_letter))
         else:
             conds.append(in_subject)
     total = session.execute(select(func.count(TicketRow.id)).where(*conds)).scalar_one()
