@@ -264,7 +264,7 @@ def main() -> None:
             )
 
             def layer(flt: TicketFilter = flt) -> object:
-                with ctx.db.session() as session:
+                with ctx.db.read_session() as session:  # as the view does
                     return list_tickets(session, office, flt, NOW, ctx.cfg.tz)
 
             o, f = measure(ours, floor, args.runs)

@@ -36,31 +36,32 @@ def upgrade() -> None:
         op.create_index(name, "tickets", cols)
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
+        rebuild(bind)  # the tickets already there, in batches; the GIN index is built after
         op.execute(
             "CREATE INDEX ix_ticket_search_grams ON ticket_search "
             "USING gin (string_to_array(grams, ' '))"
         )
-    else:
-        # External-content FTS5 over ticket_search.grams; the grams are whole tokens.
-        op.execute(
-            f"CREATE VIRTUAL TABLE {FTS} USING fts5(grams, content='ticket_search', "
-            "content_rowid='ticket_id', tokenize='unicode61 remove_diacritics 0')"
-        )
-        op.execute(
-            f"CREATE TRIGGER ticket_search_ai AFTER INSERT ON ticket_search BEGIN "
-            f"INSERT INTO {FTS}(rowid, grams) VALUES (new.ticket_id, new.grams); END"
-        )
-        op.execute(
-            f"CREATE TRIGGER ticket_search_ad AFTER DELETE ON ticket_search BEGIN "
-            f"INSERT INTO {FTS}({FTS}, rowid, grams) VALUES ('delete', old.ticket_id, old.grams);"
-            " END"
-        )
-        op.execute(
-            f"CREATE TRIGGER ticket_search_au AFTER UPDATE ON ticket_search BEGIN "
-            f"INSERT INTO {FTS}({FTS}, rowid, grams) VALUES ('delete', old.ticket_id, old.grams);"
-            f" INSERT INTO {FTS}(rowid, grams) VALUES (new.ticket_id, new.grams); END"
-        )
-    rebuild(bind)  # the tickets already there, in batches
+        return
+    # External-content FTS5 over ticket_search.grams; the grams are whole tokens.
+    op.execute(
+        f"CREATE VIRTUAL TABLE {FTS} USING fts5(grams, content='ticket_search', "
+        "content_rowid='ticket_id', tokenize='unicode61 remove_diacritics 0')"
+    )
+    op.execute(
+        f"CREATE TRIGGER ticket_search_ai AFTER INSERT ON ticket_search BEGIN "
+        f"INSERT INTO {FTS}(rowid, grams) VALUES (new.ticket_id, new.grams); END"
+    )
+    op.execute(
+        f"CREATE TRIGGER ticket_search_ad AFTER DELETE ON ticket_search BEGIN "
+        f"INSERT INTO {FTS}({FTS}, rowid, grams) VALUES ('delete', old.ticket_id, old.grams);"
+        " END"
+    )
+    op.execute(
+        f"CREATE TRIGGER ticket_search_au AFTER UPDATE ON ticket_search BEGIN "
+        f"INSERT INTO {FTS}({FTS}, rowid, grams) VALUES ('delete', old.ticket_id, old.grams);"
+        f" INSERT INTO {FTS}(rowid, grams) VALUES (new.ticket_id, new.grams); END"
+    )
+    rebuild(bind)  # the tickets already there, in batches (the triggers feed FTS5)
 
 
 def downgrade() -> None:
