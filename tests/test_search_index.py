@@ -30,7 +30,7 @@ from web_helpers import NOW, Site, login, make_site
 from xinxiang.services.context import AppContext
 from xinxiang.store.migrate import alembic_config, current_revision, upgrade
 from xinxiang.store.models_search import TicketSearchRow
-from xinxiang.store.search import grams_of, query_grams
+from xinxiang.store.search import answers_exactly, grams_of, query_grams
 from xinxiang.web.permissions import Actor
 from xinxiang.web.queries import TicketFilter, list_tickets
 
@@ -79,6 +79,16 @@ def test_grams_of_a_text() -> None:
     assert query_grams("食堂 WiFi") == ["食堂", "wi", "if", "fi"]
     assert query_grams("堂") == ["堂"]
     assert query_grams("，%") == []
+    # Holding the grams of these is containing them: no substring check needed.
+    assert [answers_exactly(q) for q in ("食堂", "堂", "12", "食堂饭", "Wi", "食，", "")] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
 
 
 def _search(ctx: AppContext, q: str, actor: Actor = OFFICE) -> set[str]:

@@ -75,6 +75,12 @@ def query_grams(q: str) -> list[str]:
     return list(out)
 
 
+def answers_exactly(q: str) -> bool:
+    """Whether holding `q`'s grams already means containing `q`: one or two letters/digits
+    without case (食堂, 堂, 12) — then no substring check is needed on the candidates."""
+    return 0 < len(q) <= 2 and _RUN.fullmatch(q) is not None and q.lower() == q.upper()
+
+
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     """Alembic's filter for comparing models and database: skip the dialect's search index
     (the FTS5 table and its shadow tables on SQLite, the GIN index on PostgreSQL)."""

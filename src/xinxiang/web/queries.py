@@ -19,7 +19,7 @@ from xinxiang.domain.states import DISPATCH_STATUSES, DUE_COLUMNS, TicketStatus
 from xinxiang.domain.tickets import parse_ticket_number
 from xinxiang.store.models import CohandlerRow, LetterRow, TicketRow
 from xinxiang.store.models_replies import HoldingRow
-from xinxiang.store.search import candidates
+from xinxiang.store.search import answers_exactly, candidates
 from xinxiang.web.permissions import Actor, TicketResource, ticket_scope
 
 PAGE_SIZE = 50
@@ -131,7 +131,9 @@ def list_tickets(
         if indexed is not None:
             conds.append(indexed)
         in_subject = TicketRow.subject.contains(flt.text, autoescape=True)
-        if scope is None:
+        if scope is not None:
+            conds.append(in_subject)
+        elif indexed is None or not answers_exactly(flt.text):
             in_letter = (
                 select(LetterRow.id)
                 .where(
@@ -141,8 +143,7 @@ def list_tickets(
                 .exists()
             )
             conds.append(or_(in_subject, in_letter))
-        else:
-            conds.append(in_subject)
+        # else a word such as 食堂 (two characters without case): the index alone is exact.
     order: list[UnaryExpression[Any]] = [TicketRow.id.desc()]
     if actor.role == "department":
         order.insert(0, next_due().asc().nulls_last())
