@@ -96,9 +96,11 @@ def test_models_and_migrations_agree(db: Database) -> None:
     from alembic.migration import MigrationContext
 
     from xinxiang.store.models import Base
+    from xinxiang.store.search import include_name
 
     with db.engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        mc = MigrationContext.configure(conn, opts={"include_name": include_name})
+        assert compare_metadata(mc, Base.metadata) == []
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

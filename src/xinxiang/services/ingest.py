@@ -51,6 +51,7 @@ from xinxiang.store.repo import (
     next_ticket_numbers,
     set_cursor,
 )
+from xinxiang.store.search import index_texts
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +203,11 @@ def record_batch(
         ]
         session.add_all(tickets)
         session.flush()
+        # The word-search grams, in this transaction (store/search.py).
+        index_texts(
+            session,
+            [(t.id, t.subject, row.body) for (_i, row), t in zip(letters, tickets, strict=True)],
+        )
         allowed = receipt_allowance(ctx, session, [t.petitioner_addr for t in tickets], now)
         events: list[dict[str, Any]] = []
         receipts: list[dict[str, Any]] = []

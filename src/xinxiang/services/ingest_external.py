@@ -20,6 +20,7 @@ from xinxiang.services.ingest import IngestOutcome, record_batch
 from xinxiang.services.prepare import MessageOrigin, Prepared, store_attachments
 from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.repo import add_event
+from xinxiang.store.search import index_tickets
 
 
 def record_external_letter(
@@ -122,6 +123,8 @@ def update_external_letter(
         if ticket is not None:
             ticket.subject = row.subject
             ticket.public_consent = row.public_consent
+            session.flush()
+            index_tickets(session, [ticket.id])  # the word-search grams follow the edit
         add_event(
             session,
             row.ticket_id,

@@ -59,6 +59,9 @@ class Database:
         self._factory = sessionmaker(
             self.engine, expire_on_commit=False, info={REPORTERS_KEY: self.event_reporters}
         )
+        self._reads = sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+        )
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -76,6 +79,11 @@ class Database:
     def session(self) -> Session:
         """A plain session for reads (caller closes it)."""
         return self._factory()
+
+    def read_session(self) -> Session:
+        """A session for a page that only reads (caller closes it): no transaction, each
+        statement sees what is committed, and no BEGIN/ROLLBACK round trips around it."""
+        return self._reads()
 
     def dispose(self) -> None:
         """Close pooled connections."""

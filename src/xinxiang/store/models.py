@@ -124,6 +124,10 @@ class TicketRow(Base):
         Index("ix_tickets_open_formal_due", "status", "formal_due"),
         Index("ix_tickets_open_preliminary_due", "status", "preliminary_due"),
         Index("ix_tickets_open_response_due", "status", "response_due"),
+        # The ticket list: a filter with its page order (newest first) behind it (0015).
+        Index("ix_tickets_status_id", "status", "id"),
+        Index("ix_tickets_department_id", "department_code", "id"),
+        Index("ix_tickets_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -275,5 +279,6 @@ import xinxiang.store.models_leases  # noqa: E402
 import xinxiang.store.models_oa  # noqa: E402
 import xinxiang.store.models_replies  # noqa: E402
 import xinxiang.store.models_revisit  # noqa: E402
+import xinxiang.store.models_search  # noqa: E402
 import xinxiang.store.models_shunt  # noqa: E402
 import xinxiang.store.models_web  # noqa: E402, F401

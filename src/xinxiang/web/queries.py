@@ -19,6 +19,7 @@ from xinxiang.domain.states import DISPATCH_STATUSES, DUE_COLUMNS, TicketStatus
 from xinxiang.domain.tickets import parse_ticket_number
 from xinxiang.store.models import CohandlerRow, LetterRow, TicketRow
 from xinxiang.store.models_replies import HoldingRow
+from xinxiang.store.search import answers_exactly, candidates
 from xinxiang.web.permissions import Actor, TicketResource, ticket_scope
 
 PAGE_SIZE = 50
@@ -103,7 +104,8 @@ def list_tickets(
     """The actor's tickets matching `flt`, one page, and the total count: newest first, but
     for a department account the nearest running deadline first (then the rest, newest).
 
-    The word search is a substring match (LIKE, escaped), not an index: see bench_web.py. A
+    The word search is a substring match (LIKE, escaped) on the candidates of the bigram
+    index (`store.search`), so it is exact and needs no scan: see bench_web.py. A
     department or leader searches subjects only, so a confidential petitioner's name in the
     letter can never be probed by searching for it. `since`/`until` are days in `zone` (the
     school's; UTC when not given).
@@ -124,24 +126,40 @@ def list_tickets(
     if flt.until is not None:
         conds.append(TicketRow.created_at < _local_midnight(flt.until + timedelta(days=1), zone))
     if flt.text:
+        # The bigram index gives the candidates; LIKE on them keeps the match exact.
+        indexed = candidates(session, flt.text)
+        if indexed is not None:
+            conds.append(indexed)
         in_subject = TicketRow.subject.contains(flt.text, autoescape=True)
-        if scope is None:
-            letters = select(LetterRow.id).where(LetterRow.body.contains(flt.text, autoescape=True))
-            conds.append(or_(in_subject, TicketRow.letter_id.in_(letters)))
-        else:
+        if scope is not None:
             conds.append(in_subject)
-    total = session.execute(select(func.count(TicketRow.id)).where(*conds)).scalar_one()
+        elif indexed is None or not answers_exactly(flt.text):
+            in_letter = (
+                select(LetterRow.id)
+                .where(
+                    LetterRow.id == TicketRow.letter_id,
+                    LetterRow.body.contains(flt.text, autoescape=True),
+                )
+                .exists()
+            )
+            conds.append(or_(in_subject, in_letter))
+        # else a word such as 食堂 (two characters without case): the index alone is exact.
     order: list[UnaryExpression[Any]] = [TicketRow.id.desc()]
     if actor.role == "department":
         order.insert(0, next_due().asc().nulls_last())
-    rows = session.execute(
-        select(TicketRow)
+    # The page and the total in ONE statement (a round trip is most of a cheap filter's cost).
+    count = select(func.count(TicketRow.id)).where(*conds).correlate(None).scalar_subquery()
+    page = session.execute(
+        select(TicketRow, count)
         .where(*conds)
         .order_by(*order)
         .limit(PAGE_SIZE)
         .offset((max(flt.page, 1) - 1) * PAGE_SIZE)
-    ).scalars()
-    return list(rows), int(total)
+    ).all()
+    if page:
+        return [row for row, _n in page], int(page[0][1])
+    # Past the last page (or nothing at all): the total alone.
+    return [], int(session.execute(select(count)).scalar_one())
 
 
 def find_ticket(session: Session, number: str) -> tuple[TicketRow, TicketResource] | None:

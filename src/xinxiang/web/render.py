@@ -66,6 +66,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship in the package: no stat() per page
     )
     env.filters.update(
         cn_time=cn_time, cn_due=cn_due, cn_date=cn_date, status=status_label, filesize=filesize

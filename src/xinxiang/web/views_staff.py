@@ -202,7 +202,7 @@ def _day(value: str | None) -> date | None:
 async def ticket_list(request: Request) -> Response:
     """`/tickets`: the actor's tickets with filters (status, department, overdue) and paging."""
     state = request.app.state
-    with state.ctx.db.session() as session:
+    with state.ctx.db.read_session() as session:  # reads only: no transaction round trips
         actor = require(request, session, "list-tickets")
         flt = _filter(request)
         rows, total = list_tickets(session, actor, flt, state.clock(), state.cfg.tz)

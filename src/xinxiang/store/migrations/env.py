@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from xinxiang.store.models import Base
+from xinxiang.store.search import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -17,6 +18,7 @@ def run_migrations_online() -> None:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
+            include_name=include_name,
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():
@@ -29,6 +31,7 @@ def run_migrations_online() -> None:
         context.configure(
             connection=conn,
             target_metadata=target_metadata,
+            include_name=include_name,
             render_as_batch=conn.dialect.name == "sqlite",
         )
         with context.begin_transaction():
