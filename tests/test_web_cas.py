@@ -126,7 +126,7 @@ def audits(ctx: AppContext) -> list[AuditRow]:
         (3, "20010001", "/office/", "office"),
         (2, "20010001", "/office/", "office"),
         (3, "20010002", "/tickets", "department"),
-        (2, "20010003", "/tickets", "leader"),
+        (2, "20010003", "/supervision", "leader"),
         (3, "20010004", "/office/", "auditor"),
         (3, "T2001", "/tickets", "department"),  # by the deptCode attribute (CAS 3.0 only)
     ],

@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 from xinxiang.services.context import AppContext
 from xinxiang.web import (
     revisit,
+    supervision,
     views_actions,
     views_cas,
     views_department,
@@ -104,6 +105,8 @@ def create_app(ctx: AppContext, *, clock: Clock = _utcnow) -> Starlette:
         Route("/topics", views_policy.topics, methods=["GET"]),
         Route("/tickets", views_staff.ticket_list, methods=["GET"]),
         Route("/tickets/{number}", views_staff.ticket_detail, methods=["GET"]),
+        Route("/supervision", supervision.supervision, methods=["GET"]),
+        Route("/tickets/{number}/instruct", supervision.instruct, methods=["POST"]),
         Route("/tickets/{number}/{action}", views_actions.ticket_action, methods=["POST"]),
         Route(
             "/tickets/{number}/dept/{action}",

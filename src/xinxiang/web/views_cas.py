@@ -28,7 +28,7 @@ from xinxiang.config import CasSection
 from xinxiang.errors import XinxiangError
 from xinxiang.logs import log_event
 from xinxiang.web import cas
-from xinxiang.web.accounts import actor_for, audit
+from xinxiang.web.accounts import actor_for, audit, get_user
 from xinxiang.web.render import page
 from xinxiang.web.security import client_ip, new_session, safe_next
 from xinxiang.web.sessions import end_cas_sessions, start_session
@@ -155,11 +155,12 @@ async def cas_logout_request(request: Request) -> Response:
     with state.ctx.db.unit_of_work() as session:
         ended = end_cas_sessions(session, ticket, now)
         for account in sorted(set(ended)):
+            user = get_user(session, account)
             audit(
                 session,
                 at=now,
                 account=account,
-                role="",
+                role=user.role if user is not None else "",
                 ip=ip,
                 action="logout",
                 detail=f"cas{section.version}: single logout ({ended.count(account)})",

@@ -36,7 +36,7 @@ from xinxiang.web.queries import dashboard as dashboard_data
 from xinxiang.web.render import page
 from xinxiang.web.security import client_ip, new_session, safe_next
 from xinxiang.web.sessions import end_session, is_live, start_session
-from xinxiang.web.ticket_panel import action_context, take_flash, timeline
+from xinxiang.web.ticket_panel import action_context, can_instruct, take_flash, timeline
 
 
 def current_actor(request: Request, session: Session) -> Actor | None:
@@ -78,8 +78,11 @@ def require(request: Request, session: Session, action: str | None = None) -> Ac
 
 
 def home_for(actor: Actor) -> str:
-    """Where an account lands after login: the dashboard if it may see it, else its tickets."""
-    return "/office/" if allowed(actor, "view-dashboard") else "/tickets"
+    """Where an account lands after login: the dashboard if it may see it; a leader its 督办
+    items and departments; else its tickets."""
+    if allowed(actor, "view-dashboard"):
+        return "/office/"
+    return "/supervision" if allowed(actor, "view-supervision") else "/tickets"
 
 
 async def login(request: Request) -> Response:
@@ -278,4 +281,5 @@ async def ticket_detail(request: Request) -> Response:
             flash=take_flash(request),
             a=action_context(state.ctx, session, actor, ticket, resource, now),
             dept=dept_context(state.ctx, actor, ticket, resource),
+            instruct=can_instruct(actor, ticket, resource),
         )
