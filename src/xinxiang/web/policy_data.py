@@ -66,9 +66,19 @@ class FreshCache:
             self._values[slot] = (weakref.ref(ctx), now, value)
         return value
 
+    def clear(self) -> None:
+        """Forget every value (the next `get` computes anew): for benchmarks and operators."""
+        with self._lock:
+            self._values.clear()
+
 
 _topics = FreshCache(TOPICS_FRESH)
 _tiles = FreshCache(TILES_FRESH)
+
+
+def forget_tiles() -> None:
+    """Drop the cached 三率 tiles of every deployment (hot topics stay cached)."""
+    _tiles.clear()
 
 
 def recent_hot_topics(ctx: AppContext, now: datetime) -> TopicReport:
