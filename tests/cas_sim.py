@@ -6,7 +6,12 @@ It speaks the protocol's parts the console uses, on a real loopback port:
 - `GET /serviceValidate` (CAS 2.0) and `GET /p3/serviceValidate` (CAS 3.0, with attributes)
   answer the XML of the spec: success once per ticket for the service it was issued for, else
   `INVALID_TICKET` / `INVALID_SERVICE`;
-- `GET /logout` ends the CAS session (recorded in `logouts`).
+- `GET /logout` ends the CAS session (recorded in `logouts`); with `?user=U` (standing in for
+  the browser's ticket-granting cookie) it also sends the back-channel single logout: for
+  every ticket validated for U, a POST to the ticket's service with the form field
+  `logoutRequest`, a SAML `<samlp:LogoutRequest>` whose `<samlp:SessionIndex>` is the ticket,
+  as Apereo CAS does. `deliver` carries that POST (default: httpx to the service URL; the
+  tests hand it to the app under test), and `logout_requests` records (service, status).
 `evil_body` replaces every validation answer (XXE and entity-bomb payloads).
 """
 
@@ -14,10 +19,35 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+
+Deliver = Callable[[str, dict[str, str]], int]
+"""Posts a form to a service URL; the HTTP status."""
+
+
+def post_form(url: str, form: dict[str, str]) -> int:
+    """The default delivery: a real POST, as the CAS server makes it."""
+    return httpx.post(url, data=form, timeout=5).status_code
+
+
+def logout_request(ticket: str) -> str:
+    """The SAML single-logout document CAS posts for `ticket`."""
+    instant = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
+        'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" '
+        f'ID="LR-{secrets.token_hex(8)}" Version="2.0" IssueInstant="{instant}">'
+        "<saml:NameID>@NOT_USED@</saml:NameID>"
+        f"<samlp:SessionIndex>{escape(ticket)}</samlp:SessionIndex>"
+        "</samlp:LogoutRequest>"
+    )
 
 
 @dataclass
@@ -27,6 +57,7 @@ class Issued:
     user: str
     service: str
     used: bool = False
+    validated: bool = False  # a login happened with it: single logout will name it
 
 
 @dataclass
@@ -38,6 +69,8 @@ class CasSim:
     validations: list[str] = field(default_factory=list)  # path?query of every validation
     logouts: int = 0
     evil_body: bytes | None = None
+    deliver: Deliver = post_form
+    logout_requests: list[tuple[str, int]] = field(default_factory=list)
     url: str = ""
     _server: ThreadingHTTPServer | None = None
 
@@ -46,6 +79,17 @@ class CasSim:
         ticket = f"ST-{secrets.token_urlsafe(20)}"
         self.tickets[ticket] = Issued(user, service)
         return ticket
+
+    def single_logout(self, user: str) -> list[tuple[str, int]]:
+        """End `user`'s CAS session: one back-channel logoutRequest per validated ticket."""
+        sent = []
+        for ticket, issued in list(self.tickets.items()):
+            if issued.user == user and issued.validated:
+                status = self.deliver(issued.service, {"logoutRequest": logout_request(ticket)})
+                sent.append((issued.service, status))
+                issued.validated = False
+        self.logout_requests.extend(sent)
+        return sent
 
     def answer(self, version: int, query: dict[str, list[str]]) -> bytes:
         """The serviceValidate document for this query."""
@@ -59,6 +103,7 @@ class CasSim:
         issued.used = True  # a ticket is consumed by its first validation, whatever the result
         if issued.service != service:
             return _failure("INVALID_SERVICE", f"Ticket {ticket} was not issued for {service}")
+        issued.validated = True
         attrs = ""
         if version == 3:
             items = self.attributes.get(issued.user, {})
@@ -94,6 +139,8 @@ class CasSim:
                     self._send(200, sim.answer(version, query), ctype="application/xml")
                 elif parts.path == "/cas/logout":
                     sim.logouts += 1
+                    if "user" in query:
+                        sim.single_logout(query["user"][0])
                     self._send(200, "已退出统一身份认证".encode())
                 else:
                     self._send(404, b"")

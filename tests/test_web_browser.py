@@ -28,8 +28,10 @@ import uvicorn
 from sqlalchemy import select
 from websockets.sync.client import ClientConnection, connect
 
+from sweep_helpers import local, outbox, text_of
 from web_action_helpers import department_answers, triage_ticket
 from web_helpers import PASSWORD, Site, make_site
+from xinxiang.services.sweep import sweep
 from xinxiang.store.models import TicketRow
 from xinxiang.web.app import create_app
 
@@ -310,3 +312,32 @@ def test_a_department_answers_and_a_petitioner_writes_from_a_phone(
     letter = phone.screenshot(tmp_path / "letter-phone.png")
     print(f"screenshots: {answer} {letter}")
     assert answer.stat().st_size > 10_000 and letter.stat().st_size > 10_000
+
+
+def test_a_leader_finds_its_supervision_items_and_records_a_批示(
+    served: tuple[Site, str], browser: Browser, tmp_path: Path
+) -> None:
+    site, base = served
+    sweep(site.ctx, local(2026, 12, 4, 10, 0))  # the Tuesday letters: overdue, 逾期督办
+    site.clock.now = local(2026, 12, 4, 11, 0)
+    number = site.tickets["hqc"]
+    desk = browser.page(1280, 900)
+    desk.goto(f"{base}/login", "/login")  # a leader lands on its 督办 items
+    desk.submit(
+        'form[action="/login"]', {"name": "leader-hqc", "password": PASSWORD}, "/supervision"
+    )
+    text = desk.text()
+    assert "督办事项" in text and "后勤管理处" in text and "逾期督办" in text
+    assert number in text and site.tickets["tsg"] not in text
+    listing = desk.screenshot(tmp_path / "supervision.png")
+    desk.goto(f"{base}/tickets/{number}", f"/tickets/{number}")
+    desk.submit(
+        "#instruct-form", {"text": "请后勤处今天内修复热水并答复来信人。"}, f"/tickets/{number}"
+    )
+    shown = _wait_text(desk, "已录入批示并发送承办单位")
+    assert "请后勤处今天内修复热水并答复来信人。" in shown and "网上操作：批示" in shown
+    shot = desk.screenshot(tmp_path / "instruction.png")
+    print(f"screenshots: {listing} {shot}")
+    [mail] = outbox(site.ctx, ("instruction",))
+    assert mail.recipients == ["hqc@example.edu.cn"]
+    assert "请后勤处今天内修复热水并答复来信人。" in text_of(mail)

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from cas_sim import CasSim
+from cas_sim import CasSim, post_form
 from inbound_helpers import context
 from web_helpers import PASSWORD, Clock, csrf, login
 from xinxiang.config import CasSection
@@ -34,7 +34,7 @@ BASE = "https://xinxiang.example.edu.cn"
 SERVICE = f"{BASE}/login/cas"
 
 
-def cas_toml(server_url: str, version: int) -> str:
+def cas_toml(server_url: str, version: int, logout_from: str = "") -> str:
     """The `[web.cas]` section of the tests, as a school would write it."""
     return f"""
 [web.cas]
@@ -43,6 +43,7 @@ service_url = "{SERVICE}"
 version = {version}
 attribute = "deptCode"
 timeout_seconds = 5
+{f'logout_from = ["{logout_from}"]' if logout_from else ""}
 
 [web.cas.users]
 "20010001" = {{ role = "office" }}
@@ -70,6 +71,8 @@ def sim(cas_server: CasSim) -> CasSim:
     cas_server.validations.clear()
     cas_server.evil_body = None
     cas_server.logouts = 0
+    cas_server.logout_requests.clear()
+    cas_server.deliver = post_form
     cas_server.attributes = {"T2001": {"deptCode": ["XX99", "HQ01"], "name": ["张老师"]}}
     return cas_server
 
@@ -80,13 +83,13 @@ _MIGRATED: list[Path] = []  # one migrated empty database, copied for each test
 
 @pytest.fixture
 def make_ctx(tmp_config, tmp_path: Path, tmp_path_factory, sim: CasSim) -> Make:
-    def make(version: int = 3, db_url: str | None = None) -> AppContext:
+    def make(version: int = 3, db_url: str | None = None, logout_from: str = "") -> AppContext:
         db_file = tmp_path / f"cas{version}.db"
         if db_url is None and _MIGRATED:  # a migrated copy: the suite stays fast
             shutil.copyfile(_MIGRATED[0], db_file)
         cfg_dir = tmp_config(database_url=db_url or f"sqlite:///{db_file}")
         with (cfg_dir / "xinxiang.toml").open("a", encoding="utf-8") as fh:
-            fh.write(cas_toml(sim.url, version))
+            fh.write(cas_toml(sim.url, version, logout_from))
         ctx = context(cfg_dir)
         if db_url is None and not _MIGRATED:
             _MIGRATED.append(tmp_path_factory.mktemp("cas-template") / "migrated.db")
@@ -123,7 +126,7 @@ def audits(ctx: AppContext) -> list[AuditRow]:
         (3, "20010001", "/office/", "office"),
         (2, "20010001", "/office/", "office"),
         (3, "20010002", "/tickets", "department"),
-        (2, "20010003", "/tickets", "leader"),
+        (2, "20010003", "/supervision", "leader"),
         (3, "20010004", "/office/", "auditor"),
         (3, "T2001", "/tickets", "department"),  # by the deptCode attribute (CAS 3.0 only)
     ],
@@ -351,3 +354,194 @@ def test_cas_urls_need_https_or_loopback(server_url: str, ok: bool) -> None:
     else:
         with pytest.raises(ValidationError):
             build()
+
+
+# --- Back-channel single logout (单点登出): the CAS server ends the console's sessions. ---
+
+
+def back_channel(ctx: AppContext, source: str = "127.0.0.1") -> TestClient:
+    """The CAS server's side of the console: no browser cookies, its own client address."""
+    return TestClient(
+        create_app(ctx, clock=Clock()),
+        base_url=BASE,
+        follow_redirects=False,
+        client=(source, 40000),
+    )
+
+
+def deliver_to(ctx: AppContext, source: str = "127.0.0.1") -> Callable[[str, dict[str, str]], int]:
+    """The simulator's back-channel POSTs, handed to the app under test (our service URL is
+    not a real host here)."""
+
+    def deliver(url: str, form: dict[str, str]) -> int:
+        assert url == SERVICE
+        return back_channel(ctx, source).post(url, data=form).status_code
+
+    return deliver
+
+
+def validated_ticket(sim: CasSim, user: str) -> str:
+    """The last ticket `user` signed in with."""
+    return [t for t, i in sim.tickets.items() if i.user == user and i.validated][-1]
+
+
+def signed_in(browser: TestClient) -> bool:
+    r = browser.get("/tickets")
+    if r.status_code == 303:
+        assert r.headers["location"] == "/login?next=/tickets"
+        return False
+    assert r.status_code == 200
+    return True
+
+
+def single_logout(ctx: AppContext, sim: CasSim, user: str) -> list[tuple[str, int]]:
+    """`user` signs out at the CAS server, which then posts its logoutRequests."""
+    before = len(sim.logout_requests)
+    assert httpx.get(f"{sim.url}/logout?user={user}").status_code == 200
+    return sim.logout_requests[before:]
+
+
+def logout_lines(ctx: AppContext) -> list[tuple[str, str | None]]:
+    return [(a.account, a.detail) for a in audits(ctx) if a.action == "logout"]
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_the_cas_servers_single_logout_ends_every_session_of_that_login(
+    make_ctx: Make, sim: CasSim, version: int
+) -> None:
+    ctx = make_ctx(version)
+    sim.deliver = deliver_to(ctx)
+    office, office_again, dept = client(ctx), client(ctx), client(ctx)
+    for browser, user in ((office, "20010001"), (office_again, "20010001"), (dept, "20010002")):
+        assert cas_round_trip(browser, sim, user).status_code == 303
+        assert signed_in(browser)
+    with ctx.db.unit_of_work() as session:
+        add_user(session, ctx.cfg, name="office1", role="office", password=PASSWORD, now=Clock()())
+    local = client(ctx)
+    login(local, "office1")
+
+    assert single_logout(ctx, sim, "20010001") == [(SERVICE, 200), (SERVICE, 200)]
+    # The next request of each of that user's browsers goes to the login page …
+    assert not signed_in(office) and not signed_in(office_again)
+    assert office.get("/office/").headers["location"] == "/login?next=/office/"
+    # … and nobody else's: another CAS user, a local account.
+    assert signed_in(dept) and signed_in(local)
+    assert logout_lines(ctx) == [
+        ("20010001", f"cas{version}: single logout (1)"),
+        ("20010001", f"cas{version}: single logout (1)"),
+    ]
+    # A new CAS login of the same user works as before.
+    again = client(ctx)
+    assert cas_round_trip(again, sim, "20010001").status_code == 303 and signed_in(again)
+
+
+@pytest.mark.postgres
+def test_single_logout_on_postgresql(make_ctx: Make, sim: CasSim, pg_url: str) -> None:
+    ctx = make_ctx(3, pg_url)
+    sim.deliver = deliver_to(ctx)
+    browser = client(ctx)
+    cas_round_trip(browser, sim, "20010002")
+    assert signed_in(browser)
+    assert single_logout(ctx, sim, "20010002") == [(SERVICE, 200)]
+    assert not signed_in(browser)
+
+
+def post_logout(ctx: AppContext, document: str | bytes, source: str = "127.0.0.1") -> int:
+    """POST `document` as the form field `logoutRequest` from `source`."""
+    body = document.decode() if isinstance(document, bytes) else document
+    return back_channel(ctx, source).post("/login/cas", data={"logoutRequest": body}).status_code
+
+
+LOGOUT_XXE = """<?xml version="1.0"?>
+<!DOCTYPE r [<!ENTITY t SYSTEM "file://%s">]>
+<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="x" Version="2.0">
+<samlp:SessionIndex>&t;</samlp:SessionIndex></samlp:LogoutRequest>"""
+LOGOUT_BOMB = """<?xml version="1.0"?>
+<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>
+<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="x" Version="2.0">
+<samlp:SessionIndex>ST-&d;</samlp:SessionIndex></samlp:LogoutRequest>"""
+
+
+def test_hostile_logout_requests_end_nothing(make_ctx: Make, sim: CasSim, tmp_path: Path) -> None:
+    from cas_sim import logout_request
+
+    ctx = make_ctx()
+    browser = client(ctx)
+    cas_round_trip(browser, sim, "20010001")
+    ticket = validated_ticket(sim, "20010001")
+    secret = tmp_path / "ticket.txt"
+    secret.write_text(ticket)  # were the entity expanded, this would end the session
+    hostile: list[tuple[str, int]] = [
+        (LOGOUT_XXE % secret, 400),
+        (LOGOUT_BOMB, 400),
+        ("not xml at all", 400),
+        (logout_request(ticket).replace("LogoutRequest", "AuthnRequest"), 400),  # other root
+        (logout_request(ticket).replace(ticket, ""), 400),  # no ticket
+        (logout_request(ticket).replace(ticket, "TGT-" + ticket[3:]), 400),  # not a ticket
+        (logout_request(ticket).replace("urn:oasis:names:tc:SAML:2.0:protocol", "urn:x"), 400),
+        # a well-formed request for a ticket we never saw, or for the stored digest of ours
+        (logout_request("ST-unknown-0000"), 200),
+        (logout_request("ST-" + __import__("hashlib").sha256(ticket.encode()).hexdigest()), 200),
+    ]
+    for document, status in hostile:
+        assert post_logout(ctx, document) == status, document[:80]
+        assert signed_in(browser), document[:80]
+    # Oversized: refused before it is parsed; a form without the field: refused.
+    padding = "<!--" + "x" * 20_000 + "-->"
+    assert post_logout(ctx, padding + logout_request(ticket)) == 413
+    assert back_channel(ctx).post("/login/cas", data={"other": "1"}).status_code == 400
+    assert signed_in(browser)
+    assert logout_lines(ctx) == []
+
+    # The real one ends it; replayed, it changes nothing and audits nothing more.
+    assert post_logout(ctx, logout_request(ticket)) == 200
+    assert not signed_in(browser)
+    assert post_logout(ctx, logout_request(ticket)) == 200
+    assert logout_lines(ctx) == [("20010001", "cas3: single logout (1)")]
+    # The replay does not touch the user's next login either.
+    again = client(ctx)
+    cas_round_trip(again, sim, "20010001")
+    assert post_logout(ctx, logout_request(ticket)) == 200
+    assert signed_in(again)
+
+
+def test_logout_requests_only_from_the_configured_cas_address(make_ctx: Make, sim: CasSim) -> None:
+    from cas_sim import logout_request
+
+    ctx = make_ctx(logout_from="10.20.0.0/16")
+    browser = client(ctx)
+    cas_round_trip(browser, sim, "20010001")
+    ticket = validated_ticket(sim, "20010001")
+    for stranger in ("127.0.0.1", "10.21.0.5", "testclient"):
+        assert post_logout(ctx, logout_request(ticket), source=stranger) == 403
+        assert signed_in(browser)
+    assert post_logout(ctx, logout_request(ticket), source="10.20.3.4") == 200
+    assert not signed_in(browser)
+
+
+def test_logout_posts_are_rate_limited_per_address(make_ctx: Make) -> None:
+    from cas_sim import logout_request
+
+    ctx = make_ctx()
+    server = back_channel(ctx, "192.0.2.7")
+    codes = [
+        server.post("/login/cas", data={"logoutRequest": logout_request(f"ST-{i}")}).status_code
+        for i in range(125)
+    ]
+    assert codes[:120] == [200] * 120 and codes[120:] == [429] * 5
+
+
+def test_a_logged_out_cookie_stays_logged_out(make_ctx: Make) -> None:
+    """Logout ends the session on the server too: a copy of the old cookie is worth nothing."""
+    ctx = make_ctx()
+    with ctx.db.unit_of_work() as session:
+        add_user(session, ctx.cfg, name="office1", role="office", password=PASSWORD, now=Clock()())
+    browser = client(ctx)
+    login(browser, "office1")
+    stolen = dict(browser.cookies)
+    out = browser.post("/logout", data={"csrf_token": csrf(browser, "/office/")})
+    assert out.status_code == 303
+    thief = client(ctx)
+    thief.cookies.update(stolen)
+    assert thief.get("/office/").status_code == 303

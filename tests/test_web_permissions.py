@@ -123,6 +123,26 @@ MATRIX = [
             (LEADER, T_XSC_CO_HQC, False),
         ]
     ],
+    # 批示: a leader on the tickets its supervised departments lead; the office anywhere
+    *[
+        (a, "instruct", t, ok)
+        for a, t, ok in [
+            (LEADER, T_HQC, True),
+            (LEADER, T_XSC_CO_HQC, False),  # a supervised department only co-handles it
+            (LEADER, T_TSG, False),
+            (LEADER, T_UNROUTED, False),
+            (LEADER_OF_NONE, T_HQC, False),
+            (OFFICE, T_HQC, True),
+            (OFFICE, T_UNROUTED, True),  # the workflow refuses it there, with its reason
+            (HQC, T_HQC, False),  # a department never instructs, not even on its own ticket
+            (AUDITOR, T_HQC, False),
+            (None, T_HQC, False),
+        ]
+    ],
+    *[
+        (a, "view-supervision", None, ok)
+        for a, ok in [(OFFICE, True), (AUDITOR, True), (HQC, False), (LEADER, True), (None, False)]
+    ],
     # an identity-confidential petitioner's name and address (身份保密)
     *[
         (a, "view-identity", None, ok)

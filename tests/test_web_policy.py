@@ -151,3 +151,23 @@ def test_the_ranking_page_on_postgresql(tmp_config: TmpConfig, pg_url: str) -> N
     assert code == 200 and '<tr class="mine">' in html and FLAG_HEADER not in html
     assert _get(s, "hqc1", "/topics")[0] == 403
     assert _get(s, "office1", "/topics")[0] == 200
+
+
+def test_the_dashboard_reuses_its_assessment_for_ten_minutes_and_says_when(site: Site) -> None:
+    """The month's 三率 tiles are assessed at most every ten minutes per deployment (the
+    aggregate reads every ticket that moved in the month); the page says of when they are."""
+    stamp = re.compile(r"本月三率为 (.+?) 的统计")
+
+    def shown(at: datetime) -> str:
+        code, html = _get(site, "office1", "/office/", at)
+        assert code == 200
+        found = stamp.search(html)
+        assert found, html
+        return found.group(1)
+
+    first = shown(NOW)
+    assert first.endswith(f"{NOW.astimezone(site.ctx.cfg.tz):%H:%M}")
+    assert shown(NOW + timedelta(minutes=9)) == first  # cached: not assessed again
+    later = NOW + timedelta(minutes=10, seconds=1)
+    assert shown(later) != first  # stale: assessed anew
+    assert shown(later).endswith(f"{later.astimezone(site.ctx.cfg.tz):%H:%M}")

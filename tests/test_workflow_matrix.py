@@ -58,7 +58,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "revisit_remind":     ("!no_round",       "!no_round",       "!no_round",         "!no_round",         "!no_round",         "!no_round",         "!no_round", "!no_round", "!no_round", "!no_round"),  # noqa: E501
     "revisit_expire":     ("!no_round",       "!no_round",       "!no_round",         "!no_round",         "!no_round",         "!no_round",         "!no_round", "!no_round", "!no_round", "!no_round"),  # noqa: E501
     "rate":               ("!no_round",       "!no_round",       "!no_round",         "!no_round",         "!no_round",         "!no_round",         "!no_round", "!no_round", "!no_round", "!no_round"),  # noqa: E501
-    "instruction":        ("!status",         "!status",         "!status",           "!status",           "!status",           "!status",           "!status", "!status", "!status", "dispatched"),  # noqa: E501
+    "instruction":        ("!status",         "!status",         "dispatched",        "accepted",          "preliminary",       "pending_approval",  "!status", "!status", "!status", "dispatched"),  # noqa: E501
     "office_settle":      ("!status",         "!status",         "!status",           "!status",           "!status",           "!status",           "closed",  "!status", "closed",  "closed"),  # noqa: E501
     "reopen":             ("!status",         "!status",         "!status",           "!status",           "!status",           "!status",           "triage",  "triage", "!status", "!status"),  # noqa: E501
 }
@@ -86,7 +86,7 @@ SEEDS = {
     "revisit_remind": "issue 15: 7 天未评价提醒一次",
     "revisit_expire": "issue 15: 提醒后仍未评价 → 未评价并销账",
     "rate": "001 五4: 非常满意/满意/基本满意/不满意/非常不满意 (rated in test_workflow_revisit)",
-    "instruction": "000: 纳入督办事项，由分管校领导批示办理",
+    "instruction": "000: 纳入督办事项，由分管校领导批示办理 (also on an overdue ticket escalated to the leader: deadlines unchanged)",  # noqa: E501
     "office_settle": "002 第十条: 销账; 督办答复后由党政办公室说明理由办结",
 }
 """The seed rule each row of the matrix follows."""

@@ -456,6 +456,22 @@ def test_批示_re_dispatches_to_the_department_with_deadlines_from_now() -> Non
     assert not isinstance(empty, Change) and empty.code == "empty"
 
 
+@pytest.mark.parametrize("status", [S.DISPATCHED, S.ACCEPTED, S.PRELIMINARY, S.PENDING_APPROVAL])
+def test_批示_on_a_ticket_in_the_departments_hands_keeps_its_deadlines(status: S) -> None:
+    """The sweep's 督办 of an overdue ticket reaches the same leader: a 批示 then goes to the
+    department as it is, nothing re-dispatched."""
+    s = STATES[status]
+    c = run(s, RecordInstruction("leader-hqc", "请本周内办结"), at("2026-03-16T09:00"))
+    assert isinstance(c, Change)
+    assert c.after == s  # status, department and every deadline as they were
+    assert [e.kind for e in c.events] == ["instruction_recorded"]
+    assert c.events[0].actor == "leader-hqc"
+    [notice] = c.notices
+    assert (notice.kind, notice.to[0].ref) == ("instruction", s.department)
+    assert notice.data["supervised"] is False and notice.data["text"] == "请本周内办结"
+    assert "时限不变" in c.summary
+
+
 @given(level=st.integers(1, 5), number=st.integers(1, 2), reminded=st.booleans())
 def test_every_rating_ends_the_round_in_exactly_one_way(
     level: int, number: int, reminded: bool

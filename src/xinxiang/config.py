@@ -390,11 +390,35 @@ class CasSection(Strict):
     attribute: str = ""
     attribute_map: dict[str, CasAccount] = Field(default_factory=dict)
     timeout_seconds: float = Field(default=10, gt=0, le=60)
+    # Back-channel single logout: the addresses or networks the CAS server's `logoutRequest`
+    # POSTs may come from (as the console sees the client); empty: from anywhere (the ticket
+    # it names is the proof, as in the common CAS clients).
+    logout_from: list[str] = Field(default_factory=list)
 
     @field_validator("server_url", "service_url")
     @classmethod
     def _urls(cls, value: str) -> str:
         return _cas_url(value)
+
+    @field_validator("logout_from")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {item!r}") from None
+        return [item.strip() for item in value]
+
+    def logout_allowed_from(self, address: str) -> bool:
+        """Whether a back-channel logout POST from client `address` is accepted."""
+        if not self.logout_from:
+            return True
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in ipaddress.ip_network(n, strict=False) for n in self.logout_from)
 
     @field_validator("users")
     @classmethod

@@ -53,3 +53,23 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(40))
     resource: Mapped[str] = mapped_column(String(120))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class WebSessionRow(Base):
+    """A signed-in session of the console (会话), kept on the server so it can be ended there.
+
+    The signed cookie carries `id` (random); a request counts as signed in only while this row
+    exists and `ended_at` is empty. A CAS login keeps the SHA-256 of its service ticket
+    (`cas_ticket`, the `SessionIndex` of the CAS server's back-channel logout), so a
+    `logoutRequest` ends every session made from that ticket without storing the ticket itself.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account: Mapped[str] = mapped_column(String(64), index=True)
+    via: Mapped[str] = mapped_column(String(10))  # password | cas
+    cas_ticket: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(40))

@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 from xinxiang.services.context import AppContext
 from xinxiang.web import (
     revisit,
+    supervision,
     views_actions,
     views_cas,
     views_department,
@@ -42,6 +43,8 @@ from xinxiang.web.security import (
 )
 
 SESSION_SECONDS = 8 * 3600  # one working day; then sign in again
+CAS_PATH = "/login/cas"
+CAS_LOGOUT_MAX_BYTES = 16 * 1024  # the CAS server's logoutRequest is about 400 bytes
 STATIC = Path(__file__).with_name("static")
 
 Clock = Callable[[], datetime]
@@ -74,6 +77,8 @@ def upload_limit(ctx: AppContext) -> Callable[[str], int]:
     def limit(path: str) -> int:
         if path == "/letter":
             return letter
+        if path == CAS_PATH:
+            return CAS_LOGOUT_MAX_BYTES
         if path.startswith("/tickets/") and path.endswith("/dept/evidence"):
             return evidence
         return MAX_FORM_BYTES
@@ -93,13 +98,15 @@ def create_app(ctx: AppContext, *, clock: Clock = _utcnow) -> Starlette:
         Route("/lookup", views_public.lookup, methods=["GET", "POST"]),
         Route("/revisit/{token}", revisit.rate, methods=["GET", "POST"]),
         Route("/login", views_staff.login, methods=["GET", "POST"]),
-        Route("/login/cas", views_cas.cas_login, methods=["GET"]),
+        Route(CAS_PATH, views_cas.cas_endpoint, methods=["GET", "POST"]),
         Route("/logout", views_staff.logout, methods=["POST"]),
         Route("/office/", views_staff.dashboard, methods=["GET"]),
         Route("/assessment", views_policy.assessment, methods=["GET"]),
         Route("/topics", views_policy.topics, methods=["GET"]),
         Route("/tickets", views_staff.ticket_list, methods=["GET"]),
         Route("/tickets/{number}", views_staff.ticket_detail, methods=["GET"]),
+        Route("/supervision", supervision.supervision, methods=["GET"]),
+        Route("/tickets/{number}/instruct", supervision.instruct, methods=["POST"]),
         Route("/tickets/{number}/{action}", views_actions.ticket_action, methods=["POST"]),
         Route(
             "/tickets/{number}/dept/{action}",
@@ -121,7 +128,8 @@ def create_app(ctx: AppContext, *, clock: Clock = _utcnow) -> Starlette:
         Middleware(
             SessionMiddleware, secret=session_key(ctx), max_age=SESSION_SECONDS, clock=epoch
         ),
-        Middleware(CsrfMiddleware, limit=upload_limit(ctx)),
+        # The CAS server's back-channel logout posts without a browser session (views_cas).
+        Middleware(CsrfMiddleware, limit=upload_limit(ctx), exempt=frozenset({CAS_PATH})),
     ]
     app = Starlette(
         routes=routes,
@@ -145,4 +153,5 @@ def create_app(ctx: AppContext, *, clock: Clock = _utcnow) -> Starlette:
     app.state.letter_ip_limiter = RateLimiter(web.letters_per_ip_per_hour, 3600, epoch)
     app.state.letter_address_limiter = RateLimiter(web.letters_per_address_per_day, 86400, epoch)
     app.state.cas_tickets = views_cas.SeenTickets()
+    app.state.cas_logout_limiter = RateLimiter(120, 60, epoch)
     return app

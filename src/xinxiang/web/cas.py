@@ -8,6 +8,9 @@ need is two URLs and one XML document. Here:
 - `validate` asks `/serviceValidate` (CAS 2.0) or `/p3/serviceValidate` (CAS 3.0, attributes)
   over httpx (TLS verified, no redirects, bounded body) and parses the answer with defusedxml,
   DTDs and entities forbidden, so an XXE or entity-bomb answer is just a failed login.
+- `logout_ticket` reads the CAS server's back-channel `logoutRequest` (a SAML
+  `<samlp:LogoutRequest>` whose `<samlp:SessionIndex>` is the service ticket), with the same
+  defusedxml settings: it comes from outside, so anything but that one small document is None.
 - `account_for` maps the CAS user (or a CAS 3.0 attribute) to role, department and leader mail;
   `provision` keeps a local account row for it (no password: it can only sign in through CAS).
 """
@@ -32,6 +35,8 @@ NS = "{http://www.yale.edu/tp/cas}"
 CAS_PASSWORD = "!cas"  # marks an account that signs in through CAS only (no argon2 hash)
 MAX_RESPONSE_BYTES = 64 * 1024
 MAX_TICKET_CHARS = 256
+SAMLP = "{urn:oasis:names:tc:SAML:2.0:protocol}"
+MAX_LOGOUT_REQUEST_CHARS = 8 * 1024  # CAS sends about 400 bytes
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,28 @@ def parse_response(body: bytes) -> CasResult:
                 name = child.tag[len(NS) :]
                 attributes.setdefault(name, []).append((child.text or "").strip())
     return CasResult(user, attributes)
+
+
+def logout_ticket(document: str) -> str | None:
+    """The service ticket a `logoutRequest` ends (its `SessionIndex`), or None for anything
+    else: too long, malformed, a DTD or entity, another root, or no plausible ticket."""
+    if not document or len(document) > MAX_LOGOUT_REQUEST_CHARS:
+        return None
+    try:
+        root = fromstring(document, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (DefusedXmlException, SyntaxError, ValueError):
+        return None
+    if root.tag != f"{SAMLP}LogoutRequest":
+        return None
+    indexes = root.findall(f"{SAMLP}SessionIndex")
+    if len(indexes) != 1:
+        return None
+    ticket = (indexes[0].text or "").strip()
+    if not ticket.startswith("ST-") or len(ticket) > MAX_TICKET_CHARS:
+        return None
+    if any(c.isspace() or not c.isprintable() for c in ticket):
+        return None
+    return ticket
 
 
 async def validate(cas: CasSection, ticket: str) -> CasResult:

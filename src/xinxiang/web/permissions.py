@@ -8,7 +8,8 @@ pages filter in SQL with `ticket_scope(actor)`, which must agree with `allowed(.
 Roles: `office` (党政办公室) sees and acts on everything; `auditor` (审计) reads everything and
 changes nothing; `department` (承办单位) sees the tickets it handles or co-handles (协办);
 `leader` (分管校领导) sees the tickets of the departments whose `leader` address in
-`departments.toml` is the account's email. Pure: no database, no I/O.
+`departments.toml` is the account's email, their 督办 items, and records 批示 on the tickets
+those departments lead (the office may record one too, on any ticket). Pure: no database, no I/O.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ _GLOBAL: dict[str, frozenset[Role]] = {
     "view-assessment": frozenset({"office", "auditor", "department", "leader"}),
     "view-interview-flags": frozenset({"office", "leader"}),  # 约谈 flags of the ranking
     "view-topics": frozenset({"office", "auditor", "leader"}),  # 热点问题 (未诉先办)
+    # 督办事项: a leader's own (its supervised departments'), all of them for office and auditor
+    "view-supervision": frozenset({"office", "auditor", "leader"}),
     "view-audit": frozenset(
         {"office", "auditor"}
     ),  # the client address of audited actions  # 待甄别/隔离区/搁置区: assign, retry, discard
@@ -81,6 +84,8 @@ _TICKET_ANY: dict[str, frozenset[Role]] = {
     "change-ticket": frozenset({"office"}),
     # 转办/改派, 协办, 延期审批, 同意/修改/驳回, 办结, 重新打开: the office's own actions.
     "office-action": frozenset({"office"}),
+    # 批示: the office records one given on paper or by mail (as `revisit instruct` does)
+    "instruct": frozenset({"office"}),
 }
 _TICKET_OWN: dict[str, frozenset[Role]] = {
     "view-ticket": frozenset({"department", "leader"}),
@@ -88,7 +93,11 @@ _TICKET_OWN: dict[str, frozenset[Role]] = {
 }
 # A department's answers (受理, 初步/正式回复, 退回, 延期申请, 支撑材料): the lead department only;
 # 协办结果: a co-handling department only.
-_TICKET_LEAD: dict[str, frozenset[Role]] = {"department-action": frozenset({"department"})}
+# 批示 (leader's instruction): a leader on the tickets its supervised departments lead.
+_TICKET_LEAD: dict[str, frozenset[Role]] = {
+    "department-action": frozenset({"department"}),
+    "instruct": frozenset({"leader"}),
+}
 _TICKET_CO: dict[str, frozenset[Role]] = {"cohandler-report": frozenset({"department"})}
 ACTIONS: frozenset[str] = (
     frozenset(_GLOBAL) | frozenset(_TICKET_ANY) | frozenset(_TICKET_LEAD) | frozenset(_TICKET_CO)

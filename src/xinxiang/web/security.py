@@ -126,12 +126,20 @@ class CsrfMiddleware:
     """403 for a POST without the session's CSRF token in its `csrf_token` form field.
 
     A body over `limit(path)` bytes (default `MAX_FORM_BYTES`; the upload forms get more) is
-    refused with 413 before it is parsed.
+    refused with 413 before it is parsed. POSTs to the paths in `exempt` skip the token check
+    (only the size cap applies): server-to-server endpoints no browser form posts to, such as
+    the CAS server's back-channel logout, which does nothing but end sessions.
     """
 
-    def __init__(self, app: ASGIApp, limit: Callable[[str], int] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: Callable[[str], int] | None = None,
+        exempt: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.limit = limit or (lambda _path: MAX_FORM_BYTES)
+        self.exempt = exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -156,6 +164,9 @@ class CsrfMiddleware:
                 return {"type": "http.request", "body": bytes(body), "more_body": False}
             return await receive()
 
+        if scope["path"] in self.exempt:
+            await self.app(scope, replay, send)
+            return
         expected = scope.get("session", {}).get("csrf", "")
         form = await Request(scope, replay).form()
         given = form.get(CSRF_FIELD)

@@ -53,8 +53,13 @@ ACTION_LABELS: dict[str, str] = {
     "dept-extension": "延期申请",
     "dept-cohandler": "协办结果",
     "dept-evidence": "上传支撑材料",
+    # a leader's (or the office's) 批示 (web.supervision)
+    "instruct": "批示",
 }
 """What each audited ticket action is called on the timeline (audit action `ticket-<key>`)."""
+
+INSTRUCTABLE = frozenset({TicketStatus.SUPERVISED, *OPEN_WORK_STATUSES})
+"""Where the workflow takes a 批示 (`domain.workflow.revisit.record_instruction`)."""
 
 REPLY_KINDS = {"formal": "正式回复", "preliminary": "初步回复", "extension": "延期申请"}
 
@@ -208,3 +213,8 @@ def action_context(
         "all_departments": [d for d in ctx.cfg.departments if d.code != ctx.cfg.office.code],
         "cohandler_codes": resource.cohandlers,
     }
+
+
+def can_instruct(actor: Actor, ticket: TicketRow, resource: TicketResource) -> bool:
+    """Whether the ticket page offers `actor` the 批示 form (the workflow would take one)."""
+    return TicketStatus(ticket.status) in INSTRUCTABLE and allowed(actor, "instruct", resource)

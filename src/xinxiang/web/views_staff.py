@@ -35,18 +35,22 @@ from xinxiang.web.queries import (
 from xinxiang.web.queries import dashboard as dashboard_data
 from xinxiang.web.render import page
 from xinxiang.web.security import client_ip, new_session, safe_next
-from xinxiang.web.ticket_panel import action_context, take_flash, timeline
+from xinxiang.web.sessions import end_session, is_live, start_session
+from xinxiang.web.ticket_panel import action_context, can_instruct, take_flash, timeline
 
 
 def current_actor(request: Request, session: Session) -> Actor | None:
-    """The signed-in account of this request, or None: a disabled account, or a session from
-    before a password change (older epoch), counts as signed out."""
+    """The signed-in account of this request, or None: a disabled account, a session from
+    before a password change (older epoch), or one ended on the server (logout, the CAS
+    server's single logout) counts as signed out."""
     data = request.scope["session"]
     name = data.get("user")
     if not isinstance(name, str):
         return None
     user = get_user(session, name)
     if user is None or user.disabled or user.session_epoch != data.get("epoch"):
+        return None
+    if not is_live(session, data.get("sid"), user.name):
         return None
     actor = actor_for(user, request.app.state.cfg)
     request.state.actor = actor
@@ -74,8 +78,11 @@ def require(request: Request, session: Session, action: str | None = None) -> Ac
 
 
 def home_for(actor: Actor) -> str:
-    """Where an account lands after login: the dashboard if it may see it, else its tickets."""
-    return "/office/" if allowed(actor, "view-dashboard") else "/tickets"
+    """Where an account lands after login: the dashboard if it may see it; a leader its 督办
+    items and departments; else its tickets."""
+    if allowed(actor, "view-dashboard"):
+        return "/office/"
+    return "/supervision" if allowed(actor, "view-supervision") else "/tickets"
 
 
 async def login(request: Request) -> Response:
@@ -121,7 +128,10 @@ async def login(request: Request) -> Response:
         )
         if user is not None:
             actor = actor_for(user, state.cfg)
-            new_session(request.scope, state.epoch, user=user.name, epoch=user.session_epoch)
+            sid = start_session(session, user.name, "password", now)
+            new_session(
+                request.scope, state.epoch, user=user.name, epoch=user.session_epoch, sid=sid
+            )
             return RedirectResponse(next_url or home_for(actor), status_code=303)
     message = (
         "账号已被暂时锁定，请稍后再试或联系管理员。"
@@ -137,6 +147,7 @@ async def logout(request: Request) -> Response:
     with state.ctx.db.unit_of_work() as session:
         actor = current_actor(request, session)
         if actor is not None:
+            end_session(session, request.scope["session"].get("sid"), state.clock(), "logout")
             audit(
                 session,
                 at=state.clock(),
@@ -270,4 +281,5 @@ async def ticket_detail(request: Request) -> Response:
             flash=take_flash(request),
             a=action_context(state.ctx, session, actor, ticket, resource, now),
             dept=dept_context(state.ctx, actor, ticket, resource),
+            instruct=can_instruct(actor, ticket, resource),
         )
