@@ -117,9 +117,11 @@ def coalesce(
     True if the mail was not coalesced for `address` before."""
     del subject  # the digest reads each mail's own subject when it is rendered
     now: datetime = row["now"]
+    key = row["dedupe_key"]
     added = enqueue_mail(
         session,
-        **{**row, "dedupe_key": f"{row['dedupe_key']}>{address}"},
+        # A mail already sent one address at a time has that address in its key.
+        **{**row, "dedupe_key": key if key.endswith(f">{address}") else f"{key}>{address}"},
         recipients=[address],
         state="coalesced",
     )
