@@ -224,8 +224,8 @@ def verify_token(token: str, key: bytes, candidates: Iterable[str] = ()) -> Veri
         for address in dict.fromkeys(_canonical_address(a) for a in candidates if a):
             bound = f"{claim.ticket}:{claim.role}:{address}"
             for candidate in keys:
-                expected = _mac(bound, candidate, _ADDRESS_DOMAIN).encode("ascii")
-                if hmac.compare_digest(mac, expected):
+                bound_mac = _mac(bound, candidate, _ADDRESS_DOMAIN).encode("ascii")
+                if hmac.compare_digest(mac, bound_mac):
                     return VerifiedToken(claim.ticket, claim.role, address)
         return None
     for candidate in keys:
@@ -344,7 +344,9 @@ def find_ticket_in_subject(
     anyone's guess, so neither is taken.
     """
     _check_key(key)
-    found = list(dict.fromkeys(normalize_token(t) for t in subject_tokens(subject)))
+    # Confirmation tokens ([XX-c…], `replies.confirm`) are not ticket tokens.
+    tags = [t for t in subject_tokens(subject) if not t.lower().startswith("c")]
+    found = list(dict.fromkeys(normalize_token(t) for t in tags))
     if not found:
         return TokenResult("none")
     if len(found) > 1:

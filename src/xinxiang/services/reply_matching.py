@@ -125,9 +125,7 @@ def _answers(letter: Letter) -> bool:
     return is_reply_subject(letter.subject) or bool(letter.in_reply_to or letter.references)
 
 
-def _role_addresses(
-    ctx: AppContext, session: Session, ticket: TicketRow, role: str
-) -> list[str]:
+def _role_addresses(ctx: AppContext, session: Session, ticket: TicketRow, role: str) -> list[str]:
     """The registered addresses of `role` on `ticket` (whom its tokens of that role went to)."""
     people = participants(ctx, session, ticket)
     held = {
