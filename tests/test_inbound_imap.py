@@ -67,8 +67,11 @@ def test_letters_become_tickets_and_each_sender_gets_one_threaded_receipt(
         body = parsed.get_body(("plain",)).get_content()
         assert ticket.query_code in body and "受理编号" in body
         assert parsed.get_body(("html",)) is not None
-        token = find_ticket_in_addresses([parsed["Reply-To"]], "xinxiang@example.edu.cn", TOKEN_KEY)
-        assert token.ticket == ticket.number
+        # The receipt's token is bound to the petitioner's address (issue #12).
+        token = find_ticket_in_addresses(
+            [parsed["Reply-To"]], "xinxiang@example.edu.cn", TOKEN_KEY, lambda _n, _r, to=rcpt: [to]
+        )
+        assert (token.ticket, token.role, token.address) == (ticket.number, "petitioner", rcpt)
 
 
 def test_the_same_message_twice_makes_one_ticket(imap_account: ImapAccount, tmp_config) -> None:

@@ -73,11 +73,17 @@ def test_the_sweep_sends_exactly_the_notices_due_once(tmp_config, db_url: str) -
         assert sweep(other, at).sent == []
         other.close()
     mails = outbox(ctx, ("reminder", "overdue", "escalation"))
-    assert [m.kind for m in mails] == ["reminder", "reminder", "overdue", "escalation"]
+    # The overdue notice goes to the department and the office: one mail per address, each
+    # with its own reply token (issue #12).
+    assert [m.kind for m in mails] == ["reminder", "reminder", "overdue", "overdue", "escalation"]
+    assert sorted(tuple(m.recipients) for m in mails[2:4]) == [
+        ("dzb@example.edu.cn",),
+        ("hqc@example.edu.cn",),
+    ]
     overdue = text_of(mails[2])
     assert number in overdue and "2026年12月1日（星期二）24:00" in overdue
     assert "正式回复" in overdue and "逾期" in overdue
-    assert "督办" in mails[3].raw.decode("utf-8", "replace") or "督办" in text_of(mails[3])
+    assert "督办" in mails[4].raw.decode("utf-8", "replace") or "督办" in text_of(mails[4])
 
 
 def test_a_late_first_sweep_sends_only_the_latest_notices(tmp_config, db_url: str) -> None:
@@ -142,7 +148,8 @@ def test_the_first_sweep_after_the_due_sends_the_overdue_notice(tmp_config) -> N
     ctx = context(tmp_config())
     new_ticket(ctx, T0)
     sweep(ctx, local(2026, 12, 2, 0, 5))
-    assert [m.kind for m in outbox(ctx, ("overdue",))] == ["overdue"]
+    # One mail to each of the department and the office.
+    assert [m.kind for m in outbox(ctx, ("overdue",))] == ["overdue", "overdue"]
 
 
 @pytest.mark.parametrize("minutes", [1, 7, 60])
@@ -155,4 +162,5 @@ def test_frequent_or_sparse_sweeps_send_the_same_overdue_notice_once(
     while at < local(2026, 12, 2, 3, 0):
         sweep(ctx, at)
         at += timedelta(minutes=minutes)
-    assert len(outbox(ctx, ("overdue",))) == 1
+    # Once: one mail to each of the department and the office.
+    assert len(outbox(ctx, ("overdue",))) == 2

@@ -10,7 +10,9 @@ from xinxiang.replies.tokens import (
     MAC_CHARS,
     TokenKeys,
     TokenResult,
+    VerifiedToken,
     find_ticket_in_addresses,
+    find_ticket_in_subject,
     generate_token_key,
     make_token,
     normalize_token,
@@ -20,6 +22,7 @@ from xinxiang.replies.tokens import (
     ticket_number_in_subject,
     token_key_problem,
     verification_keys,
+    verify_token,
 )
 
 KEY = b"test-key-0123456789abcdef"
@@ -342,3 +345,83 @@ def test_role_tokens_round_trip(role: str, seq: int) -> None:
 def test_unknown_roles_are_refused() -> None:
     with pytest.raises(ValueError):
         make_token("2026-000123", KEY, "leader")
+
+
+# Address-bound tokens (回复令牌绑定收件地址, issue #12) ------------------------------------------
+
+HQC = "hqc@example.edu.cn"
+HQC2 = "hqc-ban@example.edu.cn"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_an_address_bound_token_verifies_only_for_its_address(role: str) -> None:
+    token = make_token("2026-000123", KEY, role, HQC)
+    assert verify_token(token, KEY, [HQC2, HQC.upper()]) == VerifiedToken("2026-000123", role, HQC)
+    assert verify_token(token, KEY, [HQC2]) is None
+    assert verify_token(token, KEY) is None  # no candidate: nothing to verify against
+    # Never a ticket+role or a legacy token, and other addresses get other tokens.
+    assert parse_role_token(token, KEY) is None
+    assert token != make_token("2026-000123", KEY, role)
+    assert token != make_token("2026-000123", KEY, role, HQC2)
+
+
+@given(number=ticket_numbers)
+def test_a_bound_reply_address_fits_an_rfc_5321_local_part(number: str) -> None:
+    address = reply_address(BASE, number, KEY, "cohandler", "a-very-long.name@example.edu.cn")
+    assert len(address.split("@")[0]) <= 64
+
+
+def test_a_bound_token_is_found_with_the_candidates_the_caller_names() -> None:
+    address = reply_address(BASE, "2026-000123", KEY, "department", HQC)
+    named: list[tuple[str, str]] = []
+
+    def candidates(number: str, role: str) -> list[str]:
+        named.append((number, role))
+        return [HQC2, HQC]
+
+    found = find_ticket_in_addresses([f"后勤 <{address}>"], BASE, KEY, candidates)
+    assert (found.status, found.ticket, found.role, found.address) == (
+        "valid",
+        "2026-000123",
+        "department",
+        HQC,
+    )
+    assert named == [("2026-000123", "department")]
+    # Without the address it was bound to, the token is no token of ours.
+    assert find_ticket_in_addresses([address], BASE, KEY, lambda _n, _r: [HQC2]).status == (
+        "forged"
+    )
+
+
+@pytest.mark.parametrize(
+    ("minted_with", "ring", "verifies"),
+    [
+        (OLD, TokenKeys(NEW, [OLD]), True),
+        (OLD, TokenKeys(NEW), False),
+        (NEW, TokenKeys(NEW, [OLD]), True),
+    ],
+)
+def test_bound_tokens_survive_a_key_rotation_while_the_old_key_is_listed(
+    minted_with: bytes, ring: bytes, verifies: bool
+) -> None:
+    token = make_token("2026-000123", minted_with, "office", HQC)
+    assert (verify_token(token, ring, [HQC]) is not None) is verifies
+
+
+def test_subject_tags_are_read_as_clients_keep_them() -> None:
+    token = make_token("2026-000123", KEY, "department", HQC)
+    shout = token.upper()
+    for subject in (
+        f"回复：【转办】2026-000123 宿舍热水 [XX-{token}]",
+        f"答复: RE: 转发：【转办】 ［XX-{shout}］",
+        f"Re: [xx - {token}] [XX-{token}]",  # the same token twice is one token
+    ):
+        found = find_ticket_in_subject(subject, KEY, lambda _n, _r: [HQC])
+        assert (found.status, found.ticket, found.address) == ("valid", "2026-000123", HQC)
+    other = make_token("2026-000124", KEY, "department", HQC)
+    two = find_ticket_in_subject(f"Re: [XX-{token}] [XX-{other}]", KEY, lambda _n, _r: [HQC])
+    assert two.status == "ambiguous" and two.ticket is None
+    assert find_ticket_in_subject("Re: 宿舍热水", KEY).status == "none"
+    assert find_ticket_in_subject(f"Re: [XX-{token[:-1]}x]", KEY, lambda _n, _r: [HQC]).status == (
+        "forged"
+    )

@@ -188,7 +188,16 @@ class OutgoingSection(Strict):
 
 
 class RepliesSection(Strict):
+    """How answers by mail are handled (答复).
+
+    ``token_in`` says where our mails carry the reply token: ``plus`` in the plus-address of
+    Reply-To (``xinxiang+<token>@…``), ``subject`` as a ``[XX-<token>]`` tag in the Subject with
+    the bare address as Reply-To (for receiving servers without plus-addressing, some Exchange
+    and Coremail set-ups), or ``both``. Replies are read both ways whatever the setting.
+    """
+
     approve_all_answers: bool = False
+    token_in: Literal["plus", "subject", "both"] = "plus"
 
 
 class AuthenticationSection(Strict):

@@ -30,9 +30,7 @@ RULES_FILE = "rules.toml"
 
 FieldName = Literal["subject", "body", "attachments"]
 Urgency = Literal["emergency", "suspected_emergency", "priority", "normal"]
-Disposition = Literal[
-    "dispatch", "legal_channel", "illegal", "praise", "triage", "out_of_scope"
-]
+Disposition = Literal["dispatch", "legal_channel", "illegal", "praise", "triage", "out_of_scope"]
 Track = Literal[1, 2, 3]
 
 FIELDS: tuple[FieldName, ...] = ("subject", "body", "attachments")

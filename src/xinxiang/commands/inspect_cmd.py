@@ -36,7 +36,11 @@ from xinxiang.mailbox.parse import parse_message
 from xinxiang.replies.intent import parse_intent
 from xinxiang.replies.privacy import confidential_of
 from xinxiang.replies.quotes import strip_quoted
-from xinxiang.replies.tokens import find_ticket_in_addresses, ticket_number_in_subject
+from xinxiang.replies.tokens import (
+    find_ticket_in_addresses,
+    find_ticket_in_subject,
+    ticket_number_in_subject,
+)
 from xinxiang.services.learning import advice
 
 # The documented contract of `inspect --json`; later issues append `classification` and `reply`.
@@ -145,9 +149,16 @@ def _reply(letter: Letter, cfg: Config | None) -> dict[str, Any]:
     if cfg is not None:
         key = os.environ.get(cfg.settings.security.token_key_env, "").encode()
         if len(key) >= 16:
+            # A token bound to the sender's own address (issue #12) is the one that counts.
+            sender = [letter.from_addr]
             found = find_ticket_in_addresses(
-                [*letter.to_addrs, *letter.cc_addrs], cfg.settings.smtp.from_address, key
+                [*letter.to_addrs, *letter.cc_addrs],
+                cfg.settings.smtp.from_address,
+                key,
+                lambda _number, _role: sender,
             )
+            if found.status == "none":
+                found = find_ticket_in_subject(letter.subject, key, lambda _n, _r: sender)
             ticket = found.ticket
     ticket = ticket or ticket_number_in_subject(letter.subject)
     text = strip_quoted(letter.body, letter.html)

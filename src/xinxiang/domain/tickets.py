@@ -42,3 +42,27 @@ def ticket_number_in_subject(subject: str) -> str | None:
     if match is None:
         return None
     return f"{match.group(1)}-{match.group(2)}"
+
+
+# The reply token as a subject tag (主题令牌): ``[XX-t2026000123da0123456789]``. Chinese clients
+# keep square brackets when they answer (回复:, 答复:, Re:, 转发:); NFKC reads ［］ as [].
+SUBJECT_TAG = "XX"
+_SUBJECT_TOKEN_RE = re.compile(r"\[\s*XX\s*-\s*([0-9a-z][0-9a-z\-]{4,40})\s*\]", re.IGNORECASE)
+_REPLY_PREFIX_RE = re.compile(
+    r"^\s*(?:re|aw|fw|fwd|回复|答复|回覆|答覆|转发|轉發)\s*[:：]", re.IGNORECASE
+)
+
+
+def subject_tokens(subject: str) -> list[str]:
+    """Every reply token written as a ``[XX-…]`` tag in ``subject``, in order, as written."""
+    return _SUBJECT_TOKEN_RE.findall(unicodedata.normalize("NFKC", subject))
+
+
+def subject_tag(token: str) -> str:
+    """The subject tag carrying ``token``: ``[XX-<token>]``."""
+    return f"[{SUBJECT_TAG}-{token}]"
+
+
+def is_reply_subject(subject: str) -> bool:
+    """Whether ``subject`` starts like an answer or a forward (回复:/答复:/Re:/转发: …)."""
+    return bool(_REPLY_PREFIX_RE.match(unicodedata.normalize("NFKC", subject)))

@@ -183,6 +183,35 @@ def raw_get(msg: Message, name: str) -> str | None:
     return None
 
 
+# An encoded word as clients write it, leniently: its text may hold what RFC 2047 forbids there
+# (spaces, "<…>", "@", commas, quotes). Such text belongs to the display name it stands in.
+_LOOSE_WORD = re.compile(r"=\?[^?\s\"<>,]+\?[bBqQ]\?.*?\?=")
+_WORD_MARK = re.compile(r"xxencword(\d+)xx")
+
+
+def _mask_words(text: str) -> tuple[str, list[str]]:
+    """`text` with each (lenient) encoded word replaced by an atom, and the words replaced.
+
+    The address structure is parsed on the masked text, so an address, a comma or a quote
+    inside an encoded word can never become the address or split the list (issue #12).
+    """
+    words: list[str] = []
+
+    def mark(match: re.Match[str]) -> str:
+        words.append(match.group(0))
+        return f"xxencword{len(words) - 1}xx"
+
+    return _LOOSE_WORD.sub(mark, text), words
+
+
+def _unmask(text: str, words: list[str]) -> str:
+    def put_back(match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        return words[index] if index < len(words) else match.group(0)
+
+    return _WORD_MARK.sub(put_back, text)
+
+
 def addresses(
     raw: str | None, name: str, defects: list[str], hint: str | None = None
 ) -> list[tuple[str, str]]:
@@ -191,18 +220,22 @@ def addresses(
         return []
     where = f"header {name}"
     text = decode_8bit(_header_bytes(raw, where, defects), where, defects, hint)
+    masked, words = _mask_words(text)
     pairs: list[tuple[str, str]] = []
     try:
-        parsed = getaddresses([text])
+        parsed = getaddresses([masked])
     except Exception:  # stdlib address parsing fails on hostile input
         parsed = []
     for display, addr in parsed:
         addr = addr.strip().lower()
-        display = decode_words(display, where, defects).strip().strip('"').strip()
+        if _WORD_MARK.search(addr):
+            # An address written inside an encoded word is display text, never the address.
+            display, addr = f"{display} {addr}".strip(), ""
+        display = decode_words(_unmask(display, words), where, defects).strip().strip('"').strip()
         if addr or display:
             pairs.append((clean_text(display, where, defects), addr))
     if not any("@" in a for _, a in pairs):
-        found = re.search(r"[\w.+\-=%]+@[\w\-]+(?:\.[\w\-]+)+", text)
+        found = re.search(r"[\w.+\-=%]+@[\w\-]+(?:\.[\w\-]+)+", _WORD_MARK.sub(" ", masked))
         if found:
             pairs = [(pairs[0][0] if pairs else "", found.group(0).lower())]
     return pairs

@@ -27,7 +27,7 @@ from email.message import Message
 from email.parser import BytesParser, HeaderParser
 
 from xinxiang.domain.letter import Letter, MailKind
-from xinxiang.domain.tickets import ticket_number_in_subject
+from xinxiang.domain.tickets import is_reply_subject, subject_tokens, ticket_number_in_subject
 from xinxiang.mailbox.bounds import bound_message
 
 LOOP_HEADER = "X-Xinxiang-Ticket"
@@ -227,6 +227,9 @@ def _reply(letter: Letter, me: Identity) -> bool:
             if any(me.is_reply_address(a) for a in _ADDR.findall(value)):
                 return True
     if any(me.is_reply_address(a) for a in (*letter.to_addrs, *letter.cc_addrs)):
+        return True
+    if is_reply_subject(letter.subject) and subject_tokens(letter.subject):
+        # An answer keeping our [XX-…] token tag (servers without plus-addressing).
         return True
     return _threads_onto_us(letter, me)
 

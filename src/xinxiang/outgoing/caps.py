@@ -10,10 +10,13 @@ address's hourly digest (汇总通知), sent at the end of the hour.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
 
 from sqlalchemy.orm import Session
 
@@ -117,9 +120,11 @@ def coalesce(
     True if the mail was not coalesced for `address` before."""
     del subject  # the digest reads each mail's own subject when it is rendered
     now: datetime = row["now"]
+    key = row["dedupe_key"]
     added = enqueue_mail(
         session,
-        **{**row, "dedupe_key": f"{row['dedupe_key']}>{address}"},
+        # A mail already sent one address at a time has that address in its key.
+        **{**row, "dedupe_key": key if key.endswith(f">{address}") else f"{key}>{address}"},
         recipients=[address],
         state="coalesced",
     )
@@ -153,7 +158,8 @@ def render_digest(ctx: AppContext, session: Session, row: OutboxRow) -> bytes | 
     settings = ctx.cfg.settings
     local = start.astimezone(ctx.cfg.tz)
     title = f"【汇总通知】{format_cn_datetime(local)}起一小时内的 {len(entries)} 封通知"
-    text = _digest_text(ctx, entries, local)
+    items = [_digest_item(row) for row in entries]
+    text = _digest_text(ctx, items, local)
     return to_bytes(
         build_message(
             Outgoing(
@@ -162,7 +168,7 @@ def render_digest(ctx: AppContext, session: Session, row: OutboxRow) -> bytes | 
                 to=[address],
                 subject=title,
                 text=text,
-                html=text_to_html(text, title),
+                html=_digest_html(ctx, items, local, title),
                 message_id=row.message_id,
                 date=(start + timedelta(hours=1)).astimezone(ctx.cfg.tz),
                 auto_submitted="auto-generated",
@@ -171,17 +177,54 @@ def render_digest(ctx: AppContext, session: Session, row: OutboxRow) -> bytes | 
     )
 
 
-def _digest_text(ctx: AppContext, entries: list[OutboxRow], start: datetime) -> str:
-    lines = [
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    """One coalesced mail as the digest lists it: its subject, an excerpt, and how to answer
+    it — the mail's own Reply-To (its token, bound to this address) and a ``mailto:`` link
+    whose subject keeps the mail's subject (and so a ``[XX-…]`` token tag, where there is one)."""
+
+    subject: str
+    excerpt: str
+    reply_to: str
+    mailto: str
+
+
+def _digest_item(row: OutboxRow) -> DigestItem:
+    msg = message_from_bytes(row.raw or b"", policy=policy.default)
+    body = msg.get_body(preferencelist=("plain",))
+    text = body.get_content().strip() if body is not None else ""
+    excerpt = text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
+    subject = str(msg["Subject"] or "")
+    reply_to = str(msg["Reply-To"] or row.sender)
+    query = urlencode({"subject": f"回复：{subject}"}, quote_via=quote)
+    return DigestItem(subject, excerpt, reply_to, f"mailto:{quote(reply_to, safe='@+')}?{query}")
+
+
+def _digest_intro(ctx: AppContext, items: list[DigestItem], start: datetime) -> str:
+    return (
         f"{format_cn_datetime(start)}起的一小时内，发往本地址的通知较多，"
         f"超过每小时 {ctx.cfg.settings.outgoing.staff_per_hour} 封的部分汇总如下（共 "
-        f"{len(entries)} 封）。每封原件均已保存；如需按原邮件回复，请联系{ctx.cfg.office.name}。",
-        "",
-    ]
-    for i, row in enumerate(entries, 1):
-        msg = message_from_bytes(row.raw or b"", policy=policy.default)
-        body = msg.get_body(preferencelist=("plain",))
-        text = body.get_content().strip() if body is not None else ""
-        excerpt = text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
-        lines += [f"{i}. {msg['Subject']}", excerpt, ""]
+        f"{len(items)} 封）。每封原件均已保存；逐件办理时，请点击该件的“回复此件”链接，"
+        "或写信至该件所列的回复地址（不要直接回复本汇总邮件）。"
+    )
+
+
+def _digest_text(ctx: AppContext, items: list[DigestItem], start: datetime) -> str:
+    lines = [_digest_intro(ctx, items, start), ""]
+    for i, item in enumerate(items, 1):
+        lines += [f"{i}. {item.subject}", item.excerpt, f"回复此件：{item.mailto}", ""]
     return "\n".join(lines)
+
+
+def _digest_html(ctx: AppContext, items: list[DigestItem], start: datetime, title: str) -> str:
+    """The digest as HTML, each item with its own 回复此件 link (a ``mailto:``)."""
+    out = [f"<p>{html.escape(_digest_intro(ctx, items, start))}</p>"]
+    for i, item in enumerate(items, 1):
+        excerpt = "<br>".join(html.escape(line) for line in item.excerpt.split("\n"))
+        out.append(
+            f"<h3>{i}. {html.escape(item.subject)}</h3><p>{excerpt}</p>"
+            f'<p><a href="{html.escape(item.mailto)}">回复此件</a>'
+            f"（回复地址：{html.escape(item.reply_to)}）</p>"
+        )
+    page = text_to_html("", title)
+    return page.replace("\n\n</body>", "\n" + "\n".join(out) + "\n</body>")

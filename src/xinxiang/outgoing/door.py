@@ -10,6 +10,7 @@ documents). Everything happens inside the caller's transaction.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +77,30 @@ def post(
     dedupe_key = mail_key(spec.kind, ticket.number, spec.key)
     if outbox_key_taken(session, dedupe_key):
         return False  # queued, held or coalesced before: posting is idempotent on the key
+    if spec.reply_to is not None or len(recipients) == 1:
+        return _post_row(ctx, session, ticket, spec, recipients, dedupe_key, now)
+    # A mail carrying a reply token goes to one address at a time, each with a token bound to
+    # that address (issue #12): a department's several addresses get one mail each.
+    added = False
+    for address in recipients:
+        one = replace(spec, to=[address])
+        added |= _post_row(ctx, session, ticket, one, [address], f"{dedupe_key}>{address}", now)
+    return added
+
+
+def _post_row(
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    spec: MailSpec,
+    recipients: list[str],
+    dedupe_key: str,
+    now: datetime,
+) -> bool:
+    """Render `spec` to `recipients` as the outbox row `dedupe_key`, within the caps."""
+    if outbox_key_taken(session, dedupe_key):
+        return False
+    settings = ctx.cfg.settings
     message_id = outbox_message_id(dedupe_key, ctx.msgid_domain)
     raw = render_spec(ctx, ticket, spec, message_id, now)
     row: dict[str, Any] = {

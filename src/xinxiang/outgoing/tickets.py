@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from xinxiang.domain.tickets import subject_tag
 from xinxiang.domain.workflow import Notice, Recipient, Role
 from xinxiang.errors import XinxiangError
-from xinxiang.replies.confirm import confirm_address
+from xinxiang.replies.confirm import confirm_address, confirm_token
 from xinxiang.replies.mailer import MailSpec
 from xinxiang.replies.render import quote_excerpt
 from xinxiang.store.models import LetterRow, TicketRow
@@ -156,10 +157,17 @@ def challenge_spec(
     answers go to the challenge's own signed address, not the ticket's."""
     settings = ctx.cfg.settings.authentication
     base = ctx.cfg.settings.smtp.from_address
+    subject = f"【请确认】{ticket.number} 以您名义发出的邮件待确认"
+    reply_to = confirm_address(base, hold.id, address, ctx.token_key)
+    where = ctx.cfg.settings.replies.token_in
+    if where in ("subject", "both"):
+        # Servers without plus-addressing: the confirmation token rides in the Subject too.
+        subject += " " + subject_tag(confirm_token(hold.id, address, ctx.token_key))
+        reply_to = base if where == "subject" else reply_to
     return MailSpec(
         kind="confirm_request",
         to=[address],
-        subject=f"【请确认】{ticket.number} 以您名义发出的邮件待确认",
+        subject=subject,
         template="confirm_request",
         context={
             "address": address,
@@ -169,5 +177,5 @@ def challenge_spec(
             "expires": (now + timedelta(hours=settings.confirm_hours)).astimezone(ctx.cfg.tz),
         },
         key=f"hold{hold.id}",
-        reply_to=confirm_address(base, hold.id, address, ctx.token_key),
+        reply_to=reply_to,
     )

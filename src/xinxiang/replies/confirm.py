@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from email.utils import getaddresses
 from typing import Literal
 
+from xinxiang.domain.tickets import subject_tokens
 from xinxiang.replies.autoreply import out_of_office_phrase
 from xinxiang.replies.tokens import verification_keys
 
@@ -80,11 +81,13 @@ class ConfirmationToken:
 
 
 def find_confirmation(
-    addresses: Iterable[str], base: str, sender: str, key: bytes
+    addresses: Iterable[str], base: str, sender: str, key: bytes, subject: str = ""
 ) -> ConfirmationToken:
-    """Look for a confirmation token of ``base`` among recipient addresses, for ``sender``."""
+    """Look for a confirmation token of ``base`` among recipient addresses, for ``sender``;
+    then as a ``[XX-c…]`` tag in ``subject`` (servers without plus-addressing)."""
     base_local, _, base_domain = base.lower().rpartition("@")
     found: ConfirmationToken = ConfirmationToken("none")
+    tokens: list[str] = []
     for _name, address in getaddresses(list(addresses)):
         local, at, domain = unicodedata.normalize("NFKC", address).strip().rpartition("@")
         if not at or domain.lower() != base_domain:
@@ -92,6 +95,9 @@ def find_confirmation(
         prefix, plus, token = local.partition("+")
         if not plus or prefix.lower() != base_local:
             continue
+        tokens.append(token)
+    tokens += [t for t in subject_tokens(subject) if t.lower().startswith("c")]
+    for token in tokens:
         match = _TOKEN.match(token.lower())
         if match is None:
             continue

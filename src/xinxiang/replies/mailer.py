@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from xinxiang.replies.compose import Outgoing, build_message, to_bytes
+from xinxiang.domain.tickets import subject_tag
+from xinxiang.replies.compose import Outgoing, build_message, header_safe, to_bytes
 from xinxiang.replies.render import render, template_exists
-from xinxiang.replies.tokens import reply_address
+from xinxiang.replies.tokens import make_token
 from xinxiang.store.models import TicketRow
 
 if TYPE_CHECKING:
@@ -107,6 +108,29 @@ def recipient_role(ctx: AppContext, ticket: TicketRow, recipients: Sequence[str]
     return "petitioner"
 
 
+def reply_means(
+    ctx: AppContext, ticket: TicketRow, recipients: Sequence[str], subject: str
+) -> tuple[str, str]:
+    """(Subject, Reply-To) of a mail about `ticket` to `recipients`, carrying its reply token.
+
+    A mail to one address carries a token bound to ticket, role and that address (the door
+    sends every token-carrying mail one address at a time); `replies.token_in` puts it in the
+    Reply-To's plus-address, in a ``[XX-…]`` Subject tag, or both.
+    """
+    base = ctx.cfg.settings.smtp.from_address
+    role = recipient_role(ctx, ticket, recipients)
+    address = recipients[0] if len(recipients) == 1 else None
+    token = make_token(ticket.number, ctx.token_key, role, address)
+    where = ctx.cfg.settings.replies.token_in
+    local, _at, domain = base.rpartition("@")
+    reply_to = f"{local}+{token}@{domain}" if where in ("plus", "both") else base
+    if where in ("subject", "both"):
+        tag = subject_tag(token)
+        # The tag must survive the Subject's length limit (250), so the text gives way.
+        subject = f"{header_safe(subject, 248 - len(tag))} {tag}"
+    return subject, reply_to
+
+
 def render_spec(
     ctx: AppContext, ticket: TicketRow, spec: MailSpec, message_id: str, date: datetime
 ) -> bytes:
@@ -115,22 +139,19 @@ def render_spec(
     recipients = sorted({a.lower() for a in spec.to if a and "@" in a})
     context = {**base_context(ctx), "ticket": ticket, **spec.context}
     text = render(f"mail/{spec.template}.txt.j2", **context)
+    subject, reply_to = spec.subject, spec.reply_to
+    if reply_to is None:
+        subject, reply_to = reply_means(ctx, ticket, recipients, spec.subject)
     out = Outgoing(
         sender=settings.smtp.from_address,
         sender_name=settings.smtp.from_name,
         to=recipients,
-        subject=spec.subject,
+        subject=subject,
         text=text,
         html=_render_html(spec.template, text, context),
         message_id=message_id,
         date=date.astimezone(ctx.cfg.tz),
-        reply_to=spec.reply_to
-        or reply_address(
-            settings.smtp.from_address,
-            ticket.number,
-            ctx.token_key,
-            recipient_role(ctx, ticket, recipients),
-        ),
+        reply_to=reply_to,
         in_reply_to=spec.in_reply_to,
         references=list(spec.references)[-10:],
         auto_submitted=spec.auto_submitted,

@@ -146,6 +146,7 @@ def _handle(
             ctx.cfg.settings.smtp.from_address,
             normalize_address(letter.from_addr),
             ctx.token_key,
+            letter.subject,
         )
         if answer.status == "valid" and answer.hold_id is not None:
             return _confirmation(ctx, session, row, letter, answer.hold_id, now)

@@ -1,10 +1,13 @@
 """Which ticket a reply is about, and what the mail proves of its sender (答复匹配).
 
-Matching, in order: our signed token in To/Cc, then In-Reply-To/References to our Message-IDs,
-then the ticket number in the subject — the last only for a registered participant. A forged
-token is never matched. `participants` are the ticket's registered addresses by role;
-`mail_proof` is what the mail proves beyond its From header (the token and the receiving
-server's Authentication-Results). Nothing here changes a ticket.
+Matching, in order: our signed token in To/Cc, else (when the mail answers or forwards, by its
+Subject prefix or thread headers) a ``[XX-…]`` token tag in its Subject, then In-Reply-To/
+References to our Message-IDs, then the ticket number in the subject — the last only for a
+registered participant. A forged token (or two different ones in one Subject) is never matched.
+A token proves its mail only when it is bound to the very address the mail is from.
+`participants` are the ticket's registered addresses by role; `mail_proof` is what the mail
+proves beyond its From header (the token and the receiving server's Authentication-Results).
+Nothing here changes a ticket.
 """
 
 from __future__ import annotations
@@ -17,9 +20,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinxiang.domain.letter import Letter
+from xinxiang.domain.tickets import is_reply_subject
 from xinxiang.replies.authres import AuthVerdict, authenticate
 from xinxiang.replies.authz import MailProof, Participants, normalize_address
-from xinxiang.replies.tokens import find_ticket_in_addresses, ticket_number_in_subject
+from xinxiang.replies.tokens import (
+    find_ticket_in_addresses,
+    find_ticket_in_subject,
+    ticket_number_in_subject,
+)
 from xinxiang.store.models import CohandlerRow, OutboxRow, TicketRow
 
 if TYPE_CHECKING:
@@ -30,14 +38,17 @@ if TYPE_CHECKING:
 class TicketMatch:
     """How a reply was tied to its ticket: ``via`` is token | thread | subject.
 
-    Only ``token`` (a valid signed reply address of this very ticket, with no thread reference
-    naming another ticket) can authorise a change; the others only identify the ticket.
+    Only ``token`` (a valid signed token of this very ticket, bound to the sender's own address,
+    with no thread reference naming another ticket) can authorise a change; the others only
+    identify the ticket. ``address`` is the recipient the token was bound to (None: a token from
+    before address binding).
     """
 
     ticket: TicketRow
     via: str
     conflict: str | None = None
     role: str | None = None
+    address: str | None = None
 
     @property
     def by_token(self) -> bool:
@@ -55,7 +66,18 @@ def match_ticket(
     after that the reply is matched as if it had no token (thread, then subject).
     """
     base = ctx.cfg.settings.smtp.from_address
-    token = find_ticket_in_addresses(recipients(letter), base, ctx.token_key)
+    sender = normalize_address(letter.from_addr)
+
+    def candidates(number: str, role: str) -> list[str]:
+        # The sender first: a token bound to them is theirs; then whom else it may have gone to.
+        ticket = by_number(session, number)
+        return [sender, *(_role_addresses(ctx, session, ticket, role) if ticket else [])]
+
+    token = find_ticket_in_addresses(recipients(letter), base, ctx.token_key, candidates)
+    if token.status == "none" and _answers(letter):
+        token = find_ticket_in_subject(letter.subject, ctx.token_key, candidates)
+    if token.status == "ambiguous":
+        return None, f"主题中有多个不同的回复令牌（{token.token}），无法确定工单"
     if token.status == "forged":
         return (
             None,
@@ -64,8 +86,11 @@ def match_ticket(
     threaded = thread_ticket(session, letter)
     if token.status == "valid" and token.ticket:
         ticket = by_number(session, token.ticket)
-        if ticket is not None and token.role is None and not _legacy_still_valid(
-            ctx, session, ticket, now
+        staff_unbound = token.address is None and token.role not in (None, "petitioner")
+        if (
+            ticket is not None
+            and (token.role is None or staff_unbound)
+            and not _legacy_still_valid(ctx, session, ticket, now)
         ):
             ticket = None
         if ticket is not None:
@@ -76,7 +101,13 @@ def match_ticket(
                 # A legacy ticket-only token (mails from before role tokens) identifies its
                 # ticket but proves nothing: an action through it takes the round trip.
                 conflict = conflict or "回复地址是旧式令牌（未绑定收件角色）"
-            return TicketMatch(ticket, "token", conflict, token.role), None
+            elif staff_unbound:
+                # A ticket+role token from before address binding: it identifies, no more.
+                conflict = conflict or "回复令牌是旧式令牌（未绑定收件地址）"
+            elif token.address is not None and token.address != sender:
+                holder = "该工单来信人" if token.role == "petitioner" else "其他收件人"
+                conflict = conflict or f"回复令牌是发给{holder}的，不是发件人本人的"
+            return TicketMatch(ticket, "token", conflict, token.role, token.address), None
     if threaded is not None:
         return TicketMatch(threaded, "thread"), None
     number = ticket_number_in_subject(letter.subject)
@@ -86,6 +117,24 @@ def match_ticket(
             return TicketMatch(ticket, "subject"), None
         return None, f"主题中的工单号 {number} 与发件人不匹配"
     return None, "无法对应到任何工单（无有效令牌、引用或工单号）"
+
+
+def _answers(letter: Letter) -> bool:
+    """Whether a mail answers or forwards another (by Subject prefix or thread headers): only
+    then is a token tag in its Subject read, so a new mail cannot borrow one."""
+    return is_reply_subject(letter.subject) or bool(letter.in_reply_to or letter.references)
+
+
+def _role_addresses(ctx: AppContext, session: Session, ticket: TicketRow, role: str) -> list[str]:
+    """The registered addresses of `role` on `ticket` (whom its tokens of that role went to)."""
+    people = participants(ctx, session, ticket)
+    held = {
+        "department": people.department,
+        "cohandler": people.cohandlers,
+        "office": people.office,
+        "petitioner": frozenset({people.petitioner} if people.petitioner else ()),
+    }
+    return sorted(held.get(role, frozenset()))
 
 
 def _legacy_still_valid(
