@@ -68,9 +68,25 @@ CASES: list[tuple[str, str, str, str | None, dict[str, Any], str, str | None]] =
         "phone",
         "0371-67781234",
     ),
-    ("a mobile in the text", OA_ADDR, BODY + "\n我的手机１３９１２３４５６７８。", None, {}, "phone", "13912345678"),
+    (
+        "a mobile in the text",
+        OA_ADDR,
+        BODY + "\n我的手机１３９１２３４５６７８。",
+        None,
+        {},
+        "phone",
+        "13912345678",
+    ),
     ("no e-mail, no phone", OA_ADDR, BODY, None, {}, "no_contact", None),
-    ("a phone, but 不需要回访", OA_ADDR, BODY + "\n不需要回访。", "13812345678", {}, "refused", None),
+    (
+        "a phone, but 不需要回访",
+        OA_ADDR,
+        BODY + "\n不需要回访。",
+        "13812345678",
+        {},
+        "refused",
+        None,
+    ),
     ("a phone, but abusive", OA_ADDR, BODY, "13812345678", {"flagged": True}, "illegal", None),
     (
         "a phone, but praise",
@@ -208,7 +224,9 @@ def test_the_office_calls_and_enters_who_and_when(tmp_config: Any, capsys: Any) 
     assert (t.status, t.settled_reason, t.rated_at) == ("closed", "satisfied", r.rated_at)
     with ctx.db.unit_of_work() as s:
         data = s.execute(
-            select(EventRow.data).where(EventRow.ticket_id == t.id, EventRow.kind == "revisit_rated")
+            select(EventRow.data).where(
+                EventRow.ticket_id == t.id, EventRow.kind == "revisit_rated"
+            )
         ).scalar_one()
     assert data["taken_at"] == local(2026, 12, 8, 10, 30).isoformat()
     assert main(["revisit", "due", "-c", cfg]) in (0, None)
@@ -232,4 +250,3 @@ def test_an_unanswered_phone_round_ends_unrated(tmp_config: Any) -> None:
     t = ticket(ctx, number)
     assert (t.status, t.revisit_state, t.rating) == ("closed", "unrated", None)
     assert outbox(ctx, ("revisit",)) == []
-

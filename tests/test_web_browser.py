@@ -3,8 +3,8 @@ protocol (a small client on `websockets`), against the console served by uvicorn
 
 A department signs in through the login form and sees its own tickets and nothing else; the
 office approves an answer with an edit and routes a triage ticket, and sees both audit lines on
-the timelines; a petitioner rates an answer from the revisit mail's link on a phone. Pages are captured as screenshots (written under the test's tmp_path, printed
-with the output).
+the timelines; a petitioner rates an answer from the revisit mail's link on a phone. Pages
+are captured as screenshots (written under the test's tmp_path, printed with the output).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import base64
 import itertools
 import json
-import re
 import os
+import re
 import shutil
 import socket
 import subprocess

@@ -115,9 +115,7 @@ def _parse(value: str) -> Any:
 
 
 @revisit_app.command("due")
-def due(
-    config: ConfigOption = None, as_json: JsonOption = False, now: NowOption = None
-) -> None:
+def due(config: ConfigOption = None, as_json: JsonOption = False, now: NowOption = None) -> None:
     """The office's phone list (电话回访): rounds waiting for a rating taken by phone."""
     ctx = open_context(config)
     at = _now(ctx, now)
@@ -151,7 +149,8 @@ def due(
         if c.name:
             parts.append(shown(c.name))
         if c.due_at is not None:
-            parts.append(f"{'已逾期，' if c.overdue else ''}期限 {format_cn_datetime(c.due_at, tz)}")
+            late = "已逾期，" if c.overdue else ""
+            parts.append(f"{late}期限 {format_cn_datetime(c.due_at, tz)}")
         parts.append(shown(c.subject, limit=40))
         typer.echo("  ".join(parts))
 

@@ -21,7 +21,8 @@ from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_oa import OaPetitionRow
 
 _LABELLED = re.compile(
-    r"(?:联系电话|联系方式|手机号码|手机号|手机|电话)\s*[:：]?\s*((?:\+?86[- ]?)?[0-9][0-9\- ]{4,18}[0-9])"
+    r"(?:联系电话|联系方式|手机号码|手机号|手机|电话)\s*[:：]?\s*"
+    r"((?:\+?86[- ]?)?[0-9][0-9\- ]{4,18}[0-9])"
 )
 _MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9})(?![0-9])")
 
