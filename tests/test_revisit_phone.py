@@ -23,7 +23,7 @@ from xinxiang.cli import main
 from xinxiang.services.contact import phone_in_text
 from xinxiang.services.context import AppContext
 from xinxiang.services.revisit import phone_list, revisit_pass
-from xinxiang.store.models import EventRow, TicketRow
+from xinxiang.store.models import EventRow, LetterRow, TicketRow
 from xinxiang.store.models_oa import OaPetitionRow
 from xinxiang.store.models_revisit import RevisitRow
 
@@ -39,6 +39,9 @@ def oa_petition(ctx: AppContext, number: str, phone: str) -> None:
     t = ticket(ctx, number)
     doc = {"petition_id": "XF00000042", "submitter": {"name": "赵六", "phone": phone, "email": ""}}
     with ctx.db.unit_of_work() as s:
+        letter = s.get(LetterRow, t.letter_id)
+        assert letter is not None
+        letter.source = "oa"  # a staged petition's JSON is still on its row
         s.add(
             OaPetitionRow(
                 petition_id="XF00000042",
@@ -132,7 +135,7 @@ def test_who_is_revisited_how(
     [r] = rounds(ctx, number)
     mails = outbox(ctx, ("revisit",))
     with ctx.db.session() as s:
-        calls = phone_list(s, DUE)
+        calls = phone_list(ctx, s, DUE)
     if expected == "mail":
         assert result.sent == [number] and result.by_phone == []
         assert (r.state, r.channel) == ("sent", None)
@@ -250,3 +253,77 @@ def test_an_unanswered_phone_round_ends_unrated(tmp_config: Any) -> None:
     t = ticket(ctx, number)
     assert (t.status, t.revisit_state, t.rating) == ("closed", "unrated", None)
     assert outbox(ctx, ("revisit",)) == []
+
+
+def test_an_oa_petition_with_a_phone_only_end_to_end(
+    tmp_config: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """The OA simulator's petitions (a third have no e-mail) → tickets → the department's
+    formal answer → the revisit job: the phone-only petitioner is on the office's phone list
+    with the number the OA holds, and gets no mail; the office's phone rating settles it."""
+    from xinxiang.config import load_config
+    from xinxiang.handlers import Actor, AnswerTicket, RouteTicket, handle
+    from xinxiang.oa_bridge.config import load_oa_for
+    from xinxiang.oa_bridge.simulator import Faults, OaSimulator
+    from xinxiang.services.oa_hooks import install_oa_hooks, uninstall_oa_hooks
+    from xinxiang.services.oa_tasks import oa_pull
+    from xinxiang.store.migrate import upgrade
+
+    sim = OaSimulator(tmp_path / "oa-sim.db", secret="sim-secret", faults=Faults(seed=3)).start()
+    cfg_dir = tmp_config(overrides={"revisit": {"delay_minutes": 0}})
+    oa_toml = cfg_dir / "oa.toml"
+    oa_toml.write_text(
+        oa_toml.read_text("utf-8").replace("http://127.0.0.1:8711", sim.url), "utf-8"
+    )
+    monkeypatch.setenv("XINXIANG_OA_SECRET", "sim-secret")
+    cfg = load_config(cfg_dir)
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    ctx = AppContext(cfg)
+    upgrade(ctx.db)
+    assert install_oa_hooks(cfg)
+    try:
+        assert sim.store is not None
+        sim.store.seed(12)
+        options = {"sleep": lambda _s: None, "timeout": 2.0, "max_attempts": 6}
+        pulled = oa_pull(ctx, T0, settings=load_oa_for(cfg), client_options=options)
+        assert pulled.completed and pulled.created == 12
+        with ctx.db.unit_of_work() as s:
+            rows = s.execute(
+                select(TicketRow, OaPetitionRow.petition_id)
+                .join(OaPetitionRow, OaPetitionRow.ticket_id == TicketRow.id)
+                .where(TicketRow.petitioner_addr.like("%@oa.invalid"))
+                .order_by(TicketRow.id)
+            ).all()
+        assert rows, "the simulator leaves out the e-mail of about a third of its petitions"
+        t, petition_id = rows[0]
+        office = Actor("office", "dzb@example.edu.cn", "cli")
+        if t.status != "dispatched":
+            handle(RouteTicket(office, t.number, "hqc"), ctx, T0)
+        update_ticket(ctx, t.number, public_consent=False)
+        dept = ctx.cfg.department(ticket(ctx, t.number).department_code or "")
+        assert dept is not None
+        author = Actor("department", dept.emails[0], "mail")
+        handle(AnswerTicket(author, t.number, "formal", "已处理完毕。"), ctx, T0)
+        assert ticket(ctx, t.number).status == "answered"
+
+        result = revisit_pass(ctx, T0 + timedelta(hours=1))
+        assert t.number in result.by_phone
+        petition = sim.store.petition(petition_id)
+        assert petition is not None
+        with ctx.db.session() as s:
+            [call] = [
+                c for c in phone_list(ctx, s, T0 + timedelta(hours=2)) if c.number == t.number
+            ]
+        assert call.phone == petition["submitter"]["phone"]
+        mails = [m for m in outbox(ctx, ("revisit",)) if m.ticket_id == t.id]
+        assert mails == []
+
+        cli = ["-c", str(cfg_dir), "--now", (T0 + timedelta(hours=3)).isoformat()]
+        assert main(["revisit", "rate", t.number, "5", "--by", "王老师", *cli]) in (0, None)
+        assert "非常满意" in capsys.readouterr().out
+        done = ticket(ctx, t.number)
+        assert (done.status, done.settled_reason, done.rating) == ("closed", "satisfied", 5)
+    finally:
+        uninstall_oa_hooks()
+        sim.stop()
+        ctx.close()

@@ -121,7 +121,7 @@ def due(config: ConfigOption = None, as_json: JsonOption = False, now: NowOption
     at = _now(ctx, now)
     tz = ctx.cfg.settings.school.timezone
     with ctx.db.session() as session:
-        calls = phone_list(session, at)
+        calls = phone_list(ctx, session, at)
     if as_json:
         typer.echo(
             json_text(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 import orjson
 from sqlalchemy import select
@@ -19,6 +20,12 @@ from sqlalchemy.orm import Session
 from xinxiang.oa_bridge.config import FieldNames
 from xinxiang.store.models import LetterRow, TicketRow
 from xinxiang.store.models_oa import OaPetitionRow
+
+if TYPE_CHECKING:
+    from xinxiang.services.context import AppContext
+
+OA_SOURCE = "oa"
+"""The letters' `source` of OA petitions (`services.oa_materialize`)."""
 
 _LABELLED = re.compile(
     r"(?:联系电话|联系方式|手机号码|手机号|手机|电话)\s*[:：]?\s*"
@@ -42,27 +49,27 @@ def phone_in_text(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _oa_phone(session: Session, ticket_id: int) -> str | None:
+def _oa_phone(ctx: AppContext, session: Session, letter: LetterRow) -> str | None:
+    """The submitter phone of the OA petition behind `letter`: its canonical JSON, kept on the
+    petition row while staged and as the letter's raw blob (`.json`) once recorded."""
     raw = session.execute(
-        select(OaPetitionRow.raw_json).where(OaPetitionRow.ticket_id == ticket_id).limit(1)
+        select(OaPetitionRow.raw_json).where(OaPetitionRow.letter_id == letter.id).limit(1)
     ).scalar_one_or_none()
-    if not raw:
+    try:
+        doc = orjson.loads(raw or ctx.blobs.get(letter.raw_sha256, ".json"))
+    except (OSError, orjson.JSONDecodeError):
         return None
     fields = FieldNames()  # the stored JSON is canonical (the contract's field names)
-    try:
-        doc = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
     submitter = doc.get(fields.submitter) if isinstance(doc, dict) else None
     phone = submitter.get(fields.submitter_phone) if isinstance(submitter, dict) else None
     return _clean(phone) if isinstance(phone, str) else None
 
 
-def petitioner_phone(session: Session, ticket: TicketRow) -> str | None:
+def petitioner_phone(ctx: AppContext, session: Session, ticket: TicketRow) -> str | None:
     """The phone number the petitioner of `ticket` left, or None."""
-    if (phone := _oa_phone(session, ticket.id)) is not None:
-        return phone
     letter = session.get(LetterRow, ticket.letter_id)
     if letter is None:
         return None
+    if letter.source == OA_SOURCE and (phone := _oa_phone(ctx, session, letter)) is not None:
+        return phone
     return phone_in_text(f"{letter.subject}\n{letter.body}")

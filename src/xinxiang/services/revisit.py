@@ -156,7 +156,7 @@ def revisit_pass(ctx: AppContext, now: datetime) -> RevisitResult:
             letter = session.get(LetterRow, t.letter_id)
             text = f"{letter.subject}\n{letter.body}" if letter is not None else ""
             by_mail = mail_contact(t, own)
-            phone = None if by_mail else petitioner_phone(session, t)
+            phone = None if by_mail else petitioner_phone(ctx, session, t)
             reason = skip_reason(t, text, _refused_before(session, t), own, phone)
             command: Message = (
                 SkipRevisit(SYSTEM, t.number, reason)
@@ -209,7 +209,7 @@ class PhoneCall:
     department: str | None
 
 
-def phone_list(session: Session, now: datetime) -> list[PhoneCall]:
+def phone_list(ctx: AppContext, session: Session, now: datetime) -> list[PhoneCall]:
     """The rounds waiting for a rating the office takes by phone, the most urgent first."""
     rows = session.execute(
         select(RevisitRow, TicketRow)
@@ -224,7 +224,7 @@ def phone_list(session: Session, now: datetime) -> list[PhoneCall]:
             state=r.state,
             due_at=r.due_at,
             overdue=r.state == "reminded" or (r.due_at is not None and r.due_at <= now),
-            phone=petitioner_phone(session, t),
+            phone=petitioner_phone(ctx, session, t),
             name=t.petitioner_name,
             subject=t.subject,
             department=r.department_code or t.department_code,
