@@ -15,8 +15,10 @@ Frozen months are stored (`models_assessment`) and read back instead of being re
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,9 +33,11 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     type_coerce,
 )
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -346,12 +350,47 @@ def _facts(
 def month_tallies(
     session: Session, start: datetime, end: datetime, now: datetime
 ) -> dict[str, Tally]:
-    """The month's counts by department: the aggregate query plus the moved tickets' facts."""
-    out = month_tallies_sql(session, start, end, now)
-    moved = load_facts(session, start, end)
-    for code, t in tally_month(moved, now).items():
+    """The month's counts by department: the aggregate query plus the moved tickets' facts.
+
+    On PostgreSQL the two run side by side — the aggregate in the database while this process
+    attributes the moved tickets — on two connections of `session`'s engine that share one
+    exported snapshot (REPEATABLE READ, `SET TRANSACTION SNAPSHOT`): both see the same
+    committed rows, so a ticket moved meanwhile is counted exactly once. (The callers read in a
+    session of their own; what it has not committed is not seen there.)
+    """
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        out = month_tallies_sql(session, start, end, now)
+        moved = tally_month(load_facts(session, start, end), now)
+    else:
+        engine = bind.engine
+        repeatable = engine.connect().execution_options(isolation_level="REPEATABLE READ")
+        with ThreadPoolExecutor(max_workers=1) as pool, repeatable as conn, conn.begin():
+            snapshot = str(conn.execute(text("SELECT pg_export_snapshot()")).scalar_one())
+            later = pool.submit(_aggregate_in, engine, snapshot, start, end, now)
+            with Session(bind=conn) as mine:
+                moved = tally_month(load_facts(mine, start, end), now)
+            out = later.result()
+    for code, t in moved.items():
         out[code] = out.get(code, Tally()) + t
     return out
+
+
+def _aggregate_in(
+    engine: Engine, snapshot: str, start: datetime, end: datetime, now: datetime
+) -> dict[str, Tally]:
+    """`month_tallies_sql` in a transaction that imports `snapshot` (another thread's)."""
+    if not _SNAPSHOT_ID.fullmatch(snapshot):
+        raise ValueError(f"unexpected snapshot id {snapshot!r}")
+    repeatable = engine.connect().execution_options(isolation_level="REPEATABLE READ")
+    with repeatable as conn, conn.begin():
+        conn.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+        with Session(bind=conn) as session:
+            return month_tallies_sql(session, start, end, now)
+
+
+_SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+-[0-9]+")
+"""What `pg_export_snapshot()` returns (it goes into a SQL literal: nothing else may)."""
 
 
 # -- frozen months ----------------------------------------------------------------------------
