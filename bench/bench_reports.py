@@ -5,8 +5,9 @@ month), each with a 受理 and a formal answer (some late), a rating on two thir
 1 % 表扬 (excluded), 0.5 % without contact, and `--moved` of them transferred once (the rare
 path, loaded ticket by ticket). Rows are generated inside PostgreSQL (generate_series).
 
-* ours: `store.assessment.month_tallies` (the aggregate query grouped by department plus the
-  moved tickets' facts), and the whole `services.assessment.assess_month` (ranking included);
+* ours: `store.assessment.month_tallies` (the aggregate query counting tickets by department
+  and outcome, and beside it, in the same exported snapshot, the moved tickets' facts), and the
+  whole `services.assessment.assess_month` (ranking included);
 * floor: ONE hand-written SQL aggregate of the same counts (each ticket counted for its current
   department, replies reduced per ticket), measured in the same run on the same database.
 

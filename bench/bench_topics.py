@@ -247,6 +247,11 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=730)
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--skip-db", action="store_true")
+    ap.add_argument(
+        "--sizes",
+        default="1000,5000,20000,100000",
+        help="window sizes of the in-memory pass (more than [topics] block_letters: in blocks)",
+    )
     args = ap.parse_args()
     print(f"# bench_topics on {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} CPUs")  # fmt: skip
@@ -268,7 +273,7 @@ def main() -> None:
         "\n| in-memory clustering, one window | letters | wall s | CPU s | clusters shown "
         "| pairwise P | pairwise R |\n|---|---|---|---|---|---|---|"
     )
-    for size in (1000, 2000, 5000):
+    for size in (int(x) for x in args.sizes.split(",")):
         window = [
             TopicLetter(str(i), r["sender"], f"{r['subject']}\n{r['body']}", r["at"])
             for i, r in enumerate(rows[-size:])

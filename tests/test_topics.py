@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -281,3 +282,48 @@ def test_cli_errors_are_one_line(tmp_path, capsys: pytest.CaptureFixture[str]) -
     assert main(["topics", "-c", str(tmp_path / "missing")]) != 0
     err = capsys.readouterr().err.strip()
     assert err and "\n" not in err and "Traceback" not in err
+
+
+DATA = Path(__file__).parent / "data" / "topics"
+
+
+def _labelled(name: str) -> list[TopicLetter]:
+    rows = [
+        json.loads(line)
+        for line in (DATA / name / "letters.jsonl").read_text("utf-8").split("\n")
+        if line
+    ]
+    return [
+        TopicLetter(
+            r["id"], r["sender"], f"{r['subject']}\n{r['body']}", T0 + timedelta(hours=r["hours"])
+        )
+        for r in rows
+    ]
+
+
+@pytest.mark.parametrize("name", ["tuning", "heldout"])
+@pytest.mark.parametrize("block", [30, 50])
+def test_a_window_too_large_for_one_matrix_is_clustered_in_blocks_alike(
+    name: str, block: int
+) -> None:
+    """Blocks (k-means, exact average linkage in each, then the blocks' clusters merged by their
+    exact mean distances) find the same clusters as one matrix on the labelled letters."""
+    window = _labelled(name)
+    assert len(window) > 2 * block
+    whole = find_clusters(window, min_senders=1)
+    assert find_clusters(window, min_senders=1, block=block) == whole
+
+
+@given(st.lists(st.sampled_from(HOT_WATER + LIBRARY + UNRELATED + OTHERS), min_size=2, max_size=25))
+@settings(max_examples=25, deadline=None)
+def test_the_weighted_average_linkage_is_scikit_learns(texts: list[str]) -> None:
+    """The nearest-neighbour chain over items of weight 1 gives scikit-learn's clusters."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from xinxiang.classify.clustering import upgma
+    from xinxiang.classify.topics import DEFAULT_DISTANCE, cluster_indices
+
+    matrix = TfidfVectorizer(analyzer="char", ngram_range=(1, 2)).fit_transform(texts)
+    ours = upgma(matrix, np.ones(len(texts)), DEFAULT_DISTANCE)
+    assert sorted(map(sorted, ours)) == sorted(cluster_indices(texts))

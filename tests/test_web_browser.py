@@ -3,8 +3,8 @@ protocol (a small client on `websockets`), against the console served by uvicorn
 
 A department signs in through the login form and sees its own tickets and nothing else; the
 office approves an answer with an edit and routes a triage ticket, and sees both audit lines on
-the timelines. Pages are captured as screenshots (written under the test's tmp_path, printed
-with the output).
+the timelines; a petitioner rates an answer from the revisit mail's link on a phone. Pages
+are captured as screenshots (written under the test's tmp_path, printed with the output).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import base64
 import itertools
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -20,6 +21,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +30,13 @@ import uvicorn
 from sqlalchemy import select
 from websockets.sync.client import ClientConnection, connect
 
-from sweep_helpers import local, outbox, text_of
+from sweep_helpers import local, outbox, text_of, update_ticket
 from web_action_helpers import department_answers, triage_ticket
 from web_helpers import PASSWORD, Site, make_site
+from xinxiang.services.revisit import revisit_pass
 from xinxiang.services.sweep import sweep
 from xinxiang.store.models import TicketRow
+from xinxiang.store.models_revisit import RevisitRow
 from xinxiang.web.app import create_app
 
 WAIT_SECONDS = 30.0  # an upper bound for a page to settle on a loaded machine, not a timing
@@ -56,9 +60,13 @@ def _free_port() -> int:
 
 @pytest.fixture
 def served(tmp_config, tmp_path: Path) -> Iterator[tuple[Site, str]]:
-    """The site served by a real uvicorn on loopback; (site, base URL)."""
-    site = make_site(tmp_config, f"sqlite:///{tmp_path / 'web.db'}")
+    """The site served by a real uvicorn on loopback (its public address, so mailed links
+    lead to it); (site, base URL)."""
     port = _free_port()
+    public = {"school": {"public_url": f"http://127.0.0.1:{port}"}}
+    site = make_site(
+        lambda **kw: tmp_config(overrides=public, **kw), f"sqlite:///{tmp_path / 'web.db'}"
+    )
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(site.ctx, clock=site.clock), host="127.0.0.1", port=port, log_level="warning"
@@ -341,3 +349,45 @@ def test_a_leader_finds_its_supervision_items_and_records_a_批示(
     [mail] = outbox(site.ctx, ("instruction",))
     assert mail.recipients == ["hqc@example.edu.cn"]
     assert "请后勤处今天内修复热水并答复来信人。" in text_of(mail)
+
+
+def test_a_petitioner_rates_from_the_revisit_mail_on_a_phone(
+    served: tuple[Site, str], browser: Browser, tmp_path: Path
+) -> None:
+    """The signed link of the revisit mail: GET shows what it would record and changes nothing
+    (a link scanner cannot vote); the confirmation's POST records it, once."""
+    site, base = served
+    number = site.tickets["hqc"]
+    answered = site.clock.now
+    update_ticket(site.ctx, number, status="answered", revisit_due=answered + timedelta(hours=48))
+    assert revisit_pass(site.ctx, answered + timedelta(hours=1)).sent == [number]
+    [mail] = outbox(site.ctx, ("revisit",))
+    link = re.search(r"4 满意：(" + re.escape(base) + r"/revisit/(\S+))", text_of(mail))
+    assert link is not None, text_of(mail)
+    path = f"/revisit/{link.group(2)}"
+
+    phone = browser.page(390, 844, mobile=True)
+    phone.goto(link.group(1), path)
+    shown = phone.text()
+    assert "满意度评价" in shown and f"受理编号 {number}" in shown and "4 满意" in shown
+    assert phone.js("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    confirm = phone.screenshot(tmp_path / "revisit-confirm-phone.png")
+
+    def round_row() -> RevisitRow:
+        with site.ctx.db.unit_of_work() as s:
+            return s.execute(select(RevisitRow)).scalar_one()
+
+    assert (round_row().state, round_row().rating) == ("sent", None)  # the GET changed nothing
+    phone.js(
+        "document.querySelector('textarea[name=comment]').value = '热水已恢复，谢谢。';"
+        "document.querySelector('form[method=post]').requestSubmit()"
+    )
+    done = _wait_text(phone, "感谢您的反馈")
+    assert f"您对受理编号 {number} 的评价“满意”已记录" in done
+    recorded = phone.screenshot(tmp_path / "revisit-recorded-phone.png")
+    r = round_row()
+    assert (r.state, r.rating, r.channel, r.comment) == ("rated", 4, "link", "热水已恢复，谢谢。")
+    phone.goto(link.group(1), path)  # the link is single-use
+    assert "该评价链接已使用或已失效" in phone.text()
+    print(f"screenshots: {confirm} {recorded}")
+    assert confirm.stat().st_size > 10_000 and recorded.stat().st_size > 5_000

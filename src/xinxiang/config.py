@@ -353,8 +353,11 @@ class TopicsSection(Strict):
     recurrence_days: int = Field(default=90, ge=7)
     recurrence_times: int = Field(default=3, ge=2)
     recurrence_gap_days: int = Field(default=3, ge=1)
-    # The clustering holds an n × n distance matrix: 5,000 letters take ~100 MB for a moment.
-    max_letters: int = Field(default=5000, ge=100)
+    # Letters clustered at once (an n × n float32 matrix: 4,000 take 64 MB); a larger window
+    # is clustered in blocks of this size (classify/clustering.py).
+    block_letters: int = Field(default=4000, ge=100, le=20000)
+    # A bound on the letters one pass loads (their texts in memory), not on the clustering.
+    max_letters: int = Field(default=200_000, ge=100)
 
 
 def _cas_url(value: str) -> str:

@@ -8,9 +8,12 @@ the letters and counts):
   vectors of characters and character bigrams (no word segmentation, so 七号楼 and 7号楼
   still share 号楼),
   and grouped by scikit-learn's average-linkage `AgglomerativeClustering` on cosine distances,
-  cut at a distance threshold. A cluster's label is a few words common to its letters (`Words`:
-  jieba and the redactor's lexicon, given by the caller), only ordinary dictionary words
-  shared by two senders or more: never a name or a number.
+  cut at a distance threshold; a window of more than `block` letters is clustered in blocks
+  (`classify.clustering`: k-means blocks, exact average linkage in each, the blocks' clusters
+  merged by their exact mean distances), so 100,000 letters need no 100,000² matrix.
+  A cluster's label is a few words common to its letters (`Words`: jieba and the redactor's
+  lexicon, given by the caller), only ordinary dictionary words shared by two senders or
+  more: never a name or a number.
 - **rising categories** — a category with more letters in this window than in the previous
   one, or than in the same weeks a year earlier (seasonal), by an exact one-sided binomial
   test of the two counts (`scipy.stats.binomtest`, the conditional test of two Poisson rates),
@@ -29,6 +32,8 @@ from datetime import datetime, timedelta
 
 from xinxiang.classify.normalize import normalize
 
+DEFAULT_BLOCK = 4000
+"""Letters clustered at once (a dense matrix of 4,000² float32, 64 MB); more go in blocks."""
 DEFAULT_DISTANCE = 0.85
 """Cosine distance at which the dendrogram is cut, tuned on the tuning set only: pairwise
 precision 1.00 there up to 0.85 (recall 0.69 at 0.80, 0.98 at 0.85); above it topics merge
@@ -95,7 +100,11 @@ def _text(letter: TopicLetter) -> str:
 
 
 def cluster_indices(
-    texts: Sequence[str], *, distance: float = DEFAULT_DISTANCE, background: Sequence[str] = ()
+    texts: Sequence[str],
+    *,
+    distance: float = DEFAULT_DISTANCE,
+    background: Sequence[str] = (),
+    block: int = DEFAULT_BLOCK,
 ) -> list[list[int]]:
     """Group `texts` (already normalised) into clusters of indices, each in input order.
 
@@ -116,7 +125,11 @@ def cluster_indices(
         matrix = vectorizer.fit(list(texts) + list(background)).transform(texts)
     except ValueError:  # nothing but one-character texts: no n-gram at all
         return [[i] for i in range(n)]
-    distances = cosine_distances(matrix)  # dense n × n float32: `max_letters` bounds n
+    if n > block:
+        from xinxiang.classify.clustering import blocked_average_linkage
+
+        return blocked_average_linkage(matrix, distance, block=block)
+    distances = cosine_distances(matrix)  # dense n × n float32: `block` bounds n
     model = AgglomerativeClustering(
         n_clusters=None, metric="precomputed", linkage="average", distance_threshold=distance
     )
@@ -195,6 +208,7 @@ def find_clusters(
     min_senders: int = 2,
     words: Words | None = None,
     background: Sequence[TopicLetter] = (),
+    block: int = DEFAULT_BLOCK,
 ) -> list[Cluster]:
     """Clusters of similar letters written by at least `min_senders` different senders,
     largest first (then by their key); `background` letters only weigh the n-grams. Without
@@ -205,7 +219,7 @@ def find_clusters(
     step = max(1, len(texts) // 2000)
     sample = range(0, len(texts), step)
     found = []
-    for group in cluster_indices(texts, distance=distance, background=extra):
+    for group in cluster_indices(texts, distance=distance, background=extra, block=block):
         members = [letters[i] for i in group]
         if len({m.sender.strip().lower() for m in members}) >= min_senders:
             inside = set(group)
@@ -262,13 +276,14 @@ def find_recurrences(
     times: int = 3,
     distance: float = DEFAULT_DISTANCE,
     words: Words | None = None,
+    block: int = DEFAULT_BLOCK,
 ) -> list[Recurrence]:
     """Matters raised in at least `times` separate episodes among `letters` (any senders);
     labelled with `words` when given."""
     by_number = {m.number: m for m in letters}
     texts = [_text(m) for m in letters[:: max(1, len(letters) // 2000)]]
     found = []
-    for cluster in find_clusters(letters, distance=distance, min_senders=1):
+    for cluster in find_clusters(letters, distance=distance, min_senders=1, block=block):
         starts = episodes([by_number[n].created_at for n in cluster.numbers], gap)
         if len(starts) >= times:
             members = [by_number[n] for n in cluster.numbers]

@@ -1,6 +1,8 @@
-"""`xinxiang revisit list|rate|settle|instruct|skip|run`: the office's side of 回访.
+"""`xinxiang revisit list|due|rate|settle|instruct|skip|run`: the office's side of 回访.
 
-A rating taken by phone (seed 002 第十条: 通过预留的联系方式) is entered with who took it;
+`due` is the office's phone list (电话回访): the rounds of petitioners who left a phone number
+and no e-mail. A rating taken by phone (seed 002 第十条: 通过预留的联系方式) is entered with
+who took it and when (`--at`);
 `settle` is 销账 by the office's decision with its reason; `instruct` records the supervising
 leader's 批示 on a ticket under 督办 and sends it to the department; `run` does now what the
 worker's `revisit` job does every minute.
@@ -14,7 +16,7 @@ import typer
 from sqlalchemy import select
 
 from xinxiang.commands._common import ConfigOption, JsonOption, open_context
-from xinxiang.commands._show import json_text
+from xinxiang.commands._show import json_text, shown
 from xinxiang.commands.office_cmd import NowOption, _now
 from xinxiang.domain.workflow.revisit import CHANNEL_LABELS, RATING_LABELS, SKIP_LABELS
 from xinxiang.handlers import handle
@@ -26,7 +28,7 @@ from xinxiang.handlers.messages import (
     SkipRevisit,
 )
 from xinxiang.replies.render import format_cn_datetime
-from xinxiang.services.revisit import revisit_pass
+from xinxiang.services.revisit import phone_list, revisit_pass
 from xinxiang.store.models import TicketRow
 from xinxiang.store.models_revisit import RevisitRow
 
@@ -112,6 +114,47 @@ def _parse(value: str) -> Any:
     return datetime.fromisoformat(value)
 
 
+@revisit_app.command("due")
+def due(config: ConfigOption = None, as_json: JsonOption = False, now: NowOption = None) -> None:
+    """The office's phone list (电话回访): rounds waiting for a rating taken by phone."""
+    ctx = open_context(config)
+    at = _now(ctx, now)
+    tz = ctx.cfg.settings.school.timezone
+    with ctx.db.session() as session:
+        calls = phone_list(ctx, session, at)
+    if as_json:
+        typer.echo(
+            json_text(
+                [
+                    {
+                        "number": c.number,
+                        "round": c.round,
+                        "state": c.state,
+                        "due_at": c.due_at.isoformat() if c.due_at else None,
+                        "overdue": c.overdue,
+                        "phone": c.phone,
+                        "name": c.name,
+                        "subject": c.subject,
+                        "department": c.department,
+                    }
+                    for c in calls
+                ]
+            )
+        )
+        return
+    if not calls:
+        typer.echo("没有待电话回访的工单。")
+    for c in calls:
+        parts = [f"{c.number} 第{c.round}轮", f"电话 {c.phone or '（未找到号码，请查看来信）'}"]
+        if c.name:
+            parts.append(shown(c.name))
+        if c.due_at is not None:
+            late = "已逾期，" if c.overdue else ""
+            parts.append(f"{late}期限 {format_cn_datetime(c.due_at, tz)}")
+        parts.append(shown(c.subject, limit=40))
+        typer.echo("  ".join(parts))
+
+
 @revisit_app.command("rate")
 def rate(
     number: Annotated[str, typer.Argument(help="工单号，如 2026-000123。")],
@@ -120,12 +163,18 @@ def rate(
     ],
     by: ByOption,
     comment: Annotated[str | None, typer.Option("--comment", help="来信人的意见。")] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="通话时间（ISO 8601；不带时区按学校时区；默认当前时间）。"),
+    ] = None,
     config: ConfigOption = None,
     now: NowOption = None,
 ) -> None:
-    """Enter a rating taken by phone (电话回访), with who took it."""
+    """Enter a rating taken by phone (电话回访), with who took it and when."""
     ctx = open_context(config)
-    done = handle(RateTicket(_office(by), number, level, "phone", comment), ctx, _now(ctx, now))
+    taken = _now(ctx, at) if at else None
+    command = RateTicket(_office(by), number, level, "phone", comment, taken_at=taken)
+    done = handle(command, ctx, _now(ctx, now))
     typer.echo(done.summary)
 
 
@@ -180,7 +229,10 @@ def run(config: ConfigOption = None, now: NowOption = None) -> None:
     ctx = open_context(config)
     result = revisit_pass(ctx, _now(ctx, now))
     for number in result.sent:
-        typer.echo(f"{number} 已发出回访")
+        if number in result.by_phone:
+            typer.echo(f"{number} 来信人未留电子邮箱，已列入电话回访清单")
+        else:
+            typer.echo(f"{number} 已发出回访")
     for number, why in result.skipped:
         typer.echo(f"{number} 不予回访：{SKIP_LABELS.get(why, why)}")
     for number in result.reminded:

@@ -139,16 +139,14 @@ def _measure(done: datetime | None, due: datetime | None, stint: Stint, now: dat
     return -1
 
 
-def tally_ticket(facts: TicketFacts, now: datetime) -> dict[str, Tally]:
-    """The counts one ticket contributes, by department code, as of `now`."""
-    out: dict[str, Tally] = {}
-    holder = facts.holder
-    if facts.excluded is not None:
-        return {holder: Tally(excluded=1)} if holder else {}
+_COUNTS = 9
+"""A department's counts while adding up, as a plain list (no object per addition):
+response_total, response_ok, completion_total, completion_ok, then the five rating levels."""
 
-    def add(code: str, t: Tally) -> None:
-        out[code] = out.get(code, Tally()) + t
 
+def _counts(facts: TicketFacts, now: datetime) -> dict[str, list[int]]:
+    """`tally_ticket` as plain counters, by department code (the ticket is not excluded)."""
+    out: dict[str, list[int]] = {}
     for stint in facts.stints:
         if stint.returned_in_window:
             continue
@@ -156,31 +154,57 @@ def tally_ticket(facts: TicketFacts, now: datetime) -> dict[str, Tally]:
         c = _measure(stint.formal_answer, stint.formal_due, stint, now)
         if r < 0 and c < 0:
             continue
-        add(
-            stint.department,
-            Tally(
-                response_total=int(r >= 0),
-                response_ok=int(r == 1),
-                completion_total=int(c >= 0),
-                completion_ok=int(c == 1),
-            ),
-        )
+        v = out.get(stint.department)
+        if v is None:
+            v = out[stint.department] = [0] * _COUNTS
+        v[0] += r >= 0
+        v[1] += r == 1
+        v[2] += c >= 0
+        v[3] += c == 1
+    holder = facts.holder
     if facts.rating in RATING_LEVELS:
         rated = facts.rated_department or holder
         if rated:
-            add(rated, Tally(ratings=rating_tally(facts.rating)))
-    if holder:
-        add(holder, Tally())
-    return {code: replace(t, counted=1) for code, t in out.items()}
+            v = out.get(rated)
+            if v is None:
+                v = out[rated] = [0] * _COUNTS
+            v[4 + RATING_LEVELS.index(facts.rating)] += 1
+    if holder and holder not in out:
+        out[holder] = [0] * _COUNTS
+    return out
+
+
+def _tally(counted: int, excluded: int, v: list[int]) -> Tally:
+    return Tally(counted, excluded, v[0], v[1], v[2], v[3], (v[4], v[5], v[6], v[7], v[8]))
+
+
+def tally_ticket(facts: TicketFacts, now: datetime) -> dict[str, Tally]:
+    """The counts one ticket contributes, by department code, as of `now`."""
+    holder = facts.holder
+    if facts.excluded is not None:
+        return {holder: Tally(excluded=1)} if holder else {}
+    return {code: _tally(1, 0, v) for code, v in _counts(facts, now).items()}
 
 
 def tally_month(tickets: Iterable[TicketFacts], now: datetime) -> dict[str, Tally]:
-    """The counts of a month's tickets by department."""
-    out: dict[str, Tally] = {}
+    """The counts of a month's tickets by department (`tally_ticket` of each, added up)."""
+    totals: dict[str, list[int]] = {}
+    seen: dict[str, list[int]] = {}  # code → [counted, excluded]
     for facts in tickets:
-        for code, t in tally_ticket(facts, now).items():
-            out[code] = out.get(code, Tally()) + t
-    return out
+        if facts.excluded is not None:
+            if holder := facts.holder:
+                totals.setdefault(holder, [0] * _COUNTS)
+                seen.setdefault(holder, [0, 0])[1] += 1
+            continue
+        for code, v in _counts(facts, now).items():
+            total = totals.get(code)
+            if total is None:
+                totals[code] = v
+            else:
+                for i in range(_COUNTS):
+                    total[i] += v[i]
+            seen.setdefault(code, [0, 0])[0] += 1
+    return {code: _tally(seen[code][0], seen[code][1], v) for code, v in totals.items()}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ code or Chinese name); the handler resolves them. Every command carries its `Act
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 Channel = Literal["cli", "mail", "web", "system"]
@@ -169,10 +169,12 @@ class ReopenTicket:
 
 @dataclass(frozen=True)
 class SendRevisit:
-    """回访: ask the petitioner of ticket `number` for a rating (a new round)."""
+    """回访: ask the petitioner of ticket `number` for a rating (a new round); `by_phone`:
+    no e-mail, a phone number only — the round goes on the office's phone list (电话回访)."""
 
     actor: Actor
     number: str
+    by_phone: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,8 @@ class RateTicket:
     channel: Literal["link", "mail", "phone", "web"]
     comment: str | None = None
     nonce: str | None = None
+    taken_at: datetime | None = None
+    """By phone: when the office took the rating (default: now)."""
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,8 @@ def new_nonce() -> str:
 
 
 def send_revisit(ctx: AppContext, tickets: TicketRepository, cmd: SendRevisit) -> Prepared:
-    """回访: a new rating round, mailed to the petitioner."""
-    return tickets.get(cmd.number), wf.SendRevisit(cmd.actor.name, new_nonce())
+    """回访: a new rating round, mailed to the petitioner (or on the office's phone list)."""
+    return tickets.get(cmd.number), wf.SendRevisit(cmd.actor.name, new_nonce(), cmd.by_phone)
 
 
 def skip_revisit(ctx: AppContext, tickets: TicketRepository, cmd: SkipRevisit) -> Prepared:
@@ -60,7 +60,7 @@ def expire_revisit(ctx: AppContext, tickets: TicketRepository, cmd: ExpireRevisi
 def rate_ticket(ctx: AppContext, tickets: TicketRepository, cmd: RateTicket) -> Prepared:
     """A rating by link, mail or phone."""
     return tickets.get(cmd.number), wf.RateRevisit(
-        cmd.actor.name, cmd.level, cmd.channel, cmd.comment, cmd.nonce
+        cmd.actor.name, cmd.level, cmd.channel, cmd.comment, cmd.nonce, cmd.taken_at
     )
 
 

@@ -34,6 +34,7 @@ from xinxiang.handlers.messages import (
 )
 from xinxiang.replies.compose import deliverable
 from xinxiang.replies.rating import read_rating
+from xinxiang.services.contact import petitioner_phone
 from xinxiang.store.models import EventRow, LetterRow, TicketRow
 from xinxiang.store.models_revisit import RevisitRow
 from xinxiang.store.repo import add_event
@@ -53,6 +54,8 @@ class RevisitResult:
     """What one pass did, by ticket number."""
 
     sent: list[str] = field(default_factory=list)
+    """Rounds opened: mailed, or put on the office's phone list (`by_phone`)."""
+    by_phone: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     reminded: list[str] = field(default_factory=list)
     unrated: list[str] = field(default_factory=list)
@@ -64,20 +67,31 @@ def refuses_revisit(text: str) -> bool:
     return bool(_REFUSAL.search(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))))
 
 
+def mail_contact(ticket: TicketRow, own: frozenset[str]) -> bool:
+    """Whether the revisit can go to the petitioner by mail (a deliverable address not ours)."""
+    addr = (ticket.petitioner_addr or "").strip().lower()
+    return deliverable(addr) and addr not in own
+
+
 def skip_reason(
-    ticket: TicketRow, letter_text: str, refused_before: bool, own: frozenset[str]
+    ticket: TicketRow,
+    letter_text: str,
+    refused_before: bool,
+    own: frozenset[str],
+    phone: str | None = None,
 ) -> str | None:
     """Why `ticket` gets no revisit (seed 004 第十条), or None: it does.
 
     An identity-confidential letter *is* revisited: the system knows the contact, only the
-    department does not.
+    department does not. A petitioner who left a phone number (`phone`) and no e-mail is
+    revisited by phone (seed 002 第十条 "通过预留的联系方式"): only no contact at all is
+    "no_contact".
     """
     if ticket.disposition in _NOT_HANDLED:
         return "not_handled"
     if ticket.flagged or ticket.disposition == "illegal":
         return "illegal"
-    addr = (ticket.petitioner_addr or "").strip().lower()
-    if not deliverable(addr) or addr in own:
+    if not mail_contact(ticket, own) and not phone:
         return "no_contact"
     if refused_before or refuses_revisit(letter_text):
         return "refused"
@@ -141,9 +155,13 @@ def revisit_pass(ctx: AppContext, now: datetime) -> RevisitResult:
         for t in _due_to_open(ctx, session, now):
             letter = session.get(LetterRow, t.letter_id)
             text = f"{letter.subject}\n{letter.body}" if letter is not None else ""
-            reason = skip_reason(t, text, _refused_before(session, t), own)
+            by_mail = mail_contact(t, own)
+            phone = None if by_mail else petitioner_phone(ctx, session, t)
+            reason = skip_reason(t, text, _refused_before(session, t), own, phone)
             command: Message = (
-                SkipRevisit(SYSTEM, t.number, reason) if reason else SendRevisit(SYSTEM, t.number)
+                SkipRevisit(SYSTEM, t.number, reason)
+                if reason
+                else SendRevisit(SYSTEM, t.number, by_phone=not by_mail)
             )
             if (problem := _run(ctx, session, command, now)) is not None:
                 result.failed.append((t.number, problem))
@@ -151,6 +169,8 @@ def revisit_pass(ctx: AppContext, now: datetime) -> RevisitResult:
                 result.skipped.append((t.number, reason))
             else:
                 result.sent.append(t.number)
+                if not by_mail:
+                    result.by_phone.append(t.number)
         waiting = session.execute(
             select(TicketRow.number, RevisitRow.state)
             .join(RevisitRow, RevisitRow.ticket_id == TicketRow.id)
@@ -172,6 +192,45 @@ def revisit_pass(ctx: AppContext, now: datetime) -> RevisitResult:
     for number, problem in result.failed:
         log.warning("revisit %s: %s", number, problem)
     return result
+
+
+@dataclass(frozen=True)
+class PhoneCall:
+    """A round on the office's phone list (电话回访): whom to call, about what, by when."""
+
+    number: str
+    round: int
+    state: str
+    due_at: datetime | None
+    overdue: bool
+    phone: str | None
+    name: str
+    subject: str
+    department: str | None
+
+
+def phone_list(ctx: AppContext, session: Session, now: datetime) -> list[PhoneCall]:
+    """The rounds waiting for a rating the office takes by phone, the most urgent first."""
+    rows = session.execute(
+        select(RevisitRow, TicketRow)
+        .join(TicketRow, TicketRow.id == RevisitRow.ticket_id)
+        .where(RevisitRow.state.in_(("sent", "reminded")), RevisitRow.channel == "phone")
+        .order_by(RevisitRow.due_at, TicketRow.id)
+    ).all()
+    return [
+        PhoneCall(
+            number=t.number,
+            round=r.round,
+            state=r.state,
+            due_at=r.due_at,
+            overdue=r.state == "reminded" or (r.due_at is not None and r.due_at <= now),
+            phone=petitioner_phone(ctx, session, t),
+            name=t.petitioner_name,
+            subject=t.subject,
+            department=r.department_code or t.department_code,
+        )
+        for r, t in rows
+    ]
 
 
 def waiting_round(session: Session, ticket: TicketRow) -> RevisitRow | None:

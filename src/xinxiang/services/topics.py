@@ -125,7 +125,11 @@ def hot_topics(ctx: AppContext, now: datetime, *, days: int | None = None) -> To
     span = load_letters(ctx, now - timedelta(days=settings.recurrence_days), now)
     earlier = [m for m in span if m.created_at < start]
     clusters = find_clusters(
-        letters, distance=settings.distance, background=earlier, words=label_words()
+        letters,
+        distance=settings.distance,
+        background=earlier,
+        words=label_words(),
+        block=settings.block_letters,
     )
     current = category_counts(ctx, start, now)
     rising = rising_categories(
@@ -149,6 +153,7 @@ def hot_topics(ctx: AppContext, now: datetime, *, days: int | None = None) -> To
         times=settings.recurrence_times,
         distance=settings.distance,
         words=label_words(),
+        block=settings.block_letters,
     )
     return TopicReport(start, now, len(letters), clusters, rising, recurring)
 
@@ -195,6 +200,7 @@ def alert_hot_topics(ctx: AppContext, now: datetime) -> list[str]:
         min_senders=settings.alert_senders,
         background=background,
         words=label_words(),
+        block=settings.block_letters,
     )
     subjects = {m.number: m.text.split("\n", 1)[0] for m in letters}
     queued: list[str] = []

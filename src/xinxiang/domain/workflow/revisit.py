@@ -69,10 +69,15 @@ CHANNEL_LABELS = {"link": "评价链接", "mail": "邮件回复", "phone": "电�
 
 @dataclass(frozen=True)
 class SendRevisit:
-    """回访: ask the petitioner for a rating; `nonce` binds the links and is used once."""
+    """回访: ask the petitioner for a rating; `nonce` binds the links and is used once.
+
+    `by_phone`: the petitioner left a phone number only (seed 002 第十条 "通过预留的联系方式"):
+    no mail; the round waits on the office's phone list (电话回访) for the rating it takes.
+    """
 
     actor: str
     nonce: str
+    by_phone: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,8 @@ class RateRevisit:
     channel: RatingChannel
     comment: str | None = None
     nonce: str | None = None
+    taken_at: datetime | None = None
+    """When the office took the rating by phone (default: now)."""
 
 
 @dataclass(frozen=True)
@@ -179,22 +186,24 @@ def send_revisit(
         department=s.department,
         sent_at=now,
         due_at=due,
+        channel="phone" if cmd.by_phone else None,
     )
     after = replace(s, revisit=rnd, rounds=number, revisit_state="sent", rating=None, rated_at=None)
+    facts: dict[str, object] = {"round": number, "due_at": due.isoformat()}
+    data = {"round": number, "due_at": due, "nonce": cmd.nonce, "reminder": False}
+    mail = (Notice("revisit", (PETITIONER,), f"round{number}", data=data),)
     return Change(
         action="revisit",
         before=s,
         after=after,
-        events=(Event("revisit_sent", cmd.actor, {"round": number, "due_at": due.isoformat()}),),
-        notices=(
-            Notice(
-                "revisit",
-                (PETITIONER,),
-                f"round{number}",
-                data={"round": number, "due_at": due, "nonce": cmd.nonce, "reminder": False},
-            ),
+        events=(
+            Event("revisit_sent", cmd.actor, {**facts, "by": "phone"} if cmd.by_phone else facts),
         ),
-        summary=f"已向来信人发出第{number}轮回访，请于 {minute_text(due, policy.tz)} 前评价。",
+        notices=() if cmd.by_phone else mail,
+        summary=f"来信人未留电子邮箱，第{number}轮回访已列入电话回访清单，请于 "
+        f"{minute_text(due, policy.tz)} 前电话回访并录入评价。"
+        if cmd.by_phone
+        else f"已向来信人发出第{number}轮回访，请于 {minute_text(due, policy.tz)} 前评价。",
     )
 
 
@@ -258,22 +267,19 @@ def remind_revisit(
         return refuse("revisit_remind", "not_due", f"工单 {s.number} 的评价期限尚未届满")
     due = now + policy.revisit_grace
     rnd = replace(r, state="reminded", reminded_at=now, due_at=due)
+    phone = r.channel == "phone"  # no mail: the round stays on the phone list, overdue
+    facts = {"round": r.round, "due_at": due.isoformat(), **({"by": "phone"} if phone else {})}
+    data = {"round": r.round, "due_at": due, "nonce": r.nonce, "reminder": True}
+    mail = (Notice("revisit", (PETITIONER,), f"round{r.round}-reminder", data=data),)
     return Change(
         action="revisit_remind",
         before=s,
         after=replace(s, revisit=rnd, revisit_state="reminded"),
-        events=(
-            Event("revisit_reminded", cmd.actor, {"round": r.round, "due_at": due.isoformat()}),
-        ),
-        notices=(
-            Notice(
-                "revisit",
-                (PETITIONER,),
-                f"round{r.round}-reminder",
-                data={"round": r.round, "due_at": due, "nonce": r.nonce, "reminder": True},
-            ),
-        ),
-        summary=f"已提醒来信人评价（第{r.round}轮），期限 {minute_text(due, policy.tz)}。",
+        events=(Event("revisit_reminded", cmd.actor, facts),),
+        notices=() if phone else mail,
+        summary=f"电话回访（第{r.round}轮）已逾期，期限延至 {minute_text(due, policy.tz)}。"
+        if phone
+        else f"已提醒来信人评价（第{r.round}轮），期限 {minute_text(due, policy.tz)}。",
     )
 
 
@@ -322,6 +328,12 @@ def rate_revisit(
             return refuse("rate", "expired", "该评价链接已过期")
     if s.status is not S.ANSWERED:
         return status_refusal("rate", s, "评价")
+    taken = cmd.taken_at or now
+    if cmd.taken_at is not None:
+        if cmd.channel != "phone":
+            return refuse("rate", "taken_at", "只有电话回访可以录入通话时间")
+        if taken > now or (r.sent_at is not None and taken < r.sent_at):
+            return refuse("rate", "taken_at", "通话时间须在本轮回访开始之后、当前时间之前")
     comment = (cmd.comment or "").strip()[:2000] or None
     rnd = replace(
         r,
@@ -329,16 +341,20 @@ def rate_revisit(
         rating=cmd.level,
         channel=cmd.channel,
         comment=comment,
-        rated_at=now,
+        rated_at=taken,
         rated_by=cmd.actor,
     )
-    after = replace(s, revisit=rnd, revisit_state="rated", rating=cmd.level, rated_at=now)
+    after = replace(s, revisit=rnd, revisit_state="rated", rating=cmd.level, rated_at=taken)
     label = RATING_LABELS[cmd.level]
-    rated = Event(
-        "revisit_rated",
-        cmd.actor,
-        {"round": r.round, "rating": cmd.level, "channel": cmd.channel, "comment": comment},
-    )
+    facts: dict[str, object] = {
+        "round": r.round,
+        "rating": cmd.level,
+        "channel": cmd.channel,
+        "comment": comment,
+    }
+    if cmd.taken_at is not None:
+        facts["taken_at"] = taken.isoformat()
+    rated = Event("revisit_rated", cmd.actor, facts)
     data = {"round": r.round, "rating": cmd.level, "label": label, "comment": comment}
     if cmd.level >= SATISFIED_MIN:
         return Change(
