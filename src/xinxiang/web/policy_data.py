@@ -7,6 +7,7 @@ CSP (no inline style or script) holds and the SVG's own stylesheet still applies
 from __future__ import annotations
 
 import base64
+import logging
 import threading
 import weakref
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from xinxiang.services.context import AppContext
 from xinxiang.services.topics import TopicReport, hot_topics
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 TOPICS_FRESH = timedelta(minutes=10)
 """Hot topics are clustered at most this often per deployment (the worker's own pass runs every
@@ -47,10 +49,22 @@ class FreshCache:
         self.size = size
         self._values: dict[tuple[int, object], tuple[weakref.ref[AppContext], datetime, Any]] = {}
         self._lock = threading.Lock()
+        self._refreshing: set[tuple[int, object]] = set()
 
-    def get(self, ctx: AppContext, key: object, now: datetime, compute: Callable[[], T]) -> T:
+    def get(
+        self,
+        ctx: AppContext,
+        key: object,
+        now: datetime,
+        compute: Callable[[], T],
+        *,
+        stale_ok: bool = False,
+    ) -> T:
         """The value of `key` for `ctx`: cached if fresh at `now`, else `compute()` (outside the
-        lock, so a slow computation blocks no other deployment's reader)."""
+        lock, so a slow computation blocks no other deployment's reader).
+
+        `stale_ok`: a stale value is returned at once while one background thread computes the
+        new one (a slow clustering then delays no page but the very first)."""
         slot = (id(ctx), key)
         with self._lock:
             cached = self._values.get(slot)
@@ -58,13 +72,34 @@ class FreshCache:
                 _ref, at, value = cached
                 if timedelta(0) <= now - at < self.fresh:
                     return cast(T, value)
+                if stale_ok:
+                    if slot not in self._refreshing:
+                        self._refreshing.add(slot)
+                        threading.Thread(
+                            target=self._refresh, args=(ctx, slot, now, compute), daemon=True
+                        ).start()
+                    return cast(T, value)
         value = compute()
+        self._store(ctx, slot, now, value)
+        return value
+
+    def _refresh(
+        self, ctx: AppContext, slot: tuple[int, object], now: datetime, compute: Callable[[], T]
+    ) -> None:
+        try:
+            self._store(ctx, slot, now, compute())
+        except Exception:  # the stale value stays; the next stale read tries again
+            log.exception("refreshing a cached summary failed")
+        finally:
+            with self._lock:
+                self._refreshing.discard(slot)
+
+    def _store(self, ctx: AppContext, slot: tuple[int, object], now: datetime, value: Any) -> None:
         with self._lock:
             if len(self._values) >= self.size:  # dead contexts go first, then everything
                 live = {k: v for k, v in self._values.items() if v[0]() is not None}
                 self._values = live if len(live) < self.size else {}
             self._values[slot] = (weakref.ref(ctx), now, value)
-        return value
 
     def clear(self) -> None:
         """Forget every value (the next `get` computes anew): for benchmarks and operators."""
@@ -82,8 +117,9 @@ def forget_tiles() -> None:
 
 
 def recent_hot_topics(ctx: AppContext, now: datetime) -> TopicReport:
-    """`services.topics.hot_topics`, reused for `TOPICS_FRESH` (per deployment context)."""
-    return _topics.get(ctx, "topics", now, lambda: hot_topics(ctx, now))
+    """`services.topics.hot_topics`, reused for `TOPICS_FRESH` (per deployment context); once
+    stale, the old report is shown while a background thread clusters anew."""
+    return _topics.get(ctx, "topics", now, lambda: hot_topics(ctx, now), stale_ok=True)
 
 
 def svg_image(svg: str, alt: str) -> Markup:

@@ -9,6 +9,7 @@ shows `services.topics.hot_topics` to the office, leaders and auditors. Charts c
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -56,7 +57,7 @@ async def topics(request: Request) -> Response:
     now = state.clock()
     with state.ctx.db.session() as session:
         require(request, session, "view-topics")
-    report = recent_hot_topics(state.ctx, now)
+    report = await run_in_threadpool(recent_hot_topics, state.ctx, now)
     return page(
         request,
         "topics.html",

@@ -12,6 +12,7 @@ from datetime import date
 from urllib.parse import quote, urlencode
 
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -168,6 +169,11 @@ async def dashboard(request: Request) -> Response:
     """`/office/`: the office's dashboard (工作台)."""
     state = request.app.state
     with state.ctx.db.session() as session:
+        require(request, session, "view-dashboard")
+    # The month's assessment and the hot topics may take seconds when their cache is stale:
+    # in a worker thread, so the server goes on answering other requests meanwhile.
+    tiles = await run_in_threadpool(dashboard_tiles, state.ctx, state.clock())
+    with state.ctx.db.session() as session:
         actor = require(request, session, "view-dashboard")
         data = dashboard_data(session, state.clock(), state.cfg.tz, state.cfg.office.code)
         return page(
@@ -178,7 +184,7 @@ async def dashboard(request: Request) -> Response:
             show_holding=allowed(actor, "view-holding-pen"),
             approvals=list_pending(session)[:20],
             departments={d.code: d.name for d in state.cfg.departments},
-            tiles=dashboard_tiles(state.ctx, state.clock()),
+            tiles=tiles,
         )
 
 
