@@ -18,6 +18,7 @@ from xinxiang.replies.compose import outbox_message_id
 from xinxiang.replies.mailer import MailSpec, mail_key, render_spec
 from xinxiang.replies.render import quote_excerpt
 from xinxiang.store.models import LetterRow, OutboxRow, TicketRow
+from xinxiang.store.repo import outbox_values
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
@@ -28,21 +29,16 @@ ACK_KIND = "ack"
 def new_ack_values(ctx: AppContext, ticket: TicketRow, now: datetime) -> dict[str, Any]:
     """The column values of the (not yet rendered) receipt for a new ticket's outbox row."""
     key = mail_key(ACK_KIND, ticket.number, "receipt")
-    recipient = ticket.petitioner_addr.lower()
-    return {
-        "dedupe_key": key,
-        "message_id": outbox_message_id(key, ctx.msgid_domain),
-        "ticket_id": ticket.id,
-        "kind": ACK_KIND,
-        "sender": ctx.cfg.settings.smtp.from_address,
-        "recipients": [recipient],
-        "recipient_key": recipient,
-        "raw": None,
-        "state": "pending",
-        "attempts": 0,
-        "created_at": now,
-        "next_attempt_at": now,
-    }
+    return outbox_values(
+        dedupe_key=key,
+        message_id=outbox_message_id(key, ctx.msgid_domain),
+        kind=ACK_KIND,
+        sender=ctx.cfg.settings.smtp.from_address,
+        recipients=[ticket.petitioner_addr.lower()],
+        raw=None,
+        now=now,
+        ticket_id=ticket.id,
+    )
 
 
 def _spec(ctx: AppContext, ticket: TicketRow, letter: LetterRow) -> MailSpec:

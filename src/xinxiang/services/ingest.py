@@ -48,6 +48,7 @@ from xinxiang.store.models import (
 from xinxiang.store.repo import (
     add_event,
     add_events,
+    insert_outbox_rows,
     next_ticket_numbers,
     set_cursor,
 )
@@ -252,8 +253,7 @@ def record_batch(
                     )
                 )
             outcomes[i] = IngestOutcome("created", MailKind.LETTER.value, row.id, ticket.number)
-        if receipts:
-            session.execute(insert(OutboxRow), receipts)
+        insert_outbox_rows(session, receipts)
         add_events(session, events)
     _advance_cursors(session, prepared, now)
     return [o for o in outcomes if o is not None]

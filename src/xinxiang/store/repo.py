@@ -147,21 +147,57 @@ def enqueue_mail(
         return False
     session.add(
         OutboxRow(
-            dedupe_key=dedupe_key,
-            message_id=message_id,
-            ticket_id=ticket_id,
-            kind=kind,
-            sender=sender,
-            recipients=recipients,
-            recipient_key=(recipients[0] if recipients else "").lower(),
-            raw=raw,
-            state=state,
-            attempts=0,
-            created_at=now,
-            next_attempt_at=send_at or now,
+            **outbox_values(
+                dedupe_key=dedupe_key,
+                message_id=message_id,
+                kind=kind,
+                sender=sender,
+                recipients=recipients,
+                raw=raw,
+                now=now,
+                ticket_id=ticket_id,
+                state=state,
+                send_at=send_at,
+            )
         )
     )
     return True
+
+
+def outbox_values(
+    *,
+    dedupe_key: str,
+    message_id: str,
+    kind: str,
+    sender: str,
+    recipients: list[str],
+    raw: bytes | None,
+    now: datetime,
+    ticket_id: int | None,
+    state: str = "pending",
+    send_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The column values of one outbox row: the one place an outbox row is built (issue #11)."""
+    return {
+        "dedupe_key": dedupe_key,
+        "message_id": message_id,
+        "ticket_id": ticket_id,
+        "kind": kind,
+        "sender": sender,
+        "recipients": recipients,
+        "recipient_key": (recipients[0] if recipients else "").lower(),
+        "raw": raw,
+        "state": state,
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": send_at or now,
+    }
+
+
+def insert_outbox_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many new outbox rows (from `outbox_values`, keys known to be new) in one statement."""
+    if rows:
+        session.execute(insert(OutboxRow), list(rows))
 
 
 # Rows that never go out as themselves: they do not count against a cap or threshold.

@@ -85,14 +85,12 @@ from xinxiang.domain.workflow.policy import Calendar, WorkflowPolicy
 from xinxiang.domain.workflow.revisit import (
     ExpireRevisit,
     RateRevisit,
-    RecordInstruction,
     RemindRevisit,
     SendRevisit,
     Settle,
     SkipRevisit,
     expire_revisit,
     rate_revisit,
-    record_instruction,
     remind_revisit,
     send_revisit,
     settle,
@@ -105,6 +103,7 @@ from xinxiang.domain.workflow.snapshot import (
     RevisitRound,
     TicketSnapshot,
 )
+from xinxiang.domain.workflow.supervision import RecordInstruction, record_instruction
 
 Command = (
     Accept

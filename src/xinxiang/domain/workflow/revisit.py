@@ -18,11 +18,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from xinxiang.domain.states import OPEN_WORK_STATUSES
 from xinxiang.domain.workflow.common import (
     SYSTEM,
     S,
-    dispatch_anew,
     move,
     refuse,
     status_refusal,
@@ -36,7 +34,6 @@ from xinxiang.domain.workflow.effects import (
     Outcome,
     Recipient,
     Role,
-    department,
 )
 from xinxiang.domain.workflow.policy import Calendar, WorkflowPolicy, minute_text
 from xinxiang.domain.workflow.snapshot import RevisitRound, TicketSnapshot
@@ -50,8 +47,6 @@ RATING_LABELS: dict[int, str] = {
 }
 """The five levels (seed 001 五4), best first."""
 SATISFIED_MIN = 3
-HANDLING = frozenset(OPEN_WORK_STATUSES)
-"""In the lead department's hands: a leader's 批示 on it is mailed there, deadlines unchanged."""
 """基本满意 and better settle the account; 不满意 and 非常不满意 send the ticket back."""
 
 SkipReason = Literal["no_contact", "refused", "illegal", "not_handled", "office"]
@@ -115,14 +110,6 @@ class RateRevisit:
     nonce: str | None = None
     taken_at: datetime | None = None
     """When the office took the rating by phone (default: now)."""
-
-
-@dataclass(frozen=True)
-class RecordInstruction:
-    """批示 of the supervising leader: recorded, sent to the department, deadlines anew."""
-
-    actor: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -401,73 +388,6 @@ def rate_revisit(
     )
 
 
-def record_instruction(
-    s: TicketSnapshot,
-    cmd: RecordInstruction,
-    now: datetime,
-    policy: WorkflowPolicy,
-    calendar: Calendar,
-) -> Outcome:
-    """批示, mailed to the lead department: under 督办 (`supervised`, seed 000 二(一)5) it
-    handles the ticket again with the deadlines anew; on one still in its hands (`HANDLING`:
-    the sweep's 督办 of an overdue ticket) the deadlines stay as they are."""
-    if s.status is not S.SUPERVISED and s.status not in HANDLING:
-        return status_refusal("instruction", s, "录入批示")
-    text = cmd.text.strip()
-    if not text:
-        return refuse("instruction", "empty", "批示内容为空，未记录")
-    if not s.department:
-        return refuse("instruction", "no_department", f"工单 {s.number} 没有承办单位")
-    if s.status in HANDLING:
-        running = s.formal_due or s.preliminary_due or s.response_due
-        return Change(
-            action="instruction",
-            before=s,
-            after=s,
-            events=(Event("instruction_recorded", cmd.actor, {"text": text[:2000]}),),
-            notices=(
-                Notice(
-                    "instruction",
-                    (department(s.department),),
-                    now.isoformat(),
-                    data={"text": text, "due": running, "supervised": False},
-                ),
-            ),
-            summary="已录入批示并发送承办单位按批示办理（办理时限不变）。",
-        )
-    after, d = dispatch_anew(s, s.department, now, policy, calendar)
-    due = d.formal_due or d.preliminary_due or d.response_due
-    return Change(
-        action="instruction",
-        before=s,
-        after=after,
-        events=(
-            Event("instruction_recorded", cmd.actor, {"text": text[:2000]}),
-            Event(
-                "dispatched",
-                cmd.actor,
-                {
-                    "department": s.department,
-                    "previous": s.department,
-                    "reason": "督办批示",
-                    "first_day": d.first_day.isoformat(),
-                    "response_due": d.response_due.isoformat(),
-                    "formal_due": d.formal_due.isoformat() if d.formal_due else None,
-                },
-            ),
-        ),
-        notices=(
-            Notice(
-                "instruction",
-                (department(s.department),),
-                now.isoformat(),
-                data={"text": text, "due": due, "supervised": True},
-            ),
-        ),
-        summary=f"已录入批示并转承办单位办理，时限 {minute_text(due, policy.tz)}。",
-    )
-
-
 def settle(
     s: TicketSnapshot, cmd: Settle, now: datetime, policy: WorkflowPolicy, calendar: Calendar
 ) -> Outcome:
@@ -501,14 +421,12 @@ __all__ = [
     "SKIP_LABELS",
     "ExpireRevisit",
     "RateRevisit",
-    "RecordInstruction",
     "RemindRevisit",
     "SendRevisit",
     "Settle",
     "SkipRevisit",
     "expire_revisit",
     "rate_revisit",
-    "record_instruction",
     "remind_revisit",
     "send_revisit",
     "settle",
