@@ -140,6 +140,16 @@ MATRIX = [
         ]
     ],
     *[
+        (a, "phone-revisit", None, ok)
+        for a, ok in [
+            (OFFICE, True),
+            (AUDITOR, False),
+            (HQC, False),
+            (LEADER, False),
+            (None, False),
+        ]
+    ],
+    *[
         (a, "view-supervision", None, ok)
         for a, ok in [(OFFICE, True), (AUDITOR, True), (HQC, False), (LEADER, True), (None, False)]
     ],

@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from xinxiang.services.context import AppContext
 from xinxiang.web import (
+    phone_revisit,
     revisit,
     supervision,
     views_actions,
@@ -106,6 +107,8 @@ def create_app(ctx: AppContext, *, clock: Clock = _utcnow) -> Starlette:
         Route("/tickets", views_staff.ticket_list, methods=["GET"]),
         Route("/tickets/{number}", views_staff.ticket_detail, methods=["GET"]),
         Route("/supervision", supervision.supervision, methods=["GET"]),
+        Route("/revisits/phone", phone_revisit.phone_revisits, methods=["GET"]),
+        Route("/revisits/phone/{number}", phone_revisit.record_phone_rating, methods=["POST"]),
         Route("/tickets/{number}/instruct", supervision.instruct, methods=["POST"]),
         Route("/tickets/{number}/{action}", views_actions.ticket_action, methods=["POST"]),
         Route(

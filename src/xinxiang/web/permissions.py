@@ -73,6 +73,8 @@ _GLOBAL: dict[str, frozenset[Role]] = {
     "view-topics": frozenset({"office", "auditor", "leader"}),  # 热点问题 (未诉先办)
     # 督办事项: a leader's own (its supervised departments'), all of them for office and auditor
     "view-supervision": frozenset({"office", "auditor", "leader"}),
+    # 电话回访: the office calls petitioners who left only a phone number and records the rating
+    "phone-revisit": frozenset({"office"}),
     "view-audit": frozenset(
         {"office", "auditor"}
     ),  # the client address of audited actions  # 待甄别/隔离区/搁置区: assign, retry, discard
