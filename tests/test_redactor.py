@@ -65,6 +65,17 @@ PEOPLE = [
     ("此致\n敬礼\n学生：王小明", "王小明"),
     ("希望尽快处理。\n刘晓燕 敬上", "刘晓燕"),
     ("请帮忙。\n父亲 欧阳东升", "欧阳东升"),
+    # The surname alone tagged a name, the given name a noun (郭 / 振华).
+    ("教官郭振华还让他继续站军姿。", "郭振华"),
+    ("工友夏春生、尹秀兰都可以作证。", "夏春生"),
+    # Names listed before a word for people, even one that is also a word (常乐).
+    ("计算机学院的江子墨、常乐两位同学在实验室用电炉做饭。", "常乐"),
+    ("快递点老板姓黄，电话打不通。", "黄"),
+    ("负责人：赵磊。", "赵磊"),
+    ("课题组的陈导也催过。", "陈"),
+    # A word the dictionary tags a name, with a verb or a role word to say it is a person.
+    ("保卫处的雷鸣说监控坏了。", "雷鸣"),
+    ("我的女儿温馨在学校被人骗了。", "温馨"),
 ]
 
 
@@ -141,6 +152,14 @@ KEPT = [
     "鲁迅先生说过，世上本没有路。",
     "本次会议由党政办公室主持。",
     "Dear Sir, the library is too noisy in the evening.",
+    # Words the dictionary tags as names, or that open with a surname, read as words.
+    "温馨提示：请勿在楼道内吸烟。",
+    "苗圃里的树苗长得很好。",
+    "叶子落了一地，没人打扫。",
+    "钱一分都没有退回来。",
+    "请在表格中填写姓名和学号。",
+    "金工实习的时间安排不合理。",
+    "高数、线代等课程的补考安排出来了吗？",
 ]
 
 

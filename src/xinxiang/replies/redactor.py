@@ -25,6 +25,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from xinxiang.config import Strict, load_model
+from xinxiang.replies.name_words import NOT_BEFORE_TITLE, NOT_NAMES, NOT_NICKNAMES, SURNAMES, TITLES
 from xinxiang.replies.redact import (
     NAME_MARK,
     RedactionFile,
@@ -35,15 +36,7 @@ from xinxiang.replies.redact import (
     name_variants,
     patterns_from,
 )
-from xinxiang.replies.redact_names import (
-    NOT_BEFORE_TITLE,
-    NOT_NAMES,
-    NOT_NICKNAMES,
-    SURNAMES,
-    TITLES,
-    NameFinder,
-    Tagger,
-)
+from xinxiang.replies.redact_names import NameFinder, Tagger
 
 MEMO_SIZE = 20_000
 
