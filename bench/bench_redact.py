@@ -1,7 +1,8 @@
 """Redaction measured on the labelled personal-data set (`tests/data/pii/`, issue #13).
 
 Run: `python bench/bench_redact.py [--segmenter jieba|jieba-fast|jiojio|none] [--show]
-[--tuning-only] [--candidates] [--heldout2] [--show-all]`. For the tuning and the held-out half (`--tuning-only`: the tuning
+[--tuning-only] [--candidates] [--heldout2] [--show-all]`. For the tuning and the held-out half
+(`--tuning-only`: the tuning
 half alone, for tuning without seeing the held-out figure after every change; `--candidates`: also
 `tests/data/pii/candidates/`, units not yet in the tuning half; `--heldout2`: also the fresh
 held-out set written by a third writer) it prints the share of planted items
@@ -70,7 +71,7 @@ def main(argv: list[str]) -> int:
         t = time.perf_counter()
         score = measure(redactor, units)
         took = time.perf_counter() - t
-        # The held-out sets are all seen now (bench/RESULTS.md); `--show-all` lists their misses too.
+        # Every held-out set is seen now (bench/RESULTS.md); `--show-all` lists their misses.
         if ("--show" in argv and not half.startswith("heldout")) or "--show-all" in argv:
             print("\n".join(f"  MISS {m}" for m in score.missed))
             print("\n".join(f"  FALSE {a}" for a in score.altered))

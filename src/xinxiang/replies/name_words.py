@@ -1,9 +1,12 @@
 """The word lists of name finding (人名识别): surnames (百家姓), titles, cue words, and words
-that read like names but name no one. Data only; `replies.redact_names` uses them and
+that read like names but name no one. Data, and two checks of a word's neighbours in the segmenter's
+output (`named_here`, `verb_at`); `replies.redact_names` uses them and
 `redaction.toml` extends some (`[names]`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -25,6 +28,7 @@ SURNAMES = frozenset(
     "穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟臧闵苟邬边卞姬师仇栾隋商刁"
     "沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆冀郁胥班储栗燕楚鄢劳谌奚皮粟冼蔺楼盘满"
     "闻厉伊仝郜阚权帅屠豆朴盖练廉禹井祖漆巴丰卿狄计索晋扈晁芮鹿邸雍辜亓邰赫杭嵇尉冶束昝贝"
+    "訾钭危宓幸赖哈阙酆贲郏钮鄂薄羊花占虞"
 )
 
 # Titles and kinship words that follow a surname (张同学 …). One-character ones (X工, X总, X姐)
@@ -63,7 +67,10 @@ NOT_NICKNAMES = frozenset(
 )
 
 # Words ending in a surname character that precede a title in ordinary text (班主任老师).
-NOT_BEFORE_TITLE = ("主任", "责任", "信任", "担任", "兼任", "前任", "现任", "新任", "上任", "委任")
+NOT_BEFORE_TITLE = (
+    "主任", "责任", "信任", "担任", "兼任", "前任", "现任", "新任", "上任", "委任",
+    "宿管", "主管", "分管", "保管", "监管", "托管", "不管", "只管", "尽管",
+)  # fmt: skip
 
 # Ordinary words that jieba's dictionary tags as person names (nr): 张贴, 阳光, 顾客 ….
 JIEBA_NR_WORDS = _words(
@@ -93,7 +100,9 @@ NOT_NAMES = frozenset(
         "程序员 谢谢 感谢 多谢 谢意 欧阳修 司马迁 司马光 诸葛亮 王安石 苏东坡 李清照 辛弃疾 "
         "陶渊明 文天祥 林则徐 钱学森 袁隆平 屠呦呦 蔡元培 梁启超 "
         "王羲之 柳宗元 范仲淹 秦始皇 汉武帝 唐太宗 孔孟 孟冬 毛主席 "
-        "金工 王老吉 温馨提示 张家口 张家界 潘家园 马家堡 魏公村"
+        "金工 王老吉 温馨提示 张家口 张家界 潘家园 马家堡 魏公村 "
+        "刘海 常言 常言道 宁夏 甘肃 青海 西藏 新疆 内蒙 广西 广东 山东 山西 河南 河北 湖南 湖北 "
+        "安徽 福建 浙江 贵州 四川 辽宁 吉林 黑龙江 海南 陕西 台湾 香港 澳门 重庆 天津 上海 北京"
     )
 ) | frozenset(JIEBA_NR_WORDS)
 
@@ -131,4 +140,36 @@ PINYIN_SURNAMES = frozenset(
 
 # Last characters of words for places, bodies and roles, which segmenters now and then tag as
 # names (宿舍楼, 师傅): no given name ends so.
-NOT_LAST = frozenset("楼傅部处院堂馆室科系组队会局厅所站店厂场市省县街路舍任师们")
+NOT_LAST = frozenset("楼傅部处院堂馆室科系组队会局厅所站店厂场市省县区街路舍任师们")
+
+
+_SAID = frozenset(["说", "告诉", "认为", "表示", "反映", "同学", "老师", "他们", "她们"])
+_NAMING = frozenset(["叫", "名叫", "叫做", "是", "找", "问", "和", "与", "跟"])
+
+
+def named_here(tokens: Sequence[tuple[str, str]], i: int, titles: Sequence[str]) -> bool:
+    """Whether the words around `tokens[i]` say a person is meant: a word for a person or 叫
+    before it, a title or 说 after it (室友吉祥, 吉祥同学, 吉祥说)."""
+    prev = tokens[i - 1][0] if i else ""
+    nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
+    strong = prev in ROLE_CUES and prev not in WEAK_CUES
+    # 高峰和石磊: listed with another name.
+    after = tokens[i + 2][1] if i + 2 < len(tokens) else ""
+    before = tokens[i - 2][1] if i >= 2 else ""
+    listed = (nxt in "和与、及" and after.startswith("nr")) or (
+        prev in "和与、及" and before.startswith("nr")
+    )
+    return strong or listed or prev in _NAMING or nxt in titles or nxt in _SAID or nxt[:1] in "（("
+
+
+def verb_at(tokens: Sequence[tuple[str, str]] | None, start: int) -> bool:
+    """Whether the segmenter reads the character at `start` as a one-character verb,
+    preposition or adverb (戴 / 口罩)."""
+    pos = 0
+    for word, tag in tokens or ():
+        if pos == start:
+            return len(word) == 1 and tag[:1] in ("v", "p", "d", "c")
+        if pos > start:
+            break
+        pos += len(word)
+    return False

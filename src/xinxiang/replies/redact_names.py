@@ -38,6 +38,8 @@ from xinxiang.replies.name_words import (
     SURNAMES,
     TITLES,
     WEAK_CUES,
+    named_here,
+    verb_at,
 )
 
 # Word and part-of-speech tag, as a segmenter yields them.
@@ -135,7 +137,7 @@ def signature_names(text: str) -> list[str]:
         line = re.split(r"[:：]", line)[-1]
         core = _SIGN_OFF.sub("", _ROLE_PREFIX.sub("", line.lstrip("—-－ "))).strip(" ，,。.:：")
         head = _SIGN_HEAD.match(core)
-        sentence = re.search(r"[？?！!]\s*$", line) is not None
+        sentence = re.search(r"[？?！!。]\s*$", line) is not None
         if _looks_chinese_name(core):
             found.append(core)
         elif sentence:
@@ -220,6 +222,9 @@ class NameFinder:
     not_nicknames: frozenset[str] = NOT_NICKNAMES
     not_before_title: tuple[str, ...] = NOT_BEFORE_TITLE
     lexicon: Callable[[str], bool] | None = None
+    # Whether a word is frequent in the dictionary whatever its tag (盖章, 张扬, 王道): tagged a
+    # name, it counts only where the context says a person is meant (see `_named_here`).
+    frequent: Callable[[str], bool] | None = None
     _title_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _short_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _cue_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -264,6 +269,8 @@ class NameFinder:
             opening = m.group("sur") is None
             if opening and ends is None:
                 continue  # without a segmenter the opening cue is too loose
+            if opening and verb_at(tokens, m.start("sur2")):
+                continue  # 戴口罩的要求: the "surname" is a verb of its own
             sur = m.group("sur2") if opening else m.group("sur")
             given = m.group("given2") if opening else m.group("given")
             if len(given) == 2 and given[1] in AFTER_NAME:
@@ -276,6 +283,8 @@ class NameFinder:
             for word in (sur + given, sur + given[:1]) if len(given) == 2 else (sur + given,):
                 if self.lexicon is not None and self.lexicon(word):
                     continue
+                if opening and self.frequent is not None and self.frequent(word):
+                    continue  # 。王道和霸道: a frequent word opening a clause
                 if ends is not None and start + len(word) not in ends:
                     continue
                 if _looks_chinese_name(word) and word not in self.not_names:
@@ -372,6 +381,8 @@ class NameFinder:
             sur, title, nxt = m.group("sur"), m.group("t"), m.group("next")
             if sur + title in self.not_names:
                 continue  # 金工实习
+            if sur == "占" and title == "总":
+                continue  # 成绩占总评
             if self.lexicon(sur + title) or (nxt and self.lexicon(title + nxt)):
                 continue
             if self.lexicon(text[max(0, m.start() - 1) : m.start() + 1]):
@@ -414,6 +425,13 @@ class NameFinder:
             elif tag.startswith("nr"):
                 if self._in_not_name(text, pos, pos + len(word)):
                     pass  # 温馨提示: part of a longer ordinary phrase
+                elif (
+                    _looks_chinese_name(word)
+                    and self.frequent is not None
+                    and self.frequent(word)
+                    and not named_here(tokens, i, self.titles)
+                ):
+                    pass  # 学院盖章, 从不张扬: a frequent word, no person in sight
                 elif _looks_chinese_name(word) and word not in self.not_names:
                     found.append(word)
                 elif (

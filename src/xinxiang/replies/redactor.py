@@ -32,7 +32,7 @@ from xinxiang.replies.redact import (
     RedactionPattern,
     _name_regex,
     default_patterns,
-    fold_width,
+    fold_for_patterns,
     name_variants,
     patterns_from,
 )
@@ -111,6 +111,16 @@ def jieba_lexicon() -> Callable[[str], bool]:
     return ordinary
 
 
+def jieba_frequent() -> Callable[[str], bool]:
+    """Whether jieba's dictionary counts a word 100 times or more, whatever its tag (盖章)."""
+    freq: dict[str, int] = _jieba().tokenizer.FREQ
+
+    def frequent(word: str) -> bool:
+        return (freq.get(word) or 0) >= 100
+
+    return frequent
+
+
 def _compiling(exprs: list[str]) -> list[str]:
     """`exprs` if each compiles and none matches the empty string (else ValueError)."""
     for expr in exprs:
@@ -173,7 +183,9 @@ class Redactor:
     ) -> None:
         self.patterns = tuple(default_patterns() if patterns is None else patterns)
         if finder is None:
-            finder = NameFinder(tagger=jieba_tagger(), lexicon=jieba_lexicon())
+            finder = NameFinder(
+                tagger=jieba_tagger(), lexicon=jieba_lexicon(), frequent=jieba_frequent()
+            )
         self.finder = finder
         self._memo: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = (
             OrderedDict()
@@ -209,7 +221,7 @@ class Redactor:
 
     def spans(self, text: str, names: Sequence[str] = ()) -> list[Span]:
         """What to hide in `text`, merged and in order; `names` are hidden wherever they occur."""
-        folded = fold_width(text)
+        folded = fold_for_patterns(text)
         protected = [m.span() for m in self._protect.finditer(folded)] if self._protect else []
         raw: list[Span] = []
         for pattern in self.patterns:
@@ -256,7 +268,8 @@ def _allow_patterns(terms: Iterable[str]) -> list[str]:
     """Expressions for allowlisted terms, longest first; a phone number however it is grouped
     (88561833, 8856-1833, 8856 1833) and any text ignoring full-width forms."""
     out = []
-    for term in sorted({fold_width(t).strip() for t in terms if t.strip()}, key=len, reverse=True):
+    folded = {fold_for_patterns(t).strip() for t in terms if t.strip()}
+    for term in sorted(folded, key=len, reverse=True):
         if re.fullmatch(r"[\d\s\-]+", term):
             digits = re.sub(r"\D", "", term)
             out.append(r"(?<!\d)" + r"[ \-.]?".join(digits) + r"(?!\d)")
@@ -288,6 +301,7 @@ def redactor_from(settings: RedactorFile, *, tagger: Tagger | None = None) -> Re
     finder = NameFinder(
         tagger=tagger,
         lexicon=lexicon,
+        frequent=jieba_frequent() if lexicon is not None else None,
         titles=(*TITLES, *n.titles),
         surnames=SURNAMES | frozenset("".join(n.surnames)),
         not_names=NOT_NAMES | frozenset(n.not_names),
