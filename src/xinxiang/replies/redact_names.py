@@ -32,7 +32,6 @@ from xinxiang.replies.name_words import (
     NOT_LAST,
     NOT_NAMES,
     NOT_NICKNAMES,
-    PINYIN_SURNAMES,
     ROLE_CUES,
     SHORT_TITLES,
     SURNAMES,
@@ -41,6 +40,7 @@ from xinxiang.replies.name_words import (
     named_here,
     verb_at,
 )
+from xinxiang.replies.roman_names import english_first_name, roman_names
 
 # Word and part-of-speech tag, as a segmenter yields them.
 Tagger = Callable[[str], Iterable[tuple[str, str]]]
@@ -53,27 +53,6 @@ _ROLE_PREFIX = re.compile(
 )
 _SIGN_HEAD = re.compile(rf"^([{_HAN}]{{2,4}})(?=[\s（(，,、\d]|$)")
 _SIGN_OFF = re.compile(r"\s*(?:敬上|敬呈|谨上|拜上|敬启|上|谨呈|启)\s*$")
-_PINYIN_SYLLABLE = (
-    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
-    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|in|un|vn|"
-    r"er|ia|ie|iu|ua|uo|ui|ve|ue|a|o|e|i|u|v)"
-)
-_GIVEN = re.compile(rf"(?:{_PINYIN_SYLLABLE}){{1,2}}")
-_HONORIFIC = re.compile(
-    r"(?<![A-Za-z])(?:Prof|Dr|Mr|Ms|Mrs|Miss|Madam)\.?\s([A-Z][a-z]{1,7})(?![A-Za-z])"
-)
-# zhang san, written in lower case inside a Chinese sentence (not inside English words).
-_ROMAN_LOWER = re.compile(
-    r"(?<=[\u4e00-\u9fff（(“：:，,、])\s?(?P<sur>[a-z]{1,9}) (?P<given>[a-z]{1,12})"
-    r"(?=\s?[\u4e00-\u9fff（()）”，,。、]|$)"
-)
-_ROMAN = re.compile(
-    r"(?<![A-Za-z])(?:(?:Prof|Dr|Mr|Ms|Mrs|Miss)\.?\s)?"
-    r"(?P<sur>[A-Z][a-z]{0,7}|[A-Z]{2,8})(?P<sep>,?\s)(?P<given>[A-Z][a-z]{1,11}|[A-Z]{2,12})"
-    r"(?![A-Za-z])"
-)
-
-
 _LONG_TITLES = tuple(t for t in TITLES if len(t) >= 2)
 
 
@@ -90,23 +69,6 @@ def _looks_chinese_name(word: str) -> bool:
     return word[0] in SURNAMES and len(word) <= 3
 
 
-def roman_names(text: str) -> list[str]:
-    """Romanised names: a pinyin surname and a pinyin given name (Zhang San, LIU, Guilan)."""
-    found = [m.group(0) for m in _HONORIFIC.finditer(text) if m[1].lower() in PINYIN_SURNAMES]
-    for m in _ROMAN_LOWER.finditer(text):
-        sur, given = m.group("sur"), m.group("given")
-        if sur in PINYIN_SURNAMES and _GIVEN.fullmatch(given):
-            found.append(m.group(0))
-    for m in _ROMAN.finditer(text):
-        sur, given = m.group("sur").lower(), m.group("given").lower()
-        if sur in PINYIN_SURNAMES and _GIVEN.fullmatch(given):
-            found.append(m.group("sur") + m.group("sep") + m.group("given"))
-        elif given in PINYIN_SURNAMES and _GIVEN.fullmatch(sur) and m.group("sep") == " ":
-            # Given name first, as in English-language mail (Xiaoming Li).
-            found.append(m.group("sur") + " " + m.group("given"))
-    return found
-
-
 def display_name_terms(display: str) -> tuple[str, ...]:
     """What of a mail's display name to hide as the petitioner's name: a name (王小明, and 小明),
     a nickname (小王) or a romanised name (Zhang San); nothing for a role or a pseudonym
@@ -117,8 +79,8 @@ def display_name_terms(display: str) -> tuple[str, ...]:
         return (display, given) if given and given not in NOT_NAMES else (display,)
     if re.fullmatch(r"[小老][\u4e00-\u9fff]", display) and display[1] in SURNAMES:
         return (display,)
-    if roman_names(display) == [display]:
-        return (display,)
+    if roman_names(display) == [display] or english_first_name(display):
+        return (display,)  # Zhang San, Kevin
     return ()
 
 
@@ -146,9 +108,12 @@ def signature_names(text: str) -> list[str]:
             found.append(head.group(1))
         elif roman := roman_names(core):
             found.extend(roman)
+        elif english_first_name(core):
+            found.append(core)  # Jason
     return found
 
 
+_BRACKETED = re.compile(rf"[A-Za-z]\s?[（(]([{_HAN}]{{2,4}})[）)]")
 _LIST_AFTER = re.compile(
     rf"^(?:、|和|与|及|以及|，)([{_HAN}]{{2,3}}?)(?=、|和|与|及|等|[，,。（(）)]|都|也|$)"
 )
@@ -490,6 +455,8 @@ class NameFinder:
             *signature_names(text),
             *self.grouped(text),
             *roman_names(text),
+            # Kevin Zhang（张凯文）: the Chinese name in brackets after a romanised one.
+            *(n for n in _BRACKETED.findall(text) if _looks_chinese_name(n)),
             *known,
         }
         names.update(self.listed(text, list(names)))

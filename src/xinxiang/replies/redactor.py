@@ -37,6 +37,7 @@ from xinxiang.replies.redact import (
     patterns_from,
 )
 from xinxiang.replies.redact_names import NameFinder, Tagger
+from xinxiang.replies.roman_names import given_of
 
 MEMO_SIZE = 20_000
 
@@ -214,6 +215,8 @@ class Redactor:
         # 王小明 is 小明 to friends: a given name of two characters goes too, unless a word.
         lexicon = self.finder.lexicon
         for name in list(found):
+            if given := given_of(name):
+                found.add(given)  # Zhou Kaiwen is Kaiwen to classmates
             for variant in name_variants(name)[1:]:
                 if variant not in found and not (lexicon is not None and lexicon(variant)):
                     found.add(variant)
