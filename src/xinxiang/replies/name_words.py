@@ -49,7 +49,11 @@ COMMON_SURNAMES = (
 
 # One-character titles (覃工, 张总, 刘姐, 李哥, 陈导, 张叔): used only with a dictionary
 # (see `NameFinder._short_titled`).
-SHORT_TITLES = "工总姐哥导叔姨伯"
+SHORT_TITLES = "工总姐哥导叔姨伯队"
+
+# Characters that are surnames only right before a title (于科长, 应老师, 全科长): elsewhere
+# they are mostly words (关于, 应该, 全体).
+TITLE_ONLY_SURNAMES = "于应全"
 
 # "小" / "老" + surname words that are ordinary words (小时, 老师 …).
 NOT_NICKNAMES = frozenset(
@@ -115,6 +119,11 @@ ROLE_CUES = _words(
     "博士生 留学生 交换生 校友 老板 我是 找 和 与 跟 被 让 给 请 由 据 "
     "教官 教练 工友 同事 老乡 朋友 经理 会计 医生 律师 管理员 负责人 经办人 联系人 "
     "宿管 保洁 厨师 书记 校长 副院长 副校长 副处长 班主任 队长 老师叫 同学叫"
+)
+# Words for a person right before a nickname (同事老翟, 楼长老鲍, 师姐晴晴, 同学阿强).
+PERSON_CUES = _words(
+    "同事 同学 室友 舍友 楼长 宿管 师傅 邻居 朋友 老乡 工友 师姐 师妹 师兄 师弟 队友 队员 "
+    "宿舍长 班长 组长 孩子 儿子 女儿 战友"
 )
 # Cue words that are not themselves words for a person (找李雷, 由韩立新负责).
 WEAK_CUES = frozenset(_words("我是 找 和 与 跟 被 让 给 请 由 据 我叫 名叫 叫做 名字叫 本人"))

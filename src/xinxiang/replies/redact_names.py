@@ -37,6 +37,8 @@ from xinxiang.replies.name_words import (
     SURNAMES,
     TITLES,
     WEAK_CUES,
+    PERSON_CUES,
+    TITLE_ONLY_SURNAMES,
     named_here,
     verb_at,
 )
@@ -193,6 +195,7 @@ class NameFinder:
     _title_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _short_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _cue_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _nick_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         titles = "|".join(re.escape(t) for t in sorted(set(self.titles), key=len, reverse=True))
@@ -204,10 +207,17 @@ class NameFinder:
             rf"(?P<nick>(?<![{_HAN}])[小老][{single}])(?![{_HAN}]{{2}}|们)"
             rf"|(?P<nick2>[小老][{single}])(?=同学|老师|师傅|可以|[{after}，,。、：:；;！!？?\s（()）“”]|$)"
             # 张同学 / 欧阳老师 / 王建国老师: the surname (and given name) before a title.
-            rf"|(?P<sur>(?:{compound})|[{single}])(?P<given>[{_HAN}]{{0,2}}?)"
+            # 于, 应, 全 read as surnames only right before a title (于科长, 应老师).
+            rf"|(?P<sur>(?:{compound})|[{single}{TITLE_ONLY_SURNAMES}])(?P<given>[{_HAN}]{{0,2}}?)"
             rf"(?=(?:{titles})(?!们))"
         )
         object.__setattr__(self, "_title_re", re.compile(pattern))
+        # 同事老翟, 楼长老鲍; 自称老黑: 老X / 小X right after a word for a person or 自称/叫.
+        nick = (
+            rf"(?:{'|'.join(PERSON_CUES)})(?P<a>[小老][{single}])(?!们)"
+            rf"|(?:自称|外号|绰号|叫他|叫她|都叫)(?:是|叫)?(?P<b>[小老阿][{_HAN}])(?![{_HAN}]|们)"
+        )
+        object.__setattr__(self, "_nick_re", re.compile(nick))
         short = rf"(?P<sur>[{single}])(?P<t>[{SHORT_TITLES}])(?P<next>[{_HAN}]?)"
         object.__setattr__(self, "_short_re", re.compile(short))
         cues = "|".join(sorted(ROLE_CUES, key=len, reverse=True))
@@ -309,6 +319,10 @@ class NameFinder:
             if word not in self.not_names:
                 spans.append((m.start(), m.end()))
                 pos = m.end()
+        for m in self._nick_re.finditer(text):
+            group = "a" if m.group("a") else "b"
+            if m.group(group) not in self.not_nicknames:
+                spans.append(m.span(group))
         return spans + self._short_titled(text) + self._surname_said(text)
 
     def _surname_said(self, text: str) -> list[tuple[int, int]]:
