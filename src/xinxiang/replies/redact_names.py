@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from xinxiang.replies.name_context import after_particle, nicknames, word_names
 from xinxiang.replies.name_words import (
     AFTER_NAME,
     COMMON_SURNAMES,
@@ -112,9 +113,12 @@ def signature_names(text: str) -> list[str]:
             found.extend(roman)
         elif english_first_name(core):
             found.append(core)  # Jason
+        elif _SIGN_NICK.fullmatch(core):
+            found.append(core)  # 晓晓, 阿杰, 杜先生
     return found
 
 
+_SIGN_NICK = re.compile(rf"([{_HAN}])\1|阿[{_HAN}]|[{''.join(sorted(SURNAMES))}](?:先生|女士)")
 _BRACKETED = re.compile(rf"[A-Za-z]\s?[（(]([{_HAN}]{{2,4}})[）)]")
 _LIST_AFTER = re.compile(
     rf"^(?:、|和|与|及|以及|，)([{_HAN}]{{2,3}}?)(?=、|和|与|及|等|[，,。（(）)]|都|也|$)"
@@ -192,6 +196,8 @@ class NameFinder:
     # Whether a word is frequent in the dictionary whatever its tag (盖章, 张扬, 王道): tagged a
     # name, it counts only where the context says a person is meant (see `_named_here`).
     frequent: Callable[[str], bool] | None = None
+    # Whether the dictionary holds a word at all, other than as a name (车位, 阿姨).
+    known: Callable[[str], bool] | None = None
     _title_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _short_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _cue_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -456,6 +462,9 @@ class NameFinder:
                     found.append(cand)
         return found
 
+    def _plausible(self, word: str) -> bool:
+        return _looks_chinese_name(word) and word not in self.not_names
+
     def find(self, text: str, known: Sequence[str] = ()) -> list[str]:
         """Full names in `text` (plus `known` names), longest first, without duplicates.
 
@@ -468,6 +477,10 @@ class NameFinder:
             *self.cued(text, tokens),
             *signature_names(text),
             *self.grouped(text),
+            *(n for n in nicknames(text, self.lexicon) if n not in self.not_names),
+            # 阳光, 吉祥 are no names in NOT_NAMES' sense, but 阿姨 is a title here too.
+            *(n for n in word_names(text, self.lexicon, tokens) if n not in self.titles),
+            *after_particle(text, self._plausible, self.known, _word_ends(text, tokens)),
             *roman_names(text),
             # Kevin Zhang（张凯文）: the Chinese name in brackets after a romanised one.
             *(n for n in _BRACKETED.findall(text) if _looks_chinese_name(n)),

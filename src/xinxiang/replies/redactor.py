@@ -96,7 +96,7 @@ def jieba_fast_tagger() -> Tagger:
     return tag
 
 
-def jieba_lexicon() -> Callable[[str], bool]:
+def jieba_lexicon(min_count: int = 20) -> Callable[[str], bool]:
     """Whether jieba's dictionary holds a word as a common word, not a person's name.
 
     Rare entries (管孔, 文心: fewer than 20 in jieba's counts) do not count: they are likelier
@@ -107,7 +107,7 @@ def jieba_lexicon() -> Callable[[str], bool]:
     tags: dict[str, str] = pos.word_tag_tab
 
     def ordinary(word: str) -> bool:
-        return (freq.get(word) or 0) >= 20 and not tags.get(word, "").startswith("nr")
+        return (freq.get(word) or 0) >= min_count and not tags.get(word, "").startswith("nr")
 
     return ordinary
 
@@ -185,7 +185,10 @@ class Redactor:
         self.patterns = tuple(default_patterns() if patterns is None else patterns)
         if finder is None:
             finder = NameFinder(
-                tagger=jieba_tagger(), lexicon=jieba_lexicon(), frequent=jieba_frequent()
+                tagger=jieba_tagger(),
+                lexicon=jieba_lexicon(),
+                frequent=jieba_frequent(),
+                known=jieba_lexicon(1),
             )
         self.finder = finder
         self._memo: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = (
@@ -305,6 +308,7 @@ def redactor_from(settings: RedactorFile, *, tagger: Tagger | None = None) -> Re
         tagger=tagger,
         lexicon=lexicon,
         frequent=jieba_frequent() if lexicon is not None else None,
+        known=jieba_lexicon(1) if lexicon is not None else None,
         titles=(*TITLES, *n.titles),
         surnames=SURNAMES | frozenset("".join(n.surnames)),
         not_names=NOT_NAMES | frozenset(n.not_names),
