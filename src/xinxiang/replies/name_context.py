@@ -24,7 +24,7 @@ _NICKNAME = re.compile(
     rf"(?:{_CUES})(?P<name>([{_HAN}])\2|阿[{_HAN}])(?=[{_PAUSE}说在也和被已排]|$)"
 )
 _WORD_NAME = re.compile(
-    rf"(?:{_CUES}|辅导员|管理员|实验员)(?P<name>[{_HAN}]{{2}})(?=[{_PAUSE}]|说|$)"
+    rf"(?:{_CUES}|辅导员|管理员|实验员)(?P<name>[{_HAN}]{{2}})(?=[{_PAUSE}]|说|在|$)"
 )
 # After 的/叫/有: 3 characters (or a compound surname and 1–2) before a pause or the next word,
 # 2 characters only before a pause or 说.

@@ -165,8 +165,11 @@ def named_here(tokens: Sequence[tuple[str, str]], i: int, titles: Sequence[str])
     # 高峰和石磊: listed with another name.
     after = tokens[i + 2][1] if i + 2 < len(tokens) else ""
     before = tokens[i - 2][1] if i >= 2 else ""
-    listed = (nxt in "和与、及" and after.startswith("nr")) or (
-        prev in "和与、及" and before.startswith("nr")
+    nxt_tag = tokens[i + 1][1] if i + 1 < len(tokens) else ""
+    listed = (
+        (nxt in "和与、及" and after.startswith("nr"))
+        or (nxt[:1] in "和与、及" and len(nxt) > 1 and nxt_tag.startswith("nr"))  # 和石磊
+        or (prev in "和与、及" and before.startswith("nr"))
     )
     return strong or listed or prev in _NAMING or nxt in titles or nxt in _SAID or nxt[:1] in "（("
 
