@@ -1,10 +1,13 @@
 """Patterns for personal data (个人信息) in anything published: the board, the feed, public PDFs.
 
-Pure functions over text. Default patterns cover phones (mobile, landline, +86/0086, dots,
-spaces, full-width digits), e-mail addresses (also written [at] or with ＠), ID-card numbers and
-bank cards however grouped, QQ numbers, WeChat ids, licence plates, home addresses, dorm rooms
-(16-309, 3号楼402) and student/staff numbers; a deployment can add or replace patterns with a
-TOML file (`load_patterns`). Patterns match the text with full-width forms folded (`fold_width`).
+Pure functions over text. Default patterns cover phones (mobile however grouped, landline,
++86/0086, foreign numbers, dots, spaces, dashes, full-width and Chinese digits, a number told in
+parts), e-mail addresses (also written [at] or with ＠), ID-card numbers and bank cards however
+grouped, QQ numbers (QQ/扣扣/企鹅号), WeChat ids, licence plates, home addresses (district or
+住/地址 + road and number, villages), dorm rooms and buildings (16-309, 3号楼402,
+3号学生公寓一单元502, 住竹园9号楼) and student/staff numbers; a deployment can add or replace
+patterns with a TOML file (`load_patterns`). Patterns match the text with full-width forms,
+dashes and Chinese digits folded (`fold_for_patterns`).
 Names given by the caller are matched literally, tolerating spaces between characters; finding
 people's names, the allowlist and the board's use of all this are in `xinxiang.replies.redactor`.
 

@@ -13,6 +13,9 @@ A name is found by any of four cues, each a pure function over the text:
 Names listed before a word for people (江子墨、常乐两位同学) and a surname after 姓 (老板姓黄)
 are names too. The word lists are in `replies.name_words`.
 
+Besides, names given away by their context only (`replies.name_context`: 师姐晴晴,
+辅导员阳光，, 化工学院的黄子健，) and English first names (`replies.roman_names`: 外教David).
+
 `NameFinder.find` returns the names as strings; the redactor then hides every occurrence of each,
 so a name found once (in the signature, say) is hidden wherever it appears.
 """
