@@ -1,10 +1,13 @@
 """Patterns for personal data (个人信息) in anything published: the board, the feed, public PDFs.
 
-Pure functions over text. Default patterns cover phones (mobile, landline, +86/0086, dots,
-spaces, full-width digits), e-mail addresses (also written [at] or with ＠), ID-card numbers and
-bank cards however grouped, QQ numbers, WeChat ids, licence plates, home addresses, dorm rooms
-(16-309, 3号楼402) and student/staff numbers; a deployment can add or replace patterns with a
-TOML file (`load_patterns`). Patterns match the text with full-width forms folded (`fold_width`).
+Pure functions over text. Default patterns cover phones (mobile however grouped, landline,
++86/0086, foreign numbers, dots, spaces, dashes, full-width and Chinese digits, a number told in
+parts), e-mail addresses (also written [at] or with ＠), ID-card numbers and bank cards however
+grouped, QQ numbers (QQ/扣扣/企鹅号), WeChat ids, licence plates, home addresses (district or
+住/地址 + road and number, villages), dorm rooms and buildings (16-309, 3号楼402,
+3号学生公寓一单元502, 住竹园9号楼) and student/staff numbers; a deployment can add or replace
+patterns with a TOML file (`load_patterns`). Patterns match the text with full-width forms,
+dashes and Chinese digits folded (`fold_for_patterns`).
 Names given by the caller are matched literally, tolerating spaces between characters; finding
 people's names, the allowlist and the board's use of all this are in `xinxiang.replies.redactor`.
 
@@ -30,11 +33,26 @@ NAME_MARK = "＊＊＊"
 # their ASCII forms. One character for one, so a span found in the folded text is the same
 # span in the text.
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0x30FB: 0xB7, 0x2022: 0xB7}
+# What the patterns see besides: dashes (—, –) as hyphens and Chinese digits written one by one
+# (一三九 二七一六, 五〇三) as ASCII digits.
+_FOLD_PATTERNS = _FOLD | {0x2014: 0x2D, 0x2013: 0x2D}
+_CN_FOLD = {ord(c): ord(str(i)) for i, c in enumerate("零一二三四五六七八九")} | {ord("〇"): 0x30}
 
 
 def fold_width(text: str) -> str:
     """`text` with full-width ASCII forms made half-width, character for character (全角转半角)."""
     return text.translate(_FOLD)
+
+
+_CN_DIGITS = re.compile(r"[零〇一二三四五六七八九]{3,}")
+
+
+def fold_for_patterns(text: str) -> str:
+    """`fold_width`, and dashes made hyphens and Chinese digits written one by one (一三九,
+    五〇三; runs of three or more, not 一直) ASCII digits, character for character: what the
+    patterns match."""
+    text = text.translate(_FOLD_PATTERNS)
+    return _CN_DIGITS.sub(lambda m: m.group(0).translate(_CN_FOLD), text)
 
 
 # A digit run is "whole" when no digit, hyphen, dot or ASCII letter touches it on either side;
@@ -103,8 +121,9 @@ class RedactionPattern:
 
         A label around the value (学号：, QQ) stays outside the span, so it stays readable.
         """
-        group = "pii" if "pii" in self.regex.groupindex else 0
+        groups = [g for g in self.regex.groupindex if g.startswith("pii")]  # pii, pii2 …
         for m in self.regex.finditer(text):
+            group: str | int = next((g for g in groups if m.start(g) >= 0), 0)
             start, end = m.span(group)
             if start < end and (self.check is None or self.check(m.group(group))):
                 yield start, end
@@ -122,7 +141,7 @@ class RedactionPattern:
         if "pii" not in self.regex.groupindex and self.check is None and "\\" in self.replacement:
             return self.regex.sub(self.replacement, text)
         out, last = [], 0
-        for start, end in self.spans(fold_width(text)):
+        for start, end in self.spans(fold_for_patterns(text)):
             out += [text[last:start], self.replacement]
             last = end
         return "".join(out) + text[last:]
@@ -154,6 +173,43 @@ def student_number_pattern(min_digits: int = 8, max_digits: int = 12) -> Redacti
     )
 
 
+_H = "\u4e00-\u9fff"
+# Home addresses: a road and number (文三路259号, 高新南七道18号) with what follows (院, 8号楼,
+# 2单元301, 金色家园5栋, 3-2-501), after a province, city or district, or after 住/地址/寄到.
+_ROAD = rf"[{_H}\d]{{1,12}}?(?:路|街|大道|道|巷|弄|胡同)\d{{1,5}}号"
+_ADDR_TAIL = (
+    rf"(?:院|\d{{1,4}}(?:号楼|栋|幢|单元|室|层|号|座)|[{_H}]{{2,8}}?(?:小区|家园|花园|大厦|公寓|苑|城|"
+    r"广场|新村|大院)|[A-Za-z]?\d{1,4}(?:-\d{1,4}){1,2}|\d{3,4}(?![\d\-]))*"
+)
+_ADDRESS = (
+    rf"[{_H}]{{2,4}}?(?:省|市|自治区)(?:[{_H}]{{1,5}}?(?:区|县|市|旗))?{_ROAD}{_ADDR_TAIL}"
+    rf"|[{_H}]{{2,3}}(?:区|县){_ROAD}{_ADDR_TAIL}"
+    rf"|(?<=住|址|到|往)(?:在|是|为|:|\s)?\s?{_ROAD}{_ADDR_TAIL}"
+    rf"|{_ROAD}(?:[{_H}]{{2,8}}?(?:小区|家园|花园|公寓|苑|新村))?\d{{1,4}}(?:号楼|栋|幢|单元)"
+    rf"{_ADDR_TAIL}"
+)
+# Dorm rooms: a building (7号楼, 北区3栋, 9#楼, 学13楼, 3号学生公寓, 暑期宿舍楼A座), perhaps a unit,
+# wing or floor (一单元, 东单元, B座, 4层), then the room (512室, 418房间, 五〇三); or 16-309.
+_BLD = r"(?:(?<![0-9A-Za-z\-])\d{1,3}|[一二三四五六七八九十]{1,3}|(?<![A-Za-z])[A-Za-z])"
+_BLD_END = r"(?:号楼|号公寓|号学生公寓|号宿舍楼|栋|幢|座|#楼|#|楼|舍|斋)"
+_ROOM_AFTER = r"(?![0-9\-]|\s?(?:教室|会议室|实验室|办公室|机房|报告厅|自习室|阅览室|[分元人个%]))"
+_DORM = (
+    rf"(?:[东西南北中][区院]\s?|(?<![校公花家乐])[{_H}]园)?{_BLD}\s?{_BLD_END}"
+    rf"(?:\s?(?:[A-Za-z\d]{{1,2}}|[一二三四五六七八九十]{{1,2}}|[东西南北中])(?:单元|座|区|层))*"
+    rf"\s?[A-Za-z]?\d{{3,4}}{_ROOM_AFTER}(?:室|房间|房|寝室|宿舍|号)?"
+    rf"|(?<![0-9A-Za-z\-])\d{{3,4}}\s?(?:宿舍|寝室)"
+    # 16-309, C5-412, 东7-102: building and room joined by a dash.
+    r"|(?<![0-9A-Za-z\-.:/])(?:[A-Za-z东西南北]?\d{1,2})-\d{3}(?![0-9\-:/.]|\s?[分元人个%])"
+)
+# A dorm building without a room, where the words say it is one (住竹园9号楼, 学生公寓C区7号楼,
+# 5号楼的宿管, 6栋门口) — 9号楼 alone may be offices.
+_DORM_BUILDING = (
+    r"(?:(?<=住)|(?<=园)|(?<=公寓)|(?<=宿舍)|(?<=宿舍楼)|(?<=寝室楼))"
+    rf"(?:[A-Za-z]区)?{_BLD}(?:号楼|栋|幢|号公寓|#楼)"
+    rf"|{_BLD}(?:号楼|栋)(?=的?(?:宿管|宿舍|寝室|楼长|保洁|阿姨))"
+    rf"|(?<![校公花家乐])[{_H}]园{_BLD}(?:号楼|栋|幢)"
+    rf"|(?<![0-9A-Za-z\-])\d{{1,2}}栋(?![{_H}]{{0,4}}(?:教学|办公|实验|科研|行政|楼))"
+)
 _AT = r"(?:\s?(?:@|\[at\]|\(at\)|\[AT\]|\(AT\)|（at）)\s?|\s(?:at|AT)\s)"
 _DOT = r"(?:\.|\s?(?:\[dot\]|\(dot\)|\[DOT\]|\(DOT\))\s?|\s(?:dot|DOT)\s)"
 _LABEL = r"\s?(?:是|为|:)?\s?:?\s?"
@@ -181,7 +237,7 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
         RedactionPattern.of(
             "mobile",
             rf"{_BS}(?:(?:\+|00)\s?86\s?[\-.]?\s?|86[\- ])?(?:\(\s?)?1[3-9]\d(?:\s?\))?"
-            rf"{_G}\d{{4}}{_G}\d{{4}}{_ES}",
+            rf"(?:{_G}\d{{4}}{_G}\d{{4}}|(?:(?:[ \-.]|,\s?)?\d){{8}}){_ES}",
             "[电话已隐去]",
         ),
         RedactionPattern.of(
@@ -189,6 +245,20 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             rf"(?:{_BS}(?:\+|00)\s?86[\s\-.]?(?:\(\s?0?[1-9]\d{{1,2}}\s?\)|0?[1-9]\d{{1,2}})"
             rf"|[(（]0\d{{2,3}}[)）]|{_BS}0\d{{2,3}})"
             rf"\s?{_G}[2-9]\d{{2,3}}{_G}\d{{4}}(?:(?:转|-|ext\.?)\d{{1,5}})?{_ES}",
+            "[电话已隐去]",
+        ),
+        RedactionPattern.of(
+            # +1 (415) 555-0187, +44 20 7946 0958: a foreign number after its country code.
+            "foreign_phone",
+            r"(?<![0-9A-Za-z])\+(?!86)\d{1,3}[ \-.]?(?:\(\d{1,4}\)|\d{1,4})"
+            r"[ \-.]?\d{3,4}[ \-.]?\d{3,4}"
+            r"(?![0-9A-Za-z])",
+            "[电话已隐去]",
+        ),
+        RedactionPattern.of(
+            # 159开头，中间6701，最后是2288: a mobile number told in parts.
+            "phone_in_parts",
+            r"1[3-9]\d\s?(?:开头|打头)[^。；;\n]{0,12}?\d{4}[^。；;\n\d]{0,10}?\d{4}(?!\d)",
             "[电话已隐去]",
         ),
         RedactionPattern.of(
@@ -217,7 +287,8 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
         ),
         RedactionPattern.of(
             "qq",
-            rf"(?:QQ|qq|Qq|扣扣|Q号)(?:号码|号)?{_LABEL}(?P<pii>[1-9]\d{{4,10}})(?!\d)",
+            rf"(?:QQ|qq|Qq|扣扣|企鹅号?|Q号)(?:号码|号)?{_LABEL}"
+            r"(?P<pii>[1-9](?:[ \-]?\d){4,11})(?!\d)",
             "[QQ号已隐去]",
         ),
         RedactionPattern.of(
@@ -232,30 +303,18 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             r"[ ·\-.]?[A-Z0-9]{4,6}(?![A-Za-z0-9])",
             "[车牌号已隐去]",
         ),
+        RedactionPattern.of("address", _ADDRESS, "[地址已隐去]"),
         RedactionPattern.of(
-            "address",
-            r"[\u4e00-\u9fff]{2,4}?(?:省|市|自治区)[\u4e00-\u9fff]{1,5}?(?:区|县|市|旗)"
-            r"[\u4e00-\u9fff\d]{1,10}?(?:路|街|大道|巷|弄|胡同)\d{1,5}号"
-            r"(?:院|\d{1,4}(?:号楼|栋|幢|单元|室|号))*",
+            "village",
+            rf"[{_H}]{{2,6}}?(?:省|自治区)?[{_H}]{{1,6}}?(?:市|州|盟)?[{_H}]{{1,5}}?(?:县|区|旗)"
+            rf"[{_H}]{{1,6}}?(?:镇|乡)[{_H}]{{1,6}}?村(?:[\d一二三四五六七八九十]{{1,3}}组)?",
             "[地址已隐去]",
         ),
-        RedactionPattern.of(
-            "dorm_room",
-            r"(?:[东西南北中][区院]\s?)?"
-            r"(?:(?<![0-9A-Za-z\-])\d{1,3}|[一二三四五六七八九十]{1,3}|(?<![A-Za-z])[A-Za-z])"
-            r"\s?(?:号楼|号公寓|栋|幢|号宿舍楼|舍|斋)\s?(?:[A-Za-z]?\d{1,2}单元\s?)?"
-            r"[A-Za-z]?\d{3,4}(?![0-9\-])(?:室|房间|房|寝室|宿舍|号)?"
-            r"|(?<![0-9A-Za-z\-])\d{1,3}\s?#\s?[A-Za-z]?\d{3,4}(?![0-9\-])"
-            r"(?:室|房间|房|寝室|宿舍)?"
-            r"|(?<![0-9A-Za-z\-])\d{3,4}\s?(?:宿舍|寝室)"
-            # 16-309, C5-412, 东7-102: building and room joined by a dash.
-            r"|(?<![0-9A-Za-z\-.:/])(?:[A-Za-z东西南北]?\d{1,2})-\d{3}(?![0-9\-:/.]|\s?[分元人个%])",
-            "[宿舍已隐去]",
-        ),
+        RedactionPattern.of("dorm_room", f"{_DORM}|{_DORM_BUILDING}", "[宿舍已隐去]"),
         RedactionPattern.of(
             "labelled_number",
             r"(?:学号|工号|学工号|职工号|教工号|一卡通号?|校园卡号?|学籍号|考生号|准考证号)"
-            rf"{_LABEL}(?P<pii>[A-Za-z]{{0,2}}\d(?:[ \-]?\d){{3,19}})(?!\d)",
+            rf"{_LABEL}(?P<pii>(?:[A-Za-z]{{1,3}}[ \-]?)?\d(?:[ \-]?[A-Za-z]?\d){{3,19}})(?!\d)",
             "[学号/工号已隐去]",
         ),
         student_number_pattern(min_digits, max_digits),

@@ -25,25 +25,19 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from xinxiang.config import Strict, load_model
+from xinxiang.replies.name_words import NOT_BEFORE_TITLE, NOT_NAMES, NOT_NICKNAMES, SURNAMES, TITLES
 from xinxiang.replies.redact import (
     NAME_MARK,
     RedactionFile,
     RedactionPattern,
     _name_regex,
     default_patterns,
-    fold_width,
+    fold_for_patterns,
     name_variants,
     patterns_from,
 )
-from xinxiang.replies.redact_names import (
-    NOT_BEFORE_TITLE,
-    NOT_NAMES,
-    NOT_NICKNAMES,
-    SURNAMES,
-    TITLES,
-    NameFinder,
-    Tagger,
-)
+from xinxiang.replies.redact_names import NameFinder, Tagger
+from xinxiang.replies.roman_names import given_of
 
 MEMO_SIZE = 20_000
 
@@ -102,7 +96,7 @@ def jieba_fast_tagger() -> Tagger:
     return tag
 
 
-def jieba_lexicon() -> Callable[[str], bool]:
+def jieba_lexicon(min_count: int = 20) -> Callable[[str], bool]:
     """Whether jieba's dictionary holds a word as a common word, not a person's name.
 
     Rare entries (管孔, 文心: fewer than 20 in jieba's counts) do not count: they are likelier
@@ -113,9 +107,19 @@ def jieba_lexicon() -> Callable[[str], bool]:
     tags: dict[str, str] = pos.word_tag_tab
 
     def ordinary(word: str) -> bool:
-        return (freq.get(word) or 0) >= 20 and not tags.get(word, "").startswith("nr")
+        return (freq.get(word) or 0) >= min_count and not tags.get(word, "").startswith("nr")
 
     return ordinary
+
+
+def jieba_frequent() -> Callable[[str], bool]:
+    """Whether jieba's dictionary counts a word 100 times or more, whatever its tag (盖章)."""
+    freq: dict[str, int] = _jieba().tokenizer.FREQ
+
+    def frequent(word: str) -> bool:
+        return (freq.get(word) or 0) >= 100
+
+    return frequent
 
 
 def _compiling(exprs: list[str]) -> list[str]:
@@ -180,7 +184,12 @@ class Redactor:
     ) -> None:
         self.patterns = tuple(default_patterns() if patterns is None else patterns)
         if finder is None:
-            finder = NameFinder(tagger=jieba_tagger(), lexicon=jieba_lexicon())
+            finder = NameFinder(
+                tagger=jieba_tagger(),
+                lexicon=jieba_lexicon(),
+                frequent=jieba_frequent(),
+                known=jieba_lexicon(1),
+            )
         self.finder = finder
         self._memo: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = (
             OrderedDict()
@@ -209,6 +218,8 @@ class Redactor:
         # 王小明 is 小明 to friends: a given name of two characters goes too, unless a word.
         lexicon = self.finder.lexicon
         for name in list(found):
+            if given := given_of(name):
+                found.add(given)  # Zhou Kaiwen is Kaiwen to classmates
             for variant in name_variants(name)[1:]:
                 if variant not in found and not (lexicon is not None and lexicon(variant)):
                     found.add(variant)
@@ -216,7 +227,7 @@ class Redactor:
 
     def spans(self, text: str, names: Sequence[str] = ()) -> list[Span]:
         """What to hide in `text`, merged and in order; `names` are hidden wherever they occur."""
-        folded = fold_width(text)
+        folded = fold_for_patterns(text)
         protected = [m.span() for m in self._protect.finditer(folded)] if self._protect else []
         raw: list[Span] = []
         for pattern in self.patterns:
@@ -263,7 +274,8 @@ def _allow_patterns(terms: Iterable[str]) -> list[str]:
     """Expressions for allowlisted terms, longest first; a phone number however it is grouped
     (88561833, 8856-1833, 8856 1833) and any text ignoring full-width forms."""
     out = []
-    for term in sorted({fold_width(t).strip() for t in terms if t.strip()}, key=len, reverse=True):
+    folded = {fold_for_patterns(t).strip() for t in terms if t.strip()}
+    for term in sorted(folded, key=len, reverse=True):
         if re.fullmatch(r"[\d\s\-]+", term):
             digits = re.sub(r"\D", "", term)
             out.append(r"(?<!\d)" + r"[ \-.]?".join(digits) + r"(?!\d)")
@@ -295,6 +307,8 @@ def redactor_from(settings: RedactorFile, *, tagger: Tagger | None = None) -> Re
     finder = NameFinder(
         tagger=tagger,
         lexicon=lexicon,
+        frequent=jieba_frequent() if lexicon is not None else None,
+        known=jieba_lexicon(1) if lexicon is not None else None,
         titles=(*TITLES, *n.titles),
         surnames=SURNAMES | frozenset("".join(n.surnames)),
         not_names=NOT_NAMES | frozenset(n.not_names),

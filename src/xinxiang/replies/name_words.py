@@ -1,0 +1,187 @@
+"""The word lists of name finding (人名识别): surnames (百家姓), titles, cue words, and words
+that read like names but name no one. Data, and two checks of a word's neighbours in the segmenter's
+output (`named_here`, `verb_at`); `replies.redact_names` uses them and
+`redaction.toml` extends some (`[names]`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+COMPOUND_SURNAMES = _words(
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 澹台 "
+    "端木 申屠 独孤 南宫 西门 呼延 百里 东郭 闻人 万俟 赫连 拓跋"
+)
+
+# The common single-character surnames (百家姓 by frequency), less those that are mostly ordinary
+# words in letters (各位老师, 向老师反映, 和同学): 位 向 和 时 全 国 区 …
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖萧田董袁潘蒋蔡余杜叶程苏魏"
+    "吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵"
+    "万钱严覃武戴莫孔汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包"
+    "宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳"
+    "穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟臧闵苟邬边卞姬师仇栾隋商刁"
+    "沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆冀郁胥班储栗燕楚鄢劳谌奚皮粟冼蔺楼盘满"
+    "闻厉伊仝郜阚权帅屠豆朴盖练廉禹井祖漆巴丰卿狄计索晋扈晁芮鹿邸雍辜亓邰赫杭嵇尉冶束昝贝"
+    "訾钭危宓幸赖哈阙酆贲郏钮鄂薄羊花占虞"
+)
+
+# Titles and kinship words that follow a surname (张同学 …). One-character ones (X工, X总, X姐)
+# are left out: 施工, 区总值班室 and 成绩占总评 read the same way.
+TITLES = _words(
+    "副处长 副院长 副校长 副书记 副主任 副教授 辅导员 班主任 老师 同学 师傅 阿姨 叔叔 大爷 "
+    "大妈 大姐 大哥 经理 主任 处长 科长 院长 校长 书记 教授 医生 大夫 护士 警官 队长 主管 "
+    "主席 教官 教练 部长 馆长 老板 总监 组长 班长 站长 所长 会计 律师 博士 师兄 师姐 师弟 "
+    "师妹 姐姐 哥哥 奶奶 爷爷 先生 女士 同志 学长 学姐 学弟 学妹 讲师 助教 秘书 干事 导员 "
+    "导师 工程师 研究员 司机 保安 宿管 店长 厨师 师父 大叔 大婶 婶婶"
+)
+
+# The most common surnames, by frequency: the only ones trusted without a cue word before them.
+COMMON_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏吕"
+    "丁沈姚卢姜崔钟谭陆汪范廖贾夏韦傅方邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔"
+)
+
+# One-character titles (覃工, 张总, 刘姐, 李哥, 陈导, 张叔): used only with a dictionary
+# (see `NameFinder._short_titled`).
+SHORT_TITLES = "工总姐哥导叔姨伯队"
+
+# Characters that are surnames only right before a title (于科长, 应老师, 全科长): elsewhere
+# they are mostly words (关于, 应该, 全体).
+TITLE_ONLY_SURNAMES = "于应全"
+
+# "小" / "老" + surname words that are ordinary words (小时, 老师 …).
+NOT_NICKNAMES = frozenset(
+    _words(
+        "小时 小说 小区 小型 小于 小心 小吃 小姐 小孩 小伙 小米 小康 小学 小组 小便 小车 小路 "
+        "小麦 小丑 小费 小雨 小平 小明 小强 小朋 小商 小巷 小屋 小班 小卖 小超 小店 小刀 小队 "
+        "小雪 小满 小寒 小暑 小桥 小燕 小白 小黑 小红 小花 小草 小鸟 小狗 小猫 小事 小节 小计 "
+        "小数 小品 小题 小结 小将 小包 小龙 小号 小方 小宁 小安 小成 小金 小牛 小马 小羊 小鹿 "
+        "小熊 小猪 小鱼 小虫 小国 小康 小林子 老师 老家 老人 老板 老乡 老大 老公 老婆 老化 老年 "
+        "老旧 老是 老实 老虎 老鼠 老总 老百 老干 老城 老区 老校 老楼 老式 老同 老友 老伴 老少 "
+        "老哥 老弟 老兄 老妈 老爸 老爷 老天 老乡 老将 老练 老牌 老字 老路 老汤 老窝 老底 老话 "
+        "老套 老样 老些 老远 老早 老成 老高 老钱 老方 老常 老于 老和 老向 老时 老是 老花 老毛 "
+        "老马 老牛 老黄 老白 老龙"
+    )
+)
+
+# Words ending in a surname character that precede a title in ordinary text (班主任老师).
+NOT_BEFORE_TITLE = (
+    "主任", "责任", "信任", "担任", "兼任", "前任", "现任", "新任", "上任", "委任",
+    "宿管", "主管", "分管", "保管", "监管", "托管", "不管", "只管", "尽管",
+)  # fmt: skip
+
+# Ordinary words that jieba's dictionary tags as person names (nr): 张贴, 阳光, 顾客 ….
+JIEBA_NR_WORDS = _words(
+    "武功 王朝 阳光 陆军 卫星 雷达 荣誉 古老 冷笑 武林 明星 权威 封锁 胡同 顾问 王爷 王公 "
+    "齐声 祖先 文武 石英 金殿 高潮 黄金周 顾客 辛勤 米粉 古建筑 胡子 王府 叶子 安静 祖宗 白领 "
+    "沙滩 师范 梅花 吉祥 范畴 周转 鹿角 孙子 陈述 荣获 丛林 马匹 关怀 林立 明珠 王子 温泉 "
+    "白宫 陈列 宫城 宁静 金刚 左翼 师生 冷汗 安抚 高僧 许可 朱红 魏晋 柴禾 杜绝 沙丘 晋升 "
+    "童子 祝贺 师母 兰花 岳父 史诗 谢恩 满清 白白 凌厉 沙皇 楚王 师娘 高三 荣耀 胡闹 满怀 "
+    "桂花 高悬 马背 乔木 毛巾 麦子 郎中 白布 胡萝卜 张开 金石 朴素 马夫 陈设 华丽 燕子 金字塔 "
+    "巴掌 练兵 白发 金黄 林子 林木 杨柳 梅子 安危 查明 胡涂 石柱 杜鹃 张贴 周旋 练功 白云 "
+    "田园 高耸 孔雀 王宫 龙王 杜仲 朱砂 史实 张嘴 古文 高明 黎明 周密 高薪 康复 乔迁 苗圃 陈年 "
+    "李子 柳树下"
+)
+
+# Public figures and words that segmenters tag as names but that name no one in the letter.
+NOT_NAMES = frozenset(
+    _words(
+        "毛泽东 邓小平 周恩来 刘少奇 朱德 孙中山 鲁迅 孔子 孟子 老子 庄子 马克思 恩格斯 列宁 "
+        "习近平 雷锋 李白 杜甫 苏轼 白居易 黄河 长江 华为 小米 高德 金山 马云 马化腾 王府井 文化 "
+        "文明 高等 高校 高中 高考 高铁 高新 黄金 白天 白色 江湖 安全 安排 齐全 常规 常见 易于 "
+        "成都 成立 明天 明白 明年 任务 任何 任课 任职 应该 应当 方便 方面 方法 方案 关于 关注 "
+        "关键 全体 全部 全面 全校 全国 于是 单位 单元 单独 平时 平台 平等 时间 时候 强调 康复 "
+        "申请 申报 宁可 尚未 向前 严重 严格 金额 程序 华南 秦皇岛 万元 云南 何时 何况 余额 钟头 "
+        "邓氏 武汉 宋体 包括 管理 路上 伍佰 林业 石油 石家庄 江苏 江西 郑州 洪水 周末 周一 周二 "
+        "周三 周四 周五 周六 周日 周年 周边 周围 周期 周到 费用 祝福 祝愿 曾经 解决 解释 宫殿 "
+        "司机 司法 党委 党员 景区 师傅 班主任 宿舍楼 师兄 师姐 师弟 师妹 老师 同学 阿姨 叔叔 "
+        "程序员 谢谢 感谢 多谢 谢意 欧阳修 司马迁 司马光 诸葛亮 王安石 苏东坡 李清照 辛弃疾 "
+        "陶渊明 文天祥 林则徐 钱学森 袁隆平 屠呦呦 蔡元培 梁启超 "
+        "王羲之 柳宗元 范仲淹 秦始皇 汉武帝 唐太宗 孔孟 孟冬 毛主席 "
+        "金工 王老吉 温馨提示 张家口 张家界 潘家园 马家堡 魏公村 "
+        "刘海 常言 常言道 宁夏 甘肃 青海 西藏 新疆 内蒙 广西 广东 山东 山西 河南 河北 湖南 湖北 "
+        "安徽 福建 浙江 贵州 四川 辽宁 吉林 黑龙江 海南 陕西 台湾 香港 澳门 重庆 天津 上海 北京"
+    )
+) | frozenset(JIEBA_NR_WORDS)
+
+
+# Words for a person, after which a name often follows (导师苏明哲, 我儿子孙浩然).
+ROLE_CUES = _words(
+    "儿子 女儿 孩子 导师 室友 舍友 同学 学生 新生 老伴 爱人 丈夫 妻子 母亲 父亲 妈妈 爸爸 "
+    "职工 员工 骑手 实习生 师兄 师姐 师弟 师妹 教授 辅导员 班长 组长 家长 科长 处长 院长 主任 "
+    "教师 外甥 侄子 侄女 徒弟 司机 保安 宿管员 保洁员 我叫 名叫 叫做 名字叫 本人 研究生 "
+    "博士生 留学生 交换生 校友 老板 我是 找 和 与 跟 被 让 给 请 由 据 "
+    "教官 教练 工友 同事 老乡 朋友 经理 会计 医生 律师 管理员 负责人 经办人 联系人 "
+    "宿管 保洁 厨师 书记 校长 副院长 副校长 副处长 班主任 队长 老师叫 同学叫"
+)
+# Words for a person right before a nickname (同事老翟, 楼长老鲍, 师姐晴晴, 同学阿强).
+PERSON_CUES = _words(
+    "同事 同学 室友 舍友 楼长 宿管 师傅 邻居 朋友 老乡 工友 师姐 师妹 师兄 师弟 队友 队员 "
+    "宿舍长 班长 组长 孩子 儿子 女儿 战友"
+)
+# Cue words that are not themselves words for a person (找李雷, 由韩立新负责).
+WEAK_CUES = frozenset(_words("我是 找 和 与 跟 被 让 给 请 由 据 我叫 名叫 叫做 名字叫 本人"))
+# Characters that start the word after a name rather than end a given name (王芳在, 李雷说).
+AFTER_NAME = frozenset("的在被说也和与是让把了跟给对从向将就都还又很已一长经等每去来")
+# Characters that do not occur in given names but often between a surname-like character and a
+# title (班的张同学): a candidate given name holding one is no name.
+NOT_GIVEN = frozenset(
+    "的了是在和与被把给向对让请找说叫问跟们个位名这那其该此每各有无不也都就还又很太最及或而我你他她它"
+)
+
+PINYIN_SURNAMES = frozenset(
+    _words(
+        "zhang wang li liu chen yang zhao huang zhou wu xu sun hu zhu gao lin he guo ma luo liang "
+        "song zheng xie han tang feng yu dong xiao cheng cao yuan deng fu shen zeng peng lu lyu "
+        "lv su jiang cai jia ding wei xue ye yan pan du dai xia zhong tian ren fan fang shi yao "
+        "tan liao zou xiong jin hao kong bai cui kang mao qiu qin gu hou shao meng long wan duan "
+        "lei qian yin yi chang qiao lai gong wen ouyang situ sima zhuge shangguan ge niu xing an "
+        "qi pang ni zhuang nie yue zhai yin zhan shen ou geng guan lan jiao zuo liu gan zhu bao "
+        "ning shang shu ruan ke ji mei tong ling bi shan pei huo tu miao sheng qu weng ran lou"
+    )
+)
+
+# Last characters of words for places, bodies and roles, which segmenters now and then tag as
+# names (宿舍楼, 师傅): no given name ends so.
+NOT_LAST = frozenset("楼傅部处院堂馆室科系组队会局厅所站店厂场市省县区街路舍任师们")
+
+
+_SAID = frozenset(["说", "告诉", "认为", "表示", "反映", "同学", "老师", "他们", "她们"])
+_NAMING = frozenset(["叫", "名叫", "叫做", "是", "找", "问", "和", "与", "跟"])
+
+
+def named_here(tokens: Sequence[tuple[str, str]], i: int, titles: Sequence[str]) -> bool:
+    """Whether the words around `tokens[i]` say a person is meant: a word for a person or 叫
+    before it, a title or 说 after it (室友吉祥, 吉祥同学, 吉祥说)."""
+    prev = tokens[i - 1][0] if i else ""
+    nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
+    strong = prev in ROLE_CUES and prev not in WEAK_CUES
+    # 高峰和石磊: listed with another name.
+    after = tokens[i + 2][1] if i + 2 < len(tokens) else ""
+    before = tokens[i - 2][1] if i >= 2 else ""
+    nxt_tag = tokens[i + 1][1] if i + 1 < len(tokens) else ""
+    listed = (
+        (nxt in "和与、及" and after.startswith("nr"))
+        or (nxt[:1] in "和与、及" and len(nxt) > 1 and nxt_tag.startswith("nr"))  # 和石磊
+        or (prev in "和与、及" and before.startswith("nr"))
+    )
+    return strong or listed or prev in _NAMING or nxt in titles or nxt in _SAID or nxt[:1] in "（("
+
+
+def verb_at(tokens: Sequence[tuple[str, str]] | None, start: int) -> bool:
+    """Whether the segmenter reads the character at `start` as a one-character verb,
+    preposition or adverb (戴 / 口罩)."""
+    pos = 0
+    for word, tag in tokens or ():
+        if pos == start:
+            return len(word) == 1 and tag[:1] in ("v", "p", "d", "c")
+        if pos > start:
+            break
+        pos += len(word)
+    return False

@@ -1,0 +1,110 @@
+"""Romanised and English names of people (罗马字/英文姓名) in a letter, for redaction.
+
+A pinyin surname with a pinyin given name (Zhang San, WANG Fang, zhang san, Xiaoming Li), a name
+after an honorific (Ms. Tsang, Mr. Huang), and an English first name where the words around it
+say a person is meant (外教David, 我们都叫她Cindy). Pure functions over text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from xinxiang.replies.name_words import PINYIN_SURNAMES
+
+_PINYIN_SYLLABLE = (
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|in|un|vn|"
+    r"er|ia|ie|iu|ua|uo|ui|ve|ue|a|o|e|i|u|v)"
+)
+_GIVEN = re.compile(rf"(?:{_PINYIN_SYLLABLE}){{1,2}}")
+_HONORIFIC = re.compile(
+    r"(?<![A-Za-z])(?:Prof|Dr|Mr|Ms|Mrs|Miss|Madam)\.?\s([A-Z][a-z]{1,11})(?![A-Za-z])"
+)
+# zhang san, written in lower case inside a Chinese sentence (not inside English words).
+_ROMAN_LOWER = re.compile(
+    r"(?<=[\u4e00-\u9fff（(“：:，,、])\s?(?P<sur>[a-z]{1,9}) (?P<given>[a-z]{1,12})"
+    r"(?=\s?[\u4e00-\u9fff（()）”，,。、]|$)"
+)
+_ROMAN = re.compile(
+    r"(?<![A-Za-z])(?:(?:Prof|Dr|Mr|Ms|Mrs|Miss)\.?\s)?"
+    r"(?P<sur>[A-Z][a-z]{0,7}|[A-Z]{2,8})(?P<sep>,?\s)(?P<given>[A-Z][a-z]{1,11}|[A-Z]{2,12})"
+    r"(?![A-Za-z])"
+)
+# An English first name after a word for a person or a naming verb (外教David, 叫她Cindy,
+# 英文名Kevin): Chinese text around it says it is someone's name.
+_CUED_ENGLISH = re.compile(
+    r"(?:外教|老师|同学|室友|舍友|学生|朋友|同事|教授|叫她|叫他|叫我|名叫|叫做|英文名(?:是|叫)?)\s?"
+    r"(?P<name>[A-Z][a-z]{2,11})(?![A-Za-z])"
+)
+_NOT_ENGLISH_NAMES = frozenset(
+    {
+        "Thanks",
+        "Thank",
+        "Regards",
+        "Best",
+        "Sincerely",
+        "Yours",
+        "Dear",
+        "Hello",
+        "Hi",
+        "Please",
+        "Sorry",
+        "Email",
+        "Phone",
+        "President",
+        "Secretary",
+        "Professor",
+        "Teacher",
+        "Student",
+        "Office",
+        "School",
+        "University",
+        "College",
+    }
+)
+
+
+def english_first_name(word: str) -> bool:
+    """A capitalised word that may be an English first name (Jason, Cindy), not a greeting or
+    a word of a letter's closing (Thanks, Regards)."""
+    return re.fullmatch(r"[A-Z][a-z]{2,11}", word) is not None and word not in _NOT_ENGLISH_NAMES
+
+
+def roman_names(text: str) -> list[str]:
+    """Romanised names: a pinyin surname and a pinyin given name (Zhang San, LIU, Guilan), a
+    name after an honorific (Ms. Tsang) and a cued English first name (外教David)."""
+    # Ms. Tsang, Mr. Huang: after an honorific any capitalised surname.
+    found = [m.group(0) for m in _HONORIFIC.finditer(text)]
+    cued = (m.group("name") for m in _CUED_ENGLISH.finditer(text))
+    found += [name for name in cued if english_first_name(name)]
+    for m in _ROMAN_LOWER.finditer(text):
+        sur, given = m.group("sur"), m.group("given")
+        if sur in PINYIN_SURNAMES and _GIVEN.fullmatch(given):
+            found.append(m.group(0))
+    for m in _ROMAN.finditer(text):
+        sur, given = m.group("sur").lower(), m.group("given").lower()
+        if sur in PINYIN_SURNAMES and _GIVEN.fullmatch(given):
+            found.append(m.group("sur") + m.group("sep") + m.group("given"))
+        elif (
+            given in PINYIN_SURNAMES
+            and m.group("sep") == " "
+            and (_GIVEN.fullmatch(sur) or english_first_name(m.group("sur")))
+        ):
+            # Given name first, as in English-language mail (Xiaoming Li, Kevin Zhang).
+            found.append(m.group("sur") + " " + m.group("given"))
+    return found
+
+
+def given_of(name: str) -> str:
+    """The given name of a romanised full name (Zhou Kaiwen → Kaiwen, Kevin Zhang → Kevin),
+    which letters use alone; "" if there is none of three letters or more."""
+    parts = name.replace(",", " ").split()
+    if len(parts) != 2:
+        return ""
+    first, last = parts
+    given = (
+        first if last.lower() in PINYIN_SURNAMES and first.lower() not in PINYIN_SURNAMES else last
+    )
+    if first.lower() in PINYIN_SURNAMES and last.lower() not in PINYIN_SURNAMES:
+        given = last
+    return given if len(given) >= 3 and given[:1].isupper() else ""
