@@ -1,7 +1,10 @@
 """Build the second reader's shipped training letters (`src/xinxiang/classify/reader_data/`).
 
 Run: `python bench/build_reader_data.py` — reads only letters that may be trained on:
-`tests/data/eval/tuning/` (never `heldout/`), `tests/data/labelled/01–04` (not `05_holdout`),
+`tests/data/eval/tuning/`, and since the third tuning round (h-tune3, issue #16) the *seen*
+sets `tests/data/eval/heldout/` (seen after three rounds) and `tests/data/eval/heldout2/`
+(pool c, seen once) and `tests/data/labelled/05_holdout.toml`, next to `tests/data/labelled/01–04`;
+a fresh held-out pool (pool d) is never trained on. Also
 the hand-written readings `tests/data/{emergency_classes,emergency_readings,department_readings,
 disposition_readings}.txt` and `tests/data/eval/extra/*.txt` (letters written for the reader:
 ``<dept or -> <E|N> <text>`` a line). Writes one JSON line per letter:
@@ -73,9 +76,10 @@ def extra() -> list[Row]:
 def main() -> int:
     """Write the JSON-lines files."""
     OUT.mkdir(parents=True, exist_ok=True)
-    labelled_files = sorted((DATA / "labelled").glob("0[1-4]_*.toml"))
+    labelled_files = sorted((DATA / "labelled").glob("0[1-5]_*.toml"))
     sets = {
         "tuning.jsonl": labelled([DATA / "eval" / "tuning"]),
+        "seen.jsonl": labelled([DATA / "eval" / "heldout", DATA / "eval" / "heldout2"]),
         "labelled.jsonl": labelled(labelled_files),
         "readings.jsonl": readings(),
         "extra.jsonl": extra(),

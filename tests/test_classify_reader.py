@@ -2,10 +2,14 @@
 
 The model reads every letter the rules see no danger in: when it is confident the letter
 describes an emergency, the office is alerted (疑似紧急) and the explanation names the model's
-confidence and evidence. It never lowers the rules' reading, never makes an emergency by
-itself, and leaves letters quiet where the rules read danger words in context (negated,
-resolved, past). It is trained once per process from text shipped with the package, and the
-same text always gives the same model.
+confidence and evidence. Raising alone, it never lowers the rules' reading, never makes an
+emergency by itself, and leaves letters quiet where the rules read danger words in context
+(negated, resolved, past). Two further settings (third tuning round) let it read context the
+rules cannot: `reader_calm` — a danger word the model finds very unlikely to be an emergency
+(a course title, a drill, a joke) raises no alert, but self-harm, threats and ledges never drop
+below 疑似紧急; `reader_confirm` — a 疑似紧急 the model is sure of becomes an emergency. Each
+says so in the explanation. It is trained once per process from text shipped with the package,
+and the same text always gives the same model.
 """
 
 from __future__ import annotations
@@ -23,13 +27,28 @@ from xinxiang.config import load_config
 REPO = Path(__file__).resolve().parents[1]
 RULES: RuleSet = load_rules_for(load_config(REPO / "config"))
 RULES_ALONE = dataclasses.replace(
-    RULES, settings=RULES.settings.model_copy(update={"reader_danger": 0.0})
+    RULES,
+    settings=RULES.settings.model_copy(
+        update={
+            "reader_danger": 0.0,
+            "reader_calm": 0.0,
+            "reader_calm_emergency": 0.0,
+            "reader_confirm": 0.0,
+        }
+    ),
+)
+# The model as a raising reader only (calm and confirm off), as the first tests specify.
+RAISING = dataclasses.replace(
+    RULES,
+    settings=RULES.settings.model_copy(
+        update={"reader_calm": 0.0, "reader_calm_emergency": 0.0, "reader_confirm": 0.0}
+    ),
 )
 
 
 def both(text: str) -> tuple[Classification, Classification]:
     """The rules' decision alone and with the second reader."""
-    return classify("", text, (), RULES_ALONE), classify("", text, (), RULES)
+    return classify("", text, (), RULES_ALONE), classify("", text, (), RAISING)
 
 
 # Written for this test (not in the shipped training letters): dangers in words the rules do
@@ -107,11 +126,59 @@ def test_department_fallback_routes_only_what_the_rules_could_not() -> None:
 
 def test_over_context_the_model_may_only_raise_to_suspected() -> None:
     on = dataclasses.replace(
-        RULES, settings=RULES.settings.model_copy(update={"reader_danger_over_context": 0.3})
+        RAISING, settings=RAISING.settings.model_copy(update={"reader_danger_over_context": 0.3})
     )
     for text in EVERY:
         alone, with_model = classify("", text, (), RULES_ALONE), classify("", text, (), on)
         assert URGENCY_RANK[with_model.urgency] >= URGENCY_RANK[alone.urgency]
         assert with_model.is_emergency == alone.is_emergency
-        if with_model.urgency != classify("", text, (), RULES).urgency:
+        if with_model.urgency != classify("", text, (), RAISING).urgency:
             assert any("与规则的语境判断不同" in e for e in with_model.explanation)
+
+
+# Danger words in questions, product names and course work: the rules alone alert.
+FIGURATIVE = [
+    (
+        "宿舍能不能用电热毯",
+        "冬天太冷了，想问宿舍能不能用电热毯，听说有学校因为电热毯起火禁止使用，我们这边有规定吗",
+    ),
+    ("新品名字", "食堂推出的“爆炸”口味薯条名字挺吓人的，味道一般，价格也偏贵，建议改进一下"),
+    (
+        "课程大作业",
+        "老师布置的大作业是设计一次校园火灾应急预案，想问图书馆能不能借到相关的参考书",
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "body"), FIGURATIVE)
+def test_a_danger_word_the_model_finds_unlikely_raises_no_alert(subject: str, body: str) -> None:
+    alone, with_model = classify(subject, body, (), RULES_ALONE), classify(subject, body, (), RULES)
+    assert alone.urgency in ("emergency", "suspected_emergency")
+    assert with_model.urgency in ("normal", "priority")
+    assert any(e.startswith("模型判断不像紧急情况（紧急的概率 0.") for e in with_model.explanation)
+
+
+def test_self_harm_never_drops_below_suspected_whatever_the_model_reads() -> None:
+    calm_all = dataclasses.replace(
+        RULES,
+        settings=RULES.settings.model_copy(
+            update={"reader_calm": 1.0, "reader_calm_emergency": 1.0}
+        ),
+    )
+    for text in ["我不想活了，今晚就从楼顶跳下去", "他说要给我们好看，明天带刀来宿舍找我们算账"]:
+        alone = classify("", text, (), RULES_ALONE)
+        assert alone.urgency in ("emergency", "suspected_emergency")
+        assert classify("", text, (), calm_all).urgency in ("emergency", "suspected_emergency")
+
+
+def test_a_suspected_emergency_the_model_is_sure_of_becomes_an_emergency() -> None:
+    sure = dataclasses.replace(
+        RULES, settings=RULES.settings.model_copy(update={"reader_confirm": 0.5})
+    )
+    for text in DANGER:
+        raised = classify("", text, (), RAISING)
+        confirmed = classify("", text, (), sure)
+        if raised.urgency == "suspected_emergency":
+            assert confirmed.urgency == "emergency"
+            assert any(e.startswith("模型判断紧急（置信度 0.") for e in confirmed.explanation)
+            assert confirmed.department_code is not None

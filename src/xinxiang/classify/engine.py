@@ -18,9 +18,11 @@ position), and the decision carries an explanation naming the seed rule it follo
    misconduct goes to 纪委办公室 by its own rules, not to a legal channel.
 
 A learned second reader (`reader.py`, when ``[settings]`` turns it on) reads next to the rules:
-it may raise a letter the rules see no danger in to 疑似紧急, never lower a reading, and may
-route a letter the rules could not route (or routed with low confidence). Its probability and
-evidence are named in the explanation.
+it may raise a letter the rules see no danger in to 疑似紧急, confirm a 疑似紧急 it is sure of as an
+emergency (``reader_confirm``), silence a danger word it finds very unlikely (``reader_calm``;
+self-harm, threats and ledges never below 疑似紧急), and route a letter the rules could not
+route (or routed with low confidence). Its probability and evidence are named in the
+explanation.
 
 Positions are offsets into the normalised field text; attachment names are joined by newlines.
 """
@@ -34,9 +36,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from xinxiang.classify.emergency import EMERGENCY as EMERGENCY_LEVEL
+from xinxiang.classify.emergency import SUSPECTED as SUSPECTED_LEVEL
 from xinxiang.classify.emergency import assess
 from xinxiang.classify.normalize import normalize
-from xinxiang.classify.reader import Reader, shipped_reader
+from xinxiang.classify.reader import Reader, Reading, shipped_reader
 from xinxiang.classify.rules import (
     FIELDS,
     ROLE_ALL,
@@ -269,39 +272,63 @@ def classify(
     hits.extend(Hit(m.name, m.term, m.field, m.position) for m in danger.marks)
     hits.sort(key=lambda h: (_FIELD_ORDER[h.field], h.position, h.rule, h.keyword))
     group = danger.group
-    if group is not None:
-        # A suspected danger only nudges the routing: the letter's own matter decides.
-        weight = group.weight if danger.level == EMERGENCY_LEVEL else group.weight / 4
-        dept_score[group.department] = dept_score.get(group.department, 0.0) + weight
-        if (
-            danger.level == EMERGENCY_LEVEL
-            or URGENCY_RANK[urgency] < URGENCY_RANK["suspected_emergency"]
-        ):
-            urgency = "emergency" if danger.level == EMERGENCY_LEVEL else "suspected_emergency"
-    explanation: list[str] = []
-    if danger.level:
-        explanation.extend(danger.reasons)
+    level = danger.level
+    explanation: list[str] = list(danger.reasons) if level else []
     model_text = f"{texts['subject']}\n{texts['body']}"
+    enough_text = len(_HAN_RE.findall(model_text)) >= MIN_MODEL_HAN
+    memo: list[Reading] = []
 
     def second() -> Reader:
         # Trained at the first letter that needs it (seconds), not at the first letter.
         return reader if reader is not None else shipped_reader()
 
-    if (
-        URGENCY_RANK[urgency] < URGENCY_RANK["suspected_emergency"]
-        and len(_HAN_RE.findall(model_text)) >= MIN_MODEL_HAN
-    ):
+    def danger_read() -> Reading:
+        if not memo:
+            memo.append(second().read_danger(model_text))
+        return memo[0]
+
+    if level and group is not None and settings.reader_calm > 0 and enough_text:
+        # The rules read a danger word; a model that finds an emergency very unlikely reads the
+        # context better (a course title, a drill, a joke, a past or hypothetical fire): no
+        # alert. Self-harm, threats and ledges (steadfast) only drop from emergency to 疑似紧急.
+        # A present danger among many other matters reads low too (0.17 for a fire next to
+        # four complaints), so an emergency reading needs the model far surer than 疑似紧急.
+        p = danger_read().probability
+        calmed = SUSPECTED_LEVEL if group.steadfast else 0
+        below = settings.reader_calm_emergency if level == EMERGENCY_LEVEL else settings.reader_calm
+        if p < below and calmed < level:
+            level = calmed
+            explanation.append(
+                f"模型判断不像紧急情况（紧急的概率 {p:.2f}），"
+                + ("只提醒党政办公室" if calmed else "规则读到的危险词不作警报")
+            )
+            if not calmed:
+                group = None
+    if group is not None:
+        # A suspected danger only nudges the routing: the letter's own matter decides.
+        weight = group.weight if level == EMERGENCY_LEVEL else group.weight / 4
+        dept_score[group.department] = dept_score.get(group.department, 0.0) + weight
+        if level == EMERGENCY_LEVEL or URGENCY_RANK[urgency] < URGENCY_RANK["suspected_emergency"]:
+            urgency = "emergency" if level == EMERGENCY_LEVEL else "suspected_emergency"
+
+    if URGENCY_RANK[urgency] < URGENCY_RANK["suspected_emergency"] and enough_text:
         # Where the rules saw no danger term and no urgent matter, a confident model alerts the
         # office only (疑似紧急). Where they read a danger term in context (没有着火, 已经扑灭了)
         # or found a basic-living matter (停电: priority), only `reader_danger_over_context`
-        # (off by default) lets the model disagree.
+        # lets the model disagree.
         quiet = urgency == "normal" and not danger.considered
         threshold = settings.reader_danger if quiet else settings.reader_danger_over_context
-        seen = second().read_danger(model_text) if threshold > 0 else None
+        seen = danger_read() if threshold > 0 else None
         if seen is not None and seen.probability >= threshold:
             urgency = "suspected_emergency"
             what = "疑似紧急" if quiet else "疑似紧急（与规则的语境判断不同）"
             explanation.append(_model_reason(what, seen.probability, seen.evidence))
+    if urgency == "suspected_emergency" and settings.reader_confirm > 0 and enough_text:
+        # A 疑似紧急 the model is sure of is an emergency: the department is alerted at once too.
+        seen = danger_read()
+        if seen.probability >= settings.reader_confirm:
+            urgency = "emergency"
+            explanation.append(_model_reason("紧急", seen.probability, seen.evidence))
 
     # Departments in ranking order; ties are broken by the order of departments.toml.
     order = {d.code: i for i, d in enumerate(rules.departments)}

@@ -10,7 +10,10 @@ every letter too:
 
 - **danger**: when the rules see no danger at all and the model's probability of an emergency
   reaches ``settings.reader_danger``, the letter becomes 疑似紧急 (only the office is alerted,
-  to look at once). The model never lowers a rule's reading and never makes an emergency;
+  to look at once). With ``settings.reader_calm`` a danger reading of the rules the model
+  finds very unlikely raises no alert (steadfast groups stay 疑似紧急), and with
+  ``settings.reader_confirm`` a 疑似紧急 it is sure of becomes an emergency (third tuning
+  round, bench/RESULTS.md); both off, it never lowers a reading nor makes an emergency;
 - **department**: when the rules could not route a letter (triage for a weak score, not a
   triage rule) or routed it with confidence below ``settings.reader_route_below``, and the
   model names a department with probability ≥ ``settings.reader_department``, that department
