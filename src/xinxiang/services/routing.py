@@ -187,7 +187,7 @@ def route_new_ticket(
     )
     code = c.department_code or None
     known = ctx.cfg.department(code) if code else None
-    facts = wf.Classified(
+    classified = wf.Classified(
         actor=ACTOR,
         disposition=c.disposition,
         office=ctx.cfg.office.code,
@@ -203,7 +203,7 @@ def route_new_ticket(
         flood=flood,
         unconfirmed_contact=ticket.id in facts.unconfirmed,
     )
-    command = wf.after_classification(facts)
+    command = wf.after_classification(classified)
     if isinstance(command, wf.Route) and known is None:
         raise LookupError(f"unknown department {code!r}")
     if isinstance(command, wf.HoldForTriage) and command.flood is None:
