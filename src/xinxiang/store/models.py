@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -124,6 +125,8 @@ class TicketRow(Base):
         Index("ix_tickets_open_formal_due", "status", "formal_due"),
         Index("ix_tickets_open_preliminary_due", "status", "preliminary_due"),
         Index("ix_tickets_open_response_due", "status", "response_due"),
+        # routing's flood count: the sender's letters of the last hour, whatever the case
+        Index("ix_tickets_petitioner_lower", text("lower(petitioner_addr)")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -192,6 +195,8 @@ class OutboxRow(Base):
     """An outgoing mail, fully rendered, written in the same transaction as its cause."""
 
     __tablename__ = "outbox"
+    # On PostgreSQL also `ix_outbox_dedupe_key_pattern` (varchar_pattern_ops, migration 0015)
+    # for the LIKE 'key>%' of a coalesced mail (`repo.outbox_key_taken`).
     __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

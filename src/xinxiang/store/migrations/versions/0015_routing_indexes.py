@@ -1,0 +1,38 @@
+"""indexes that keep routing's cost flat as the history grows (issue #17)
+
+Routing counts a sender's letters of the last hour by `lower(petitioner_addr)`, and before
+queueing a mail looks for its key or a coalesced `key>address` in the outbox; without these
+indexes both walked the whole table, so each ticket cost more as the history grew. The prefix
+index is PostgreSQL's (`varchar_pattern_ops`, for LIKE 'key>%' under any collation); SQLite
+looks the prefix up as a range of the unique index.
+
+Revision ID: 0015
+Revises: 0014
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0015"
+down_revision = "0014"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_tickets_petitioner_lower", "tickets", [sa.text("lower(petitioner_addr)")])
+    if op.get_bind().dialect.name == "postgresql":
+        op.create_index(
+            "ix_outbox_dedupe_key_pattern",
+            "outbox",
+            ["dedupe_key"],
+            postgresql_ops={"dedupe_key": "varchar_pattern_ops"},
+        )
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_index("ix_outbox_dedupe_key_pattern", table_name="outbox")
+    op.drop_index("ix_tickets_petitioner_lower", table_name="tickets")
