@@ -117,9 +117,12 @@ def coalesce(
     True if the mail was not coalesced for `address` before."""
     del subject  # the digest reads each mail's own subject when it is rendered
     now: datetime = row["now"]
+    own = f"{row['dedupe_key']}>{address}"
     added = enqueue_mail(
         session,
-        **{**row, "dedupe_key": f"{row['dedupe_key']}>{address}"},
+        # its own Message-ID: the mail's went to its direct recipients or another address's
+        # copy (one mail to several staff past their threshold broke the unique index)
+        **{**row, "dedupe_key": own, "message_id": outbox_message_id(own, ctx.msgid_domain)},
         recipients=[address],
         state="coalesced",
     )
