@@ -195,9 +195,16 @@ class OutboxRow(Base):
     """An outgoing mail, fully rendered, written in the same transaction as its cause."""
 
     __tablename__ = "outbox"
-    # On PostgreSQL also `ix_outbox_dedupe_key_pattern` (varchar_pattern_ops, migration 0015)
-    # for the LIKE 'key>%' of a coalesced mail (`repo.outbox_key_taken`).
-    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+        # For PostgreSQL's LIKE 'key>%' of a coalesced mail (`repo.outbox_key_taken`) under any
+        # collation; SQLite, whose LIKE ignores case, looks the prefix up as a range instead.
+        Index(
+            "ix_outbox_dedupe_key_pattern",
+            "dedupe_key",
+            postgresql_ops={"dedupe_key": "varchar_pattern_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
