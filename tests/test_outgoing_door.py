@@ -143,6 +143,30 @@ def test_a_burst_to_one_department_becomes_the_threshold_plus_a_digest_of_all(tm
         assert len(shown) + len(sent_direct) == burst
 
 
+def test_one_mail_to_several_staff_past_the_threshold_is_kept_for_each(tmp_config) -> None:  # type: ignore[no-untyped-def]
+    ctx = context(tmp_config(overrides={"outgoing": {"staff_per_hour": 1}}))
+    ticket, _, _ = take(ctx, *MATTERS[0], sender="s2@stu.example.edu.cn")
+    code = ticket.department_code
+    assert code is not None
+    to = (Recipient(Role.DEPARTMENT, code), Recipient(Role.OFFICE))
+    with ctx.db.unit_of_work() as s:
+        row = s.get(TicketRow, ticket.id)
+        assert row is not None
+        for i in range(3):
+            n = Notice("confirm", to, key=f"both{i}", message=f"第{i}号通知")
+            send(ctx, s, row, n, NOW + timedelta(seconds=i))
+    with ctx.db.unit_of_work() as s:
+        rows = list(s.execute(select(OutboxRow).where(OutboxRow.kind == "confirm")).scalars())
+    addresses = {a.lower() for a in ctx.cfg.office.emails} | {
+        a.lower() for a in (ctx.cfg.department(code) or ctx.cfg.office).emails
+    }
+    for i in range(3):
+        mine = [r for r in rows if r.dedupe_key.split(">")[0].endswith(f"both{i}")]
+        reached = {a for r in mine for a in r.recipients}
+        assert reached == addresses, "each address has the mail, directly or in its digest"
+    assert len({r.message_id for r in rows}) == len(rows), "a Message-ID is used once"
+
+
 def _decoded(row: OutboxRow) -> bytes:
     body = _parsed(row.raw or b"").get_body(("plain",))
     return body.get_content().encode() if body is not None else b""

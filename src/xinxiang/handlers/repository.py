@@ -9,6 +9,8 @@ rows, reply rows and the events of the log. Mail is not written here (`handlers.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -65,6 +67,47 @@ def _day_text(value: object) -> str | None:
     return value.isoformat() if isinstance(value, date) else None
 
 
+_PRELOADED = "xinxiang.snapshot_relations"
+"""Key in `Session.info` of what `TicketRepository.preload` read."""
+
+
+@dataclass(frozen=True)
+class _Relations:
+    """What a snapshot reads besides the ticket's row."""
+
+    cohandlers: tuple[CohandlerState, ...]
+    pending: tuple[PendingReply, ...]
+    prelim_states: frozenset[str]
+    duplicate_of: int | None
+    earlier: str | None
+    revisit: RevisitRound | None
+    rounds: int
+
+
+def _pending(r: TicketReplyRow) -> PendingReply:
+    return PendingReply(
+        reply_id=r.id,
+        kind=r.kind,  # type: ignore[arg-type]  # the column holds a ReplyKind
+        department=r.department_code,
+        author=r.author,
+        text=r.final_text or r.text,
+        planned_formal_date=_day(r.planned_formal_date),
+        extension_until=r.extension_until,
+    )
+
+
+def _round(row: RevisitRow) -> RevisitRound:
+    return RevisitRound(
+        round=row.round,
+        state=row.state,
+        nonce=row.nonce,
+        created_at=row.created_at,
+        department=row.department_code,
+        revisit_id=row.id,
+        **{name: getattr(row, name) for name in _ROUND_COLUMNS if name != "state"},
+    )
+
+
 class TicketRepository:
     """Tickets as the workflow sees them, inside the caller's session (unit of work)."""
 
@@ -96,8 +139,72 @@ class TicketRepository:
             ).scalars()
         )
 
-    def snapshot(self, t: TicketRow) -> TicketSnapshot:
-        """The ticket's state as the workflow sees it (row, co-handlers, pending replies)."""
+    def preload(self, tickets: list[TicketRow]) -> None:
+        """Read the relations of `tickets`' snapshots (co-handlers, replies, revisit rounds)
+        for all of them at once; each ticket's next `snapshot` uses them, once.
+
+        For a batch that takes a snapshot of each of its tickets before changing any of those
+        relations (routing); `forget` drops what was not used.
+        """
+        ids = [t.id for t in tickets]
+        if not ids:
+            return
+        s = self.session
+        cohandlers: dict[int, list[CohandlerState]] = defaultdict(list)
+        for c in s.execute(
+            select(CohandlerRow).where(CohandlerRow.ticket_id.in_(ids)).order_by(CohandlerRow.id)
+        ).scalars():
+            cohandlers[c.ticket_id].append(
+                CohandlerState(c.department_code, c.assigned_at, c.due, c.reported_at)
+            )
+        pending: dict[int, list[PendingReply]] = defaultdict(list)
+        for r in s.execute(
+            select(TicketReplyRow)
+            .where(TicketReplyRow.ticket_id.in_(ids), TicketReplyRow.state == "pending_approval")
+            .order_by(TicketReplyRow.id)
+        ).scalars():
+            pending[r.ticket_id].append(_pending(r))
+        prelim: dict[int, set[str]] = defaultdict(set)
+        for tid, state in s.execute(
+            select(TicketReplyRow.ticket_id, TicketReplyRow.state).where(
+                TicketReplyRow.ticket_id.in_(ids), TicketReplyRow.kind == "preliminary"
+            )
+        ):
+            prelim[tid].add(state)
+        dup_ids = {t.duplicate_of for t in tickets if t.duplicate_of is not None}
+        numbers: dict[int, str] = {}
+        if dup_ids:
+            for tid, number in s.execute(
+                select(TicketRow.id, TicketRow.number).where(TicketRow.id.in_(dup_ids))
+            ):
+                numbers[tid] = number
+        latest: dict[int, RevisitRow] = {}
+        rounds: dict[int, int] = defaultdict(int)
+        for v in s.execute(select(RevisitRow).where(RevisitRow.ticket_id.in_(ids))).scalars():
+            rounds[v.ticket_id] += 1
+            if v.ticket_id not in latest or v.round > latest[v.ticket_id].round:
+                latest[v.ticket_id] = v
+        cache: dict[int, _Relations] = s.info.setdefault(_PRELOADED, {})
+        for t in tickets:
+            cache[t.id] = _Relations(
+                cohandlers=tuple(cohandlers.get(t.id, ())),
+                pending=tuple(pending.get(t.id, ())),
+                prelim_states=frozenset(prelim.get(t.id, ())),
+                duplicate_of=t.duplicate_of,
+                earlier=numbers.get(t.duplicate_of) if t.duplicate_of is not None else None,
+                revisit=_round(latest[t.id]) if t.id in latest else None,
+                rounds=rounds.get(t.id, 0),
+            )
+
+    def forget(self) -> None:
+        """Drop what `preload` read and no `snapshot` used."""
+        self.session.info.pop(_PRELOADED, None)
+
+    def _relations(self, t: TicketRow) -> _Relations:
+        preloaded: dict[int, _Relations] = self.session.info.get(_PRELOADED, {})
+        found = preloaded.pop(t.id, None)
+        if found is not None and found.duplicate_of == t.duplicate_of:
+            return found
         s = self.session
         cohandlers = tuple(
             CohandlerState(c.department_code, c.assigned_at, c.due, c.reported_at)
@@ -105,19 +212,8 @@ class TicketRepository:
                 select(CohandlerRow).where(CohandlerRow.ticket_id == t.id).order_by(CohandlerRow.id)
             ).scalars()
         )
-        pending = tuple(
-            PendingReply(
-                reply_id=r.id,
-                kind=r.kind,  # type: ignore[arg-type]  # the column holds a ReplyKind
-                department=r.department_code,
-                author=r.author,
-                text=r.final_text or r.text,
-                planned_formal_date=_day(r.planned_formal_date),
-                extension_until=r.extension_until,
-            )
-            for r in self.pending_rows(t)
-        )
-        prelim_states = set(
+        pending = tuple(_pending(r) for r in self.pending_rows(t))
+        prelim_states = frozenset(
             s.execute(
                 select(TicketReplyRow.state).where(
                     TicketReplyRow.ticket_id == t.id, TicketReplyRow.kind == "preliminary"
@@ -129,6 +225,21 @@ class TicketRepository:
             if t.duplicate_of is not None
             else None
         )
+        return _Relations(
+            cohandlers=cohandlers,
+            pending=pending,
+            prelim_states=prelim_states,
+            duplicate_of=t.duplicate_of,
+            earlier=earlier,
+            revisit=self._latest_round(t),
+            rounds=s.execute(
+                select(func.count()).select_from(RevisitRow).where(RevisitRow.ticket_id == t.id)
+            ).scalar_one(),
+        )
+
+    def snapshot(self, t: TicketRow) -> TicketSnapshot:
+        """The ticket's state as the workflow sees it (row, co-handlers, pending replies)."""
+        rel = self._relations(t)
         return TicketSnapshot(
             number=t.number,
             status=TicketStatus(t.status),
@@ -151,21 +262,19 @@ class TicketRepository:
             closed_at=t.closed_at,
             excluded_from_assessment=bool(t.excluded_from_assessment),
             flagged=bool(t.flagged),
-            duplicate_of=earlier,
-            cohandlers=cohandlers,
-            pending=pending,
-            preliminary_given=bool(prelim_states),
-            preliminary_sent="sent" in prelim_states,
+            duplicate_of=rel.earlier,
+            cohandlers=rel.cohandlers,
+            pending=rel.pending,
+            preliminary_given=bool(rel.prelim_states),
+            preliminary_sent="sent" in rel.prelim_states,
             rating=t.rating,
             rated_at=t.rated_at,
             revisit_state=t.revisit_state,
             rework_count=t.rework_count or 0,
             settled_at=t.settled_at,
             settled_reason=t.settled_reason,
-            revisit=self._latest_round(t),
-            rounds=s.execute(
-                select(func.count()).select_from(RevisitRow).where(RevisitRow.ticket_id == t.id)
-            ).scalar_one(),
+            revisit=rel.revisit,
+            rounds=rel.rounds,
         )
 
     def _latest_round(self, t: TicketRow) -> RevisitRound | None:
@@ -175,17 +284,7 @@ class TicketRepository:
             .order_by(RevisitRow.round.desc())
             .limit(1)
         ).scalar_one_or_none()
-        if row is None:
-            return None
-        return RevisitRound(
-            round=row.round,
-            state=row.state,
-            nonce=row.nonce,
-            created_at=row.created_at,
-            department=row.department_code,
-            revisit_id=row.id,
-            **{name: getattr(row, name) for name in _ROUND_COLUMNS if name != "state"},
-        )
+        return None if row is None else _round(row)
 
     def _write_round(self, t: TicketRow, r: RevisitRound) -> None:
         row = self.session.get(RevisitRow, r.revisit_id) if r.revisit_id is not None else None

@@ -121,10 +121,13 @@ def coalesce(
     del subject  # the digest reads each mail's own subject when it is rendered
     now: datetime = row["now"]
     key = row["dedupe_key"]
+    # A mail already sent one address at a time has that address in its key.
+    own = key if key.endswith(f">{address}") else f"{key}>{address}"
     added = enqueue_mail(
         session,
-        # A mail already sent one address at a time has that address in its key.
-        **{**row, "dedupe_key": key if key.endswith(f">{address}") else f"{key}>{address}"},
+        # its own Message-ID: the mail's went to its direct recipients or another address's
+        # copy (one mail to several staff past their threshold broke the unique index)
+        **{**row, "dedupe_key": own, "message_id": outbox_message_id(own, ctx.msgid_domain)},
         recipients=[address],
         state="coalesced",
     )

@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinxiang.classify.duplicates import PriorLetter, find_duplicate
@@ -30,6 +30,7 @@ from xinxiang.domain import workflow as wf
 from xinxiang.domain.letter import Letter
 from xinxiang.domain.states import OPEN_STATUSES, TicketStatus
 from xinxiang.handlers.bus import execute
+from xinxiang.handlers.repository import TicketRepository
 from xinxiang.logs import log_event
 from xinxiang.notify.tickets import notify_ticket
 from xinxiang.outgoing.door import post
@@ -37,9 +38,9 @@ from xinxiang.outgoing.routing import alert_spec
 from xinxiang.replies.privacy import confidential_of
 from xinxiang.services.context import AppContext
 from xinxiang.services.learning import advice
-from xinxiang.services.letter_confirm import awaiting_confirmation, contact_unconfirmed
+from xinxiang.services.letter_confirm import awaiting_confirmation
+from xinxiang.services.routing_facts import BatchFacts, batch_facts
 from xinxiang.services.shunt import Item, handle_batch, set_aside
-from xinxiang.store.dialect import savepoint
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
 from xinxiang.store.repo import add_event, letter_from_row
 
@@ -114,18 +115,30 @@ def _route(ctx: AppContext, session: Session, ids: list[int], now: datetime) -> 
         select(AttachmentRow).where(AttachmentRow.letter_id.in_(letter_ids))
     ).scalars():
         files[a.letter_id].append(a)
-    for ticket in tickets:
-        row = letters[ticket.letter_id]
-        with savepoint(session):  # one ticket's routing is undone alone
-            route_new_ticket(ctx, session, ticket, letter_from_row(row, files[row.id]), now)
-        log_event(
-            "ticket_routed",
-            ticket=ticket.number,
-            status=ticket.status,
-            department=ticket.department_code,
-            disposition=ticket.disposition,
-            urgency=ticket.urgency,
-        )
+    facts = batch_facts(
+        session,
+        tickets,
+        now,
+        timedelta(days=ctx.cfg.settings.dispatch.duplicate_window_days),
+    )
+    repository = TicketRepository(session)
+    repository.preload(tickets)
+    # No savepoint per ticket: an error ends the batch's transaction, and the shunt routes its
+    # tickets again one transaction each (`services.shunt.handle_batch`).
+    try:
+        for ticket in tickets:
+            row = letters[ticket.letter_id]
+            route_new_ticket(ctx, session, ticket, letter_from_row(row, files[row.id]), now, facts)
+            log_event(
+                "ticket_routed",
+                ticket=ticket.number,
+                status=ticket.status,
+                department=ticket.department_code,
+                disposition=ticket.disposition,
+                urgency=ticket.urgency,
+            )
+    finally:
+        repository.forget()
     return len(tickets)
 
 
@@ -135,9 +148,21 @@ ACTOR = "system"
 
 
 def route_new_ticket(
-    ctx: AppContext, session: Session, ticket: TicketRow, letter: Letter, now: datetime
+    ctx: AppContext,
+    session: Session,
+    ticket: TicketRow,
+    letter: Letter,
+    now: datetime,
+    facts: BatchFacts | None = None,
 ) -> Classification:
-    """Classify a fresh ticket and act on the decision, in the routing batch's `session`."""
+    """Classify a fresh ticket and act on the decision, in the routing batch's `session`.
+
+    `facts` is what the batch read for all its tickets at once (`routing_facts`); without it
+    (a ticket routed alone) it is read for this ticket.
+    """
+    if facts is None:
+        window = timedelta(days=ctx.cfg.settings.dispatch.duplicate_window_days)
+        facts = batch_facts(session, [ticket], now, window)
     c = classify_letter(letter, ctx.rules)
     ticket.category = c.category
     ticket.urgency = c.urgency
@@ -155,14 +180,14 @@ def route_new_ticket(
     settings = ctx.cfg.settings.dispatch
     if c.is_emergency or c.is_suspected_emergency:
         _emergency_alert(ctx, session, ticket, letter, c, now)
-    flood = None if c.is_emergency else _flood(ctx, session, ticket)
+    flood = None if c.is_emergency else _flood(ctx, ticket, facts)
     over_cap = flood is not None and flood.over_cap
     earlier = (
-        None if c.is_emergency or over_cap else _find_earlier(ctx, session, ticket, letter, now)
+        None if c.is_emergency or over_cap else _find_earlier(ctx, facts, ticket, letter, now)
     )
     code = c.department_code or None
     known = ctx.cfg.department(code) if code else None
-    facts = wf.Classified(
+    classified = wf.Classified(
         actor=ACTOR,
         disposition=c.disposition,
         office=ctx.cfg.office.code,
@@ -176,9 +201,9 @@ def route_new_ticket(
         confidential=confidential.phrase if confidential.value else None,
         earlier=earlier.number if earlier is not None else None,
         flood=flood,
-        unconfirmed_contact=contact_unconfirmed(session, ticket.id),
+        unconfirmed_contact=ticket.id in facts.unconfirmed,
     )
-    command = wf.after_classification(facts)
+    command = wf.after_classification(classified)
     if isinstance(command, wf.Route) and known is None:
         raise LookupError(f"unknown department {code!r}")
     if isinstance(command, wf.HoldForTriage) and command.flood is None:
@@ -193,18 +218,12 @@ def _suggestion(ctx: AppContext, letter: Letter, c: Classification) -> dict[str,
     return {"suggestion": found} if found is not None else {}
 
 
-def _flood(ctx: AppContext, session: Session, ticket: TicketRow) -> wf.Flood | None:
+def _flood(ctx: AppContext, ticket: TicketRow, facts: BatchFacts) -> wf.Flood | None:
     """The sender's letters within the hour before this one (刷屏), if the sender is known."""
     address = (ticket.petitioner_addr or "").lower()
     if not address:
         return None
-    earlier = session.execute(
-        select(func.count(TicketRow.id)).where(
-            func.lower(TicketRow.petitioner_addr) == address,
-            TicketRow.id < ticket.id,
-            TicketRow.created_at >= ticket.created_at - timedelta(hours=1),
-        )
-    ).scalar_one()
+    earlier = facts.flood_count(ticket)
     return wf.Flood(address, earlier, ctx.cfg.settings.dispatch.flood_letters_per_hour)
 
 
@@ -244,24 +263,13 @@ def _emergency_alert(
 
 
 def _find_earlier(
-    ctx: AppContext, session: Session, ticket: TicketRow, letter: Letter, now: datetime
+    ctx: AppContext, facts: BatchFacts, ticket: TicketRow, letter: Letter, now: datetime
 ) -> TicketRow | None:
     """An earlier letter of the same sender this one repeats (同一诉求), if any."""
     settings = ctx.cfg.settings.dispatch
     window = timedelta(days=settings.duplicate_window_days)
     open_values = [s.value for s in OPEN_STATUSES]
-    rows = session.execute(
-        select(TicketRow, LetterRow.body)
-        .join(LetterRow, LetterRow.id == TicketRow.letter_id)
-        .where(
-            TicketRow.petitioner_addr == ticket.petitioner_addr,
-            TicketRow.id < ticket.id,  # only earlier letters; later ones are not "earlier"
-            TicketRow.duplicate_of.is_(None),
-            or_(TicketRow.status.in_(open_values), TicketRow.closed_at >= now - window),
-        )
-        .order_by(TicketRow.id.desc())
-        .limit(20)
-    ).all()
+    rows = facts.earlier_candidates(ticket, now, window)
     if not rows:
         return None
     by_number = {t.number: t for t, _ in rows}

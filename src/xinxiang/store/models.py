@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -128,6 +129,8 @@ class TicketRow(Base):
         Index("ix_tickets_status_id", "status", "id"),
         Index("ix_tickets_department_id", "department_code", "id"),
         Index("ix_tickets_created_at", "created_at"),
+        # routing's flood count: the sender's letters of the last hour, whatever the case (0018)
+        Index("ix_tickets_petitioner_lower", text("lower(petitioner_addr)")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -196,7 +199,16 @@ class OutboxRow(Base):
     """An outgoing mail, fully rendered, written in the same transaction as its cause."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+        # For PostgreSQL's LIKE 'key>%' of a coalesced mail (`repo.outbox_key_taken`) under any
+        # collation; SQLite, whose LIKE ignores case, looks the prefix up as a range instead.
+        Index(
+            "ix_outbox_dedupe_key_pattern",
+            "dedupe_key",
+            postgresql_ops={"dedupe_key": "varchar_pattern_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)

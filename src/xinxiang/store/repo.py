@@ -238,14 +238,17 @@ def outbox_rows_to(
 
 def outbox_key_taken(session: Session, dedupe_key: str) -> bool:
     """Whether a mail with this dedupe key was queued, held or coalesced (`key>address`)."""
+    key = OutboxRow.dedupe_key
+    if session.get_bind().dialect.name == "postgresql":
+        # LIKE 'key>%' is an index range of `ix_outbox_dedupe_key_pattern` (varchar_pattern_ops)
+        coalesced = key.startswith(dedupe_key + ">", autoescape=True)
+    else:
+        # SQLite's LIKE ignores case and walks the whole outbox; the range ('?' follows '>')
+        # is one of the unique index, byte-wise as SQLite's BINARY collation compares.
+        coalesced = (key >= dedupe_key + ">") & (key < dedupe_key + "?")
     found = session.execute(
-        select(OutboxRow.id)
-        .where(
-            (OutboxRow.dedupe_key == dedupe_key)
-            | OutboxRow.dedupe_key.startswith(dedupe_key + ">", autoescape=True)
-        )
-        .limit(1)
-    ).scalar_one_or_none()
+        select(OutboxRow.id).where((key == dedupe_key) | coalesced).limit(1)
+    ).first()
     return found is not None
 
 
