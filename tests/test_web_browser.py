@@ -195,6 +195,25 @@ class Page:
         return path
 
 
+def receipt_text(site: Site, number: str) -> str:
+    """The receipt mail of ticket `number` as the petitioner receives it (rendered when sent)."""
+    from email import message_from_bytes, policy
+
+    from xinxiang.outgoing.door import render_deferred
+    from xinxiang.store.models import OutboxRow
+
+    with site.ctx.db.unit_of_work() as s:
+        t = s.execute(select(TicketRow).where(TicketRow.number == number)).scalar_one()
+        row = s.execute(
+            select(OutboxRow).where(OutboxRow.ticket_id == t.id, OutboxRow.kind == "ack")
+        ).scalar_one()
+        raw = row.raw or render_deferred(site.ctx, s, row)
+    assert raw is not None
+    msg = message_from_bytes(raw, policy=policy.default)
+    body = msg.get_body(("plain",))  # type: ignore[attr-defined]
+    return str(body.get_content())
+
+
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Browser]:
     b = Browser(_chromium(), tmp_path / "chromium-profile")
@@ -351,7 +370,7 @@ def test_a_leader_finds_its_supervision_items_and_records_a_批示(
     assert "请后勤处今天内修复热水并答复来信人。" in text_of(mail)
 
 
-def test_a_petitioner_rates_from_the_revisit_mail_on_a_phone(
+def test_a_petitioner_looks_up_with_the_receipts_code_and_rates_on_a_phone(
     served: tuple[Site, str], browser: Browser, tmp_path: Path
 ) -> None:
     """The signed link of the revisit mail: GET shows what it would record and changes nothing
@@ -367,6 +386,14 @@ def test_a_petitioner_rates_from_the_revisit_mail_on_a_phone(
     path = f"/revisit/{link.group(2)}"
 
     phone = browser.page(390, 844, mobile=True)
+    # First the petitioner looks the letter up with the 查询码 of the receipt mail.
+    code = re.search(r"查询码：\s*(\S+)", receipt_text(site, number))
+    assert code is not None
+    phone.goto(f"{base}/", "/")
+    phone.submit('form[action="/lookup"]', {"number": number, "code": code.group(1)}, "/lookup")
+    progress = _wait_text(phone, number)
+    assert "已答复" in progress, progress
+    looked_up = phone.screenshot(tmp_path / "lookup-phone.png")
     phone.goto(link.group(1), path)
     shown = phone.text()
     assert "满意度评价" in shown and f"受理编号 {number}" in shown and "4 满意" in shown
@@ -389,5 +416,5 @@ def test_a_petitioner_rates_from_the_revisit_mail_on_a_phone(
     assert (r.state, r.rating, r.channel, r.comment) == ("rated", 4, "link", "热水已恢复，谢谢。")
     phone.goto(link.group(1), path)  # the link is single-use
     assert "该评价链接已使用或已失效" in phone.text()
-    print(f"screenshots: {confirm} {recorded}")
+    print(f"screenshots: {looked_up} {confirm} {recorded}")
     assert confirm.stat().st_size > 10_000 and recorded.stat().st_size > 5_000
