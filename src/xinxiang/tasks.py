@@ -42,7 +42,7 @@ from xinxiang.services.leases import SourceLease, holder_id
 from xinxiang.services.oa_hooks import install_oa_hooks
 from xinxiang.services.oa_tasks import oa_enabled, oa_pull, oa_push
 from xinxiang.services.outbox import OutboxResult, send_due
-from xinxiang.services.poll import PollResult, poll_source
+from xinxiang.services.poll import PollResult, import_source
 from xinxiang.services.records import refresh_records
 from xinxiang.services.replies import process_pending_replies
 from xinxiang.services.revisit import revisit_pass
@@ -103,7 +103,13 @@ class Runtime:
         self._notifiers: dict[str, Notifier] | None = None
         self._http: httpx.Client | None = None
         self.holder = holder_id()
-        """This worker's name on source leases."""
+        """This worker's name on source and job leases."""
+        self._jobs_here: dict[str, threading.Lock] = {}
+        self._route_lock = threading.Lock()
+        self._route_again = threading.Event()
+        self.on_ingested: Callable[[], object] | None = None
+        """Called after each batch of letters is committed (the worker queues a routing pass,
+        which any host's consumer may take)."""
 
     @property
     def transport(self) -> Transport:
@@ -117,10 +123,12 @@ class Runtime:
     ) -> PollResult | None:
         """Poll `name`; if a pass is already running here, ask it to run once more instead.
 
-        `guard` (a Huey task lock) is held around the passes, and the source's lease in the
-        database (`SourceLease`, renewed while held, taken over when its holder died), so two
-        workers never poll one source at once; when another worker holds either, this call
-        does nothing.
+        The source's lease in the database (`SourceLease`, renewed while held, taken over when
+        its holder died) is held around the passes, so two workers never poll one source at
+        once; when another worker holds it, this call does nothing. (No Huey lock: a lock in
+        Redis has no expiry, so a host that died holding it would stop the source for every
+        other host until some consumer restarted and flushed it.) `guard` is an extra lock
+        for callers that want one.
         """
         with self._lock:
             if name in self._running:
@@ -144,7 +152,8 @@ class Runtime:
                     with self._lock:
                         self._again.discard(name)
                     try:
-                        result = poll_source(self.ctx, name, self.clock)
+                        result = import_source(self.ctx, name, self.clock, self._ingested)
+                        self.route()
                     except SourceUnavailable as exc:
                         log.warning("poll %s: %s (will retry)", name, exc)
                         observe(self.ctx.db, f"source:{name}", False, self.clock(), str(exc))
@@ -162,6 +171,57 @@ class Runtime:
             with self._lock:
                 self._running.discard(name)
         return result
+
+    def _ingested(self, count: int) -> None:
+        if count and self.on_ingested is not None:
+            self.on_ingested()
+
+    def route(self) -> int:
+        """Route the tickets waiting in `received`; calls while a pass runs in this process
+        make it run once more. Hosts route side by side (each ticket is claimed in its
+        transaction, `FOR UPDATE SKIP LOCKED`), so a routing pass queued after each committed
+        batch lets routing run while the mailbox is still being read, on any host."""
+        self._route_again.set()
+        if not self._route_lock.acquire(blocking=False):
+            return 0
+        routed = 0
+        try:
+            while self._route_again.is_set():
+                self._route_again.clear()
+                routed += route_received(self.ctx, self.clock())
+        finally:
+            self._route_lock.release()
+        return routed
+
+    def run_job(self, job: str, work: Callable[[], object]) -> bool:
+        """Run `work` unless job `job` is running already, in this process or on any host.
+
+        Across hosts the job's lease (`job:<name>` in the lease table, renewed while it runs)
+        decides, so a host that died in the middle of a job holds it up only until its lease
+        expires; in this process a thread lock does (both threads share one lease holder).
+        False when skipped.
+        """
+        with self._lock:
+            here = self._jobs_here.setdefault(job, threading.Lock())
+        if not here.acquire(blocking=False):
+            log.info("%s: still running here, skipped", job)
+            return False
+        try:
+            lease = SourceLease(
+                self.ctx.db,
+                f"job:{job}",
+                holder=self.holder,
+                seconds=self.ctx.cfg.settings.queue.source_lease_seconds,
+                clock=self.clock,
+            )
+            with lease as held:
+                if not held:
+                    log.info("%s: running in another worker, skipped", job)
+                    return False
+                work()
+                return True
+        finally:
+            here.release()
 
     @property
     def notifiers(self) -> dict[str, Notifier]:
@@ -227,36 +287,37 @@ EVERY_MINUTE = crontab(minute="*")
 
 class Tasks:
     """The tasks registered on one Huey instance: one periodic task per job, each under its
-    own `lock_task`, so a job that fails never skips another and two workers never run the same
-    job at once (a job still running when its next minute comes is skipped, not queued)."""
+    own lease (`Runtime.run_job`), so a job that fails never skips another and two workers
+    never run the same job at once (a job still running when its next minute comes is skipped,
+    not queued); a host that died in a job holds it up only until the lease expires."""
 
     def __init__(self, huey: Huey, runtime: Runtime) -> None:
         self.huey = huey
         self.runtime = runtime
         rt = runtime
-        # Locks are made up front so the consumer's `flush_locks` knows them all: a worker
-        # killed while holding one must not stop that job for good.
-        self.source_locks = {
-            src.name: huey.lock_task(f"xinxiang.poll.{src.name}")
-            for src in rt.ctx.cfg.settings.sources
-        }
-        # Polling is locked per source (below), so that two sources are polled side by side.
-        locks = {job: huey.lock_task(f"xinxiang.{job}") for job in JOBS if job != "poll"}
 
+        # Each job runs under a lease in the database (`Runtime.run_job`), polling under the
+        # source's lease (`Runtime.poll`), not under Huey locks: those never expire, so a host
+        # that died holding one would stop that job on every other host.
         def locked(job: str, work: Callable[[], object]) -> None:
-            try:
-                with locks[job]:
-                    work()
-            except TaskLockedException:
-                log.info("%s: still running (here or in another worker), skipped", job)
+            rt.run_job(job, work)
 
         @huey.task(name="xinxiang.poll_source")
         def poll_source_task(name: str) -> None:
-            lock = self.source_locks.get(name) or huey.lock_task(f"xinxiang.poll.{name}")
-            rt.poll(name, lock)
+            rt.poll(name)
             # Replies are committed as letters first, then acted upon: crash-safe.
             replies_task()
             send_outbox_task()
+
+        # Queued after each batch of letters is committed: route it (receipts are rendered
+        # when sent, after routing, so they name the department) and send, while the poll
+        # goes on reading. Not locked across hosts: tickets are claimed one by one.
+        @huey.task(name="xinxiang.route_now")
+        def route_task() -> None:
+            if rt.route():
+                send_outbox_task()
+
+        rt.on_ingested = route_task
 
         # Sending is not locked across workers: each row is claimed with a lease, so the
         # workers of every host send side by side (passes in one process coalesce).
@@ -278,7 +339,7 @@ class Tasks:
 
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.routing")
         def routing() -> None:
-            locked("routing", lambda: route_received(rt.ctx, rt.clock()))
+            locked("routing", rt.route)
 
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.replies")
         def replies() -> None:
@@ -413,7 +474,7 @@ def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
         # An idle consumer checks the queue at least twice a second (Huey's default backs off
         # to 10 s), so that a letter announced by IDLE is taken up at once.
         max_delay=0.5,
-        # A worker killed while a job ran left its lock behind; nothing else would clear it.
+        # Jobs use leases, not Huey locks; a lock a caller's `guard` left behind is cleared.
         flush_locks=True,
     )
     try:
