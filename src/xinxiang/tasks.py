@@ -42,7 +42,7 @@ from xinxiang.services.leases import SourceLease, holder_id
 from xinxiang.services.oa_hooks import install_oa_hooks
 from xinxiang.services.oa_tasks import oa_enabled, oa_pull, oa_push
 from xinxiang.services.outbox import OutboxResult, send_due
-from xinxiang.services.poll import PollResult, import_source
+from xinxiang.services.poll import PollResult, poll_source
 from xinxiang.services.records import refresh_records
 from xinxiang.services.replies import process_pending_replies
 from xinxiang.services.revisit import revisit_pass
@@ -105,11 +105,6 @@ class Runtime:
         self.holder = holder_id()
         """This worker's name on source and job leases."""
         self._jobs_here: dict[str, threading.Lock] = {}
-        self._route_lock = threading.Lock()
-        self._route_again = threading.Event()
-        self.on_ingested: Callable[[], object] | None = None
-        """Called after each batch of letters is committed (the worker queues a routing pass,
-        which any host's consumer may take)."""
 
     @property
     def transport(self) -> Transport:
@@ -152,8 +147,7 @@ class Runtime:
                     with self._lock:
                         self._again.discard(name)
                     try:
-                        result = import_source(self.ctx, name, self.clock, self._ingested)
-                        self.route()
+                        result = poll_source(self.ctx, name, self.clock)
                     except SourceUnavailable as exc:
                         log.warning("poll %s: %s (will retry)", name, exc)
                         observe(self.ctx.db, f"source:{name}", False, self.clock(), str(exc))
@@ -171,27 +165,6 @@ class Runtime:
             with self._lock:
                 self._running.discard(name)
         return result
-
-    def _ingested(self, count: int) -> None:
-        if count and self.on_ingested is not None:
-            self.on_ingested()
-
-    def route(self) -> int:
-        """Route the tickets waiting in `received`; calls while a pass runs in this process
-        make it run once more. Hosts route side by side (each ticket is claimed in its
-        transaction, `FOR UPDATE SKIP LOCKED`), so a routing pass queued after each committed
-        batch lets routing run while the mailbox is still being read, on any host."""
-        self._route_again.set()
-        if not self._route_lock.acquire(blocking=False):
-            return 0
-        routed = 0
-        try:
-            while self._route_again.is_set():
-                self._route_again.clear()
-                routed += route_received(self.ctx, self.clock())
-        finally:
-            self._route_lock.release()
-        return routed
 
     def run_job(self, job: str, work: Callable[[], object]) -> bool:
         """Run `work` unless job `job` is running already, in this process or on any host.
@@ -309,16 +282,6 @@ class Tasks:
             replies_task()
             send_outbox_task()
 
-        # Queued after each batch of letters is committed: route it (receipts are rendered
-        # when sent, after routing, so they name the department) and send, while the poll
-        # goes on reading. Not locked across hosts: tickets are claimed one by one.
-        @huey.task(name="xinxiang.route_now")
-        def route_task() -> None:
-            if rt.route():
-                send_outbox_task()
-
-        rt.on_ingested = route_task
-
         # Sending is not locked across workers: each row is claimed with a lease, so the
         # workers of every host send side by side (passes in one process coalesce).
         @huey.task(name="xinxiang.send_outbox")
@@ -339,7 +302,7 @@ class Tasks:
 
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.routing")
         def routing() -> None:
-            locked("routing", rt.route)
+            locked("routing", lambda: route_received(rt.ctx, rt.clock()))
 
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.replies")
         def replies() -> None:
