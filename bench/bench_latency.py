@@ -67,7 +67,7 @@ def write_config(cfg_dir: Path, data_dir: Path, url: str, account: Any, smtp_por
             (cfg_dir / extra.name).write_bytes(extra.read_bytes())
     (cfg_dir / "xinxiang.toml").write_text(
         f'[storage]\ndata_dir = "{data_dir}"\ndatabase_url = "{url}"\n'
-        f'[queue]\nurl = "sqlite:///{data_dir}/queue.db"\nworkers = 2\n'
+        f'[queue]\nurl = "sqlite:///{data_dir}/queue.db"\n'
         f'[smtp]\ntransport = "smtp"\nhost = "127.0.0.1"\nport = {smtp_port}\n'
         f'security = "plain"\nallow_plaintext = true\n'
         f'from_address = "xinxiang@example.edu.cn"\n'

@@ -72,7 +72,7 @@ instance_name = dovecot-test-{imap_port}
 base_dir = {dir}/run
 state_dir = {dir}/state
 protocols = imap lmtp
-listen = 127.0.0.1
+listen = {host}
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
@@ -109,7 +109,7 @@ namespace inbox {{
 service imap-login {{
   chroot =
   inet_listener imap {{
-    address = 127.0.0.1
+    address = {host}
     port = {imap_port}
   }}
   inet_listener imaps {{
@@ -126,7 +126,7 @@ service anvil {{
 }}
 service lmtp {{
   inet_listener lmtp {{
-    address = 127.0.0.1
+    address = {host}
     port = {lmtp_port}
   }}
 }}
@@ -178,10 +178,10 @@ class DovecotServer:
     """A real Dovecot on loopback, with its config, passwd file and Maildirs in a temp directory.
 
     As root it runs as nobody/nogroup (Dovecot refuses to run mail processes as root); the
-    directory is created outside pytest's 0700 tmp tree so that user can reach it.
+    directory is created outside pytest's 0700 tmp tree so that user can reach it. `host` is
+    the address it listens on: loopback, or a test network's address (`tests/netns_hosts.py`)
+    that workers in other network namespaces reach.
     """
-
-    host = LOOPBACK
 
     def __init__(
         self,
@@ -189,7 +189,9 @@ class DovecotServer:
         domain: str = DEFAULT_DOMAIN,
         startup_timeout: float = 15.0,
         extra_config: str = "",
+        host: str = LOOPBACK,
     ) -> None:
+        self.host = host
         self.domain = domain
         self.extra_config = extra_config
         self.startup_timeout = startup_timeout
@@ -318,6 +320,7 @@ class DovecotServer:
             imap_port=self.imap_port,
             lmtp_port=self.lmtp_port,
             domain=self.domain,
+            host=self.host,
         )
         (self.dir / "dovecot.conf").write_text(conf + "\n" + self.extra_config + "\n")
 

@@ -1,11 +1,12 @@
 """The worker's schedule as written in `tasks.py`: one periodic task per job, each under its own
-Huey lock, so a job that is still running (here or in another worker) is skipped while the
-others run, and a job that fails skips nothing else."""
+lease, so a job that is still running (here or in another worker) is skipped while the others
+run, a job whose host died is taken over when its lease expires, and a job that fails skips
+nothing else."""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import select
 
 from inbound_helpers import context, letter
 from xinxiang.services.ingest import MessageOrigin, ingest_batch
+from xinxiang.services.leases import SourceLease, acquire
 from xinxiang.store.models import EventRow, TicketRow
 from xinxiang.tasks import JOBS, Runtime, Tasks, make_huey
 
@@ -60,8 +62,9 @@ def test_every_job_is_its_own_periodic_task(tmp_config: Any) -> None:
 
 def test_a_job_still_running_is_skipped_and_the_others_run(tmp_config: Any) -> None:
     ctx = context(tmp_config())
-    huey, tasks = one_letter_waiting(ctx)
-    with huey.lock_task("xinxiang.routing"):  # another worker is routing right now
+    _huey, tasks = one_letter_waiting(ctx)
+    # another worker (another host) is routing right now: it holds the job's lease
+    with SourceLease(ctx.db, "job:routing", holder="other-host:1:0000", clock=lambda: NOW):
         tasks.jobs["routing"]()
         assert statuses(ctx) == ["received"]
         for job in ("replies", "sweep", "digest", "outbox", "oa_pull", "oa_push"):
@@ -70,6 +73,20 @@ def test_a_job_still_running_is_skipped_and_the_others_run(tmp_config: Any) -> N
     assert statuses(ctx) == ["dispatched"]
     tasks.jobs["archive"]()
     assert archived(ctx) == 1
+
+
+def test_a_job_whose_host_died_is_taken_over_when_its_lease_expires(tmp_config: Any) -> None:
+    """A host killed in the middle of routing leaves its lease behind (no release): the job
+    is skipped while the lease runs, and taken over by another host once it has expired."""
+    ctx = context(tmp_config())
+    lease = timedelta(seconds=ctx.cfg.settings.queue.source_lease_seconds)
+    assert acquire(ctx.db, "job:routing", "dead-host:4242:0000", NOW - lease / 2, lease)
+    _huey, tasks = one_letter_waiting(ctx)
+    tasks.jobs["routing"]()
+    assert statuses(ctx) == ["received"]  # its lease still runs
+    later = Runtime(ctx, clock=lambda: NOW + lease)
+    Tasks(make_huey(ctx.cfg, immediate=True), later).jobs["routing"]()
+    assert statuses(ctx) == ["dispatched"]
 
 
 def test_a_job_that_fails_skips_no_other(tmp_config: Any, caplog: pytest.LogCaptureFixture) -> None:

@@ -83,7 +83,10 @@ class StorageSection(Strict):
 
 class QueueSection(Strict):
     url: str = "sqlite:///{data_dir}/queue.db"
-    workers: int = Field(default=2, ge=1, le=32)
+    # Consumer threads. Polling, routing and sending each hold one while a pass runs; with
+    # fewer than four, a long routing or sending pass leaves an IDLE notice (or a dead host's
+    # mailbox) waiting for a free thread.
+    workers: int = Field(default=4, ge=1, le=32)
     poll_interval_seconds: float = Field(default=60, ge=1)
     outbox_interval_seconds: float = Field(default=30, ge=1)
     source_lease_seconds: float = Field(default=60, ge=1)

@@ -104,7 +104,8 @@ class Runtime:
         self._notifiers: dict[str, Notifier] | None = None
         self._http: httpx.Client | None = None
         self.holder = holder_id()
-        """This worker's name on source leases."""
+        """This worker's name on source and job leases."""
+        self._jobs_here: dict[str, threading.Lock] = {}
 
     @property
     def transport(self) -> Transport:
@@ -118,10 +119,12 @@ class Runtime:
     ) -> PollResult | None:
         """Poll `name`; if a pass is already running here, ask it to run once more instead.
 
-        `guard` (a Huey task lock) is held around the passes, and the source's lease in the
-        database (`SourceLease`, renewed while held, taken over when its holder died), so two
-        workers never poll one source at once; when another worker holds either, this call
-        does nothing.
+        The source's lease in the database (`SourceLease`, renewed while held, taken over when
+        its holder died) is held around the passes, so two workers never poll one source at
+        once; when another worker holds it, this call does nothing. (No Huey lock: a lock in
+        Redis has no expiry, so a host that died holding it would stop the source for every
+        other host until some consumer restarted and flushed it.) `guard` is an extra lock
+        for callers that want one.
         """
         with self._lock:
             if name in self._running:
@@ -163,6 +166,36 @@ class Runtime:
             with self._lock:
                 self._running.discard(name)
         return result
+
+    def run_job(self, job: str, work: Callable[[], object]) -> bool:
+        """Run `work` unless job `job` is running already, in this process or on any host.
+
+        Across hosts the job's lease (`job:<name>` in the lease table, renewed while it runs)
+        decides, so a host that died in the middle of a job holds it up only until its lease
+        expires; in this process a thread lock does (both threads share one lease holder).
+        False when skipped.
+        """
+        with self._lock:
+            here = self._jobs_here.setdefault(job, threading.Lock())
+        if not here.acquire(blocking=False):
+            log.info("%s: still running here, skipped", job)
+            return False
+        try:
+            lease = SourceLease(
+                self.ctx.db,
+                f"job:{job}",
+                holder=self.holder,
+                seconds=self.ctx.cfg.settings.queue.source_lease_seconds,
+                clock=self.clock,
+            )
+            with lease as held:
+                if not held:
+                    log.info("%s: running in another worker, skipped", job)
+                    return False
+                work()
+                return True
+        finally:
+            here.release()
 
     @property
     def notifiers(self) -> dict[str, Notifier]:
@@ -228,33 +261,24 @@ EVERY_MINUTE = crontab(minute="*")
 
 class Tasks:
     """The tasks registered on one Huey instance: one periodic task per job, each under its
-    own `lock_task`, so a job that fails never skips another and two workers never run the same
-    job at once (a job still running when its next minute comes is skipped, not queued)."""
+    own lease (`Runtime.run_job`), so a job that fails never skips another and two workers
+    never run the same job at once (a job still running when its next minute comes is skipped,
+    not queued); a host that died in a job holds it up only until the lease expires."""
 
     def __init__(self, huey: Huey, runtime: Runtime) -> None:
         self.huey = huey
         self.runtime = runtime
         rt = runtime
-        # Locks are made up front so the consumer's `flush_locks` knows them all: a worker
-        # killed while holding one must not stop that job for good.
-        self.source_locks = {
-            src.name: huey.lock_task(f"xinxiang.poll.{src.name}")
-            for src in rt.ctx.cfg.settings.sources
-        }
-        # Polling is locked per source (below), so that two sources are polled side by side.
-        locks = {job: huey.lock_task(f"xinxiang.{job}") for job in JOBS if job != "poll"}
 
+        # Each job runs under a lease in the database (`Runtime.run_job`), polling under the
+        # source's lease (`Runtime.poll`), not under Huey locks: those never expire, so a host
+        # that died holding one would stop that job on every other host.
         def locked(job: str, work: Callable[[], object]) -> None:
-            try:
-                with locks[job]:
-                    work()
-            except TaskLockedException:
-                log.info("%s: still running (here or in another worker), skipped", job)
+            rt.run_job(job, work)
 
         @huey.task(name="xinxiang.poll_source")
         def poll_source_task(name: str) -> None:
-            lock = self.source_locks.get(name) or huey.lock_task(f"xinxiang.poll.{name}")
-            rt.poll(name, lock)
+            rt.poll(name)
             # Replies are committed as letters first, then acted upon: crash-safe.
             replies_task()
             send_outbox_task()
@@ -425,7 +449,7 @@ def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
         # An idle consumer checks the queue at least twice a second (Huey's default backs off
         # to 10 s), so that a letter announced by IDLE is taken up at once.
         max_delay=0.5,
-        # A worker killed while a job ran left its lock behind; nothing else would clear it.
+        # Jobs use leases, not Huey locks; a lock a caller's `guard` left behind is cleared.
         flush_locks=True,
     )
     try:
