@@ -280,7 +280,7 @@ def test_an_oa_petition_with_a_phone_only_end_to_end(
     cfg.data_dir.mkdir(parents=True, exist_ok=True)
     ctx = AppContext(cfg)
     upgrade(ctx.db)
-    assert install_oa_hooks(cfg)
+    assert install_oa_hooks(cfg, ctx.db)
     try:
         assert sim.store is not None
         sim.store.seed(12)
@@ -324,6 +324,6 @@ def test_an_oa_petition_with_a_phone_only_end_to_end(
         done = ticket(ctx, t.number)
         assert (done.status, done.settled_reason, done.rating) == ("closed", "satisfied", 5)
     finally:
-        uninstall_oa_hooks()
+        uninstall_oa_hooks(ctx.db)
         sim.stop()
         ctx.close()
