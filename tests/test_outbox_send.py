@@ -157,3 +157,41 @@ def test_a_small_backlog_goes_out_in_order_and_a_limit_is_kept(
     assert send_due(ctx, transport_for(ctx.cfg), NOW).sent == 3
     got = [m.parsed()["Message-ID"] for m in smtp_sink.messages()]
     assert got == [f"<m{i}@x>" for i in range(8)]
+
+
+def test_alerts_then_receipts_go_out_first_in_a_backlog(
+    smtp_sink: SmtpSink, tmp_config: Any, db_url: str
+) -> None:
+    """Issue #17's latency: a receipt or an emergency alert due later than a backlog of staff
+    mail is sent before it (alerts first, then receipts, then the rest in order)."""
+    ctx = context(tmp_config(smtp=smtp_sink, database_url=db_url))
+    fill(ctx, 6)  # dispatch mails, all due since NOW
+    later = [("ack", 100), ("emergency_alert", 101), ("dispatch", 102), ("ack", 103)]
+    with ctx.db.unit_of_work() as s:
+        s.execute(
+            insert(OutboxRow),
+            [
+                {
+                    "dedupe_key": f"late:{i}",
+                    "message_id": f"<m{i}@x>",
+                    "ticket_id": None,
+                    "kind": kind,
+                    "sender": SENDER,
+                    "recipients": [f"p{i}@example.com"],
+                    "recipient_key": f"p{i}@example.com",
+                    "raw": raw_mail(i),
+                    "state": "pending",
+                    "attempts": 0,
+                    "created_at": NOW,
+                    "next_attempt_at": NOW.replace(minute=5),
+                }
+                for kind, i in later
+            ],
+        )
+    at = NOW.replace(minute=10)
+    assert send_due(ctx, transport_for(ctx.cfg), at, limit=3, workers=1, batch=3).sent == 3
+    first = {m.parsed()["Message-ID"] for m in smtp_sink.messages()}
+    assert first == {"<m101@x>", "<m100@x>", "<m103@x>"}
+    assert send_due(ctx, transport_for(ctx.cfg), at, workers=1).sent == 7
+    rest = [m.parsed()["Message-ID"] for m in smtp_sink.messages()][3:]
+    assert rest == [f"<m{i}@x>" for i in range(6)] + ["<m102@x>"]

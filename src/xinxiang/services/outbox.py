@@ -18,9 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, case, func, or_, select, update
 
 from xinxiang.logs import log_event
+from xinxiang.outgoing.ack import ACK_KIND
+from xinxiang.replies.mailer import URGENT_KINDS
 from xinxiang.replies.transport import Transport, TransportError
 from xinxiang.services.context import AppContext
 from xinxiang.store.models import OutboxRow
@@ -77,6 +79,12 @@ _CLAIMED = (
 )
 
 
+FIRST_OUT_KINDS = (*URGENT_KINDS, ACK_KIND)
+"""Sent before anything else that is due: emergency alerts, then the petitioners' receipts
+(issue #17's latency: in a backlog, a receipt must not wait behind the dispatch mails)."""
+_first_out = case((OutboxRow.kind.in_(URGENT_KINDS), 0), (OutboxRow.kind == ACK_KIND, 1), else_=2)
+
+
 def _claim_batch(ctx: AppContext, now: datetime, size: int) -> list[Claimed]:
     """Claim up to `size` due rows in one statement; only the rows this UPDATE changed are
     returned, so two workers (threads or hosts) never get the same row."""
@@ -84,7 +92,7 @@ def _claim_batch(ctx: AppContext, now: datetime, size: int) -> list[Claimed]:
     candidates = (
         select(OutboxRow.id)
         .where(_due(now))
-        .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+        .order_by(_first_out, OutboxRow.next_attempt_at, OutboxRow.id)
         .limit(size)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serialises writers anyway
     )
