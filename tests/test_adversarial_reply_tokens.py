@@ -15,8 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -27,6 +25,7 @@ from sqlalchemy import select
 from inbound_helpers import context, letter
 from replies_helpers import CAMPUS_AUTH, HQC, PETITIONER, Loop, qq_reply
 from servers import ImapAccount, SmtpSink
+from test_adversarial_mail_actions import mail as outside_mail
 from xinxiang.outgoing.door import render_deferred
 from xinxiang.replies.tokens import make_token
 from xinxiang.store.models import OutboxRow, TicketRow
@@ -75,19 +74,9 @@ def answer(
     auth: str | None = CAMPUS_AUTH,
 ) -> bytes:
     """A mail from `sender` (authenticated by the campus server unless `auth` is None)."""
-    m = EmailMessage()
-    m["From"] = f"后勤管理处 <{sender}>"
-    m["To"] = to
-    m["Subject"] = subject
-    m["Date"] = format_datetime(datetime.now(UTC))
-    m["Message-ID"] = make_msgid(domain="example.edu.cn")
-    if in_reply_to:
-        m["In-Reply-To"] = in_reply_to
-        m["References"] = in_reply_to
-    if auth:
-        m["Authentication-Results"] = auth
-    m.set_content(text)
-    return bytes(m)
+    return outside_mail(
+        sender, to, subject, text, name="后勤管理处", auth=auth, in_reply_to=in_reply_to
+    )
 
 
 HOT_WATER = (
