@@ -27,6 +27,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from xinxiang.replies.name_context import after_particle, nicknames, word_names
+from xinxiang.replies.name_slots import (
+    given_names,
+    nick_slots,
+    public_or_place,
+    signature_line,
+    slot_names,
+)
 from xinxiang.replies.name_words import (
     AFTER_NAME,
     COMMON_SURNAMES,
@@ -90,7 +97,7 @@ def display_name_terms(display: str) -> tuple[str, ...]:
     return ()
 
 
-def signature_names(text: str) -> list[str]:
+def signature_names(text: str, known: Callable[[str], bool] | None = None) -> list[str]:
     """Names in the signature (落款): the last three non-empty short lines of a letter.
 
     The name may stand alone, after a role (学生：王小明), before a sign-off (刘晓燕 敬上) or
@@ -118,7 +125,17 @@ def signature_names(text: str) -> list[str]:
             found.append(core)  # Jason
         elif _SIGN_NICK.fullmatch(core):
             found.append(core)  # 晓晓, 阿杰, 杜先生
+        elif (bare := signature_line(line)) and _signed(bare, known, line is lines[-1]):
+            found.append(bare)  # 计算机学院2023级 蒯振华 / 2026年12月1日
     return found
+
+
+def _signed(word: str, known: Callable[[str], bool] | None, last: bool) -> bool:
+    """Whether what is left of a signature line is a name: a full name, 老X/小X, or on the last
+    line a two-character word the dictionary does not hold (思源 谨上)."""
+    if _looks_chinese_name(word) or re.fullmatch(rf"[小老][{''.join(SURNAMES)}]", word):
+        return True
+    return last and len(word) == 2 and known is not None and not known(word)
 
 
 _SIGN_NICK = re.compile(rf"([{_HAN}])\1|阿[{_HAN}]|[{''.join(sorted(SURNAMES))}](?:先生|女士)")
@@ -201,6 +218,8 @@ class NameFinder:
     frequent: Callable[[str], bool] | None = None
     # Whether the dictionary holds a word at all, other than as a name (车位, 阿姨).
     known: Callable[[str], bool] | None = None
+    # Whether the dictionary counts a name often (袁隆平, 卢沟桥): a public figure or a place.
+    famous: Callable[[str], bool] | None = None
     _title_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _short_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _cue_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -465,6 +484,11 @@ class NameFinder:
                     found.append(cand)
         return found
 
+    def _common(self, word: str) -> bool:
+        """An ordinary word, or one the dictionary counts often whatever its tag (王道)."""
+        lexicon, frequent = self.lexicon, self.frequent
+        return bool(lexicon and lexicon(word)) or bool(frequent and frequent(word))
+
     def _plausible(self, word: str) -> bool:
         return _looks_chinese_name(word) and word not in self.not_names
 
@@ -478,7 +502,7 @@ class NameFinder:
         names = {
             *self.tagged(text, tokens),
             *self.cued(text, tokens),
-            *signature_names(text),
+            *signature_names(text, self.known),
             *self.grouped(text),
             *(n for n in nicknames(text, self.lexicon) if n not in self.not_names),
             # 阳光, 吉祥 are no names in NOT_NAMES' sense, but 阿姨 is a title here too.
@@ -487,7 +511,18 @@ class NameFinder:
             *roman_names(text),
             # Kevin Zhang（张凯文）: the Chinese name in brackets after a romanised one.
             *(n for n in _BRACKETED.findall(text) if _looks_chinese_name(n)),
-            *known,
         }
+        if self.lexicon is not None and self.known is not None and tokens is not None:
+            ends = _word_ends(text, tokens) or set()
+            tagged = {w for w, t in tokens if t.startswith("nr")}
+            slots = [
+                *slot_names(text, self._plausible, self._common, self.known, ends, tagged.__contains__),
+                *given_names(text, self.known, lambda w: w in tagged or not self.known(w)),
+                *nick_slots(text, self.surnames, self.known, self.not_nicknames),
+            ]
+            names.update(n for n in slots if n not in self.not_names)
+        if (famous := self.famous) is not None:
+            names = {n for n in names if not public_or_place(n, text, famous)}
+        names.update(k for k in known)
         names.update(self.listed(text, list(names)))
         return sorted((n for n in names if n.strip()), key=len, reverse=True)

@@ -1,0 +1,218 @@
+"""Names found by the slot they stand in (句法位置), for letters no rule was tuned on.
+
+A person's name stands between words that only people stand between: after a verb or a
+preposition that takes a person (找, 问, 跟, 叫, 告诉, 联系) or at the start of a clause, and before
+a verb of saying (说, 表示, 告诉), a conjunction (和, 跟, 、) or an adverb that opens a predicate
+(都, 也, 一直). Pure functions over a letter's text, used by `replies.redact_names.NameFinder`:
+
+- `slot_names`: a surname (any of `SURNAMES` or a compound one) and one or two characters in
+  such a slot (我去问了蒯振华，, 仉立强说, 谯梦瑶和禤家豪都在场);
+- `given_names`: a given name alone (子涵, 思思, 阿芳) in a stronger slot: a word for a person
+  or a verb that takes one before it, and a verb of saying or a conjunction after it;
+- `signature_line`: the name in one line of a signature once a date, a phone number, a sign-off
+  and the writer's class or school around it are taken away (计算机学院2023级 蒯振华);
+- `public_or_place`: names that are no one's in the letter: a well-known person or place the
+  dictionary holds (袁隆平, 卢沟桥), or a word before a place suffix (黄庄站).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from xinxiang.replies.name_words import COMPOUND_SURNAMES, NOT_GIVEN, SURNAMES
+
+_HAN = "\u4e00-\u9fff"
+_PUNCT = "，,。.！!？?；;：:、（()）“”\"'‘’《》【】\\s"
+_PAUSES = frozenset("，,。.！!？?；;：:、（()）“”\"'‘’《》【】 \n\t")
+# What may stand right before a name: the start of a clause or a word that takes a person.
+_BEFORE = (
+    "找到|找了|找过|找|问了|问过|问|叫来|叫了|叫|跟|和|与|同|及|以及|让|给|请|告诉|通知|联系|"
+    "转告|提醒|陪|帮|是|被|由|把|对|向|见到|遇到|看见|看到|碰到|拜托|感谢|谢谢|表扬|举报|投诉|"
+    "人员|学长|学姐|学弟|学妹|室友|舍友|同学|老师|朋友|同事|师兄|师姐|师弟|师妹|队友|班长|组长"
+)
+# What may stand right after a name: a verb of saying, a conjunction, an adverb or a pause.
+_AFTER = (
+    r"说(?![明服])|讲(?![座课台解])|表示|告诉|认为|觉得|反映|提到|提出|回复|回答|答应|承认|解释|"
+    r"强调|指出|透露|建议|要求|负责|打电话|发消息|发微信|帮忙|帮我|陪我|一起|一直|每天|经常|总是|"
+    r"已经|曾经|当时|刚才|也|都|还|又|就|才|不|没|和|跟|与|、|及|等人|"
+    r"的(?:妈妈|爸爸|父亲|母亲|家长|室友|舍友|电话|手机|微信|学号|邮箱|宿舍|导师|学长|学姐)|"
+    rf"[{_PUNCT}]|$"
+)
+_LEAD = re.compile(
+    "|".join([r"^", rf"(?<=[{_PUNCT}])", *(f"(?<={w})" for w in _BEFORE.split("|"))]), re.M
+)
+_AFTER_RE = re.compile(rf"(?:{_AFTER})")
+# Characters that do not end or fill a given name: function words and verbs of the slot.
+_NOT_IN_NAME = frozenset(NOT_GIVEN | set("说讲都还又就没很已从才再吗呢吧啊呀嘛么给把被让"))
+# Strong words before a given name alone (子涵, 一鸣): verbs that take a person and words for one.
+_STRONG_BEFORE = (
+    "找到|找了|找|问了|问|叫|跟|和|让|告诉|通知|联系|转告|提醒|陪|帮|同学|室友|舍友|朋友|同事|"
+    "师兄|师姐|师弟|师妹|学长|学姐|学弟|学妹|队友|班长|闺蜜|好友"
+)
+_STRONG_AFTER = re.compile(
+    r"说(?![明服])|讲(?![座课台解])|表示|告诉|认为|觉得|反映|提到|和|跟|、|同学(?!们)|也|都|"
+    r"的(?:妈妈|爸爸|家长)"
+)
+
+
+# Cues on either side strong enough for a two-character name the segmenter does not tag.
+_VERB_BEFORE = tuple(
+    "找到 找了 找过 找 问了 问过 问 叫来 叫了 叫 跟 让 请 告诉 通知 联系 转告 提醒 陪 帮 "
+    "见到 遇到 看见 看到 碰到 拜托 感谢 谢谢 表扬 举报 投诉".split()
+)
+_SAYING_AFTER = re.compile(
+    r"说(?![明服])|讲(?![座课台解])|表示|告诉|认为|觉得|反映|提到|提出|回复|回答|答应|承认|"
+    r"解释|强调|指出|透露|的(?:妈妈|爸爸|父亲|母亲|家长|室友|舍友)"
+)
+_NUMERALS = "一二三四五六七八九十两几半"
+_UNITS = "分元块角个次天年月日点号些百千万亿斤"
+
+
+def slot_names(
+    text: str,
+    plausible: Callable[[str], bool],
+    ordinary: Callable[[str], bool],
+    known: Callable[[str], bool],
+    ends: Iterable[int],
+    tagged_name: Callable[[str], bool] = lambda _: False,
+) -> list[str]:
+    """Surname-led names between a word that takes a person and one that follows a person.
+
+    `plausible` says a word reads as a Chinese name; `ordinary` that the dictionary holds it as
+    a common word (高兴, 马上); `known` that it holds it at all; `ends` are where the segmenter
+    ends words. The shortest candidate that fits the slot wins (王芳在 → 王芳).
+    """
+    word_ends = set(ends)
+    found = []
+    for lead in _LEAD.finditer(text):
+        start = lead.end()
+        compound = text[start : start + 2] in COMPOUND_SURNAMES
+        if not compound and text[start : start + 1] not in SURNAMES:
+            continue
+        sizes = (3, 4) if compound else (2, 3)
+        for size in sizes:
+            cand = text[start : start + size]
+            if len(cand) < size or not re.fullmatch(rf"[{_HAN}]+", cand):
+                break
+            if not _AFTER_RE.match(text, start + size):
+                continue
+            if set(cand[1:]) & _NOT_IN_NAME or not plausible(cand) or ordinary(cand):
+                continue
+            if not compound and size == 3 and known(cand[:2]) and ordinary(cand[:2]):
+                continue  # 马上就 …: an ordinary word and one more character
+            if size == 3 and cand[1] in _NUMERALS and cand[2] in _UNITS:
+                continue  # 钱一分都没有
+            strong = text[:start].endswith(_VERB_BEFORE) or _SAYING_AFTER.match(text, start + size)
+            if size == 2 and not compound and not strong and not tagged_name(cand):
+                continue  # 高数、线代, 樊篱已经: two characters need a strong cue or the tag
+            nxt = text[start + size : start + size + 1]
+            if start + size not in word_ends and nxt and nxt not in _PAUSES and len(cand) < 3:
+                continue  # the segmenter reads the second character with what follows
+            found.append(cand)
+            break
+    return found
+
+
+_GIVEN = re.compile(
+    rf"(?:{_STRONG_BEFORE})(?P<name>[{_HAN}]{{2}})(?=(?:{_STRONG_AFTER.pattern}))"
+    rf"|(?:^|(?<=[。！？!?\n；;]))(?P<opening>[{_HAN}]{{2}})(?=说(?![明服])|表示|告诉|跟我|和我)"
+    # 保安队的阿杰。, 我们班的嘉琪同学: after 的/是/叫, before a pause or a title.
+    rf"|(?<=[的是叫])(?P<titled>[{_HAN}]{{2}})(?=同学(?!们)|老师(?!们)|[，,。；;！!？?]|说(?![明服]))"
+)
+
+
+def given_names(
+    text: str, known: Callable[[str], bool], tagged_name: Callable[[str], bool]
+) -> list[str]:
+    """Two-character given names alone (我和子涵去了, 一鸣说, 思思跟我): in a strong slot, and
+    either a doubled character or 阿 and one (思思, 阿芳), or a word the dictionary does not hold
+    but as a name (`tagged_name`: 子涵, 一鸣)."""
+    found = []
+    for m in _GIVEN.finditer(text):
+        name = m.group("name") or m.group("opening") or m.group("titled")
+        if set(name) & _NOT_IN_NAME or name[0] in "我你他她它们这那哪每各某本该此其":
+            continue
+        shaped = name[0] == name[1] or (name[0] == "阿" and not known(name))
+        if m.group("titled") and not shaped and text[m.end() : m.end() + 1] in "，,。；;！!？?":
+            continue  # before a pause only 阿杰 and 晓晓; 嘉琪 needs the title after it
+        if shaped or (not known(name) and tagged_name(name)):
+            found.append(name)
+    return found
+
+
+def nick_slots(
+    text: str, surnames: Iterable[str], known: Callable[[str], bool], not_nick: Iterable[str]
+) -> list[str]:
+    """老X and 小X (X a surname) in a name's slot (是老闫规定的, 我和老钟连续, 找小蔡), which the
+    dictionary does not hold as a word (老师, 小时) and which are no known non-nickname."""
+    single = "".join(sorted(set(surnames)))
+    skip = frozenset(not_nick)
+    found = []
+    for lead in _LEAD.finditer(text):
+        m = re.compile(rf"[小老][{single}]").match(text, lead.end())
+        if m is None or m.group() in skip or known(m.group()):
+            continue
+        if _AFTER_RE.match(text, m.end()) or _SAYING_AFTER.match(text, m.end()):
+            found.append(m.group())
+        elif re.match(r"规定|同意|批准|安排|负责|知道|不让|让|要|叫|带|来|去", text[m.end() :]):
+            found.append(m.group())
+    return found
+
+
+# A date (2026年12月1日, 2026.12.3, 12月2日, 2026-12-01), a phone number, brackets.
+_DATE = re.compile(
+    r"\d{2,4}\s*[年./\-]\s*\d{1,2}\s*(?:[月./\-]\s*\d{1,2}\s*日?)?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]"
+    r"|[一二三四五六七八九十〇零]{2,4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日"
+)
+_PHONE = re.compile(r"[+\d][\d\s\-]{6,}\d")
+_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
+_CLOSING = re.compile(
+    r"^(?:此致|敬礼|此致敬礼|祝好|谢谢|感谢|致敬|顺祝|祝|盼复|期待回复|谢谢您|万分感谢)[！!，,。\s]*"
+)
+_SIGN_OFF = re.compile(r"(?:敬上|敬呈|谨上|拜上|敬启|谨呈|谨启|上|启|书|留|同学|同学敬上)$")
+# What stands before the name: a school, a major, a class, a year, a role.
+_AFFILIATION = re.compile(
+    rf"^.*(?:学院|学部|书院|中心|系|专业|班|级|届|学生|家长|母亲|父亲|妈妈|爸爸|校友|职工|教工|"
+    rf"教师|员工|研究生|博士生|本科生|新生|大[一二三四五]|研[一二三]|博[一二三四]|[：:]|——|—|-)"
+)
+
+
+def signature_line(line: str) -> str:
+    """What is left of a signature line for the name: `line` without a date, a phone number,
+    brackets, a closing (此致敬礼), a sign-off (敬上) and an affiliation before the name
+    (计算机学院2023级 蒯振华 → 蒯振华); "" when nothing is left."""
+    core = _BRACKETS.sub(" ", _PHONE.sub(" ", _DATE.sub(" ", line)))
+    core = _CLOSING.sub("", core.strip(" —-－·,，。.:："))
+    parts = [p for p in re.split(r"[\s，,]+", core) if p]
+    if not parts:
+        return ""
+    last = _AFFILIATION.sub("", parts[-1]) or (parts[-1] if len(parts) == 1 else "")
+    last = _SIGN_OFF.sub("", last).strip("—-－·：:")
+    if not last and len(parts) >= 2:
+        last = _AFFILIATION.sub("", parts[-2]) or parts[-2]
+    return last if re.fullmatch(rf"[{_HAN}]{{2,4}}", last) else ""
+
+
+# Words around a well-known name that say the public figure or place is meant.
+_PUBLIC = re.compile(
+    r"(?:参观|纪念|学习|缅怀|瞻仰|游览|去|到|在)了?\0"
+    r"|\0(?:院士|精神|纪念馆|故居|图书馆|的?事迹|同志|雕像|铜像|塑像|语录|名言|说过|曾经说|的诗|"
+    r"的书|的作品|的名言|路|大街|站|桥|公园|广场|中学|小学|大学|景区)"
+)
+# A character that ends the names of places and stops (黄庄站, 卢沟桥, 马家村).
+_PLACE_AFTER = "站桥村庄镇县乡屯寺湖巷坟街"
+
+
+def public_or_place(
+    name: str, text: str, famous: Callable[[str], bool]
+) -> bool:
+    """Whether `name` is no one's in `text`: a well-known name of three characters or more that
+    the dictionary holds (`famous`) in words that say a public figure or place is meant (参观了卢沟桥,
+    袁隆平院士的事迹), or a word that stands before a place suffix wherever it occurs (黄庄站)."""
+    for size in (len(name), 3, 4):
+        head = name[:size]
+        if len(head) >= 3 and famous(head) and _PUBLIC.search(text.replace(name, "\0")):
+            return True  # 袁隆平院士 too
+    spots = [m.end() for m in re.finditer(re.escape(name), text)]
+    return bool(spots) and all(text[e : e + 1] and text[e] in _PLACE_AFTER for e in spots)
