@@ -204,6 +204,33 @@ _PUBLIC = re.compile(
 _PLACE_AFTER = "站桥村庄镇县乡屯寺湖巷坟街"
 
 
+# Third characters that a segmenter glues onto a word before them (何时能, 高兴地).
+_GLUED = frozenset("能会要可就都也还是有在不没地得着过了")
+# Last characters of names of places and things (甘露寺, 马驹桥, 丁香花树): no given name ends so.
+_THING_LAST = frozenset("寺桥村庄湖坟塔阁亭镇站街巷屯乡县")
+_PERSON_BEFORE = re.compile(
+    rf"(?:{_BEFORE}|学生|同学|室友|舍友|儿子|女儿|孩子|导师|老师|我叫|名叫|叫做|我是)\0"
+)
+_PERSON_AFTER = re.compile(r"\0(?:说|讲|表示|告诉|同学|老师|教授|博士|[（(，,、和跟与])")
+
+
+def no_ones(
+    name: str, text: str, famous: Callable[[str], bool], ordinary: Callable[[str], bool]
+) -> bool:
+    """Whether `name` reads as no one's name in `text` (see `public_or_place`), or is an
+    ordinary word with a function character glued on (何时能: 何时 + 能), or ends as the names
+    of places do (甘露寺, 马驹桥)."""
+    if len(name) == 3 and name[2] in _GLUED and ordinary(name[:2]):
+        return True
+    if len(name) >= 3 and name[-1] in _THING_LAST:
+        return True
+    if len(name) >= 3 and famous(name):
+        marked = text.replace(name, "\0")
+        if not (_PERSON_BEFORE.search(marked) or _PERSON_AFTER.search(marked)):
+            return True  # 袁隆平为解决吃饭问题: well known, and no person in sight
+    return public_or_place(name, text, famous)
+
+
 def public_or_place(
     name: str, text: str, famous: Callable[[str], bool]
 ) -> bool:

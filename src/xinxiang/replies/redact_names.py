@@ -30,7 +30,7 @@ from xinxiang.replies.name_context import after_particle, nicknames, word_names
 from xinxiang.replies.name_slots import (
     given_names,
     nick_slots,
-    public_or_place,
+    no_ones,
     signature_line,
     slot_names,
 )
@@ -522,7 +522,7 @@ class NameFinder:
             ]
             names.update(n for n in slots if n not in self.not_names)
         if (famous := self.famous) is not None:
-            names = {n for n in names if not public_or_place(n, text, famous)}
+            names = {n for n in names if not no_ones(n, text, famous, self._common)}
         names.update(k for k in known)
         names.update(self.listed(text, list(names)))
         return sorted((n for n in names if n.strip()), key=len, reverse=True)

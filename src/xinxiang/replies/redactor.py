@@ -188,7 +188,7 @@ class Redactor:
             finder = NameFinder(
                 tagger=jieba_tagger(),
                 lexicon=jieba_lexicon(),
-                frequent=jieba_frequent(),
+                frequent=jieba_frequent(20),
                 known=jieba_lexicon(1),
                 famous=jieba_frequent(30),
             )
@@ -309,7 +309,7 @@ def redactor_from(settings: RedactorFile, *, tagger: Tagger | None = None) -> Re
     finder = NameFinder(
         tagger=tagger,
         lexicon=lexicon,
-        frequent=jieba_frequent() if lexicon is not None else None,
+        frequent=jieba_frequent(20) if lexicon is not None else None,
         known=jieba_lexicon(1) if lexicon is not None else None,
         famous=jieba_frequent(30) if lexicon is not None else None,
         titles=(*TITLES, *n.titles),
