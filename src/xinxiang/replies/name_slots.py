@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from xinxiang.replies.name_words import COMPOUND_SURNAMES, NOT_GIVEN, SURNAMES
+from xinxiang.replies.name_words import COMPOUND_SURNAMES, NOT_GIVEN, SURNAMES, TITLES
 
 _HAN = "\u4e00-\u9fff"
 _PUNCT = "，,。.！!？?；;：:、（()）“”\"'‘’《》【】\\s"
@@ -35,12 +35,15 @@ _BEFORE = (
 _AFTER = (
     r"说(?![明服])|讲(?![座课台解])|表示|告诉|认为|觉得|反映|提到|提出|回复|回答|答应|承认|解释|"
     r"强调|指出|透露|建议|要求|负责|打电话|发消息|发微信|帮忙|帮我|陪我|一起|一直|每天|经常|总是|"
-    r"已经|曾经|当时|刚才|也|都|还|又|就|才|不|没|和|跟|与|、|及|等人|"
+    r"已经|曾经|当时|刚才|也|都|还|又|就|才|不|没|和|跟|与|、|及|等人|在|把|被|对|从|向|给|让|"
     r"的(?:妈妈|爸爸|父亲|母亲|家长|室友|舍友|电话|手机|微信|学号|邮箱|宿舍|导师|学长|学姐)|"
     rf"[{_PUNCT}]|$"
 )
 _LEAD = re.compile(
-    "|".join([r"^", rf"(?<=[{_PUNCT}])", *(f"(?<={w})" for w in _BEFORE.split("|"))]), re.M
+    "|".join(
+        [r"^", rf"(?<=[{_PUNCT}])", *(f"(?<={w})" for w in {*_BEFORE.split("|"), *TITLES})]
+    ),
+    re.M,
 )
 _AFTER_RE = re.compile(rf"(?:{_AFTER})")
 # Characters that do not end or fill a given name: function words and verbs of the slot.
@@ -51,7 +54,7 @@ _STRONG_BEFORE = (
     "师兄|师姐|师弟|师妹|学长|学姐|学弟|学妹|队友|班长|闺蜜|好友"
 )
 _STRONG_AFTER = re.compile(
-    r"说(?![明服])|讲(?![座课台解])|表示|告诉|认为|觉得|反映|提到|和|跟|、|同学(?!们)|也|都|"
+    r"说(?![明服])|讲(?![座课台解])|表示|告诉|认为|觉得|反映|提到|和|跟|、|同学(?!们)|也|都|是|"
     r"的(?:妈妈|爸爸|家长)"
 )
 
@@ -76,6 +79,7 @@ def slot_names(
     known: Callable[[str], bool],
     ends: Iterable[int],
     tagged_name: Callable[[str], bool] = lambda _: False,
+    leads: Iterable[int] = (),
 ) -> list[str]:
     """Surname-led names between a word that takes a person and one that follows a person.
 
@@ -85,8 +89,7 @@ def slot_names(
     """
     word_ends = set(ends)
     found = []
-    for lead in _LEAD.finditer(text):
-        start = lead.end()
+    for start in sorted({m.end() for m in _LEAD.finditer(text)} | set(leads)):
         compound = text[start : start + 2] in COMPOUND_SURNAMES
         if not compound and text[start : start + 1] not in SURNAMES:
             continue

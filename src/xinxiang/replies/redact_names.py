@@ -202,6 +202,22 @@ def _word_starts(tokens: list[tuple[str, str]] | None) -> dict[int, tuple[str, s
     return starts
 
 
+def _in_name_word(starts: dict[int, tuple[str, str]], pos: int) -> bool:
+    """Whether the word the segmenter has around offset `pos` is tagged a name (和石磊)."""
+    begin = max((p for p in starts if p <= pos), default=-1)
+    return begin >= 0 and starts[begin][1].startswith("nr") and begin + len(starts[begin][0]) > pos
+
+
+def _after_tags(tokens: list[tuple[str, str]], tags: tuple[str, ...]) -> list[int]:
+    """Offsets right after the words tagged with one of `tags` (昨天晚上 / 范志远: a time word)."""
+    out, pos = [], 0
+    for word, tag in tokens:
+        pos += len(word)
+        if tag.startswith(tags):
+            out.append(pos)
+    return out
+
+
 @dataclass(frozen=True)
 class NameFinder:
     """Finds people's names in text; its word lists can be extended from `redaction.toml`."""
@@ -283,11 +299,15 @@ class NameFinder:
             after = starts.get(start + len(first[0])) if first is not None else None
             if opening and not self._opens_with_name(first, after):
                 continue
+            if starts and first is None and len(given) == 1 and not _in_name_word(starts, start):
+                continue  # 被车撞: the segmenter reads the cue and the "name" as one word
             for word in (sur + given, sur + given[:1]) if len(given) == 2 else (sur + given,):
                 if self.lexicon is not None and self.lexicon(word):
                     continue
                 if opening and self.frequent is not None and self.frequent(word):
                     continue  # 。王道和霸道: a frequent word opening a clause
+                if opening and len(word) == 3 and self.lexicon is not None and self.lexicon(word[:2]):
+                    continue  # 程度好的学生: an ordinary word and one more character
                 if ends is not None and start + len(word) not in ends:
                     continue
                 if _looks_chinese_name(word) and word not in self.not_names:
@@ -516,7 +536,10 @@ class NameFinder:
             ends = _word_ends(text, tokens) or set()
             tagged = {w for w, t in tokens if t.startswith("nr")}
             slots = [
-                *slot_names(text, self._plausible, self._common, self.known, ends, tagged.__contains__),
+                *slot_names(
+                    text, self._plausible, self._common, self.known, ends, tagged.__contains__,
+                    _after_tags(tokens, ("t", "p", "c")),
+                ),
                 *given_names(text, self.known, lambda w: w in tagged or not self.known(w)),
                 *nick_slots(text, self.surnames, self.known, self.not_nicknames),
             ]
