@@ -18,7 +18,7 @@ a verb of saying (说, 表示, 告诉), a conjunction (和, 跟, 、) or an adve
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from xinxiang.replies.name_words import COMPOUND_SURNAMES, NOT_GIVEN, SURNAMES, TITLES
 
@@ -40,9 +40,7 @@ _AFTER = (
     rf"[{_PUNCT}]|$"
 )
 _LEAD = re.compile(
-    "|".join(
-        [r"^", rf"(?<=[{_PUNCT}])", *(f"(?<={w})" for w in {*_BEFORE.split("|"), *TITLES})]
-    ),
+    "|".join([r"^", rf"(?<=[{_PUNCT}])", *(f"(?<={w})" for w in {*_BEFORE.split("|"), *TITLES})]),
     re.M,
 )
 _AFTER_RE = re.compile(rf"(?:{_AFTER})")
@@ -61,8 +59,39 @@ _STRONG_AFTER = re.compile(
 
 # Cues on either side strong enough for a two-character name the segmenter does not tag.
 _VERB_BEFORE = tuple(
-    "找到 找了 找过 找 问了 问过 问 叫来 叫了 叫 跟 让 请 告诉 通知 联系 转告 提醒 陪 帮 "
-    "见到 遇到 看见 看到 碰到 拜托 感谢 谢谢 表扬 举报 投诉".split()
+    [
+        "找到",
+        "找了",
+        "找过",
+        "找",
+        "问了",
+        "问过",
+        "问",
+        "叫来",
+        "叫了",
+        "叫",
+        "跟",
+        "让",
+        "请",
+        "告诉",
+        "通知",
+        "联系",
+        "转告",
+        "提醒",
+        "陪",
+        "帮",
+        "见到",
+        "遇到",
+        "看见",
+        "看到",
+        "碰到",
+        "拜托",
+        "感谢",
+        "谢谢",
+        "表扬",
+        "举报",
+        "投诉",
+    ]
 )
 _SAYING_AFTER = re.compile(
     r"说(?![明服])|讲(?![座课台解])|表示|告诉|认为|觉得|反映|提到|提出|回复|回答|答应|承认|"
@@ -70,6 +99,16 @@ _SAYING_AFTER = re.compile(
 )
 _NUMERALS = "一二三四五六七八九十两几半"
 _UNITS = "分元块角个次天年月日点号些百千万亿斤"
+
+
+def after_tags(tokens: Sequence[tuple[str, str]], tags: tuple[str, ...]) -> list[int]:
+    """Offsets right after the words tagged with one of `tags` (昨天晚上 / 范志远: a time word)."""
+    out, pos = [], 0
+    for word, tag in tokens:
+        pos += len(word)
+        if tag.startswith(tags):
+            out.append(pos)
+    return out
 
 
 def slot_names(
@@ -144,6 +183,12 @@ def given_names(
     return found
 
 
+# 管理员“老黄”说, 我们都叫她“小鹿”: 小X, 老X or 阿X in quotes; after 叫/称 whatever X is.
+_QUOTED_NICK = re.compile(
+    rf"(?P<called>叫她|叫他|叫|喊|称|称呼|外号|绰号|昵称)?(?:是|为)?[“\"「‘](?P<nick>[小老阿][{_HAN}])[”\"」’]"
+)
+
+
 def nick_slots(
     text: str, surnames: Iterable[str], known: Callable[[str], bool], not_nick: Iterable[str]
 ) -> list[str]:
@@ -151,50 +196,22 @@ def nick_slots(
     dictionary does not hold as a word (老师, 小时) and which are no known non-nickname."""
     single = "".join(sorted(set(surnames)))
     skip = frozenset(not_nick)
-    found = []
+    found = [
+        m.group("nick")
+        for m in _QUOTED_NICK.finditer(text)
+        if m.group("called") or not known(m.group("nick"))
+    ]
     for lead in _LEAD.finditer(text):
         m = re.compile(rf"[小老][{single}]").match(text, lead.end())
         if m is None or m.group() in skip or known(m.group()):
             continue
-        if _AFTER_RE.match(text, m.end()) or _SAYING_AFTER.match(text, m.end()):
-            found.append(m.group())
-        elif re.match(r"规定|同意|批准|安排|负责|知道|不让|让|要|叫|带|来|去", text[m.end() :]):
+        if (
+            _AFTER_RE.match(text, m.end())
+            or _SAYING_AFTER.match(text, m.end())
+            or re.match(r"规定|同意|批准|安排|负责|知道|不让|让|要|叫|带|来|去", text[m.end() :])
+        ):
             found.append(m.group())
     return found
-
-
-# A date (2026年12月1日, 2026.12.3, 12月2日, 2026-12-01), a phone number, brackets.
-_DATE = re.compile(
-    r"\d{2,4}\s*[年./\-]\s*\d{1,2}\s*(?:[月./\-]\s*\d{1,2}\s*日?)?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]"
-    r"|[一二三四五六七八九十〇零]{2,4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日"
-)
-_PHONE = re.compile(r"[+\d][\d\s\-]{6,}\d")
-_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
-_CLOSING = re.compile(
-    r"^(?:此致|敬礼|此致敬礼|祝好|谢谢|感谢|致敬|顺祝|祝|盼复|期待回复|谢谢您|万分感谢)[！!，,。\s]*"
-)
-_SIGN_OFF = re.compile(r"(?:敬上|敬呈|谨上|拜上|敬启|谨呈|谨启|上|启|书|留|同学|同学敬上)$")
-# What stands before the name: a school, a major, a class, a year, a role.
-_AFFILIATION = re.compile(
-    rf"^.*(?:学院|学部|书院|中心|系|专业|班|级|届|学生|家长|母亲|父亲|妈妈|爸爸|校友|职工|教工|"
-    rf"教师|员工|研究生|博士生|本科生|新生|大[一二三四五]|研[一二三]|博[一二三四]|[：:]|——|—|-)"
-)
-
-
-def signature_line(line: str) -> str:
-    """What is left of a signature line for the name: `line` without a date, a phone number,
-    brackets, a closing (此致敬礼), a sign-off (敬上) and an affiliation before the name
-    (计算机学院2023级 蒯振华 → 蒯振华); "" when nothing is left."""
-    core = _BRACKETS.sub(" ", _PHONE.sub(" ", _DATE.sub(" ", line)))
-    core = _CLOSING.sub("", core.strip(" —-－·,，。.:："))
-    parts = [p for p in re.split(r"[\s，,]+", core) if p]
-    if not parts:
-        return ""
-    last = _AFFILIATION.sub("", parts[-1]) or (parts[-1] if len(parts) == 1 else "")
-    last = _SIGN_OFF.sub("", last).strip("—-－·：:")
-    if not last and len(parts) >= 2:
-        last = _AFFILIATION.sub("", parts[-2]) or parts[-2]
-    return last if re.fullmatch(rf"[{_HAN}]{{2,4}}", last) else ""
 
 
 # Words around a well-known name that say the public figure or place is meant.
@@ -234,15 +251,113 @@ def no_ones(
     return public_or_place(name, text, famous)
 
 
-def public_or_place(
-    name: str, text: str, famous: Callable[[str], bool]
-) -> bool:
+def public_or_place(name: str, text: str, famous: Callable[[str], bool]) -> bool:
     """Whether `name` is no one's in `text`: a well-known name of three characters or more that
-    the dictionary holds (`famous`) in words that say a public figure or place is meant (参观了卢沟桥,
-    袁隆平院士的事迹), or a word that stands before a place suffix wherever it occurs (黄庄站)."""
+    the dictionary holds (`famous`) in words that say a public figure or place is meant
+    (参观了卢沟桥, 袁隆平院士的事迹), or a word before a place suffix wherever it is (黄庄站)."""
     for size in (len(name), 3, 4):
         head = name[:size]
         if len(head) >= 3 and famous(head) and _PUBLIC.search(text.replace(name, "\0")):
             return True  # 袁隆平院士 too
     spots = [m.end() for m in re.finditer(re.escape(name), text)]
     return bool(spots) and all(text[e : e + 1] and text[e] in _PLACE_AFTER for e in spots)
+
+
+# Syllables of Tibetan, Uyghur, Kazakh and Mongolian names as written in Chinese (扎西, 次仁,
+# 古丽, 买买提, 其其格): such names have no surname, but they are chains of these.
+_MORPHEMES = sorted(
+    [
+        "扎西",
+        "次仁",
+        "卓玛",
+        "多吉",
+        "拉巴",
+        "央金",
+        "尼玛",
+        "达瓦",
+        "格桑",
+        "旦增",
+        "平措",
+        "索朗",
+        "德吉",
+        "洛桑",
+        "白玛",
+        "曲珍",
+        "措姆",
+        "拉姆",
+        "普布",
+        "巴桑",
+        "边巴",
+        "顿珠",
+        "次旦",
+        "加措",
+        "嘎玛",
+        "强巴",
+        "米玛",
+        "益西",
+        "罗布",
+        "仁青",
+        "泽仁",
+        "才让",
+        "卓嘎",
+        "贡布",
+        "阿布都",
+        "阿不都",
+        "阿卜杜",
+        "买买提",
+        "麦麦提",
+        "艾力",
+        "吐尔逊",
+        "热依木",
+        "热依",
+        "古丽",
+        "阿依",
+        "努尔",
+        "帕提",
+        "迪丽",
+        "热娜",
+        "阿迪力",
+        "艾合",
+        "依明",
+        "吾斯曼",
+        "艾尔肯",
+        "阿里木",
+        "库尔班",
+        "艾山",
+        "提江",
+        "热合曼",
+        "阿曼",
+        "木拉提",
+        "巴图",
+        "巴特尔",
+        "其其格",
+        "乌兰",
+        "苏和",
+        "格日勒",
+        "斯琴",
+        "那仁",
+        "额尔敦",
+        "图雅",
+        "萨仁",
+        "朝鲁",
+        "宝音",
+        "乌云",
+        "孟和",
+        "阿拉坦",
+    ],
+    key=len,
+    reverse=True,
+)
+_CHAIN = re.compile(rf"(?:{'|'.join(_MORPHEMES)})+[江木]?")
+
+
+def ethnic_names(text: str) -> list[str]:
+    """Names without a surname made of the syllables above (拉巴次仁, 帕提古丽, 阿布都热依木):
+    two syllables or more, or one of three characters (其其格), standing alone between words."""
+    found = []
+    for m in _CHAIN.finditer(text):
+        name = m.group()
+        syllables = re.findall("|".join(_MORPHEMES), name)
+        if len(syllables) >= 2 or len(name) >= 3:
+            found.append(name)
+    return found

@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 
 from xinxiang.replies.name_context import after_particle, nicknames, word_names
 from xinxiang.replies.name_slots import (
+    after_tags,
+    ethnic_names,
     given_names,
     nick_slots,
     no_ones,
-    signature_line,
     slot_names,
 )
 from xinxiang.replies.name_words import (
@@ -40,7 +41,6 @@ from xinxiang.replies.name_words import (
     COMPOUND_SURNAMES,
     NOT_BEFORE_TITLE,
     NOT_GIVEN,
-    NOT_LAST,
     NOT_NAMES,
     NOT_NICKNAMES,
     PERSON_CUES,
@@ -54,32 +54,14 @@ from xinxiang.replies.name_words import (
     verb_at,
 )
 from xinxiang.replies.roman_names import english_first_name, roman_names
+from xinxiang.replies.signatures import looks_chinese_name as _looks_chinese_name
+from xinxiang.replies.signatures import signature_names
 
 # Word and part-of-speech tag, as a segmenter yields them.
 Tagger = Callable[[str], Iterable[tuple[str, str]]]
 
 
 _HAN = "\u4e00-\u9fff"
-_ROLE_PREFIX = re.compile(
-    rf"^(?:[{_HAN}]{{0,8}}?(?:学生|家长|父亲|母亲|教师|教职工|教工|职工|员工|校友|工友|署名|落款|"
-    r"联系人|举报人|来信人|写信人|本人|我)\s*[:：]?\s*)"
-)
-_SIGN_HEAD = re.compile(rf"^([{_HAN}]{{2,4}})(?=[\s（(，,、\d]|$)")
-_SIGN_OFF = re.compile(r"\s*(?:敬上|敬呈|谨上|拜上|敬启|上|谨呈|启)\s*$")
-_LONG_TITLES = tuple(t for t in TITLES if len(t) >= 2)
-
-
-def _looks_chinese_name(word: str) -> bool:
-    """2–4 Han characters that start with a known surname and are not a known non-name."""
-    if not 2 <= len(word) <= 4 or not all("\u4e00" <= c <= "\u9fff" for c in word):
-        return False
-    if word in NOT_NAMES or word[-1] in NOT_LAST:
-        return False
-    if any(word.endswith(t) for t in _LONG_TITLES if len(word) > len(t)):
-        return False  # 龚同学, 童医生: a surname and a title, not a name
-    if word[:2] in COMPOUND_SURNAMES:
-        return len(word) >= 3
-    return word[0] in SURNAMES and len(word) <= 3
 
 
 def display_name_terms(display: str) -> tuple[str, ...]:
@@ -97,48 +79,6 @@ def display_name_terms(display: str) -> tuple[str, ...]:
     return ()
 
 
-def signature_names(text: str, known: Callable[[str], bool] | None = None) -> list[str]:
-    """Names in the signature (落款): the last three non-empty short lines of a letter.
-
-    The name may stand alone, after a role (学生：王小明), before a sign-off (刘晓燕 敬上) or
-    before what follows it on the line (王小明（计算机学院）, 罗丹 138…, —— 吴晓丽).
-    """
-    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()][-3:]
-    found = []
-    for line in lines:
-        if len(line) > 40:
-            continue
-        # Whatever stands before a colon is a role (教工：, 联系人:).
-        line = re.split(r"[:：]", line)[-1]
-        core = _SIGN_OFF.sub("", _ROLE_PREFIX.sub("", line.lstrip("—-－ "))).strip(" ，,。.:：")
-        head = _SIGN_HEAD.match(core)
-        sentence = re.search(r"[？?！!。]\s*$", line) is not None
-        if _looks_chinese_name(core):
-            found.append(core)
-        elif sentence:
-            continue  # 高数、线代等课程的补考安排出来了吗？ is a sentence, not a signature
-        elif head and _looks_chinese_name(head.group(1)):
-            found.append(head.group(1))
-        elif roman := roman_names(core):
-            found.extend(roman)
-        elif english_first_name(core):
-            found.append(core)  # Jason
-        elif _SIGN_NICK.fullmatch(core):
-            found.append(core)  # 晓晓, 阿杰, 杜先生
-        elif (bare := signature_line(line)) and _signed(bare, known, line is lines[-1]):
-            found.append(bare)  # 计算机学院2023级 蒯振华 / 2026年12月1日
-    return found
-
-
-def _signed(word: str, known: Callable[[str], bool] | None, last: bool) -> bool:
-    """Whether what is left of a signature line is a name: a full name, 老X/小X, or on the last
-    line a two-character word the dictionary does not hold (思源 谨上)."""
-    if _looks_chinese_name(word) or re.fullmatch(rf"[小老][{''.join(SURNAMES)}]", word):
-        return True
-    return last and len(word) == 2 and known is not None and not known(word)
-
-
-_SIGN_NICK = re.compile(rf"([{_HAN}])\1|阿[{_HAN}]|[{''.join(sorted(SURNAMES))}](?:先生|女士)")
 _BRACKETED = re.compile(rf"[A-Za-z]\s?[（(]([{_HAN}]{{2,4}})[）)]")
 _LIST_AFTER = re.compile(
     rf"^(?:、|和|与|及|以及|，)([{_HAN}]{{2,3}}?)(?=、|和|与|及|等|[，,。（(）)]|都|也|$)"
@@ -206,16 +146,6 @@ def _in_name_word(starts: dict[int, tuple[str, str]], pos: int) -> bool:
     """Whether the word the segmenter has around offset `pos` is tagged a name (和石磊)."""
     begin = max((p for p in starts if p <= pos), default=-1)
     return begin >= 0 and starts[begin][1].startswith("nr") and begin + len(starts[begin][0]) > pos
-
-
-def _after_tags(tokens: list[tuple[str, str]], tags: tuple[str, ...]) -> list[int]:
-    """Offsets right after the words tagged with one of `tags` (昨天晚上 / 范志远: a time word)."""
-    out, pos = [], 0
-    for word, tag in tokens:
-        pos += len(word)
-        if tag.startswith(tags):
-            out.append(pos)
-    return out
 
 
 @dataclass(frozen=True)
@@ -306,7 +236,12 @@ class NameFinder:
                     continue
                 if opening and self.frequent is not None and self.frequent(word):
                     continue  # 。王道和霸道: a frequent word opening a clause
-                if opening and len(word) == 3 and self.lexicon is not None and self.lexicon(word[:2]):
+                if (
+                    opening
+                    and len(word) == 3
+                    and self.lexicon is not None
+                    and self.lexicon(word[:2])
+                ):
                     continue  # 程度好的学生: an ordinary word and one more character
                 if ends is not None and start + len(word) not in ends:
                     continue
@@ -532,16 +467,23 @@ class NameFinder:
             # Kevin Zhang（张凯文）: the Chinese name in brackets after a romanised one.
             *(n for n in _BRACKETED.findall(text) if _looks_chinese_name(n)),
         }
-        if self.lexicon is not None and self.known is not None and tokens is not None:
+        known_word = self.known
+        if self.lexicon is not None and known_word is not None and tokens is not None:
             ends = _word_ends(text, tokens) or set()
             tagged = {w for w, t in tokens if t.startswith("nr")}
             slots = [
                 *slot_names(
-                    text, self._plausible, self._common, self.known, ends, tagged.__contains__,
-                    _after_tags(tokens, ("t", "p", "c")),
+                    text,
+                    self._plausible,
+                    self._common,
+                    known_word,
+                    ends,
+                    tagged.__contains__,
+                    after_tags(tokens, ("t", "p", "c")),
                 ),
-                *given_names(text, self.known, lambda w: w in tagged or not self.known(w)),
-                *nick_slots(text, self.surnames, self.known, self.not_nicknames),
+                *given_names(text, known_word, lambda w: w in tagged or not known_word(w)),
+                *nick_slots(text, self.surnames, known_word, self.not_nicknames),
+                *ethnic_names(text),
             ]
             names.update(n for n in slots if n not in self.not_names)
         if (famous := self.famous) is not None:
