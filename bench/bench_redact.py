@@ -2,11 +2,11 @@
 
 Run: `python bench/bench_redact.py [--segmenter jieba|jieba-fast|jiojio|none] [--show]
 [--tuning-only] [--candidates] [--heldout2] [--selfcheck] [--heldout3] [--show-all]`. For the
-tuning and the held-out half (`--tuning-only`: the tuning half alone, for tuning without seeing the held-out
-figure after every change; `--candidates`: also `tests/data/pii/candidates/`, units not yet in
-the tuning half; `--heldout2`: also the held-out set written by a third writer; `--heldout3`: also
-the one by a fourth writer, whose misses are never printed; `--selfcheck`: also the set written on
-branch h-redact5 before its tuning) it prints the share of planted items
+tuning and the held-out half (`--tuning-only`: the tuning half alone, for tuning without seeing
+the held-out figure after every change; `--candidates`: also `tests/data/pii/candidates/`, units
+not yet in the tuning half; `--heldout2`: also the held-out set written by a third writer;
+`--selfcheck`: also the set written on branch h-redact5 before its tuning; `--heldout3`: also the
+one by a fourth writer, whose misses are never printed) it prints the share of planted items
 redacted per type and overall, and the share of clean sentences altered (false redactions). A
 planted item counts as redacted when every one of its identifying characters (its letters and
 digits, or for names all its characters) lies inside a redaction. Letters are redacted as the board
