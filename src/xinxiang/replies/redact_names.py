@@ -457,7 +457,7 @@ class NameFinder:
         names = {
             *self.tagged(text, tokens),
             *self.cued(text, tokens),
-            *signature_names(text, self.known),
+            *signature_names(text, self.lexicon),
             *self.grouped(text),
             *(n for n in nicknames(text, self.lexicon) if n not in self.not_names),
             # 阳光, 吉祥 are no names in NOT_NAMES' sense, but 阿姨 is a title here too.

@@ -47,7 +47,11 @@ _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
 _CLOSING = re.compile(
     r"^(?:此致|敬礼|此致敬礼|祝好|谢谢|感谢|致敬|顺祝|祝|盼复|期待回复|谢谢您|万分感谢)[！!，,。\s]*"
 )
-_SIGN_OFF = re.compile(r"(?:敬上|敬呈|谨上|拜上|敬启|谨呈|谨启|上|启|书|留|同学|同学敬上)$")
+# What may follow the name at the end of the line: a sign-off, 同学, or a parent's word after the
+# child's name (张扬妈妈: the child is named).
+_SIGN_END = re.compile(
+    r"(?:敬上|敬呈|谨上|拜上|敬启|谨呈|谨启|上|启|书|留|同学|同学敬上|妈妈|爸爸|家长|母亲|父亲)$"
+)
 # What stands before the name: a school, a major, a class, a year, a role.
 _AFFILIATION = re.compile(
     r"^.*(?:学院|学部|书院|中心|系|专业|班|级|届|学生|家长|母亲|父亲|妈妈|爸爸|校友|职工|教工|"
@@ -65,21 +69,24 @@ def signature_line(line: str) -> str:
     if not parts:
         return ""
     last = _AFFILIATION.sub("", parts[-1]) or (parts[-1] if len(parts) == 1 else "")
-    last = _SIGN_OFF.sub("", last).strip("—-－·：:")
+    last = _SIGN_END.sub("", last).strip("—-－·：:")
     if not last and len(parts) >= 2:
         last = _AFFILIATION.sub("", parts[-2]) or parts[-2]
     return last if re.fullmatch(rf"[{_HAN}]{{2,4}}", last) else ""
 
 
 def signature_names(text: str, known: Callable[[str], bool] | None = None) -> list[str]:
-    """Names in the signature (落款): the last three non-empty short lines of a letter.
+    """Names in the signature (落款): the last three non-empty short lines of a letter; `known`
+    says a word is an ordinary one, which a given name signing alone (思源 谨上) is not.
 
     The name may stand alone, after a role (学生：王小明), before a sign-off (刘晓燕 敬上) or
     before what follows it on the line (王小明（计算机学院）, 罗丹 138…, —— 吴晓丽).
     """
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()][-3:]
     found = []
-    for line in lines:
+    # The last line with a name's room in it (not a date alone): a given name alone may sign it.
+    final = max((i for i, ln in enumerate(lines) if signature_line(ln)), default=-1)
+    for i, line in enumerate(lines):
         if len(line) > 40:
             continue
         # Whatever stands before a colon is a role (教工：, 联系人:).
@@ -97,9 +104,9 @@ def signature_names(text: str, known: Callable[[str], bool] | None = None) -> li
             found.extend(roman)
         elif english_first_name(core):
             found.append(core)  # Jason
-        elif _SIGN_NICK.fullmatch(core):
+        elif _SIGN_NICK.fullmatch(core) and core not in NOT_NAMES and not (known and known(core)):
             found.append(core)  # 晓晓, 阿杰, 杜先生
-        elif (bare := signature_line(line)) and _signed(bare, known, line is lines[-1]):
+        elif (bare := signature_line(line)) and _signed(bare, known, i == final):
             found.append(bare)  # 计算机学院2023级 蒯振华 / 2026年12月1日
     return found
 
@@ -109,7 +116,8 @@ def _signed(word: str, known: Callable[[str], bool] | None, last: bool) -> bool:
     line a two-character word the dictionary does not hold (思源 谨上)."""
     if looks_chinese_name(word) or re.fullmatch(rf"[小老][{''.join(SURNAMES)}]", word):
         return True
-    return last and len(word) == 2 and known is not None and not known(word)
+    ordinary = word in NOT_NAMES or known is None or known(word)
+    return last and len(word) == 2 and not ordinary
 
 
 _SIGN_NICK = re.compile(rf"([{_HAN}])\1|阿[{_HAN}]|[{''.join(sorted(SURNAMES))}](?:先生|女士)")
