@@ -27,7 +27,8 @@ _PUNCT = "，,。.！!？?；;：:、（()）“”\"'‘’《》【】\\s"
 _PAUSES = frozenset("，,。.！!？?；;：:、（()）“”\"'‘’《》【】 \n\t")
 # What may stand right before a name: the start of a clause or a word that takes a person.
 _BEFORE = (
-    "找到|找了|找过|找|问了|问过|问|叫来|叫了|叫|跟|和|与|同|及|以及|让|给|请|告诉|通知|联系|"
+    "找到|找了|找过|找|问了|问过|问|叫来|叫了|叫|跟|和|与|同|及|以及|让|给|请|告诉了|告诉|通知了|"
+    "通知|联系了|联系|提醒了|"
     "转告|提醒|陪|帮|是|被|由|把|对|向|见到|遇到|看见|看到|碰到|拜托|感谢|谢谢|表扬|举报|投诉|"
     "人员|学长|学姐|学弟|学妹|室友|舍友|同学|老师|朋友|同事|师兄|师姐|师弟|师妹|队友|班长|组长"
 )
@@ -189,11 +190,26 @@ _QUOTED_NICK = re.compile(
 )
 
 
+# What a person does right after 老X/小X (老凌答应, 小钱态度很差, 老黄说): strong enough for
+# 老黄 and 小钱, which are words too.
+_NICK_DOES = re.compile(
+    r"说(?![明服])|讲(?![座课台解])|表示|告诉|答应|同意|批准|安排|负责|规定|态度|人很|帮了|帮我|"
+    r"跟我|和我|让我|叫我|不让|每天|一直|总是|经常"
+)
+
+
 def nick_slots(
-    text: str, surnames: Iterable[str], known: Callable[[str], bool], not_nick: Iterable[str]
+    text: str,
+    surnames: Iterable[str],
+    known: Callable[[str], bool],
+    not_nick: Iterable[str],
+    rare: Callable[[str], bool] = lambda _: True,
 ) -> list[str]:
-    """老X and 小X (X a surname) in a name's slot (是老闫规定的, 我和老钟连续, 找小蔡), which the
-    dictionary does not hold as a word (老师, 小时) and which are no known non-nickname."""
+    """老X and 小X (X a surname) in a name's slot (是老闫规定的, 找小蔡, 后勤的老凌答应).
+
+    One the dictionary holds as a word or that is a known non-nickname (老黄, 小钱, 小马) counts
+    only before what a person does (`_NICK_DOES`) and if `rare` (老师, 小姐 never are).
+    """
     single = "".join(sorted(set(surnames)))
     skip = frozenset(not_nick)
     found = [
@@ -201,16 +217,19 @@ def nick_slots(
         for m in _QUOTED_NICK.finditer(text)
         if m.group("called") or not known(m.group("nick"))
     ]
-    for lead in _LEAD.finditer(text):
-        m = re.compile(rf"[小老][{single}]").match(text, lead.end())
-        if m is None or m.group() in skip or known(m.group()):
+    nick = re.compile(rf"[小老][{single}]")
+    leads = {m.end() for m in _LEAD.finditer(text)} | {m.end() for m in re.finditer("的", text)}
+    for start in sorted(leads):
+        m = nick.match(text, start)
+        if m is None:
             continue
-        if (
-            _AFTER_RE.match(text, m.end())
-            or _SAYING_AFTER.match(text, m.end())
-            or re.match(r"规定|同意|批准|安排|负责|知道|不让|让|要|叫|带|来|去", text[m.end() :])
-        ):
-            found.append(m.group())
+        word, end = m.group(), m.end()
+        does = _NICK_DOES.match(text, end) is not None
+        if word in skip or known(word):
+            if does and rare(word):
+                found.append(word)
+        elif _AFTER_RE.match(text, end) or _SAYING_AFTER.match(text, end) or does:
+            found.append(word)
     return found
 
 

@@ -166,6 +166,8 @@ class NameFinder:
     known: Callable[[str], bool] | None = None
     # Whether the dictionary counts a name often (袁隆平, 卢沟桥): a public figure or a place.
     famous: Callable[[str], bool] | None = None
+    # Whether the dictionary counts a word 500 times or more (老师, 小姐): never a nickname.
+    everyday: Callable[[str], bool] | None = None
     _title_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _short_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _cue_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -439,6 +441,10 @@ class NameFinder:
                     found.append(cand)
         return found
 
+    def _rare_word(self, word: str) -> bool:
+        """A word the dictionary does not count 500 times (小钱, 老马; not 老师, 小姐)."""
+        return self.everyday is not None and not self.everyday(word)
+
     def _common(self, word: str) -> bool:
         """An ordinary word, or one the dictionary counts often whatever its tag (王道)."""
         lexicon, frequent = self.lexicon, self.frequent
@@ -482,7 +488,9 @@ class NameFinder:
                     after_tags(tokens, ("t", "p", "c")),
                 ),
                 *given_names(text, known_word, lambda w: w in tagged or not known_word(w)),
-                *nick_slots(text, self.surnames, known_word, self.not_nicknames),
+                *nick_slots(
+                    text, self.surnames, known_word, self.not_nicknames, self._rare_word
+                ),
                 *ethnic_names(text),
             ]
             names.update(n for n in slots if n not in self.not_names)

@@ -191,6 +191,7 @@ class Redactor:
                 frequent=jieba_frequent(20),
                 known=jieba_lexicon(1),
                 famous=jieba_frequent(30),
+                everyday=jieba_frequent(500),
             )
         self.finder = finder
         self._memo: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = (
@@ -312,6 +313,7 @@ def redactor_from(settings: RedactorFile, *, tagger: Tagger | None = None) -> Re
         frequent=jieba_frequent(20) if lexicon is not None else None,
         known=jieba_lexicon(1) if lexicon is not None else None,
         famous=jieba_frequent(30) if lexicon is not None else None,
+        everyday=jieba_frequent(500) if lexicon is not None else None,
         titles=(*TITLES, *n.titles),
         surnames=SURNAMES | frozenset("".join(n.surnames)),
         not_names=NOT_NAMES | frozenset(n.not_names),
