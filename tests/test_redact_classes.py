@@ -70,9 +70,18 @@ GIVEN_ALONE = [
 
 NICKNAMES = [
     ("他说是老闫规定的。", "老闫"),
+    ("收费窗口的小钱态度很差。", "小钱"),
+    ("后勤的老凌答应来修。", "老凌"),
     ("管理员“老黄”说明天再修。", "老黄"),
     ("我们都叫她“小鹿”。", "小鹿"),
     ("研究生院的小贝说材料丢了。", "小贝"),
+]
+
+WORD_NAMES = [
+    # Names that are also words (夏天, 白雪, 何必), where the words on both sides say so.
+    ("我的室友夏天说她不想住了。", "夏天"),
+    ("我和白雪都被扣了分。", "白雪"),
+    ("老师说我和甘露的报告雷同。", "甘露"),
 ]
 
 NO_SURNAME = [
@@ -127,6 +136,13 @@ KEPT = [
     "我们和平相处了四年。",
     "跟往常一样，排队很长。",
     "程度好的学生可以选修。",
+    "我的高中同学说他也要来。",
+    "毕业同学请注意。",
+    "室友昨天说她要搬走。",
+    "我的同学马上说不行。",
+    "我们班同学都很关心这件事。",
+    "省下的小钱都存起来了。",
+    "老师说明天考试。",
     "我们班的同学被车撞了。",
     "The heating in the teaching building is too weak in December.",
     "Thank you very much for your help.",
@@ -134,7 +150,8 @@ KEPT = [
 
 
 @pytest.mark.parametrize(
-    ("text", "secret"), SLOTS + GIVEN_ALONE + NICKNAMES + NO_SURNAME + ROMAN + NUMBERS
+    ("text", "secret"),
+    SLOTS + GIVEN_ALONE + NICKNAMES + WORD_NAMES + NO_SURNAME + ROMAN + NUMBERS,
 )
 def test_each_class_is_hidden(redactor: Redactor, text: str, secret: str) -> None:
     assert _hidden(redactor, text, secret), redactor.redact_all([text])[0]

@@ -112,6 +112,12 @@ def after_tags(tokens: Sequence[tuple[str, str]], tags: tuple[str, ...]) -> list
     return out
 
 
+def in_name_word(starts: dict[int, tuple[str, str]], pos: int) -> bool:
+    """Whether the word the segmenter has around offset `pos` is tagged a name (和石磊)."""
+    begin = max((p for p in starts if p <= pos), default=-1)
+    return begin >= 0 and starts[begin][1].startswith("nr") and begin + len(starts[begin][0]) > pos
+
+
 def slot_names(
     text: str,
     plausible: Callable[[str], bool],
@@ -379,4 +385,41 @@ def ethnic_names(text: str) -> list[str]:
         syllables = re.findall("|".join(_MORPHEMES), name)
         if len(syllables) >= 2 or len(name) >= 3:
             found.append(name)
+    return found
+
+
+# A name that is also a word (夏天, 白雪, 何必): only where the words on both sides say a person
+# is meant — a word for one (室友, 我和) before it and a verb of saying or a title after it —
+# or before 同学/老师 when the segmenter reads it as neither a noun nor a time (何必同学, not
+# 高中同学, 大学同学).
+_ROLE_BEFORE = (
+    "室友|舍友|同学|同桌|朋友|同事|师兄|师姐|师弟|师妹|学长|学姐|学弟|学妹|队友|班长|组长|"
+    "我和|和我|我跟|跟我|我找到|我找|我问|叫"
+)
+_WORD_AFTER = re.compile(
+    r"说(?![明服])|表示|告诉|同学(?!们)|老师(?!们)|也在|也看|都被|都是|跟我说|和我|的(?:妈妈|爸爸|家长|报告|论文)"
+)
+_TITLE_AFTER = re.compile(r"同学(?!们)|老师(?!们)")
+_NOT_WORD_NAME = ("d", "r", "m", "f", "p", "c", "u", "q", "ns", "nt", "s")
+
+
+def word_names_in_slots(
+    text: str, tokens: Sequence[tuple[str, str]], surnames: Iterable[str]
+) -> list[str]:
+    """Two-character words from a surname that name someone here (see above)."""
+    single = frozenset(surnames)
+    found, pos = [], 0
+    prev = ""
+    for word, tag in tokens:
+        start, end = pos, pos + len(word)
+        pos = end
+        before, prev = prev, word
+        if len(word) != 2 or word[0] not in single or tag.startswith(_NOT_WORD_NAME):
+            continue
+        cued = text[:start].endswith(tuple(_ROLE_BEFORE.split("|"))) and _WORD_AFTER.match(
+            text, end
+        )
+        titled = _TITLE_AFTER.match(text, end) and not tag.startswith(("n", "t"))
+        if cued or (titled and before != "的"):
+            found.append(word)
     return found

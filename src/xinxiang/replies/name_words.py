@@ -61,6 +61,23 @@ SHORT_TITLES = "工总姐哥导叔姨伯队"
 # they are mostly words (关于, 应该, 全体).
 TITLE_ONLY_SURNAMES = "于应全"
 
+# Words after which a "surname" before a title is a noun (我们班同学, 这届学生, 全班同学).
+DETERMINERS = (
+    "我们",
+    "你们",
+    "他们",
+    "她们",
+    "咱们",
+    "这",
+    "那",
+    "本",
+    "该",
+    "每",
+    "各",
+    "全",
+    "整",
+)
+
 # "小" / "老" + surname words that are ordinary words (小时, 老师 …).
 NOT_NICKNAMES = frozenset(
     _words(

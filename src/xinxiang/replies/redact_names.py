@@ -31,14 +31,17 @@ from xinxiang.replies.name_slots import (
     after_tags,
     ethnic_names,
     given_names,
+    in_name_word,
     nick_slots,
     no_ones,
     slot_names,
+    word_names_in_slots,
 )
 from xinxiang.replies.name_words import (
     AFTER_NAME,
     COMMON_SURNAMES,
     COMPOUND_SURNAMES,
+    DETERMINERS,
     NOT_BEFORE_TITLE,
     NOT_GIVEN,
     NOT_NAMES,
@@ -142,12 +145,6 @@ def _word_starts(tokens: list[tuple[str, str]] | None) -> dict[int, tuple[str, s
     return starts
 
 
-def _in_name_word(starts: dict[int, tuple[str, str]], pos: int) -> bool:
-    """Whether the word the segmenter has around offset `pos` is tagged a name (和石磊)."""
-    begin = max((p for p in starts if p <= pos), default=-1)
-    return begin >= 0 and starts[begin][1].startswith("nr") and begin + len(starts[begin][0]) > pos
-
-
 @dataclass(frozen=True)
 class NameFinder:
     """Finds people's names in text; its word lists can be extended from `redaction.toml`."""
@@ -231,7 +228,7 @@ class NameFinder:
             after = starts.get(start + len(first[0])) if first is not None else None
             if opening and not self._opens_with_name(first, after):
                 continue
-            if starts and first is None and len(given) == 1 and not _in_name_word(starts, start):
+            if starts and first is None and len(given) == 1 and not in_name_word(starts, start):
                 continue  # 被车撞: the segmenter reads the cue and the "name" as one word
             for word in (sur + given, sur + given[:1]) if len(given) == 2 else (sur + given,):
                 if self.lexicon is not None and self.lexicon(word):
@@ -287,8 +284,9 @@ class NameFinder:
                 bigram in self.not_before_title
                 or bigram in self.not_names
                 or (len(bigram) == 2 and self.lexicon is not None and self.lexicon(bigram))
+                or text[: m.start()].endswith(DETERMINERS)
             ):
-                continue  # 班主任老师, 谢谢老师: the "surname" ends an ordinary word
+                continue  # 班主任老师, 谢谢老师, 我们班同学: the "surname" ends a word
             given = m.group("given")
             word = m.group("sur") + given
             if any(
@@ -488,10 +486,9 @@ class NameFinder:
                     after_tags(tokens, ("t", "p", "c")),
                 ),
                 *given_names(text, known_word, lambda w: w in tagged or not known_word(w)),
-                *nick_slots(
-                    text, self.surnames, known_word, self.not_nicknames, self._rare_word
-                ),
+                *nick_slots(text, self.surnames, known_word, self.not_nicknames, self._rare_word),
                 *ethnic_names(text),
+                *word_names_in_slots(text, tokens, self.surnames),
             ]
             names.update(n for n in slots if n not in self.not_names)
         if (famous := self.famous) is not None:
