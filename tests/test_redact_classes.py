@@ -113,6 +113,10 @@ NUMBERS = [
     ("我住在514，楼上502太吵。", "502"),
     ("家住甘肃省定西市安定区中川村三社。", "中川村三社"),
     ("家住香港九龍旺角彌敦道123號5樓", "123"),
+    ("我家住在香港新界沙田火炭路2號3座15樓B室。", "15樓B"),
+    ("我家在台北市大安區和平東路一段162號。", "162"),
+    ("Please email me at anna.kowalski[at]outlook.com.", "anna.kowalski[at]outlook.com"),
+    ("We live in Building 5, Room 214.", "214"),
 ]
 
 KEPT = [
@@ -146,6 +150,7 @@ KEPT = [
     "我们班的同学被车撞了。",
     "The heating in the teaching building is too weak in December.",
     "Thank you very much for your help.",
+    "The lecture is in Room 305 of the main building.",
 ]
 
 

@@ -186,9 +186,11 @@ def student_number_pattern(min_digits: int = 8, max_digits: int = 12) -> Redacti
 _H = "\u4e00-\u9fff"
 # Home addresses: a road and number (文三路259号, 高新南七道18号) with what follows (院, 8号楼,
 # 2单元301, 金色家园5栋, 3-2-501), after a province, city or district, or after 住/地址/寄到.
-_ROAD = rf"[{_H}\d]{{1,12}}?(?:路|街|大道|道|巷|弄|胡同)\d{{1,5}}号"
+_ROAD = (
+    rf"[{_H}\d]{{1,12}}?(?:路|街|大道|道|巷|弄|胡同)(?:[一二三四五六七八九十\d]{{1,2}}段)?\d{{1,5}}号"
+)
 _ADDR_TAIL = (
-    rf"(?:院|\d{{1,4}}(?:号楼|栋|幢|单元|室|层|号|座)|[{_H}]{{2,8}}?(?:小区|家园|花园|大厦|公寓|苑|城|"
+    rf"(?:院|\d{{1,4}}(?:号楼|栋|幢|单元|室|层|号|座|楼)|[A-Za-z]室|[{_H}]{{2,8}}?(?:小区|家园|花园|大厦|公寓|苑|城|"
     r"广场|新村|大院)|[A-Za-z]?\d{1,4}(?:-\d{1,4}){1,2}|\d{3,4}(?![\d\-]))*"
 )
 _ADDRESS = (
@@ -208,6 +210,9 @@ _DORM = (
     rf"(?:\s?(?:[A-Za-z\d]{{1,2}}|[一二三四五六七八九十]{{1,2}}|[东西南北中])(?:单元|座|区|层))*"
     rf"\s?[A-Za-z]?\d{{3,4}}{_ROOM_AFTER}(?:室|房间|房|寝室|宿舍|号)?"
     rf"|(?<![0-9A-Za-z\-])\d{{3,4}}\s?(?:宿舍|寝室)"
+    # Building 5, Room 214 / Room 214, Dorm 5: in English.
+    r"|(?:Building|Bldg\.?|Dorm(?:itory)?|Apartment)\s?\d{1,3}[A-Za-z]?,?\s?(?:Room|Rm\.?)\s?\d{3,4}"
+    r"|(?:Room|Rm\.?)\s?\d{3,4},?\s?(?:(?:of|in)\s)?(?:Building|Bldg\.?|Dorm(?:itory)?)\s?\d{1,3}"
     # 16-309, C5-412, 东7-102: building and room joined by a dash.
     r"|(?<![0-9A-Za-z\-.:/])(?:[A-Za-z东西南北]?\d{1,2})-\d{3}(?![0-9\-:/.]|\s?[分元人个%])"
 )
@@ -239,7 +244,7 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
     return (
         RedactionPattern.of(
             "email",
-            rf"[A-Za-z0-9._%+\-]+{_AT}[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,}}",
+            rf"[A-Za-z0-9._%+\-]+{_AT}[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,6}}(?![A-Za-z])",
             "[邮箱已隐去]",
         ),
         RedactionPattern.of(
