@@ -254,22 +254,30 @@ _GLUED = frozenset("能会要可就都也还是有在不没地得着过了")
 # Last characters of names of places and things (甘露寺, 马驹桥, 丁香花树): no given name ends so.
 _THING_LAST = frozenset("寺桥村庄湖坟塔阁亭镇站街巷屯乡县")
 _PERSON_BEFORE = re.compile(
-    rf"(?:{_BEFORE}|学生|同学|室友|舍友|儿子|女儿|孩子|导师|老师|我叫|名叫|叫做|我是)\0"
+    rf"(?:{_STRONG_BEFORE}|学生|儿子|女儿|孩子|导师|老师|我叫|名叫|叫做|我是|[（(、])\0"
 )
 _PERSON_AFTER = re.compile(r"\0(?:说|讲|表示|告诉|同学|老师|教授|博士|[（(，,、和跟与])")
 
 
 def no_ones(
-    name: str, text: str, famous: Callable[[str], bool], ordinary: Callable[[str], bool]
+    name: str,
+    text: str,
+    famous: Callable[[str], bool],
+    ordinary: Callable[[str], bool],
+    listed: Callable[[str], bool] = lambda _: False,
+    plain: Callable[[str], bool] = lambda _: False,
 ) -> bool:
     """Whether `name` reads as no one's name in `text` (see `public_or_place`), or is an
     ordinary word with a function character glued on (何时能: 何时 + 能), or ends as the names
-    of places do (甘露寺, 马驹桥)."""
+    of places do (甘露寺, 马驹桥), or is a dictionary entry made of a common word and one more
+    character with no person in sight (唐宋八: `listed`, and `plain` for 唐宋 but not 林海)."""
     if len(name) == 3 and name[2] in _GLUED and ordinary(name[:2]):
         return True
     if len(name) >= 3 and name[-1] in _THING_LAST:
         return True
-    if len(name) >= 3 and famous(name):
+    compound = name[:2] in COMPOUND_SURNAMES
+    word_and_one = len(name) == 3 and not compound and listed(name) and plain(name[:2])
+    if len(name) >= 3 and (famous(name) or word_and_one):
         marked = text.replace(name, "\0")
         if not (_PERSON_BEFORE.search(marked) or _PERSON_AFTER.search(marked)):
             return True  # 袁隆平为解决吃饭问题: well known, and no person in sight
@@ -423,3 +431,16 @@ def word_names_in_slots(
         if cued or (titled and before != "的"):
             found.append(word)
     return found
+
+
+def surname_said(text: str, surnames: frozenset[str]) -> list[tuple[int, int]]:
+    """The surname after 姓 (老板姓黄，一位姓王的老师): its span."""
+    spans = []
+    for m in re.finditer(rf"(?<=姓)(?P<sur>{'|'.join(COMPOUND_SURNAMES)}|.)", text):
+        sur = m.group("sur")
+        if len(sur) == 1 and sur not in surnames:
+            continue
+        nxt = text[m.end() : m.end() + 1]
+        if not nxt or not "\u4e00" <= nxt <= "\u9fff" or nxt in "的名叫":
+            spans.append(m.span())
+    return spans

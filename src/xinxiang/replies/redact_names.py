@@ -35,6 +35,7 @@ from xinxiang.replies.name_slots import (
     nick_slots,
     no_ones,
     slot_names,
+    surname_said,
     word_names_in_slots,
 )
 from xinxiang.replies.name_words import (
@@ -165,6 +166,8 @@ class NameFinder:
     famous: Callable[[str], bool] | None = None
     # Whether the dictionary counts a word 500 times or more (老师, 小姐): never a nickname.
     everyday: Callable[[str], bool] | None = None
+    # Whether the dictionary holds a word at all, whatever its tag (常青藤, 李宁牌).
+    in_dictionary: Callable[[str], bool] | None = None
     _title_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _short_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _cue_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -235,13 +238,8 @@ class NameFinder:
                     continue
                 if opening and self.frequent is not None and self.frequent(word):
                     continue  # 。王道和霸道: a frequent word opening a clause
-                if (
-                    opening
-                    and len(word) == 3
-                    and self.lexicon is not None
-                    and self.lexicon(word[:2])
-                ):
-                    continue  # 程度好的学生: an ordinary word and one more character
+                if opening and len(word) == 3 and self._word_then(word, first, after):
+                    continue  # 程度好的学生, 丁香开了: an ordinary word and one more character
                 if ends is not None and start + len(word) not in ends:
                     continue
                 if _looks_chinese_name(word) and word not in self.not_names:
@@ -262,6 +260,17 @@ class NameFinder:
         word = after[0]
         number = after[1][:1] in ("m", "q") and len(word) > 1 and word[-1] in _UNITS
         return not (first[0] in self.surnames and number)
+
+    def _word_then(
+        self, word: str, first: tuple[str, str] | None, after: tuple[str, str] | None
+    ) -> bool:
+        """Whether `word` (3 characters) opens with an ordinary word (程度) or with the first
+        word of the clause followed by a one-character verb or adjective (丁香 / 开)."""
+        if self.lexicon is not None and self.lexicon(word[:2]):
+            return True
+        if first is None or after is None or first[0] != word[:2]:
+            return False
+        return len(after[0]) == 1 and after[1][:1] in ("v", "a")
 
     def titled(self, text: str) -> list[tuple[int, int]]:
         """Spans of surnames before a title (张同学 → 张) and of nicknames (小王).
@@ -306,19 +315,7 @@ class NameFinder:
             group = "a" if m.group("a") else "b"
             if m.group(group) not in self.not_nicknames:
                 spans.append(m.span(group))
-        return spans + self._short_titled(text) + self._surname_said(text)
-
-    def _surname_said(self, text: str) -> list[tuple[int, int]]:
-        """The surname after 姓 (老板姓黄，一位姓王的老师): its span."""
-        spans = []
-        for m in re.finditer(rf"(?<=姓)(?P<sur>{'|'.join(COMPOUND_SURNAMES)}|.)", text):
-            sur = m.group("sur")
-            if len(sur) == 1 and sur not in self.surnames:
-                continue
-            nxt = text[m.end() : m.end() + 1]
-            if not nxt or not "\u4e00" <= nxt <= "\u9fff" or nxt in "的名叫":
-                spans.append(m.span())
-        return spans
+        return spans + self._short_titled(text) + surname_said(text, self.surnames)
 
     def _in_not_name(self, text: str, start: int, end: int) -> bool:
         """Whether `text[start:end]` lies inside a longer word that is no one's name (老吉 in
@@ -492,7 +489,9 @@ class NameFinder:
             ]
             names.update(n for n in slots if n not in self.not_names)
         if (famous := self.famous) is not None:
-            names = {n for n in names if not no_ones(n, text, famous, self._common)}
+            entry = self.in_dictionary or famous
+            plain = self.lexicon or famous
+            names = {n for n in names if not no_ones(n, text, famous, self._common, entry, plain)}
         names.update(k for k in known)
         names.update(self.listed(text, list(names)))
         return sorted((n for n in names if n.strip()), key=len, reverse=True)

@@ -192,6 +192,7 @@ class Redactor:
                 known=jieba_lexicon(1),
                 famous=jieba_frequent(30),
                 everyday=jieba_frequent(500),
+                in_dictionary=jieba_frequent(1),
             )
         self.finder = finder
         self._memo: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = (
@@ -314,6 +315,7 @@ def redactor_from(settings: RedactorFile, *, tagger: Tagger | None = None) -> Re
         known=jieba_lexicon(1) if lexicon is not None else None,
         famous=jieba_frequent(30) if lexicon is not None else None,
         everyday=jieba_frequent(500) if lexicon is not None else None,
+        in_dictionary=jieba_frequent(1) if lexicon is not None else None,
         titles=(*TITLES, *n.titles),
         surnames=SURNAMES | frozenset("".join(n.surnames)),
         not_names=NOT_NAMES | frozenset(n.not_names),
