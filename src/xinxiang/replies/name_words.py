@@ -171,8 +171,11 @@ PINYIN_SURNAMES = frozenset(
 )
 
 # Last characters of words for places, bodies and roles, which segmenters now and then tag as
-# names (宿舍楼, 师傅): no given name ends so.
-NOT_LAST = frozenset("楼傅部处院堂馆室科系组队会局厅所站店厂场市省县区街路舍任师们了啦吧呀吗呢哦牌藤")
+# names (宿舍楼, 师傅), of brands and plants (李宁牌, 常青藤) and of sentences (辛苦了): no given
+# name ends so.
+NOT_LAST = frozenset(
+    "楼傅部处院堂馆室科系组队会局厅所站店厂场市省县区街路舍任师们了啦吧呀吗呢哦牌藤"
+)
 
 
 _SAID = frozenset(["说", "告诉", "认为", "表示", "反映", "同学", "老师", "他们", "她们"])
