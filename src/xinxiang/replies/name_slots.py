@@ -50,7 +50,7 @@ _NOT_IN_NAME = frozenset(NOT_GIVEN | set("说讲都还又就没很已从才再�
 # Strong words before a given name alone (子涵, 一鸣): verbs that take a person and words for one.
 _STRONG_BEFORE = (
     "找到|找了|找|问了|问|叫|跟|和|让|告诉|通知|联系|转告|提醒|陪|帮|同学|室友|舍友|朋友|同事|"
-    "师兄|师姐|师弟|师妹|学长|学姐|学弟|学妹|队友|班长|闺蜜|好友"
+    "师兄|师姐|师弟|师妹|学长|学姐|学弟|学妹|队友|班长|闺蜜|好友|妹妹|弟弟|哥哥|姐姐|表妹|表弟"
 )
 _STRONG_AFTER = re.compile(
     r"说(?![明服])|讲(?![座课台解])|表示|告诉|认为|觉得|反映|提到|和|跟|、|同学(?!们)|也|都|是|"
@@ -165,9 +165,21 @@ def slot_names(
 
 _GIVEN = re.compile(
     rf"(?:{_STRONG_BEFORE})(?P<name>[{_HAN}]{{2}})(?=(?:{_STRONG_AFTER.pattern}))"
-    rf"|(?:^|(?<=[。！？!?\n；;]))(?P<opening>[{_HAN}]{{2}})(?=说(?![明服])|表示|告诉|跟我|和我)"
+    rf"|(?:^|(?<=[。！？!?\n；;，,]))(?P<opening>[{_HAN}]{{2}})"
+    r"(?=说(?![明服])|表示|告诉|跟我|和我|同学(?!们)|、|是|也|都)"
+    # 请转告思琪，: a verb that takes a person, the name, a pause.
+    rf"|(?<=转告|通知|告诉|联系|找到|提醒)(?P<told>[{_HAN}]{{2}})(?=[，,。；;！!？?])"
+    # 佳琪、一然和我: the next name in a list.
+    rf"|(?<=、)(?P<listed>[{_HAN}]{{2}})(?=和我|跟我|、|都|也|说)"
     # 保安队的阿杰。, 我们班的嘉琪同学: after 的/是/叫, before a pause or a title.
     rf"|(?<=[的是叫])(?P<titled>[{_HAN}]{{2}})(?=同学(?!们)|老师(?!们)|[，,。；;！!？?]|说(?![明服]))"
+)
+
+
+_OPENING_NAME = re.compile(r"说(?![明服])|表示|告诉|跟我|和我|同学(?!们)")
+# 小 words for people that are no names (室友小孩, 朋友小姐).
+_XIAO_PEOPLE = frozenset(
+    ["小孩", "小姐", "小伙", "小哥", "小妹", "小弟", "小姨", "小舅", "小组", "小时", "小区", "小心"]
 )
 
 
@@ -179,10 +191,14 @@ def given_names(
     but as a name (`tagged_name`: 子涵, 一鸣)."""
     found = []
     for m in _GIVEN.finditer(text):
-        name = m.group("name") or m.group("opening") or m.group("titled")
+        name = next(g for g in m.groups() if g)
         if set(name) & _NOT_IN_NAME or name[0] in "我你他她它们这那哪每各某本该此其":
             continue
         shaped = name[0] == name[1] or (name[0] == "阿" and not known(name))
+        if m.group("opening") and not shaped and not _OPENING_NAME.match(text, m.end()):
+            continue  # 谷雨是节气: after 是, 也 or 都 only 阿芳 and 晓晓 open a clause
+        if m.group("name") and name[0] == "小" and name not in _XIAO_PEOPLE:
+            shaped = True  # 室友小雪说, 妹妹小鹿也: 小 and one, between person words
         if m.group("titled") and not shaped and text[m.end() : m.end() + 1] in "，,。；;！!？?":
             continue  # before a pause only 阿杰 and 晓晓; 嘉琪 needs the title after it
         if shaped or (not known(name) and tagged_name(name)):
