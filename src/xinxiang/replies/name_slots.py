@@ -9,10 +9,13 @@ a verb of saying (说, 表示, 告诉), a conjunction (和, 跟, 、) or an adve
   such a slot (我去问了蒯振华，, 仉立强说, 谯梦瑶和禤家豪都在场);
 - `given_names`: a given name alone (子涵, 思思, 阿芳) in a stronger slot: a word for a person
   or a verb that takes one before it, and a verb of saying or a conjunction after it;
-- `signature_line`: the name in one line of a signature once a date, a phone number, a sign-off
-  and the writer's class or school around it are taken away (计算机学院2023级 蒯振华);
-- `public_or_place`: names that are no one's in the letter: a well-known person or place the
-  dictionary holds (袁隆平, 卢沟桥), or a word before a place suffix (黄庄站).
+- `nick_slots`: 老X and 小X in a name's slot or in quotes (是老闫规定的, 管理员“老黄”说);
+- `word_names_in_slots`: names that are words too (夏天, 白雪) between person words;
+- `ethnic_names`: Tibetan, Uyghur and Mongolian names as chains of their syllables;
+- `no_ones`: names that are no one's in the letter: a well-known person or place the dictionary
+  holds, with no person in sight (袁隆平, 卢沟桥), a word before a place suffix (黄庄站), a word
+  with a function character glued on (何时能);
+- `surname_said`: the surname after 姓 (老板姓黄).
 """
 
 from __future__ import annotations
@@ -59,41 +62,11 @@ _STRONG_AFTER = re.compile(
 
 
 # Cues on either side strong enough for a two-character name the segmenter does not tag.
-_VERB_BEFORE = tuple(
-    [
-        "找到",
-        "找了",
-        "找过",
-        "找",
-        "问了",
-        "问过",
-        "问",
-        "叫来",
-        "叫了",
-        "叫",
-        "跟",
-        "让",
-        "请",
-        "告诉",
-        "通知",
-        "联系",
-        "转告",
-        "提醒",
-        "陪",
-        "帮",
-        "见到",
-        "遇到",
-        "看见",
-        "看到",
-        "碰到",
-        "拜托",
-        "感谢",
-        "谢谢",
-        "表扬",
-        "举报",
-        "投诉",
-    ]
+_VERBS = (
+    "找到|找了|找过|找|问了|问过|问|叫来|叫了|叫|跟|让|请|告诉|通知|联系|转告|提醒|陪|帮|见到|遇到|"
+    "看见|看到|碰到|拜托|感谢|谢谢|表扬|举报|投诉"
 )
+_VERB_BEFORE = tuple(_VERBS.split("|"))
 _SAYING_AFTER = re.compile(
     r"说(?![明服])|讲(?![座课台解])|表示|告诉|认为|觉得|反映|提到|提出|回复|回答|答应|承认|"
     r"解释|强调|指出|透露|的(?:妈妈|爸爸|父亲|母亲|家长|室友|舍友)"

@@ -14,7 +14,10 @@ Names listed before a word for people (江子墨、常乐两位同学) and a sur
 are names too. The word lists are in `replies.name_words`.
 
 Besides, names given away by their context only (`replies.name_context`: 师姐晴晴,
-辅导员阳光，, 化工学院的黄子健，) and English first names (`replies.roman_names`: 外教David).
+辅导员阳光，, 化工学院的黄子健，) and English first names (`replies.roman_names`: 外教David);
+names by the slot they stand in, given names alone, 老X/小X, names that are words and names
+without a surname, and the filter of names that are no one's (`replies.name_slots`); the
+signature's lines (`replies.signatures`).
 
 `NameFinder.find` returns the names as strings; the redactor then hides every occurrence of each,
 so a name found once (in the signature, say) is hidden wherever it appears.
