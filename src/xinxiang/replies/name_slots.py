@@ -9,7 +9,8 @@ a verb of saying (说, 表示, 告诉), a conjunction (和, 跟, 、) or an adve
   such a slot (我去问了蒯振华，, 仉立强说, 谯梦瑶和禤家豪都在场);
 - `given_names`: a given name alone (子涵, 思思, 阿芳) in a stronger slot: a word for a person
   or a verb that takes one before it, and a verb of saying or a conjunction after it;
-- `nick_slots`: 老X and 小X in a name's slot or in quotes (是老闫规定的, 管理员“老黄”说);
+- `nick_slots`: 老X and 小X in a name's slot or in quotes (是老闫规定的, 管理员“老黄”说), and
+  a Latin letter with a kinship word (K哥);
 - `word_names_in_slots`: names that are words too (夏天, 白雪) between person words;
 - `ethnic_names`: Tibetan, Uyghur and Mongolian names as chains of their syllables;
 - `no_ones`: names that are no one's in the letter: a well-known person or place the dictionary
@@ -179,6 +180,8 @@ def given_names(
     return found
 
 
+# K哥, J姐: a Latin letter and a kinship word, as nicknames go.
+_LETTER_NICK = re.compile(r"(?<![A-Za-z0-9])[A-Z](?:哥|姐|叔|总|神)(?![\u4e00-\u9fff]{0,1}们)")
 # 管理员“老黄”说, 我们都叫她“小鹿”: 小X, 老X or 阿X in quotes; after 叫/称 whatever X is.
 _QUOTED_NICK = re.compile(
     rf"(?P<called>叫她|叫他|叫|喊|称|称呼|外号|绰号|昵称)?(?:是|为)?[“\"「‘](?P<nick>[小老阿][{_HAN}])[”\"」’]"
@@ -212,6 +215,7 @@ def nick_slots(
         for m in _QUOTED_NICK.finditer(text)
         if m.group("called") or not known(m.group("nick"))
     ]
+    found += _LETTER_NICK.findall(text)  # K哥, J姐
     nick = re.compile(rf"[小老][{single}]")
     leads = {m.end() for m in _LEAD.finditer(text)} | {m.end() for m in re.finditer("的", text)}
     for start in sorted(leads):
