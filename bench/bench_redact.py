@@ -1,17 +1,19 @@
 """Redaction measured on the labelled personal-data set (`tests/data/pii/`, issue #13).
 
 Run: `python bench/bench_redact.py [--segmenter jieba|jieba-fast|jiojio|none] [--show]
-[--tuning-only] [--candidates] [--heldout2] [--heldout3] [--show-all]`. For the tuning and the
-held-out half (`--tuning-only`: the tuning half alone, for tuning without seeing the held-out
-figure after every change; `--candidates`: also `tests/data/pii/candidates/`, units not yet in
-the tuning half; `--heldout2`: also the held-out set written by a third writer; `--heldout3`: also
-the one by a fourth writer, whose misses are never printed) it prints the share of planted items
-redacted per type and overall, and the share of clean sentences altered (false redactions). A
-planted item counts as redacted when every one of its identifying characters (its letters and
-digits, or for names all its characters) lies inside a redaction. Letters are redacted as the board
-does: the whole letter at once, with the display name the mail carried as a known name, and the
-deployment's allowlist (`config/`) as the board has it. `--show` lists, for the tuning half and the
-candidates only, what was missed and what was wrongly hidden.
+[--tuning-only] [--candidates] [--heldout2] [--selfcheck] [--heldout3] [--show-all]`. For the
+tuning and the held-out half (`--tuning-only`: the tuning half alone, for tuning without seeing
+the held-out figure after every change; `--candidates`: also `tests/data/pii/candidates/`, units
+not yet in the tuning half; `--heldout2`: also the held-out set written by a third writer;
+`--selfcheck`: also the two sets written on branch h-redact5, see `selfcheck/README.md`;
+`--heldout3`: also the one by a fourth writer, whose misses are never printed) it prints the
+share of planted items redacted per type and overall, and the share of clean sentences altered
+(false redactions). A planted item counts as redacted when every one of its identifying
+characters (its letters and digits, or for names all its characters) lies inside a redaction.
+Letters are redacted as the board does: the whole letter at once, with the display name the mail
+carried as a known name, and the deployment's allowlist (`config/`) as the board has it.
+`--show` lists, for the tuning half and the candidates only, what was missed and what was
+wrongly hidden.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ def main(argv: list[str]) -> int:
         halves += ("candidates",)
     if "--heldout2" in argv:  # the fresh held-out set (tests/data/pii/heldout2/README.md)
         halves += ("heldout2",)
+    if "--selfcheck" in argv:  # written on h-redact5 (selfcheck/README.md)
+        halves += ("selfcheck", "selfcheck2")
     if "--heldout3" in argv:  # unseen: tests/data/pii/heldout3/README.md; its misses stay hidden
         halves += ("heldout3",)
     for half in halves:

@@ -15,7 +15,8 @@ def _words(text: str) -> tuple[str, ...]:
 
 COMPOUND_SURNAMES = _words(
     "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 澹台 "
-    "端木 申屠 独孤 南宫 西门 呼延 百里 东郭 闻人 万俟 赫连 拓跋"
+    "端木 申屠 独孤 南宫 西门 呼延 百里 东郭 闻人 万俟 赫连 拓跋 濮阳 单于 左丘 公冶 太叔 第五 "
+    "公羊 仲孙 谷梁 乐正 漆雕 巫马 公良 梁丘"
 )
 
 # The common single-character surnames (百家姓 by frequency), less those that are mostly ordinary
@@ -29,6 +30,9 @@ SURNAMES = frozenset(
     "沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆冀郁胥班储栗燕楚鄢劳谌奚皮粟冼蔺楼盘满"
     "闻厉伊仝郜阚权帅屠豆朴盖练廉禹井祖漆巴丰卿狄计索晋扈晁芮鹿邸雍辜亓邰赫杭嵇尉冶束昝贝"
     "訾钭危宓幸赖哈阙酆贲郏钮鄂薄羊花占虞"
+    # Rarer surnames (百家姓) whose characters are seldom ordinary words in letters.
+    "蒯麹郗仉缑隗谯禤逄逯郦郄庹濮糜笪璩琚眭钦荀邴隆闾乜迮厍佴茹亢羿桓蔚"
+    "伏湛蓬粱弓戎"
 )
 
 # Titles and kinship words that follow a surname (张同学 …). One-character ones (X工, X总, X姐)
@@ -38,7 +42,9 @@ TITLES = _words(
     "大妈 大姐 大哥 经理 主任 处长 科长 院长 校长 书记 教授 医生 大夫 护士 警官 队长 主管 "
     "主席 教官 教练 部长 馆长 老板 总监 组长 班长 站长 所长 会计 律师 博士 师兄 师姐 师弟 "
     "师妹 姐姐 哥哥 奶奶 爷爷 先生 女士 同志 学长 学姐 学弟 学妹 讲师 助教 秘书 干事 导员 "
-    "导师 工程师 研究员 司机 保安 宿管 店长 厨师 师父 大叔 大婶 婶婶"
+    "导师 工程师 研究员 司机 保安 宿管 店长 厨师 师父 大叔 大婶 婶婶 小姐 法官 "
+    "干部 专员 老总 董事长 总经理 主编 编辑 教员 副科长 副部长 舅舅 姑姑 阿公 阿婆 大伯 伯伯 "
+    "姥姥 姥爷 外婆 外公 嫂子 姐夫 表哥 表姐 堂哥 堂姐 博导 硕导 老爷子 老太太"
 )
 
 # The most common surnames, by frequency: the only ones trusted without a cue word before them.
@@ -55,10 +61,27 @@ SHORT_TITLES = "工总姐哥导叔姨伯队"
 # they are mostly words (关于, 应该, 全体).
 TITLE_ONLY_SURNAMES = "于应全"
 
+# Words after which a "surname" before a title is a noun (我们班同学, 这届学生, 全班同学).
+DETERMINERS = (
+    "我们",
+    "你们",
+    "他们",
+    "她们",
+    "咱们",
+    "这",
+    "那",
+    "本",
+    "该",
+    "每",
+    "各",
+    "全",
+    "整",
+)
+
 # "小" / "老" + surname words that are ordinary words (小时, 老师 …).
 NOT_NICKNAMES = frozenset(
     _words(
-        "小时 小说 小区 小型 小于 小心 小吃 小姐 小孩 小伙 小米 小康 小学 小组 小便 小车 小路 "
+        "小时 小钱 小说 小区 小型 小于 小心 小吃 小姐 小孩 小伙 小米 小康 小学 小组 小便 小车 小路 "
         "小麦 小丑 小费 小雨 小平 小明 小强 小朋 小商 小巷 小屋 小班 小卖 小超 小店 小刀 小队 "
         "小雪 小满 小寒 小暑 小桥 小燕 小白 小黑 小红 小花 小草 小鸟 小狗 小猫 小事 小节 小计 "
         "小数 小品 小题 小结 小将 小包 小龙 小号 小方 小宁 小安 小成 小金 小牛 小马 小羊 小鹿 "
@@ -148,8 +171,11 @@ PINYIN_SURNAMES = frozenset(
 )
 
 # Last characters of words for places, bodies and roles, which segmenters now and then tag as
-# names (宿舍楼, 师傅): no given name ends so.
-NOT_LAST = frozenset("楼傅部处院堂馆室科系组队会局厅所站店厂场市省县区街路舍任师们")
+# names (宿舍楼, 师傅), of brands and plants (李宁牌, 常青藤) and of sentences (辛苦了): no given
+# name ends so.
+NOT_LAST = frozenset(
+    "楼傅部处院堂馆室科系组队会局厅所站店厂场市省县区街路舍任师们了啦吧呀吗呢哦牌藤"
+)
 
 
 _SAID = frozenset(["说", "告诉", "认为", "表示", "反映", "同学", "老师", "他们", "她们"])

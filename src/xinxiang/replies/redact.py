@@ -36,7 +36,17 @@ _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0x30FB: 
 # What the patterns see besides: dashes (—, –) as hyphens and Chinese digits written one by one
 # (一三九 二七一六, 五〇三) as ASCII digits.
 _FOLD_PATTERNS = _FOLD | {0x2014: 0x2D, 0x2013: 0x2D}
-_CN_FOLD = {ord(c): ord(str(i)) for i, c in enumerate("零一二三四五六七八九")} | {ord("〇"): 0x30}
+# Traditional characters of addresses, rooms and labels (號, 樓, 區, 電話) as their simplified
+# forms, one for one, so that letters from Hong Kong, Macao and Taiwan match the same patterns.
+_TRAD = str.maketrans(
+    "號樓區縣鄉鎮單門廈園灣東們層棟莊陽農廣島蘇臺雲電話碼機聯繫郵編學證寢室號館縣鐵齊龍衛嶺灘橋",
+    "号楼区县乡镇单门厦园湾东们层栋庄阳农广岛苏台云电话码机联系邮编学证寝室号馆县铁齐龙卫岭滩桥",
+)
+_FOLD_PATTERNS = {**_FOLD_PATTERNS, **_TRAD}
+_CN_FOLD = {ord(c): ord(str(i)) for i, c in enumerate("零一二三四五六七八九")} | {
+    ord("〇"): 0x30,
+    ord("幺"): 0x31,
+}
 
 
 def fold_width(text: str) -> str:
@@ -44,7 +54,7 @@ def fold_width(text: str) -> str:
     return text.translate(_FOLD)
 
 
-_CN_DIGITS = re.compile(r"[零〇一二三四五六七八九]{3,}")
+_CN_DIGITS = re.compile(r"[零〇幺一二三四五六七八九]{3,}")
 
 
 def fold_for_patterns(text: str) -> str:
@@ -176,9 +186,13 @@ def student_number_pattern(min_digits: int = 8, max_digits: int = 12) -> Redacti
 _H = "\u4e00-\u9fff"
 # Home addresses: a road and number (文三路259号, 高新南七道18号) with what follows (院, 8号楼,
 # 2单元301, 金色家园5栋, 3-2-501), after a province, city or district, or after 住/地址/寄到.
-_ROAD = rf"[{_H}\d]{{1,12}}?(?:路|街|大道|道|巷|弄|胡同)\d{{1,5}}号"
+_ROAD = (
+    rf"[{_H}\d]{{1,12}}?(?:路|街|大道|道|巷|弄|胡同)"
+    rf"(?:[一二三四五六七八九十\d]{{1,2}}段)?\d{{1,5}}号"
+)
 _ADDR_TAIL = (
-    rf"(?:院|\d{{1,4}}(?:号楼|栋|幢|单元|室|层|号|座)|[{_H}]{{2,8}}?(?:小区|家园|花园|大厦|公寓|苑|城|"
+    rf"(?:院|\d{{1,4}}(?:号楼|栋|幢|单元|室|层|号|座|楼)|[A-Za-z]室"
+    rf"|[{_H}]{{2,8}}?(?:小区|家园|花园|大厦|公寓|苑|城|"
     r"广场|新村|大院)|[A-Za-z]?\d{1,4}(?:-\d{1,4}){1,2}|\d{3,4}(?![\d\-]))*"
 )
 _ADDRESS = (
@@ -198,6 +212,9 @@ _DORM = (
     rf"(?:\s?(?:[A-Za-z\d]{{1,2}}|[一二三四五六七八九十]{{1,2}}|[东西南北中])(?:单元|座|区|层))*"
     rf"\s?[A-Za-z]?\d{{3,4}}{_ROOM_AFTER}(?:室|房间|房|寝室|宿舍|号)?"
     rf"|(?<![0-9A-Za-z\-])\d{{3,4}}\s?(?:宿舍|寝室)"
+    # Building 5, Room 214 / Room 214, Dorm 5: in English.
+    r"|(?:Building|Bldg\.?|Dorm(?:itory)?|Apartment)\s?\d{1,3}[A-Za-z]?,?\s?(?:Room|Rm\.?)\s?\d{3,4}"
+    r"|(?:Room|Rm\.?)\s?\d{3,4},?\s?(?:(?:of|in)\s)?(?:Building|Bldg\.?|Dorm(?:itory)?)\s?\d{1,3}"
     # 16-309, C5-412, 东7-102: building and room joined by a dash.
     r"|(?<![0-9A-Za-z\-.:/])(?:[A-Za-z东西南北]?\d{1,2})-\d{3}(?![0-9\-:/.]|\s?[分元人个%])"
 )
@@ -209,6 +226,10 @@ _DORM_BUILDING = (
     rf"|{_BLD}(?:号楼|栋)(?=的?(?:宿管|宿舍|寝室|楼长|保洁|阿姨))"
     rf"|(?<![校公花家乐])[{_H}]园{_BLD}(?:号楼|栋|幢)"
     rf"|(?<![0-9A-Za-z\-])\d{{1,2}}栋(?![{_H}]{{0,4}}(?:教学|办公|实验|科研|行政|楼))"
+    # A bare room where the words say it is someone's (住在514, 楼上502, 隔壁的503).
+    r"|(?:(?<=住在)|(?<=住)|(?<=楼上)|(?<=楼下)|(?<=隔壁)|(?<=对门)|(?<=寝室)|(?<=宿舍))"
+    r"(?:的|是)?[A-Za-z]?\d{3,4}"
+    r"(?![0-9\-.:]|\s?(?:号楼|栋|幢|#|元|人|分|个|次|%|年|天|块|米|平))"
 )
 _AT = r"(?:\s?(?:@|\[at\]|\(at\)|\[AT\]|\(AT\)|（at）)\s?|\s(?:at|AT)\s)"
 _DOT = r"(?:\.|\s?(?:\[dot\]|\(dot\)|\[DOT\]|\(DOT\))\s?|\s(?:dot|DOT)\s)"
@@ -225,7 +246,7 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
     return (
         RedactionPattern.of(
             "email",
-            rf"[A-Za-z0-9._%+\-]+{_AT}[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,}}",
+            rf"[A-Za-z0-9._%+\-]+{_AT}[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,6}}(?![A-Za-z])",
             "[邮箱已隐去]",
         ),
         RedactionPattern.of(
@@ -251,14 +272,17 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             # +1 (415) 555-0187, +44 20 7946 0958: a foreign number after its country code.
             "foreign_phone",
             r"(?<![0-9A-Za-z])\+(?!86)\d{1,3}[ \-.]?(?:\(\d{1,4}\)|\d{1,4})"
-            r"[ \-.]?\d{3,4}[ \-.]?\d{3,4}"
+            r"(?:[ \-.]?\d{3,4}[ \-.]?\d{3,4}|(?:[ \-.]?\d{2,4}){2,4})"
             r"(?![0-9A-Za-z])",
             "[电话已隐去]",
         ),
         RedactionPattern.of(
             # 159开头，中间6701，最后是2288: a mobile number told in parts.
             "phone_in_parts",
-            r"1[3-9]\d\s?(?:开头|打头)[^。；;\n]{0,12}?\d{4}[^。；;\n\d]{0,10}?\d{4}(?!\d)",
+            r"1[3-9]\d\s?(?:开头|打头)[^。；;\n]{0,12}?\d{4}[^。；;\n\d]{0,10}?\d{4}(?!\d)"
+            # 开头是158，中间是0107，最后是3326 / 前三位158
+            r"|(?:(?<=开头)|(?<=打头)|(?<=前三位))(?:是|为)?\s?1[3-9]\d[^。；;\n\d]{1,12}?\d{4}"
+            r"[^。；;\n\d]{0,10}?\d{4}(?!\d)",
             "[电话已隐去]",
         ),
         RedactionPattern.of(
@@ -307,7 +331,10 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
         RedactionPattern.of(
             "village",
             rf"[{_H}]{{2,6}}?(?:省|自治区)?[{_H}]{{1,6}}?(?:市|州|盟)?[{_H}]{{1,5}}?(?:县|区|旗)"
-            rf"[{_H}]{{1,6}}?(?:镇|乡)[{_H}]{{1,6}}?村(?:[\d一二三四五六七八九十]{{1,3}}组)?",
+            rf"[{_H}]{{1,6}}?(?:镇|乡)[{_H}]{{1,6}}?村(?:[\d一二三四五六七八九十]{{1,3}}[组社队号])?"
+            # 安定区中川村三社: a village and its group, without the township.
+            rf"|[{_H}]{{2,6}}?(?:省|自治区)?[{_H}]{{1,6}}?(?:市|州|盟)?[{_H}]{{1,5}}?(?:县|区|旗)"
+            rf"[{_H}]{{1,6}}?村[\d一二三四五六七八九十]{{1,3}}[组社队号]",
             "[地址已隐去]",
         ),
         RedactionPattern.of("dorm_room", f"{_DORM}|{_DORM_BUILDING}", "[宿舍已隐去]"),

@@ -14,7 +14,10 @@ Names listed before a word for people (江子墨、常乐两位同学) and a sur
 are names too. The word lists are in `replies.name_words`.
 
 Besides, names given away by their context only (`replies.name_context`: 师姐晴晴,
-辅导员阳光，, 化工学院的黄子健，) and English first names (`replies.roman_names`: 外教David).
+辅导员阳光，, 化工学院的黄子健，) and English first names (`replies.roman_names`: 外教David);
+names by the slot they stand in, given names alone, 老X/小X, names that are words and names
+without a surname, and the filter of names that are no one's (`replies.name_slots`); the
+signature's lines (`replies.signatures`).
 
 `NameFinder.find` returns the names as strings; the redactor then hides every occurrence of each,
 so a name found once (in the signature, say) is hidden wherever it appears.
@@ -27,13 +30,24 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from xinxiang.replies.name_context import after_particle, nicknames, word_names
+from xinxiang.replies.name_slots import (
+    after_tags,
+    ethnic_names,
+    given_names,
+    in_name_word,
+    nick_slots,
+    no_ones,
+    slot_names,
+    surname_said,
+    word_names_in_slots,
+)
 from xinxiang.replies.name_words import (
     AFTER_NAME,
     COMMON_SURNAMES,
     COMPOUND_SURNAMES,
+    DETERMINERS,
     NOT_BEFORE_TITLE,
     NOT_GIVEN,
-    NOT_LAST,
     NOT_NAMES,
     NOT_NICKNAMES,
     PERSON_CUES,
@@ -47,32 +61,14 @@ from xinxiang.replies.name_words import (
     verb_at,
 )
 from xinxiang.replies.roman_names import english_first_name, roman_names
+from xinxiang.replies.signatures import looks_chinese_name as _looks_chinese_name
+from xinxiang.replies.signatures import signature_names
 
 # Word and part-of-speech tag, as a segmenter yields them.
 Tagger = Callable[[str], Iterable[tuple[str, str]]]
 
 
 _HAN = "\u4e00-\u9fff"
-_ROLE_PREFIX = re.compile(
-    rf"^(?:[{_HAN}]{{0,8}}?(?:学生|家长|父亲|母亲|教师|教职工|教工|职工|员工|校友|工友|署名|落款|"
-    r"联系人|举报人|来信人|写信人|本人|我)\s*[:：]?\s*)"
-)
-_SIGN_HEAD = re.compile(rf"^([{_HAN}]{{2,4}})(?=[\s（(，,、\d]|$)")
-_SIGN_OFF = re.compile(r"\s*(?:敬上|敬呈|谨上|拜上|敬启|上|谨呈|启)\s*$")
-_LONG_TITLES = tuple(t for t in TITLES if len(t) >= 2)
-
-
-def _looks_chinese_name(word: str) -> bool:
-    """2–4 Han characters that start with a known surname and are not a known non-name."""
-    if not 2 <= len(word) <= 4 or not all("\u4e00" <= c <= "\u9fff" for c in word):
-        return False
-    if word in NOT_NAMES or word[-1] in NOT_LAST:
-        return False
-    if any(word.endswith(t) for t in _LONG_TITLES if len(word) > len(t)):
-        return False  # 龚同学, 童医生: a surname and a title, not a name
-    if word[:2] in COMPOUND_SURNAMES:
-        return len(word) >= 3
-    return word[0] in SURNAMES and len(word) <= 3
 
 
 def display_name_terms(display: str) -> tuple[str, ...]:
@@ -90,38 +86,6 @@ def display_name_terms(display: str) -> tuple[str, ...]:
     return ()
 
 
-def signature_names(text: str) -> list[str]:
-    """Names in the signature (落款): the last three non-empty short lines of a letter.
-
-    The name may stand alone, after a role (学生：王小明), before a sign-off (刘晓燕 敬上) or
-    before what follows it on the line (王小明（计算机学院）, 罗丹 138…, —— 吴晓丽).
-    """
-    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()][-3:]
-    found = []
-    for line in lines:
-        if len(line) > 40:
-            continue
-        # Whatever stands before a colon is a role (教工：, 联系人:).
-        line = re.split(r"[:：]", line)[-1]
-        core = _SIGN_OFF.sub("", _ROLE_PREFIX.sub("", line.lstrip("—-－ "))).strip(" ，,。.:：")
-        head = _SIGN_HEAD.match(core)
-        sentence = re.search(r"[？?！!。]\s*$", line) is not None
-        if _looks_chinese_name(core):
-            found.append(core)
-        elif sentence:
-            continue  # 高数、线代等课程的补考安排出来了吗？ is a sentence, not a signature
-        elif head and _looks_chinese_name(head.group(1)):
-            found.append(head.group(1))
-        elif roman := roman_names(core):
-            found.extend(roman)
-        elif english_first_name(core):
-            found.append(core)  # Jason
-        elif _SIGN_NICK.fullmatch(core):
-            found.append(core)  # 晓晓, 阿杰, 杜先生
-    return found
-
-
-_SIGN_NICK = re.compile(rf"([{_HAN}])\1|阿[{_HAN}]|[{''.join(sorted(SURNAMES))}](?:先生|女士)")
 _BRACKETED = re.compile(rf"[A-Za-z]\s?[（(]([{_HAN}]{{2,4}})[）)]")
 _LIST_AFTER = re.compile(
     rf"^(?:、|和|与|及|以及|，)([{_HAN}]{{2,3}}?)(?=、|和|与|及|等|[，,。（(）)]|都|也|$)"
@@ -201,6 +165,12 @@ class NameFinder:
     frequent: Callable[[str], bool] | None = None
     # Whether the dictionary holds a word at all, other than as a name (车位, 阿姨).
     known: Callable[[str], bool] | None = None
+    # Whether the dictionary counts a name often (袁隆平, 卢沟桥): a public figure or a place.
+    famous: Callable[[str], bool] | None = None
+    # Whether the dictionary counts a word 500 times or more (老师, 小姐): never a nickname.
+    everyday: Callable[[str], bool] | None = None
+    # Whether the dictionary holds a word at all, whatever its tag (常青藤, 李宁牌).
+    in_dictionary: Callable[[str], bool] | None = None
     _title_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _short_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _cue_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -264,11 +234,15 @@ class NameFinder:
             after = starts.get(start + len(first[0])) if first is not None else None
             if opening and not self._opens_with_name(first, after):
                 continue
+            if starts and first is None and len(given) == 1 and not in_name_word(starts, start):
+                continue  # 被车撞: the segmenter reads the cue and the "name" as one word
             for word in (sur + given, sur + given[:1]) if len(given) == 2 else (sur + given,):
                 if self.lexicon is not None and self.lexicon(word):
                     continue
                 if opening and self.frequent is not None and self.frequent(word):
                     continue  # 。王道和霸道: a frequent word opening a clause
+                if opening and len(word) == 3 and self._word_then(word, first, after):
+                    continue  # 程度好的学生, 丁香开了: an ordinary word and one more character
                 if ends is not None and start + len(word) not in ends:
                     continue
                 if _looks_chinese_name(word) and word not in self.not_names:
@@ -289,6 +263,17 @@ class NameFinder:
         word = after[0]
         number = after[1][:1] in ("m", "q") and len(word) > 1 and word[-1] in _UNITS
         return not (first[0] in self.surnames and number)
+
+    def _word_then(
+        self, word: str, first: tuple[str, str] | None, after: tuple[str, str] | None
+    ) -> bool:
+        """Whether `word` (3 characters) opens with an ordinary word (程度) or with the first
+        word of the clause followed by a one-character verb or adjective (丁香 / 开)."""
+        if self.lexicon is not None and self.lexicon(word[:2]):
+            return True
+        if first is None or after is None or first[0] != word[:2]:
+            return False
+        return len(after[0]) == 1 and after[1][:1] in ("v", "a")
 
     def titled(self, text: str) -> list[tuple[int, int]]:
         """Spans of surnames before a title (张同学 → 张) and of nicknames (小王).
@@ -311,8 +296,9 @@ class NameFinder:
                 bigram in self.not_before_title
                 or bigram in self.not_names
                 or (len(bigram) == 2 and self.lexicon is not None and self.lexicon(bigram))
+                or text[: m.start()].endswith(DETERMINERS)
             ):
-                continue  # 班主任老师, 谢谢老师: the "surname" ends an ordinary word
+                continue  # 班主任老师, 谢谢老师, 我们班同学: the "surname" ends a word
             given = m.group("given")
             word = m.group("sur") + given
             if any(
@@ -332,19 +318,7 @@ class NameFinder:
             group = "a" if m.group("a") else "b"
             if m.group(group) not in self.not_nicknames:
                 spans.append(m.span(group))
-        return spans + self._short_titled(text) + self._surname_said(text)
-
-    def _surname_said(self, text: str) -> list[tuple[int, int]]:
-        """The surname after 姓 (老板姓黄，一位姓王的老师): its span."""
-        spans = []
-        for m in re.finditer(rf"(?<=姓)(?P<sur>{'|'.join(COMPOUND_SURNAMES)}|.)", text):
-            sur = m.group("sur")
-            if len(sur) == 1 and sur not in self.surnames:
-                continue
-            nxt = text[m.end() : m.end() + 1]
-            if not nxt or not "\u4e00" <= nxt <= "\u9fff" or nxt in "的名叫":
-                spans.append(m.span())
-        return spans
+        return spans + self._short_titled(text) + surname_said(text, self.surnames)
 
     def _in_not_name(self, text: str, start: int, end: int) -> bool:
         """Whether `text[start:end]` lies inside a longer word that is no one's name (老吉 in
@@ -465,6 +439,15 @@ class NameFinder:
                     found.append(cand)
         return found
 
+    def _rare_word(self, word: str) -> bool:
+        """A word the dictionary does not count 500 times (小钱, 老马; not 老师, 小姐)."""
+        return self.everyday is not None and not self.everyday(word)
+
+    def _common(self, word: str) -> bool:
+        """An ordinary word, or one the dictionary counts often whatever its tag (王道)."""
+        lexicon, frequent = self.lexicon, self.frequent
+        return bool(lexicon and lexicon(word)) or bool(frequent and frequent(word))
+
     def _plausible(self, word: str) -> bool:
         return _looks_chinese_name(word) and word not in self.not_names
 
@@ -478,7 +461,7 @@ class NameFinder:
         names = {
             *self.tagged(text, tokens),
             *self.cued(text, tokens),
-            *signature_names(text),
+            *signature_names(text, self.lexicon),
             *self.grouped(text),
             *(n for n in nicknames(text, self.lexicon) if n not in self.not_names),
             # 阳光, 吉祥 are no names in NOT_NAMES' sense, but 阿姨 is a title here too.
@@ -487,7 +470,31 @@ class NameFinder:
             *roman_names(text),
             # Kevin Zhang（张凯文）: the Chinese name in brackets after a romanised one.
             *(n for n in _BRACKETED.findall(text) if _looks_chinese_name(n)),
-            *known,
         }
+        known_word = self.known
+        if self.lexicon is not None and known_word is not None and tokens is not None:
+            ends = _word_ends(text, tokens) or set()
+            tagged = {w for w, t in tokens if t.startswith("nr")}
+            slots = [
+                *slot_names(
+                    text,
+                    self._plausible,
+                    self._common,
+                    known_word,
+                    ends,
+                    tagged.__contains__,
+                    after_tags(tokens, ("t", "p", "c")),
+                ),
+                *given_names(text, known_word, lambda w: w in tagged or not known_word(w)),
+                *nick_slots(text, self.surnames, known_word, self.not_nicknames, self._rare_word),
+                *ethnic_names(text),
+                *word_names_in_slots(text, tokens, self.surnames),
+            ]
+            names.update(n for n in slots if n not in self.not_names)
+        if (famous := self.famous) is not None:
+            entry = self.in_dictionary or famous
+            plain = self.lexicon or famous
+            names = {n for n in names if not no_ones(n, text, famous, self._common, entry, plain)}
+        names.update(k for k in known)
         names.update(self.listed(text, list(names)))
         return sorted((n for n in names if n.strip()), key=len, reverse=True)

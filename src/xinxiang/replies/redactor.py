@@ -112,12 +112,13 @@ def jieba_lexicon(min_count: int = 20) -> Callable[[str], bool]:
     return ordinary
 
 
-def jieba_frequent() -> Callable[[str], bool]:
-    """Whether jieba's dictionary counts a word 100 times or more, whatever its tag (盖章)."""
+def jieba_frequent(min_count: int = 100) -> Callable[[str], bool]:
+    """Whether jieba's dictionary counts a word `min_count` times or more, whatever its tag
+    (盖章; with 30, the well-known people and places of three characters: 袁隆平, 卢沟桥)."""
     freq: dict[str, int] = _jieba().tokenizer.FREQ
 
     def frequent(word: str) -> bool:
-        return (freq.get(word) or 0) >= 100
+        return (freq.get(word) or 0) >= min_count
 
     return frequent
 
@@ -187,8 +188,11 @@ class Redactor:
             finder = NameFinder(
                 tagger=jieba_tagger(),
                 lexicon=jieba_lexicon(),
-                frequent=jieba_frequent(),
+                frequent=jieba_frequent(20),
                 known=jieba_lexicon(1),
+                famous=jieba_frequent(30),
+                everyday=jieba_frequent(500),
+                in_dictionary=jieba_frequent(1),
             )
         self.finder = finder
         self._memo: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = (
@@ -307,8 +311,11 @@ def redactor_from(settings: RedactorFile, *, tagger: Tagger | None = None) -> Re
     finder = NameFinder(
         tagger=tagger,
         lexicon=lexicon,
-        frequent=jieba_frequent() if lexicon is not None else None,
+        frequent=jieba_frequent(20) if lexicon is not None else None,
         known=jieba_lexicon(1) if lexicon is not None else None,
+        famous=jieba_frequent(30) if lexicon is not None else None,
+        everyday=jieba_frequent(500) if lexicon is not None else None,
+        in_dictionary=jieba_frequent(1) if lexicon is not None else None,
         titles=(*TITLES, *n.titles),
         surnames=SURNAMES | frozenset("".join(n.surnames)),
         not_names=NOT_NAMES | frozenset(n.not_names),

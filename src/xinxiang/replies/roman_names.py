@@ -33,7 +33,8 @@ _ROMAN = re.compile(
 # An English first name after a word for a person or a naming verb (外教David, 叫她Cindy,
 # 英文名Kevin): Chinese text around it says it is someone's name.
 _CUED_ENGLISH = re.compile(
-    r"(?:外教|老师|同学|室友|舍友|学生|朋友|同事|教授|叫她|叫他|叫我|名叫|叫做|英文名(?:是|叫)?)\s?"
+    r"(?:外教|老师|同学|室友|舍友|学生|朋友|同事|教授|叫她|叫他|叫我|名叫|叫做|英文名(?:是|叫)?|"
+    r"[和跟找问、])\s?"
     r"(?P<name>[A-Z][a-z]{2,11})(?![A-Za-z])"
 )
 _NOT_ENGLISH_NAMES = frozenset(
@@ -64,6 +65,39 @@ _NOT_ENGLISH_NAMES = frozenset(
 )
 
 
+_CAP = r"(?:[A-ZÀ-Þ][a-zß-ÿ]+(?:-[A-ZÀ-Þ]?[a-zß-ÿ]+)?|[A-ZÀ-Þ]{2,})"
+# 2–4 capitalised words after a word that says a person's name follows, in English or Chinese
+# (my name is Anna Kowalski, My friend Aziz Karimov, 韩国同学KIM Minjun, Regards, Maria Garcia).
+_CUED_FULL = re.compile(
+    r"(?:(?<![A-Za-z])(?:[Mm]y name is|I am|I'm|[Ff]riend|[Rr]oommate|[Cc]lassmate|[Tt]eacher|"
+    r"[Cc]oach|[Ss]upervisor|[Aa]dvisor|[Tt]utor|[Cc]olleague|[Nn]eighbou?r|[Ss]tudent|[Cc]ontact|"
+    r"[Ll]ecturer|[Pp]rofessor|[Dd]octor|Mr\.?|Ms\.?|Mrs\.?|Miss|Dr\.?|Prof\.?|Regards|Best|"
+    r"Sincerely|Yours|Cheers|[Tt]hanks)[,:]?\s+"
+    r"|(?:外教|同学|室友|舍友|学生|留学生|交换生|老师|教授|朋友|同事|我叫|名叫|叫做|叫|是|和|跟|找|"
+    r"问|[、（(])\s?)"
+    rf"(?P<name>{_CAP}(?:\s{_CAP}){{1,3}})(?![A-Za-z])"
+)
+# An English or pinyin given name in lower case after 英文名/叫 (我的英文名是xiaoli).
+_CUED_LOWER = re.compile(r"(?:英文名|名字)(?:是|叫)?\s?(?P<name>[a-z]{3,12})(?![A-Za-z])")
+_NOT_FULL = frozenset({"The", "This", "That", "Dean", "Office", "University", "School"})
+
+
+def cued_full_names(text: str) -> list[str]:
+    """Full names in roman letters after a cue (see `_CUED_FULL`), and a lower-case given name
+    after 英文名是; the run stops before words that open no name (The, University)."""
+    found = []
+    for m in _CUED_FULL.finditer(text):
+        words = m.group("name").split()
+        if words[0] in _NOT_FULL or words[0] in _NOT_ENGLISH_NAMES:
+            continue
+        while words and (words[-1] in _NOT_FULL or words[-1] in _NOT_ENGLISH_NAMES):
+            words.pop()
+        if len(words) >= 2:
+            found.append(" ".join(words))
+    found += [m.group("name") for m in _CUED_LOWER.finditer(text)]
+    return found
+
+
 def english_first_name(word: str) -> bool:
     """A capitalised word that may be an English first name (Jason, Cindy), not a greeting or
     a word of a letter's closing (Thanks, Regards)."""
@@ -75,6 +109,7 @@ def roman_names(text: str) -> list[str]:
     name after an honorific (Ms. Tsang) and a cued English first name (外教David)."""
     # Ms. Tsang, Mr. Huang: after an honorific any capitalised surname.
     found = [m.group(0) for m in _HONORIFIC.finditer(text)]
+    found += cued_full_names(text)
     cued = (m.group("name") for m in _CUED_ENGLISH.finditer(text))
     found += [name for name in cued if english_first_name(name)]
     for m in _ROMAN_LOWER.finditer(text):

@@ -1,0 +1,123 @@
+"""Signatures (落款): the name a letter is signed with, in its last short lines.
+
+The name may stand alone, after a role (学生：王小明), before a sign-off (刘晓燕 敬上), before
+what follows it on the line (王小明（计算机学院）, 罗丹 138…, —— 吴晓丽), or after the writer's
+school, class or year and before a date (计算机学院2023级 蒯振华 / 2026年12月1日).
+Used by `replies.redact_names.NameFinder.find`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from xinxiang.replies.name_words import COMPOUND_SURNAMES, NOT_LAST, NOT_NAMES, SURNAMES, TITLES
+from xinxiang.replies.roman_names import english_first_name, roman_names
+
+_HAN = "\u4e00-\u9fff"
+_ROLE_PREFIX = re.compile(
+    rf"^(?:[{_HAN}]{{0,8}}?(?:学生|家长|父亲|母亲|教师|教职工|教工|职工|员工|校友|工友|署名|落款|"
+    r"联系人|举报人|来信人|写信人|本人|我)\s*[:：]?\s*)"
+)
+_SIGN_HEAD = re.compile(rf"^([{_HAN}]{{2,4}})(?=[\s（(，,、\d]|$)")
+_SIGN_OFF = re.compile(r"\s*(?:敬上|敬呈|谨上|拜上|敬启|上|谨呈|启)\s*$")
+_LONG_TITLES = tuple(t for t in TITLES if len(t) >= 2)
+
+
+def looks_chinese_name(word: str) -> bool:
+    """2–4 Han characters that start with a known surname and are not a known non-name."""
+    if not 2 <= len(word) <= 4 or not all("\u4e00" <= c <= "\u9fff" for c in word):
+        return False
+    if word in NOT_NAMES or word[-1] in NOT_LAST:
+        return False
+    if any(word.endswith(t) for t in _LONG_TITLES if len(word) > len(t)):
+        return False  # 龚同学, 童医生: a surname and a title, not a name
+    if word[:2] in COMPOUND_SURNAMES:
+        return len(word) >= 3
+    return word[0] in SURNAMES and len(word) <= 3
+
+
+# A date (2026年12月1日, 2026.12.3, 12月2日, 2026-12-01), a phone number, brackets.
+_DATE = re.compile(
+    r"\d{2,4}\s*[年./\-]\s*\d{1,2}\s*(?:[月./\-]\s*\d{1,2}\s*日?)?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]"
+    r"|[一二三四五六七八九十〇零]{2,4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日"
+)
+_PHONE = re.compile(r"[+\d][\d\s\-]{6,}\d")
+_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
+_CLOSING = re.compile(
+    r"^(?:此致|敬礼|此致敬礼|祝好|谢谢|感谢|致敬|顺祝|祝|盼复|期待回复|谢谢您|万分感谢)[！!，,。\s]*"
+)
+# What may follow the name at the end of the line: a sign-off, 同学, or a parent's word after the
+# child's name (张扬妈妈: the child is named).
+_SIGN_END = re.compile(
+    r"(?:敬上|敬呈|谨上|拜上|敬启|谨呈|谨启|上|启|书|留|同学|同学敬上|妈妈|爸爸|家长|母亲|父亲)$"
+)
+# What stands before the name: a school, a major, a class, a year, a role.
+_AFFILIATION = re.compile(
+    r"^.*(?:学院|学部|书院|中心|系|专业|班|级|届|学生|家长|母亲|父亲|妈妈|爸爸|校友|职工|教工|"
+    r"教师|员工|研究生|博士生|本科生|新生|大[一二三四五]|研[一二三]|博[一二三四]|[：:]|——|—|-)"
+)
+
+
+def signature_line(line: str) -> str:
+    """What is left of a signature line for the name: `line` without a date, a phone number,
+    brackets, a closing (此致敬礼), a sign-off (敬上) and an affiliation before the name
+    (计算机学院2023级 蒯振华 → 蒯振华); "" when nothing is left."""
+    core = _BRACKETS.sub(" ", _PHONE.sub(" ", _DATE.sub(" ", line)))
+    core = _CLOSING.sub("", core.strip(" —-－·,，。.:："))
+    parts = [p for p in re.split(r"[\s，,]+", core) if p]
+    if not parts:
+        return ""
+    last = _AFFILIATION.sub("", parts[-1]) or (parts[-1] if len(parts) == 1 else "")
+    last = _SIGN_END.sub("", last).strip("—-－·：:")
+    if not last and len(parts) >= 2:
+        last = _AFFILIATION.sub("", parts[-2]) or parts[-2]
+    return last if re.fullmatch(rf"[{_HAN}]{{2,4}}", last) else ""
+
+
+def signature_names(text: str, known: Callable[[str], bool] | None = None) -> list[str]:
+    """Names in the signature (落款): the last three non-empty short lines of a letter; `known`
+    says a word is an ordinary one, which a given name signing alone (思源 谨上) is not.
+
+    The name may stand alone, after a role (学生：王小明), before a sign-off (刘晓燕 敬上) or
+    before what follows it on the line (王小明（计算机学院）, 罗丹 138…, —— 吴晓丽).
+    """
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()][-3:]
+    found = []
+    # The last line with a name's room in it (not a date alone): a given name alone may sign it.
+    final = max((i for i, ln in enumerate(lines) if signature_line(ln)), default=-1)
+    for i, line in enumerate(lines):
+        if len(line) > 40:
+            continue
+        # Whatever stands before a colon is a role (教工：, 联系人:).
+        line = re.split(r"[:：]", line)[-1]
+        core = _SIGN_OFF.sub("", _ROLE_PREFIX.sub("", line.lstrip("—-－ "))).strip(" ，,。.:：")
+        head = _SIGN_HEAD.match(core)
+        sentence = re.search(r"[？?！!。]\s*$", line) is not None
+        if looks_chinese_name(core):
+            found.append(core)
+        elif sentence:
+            continue  # 高数、线代等课程的补考安排出来了吗？ is a sentence, not a signature
+        elif head and looks_chinese_name(head.group(1)):
+            found.append(head.group(1))
+        elif roman := roman_names(core):
+            found.extend(roman)
+        elif english_first_name(core):
+            found.append(core)  # Jason
+        elif _SIGN_NICK.fullmatch(core) and core not in NOT_NAMES and not (known and known(core)):
+            found.append(core)  # 晓晓, 阿杰, 杜先生
+        elif (bare := signature_line(line)) and _signed(bare, known, i == final):
+            found.append(bare)  # 计算机学院2023级 蒯振华 / 2026年12月1日
+    return found
+
+
+def _signed(word: str, known: Callable[[str], bool] | None, last: bool) -> bool:
+    """Whether what is left of a signature line is a name: a full name, 老X/小X, or on the last
+    line a two-character word the dictionary does not hold (思源 谨上)."""
+    if looks_chinese_name(word) or re.fullmatch(rf"[小老][{''.join(SURNAMES)}]", word):
+        return True
+    ordinary = word in NOT_NAMES or known is None or known(word)
+    return last and len(word) == 2 and not ordinary
+
+
+_SIGN_NICK = re.compile(rf"([{_HAN}])\1|阿[{_HAN}]|[{''.join(sorted(SURNAMES))}](?:先生|女士)")
