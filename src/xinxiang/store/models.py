@@ -219,6 +219,8 @@ class OutboxRow(Base):
     recipients: Mapped[list[Any]] = mapped_column(JSON)
     recipient_key: Mapped[str] = mapped_column(String(320), index=True)
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)  # None: rendered when sent
+    # The rendered parts of a mail flattened to `raw` when sent (`replies.mailer.MailParts`)
+    parts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
