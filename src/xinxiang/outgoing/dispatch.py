@@ -157,5 +157,7 @@ def _files_for_mail(
         if att.sha256 is None or att.size > budget:
             continue
         budget -= att.size
+        # Missing now is an error now (the ticket is shunted), not a failure when it is sent.
+        ctx.blobs.require(att.sha256)
         out.append((att.filename, att.content_type, att.sha256))
     return out
