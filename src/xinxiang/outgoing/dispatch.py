@@ -8,6 +8,7 @@ answers with, and the files within the size budget. Routing's other mail uses `l
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from xinxiang.replies.privacy import confidential_of, for_department
 from xinxiang.replies.render import quote_excerpt
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
 from xinxiang.store.repo import letter_from_row
+from xinxiang.store.write_batch import active as active_batch
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
@@ -148,11 +150,15 @@ def _files_for_mail(
     from the blob store when the mail is flattened."""
     budget = ctx.cfg.settings.dispatch.attach_files_up_to_bytes
     out: list[tuple[str, str, str]] = []
-    rows = session.execute(
-        select(AttachmentRow).where(
-            AttachmentRow.letter_id == ticket.letter_id, AttachmentRow.stored.is_(True)
-        )
-    ).scalars()
+    batch = active_batch(session)
+    if batch is not None and ticket.letter_id in batch.attachments:  # read with the batch
+        rows: Iterable[AttachmentRow] = [a for a in batch.attachments[ticket.letter_id] if a.stored]
+    else:
+        rows = session.execute(
+            select(AttachmentRow).where(
+                AttachmentRow.letter_id == ticket.letter_id, AttachmentRow.stored.is_(True)
+            )
+        ).scalars()
     for att in rows:
         if att.sha256 is None or att.size > budget:
             continue

@@ -33,6 +33,7 @@ from xinxiang.handlers.bus import execute
 from xinxiang.handlers.repository import TicketRepository
 from xinxiang.logs import log_event
 from xinxiang.notify.tickets import notify_ticket
+from xinxiang.outgoing import caps
 from xinxiang.outgoing.door import post
 from xinxiang.outgoing.routing import alert_spec
 from xinxiang.replies.privacy import confidential_of
@@ -129,7 +130,9 @@ def _route(ctx: AppContext, session: Session, ids: list[int], now: datetime) -> 
     # rows are inserted a table at a time, the outbox's keys and counts read once
     # (`store.write_batch`).
     try:
-        with write_batch(session, tickets):
+        staff = caps.staff_addresses(ctx)
+        stored = {i: files[i] for i in letter_ids}
+        with write_batch(session, tickets, prefetch=staff, attachments=stored):
             for ticket in tickets:
                 row = letters[ticket.letter_id]
                 letter = letter_from_row(row, files[row.id])

@@ -23,7 +23,7 @@ from xinxiang.store.models import (
     OutboxRow,
     TicketCounter,
 )
-from xinxiang.store.write_batch import UNSENT_STATES, cached_count
+from xinxiang.store.write_batch import UNSENT_STATES, batch_count
 from xinxiang.store.write_batch import active as active_batch
 
 
@@ -219,7 +219,10 @@ def count_mail_to(
     session: Session, recipient: str, since: datetime, exclude_kinds: Sequence[str] = ()
 ) -> int:
     """How many mails of any kind (but `exclude_kinds`) went or wait to go to `recipient`
-    (read once per address in a write batch, `store.write_batch`)."""
+    (read once per batch in a write batch, `store.write_batch`)."""
+    counted = batch_count(session, recipient, since, None, exclude_kinds)
+    if counted is not None:
+        return counted
     query = select(func.count(OutboxRow.id)).where(
         OutboxRow.state.not_in(UNSENT_STATES),
         OutboxRow.recipient_key == recipient.lower(),
@@ -227,9 +230,7 @@ def count_mail_to(
     )
     if exclude_kinds:
         query = query.where(OutboxRow.kind.not_in(exclude_kinds))
-    return cached_count(
-        session, recipient, since, None, exclude_kinds, lambda: session.execute(query).scalar_one()
-    )
+    return int(session.execute(query).scalar_one())
 
 
 def outbox_rows_to(
@@ -280,15 +281,16 @@ def count_recent_mail(
     session: Session, kinds: Sequence[str], recipient: str, since: datetime
 ) -> int:
     """How many mails of these kinds went (or wait to go) to `recipient` since `since`."""
+    counted = batch_count(session, recipient, since, kinds, ())
+    if counted is not None:
+        return counted
     query = select(func.count(OutboxRow.id)).where(
         OutboxRow.kind.in_(kinds),
         OutboxRow.state.not_in(UNSENT_STATES),
         OutboxRow.recipient_key == recipient.lower(),
         OutboxRow.created_at >= since,
     )
-    return cached_count(
-        session, recipient, since, kinds, (), lambda: session.execute(query).scalar_one()
-    )
+    return int(session.execute(query).scalar_one())
 
 
 def count_recent_mail_by_recipient(

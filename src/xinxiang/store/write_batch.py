@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from xinxiang.store.events import WrittenEvent, report_events
@@ -47,6 +47,11 @@ class WriteBatch:
     events: list[dict[str, Any]] = field(default_factory=list)
     outbox: list[dict[str, Any]] = field(default_factory=list)
     counts: dict[CountKey, int] = field(default_factory=dict)
+    prefetch: frozenset[str] = frozenset()
+    """Addresses whose counts are read together (the staff's)."""
+    attachments: dict[int, list[Any]] = field(default_factory=dict)
+    """The stored files of the batch's letters (`AttachmentRow`s by letter id), read once."""
+    reading: bool = False
 
     def covers(self, dedupe_key: str) -> bool:
         """Whether `keys` holds every outbox key like this one (a mail about a batch ticket:
@@ -64,12 +69,17 @@ class WriteBatch:
         """Keep a new outbox row (`repo.outbox_values`) and count it where it counts."""
         self.outbox.append(values)
         self.keys.add(values["dedupe_key"])
+        self.count_in(values)
+
+    def count_in(self, values: dict[str, Any], only: Collection[str] | None = None) -> None:
+        """Add the new row `values` to the counts it belongs to (of addresses in `only`)."""
         if values["state"] in UNSENT_STATES:
             return
         for key in self.counts:
             recipient, since, kinds, excluded = key
             if (
-                recipient == values["recipient_key"]
+                (only is None or recipient in only)
+                and recipient == values["recipient_key"]
                 and values["created_at"] >= since
                 and (kinds is None or values["kind"] in kinds)
                 and values["kind"] not in excluded
@@ -109,7 +119,7 @@ _WATCHED = (OutboxRow.__mapper__, EventRow.__mapper__)
 def _before_reading(state: ORMExecuteState) -> None:
     """Insert the batch's rows before any statement on the outbox or the events runs."""
     batch = active(state.session)
-    if batch is None or not any(m in _WATCHED for m in state.all_mappers):
+    if batch is None or batch.reading or not any(m in _WATCHED for m in state.all_mappers):
         return
     if state.is_update or state.is_delete:
         batch.counts.clear()  # a state changed (a receipt superseded): count again
@@ -117,16 +127,29 @@ def _before_reading(state: ORMExecuteState) -> None:
 
 
 @contextmanager
-def write_batch(session: Session, tickets: Sequence[TicketRow]) -> Iterator[WriteBatch]:
+def write_batch(
+    session: Session,
+    tickets: Sequence[TicketRow],
+    *,
+    prefetch: Collection[str] = (),
+    attachments: dict[int, list[Any]] | None = None,
+) -> Iterator[WriteBatch]:
     """Keep the events and outbox rows written in `session` for `tickets` until the batch ends
-    (or something reads those tables); the rows are inserted then, in the same transaction."""
+    (or something reads those tables); the rows are inserted then, in the same transaction.
+    `prefetch`: the addresses whose mail counts are read together; `attachments`: the letters'
+    stored files the batch has read already."""
     if active(session) is not None:
         raise RuntimeError("write batches do not nest")
     ids = [t.id for t in tickets]
     keys = set(
         session.execute(select(OutboxRow.dedupe_key).where(OutboxRow.ticket_id.in_(ids))).scalars()
     )
-    batch = WriteBatch(frozenset(t.number for t in tickets), keys)
+    batch = WriteBatch(
+        frozenset(t.number for t in tickets),
+        keys,
+        prefetch=frozenset(a.lower() for a in prefetch),
+        attachments=dict(attachments or {}),
+    )
     session.info[BATCH_KEY] = batch
     event.listen(session, "do_orm_execute", _before_reading)
     try:
@@ -137,26 +160,45 @@ def write_batch(session: Session, tickets: Sequence[TicketRow]) -> Iterator[Writ
         session.info.pop(BATCH_KEY, None)
 
 
-def cached_count(
+def batch_count(
     session: Session,
     recipient: str,
     since: datetime,
     kinds: Collection[str] | None,
     excluded: Collection[str],
-    read: Any,
-) -> int:
-    """How many mails to `recipient` count since `since`: `read()` the first time in a batch,
-    then kept up to date as the batch adds rows; outside a batch, `read()`."""
+) -> int | None:
+    """How many mails to `recipient` count against its caps since `since` (of `kinds`, None:
+    any, but `excluded`), inside a batch (else None: the caller asks the database). Read for
+    the batch's usual recipients (`prefetch`) at the first question, in one query, then kept
+    up to date as the batch adds rows."""
     batch = active(session)
     if batch is None:
-        return int(read())
-    key: CountKey = (
-        recipient.lower(),
-        since,
-        tuple(sorted(kinds)) if kinds is not None else None,
-        tuple(sorted(excluded)),
-    )
+        return None
+    rest = (since, tuple(sorted(kinds)) if kinds is not None else None, tuple(sorted(excluded)))
+    key: CountKey = (recipient.lower(), *rest)
     if key not in batch.counts:
-        write_pending(session)
-        batch.counts[key] = int(read())
+        known = {k[0] for k in batch.counts if k[1:] == rest}
+        wanted = ({recipient.lower()} | batch.prefetch) - known
+        query = (
+            select(OutboxRow.recipient_key, func.count(OutboxRow.id))
+            .where(
+                OutboxRow.state.not_in(UNSENT_STATES),
+                OutboxRow.recipient_key.in_(sorted(wanted)),
+                OutboxRow.created_at >= since,
+            )
+            .group_by(OutboxRow.recipient_key)
+        )
+        if kinds is not None:
+            query = query.where(OutboxRow.kind.in_(rest[1] or ()))
+        if excluded:
+            query = query.where(OutboxRow.kind.not_in(rest[2]))
+        batch.reading = True  # the rows not inserted yet are counted below, not inserted
+        try:
+            stored = {a: int(n) for a, n in session.execute(query).all()}
+        finally:
+            batch.reading = False
+        for address in wanted:
+            batch.counts[(address, *rest)] = stored.get(address, 0)
+        for values in batch.outbox:
+            batch.count_in(values, only=wanted)
     return batch.counts[key]
