@@ -10,6 +10,11 @@ every `received` ticket at the instant fixed by `prepare` and prints this proces
 per ticket, the load average, and what routing left behind (tickets by status, outbox rows by
 kind and state, events by count), so runs of two versions of the code can be compared. Run
 `before` with another checkout's `src` first on PYTHONPATH; `run` migrates the copy first.
+
+    python bench/profile_routing.py compare /tmp/xx-route /tmp/before.db
+
+checks that the last run left the same events, outbox rows and mails (flattened, MIME
+boundaries aside) as the routed database kept from another run (`work/route.db`, copied).
 """
 
 from __future__ import annotations
@@ -134,6 +139,43 @@ def run(base: Path, profile: Path | None, top: int) -> None:
         stats.sort_stats("tottime").print_stats(top)
 
 
+def compare(base: Path, before: Path) -> None:
+    """Compare the routed copy in `base/work` with `before` (a routed copy kept from a run of
+    other code): the same events in the same order, the same outbox rows, and every mail the
+    same message once flattened (but for the random MIME boundaries)."""
+    import re
+
+    from sqlalchemy import create_engine, text
+
+    from xinxiang.config import load_config
+    from xinxiang.replies.mailer import flatten_parts
+    from xinxiang.services.context import AppContext
+
+    boundary = re.compile(rb"={15}\d+={2}")
+    ctx = AppContext(load_config(base / "work" / "cfg"))
+    old = create_engine(f"sqlite:///{before}")
+    new = create_engine(f"sqlite:///{base / 'work' / 'route.db'}")
+    ev = "SELECT ticket_id, actor, kind, data FROM events ORDER BY id"
+    ob = "SELECT dedupe_key, message_id, kind, recipients, state, raw{} FROM outbox ORDER BY id"
+    with old.connect() as a, new.connect() as b:
+        assert a.execute(text(ev)).all() == b.execute(text(ev)).all(), "events differ"
+        rows_a = {r[0]: r for r in a.execute(text(ob.format(""))).all()}
+        rows_b = {r[0]: r for r in b.execute(text(ob.format(", parts"))).all()}
+    assert rows_a.keys() == rows_b.keys(), "outbox keys differ"
+    same = 0
+    for key, ra in rows_a.items():
+        rb = rows_b[key]
+        assert ra[1:5] == rb[1:5], key
+        if ra[5] is None:
+            assert rb[5] is None and rb[6] is None, key  # both rendered when sent
+            continue
+        parts = json.loads(rb[6]) if isinstance(rb[6], str) else rb[6]
+        raw_b = rb[5] if rb[5] is not None else flatten_parts(ctx, parts)
+        assert boundary.sub(b"B", ra[5]) == boundary.sub(b"B", raw_b), key
+        same += 1
+    print(f"same events; same {len(rows_a)} outbox rows; {same} mails the same once flattened")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -144,12 +186,17 @@ def main() -> None:
     r.add_argument("base", type=Path)
     r.add_argument("--profile", type=Path)
     r.add_argument("--top", type=int, default=30)
+    c = sub.add_parser("compare")
+    c.add_argument("base", type=Path)
+    c.add_argument("before", type=Path)
     args = ap.parse_args()
     os.environ.setdefault(
         "XINXIANG_TOKEN_KEY", "99c2628388697d22bc2f6ee028dda0a2acbf7d505cd7c8d2bb2cf48ac3ce3c49"
     )
     if args.cmd == "prepare":
         prepare(args.base, args.n)
+    elif args.cmd == "compare":
+        compare(args.base, args.before)
     else:
         run(args.base, args.profile, args.top)
 

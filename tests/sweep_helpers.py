@@ -67,7 +67,7 @@ def outbox(ctx: AppContext, kinds: tuple[str, ...] | None = None) -> list[Outbox
         s.expunge_all()
     for row in rows:
         if row.raw is None and row.parts is not None:
-            row.raw = flatten_parts(ctx, row.parts, row.message_id)
+            row.raw = flatten_parts(ctx, row.parts)
     return rows
 
 

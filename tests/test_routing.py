@@ -60,7 +60,7 @@ def test_an_emergency_alerts_office_and_department_at_once_even_at_night(tmp_con
         rows = s.execute(select(OutboxRow).where(OutboxRow.ticket_id == t.id)).scalars().all()
         headers = {
             r.kind: email.message_from_bytes(
-                r.raw or flatten_parts(ctx, r.parts, r.message_id), policy=email.policy.default
+                r.raw or flatten_parts(ctx, r.parts), policy=email.policy.default
             )
             for r in rows
             if r.raw is not None or r.parts is not None

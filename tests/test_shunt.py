@@ -186,7 +186,7 @@ def dispatch_mail(env: Env, ticket: TicketRow) -> EmailMessage:
         select(OutboxRow).where(OutboxRow.ticket_id == ticket.id, OutboxRow.kind == "dispatch")
     )
     assert row.raw is None and row.parts is not None
-    raw = flatten_parts(env.ctx, row.parts, row.message_id)
+    raw = flatten_parts(env.ctx, row.parts)
     m = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(m, EmailMessage)
     return m

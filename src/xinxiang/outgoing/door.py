@@ -129,7 +129,7 @@ def _post_row(
     over = caps.outside_over_cap(ctx, session, recipients, now)
     if spec.kind in DEFERRED_KINDS and not spec.attachments and not over:
         # Rendered now, flattened to bytes when sent (`render_deferred`)
-        row |= {"raw": None, "parts": spec_parts(ctx, ticket, spec, now)}
+        row |= {"raw": None, "parts": spec_parts(ctx, ticket, spec, message_id, now)}
     else:
         row["raw"] = render_spec(ctx, ticket, spec, message_id, now)
     if over:
@@ -208,7 +208,7 @@ def render_deferred(ctx: AppContext, session: Session, row: OutboxRow) -> bytes 
     """Render an outbox row written unrendered (a receipt, a staff digest, a mail kept as its
     parts) when it is sent; None when it must not be sent any more."""
     if row.parts is not None:
-        return flatten_parts(ctx, row.parts, row.message_id)
+        return flatten_parts(ctx, row.parts)
     if row.kind == ack.ACK_KIND:
         return ack.render_ack(ctx, session, row)
     if row.kind == caps.STAFF_DIGEST_KIND:

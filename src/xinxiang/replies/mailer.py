@@ -137,10 +137,12 @@ def render_spec(
     ctx: AppContext, ticket: TicketRow, spec: MailSpec, message_id: str, date: datetime
 ) -> bytes:
     """Render `spec` into the bytes of one message with the given Message-ID and date."""
-    return flatten_parts(ctx, spec_parts(ctx, ticket, spec, date), message_id, spec.attachments)
+    return flatten_parts(ctx, spec_parts(ctx, ticket, spec, message_id, date), spec.attachments)
 
 
-def spec_parts(ctx: AppContext, ticket: TicketRow, spec: MailSpec, date: datetime) -> MailParts:
+def spec_parts(
+    ctx: AppContext, ticket: TicketRow, spec: MailSpec, message_id: str, date: datetime
+) -> MailParts:
     """What `spec` renders to, short of the MIME message: the text, the header values, the
     stored files — JSON, kept in the outbox row and flattened when the mail is sent.
 
@@ -161,6 +163,7 @@ def spec_parts(ctx: AppContext, ticket: TicketRow, spec: MailSpec, date: datetim
         "text": text,
         # None: the plain-text fallback of `text` (`text_to_html`), made when flattened
         "html": html_part,
+        "message_id": message_id,
         "date": date.astimezone(ctx.cfg.tz).isoformat(),
         "reply_to": reply_to,
         "in_reply_to": spec.in_reply_to,
@@ -182,10 +185,7 @@ def render_body(ctx: AppContext, ticket: TicketRow, spec: MailSpec) -> tuple[str
 
 
 def flatten_parts(
-    ctx: AppContext,
-    parts: MailParts,
-    message_id: str,
-    attachments: Sequence[tuple[str, str, bytes]] = (),
+    ctx: AppContext, parts: MailParts, attachments: Sequence[tuple[str, str, bytes]] = ()
 ) -> bytes:
     """The bytes of the message `parts` describe (`spec_parts`): its stored files read from
     the blob store, after `attachments`."""
@@ -199,7 +199,7 @@ def flatten_parts(
         subject=parts["subject"],
         text=text,
         html=html_part if html_part is not None else text_to_html(text),
-        message_id=message_id,
+        message_id=parts["message_id"],
         date=datetime.fromisoformat(parts["date"]),
         reply_to=parts["reply_to"],
         in_reply_to=parts["in_reply_to"],

@@ -220,7 +220,7 @@ class OutboxRow(Base):
     recipient_key: Mapped[str] = mapped_column(String(320), index=True)
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)  # None: rendered when sent
     # The rendered parts of a mail flattened to `raw` when sent (`replies.mailer.MailParts`)
-    parts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    parts: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
