@@ -2,8 +2,9 @@
 
 `post` renders a `MailSpec` about a ticket, derives its Message-ID from the outbox key (a resend
 is recognisably the same mail), applies the per-address caps of `outgoing.caps` and writes the
-row; `post_office` does the same for a mail to the office about no ticket. `send` turns one of
-the workflow's notices into mail, choosing the family module by the notice's kind (the command
+row (a dispatch mail as its rendered parts, flattened when sent: `DEFERRED_KINDS`);
+`post_office` does the same for a mail to the office about no ticket. `send` turns one of the
+workflow's notices into mail, choosing the family module by the notice's kind (the command
 layer's `handlers.notices.send_notices` calls it for each notice, after making the answer's
 documents). Everything happens inside the caller's transaction.
 """

@@ -196,7 +196,8 @@ class EventRow(Base):
 
 
 class OutboxRow(Base):
-    """An outgoing mail, fully rendered, written in the same transaction as its cause."""
+    """An outgoing mail, written in the same transaction as its cause: fully rendered (`raw`),
+    kept as its rendered parts (`parts`, flattened when sent), or rendered when sent."""
 
     __tablename__ = "outbox"
     __table_args__ = (
