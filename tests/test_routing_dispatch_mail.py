@@ -16,6 +16,7 @@ from sqlalchemy import select
 from inbound_helpers import context, letter
 from xinxiang.classify.engine import classify_letter
 from xinxiang.outgoing.dispatch import dispatch_spec
+from xinxiang.outgoing.door import render_deferred
 from xinxiang.outgoing.tickets import department_of
 from xinxiang.replies.mailer import render_spec
 from xinxiang.replies.transport import DirectoryTransport
@@ -110,3 +111,40 @@ def test_a_dispatch_mail_sent_from_its_parts_is_the_mail_the_door_rendered_whole
             assert photo.get_filename() == "热水器.jpg"
             assert photo.get_content_type() == "image/jpeg"
             assert photo.get_payload(decode=True) == PHOTO
+
+
+def test_in_one_routing_batch_the_staff_threshold_counts_the_batch_s_own_mails(
+    tmp_config,  # type: ignore[no-untyped-def]
+) -> None:
+    ctx = context(tmp_config(overrides={"outgoing": {"staff_per_hour": 2}}))
+    floors = (3, 5, 7, 9, 11)
+    raws = [
+        letter(
+            subject="宿舍热水问题",
+            body=f"{n}号楼宿舍热水已经三天没有了，请尽快处理。",
+            sender=f"s{n}@stu.example.edu.cn",
+        )
+        for n in floors
+    ]
+    ingest_batch(
+        ctx, [(r, MessageOrigin("shuji", "书记信箱", f"t{i}")) for i, r in enumerate(raws)], NOW
+    )
+    assert route_received(ctx, NOW) == len(floors)  # one batch
+
+    with ctx.db.unit_of_work() as s:
+        mails = list(
+            s.execute(
+                select(OutboxRow).where(OutboxRow.kind == "dispatch").order_by(OutboxRow.id)
+            ).scalars()
+        )
+        # Two go out at once, the rest wait for the address's hourly digest (汇总通知).
+        assert [m.state for m in mails] == ["pending"] * 2 + ["coalesced"] * 3
+        assert {tuple(m.recipients) for m in mails} == {("hqc@example.edu.cn",)}
+        [digest] = s.execute(select(OutboxRow).where(OutboxRow.kind == "staff_digest")).scalars()
+        listed = parsed(render_deferred(ctx, s, digest) or b"")
+    text = listed.get_body(("plain",))
+    assert text is not None
+    content = text.get_content()
+    assert "共 3 封" in content
+    for n in floors[2:]:
+        assert f"{n}号楼宿舍热水" in content
