@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from inbound_helpers import letter
+from xinxiang.replies.mailer import flatten_parts
 from xinxiang.services.context import AppContext
 from xinxiang.services.ingest import MessageOrigin, ingest_raw
 from xinxiang.store.models import OutboxRow, TicketRow
@@ -56,12 +57,18 @@ def update_ticket(ctx: AppContext, number: str, **values: Any) -> None:
 
 
 def outbox(ctx: AppContext, kinds: tuple[str, ...] | None = None) -> list[OutboxRow]:
-    """Queued mails, oldest first, optionally of these kinds."""
+    """Queued mails, oldest first, optionally of these kinds (detached copies). A mail kept as
+    its rendered parts (a dispatch mail) shows the bytes the sender will flatten it to."""
     with ctx.db.unit_of_work() as s:
         q = select(OutboxRow).order_by(OutboxRow.id)
         if kinds:
             q = q.where(OutboxRow.kind.in_(kinds))
-        return list(s.execute(q).scalars())
+        rows = list(s.execute(q).scalars())
+        s.expunge_all()
+    for row in rows:
+        if row.raw is None and row.parts is not None:
+            row.raw = flatten_parts(ctx, row.parts)
+    return rows
 
 
 def text_of(row: OutboxRow) -> str:

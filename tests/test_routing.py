@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from inbound_helpers import context, letter
+from xinxiang.replies.mailer import flatten_parts
 from xinxiang.services.ingest import MessageOrigin, ingest_raw
 from xinxiang.store.models import EventRow, OutboxRow, TicketRow
 
@@ -58,9 +59,11 @@ def test_an_emergency_alerts_office_and_department_at_once_even_at_night(tmp_con
     with ctx.db.unit_of_work() as s:
         rows = s.execute(select(OutboxRow).where(OutboxRow.ticket_id == t.id)).scalars().all()
         headers = {
-            r.kind: email.message_from_bytes(r.raw, policy=email.policy.default)
+            r.kind: email.message_from_bytes(
+                r.raw or flatten_parts(ctx, r.parts), policy=email.policy.default
+            )
             for r in rows
-            if r.raw is not None
+            if r.raw is not None or r.parts is not None
         }
     alert = headers["emergency_alert"]
     assert (alert["X-Priority"], alert["Importance"]) == ("1 (Highest)", "high")

@@ -27,6 +27,7 @@ from xinxiang.handlers.documents import RECORD_EVENT
 from xinxiang.oa_bridge.config import load_oa_for
 from xinxiang.oa_bridge.mapping import PetitionAttachment, petition_from_json
 from xinxiang.oa_bridge.simulator import Faults, OaSimulator
+from xinxiang.replies.mailer import flatten_parts
 from xinxiang.services.context import AppContext
 from xinxiang.services.ingest import MessageOrigin, ingest_batch
 from xinxiang.services.oa_materialize import materialize
@@ -180,9 +181,12 @@ def test_routing_shunts_a_ticket_whose_attachment_is_gone_and_routes_the_others(
 
 
 def dispatch_mail(env: Env, ticket: TicketRow) -> EmailMessage:
-    [raw] = env.scalars(
-        select(OutboxRow.raw).where(OutboxRow.ticket_id == ticket.id, OutboxRow.kind == "dispatch")
+    """The dispatch mail as sent (it is queued as its parts, flattened when sent)."""
+    [row] = env.scalars(
+        select(OutboxRow).where(OutboxRow.ticket_id == ticket.id, OutboxRow.kind == "dispatch")
     )
+    assert row.raw is None and row.parts is not None
+    raw = flatten_parts(env.ctx, row.parts)
     m = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(m, EmailMessage)
     return m

@@ -85,13 +85,18 @@ def _quoted_reply(sender: str, sender_name: str, original_raw: bytes, answer: st
 
 
 def _mail_for(ctx: AppContext, ticket_id: int, kind: str) -> bytes | None:
+    from xinxiang.outgoing.door import render_deferred
+
     with ctx.db.unit_of_work() as session:
-        return session.execute(
-            select(OutboxRow.raw)
+        row = session.execute(
+            select(OutboxRow)
             .where(OutboxRow.ticket_id == ticket_id, OutboxRow.kind == kind)
             .order_by(OutboxRow.id.desc())
             .limit(1)
         ).scalar_one_or_none()
+        if row is None:
+            return None
+        return row.raw if row.raw is not None else render_deferred(ctx, session, row)
 
 
 def run_demo(directory: Path) -> DemoResult:

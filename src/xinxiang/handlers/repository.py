@@ -31,6 +31,7 @@ from xinxiang.store.models import CohandlerRow, TicketRow
 from xinxiang.store.models_replies import TicketReplyRow
 from xinxiang.store.models_revisit import RevisitRow
 from xinxiang.store.repo import add_event
+from xinxiang.store.write_batch import active as active_batch
 
 _COLUMNS = {"department": "department_code"}
 """Snapshot fields stored under another column name."""
@@ -304,7 +305,10 @@ class TicketRepository:
         """Write `change` to the rows of `t`; returns it with a recorded reply's id bound.
 
         Order: the reply rows (a new one gets its id), then the ticket's columns and the
-        co-handlers, then the events; flushed, so what follows (the 处理单, the mail) reads it.
+        co-handlers, then the events; flushed, so what follows (the 处理单, the mail) reads it —
+        but in a write batch (routing, `store.write_batch`), where the mail reads the rows it
+        was handed and any query flushes first (autoflush), the batch's changes are flushed
+        together.
         """
         for update in change.replies:
             row = self._reply(t, update, now)
@@ -319,7 +323,8 @@ class TicketRepository:
         for e in change.events:
             target = t.id if e.ticket is None else self.get(e.ticket).id
             add_event(self.session, target, now, e.actor, e.kind, **dict(e.fields))
-        self.session.flush()
+        if active_batch(self.session) is None:
+            self.session.flush()
         return change
 
     def _column_value(self, name: str, value: object) -> Any:

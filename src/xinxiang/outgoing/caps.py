@@ -21,7 +21,13 @@ from urllib.parse import quote, urlencode
 from sqlalchemy.orm import Session
 
 from xinxiang.outgoing.office import HOLD_NOTICE_KIND, hold_notice
-from xinxiang.replies.compose import Outgoing, build_message, outbox_message_id, to_bytes
+from xinxiang.replies.compose import (
+    Outgoing,
+    build_message,
+    header_safe,
+    outbox_message_id,
+    to_bytes,
+)
 from xinxiang.replies.mailer import AUTO_REPLY_KINDS, text_to_html
 from xinxiang.replies.render import format_cn_datetime
 from xinxiang.store.models import OutboxRow
@@ -193,12 +199,17 @@ class DigestItem:
 
 
 def _digest_item(row: OutboxRow) -> DigestItem:
-    msg = message_from_bytes(row.raw or b"", policy=policy.default)
-    body = msg.get_body(preferencelist=("plain",))
-    text = body.get_content().strip() if body is not None else ""
+    if row.parts is not None and row.raw is None:  # kept as its parts (`door.DEFERRED_KINDS`)
+        text = str(row.parts["text"]).strip()
+        subject = header_safe(str(row.parts["subject"]), 250)
+        reply_to = header_safe(str(row.parts["reply_to"] or row.sender), 320)
+    else:
+        msg = message_from_bytes(row.raw or b"", policy=policy.default)
+        body = msg.get_body(preferencelist=("plain",))
+        text = body.get_content().strip() if body is not None else ""
+        subject = str(msg["Subject"] or "")
+        reply_to = str(msg["Reply-To"] or row.sender)
     excerpt = text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
-    subject = str(msg["Subject"] or "")
-    reply_to = str(msg["Reply-To"] or row.sender)
     query = urlencode({"subject": f"回复：{subject}"}, quote_via=quote)
     return DigestItem(subject, excerpt, reply_to, f"mailto:{quote(reply_to, safe='@+')}?{query}")
 

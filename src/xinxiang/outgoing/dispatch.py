@@ -8,6 +8,7 @@ answers with, and the files within the size budget. Routing's other mail uses `l
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from xinxiang.replies.privacy import confidential_of, for_department
 from xinxiang.replies.render import quote_excerpt
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
 from xinxiang.store.repo import letter_from_row
+from xinxiang.store.write_batch import active as active_batch
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
@@ -99,12 +101,12 @@ def dispatch_spec(
     """
     if letter is None:
         letter = load_letter(session, ticket)
-    attachments = _attachments_for_mail(ctx, session, ticket)
+    files = _files_for_mail(ctx, session, ticket)
     confidential = confidential_of(ctx.cfg, letter.subject, letter.body).value
     if confidential:
         # No name, address or contact of the petitioner reaches the department (seed 004).
         letter = for_department(ctx.cfg, letter, ticket.petitioner_name)
-        attachments = []
+        files = []
     due_lines = [
         (DEADLINE_LABELS[name], value)
         for name, value in (
@@ -133,27 +135,35 @@ def dispatch_spec(
             "calendar_verified": ticket.calendar_verified,
             "return_until": return_window_end(now, ctx.policy),
             "intent_help": intent_help(ticket.formal_due, now, ctx.cfg.tz),
-            "attachment_names": [a[0] for a in attachments],
+            "attachment_names": [a[0] for a in files],
             "transfer_reason": transfer_reason,
             "confidential": confidential,
         },
-        attachments=attachments,
+        stored_files=files,
     )
 
 
-def _attachments_for_mail(
+def _files_for_mail(
     ctx: AppContext, session: Session, ticket: TicketRow
-) -> list[tuple[str, str, bytes]]:
+) -> list[tuple[str, str, str]]:
+    """The letter's stored files within the size budget: (name, content type, sha256), read
+    from the blob store when the mail is flattened."""
     budget = ctx.cfg.settings.dispatch.attach_files_up_to_bytes
-    out: list[tuple[str, str, bytes]] = []
-    rows = session.execute(
-        select(AttachmentRow).where(
-            AttachmentRow.letter_id == ticket.letter_id, AttachmentRow.stored.is_(True)
-        )
-    ).scalars()
+    out: list[tuple[str, str, str]] = []
+    batch = active_batch(session)
+    if batch is not None and ticket.letter_id in batch.attachments:  # read with the batch
+        rows: Iterable[AttachmentRow] = [a for a in batch.attachments[ticket.letter_id] if a.stored]
+    else:
+        rows = session.execute(
+            select(AttachmentRow).where(
+                AttachmentRow.letter_id == ticket.letter_id, AttachmentRow.stored.is_(True)
+            )
+        ).scalars()
     for att in rows:
         if att.sha256 is None or att.size > budget:
             continue
         budget -= att.size
-        out.append((att.filename, att.content_type, ctx.blobs.get(att.sha256)))
+        # Missing now is an error now (the ticket is shunted), not a failure when it is sent.
+        ctx.blobs.require(att.sha256)
+        out.append((att.filename, att.content_type, att.sha256))
     return out

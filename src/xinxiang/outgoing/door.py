@@ -2,8 +2,9 @@
 
 `post` renders a `MailSpec` about a ticket, derives its Message-ID from the outbox key (a resend
 is recognisably the same mail), applies the per-address caps of `outgoing.caps` and writes the
-row; `post_office` does the same for a mail to the office about no ticket. `send` turns one of
-the workflow's notices into mail, choosing the family module by the notice's kind (the command
+row (a dispatch mail as its rendered parts, flattened when sent: `DEFERRED_KINDS`);
+`post_office` does the same for a mail to the office about no ticket. `send` turns one of the
+workflow's notices into mail, choosing the family module by the notice's kind (the command
 layer's `handlers.notices.send_notices` calls it for each notice, after making the answer's
 documents). Everything happens inside the caller's transaction.
 """
@@ -25,11 +26,24 @@ from xinxiang.outgoing.revisit import revisit_spec
 from xinxiang.outgoing.routing import ROUTING_KINDS, routing_spec
 from xinxiang.outgoing.tickets import addresses, department_of, ticket_spec
 from xinxiang.replies.compose import deliverable, outbox_message_id
-from xinxiang.replies.mailer import AUTO_REPLY_KINDS, MailSpec, mail_key, render_spec
+from xinxiang.replies.mailer import (
+    AUTO_REPLY_KINDS,
+    MailSpec,
+    flatten_parts,
+    mail_key,
+    render_body,
+    render_spec,
+    spec_parts,
+)
 from xinxiang.store.models import OutboxRow, TicketRow
 from xinxiang.store.repo import add_event, count_recent_mail, enqueue_mail, outbox_key_taken
 
-__all__ = ["post", "post_office", "render_deferred", "send"]
+__all__ = ["DEFERRED_KINDS", "post", "post_office", "render_deferred", "send"]
+
+DEFERRED_KINDS = frozenset({"dispatch"})
+"""Mails queued as their rendered parts (`outbox.parts`) and flattened to bytes only when sent:
+the ones routing queues for nearly every ticket (issue #17). A mail held over a cap is kept
+whole."""
 
 if TYPE_CHECKING:
     from xinxiang.classify.engine import Classification
@@ -79,6 +93,9 @@ def post(
         return False  # queued, held or coalesced before: posting is idempotent on the key
     if spec.reply_to is not None or len(recipients) == 1:
         return _post_row(ctx, session, ticket, spec, recipients, dedupe_key, now)
+    if spec.rendered is None:
+        # The templates do not depend on the address: rendered once for all of them.
+        spec = replace(spec, rendered=render_body(ctx, ticket, spec))
     # A mail carrying a reply token goes to one address at a time, each with a token bound to
     # that address (issue #12): a department's several addresses get one mail each.
     added = False
@@ -102,7 +119,6 @@ def _post_row(
         return False
     settings = ctx.cfg.settings
     message_id = outbox_message_id(dedupe_key, ctx.msgid_domain)
-    raw = render_spec(ctx, ticket, spec, message_id, now)
     row: dict[str, Any] = {
         "dedupe_key": dedupe_key,
         "message_id": message_id,
@@ -110,9 +126,13 @@ def _post_row(
         "sender": settings.smtp.from_address,
         "now": now,
         "ticket_id": ticket.id,
-        "raw": raw,
     }
     over = caps.outside_over_cap(ctx, session, recipients, now)
+    if spec.kind in DEFERRED_KINDS and not spec.attachments and not over:
+        # Rendered now, flattened to bytes when sent (`render_deferred`)
+        row |= {"raw": None, "parts": spec_parts(ctx, ticket, spec, message_id, now)}
+    else:
+        row["raw"] = render_spec(ctx, ticket, spec, message_id, now)
     if over:
         added = enqueue_mail(session, recipients=recipients, state="held", **row)
         if added:
@@ -186,8 +206,10 @@ def send(
 
 
 def render_deferred(ctx: AppContext, session: Session, row: OutboxRow) -> bytes | None:
-    """Render an outbox row written unrendered (a receipt, a staff digest) when it is sent;
-    None when it must not be sent any more."""
+    """Render an outbox row written unrendered (a receipt, a staff digest, a mail kept as its
+    parts) when it is sent; None when it must not be sent any more."""
+    if row.parts is not None:
+        return flatten_parts(ctx, row.parts)
     if row.kind == ack.ACK_KIND:
         return ack.render_ack(ctx, session, row)
     if row.kind == caps.STAFF_DIGEST_KIND:

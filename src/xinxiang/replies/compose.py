@@ -1,7 +1,8 @@
 """Building outgoing messages safely: deterministic Message-IDs, no header injection, text + HTML.
 
-Every outgoing mail is rendered here and stored fully formed in the outbox, so what is sent after
-a crash is byte-for-byte what was decided inside the transaction.
+Every outgoing mail is built here. What a transaction decides is stored in the outbox, fully
+formed or as its rendered parts (flattened here once, when first sent, and the bytes kept), so
+what is sent again after a crash is byte-for-byte what was sent the first time.
 """
 
 from __future__ import annotations

@@ -44,6 +44,15 @@ class MailSpec:
     auto_submitted: str = "auto-generated"
     # Where answers go instead of the ticket's reply address (a confirmation challenge's).
     reply_to: str | None = None
+    # Files attached from the blob store: (filename, content type, sha256), after `attachments`;
+    # read only when the mail is flattened.
+    stored_files: Sequence[tuple[str, str, str]] = ()
+    # The rendered (text, HTML) of the templates, when already rendered (`render_body`).
+    rendered: tuple[str, str | None] | None = None
+
+
+MailParts = dict[str, Any]
+"""A mail rendered but not flattened (`spec_parts`): JSON values, kept in `outbox.parts`."""
 
 
 def base_context(ctx: AppContext) -> dict[str, Any]:
@@ -75,13 +84,6 @@ def text_to_html(text: str, title: str = "") -> str:
         'font-size: 14px; line-height: 1.7; color: #222;">\n'
         f"{body}\n</body></html>\n"
     )
-
-
-def _render_html(template: str, text: str, context: dict[str, Any]) -> str:
-    name = f"mail/{template}.html.j2"
-    if template_exists(name):
-        return render(name, **context)
-    return text_to_html(text)
 
 
 def mail_key(kind: str, ticket_number: str, key: str) -> str:
@@ -135,28 +137,76 @@ def render_spec(
     ctx: AppContext, ticket: TicketRow, spec: MailSpec, message_id: str, date: datetime
 ) -> bytes:
     """Render `spec` into the bytes of one message with the given Message-ID and date."""
-    settings = ctx.cfg.settings
+    return flatten_parts(ctx, spec_parts(ctx, ticket, spec, message_id, date), spec.attachments)
+
+
+def spec_parts(
+    ctx: AppContext, ticket: TicketRow, spec: MailSpec, message_id: str, date: datetime
+) -> MailParts:
+    """What `spec` renders to, short of the MIME message: the text, the header values, the
+    stored files — JSON, kept in the outbox row and flattened when the mail is sent.
+
+    The recipient-independent part (the templates) is rendered once per spec and reused for
+    each address of a mail sent one address at a time (`spec.rendered`).
+    """
     recipients = sorted({a.lower() for a in spec.to if a and "@" in a})
-    context = {**base_context(ctx), "ticket": ticket, **spec.context}
-    text = render(f"mail/{spec.template}.txt.j2", **context)
+    text, html_part = spec.rendered if spec.rendered is not None else render_body(ctx, ticket, spec)
     subject, reply_to = spec.subject, spec.reply_to
     if reply_to is None:
         subject, reply_to = reply_means(ctx, ticket, recipients, spec.subject)
+    settings = ctx.cfg.settings
+    return {
+        "sender": settings.smtp.from_address,
+        "sender_name": settings.smtp.from_name,
+        "to": recipients,
+        "subject": subject,
+        "text": text,
+        # None: the plain-text fallback of `text` (`text_to_html`), made when flattened
+        "html": html_part,
+        "message_id": message_id,
+        "date": date.astimezone(ctx.cfg.tz).isoformat(),
+        "reply_to": reply_to,
+        "in_reply_to": spec.in_reply_to,
+        "references": list(spec.references)[-10:],
+        "auto_submitted": spec.auto_submitted,
+        "ticket_number": ticket.number,
+        "files": [list(f) for f in spec.stored_files],
+        "urgent": spec.kind in URGENT_KINDS,
+    }
+
+
+def render_body(ctx: AppContext, ticket: TicketRow, spec: MailSpec) -> tuple[str, str | None]:
+    """The text of `spec` and its HTML (None when the template has none: derived from the
+    text when the mail is flattened)."""
+    context = {**base_context(ctx), "ticket": ticket, **spec.context}
+    text = render(f"mail/{spec.template}.txt.j2", **context)
+    name = f"mail/{spec.template}.html.j2"
+    return text, (render(name, **context) if template_exists(name) else None)
+
+
+def flatten_parts(
+    ctx: AppContext, parts: MailParts, attachments: Sequence[tuple[str, str, bytes]] = ()
+) -> bytes:
+    """The bytes of the message `parts` describe (`spec_parts`): its stored files read from
+    the blob store, after `attachments`."""
+    files = [(name, ctype, ctx.blobs.get(sha)) for name, ctype, sha in parts["files"]]
+    text = str(parts["text"])
+    html_part = parts["html"]
     out = Outgoing(
-        sender=settings.smtp.from_address,
-        sender_name=settings.smtp.from_name,
-        to=recipients,
-        subject=subject,
+        sender=parts["sender"],
+        sender_name=parts["sender_name"],
+        to=parts["to"],
+        subject=parts["subject"],
         text=text,
-        html=_render_html(spec.template, text, context),
-        message_id=message_id,
-        date=date.astimezone(ctx.cfg.tz),
-        reply_to=reply_to,
-        in_reply_to=spec.in_reply_to,
-        references=list(spec.references)[-10:],
-        auto_submitted=spec.auto_submitted,
-        ticket_number=ticket.number,
-        attachments=spec.attachments,
-        urgent=spec.kind in URGENT_KINDS,
+        html=html_part if html_part is not None else text_to_html(text),
+        message_id=parts["message_id"],
+        date=datetime.fromisoformat(parts["date"]),
+        reply_to=parts["reply_to"],
+        in_reply_to=parts["in_reply_to"],
+        references=parts["references"],
+        auto_submitted=parts["auto_submitted"],
+        ticket_number=parts["ticket_number"],
+        attachments=[*attachments, *files],
+        urgent=bool(parts["urgent"]),
     )
     return to_bytes(build_message(out))

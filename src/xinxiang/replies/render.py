@@ -60,6 +60,7 @@ def quote_excerpt(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+@lru_cache(maxsize=256)
 def template_exists(name: str) -> bool:
     """Whether a template file of that name ships with the package."""
     return name in environment().list_templates()

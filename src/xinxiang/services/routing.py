@@ -33,6 +33,7 @@ from xinxiang.handlers.bus import execute
 from xinxiang.handlers.repository import TicketRepository
 from xinxiang.logs import log_event
 from xinxiang.notify.tickets import notify_ticket
+from xinxiang.outgoing import caps
 from xinxiang.outgoing.door import post
 from xinxiang.outgoing.routing import alert_spec
 from xinxiang.replies.privacy import confidential_of
@@ -43,6 +44,7 @@ from xinxiang.services.routing_facts import BatchFacts, batch_facts
 from xinxiang.services.shunt import Item, handle_batch, set_aside
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
 from xinxiang.store.repo import add_event, letter_from_row
+from xinxiang.store.write_batch import write_batch
 
 log = logging.getLogger(__name__)
 
@@ -124,19 +126,25 @@ def _route(ctx: AppContext, session: Session, ids: list[int], now: datetime) -> 
     repository = TicketRepository(session)
     repository.preload(tickets)
     # No savepoint per ticket: an error ends the batch's transaction, and the shunt routes its
-    # tickets again one transaction each (`services.shunt.handle_batch`).
+    # tickets again one transaction each (`services.shunt.handle_batch`). Events and outbox
+    # rows are inserted a table at a time, the outbox's keys and counts read once
+    # (`store.write_batch`).
     try:
-        for ticket in tickets:
-            row = letters[ticket.letter_id]
-            route_new_ticket(ctx, session, ticket, letter_from_row(row, files[row.id]), now, facts)
-            log_event(
-                "ticket_routed",
-                ticket=ticket.number,
-                status=ticket.status,
-                department=ticket.department_code,
-                disposition=ticket.disposition,
-                urgency=ticket.urgency,
-            )
+        staff = caps.staff_addresses(ctx)
+        stored = {i: files[i] for i in letter_ids}
+        with write_batch(session, tickets, prefetch=staff, attachments=stored):
+            for ticket in tickets:
+                row = letters[ticket.letter_id]
+                letter = letter_from_row(row, files[row.id])
+                route_new_ticket(ctx, session, ticket, letter, now, facts)
+                log_event(
+                    "ticket_routed",
+                    ticket=ticket.number,
+                    status=ticket.status,
+                    department=ticket.department_code,
+                    disposition=ticket.disposition,
+                    urgency=ticket.urgency,
+                )
     finally:
         repository.forget()
     return len(tickets)
@@ -182,9 +190,7 @@ def route_new_ticket(
         _emergency_alert(ctx, session, ticket, letter, c, now)
     flood = None if c.is_emergency else _flood(ctx, ticket, facts)
     over_cap = flood is not None and flood.over_cap
-    earlier = (
-        None if c.is_emergency or over_cap else _find_earlier(ctx, facts, ticket, letter, now)
-    )
+    earlier = None if c.is_emergency or over_cap else _find_earlier(ctx, facts, ticket, letter, now)
     code = c.department_code or None
     known = ctx.cfg.department(code) if code else None
     classified = wf.Classified(

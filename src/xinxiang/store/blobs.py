@@ -68,3 +68,9 @@ class BlobStore:
     def get(self, sha256: str, suffix: str = "") -> bytes:
         """Read a blob back."""
         return self.path_for(sha256, suffix).read_bytes()
+
+    def require(self, sha256: str, suffix: str = "") -> None:
+        """Raise FileNotFoundError unless the blob is there (without reading it)."""
+        path = self.path_for(sha256, suffix)
+        if not path.is_file():
+            raise FileNotFoundError(2, "No such file or directory", str(path))

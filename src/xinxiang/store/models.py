@@ -196,7 +196,8 @@ class EventRow(Base):
 
 
 class OutboxRow(Base):
-    """An outgoing mail, fully rendered, written in the same transaction as its cause."""
+    """An outgoing mail, written in the same transaction as its cause: fully rendered (`raw`),
+    kept as its rendered parts (`parts`, flattened when sent), or rendered when sent."""
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -219,6 +220,8 @@ class OutboxRow(Base):
     recipients: Mapped[list[Any]] = mapped_column(JSON)
     recipient_key: Mapped[str] = mapped_column(String(320), index=True)
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)  # None: rendered when sent
+    # The rendered parts of a mail flattened to `raw` when sent (`replies.mailer.MailParts`)
+    parts: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]

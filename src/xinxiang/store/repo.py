@@ -23,6 +23,8 @@ from xinxiang.store.models import (
     OutboxRow,
     TicketCounter,
 )
+from xinxiang.store.write_batch import UNSENT_STATES, batch_count
+from xinxiang.store.write_batch import active as active_batch
 
 
 def _insert_ignore(session: Session, table: Any, values: dict[str, Any], key: str) -> None:
@@ -76,6 +78,12 @@ def add_event(
 ) -> EventRow:
     """Append one entry to a ticket's timeline (时间线) and report it (`store.events`)."""
     row = EventRow(ticket_id=ticket_id, at=at, actor=actor, kind=kind, data=data)
+    batch = active_batch(session)
+    if batch is not None:  # inserted with the batch's other events (`store.write_batch`)
+        batch.events.append(
+            {"ticket_id": ticket_id, "at": at, "actor": actor, "kind": kind, "data": data}
+        )
+        return row
     session.add(row)
     report_events(session, [row])
     return row
@@ -133,6 +141,7 @@ def enqueue_mail(
     ticket_id: int | None,
     state: str = "pending",
     send_at: datetime | None = None,
+    parts: dict[str, Any] | None = None,
 ) -> bool:
     """Put a rendered mail in the outbox unless one with the same key exists. True if added.
 
@@ -140,27 +149,31 @@ def enqueue_mail(
     send at `send_at` (default `now`); "held" (over an outside address's
     hourly cap) or "coalesced" (shown in a staff digest instead) keep the mail without sending.
     """
+    values = outbox_values(
+        dedupe_key=dedupe_key,
+        message_id=message_id,
+        kind=kind,
+        sender=sender,
+        recipients=recipients,
+        raw=raw,
+        now=now,
+        ticket_id=ticket_id,
+        state=state,
+        send_at=send_at,
+        parts=parts,
+    )
+    batch = active_batch(session)
+    if batch is not None and batch.covers(dedupe_key):
+        if batch.key_taken(dedupe_key, or_coalesced=False):
+            return False
+        batch.added(values)  # inserted with the batch's other rows (`store.write_batch`)
+        return True
     exists = session.execute(
         select(OutboxRow.id).where(OutboxRow.dedupe_key == dedupe_key)
     ).scalar_one_or_none()
     if exists is not None:
         return False
-    session.add(
-        OutboxRow(
-            **outbox_values(
-                dedupe_key=dedupe_key,
-                message_id=message_id,
-                kind=kind,
-                sender=sender,
-                recipients=recipients,
-                raw=raw,
-                now=now,
-                ticket_id=ticket_id,
-                state=state,
-                send_at=send_at,
-            )
-        )
-    )
+    session.add(OutboxRow(**values))
     return True
 
 
@@ -176,6 +189,7 @@ def outbox_values(
     ticket_id: int | None,
     state: str = "pending",
     send_at: datetime | None = None,
+    parts: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The column values of one outbox row: the one place an outbox row is built (issue #11)."""
     return {
@@ -187,6 +201,7 @@ def outbox_values(
         "recipients": recipients,
         "recipient_key": (recipients[0] if recipients else "").lower(),
         "raw": raw,
+        "parts": parts,
         "state": state,
         "attempts": 0,
         "created_at": now,
@@ -200,14 +215,14 @@ def insert_outbox_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None
         session.execute(insert(OutboxRow), list(rows))
 
 
-# Rows that never go out as themselves: they do not count against a cap or threshold.
-UNSENT_STATES = ("skipped", "held", "coalesced", "discarded")
-
-
 def count_mail_to(
     session: Session, recipient: str, since: datetime, exclude_kinds: Sequence[str] = ()
 ) -> int:
-    """How many mails of any kind (but `exclude_kinds`) went or wait to go to `recipient`."""
+    """How many mails of any kind (but `exclude_kinds`) went or wait to go to `recipient`
+    (read once per batch in a write batch, `store.write_batch`)."""
+    counted = batch_count(session, recipient, since, None, exclude_kinds)
+    if counted is not None:
+        return counted
     query = select(func.count(OutboxRow.id)).where(
         OutboxRow.state.not_in(UNSENT_STATES),
         OutboxRow.recipient_key == recipient.lower(),
@@ -238,6 +253,9 @@ def outbox_rows_to(
 
 def outbox_key_taken(session: Session, dedupe_key: str) -> bool:
     """Whether a mail with this dedupe key was queued, held or coalesced (`key>address`)."""
+    batch = active_batch(session)
+    if batch is not None and batch.covers(dedupe_key):
+        return batch.key_taken(dedupe_key, or_coalesced=True)
     key = OutboxRow.dedupe_key
     if session.get_bind().dialect.name == "postgresql":
         # LIKE 'key>%' is an index range of `ix_outbox_dedupe_key_pattern` (varchar_pattern_ops)
@@ -263,16 +281,16 @@ def count_recent_mail(
     session: Session, kinds: Sequence[str], recipient: str, since: datetime
 ) -> int:
     """How many mails of these kinds went (or wait to go) to `recipient` since `since`."""
-    return int(
-        session.execute(
-            select(func.count(OutboxRow.id)).where(
-                OutboxRow.kind.in_(kinds),
-                OutboxRow.state.not_in(UNSENT_STATES),
-                OutboxRow.recipient_key == recipient.lower(),
-                OutboxRow.created_at >= since,
-            )
-        ).scalar_one()
+    counted = batch_count(session, recipient, since, kinds, ())
+    if counted is not None:
+        return counted
+    query = select(func.count(OutboxRow.id)).where(
+        OutboxRow.kind.in_(kinds),
+        OutboxRow.state.not_in(UNSENT_STATES),
+        OutboxRow.recipient_key == recipient.lower(),
+        OutboxRow.created_at >= since,
     )
+    return int(session.execute(query).scalar_one())
 
 
 def count_recent_mail_by_recipient(

@@ -1,0 +1,205 @@
+"""CPU cost of routing per ticket (issue #17), on a copy of one ingested SQLite database.
+
+    python bench/profile_routing.py prepare /tmp/xx-route --n 1000
+    python bench/profile_routing.py run /tmp/xx-route [--profile /tmp/route.prof] [--top 30]
+
+`prepare` writes N realistic letters (`xinxiang.samples`, seed 11) to a maildir and ingests them
+into a fresh SQLite database (untimed), kept as the template. Each `run` copies the template
+(database and data directory), fits the rules and the second reader outside the timing, routes
+every `received` ticket at the instant fixed by `prepare` and prints this process's CPU time
+per ticket, the load average, and what routing left behind (tickets by status, outbox rows by
+kind and state, events by count), so runs of two versions of the code can be compared. Run
+`before` with another checkout's `src` first on PYTHONPATH; `run` migrates the copy first.
+
+    python bench/profile_routing.py compare /tmp/xx-route /tmp/before.db
+
+checks that the last run left the same events, outbox rows and mails (flattened, MIME
+boundaries aside) as the routed database kept from another run (`work/route.db`, copied).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import mailbox
+import os
+import pstats
+import shutil
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _config(cfg_dir: Path, db: Path, data: Path, maildir: Path) -> None:
+    cfg_dir.mkdir(parents=True, exist_ok=True)
+    for extra in (REPO / "config").glob("*.toml"):
+        if extra.name != "xinxiang.toml":
+            (cfg_dir / extra.name).write_bytes(extra.read_bytes())
+    (cfg_dir / "xinxiang.toml").write_text(
+        f'[storage]\ndata_dir = "{data}"\ndatabase_url = "sqlite:///{db}"\n'
+        f'[smtp]\ntransport = "directory"\n'
+        f'[[source]]\nname = "shuji"\nchannel = "书记信箱"\nkind = "maildir"\npath = "{maildir}"\n',
+        encoding="utf-8",
+    )
+
+
+def prepare(base: Path, n: int) -> None:
+    from xinxiang.config import load_config
+    from xinxiang.samples import iter_sample_letters
+    from xinxiang.services.context import AppContext
+    from xinxiang.services.poll import import_source
+    from xinxiang.store.migrate import upgrade
+
+    base.mkdir(parents=True, exist_ok=False)
+    box = mailbox.Maildir(str(base / "mail"), create=True)
+    for raw in iter_sample_letters(n, seed=11):
+        box.add(raw)
+    _config(base / "cfg", base / "template.db", base / "data", base / "mail")
+    ctx = AppContext(load_config(base / "cfg"))
+    ctx.cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(ctx.db)
+    now = datetime.now(UTC)
+    result = import_source(ctx, "shuji", lambda: now)
+    ctx.close()
+    (base / "now.txt").write_text(now.isoformat())
+    print(f"ingested {result.created} tickets into {base / 'template.db'} at {now.isoformat()}")
+
+
+def run(base: Path, profile: Path | None, top: int) -> None:
+    from sqlalchemy import func, select
+
+    from xinxiang.classify.reader import shipped_reader
+    from xinxiang.config import load_config
+    from xinxiang.services.context import AppContext
+    from xinxiang.services.routing import route_received
+    from xinxiang.store.migrate import upgrade
+    from xinxiang.store.models import EventRow, OutboxRow, TicketRow
+
+    work = base / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    shutil.copyfile(base / "template.db", work / "route.db")
+    shutil.copytree(base / "data", work / "data")
+    _config(work / "cfg", work / "route.db", work / "data", base / "mail")
+    ctx = AppContext(load_config(work / "cfg"))
+    upgrade(ctx.db)
+    ctx.rules  # noqa: B018 - loaded and fitted once per process, outside the timing
+    shipped_reader().danger  # noqa: B018
+    shipped_reader().department  # noqa: B018
+    now = datetime.fromisoformat((base / "now.txt").read_text().strip())
+    load = os.getloadavg()
+    profiler = cProfile.Profile() if profile else None
+    w0, c0 = time.perf_counter(), time.process_time()
+    if profiler:
+        profiler.enable()
+    routed = route_received(ctx, now, limit=10**9)
+    if profiler:
+        profiler.disable()
+    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    with ctx.db.unit_of_work() as s:
+        statuses = dict(
+            s.execute(select(TicketRow.status, func.count()).group_by(TicketRow.status)).all()
+        )
+        outbox = {
+            f"{k}/{st}": n
+            for k, st, n in s.execute(
+                select(OutboxRow.kind, OutboxRow.state, func.count()).group_by(
+                    OutboxRow.kind, OutboxRow.state
+                )
+            ).all()
+        }
+        events = s.execute(select(func.count()).select_from(EventRow)).scalar_one()
+    ctx.close()
+    per = cpu / max(routed, 1) * 1000
+    print(
+        json.dumps(
+            {
+                "routed": routed,
+                "cpu_s": round(cpu, 2),
+                "cpu_ms_per_ticket": round(per, 2),
+                "wall_s": round(wall, 2),
+                "loadavg_at_start": [round(x, 1) for x in load],
+                "loadavg_at_end": [round(x, 1) for x in os.getloadavg()],
+                "statuses": statuses,
+                "outbox": dict(sorted(outbox.items())),
+                "events": events,
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
+    if profiler and profile:
+        profiler.dump_stats(profile)
+        stats = pstats.Stats(profiler, stream=sys.stderr)
+        stats.sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("tottime").print_stats(top)
+
+
+def compare(base: Path, before: Path) -> None:
+    """Compare the routed copy in `base/work` with `before` (a routed copy kept from a run of
+    other code): the same events in the same order, the same outbox rows, and every mail the
+    same message once flattened (but for the random MIME boundaries)."""
+    import re
+
+    from sqlalchemy import create_engine, text
+
+    from xinxiang.config import load_config
+    from xinxiang.replies.mailer import flatten_parts
+    from xinxiang.services.context import AppContext
+
+    boundary = re.compile(rb"={15}\d+={2}")
+    ctx = AppContext(load_config(base / "work" / "cfg"))
+    old = create_engine(f"sqlite:///{before}")
+    new = create_engine(f"sqlite:///{base / 'work' / 'route.db'}")
+    ev = "SELECT ticket_id, actor, kind, data FROM events ORDER BY id"
+    ob = "SELECT dedupe_key, message_id, kind, recipients, state, raw{} FROM outbox ORDER BY id"
+    with old.connect() as a, new.connect() as b:
+        assert a.execute(text(ev)).all() == b.execute(text(ev)).all(), "events differ"
+        rows_a = {r[0]: r for r in a.execute(text(ob.format(""))).all()}
+        rows_b = {r[0]: r for r in b.execute(text(ob.format(", parts"))).all()}
+    assert rows_a.keys() == rows_b.keys(), "outbox keys differ"
+    same = 0
+    for key, ra in rows_a.items():
+        rb = rows_b[key]
+        assert ra[1:5] == rb[1:5], key
+        if ra[5] is None:
+            assert rb[5] is None and rb[6] is None, key  # both rendered when sent
+            continue
+        parts = json.loads(rb[6]) if isinstance(rb[6], str) else rb[6]
+        raw_b = rb[5] if rb[5] is not None else flatten_parts(ctx, parts)
+        assert boundary.sub(b"B", ra[5]) == boundary.sub(b"B", raw_b), key
+        same += 1
+    print(f"same events; same {len(rows_a)} outbox rows; {same} mails the same once flattened")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("prepare")
+    p.add_argument("base", type=Path)
+    p.add_argument("--n", type=int, default=1000)
+    r = sub.add_parser("run")
+    r.add_argument("base", type=Path)
+    r.add_argument("--profile", type=Path)
+    r.add_argument("--top", type=int, default=30)
+    c = sub.add_parser("compare")
+    c.add_argument("base", type=Path)
+    c.add_argument("before", type=Path)
+    args = ap.parse_args()
+    os.environ.setdefault(
+        "XINXIANG_TOKEN_KEY", "99c2628388697d22bc2f6ee028dda0a2acbf7d505cd7c8d2bb2cf48ac3ce3c49"
+    )
+    if args.cmd == "prepare":
+        prepare(args.base, args.n)
+    elif args.cmd == "compare":
+        compare(args.base, args.before)
+    else:
+        run(args.base, args.profile, args.top)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,204 @@
+"""A batch's timeline events and outbox rows, written as multi-row INSERTs (issue #17).
+
+Routing decides 50 tickets in one transaction; each ticket used to add its 4–5 events and its
+mail as ORM objects, flushed one by one before the next query, and asked the outbox again
+before each mail whether its key was taken and how many mails each staff address had this
+hour. Inside `write_batch(session, tickets)` instead:
+
+- `store.repo.add_event` and `enqueue_mail` keep their rows here; they are inserted with one
+  statement per table before anything reads those tables in the session (a `do_orm_execute`
+  hook) and when the batch ends — always inside the batch's transaction, so they commit or
+  roll back with the decision that made them;
+- the outbox keys of the batch's tickets are read once, and the per-address counts of the
+  caps once per address, then kept up to date as rows are added.
+
+Nothing else changes: the unique keys still guard the table, and a batch that raises is
+rolled back whole and routed again one ticket at a time (`services.shunt`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event, func, insert, select
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from xinxiang.store.events import WrittenEvent, report_events
+from xinxiang.store.models import EventRow, OutboxRow, TicketRow
+
+BATCH_KEY = "xinxiang.write_batch"
+UNSENT_STATES = ("skipped", "held", "coalesced", "discarded")
+"""Outbox states of rows that never go out as themselves (they count against no cap)."""
+
+CountKey = tuple[str, datetime, tuple[str, ...] | None, tuple[str, ...]]
+"""(recipient, since, kinds counted (None: any), kinds not counted)."""
+
+
+@dataclass(slots=True)
+class WriteBatch:
+    """What a batch has written but not inserted yet, and what it knows of the outbox."""
+
+    numbers: frozenset[str]
+    keys: set[str]
+    events: list[dict[str, Any]] = field(default_factory=list)
+    outbox: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[CountKey, int] = field(default_factory=dict)
+    prefetch: frozenset[str] = frozenset()
+    """Addresses whose counts are read together (the staff's)."""
+    attachments: dict[int, list[Any]] = field(default_factory=dict)
+    """The stored files of the batch's letters (`AttachmentRow`s by letter id), read once."""
+    reading: bool = False
+
+    def covers(self, dedupe_key: str) -> bool:
+        """Whether `keys` holds every outbox key like this one (a mail about a batch ticket:
+        `kind:number:…`)."""
+        parts = dedupe_key.split(":", 2)
+        return len(parts) > 1 and parts[1] in self.numbers
+
+    def key_taken(self, dedupe_key: str, *, or_coalesced: bool) -> bool:
+        if dedupe_key in self.keys:
+            return True
+        prefix = dedupe_key + ">"
+        return or_coalesced and any(k.startswith(prefix) for k in self.keys)
+
+    def added(self, values: dict[str, Any]) -> None:
+        """Keep a new outbox row (`repo.outbox_values`) and count it where it counts."""
+        self.outbox.append(values)
+        self.keys.add(values["dedupe_key"])
+        self.count_in(values)
+
+    def count_in(self, values: dict[str, Any], only: Collection[str] | None = None) -> None:
+        """Add the new row `values` to the counts it belongs to (of addresses in `only`)."""
+        if values["state"] in UNSENT_STATES:
+            return
+        for key in self.counts:
+            recipient, since, kinds, excluded = key
+            if (
+                (only is None or recipient in only)
+                and recipient == values["recipient_key"]
+                and values["created_at"] >= since
+                and (kinds is None or values["kind"] in kinds)
+                and values["kind"] not in excluded
+            ):
+                self.counts[key] += 1
+
+
+def active(session: Session) -> WriteBatch | None:
+    """The session's write batch, if it is inside `write_batch`."""
+    batch = session.info.get(BATCH_KEY)
+    return batch if isinstance(batch, WriteBatch) else None
+
+
+def write_pending(session: Session) -> None:
+    """Insert what the batch holds: its outbox rows, then its events (one statement each)."""
+    batch = active(session)
+    if batch is None or not (batch.outbox or batch.events):
+        return
+    rows, events = batch.outbox, batch.events
+    batch.outbox, batch.events = [], []
+    if rows:
+        session.execute(insert(OutboxRow), rows)
+    if events:
+        session.execute(insert(EventRow), events)
+        report_events(
+            session,
+            [
+                WrittenEvent(e["ticket_id"], e["at"], e["actor"], e["kind"], e["data"])
+                for e in events
+            ],
+        )
+
+
+_WATCHED = (OutboxRow.__mapper__, EventRow.__mapper__)
+
+
+def _before_reading(state: ORMExecuteState) -> None:
+    """Insert the batch's rows before any statement on the outbox or the events runs."""
+    batch = active(state.session)
+    if batch is None or batch.reading or not any(m in _WATCHED for m in state.all_mappers):
+        return
+    if state.is_update or state.is_delete:
+        batch.counts.clear()  # a state changed (a receipt superseded): count again
+    write_pending(state.session)
+
+
+@contextmanager
+def write_batch(
+    session: Session,
+    tickets: Sequence[TicketRow],
+    *,
+    prefetch: Collection[str] = (),
+    attachments: dict[int, list[Any]] | None = None,
+) -> Iterator[WriteBatch]:
+    """Keep the events and outbox rows written in `session` for `tickets` until the batch ends
+    (or something reads those tables); the rows are inserted then, in the same transaction.
+    `prefetch`: the addresses whose mail counts are read together; `attachments`: the letters'
+    stored files the batch has read already."""
+    if active(session) is not None:
+        raise RuntimeError("write batches do not nest")
+    ids = [t.id for t in tickets]
+    keys = set(
+        session.execute(select(OutboxRow.dedupe_key).where(OutboxRow.ticket_id.in_(ids))).scalars()
+    )
+    batch = WriteBatch(
+        frozenset(t.number for t in tickets),
+        keys,
+        prefetch=frozenset(a.lower() for a in prefetch),
+        attachments=dict(attachments or {}),
+    )
+    session.info[BATCH_KEY] = batch
+    event.listen(session, "do_orm_execute", _before_reading)
+    try:
+        yield batch
+        write_pending(session)
+    finally:
+        event.remove(session, "do_orm_execute", _before_reading)
+        session.info.pop(BATCH_KEY, None)
+
+
+def batch_count(
+    session: Session,
+    recipient: str,
+    since: datetime,
+    kinds: Collection[str] | None,
+    excluded: Collection[str],
+) -> int | None:
+    """How many mails to `recipient` count against its caps since `since` (of `kinds`, None:
+    any, but `excluded`), inside a batch (else None: the caller asks the database). Read for
+    the batch's usual recipients (`prefetch`) at the first question, in one query, then kept
+    up to date as the batch adds rows."""
+    batch = active(session)
+    if batch is None:
+        return None
+    rest = (since, tuple(sorted(kinds)) if kinds is not None else None, tuple(sorted(excluded)))
+    key: CountKey = (recipient.lower(), *rest)
+    if key not in batch.counts:
+        known = {k[0] for k in batch.counts if k[1:] == rest}
+        wanted = ({recipient.lower()} | batch.prefetch) - known
+        query = (
+            select(OutboxRow.recipient_key, func.count(OutboxRow.id))
+            .where(
+                OutboxRow.state.not_in(UNSENT_STATES),
+                OutboxRow.recipient_key.in_(sorted(wanted)),
+                OutboxRow.created_at >= since,
+            )
+            .group_by(OutboxRow.recipient_key)
+        )
+        if kinds is not None:
+            query = query.where(OutboxRow.kind.in_(rest[1] or ()))
+        if excluded:
+            query = query.where(OutboxRow.kind.not_in(rest[2]))
+        batch.reading = True  # the rows not inserted yet are counted below, not inserted
+        try:
+            stored = {a: int(n) for a, n in session.execute(query).all()}
+        finally:
+            batch.reading = False
+        for address in wanted:
+            batch.counts[(address, *rest)] = stored.get(address, 0)
+        for values in batch.outbox:
+            batch.count_in(values, only=wanted)
+    return batch.counts[key]
