@@ -1,12 +1,14 @@
 """Redaction measured on the labelled personal-data set (`tests/data/pii/`, issue #13).
 
 Run: `python bench/bench_redact.py [--segmenter jieba|jieba-fast|jiojio|none] [--show]
-[--tuning-only] [--candidates] [--heldout2] [--selfcheck] [--heldout3] [--show-all]`. For the
+[--tuning-only] [--candidates] [--heldout2] [--selfcheck] [--heldout3] [--heldout4]
+[--show-all]`. For the
 tuning and the held-out half (`--tuning-only`: the tuning half alone, for tuning without seeing
 the held-out figure after every change; `--candidates`: also `tests/data/pii/candidates/`, units
 not yet in the tuning half; `--heldout2`: also the held-out set written by a third writer;
 `--selfcheck`: also the two sets written on branch h-redact5, see `selfcheck/README.md`;
-`--heldout3`: also the one by a fourth writer, whose misses are never printed) it prints the
+`--heldout3`: also the one by a fourth writer, whose misses are never printed; `--heldout4`:
+also the one by a fifth writer, whose misses are never printed either) it prints the
 share of planted items redacted per type and overall, and the share of clean sentences altered
 (false redactions). A planted item counts as redacted when every one of its identifying
 characters (its letters and digits, or for names all its characters) lies inside a redaction.
@@ -66,6 +68,8 @@ def main(argv: list[str]) -> int:
         halves += ("selfcheck", "selfcheck2")
     if "--heldout3" in argv:  # unseen: tests/data/pii/heldout3/README.md; its misses stay hidden
         halves += ("heldout3",)
+    if "--heldout4" in argv:  # unseen: tests/data/pii/heldout4/README.md; its misses stay hidden
+        halves += ("heldout4",)
     for half in halves:
         units = load_half(half)
         if seg != "none":
@@ -79,7 +83,7 @@ def main(argv: list[str]) -> int:
         took = time.perf_counter() - t
         # Every held-out set is seen now (bench/RESULTS.md); `--show-all` lists their misses.
         shown = ("--show" in argv and not half.startswith("heldout")) or "--show-all" in argv
-        if shown and half != "heldout3":
+        if shown and half not in ("heldout3", "heldout4"):
             print("\n".join(f"  MISS {m}" for m in score.missed))
             print("\n".join(f"  FALSE {a}" for a in score.altered))
         print(
