@@ -21,7 +21,7 @@ from xinxiang.domain.states import TicketStatus
 from xinxiang.handlers.documents import build_record
 from xinxiang.services.approval import list_pending
 from xinxiang.store.models import LetterRow
-from xinxiang.web.accounts import actor_for, audit, audit_request, authenticate, get_user
+from xinxiang.web.accounts import actor_for, audit, audit_request, authenticate
 from xinxiang.web.cas import logout_url as cas_logout_url
 from xinxiang.web.dept_panel import dept_context, evidence_of, hide_in_timeline, identity
 from xinxiang.web.permissions import Actor, allowed
@@ -31,12 +31,11 @@ from xinxiang.web.queries import (
     TicketFilter,
     find_ticket,
     list_tickets,
-    running_due,
 )
 from xinxiang.web.queries import dashboard as dashboard_data
 from xinxiang.web.render import page
 from xinxiang.web.security import client_ip, new_session, safe_next
-from xinxiang.web.sessions import end_session, is_live, start_session
+from xinxiang.web.sessions import end_session, signed_in, start_session
 from xinxiang.web.ticket_panel import action_context, can_instruct, take_flash, timeline
 
 
@@ -45,13 +44,8 @@ def current_actor(request: Request, session: Session) -> Actor | None:
     before a password change (older epoch), or one ended on the server (logout, the CAS
     server's single logout) counts as signed out."""
     data = request.scope["session"]
-    name = data.get("user")
-    if not isinstance(name, str):
-        return None
-    user = get_user(session, name)
-    if user is None or user.disabled or user.session_epoch != data.get("epoch"):
-        return None
-    if not is_live(session, data.get("sid"), user.name):
+    user = signed_in(session, data.get("sid"), data.get("user"), data.get("epoch"))
+    if user is None:
         return None
     actor = actor_for(user, request.app.state.cfg)
     request.state.actor = actor
@@ -234,7 +228,6 @@ async def ticket_list(request: Request) -> Response:
             pages=pages,
             departments={d.code: d.name for d in state.cfg.departments},
             query=_page_query(flt),
-            due_of=running_due,
         )
 
 
