@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -73,8 +74,10 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=zone)
 
 
+@cache
 def next_due() -> ColumnElement[datetime]:
-    """The ticket's nearest deadline still running (响应, then 初步, then 正式回复), else NULL."""
+    """The ticket's nearest deadline still running (响应, then 初步, then 正式回复), else NULL.
+    Built once: an expression is immutable, and every list page selects it."""
     whens = [
         (and_(TicketRow.status.in_([s.value for s in statuses]), col.isnot(None)), col)
         for col, statuses in (
