@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from xinxiang.domain.states import TicketStatus
-from xinxiang.handlers.documents import build_record
+from xinxiang.handlers.documents import URGENCY_LABELS, build_record
 from xinxiang.services.approval import list_pending
 from xinxiang.store.models import LetterRow
 from xinxiang.web.accounts import actor_for, audit, audit_request, authenticate
@@ -28,12 +28,13 @@ from xinxiang.web.permissions import Actor, allowed
 from xinxiang.web.policy_data import dashboard_tiles
 from xinxiang.web.queries import (
     PAGE_SIZE,
+    ListedTicket,
     TicketFilter,
     find_ticket,
     list_tickets,
 )
 from xinxiang.web.queries import dashboard as dashboard_data
-from xinxiang.web.render import page
+from xinxiang.web.render import cn_due, page, status_label
 from xinxiang.web.security import client_ip, new_session, safe_next
 from xinxiang.web.sessions import end_session, signed_in, start_session
 from xinxiang.web.ticket_panel import action_context, can_instruct, take_flash, timeline
@@ -217,18 +218,36 @@ async def ticket_list(request: Request) -> Response:
         actor = require(request, session, "list-tickets")
         flt = _filter(request)
         rows, total = list_tickets(session, actor, flt, state.clock(), state.cfg.tz)
-        pages = max(1, -(-total // PAGE_SIZE))
-        return page(
-            request,
-            "tickets.html",
-            title="工单列表",
-            rows=rows,
-            total=total,
-            flt=flt,
-            pages=pages,
-            departments={d.code: d.name for d in state.cfg.departments},
-            query=_page_query(flt),
+    departments = {d.code: d.name for d in state.cfg.departments}
+    return page(
+        request,
+        "tickets.html",
+        title="工单列表",
+        rows=_cells(rows, departments, state.cfg.settings.school.timezone),
+        total=total,
+        flt=flt,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        departments=departments,
+        query=_page_query(flt),
+    )
+
+
+def _cells(rows: list[ListedTicket], departments: dict[str, str], tz: str) -> list[tuple[str, ...]]:
+    """The list's cells as text, in the table's column order: worded here in one pass rather
+    than through a filter call and an attribute lookup per cell of the template (the page's
+    largest cost after its query). The template still escapes every one."""
+    return [
+        (
+            t.number,
+            t.subject,
+            status_label(t.status),
+            departments.get(t.department_code, "—") if t.department_code else "—",
+            URGENCY_LABELS.get(t.urgency, t.urgency),
+            cn_due(t.next_due, tz),
+            cn_due(t.formal_due, tz),
         )
+        for t in rows
+    ]
 
 
 def _page_query(flt: TicketFilter) -> str:
