@@ -173,3 +173,23 @@ def test_sessions_expire_and_end_on_logout_password_change_or_disable(site: Site
     assert client.get("/office/").status_code == 303
     r = _post_login(client, "office1", "a brand new password", csrf(client))
     assert r.status_code == 401
+
+
+def test_a_copy_of_the_cookie_kept_from_before_logout_or_disable_is_no_session(site: Site) -> None:
+    # The middleware remembers cookies it verified; the server-side session decides all the same.
+    client = site.client()
+    login(client, "office1")
+    kept = client.cookies[COOKIE]
+    assert client.get("/tickets").status_code == 200
+    r = client.post("/logout", data={"csrf_token": csrf(client, "/tickets")})
+    assert r.status_code == 303
+    thief = site.client()
+    thief.cookies.set(COOKIE, kept)
+    assert thief.get("/tickets").status_code == 303
+
+    login(client, "office1")
+    thief.cookies.set(COOKIE, client.cookies[COOKIE])
+    assert thief.get("/tickets").status_code == 200
+    with site.ctx.db.unit_of_work() as s:
+        disable_user(s, "office1")
+    assert thief.get("/tickets").status_code == 303

@@ -14,11 +14,7 @@ _WEEKDAYS = "一二三四五六日"
 
 def format_cn_datetime(value: datetime, tz: str = "Asia/Shanghai") -> str:
     """`2026年12月2日（星期三）14:05` in the school's zone."""
-    local = value.astimezone(ZoneInfo(tz))
-    return (
-        f"{local.year}年{local.month}月{local.day}日（星期{_WEEKDAYS[local.weekday()]}）"
-        f"{local:%H:%M}"
-    )
+    return _cn_wall(value.astimezone(ZoneInfo(tz)), "")
 
 
 def format_cn_deadline(value: datetime, tz: str = "Asia/Shanghai") -> str:
@@ -29,8 +25,17 @@ def format_cn_deadline(value: datetime, tz: str = "Asia/Shanghai") -> str:
     """
     local = value.astimezone(ZoneInfo(tz))
     if local.time() == time(0, 0):
-        return format_cn_datetime(local - timedelta(days=1), tz)[: -len("00:00")] + "24:00"
-    return format_cn_datetime(local, tz)
+        return _cn_wall(local - timedelta(days=1), "24:00")
+    return _cn_wall(local, "")
+
+
+def _cn_wall(local: datetime, clock: str) -> str:
+    """A wall-clock time as the Chinese pages write it; `clock` replaces its HH:MM if given.
+    Plain attribute formatting: the console writes a hundred of these per list page."""
+    return (
+        f"{local.year}年{local.month}月{local.day}日（星期{_WEEKDAYS[local.weekday()]}）"
+        f"{clock or f'{local.hour:02d}:{local.minute:02d}'}"
+    )
 
 
 @lru_cache(maxsize=1)

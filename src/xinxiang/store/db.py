@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinxiang.store.events import REPORTERS_KEY, EventReporter
@@ -19,8 +20,10 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and foreign keys."""
+def make_engine(url: str, ping_after_idle: float | None = None) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and foreign keys. A PostgreSQL
+    connection is pinged on checkout when it rested over `ping_after_idle` seconds
+    (`PING_AFTER_IDLE` by default)."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
@@ -37,9 +40,40 @@ def make_engine(url: str) -> Engine:
         return engine
     # Row-by-row INSERT … RETURNING reuses one cached, prepared statement; psycopg re-parses a
     # multi-row VALUES statement with hundreds of parameters on every batch, which costs more.
-    return create_engine(
-        url, pool_pre_ping=True, pool_size=5, max_overflow=5, use_insertmanyvalues=False
-    )
+    engine = create_engine(url, pool_size=5, max_overflow=5, use_insertmanyvalues=False)
+    _ping_when_idle(engine, PING_AFTER_IDLE if ping_after_idle is None else ping_after_idle)
+    return engine
+
+
+PING_AFTER_IDLE = 10.0
+"""Seconds a pooled connection may rest before it is pinged again on checkout."""
+
+
+def _ping_when_idle(engine: Engine, after: float) -> None:
+    """Pre-ping a pooled connection only when it has rested over `after` seconds.
+
+    `pool_pre_ping` costs a round trip on every checkout, as much as a cheap page's own query
+    (bench_web.py). What it guards against happens to a connection while it rests in the pool:
+    a server restart, an idle timeout, a failover. So a connection that rested is pinged, and
+    a failed ping drops every pooled connection, as `pool_pre_ping` does; one handed back a
+    moment ago is not. If the server goes away within that moment, the next statement on it
+    fails once (as it could right after a ping) and SQLAlchemy drops the pool on that error.
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _used(_dbapi_conn: Any, record: Any) -> None:
+        record.info["rested_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("rested_since", 0.0) <= after:
+            return
+        try:
+            dialect.do_ping(dbapi_conn)
+        except dialect.loaded_dbapi.Error as e:
+            raise exc.InvalidatePoolError() from e
 
 
 class Database:

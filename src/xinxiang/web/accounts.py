@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Protocol, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -184,7 +184,21 @@ def authenticate(session: Session, name: str, password: str, now: datetime) -> L
     return LoginResult(user, "ok")
 
 
-def actor_for(user: UserRow, cfg: Config) -> Actor:
+class AccountView(Protocol):
+    """What the permission view of an account is made of (a `UserRow`, or the few columns a
+    request reads: `sessions.SignedIn`)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def department_code(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+
+
+def actor_for(user: AccountView, cfg: Config) -> Actor:
     """The permission view of an account: which departments it answers for."""
     role = cast(Role, user.role)  # checked by `check_account` on creation
     if role == "department" and user.department_code:

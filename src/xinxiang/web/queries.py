@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
@@ -73,8 +74,10 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=zone)
 
 
+@cache
 def next_due() -> ColumnElement[datetime]:
-    """The ticket's nearest deadline still running (响应, then 初步, then 正式回复), else NULL."""
+    """The ticket's nearest deadline still running (响应, then 初步, then 正式回复), else NULL.
+    Built once: an expression is immutable, and every list page selects it."""
     whens = [
         (and_(TicketRow.status.in_([s.value for s in statuses]), col.isnot(None)), col)
         for col, statuses in (
@@ -85,13 +88,28 @@ def next_due() -> ColumnElement[datetime]:
     return case(*whens, else_=None)
 
 
-def running_due(ticket: TicketRow) -> datetime | None:
-    """The ticket's nearest deadline still running (as `next_due` orders by), else None."""
-    for kind in ("response", "preliminary", "formal"):
-        due = getattr(ticket, f"{kind}_due")
-        if due is not None and TicketStatus(ticket.status) in DUE_COLUMNS[kind]:
-            return due  # type: ignore[no-any-return]
-    return None
+class ListedTicket(NamedTuple):
+    """A row of the ticket list: the columns the page shows, read without ORM objects."""
+
+    id: int
+    number: str
+    subject: str
+    status: str
+    department_code: str | None
+    urgency: str
+    formal_due: datetime | None
+    next_due: datetime | None  # the nearest deadline still running (`next_due()`)
+
+
+_LISTED = (
+    TicketRow.id,
+    TicketRow.number,
+    TicketRow.subject,
+    TicketRow.status,
+    TicketRow.department_code,
+    TicketRow.urgency,
+    TicketRow.formal_due,
+)
 
 
 def list_tickets(
@@ -100,7 +118,7 @@ def list_tickets(
     flt: TicketFilter,
     now: datetime,
     zone: ZoneInfo | None = None,
-) -> tuple[list[TicketRow], int]:
+) -> tuple[list[ListedTicket], int]:
     """The actor's tickets matching `flt`, one page, and the total count: newest first, but
     for a department account the nearest running deadline first (then the rest, newest).
 
@@ -144,20 +162,22 @@ def list_tickets(
             )
             conds.append(or_(in_subject, in_letter))
         # else a word such as 食堂 (two characters without case): the index alone is exact.
+    due = next_due()
     order: list[UnaryExpression[Any]] = [TicketRow.id.desc()]
     if actor.role == "department":
-        order.insert(0, next_due().asc().nulls_last())
-    # The page and the total in ONE statement (a round trip is most of a cheap filter's cost).
+        order.insert(0, due.asc().nulls_last())
+    # The page and the total in ONE statement (a round trip is most of a cheap filter's cost),
+    # as plain rows of the shown columns: no ORM objects for a read-only page.
     count = select(func.count(TicketRow.id)).where(*conds).correlate(None).scalar_subquery()
     page = session.execute(
-        select(TicketRow, count)
+        select(*_LISTED, due, count)
         .where(*conds)
         .order_by(*order)
         .limit(PAGE_SIZE)
         .offset((max(flt.page, 1) - 1) * PAGE_SIZE)
     ).all()
     if page:
-        return [row for row, _n in page], int(page[0][1])
+        return [ListedTicket(*row[:-1]) for row in page], int(page[0][-1])
     # Past the last page (or nothing at all): the total alone.
     return [], int(session.execute(select(count)).scalar_one())
 

@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 COOKIE = "xinxiang_session"
 CSRF_FIELD = "csrf_token"
 MAX_FORM_BYTES = 64 * 1024  # forms without files are tiny; uploads get their own cap
+VERIFIED_COOKIES = 4096  # signed session cookies remembered as verified (SessionMiddleware)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -58,6 +59,10 @@ class SessionMiddleware:
         self.max_age = max_age
         self.clock = clock
         self.serializer = URLSafeTimedSerializer(secret, salt="xinxiang-web-session")
+        # Cookies whose signature checked out, by their text: the same cookie comes back on
+        # every request of a session, and its text alone decides what it says (its age is
+        # checked each time below). Bounded; emptied when full.
+        self._verified: dict[str, dict[str, Any]] = {}
 
     def _load(self, scope: Scope) -> dict[str, Any]:
         raw = ""
@@ -72,12 +77,18 @@ class SessionMiddleware:
                     raw = jar[COOKIE].value
         if not raw:
             return {}
-        try:
-            data = self.serializer.loads(raw)
-        except BadSignature:
-            return {}
-        if not isinstance(data, dict):
-            return {}
+        data = self._verified.get(raw)
+        if data is None:
+            try:
+                data = self.serializer.loads(raw)
+            except BadSignature:
+                return {}
+            if not isinstance(data, dict):
+                return {}
+            if len(self._verified) >= VERIFIED_COOKIES:
+                self._verified.clear()
+            self._verified[raw] = data
+        data = dict(data)  # the request's own copy: views change it
         started = data.get("started")
         if not isinstance(started, int | float) or self.clock() - started > self.max_age:
             return {}

@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from xinxiang.store.models_web import WebSessionRow
+from xinxiang.store.models_web import UserRow, WebSessionRow
 
 KEEP = timedelta(days=2)
 """Rows older than this are deleted at the next login (a session lasts one working day)."""
@@ -46,12 +47,41 @@ def start_session(
     return sid
 
 
-def is_live(session: Session, sid: object, account: str) -> bool:
-    """Whether the cookie's session `sid` of `account` was recorded and has not ended."""
+class SignedIn(NamedTuple):
+    """What a request needs of its signed-in account (the permission view's inputs)."""
+
+    name: str
+    role: str
+    department_code: str | None
+    email: str | None
+
+
+# The columns read per request, and the statement's cached form (built once, not per request).
+_SIGNED_IN = (
+    select(UserRow.name, UserRow.role, UserRow.department_code, UserRow.email)
+    .join_from(WebSessionRow, UserRow, UserRow.name == WebSessionRow.account)
+    .where(
+        WebSessionRow.id == bindparam("sid"),
+        WebSessionRow.account == bindparam("account"),
+        WebSessionRow.ended_at.is_(None),
+        UserRow.disabled.is_(False),
+        UserRow.session_epoch == bindparam("epoch"),
+    )
+)
+
+
+def signed_in(session: Session, sid: object, account: object, epoch: object) -> SignedIn | None:
+    """The account of the cookie's session `sid`, if that session was recorded for `account`,
+    has not ended (logout, CAS single logout), and the account is enabled and still at
+    `epoch` (a password change or disabling bumps it): one statement, asked on every request."""
     if not isinstance(sid, str) or not sid or len(sid) > 64:
-        return False
-    row = session.get(WebSessionRow, sid)
-    return row is not None and row.ended_at is None and row.account == account
+        return None
+    if not isinstance(account, str) or type(epoch) is not int:
+        return None
+    row = session.execute(
+        _SIGNED_IN, {"sid": sid, "account": account, "epoch": epoch}
+    ).one_or_none()
+    return None if row is None else SignedIn(*row)
 
 
 def end_session(session: Session, sid: object, now: datetime, reason: str) -> None:
