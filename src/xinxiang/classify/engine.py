@@ -383,11 +383,23 @@ def classify(
 
     if urgency == "emergency":
         code = group.department if group is not None else best_code
+        basis = BASIS["emergency"]
+        if group is None and settings.reader_emergency_department > 0 and enough_text:
+            # No danger group of the rules says whose emergency this is (the model read it): the
+            # department follows the danger (fire, threats → 保卫处; water, lifts → 后勤; a
+            # collapse → 校医院; self-harm → 学生处), not the place the letter names (图书馆).
+            named = second().read_emergency_department(model_text)
+            if named.probability >= settings.reader_emergency_department:
+                code = named.label
+                reason = _model_reason(
+                    f"紧急情况的承办单位为{rules.department_name(code)}",
+                    named.probability,
+                    named.evidence,
+                )
+                basis = f"{basis}（{reason}）"
         if code is not None:
             category = (group.category if group is not None else None) or category_for(code)
-            return decision(
-                code, category, "dispatch", 1, max(dept_conf, strength), BASIS["emergency"]
-            )
+            return decision(code, category, "dispatch", 1, max(dept_conf, strength), basis)
     if urgency == "suspected_emergency":
         explanation.append(BASIS["suspected_emergency"])
     if urgency != "emergency":

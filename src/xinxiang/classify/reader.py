@@ -127,6 +127,13 @@ class Reader:
         pipe = _pipeline(False).fit([s.text for s in with_dept], [s.dept for s in with_dept])
         return pipe, pipe.named_steps["tfidf"].get_feature_names_out()
 
+    @cached_property
+    def emergency_department(self) -> tuple[Any, Any]:
+        """Department of an emergency, learnt from emergencies only (the danger decides it)."""
+        with_dept = [s for s in self.samples if s.danger and s.dept and s.dept != OFFICE_CODE]
+        pipe = _pipeline(False).fit([s.text for s in with_dept], [s.dept for s in with_dept])
+        return pipe, pipe.named_steps["tfidf"].get_feature_names_out()
+
     def read_danger(self, text: str) -> Reading:
         """Probability that `text` (see `model_text`) describes an emergency, with evidence."""
         return _read(*self.danger, text, want="1")
@@ -134,6 +141,10 @@ class Reader:
     def read_department(self, text: str) -> Reading:
         """The most likely department code for `text`, with its probability and evidence."""
         return _read(*self.department, text, want=None)
+
+    def read_emergency_department(self, text: str) -> Reading:
+        """The department an emergency described in `text` goes to (保卫处, 后勤, 校医院, 学生处…)."""
+        return _read(*self.emergency_department, text, want=None)
 
 
 def _read(pipe: Any, names: Any, text: str, want: str | None) -> Reading:

@@ -65,6 +65,9 @@ class SettingsModel(Strict):
     reader_calm: float = Field(default=0.0, ge=0, le=1)
     reader_calm_emergency: float = Field(default=0.0, ge=0, le=1)
     reader_confirm: float = Field(default=0.0, ge=0, le=1)
+    # An emergency no danger group of the rules named (the model's) goes to the department the
+    # model learnt from emergencies when it is this sure; below, to the rules' best department.
+    reader_emergency_department: float = Field(default=0.0, ge=0, le=1)
 
 
 class RuleModel(Strict):
