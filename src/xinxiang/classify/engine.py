@@ -384,12 +384,22 @@ def classify(
     if urgency == "emergency":
         code = group.department if group is not None else best_code
         basis = BASIS["emergency"]
-        if group is None and settings.reader_emergency_department > 0 and enough_text:
-            # No danger group of the rules says whose emergency this is (the model read it): the
-            # department follows the danger (fire, threats → 保卫处; water, lifts → 后勤; a
-            # collapse → 校医院; self-harm → 学生处), not the place the letter names (图书馆).
+        # Whose emergency it is follows the danger (fire, threats → 保卫处; water, lifts → 后勤;
+        # a collapse → 校医院; self-harm → 学生处), not the place the letter names (图书馆). Where
+        # no danger group of the rules says it (the model read the emergency), the model learnt
+        # from emergencies decides; over a group's department (the first danger word read: 烟
+        # for a burning socket, 摔倒 in a crowd crush) only when it is much surer, and never over
+        # a steadfast group's (self-harm stays 学生处's, threats 保卫处's).
+        threshold = (
+            settings.reader_emergency_department
+            if group is None
+            else 0.0
+            if group.steadfast
+            else settings.reader_emergency_department_over_rules
+        )
+        if threshold > 0 and enough_text:
             named = second().read_emergency_department(model_text)
-            if named.probability >= settings.reader_emergency_department:
+            if named.probability >= threshold and named.label != code:
                 code = named.label
                 reason = _model_reason(
                     f"紧急情况的承办单位为{rules.department_name(code)}",

@@ -68,6 +68,9 @@ class SettingsModel(Strict):
     # An emergency no danger group of the rules named (the model's) goes to the department the
     # model learnt from emergencies when it is this sure; below, to the rules' best department.
     reader_emergency_department: float = Field(default=0.0, ge=0, le=1)
+    # The same over the department of the rules' danger group (not a steadfast one: self-harm,
+    # threats and ledges keep theirs) when the model is at least this sure.
+    reader_emergency_department_over_rules: float = Field(default=0.0, ge=0, le=1)
 
 
 class RuleModel(Strict):
