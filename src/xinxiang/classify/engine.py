@@ -445,8 +445,15 @@ def classify(
         # The rules could not route the letter, or were unsure: a confident model routes it.
         named = second().read_department(model_text)
         known = {d.code for d in rules.departments}
+        # Where the rules found no department at all, there is nothing to weigh the model
+        # against: a lower probability routes the letter (the office still sees it).
+        needed = (
+            settings.reader_department_unrouted
+            if best_code is None and settings.reader_department_unrouted > 0
+            else settings.reader_department
+        )
         if (
-            named.probability >= settings.reader_department
+            named.probability >= needed
             and named.label in known
             and named.label not in (office.code, best_code)
         ):

@@ -61,6 +61,9 @@ class SettingsModel(Strict):
     reader_danger_over_context: float = Field(default=0.0, ge=0, le=1)
     reader_department: float = Field(default=0.0, ge=0, le=1)
     reader_route_below: float = Field(default=0.0, ge=0, le=1)
+    # Where the rules found no department at all, the model routes at this lower probability
+    # (0: the same as reader_department).
+    reader_department_unrouted: float = Field(default=0.0, ge=0, le=1)
     # The model may lower a danger reading it finds unlikely, or confirm a 疑似紧急 it is sure of.
     reader_calm: float = Field(default=0.0, ge=0, le=1)
     reader_calm_emergency: float = Field(default=0.0, ge=0, le=1)
