@@ -441,15 +441,17 @@ def classify(
         and best >= settings.min_score
         and dept_conf >= settings.min_confidence
     )
-    if settings.reader_department > 0 and (not routed or dept_conf < settings.reader_route_below):
-        # The rules could not route the letter, or were unsure: a confident model routes it.
+    unsure = dept_conf < settings.reader_route_below and enough_text
+    if settings.reader_department > 0 and (not routed or unsure):
+        # The rules could not route the letter, or were unsure: a confident model routes it
+        # (a routed note of a few words stays the rules': the model reads its place names).
         named = second().read_department(model_text)
         known = {d.code for d in rules.departments}
-        # Where the rules found no department at all, there is nothing to weigh the model
-        # against: a lower probability routes the letter (the office still sees it).
+        # Where the rules found no department at all in a letter of some length, there is
+        # nothing to weigh the model against: a lower probability routes it.
         needed = (
             settings.reader_department_unrouted
-            if best_code is None and settings.reader_department_unrouted > 0
+            if best_code is None and settings.reader_department_unrouted > 0 and enough_text
             else settings.reader_department
         )
         if (
