@@ -33,7 +33,10 @@ SETS = ("tuning", "heldout", "heldout2")
 
 def samples(letters: list[LabelledLetter]) -> list[Sample]:
     """Training samples from labelled letters, as `build_reader_data.py` writes them."""
-    return [Sample(normalize(f"{x.subject}\n{x.body}"), x.is_emergency, x.dept) for x in letters]
+    return [
+        Sample(normalize(f"{x.subject}\n{x.body}"), x.is_emergency, x.dept, x.disposition)
+        for x in letters
+    ]
 
 
 def measure(target: str) -> dict[str, object]:

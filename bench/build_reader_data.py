@@ -37,7 +37,12 @@ def _lines(path: Path) -> Iterator[list[str]]:
 def labelled(paths: list[Path]) -> list[Row]:
     """Evaluation-format letters: department and emergency label."""
     return [
-        {"text": f"{x.subject}\n{x.body}", "danger": x.is_emergency, "dept": x.dept}
+        {
+            "text": f"{x.subject}\n{x.body}",
+            "danger": x.is_emergency,
+            "dept": x.dept,
+            "disposition": x.disposition,
+        }
         for x in load_labelled(paths)
     ]
 
@@ -58,7 +63,8 @@ def readings() -> list[Row]:
     for parts in _lines(DATA / "disposition_readings.txt"):
         expected, text = parts[0], " ".join(parts[1:])
         dept = "jiwei" if expected == "jiwei" else None if expected == "praise" else "dzb"
-        rows.append({"text": text, "danger": False, "dept": dept})
+        disposition = "dispatch" if expected == "jiwei" else expected
+        rows.append({"text": text, "danger": False, "dept": dept, "disposition": disposition})
     return rows
 
 

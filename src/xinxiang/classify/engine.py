@@ -39,7 +39,7 @@ from xinxiang.classify.emergency import EMERGENCY as EMERGENCY_LEVEL
 from xinxiang.classify.emergency import SUSPECTED as SUSPECTED_LEVEL
 from xinxiang.classify.emergency import assess
 from xinxiang.classify.normalize import normalize
-from xinxiang.classify.reader import Reader, Reading, shipped_reader
+from xinxiang.classify.reader import OFFICE_WORK, Reader, Reading, shipped_reader
 from xinxiang.classify.rules import (
     FIELDS,
     ROLE_ALL,
@@ -201,6 +201,10 @@ def _score(rule: Rule, st: _RuleState, subject_boost: float) -> float:
 # "!nothing_pending" came out at 0.76, since most English letters it learnt from are
 # emergencies). English emergencies are the rules' English terms' to catch.
 MIN_MODEL_HAN = 20
+# The clause of seed 004 第八条 the office model names is taken when it is this sure; below, the
+# letter waits in triage for the office to decide (an illegal-letter template goes out only
+# after the office confirms it in any case, 004 第十条(三)).
+OFFICE_CLAUSE_SURE = 0.7
 _HAN_RE = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -286,6 +290,13 @@ def classify(
         if not memo:
             memo.append(second().read_danger(model_text))
         return memo[0]
+
+    dept_memo: list[Reading] = []
+
+    def department_read() -> Reading:
+        if not dept_memo:
+            dept_memo.append(second().read_department(model_text))
+        return dept_memo[0]
 
     if level and group is not None and settings.reader_calm > 0 and enough_text:
         # The rules read a danger word; a model that finds an emergency very unlikely reads the
@@ -436,6 +447,31 @@ def classify(
                     strength_of(special),
                     f"{BASIS[special]}（规则：{rule_names(special)}）",
                 )
+    rules_office = best_code == office.code and best >= settings.min_score
+    if settings.reader_office > 0 and enough_text and urgency != "emergency" and not rules_office:
+        # Letters the office keeps (seed 004 第八条: advertising and cheating services, another
+        # organisation's matter, a legal channel; several matters) name departments in passing
+        # (a bank near 财务处, a private firm near 就业): a model sure the letter is the office's
+        # own keeps it there, and a second model trained on the office's letters names the
+        # clause; the office confirms before any template reply (004 第十条(三)).
+        own = department_read()
+        if own.label == office.code and own.probability >= settings.reader_office:
+            clause = second().read_office_disposition(model_text)
+            sure = clause.label in OFFICE_WORK and clause.probability >= OFFICE_CLAUSE_SURE
+            kept: Disposition = clause.label if sure else "triage"  # type: ignore[assignment]
+            reason = _model_reason(
+                f"由党政办公室处理（{clause.label}，{clause.probability:.2f}）",
+                own.probability,
+                own.evidence,
+            )
+            return decision(
+                office.code,
+                category_for(None),
+                kept,
+                None,
+                own.probability,
+                f"{BASIS[kept]}（{reason}）",
+            )
     routed = (
         best_code is not None
         and best >= settings.min_score
@@ -445,7 +481,7 @@ def classify(
     if settings.reader_department > 0 and (not routed or unsure):
         # The rules could not route the letter, or were unsure: a confident model routes it
         # (a routed note of a few words stays the rules': the model reads its place names).
-        named = second().read_department(model_text)
+        named = department_read()
         known = {d.code for d in rules.departments}
         # Where the rules found no department at all in a letter of some length, there is
         # nothing to weigh the model against: a lower probability routes it.

@@ -41,15 +41,19 @@ DATA_PACKAGE = "xinxiang.classify.reader_data"
 # The office itself: a letter the model would send there stays in triage.
 OFFICE_CODE = "dzb"
 EVIDENCE_SIZE = 5
+# What the office itself does with a letter (seed 004 第八条; triage: it picks a department).
+OFFICE_WORK = ("illegal", "legal_channel", "out_of_scope", "triage")
 
 
 @dataclass(frozen=True, slots=True)
 class Sample:
-    """One training letter: text, whether it is an emergency (None: unknown), department."""
+    """One training letter: text, whether it is an emergency (None: unknown), department and
+    disposition (None: not labelled)."""
 
     text: str
     danger: bool | None
     dept: str | None
+    disposition: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +138,13 @@ class Reader:
         pipe = _pipeline(False).fit([s.text for s in with_dept], [s.dept for s in with_dept])
         return pipe, pipe.named_steps["tfidf"].get_feature_names_out()
 
+    @cached_property
+    def office_disposition(self) -> tuple[Any, Any]:
+        """What the office does with a letter that is its own: which seed 004 第八条 clause."""
+        office = [s for s in self.samples if s.dept == OFFICE_CODE and s.disposition in OFFICE_WORK]
+        pipe = _pipeline(False).fit([s.text for s in office], [s.disposition for s in office])
+        return pipe, pipe.named_steps["tfidf"].get_feature_names_out()
+
     def read_danger(self, text: str) -> Reading:
         """Probability that `text` (see `model_text`) describes an emergency, with evidence."""
         return _read(*self.danger, text, want="1")
@@ -142,8 +153,12 @@ class Reader:
         """The most likely department code for `text`, with its probability and evidence."""
         return _read(*self.department, text, want=None)
 
+    def read_office_disposition(self, text: str) -> Reading:
+        """For a letter the office keeps: illegal, legal_channel, out_of_scope or triage."""
+        return _read(*self.office_disposition, text, want=None)
+
     def read_emergency_department(self, text: str) -> Reading:
-        """The department an emergency described in `text` goes to (保卫处, 后勤, 校医院, 学生处…)."""
+        """The department an emergency described in `text` goes to (保卫处, 后勤, 学生处…)."""
         return _read(*self.emergency_department, text, want=None)
 
 
@@ -174,7 +189,8 @@ def train(samples: Sequence[Sample]) -> Reader:
 
 
 def parse_samples(lines: Iterable[str]) -> list[Sample]:
-    """Samples from JSON lines ``{"text", "danger": true/false/null, "dept": code/null}``."""
+    """Samples from JSON lines ``{"text", "danger": true/false/null, "dept": code/null}`` (and
+    an optional ``"disposition"``)."""
     out: list[Sample] = []
     for line in lines:
         line = line.strip()
@@ -187,6 +203,7 @@ def parse_samples(lines: Iterable[str]) -> list[Sample]:
                 normalize(str(obj["text"])),
                 None if danger is None else bool(danger),
                 obj.get("dept") or None,
+                obj.get("disposition") or None,
             )
         )
     return out

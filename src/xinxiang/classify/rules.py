@@ -64,6 +64,9 @@ class SettingsModel(Strict):
     # Where the rules found no department at all, the model routes at this lower probability
     # (0: the same as reader_department).
     reader_department_unrouted: float = Field(default=0.0, ge=0, le=1)
+    # The model is this sure a letter is the office's own (illegal, legal channel, another
+    # organisation's matter, several matters): the office keeps it, whatever the rules routed.
+    reader_office: float = Field(default=0.0, ge=0, le=1)
     # The model may lower a danger reading it finds unlikely, or confirm a 疑似紧急 it is sure of.
     reader_calm: float = Field(default=0.0, ge=0, le=1)
     reader_calm_emergency: float = Field(default=0.0, ge=0, le=1)
