@@ -26,6 +26,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from xinxiang.classify.evaluate import load_labelled  # noqa: E402
 
 Row = dict[str, object]
+# Disposition readings whose department is the letter's own (not the office's).
+OWN_DEPT = ("praise", "dispatch")
 
 
 def _lines(path: Path) -> Iterator[list[str]]:
@@ -62,7 +64,8 @@ def readings() -> list[Row]:
         rows.append({"text": " ".join(parts[1:]), "danger": False, "dept": parts[0]})
     for parts in _lines(DATA / "disposition_readings.txt"):
         expected, text = parts[0], " ".join(parts[1:])
-        dept = "jiwei" if expected == "jiwei" else None if expected == "praise" else "dzb"
+        # Praise and ordinary dispatch readings name no department the model could learn.
+        dept = "jiwei" if expected == "jiwei" else None if expected in OWN_DEPT else "dzb"
         disposition = "dispatch" if expected == "jiwei" else expected
         rows.append({"text": text, "danger": False, "dept": dept, "disposition": disposition})
     return rows

@@ -42,8 +42,6 @@ from xinxiang.classify.normalize import normalize
 from xinxiang.classify.reader import OFFICE_WORK, Reader, Reading, shipped_reader
 from xinxiang.classify.rules import (
     FIELDS,
-    ROLE_ALL,
-    ROLE_ANY,
     URGENCY_RANK,
     Disposition,
     Rule,
@@ -51,6 +49,7 @@ from xinxiang.classify.rules import (
     Track,
     Urgency,
 )
+from xinxiang.classify.scan import RuleState, fires, rule_score, scan
 from xinxiang.domain.letter import Letter
 
 OTHER_CATEGORY = "其他"
@@ -75,7 +74,6 @@ BASIS: dict[str, str] = {
     "向有权处理的单位反映",
     "triage": "待人工分办：依据004第五条、002第八条1，承办单位不明确的由党政办公室派单",
 }
-_MAX_KEYWORD_BONUS = 4
 _FIELD_ORDER: dict[str, int] = {name: i for i, name in enumerate(FIELDS)}
 
 
@@ -136,65 +134,6 @@ class Classification:
         }
 
 
-@dataclass(slots=True)
-class _RuleState:
-    any_hits: dict[str, tuple[str, int]]
-    all_hits: dict[str, tuple[str, int]]
-    excluded: bool = False
-
-
-def _scan(rules: RuleSet, texts: dict[str, str]) -> dict[int, _RuleState]:
-    """Run the automaton (and the few regex rules) over every field once."""
-    states: dict[int, _RuleState] = {}
-    all_rules = rules.rules
-    postings = rules.postings
-    keywords = rules.keywords
-    for fname, text in texts.items():
-        if not text:
-            continue
-        for k_idx, pos in rules.first_matches(text).items():
-            kw = keywords[k_idx]
-            for r_idx, role in postings[k_idx]:
-                rule = all_rules[r_idx]
-                if fname not in rule.fields:
-                    continue
-                st = states.get(r_idx)
-                if st is None:
-                    st = states[r_idx] = _RuleState({}, {})
-                if role == ROLE_ANY:
-                    st.any_hits.setdefault(kw, (fname, pos))
-                elif role == ROLE_ALL:
-                    st.all_hits.setdefault(kw, (fname, pos))
-                else:
-                    st.excluded = True
-        for r_idx in rules.regex_rules:
-            rule = all_rules[r_idx]
-            if fname not in rule.fields:
-                continue
-            for pattern in rule.regex:
-                m = pattern.search(text)
-                if m is not None and m.group():
-                    st = states.get(r_idx)
-                    if st is None:
-                        st = states[r_idx] = _RuleState({}, {})
-                    st.any_hits.setdefault(m.group(), (fname, m.start()))
-    return states
-
-
-def _fires(rule: Rule, st: _RuleState) -> bool:
-    if st.excluded:
-        return False
-    if (rule.any or rule.regex) and not st.any_hits:
-        return False
-    return len(st.all_hits) == len(rule.all)
-
-
-def _score(rule: Rule, st: _RuleState, subject_boost: float) -> float:
-    distinct = min(len(st.any_hits) + len(st.all_hits), _MAX_KEYWORD_BONUS)
-    in_subject = any(f == "subject" for f, _ in (*st.any_hits.values(), *st.all_hits.values()))
-    return rule.weight * (1 + 0.5 * (distinct - 1)) * (subject_boost if in_subject else 1.0)
-
-
 # A letter with fewer Chinese characters than this is the rules' alone: with so few n-grams
 # the model's probability is mostly place names (3号楼, 跑道), which emergencies name more often
 # than other letters, and its character n-grams read English poorly (identifiers such as
@@ -231,14 +170,14 @@ def classify(
         "body": normalize(body),
         "attachments": normalize("\n".join(attachment_names)),
     }
-    states = _scan(rules, texts)
+    states = scan(rules, texts)
     settings = rules.settings
-    fired: list[tuple[int, Rule, _RuleState, float]] = []
+    fired: list[tuple[int, Rule, RuleState, float]] = []
     for r_idx in sorted(states):
         rule = rules.rules[r_idx]
         st = states[r_idx]
-        if _fires(rule, st):
-            fired.append((r_idx, rule, st, _score(rule, st, settings.subject_boost)))
+        if fires(rule, st):
+            fired.append((r_idx, rule, st, rule_score(rule, st, settings.subject_boost)))
 
     hits = sorted(
         (
