@@ -17,7 +17,12 @@ every letter too:
 - **department**: when the rules could not route a letter (triage for a weak score, not a
   triage rule) or routed it with confidence below ``settings.reader_route_below``, and the
   model names a department with probability ≥ ``settings.reader_department``, that department
-  is taken and the explanation says so.
+  is taken and the explanation says so;
+- **whose emergency** (``settings.reader_emergency_department``): a model trained on
+  emergencies only names the department of an emergency by its danger, not by the place named;
+- **the office's own** (``settings.reader_office``): a letter the department model is sure
+  belongs to the office stays there, and a model trained on the office's letters names the
+  seed 004 第八条 clause (illegal, legal channel, out of scope) or leaves it in triage.
 
 Both are linear models (fixed seeds, deterministic) over character 1–3-gram TF-IDF of the
 normalised text (danger: and jieba's words), trained once per process at first use from the
