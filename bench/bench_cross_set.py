@@ -1,6 +1,6 @@
 """Cross-set figures of the classifier with the second reader (issue #16, third tuning round).
 
-Run: `python bench/bench_cross_set.py [tuning heldout heldout2]` — for each seen evaluation set,
+Run: `python bench/bench_cross_set.py [tuning heldout heldout2 heldout3]` — for each seen set,
 trains the second reader on every shipped letter **except that set's** (the other seen sets,
 the readings, the written letters, `tests/data/labelled/`) and classifies the set with the
 committed `config/` settings; prints department, disposition, emergencies classified and
@@ -28,12 +28,15 @@ DATA = ROOT / "src" / "xinxiang" / "classify" / "reader_data"
 EVAL = ROOT / "tests" / "data" / "eval"
 # Shipped files that hold no evaluation set (tuning.jsonl and seen.jsonl are rebuilt per set).
 OTHER = ("labelled.jsonl", "readings.jsonl", "extra.jsonl")
-SETS = ("tuning", "heldout", "heldout2")
+SETS = ("tuning", "heldout", "heldout2", "heldout3")
 
 
 def samples(letters: list[LabelledLetter]) -> list[Sample]:
     """Training samples from labelled letters, as `build_reader_data.py` writes them."""
-    return [Sample(normalize(f"{x.subject}\n{x.body}"), x.is_emergency, x.dept) for x in letters]
+    return [
+        Sample(normalize(f"{x.subject}\n{x.body}"), x.is_emergency, x.dept, x.disposition)
+        for x in letters
+    ]
 
 
 def measure(target: str) -> dict[str, object]:

@@ -4,11 +4,13 @@ Run: `python bench/build_reader_data.py` — reads only letters that may be trai
 `tests/data/eval/tuning/`, and since the third tuning round (h-tune3, issue #16) the *seen*
 sets `tests/data/eval/heldout/` (seen after three rounds) and `tests/data/eval/heldout2/`
 (pool c, seen once) and `tests/data/labelled/05_holdout.toml`, next to `tests/data/labelled/01–04`;
-a fresh held-out pool (pool d) is never trained on. Also
+since h-tune5 also `tests/data/eval/heldout3/` (pool d, measured once and then seen). A fresh
+held-out pool (`heldout4/`, pool e) is never trained on. Also
 the hand-written readings `tests/data/{emergency_classes,emergency_readings,department_readings,
 disposition_readings}.txt` and `tests/data/eval/extra/*.txt` (letters written for the reader:
 ``<dept or -> <E|N> <text>`` a line). Writes one JSON line per letter:
-``{"text", "danger": true/false/null, "dept": code/null}``.
+``{"text", "danger": true/false/null, "dept": code/null, "disposition": …}`` (the disposition
+where the letter is labelled with one).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from xinxiang.classify.evaluate import load_labelled  # noqa: E402
 
 Row = dict[str, object]
+# Disposition readings whose department is the letter's own (not the office's).
+OWN_DEPT = ("praise", "dispatch")
 
 
 def _lines(path: Path) -> Iterator[list[str]]:
@@ -37,7 +41,12 @@ def _lines(path: Path) -> Iterator[list[str]]:
 def labelled(paths: list[Path]) -> list[Row]:
     """Evaluation-format letters: department and emergency label."""
     return [
-        {"text": f"{x.subject}\n{x.body}", "danger": x.is_emergency, "dept": x.dept}
+        {
+            "text": f"{x.subject}\n{x.body}",
+            "danger": x.is_emergency,
+            "dept": x.dept,
+            "disposition": x.disposition,
+        }
         for x in load_labelled(paths)
     ]
 
@@ -57,8 +66,10 @@ def readings() -> list[Row]:
         rows.append({"text": " ".join(parts[1:]), "danger": False, "dept": parts[0]})
     for parts in _lines(DATA / "disposition_readings.txt"):
         expected, text = parts[0], " ".join(parts[1:])
-        dept = "jiwei" if expected == "jiwei" else None if expected == "praise" else "dzb"
-        rows.append({"text": text, "danger": False, "dept": dept})
+        # Praise and ordinary dispatch readings name no department the model could learn.
+        dept = "jiwei" if expected == "jiwei" else None if expected in OWN_DEPT else "dzb"
+        disposition = "dispatch" if expected == "jiwei" else expected
+        rows.append({"text": text, "danger": False, "dept": dept, "disposition": disposition})
     return rows
 
 
@@ -79,7 +90,9 @@ def main() -> int:
     labelled_files = sorted((DATA / "labelled").glob("0[1-5]_*.toml"))
     sets = {
         "tuning.jsonl": labelled([DATA / "eval" / "tuning"]),
-        "seen.jsonl": labelled([DATA / "eval" / "heldout", DATA / "eval" / "heldout2"]),
+        "seen.jsonl": labelled(
+            [DATA / "eval" / "heldout", DATA / "eval" / "heldout2", DATA / "eval" / "heldout3"]
+        ),
         "labelled.jsonl": labelled(labelled_files),
         "readings.jsonl": readings(),
         "extra.jsonl": extra(),

@@ -8,8 +8,10 @@ emergency by itself, and leaves letters quiet where the rules read danger words 
 rules cannot: `reader_calm` — a danger word the model finds very unlikely to be an emergency
 (a course title, a drill, a joke) raises no alert, but self-harm, threats and ledges never drop
 below 疑似紧急; `reader_confirm` — a 疑似紧急 the model is sure of becomes an emergency. Each
-says so in the explanation. It is trained once per process from text shipped with the package,
-and the same text always gives the same model.
+says so in the explanation. Whose letter it is (fourth round): an emergency the model read goes
+to the department a model learnt from emergencies names, and a letter the model is sure is the
+office's own (seed 004 第八条) stays at the office with the clause named. It is trained once per
+process from text shipped with the package, and the same text always gives the same model.
 """
 
 from __future__ import annotations
@@ -182,3 +184,34 @@ def test_a_suspected_emergency_the_model_is_sure_of_becomes_an_emergency() -> No
             assert confirmed.urgency == "emergency"
             assert any(e.startswith("模型判断紧急（置信度 0.") for e in confirmed.explanation)
             assert confirmed.department_code is not None
+
+
+def test_an_emergency_the_model_reads_goes_by_the_danger_not_the_place_named() -> None:
+    # Written for this test: no danger group of the rules reads it; the model confirms the
+    # emergency, and the model learnt from emergencies names whose it is (not 图书馆's).
+    c = classify(
+        "图书馆",
+        "图书馆二楼东边的书架整排歪了，压住了一个同学的腿，他喊疼起不来，我们几个人抬不动，快来人",
+        (),
+        RULES,
+    )
+    assert c.urgency == "emergency"
+    assert c.department_code in ("bwc", "hqc", "xyy") and c.department_code != "tsg"
+    assert "模型判断紧急情况的承办单位为" in c.explanation[-1]
+    assert "001三级响应" in c.explanation[-1]
+
+
+def test_a_letter_the_model_is_sure_is_the_offices_own_stays_at_the_office() -> None:
+    # Written for this test: a former employer's unpaid wages name 就业 and 工资 (人事处 by the
+    # rules), but it is another organisation's matter (seed 004 第八条(四)).
+    text = (
+        "我毕业后去的那家公司拖欠了我三个月工资，老板说没钱，我已经离职了，"
+        "学校的就业部门能不能帮我去催一下"
+    )
+    without = dataclasses.replace(
+        RULES, settings=RULES.settings.model_copy(update={"reader_office": 0.0})
+    )
+    assert classify("", text, (), without).department_code != "dzb"
+    c = classify("", text, (), RULES)
+    assert (c.department_code, c.disposition, c.urgency) == ("dzb", "out_of_scope", "normal")
+    assert "004第八条(四)" in c.explanation[-1] and "模型判断由党政办公室处理" in c.explanation[-1]

@@ -39,11 +39,9 @@ from xinxiang.classify.emergency import EMERGENCY as EMERGENCY_LEVEL
 from xinxiang.classify.emergency import SUSPECTED as SUSPECTED_LEVEL
 from xinxiang.classify.emergency import assess
 from xinxiang.classify.normalize import normalize
-from xinxiang.classify.reader import Reader, Reading, shipped_reader
+from xinxiang.classify.reader import OFFICE_WORK, Reader, Reading, shipped_reader
 from xinxiang.classify.rules import (
     FIELDS,
-    ROLE_ALL,
-    ROLE_ANY,
     URGENCY_RANK,
     Disposition,
     Rule,
@@ -51,6 +49,7 @@ from xinxiang.classify.rules import (
     Track,
     Urgency,
 )
+from xinxiang.classify.scan import RuleState, fires, rule_score, scan
 from xinxiang.domain.letter import Letter
 
 OTHER_CATEGORY = "其他"
@@ -75,7 +74,6 @@ BASIS: dict[str, str] = {
     "向有权处理的单位反映",
     "triage": "待人工分办：依据004第五条、002第八条1，承办单位不明确的由党政办公室派单",
 }
-_MAX_KEYWORD_BONUS = 4
 _FIELD_ORDER: dict[str, int] = {name: i for i, name in enumerate(FIELDS)}
 
 
@@ -136,71 +134,16 @@ class Classification:
         }
 
 
-@dataclass(slots=True)
-class _RuleState:
-    any_hits: dict[str, tuple[str, int]]
-    all_hits: dict[str, tuple[str, int]]
-    excluded: bool = False
-
-
-def _scan(rules: RuleSet, texts: dict[str, str]) -> dict[int, _RuleState]:
-    """Run the automaton (and the few regex rules) over every field once."""
-    states: dict[int, _RuleState] = {}
-    all_rules = rules.rules
-    postings = rules.postings
-    keywords = rules.keywords
-    for fname, text in texts.items():
-        if not text:
-            continue
-        for k_idx, pos in rules.first_matches(text).items():
-            kw = keywords[k_idx]
-            for r_idx, role in postings[k_idx]:
-                rule = all_rules[r_idx]
-                if fname not in rule.fields:
-                    continue
-                st = states.get(r_idx)
-                if st is None:
-                    st = states[r_idx] = _RuleState({}, {})
-                if role == ROLE_ANY:
-                    st.any_hits.setdefault(kw, (fname, pos))
-                elif role == ROLE_ALL:
-                    st.all_hits.setdefault(kw, (fname, pos))
-                else:
-                    st.excluded = True
-        for r_idx in rules.regex_rules:
-            rule = all_rules[r_idx]
-            if fname not in rule.fields:
-                continue
-            for pattern in rule.regex:
-                m = pattern.search(text)
-                if m is not None and m.group():
-                    st = states.get(r_idx)
-                    if st is None:
-                        st = states[r_idx] = _RuleState({}, {})
-                    st.any_hits.setdefault(m.group(), (fname, m.start()))
-    return states
-
-
-def _fires(rule: Rule, st: _RuleState) -> bool:
-    if st.excluded:
-        return False
-    if (rule.any or rule.regex) and not st.any_hits:
-        return False
-    return len(st.all_hits) == len(rule.all)
-
-
-def _score(rule: Rule, st: _RuleState, subject_boost: float) -> float:
-    distinct = min(len(st.any_hits) + len(st.all_hits), _MAX_KEYWORD_BONUS)
-    in_subject = any(f == "subject" for f, _ in (*st.any_hits.values(), *st.all_hits.values()))
-    return rule.weight * (1 + 0.5 * (distinct - 1)) * (subject_boost if in_subject else 1.0)
-
-
 # A letter with fewer Chinese characters than this is the rules' alone: with so few n-grams
 # the model's probability is mostly place names (3号楼, 跑道), which emergencies name more often
 # than other letters, and its character n-grams read English poorly (identifiers such as
 # "!nothing_pending" came out at 0.76, since most English letters it learnt from are
 # emergencies). English emergencies are the rules' English terms' to catch.
 MIN_MODEL_HAN = 20
+# The clause of seed 004 第八条 the office model names is taken when it is this sure; below, the
+# letter waits in triage for the office to decide (an illegal-letter template goes out only
+# after the office confirms it in any case, 004 第十条(三)).
+OFFICE_CLAUSE_SURE = 0.7
 _HAN_RE = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -227,14 +170,14 @@ def classify(
         "body": normalize(body),
         "attachments": normalize("\n".join(attachment_names)),
     }
-    states = _scan(rules, texts)
+    states = scan(rules, texts)
     settings = rules.settings
-    fired: list[tuple[int, Rule, _RuleState, float]] = []
+    fired: list[tuple[int, Rule, RuleState, float]] = []
     for r_idx in sorted(states):
         rule = rules.rules[r_idx]
         st = states[r_idx]
-        if _fires(rule, st):
-            fired.append((r_idx, rule, st, _score(rule, st, settings.subject_boost)))
+        if fires(rule, st):
+            fired.append((r_idx, rule, st, rule_score(rule, st, settings.subject_boost)))
 
     hits = sorted(
         (
@@ -286,6 +229,13 @@ def classify(
         if not memo:
             memo.append(second().read_danger(model_text))
         return memo[0]
+
+    dept_memo: list[Reading] = []
+
+    def department_read() -> Reading:
+        if not dept_memo:
+            dept_memo.append(second().read_department(model_text))
+        return dept_memo[0]
 
     if level and group is not None and settings.reader_calm > 0 and enough_text:
         # The rules read a danger word; a model that finds an emergency very unlikely reads the
@@ -383,11 +333,33 @@ def classify(
 
     if urgency == "emergency":
         code = group.department if group is not None else best_code
+        basis = BASIS["emergency"]
+        # Whose emergency it is follows the danger (fire, threats → 保卫处; water, lifts → 后勤;
+        # a collapse → 校医院; self-harm → 学生处), not the place the letter names (图书馆). Where
+        # no danger group of the rules says it (the model read the emergency), the model learnt
+        # from emergencies decides; over a group's department (the first danger word read: 烟
+        # for a burning socket, 摔倒 in a crowd crush) only when it is much surer, and never over
+        # a steadfast group's (self-harm stays 学生处's, threats 保卫处's).
+        threshold = (
+            settings.reader_emergency_department
+            if group is None
+            else 0.0
+            if group.steadfast
+            else settings.reader_emergency_department_over_rules
+        )
+        if threshold > 0 and enough_text:
+            named = second().read_emergency_department(model_text)
+            if named.probability >= threshold and named.label != code:
+                code = named.label
+                reason = _model_reason(
+                    f"紧急情况的承办单位为{rules.department_name(code)}",
+                    named.probability,
+                    named.evidence,
+                )
+                basis = f"{basis}（{reason}）"
         if code is not None:
             category = (group.category if group is not None else None) or category_for(code)
-            return decision(
-                code, category, "dispatch", 1, max(dept_conf, strength), BASIS["emergency"]
-            )
+            return decision(code, category, "dispatch", 1, max(dept_conf, strength), basis)
     if urgency == "suspected_emergency":
         explanation.append(BASIS["suspected_emergency"])
     if urgency != "emergency":
@@ -414,17 +386,51 @@ def classify(
                     strength_of(special),
                     f"{BASIS[special]}（规则：{rule_names(special)}）",
                 )
+    rules_office = best_code == office.code and best >= settings.min_score
+    if settings.reader_office > 0 and enough_text and urgency != "emergency" and not rules_office:
+        # Letters the office keeps (seed 004 第八条: advertising and cheating services, another
+        # organisation's matter, a legal channel; several matters) name departments in passing
+        # (a bank near 财务处, a private firm near 就业): a model sure the letter is the office's
+        # own keeps it there, and a second model trained on the office's letters names the
+        # clause; the office confirms before any template reply (004 第十条(三)).
+        own = department_read()
+        if own.label == office.code and own.probability >= settings.reader_office:
+            clause = second().read_office_disposition(model_text)
+            sure = clause.label in OFFICE_WORK and clause.probability >= OFFICE_CLAUSE_SURE
+            kept: Disposition = clause.label if sure else "triage"  # type: ignore[assignment]
+            reason = _model_reason(
+                f"由党政办公室处理（{clause.label}，{clause.probability:.2f}）",
+                own.probability,
+                own.evidence,
+            )
+            return decision(
+                office.code,
+                category_for(None),
+                kept,
+                None,
+                own.probability,
+                f"{BASIS[kept]}（{reason}）",
+            )
     routed = (
         best_code is not None
         and best >= settings.min_score
         and dept_conf >= settings.min_confidence
     )
-    if settings.reader_department > 0 and (not routed or dept_conf < settings.reader_route_below):
-        # The rules could not route the letter, or were unsure: a confident model routes it.
-        named = second().read_department(model_text)
+    unsure = dept_conf < settings.reader_route_below and enough_text
+    if settings.reader_department > 0 and (not routed or unsure):
+        # The rules could not route the letter, or were unsure: a confident model routes it
+        # (a routed note of a few words stays the rules': the model reads its place names).
+        named = department_read()
         known = {d.code for d in rules.departments}
+        # Where the rules found no department at all in a letter of some length, there is
+        # nothing to weigh the model against: a lower probability routes it.
+        needed = (
+            settings.reader_department_unrouted
+            if best_code is None and settings.reader_department_unrouted > 0 and enough_text
+            else settings.reader_department
+        )
         if (
-            named.probability >= settings.reader_department
+            named.probability >= needed
             and named.label in known
             and named.label not in (office.code, best_code)
         ):

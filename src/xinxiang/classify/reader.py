@@ -17,7 +17,12 @@ every letter too:
 - **department**: when the rules could not route a letter (triage for a weak score, not a
   triage rule) or routed it with confidence below ``settings.reader_route_below``, and the
   model names a department with probability ≥ ``settings.reader_department``, that department
-  is taken and the explanation says so.
+  is taken and the explanation says so;
+- **whose emergency** (``settings.reader_emergency_department``): a model trained on
+  emergencies only names the department of an emergency by its danger, not by the place named;
+- **the office's own** (``settings.reader_office``): a letter the department model is sure
+  belongs to the office stays there, and a model trained on the office's letters names the
+  seed 004 第八条 clause (illegal, legal channel, out of scope) or leaves it in triage.
 
 Both are linear models (fixed seeds, deterministic) over character 1–3-gram TF-IDF of the
 normalised text (danger: and jieba's words), trained once per process at first use from the
@@ -41,15 +46,19 @@ DATA_PACKAGE = "xinxiang.classify.reader_data"
 # The office itself: a letter the model would send there stays in triage.
 OFFICE_CODE = "dzb"
 EVIDENCE_SIZE = 5
+# What the office itself does with a letter (seed 004 第八条; triage: it picks a department).
+OFFICE_WORK = ("illegal", "legal_channel", "out_of_scope", "triage")
 
 
 @dataclass(frozen=True, slots=True)
 class Sample:
-    """One training letter: text, whether it is an emergency (None: unknown), department."""
+    """One training letter: text, whether it is an emergency (None: unknown), department and
+    disposition (None: not labelled)."""
 
     text: str
     danger: bool | None
     dept: str | None
+    disposition: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +136,20 @@ class Reader:
         pipe = _pipeline(False).fit([s.text for s in with_dept], [s.dept for s in with_dept])
         return pipe, pipe.named_steps["tfidf"].get_feature_names_out()
 
+    @cached_property
+    def emergency_department(self) -> tuple[Any, Any]:
+        """Department of an emergency, learnt from emergencies only (the danger decides it)."""
+        with_dept = [s for s in self.samples if s.danger and s.dept and s.dept != OFFICE_CODE]
+        pipe = _pipeline(False).fit([s.text for s in with_dept], [s.dept for s in with_dept])
+        return pipe, pipe.named_steps["tfidf"].get_feature_names_out()
+
+    @cached_property
+    def office_disposition(self) -> tuple[Any, Any]:
+        """What the office does with a letter that is its own: which seed 004 第八条 clause."""
+        office = [s for s in self.samples if s.dept == OFFICE_CODE and s.disposition in OFFICE_WORK]
+        pipe = _pipeline(False).fit([s.text for s in office], [s.disposition for s in office])
+        return pipe, pipe.named_steps["tfidf"].get_feature_names_out()
+
     def read_danger(self, text: str) -> Reading:
         """Probability that `text` (see `model_text`) describes an emergency, with evidence."""
         return _read(*self.danger, text, want="1")
@@ -134,6 +157,14 @@ class Reader:
     def read_department(self, text: str) -> Reading:
         """The most likely department code for `text`, with its probability and evidence."""
         return _read(*self.department, text, want=None)
+
+    def read_office_disposition(self, text: str) -> Reading:
+        """For a letter the office keeps: illegal, legal_channel, out_of_scope or triage."""
+        return _read(*self.office_disposition, text, want=None)
+
+    def read_emergency_department(self, text: str) -> Reading:
+        """The department an emergency described in `text` goes to (保卫处, 后勤, 学生处…)."""
+        return _read(*self.emergency_department, text, want=None)
 
 
 def _read(pipe: Any, names: Any, text: str, want: str | None) -> Reading:
@@ -163,7 +194,8 @@ def train(samples: Sequence[Sample]) -> Reader:
 
 
 def parse_samples(lines: Iterable[str]) -> list[Sample]:
-    """Samples from JSON lines ``{"text", "danger": true/false/null, "dept": code/null}``."""
+    """Samples from JSON lines ``{"text", "danger": true/false/null, "dept": code/null}`` (and
+    an optional ``"disposition"``)."""
     out: list[Sample] = []
     for line in lines:
         line = line.strip()
@@ -176,6 +208,7 @@ def parse_samples(lines: Iterable[str]) -> list[Sample]:
                 normalize(str(obj["text"])),
                 None if danger is None else bool(danger),
                 obj.get("dept") or None,
+                obj.get("disposition") or None,
             )
         )
     return out

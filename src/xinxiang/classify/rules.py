@@ -61,10 +61,22 @@ class SettingsModel(Strict):
     reader_danger_over_context: float = Field(default=0.0, ge=0, le=1)
     reader_department: float = Field(default=0.0, ge=0, le=1)
     reader_route_below: float = Field(default=0.0, ge=0, le=1)
+    # Where the rules found no department at all, the model routes at this lower probability
+    # (0: the same as reader_department).
+    reader_department_unrouted: float = Field(default=0.0, ge=0, le=1)
+    # The model is this sure a letter is the office's own (illegal, legal channel, another
+    # organisation's matter, several matters): the office keeps it, whatever the rules routed.
+    reader_office: float = Field(default=0.0, ge=0, le=1)
     # The model may lower a danger reading it finds unlikely, or confirm a 疑似紧急 it is sure of.
     reader_calm: float = Field(default=0.0, ge=0, le=1)
     reader_calm_emergency: float = Field(default=0.0, ge=0, le=1)
     reader_confirm: float = Field(default=0.0, ge=0, le=1)
+    # An emergency no danger group of the rules named (the model's) goes to the department the
+    # model learnt from emergencies when it is this sure; below, to the rules' best department.
+    reader_emergency_department: float = Field(default=0.0, ge=0, le=1)
+    # The same over the department of the rules' danger group (not a steadfast one: self-harm,
+    # threats and ledges keep theirs) when the model is at least this sure.
+    reader_emergency_department_over_rules: float = Field(default=0.0, ge=0, le=1)
 
 
 class RuleModel(Strict):
