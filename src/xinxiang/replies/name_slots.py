@@ -73,6 +73,8 @@ _SAYING_AFTER = re.compile(
     r"解释|强调|指出|透露|的(?:妈妈|爸爸|父亲|母亲|家长|室友|舍友)"
 )
 _NUMERALS = "一二三四五六七八九十两几半"
+# Words of place that no given name is (西门 / 外面).
+_WHERE = frozenset("外面 里面 前面 后面 上面 下面 旁边 对面 附近 门口 那边 这边".split())
 _UNITS = "分元块角个次天年月日点号些百千万亿斤"
 
 
@@ -126,6 +128,9 @@ def slot_names(
                 continue  # 马上就 …: an ordinary word and one more character
             if size == 3 and cand[1] in _NUMERALS and cand[2] in _UNITS:
                 continue  # 钱一分都没有
+            if cand[-2:] in _WHERE or (size == 3 and not compound and known(cand)):
+                if not tagged_name(cand):
+                    continue  # 西门外面, 易拉罐: a place word after, or a word of the dictionary
             strong = text[:start].endswith(_VERB_BEFORE) or _SAYING_AFTER.match(text, start + size)
             if size == 2 and not compound and not strong and not tagged_name(cand):
                 continue  # 高数、线代, 樊篱已经: two characters need a strong cue or the tag
@@ -246,6 +251,9 @@ _PLACE_AFTER = "站桥村庄镇县乡屯寺湖巷坟街"
 _GLUED = frozenset("能会要可就都也还是有在不没地得着过了")
 # Last characters of names of places and things (甘露寺, 马驹桥, 丁香花树): no given name ends so.
 _THING_LAST = frozenset("寺桥村庄湖坟塔阁亭镇站街巷屯乡县")
+# Last characters of dictionary words for plants, ways and buildings (凌霄花, 林荫道): such an
+# entry is a thing unless a person is in sight (a name in the dictionary may end so too).
+_THING_HEAD = frozenset("花树草道路门园馆店厅")
 _PERSON_BEFORE = re.compile(
     rf"(?:{_STRONG_BEFORE}|学生|儿子|女儿|孩子|导师|老师|我叫|名叫|叫做|我是|[（(、])\0"
 )
@@ -269,8 +277,9 @@ def no_ones(
     if len(name) >= 3 and name[-1] in _THING_LAST:
         return True
     compound = name[:2] in COMPOUND_SURNAMES
+    thing = len(name) >= 3 and name[-1] in _THING_HEAD and listed(name)  # 凌霄花, 林荫道
     word_and_one = len(name) == 3 and not compound and listed(name) and plain(name[:2])
-    if len(name) >= 3 and (famous(name) or word_and_one):
+    if len(name) >= 3 and (famous(name) or word_and_one or thing):
         marked = text.replace(name, "\0")
         if not (_PERSON_BEFORE.search(marked) or _PERSON_AFTER.search(marked)):
             return True  # 袁隆平为解决吃饭问题: well known, and no person in sight

@@ -6,7 +6,7 @@ output (`named_here`, `verb_at`); `replies.redact_names` uses them and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -182,19 +182,28 @@ _SAID = frozenset(["说", "告诉", "认为", "表示", "反映", "同学", "老
 _NAMING = frozenset(["叫", "名叫", "叫做", "是", "找", "问", "和", "与", "跟"])
 
 
-def named_here(tokens: Sequence[tuple[str, str]], i: int, titles: Sequence[str]) -> bool:
+def named_here(
+    tokens: Sequence[tuple[str, str]],
+    i: int,
+    titles: Sequence[str],
+    word: Callable[[str], bool] | None = None,
+) -> bool:
     """Whether the words around `tokens[i]` say a person is meant: a word for a person or 叫
-    before it, a title or 说 after it (室友吉祥, 吉祥同学, 吉祥说)."""
+    before it, a title or 说 after it (室友吉祥, 吉祥同学, 吉祥说), or another name listed with
+    it that is no common `word` itself (杨树、柳树 are two words, 高峰和石磊 two names)."""
     prev = tokens[i - 1][0] if i else ""
     nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
     strong = prev in ROLE_CUES and prev not in WEAK_CUES
-    # 高峰和石磊: listed with another name.
-    after = tokens[i + 2][1] if i + 2 < len(tokens) else ""
-    before = tokens[i - 2][1] if i >= 2 else ""
-    nxt_tag = tokens[i + 1][1] if i + 1 < len(tokens) else ""
+
+    def name_tag(k: int) -> str:
+        if not 0 <= k < len(tokens) or (word is not None and word(tokens[k][0])):
+            return ""
+        return tokens[k][1]
+
+    after, before = name_tag(i + 2), name_tag(i - 2)
     listed = (
         (nxt in "和与、及" and after.startswith("nr"))
-        or (nxt[:1] in "和与、及" and len(nxt) > 1 and nxt_tag.startswith("nr"))  # 和石磊
+        or (nxt[:1] in "和与、及" and len(nxt) > 1 and name_tag(i + 1).startswith("nr"))  # 和石磊
         or (prev in "和与、及" and before.startswith("nr"))
     )
     return strong or listed or prev in _NAMING or nxt in titles or nxt in _SAID or nxt[:1] in "（("
@@ -211,3 +220,21 @@ def verb_at(tokens: Sequence[tuple[str, str]] | None, start: int) -> bool:
             break
         pos += len(word)
     return False
+
+
+# Words of place and time after a noun (谷雨前后, 林荫道上): after a name they would say where
+# someone is, which a letter says with 在 before it (在李明旁边).
+_WHERE_AFTER = frozenset(_words("前后 上 上面 里 里面 外 外面 旁边 附近 对面 门口 一带 两旁 两侧"))
+# Last characters of two-character names of places (黄村, 马镇): no given name is these.
+_PLACE_LAST = frozenset("村乡县屯寺坟街巷站")
+
+
+def thing_here(tokens: Sequence[tuple[str, str]], i: int) -> bool:
+    """Whether the word `tokens[i]`, tagged a name, reads as a place or a thing: it opens a
+    clause and a word of place follows (谷雨前后, 林荫道上的), or it ends as places do (黄村)."""
+    word = tokens[i][0]
+    if len(word) == 2 and word[-1] in _PLACE_LAST:
+        return True
+    opens = i == 0 or not any(c.isalnum() for c in tokens[i - 1][0])
+    nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
+    return opens and nxt in _WHERE_AFTER

@@ -58,6 +58,7 @@ from xinxiang.replies.name_words import (
     TITLES,
     WEAK_CUES,
     named_here,
+    thing_here,
     verb_at,
 )
 from xinxiang.replies.roman_names import english_first_name, roman_names
@@ -389,11 +390,10 @@ class NameFinder:
                     pass  # 温馨提示: part of a longer ordinary phrase
                 elif (
                     _looks_chinese_name(word)
-                    and self.frequent is not None
-                    and self.frequent(word)
-                    and not named_here(tokens, i, self.titles)
+                    and (bool(self.frequent and self.frequent(word)) or thing_here(tokens, i))
+                    and not named_here(tokens, i, self.titles, self.frequent)
                 ):
-                    pass  # 学院盖章, 从不张扬: a frequent word, no person in sight
+                    pass  # 学院盖章, 从不张扬, 谷雨前后: a word or a place, no person in sight
                 elif _looks_chinese_name(word) and word not in self.not_names:
                     found.append(word)
                 elif (
