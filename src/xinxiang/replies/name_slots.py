@@ -178,6 +178,12 @@ def given_names(
             continue  # 谷雨是节气: after 是, 也 or 都 only 阿芳 and 晓晓 open a clause
         if m.group("name") and name[0] == "小" and name not in _XIAO_PEOPLE:
             shaped = True  # 室友小雪说, 妹妹小鹿也: 小 and one, between person words
+        if m.group("listed") and (
+            known(text[m.start() - 3 : m.start() - 1])
+            or known(text[m.end() + 1 : m.end() + 3])
+            and text[m.end() : m.end() + 1] == "、"
+        ):
+            continue  # 白云、蓝天、绿树: listed with common words, a list of things
         if m.group("titled") and not shaped and text[m.end() : m.end() + 1] in "，,。；;！!？?":
             continue  # before a pause only 阿杰 and 晓晓; 嘉琪 needs the title after it
         if shaped or (not known(name) and tagged_name(name)):

@@ -182,6 +182,10 @@ _SAID = frozenset(["说", "告诉", "认为", "表示", "反映", "同学", "老
 _NAMING = frozenset(["叫", "名叫", "叫做", "是", "找", "问", "和", "与", "跟"])
 
 
+# Last characters of names of places (马驹桥, 黄村): listed with one, a word is a place too.
+_PLACE_END = frozenset("村乡县屯寺坟街巷站桥庄镇湖")
+
+
 def named_here(
     tokens: Sequence[tuple[str, str]],
     i: int,
@@ -196,7 +200,8 @@ def named_here(
     strong = prev in ROLE_CUES and prev not in WEAK_CUES
 
     def name_tag(k: int) -> str:
-        if not 0 <= k < len(tokens) or (word is not None and word(tokens[k][0])):
+        other = tokens[k][0] if 0 <= k < len(tokens) else ""
+        if not other or (word is not None and word(other)) or other[-1] in _PLACE_END:
             return ""
         return tokens[k][1]
 
