@@ -24,7 +24,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from xinxiang.replies.name_words import COMPOUND_SURNAMES, NOT_GIVEN, SURNAMES, TITLES
+from xinxiang.replies.name_words import (
+    COMPOUND_SURNAMES,
+    NOT_GIVEN,
+    PLACE_LAST,
+    SURNAMES,
+    TITLES,
+)
 
 _HAN = "\u4e00-\u9fff"
 _PUNCT = "，,。.！!？?；;：:、（()）“”\"'‘’《》【】\\s"
@@ -132,6 +138,8 @@ def slot_names(
                 if not tagged_name(cand):
                     continue  # 西门外面, 易拉罐: a place word after, or a word of the dictionary
             strong = text[:start].endswith(_VERB_BEFORE) or _SAYING_AFTER.match(text, start + size)
+            if size == 2 and cand[-1] in PLACE_LAST:
+                continue  # 黄村、马驹桥: a place
             if size == 2 and not compound and not strong and not tagged_name(cand):
                 continue  # 高数、线代, 樊篱已经: two characters need a strong cue or the tag
             nxt = text[start + size : start + size + 1]

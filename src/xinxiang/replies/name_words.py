@@ -141,7 +141,10 @@ ROLE_CUES = _words(
     "教师 外甥 侄子 侄女 徒弟 司机 保安 宿管员 保洁员 我叫 名叫 叫做 名字叫 本人 研究生 "
     "博士生 留学生 交换生 校友 老板 我是 找 和 与 跟 被 让 给 请 由 据 "
     "教官 教练 工友 同事 老乡 朋友 经理 会计 医生 律师 管理员 负责人 经办人 联系人 "
-    "宿管 保洁 厨师 书记 校长 副院长 副校长 副处长 班主任 队长 老师叫 同学叫"
+    "宿管 保洁 厨师 书记 校长 副院长 副校长 副处长 班主任 队长 老师叫 同学叫 "
+    # Posts in student bodies and clubs, and people by sex or job (社长濮阳天宇, 女生禤慧).
+    "社长 副社长 舍长 部长 副部长 会长 副会长 主席 副主席 委员 代表 候选人 干事 团支书 "
+    "支书 学委 班委 课代表 女生 男生 门卫 电工 水电工 维修工"
 )
 # Words for a person right before a nickname (同事老翟, 楼长老鲍, 师姐晴晴, 同学阿强).
 PERSON_CUES = _words(
@@ -231,14 +234,14 @@ def verb_at(tokens: Sequence[tuple[str, str]] | None, start: int) -> bool:
 # someone is, which a letter says with 在 before it (在李明旁边).
 _WHERE_AFTER = frozenset(_words("前后 上 上面 里 里面 外 外面 旁边 附近 对面 门口 一带 两旁 两侧"))
 # Last characters of two-character names of places (黄村, 马镇): no given name is these.
-_PLACE_LAST = frozenset("村乡县屯寺坟街巷站")
+PLACE_LAST = frozenset("村乡县屯寺坟街巷站")
 
 
 def thing_here(tokens: Sequence[tuple[str, str]], i: int) -> bool:
     """Whether the word `tokens[i]`, tagged a name, reads as a place or a thing: it opens a
     clause and a word of place follows (谷雨前后, 林荫道上的), or it ends as places do (黄村)."""
     word = tokens[i][0]
-    if len(word) == 2 and word[-1] in _PLACE_LAST:
+    if len(word) == 2 and word[-1] in PLACE_LAST:
         return True
     opens = i == 0 or not any(c.isalnum() for c in tokens[i - 1][0])
     nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
