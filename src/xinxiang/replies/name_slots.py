@@ -449,6 +449,21 @@ def word_names_in_slots(
     return found
 
 
+def called_names(text: str) -> list[str]:
+    """The name one says one is called or others call someone (see `_CALLED`), even a word."""
+    names = [m.group("name") or m.group("quoted") for m in _CALLED.finditer(text)]
+    return [n for n in names if not set(n) & _NOT_IN_NAME]
+
+
+# Whatever one says one is called, an ordinary word or not (我叫安静，是真名; 我叫温柔。), and
+# the name others call someone, in quotes (大家叫他“大龙”).
+_CALLED = re.compile(
+    rf"(?:我叫|我名叫|我的名字叫|我的名字是|本人名叫)(?P<name>[{_HAN}]{{2,3}}?)"
+    r"(?=[，,。；;！!]|$|\n|（|\(|，是)"
+    rf"|(?:叫他|叫她|称他|称她|喊他|喊她)(?:为)?[“\"「](?P<quoted>[{_HAN}]{{2,3}})[”\"」]"
+)
+
+
 def surname_said(text: str, surnames: frozenset[str]) -> list[tuple[int, int]]:
     """The surname after 姓 (老板姓黄，一位姓王的老师): its span."""
     spans = []
