@@ -446,6 +446,31 @@ def word_names_in_slots(
         titled = _TITLE_AFTER.match(text, end) and not tag.startswith(("n", "t"))
         if cued or (titled and before != "的"):
             found.append(word)
+    return found + compound_names(tokens)
+
+
+# Compound surnames that are also ordinary words (东方红, 西门外, 百里挑一, 第五名).
+_COMPOUND_WORDS = frozenset("东方 西门 百里 第五 单于 长孙 司空 太史 南宫 轩辕 公良 乐正 谷梁".split())
+# Tags of the word after a name: a verb, an adverb, a function word or a pause (皇甫一诺的车).
+_AFTER_TAGS = ("v", "d", "c", "p", "u", "x", "r")
+
+
+def compound_names(tokens: Sequence[tuple[str, str]]) -> list[str]:
+    """A compound surname the segmenter splits from its given name (司马 / 佳 / 只是, 皇甫 / 一 /
+    诺 / 的): the surname, then one word of one or two characters or two of one, then a verb,
+    a function word or a pause."""
+    found = []
+    for i, (word, _) in enumerate(tokens):
+        if word not in COMPOUND_SURNAMES or word in _COMPOUND_WORDS:
+            continue
+        given, j = "", i + 1
+        while j < len(tokens) and len(given) < 2 and re.fullmatch(f"[{_HAN}]+", tokens[j][0]):
+            if len(given) + len(tokens[j][0]) > 2 or set(tokens[j][0]) & _NOT_IN_NAME:
+                break
+            given, j = given + tokens[j][0], j + 1
+        nxt = tokens[j] if j < len(tokens) else ("", "x")
+        if given and given not in TITLES and nxt[1].startswith(_AFTER_TAGS):
+            found.append(word + given)
     return found
 
 
