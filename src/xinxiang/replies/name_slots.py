@@ -37,7 +37,7 @@ _PUNCT = "，,。.！!？?；;：:、（()）“”\"'‘’《》【】\\s"
 _PAUSES = frozenset("，,。.！!？?；;：:、（()）“”\"'‘’《》【】 \n\t")
 # What may stand right before a name: the start of a clause or a word that takes a person.
 _BEFORE = (
-    "找到|找了|找过|找|问了|问过|问|叫来|叫了|叫|跟|和|与|同|及|以及|让|给|请|告诉了|告诉|通知了|"
+    "找到|找了|找过|找|问了|问过|问|叫来|叫了|叫|跟|和|与|同|及|以及|让|给|请|告诉了|告诉|通知了|对着|"
     "通知|联系了|联系|提醒了|"
     "转告|提醒|陪|帮|是|被|由|把|对|向|见到|遇到|看见|看到|碰到|拜托|感谢|谢谢|表扬|举报|投诉|"
     "人员|学长|学姐|学弟|学妹|室友|舍友|同学|老师|朋友|同事|师兄|师姐|师弟|师妹|队友|班长|组长"
@@ -210,9 +210,11 @@ _QUOTED_NICK = re.compile(
 # What a person does right after 老X/小X (老凌答应, 小钱态度很差, 老黄说): strong enough for
 # 老黄 and 小钱, which are words too.
 _NICK_DOES = re.compile(
-    r"说(?![明服])|讲(?![座课台解])|表示|告诉|答应|同意|批准|安排|负责|规定|态度|人很|帮了|帮我|"
-    r"跟我|和我|让我|叫我|不让|每天|一直|总是|经常"
+    r"(?:还|也|又|都|就|却|竟然|居然)?(?:说(?![明服])|讲(?![座课台解])|表示|告诉|答应|同意|批准|安排|负责|规定|态度|人很|帮了|帮我|"
+    r"跟我|和我|让我|叫我|不让|每天|一直|总是|经常|把我)"
 )
+# Where someone is, after 老X/小X (钥匙在团委的小唐那里).
+_NICK_WHERE = ("那里", "那儿", "那边", "手里", "手上")
 
 
 def nick_slots(
@@ -247,6 +249,8 @@ def nick_slots(
             if does and rare(word):
                 found.append(word)
         elif _AFTER_RE.match(text, end) or _SAYING_AFTER.match(text, end) or does:
+            found.append(word)
+        elif text.startswith(_NICK_WHERE, end):
             found.append(word)
     return found
 

@@ -149,7 +149,9 @@ ROLE_CUES = _words(
 # Words for a person right before a nickname (同事老翟, 楼长老鲍, 师姐晴晴, 同学阿强).
 PERSON_CUES = _words(
     "同事 同学 室友 舍友 楼长 宿管 师傅 邻居 朋友 老乡 工友 师姐 师妹 师兄 师弟 队友 队员 "
-    "宿舍长 班长 组长 孩子 儿子 女儿 战友"
+    "宿舍长 班长 组长 孩子 儿子 女儿 战友 "
+    # People by their job on campus (门卫老凌, 电工老隋, 社长小林).
+    "门卫 电工 水电工 维修工 保安 司机 保洁 厨师 快递员 骑手 管理员 干事 部长 社长 会长 舍长"
 )
 # Cue words that are not themselves words for a person (找李雷, 由韩立新负责).
 WEAK_CUES = frozenset(_words("我是 找 和 与 跟 被 让 给 请 由 据 我叫 名叫 叫做 名字叫 本人"))
