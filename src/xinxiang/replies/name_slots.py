@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+from xinxiang.replies.name_forms import compound_names
 from xinxiang.replies.name_words import (
     COMPOUND_SURNAMES,
     NOT_GIVEN,
@@ -80,7 +81,9 @@ _SAYING_AFTER = re.compile(
 )
 _NUMERALS = "一二三四五六七八九十两几半"
 # Words of place that no given name is (西门 / 外面).
-_WHERE = frozenset("外面 里面 前面 后面 上面 下面 旁边 对面 附近 门口 那边 这边".split())
+_WHERE = frozenset(
+    ["外面", "里面", "前面", "后面", "上面", "下面", "旁边", "对面", "附近", "门口", "那边", "这边"]
+)
 _UNITS = "分元块角个次天年月日点号些百千万亿斤"
 
 
@@ -134,9 +137,9 @@ def slot_names(
                 continue  # 马上就 …: an ordinary word and one more character
             if size == 3 and cand[1] in _NUMERALS and cand[2] in _UNITS:
                 continue  # 钱一分都没有
-            if cand[-2:] in _WHERE or (size == 3 and not compound and known(cand)):
-                if not tagged_name(cand):
-                    continue  # 西门外面, 易拉罐: a place word after, or a word of the dictionary
+            word = cand[-2:] in _WHERE or (size == 3 and not compound and known(cand))
+            if word and not tagged_name(cand):
+                continue  # 西门外面, 易拉罐: a place word after, or a word of the dictionary
             strong = text[:start].endswith(_VERB_BEFORE) or _SAYING_AFTER.match(text, start + size)
             if size == 2 and cand[-1] in PLACE_LAST:
                 continue  # 黄村、马驹桥: a place
@@ -188,8 +191,7 @@ def given_names(
             shaped = True  # 室友小雪说, 妹妹小鹿也: 小 and one, between person words
         if m.group("listed") and (
             known(text[m.start() - 3 : m.start() - 1])
-            or known(text[m.end() + 1 : m.end() + 3])
-            and text[m.end() : m.end() + 1] == "、"
+            or (known(text[m.end() + 1 : m.end() + 3]) and text[m.end() : m.end() + 1] == "、")
         ):
             continue  # 白云、蓝天、绿树: listed with common words, a list of things
         if m.group("titled") and not shaped and text[m.end() : m.end() + 1] in "，,。；;！!？?":
@@ -248,9 +250,12 @@ def nick_slots(
         if word in skip or known(word):
             if does and rare(word):
                 found.append(word)
-        elif _AFTER_RE.match(text, end) or _SAYING_AFTER.match(text, end) or does:
-            found.append(word)
-        elif text.startswith(_NICK_WHERE, end):
+        elif (
+            _AFTER_RE.match(text, end)
+            or _SAYING_AFTER.match(text, end)
+            or does
+            or text.startswith(_NICK_WHERE, end)  # 小唐那里
+        ):
             found.append(word)
     return found
 
@@ -451,46 +456,6 @@ def word_names_in_slots(
         if cued or (titled and before != "的"):
             found.append(word)
     return found + compound_names(tokens)
-
-
-# Compound surnames that are also ordinary words (东方红, 西门外, 百里挑一, 第五名).
-_COMPOUND_WORDS = frozenset("东方 西门 百里 第五 单于 长孙 司空 太史 南宫 轩辕 公良 乐正 谷梁".split())
-# Tags of the word after a name: a verb, an adverb, a function word or a pause (皇甫一诺的车).
-_AFTER_TAGS = ("v", "d", "c", "p", "u", "x", "r")
-
-
-def compound_names(tokens: Sequence[tuple[str, str]]) -> list[str]:
-    """A compound surname the segmenter splits from its given name (司马 / 佳 / 只是, 皇甫 / 一 /
-    诺 / 的): the surname, then one word of one or two characters or two of one, then a verb,
-    a function word or a pause."""
-    found = []
-    for i, (word, _) in enumerate(tokens):
-        if word not in COMPOUND_SURNAMES or word in _COMPOUND_WORDS:
-            continue
-        given, j = "", i + 1
-        while j < len(tokens) and len(given) < 2 and re.fullmatch(f"[{_HAN}]+", tokens[j][0]):
-            if len(given) + len(tokens[j][0]) > 2 or set(tokens[j][0]) & _NOT_IN_NAME:
-                break
-            given, j = given + tokens[j][0], j + 1
-        nxt = tokens[j] if j < len(tokens) else ("", "x")
-        if given and given not in TITLES and nxt[1].startswith(_AFTER_TAGS):
-            found.append(word + given)
-    return found
-
-
-def called_names(text: str) -> list[str]:
-    """The name one says one is called or others call someone (see `_CALLED`), even a word."""
-    names = [m.group("name") or m.group("quoted") for m in _CALLED.finditer(text)]
-    return [n for n in names if not set(n) & _NOT_IN_NAME]
-
-
-# Whatever one says one is called, an ordinary word or not (我叫安静，是真名; 我叫温柔。), and
-# the name others call someone, in quotes (大家叫他“大龙”).
-_CALLED = re.compile(
-    rf"(?:我叫|我名叫|我的名字叫|我的名字是|本人名叫)(?P<name>[{_HAN}]{{2,3}}?)"
-    r"(?=[，,。；;！!]|$|\n|（|\(|，是)"
-    rf"|(?:叫他|叫她|称他|称她|喊他|喊她)(?:为)?[“\"「](?P<quoted>[{_HAN}]{{2,3}})[”\"」]"
-)
 
 
 def surname_said(text: str, surnames: frozenset[str]) -> list[tuple[int, int]]:

@@ -28,9 +28,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from xinxiang.replies.name_context import after_particle, nicknames, word_names
+from xinxiang.replies.name_forms import called_names
 from xinxiang.replies.name_slots import (
     after_tags,
-    called_names,
     ethnic_names,
     given_names,
     in_name_word,
