@@ -2,9 +2,10 @@
 
 Each table holds forms of one class the first tables (`test_redact_classes.py`) did not cover:
 names after posts in student bodies and campus jobs, the name one says one is called, compound
-surnames the segmenter splits from the given name, 老X/小X after a job or before an adverb; and
-`KEPT` the ordinary sentences of the classes that were wrongly hidden — lists of things, places
-by their last character, words of place after a surname-like word. Names are made up.
+surnames the segmenter splits from the given name, 老X/小X after a job or before an adverb,
+doubled given names; and `KEPT` the ordinary sentences of the classes that were wrongly hidden —
+lists of things, places by their last character, words of place after a surname-like word,
+doubled words for kin. Names are made up.
 """
 
 from __future__ import annotations
@@ -61,11 +62,18 @@ NICKS = [
 ]
 
 
+DOUBLED = [
+    # A doubled given name last in a list or after 和/跟, before a pause.
+    ("比如子涵和楠楠。", "楠楠"),
+    ("我和丽丽都是新生。", "丽丽"),
+]
+
+
 def _hidden(redactor: Redactor, text: str, secret: str) -> bool:
     return secret not in redactor.redact_all([text])[0]
 
 
-@pytest.mark.parametrize(("text", "secret"), POSTS + CALLED + COMPOUND + NICKS)
+@pytest.mark.parametrize(("text", "secret"), POSTS + CALLED + COMPOUND + NICKS + DOUBLED)
 def test_each_new_class_is_hidden(redactor: Redactor, text: str, secret: str) -> None:
     assert _hidden(redactor, text, secret), redactor.redact_all([text])[0]
 
@@ -86,6 +94,10 @@ KEPT = [
     # 我叫 and 小钱 not as names.
     "我叫了外卖，很快就到了。",
     "挣点小钱把日子过好。",
+    # Doubled words for kin are no given names.
+    "他跟妈妈说了。",
+    "我和哥哥都是新生。",
+    "我和奶奶。",
     # Compound surnames that are words.
     "东方红是一首歌。",
 ]

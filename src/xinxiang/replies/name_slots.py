@@ -166,6 +166,8 @@ _GIVEN = re.compile(
 )
 
 
+# Doubled words for kin and babies that TITLES does not hold (妈妈, 弟弟, 宝宝).
+_KIN = frozenset(["妈妈", "爸爸", "弟弟", "妹妹", "公公", "婆婆", "宝宝", "娃娃", "舅舅", "叔叔"])
 _OPENING_NAME = re.compile(r"说(?![明服])|表示|告诉|跟我|和我|同学(?!们)")
 # 小 words for people that are no names (室友小孩, 朋友小姐).
 _XIAO_PEOPLE = frozenset(
@@ -184,6 +186,8 @@ def given_names(
         name = next(g for g in m.groups() if g)
         if set(name) & _NOT_IN_NAME or name[0] in "我你他她它们这那哪每各某本该此其":
             continue
+        if name in _KIN or name in TITLES:
+            continue  # 他跟妈妈说, 我和哥哥都: kin, not a doubled given name
         shaped = name[0] == name[1] or (name[0] == "阿" and not known(name))
         if m.group("opening") and not shaped and not _OPENING_NAME.match(text, m.end()):
             continue  # 谷雨是节气: after 是, 也 or 都 only 阿芳 and 晓晓 open a clause
@@ -198,7 +202,20 @@ def given_names(
             continue  # before a pause only 阿杰 and 晓晓; 嘉琪 needs the title after it
         if shaped or (not known(name) and tagged_name(name)):
             found.append(name)
+    for m in _DOUBLED.finditer(text):
+        name = m.group("name")
+        if name in _KIN or name in TITLES or name[0] in _NOT_IN_NAME:
+            continue
+        if not known(name) or tagged_name(name):
+            found.append(name)  # 比如佳琪和萌萌。: not 和奶奶。, 比如星星、
     return found
+
+
+# A doubled given name (萌萌, 冉冉) last in a list or after 和/跟, before a pause: the dictionary
+# must not hold it as a word other than a name.
+_DOUBLED = re.compile(
+    rf"(?<=和|跟|与|、)(?P<name>([{_HAN}])\2)(?=[，,。；;！!？?、]|和|跟|都|也|$)", re.M
+)
 
 
 # K哥, J姐: a Latin letter and a kinship word, as nicknames go.
