@@ -3,9 +3,9 @@
 Each table holds forms of one class the first tables (`test_redact_classes.py`) did not cover:
 names after posts in student bodies and campus jobs, the name one says one is called, compound
 surnames the segmenter splits from the given name, 老X/小X after a job or before an adverb,
-doubled given names; and `KEPT` the ordinary sentences of the classes that were wrongly hidden —
-lists of things, places by their last character, words of place after a surname-like word,
-doubled words for kin. Names are made up.
+doubled given names, English names after "my friend" or Professor; and `KEPT` the ordinary
+sentences of the classes that were wrongly hidden — lists of things, places by their last
+character, words of place after a surname-like word, doubled words for kin. Names are made up.
 """
 
 from __future__ import annotations
@@ -68,12 +68,20 @@ DOUBLED = [
     ("我和丽丽都是新生。", "丽丽"),
 ]
 
+ENGLISH = [
+    # One name after "my friend", "my classmate" …, or after Professor; a pinyin name in lower
+    # case after Ms./Mr.
+    ("My roommate Natasha saw it too.", "Natasha"),
+    ("The tutor, Professor Qiao, said yes.", "Qiao"),
+    ("I wrote to Ms. yuting twice.", "yuting"),
+]
+
 
 def _hidden(redactor: Redactor, text: str, secret: str) -> bool:
     return secret not in redactor.redact_all([text])[0]
 
 
-@pytest.mark.parametrize(("text", "secret"), POSTS + CALLED + COMPOUND + NICKS + DOUBLED)
+@pytest.mark.parametrize(("text", "secret"), POSTS + CALLED + COMPOUND + NICKS + DOUBLED + ENGLISH)
 def test_each_new_class_is_hidden(redactor: Redactor, text: str, secret: str) -> None:
     assert _hidden(redactor, text, secret), redactor.redact_all([text])[0]
 
@@ -98,6 +106,8 @@ KEPT = [
     "他跟妈妈说了。",
     "我和哥哥都是新生。",
     "我和奶奶。",
+    # Honorifics with no name after them.
+    "Ms. and Mr. are the usual titles.",
     # Compound surnames that are words.
     "东方红是一首歌。",
 ]
