@@ -24,14 +24,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from xinxiang.replies.name_words import COMPOUND_SURNAMES, NOT_GIVEN, SURNAMES, TITLES
+from xinxiang.replies.name_forms import compound_names
+from xinxiang.replies.name_words import (
+    COMPOUND_SURNAMES,
+    NOT_GIVEN,
+    PLACE_LAST,
+    SURNAMES,
+    TITLES,
+)
 
 _HAN = "\u4e00-\u9fff"
 _PUNCT = "，,。.！!？?；;：:、（()）“”\"'‘’《》【】\\s"
 _PAUSES = frozenset("，,。.！!？?；;：:、（()）“”\"'‘’《》【】 \n\t")
 # What may stand right before a name: the start of a clause or a word that takes a person.
 _BEFORE = (
-    "找到|找了|找过|找|问了|问过|问|叫来|叫了|叫|跟|和|与|同|及|以及|让|给|请|告诉了|告诉|通知了|"
+    "找到|找了|找过|找|问了|问过|问|叫来|叫了|叫|跟|和|与|同|及|以及|让|给|请|告诉了|告诉|通知了|对着|"
     "通知|联系了|联系|提醒了|"
     "转告|提醒|陪|帮|是|被|由|把|对|向|见到|遇到|看见|看到|碰到|拜托|感谢|谢谢|表扬|举报|投诉|"
     "人员|学长|学姐|学弟|学妹|室友|舍友|同学|老师|朋友|同事|师兄|师姐|师弟|师妹|队友|班长|组长"
@@ -73,6 +80,10 @@ _SAYING_AFTER = re.compile(
     r"解释|强调|指出|透露|的(?:妈妈|爸爸|父亲|母亲|家长|室友|舍友)"
 )
 _NUMERALS = "一二三四五六七八九十两几半"
+# Words of place that no given name is (西门 / 外面).
+_WHERE = frozenset(
+    ["外面", "里面", "前面", "后面", "上面", "下面", "旁边", "对面", "附近", "门口", "那边", "这边"]
+)
 _UNITS = "分元块角个次天年月日点号些百千万亿斤"
 
 
@@ -126,7 +137,12 @@ def slot_names(
                 continue  # 马上就 …: an ordinary word and one more character
             if size == 3 and cand[1] in _NUMERALS and cand[2] in _UNITS:
                 continue  # 钱一分都没有
+            word = cand[-2:] in _WHERE or (size == 3 and not compound and known(cand))
+            if word and not tagged_name(cand):
+                continue  # 西门外面, 易拉罐: a place word after, or a word of the dictionary
             strong = text[:start].endswith(_VERB_BEFORE) or _SAYING_AFTER.match(text, start + size)
+            if size == 2 and cand[-1] in PLACE_LAST:
+                continue  # 黄村、马驹桥: a place
             if size == 2 and not compound and not strong and not tagged_name(cand):
                 continue  # 高数、线代, 樊篱已经: two characters need a strong cue or the tag
             nxt = text[start + size : start + size + 1]
@@ -150,6 +166,8 @@ _GIVEN = re.compile(
 )
 
 
+# Doubled words for kin and babies that TITLES does not hold (妈妈, 弟弟, 宝宝).
+_KIN = frozenset(["妈妈", "爸爸", "弟弟", "妹妹", "公公", "婆婆", "宝宝", "娃娃", "舅舅", "叔叔"])
 _OPENING_NAME = re.compile(r"说(?![明服])|表示|告诉|跟我|和我|同学(?!们)")
 # 小 words for people that are no names (室友小孩, 朋友小姐).
 _XIAO_PEOPLE = frozenset(
@@ -168,16 +186,36 @@ def given_names(
         name = next(g for g in m.groups() if g)
         if set(name) & _NOT_IN_NAME or name[0] in "我你他她它们这那哪每各某本该此其":
             continue
+        if name in _KIN or name in TITLES:
+            continue  # 他跟妈妈说, 我和哥哥都: kin, not a doubled given name
         shaped = name[0] == name[1] or (name[0] == "阿" and not known(name))
         if m.group("opening") and not shaped and not _OPENING_NAME.match(text, m.end()):
             continue  # 谷雨是节气: after 是, 也 or 都 only 阿芳 and 晓晓 open a clause
         if m.group("name") and name[0] == "小" and name not in _XIAO_PEOPLE:
             shaped = True  # 室友小雪说, 妹妹小鹿也: 小 and one, between person words
+        if m.group("listed") and (
+            known(text[m.start() - 3 : m.start() - 1])
+            or (known(text[m.end() + 1 : m.end() + 3]) and text[m.end() : m.end() + 1] == "、")
+        ):
+            continue  # 白云、蓝天、绿树: listed with common words, a list of things
         if m.group("titled") and not shaped and text[m.end() : m.end() + 1] in "，,。；;！!？?":
             continue  # before a pause only 阿杰 and 晓晓; 嘉琪 needs the title after it
         if shaped or (not known(name) and tagged_name(name)):
             found.append(name)
+    for m in _DOUBLED.finditer(text):
+        name = m.group("name")
+        if name in _KIN or name in TITLES or name[0] in _NOT_IN_NAME:
+            continue
+        if not known(name) or tagged_name(name):
+            found.append(name)  # 比如佳琪和萌萌。: not 和奶奶。, 比如星星、
     return found
+
+
+# A doubled given name (萌萌, 冉冉) last in a list or after 和/跟, before a pause: the dictionary
+# must not hold it as a word other than a name.
+_DOUBLED = re.compile(
+    rf"(?<=和|跟|与|、)(?P<name>([{_HAN}])\2)(?=[，,。；;！!？?、]|和|跟|都|也|$)", re.M
+)
 
 
 # K哥, J姐: a Latin letter and a kinship word, as nicknames go.
@@ -191,9 +229,11 @@ _QUOTED_NICK = re.compile(
 # What a person does right after 老X/小X (老凌答应, 小钱态度很差, 老黄说): strong enough for
 # 老黄 and 小钱, which are words too.
 _NICK_DOES = re.compile(
-    r"说(?![明服])|讲(?![座课台解])|表示|告诉|答应|同意|批准|安排|负责|规定|态度|人很|帮了|帮我|"
-    r"跟我|和我|让我|叫我|不让|每天|一直|总是|经常"
+    r"(?:还|也|又|都|就|却|竟然|居然)?(?:说(?![明服])|讲(?![座课台解])|表示|告诉|答应|同意|批准|安排|负责|规定|态度|人很|帮了|帮我|"
+    r"跟我|和我|让我|叫我|不让|每天|一直|总是|经常|把我)"
 )
+# Where someone is, after 老X/小X (钥匙在团委的小唐那里).
+_NICK_WHERE = ("那里", "那儿", "那边", "手里", "手上")
 
 
 def nick_slots(
@@ -227,7 +267,12 @@ def nick_slots(
         if word in skip or known(word):
             if does and rare(word):
                 found.append(word)
-        elif _AFTER_RE.match(text, end) or _SAYING_AFTER.match(text, end) or does:
+        elif (
+            _AFTER_RE.match(text, end)
+            or _SAYING_AFTER.match(text, end)
+            or does
+            or text.startswith(_NICK_WHERE, end)  # 小唐那里
+        ):
             found.append(word)
     return found
 
@@ -246,6 +291,9 @@ _PLACE_AFTER = "站桥村庄镇县乡屯寺湖巷坟街"
 _GLUED = frozenset("能会要可就都也还是有在不没地得着过了")
 # Last characters of names of places and things (甘露寺, 马驹桥, 丁香花树): no given name ends so.
 _THING_LAST = frozenset("寺桥村庄湖坟塔阁亭镇站街巷屯乡县")
+# Last characters of dictionary words for plants, ways and buildings (凌霄花, 林荫道): such an
+# entry is a thing unless a person is in sight (a name in the dictionary may end so too).
+_THING_HEAD = frozenset("花树草道路门园馆店厅")
 _PERSON_BEFORE = re.compile(
     rf"(?:{_STRONG_BEFORE}|学生|儿子|女儿|孩子|导师|老师|我叫|名叫|叫做|我是|[（(、])\0"
 )
@@ -269,8 +317,9 @@ def no_ones(
     if len(name) >= 3 and name[-1] in _THING_LAST:
         return True
     compound = name[:2] in COMPOUND_SURNAMES
+    thing = len(name) >= 3 and name[-1] in _THING_HEAD and listed(name)  # 凌霄花, 林荫道
     word_and_one = len(name) == 3 and not compound and listed(name) and plain(name[:2])
-    if len(name) >= 3 and (famous(name) or word_and_one):
+    if len(name) >= 3 and (famous(name) or word_and_one or thing):
         marked = text.replace(name, "\0")
         if not (_PERSON_BEFORE.search(marked) or _PERSON_AFTER.search(marked)):
             return True  # 袁隆平为解决吃饭问题: well known, and no person in sight
@@ -423,7 +472,7 @@ def word_names_in_slots(
         titled = _TITLE_AFTER.match(text, end) and not tag.startswith(("n", "t"))
         if cued or (titled and before != "的"):
             found.append(word)
-    return found
+    return found + compound_names(tokens)
 
 
 def surname_said(text: str, surnames: frozenset[str]) -> list[tuple[int, int]]:

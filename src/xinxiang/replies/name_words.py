@@ -6,7 +6,7 @@ output (`named_here`, `verb_at`); `replies.redact_names` uses them and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -141,12 +141,17 @@ ROLE_CUES = _words(
     "教师 外甥 侄子 侄女 徒弟 司机 保安 宿管员 保洁员 我叫 名叫 叫做 名字叫 本人 研究生 "
     "博士生 留学生 交换生 校友 老板 我是 找 和 与 跟 被 让 给 请 由 据 "
     "教官 教练 工友 同事 老乡 朋友 经理 会计 医生 律师 管理员 负责人 经办人 联系人 "
-    "宿管 保洁 厨师 书记 校长 副院长 副校长 副处长 班主任 队长 老师叫 同学叫"
+    "宿管 保洁 厨师 书记 校长 副院长 副校长 副处长 班主任 队长 老师叫 同学叫 "
+    # Posts in student bodies and clubs, and people by sex or job (社长濮阳天宇, 女生禤慧).
+    "社长 副社长 舍长 部长 副部长 会长 副会长 主席 副主席 委员 代表 候选人 干事 团支书 "
+    "支书 学委 班委 课代表 女生 男生 门卫 电工 水电工 维修工"
 )
 # Words for a person right before a nickname (同事老翟, 楼长老鲍, 师姐晴晴, 同学阿强).
 PERSON_CUES = _words(
     "同事 同学 室友 舍友 楼长 宿管 师傅 邻居 朋友 老乡 工友 师姐 师妹 师兄 师弟 队友 队员 "
-    "宿舍长 班长 组长 孩子 儿子 女儿 战友"
+    "宿舍长 班长 组长 孩子 儿子 女儿 战友 "
+    # People by their job on campus (门卫老凌, 电工老隋, 社长小林).
+    "门卫 电工 水电工 维修工 保安 司机 保洁 厨师 快递员 骑手 管理员 干事 部长 社长 会长 舍长"
 )
 # Cue words that are not themselves words for a person (找李雷, 由韩立新负责).
 WEAK_CUES = frozenset(_words("我是 找 和 与 跟 被 让 给 请 由 据 我叫 名叫 叫做 名字叫 本人"))
@@ -182,19 +187,33 @@ _SAID = frozenset(["说", "告诉", "认为", "表示", "反映", "同学", "老
 _NAMING = frozenset(["叫", "名叫", "叫做", "是", "找", "问", "和", "与", "跟"])
 
 
-def named_here(tokens: Sequence[tuple[str, str]], i: int, titles: Sequence[str]) -> bool:
+# Last characters of names of places (马驹桥, 黄村): listed with one, a word is a place too.
+_PLACE_END = frozenset("村乡县屯寺坟街巷站桥庄镇湖")
+
+
+def named_here(
+    tokens: Sequence[tuple[str, str]],
+    i: int,
+    titles: Sequence[str],
+    word: Callable[[str], bool] | None = None,
+) -> bool:
     """Whether the words around `tokens[i]` say a person is meant: a word for a person or 叫
-    before it, a title or 说 after it (室友吉祥, 吉祥同学, 吉祥说)."""
+    before it, a title or 说 after it (室友吉祥, 吉祥同学, 吉祥说), or another name listed with
+    it that is no common `word` itself (杨树、柳树 are two words, 高峰和石磊 two names)."""
     prev = tokens[i - 1][0] if i else ""
     nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
     strong = prev in ROLE_CUES and prev not in WEAK_CUES
-    # 高峰和石磊: listed with another name.
-    after = tokens[i + 2][1] if i + 2 < len(tokens) else ""
-    before = tokens[i - 2][1] if i >= 2 else ""
-    nxt_tag = tokens[i + 1][1] if i + 1 < len(tokens) else ""
+
+    def name_tag(k: int) -> str:
+        other = tokens[k][0] if 0 <= k < len(tokens) else ""
+        if not other or (word is not None and word(other)) or other[-1] in _PLACE_END:
+            return ""
+        return tokens[k][1]
+
+    after, before = name_tag(i + 2), name_tag(i - 2)
     listed = (
         (nxt in "和与、及" and after.startswith("nr"))
-        or (nxt[:1] in "和与、及" and len(nxt) > 1 and nxt_tag.startswith("nr"))  # 和石磊
+        or (nxt[:1] in "和与、及" and len(nxt) > 1 and name_tag(i + 1).startswith("nr"))  # 和石磊
         or (prev in "和与、及" and before.startswith("nr"))
     )
     return strong or listed or prev in _NAMING or nxt in titles or nxt in _SAID or nxt[:1] in "（("
@@ -211,3 +230,21 @@ def verb_at(tokens: Sequence[tuple[str, str]] | None, start: int) -> bool:
             break
         pos += len(word)
     return False
+
+
+# Words of place and time after a noun (谷雨前后, 林荫道上): after a name they would say where
+# someone is, which a letter says with 在 before it (在李明旁边).
+_WHERE_AFTER = frozenset(_words("前后 上 上面 里 里面 外 外面 旁边 附近 对面 门口 一带 两旁 两侧"))
+# Last characters of two-character names of places (黄村, 马镇): no given name is these.
+PLACE_LAST = frozenset("村乡县屯寺坟街巷站")
+
+
+def thing_here(tokens: Sequence[tuple[str, str]], i: int) -> bool:
+    """Whether the word `tokens[i]`, tagged a name, reads as a place or a thing: it opens a
+    clause and a word of place follows (谷雨前后, 林荫道上的), or it ends as places do (黄村)."""
+    word = tokens[i][0]
+    if len(word) == 2 and word[-1] in PLACE_LAST:
+        return True
+    opens = i == 0 or not any(c.isalnum() for c in tokens[i - 1][0])
+    nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
+    return opens and nxt in _WHERE_AFTER

@@ -2,9 +2,8 @@
 
 A name is found by any of four cues, each a pure function over the text:
 
-- a segmenter's part-of-speech tag for person names (jieba's `posseg` `nr`, see `jieba_tagger`),
-  kept only when it reads as a Chinese name (a known surname, 2–4 characters, not a public
-  figure);
+- a segmenter's part-of-speech tag for person names (jieba's `posseg` `nr`), kept only when it
+  reads as a Chinese name (a known surname, 2–4 characters, not a public figure);
 - a surname before a title or kinship word (张同学, 王老师, 李师傅, 刘阿姨, 赵处长) or after 小/老
   (小王, 老杨);
 - the signature: the last short lines of a letter (王小明 / 学生：王小明 / 刘晓燕 敬上);
@@ -13,11 +12,10 @@ A name is found by any of four cues, each a pure function over the text:
 Names listed before a word for people (江子墨、常乐两位同学) and a surname after 姓 (老板姓黄)
 are names too. The word lists are in `replies.name_words`.
 
-Besides, names given away by their context only (`replies.name_context`: 师姐晴晴,
-辅导员阳光，, 化工学院的黄子健，) and English first names (`replies.roman_names`: 外教David);
-names by the slot they stand in, given names alone, 老X/小X, names that are words and names
-without a surname, and the filter of names that are no one's (`replies.name_slots`); the
-signature's lines (`replies.signatures`).
+Besides, names given away by their context only (`replies.name_context`: 师姐晴晴, 辅导员阳光，,
+化工学院的黄子健，) and English first names (`replies.roman_names`: 外教David); names by the
+slot they stand in, given names alone, 老X/小X, names that are words, names one is called and
+names without a surname, and the filter of names that are no one's (`replies.name_slots`).
 
 `NameFinder.find` returns the names as strings; the redactor then hides every occurrence of each,
 so a name found once (in the signature, say) is hidden wherever it appears.
@@ -30,6 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from xinxiang.replies.name_context import after_particle, nicknames, word_names
+from xinxiang.replies.name_forms import called_names
 from xinxiang.replies.name_slots import (
     after_tags,
     ethnic_names,
@@ -58,6 +57,7 @@ from xinxiang.replies.name_words import (
     TITLES,
     WEAK_CUES,
     named_here,
+    thing_here,
     verb_at,
 )
 from xinxiang.replies.roman_names import english_first_name, roman_names
@@ -389,11 +389,10 @@ class NameFinder:
                     pass  # 温馨提示: part of a longer ordinary phrase
                 elif (
                     _looks_chinese_name(word)
-                    and self.frequent is not None
-                    and self.frequent(word)
-                    and not named_here(tokens, i, self.titles)
+                    and (bool(self.frequent and self.frequent(word)) or thing_here(tokens, i))
+                    and not named_here(tokens, i, self.titles, self.frequent)
                 ):
-                    pass  # 学院盖章, 从不张扬: a frequent word, no person in sight
+                    pass  # 学院盖章, 从不张扬, 谷雨前后: a word or a place, no person in sight
                 elif _looks_chinese_name(word) and word not in self.not_names:
                     found.append(word)
                 elif (
@@ -468,6 +467,7 @@ class NameFinder:
             *(n for n in word_names(text, self.lexicon, tokens) if n not in self.titles),
             *after_particle(text, self._plausible, self.known, _word_ends(text, tokens)),
             *roman_names(text),
+            *called_names(text),  # 我叫安静，: even a word of NOT_NAMES
             # Kevin Zhang（张凯文）: the Chinese name in brackets after a romanised one.
             *(n for n in _BRACKETED.findall(text) if _looks_chinese_name(n)),
         }

@@ -18,7 +18,14 @@ _PINYIN_SYLLABLE = (
 )
 _GIVEN = re.compile(rf"(?:{_PINYIN_SYLLABLE}){{1,2}}")
 _HONORIFIC = re.compile(
-    r"(?<![A-Za-z])(?:Prof|Dr|Mr|Ms|Mrs|Miss|Madam)\.?\s([A-Z][a-z]{1,11})(?![A-Za-z])"
+    r"(?<![A-Za-z])(?:Professor|Prof|Dr|Mr|Ms|Mrs|Miss|Madam)\.?\s([A-Z][a-z]{1,11})(?![A-Za-z])"
+    # Ms. xiaoli: a pinyin name in lower case after a short honorific with its full stop.
+    r"|(?<![A-Za-z])(?:Mr|Ms|Mrs|Dr)\.\s(?P<lower>[a-z]{4,12})(?![A-Za-z])"
+)
+# One English first name after "my friend", "my classmate" … (My friend Dasha told her).
+_MY_ONE = re.compile(
+    r"(?<![A-Za-z])(?:[Mm]y|[Oo]ur)\s(?:friend|roommate|classmate|teacher|tutor|supervisor|"
+    r"advisor|colleague|neighbou?r|coach)\s(?P<name>[A-Z][a-z]{2,11})(?![A-Za-z])"
 )
 # zhang san, written in lower case inside a Chinese sentence (not inside English words).
 _ROMAN_LOWER = re.compile(
@@ -108,7 +115,12 @@ def roman_names(text: str) -> list[str]:
     """Romanised names: a pinyin surname and a pinyin given name (Zhang San, LIU, Guilan), a
     name after an honorific (Ms. Tsang) and a cued English first name (外教David)."""
     # Ms. Tsang, Mr. Huang: after an honorific any capitalised surname.
-    found = [m.group(0) for m in _HONORIFIC.finditer(text)]
+    found = [
+        m.group(0)  # with its honorific, as the labelled sets mark it (Prof. Liu)
+        for m in _HONORIFIC.finditer(text)
+        if not m.group("lower") or _GIVEN.fullmatch(m.group("lower"))  # not "Ms. and"
+    ]
+    found += [n for m in _MY_ONE.finditer(text) if english_first_name(n := m.group("name"))]
     found += cued_full_names(text)
     cued = (m.group("name") for m in _CUED_ENGLISH.finditer(text))
     found += [name for name in cued if english_first_name(name)]

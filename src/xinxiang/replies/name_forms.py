@@ -1,0 +1,69 @@
+"""Name forms found without the slot machinery of `replies.name_slots` (issue #13): the name
+one says one is called (我叫安静，) or others call someone in quotes (叫他“大龙”), and compound
+surnames the segmenter splits from their given name (司马 / 佳 / 只是)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from xinxiang.replies.name_words import COMPOUND_SURNAMES, NOT_GIVEN, TITLES
+
+_HAN = "\u4e00-\u9fff"
+# Characters that do not fill a given name: function words and verbs of the slot.
+_NOT_IN_NAME = frozenset(NOT_GIVEN | set("说讲都还又就没很已从才再吗呢吧啊呀嘛么给把被让"))
+
+# Compound surnames that are also ordinary words (东方红, 西门外, 百里挑一, 第五名).
+_COMPOUND_WORDS = frozenset(
+    [
+        "东方",
+        "西门",
+        "百里",
+        "第五",
+        "单于",
+        "长孙",
+        "司空",
+        "太史",
+        "南宫",
+        "轩辕",
+        "公良",
+        "乐正",
+        "谷梁",
+    ]
+)
+# Tags of the word after a name: a verb, an adverb, a function word or a pause (皇甫一诺的车).
+_AFTER_TAGS = ("v", "d", "c", "p", "u", "x", "r")
+
+
+def compound_names(tokens: Sequence[tuple[str, str]]) -> list[str]:
+    """A compound surname the segmenter splits from its given name (司马 / 佳 / 只是, 皇甫 / 一 /
+    诺 / 的): the surname, then one word of one or two characters or two of one, then a verb,
+    a function word or a pause."""
+    found = []
+    for i, (word, _) in enumerate(tokens):
+        if word not in COMPOUND_SURNAMES or word in _COMPOUND_WORDS:
+            continue
+        given, j = "", i + 1
+        while j < len(tokens) and len(given) < 2 and re.fullmatch(f"[{_HAN}]+", tokens[j][0]):
+            if len(given) + len(tokens[j][0]) > 2 or set(tokens[j][0]) & _NOT_IN_NAME:
+                break
+            given, j = given + tokens[j][0], j + 1
+        nxt = tokens[j] if j < len(tokens) else ("", "x")
+        if given and given not in TITLES and nxt[1].startswith(_AFTER_TAGS):
+            found.append(word + given)
+    return found
+
+
+def called_names(text: str) -> list[str]:
+    """The name one says one is called or others call someone (see `_CALLED`), even a word."""
+    names = [m.group("name") or m.group("quoted") for m in _CALLED.finditer(text)]
+    return [n for n in names if not set(n) & _NOT_IN_NAME]
+
+
+# Whatever one says one is called, an ordinary word or not (我叫安静，是真名; 我叫温柔。), and
+# the name others call someone, in quotes (大家叫他“大龙”).
+_CALLED = re.compile(
+    rf"(?:我叫|我名叫|我的名字叫|我的名字是|本人名叫)(?P<name>[{_HAN}]{{2,3}}?)"
+    r"(?=[，,。；;！!]|$|\n|（|\(|，是)"
+    rf"|(?:叫他|叫她|称他|称她|喊他|喊她)(?:为)?[“\"「](?P<quoted>[{_HAN}]{{2,3}})[”\"」]"
+)
