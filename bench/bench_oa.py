@@ -105,7 +105,9 @@ def sync_main(url: str, page_size: int, tmp: str, tickets_n: int, out: Any) -> N
     from xinxiang.services.routing import route_received
     from xinxiang.store.migrate import upgrade
 
-    os.environ.setdefault("XINXIANG_TOKEN_KEY", "d4376c4cb4ace6801a8d77b2d68499a3f9c23632403cf2734166c5ae373d4f23")
+    os.environ.setdefault(
+        "XINXIANG_TOKEN_KEY", "d4376c4cb4ace6801a8d77b2d68499a3f9c23632403cf2734166c5ae373d4f23"
+    )
     os.environ["XINXIANG_OA_SECRET"] = SECRET
     directory = Path(tmp) / "deploy"
     create_embedded_deployment(directory, force=True)
