@@ -29,7 +29,10 @@ def units(text: str) -> list[tuple[str, str]]:
     """(id, block text) for each unit of a pool or half, in file order."""
     starts = list(_UNIT.finditer(text))
     ends = [m.start() for m in starts[1:]] + [len(text)]
-    return [(m.group(1), text[m.start() : end].strip() + "\n") for m, end in zip(starts, ends, strict=True)]
+    return [
+        (m.group(1), text[m.start() : end].strip() + "\n")
+        for m, end in zip(starts, ends, strict=True)
+    ]
 
 
 def heldout_digest() -> str:
