@@ -1,15 +1,19 @@
 """The periodic duties of the two-host scenario (`tests/scaleout_hosts.py`): reminders (提醒)
 and OA pushes, made to happen during the run and counted where they arrive.
 
-Reminders fall due days after a ticket under the school's policy. The run's `calendar.toml`
-changes only documented `[policy]` numbers: no half-way reminder, and one lead time
-(`reminder_lead_minutes`) chosen at the start so that the lead-time reminder of the response
-deadline of every ticket dispatched before `T` (a minute or two into the run) is due at `T`.
-All tickets accepted on the same working day before the cut-off share that response deadline
-(the end of the day); a ticket accepted after `T` has its reminder after its own acceptance
-only (never in the run). The sweep (every minute, under a job lease) sends them; the run waits
-for a sweep after `T`. Which reminders were due is computed again here from the tickets'
-deadlines, independently of the sweep's own bookkeeping.
+Reminders fall due hours or days after a ticket under the school's policy. The run's
+`calendar.toml` changes only documented `[policy]` numbers: no half-way reminder, and two lead
+times (`reminder_lead_minutes`):
+- one chosen at the start so that the reminder of the response deadline of every ticket
+  dispatched before `T` (a minute or two into the run) is due at `T`, all at once: tickets
+  accepted on one working day before the cut-off share that deadline (the end of the day), and
+  a ticket accepted after `T` has no reminder before its acceptance;
+- 1439 minutes (24 h less one minute), so that a priority ticket (基本生活保障, formal reply
+  within 24 natural hours; a sixth of the letters say 没有热水) has its reminder one minute after
+  its dispatch: reminders fall due all through the run, in many sweeps.
+The sweep (every minute, under a job lease) sends them; the run waits for a sweep after `T`.
+Which reminders were due is computed again here from the tickets' deadlines, independently of
+the sweep's own bookkeeping.
 
 OA pushes: `OA_PETITIONS` petitions wait in an OA simulator on the bridge address; the hosts
 pull them (every minute, under a job lease) into tickets, whose registration and dispatch are
@@ -70,12 +74,17 @@ def reminder_lead(start: datetime, after: float, cfg: Any) -> tuple[int, datetim
     return minutes, due - timedelta(minutes=minutes)
 
 
+PRIORITY_LEAD = 24 * 60 - 1  # a priority ticket's reminder, a minute after its dispatch
+
+
 def write_policy(cfg_dir: Path, lead_minutes: int) -> None:
-    """The shipped `calendar.toml` with one lead-time reminder and no half-way reminder."""
+    """The shipped `calendar.toml` with the two lead times above, no half-way reminder."""
     text = (REPO / "config" / "calendar.toml").read_text("utf-8")
     text, n1 = re.subn(r"(?m)^reminder_halfway = true", "reminder_halfway = false", text)
     text, n2 = re.subn(
-        r"(?m)^reminder_lead_minutes = \[120\]", f"reminder_lead_minutes = [{lead_minutes}]", text
+        r"(?m)^reminder_lead_minutes = \[120\]",
+        f"reminder_lead_minutes = [{lead_minutes}, {PRIORITY_LEAD}]",
+        text,
     )
     assert n1 == n2 == 1, "config/calendar.toml no longer has the [policy] lines replaced here"
     (cfg_dir / "calendar.toml").write_text(text, "utf-8")
@@ -89,6 +98,7 @@ class DutyFacts:
     lead_minutes: int = 0
     swept_until: str = ""  # the `now` of the last sweep
     reminders_due: int = 0  # (ticket, deadline) pairs whose reminder fell due in the run
+    reminders_waiting_routing: int = 0  # of those, dispatch reminders (sent while not routed)
     reminders_recorded: int = 0  # reminder notices recorded by the sweeps (NoticeRow)
     reminders_not_recorded: int = 0  # due, but no notice recorded
     reminders_not_due: int = 0  # recorded, but not due by the computation here
@@ -96,7 +106,8 @@ class DutyFacts:
     reminder_mails: int = 0  # distinct reminder Message-IDs received
     reminder_tickets_mailed: int = 0  # tickets with a reminder received
     reminder_tickets_due: int = 0
-    reminders_twice: int = 0  # (ticket, deadline, recipient) with two reminder Message-IDs
+    reminders_twice: int = 0  # (ticket, deadline, step, recipient) with two Message-IDs
+    reminder_sweeps: int = 0  # sweeps that queued reminders (both hosts' logs)
     reminder_rows_not_received: int = 0
     reminder_redelivered: int = 0  # the same reminder Message-ID received again
     oa_petitions: int = 0
@@ -135,7 +146,7 @@ def duty_facts(
     from xinxiang.store.models_oa import OaOutboxRow
 
     f = DutyFacts(reminder_at=t.isoformat(), lead_minutes=lead)
-    lead_td = timedelta(minutes=lead)
+    leads = (timedelta(minutes=lead), timedelta(minutes=PRIORITY_LEAD))
     with ctx.db.unit_of_work() as s:
         swept = read_watermark(s)
         tickets = s.execute(
@@ -149,6 +160,7 @@ def duty_facts(
                 TicketRow.formal_due,
                 TicketRow.created_at,
                 TicketRow.dispatch_due,
+                TicketRow.dispatched_at,
             )
         ).all()
         notices = s.execute(
@@ -171,10 +183,17 @@ def duty_facts(
     due: set[tuple[int, str]] = set()
     statuses = {"response": ("dispatched",), "preliminary": ("dispatched", "accepted")}
     work = ("dispatched", "accepted", "preliminary", "pending_approval")
-    for tid, _src, status, accepted, resp, prelim, formal, created, dispatch in tickets:
+    # A ticket's dispatch deadline ran while it waited for routing: a reminder falling due in
+    # that wait is sent when a sweep (every minute) comes before the routing, so it may be sent.
+    may: set[tuple[int, str]] = set()
+    for tid, _src, status, accepted, resp, prelim, formal, created, dispatch, routed in tickets:
         if swept is None:
             continue
         running = [("dispatch", dispatch, created)] if status in DISPATCHING else []
+        if status not in DISPATCHING and dispatch is not None and routed is not None:
+            for fire in (dispatch - lead_td for lead_td in leads):
+                if max(created, dispatch - REMINDER_SPAN_CAP) < fire <= min(swept, routed):
+                    may.add((tid, "dispatch"))
         if accepted is not None:
             for kind, d in zip(_DEADLINES, (resp, prelim, formal), strict=True):
                 if status in statuses.get(kind, work):
@@ -182,17 +201,19 @@ def duty_facts(
         for kind, d, started in running:
             if d is None:
                 continue
-            fire = d - lead_td
-            if max(started, d - REMINDER_SPAN_CAP) < fire <= swept:
-                due.add((tid, kind))
+            for fire in (d - lead_td for lead_td in leads):
+                if max(started, d - REMINDER_SPAN_CAP) < fire <= swept:
+                    due.add((tid, kind))
     recorded = {(tid, _deadline_of(key)) for tid, key in notices}
+    due |= recorded & may
     f.reminders_due, f.reminders_recorded = len(due), len(notices)
+    f.reminders_waiting_routing = len(recorded & may)
     f.reminders_not_recorded = len(due - recorded)
     f.reminders_not_due = len(recorded - due)
     f.reminder_tickets_due = len({tid for tid, _ in due})
     f.reminder_rows = len(rows)
     received = {mid.strip("<>") for mid in by_id}
-    per_pair: Counter[tuple[int, str, str]] = Counter()
+    per_pair: Counter[tuple[int, str, str, str]] = Counter()
     mailed: set[int] = set()
     for tid, dedupe, mid, rcpt, _state in rows:
         mid = mid.strip("<>")
@@ -203,7 +224,8 @@ def duty_facts(
         f.reminder_redelivered += by_id[mid] - 1
         mailed.add(tid)
         notice_key = dedupe.split(":", 2)[-1].split(">")[0]
-        per_pair[(tid, _deadline_of(notice_key), rcpt)] += 1
+        step = notice_key.split("/")[-1]
+        per_pair[(tid, _deadline_of(notice_key), step, rcpt)] += 1
     f.reminder_tickets_mailed = len(mailed)
     f.reminders_twice = sum(1 for c in per_pair.values() if c > 1)
     # OA: one outbox row per (ticket, event), each recorded once by the OA.
@@ -243,4 +265,5 @@ def duty_facts(
         )
         f.oa_pushed_by[host] = sum(int(n) for n in re.findall(r"OA push: (\d+) sent", text))
         f.swept_by[host] = len(re.findall(r"sweep \S+: \d+ notices", text))
+    f.reminder_sweeps = sum(f.swept_by.values())
     return f

@@ -52,10 +52,12 @@ from servers import DovecotServer, free_port  # type: ignore[import-not-found]
 REPO = Path(__file__).resolve().parents[1]
 HOSTS = ("w1", "w2")
 PETITIONERS = "stu.example.edu.cn"
-# Each letter names another building and matter, so that routing sees distinct letters.
-OA_PETITIONS = 100  # petitions waiting in the OA: pulled, dispatched and pushed back
+# Each letter names another building and matter, so that routing sees distinct letters; a
+# sixth (没有热水) are priority tickets (24 h), whose reminders fall due during the run.
+OA_PETITIONS = 100  # petitions filed at the OA: pulled, dispatched and pushed back
+OA_BATCHES, OA_EVERY = 5, 30.0  # filed in 5 batches, one every 30 s from the start
 REMIND_AFTER = 90.0  # seconds into the run at which the reminders fall due (T)
-MATTERS = ("宿舍热水", "食堂价格", "图书馆座位", "校园网速度", "教室空调", "快递点排队")
+MATTERS = ("宿舍没有热水", "食堂价格", "图书馆座位", "校园网速度", "教室空调", "快递点排队")
 
 
 class CountingSink:
@@ -230,7 +232,7 @@ def run_two_hosts(
         stack.callback(sink.close)
         oa = stack.enter_context(CountingOa(tmp / "oa-sim.db", addr))
         assert oa.store is not None
-        oa.store.seed(oa_petitions)
+        oa_filed = oa.store.seed(max(1, oa_petitions // OA_BATCHES))
         account = dovecot.new_account("shuji")
         env["SCALEOUT_IMAP_PASSWORD"] = account.password
         os.environ["SCALEOUT_IMAP_PASSWORD"] = account.password
@@ -275,7 +277,7 @@ def run_two_hosts(
 
         lead, remind_at = reminder_lead(datetime.now(UTC), remind_after, ctx.cfg)
         write_policy(cfg, lead)
-        say(f"reminders fall due at {remind_at:%H:%M:%S} UTC (lead {lead} min)")
+        say(f"reminders fall due at {remind_at.astimezone(UTC):%H:%M:%S} UTC (lead {lead} min)")
         run.load = (os.getloadavg()[0], 0.0)
         t0 = time.monotonic()
         for host in HOSTS:
@@ -284,6 +286,11 @@ def run_two_hosts(
         killed_at = 0.0
         deadline = t0 + timeout
         while time.monotonic() < deadline:
+            if oa_filed < oa_petitions and time.monotonic() - t0 >= OA_EVERY * (
+                oa_filed * OA_BATCHES // oa_petitions
+            ):
+                batch = min(oa_petitions, oa_filed + max(1, oa_petitions // OA_BATCHES))
+                oa_filed += oa.store.seed(batch, rng_seed=oa_filed + 1)
             tickets = count(TicketRow, TicketRow.source == "shuji")
             if not run.killed_host and tickets >= n // 3:
                 with ctx.db.unit_of_work() as s:
