@@ -102,6 +102,7 @@ class DutyFacts:
     reminders_recorded: int = 0  # reminder notices recorded by the sweeps (NoticeRow)
     reminders_not_recorded: int = 0  # due, but no notice recorded
     reminders_not_due: int = 0  # recorded, but not due by the computation here
+    not_due_sample: list[str] = field(default_factory=list)
     reminder_rows: int = 0  # reminder outbox rows
     reminder_mails: int = 0  # distinct reminder Message-IDs received
     reminder_tickets_mailed: int = 0  # tickets with a reminder received
@@ -190,6 +191,7 @@ def duty_facts(
         if swept is None:
             continue
         running = [("dispatch", dispatch, created)] if status in DISPATCHING else []
+        routed = routed or accepted  # routing accepts (受理) at dispatch: the clocks start
         if status not in DISPATCHING and dispatch is not None and routed is not None:
             for fire in (dispatch - lead_td for lead_td in leads):
                 if max(created, dispatch - REMINDER_SPAN_CAP) < fire <= min(swept, routed):
@@ -210,6 +212,7 @@ def duty_facts(
     f.reminders_waiting_routing = len(recorded & may)
     f.reminders_not_recorded = len(due - recorded)
     f.reminders_not_due = len(recorded - due)
+    f.not_due_sample = sorted(k for tid, k in notices if (tid, _deadline_of(k)) not in due)[:5]
     f.reminder_tickets_due = len({tid for tid, _ in due})
     f.reminder_rows = len(rows)
     received = {mid.strip("<>") for mid in by_id}
