@@ -192,6 +192,8 @@ def duty_facts(
             continue
         running = [("dispatch", dispatch, created)] if status in DISPATCHING else []
         routed = routed or accepted  # routing accepts (受理) at dispatch: the clocks start
+        # Dispatching clears the dispatch deadline: it was the policy's window after arrival.
+        dispatch = dispatch or created + ctx.policy.dispatch_window
         if status not in DISPATCHING and dispatch is not None and routed is not None:
             for fire in (dispatch - lead_td for lead_td in leads):
                 if max(created, dispatch - REMINDER_SPAN_CAP) < fire <= min(swept, routed):

@@ -285,7 +285,16 @@ def run_two_hosts(
         host_of = {net.hostname[h]: h for h in HOSTS}
         killed_at = 0.0
         deadline = t0 + timeout
+        told = t0
         while time.monotonic() < deadline:
+            if time.monotonic() - told >= 60:  # how far it got, for a long run's log
+                told = time.monotonic()
+                routing = count(TicketRow, TicketRow.status == "received")
+                to_send = count(OutboxRow, OutboxRow.state.in_(("pending", "sending")))
+                say(
+                    f"{count(TicketRow)} tickets, {routing} waiting for routing,"
+                    f" {count(OutboxRow, OutboxRow.state == 'sent')} mails sent, {to_send} to send"
+                )
             if oa_filed < oa_petitions and time.monotonic() - t0 >= OA_EVERY * (
                 oa_filed * OA_BATCHES // oa_petitions
             ):
