@@ -185,18 +185,20 @@ def duty_facts(
     statuses = {"response": ("dispatched",), "preliminary": ("dispatched", "accepted")}
     work = ("dispatched", "accepted", "preliminary", "pending_approval")
     # A ticket's dispatch deadline ran while it waited for routing: a reminder falling due in
-    # that wait is sent when a sweep (every minute) comes before the routing, so it may be sent.
+    # that wait is sent when a sweep read the ticket before routing committed, so it may have
+    # been sent. When routing committed is not recorded (`accepted_at` is the `now` of the
+    # routing pass, which may have begun before the reminder fell due): any reminder of the
+    # dispatch deadline of a routed ticket falling due before the last sweep may be sent.
     may: set[tuple[int, str]] = set()
     for tid, _src, status, accepted, resp, prelim, formal, created, dispatch, routed in tickets:
         if swept is None:
             continue
         running = [("dispatch", dispatch, created)] if status in DISPATCHING else []
-        routed = routed or accepted  # routing accepts (受理) at dispatch: the clocks start
         # Dispatching clears the dispatch deadline: it was the policy's window after arrival.
         dispatch = dispatch or created + ctx.policy.dispatch_window
-        if status not in DISPATCHING and dispatch is not None and routed is not None:
+        if status not in DISPATCHING and (routed or accepted) is not None:
             for fire in (dispatch - lead_td for lead_td in leads):
-                if max(created, dispatch - REMINDER_SPAN_CAP) < fire <= min(swept, routed):
+                if max(created, dispatch - REMINDER_SPAN_CAP) < fire <= swept:
                     may.add((tid, "dispatch"))
         if accepted is not None:
             for kind, d in zip(_DEADLINES, (resp, prelim, formal), strict=True):
