@@ -27,6 +27,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -273,8 +274,6 @@ def run_two_hosts(
                 stop_process(p, timeout=10)
 
         stack.callback(stop_all)
-        from datetime import UTC, datetime
-
         lead, remind_at = reminder_lead(datetime.now(UTC), remind_after, ctx.cfg)
         write_policy(cfg, lead)
         say(f"reminders fall due at {remind_at.astimezone(UTC):%H:%M:%S} UTC (lead {lead} min)")
@@ -286,6 +285,7 @@ def run_two_hosts(
         killed_at = 0.0
         deadline = t0 + timeout
         told = t0
+        routed_by: datetime | None = None  # when every ticket was first seen routed
         while time.monotonic() < deadline:
             if time.monotonic() - told >= 60:  # how far it got, for a long run's log
                 told = time.monotonic()
@@ -329,12 +329,15 @@ def run_two_hosts(
                 from_oa = count(TicketRow, TicketRow.source == "oa")
                 oa_unsent = count(OaOutboxRow, OaOutboxRow.state != "sent")
                 unsent = count(OutboxRow, OutboxRow.state.in_(("pending", "sending")))
+                if routed_by is None and waiting == 0 and from_oa >= oa_petitions:
+                    routed_by = datetime.now(UTC)
+                # The last sweep began once every ticket was routed (committed) and after T: it
+                # saw every reminder due by its `now`.
                 if (
-                    waiting == 0
-                    and from_oa >= oa_petitions
+                    routed_by is not None
                     and oa_unsent == 0
                     and swept is not None
-                    and swept >= remind_at
+                    and swept >= max(remind_at, routed_by)
                     and unsent == 0
                 ):
                     run.drained = True

@@ -48,10 +48,10 @@ def two_host_run(tmp_path_factory: pytest.TempPathFactory) -> TwoHostRun:
             pytest.fail(f"two-host test cannot run: {reason}")
         pytest.skip(reason)
     tmp: Path = tmp_path_factory.mktemp("two-hosts")
-    return run_two_hosts(tmp, N, timeout=480)
+    return run_two_hosts(tmp, N, timeout=540)
 
 
-@pytest.mark.timeout(600)  # the run is made in this test's setup: about a minute on 2 idle cores
+@pytest.mark.timeout(720)  # the run is made in this test's setup: about a minute on 2 idle cores
 def test_both_hosts_drain_the_mailbox_and_a_killed_host_is_taken_over(
     two_host_run: TwoHostRun,
 ) -> None:
