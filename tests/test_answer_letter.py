@@ -66,54 +66,25 @@ def test_the_petitioner_gets_an_answer_letter_and_the_office_the_internal_record
 
     to_petitioner = loop.last_to(PETITIONER, "【正式答复】")
     letter = pdf_text(to_petitioner, "答复函", tmp_path)
-    assert not [
-        p.get_filename()
-        for p in to_petitioner.iter_attachments()
-        if "处理单" in (p.get_filename() or "")
-    ]
+    assert not [p.get_filename() for p in to_petitioner.iter_attachments()
+                if "处理单" in (p.get_filename() or "")]
     # What the petitioner may read: their letter, the answer as signed, who answered, when.
-    for expected in (
-        number,
-        "来信答复函",
-        "热水循环泵已更换",
-        "保卫处2026年12月7日",
-        "保卫处",
-        "宿舍热水",
-    ):
+    for expected in (number, "来信答复函", "热水循环泵已更换", "保卫处2026年12月7日", "保卫处",
+                     "宿舍热水"):
         assert expected in letter, expected
     # Nothing internal, of any kind: no ASCII codes at all (department, status, event, rule
     # ids, channel prefixes), no return reason, no approver, no internal labels.
     assert re.findall(r"[A-Za-z_]{2,}", letter) == []
-    internal = [
-        RETURN_REASON[:8],
-        "内部掌握",
-        "退回",
-        "审核",
-        "王芳",
-        "李主任",
-        "规则",
-        "处理单",
-        "拟办",
-        "批示",
-        "查询码",
-        loop.ticket().query_code,
-    ]
+    internal = [RETURN_REASON[:8], "内部掌握", "退回", "审核", "王芳", "李主任", "规则",
+                "处理单", "拟办", "批示", "查询码", loop.ticket().query_code]
     internal += [*EVENT_LABELS.values(), "后勤管理处"]
     plain = letter.replace("受理编号", "")  # the ticket's name, not the 受理 event
     assert [w for w in internal if w in plain and w not in ("正式回复",)] == []
 
     copy = loop.last_to(OFFICE, "【双反馈】")
     record = pdf_text(copy, "阅批处理单", tmp_path)
-    for expected in (
-        "阅批处理单",
-        "拟办意见",
-        "领导批示",
-        "审核：王芳（命令行）",
-        "李主任（命令行）",
-        RETURN_REASON[:8],
-        "后勤管理处",
-        "保卫处",
-    ):
+    for expected in ("阅批处理单", "拟办意见", "领导批示", "审核：王芳（命令行）",
+                     "李主任（命令行）", RETURN_REASON[:8], "后勤管理处", "保卫处"):
         assert expected in record, expected
     codes = {d.code for d in loop.ctx.cfg.departments} | {s.value for s in TicketStatus}
     codes |= set(EVENT_LABELS) | set(REPLY_LABELS) | {r.name for r in loop.ctx.rules.rules}

@@ -165,7 +165,6 @@ def test_oa_outage_alerts_once_and_recovers_once(
     tmp_path: Path,
 ) -> None:
     from xinxiang.oa_bridge.simulator import Faults, OaSimulator
-
     cfg_dir = deploy(tmp_config, hook, monkeypatch)
     oa_toml = cfg_dir / "oa.toml"
     text = oa_toml.read_text("utf-8").replace("max_attempts = 8", "max_attempts = 1")
