@@ -11,10 +11,13 @@ their own, made by the bench, reaching a PostgreSQL, a Redis, a Dovecot and an S
 their own on a bridge address (`tests/scaleout_hosts.py`, the same scenario as
 `tests/test_scaleout_two_hosts.py` at 2,000 letters); the host reading the mailbox is SIGKILLed
 with its children at a third and comes back only after the other host has taken the mailbox
-over. Needs root. Reminders and OA pushes are not counted (see bench/RESULTS.md).
+over. Needs root. Petitions are filed at an OA simulator meanwhile (`--oa-petitions`) and
+reminders fall due (`--remind-after`, and each priority ticket's a minute after its dispatch):
+each reminder and each OA update is counted where it arrives (`tests/scaleout_duties.py`).
 
     .venv/bin/python bench/bench_scaleout.py [--n 2000] [--no-kill]
     .venv/bin/python bench/bench_scaleout.py --netns --n 20000 [--timeout 3600]
+        [--oa-petitions 1000] [--remind-after 90]
 """
 
 from __future__ import annotations
@@ -126,9 +129,13 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--no-kill", action="store_true")
     ap.add_argument("--netns", action="store_true", help="two hosts in network namespaces")
+    ap.add_argument("--oa-petitions", type=int, default=100, help="--netns: filed at the OA")
+    ap.add_argument(
+        "--remind-after", type=float, default=90, help="--netns: seconds to the reminders' T"
+    )
     args = ap.parse_args()
     if args.netns:
-        two_hosts(args.n, args.timeout)
+        two_hosts(args.n, args.timeout, args.oa_petitions, args.remind_after)
         return
 
     from sqlalchemy import func, select
@@ -221,7 +228,7 @@ def main() -> None:
     print(f"\nLogs: {tmp}")
 
 
-def two_hosts(n: int, timeout: float) -> None:
+def two_hosts(n: int, timeout: float, oa_petitions: int, remind_after: float) -> None:
     """The two-host scenario (`tests/scaleout_hosts.py`) at `n` letters, as a table."""
     from netns_hosts import netns_unavailable  # type: ignore[import-not-found]
     from scaleout_hosts import run_two_hosts  # type: ignore[import-not-found]
@@ -233,16 +240,24 @@ def two_hosts(n: int, timeout: float) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="xx-bench-2hosts-"))
     t0 = time.monotonic()
     run = run_two_hosts(
-        tmp, n, timeout=timeout, progress=lambda m: print(f"{time.monotonic() - t0:7.1f} s  {m}")
+        tmp,
+        n,
+        timeout=timeout,
+        progress=lambda m: print(f"{time.monotonic() - t0:7.1f} s  {m}", flush=True),
+        oa_petitions=oa_petitions,
+        remind_after=remind_after,
     )
+    d = run.duties
     print(f"\n## Two hosts (network namespaces), PostgreSQL + RedisHuey, {n} letters\n")
     print(
         "| letters | drained in | letters/s | killed at | taken over after | tickets | stored twice"
         " | two outbox rows per (ticket, kind) | receipts missing / twice | dispatch mails /"
         " dispatched | same Message-ID again | w1 / w2 tickets | w1 / w2 mails"
+        " | reminders due / recorded / mailed (tickets) / twice | w1 / w2 reminder mails"
+        " | OA events / updates at the OA / twice / key again | w1 / w2 OA pushes"
         " | load before / after |"
     )
-    print("|" + "---|" * 14)
+    print("|" + "---|" * 18)
     print(
         f"| {n} | {run.elapsed:.0f} s{'' if run.drained else ' (NOT drained)'} |"
         f" {n / run.elapsed:.0f} | {run.killed_host} at {run.killed_at_tickets} |"
@@ -251,6 +266,11 @@ def two_hosts(n: int, timeout: float) -> None:
         f" {run.outbox_rows_twice} | {run.receipts_missing} / {run.receipts_twice} |"
         f" {run.dispatch_mails} / {run.dispatched_tickets} | {run.redelivered} |"
         f" {run.created['w1']} / {run.created['w2']} | {run.sent['w1']} / {run.sent['w2']} |"
+        f" {d.reminders_due} / {d.reminders_recorded} / {d.reminder_mails}"
+        f" ({d.reminder_tickets_mailed}) / {d.reminders_twice} |"
+        f" {d.reminders_sent_by.get('w1', 0)} / {d.reminders_sent_by.get('w2', 0)} |"
+        f" {d.oa_rows} / {d.oa_updates} / {d.oa_updates_twice} / {d.oa_posted_again} |"
+        f" {d.oa_pushed_by.get('w1', 0)} / {d.oa_pushed_by.get('w2', 0)} |"
         f" {run.load[0]:.1f} / {run.load[1]:.1f} |"
     )
     print("\n" + "\n".join(run.lines()))

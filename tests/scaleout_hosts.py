@@ -27,6 +27,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +39,26 @@ from netns_hosts import (  # type: ignore[import-not-found]
     kill_host,
     stop_process,
 )
+from scaleout_duties import (  # type: ignore[import-not-found]
+    OA_SECRET,
+    CountingOa,
+    DutyFacts,
+    duty_facts,
+    reminder_lead,
+    write_oa_toml,
+    write_policy,
+)
 from servers import DovecotServer, free_port  # type: ignore[import-not-found]
 
 REPO = Path(__file__).resolve().parents[1]
 HOSTS = ("w1", "w2")
 PETITIONERS = "stu.example.edu.cn"
-# Each letter names another building and matter, so that routing sees distinct letters.
-MATTERS = ("宿舍热水", "食堂价格", "图书馆座位", "校园网速度", "教室空调", "快递点排队")
+# Each letter names another building and matter, so that routing sees distinct letters; a
+# sixth (没有热水) are priority tickets (24 h), whose reminders fall due during the run.
+OA_PETITIONS = 100  # petitions filed at the OA: pulled, dispatched and pushed back
+OA_BATCHES, OA_EVERY = 5, 30.0  # filed in 5 batches, one every 30 s from the start
+REMIND_AFTER = 90.0  # seconds into the run at which the reminders fall due (T)
+MATTERS = ("宿舍没有热水", "食堂价格", "图书馆座位", "校园网速度", "教室空调", "快递点排队")
 
 
 class CountingSink:
@@ -110,10 +124,12 @@ class TwoHostRun:
     sent: dict[str, int] = field(default_factory=dict)  # mails sent per host
     logs: Path | None = None
     load: tuple[float, float] = (0.0, 0.0)
+    duties: DutyFacts = field(default_factory=DutyFacts)  # reminders and OA pushes
 
     def lines(self) -> list[str]:
         """A readable summary (for assertion messages and the bench)."""
-        return [f"{k}={v}" for k, v in self.__dict__.items()]
+        out = [f"{k}={v}" for k, v in self.__dict__.items() if k != "duties"]
+        return out + [f"duties.{k}={v}" for k, v in self.duties.__dict__.items()]
 
 
 def write_config(
@@ -122,7 +138,7 @@ def write_config(
     """One host's configuration: the same on both hosts (they share the data directory)."""
     cfg_dir.mkdir(parents=True)
     for extra in (REPO / "config").glob("*.toml"):
-        if extra.name not in ("xinxiang.toml", "oa.toml"):
+        if extra.name not in ("xinxiang.toml", "oa.toml", "calendar.toml"):
             (cfg_dir / extra.name).write_bytes(extra.read_bytes())
     (cfg_dir / "xinxiang.toml").write_text(
         f'[storage]\ndata_dir = "{data_dir}"\ndatabase_url = "{db_url}"\n'
@@ -175,22 +191,35 @@ def _share(log: Path) -> tuple[int, int]:
 
 
 def run_two_hosts(
-    tmp: Path, n: int, *, timeout: float = 600, progress: Callable[[str], None] | None = None
+    tmp: Path,
+    n: int,
+    *,
+    timeout: float = 600,
+    progress: Callable[[str], None] | None = None,
+    oa_petitions: int = OA_PETITIONS,
+    remind_after: float = REMIND_AFTER,
 ) -> TwoHostRun:
-    """Run the scenario in `tmp` (logs stay there); everything started is stopped again."""
+    """Run the scenario in `tmp` (logs stay there); everything started is stopped again.
+
+    Besides the `n` letters, `oa_petitions` petitions wait in the OA, and the reminders of the
+    tickets dispatched in the first `remind_after` seconds fall due then (`scaleout_duties`).
+    """
     from sqlalchemy import func, select
 
     from xinxiang.config import load_config
     from xinxiang.services.context import AppContext
+    from xinxiang.services.sweep_due import read_watermark
     from xinxiang.store.migrate import upgrade
     from xinxiang.store.models import LetterRow, OutboxRow, TicketRow
     from xinxiang.store.models_leases import SourceLeaseRow
+    from xinxiang.store.models_oa import OaOutboxRow
 
     say = progress or (lambda _msg: None)
     run = TwoHostRun(n=n, logs=tmp)
     xinxiang = str(Path(sys.executable).with_name("xinxiang"))
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.setdefault("XINXIANG_TOKEN_KEY", secrets.token_hex(32))
+    env["XINXIANG_OA_SECRET"] = OA_SECRET
     src = str(REPO / "src")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
     with contextlib.ExitStack() as stack:
@@ -202,18 +231,23 @@ def run_two_hosts(
         dovecot = stack.enter_context(DovecotServer(host=addr, extra_config="mail_fsync = never"))
         sink = CountingSink(addr)
         stack.callback(sink.close)
+        oa = stack.enter_context(CountingOa(tmp / "oa-sim.db", addr))
+        assert oa.store is not None
+        oa_filed = oa.store.seed(max(1, oa_petitions // OA_BATCHES))
         account = dovecot.new_account("shuji")
         env["SCALEOUT_IMAP_PASSWORD"] = account.password
         os.environ["SCALEOUT_IMAP_PASSWORD"] = account.password
         data = tmp / "shared-data"
         cfg = tmp / "cfg"
         write_config(cfg, data, pg.url, redis.url, account, sink)
+        write_oa_toml(cfg, oa)
+        write_policy(cfg, 120)  # the lead is set again just before the hosts start
         ctx = AppContext(load_config(cfg))
         stack.callback(ctx.close)
         data.mkdir(parents=True, exist_ok=True)
         upgrade(ctx.db)
         _append(account, n)
-        say(f"{n} letters in the mailbox; servers on {addr}")
+        say(f"{n} letters in the mailbox, {oa_petitions} petitions in the OA; servers on {addr}")
 
         def count(model: Any, *where: Any) -> int:
             with ctx.db.unit_of_work() as s:
@@ -240,6 +274,9 @@ def run_two_hosts(
                 stop_process(p, timeout=10)
 
         stack.callback(stop_all)
+        lead, remind_at = reminder_lead(datetime.now(UTC), remind_after, ctx.cfg)
+        write_policy(cfg, lead)
+        say(f"reminders fall due at {remind_at.astimezone(UTC):%H:%M:%S} UTC (lead {lead} min)")
         run.load = (os.getloadavg()[0], 0.0)
         t0 = time.monotonic()
         for host in HOSTS:
@@ -247,8 +284,23 @@ def run_two_hosts(
         host_of = {net.hostname[h]: h for h in HOSTS}
         killed_at = 0.0
         deadline = t0 + timeout
+        told = t0
+        routed_by: datetime | None = None  # when every ticket was first seen routed
         while time.monotonic() < deadline:
-            tickets = count(TicketRow)
+            if time.monotonic() - told >= 60:  # how far it got, for a long run's log
+                told = time.monotonic()
+                routing = count(TicketRow, TicketRow.status == "received")
+                to_send = count(OutboxRow, OutboxRow.state.in_(("pending", "sending")))
+                say(
+                    f"{count(TicketRow)} tickets, {routing} waiting for routing,"
+                    f" {count(OutboxRow, OutboxRow.state == 'sent')} mails sent, {to_send} to send"
+                )
+            if oa_filed < oa_petitions and time.monotonic() - t0 >= OA_EVERY * (
+                oa_filed * OA_BATCHES // oa_petitions
+            ):
+                batch = min(oa_petitions, oa_filed + max(1, oa_petitions // OA_BATCHES))
+                oa_filed += oa.store.seed(batch, rng_seed=oa_filed + 1)
+            tickets = count(TicketRow, TicketRow.source == "shuji")
             if not run.killed_host and tickets >= n // 3:
                 with ctx.db.unit_of_work() as s:
                     lease = s.get(SourceLeaseRow, "shuji")
@@ -269,9 +321,25 @@ def run_two_hosts(
                     run.restarted = True
                     say(f"restarted {run.killed_host} ({tickets} tickets)")
             if run.killed_host and tickets >= n:
+                # Drained: every letter and petition has a ticket, none waits for routing, a
+                # sweep ran after the reminders fell due, the OA heard every event, no mail waits.
+                with ctx.db.unit_of_work() as s:
+                    swept = read_watermark(s)
                 waiting = count(TicketRow, TicketRow.status == "received")
+                from_oa = count(TicketRow, TicketRow.source == "oa")
+                oa_unsent = count(OaOutboxRow, OaOutboxRow.state != "sent")
                 unsent = count(OutboxRow, OutboxRow.state.in_(("pending", "sending")))
-                if waiting == 0 and unsent == 0:
+                if routed_by is None and waiting == 0 and from_oa >= oa_petitions:
+                    routed_by = datetime.now(UTC)
+                # The last sweep began once every ticket was routed (committed) and after T: it
+                # saw every reminder due by its `now`.
+                if (
+                    routed_by is not None
+                    and oa_unsent == 0
+                    and swept is not None
+                    and swept >= max(remind_at, routed_by)
+                    and unsent == 0
+                ):
                     run.drained = True
                     break
             time.sleep(0.2 if not run.killed_host else 0.5)
@@ -282,6 +350,9 @@ def run_two_hosts(
         _facts(run, ctx, sink, LetterRow, TicketRow, OutboxRow)
         for host in HOSTS:
             run.created[host], run.sent[host] = _share(logs[host])
+        with sink.lock:
+            by_id = Counter(sink.by_id)
+        run.duties = duty_facts(ctx, oa, by_id, lead, remind_at, logs)
     return run
 
 
@@ -290,9 +361,9 @@ def _facts(run: TwoHostRun, ctx: Any, sink: CountingSink, *models: Any) -> None:
 
     letter_row, ticket_row, outbox_row = models
 
-    def groups_over_one(*cols: Any) -> int:
+    def groups_over_one(*cols: Any, where: Any = True) -> int:
         with ctx.db.unit_of_work() as s:
-            sub = select(*cols).group_by(*cols).having(func.count() > 1).subquery()
+            sub = select(*cols).where(where).group_by(*cols).having(func.count() > 1).subquery()
             return int(s.execute(select(func.count()).select_from(sub)).scalar_one())
 
     with ctx.db.unit_of_work() as s:
@@ -313,7 +384,12 @@ def _facts(run: TwoHostRun, ctx: Any, sink: CountingSink, *models: Any) -> None:
         ]
     run.letters_stored_twice = groups_over_one(letter_row.message_id)
     run.letters_with_two_tickets = groups_over_one(ticket_row.letter_id)
-    run.outbox_rows_twice = groups_over_one(outbox_row.ticket_id, outbox_row.kind)
+    # Reminders are counted per deadline and recipient apart (`scaleout_duties`).
+    run.outbox_rows_twice = groups_over_one(
+        outbox_row.ticket_id,
+        outbox_row.kind,
+        where=outbox_row.ticket_id.is_not(None) & (outbox_row.kind != "reminder"),
+    )
     run.outbox_by_kind = dict(Counter(kind for kind, *_ in rows))
     run.outbox_unsent = sum(1 for _, state, _, _ in rows if state in ("pending", "sending"))
     run.dispatched_tickets = len({t for kind, _, _, t in rows if kind == "dispatch"})

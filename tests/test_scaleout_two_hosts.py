@@ -1,16 +1,23 @@
 """Specification of scale-out: two worker hosts on PostgreSQL + RedisHuey drain one mailbox
-with nothing done twice, and a host that dies mid-read is taken over.
+and an OA with nothing done twice, and a host that dies mid-read is taken over.
 
 Two hosts are two network namespaces with their own hostnames, made by the test itself
 (`netns_hosts.HostNetwork`); PostgreSQL, Redis, Dovecot and the SMTP server are instances of
 their own on the test bridge's address, the only way the hosts reach them. 2,000 letters; the
 host reading the mailbox is SIGKILLed (with its children) once a third of the tickets exist,
-and started again. The long version, 20,000 letters, is `bench/bench_scaleout.py --netns`.
+and started again. Meanwhile 100 petitions are filed at an OA (a simulator on the bridge) and
+pulled into tickets whose registration and dispatch the hosts push back, and reminders fall
+due: for every ticket dispatched in the first 90 s at once, and for each priority ticket a
+minute after its dispatch (`scaleout_duties`: documented `[policy]` numbers of the run's
+`calendar.toml`, the real clock). The long version, 20,000 letters, is
+`bench/bench_scaleout.py --netns`.
 
 One thing is allowed to happen twice, and only at the SMTP level: a mail the killed host had
 handed to the SMTP server but not yet recorded as sent is sent again by the other host with the
 *same* Message-ID (the receiving side sees one message twice, never two messages). That is at
-most the mails of one recording interval (50 ms) per sending thread of the killed host.
+most the mails of one recording interval (50 ms) per sending thread of the killed host. The
+same holds for an OA update pushed, then the host killed before it recorded the answer: the
+OA receives the same idempotency key again and answers with its first answer.
 """
 
 from __future__ import annotations
@@ -21,11 +28,13 @@ from pathlib import Path
 import pytest
 
 from netns_hosts import netns_unavailable, postgres_bin
-from scaleout_hosts import TwoHostRun, run_two_hosts
+from scaleout_hosts import OA_PETITIONS, TwoHostRun, run_two_hosts
 
 N = 2000
 # Sending threads of a host (smtp.send_workers 4) × mails one thread sends in 50 ms, generously.
 REDELIVERED_AT_MOST = 4 * 10
+# OA updates the killed host may have pushed and not recorded: one push run's requests at most.
+OA_POSTED_AGAIN_AT_MOST = OA_PETITIONS * 2
 
 
 @pytest.fixture(scope="module")
@@ -39,10 +48,10 @@ def two_host_run(tmp_path_factory: pytest.TempPathFactory) -> TwoHostRun:
             pytest.fail(f"two-host test cannot run: {reason}")
         pytest.skip(reason)
     tmp: Path = tmp_path_factory.mktemp("two-hosts")
-    return run_two_hosts(tmp, N, timeout=480)
+    return run_two_hosts(tmp, N, timeout=540)
 
 
-@pytest.mark.timeout(600)  # the run is made in this test's setup: about a minute on 2 idle cores
+@pytest.mark.timeout(720)  # the run is made in this test's setup: about a minute on 2 idle cores
 def test_both_hosts_drain_the_mailbox_and_a_killed_host_is_taken_over(
     two_host_run: TwoHostRun,
 ) -> None:
@@ -50,7 +59,7 @@ def test_both_hosts_drain_the_mailbox_and_a_killed_host_is_taken_over(
     facts = "\n".join(run.lines())
     assert run.killed_host, f"no host was reading when a third of the tickets existed\n{facts}"
     assert run.drained, f"not drained within the time limit\n{facts}"
-    assert run.letters == run.tickets == N, facts
+    assert run.letters == run.tickets == N + OA_PETITIONS, facts
     assert run.still_received == 0, facts
     for host in ("w1", "w2"):
         assert run.created[host] > 0, f"{host} created no ticket\n{facts}"
@@ -70,3 +79,31 @@ def test_nothing_is_done_twice(two_host_run: TwoHostRun) -> None:
     assert run.outbox_unsent == 0 and run.sent_rows_not_received == 0, facts
     assert run.received_not_in_outbox == 0, facts
     assert run.redelivered <= REDELIVERED_AT_MOST, facts
+
+
+def test_each_reminder_due_is_sent_once_and_both_hosts_send_reminders(
+    two_host_run: TwoHostRun,
+) -> None:
+    run, d = two_host_run, two_host_run.duties
+    facts = "\n".join(run.lines())
+    assert d.reminder_tickets_due > N // 10, f"too few reminders fell due in the run\n{facts}"
+    assert d.reminders_not_recorded == 0 and d.reminders_not_due == 0, facts
+    assert d.reminder_tickets_mailed == d.reminder_tickets_due, facts
+    assert d.reminder_mails == d.reminder_rows and d.reminder_rows_not_received == 0, facts
+    assert d.reminders_twice == 0, facts  # no (ticket, deadline, step) reminded twice
+    assert d.reminder_redelivered <= REDELIVERED_AT_MOST, facts
+    assert d.reminder_sweeps > 1, f"the reminders did not fall due over the run\n{facts}"
+    for host in ("w1", "w2"):
+        assert d.reminders_sent_by[host] > 0, f"{host} sent no reminder\n{facts}"
+
+
+def test_each_oa_event_is_pushed_once(two_host_run: TwoHostRun) -> None:
+    run, d = two_host_run, two_host_run.duties
+    facts = "\n".join(run.lines())
+    assert d.oa_petitions == d.oa_tickets == OA_PETITIONS, facts
+    assert d.oa_rows >= 2 * OA_PETITIONS, facts  # registered and dispatched (or triaged)
+    assert d.oa_rows_twice == 0 and d.oa_rows_unsent == 0, facts
+    assert d.oa_updates == d.oa_rows, facts  # the OA recorded each event once
+    assert d.oa_updates_twice == 0 and d.oa_rows_not_at_oa == 0, facts
+    assert d.oa_tickets_without_push == 0, facts
+    assert d.oa_posted_again <= OA_POSTED_AGAIN_AT_MOST, facts
