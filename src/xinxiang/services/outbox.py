@@ -203,17 +203,6 @@ def _record(
     held: set[int] = set()
     recorded: set[int] = set()
     with ctx.db.unit_of_work() as session:
-        if keep:
-            lease = timedelta(seconds=smtp.send_lease_seconds)
-            held = set(
-                session.execute(
-                    update(OutboxRow)
-                    .where(_attempt_of(keep), OutboxRow.state == "sending")
-                    .values(claimed_until=(at or now) + lease)
-                    .returning(OutboxRow.id),
-                    execution_options={"synchronize_session": False},
-                ).scalars()
-            )
         if sent:
             recorded = set(
                 session.execute(
@@ -269,6 +258,19 @@ def _record(
                     mail_kind=row.kind,
                     error=str(exc)[:500],
                 )
+        # Last: the rows sent and failed are written (and, on PostgreSQL, locked) first, so
+        # that while this waits for a lock on the rest no other worker claims them.
+        if keep:
+            lease = timedelta(seconds=smtp.send_lease_seconds)
+            held = set(
+                session.execute(
+                    update(OutboxRow)
+                    .where(_attempt_of(keep), OutboxRow.state == "sending")
+                    .values(claimed_until=(at or now) + lease)
+                    .returning(OutboxRow.id),
+                    execution_options={"synchronize_session": False},
+                ).scalars()
+            )
     for row in sent:
         if row.id in recorded:
             log_event(
