@@ -183,3 +183,49 @@ def test_a_worker_whose_lease_ran_out_while_it_waited_on_the_database_sends_noth
     assert Counter(server.ids) == {"<m0@x>": 1, "<m1@x>": 1, "<m2@x>": 1}
     assert a_results[0].sent + sum(b_sent) == 3
     assert states == ["sent"] * 3
+
+
+def test_a_mail_whose_acknowledgement_outlasts_the_lease_is_the_only_one_sent_again(
+    server: SlowServer, tmp_config: Any, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What no lease can prevent: A hands its first mail to the server, which acknowledges it
+    only after 1.5 leases; B claims the batch meanwhile and sends all three. That one mail
+    arrives twice with the same Message-ID (a recognisable resend) and A says so in its log;
+    A sends nothing else and does not overwrite B's record of the rows."""
+    ctx = context(
+        tmp_config(
+            database_url=db_url,
+            overrides={"smtp": {"send_lease_seconds": LEASE, "send_workers": 1}},
+        )
+    )
+    fill(ctx, 3, datetime.now(UTC) - timedelta(minutes=1))
+    transport = SmtpTransport("127.0.0.1", server.port, "plain", timeout=10)
+    arrived = threading.Event()
+
+    async def acknowledge_late() -> None:
+        arrived.set()
+        await asyncio.sleep(1.5 * LEASE)
+
+    server.on_first["<m0@x>"] = acknowledge_late
+    a_results = []
+    a = threading.Thread(
+        target=lambda: a_results.append(
+            send_due(ctx, transport, datetime.now(UTC), workers=1, batch=3)
+        )
+    )
+    a.start()
+    assert arrived.wait(10)
+    b_sent = 0
+    deadline = time.monotonic() + 10
+    while b_sent < 3 and time.monotonic() < deadline:  # host B, until it has sent the batch
+        b_sent += send_due(ctx, transport, datetime.now(UTC), workers=1).sent
+        time.sleep(0.02)
+    a.join(15)
+
+    assert Counter(server.ids) == {"<m0@x>": 2, "<m1@x>": 1, "<m2@x>": 1}
+    assert (a_results[0].sent, b_sent) == (1, 3)
+    with ctx.db.unit_of_work() as s:
+        rows = s.execute(select(OutboxRow.state, OutboxRow.attempts)).all()
+    assert sorted(rows) == [("sent", 2)] * 3  # B's record stands
+    unleased = [r.getMessage() for r in caplog.records if "mail_sent_unleased" in r.getMessage()]
+    assert len(unleased) == 1 and "attempt=1" in unleased[0]
