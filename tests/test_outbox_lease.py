@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 
 from inbound_helpers import context
 from servers import free_port
@@ -229,3 +229,67 @@ def test_a_mail_whose_acknowledgement_outlasts_the_lease_is_the_only_one_sent_ag
     assert sorted(rows) == [("sent", 2)] * 3  # B's record stands
     unleased = [r.getMessage() for r in caplog.records if "mail_sent_unleased" in r.getMessage()]
     assert len(unleased) == 1 and "attempt=1" in unleased[0]
+
+
+def lock_outbox(ctx: AppContext, seconds: float, holding: threading.Event) -> None:
+    """Another transaction keeps every writer of the outbox waiting for `seconds`: a table
+    lock on PostgreSQL, the database write lock on SQLite."""
+    with ctx.db.unit_of_work() as s:
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("LOCK TABLE outbox IN SHARE ROW EXCLUSIVE MODE"))
+        else:
+            s.execute(update(OutboxRow).values(last_error=OutboxRow.last_error))
+        holding.set()
+        time.sleep(seconds)
+
+
+def test_a_claim_that_waited_longer_than_the_lease_is_confirmed_before_anything_is_sent(
+    server: SlowServer, tmp_config: Any, db_url: str
+) -> None:
+    """Two hosts' claims both wait 1.5 leases for a lock on the outbox; whichever claims first
+    gets a lease counted from before it waited (already run out). The first mail is then
+    acknowledged slowly: were it sent on that lease, the other host would claim and send it
+    too. Each mail must arrive exactly once."""
+    ctx = context(
+        tmp_config(
+            database_url=db_url,
+            overrides={"smtp": {"send_lease_seconds": LEASE, "send_workers": 1}},
+        )
+    )
+    fill(ctx, 3, datetime.now(UTC) - timedelta(minutes=1))
+    transport = SmtpTransport("127.0.0.1", server.port, "plain", timeout=10)
+
+    async def acknowledge_slowly() -> None:
+        await asyncio.sleep(0.4)
+
+    for i in range(3):
+        server.on_first[f"<m{i}@x>"] = acknowledge_slowly
+    holding = threading.Event()
+    locker = threading.Thread(target=lock_outbox, args=(ctx, 1.5 * LEASE, holding))
+    locker.start()
+    assert holding.wait(10)
+    sent: list[int] = []
+    stop = threading.Event()
+
+    def host() -> None:
+        while not stop.is_set():
+            sent.append(send_due(ctx, transport, datetime.now(UTC), workers=1, batch=3).sent)
+            stop.wait(0.02)
+
+    hosts = [threading.Thread(target=host) for _ in range(2)]
+    for h in hosts:
+        h.start()
+    locker.join()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        with ctx.db.unit_of_work() as s:
+            states = list(s.execute(select(OutboxRow.state)).scalars())
+        if states == ["sent"] * 3:
+            break
+        time.sleep(0.05)
+    stop.set()
+    for h in hosts:
+        h.join()
+
+    assert Counter(server.ids) == {"<m0@x>": 1, "<m1@x>": 1, "<m2@x>": 1}
+    assert sum(sent) == 3
