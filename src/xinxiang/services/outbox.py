@@ -5,6 +5,12 @@ workers (threads of one process, or processes on two hosts) never send the same 
 worker killed mid-send leaves a lease that expires and the row is sent again with the same
 Message-ID — a recognisable resend, never a different mail. Several workers send side by side,
 each over one SMTP session it reuses for all its mails.
+
+A worker hands a row to SMTP only while it holds the row's lease with at least `SAFE_MARGIN`
+of it left, counted from the moment before the UPDATE that last set the lease (a claim or an
+extension that waited for a connection or a lock has run down its lease while waiting). Rows
+are recorded sent (or failed) only for the attempt this worker claimed, so a worker that lost a
+row never overwrites what the worker that took it over recorded.
 """
 
 from __future__ import annotations
@@ -37,6 +43,13 @@ RECORD_SECONDS = 0.05
 extends the lease of the rest of its batch before sending more: a worker SIGKILLed mid-batch
 leaves only its last few mails to be sent again, and a row whose lease ran out while it waited
 in a batch is never sent by two workers."""
+SAFE_MARGIN = 0.5
+"""The share of `smtp.send_lease_seconds` that must be left of a row's lease when it is handed
+to SMTP; with less, the lease is extended first (issue #17: under load a worker stalled in its
+own record for longer than the lease, then sent rows another worker had already taken)."""
+CONFIRM_TRIES = 3
+"""Extensions tried in a row to get `SAFE_MARGIN` back; a worker that cannot (its database
+round trips take about half a lease) leaves the rest of its batch to others."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +166,11 @@ class Claimed:
     attempts: int
 
 
+def _attempt_of(rows: Sequence[Claimed]) -> ColumnElement[bool]:
+    """The rows as this worker claimed them (a row claimed again has more attempts)."""
+    return or_(*[(OutboxRow.id == r.id) & (OutboxRow.attempts == r.attempts) for r in rows])
+
+
 @dataclass(slots=True)
 class _Tally:
     sent: int = 0
@@ -172,31 +190,28 @@ def _record(
     """Record what a worker sent since the last call, in one transaction: rows sent (and their
     `mail_sent` events), failures rescheduled with back-off or marked failed; and extend the
     lease of the rows of its batch still to send (`keep`, from `at`), returning the ids of
-    those it still holds (a row whose lease ran out and was claimed again is not sent)."""
+    those it still holds (a row whose lease ran out and was claimed again is not sent).
+
+    Each result is recorded only for the attempt this worker claimed (id and `attempts`): a row
+    another worker took over meanwhile keeps that worker's record, and a mail this worker
+    handed to SMTP after losing the row is logged as `mail_sent_unleased` (possibly received
+    twice, with the same Message-ID)."""
     if not sent and not failures and not keep:
         return set()
     smtp = ctx.cfg.settings.smtp
-    finals: list[bool] = []
+    finals: list[bool | None] = []
     held: set[int] = set()
+    recorded: set[int] = set()
     with ctx.db.unit_of_work() as session:
-        if keep:
-            lease = timedelta(seconds=smtp.send_lease_seconds)
-            mine = or_(*[(OutboxRow.id == r.id) & (OutboxRow.attempts == r.attempts) for r in keep])
-            held = set(
+        if sent:
+            recorded = set(
                 session.execute(
                     update(OutboxRow)
-                    .where(mine, OutboxRow.state == "sending")
-                    .values(claimed_until=(at or now) + lease)
+                    .where(_attempt_of(sent))
+                    .values(state="sent", sent_at=now, claimed_until=None, last_error=None)
                     .returning(OutboxRow.id),
                     execution_options={"synchronize_session": False},
                 ).scalars()
-            )
-        if sent:
-            session.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id.in_([row.id for row in sent]))
-                .values(state="sent", sent_at=now, claimed_until=None, last_error=None),
-                execution_options={"synchronize_session": False},
             )
             add_events(
                 session,
@@ -213,15 +228,14 @@ def _record(
                         },
                     }
                     for row in sent
-                    if row.ticket_id is not None
+                    if row.ticket_id is not None and row.id in recorded
                 ],
             )
         for row, exc in failures:
             final = exc.permanent or row.attempts >= smtp.max_attempts
-            finals.append(final)
-            session.execute(
+            done = session.execute(
                 update(OutboxRow)
-                .where(OutboxRow.id == row.id)
+                .where(_attempt_of([row]))
                 .values(
                     state="failed" if final else "pending",
                     claimed_until=None,
@@ -229,8 +243,11 @@ def _record(
                     next_attempt_at=now
                     + backoff(row.attempts, smtp.retry_base_seconds, smtp.retry_max_seconds),
                 )
-            )
-            if final and row.ticket_id is not None:
+                .returning(OutboxRow.id),
+                execution_options={"synchronize_session": False},
+            ).first()
+            finals.append(final if done is not None else None)
+            if done is not None and final and row.ticket_id is not None:
                 add_event(
                     session,
                     row.ticket_id,
@@ -241,15 +258,44 @@ def _record(
                     mail_kind=row.kind,
                     error=str(exc)[:500],
                 )
+        # Last: the rows sent and failed are written (and, on PostgreSQL, locked) first, so
+        # that while this waits for a lock on the rest no other worker claims them.
+        if keep:
+            lease = timedelta(seconds=smtp.send_lease_seconds)
+            held = set(
+                session.execute(
+                    update(OutboxRow)
+                    .where(_attempt_of(keep), OutboxRow.state == "sending")
+                    .values(claimed_until=(at or now) + lease)
+                    .returning(OutboxRow.id),
+                    execution_options={"synchronize_session": False},
+                ).scalars()
+            )
     for row in sent:
-        log_event(
-            "mail_sent", outbox=row.id, ticket_id=row.ticket_id, kind=row.kind, attempt=row.attempts
-        )
+        if row.id in recorded:
+            log_event(
+                "mail_sent",
+                outbox=row.id,
+                ticket_id=row.ticket_id,
+                kind=row.kind,
+                attempt=row.attempts,
+            )
+        else:
+            log_event(
+                "mail_sent_unleased",
+                level=logging.WARNING,
+                outbox=row.id,
+                ticket_id=row.ticket_id,
+                kind=row.kind,
+                attempt=row.attempts,
+            )
     tally.sent += len(sent)
-    for (row, exc), final in zip(failures, finals, strict=True):
+    for (row, exc), outcome in zip(failures, finals, strict=True):
+        if outcome is None:
+            continue  # another worker took the row over: its result stands
         # The error text can quote recipients: it stays in outbox.last_error, not the log.
         log_event(
-            "mail_failed" if final else "mail_retry",
+            "mail_failed" if outcome else "mail_retry",
             level=logging.WARNING,
             outbox=row.id,
             ticket_id=row.ticket_id,
@@ -257,7 +303,7 @@ def _record(
             attempt=row.attempts,
             permanent=exc.permanent,
         )
-        if final:
+        if outcome:
             tally.failed += 1
         else:
             tally.retried += 1
@@ -274,38 +320,88 @@ def _worker(
 ) -> _Tally:
     """One sending worker: its own SMTP session, reused for every mail it claims. Each claimed
     batch is recorded as it goes (every `RECORD_SECONDS`, extending the lease of the rest of
-    the batch and dropping rows no longer held) and when it ends."""
+    the batch and dropping rows no longer held) and when it ends. A row goes to SMTP only with
+    `SAFE_MARGIN` of its lease left (`_Holding`)."""
     tally = _Tally()
     with transport.connection() as conn:
         while (size := budget.take(batch)) > 0:
             # The lease runs from this claim, not from the start of a pass that may be long.
-            rows = _claim_batch(ctx, now + timedelta(seconds=time.monotonic() - started), size)
+            asked = time.monotonic()
+            rows = _claim_batch(ctx, now + timedelta(seconds=asked - started), size)
             if not rows:
                 break
-            sent: list[Claimed] = []
-            failures: list[tuple[Claimed, TransportError]] = []
-            held = {row.id for row in rows}
-            confirmed = time.monotonic()
+            hold = _Holding(ctx, now, started, tally, rows, asked)
             try:
                 for k, row in enumerate(rows):
-                    if time.monotonic() - confirmed >= RECORD_SECONDS:
-                        at = now + timedelta(seconds=time.monotonic() - started)
-                        held = _record(ctx, sent, failures, now, tally, rows[k:], at)
-                        sent, failures, confirmed = [], [], time.monotonic()
-                    if row.id not in held:
+                    if not hold.ready(k, row):
                         continue  # its lease ran out meanwhile and another worker has it
                     raw = row.raw if row.raw is not None else _materialize(ctx, row.id, now)
-                    if raw is None:
+                    if raw is None or not hold.ready(k, row):  # rendering may have been slow
                         continue
                     try:
                         conn.send(row.sender, row.recipients, raw, row.message_id)
                     except TransportError as exc:
-                        failures.append((row, exc))
+                        hold.failures.append((row, exc))
                     else:
-                        sent.append(row)
+                        hold.sent.append(row)
             finally:  # even when the database or rendering failed midway
-                _record(ctx, sent, failures, now, tally)
+                _record(ctx, hold.sent, hold.failures, now, tally)
     return tally
+
+
+class _Holding:
+    """What one worker holds of its claimed batch, and until when (by its monotonic clock).
+
+    The lease of the rows last confirmed ends `send_lease_seconds` after the moment *before*
+    the UPDATE that set it was issued (its `claimed_until` is counted from then), however long
+    that UPDATE then waited for a connection, a lock or the CPU."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        now: datetime,
+        started: float,
+        tally: _Tally,
+        rows: list[Claimed],
+        asked: float,
+    ) -> None:
+        self.ctx, self.now, self.started, self.tally, self.rows = ctx, now, started, tally, rows
+        self.lease = ctx.cfg.settings.smtp.send_lease_seconds
+        self.held = {row.id for row in rows}
+        self.expires = asked + self.lease
+        self.confirmed = time.monotonic()
+        self.sent: list[Claimed] = []
+        self.failures: list[tuple[Claimed, TransportError]] = []
+
+    def ready(self, k: int, row: Claimed) -> bool:
+        """Whether `row` (the k-th of the batch) may be handed to SMTP now: still held, with
+        `SAFE_MARGIN` of its lease left; records and extends first when due or when less is
+        left."""
+        for _ in range(CONFIRM_TRIES):
+            if row.id not in self.held:
+                return False
+            clock = time.monotonic()
+            if (
+                clock - self.confirmed < RECORD_SECONDS
+                and self.expires - clock >= SAFE_MARGIN * self.lease
+            ):
+                return True
+            at = self.now + timedelta(seconds=clock - self.started)
+            self.held = _record(
+                self.ctx, self.sent, self.failures, self.now, self.tally, self.rows[k:], at
+            )
+            self.sent, self.failures = [], []
+            self.expires, self.confirmed = clock + self.lease, time.monotonic()
+        if row.id in self.held and self.expires - time.monotonic() >= SAFE_MARGIN * self.lease:
+            return True
+        log_event(
+            "send_lease_not_kept",
+            level=logging.WARNING,
+            outbox=row.id,
+            left_ms=round(1000 * (self.expires - time.monotonic())),
+        )
+        self.held = set()  # the database is too slow to keep a lease: others send the rest
+        return False
 
 
 class _Budget:
