@@ -7,6 +7,10 @@ The decisions are the pure `dispatch.reminders.notices_due`; finding the tickets
 a notice due is `services.sweep_due`. This module queues each due notice's mail and records its
 key (`NoticeRow`, unique) in the same transaction, so no notice goes out twice, across
 restarts and concurrent workers; a ticket whose notices raise is shunted, not the sweep.
+
+A sweep commits `BATCH` tickets per transaction (issue #17: thousands of tickets owing a notice
+at once must not hold one transaction, and the job lease, for minutes while nothing goes out),
+and moves its watermark only in a last transaction once every batch is in.
 """
 
 from __future__ import annotations
