@@ -25,9 +25,9 @@ from typing import Any
 sys.path.insert(0, "tests")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_sweep import make_context
 from sqlalchemy import func, insert, select, text
 
-from bench_sweep import make_context
 from xinxiang.domain.tickets import format_ticket_number
 from xinxiang.services.sweep import BATCH, sweep
 from xinxiang.store.migrate import upgrade
