@@ -39,7 +39,7 @@ from xinxiang.services.digest import maybe_queue_weekly_digest
 from xinxiang.services.health import check_health, observe
 from xinxiang.services.health_http import start_server
 from xinxiang.services.learning import retrain
-from xinxiang.services.leases import SourceLease, holder_id
+from xinxiang.services.leases import SourceLease, holder_id, renew
 from xinxiang.services.oa_hooks import install_oa_hooks
 from xinxiang.services.oa_tasks import oa_enabled, oa_pull, oa_push
 from xinxiang.services.outbox import OutboxResult, send_due
@@ -106,6 +106,7 @@ class Runtime:
         self.holder = holder_id()
         """This worker's name on source and job leases."""
         self._jobs_here: dict[str, threading.Lock] = {}
+        self._job_leases: dict[str, SourceLease] = {}
 
     @property
     def transport(self) -> Transport:
@@ -192,10 +193,30 @@ class Runtime:
                 if not held:
                     log.info("%s: running in another worker, skipped", job)
                     return False
-                work()
+                self._job_leases[job] = lease
+                try:
+                    work()
+                finally:
+                    self._job_leases.pop(job, None)
                 return True
         finally:
             here.release()
+
+    def keep_job(self, job: str) -> bool:
+        """Renew the lease of running job `job` now (a long job asks between its steps); False
+        when another worker took it over, and the job should stop where it is."""
+        lease = self._job_leases.get(job)
+        if lease is None or lease.lost:
+            return False
+        try:
+            held = renew(self.ctx.db, lease.source, lease.holder, self.clock(), lease.ttl)
+        except Exception:  # the database briefly away: the renewal thread tries again
+            log.warning("%s: lease renewal failed", job, exc_info=True)
+            return True
+        if not held:
+            lease.lost = True
+            log.warning("%s: lease taken over by another worker, stopping", job)
+        return held
 
     @property
     def notifiers(self) -> dict[str, Notifier]:
@@ -311,7 +332,10 @@ class Tasks:
 
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.sweep")
         def sweep() -> None:
-            locked("sweep", lambda: run_sweep(rt.ctx, rt.clock()))
+            locked(
+                "sweep",
+                lambda: run_sweep(rt.ctx, rt.clock(), keep_going=lambda: rt.keep_job("sweep")),
+            )
 
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.digest")
         def digest() -> None:

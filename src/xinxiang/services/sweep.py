@@ -7,15 +7,20 @@ The decisions are the pure `dispatch.reminders.notices_due`; finding the tickets
 a notice due is `services.sweep_due`. This module queues each due notice's mail and records its
 key (`NoticeRow`, unique) in the same transaction, so no notice goes out twice, across
 restarts and concurrent workers; a ticket whose notices raise is shunted, not the sweep.
+
+A sweep commits `BATCH` tickets per transaction (issue #17: thousands of tickets owing a notice
+at once must not hold one transaction, and the job lease, for minutes while nothing goes out),
+and moves its watermark only in a last transaction once every batch is in.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -30,7 +35,7 @@ from xinxiang.outgoing.sweep import deadline_base, reminder_spec
 from xinxiang.replies.render import format_cn_deadline
 from xinxiang.services.calendar_notice import queue_calendar_reminder
 from xinxiang.services.shunt import TRANSIENT, Item, shunt
-from xinxiang.services.sweep_due import DueItem, find_due, write_watermark
+from xinxiang.services.sweep_due import DueItem, find_candidates, load_due, write_watermark
 from xinxiang.store.dialect import savepoint
 from xinxiang.store.models import NoticeRow
 from xinxiang.store.repo import add_event
@@ -40,6 +45,7 @@ if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -136,58 +142,107 @@ def _queue_notice(
     return out
 
 
-def sweep(ctx: AppContext, now: datetime, *, since: datetime | None = None) -> SweepResult:
-    """Send every notice due at `now` exactly once; one transaction, retried on a race."""
+SWEEP_STAGE = "sweep"
+BATCH = 200
+"""Tickets per transaction: a sweep over thousands of due tickets commits as it goes, so the
+first notices go out (and the job lease is renewed) long before the last are queued."""
+
+
+def sweep(
+    ctx: AppContext,
+    now: datetime,
+    *,
+    since: datetime | None = None,
+    batch: int = BATCH,
+    keep_going: Callable[[], bool] | None = None,
+) -> SweepResult:
+    """Send every notice due at `now` exactly once, `batch` tickets per transaction.
+
+    Each batch queues its tickets' mails and records their notice keys in one transaction; the
+    watermark moves to `now` only in the last one, after every batch committed. A sweep that
+    dies after batch k leaves the watermark where it was: the next sweep finds the same
+    tickets again and skips the notices batches 1..k recorded. `keep_going` is asked between
+    batches (the job lease still held); when it answers False the sweep stops there, without
+    moving the watermark, and leaves the rest to the worker that took over.
+    """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    if batch < 1:
+        raise ValueError("batch must be at least 1")
     now = now.astimezone(UTC)
-    for attempt in range(3):
-        try:
-            return _sweep_once(ctx, now, since)
-        except IntegrityError:
-            # Another worker recorded the same notice (or the watermark) first: start over,
-            # its keys are now visible and will be skipped.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
-
-
-SWEEP_STAGE = "sweep"
-
-
-def _sweep_once(ctx: AppContext, now: datetime, since: datetime | None) -> SweepResult:
-    failures: list[tuple[Item, Exception]] = []
     with ctx.db.unit_of_work() as session:
         aside = set_aside_keys(session, SWEEP_STAGE)
         put_back = retried_keys(session, SWEEP_STAGE)
         # Tickets put back after a shunt are looked at whatever the window: their notices may
         # have fallen due while they were set aside.
-        window, items = find_due(ctx, session, now, since, also=[int(k) for k in put_back])
-        result = SweepResult(now=now, since=window.since, candidates=len(items))
+        window, ids = find_candidates(ctx, session, now, since, also=[int(k) for k in put_back])
+    result = SweepResult(now=now, since=window.since)
+    ids = [i for i in ids if str(i) not in aside]
+    failed: set[str] = set()
+    for first in range(0, len(ids), batch):
+        if first and keep_going is not None and not keep_going():
+            log.warning("sweep %s: stopped after %d tickets", now.isoformat(), first)
+            return result
+        failures = _retried(partial(_sweep_batch, ctx, now, ids[first : first + batch], result))
+        for item, error in failures:
+            failed.add(item.key)
+            shunt(ctx, SWEEP_STAGE, "ticket", item, error, now)
+    result.calendar_reminder = _retried(partial(_finish, ctx, now, put_back - failed))
+    if result.sent:
+        log.info("sweep %s: %d notices", now.isoformat(), len(result.sent))
+    return result
+
+
+def _finish(ctx: AppContext, now: datetime, resolved: set[str]) -> CalendarReminder | None:
+    """The last transaction: the put-back tickets resolved, the calendar reminder, and the
+    watermark, moved only now that every batch committed."""
+    with ctx.db.unit_of_work() as session:
+        mark_resolved(session, SWEEP_STAGE, resolved, now)
+        # Not a ticket's notice, but the same once-per-key duty to the office (下一年度放假安排).
+        reminder = queue_calendar_reminder(ctx, session, now)
+        write_watermark(session, now)
+    return reminder
+
+
+def _retried(step: Callable[[], _T]) -> _T:
+    """Run one transaction of the sweep, again on a race: another worker recorded the same
+    notice (or the watermark) first, and its keys are visible to the next attempt."""
+    for attempt in range(3):
+        try:
+            return step()
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _sweep_batch(
+    ctx: AppContext, now: datetime, ids: Sequence[int], result: SweepResult
+) -> list[tuple[Item, Exception]]:
+    """Queue the notices due for tickets `ids` in one transaction; the tickets that raised."""
+    failures: list[tuple[Item, Exception]] = []
+    sent: list[SentNotice] = []
+    already_sent = 0
+    with ctx.db.unit_of_work() as session:
+        items = load_due(ctx, session, now, ids)
         for item in items:
             # One ticket's notices in a savepoint: one that raises is shunted, not the sweep.
             key, label = str(item.ticket.id), item.ticket.number
-            if key in aside:
-                continue
             try:
                 with savepoint(session):
-                    sent, already = _queue_item(ctx, session, item, now)
+                    got, already = _queue_item(ctx, session, item, now)
             except TRANSIENT:
                 raise
             except Exception as exc:
                 failures.append((Item(key, label), exc))
                 continue
-            result.sent.extend(sent)
-            result.already_sent += already
-        mark_resolved(session, SWEEP_STAGE, put_back - {i.key for i, _ in failures}, now)
-        # Not a ticket's notice, but the same once-per-key duty to the office (下一年度放假安排).
-        result.calendar_reminder = queue_calendar_reminder(ctx, session, now)
-        write_watermark(session, now)
-    for failed, error in failures:
-        shunt(ctx, SWEEP_STAGE, "ticket", failed, error, now)
-    if result.sent:
-        log.info("sweep %s: %d notices", now.isoformat(), len(result.sent))
-    return result
+            sent.extend(got)
+            already_sent += already
+    # Counted once committed: a batch retried after a race is not counted twice.
+    result.candidates += len(items)
+    result.sent.extend(sent)
+    result.already_sent += already_sent
+    return failures
 
 
 def _queue_item(

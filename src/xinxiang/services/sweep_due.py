@@ -270,23 +270,29 @@ def write_watermark(session: Session, now: datetime) -> None:
     session.flush()
 
 
-def find_due(
+def find_candidates(
     ctx: AppContext,
     session: Session,
     now: datetime,
     since: datetime | None = None,
     *,
     also: Iterable[int] = (),
-) -> tuple[Window, list[DueItem]]:
-    """The tickets with notices due at `now`, looking at the tickets `also` whatever the
-    window (nothing is written)."""
+) -> tuple[Window, list[int]]:
+    """The window of a sweep at `now` and the ids (ascending) of the tickets that may have a
+    notice due in it, with the tickets `also` whatever the window (nothing is written)."""
     if since is None:
         since = read_watermark(session) or now - FIRST_LOOKBACK
     window = make_window(ctx, since, now)
     ids = candidate_ids(session, window, ctx.policy.staged_interval) | set(also)
+    return window, sorted(ids)
+
+
+def load_due(ctx: AppContext, session: Session, now: datetime, ids: Sequence[int]) -> list[DueItem]:
+    """The candidates `ids` that have notices due at `now` (the notices already recorded, by
+    this sweep's earlier batches or by another worker, are not due again)."""
     if not ids:
-        return window, []
-    id_list = sorted(ids)
+        return []
+    id_list = list(ids)
     tickets = session.execute(select(TicketRow).where(TicketRow.id.in_(id_list))).scalars().all()
     cohandlers: dict[int, list[CohandlerRow]] = defaultdict(list)
     for co in session.execute(
@@ -299,7 +305,7 @@ def find_due(
     ):
         sent[tid].add(key)
     items: list[DueItem] = []
-    for t in tickets:
+    for t in sorted(tickets, key=lambda row: row.id):
         deadlines, owners = open_deadlines(t, cohandlers[t.id])
         notices = notices_due(
             t.number,
@@ -313,4 +319,18 @@ def find_due(
         )
         if notices:
             items.append(DueItem(t, tuple(notices), owners))
-    return window, items
+    return items
+
+
+def find_due(
+    ctx: AppContext,
+    session: Session,
+    now: datetime,
+    since: datetime | None = None,
+    *,
+    also: Iterable[int] = (),
+) -> tuple[Window, list[DueItem]]:
+    """The tickets with notices due at `now`, looking at the tickets `also` whatever the
+    window (nothing is written)."""
+    window, ids = find_candidates(ctx, session, now, since, also=also)
+    return window, load_due(ctx, session, now, ids)

@@ -209,6 +209,9 @@ class OutboxRow(Base):
             "dedupe_key",
             postgresql_ops={"dedupe_key": "varchar_pattern_ops"},
         ),
+        # The caps' count of an address's mail this hour (`repo.count_mail_to`), read from the
+        # index alone: the office gets thousands of notices in one sweep (migration 0020).
+        Index("ix_outbox_recipient_time", "recipient_key", "created_at", "state", "kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
