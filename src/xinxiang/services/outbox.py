@@ -272,23 +272,15 @@ def _record(
                 ).scalars()
             )
     for row in sent:
-        if row.id in recorded:
-            log_event(
-                "mail_sent",
-                outbox=row.id,
-                ticket_id=row.ticket_id,
-                kind=row.kind,
-                attempt=row.attempts,
-            )
-        else:
-            log_event(
-                "mail_sent_unleased",
-                level=logging.WARNING,
-                outbox=row.id,
-                ticket_id=row.ticket_id,
-                kind=row.kind,
-                attempt=row.attempts,
-            )
+        leased = row.id in recorded  # else another worker held it when it was sent
+        log_event(
+            "mail_sent" if leased else "mail_sent_unleased",
+            level=logging.INFO if leased else logging.WARNING,
+            outbox=row.id,
+            ticket_id=row.ticket_id,
+            kind=row.kind,
+            attempt=row.attempts,
+        )
     tally.sent += len(sent)
     for (row, exc), outcome in zip(failures, finals, strict=True):
         if outcome is None:
