@@ -198,11 +198,14 @@ def run_two_hosts(
     progress: Callable[[str], None] | None = None,
     oa_petitions: int = OA_PETITIONS,
     remind_after: float = REMIND_AFTER,
+    oa_every: float = OA_EVERY,
+    report_every: float = 60,
 ) -> TwoHostRun:
     """Run the scenario in `tmp` (logs stay there); everything started is stopped again.
 
     Besides the `n` letters, `oa_petitions` petitions wait in the OA, and the reminders of the
     tickets dispatched in the first `remind_after` seconds fall due then (`scaleout_duties`).
+    The petitions are filed in `OA_BATCHES` batches, one every `oa_every` seconds.
     """
     from sqlalchemy import func, select
 
@@ -287,7 +290,7 @@ def run_two_hosts(
         told = t0
         routed_by: datetime | None = None  # when every ticket was first seen routed
         while time.monotonic() < deadline:
-            if time.monotonic() - told >= 60:  # how far it got, for a long run's log
+            if time.monotonic() - told >= report_every:  # how far it got, for a long run's log
                 told = time.monotonic()
                 routing = count(TicketRow, TicketRow.status == "received")
                 to_send = count(OutboxRow, OutboxRow.state.in_(("pending", "sending")))
@@ -295,7 +298,7 @@ def run_two_hosts(
                     f"{count(TicketRow)} tickets, {routing} waiting for routing,"
                     f" {count(OutboxRow, OutboxRow.state == 'sent')} mails sent, {to_send} to send"
                 )
-            if oa_filed < oa_petitions and time.monotonic() - t0 >= OA_EVERY * (
+            if oa_filed < oa_petitions and time.monotonic() - t0 >= oa_every * (
                 oa_filed * OA_BATCHES // oa_petitions
             ):
                 batch = min(oa_petitions, oa_filed + max(1, oa_petitions // OA_BATCHES))
@@ -331,6 +334,7 @@ def run_two_hosts(
                 unsent = count(OutboxRow, OutboxRow.state.in_(("pending", "sending")))
                 if routed_by is None and waiting == 0 and from_oa >= oa_petitions:
                     routed_by = datetime.now(UTC)
+                    say(f"every ticket routed after {time.monotonic() - t0:.0f} s")
                 # The last sweep began once every ticket was routed (committed) and after T: it
                 # saw every reminder due by its `now`.
                 if (
