@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from xinxiang.replies.name_context import after_particle, nicknames, word_names
 from xinxiang.replies.name_forms import called_names
+from xinxiang.replies.name_lists import grouped, listed
 from xinxiang.replies.name_slots import (
     after_tags,
     ethnic_names,
@@ -87,18 +88,6 @@ def display_name_terms(display: str) -> tuple[str, ...]:
 
 
 _BRACKETED = re.compile(rf"[A-Za-z]\s?[（(]([{_HAN}]{{2,4}})[）)]")
-_LIST_AFTER = re.compile(
-    rf"^(?:、|和|与|及|以及|，)([{_HAN}]{{2,3}}?)(?=、|和|与|及|等|[，,。（(）)]|都|也|$)"
-)
-_LIST_BEFORE = re.compile(rf"(?:[、，,的与和及]|^)([{_HAN}]{{2,3}})(?:、|和|与|及)$")
-
-
-def _neighbours(segment: str, before: bool) -> list[str]:
-    """The item next to a name in a list (、 和 与 及), on the side `segment` lies."""
-    m = (_LIST_BEFORE if before else _LIST_AFTER).search(segment)
-    return [m.group(1)] if m else []
-
-
 def _transliterated(tokens: Sequence[tuple[str, str]]) -> list[str]:
     """A transliterated name right after a word for a person (学生阿卜杜拉, 留学生买买提江):
     nouns in a row, at least one tagged as a name, 3–6 Han characters in all."""
@@ -124,16 +113,6 @@ def _word_ends(text: str, tokens: list[tuple[str, str]] | None) -> set[int] | No
         pos += len(word)
         ends.add(pos)
     return ends
-
-
-_NC = r"[^\W\dA-Za-z_和与及的]"
-# Two or more names in a list right before a word for people: 江子墨、常乐两位同学.
-_GROUP = re.compile(
-    rf"(?:^|(?<=[的，,。：:；;\s]))(?P<run>{_NC}{{2,3}}(?:、{_NC}{{2,3}})+|{_NC}{{2,3}}[和与及]{_NC}{{2,3}})"
-    r"(?:(?P<count>(?:这|那)?[两二三四五几]位|(?:这|那)?[两二三四五几]名|等)"
-    r"|(?=同学|老师|师傅))"
-    r"(?=同学|老师|师傅|职工|员工|学生|舍友|室友|人|都|也)"
-)
 
 
 # Units that end a number word (一分, 两块, 三次), not a given name (一文, 一鸣).
@@ -407,36 +386,12 @@ class NameFinder:
         return found
 
     def listed(self, text: str, names: Iterable[str]) -> list[str]:
-        """Names listed with a found one (李雷、韩梅梅和王芳): 2–3 characters from a surname."""
-        found = []
-        for name in names:
-            if len(name) < 2:
-                continue
-            for m in re.finditer(re.escape(name), text):
-                after, before = text[m.end() : m.end() + 8], text[max(0, m.start() - 8) : m.start()]
-                for seg, is_before in ((after, False), (before, True)):
-                    for cand in _neighbours(seg, is_before):
-                        ordinary = self.lexicon is not None and self.lexicon(cand)
-                        plausible = _looks_chinese_name(cand) and cand not in self.not_names
-                        if plausible and not ordinary:
-                            found.append(cand)
-        return found
+        """Names listed with a found one (李雷、韩梅梅和王芳): see `name_lists.listed`."""
+        return listed(text, names, self.lexicon, self.not_names)
 
     def grouped(self, text: str) -> list[str]:
-        """Names listed before a word for the people they are (江子墨、常乐两位同学, 李雷和韩梅梅
-        等同学): with a count (两位) or 等, even names that are ordinary words; else not those."""
-        found = []
-        for m in _GROUP.finditer(text):
-            counted = bool(m.group("count"))
-            run = re.split(r"[、和与及]", m.group("run"))
-            ordinary = {c for c in run if self.lexicon is not None and self.lexicon(c)}
-            if len(ordinary) == len(run):
-                continue  # 宁夏、甘肃两位同学: places, not names
-            for cand in run:
-                plausible = _looks_chinese_name(cand) and cand not in self.not_names
-                if plausible and (counted or cand not in ordinary):
-                    found.append(cand)
-        return found
+        """Names listed before a word for the people they are: see `name_lists.grouped`."""
+        return grouped(text, self.lexicon, self.not_names)
 
     def _rare_word(self, word: str) -> bool:
         """A word the dictionary does not count 500 times (小钱, 老马; not 老师, 小姐)."""
