@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from xinxiang.replies.name_context import after_particle, nicknames, word_names
 from xinxiang.replies.name_forms import called_names
 from xinxiang.replies.name_lists import grouped, listed
+from xinxiang.replies.name_roles import introduced_names, role_names
 from xinxiang.replies.name_slots import (
     after_tags,
     ethnic_names,
@@ -446,6 +447,9 @@ class NameFinder:
                 *word_names_in_slots(text, tokens, self.surnames),
             ]
             names.update(n for n in slots if n not in self.not_names)
+            # 团长计添去, 我是商学院的林立，: a name next to a word for a person, even a word.
+            names.update(role_names(text, tokens, self._common, self.not_names))
+            names.update(introduced_names(text, tokens, self._common))
         if (famous := self.famous) is not None:
             entry = self.in_dictionary or famous
             plain = self.lexicon or famous

@@ -1,0 +1,177 @@
+"""Names by the word for a person they stand next to (同位语人名), for letters no rule was tuned on.
+
+A name often stands right after a word for what the person is (团长计添去交涉, 收银员郁金香。,
+学生钟情的父亲) or ends a self-introduction (我是商学院的林立，, 我是冬梅，). There the name may
+be an ordinary word too (钟情, 林立, 万里), or start with a surname that is mostly a word (时雨,
+支晨曦, 强薇). Pure functions over the segmenter's words, used by
+`replies.redact_names.NameFinder.find`:
+
+- `role_names`: a word for a person (a job, a post, a kin or peer word: 团长, 收银员, 人事, 室友),
+  then a name-shaped word — a surname and one or two characters, as the segmenter has it — then
+  what follows a person: a pause, a verb of saying, an adverb or a verb. A name that is an
+  ordinary word needs the stronger cue after it (说, 的父亲); a word for a person (党员, 家长) or a
+  time (周末) is never one.
+- `introduced_names`: the name that ends 我是…/我叫… before a pause (我是大三的于洋，): after 是
+  itself, after 的, after a word for a person or after a school, class or year (新闻学院2026级的万里).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from xinxiang.replies.name_words import (
+    COMPOUND_SURNAMES,
+    NOT_GIVEN,
+    PERSON_CUES,
+    ROLE_CUES,
+    SURNAMES,
+    TITLES,
+    WEAK_CUES,
+)
+
+# Surnames that are mostly words (时间, 支持, 强调, 居住, 学习): a name only in a role's slot.
+ROLE_ONLY_SURNAMES = frozenset("时支强居习揭于")
+# Words for a person that ROLE_CUES, PERSON_CUES and TITLES do not hold.
+_MORE_ROLES = frozenset(
+    "团长 宿舍长 收银员 人事 领班 教师 任课教师 外聘老师 学生代表 新生 队员 团员 成员 志愿者 "
+    "队友 闺蜜 好友 同桌 姐姐 妹妹 哥哥 弟弟 表妹 表弟 店员 营业员 售货员 护工".split()
+)
+_ROLES = (frozenset(ROLE_CUES) - WEAK_CUES) | frozenset(PERSON_CUES) | frozenset(TITLES) | _MORE_ROLES
+# Last characters of words for people (党员, 家长, 学生, 作者, 工人): such a word is no name.
+_PERSON_LAST = frozenset("员长生者人家工属友师")
+_HAN = re.compile("[\u4e00-\u9fff]+")
+_PAUSE = frozenset("，,。.、；;！!？?（(：:\n")
+# What follows a person strongly: a verb of saying, a relative or the person's contacts.
+_STRONG = re.compile(
+    r"说(?![明服])|表示|告诉|反映|答应|承认|同学(?!们)|"
+    r"的(?:父亲|母亲|妈妈|爸爸|家长|爷爷|奶奶|电话|手机|微信|邮箱|学号)"
+)
+# Adverbs and verbs that open a person's predicate (已经, 一直, 去, 在).
+_WEAK_TAGS = ("v", "d", "p", "c")
+# Tags of words that are no one's name in this slot: times, numbers, pronouns, places of a
+# direction, function words (周末, 这样, 前面).
+_NEVER_TAGS = ("t", "m", "r", "f", "q", "u", "y", "e", "o", "x", "eng")
+
+
+def _surname_led(word: str) -> bool:
+    """2–3 Han characters from a surname (or a compound one and one or two more)."""
+    if not _HAN.fullmatch(word) or set(word[1:]) & NOT_GIVEN:
+        return False
+    if word[:2] in COMPOUND_SURNAMES:
+        return 3 <= len(word) <= 4
+    return 2 <= len(word) <= 3 and (word[0] in SURNAMES or word[0] in ROLE_ONLY_SURNAMES)
+
+
+def _is_role(word: str) -> bool:
+    return word in _ROLES or (len(word) >= 2 and word[-1] in _PERSON_LAST)
+
+
+def _candidates(tokens: Sequence[tuple[str, str]], j: int) -> list[tuple[str, int, str]]:
+    """Name-shaped words at token `j`: the word itself, or a surname the segmenter split off
+    and the next one or two characters (支 / 晨曦, 强 / 薇, 季春 / 燕); with the index after
+    them and the tag of the word when it is one word."""
+    out: list[tuple[str, int, str]] = []
+    if j >= len(tokens):
+        return out
+    word, tag = tokens[j]
+    if j + 1 < len(tokens):
+        nxt, ntag = tokens[j + 1]
+        joined = word + nxt
+        split_surname = len(word) == 1 and 1 <= len(nxt) <= 2
+        split_given = len(word) == 2 and tag.startswith("nr") and len(nxt) == 1
+        if (split_surname or split_given) and not ntag.startswith(("u", "p", "c", "d", "x")):
+            out.append((joined, j + 2, ""))
+    out.append((word, j + 1, tag))
+    return out
+
+
+def _after(text: str, end: int, tokens: Sequence[tuple[str, str]], k: int) -> str:
+    """How strongly what follows offset `end` (token `k`) says a person came before: "strong",
+    "pause", "weak" or ""."""
+    if end >= len(text) or text[end] in _PAUSE:
+        return "pause"
+    if _STRONG.match(text, end):
+        return "strong"
+    if k < len(tokens) and tokens[k][1].startswith(_WEAK_TAGS) and tokens[k][0] != "的":
+        return "weak"
+    return ""
+
+
+def role_names(
+    text: str,
+    tokens: Sequence[tuple[str, str]],
+    ordinary: Callable[[str], bool],
+    not_names: frozenset[str],
+) -> list[str]:
+    """Names right after a word for a person (团长计添去, 人事季春燕说, 学生钟情的父亲).
+
+    `ordinary` says the dictionary holds a word as a common one (时代, 马上); such a word counts
+    only before a strong cue, and one of `not_names` only before a pause or a strong cue.
+    """
+    found: list[str] = []
+    offsets = [0]
+    for word, _ in tokens:
+        offsets.append(offsets[-1] + len(word))
+    for i, (word, tag) in enumerate(tokens[:-1]):
+        if not (word in _ROLES or (tag == "n" and len(word) >= 2 and word[-1] in "员长")):
+            continue
+        for cand, k, ctag in _candidates(tokens, i + 1):
+            if not _surname_led(cand) or _is_role(cand) or ctag.startswith(_NEVER_TAGS):
+                continue
+            cue = _after(text, offsets[k], tokens, k)
+            named = ctag.startswith("nr")
+            if not cue:
+                continue
+            if (ordinary(cand) or ctag[:1] in ("d", "a", "c", "p")) and not named and cue != "strong":
+                continue  # 老师马上就来, 同学方面，: an ordinary word
+            if cand in not_names and not named and cue not in ("strong", "pause"):
+                continue
+            found.append(cand)
+            break
+    return found
+
+
+# Words between 我是 and the name: a school, a class or a year, or 的 (新闻学院2026级的万里).
+_INTRO_BEFORE = ("的", "是", "叫")
+_INTRO_UNIT_LAST = frozenset("院系级班校部处科")
+
+
+def introduced_names(
+    text: str, tokens: Sequence[tuple[str, str]], ordinary: Callable[[str], bool]
+) -> list[str]:
+    """The name that ends a self-introduction before a pause (我是冬梅，, 我是商学院的林立，,
+    我叫阿木古楞，): a word the segmenter tags a name, or a surname-led one that is no
+    ordinary word (or is one the segmenter reads as a place or a number: 于洋, 万里)."""
+    found: list[str] = []
+    offsets = [0]
+    for word, _ in tokens:
+        offsets.append(offsets[-1] + len(word))
+    for i in range(len(tokens) - 2):
+        if tokens[i][0] != "我" or tokens[i + 1][0] not in ("是", "叫"):
+            continue
+        j = i + 2
+        while j < len(tokens) and not (set(tokens[j][0]) & _PAUSE) and j - i < 10:
+            j += 1  # the clause runs to the next pause
+        if j >= len(tokens) or j == i + 2:
+            continue
+        for start in (j - 1, j - 2):
+            if start < i + 2:
+                break
+            cand = "".join(w for w, _ in tokens[start:j])
+            prev, ptag = tokens[start - 1]
+            lead = prev in _INTRO_BEFORE or prev in _ROLES or ptag == "q"
+            lead = lead or (ptag.startswith("n") and prev[-1] in _INTRO_UNIT_LAST)
+            if not lead or not 2 <= len(cand) <= 4 or _is_role(cand):
+                continue
+            tag = tokens[start][1] if start == j - 1 else ""
+            if tag.startswith("nr") and _HAN.fullmatch(cand):
+                found.append(cand)
+                break
+            if not _surname_led(cand) or tag.startswith(("t", "r", "f", "q", "u", "x")):
+                continue
+            if ordinary(cand) and not tag.startswith(("ns", "m")):
+                continue
+            found.append(cand)
+            break
+    return found
