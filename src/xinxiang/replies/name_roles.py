@@ -11,8 +11,9 @@ be an ordinary word too (钟情, 林立, 万里), or start with a surname that i
   what follows a person: a pause, a verb of saying, an adverb or a verb. A name that is an
   ordinary word needs the stronger cue after it (说, 的父亲); a word for a person (党员, 家长) or a
   time (周末) is never one.
-- `introduced_names`: the name that ends 我是…/我叫… before a pause (我是大三的于洋，): after 是
-  itself, after 的, after a word for a person or after a school, class or year (新闻学院2026级的万里).
+- `introduced_names`: the name that ends 我是…/我叫… before a pause (我是大三的于洋，): after
+  是 itself, after 的, after a word for a person or after a school, class or year
+  (新闻学院2026级的万里).
 """
 
 from __future__ import annotations
@@ -34,10 +35,15 @@ from xinxiang.replies.name_words import (
 ROLE_ONLY_SURNAMES = frozenset("时支强居习揭于")
 # Words for a person that ROLE_CUES, PERSON_CUES and TITLES do not hold.
 _MORE_ROLES = frozenset(
-    "团长 宿舍长 收银员 人事 领班 教师 任课教师 外聘老师 学生代表 新生 队员 团员 成员 志愿者 "
-    "队友 闺蜜 好友 同桌 姐姐 妹妹 哥哥 弟弟 表妹 表弟 店员 营业员 售货员 护工".split()
+    re.findall(
+        r"\S+",
+        "团长 宿舍长 收银员 人事 领班 教师 任课教师 外聘老师 学生代表 新生 队员 团员 成员 志愿者 "
+        "队友 闺蜜 好友 同桌 姐姐 妹妹 哥哥 弟弟 表妹 表弟 店员 营业员 售货员 护工",
+    )
 )
-_ROLES = (frozenset(ROLE_CUES) - WEAK_CUES) | frozenset(PERSON_CUES) | frozenset(TITLES) | _MORE_ROLES
+_ROLES = (
+    (frozenset(ROLE_CUES) - WEAK_CUES) | frozenset(PERSON_CUES) | frozenset(TITLES) | _MORE_ROLES
+)
 # Last characters of words for people (党员, 家长, 学生, 作者, 工人): such a word is no name.
 _PERSON_LAST = frozenset("员长生者人家工属友师")
 _HAN = re.compile("[\u4e00-\u9fff]+")
@@ -80,7 +86,9 @@ def _candidates(tokens: Sequence[tuple[str, str]], j: int) -> list[tuple[str, in
         joined = word + nxt
         split_surname = len(word) == 1 and 1 <= len(nxt) <= 2
         split_given = len(word) == 2 and tag.startswith("nr") and len(nxt) == 1
-        if (split_surname or split_given) and not ntag.startswith(("u", "p", "c", "d", "x")):
+        # 巩 / 欣然 (an adverb) is a name; 时 / 都 is not.
+        glue = ntag.startswith(("u", "p", "c", "x")) or (ntag.startswith("d") and len(nxt) == 1)
+        if (split_surname or split_given) and not glue:
             out.append((joined, j + 2, ""))
     out.append((word, j + 1, tag))
     return out
@@ -123,7 +131,8 @@ def role_names(
             named = ctag.startswith("nr")
             if not cue:
                 continue
-            if (ordinary(cand) or ctag[:1] in ("d", "a", "c", "p")) and not named and cue != "strong":
+            word_like = ordinary(cand) or ctag[:1] in ("d", "a", "c", "p")
+            if word_like and not named and cue != "strong":
                 continue  # 老师马上就来, 同学方面，: an ordinary word
             if cand in not_names and not named and cue not in ("strong", "pause"):
                 continue

@@ -295,7 +295,7 @@ _THING_LAST = frozenset("寺桥村庄湖坟塔阁亭镇站街巷屯乡县")
 # entry is a thing unless a person is in sight (a name in the dictionary may end so too).
 _THING_HEAD = frozenset("花树草道路门园馆店厅")
 _PERSON_BEFORE = re.compile(
-    rf"(?:{_STRONG_BEFORE}|学生|儿子|女儿|孩子|导师|老师|我叫|名叫|叫做|我是|[（(、])\0"
+    rf"(?:{_STRONG_BEFORE}|学生|儿子|女儿|孩子|导师|老师|我叫|名叫|叫做|我是|[员（(、])\0"
 )
 _PERSON_AFTER = re.compile(r"\0(?:说|讲|表示|告诉|同学|老师|教授|博士|[（(，,、和跟与])")
 

@@ -89,8 +89,13 @@ def signature_names(text: str, known: Callable[[str], bool] | None = None) -> li
     for i, line in enumerate(lines):
         if len(line) > 40:
             continue
-        # Whatever stands before a colon is a role (教工：, 联系人:).
-        line = re.split(r"[:：]", line)[-1]
+        # Whatever stands before a colon is a role (教工：, 联系人:) — unless what follows holds
+        # no Han character: then the colon ends a contact label after the name (晓晓 扣扣：6752…).
+        head_part, _, rest = line.rpartition("：") if "：" in line else line.rpartition(":")
+        if head_part and not re.search(rf"[{_HAN}]", rest) and re.search(rf"[{_HAN}]", head_part):
+            line = _CONTACT_LABEL.sub("", head_part).strip()
+        else:
+            line = re.split(r"[:：]", line)[-1]
         core = _SIGN_OFF.sub("", _ROLE_PREFIX.sub("", line.lstrip("—-－ "))).strip(" ，,。.:：")
         head = _SIGN_HEAD.match(core)
         sentence = re.search(r"[？?！!。]\s*$", line) is not None
@@ -106,6 +111,8 @@ def signature_names(text: str, known: Callable[[str], bool] | None = None) -> li
             found.append(core)  # Jason
         elif _SIGN_NICK.fullmatch(core) and core not in NOT_NAMES and not (known and known(core)):
             found.append(core)  # 晓晓, 阿杰, 杜先生
+        elif i == len(lines) - 1 and _LAST_NICK.fullmatch(signature_line(line) or core):
+            found.append(core)  # —— 星星, 胖胖, 老四: a nickname alone signs the letter
         elif (bare := signature_line(line)) and _signed(bare, known, i == final):
             found.append(bare)  # 计算机学院2023级 蒯振华 / 2026年12月1日
     return found
@@ -120,4 +127,10 @@ def _signed(word: str, known: Callable[[str], bool] | None, last: bool) -> bool:
     return last and len(word) == 2 and not ordinary
 
 
+# The label of a contact that follows a name on a signature line (晓晓 扣扣：…).
+_CONTACT_LABEL = re.compile(
+    r"\s*(?:电话|手机|手机号|扣扣|QQ|qq|微信|微信号|邮箱|Tel|tel|E-mail|email)$"
+)
+# A doubled word or 老 and a number, alone on the last line, even a word (星星, 胖胖, 老四).
+_LAST_NICK = re.compile(rf"(?:([{_HAN}])\1|老[二三四五六七八九十幺])")
 _SIGN_NICK = re.compile(rf"([{_HAN}])\1|阿[{_HAN}]|[{''.join(sorted(SURNAMES))}](?:先生|女士)")
