@@ -88,6 +88,7 @@ def display_name_terms(display: str) -> tuple[str, ...]:
     return ()
 
 
+_DOTTED = re.compile(rf"([{_HAN}]{{2,6}})[·・]([{_HAN}]{{2,6}})")
 _BRACKETED = re.compile(rf"[A-Za-z]\s?[（(]([{_HAN}]{{2,4}})[）)]")
 def _transliterated(tokens: Sequence[tuple[str, str]]) -> list[str]:
     """A transliterated name right after a word for a person (学生阿卜杜拉, 留学生买买提江):
@@ -275,7 +276,12 @@ class NameFinder:
             if (
                 bigram in self.not_before_title
                 or bigram in self.not_names
-                or (len(bigram) == 2 and self.lexicon is not None and self.lexicon(bigram))
+                or (
+                    len(bigram) == 2
+                    and self.lexicon is not None
+                    and self.lexicon(bigram)
+                    and not self._word_starts_at(text, m.start())
+                )
                 or text[: m.start()].endswith(DETERMINERS)
             ):
                 continue  # 班主任老师, 谢谢老师, 我们班同学: the "surname" ends a word
@@ -299,6 +305,19 @@ class NameFinder:
             if m.group(group) not in self.not_nicknames:
                 spans.append(m.span(group))
         return spans + self._short_titled(text) + surname_said(text, self.surnames)
+
+    def _word_starts_at(self, text: str, pos: int) -> bool:
+        """Whether the segmenter starts a word at `pos` (教务处 / 方 / 老师: 处方 is a word, but
+        not here), reading a few characters around it."""
+        if self.tagger is None:
+            return False
+        lo = max(0, pos - 6)
+        at = lo
+        for word, _ in self.tagger(text[lo : pos + 4]):
+            if at == pos:
+                return True
+            at += len(word)
+        return False
 
     def _in_not_name(self, text: str, start: int, end: int) -> bool:
         """Whether `text[start:end]` lies inside a longer word that is no one's name (老吉 in
@@ -453,7 +472,18 @@ class NameFinder:
         if (famous := self.famous) is not None:
             entry = self.in_dictionary or famous
             plain = self.lexicon or famous
-            names = {n for n in names if not no_ones(n, text, famous, self._common, entry, plain)}
+            # A full name alone on the last line signs the letter, even a well-known one (何振东).
+            lines = text.strip().splitlines()
+            signed = lines[-1].strip(" —-－") if lines else ""
+            names = {
+                n
+                for n in names
+                if n == signed or not no_ones(n, text, famous, self._common, entry, plain)
+            }
         names.update(k for k in known)
         names.update(self.listed(text, list(names)))
+        # 努尔艾力·买买提: a name and the father's name after a middle dot are one name.
+        for m in _DOTTED.finditer(text):
+            if m.group(1) in names or m.group(2) in names:
+                names.add(m.group())
         return sorted((n for n in names if n.strip()), key=len, reverse=True)
