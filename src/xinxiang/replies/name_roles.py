@@ -56,8 +56,8 @@ _STRONG = re.compile(
 # Adverbs and verbs that open a person's predicate (已经, 一直, 去, 在).
 _WEAK_TAGS = ("v", "d", "p", "c")
 # Tags of words that are no one's name in this slot: times, numbers, pronouns, places of a
-# direction, function words (周末, 这样, 前面).
-_NEVER_TAGS = ("t", "m", "r", "f", "q", "u", "y", "e", "o", "x", "eng")
+# direction, adverbs and function words (周末, 这样, 前面, 马上).
+_NEVER_TAGS = ("t", "m", "r", "f", "q", "u", "y", "e", "o", "x", "eng", "d", "c", "p")
 
 
 def _surname_led(word: str) -> bool:
@@ -131,7 +131,7 @@ def role_names(
             named = ctag.startswith("nr")
             if not cue:
                 continue
-            word_like = ordinary(cand) or ctag[:1] in ("d", "a", "c", "p")
+            word_like = ordinary(cand) or ctag.startswith("a")
             if word_like and not named and cue != "strong":
                 continue  # 老师马上就来, 同学方面，: an ordinary word
             if cand in not_names and not named and cue not in ("strong", "pause"):

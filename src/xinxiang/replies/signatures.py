@@ -111,8 +111,9 @@ def signature_names(text: str, known: Callable[[str], bool] | None = None) -> li
             found.append(core)  # Jason
         elif _SIGN_NICK.fullmatch(core) and core not in NOT_NAMES and not (known and known(core)):
             found.append(core)  # 晓晓, 阿杰, 杜先生
-        elif i == len(lines) - 1 and _LAST_NICK.fullmatch(signature_line(line) or core):
-            found.append(core)  # —— 星星, 胖胖, 老四: a nickname alone signs the letter
+        elif i == len(lines) - 1 and _last_nick(signature_line(line) or core):
+            # —— 星星, 胖胖, 老四: a nickname alone signs the letter, even a word.
+            found.append(signature_line(line) or core)
         elif (bare := signature_line(line)) and _signed(bare, known, i == final):
             found.append(bare)  # 计算机学院2023级 蒯振华 / 2026年12月1日
     return found
@@ -133,4 +134,15 @@ _CONTACT_LABEL = re.compile(
 )
 # A doubled word or 老 and a number, alone on the last line, even a word (星星, 胖胖, 老四).
 _LAST_NICK = re.compile(rf"(?:([{_HAN}])\1|老[二三四五六七八九十幺])")
+# Doubled words that sign a letter but name no one: kin, thanks (妈妈, 谢谢).
+_NOT_LAST_NICK = frozenset(
+    ["妈妈", "爸爸", "哥哥", "姐姐", "弟弟", "妹妹", "爷爷", "奶奶", "宝宝", "叔叔", "谢谢", "拜拜"]
+)
+
+
+def _last_nick(word: str) -> bool:
+    """Whether `word` alone on the last line is a nickname that signs the letter (星星, 老四)."""
+    return bool(_LAST_NICK.fullmatch(word)) and word not in NOT_NAMES | _NOT_LAST_NICK
+
+
 _SIGN_NICK = re.compile(rf"([{_HAN}])\1|阿[{_HAN}]|[{''.join(sorted(SURNAMES))}](?:先生|女士)")
