@@ -3,8 +3,8 @@
 Pure functions used by `replies.redact_names.NameFinder`:
 
 - `listed`: the item next to a found name in a list (李雷、韩梅梅和王芳). An item the dictionary
-  holds as an ordinary word counts only in a list separated by 、 next to a full name of three
-  characters or more (喻大勇、秦川也): such a list is a list of people.
+  holds as an ordinary word counts only in a list separated by 、 next to a full name (喻大勇、
+  秦川也, 涂晶、聂浩、揭晓): such a list is a list of people.
 - `grouped`: names listed before a word for the people they are (江子墨、常乐两位同学); with a
   count (两位) or 等, even names that are ordinary words or have no known surname (宝音、娜仁花
   两位同学).
@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from xinxiang.replies.name_roles import ROLE_ONLY_SURNAMES
 from xinxiang.replies.name_words import SURNAMES
 from xinxiang.replies.signatures import looks_chinese_name
 
@@ -59,9 +60,15 @@ def listed(
                 for cand, sep in _neighbours(seg, is_before):
                     ordinary = lexicon is not None and lexicon(cand)
                     plausible = looks_chinese_name(cand) and cand not in not_names
-                    # 喻大勇、秦川也: next to a full name with 、, an ordinary word is a name too.
-                    people = sep == "、" and len(name) >= 3 and cand[0] in SURNAMES
-                    if plausible and (not ordinary or people):
+                    # 喻大勇、秦川也, 涂晶、聂浩、揭晓: next to a full name with 、, an ordinary
+                    # word is a name too, even from a surname that is mostly a word.
+                    people = (
+                        sep == "、"
+                        and looks_chinese_name(name)
+                        and (cand[0] in SURNAMES or cand[0] in ROLE_ONLY_SURNAMES)
+                        and not set(cand) & _NOT_IN
+                    )
+                    if (plausible and not ordinary) or people:
                         found.append(cand)
     return found
 

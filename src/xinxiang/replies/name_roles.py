@@ -141,6 +141,43 @@ def role_names(
     return found
 
 
+_ROLE_WORDS = "|".join(sorted((w for w in _ROLES if len(w) >= 2), key=len, reverse=True))
+# A word for a person, a name, a verb of saying, read on the text: the segmenter may glue the
+# role's last character to the surname (宿舍长 / 石磊说 read as 长石 / 磊).
+_ROLE_SAYS = re.compile(
+    rf"(?:{_ROLE_WORDS})(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?=说(?![明服])|表示|告诉|反映说)"
+)
+
+
+def role_says(text: str, ordinary: Callable[[str], bool], not_names: frozenset[str]) -> list[str]:
+    """A surname-led name between a word for a person and a verb of saying (宿舍长石磊说), that
+    is no ordinary word (同学马上说) and no word for a person (同学家长说)."""
+    found = []
+    for m in _ROLE_SAYS.finditer(text):
+        name = m.group("name")
+        shaped = _surname_led(name) and not _is_role(name) and name not in not_names
+        if shaped and not ordinary(name) and not ordinary(name[:2]):
+            found.append(name)
+    return found
+
+
+# A parent introduces themselves by the child's name (我是2025级鄂晓彤的爸爸, 我是应子涛的家长).
+_PARENT = re.compile(
+    r"我是(?:[^，,。！!？?\n]{0,10}?[级届班的])?(?P<name>[\u4e00-\u9fff]{2,4}?)"
+    r"的?(?:爸爸|妈妈|家长|父亲|母亲|爷爷|奶奶|外公|外婆)(?=[，,。！!？?\s]|$)"
+)
+
+
+def parent_names(text: str, ordinary: Callable[[str], bool]) -> list[str]:
+    """The child's name a parent introduces themselves by (see `_PARENT`)."""
+    found = []
+    for m in _PARENT.finditer(text):
+        name = m.group("name")
+        if _surname_led(name) and not ordinary(name) and not _is_role(name):
+            found.append(name)
+    return found
+
+
 # Words between 我是 and the name: a school, a class or a year, or 的 (新闻学院2026级的万里).
 _INTRO_BEFORE = ("的", "是", "叫")
 _INTRO_UNIT_LAST = frozenset("院系级班校部处科")

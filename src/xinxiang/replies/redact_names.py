@@ -30,7 +30,12 @@ from dataclasses import dataclass, field
 from xinxiang.replies.name_context import after_particle, nicknames, word_names
 from xinxiang.replies.name_forms import called_names
 from xinxiang.replies.name_lists import grouped, listed
-from xinxiang.replies.name_roles import introduced_names, role_names
+from xinxiang.replies.name_roles import (
+    introduced_names,
+    parent_names,
+    role_names,
+    role_says,
+)
 from xinxiang.replies.name_slots import (
     after_tags,
     ethnic_names,
@@ -469,6 +474,8 @@ class NameFinder:
             # 团长计添去, 我是商学院的林立，: a name next to a word for a person, even a word.
             names.update(role_names(text, tokens, self._common, self.not_names))
             names.update(introduced_names(text, tokens, self._common))
+            names.update(role_says(text, self._common, self.not_names))
+            names.update(parent_names(text, self._common))
         if (famous := self.famous) is not None:
             entry = self.in_dictionary or famous
             plain = self.lexicon or famous

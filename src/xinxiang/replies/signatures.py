@@ -111,9 +111,9 @@ def signature_names(text: str, known: Callable[[str], bool] | None = None) -> li
             found.append(core)  # Jason
         elif _SIGN_NICK.fullmatch(core) and core not in NOT_NAMES and not (known and known(core)):
             found.append(core)  # 晓晓, 阿杰, 杜先生
-        elif i == len(lines) - 1 and _last_nick(signature_line(line) or core):
+        elif i == len(lines) - 1 and _last_nick(nick := _last_word(line, core)):
             # —— 星星, 胖胖, 老四: a nickname alone signs the letter, even a word.
-            found.append(signature_line(line) or core)
+            found.append(nick)
         elif (bare := signature_line(line)) and _signed(bare, known, i == final):
             found.append(bare)  # 计算机学院2023级 蒯振华 / 2026年12月1日
     return found
@@ -132,16 +132,27 @@ def _signed(word: str, known: Callable[[str], bool] | None, last: bool) -> bool:
 _CONTACT_LABEL = re.compile(
     r"\s*(?:电话|手机|手机号|扣扣|QQ|qq|微信|微信号|邮箱|Tel|tel|E-mail|email)$"
 )
-# A doubled word or 老 and a number, alone on the last line, even a word (星星, 胖胖, 老四).
-_LAST_NICK = re.compile(rf"(?:([{_HAN}])\1|老[二三四五六七八九十幺])")
+# A doubled word, 老 and a number or 小 and one, alone on the last line, even a word (星星,
+# 胖胖, 老四, 小满).
+_LAST_NICK = re.compile(rf"(?:([{_HAN}])\1|老[二三四五六七八九十幺]|小[{_HAN}])")
 # Doubled words that sign a letter but name no one: kin, thanks (妈妈, 谢谢).
 _NOT_LAST_NICK = frozenset(
-    ["妈妈", "爸爸", "哥哥", "姐姐", "弟弟", "妹妹", "爷爷", "奶奶", "宝宝", "叔叔", "谢谢", "拜拜"]
+    [
+        *("妈妈", "爸爸", "哥哥", "姐姐", "弟弟", "妹妹", "爷爷", "奶奶", "宝宝", "叔叔", "谢谢"),
+        *("拜拜", "小孩", "小姐", "小组", "小区", "小时", "小心", "小学", "小说", "小结", "小事"),
+    ]
 )
 
 
+def _last_word(line: str, core: str) -> str:
+    """What may sign the last line: its name part, or what follows its last 的
+    (住3号楼210的小满)."""
+    return signature_line(line) or core.rsplit("的", 1)[-1]
+
+
 def _last_nick(word: str) -> bool:
-    """Whether `word` alone on the last line is a nickname that signs the letter (星星, 老四)."""
+    """Whether `word` alone on the last line is a nickname that signs the letter (星星, 老四,
+    住3号楼210的小满)."""
     return bool(_LAST_NICK.fullmatch(word)) and word not in NOT_NAMES | _NOT_LAST_NICK
 
 
