@@ -1,0 +1,133 @@
+"""Redaction by classes of written forms, seventh round (issue #13, branch h-redact7).
+
+Each table holds forms of one class the earlier tables (`test_redact_classes.py`,
+`test_redact_round6.py`) did not cover: a name right after a word for a person even when it is
+an ordinary word or starts with a surname that is mostly a word, the name that ends a
+self-introduction, a name between a word for a person and a verb of saying, the child a parent
+introduces themselves by, lists of people next to a full name, a Chinese name given after a
+foreign one, nicknames that sign a letter alone, and a surname the segmenter reads as a word of
+its own before a title; `KEPT` the ordinary sentences of the same shapes. Names are made up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xinxiang.config import load_config
+from xinxiang.replies.privacy import public_allowlist
+from xinxiang.replies.redactor import Redactor, load_redactor
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def redactor() -> Redactor:
+    """The redactor the repository's sample deployment (`config/`) publishes with."""
+    cfg = load_config(ROOT / "config")
+    return load_redactor(cfg.directory / "redaction.toml").with_allowed(public_allowlist(cfg))
+
+
+ROLES = [
+    # A word for a person, then a name-shaped word, then what follows a person.
+    ("我们团长苗雨凡已经跟她沟通过。", "苗雨凡"),
+    ("店员伏小川说不知道。", "伏小川"),
+    ("学生钟意的父亲打来电话。", "钟意"),
+    ("我跟琴房管理员支晓薇协商过。", "支晓薇"),
+    ("单位人事季夏燕说没收到。", "季夏燕"),
+]
+
+INTRODUCED = [
+    # The name that ends 我是… before a pause, even an ordinary word or a place or number word.
+    ("老师您好，我是商学院的方正，想转专业。", "方正"),
+    ("我是新闻学院2026级的万千。学院要求交钱。", "万千"),
+    ("我是体育学院黎北辰，想举报一件事。", "黎北辰"),
+]
+
+SAYS = [
+    # A word for a person whose last character the segmenter glues to the surname.
+    ("我们跟他们宿舍长石峰说了很多遍。", "石峰"),
+]
+
+PARENTS = [
+    # A parent introduces themselves by the child's name.
+    ("学校您好，我是2025级栾思齐的爸爸。", "栾思齐"),
+    ("老师好，我是邰子墨的家长，想问一件事。", "邰子墨"),
+]
+
+LISTS = [
+    # Next to a full name in a 、-list, an ordinary word or a mostly-word surname is a name too.
+    ("附上同学的签名：涂亮、聂博、揭明。", "揭明"),
+    ("同事喻大海、秦关也是这样。", "秦关"),
+    # A counted group holds names without a known surname.
+    ("团里的宝力、娜琳两位同学拿了金奖。", "娜琳"),
+]
+
+CALLED = [
+    # A Chinese name given after a foreign one, with a middle dot between given and father's name.
+    ("I am Nurlan Beket, 中文名叫努尔江。", "努尔江"),
+    ("My Chinese name is 阿迪拉). Thanks.", "阿迪拉"),
+    ("尊敬的老师：我叫阿依努尔·买合木提，是新生。", "阿依努尔·买合木提"),
+]
+
+SIGNED = [
+    # A nickname alone on the last line, even a word; a name before a contact label.
+    ("宿舍的空调坏了，请尽快修理。\n——豆豆", "豆豆"),
+    ("宿舍的空调坏了，请尽快修理。\n老三 139 1234 0000", "老三"),
+    ("宿舍的空调坏了，请尽快修理。\n——住5号楼的小禾", "小禾"),
+    ("食堂的饭菜太咸了。\n——哲学系一名学生 悠悠 扣扣：675203100", "悠悠"),
+]
+
+TITLED = [
+    # A surname the dictionary reads with the word before it (处方), which the segmenter does not.
+    ("我想反映教务处方老师的工作态度。", "方"),
+]
+
+
+def _hidden(redactor: Redactor, text: str, secret: str) -> bool:
+    return secret not in redactor.redact_all([text])[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"), ROLES + INTRODUCED + SAYS + PARENTS + LISTS + CALLED + SIGNED
+)
+def test_each_new_class_is_hidden(redactor: Redactor, text: str, secret: str) -> None:
+    assert _hidden(redactor, text, secret), redactor.redact_all([text])[0]
+
+
+@pytest.mark.parametrize(("text", "surname"), TITLED)
+def test_a_surname_before_a_title_is_hidden_where_the_segmenter_starts_a_word(
+    redactor: Redactor, text: str, surname: str
+) -> None:
+    out = redactor.redact_all([text])[0]
+    assert surname + "老师" not in out and "教务处" in out, out
+
+
+KEPT = [
+    # Ordinary words after a word for a person: a time, an adverb, a noun, a verb.
+    "学生时代，我很快乐。",
+    "老师时间不够，课没讲完。",
+    "同学周末都回家了。",
+    "老师安排，我们照做。",
+    "学生党员说要带头。",
+    "团长已经说过了。",
+    "同学方面，请辅导员通知。",
+    # Self-introductions that end with a role or an ordinary word.
+    "我是房东，想问一下租房的事。",
+    "我是高三学生的家长。",
+    "我是孩子的妈妈。",
+    "我是计算机学院的学生，想问一件事。",
+    # Literary forms, brands and dishes that the segmenter tags as names.
+    "唐诗和宋词都很美。",
+    "学校超市新进了一批康师傅方便面。",
+    "黄焖鸡米饭涨价了。",
+    # A closing alone on the last line.
+    "请尽快处理。\n谢谢",
+    "请尽快处理。\n——妈妈",
+]
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_ordinary_text_is_kept(redactor: Redactor, text: str) -> None:
+    assert redactor.redact_all([text])[0] == text
