@@ -221,3 +221,18 @@ def introduced_names(
             found.append(cand)
             break
     return found
+
+
+def person_slot_names(
+    text: str,
+    tokens: Sequence[tuple[str, str]],
+    ordinary: Callable[[str], bool],
+    not_names: frozenset[str],
+) -> list[str]:
+    """Every name this module finds in `text` (segmented as `tokens`)."""
+    return [
+        *role_names(text, tokens, ordinary, not_names),
+        *introduced_names(text, tokens, ordinary),
+        *role_says(text, ordinary, not_names),
+        *parent_names(text, ordinary),
+    ]

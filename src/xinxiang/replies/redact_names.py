@@ -30,12 +30,7 @@ from dataclasses import dataclass, field
 from xinxiang.replies.name_context import after_particle, nicknames, word_names
 from xinxiang.replies.name_forms import called_names
 from xinxiang.replies.name_lists import grouped, listed
-from xinxiang.replies.name_roles import (
-    introduced_names,
-    parent_names,
-    role_names,
-    role_says,
-)
+from xinxiang.replies.name_roles import person_slot_names
 from xinxiang.replies.name_slots import (
     after_tags,
     ethnic_names,
@@ -447,7 +442,7 @@ class NameFinder:
             *(n for n in word_names(text, self.lexicon, tokens) if n not in self.titles),
             *after_particle(text, self._plausible, self.known, _word_ends(text, tokens)),
             *roman_names(text),
-            *called_names(text),  # 我叫安静，: even a word of NOT_NAMES
+            *(called := called_names(text)),  # 我叫安静，: even a word of NOT_NAMES
             # Kevin Zhang（张凯文）: the Chinese name in brackets after a romanised one.
             *(n for n in _BRACKETED.findall(text) if _looks_chinese_name(n)),
         }
@@ -472,20 +467,20 @@ class NameFinder:
             ]
             names.update(n for n in slots if n not in self.not_names)
             # 团长计添去, 我是商学院的林立，: a name next to a word for a person, even a word.
-            names.update(role_names(text, tokens, self._common, self.not_names))
-            names.update(introduced_names(text, tokens, self._common))
-            names.update(role_says(text, self._common, self.not_names))
-            names.update(parent_names(text, self._common))
+            names.update(person_slot_names(text, tokens, self._common, self.not_names))
         if (famous := self.famous) is not None:
             entry = self.in_dictionary or famous
             plain = self.lexicon or famous
-            # A full name alone on the last line signs the letter, even a well-known one (何振东).
+            # A full name alone on the last line signs the letter, even a well-known one (何振东);
+            # one says one is called what one is called (my Chinese name is 阿齐兹).
             lines = text.strip().splitlines()
             signed = lines[-1].strip(" —-－") if lines else ""
             names = {
                 n
                 for n in names
-                if n == signed or not no_ones(n, text, famous, self._common, entry, plain)
+                if n == signed
+                or n in called
+                or not no_ones(n, text, famous, self._common, entry, plain)
             }
         names.update(k for k in known)
         names.update(self.listed(text, list(names)))
