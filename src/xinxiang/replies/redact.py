@@ -222,7 +222,8 @@ _DORM = (
     rf"\s?[A-Za-z]?\d{{3,4}}{_ROOM_AFTER}(?:室|房间|房|寝室|宿舍|号)?"
     rf"|(?<![0-9A-Za-z\-])\d{{3,4}}\s?(?:宿舍|寝室)"
     # Building 5, Room 214 / Room 214, Dorm 5: in English.
-    r"|(?:Building|Bldg\.?|Dorm(?:itory)?|Apartment)\s?\d{1,3}[A-Za-z]?,?\s?(?:Room|Rm\.?)\s?\d{3,4}"
+    r"|(?:Building|Bldg\.?|Dorm(?:itory)?|Apartment)\s?\d{1,3}[A-Za-z]?,?\s?(?:[Rr]oom|Rm\.?)"
+    r"\s?\d{3,4}"
     r"|(?:Room|Rm\.?)\s?\d{3,4},?\s?(?:(?:of|in)\s)?(?:Building|Bldg\.?|Dorm(?:itory)?)\s?\d{1,3}"
     # 16-309, C5-412, 东7-102: building and room joined by a dash.
     r"|(?<![0-9A-Za-z\-.:/])(?:[A-Za-z东西南北]?\d{1,2})-\d{3}(?![0-9\-:/.]|\s?[分元人个%])"
@@ -242,7 +243,8 @@ _DORM_BUILDING = (
 )
 _AT = r"(?:\s?(?:@|\[at\]|\(at\)|\[AT\]|\(AT\)|（at）)\s?|\s(?:at|AT)\s)"
 _DOT = r"(?:\.|\s?(?:\[dot\]|\(dot\)|\[DOT\]|\(DOT\))\s?|\s(?:dot|DOT)\s)"
-_LABEL = r"\s?(?:是|为|:)?\s?:?\s?"
+# What stands between a label and its value: 是, 为, a colon, or English "is" (My WeChat is …).
+_LABEL = r"\s?(?:是|为|:|is\s)?\s?:?\s?"
 
 
 @lru_cache(maxsize=16)
@@ -266,6 +268,8 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
         ),
         RedactionPattern.of(
             "mobile",
+            # (+86)189…: the country code in brackets too.
+            rf"(?:[(（]\s?(?:\+|00)\s?86\s?[)）]\s?(?=1[3-9]))?"
             rf"{_BS}(?:(?:\+|00)\s?86\s?[\-.]?\s?|86[\- ])?(?:\(\s?)?1[3-9]\d(?:\s?\))?"
             rf"(?:{_G}\d{{4}}{_G}\d{{4}}|(?:(?:[ \-.]|,\s?)?\d){{8}}){_ES}",
             "[电话已隐去]",
@@ -331,6 +335,13 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             "[微信号已隐去]",
         ),
         RedactionPattern.of(
+            # 换了一个号sima_jun_0412来加我: an account id with an underscore after a word for one.
+            "account",
+            r"(?:账号|帐号|小号|新号|个号|ID|id)\s?(?:是|为|:|is\s)?\s?:?\s?"
+            r"(?P<pii>[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_\-]{2,18})(?![A-Za-z0-9_\-])",
+            "[账号已隐去]",
+        ),
+        RedactionPattern.of(
             "plate",
             r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z]"
             r"[ ·\-.]?[A-Z0-9]{4,6}(?![A-Za-z0-9])",
@@ -349,7 +360,8 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
         RedactionPattern.of("dorm_room", f"{_DORM}|{_DORM_BUILDING}", "[宿舍已隐去]"),
         RedactionPattern.of(
             "labelled_number",
-            r"(?:学号|工号|学工号|职工号|教工号|一卡通号?|校园卡号?|学籍号|考生号|准考证号)"
+            r"(?:学号|工号|学工号|职工号|教工号|一卡通号?|校园卡号?|学籍号|考生号|准考证号"
+            r"|[Ss]tudent (?:ID|[Nn]umber|[Nn]o\.?)|[Ss]taff (?:ID|[Nn]umber)|[Cc]ampus card)"
             rf"{_LABEL}(?P<pii>(?:[A-Za-z]{{1,3}}[ \-]?)?\d(?:[ \-]?[A-Za-z]?\d){{3,19}})(?!\d)",
             "[学号/工号已隐去]",
         ),
