@@ -6,7 +6,8 @@ an ordinary word or starts with a surname that is mostly a word, the name that e
 self-introduction, a name between a word for a person and a verb of saying, the child a parent
 introduces themselves by, lists of people next to a full name, a Chinese name given after a
 foreign one, nicknames that sign a letter alone, and a surname the segmenter reads as a word of
-its own before a title; `KEPT` the ordinary sentences of the same shapes. Names are made up.
+its own before a title; `PATTERNS` addresses, numbers and roman names in forms the patterns
+missed; `KEPT` the ordinary sentences of the same shapes. Names are made up.
 """
 
 from __future__ import annotations
@@ -85,12 +86,32 @@ TITLED = [
 ]
 
 
+PATTERNS = [
+    # Addresses: 甲 numbers, entrances (2门), lanes of flats, family housing, villages.
+    ("我住海淀区复兴路甲7号院3号楼2门401。", "甲7号院3号楼2门401"),
+    ("我住在东城区和平西里15号楼3门602。", "15号楼3门602"),
+    ("我住在北京校区家属院6号楼1门3层西户。", "6号楼1门3层"),
+    ("回老家（河北省保定市清苑区东闾乡北王力村）。", "东闾乡北王力村"),
+    # The country code in brackets before a mobile.
+    ("电话（+86）13766550123。", "86"),
+    # Labels in English, and an account id after a word for one.
+    ("My WeChat is Lu_Yao-2024. Thanks.", "Lu_Yao-2024"),
+    ("My student ID is LX2023017.", "LX2023017"),
+    ("他又换了一个号mo_chen_0308来加我。", "mo_chen_0308"),
+    ("I live in Dorm 2, room 415.", "415"),
+    # Roman names: a given name in two words, after a kin word, between by and a verb.
+    ("证明上名字拼成了Tan Jia Hui。", "Jia Hui"),
+    ("我和丈夫Arjun需要办理居留证。", "Arjun"),
+    ("The key was taken by Pavel and he left.", "Pavel"),
+]
+
+
 def _hidden(redactor: Redactor, text: str, secret: str) -> bool:
     return secret not in redactor.redact_all([text])[0]
 
 
 @pytest.mark.parametrize(
-    ("text", "secret"), ROLES + INTRODUCED + SAYS + PARENTS + LISTS + CALLED + SIGNED
+    ("text", "secret"), ROLES + INTRODUCED + SAYS + PARENTS + LISTS + CALLED + SIGNED + PATTERNS
 )
 def test_each_new_class_is_hidden(redactor: Redactor, text: str, secret: str) -> None:
     assert _hidden(redactor, text, secret), redactor.redact_all([text])[0]
@@ -125,6 +146,11 @@ KEPT = [
     # A closing alone on the last line.
     "请尽快处理。\n谢谢",
     "请尽快处理。\n——妈妈",
+    # English sentences with a capitalised word after by, a file name with an underscore.
+    "The form was signed by Monday and he left it there.",
+    "文件名是report_2024.pdf，请查收。",
+    # A verb of the dictionary after 请, which takes a person too.
+    "材料已发，请查收，谢谢。",
 ]
 
 

@@ -145,6 +145,8 @@ def slot_names(
                 continue  # 黄村、马驹桥: a place
             if size == 2 and not compound and not strong and not tagged_name(cand):
                 continue  # 高数、线代, 樊篱已经: two characters need a strong cue or the tag
+            if size == 2 and not compound and known(cand) and not tagged_name(cand):
+                continue  # 请查收: a word of the dictionary after a verb is no name untagged
             nxt = text[start + size : start + size + 1]
             if start + size not in word_ends and nxt and nxt not in _PAUSES and len(cand) < 3:
                 continue  # the segmenter reads the second character with what follows

@@ -226,6 +226,8 @@ class NameFinder:
                     continue  # 程度好的学生, 丁香开了: an ordinary word and one more character
                 if ends is not None and start + len(word) not in ends:
                     continue
+                if first == (word, "v") and self.known is not None and self.known(word):
+                    continue  # 请查收: the segmenter reads a verb the dictionary holds
                 if _looks_chinese_name(word) and word not in self.not_names:
                     found.append(word)
                 break
