@@ -151,6 +151,8 @@ KEPT = [
     "文件名是report_2024.pdf，请查收。",
     # A verb of the dictionary after 请, which takes a person too.
     "材料已发，请查收，谢谢。",
+    # A verbal noun and one more character after a word for a person.
+    "教育部令对学生管理作了规定。",
 ]
 
 

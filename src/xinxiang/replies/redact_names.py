@@ -228,6 +228,9 @@ class NameFinder:
                     continue
                 if first == (word, "v") and self.known is not None and self.known(word):
                     continue  # 请查收: the segmenter reads a verb the dictionary holds
+                verbal = first is not None and first[0] == word[:2] and first[1] in ("vn", "d")
+                if len(word) == 3 and verbal and self._common(word[:2]):
+                    continue  # 学生管理作了规定: a verbal noun and one more character
                 if _looks_chinese_name(word) and word not in self.not_names:
                     found.append(word)
                 break
