@@ -4,7 +4,8 @@ Each table holds forms of one class the earlier tables (`test_redact_classes.py`
 `test_redact_round6.py`) did not cover: a name right after a word for a person even when it is
 an ordinary word or starts with a surname that is mostly a word, the name that ends a
 self-introduction, a name between a word for a person and a verb of saying, the child a parent
-introduces themselves by, lists of people next to a full name, a Chinese name given after a
+introduces themselves by, lists of people next to a full name, nicknames in lists and the name
+someone is called by, a Chinese name given after a
 foreign one, nicknames that sign a letter alone, and a surname the segmenter reads as a word of
 its own before a title; `PATTERNS` addresses, numbers and roman names in forms the patterns
 missed; `KEPT` the ordinary sentences of the same shapes. Names are made up.
@@ -72,6 +73,17 @@ CALLED = [
     ("尊敬的老师：我叫阿依努尔·买合木提，是新生。", "阿依努尔·买合木提"),
 ]
 
+NICKNAMES = [
+    # Short names listed after 的 before 都/也, one of them shaped as a nickname.
+    ("我们宿舍的阿琰、小橙都被她说过。", "阿琰"),
+    ("一起打工的果果、二虎都可以证明。", "二虎"),
+    # The name someone goes by, after 叫.
+    ("可我们楼根本没有叫小苒的人。", "小苒"),
+    ("开门的同学叫禾羽，态度挺好。", "禾羽"),
+    # Next to a found name in a list, two characters the dictionary does not hold.
+    ("好几个同学都遇到过，比如琪瑶和萌萌。", "琪瑶"),
+]
+
 SIGNED = [
     # A nickname alone on the last line, even a word; a name before a contact label.
     ("宿舍的空调坏了，请尽快修理。\n——豆豆", "豆豆"),
@@ -110,9 +122,10 @@ def _hidden(redactor: Redactor, text: str, secret: str) -> bool:
     return secret not in redactor.redact_all([text])[0]
 
 
-@pytest.mark.parametrize(
-    ("text", "secret"), ROLES + INTRODUCED + SAYS + PARENTS + LISTS + CALLED + SIGNED + PATTERNS
-)
+HIDDEN = ROLES + INTRODUCED + SAYS + PARENTS + LISTS + NICKNAMES + CALLED + SIGNED + PATTERNS
+
+
+@pytest.mark.parametrize(("text", "secret"), HIDDEN)
 def test_each_new_class_is_hidden(redactor: Redactor, text: str, secret: str) -> None:
     assert _hidden(redactor, text, secret), redactor.redact_all([text])[0]
 
@@ -153,6 +166,9 @@ KEPT = [
     "材料已发，请查收，谢谢。",
     # A verbal noun and one more character after a word for a person.
     "教育部令对学生管理作了规定。",
+    # Lists of things after 的, and what one orders after 叫.
+    "天上的星星、月亮都很亮。",
+    "叫外卖的人越来越多了。",
 ]
 
 

@@ -23,7 +23,9 @@ _HAN = "\u4e00-\u9fff"
 _LIST_AFTER = re.compile(
     rf"^(?P<sep>、|和|与|及|以及|，)([{_HAN}]{{2,3}}?)(?=、|和|与|及|等|[，,。（(）)]|都|也|$)"
 )
-_LIST_BEFORE = re.compile(rf"(?:[、，,的与和及：:]|^)([{_HAN}]{{2,3}})(?P<sep>、|和|与|及)$")
+_LIST_BEFORE = re.compile(
+    rf"(?:[、，,的与和及：:]|比如|例如|包括|^)([{_HAN}]{{2,3}})(?P<sep>、|和|与|及)$"
+)
 _NC = r"[^\W\dA-Za-z_和与及的]"
 # Two or more names in a list right before a word for people: 江子墨、常乐两位同学.
 _GROUP = re.compile(
@@ -48,8 +50,10 @@ def listed(
     names: Iterable[str],
     lexicon: Callable[[str], bool] | None,
     not_names: frozenset[str],
+    known: Callable[[str], bool] | None = None,
 ) -> list[str]:
-    """Names listed with a found one (李雷、韩梅梅和王芳): 2–3 characters from a surname."""
+    """Names listed with a found one (李雷、韩梅梅和王芳): 2–3 characters from a surname, or two
+    the dictionary does not hold at all (比如佳琪和萌萌)."""
     found = []
     for name in names:
         if len(name) < 2:
@@ -68,7 +72,13 @@ def listed(
                         and (cand[0] in SURNAMES or cand[0] in ROLE_ONLY_SURNAMES)
                         and not set(cand) & _NOT_IN
                     )
-                    if (plausible and not ordinary) or people:
+                    unheard = (
+                        known is not None
+                        and len(cand) == 2
+                        and not known(cand)
+                        and not set(cand) & _NOT_IN
+                    )
+                    if (plausible and not ordinary) or people or unheard:
                         found.append(cand)
     return found
 

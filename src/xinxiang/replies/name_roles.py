@@ -11,6 +11,8 @@ be an ordinary word too (钟情, 林立, 万里), or start with a surname that i
   what follows a person: a pause, a verb of saying, an adverb or a verb. A name that is an
   ordinary word needs the stronger cue after it (说, 的父亲); a word for a person (党员, 家长) or a
   time (周末) is never one.
+- `listed_nicknames` and `named_as`: nicknames in a list of people (的阿珂、小鹿都) and the name
+  someone is called by (没有叫小雪的人, 开门的同学叫习羽，).
 - `introduced_names`: the name that ends 我是…/我叫… before a pause (我是大三的于洋，): after
   是 itself, after 的, after a word for a person or after a school, class or year
   (新闻学院2026级的万里).
@@ -223,11 +225,58 @@ def introduced_names(
     return found
 
 
+# Two or more short names after 的, listed with 、, before 都/也 (宿舍的阿珂、小鹿都被她说过).
+_NICK_LIST = re.compile(
+    r"(?<=的)(?P<run>[\u4e00-\u9fff]{2}(?:、[\u4e00-\u9fff]{2})+)(?=都|也|两人|俩|一起)"
+)
+_NICK_SHAPE = re.compile(r"([\u4e00-\u9fff])\1|[阿小][\u4e00-\u9fff]")
+
+
+def listed_nicknames(text: str, known: Callable[[str], bool]) -> list[str]:
+    """Nicknames and given names in a list of people (打工的秀秀、大壮都可以证明): every item a
+    word the dictionary does not hold, and one of them shaped as a nickname (阿珂, 秀秀) — not a
+    list of things (天上的星星、月亮都)."""
+    found: list[str] = []
+    for m in _NICK_LIST.finditer(text):
+        run = m.group("run").split("、")
+        if any(_NICK_SHAPE.fullmatch(n) for n in run) and not any(known(n) for n in run):
+            found += run
+    return found
+
+
+# The name someone goes by, after 叫: before 的人/的同学 (没有叫小雪的人), or after a word for a
+# person and before a pause (开门的同学叫习羽，).
+_NAMED_AS = re.compile(
+    r"叫(?P<who>[\u4e00-\u9fff]{2,3}?)的(?:人|同学|男生|女生|学生|孩子)"
+    r"|(?:同学|室友|舍友|男生|女生|男的|女的|那人|这人)叫(?P<so>[\u4e00-\u9fff]{2,3}?)(?=[，,。；;！!])"
+)
+_NOT_NAMED = frozenset("的了是在和与被把我你他她它们这那什么啥")
+
+
+def named_as(text: str, ordinary: Callable[[str], bool]) -> list[str]:
+    """Names someone is called by (see `_NAMED_AS`): 小X and 阿X whatever X, else no ordinary
+    word (叫外卖的人)."""
+    found: list[str] = []
+    for m in _NAMED_AS.finditer(text):
+        name = m.group("who") or m.group("so")
+        if set(name) & _NOT_NAMED or _is_role(name):
+            continue
+        shaped = name[0] in "小阿" and len(name) == 2 and name not in _NOT_NICK
+        if shaped or not ordinary(name):
+            found.append(name)
+    return found
+
+
+# 小 and 阿 words that are no one's name.
+_NOT_NICK = frozenset(["小孩", "小姐", "小伙", "小吃", "小区", "小组", "小时", "小说", "阿姨"])
+
+
 def person_slot_names(
     text: str,
     tokens: Sequence[tuple[str, str]],
     ordinary: Callable[[str], bool],
     not_names: frozenset[str],
+    known: Callable[[str], bool] = lambda _: True,
 ) -> list[str]:
     """Every name this module finds in `text` (segmented as `tokens`)."""
     return [
@@ -235,4 +284,6 @@ def person_slot_names(
         *introduced_names(text, tokens, ordinary),
         *role_says(text, ordinary, not_names),
         *parent_names(text, ordinary),
+        *listed_nicknames(text, known),
+        *named_as(text, ordinary),
     ]

@@ -90,6 +90,8 @@ def display_name_terms(display: str) -> tuple[str, ...]:
 
 _DOTTED = re.compile(rf"([{_HAN}]{{2,6}})[·・]([{_HAN}]{{2,6}})")
 _BRACKETED = re.compile(rf"[A-Za-z]\s?[（(]([{_HAN}]{{2,4}})[）)]")
+
+
 def _transliterated(tokens: Sequence[tuple[str, str]]) -> list[str]:
     """A transliterated name right after a word for a person (学生阿卜杜拉, 留学生买买提江):
     nouns in a row, at least one tagged as a name, 3–6 Han characters in all."""
@@ -412,7 +414,7 @@ class NameFinder:
 
     def listed(self, text: str, names: Iterable[str]) -> list[str]:
         """Names listed with a found one (李雷、韩梅梅和王芳): see `name_lists.listed`."""
-        return listed(text, names, self.lexicon, self.not_names)
+        return listed(text, names, self.lexicon, self.not_names, self.known)
 
     def grouped(self, text: str) -> list[str]:
         """Names listed before a word for the people they are: see `name_lists.grouped`."""
@@ -472,7 +474,7 @@ class NameFinder:
             ]
             names.update(n for n in slots if n not in self.not_names)
             # 团长计添去, 我是商学院的林立，: a name next to a word for a person, even a word.
-            names.update(person_slot_names(text, tokens, self._common, self.not_names))
+            names.update(person_slot_names(text, tokens, self._common, self.not_names, known_word))
         if (famous := self.famous) is not None:
             entry = self.in_dictionary or famous
             plain = self.lexicon or famous
