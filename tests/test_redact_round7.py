@@ -50,12 +50,14 @@ INTRODUCED = [
 SAYS = [
     # A word for a person whose last character the segmenter glues to the surname.
     ("我们跟他们宿舍长石峰说了很多遍。", "石峰"),
+    ("楼里热水器坏了，管理员东方亮说要开学才修。", "东方亮"),
 ]
 
 PARENTS = [
     # A parent introduces themselves by the child's name.
     ("学校您好，我是2025级栾思齐的爸爸。", "栾思齐"),
     ("老师好，我是邰子墨的家长，想问一件事。", "邰子墨"),
+    ("校长您好：我是应梓轩的家长。", "应梓轩"),
 ]
 
 LISTS = [

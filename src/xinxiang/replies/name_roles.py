@@ -29,6 +29,7 @@ from xinxiang.replies.name_words import (
     PERSON_CUES,
     ROLE_CUES,
     SURNAMES,
+    TITLE_ONLY_SURNAMES,
     TITLES,
     WEAK_CUES,
 )
@@ -158,7 +159,8 @@ def role_says(text: str, ordinary: Callable[[str], bool], not_names: frozenset[s
     for m in _ROLE_SAYS.finditer(text):
         name = m.group("name")
         shaped = _surname_led(name) and not _is_role(name) and name not in not_names
-        if shaped and not ordinary(name) and not ordinary(name[:2]):
+        compound = name[:2] in COMPOUND_SURNAMES  # 东方明说: 东方 is a word too
+        if shaped and not ordinary(name) and (compound or not ordinary(name[:2])):
             found.append(name)
     return found
 
@@ -175,7 +177,10 @@ def parent_names(text: str, ordinary: Callable[[str], bool]) -> list[str]:
     found = []
     for m in _PARENT.finditer(text):
         name = m.group("name")
-        if _surname_led(name) and not ordinary(name) and not _is_role(name):
+        # 应, 全 and 于 read as surnames before a parent's word too (我是应子涛的家长).
+        title_only = name[0] in TITLE_ONLY_SURNAMES and _surname_led("王" + name[1:])
+        led = _surname_led(name) or title_only
+        if led and not ordinary(name) and not _is_role(name):
             found.append(name)
     return found
 
