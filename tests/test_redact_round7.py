@@ -75,6 +75,11 @@ CALLED = [
     ("尊敬的老师：我叫阿依努尔·买合木提，是新生。", "阿依努尔·买合木提"),
 ]
 
+PARTICLE = [
+    # A full name after 的 before 得 (隔壁班的宗思思得95分), and its given name with it.
+    ("同样的代码，隔壁班的卓依依得95分。", "卓依依"),
+]
+
 NICKNAMES = [
     # Short names listed after 的 before 都/也, one of them shaped as a nickname.
     ("我们宿舍的阿琰、小橙都被她说过。", "阿琰"),
@@ -124,7 +129,8 @@ def _hidden(redactor: Redactor, text: str, secret: str) -> bool:
     return secret not in redactor.redact_all([text])[0]
 
 
-HIDDEN = ROLES + INTRODUCED + SAYS + PARENTS + LISTS + NICKNAMES + CALLED + SIGNED + PATTERNS
+HIDDEN = ROLES + INTRODUCED + SAYS + PARENTS + LISTS + PARTICLE + NICKNAMES + CALLED + SIGNED
+HIDDEN += PATTERNS
 
 
 @pytest.mark.parametrize(("text", "secret"), HIDDEN)
@@ -171,6 +177,8 @@ KEPT = [
     # Lists of things after 的, and what one orders after 叫.
     "天上的星星、月亮都很亮。",
     "叫外卖的人越来越多了。",
+    # 得 after an ordinary word after 的.
+    "他的高兴得很明显。",
 ]
 
 
