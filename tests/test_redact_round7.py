@@ -5,7 +5,7 @@ Each table holds forms of one class the earlier tables (`test_redact_classes.py`
 an ordinary word or starts with a surname that is mostly a word, the name that ends a
 self-introduction, a name between a word for a person and a verb of saying, the child a parent
 introduces themselves by, lists of people next to a full name, nicknames in lists and the name
-someone is called by, a Chinese name given after a
+someone is called by, a name-shaped word twice in a person's slot, a Chinese name given after a
 foreign one, nicknames that sign a letter alone, and a surname the segmenter reads as a word of
 its own before a title; `PATTERNS` addresses, numbers and roman names in forms the patterns
 missed; `KEPT` the ordinary sentences of the same shapes. Names are made up.
@@ -80,6 +80,13 @@ PARTICLE = [
     ("同样的代码，隔壁班的卓依依得95分。", "卓依依"),
 ]
 
+REPEATED = [
+    # A name-shaped word twice in a person's slot: at a clause's start or after a time word,
+    # before a verb, an adverb or a time word.
+    ("上周向晴发烧了，是宿管背她去的医院。向晴现在已经好了。", "向晴"),
+    ("双胞胎女儿都在贵校，一凡住6号楼，一凡已经感冒了。", "一凡"),
+]
+
 NICKNAMES = [
     # Short names listed after 的 before 都/也, one of them shaped as a nickname.
     ("我们宿舍的阿琰、小橙都被她说过。", "阿琰"),
@@ -130,7 +137,7 @@ def _hidden(redactor: Redactor, text: str, secret: str) -> bool:
 
 
 HIDDEN = ROLES + INTRODUCED + SAYS + PARENTS + LISTS + PARTICLE + NICKNAMES + CALLED + SIGNED
-HIDDEN += PATTERNS
+HIDDEN += REPEATED + PATTERNS
 
 
 @pytest.mark.parametrize(("text", "secret"), HIDDEN)
@@ -177,6 +184,9 @@ KEPT = [
     # Lists of things after 的, and what one orders after 叫.
     "天上的星星、月亮都很亮。",
     "叫外卖的人越来越多了。",
+    # Ordinary words twice at a clause's start.
+    "马上就要考试了。马上就放假了。",
+    "现在宿舍很冷。现在食堂也关了。",
     # 得 after an ordinary word after 的.
     "他的高兴得很明显。",
 ]

@@ -13,6 +13,8 @@ be an ordinary word too (钟情, 林立, 万里), or start with a surname that i
   time (周末) is never one.
 - `listed_nicknames` and `named_as`: nicknames in a list of people (的阿珂、小鹿都) and the name
   someone is called by (没有叫小雪的人, 开门的同学叫习羽，).
+- `repeated_names`: a name-shaped word that stands twice in a person's slot (上周向阳发烧 …
+  。向阳现在已经好了).
 - `introduced_names`: the name that ends 我是…/我叫… before a pause (我是大三的于洋，): after
   是 itself, after 的, after a word for a person or after a school, class or year
   (新闻学院2026级的万里).
@@ -276,6 +278,47 @@ def named_as(text: str, ordinary: Callable[[str], bool]) -> list[str]:
 _NOT_NICK = frozenset(["小孩", "小姐", "小伙", "小吃", "小区", "小组", "小时", "小说", "阿姨"])
 
 
+# Words a repeated name may stand after: a person's cue, a preposition that takes one.
+_REPEAT_LEADS = frozenset(["被", "把", "跟", "和", "让", "给", "找", "问", "陪"])
+_KIN_AFTER = frozenset(["妈妈", "爸爸", "家长", "父亲", "母亲"])
+
+
+def repeated_names(
+    tokens: Sequence[tuple[str, str]],
+    ordinary: Callable[[str], bool],
+    known: Callable[[str], bool],
+    not_names: frozenset[str],
+) -> list[str]:
+    """A name-shaped word that stands twice or more in a person's slot of the letter (上周向阳
+    发烧 … 。向阳现在已经好了; ，一然住… 。一然已经感冒了): each time at a clause's start, after a
+    time word, a word for a person or a preposition that takes one, and before a verb, an
+    adverb, a time word, 这/那 or a parent's word. Neither slot alone is enough for a word;
+    both twice are. No ordinary word unless the segmenter tags it a name; no time, number or
+    function word."""
+    counts: dict[str, int] = {}
+    for j in range(len(tokens)):
+        prev, ptag = tokens[j - 1] if j else ("\n", "x")
+        lead = ptag in ("x", "t") or prev in _ROLES or prev in _REPEAT_LEADS
+        if not lead or (ptag == "x" and prev not in _PAUSE and prev.strip()):
+            continue
+        for cand, k, ctag in _candidates(tokens, j):
+            if k >= len(tokens) or not _HAN.fullmatch(cand) or not 2 <= len(cand) <= 3:
+                continue
+            nxt, ntag = tokens[k]
+            follows = ntag[:1] in ("v", "d", "p", "t") or nxt in ("这", "那") or nxt in _KIN_AFTER
+            if not follows or nxt == "的" or _is_role(cand) or cand in not_names:
+                continue
+            if ctag.startswith(_NEVER_TAGS) and not (ctag.startswith("d") and not known(cand)):
+                continue
+            named = ctag.startswith("nr")
+            shaped = cand[0] in SURNAMES or cand[0] in ROLE_ONLY_SURNAMES or not known(cand)
+            if set(cand[1:]) & NOT_GIVEN or not shaped or (ordinary(cand) and not named):
+                continue
+            counts[cand] = counts.get(cand, 0) + 1
+            break
+    return [name for name, n in counts.items() if n >= 2]
+
+
 def person_slot_names(
     text: str,
     tokens: Sequence[tuple[str, str]],
@@ -291,4 +334,5 @@ def person_slot_names(
         *parent_names(text, ordinary),
         *listed_nicknames(text, known),
         *named_as(text, ordinary),
+        *repeated_names(tokens, ordinary, known, not_names),
     ]
