@@ -114,6 +114,10 @@ def signature_names(text: str, known: Callable[[str], bool] | None = None) -> li
         elif i == len(lines) - 1 and _last_nick(nick := _last_word(line, core)):
             # —— 星星, 胖胖, 老四: a nickname alone signs the letter, even a word.
             found.append(nick)
+        elif i == len(lines) - 1 and (pair := _last_pair(core)):
+            found.extend(pair)  # ——518的小付和阿强: two nicknames sign together
+        elif i == len(lines) - 1 and _INITIAL_NAME.fullmatch(core):
+            found.append(core)  # K. Watanabe: an initial and a surname
         elif (bare := signature_line(line)) and _signed(bare, known, i == final):
             found.append(bare)  # 计算机学院2023级 蒯振华 / 2026年12月1日
     return found
@@ -148,6 +152,17 @@ def _last_word(line: str, core: str) -> str:
     """What may sign the last line: its name part, or what follows its last 的
     (住3号楼210的小满)."""
     return signature_line(line) or core.rsplit("的", 1)[-1]
+
+
+# An initial and a surname in roman letters, alone on the last line (K. Watanabe).
+_INITIAL_NAME = re.compile(r"[A-Z]\.\s?[A-Z][a-z]{2,15}")
+
+
+def _last_pair(core: str) -> list[str]:
+    """Two nicknames joined by 和 or 、 after the last 的 of the last line (518的小付和阿强)."""
+    parts = re.split("和|、", core.rsplit("的", 1)[-1])
+    ok = len(parts) == 2 and all(_last_nick(p) or re.fullmatch(f"阿[{_HAN}]", p) for p in parts)
+    return parts if ok else []
 
 
 def _last_nick(word: str) -> bool:
