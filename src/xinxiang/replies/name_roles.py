@@ -311,7 +311,9 @@ def repeated_names(
             if ctag.startswith(_NEVER_TAGS) and not (ctag.startswith("d") and not known(cand)):
                 continue
             named = ctag.startswith("nr")
-            shaped = cand[0] in SURNAMES or cand[0] in ROLE_ONLY_SURNAMES or not known(cand)
+            # A surname first, or a word the dictionary lacks or holds as a rare one (欣怡).
+            surnamed = cand[0] in SURNAMES or cand[0] in ROLE_ONLY_SURNAMES
+            shaped = surnamed or not known(cand) or not ordinary(cand)
             if set(cand[1:]) & NOT_GIVEN or not shaped or (ordinary(cand) and not named):
                 continue
             counts[cand] = counts.get(cand, 0) + 1
