@@ -109,6 +109,11 @@ SIGNED = [
     ("Thanks for your help.\nT. Okamura", "Okamura"),
 ]
 
+SURNAME = [
+    # 居 is a surname too (百家姓), kept from its words by the dictionary's guards.
+    ("我想表扬就业指导中心的居文韬老师。", "居文韬"),
+]
+
 TITLED = [
     # A surname the dictionary reads with the word before it (处方), which the segmenter does not.
     ("我想反映教务处方老师的工作态度。", "方"),
@@ -140,7 +145,7 @@ def _hidden(redactor: Redactor, text: str, secret: str) -> bool:
 
 
 HIDDEN = ROLES + INTRODUCED + SAYS + PARENTS + LISTS + PARTICLE + NICKNAMES + CALLED + SIGNED
-HIDDEN += REPEATED + PATTERNS
+HIDDEN += REPEATED + SURNAME + PATTERNS
 
 
 @pytest.mark.parametrize(("text", "secret"), HIDDEN)
@@ -190,6 +195,9 @@ KEPT = [
     # Ordinary words twice at a clause's start.
     "马上就要考试了。马上就放假了。",
     "现在宿舍很冷。现在食堂也关了。",
+    # Words that open with 居.
+    "他居然说不知道，居委会主任也不管。",
+    "我的邻居老师很好，居民们都这么说。",
     # 得 after an ordinary word after 的.
     "他的高兴得很明显。",
 ]

@@ -30,9 +30,10 @@ SURNAMES = frozenset(
     "沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆冀郁胥班储栗燕楚鄢劳谌奚皮粟冼蔺楼盘满"
     "闻厉伊仝郜阚权帅屠豆朴盖练廉禹井祖漆巴丰卿狄计索晋扈晁芮鹿邸雍辜亓邰赫杭嵇尉冶束昝贝"
     "訾钭危宓幸赖哈阙酆贲郏钮鄂薄羊花占虞"
-    # Rarer surnames (百家姓) whose characters are seldom ordinary words in letters.
+    # Rarer surnames (百家姓) whose characters are seldom ordinary words in letters (居: its
+    # words 居然, 邻居, 居民 are dictionary words the title and slot rules already pass over).
     "蒯麹郗仉缑隗谯禤逄逯郦郄庹濮糜笪璩琚眭钦荀邴隆闾乜迮厍佴茹亢羿桓蔚"
-    "伏湛蓬粱弓戎"
+    "伏湛蓬粱弓戎居"
 )
 
 # Titles and kinship words that follow a surname (张同学 …). One-character ones (X工, X总, X姐)
