@@ -323,7 +323,7 @@ def test_heldout_half_does_not_fall_below_what_bench_results_records(redactor: R
     assert score.false_rate <= 0.02
 
 
-@pytest.mark.parametrize(("half", "floor"), [("heldout3", 0.96), ("heldout4", 0.965)])
+@pytest.mark.parametrize(("half", "floor"), [("heldout3", 0.97), ("heldout4", 0.97)])
 def test_seen_writers_sets_do_not_fall_below_what_bench_results_records(
     redactor: Redactor, half: str, floor: float
 ) -> None:
