@@ -109,6 +109,12 @@ SIGNED = [
     ("Thanks for your help.\nT. Okamura", "Okamura"),
 ]
 
+AFTER_PREPOSITION = [
+    # 小X (X a surname) after a preposition that takes a person, whatever verb follows.
+    ("我已经拍到他拿手机对着小岑拍的视频。", "小岑"),
+    ("上周他把小蔺骂哭了。", "小蔺"),
+]
+
 SURNAME = [
     # 居 is a surname too (百家姓), kept from its words by the dictionary's guards.
     ("我想表扬就业指导中心的居文韬老师。", "居文韬"),
@@ -145,7 +151,7 @@ def _hidden(redactor: Redactor, text: str, secret: str) -> bool:
 
 
 HIDDEN = ROLES + INTRODUCED + SAYS + PARENTS + LISTS + PARTICLE + NICKNAMES + CALLED + SIGNED
-HIDDEN += REPEATED + SURNAME + PATTERNS
+HIDDEN += REPEATED + AFTER_PREPOSITION + SURNAME + PATTERNS
 
 
 @pytest.mark.parametrize(("text", "secret"), HIDDEN)
@@ -195,6 +201,8 @@ KEPT = [
     # Ordinary words twice at a clause's start.
     "马上就要考试了。马上就放假了。",
     "现在宿舍很冷。现在食堂也关了。",
+    # 小 words after 把 and 给 that are no nicknames.
+    "他把小米手机送人了，又给小孩买了玩具。",
     # Words that open with 居.
     "他居然说不知道，居委会主任也不管。",
     "我的邻居老师很好，居民们都这么说。",

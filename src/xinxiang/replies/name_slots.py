@@ -274,6 +274,7 @@ def nick_slots(
             or _SAYING_AFTER.match(text, end)
             or does
             or text.startswith(_NICK_WHERE, end)  # 小唐那里
+            or text[:start].endswith(("对着", "把", "被", "给", "让"))  # 对着小郑拍
         ):
             found.append(word)
     return found
