@@ -2,21 +2,22 @@
 
 Run: `python bench/bench_redact.py [--segmenter jieba|jieba-fast|jiojio|none] [--show]
 [--tuning-only] [--candidates] [--heldout2] [--selfcheck] [--heldout3] [--heldout4]
-[--heldout5] [--show-all]`. For the
+[--heldout5] [--show-all] [--show-seen]`. For the
 tuning and the held-out half (`--tuning-only`: the tuning half alone, for tuning without seeing
 the held-out figure after every change; `--candidates`: also `tests/data/pii/candidates/`, units
 not yet in the tuning half; `--heldout2`: also the held-out set written by a third writer;
 `--selfcheck`: also the two sets written on branch h-redact5, see `selfcheck/README.md`;
-`--heldout3`: also the one by a fourth writer, whose misses are never printed; `--heldout4`:
-also the one by a fifth writer, whose misses are never printed either; `--heldout5`: also the
-one by a sixth writer, whose misses are never printed either) it prints the
+`--heldout3`: also the one by a fourth writer; `--heldout4`: also the one by a fifth writer;
+`--heldout5`: also the one by a sixth writer, unseen, whose misses are never printed) it prints the
 share of planted items redacted per type and overall, and the share of clean sentences altered
 (false redactions). A planted item counts as redacted when every one of its identifying
 characters (its letters and digits, or for names all its characters) lies inside a redaction.
 Letters are redacted as the board does: the whole letter at once, with the display name the mail
 carried as a known name, and the deployment's allowlist (`config/`) as the board has it.
 `--show` lists, for the tuning half and the candidates only, what was missed and what was
-wrongly hidden.
+wrongly hidden; `--show-all` also for the first two held-out sets; `--show-seen` for every set
+in `SEEN` (heldout3 and heldout4 were measured twice, at stops 22/23, and are tuning sets from
+stop 24). A set not in `SEEN` — any future writer's set — never has its misses printed.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ from xinxiang.config import load_config  # noqa: E402
 from xinxiang.replies.privacy import public_allowlist  # noqa: E402
 from xinxiang.replies.redact_names import NameFinder, Tagger  # noqa: E402
 from xinxiang.replies.redactor import jieba_fast_tagger, load_redactor  # noqa: E402
+
+# Sets whose misses may be printed. A new writer's set joins only after it has been measured.
+SEEN = frozenset(
+    {"tuning", "candidates", "selfcheck", "selfcheck2"}
+    | {"heldout", "heldout2", "heldout3", "heldout4"}
+)
 
 
 def letters(units: list[Unit]) -> int:
@@ -67,9 +74,9 @@ def main(argv: list[str]) -> int:
         halves += ("heldout2",)
     if "--selfcheck" in argv:  # written on h-redact5 (selfcheck/README.md)
         halves += ("selfcheck", "selfcheck2")
-    if "--heldout3" in argv:  # unseen: tests/data/pii/heldout3/README.md; its misses stay hidden
+    if "--heldout3" in argv:  # seen since stop 24: tests/data/pii/heldout3/README.md
         halves += ("heldout3",)
-    if "--heldout4" in argv:  # unseen: tests/data/pii/heldout4/README.md; its misses stay hidden
+    if "--heldout4" in argv:  # seen since stop 24: tests/data/pii/heldout4/README.md
         halves += ("heldout4",)
     if "--heldout5" in argv:  # unseen: tests/data/pii/heldout5/README.md; its misses stay hidden
         halves += ("heldout5",)
@@ -84,9 +91,12 @@ def main(argv: list[str]) -> int:
         t = time.perf_counter()
         score = measure(redactor, units)
         took = time.perf_counter() - t
-        # Every held-out set is seen now (bench/RESULTS.md); `--show-all` lists their misses.
-        shown = ("--show" in argv and not half.startswith("heldout")) or "--show-all" in argv
-        if shown and half not in ("heldout3", "heldout4", "heldout5"):
+        shown = (
+            ("--show" in argv and not half.startswith("heldout"))
+            or ("--show-all" in argv and half in ("heldout", "heldout2"))
+            or "--show-seen" in argv
+        )
+        if shown and half in SEEN:  # an unseen set's misses are never printed
             print("\n".join(f"  MISS {m}" for m in score.missed))
             print("\n".join(f"  FALSE {a}" for a in score.altered))
         print(

@@ -26,9 +26,10 @@ _NICKNAME = re.compile(
 _WORD_NAME = re.compile(
     rf"(?:{_CUES}|辅导员|管理员|实验员)(?P<name>[{_HAN}]{{2}})(?=[{_PAUSE}]|说|在|$)"
 )
-# After 的/叫/有: 3 characters (or a compound surname and 1–2) before a pause or the next word,
+# After 的/叫/有: 3 characters (or a compound surname and 1–2) before a pause or the next word
+# (the next word may be 得: 隔壁班的宗思思得95分),
 # 2 characters only before a pause or 说.
-_AFTER_LONG = frozenset("说在已有赶的也和被把就都还又")
+_AFTER_LONG = frozenset("说在已有赶的也和被把就都还又得")
 _PARTICLES = ("的", "叫", "有")
 
 

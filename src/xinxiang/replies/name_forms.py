@@ -60,10 +60,14 @@ def called_names(text: str) -> list[str]:
     return [n for n in names if not set(n) & _NOT_IN_NAME]
 
 
-# Whatever one says one is called, an ordinary word or not (我叫安静，是真名; 我叫温柔。), and
+# Whatever one says one is called, an ordinary word or not (我叫安静，是真名; 我叫温柔。), a
+# Chinese name given after a foreign one (中文名叫努尔兰。, 中文名穆萨), with a middle dot between
+# a given name and a father's (努尔艾力·买买提), and
 # the name others call someone, in quotes (大家叫他“大龙”).
 _CALLED = re.compile(
-    rf"(?:我叫|我名叫|我的名字叫|我的名字是|本人名叫)(?P<name>[{_HAN}]{{2,3}}?)"
-    r"(?=[，,。；;！!]|$|\n|（|\(|，是)"
+    r"(?:我叫|我名叫|我的名字叫|我的名字是|本人名叫"
+    r"|中文名叫|中文名是|中文名字是|中文名|Chinese name is )"
+    rf"(?P<name>[{_HAN}]{{2,4}}?(?:·[{_HAN}]{{2,5}})?)"
+    r"(?=[，,。；;！!]|$|\n|（|\(|）|\)|，是)"
     rf"|(?:叫他|叫她|称他|称她|喊他|喊她)(?:为)?[“\"「](?P<quoted>[{_HAN}]{{2,3}})[”\"」]"
 )

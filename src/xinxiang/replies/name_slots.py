@@ -145,6 +145,8 @@ def slot_names(
                 continue  # 黄村、马驹桥: a place
             if size == 2 and not compound and not strong and not tagged_name(cand):
                 continue  # 高数、线代, 樊篱已经: two characters need a strong cue or the tag
+            if size == 2 and not compound and known(cand) and not tagged_name(cand):
+                continue  # 请查收: a word of the dictionary after a verb is no name untagged
             nxt = text[start + size : start + size + 1]
             if start + size not in word_ends and nxt and nxt not in _PAUSES and len(cand) < 3:
                 continue  # the segmenter reads the second character with what follows
@@ -272,6 +274,7 @@ def nick_slots(
             or _SAYING_AFTER.match(text, end)
             or does
             or text.startswith(_NICK_WHERE, end)  # 小唐那里
+            or text[:start].endswith(("对着", "把", "被", "给", "让"))  # 对着小郑拍
         ):
             found.append(word)
     return found
@@ -295,7 +298,7 @@ _THING_LAST = frozenset("寺桥村庄湖坟塔阁亭镇站街巷屯乡县")
 # entry is a thing unless a person is in sight (a name in the dictionary may end so too).
 _THING_HEAD = frozenset("花树草道路门园馆店厅")
 _PERSON_BEFORE = re.compile(
-    rf"(?:{_STRONG_BEFORE}|学生|儿子|女儿|孩子|导师|老师|我叫|名叫|叫做|我是|[（(、])\0"
+    rf"(?:{_STRONG_BEFORE}|学生|儿子|女儿|孩子|导师|老师|我叫|名叫|叫做|我是|[员（(、])\0"
 )
 _PERSON_AFTER = re.compile(r"\0(?:说|讲|表示|告诉|同学|老师|教授|博士|[（(，,、和跟与])")
 
@@ -419,6 +422,10 @@ _MORPHEMES = sorted(
         "乌云",
         "孟和",
         "阿拉坦",
+        "娜扎",
+        "热巴",
+        "古楞",
+        "娜仁",
     ],
     key=len,
     reverse=True,

@@ -30,9 +30,10 @@ SURNAMES = frozenset(
     "沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆冀郁胥班储栗燕楚鄢劳谌奚皮粟冼蔺楼盘满"
     "闻厉伊仝郜阚权帅屠豆朴盖练廉禹井祖漆巴丰卿狄计索晋扈晁芮鹿邸雍辜亓邰赫杭嵇尉冶束昝贝"
     "訾钭危宓幸赖哈阙酆贲郏钮鄂薄羊花占虞"
-    # Rarer surnames (百家姓) whose characters are seldom ordinary words in letters.
+    # Rarer surnames (百家姓) whose characters are seldom ordinary words in letters (居: its
+    # words 居然, 邻居, 居民 are dictionary words the title and slot rules already pass over).
     "蒯麹郗仉缑隗谯禤逄逯郦郄庹濮糜笪璩琚眭钦荀邴隆闾乜迮厍佴茹亢羿桓蔚"
-    "伏湛蓬粱弓戎"
+    "伏湛蓬粱弓戎居"
 )
 
 # Titles and kinship words that follow a surname (张同学 …). One-character ones (X工, X总, X姐)
@@ -128,6 +129,8 @@ NOT_NAMES = frozenset(
         "陶渊明 文天祥 林则徐 钱学森 袁隆平 屠呦呦 蔡元培 梁启超 "
         "王羲之 柳宗元 范仲淹 秦始皇 汉武帝 唐太宗 孔孟 孟冬 毛主席 "
         "金工 王老吉 温馨提示 张家口 张家界 潘家园 马家堡 魏公村 "
+        # Literary forms named after a dynasty, brands and dishes that read as names.
+        "唐诗 宋词 元曲 汉赋 康师傅 黄焖 "
         "刘海 常言 常言道 宁夏 甘肃 青海 西藏 新疆 内蒙 广西 广东 山东 山西 河南 河北 湖南 湖北 "
         "安徽 福建 浙江 贵州 四川 辽宁 吉林 黑龙江 海南 陕西 台湾 香港 澳门 重庆 天津 上海 北京"
     )
@@ -151,7 +154,8 @@ PERSON_CUES = _words(
     "同事 同学 室友 舍友 楼长 宿管 师傅 邻居 朋友 老乡 工友 师姐 师妹 师兄 师弟 队友 队员 "
     "宿舍长 班长 组长 孩子 儿子 女儿 战友 "
     # People by their job on campus (门卫老凌, 电工老隋, 社长小林).
-    "门卫 电工 水电工 维修工 保安 司机 保洁 厨师 快递员 骑手 管理员 干事 部长 社长 会长 舍长"
+    "门卫 电工 水电工 维修工 保安 司机 保洁 厨师 快递员 骑手 管理员 干事 部长 社长 会长 舍长 "
+    "领班 店长 队长 团长 组长 帮厨 收银员 楼管 班主任"
 )
 # Cue words that are not themselves words for a person (找李雷, 由韩立新负责).
 WEAK_CUES = frozenset(_words("我是 找 和 与 跟 被 让 给 请 由 据 我叫 名叫 叫做 名字叫 本人"))

@@ -188,10 +188,11 @@ _H = "\u4e00-\u9fff"
 # 2单元301, 金色家园5栋, 3-2-501), after a province, city or district, or after 住/地址/寄到.
 _ROAD = (
     rf"[{_H}\d]{{1,12}}?(?:路|街|大道|道|巷|弄|胡同)"
-    rf"(?:[一二三四五六七八九十\d]{{1,2}}段)?\d{{1,5}}号"
+    rf"(?:[一二三四五六七八九十\d]{{1,2}}段)?[甲乙丙丁]?\d{{1,5}}号"
 )
+# What follows the number: a courtyard, a building, an entrance (2门), a floor, a room.
 _ADDR_TAIL = (
-    rf"(?:院|\d{{1,4}}(?:号楼|栋|幢|单元|室|层|号|座|楼)|[A-Za-z]室"
+    rf"(?:院|\d{{1,4}}(?:号楼|栋|幢|单元|室|层|号|座|楼|门)|[A-Za-z]室"
     rf"|[{_H}]{{2,8}}?(?:小区|家园|花园|大厦|公寓|苑|城|"
     r"广场|新村|大院)|[A-Za-z]?\d{1,4}(?:-\d{1,4}){1,2}|\d{3,4}(?![\d\-]))*"
 )
@@ -201,6 +202,14 @@ _ADDRESS = (
     rf"|(?<=住|址|到|往)(?:在|是|为|:|\s)?\s?{_ROAD}{_ADDR_TAIL}"
     rf"|{_ROAD}(?:[{_H}]{{2,8}}?(?:小区|家园|花园|公寓|苑|新村))?\d{{1,4}}(?:号楼|栋|幢|单元)"
     rf"{_ADDR_TAIL}"
+    # A lane of flats after a district (海淀区车道沟南里12号楼2门502).
+    rf"|[{_H}]{{2,3}}区[{_H}]{{2,8}}?[东西南北]?里\d{{1,4}}号楼{_ADDR_TAIL}"
+    # Family housing, with its entrance or unit (家属院8号楼2门4层东户, 青教公寓2号楼1门203).
+    rf"|(?:家属院|家属楼|家属区|公寓|小区)\d{{1,3}}号楼\d{{1,2}}(?:门|单元)"
+    rf"(?:\d{{1,2}}层)?(?:[东西中]户|\d{{3,4}}(?!\d))?"
+    # A village down to its group, after a province or city and a town (…洛城街道东关村).
+    rf"|[{_H}]{{2,4}}?(?:省|市)[{_H}]{{2,12}}?(?:街道|镇|乡)[{_H}]{{1,6}}?村"
+    r"(?:[一二三四五六七八九十\d]{1,2}(?:组|社|队))?"
 )
 # Dorm rooms: a building (7号楼, 北区3栋, 9#楼, 学13楼, 3号学生公寓, 暑期宿舍楼A座), perhaps a unit,
 # wing or floor (一单元, 东单元, B座, 4层), then the room (512室, 418房间, 五〇三); or 16-309.
@@ -213,7 +222,8 @@ _DORM = (
     rf"\s?[A-Za-z]?\d{{3,4}}{_ROOM_AFTER}(?:室|房间|房|寝室|宿舍|号)?"
     rf"|(?<![0-9A-Za-z\-])\d{{3,4}}\s?(?:宿舍|寝室)"
     # Building 5, Room 214 / Room 214, Dorm 5: in English.
-    r"|(?:Building|Bldg\.?|Dorm(?:itory)?|Apartment)\s?\d{1,3}[A-Za-z]?,?\s?(?:Room|Rm\.?)\s?\d{3,4}"
+    r"|(?:Building|Bldg\.?|Dorm(?:itory)?|Apartment)\s?\d{1,3}[A-Za-z]?,?\s?(?:[Rr]oom|Rm\.?)"
+    r"\s?\d{3,4}"
     r"|(?:Room|Rm\.?)\s?\d{3,4},?\s?(?:(?:of|in)\s)?(?:Building|Bldg\.?|Dorm(?:itory)?)\s?\d{1,3}"
     # 16-309, C5-412, 东7-102: building and room joined by a dash.
     r"|(?<![0-9A-Za-z\-.:/])(?:[A-Za-z东西南北]?\d{1,2})-\d{3}(?![0-9\-:/.]|\s?[分元人个%])"
@@ -233,7 +243,8 @@ _DORM_BUILDING = (
 )
 _AT = r"(?:\s?(?:@|\[at\]|\(at\)|\[AT\]|\(AT\)|（at）)\s?|\s(?:at|AT)\s)"
 _DOT = r"(?:\.|\s?(?:\[dot\]|\(dot\)|\[DOT\]|\(DOT\))\s?|\s(?:dot|DOT)\s)"
-_LABEL = r"\s?(?:是|为|:)?\s?:?\s?"
+# What stands between a label and its value: 是, 为, a colon, or English "is" (My WeChat is …).
+_LABEL = r"\s?(?:是|为|:|is\s)?\s?:?\s?"
 
 
 @lru_cache(maxsize=16)
@@ -257,6 +268,8 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
         ),
         RedactionPattern.of(
             "mobile",
+            # (+86)189…: the country code in brackets too.
+            rf"(?:[(（]\s?(?:\+|00)\s?86\s?[)）]\s?(?=1[3-9]))?"
             rf"{_BS}(?:(?:\+|00)\s?86\s?[\-.]?\s?|86[\- ])?(?:\(\s?)?1[3-9]\d(?:\s?\))?"
             rf"(?:{_G}\d{{4}}{_G}\d{{4}}|(?:(?:[ \-.]|,\s?)?\d){{8}}){_ES}",
             "[电话已隐去]",
@@ -322,6 +335,13 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             "[微信号已隐去]",
         ),
         RedactionPattern.of(
+            # 换了一个号sima_jun_0412来加我: an account id with an underscore after a word for one.
+            "account",
+            r"(?:账号|帐号|小号|新号|个号|ID|id)\s?(?:是|为|:|is\s)?\s?:?\s?"
+            r"(?P<pii>[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_\-]{2,18})(?![A-Za-z0-9_\-])",
+            "[账号已隐去]",
+        ),
+        RedactionPattern.of(
             "plate",
             r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z]"
             r"[ ·\-.]?[A-Z0-9]{4,6}(?![A-Za-z0-9])",
@@ -340,7 +360,8 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
         RedactionPattern.of("dorm_room", f"{_DORM}|{_DORM_BUILDING}", "[宿舍已隐去]"),
         RedactionPattern.of(
             "labelled_number",
-            r"(?:学号|工号|学工号|职工号|教工号|一卡通号?|校园卡号?|学籍号|考生号|准考证号)"
+            r"(?:学号|工号|学工号|职工号|教工号|一卡通号?|校园卡号?|学籍号|考生号|准考证号"
+            r"|[Ss]tudent (?:ID|[Nn]umber|[Nn]o\.?)|[Ss]taff (?:ID|[Nn]umber)|[Cc]ampus card)"
             rf"{_LABEL}(?P<pii>(?:[A-Za-z]{{1,3}}[ \-]?)?\d(?:[ \-]?[A-Za-z]?\d){{3,19}})(?!\d)",
             "[学号/工号已隐去]",
         ),

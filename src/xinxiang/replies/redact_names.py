@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 
 from xinxiang.replies.name_context import after_particle, nicknames, word_names
 from xinxiang.replies.name_forms import called_names
+from xinxiang.replies.name_lists import grouped, listed
+from xinxiang.replies.name_roles import person_slot_names
 from xinxiang.replies.name_slots import (
     after_tags,
     ethnic_names,
@@ -86,17 +88,8 @@ def display_name_terms(display: str) -> tuple[str, ...]:
     return ()
 
 
+_DOTTED = re.compile(rf"([{_HAN}]{{2,6}})[·・]([{_HAN}]{{2,6}})")
 _BRACKETED = re.compile(rf"[A-Za-z]\s?[（(]([{_HAN}]{{2,4}})[）)]")
-_LIST_AFTER = re.compile(
-    rf"^(?:、|和|与|及|以及|，)([{_HAN}]{{2,3}}?)(?=、|和|与|及|等|[，,。（(）)]|都|也|$)"
-)
-_LIST_BEFORE = re.compile(rf"(?:[、，,的与和及]|^)([{_HAN}]{{2,3}})(?:、|和|与|及)$")
-
-
-def _neighbours(segment: str, before: bool) -> list[str]:
-    """The item next to a name in a list (、 和 与 及), on the side `segment` lies."""
-    m = (_LIST_BEFORE if before else _LIST_AFTER).search(segment)
-    return [m.group(1)] if m else []
 
 
 def _transliterated(tokens: Sequence[tuple[str, str]]) -> list[str]:
@@ -124,16 +117,6 @@ def _word_ends(text: str, tokens: list[tuple[str, str]] | None) -> set[int] | No
         pos += len(word)
         ends.add(pos)
     return ends
-
-
-_NC = r"[^\W\dA-Za-z_和与及的]"
-# Two or more names in a list right before a word for people: 江子墨、常乐两位同学.
-_GROUP = re.compile(
-    rf"(?:^|(?<=[的，,。：:；;\s]))(?P<run>{_NC}{{2,3}}(?:、{_NC}{{2,3}})+|{_NC}{{2,3}}[和与及]{_NC}{{2,3}})"
-    r"(?:(?P<count>(?:这|那)?[两二三四五几]位|(?:这|那)?[两二三四五几]名|等)"
-    r"|(?=同学|老师|师傅))"
-    r"(?=同学|老师|师傅|职工|员工|学生|舍友|室友|人|都|也)"
-)
 
 
 # Units that end a number word (一分, 两块, 三次), not a given name (一文, 一鸣).
@@ -245,6 +228,11 @@ class NameFinder:
                     continue  # 程度好的学生, 丁香开了: an ordinary word and one more character
                 if ends is not None and start + len(word) not in ends:
                     continue
+                if first == (word, "v") and self.known is not None and self.known(word):
+                    continue  # 请查收: the segmenter reads a verb the dictionary holds
+                verbal = first is not None and first[0] == word[:2] and first[1] in ("vn", "d")
+                if len(word) == 3 and verbal and self._common(word[:2]):
+                    continue  # 学生管理作了规定: a verbal noun and one more character
                 if _looks_chinese_name(word) and word not in self.not_names:
                     found.append(word)
                 break
@@ -295,7 +283,12 @@ class NameFinder:
             if (
                 bigram in self.not_before_title
                 or bigram in self.not_names
-                or (len(bigram) == 2 and self.lexicon is not None and self.lexicon(bigram))
+                or (
+                    len(bigram) == 2
+                    and self.lexicon is not None
+                    and self.lexicon(bigram)
+                    and not self._word_starts_at(text, m.start())
+                )
                 or text[: m.start()].endswith(DETERMINERS)
             ):
                 continue  # 班主任老师, 谢谢老师, 我们班同学: the "surname" ends a word
@@ -319,6 +312,19 @@ class NameFinder:
             if m.group(group) not in self.not_nicknames:
                 spans.append(m.span(group))
         return spans + self._short_titled(text) + surname_said(text, self.surnames)
+
+    def _word_starts_at(self, text: str, pos: int) -> bool:
+        """Whether the segmenter starts a word at `pos` (教务处 / 方 / 老师: 处方 is a word, but
+        not here), reading a few characters around it."""
+        if self.tagger is None:
+            return False
+        lo = max(0, pos - 6)
+        at = lo
+        for word, _ in self.tagger(text[lo : pos + 4]):
+            if at == pos:
+                return True
+            at += len(word)
+        return False
 
     def _in_not_name(self, text: str, start: int, end: int) -> bool:
         """Whether `text[start:end]` lies inside a longer word that is no one's name (老吉 in
@@ -407,36 +413,12 @@ class NameFinder:
         return found
 
     def listed(self, text: str, names: Iterable[str]) -> list[str]:
-        """Names listed with a found one (李雷、韩梅梅和王芳): 2–3 characters from a surname."""
-        found = []
-        for name in names:
-            if len(name) < 2:
-                continue
-            for m in re.finditer(re.escape(name), text):
-                after, before = text[m.end() : m.end() + 8], text[max(0, m.start() - 8) : m.start()]
-                for seg, is_before in ((after, False), (before, True)):
-                    for cand in _neighbours(seg, is_before):
-                        ordinary = self.lexicon is not None and self.lexicon(cand)
-                        plausible = _looks_chinese_name(cand) and cand not in self.not_names
-                        if plausible and not ordinary:
-                            found.append(cand)
-        return found
+        """Names listed with a found one (李雷、韩梅梅和王芳): see `name_lists.listed`."""
+        return listed(text, names, self.lexicon, self.not_names, self.known)
 
     def grouped(self, text: str) -> list[str]:
-        """Names listed before a word for the people they are (江子墨、常乐两位同学, 李雷和韩梅梅
-        等同学): with a count (两位) or 等, even names that are ordinary words; else not those."""
-        found = []
-        for m in _GROUP.finditer(text):
-            counted = bool(m.group("count"))
-            run = re.split(r"[、和与及]", m.group("run"))
-            ordinary = {c for c in run if self.lexicon is not None and self.lexicon(c)}
-            if len(ordinary) == len(run):
-                continue  # 宁夏、甘肃两位同学: places, not names
-            for cand in run:
-                plausible = _looks_chinese_name(cand) and cand not in self.not_names
-                if plausible and (counted or cand not in ordinary):
-                    found.append(cand)
-        return found
+        """Names listed before a word for the people they are: see `name_lists.grouped`."""
+        return grouped(text, self.lexicon, self.not_names)
 
     def _rare_word(self, word: str) -> bool:
         """A word the dictionary does not count 500 times (小钱, 老马; not 老师, 小姐)."""
@@ -467,7 +449,7 @@ class NameFinder:
             *(n for n in word_names(text, self.lexicon, tokens) if n not in self.titles),
             *after_particle(text, self._plausible, self.known, _word_ends(text, tokens)),
             *roman_names(text),
-            *called_names(text),  # 我叫安静，: even a word of NOT_NAMES
+            *(called := called_names(text)),  # 我叫安静，: even a word of NOT_NAMES
             # Kevin Zhang（张凯文）: the Chinese name in brackets after a romanised one.
             *(n for n in _BRACKETED.findall(text) if _looks_chinese_name(n)),
         }
@@ -491,10 +473,26 @@ class NameFinder:
                 *word_names_in_slots(text, tokens, self.surnames),
             ]
             names.update(n for n in slots if n not in self.not_names)
+            # 团长计添去, 我是商学院的林立，: a name next to a word for a person, even a word.
+            names.update(person_slot_names(text, tokens, self._common, self.not_names, known_word))
         if (famous := self.famous) is not None:
             entry = self.in_dictionary or famous
             plain = self.lexicon or famous
-            names = {n for n in names if not no_ones(n, text, famous, self._common, entry, plain)}
+            # A full name alone on the last line signs the letter, even a well-known one (何振东);
+            # one says one is called what one is called (my Chinese name is 阿齐兹).
+            lines = text.strip().splitlines()
+            signed = lines[-1].strip(" —-－") if lines else ""
+            names = {
+                n
+                for n in names
+                if n == signed
+                or n in called
+                or not no_ones(n, text, famous, self._common, entry, plain)
+            }
         names.update(k for k in known)
         names.update(self.listed(text, list(names)))
+        # 努尔艾力·买买提: a name and the father's name after a middle dot are one name.
+        for m in _DOTTED.finditer(text):
+            if m.group(1) in names or m.group(2) in names:
+                names.add(m.group())
         return sorted((n for n in names if n.strip()), key=len, reverse=True)

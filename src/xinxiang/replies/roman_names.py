@@ -34,13 +34,45 @@ _ROMAN_LOWER = re.compile(
 )
 _ROMAN = re.compile(
     r"(?<![A-Za-z])(?:(?:Prof|Dr|Mr|Ms|Mrs|Miss)\.?\s)?"
-    r"(?P<sur>[A-Z][a-z]{0,7}|[A-Z]{2,8})(?P<sep>,?\s)(?P<given>[A-Z][a-z]{1,11}|[A-Z]{2,12})"
+    r"(?P<sur>[A-Z][a-z]{0,7}|[A-Z]{2,8})(?P<sep>,?\s)"
+    # Tan Wei Lin: a given name of two syllables may be written as two words.
+    r"(?P<given>[A-Z][a-z]{1,11}(?:\s[A-Z][a-z]{1,5}(?![A-Za-z]))?|[A-Z]{2,12})"
     r"(?![A-Za-z])"
+)
+# An English first name in an English sentence, between what takes a person and what a person
+# does (taken by Oleg and he left, asked Priya who said).
+_ENGLISH_ACTOR = re.compile(
+    r"(?<![A-Za-z])(?:by|with|asked|told|and|to)\s(?P<name>[A-Z][a-z]{2,11})"
+    r"\s(?:and (?:he|she)|who|said|says|told|left|took|has|had)(?![A-Za-z])"
+)
+_CALENDAR = frozenset(
+    [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
 )
 # An English first name after a word for a person or a naming verb (外教David, 叫她Cindy,
 # 英文名Kevin): Chinese text around it says it is someone's name.
 _CUED_ENGLISH = re.compile(
     r"(?:外教|老师|同学|室友|舍友|学生|朋友|同事|教授|叫她|叫他|叫我|名叫|叫做|英文名(?:是|叫)?|"
+    r"丈夫|妻子|太太|老公|老婆|爱人|儿子|女儿|导师|助教|队友|"
     r"[和跟找问、])\s?"
     r"(?P<name>[A-Z][a-z]{2,11})(?![A-Za-z])"
 )
@@ -124,13 +156,15 @@ def roman_names(text: str) -> list[str]:
     found += cued_full_names(text)
     cued = (m.group("name") for m in _CUED_ENGLISH.finditer(text))
     found += [name for name in cued if english_first_name(name)]
+    actors = (m.group("name") for m in _ENGLISH_ACTOR.finditer(text))
+    found += [n for n in actors if english_first_name(n) and n not in _CALENDAR]
     for m in _ROMAN_LOWER.finditer(text):
         sur, given = m.group("sur"), m.group("given")
         if sur in PINYIN_SURNAMES and _GIVEN.fullmatch(given):
             found.append(m.group(0))
     for m in _ROMAN.finditer(text):
         sur, given = m.group("sur").lower(), m.group("given").lower()
-        if sur in PINYIN_SURNAMES and _GIVEN.fullmatch(given):
+        if sur in PINYIN_SURNAMES and _GIVEN.fullmatch(given.replace(" ", "")):
             found.append(m.group("sur") + m.group("sep") + m.group("given"))
         elif (
             given in PINYIN_SURNAMES

@@ -89,8 +89,13 @@ def signature_names(text: str, known: Callable[[str], bool] | None = None) -> li
     for i, line in enumerate(lines):
         if len(line) > 40:
             continue
-        # Whatever stands before a colon is a role (教工：, 联系人:).
-        line = re.split(r"[:：]", line)[-1]
+        # Whatever stands before a colon is a role (教工：, 联系人:) — unless what follows holds
+        # no Han character: then the colon ends a contact label after the name (晓晓 扣扣：6752…).
+        head_part, _, rest = line.rpartition("：") if "：" in line else line.rpartition(":")
+        if head_part and not re.search(rf"[{_HAN}]", rest) and re.search(rf"[{_HAN}]", head_part):
+            line = _CONTACT_LABEL.sub("", head_part).strip()
+        else:
+            line = re.split(r"[:：]", line)[-1]
         core = _SIGN_OFF.sub("", _ROLE_PREFIX.sub("", line.lstrip("—-－ "))).strip(" ，,。.:：")
         head = _SIGN_HEAD.match(core)
         sentence = re.search(r"[？?！!。]\s*$", line) is not None
@@ -106,6 +111,13 @@ def signature_names(text: str, known: Callable[[str], bool] | None = None) -> li
             found.append(core)  # Jason
         elif _SIGN_NICK.fullmatch(core) and core not in NOT_NAMES and not (known and known(core)):
             found.append(core)  # 晓晓, 阿杰, 杜先生
+        elif i == len(lines) - 1 and _last_nick(nick := _last_word(line, core)):
+            # —— 星星, 胖胖, 老四: a nickname alone signs the letter, even a word.
+            found.append(nick)
+        elif i == len(lines) - 1 and (pair := _last_pair(core)):
+            found.extend(pair)  # ——518的小付和阿强: two nicknames sign together
+        elif i == len(lines) - 1 and _INITIAL_NAME.fullmatch(core):
+            found.append(core)  # K. Watanabe: an initial and a surname
         elif (bare := signature_line(line)) and _signed(bare, known, i == final):
             found.append(bare)  # 计算机学院2023级 蒯振华 / 2026年12月1日
     return found
@@ -118,6 +130,45 @@ def _signed(word: str, known: Callable[[str], bool] | None, last: bool) -> bool:
         return True
     ordinary = word in NOT_NAMES or known is None or known(word)
     return last and len(word) == 2 and not ordinary
+
+
+# The label of a contact that follows a name on a signature line (晓晓 扣扣：…).
+_CONTACT_LABEL = re.compile(
+    r"\s*(?:电话|手机|手机号|扣扣|QQ|qq|微信|微信号|邮箱|Tel|tel|E-mail|email)$"
+)
+# A doubled word, 老 and a number or 小 and one, alone on the last line, even a word (星星,
+# 胖胖, 老四, 小满).
+_LAST_NICK = re.compile(rf"(?:([{_HAN}])\1|老[二三四五六七八九十幺]|小[{_HAN}])")
+# Doubled words that sign a letter but name no one: kin, thanks (妈妈, 谢谢).
+_NOT_LAST_NICK = frozenset(
+    [
+        *("妈妈", "爸爸", "哥哥", "姐姐", "弟弟", "妹妹", "爷爷", "奶奶", "宝宝", "叔叔", "谢谢"),
+        *("拜拜", "小孩", "小姐", "小组", "小区", "小时", "小心", "小学", "小说", "小结", "小事"),
+    ]
+)
+
+
+def _last_word(line: str, core: str) -> str:
+    """What may sign the last line: its name part, or what follows its last 的
+    (住3号楼210的小满)."""
+    return signature_line(line) or core.rsplit("的", 1)[-1]
+
+
+# An initial and a surname in roman letters, alone on the last line (K. Watanabe).
+_INITIAL_NAME = re.compile(r"[A-Z]\.\s?[A-Z][a-z]{2,15}")
+
+
+def _last_pair(core: str) -> list[str]:
+    """Two nicknames joined by 和 or 、 after the last 的 of the last line (518的小付和阿强)."""
+    parts = re.split("和|、", core.rsplit("的", 1)[-1])
+    ok = len(parts) == 2 and all(_last_nick(p) or re.fullmatch(f"阿[{_HAN}]", p) for p in parts)
+    return parts if ok else []
+
+
+def _last_nick(word: str) -> bool:
+    """Whether `word` alone on the last line is a nickname that signs the letter (星星, 老四,
+    住3号楼210的小满)."""
+    return bool(_LAST_NICK.fullmatch(word)) and word not in NOT_NAMES | _NOT_LAST_NICK
 
 
 _SIGN_NICK = re.compile(rf"([{_HAN}])\1|阿[{_HAN}]|[{''.join(sorted(SURNAMES))}](?:先生|女士)")
