@@ -1,0 +1,122 @@
+"""Specification of the fifth tuning round's classes (h-tune6, issue #16).
+
+Each table is one class of error found on the seen evaluation pools, written here as made-up
+letters in other words than the pools': what must be an emergency (and whose), what must not
+raise an alarm, and which office a matter belongs to (config/departments.toml, seeds 001/004).
+The letters go through the shipped rules and second reader, as a real letter does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xinxiang.classify.engine import classify
+from xinxiang.classify.normalize import normalize
+from xinxiang.classify.rules import RuleSet, load_rules_for
+from xinxiang.config import load_config
+
+REPO = Path(__file__).resolve().parents[1]
+RULES: RuleSet = load_rules_for(load_config(REPO / "config"))
+
+
+def read(text: str, subject: str = "") -> tuple[str, str | None, str]:
+    """(E/S/N, department code, disposition) of a letter."""
+    c = classify(subject, text, (), RULES)
+    level = {"emergency": "E", "suspected_emergency": "S"}.get(c.urgency, "N")
+    return level, c.department_code, c.disposition
+
+
+# ── emergencies: farewells, threats to take others along, relapses, 著, fraud in progress ──
+
+EMERGENCIES = [
+    # A farewell in English, even without the word "suicide", is self-harm: 学生处's.
+    (
+        "My classmate texted me an hour ago: \"I'm sorry for everything. Tell my mom I love "
+        'her." She does not pick up and her door is shut. Please send someone.',
+        "xsc",
+    ),
+    (
+        "I am writing to say I won't be a burden anymore. Please tell my parents I love them.",
+        "xsc",
+    ),
+    # The thanks inside a farewell note do not make the letter praise.
+    (
+        "我是辅导员。一名学生在周记里写：“谢谢老师一直以来的关心，以后不会再麻烦您了，"
+        "遗书我放在抽屉里。”现在联系不上他，请学生处马上处理。",
+        "xsc",
+    ),
+    # Handing over one's affairs with a goodbye.
+    (
+        "室友凌晨给我留言：“我的书和电脑麻烦你以后交给我弟弟，我先走了。”之后再打电话就没人接，"
+        "我们正在找他。",
+        "xsc",
+    ),
+    # Cutting deeper is self-harm, not an injury for the clinic.
+    (
+        "一个同学刚在朋友圈发了手臂上的伤口，写着“下次要割得更深”，现在不回消息，他住9栋。",
+        "xsc",
+    ),
+    # A threat to take a building along, with a deadline, said to be meant: 保卫处's.
+    (
+        "如果月底之前还不恢复我的学籍，我就让整栋行政楼给我陪葬，说到做到。",
+        "bwc",
+    ),
+    # A repair someone claimed is not a resolution when the smoke is back.
+    (
+        "宿舍热水器上午师傅说是修好了，刚才一打开又冒烟，还有焦糊味，我们已经断了电。",
+        "bwc",
+    ),
+    # The aspect particle 著 of Taiwan and Hong Kong writers reads as 着.
+    ("宿舍走廊堆的紙箱冒著黑煙，已經燒著了，請快派人。", "bwc"),
+    ("實驗樓的電梯門開著，裡面看不到轎廂，旁邊也沒有人看著。", "hqc"),
+    # Swindlers still going door to door while students pay.
+    (
+        "现在有几个人在9栋挨个宿舍敲门收“考证报名费”，已经有同学扫码转账了，他们还在楼里。",
+        "bwc",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "dept"), EMERGENCIES)
+def test_each_kind_of_emergency_is_classified_and_goes_to_its_department(
+    text: str, dept: str
+) -> None:
+    level, code, disposition = read(text)
+    assert (level, code, disposition) == ("E", dept, "dispatch")
+
+
+CALM = [
+    # A supply that is not there (没通燃气) or a danger that has stopped (已经不冒烟了).
+    "我们楼根本没通燃气，卫生间那股味是下水道返上来的，麻烦来换个防臭地漏。",
+    "上个月宿舍插座冒过火花，现在已经不冒烟了，只是一直没人来换新的，充电很不方便。",
+    # A blocked toilet overflowing is basic living (24 h), not a flood.
+    "宿舍厕所的马桶堵了，水漫到了门口，臭得没法待，请尽快来疏通。",
+]
+
+
+@pytest.mark.parametrize("text", CALM)
+def test_negated_stopped_and_blocked_drain_letters_raise_no_alarm(text: str) -> None:
+    assert read(text)[0] == "N"
+
+
+def test_a_named_common_contagion_is_not_an_emergency() -> None:
+    # 水痘 spreading in a dorm is priority (24 h): the office may still be asked to look.
+    level, code, _ = read("我们宿舍楼这周有好几个人出了水痘，还有几个同学发烧，希望校医院来看看。")
+    assert (level in "NS", code) == (True, "xyy")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("電梯門開著", "电梯门开着"),
+        ("冒著煙", "冒着烟"),
+        ("著名的教授", "著名的教授"),  # 著 meaning "notable" stays
+        ("顯著的變化", "显著的变化"),
+        ("這本名著", "这本名著"),
+    ],
+)
+def test_the_aspect_particle_zhu_reads_as_zhe(text: str, expected: str) -> None:
+    assert normalize(text) == expected
+    assert len(normalize(text)) == len(text)
