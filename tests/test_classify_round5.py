@@ -120,3 +120,42 @@ def test_a_named_common_contagion_is_not_an_emergency() -> None:
 def test_the_aspect_particle_zhu_reads_as_zhe(text: str, expected: str) -> None:
     assert normalize(text) == expected
     assert len(normalize(text)) == len(text)
+
+
+# ── whose matter it is (config/departments.toml; seed 001: reports of staff go to 纪委) ──
+
+DEPARTMENTS = [
+    # Staff who borrow from students, or guards who take money, are a report for 纪委.
+    ("jiwei", "我们班主任这学期找好几个同学借钱买房，说下个月还，到现在一分没还，大家都不敢要。"),
+    ("jiwei", "值班的门卫收了家长的钱才帮忙把行李送上楼，不给钱就不管，请纪委查一查。"),
+    # 违规电器 is a dorm rule about appliances, not misconduct of the 宿管.
+    (
+        "hqc",
+        "宿管说吹风机是违规电器要没收，可是宿舍插座功率到底限制多少从来没公布，能不能贴个标准？",
+    ),
+    # A family asking before the gaokao application: admissions.
+    (
+        "zsjy",
+        "孩子明年参加高考，想报考贵校的师范专业，请问招生章程什么时候公布，有没有单科成绩要求？",
+    ),
+    # Mental-health lectures are 学生处's for graduate students too.
+    ("xsc", "研究生的心理讲座能不能多办几场？我们课题组压力都很大，想听听怎么做情绪管理。"),
+    # English names of the offices.
+    (
+        "cwc",
+        "My research assistant payment for three months has not arrived. The college said it is "
+        "the finance office's job to pay it. Could someone check?",
+    ),
+    # A certificate the school issues for another body's procedure is the school's matter.
+    (
+        "jwc",
+        "Dear Academic Affairs Office, the immigration office asks me for a certificate of "
+        "enrolment in English for my visa extension. Where can I get an official certificate?",
+    ),
+]
+
+
+@pytest.mark.parametrize(("dept", "text"), DEPARTMENTS)
+def test_each_matter_goes_to_its_office(dept: str, text: str) -> None:
+    level, code, disposition = read(text)
+    assert (code, disposition, level) == (dept, "dispatch", "N")
