@@ -155,7 +155,23 @@ DEPARTMENTS = [
 ]
 
 
+# Praise of the dorm staff who looked after a sick student is 后勤's (the 宿管 are its staff),
+# and a leaked exam or a teacher forcing his own book on the class is a report for 纪委.
+DEPARTMENTS += [
+    (
+        "jiwei",
+        "期末考试前一天，专业课的题目就在年级群里传开了，和试卷一模一样，怀疑有老师泄题，请查一查。",
+    ),
+    ("jiwei", "有位老师要求我们全班必须买他写的习题册，一本九十块，不买就扣平时分。"),
+]
+
+
 @pytest.mark.parametrize(("dept", "text"), DEPARTMENTS)
 def test_each_matter_goes_to_its_office(dept: str, text: str) -> None:
     level, code, disposition = read(text)
     assert (code, disposition, level) == (dept, "dispatch", "N")
+
+
+def test_praise_of_the_dorm_staff_who_nursed_a_student_goes_to_logistics() -> None:
+    text = "想表扬5号楼的楼管阿姨，我半夜肚子疼，她给我倒热水、找药，还陪我到天亮，特别暖心。"
+    assert read(text) == ("N", "hqc", "praise")
