@@ -79,6 +79,28 @@ EMERGENCIES = [
 ]
 
 
+# English letters the model reads poorly: intent, farewells, and an intruder present now.
+EMERGENCIES += [
+    (
+        "My flatmate has been in his room all weekend. He told me he wants to disappear and "
+        "that nobody will miss him. Please send someone to building 6.",
+        "xsc",
+    ),
+    (
+        "My friend handed me her bank card and keys and said she will not need them anymore. "
+        "She is not picking up now.",
+        "xsc",
+    ),
+    ("Right now a man is exposing himself to students outside the gym. Please come.", "bwc"),
+    ("A stranger kicked the door of our room and keeps shouting outside. We are scared.", "bwc"),
+    # Settling one's debts and giving one's things away, with a reason that they are not needed.
+    (
+        "我室友这两天把耳机和平板都送人了，欠大家的钱也还了，说是以后用不到了，现在人不在宿舍。",
+        "xsc",
+    ),
+]
+
+
 @pytest.mark.parametrize(("text", "dept"), EMERGENCIES)
 def test_each_kind_of_emergency_is_classified_and_goes_to_its_department(
     text: str, dept: str
