@@ -4,8 +4,11 @@ Run: `python bench/build_reader_data.py` — reads only letters that may be trai
 `tests/data/eval/tuning/`, and since the third tuning round (h-tune3, issue #16) the *seen*
 sets `tests/data/eval/heldout/` (seen after three rounds) and `tests/data/eval/heldout2/`
 (pool c, seen once) and `tests/data/labelled/05_holdout.toml`, next to `tests/data/labelled/01–04`;
-since h-tune5 also `tests/data/eval/heldout3/` (pool d, measured once and then seen). A fresh
-held-out pool (`heldout4/`, pool e) is never trained on. Also
+since h-tune5 also `tests/data/eval/heldout3/` (pool d, measured once and then seen); since
+h-tune6 also `tests/data/eval/heldout4/` (pool e, measured once after the fourth round and then
+seen). The sets are listed by name (`SEEN_POOLS`), never by a glob: a fresh held-out pool
+(`heldout5/`, pool f, or any later one) is never trained on, and `main` refuses to run if a name
+in `NEVER_TRAIN` were ever listed. Also
 the hand-written readings `tests/data/{emergency_classes,emergency_readings,department_readings,
 disposition_readings}.txt` and `tests/data/eval/extra/*.txt` (letters written for the reader:
 ``<dept or -> <E|N> <text>`` a line). Writes one JSON line per letter:
@@ -28,6 +31,10 @@ sys.path.insert(0, str(ROOT / "src"))
 from xinxiang.classify.evaluate import load_labelled  # noqa: E402
 
 Row = dict[str, object]
+# The seen evaluation pools the reader trains on, by name (never a glob over eval/).
+SEEN_POOLS = ("heldout", "heldout2", "heldout3", "heldout4")
+# Fresh held-out pools: measured only, never trained on (pool f is heldout5).
+NEVER_TRAIN = ("heldout5", "heldout6")
 # Disposition readings whose department is the letter's own (not the office's).
 OWN_DEPT = ("praise", "dispatch")
 
@@ -86,13 +93,15 @@ def extra() -> list[Row]:
 
 def main() -> int:
     """Write the JSON-lines files."""
+    if set(SEEN_POOLS) & set(NEVER_TRAIN):
+        raise SystemExit(
+            f"a held-out pool is listed for training: {set(SEEN_POOLS) & set(NEVER_TRAIN)}"
+        )
     OUT.mkdir(parents=True, exist_ok=True)
     labelled_files = sorted((DATA / "labelled").glob("0[1-5]_*.toml"))
     sets = {
         "tuning.jsonl": labelled([DATA / "eval" / "tuning"]),
-        "seen.jsonl": labelled(
-            [DATA / "eval" / "heldout", DATA / "eval" / "heldout2", DATA / "eval" / "heldout3"]
-        ),
+        "seen.jsonl": labelled([DATA / "eval" / name for name in SEEN_POOLS]),
         "labelled.jsonl": labelled(labelled_files),
         "readings.jsonl": readings(),
         "extra.jsonl": extra(),

@@ -67,7 +67,7 @@ def test_the_labelled_set_is_large_and_varied() -> None:
     }
 
 
-def test_department_accuracy_is_at_least_90_percent(
+def test_department_accuracy_is_at_least_95_percent(
     results: list[tuple[dict[str, Any], Classification]],
 ) -> None:
     wrong = [
@@ -82,7 +82,7 @@ def test_department_accuracy_is_at_least_90_percent(
         f"(hold-out file 05 alone: {sum(holdout)}/{len(holdout)}); "
         f"misrouted (id, expected, got): {wrong}"
     )
-    assert accuracy >= 0.90
+    assert accuracy >= 0.95  # raised from 0.90 after h-tune6 (183/183 then)
 
 
 def test_every_emergency_is_flagged(results: list[tuple[dict[str, Any], Classification]]) -> None:

@@ -220,12 +220,19 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 def assess(
-    lex: EmergencyLexicon, texts: Mapping[str, str], letter_effect: int = 0, letter_reason: str = ""
+    lex: EmergencyLexicon,
+    texts: Mapping[str, str],
+    letter_effect: int = 0,
+    letter_reason: str = "",
+    *,
+    spare_steadfast: bool = False,
 ) -> Assessment:
     """Read the normalised fields `texts` for danger; `letter_effect` shifts every term.
 
     The engine passes -1 when the letter as a whole is praise or a legal-channel matter (a
-    thank-you for the ambulance, a lawsuit about an old injury), naming it in `letter_reason`.
+    thank-you for the ambulance, a lawsuit about an old injury), naming it in `letter_reason`;
+    with `spare_steadfast` (praise) self-harm and threats are not shifted: the thanks in a
+    farewell note (谢谢老师这学期的照顾…明天以后就不会再麻烦任何人) are part of the danger.
     """
     if not lex.groups:
         return NO_EMERGENCY
@@ -253,7 +260,15 @@ def assess(
     for g_idx in present:
         group = lex.groups[g_idx]
         readings = [
-            _read_candidate(lex, group, candidate, all_cues, texts, letter_effect, letter_reason)
+            _read_candidate(
+                lex,
+                group,
+                candidate,
+                all_cues,
+                texts,
+                0 if spare_steadfast and group.steadfast else letter_effect,
+                letter_reason,
+            )
             for candidate in _candidates(lex, g_idx, group, all_terms, texts)
         ]
         if any(r.field == "body" and r.lowered for r in readings):

@@ -211,7 +211,7 @@ def classify(
     if is_praise or is_legal:
         letter_effect = -1
         letter_reason = "整封来信是表扬" if is_praise else "整封来信涉及法定途径"
-    danger = assess(rules.emergency, texts, letter_effect, letter_reason)
+    danger = assess(rules.emergency, texts, letter_effect, letter_reason, spare_steadfast=is_praise)
     hits.extend(Hit(m.name, m.term, m.field, m.position) for m in danger.marks)
     hits.sort(key=lambda h: (_FIELD_ORDER[h.field], h.position, h.rule, h.keyword))
     group = danger.group

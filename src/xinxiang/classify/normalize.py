@@ -2,8 +2,8 @@
 
 A letter from a Hong Kong student typed in traditional characters with full-width Latin
 letters must match the same simplified keywords as everyone else, so every text goes through:
-full-width → half-width folding, Unicode NFKC, traditional → simplified (OpenCC ``t2s``) and
-lower-casing. Matching never depends on word segmentation.
+full-width → half-width folding, Unicode NFKC, traditional → simplified (OpenCC ``t2s``; the
+aspect particle 著 → 着) and lower-casing. Matching never depends on word segmentation.
 """
 
 from __future__ import annotations
@@ -58,6 +58,19 @@ def to_simplified(text: str) -> str:
         return _t2s().convert(_SURROGATE_RE.sub("\ufffd", text))
 
 
+# Taiwan and Hong Kong writers use 著 for the aspect particle 着 (開著, 冒著煙, 著火), which
+# OpenCC t2s keeps as 著: it becomes 着 except in the words where 著 means "notable, written"
+# (著名, 显著, 名著…). One character for one, so positions do not move.
+_ZHU_KEPT = re.compile(r"著(?=[名作称述者录书])|(?<=[显卓昭土名原专编论巨译合遗新拙大])著")
+
+
+def _aspect_zhu(text: str) -> str:
+    if "著" not in text:
+        return text
+    kept = {m.start() for m in _ZHU_KEPT.finditer(text)}
+    return "".join("着" if ch == "著" and i not in kept else ch for i, ch in enumerate(text))
+
+
 # A line break inside an English sentence (mail wraps long lines: "I want to\nthank them").
 _WRAPPED_WORDS = re.compile(r"(?<=[a-z,])\n(?=[a-z])")
 
@@ -69,7 +82,7 @@ def normalize(text: str) -> str:
     wrapped line; the length never changes. Positions reported by the classifier are offsets
     into this normalised form.
     """
-    return _WRAPPED_WORDS.sub(" ", to_simplified(fold_width(text)).lower())
+    return _WRAPPED_WORDS.sub(" ", _aspect_zhu(to_simplified(fold_width(text))).lower())
 
 
 def as_latin1_bytes(text: str) -> str:
