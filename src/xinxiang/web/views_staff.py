@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import quote, urlencode
 
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -223,7 +224,7 @@ async def ticket_list(request: Request) -> Response:
         request,
         "tickets.html",
         title="工单列表",
-        rows=_cells(rows, departments, state.cfg.settings.school.timezone),
+        rows=_rows_html(rows, departments, state.cfg.settings.school.timezone),
         total=total,
         flt=flt,
         pages=max(1, -(-total // PAGE_SIZE)),
@@ -232,22 +233,38 @@ async def ticket_list(request: Request) -> Response:
     )
 
 
-def _cells(rows: list[ListedTicket], departments: dict[str, str], tz: str) -> list[tuple[str, ...]]:
-    """The list's cells as text, in the table's column order: worded here in one pass rather
-    than through a filter call and an attribute lookup per cell of the template (the page's
-    largest cost after its query). The template still escapes every one."""
-    return [
-        (
-            t.number,
-            t.subject,
-            status_label(t.status),
-            departments.get(t.department_code, "—") if t.department_code else "—",
-            URGENCY_LABELS.get(t.urgency, t.urgency),
-            cn_due(t.next_due, tz),
-            cn_due(t.formal_due, tz),
+# One row of the ticket list: `{0}` is the ticket number (link and text), then the cells.
+_ROW = (
+    '  <tr>\n    <td data-label="受理编号"><a href="/tickets/{0}">{0}</a></td>\n'
+    '    <td data-label="主题">{1}</td>\n    <td data-label="状态">{2}</td>\n'
+    '    <td data-label="承办单位">{3}</td>\n    <td data-label="紧急程度">{4}</td>\n'
+    '    <td data-label="最近时限">{5}</td>\n    <td data-label="正式回复期限">{6}</td>\n'
+    "  </tr>\n"
+)
+
+
+def _rows_html(rows: list[ListedTicket], departments: dict[str, str], tz: str) -> Markup:
+    """The list's table rows as HTML, every cell worded and escaped here in one pass.
+
+    Fifty rows of seven cells through the template cost sixteen template outputs and eight
+    escapes a row, each passed up through the page's three nested template generators: the
+    largest cost of a cheap filter's request after its query (bench_web.py). Every cell, the
+    ticket number included, goes through the same `escape` the template's autoescape uses.
+    """
+    return Markup(
+        "".join(
+            _ROW.format(
+                escape(t.number),
+                escape(t.subject),
+                escape(status_label(t.status)),
+                escape(departments.get(t.department_code, "—") if t.department_code else "—"),
+                escape(URGENCY_LABELS.get(t.urgency, t.urgency)),
+                escape(cn_due(t.next_due, tz)),
+                escape(cn_due(t.formal_due, tz)),
+            )
+            for t in rows
         )
-        for t in rows
-    ]
+    )
 
 
 def _page_query(flt: TicketFilter) -> str:
