@@ -172,11 +172,7 @@ def list_tickets(
     # deduplicated `status` / `department_code` ones), where count(id) needs one holding the id
     # too (2-3x the pages at 100,000 tickets; bench_web.py).
     count = (
-        select(func.count())
-        .select_from(TicketRow)
-        .where(*conds)
-        .correlate(None)
-        .scalar_subquery()
+        select(func.count()).select_from(TicketRow).where(*conds).correlate(None).scalar_subquery()
     )
     page = session.execute(
         select(*_LISTED, due, count)
