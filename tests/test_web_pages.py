@@ -11,6 +11,9 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import escape
 from sqlalchemy import select
 
 from inbound_helpers import letter
@@ -23,6 +26,7 @@ from xinxiang.store.models_replies import HoldingRow
 from xinxiang.store.models_web import AuditRow
 from xinxiang.web.app import create_app
 from xinxiang.web.queries import PAGE_SIZE
+from xinxiang.web.render import escape_text
 
 FIRE = ("实验楼着火", "实验楼三楼着火了，走廊里冒烟很严重，请马上处理！")
 VAGUE = ("一点想法", "您好，我有一些想法想和学校交流。")
@@ -189,6 +193,26 @@ def test_ticket_list_filters_and_paging(tmp_config, db_url: str) -> None:
     second = client.get("/tickets", params={"page": "2"}).text
     shown = set(re.findall(r'href="/tickets/(2026-\d{6})"', first + second))
     assert len(shown) == PAGE_SIZE + len(site.tickets)
+
+
+@given(st.text())
+def test_list_cells_are_escaped_exactly_as_the_templates_escape(value: str) -> None:
+    """The list's rows are written outside the template (`views_staff._rows_html`)."""
+    assert escape_text(value) == str(escape(value))
+
+
+def test_the_list_shows_a_subject_as_text_never_as_markup(site: Site) -> None:
+    subject = """<script>alert("x")</script> & <b onclick='y'>食堂</b>"""
+    with site.ctx.db.unit_of_work() as s:
+        row = s.execute(select(TicketRow).where(TicketRow.number == site.tickets["hqc"]))
+        row.scalar_one().subject = subject
+    page = _office(site).get("/tickets").text
+    assert "<script" not in page and "<b " not in page
+    assert str(escape(subject)) in page
+    assert '<option value="hqc">后勤管理处</option>' in page
+    chosen = _office(site).get("/tickets", params={"department": "hqc", "status": "triage"}).text
+    assert '<option value="hqc" selected>' in chosen
+    assert '<option value="triage" selected>' in chosen
 
 
 def test_ticket_page(site: Site) -> None:
