@@ -39,7 +39,7 @@ from xinxiang.classify.emergency import EMERGENCY as EMERGENCY_LEVEL
 from xinxiang.classify.emergency import SUSPECTED as SUSPECTED_LEVEL
 from xinxiang.classify.emergency import assess
 from xinxiang.classify.normalize import normalize
-from xinxiang.classify.reader import OFFICE_WORK, Reader, Reading, shipped_reader
+from xinxiang.classify.reader import OFFICE_WORK, Reading, SecondReader, shipped_reader
 from xinxiang.classify.rules import (
     FIELDS,
     URGENCY_RANK,
@@ -158,18 +158,36 @@ def classify(
     attachment_names: Sequence[str],
     rules: RuleSet,
     *,
-    reader: Reader | None = None,
+    reader: SecondReader | None = None,
 ) -> Classification:
     """Decide department, category, urgency, disposition, track and confidence for a letter.
 
     `reader` replaces the shipped second reader (for cross-validation); it is used only where
     ``[settings]`` turns the second reader on.
     """
-    texts = {
+    return classify_texts(normalized_fields(subject, body, attachment_names), rules, reader=reader)
+
+
+def normalized_fields(subject: str, body: str, attachment_names: Sequence[str]) -> dict[str, str]:
+    """The fields the rules read, normalised (`normalize`; attachment names one per line)."""
+    return {
         "subject": normalize(subject),
         "body": normalize(body),
         "attachments": normalize("\n".join(attachment_names)),
     }
+
+
+def reader_text(texts: dict[str, str]) -> str | None:
+    """What the second reader reads of `normalized_fields` (subject and body), or None when
+    the letter is too short for it (`MIN_MODEL_HAN`): such a letter is the rules' alone."""
+    text = f"{texts['subject']}\n{texts['body']}"
+    return text if len(_HAN_RE.findall(text)) >= MIN_MODEL_HAN else None
+
+
+def classify_texts(
+    texts: dict[str, str], rules: RuleSet, *, reader: SecondReader | None = None
+) -> Classification:
+    """`classify` of a letter's `normalized_fields`."""
     states = scan(rules, texts)
     settings = rules.settings
     fired: list[tuple[int, Rule, RuleState, float]] = []
@@ -218,10 +236,10 @@ def classify(
     level = danger.level
     explanation: list[str] = list(danger.reasons) if level else []
     model_text = f"{texts['subject']}\n{texts['body']}"
-    enough_text = len(_HAN_RE.findall(model_text)) >= MIN_MODEL_HAN
+    enough_text = reader_text(texts) is not None
     memo: list[Reading] = []
 
-    def second() -> Reader:
+    def second() -> SecondReader:
         # Trained at the first letter that needs it (seconds), not at the first letter.
         return reader if reader is not None else shipped_reader()
 

@@ -38,7 +38,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 from xinxiang.classify.normalize import normalize
 
@@ -75,12 +75,18 @@ def model_text(subject: str, body: str) -> str:
     return normalize(f"{subject}\n{body}")
 
 
-def words(text: str) -> list[str]:
-    """jieba's words of `text` (its dictionary loads once per process, ~1 s)."""
+@cache
+def _jieba() -> Any:
     import jieba  # type: ignore[import-untyped]
 
+    # Once: setting a logger's level clears every logger's cache, a cost per letter otherwise.
     jieba.setLogLevel(logging.WARNING)
-    return [w for w in jieba.lcut(text) if w.strip()]
+    return jieba
+
+
+def words(text: str) -> list[str]:
+    """jieba's words of `text` (its dictionary loads once per process, ~1 s)."""
+    return [w for w in _jieba().lcut(text) if w.strip()]
 
 
 def _pipeline(danger: bool) -> Any:
@@ -152,40 +158,94 @@ class Reader:
 
     def read_danger(self, text: str) -> Reading:
         """Probability that `text` (see `model_text`) describes an emergency, with evidence."""
-        return _read(*self.danger, text, want="1")
+        return self.read_danger_many([text])[0]
 
     def read_department(self, text: str) -> Reading:
         """The most likely department code for `text`, with its probability and evidence."""
-        return _read(*self.department, text, want=None)
+        return self.read_department_many([text])[0]
 
     def read_office_disposition(self, text: str) -> Reading:
         """For a letter the office keeps: illegal, legal_channel, out_of_scope or triage."""
-        return _read(*self.office_disposition, text, want=None)
+        return _read_many(*self.office_disposition, [text], want=None)[0]
 
     def read_emergency_department(self, text: str) -> Reading:
         """The department an emergency described in `text` goes to (保卫处, 后勤, 学生处…)."""
-        return _read(*self.emergency_department, text, want=None)
+        return _read_many(*self.emergency_department, [text], want=None)[0]
+
+    def read_danger_many(self, texts: Sequence[str]) -> list[Reading]:
+        """`read_danger` of each text, the model called once for all (the same readings)."""
+        return _read_many(*self.danger, texts, want="1")
+
+    def read_department_many(self, texts: Sequence[str]) -> list[Reading]:
+        """`read_department` of each text, the model called once for all (the same readings)."""
+        return _read_many(*self.department, texts, want=None)
 
 
-def _read(pipe: Any, names: Any, text: str, want: str | None) -> Reading:
+class SecondReader(Protocol):
+    """What the rules' engine asks of a second reader (`Reader`, or readings made beforehand)."""
+
+    def read_danger(self, text: str) -> Reading: ...
+    def read_department(self, text: str) -> Reading: ...
+    def read_office_disposition(self, text: str) -> Reading: ...
+    def read_emergency_department(self, text: str) -> Reading: ...
+
+
+def _read_many(pipe: Any, names: Any, texts: Sequence[str], want: str | None) -> list[Reading]:
+    """Each text's reading, vectorised and predicted in one call: scikit-learn's checks cost
+    more per call than a row does, and each row's figures do not depend on the other rows."""
+    if not texts:
+        return []
     vec = pipe.named_steps["tfidf"]
     clf = pipe.named_steps["clf"]
-    x = vec.transform([text])
-    probs = clf.predict_proba(x)[0]
+    x = vec.transform(list(texts)).tocsr()
+    probs = clf.predict_proba(x)
     classes = [str(c) for c in clf.classes_]
-    i = classes.index(want) if want is not None else int(probs.argmax())
     coef = clf.coef_
-    row = coef[0] * (1 if i == 1 else -1) if coef.shape[0] == 1 else coef[i]
-    x = x.tocsr()
-    scored = [(float(v * row[j]), str(names[j])) for j, v in zip(x.indices, x.data, strict=True)]
+    out: list[Reading] = []
+    for r in range(x.shape[0]):
+        i = classes.index(want) if want is not None else int(probs[r].argmax())
+        row = coef[0] * (1 if i == 1 else -1) if coef.shape[0] == 1 else coef[i]
+        lo, hi = x.indptr[r], x.indptr[r + 1]
+        evidence = _evidence(x.indices[lo:hi], x.data[lo:hi], row, names)
+        out.append(Reading(classes[i], float(probs[r][i]), evidence))
+    return out
+
+
+# Candidates sorted in Python per letter: the strongest few, ties at the cut included.
+_EVIDENCE_POOL = 32
+
+
+def _evidence(indices: Any, data: Any, row: Any, names: Any) -> tuple[str, ...]:
+    """The n-grams that weighed most for the class (weight = tf-idf × coefficient): the first
+    `EVIDENCE_SIZE` distinct grams longer than a character, by weight then gram, descending."""
+    import numpy as np
+
+    weights = data * row[indices]
+    positive = weights > 0
+    weights, indices = weights[positive], indices[positive]
+    if len(weights) > _EVIDENCE_POOL:
+        # Every weight outside the pool is below the pool's smallest: sorting the pool alone
+        # gives the same first grams whenever it holds enough of them.
+        cut = np.partition(weights, len(weights) - _EVIDENCE_POOL)[len(weights) - _EVIDENCE_POOL]
+        pool = weights >= cut
+        found = _first_grams(weights[pool], indices[pool], names)
+        if len(found) == EVIDENCE_SIZE:
+            return found
+    return _first_grams(weights, indices, names)
+
+
+def _first_grams(weights: Any, indices: Any, names: Any) -> tuple[str, ...]:
+    scored = sorted(
+        ((float(w), str(names[j])) for w, j in zip(weights, indices, strict=True)), reverse=True
+    )
     evidence: list[str] = []
-    for w, g in sorted(scored, reverse=True):
+    for _, g in scored:
         gram = g.removeprefix("chars__").removeprefix("words__").strip()
-        if w > 0 and len(gram) > 1 and gram not in evidence:
+        if len(gram) > 1 and gram not in evidence:
             evidence.append(gram)
-        if len(evidence) == EVIDENCE_SIZE:
-            break
-    return Reading(classes[i], float(probs[i]), tuple(evidence))
+            if len(evidence) == EVIDENCE_SIZE:
+                break
+    return tuple(evidence)
 
 
 def train(samples: Sequence[Sample]) -> Reader:

@@ -58,6 +58,12 @@ def public_allowlist(cfg: Config) -> tuple[str, ...]:
 def confidential_of(cfg: Config, subject: str, body: str) -> Confidential:
     """Whether a letter asks for identity confidentiality, by the deployment's phrase table."""
     phrases = (*DEFAULT_PHRASES, *privacy_settings(cfg).confidential.phrases)
+    return _confidential(subject, body, phrases)
+
+
+@lru_cache(maxsize=64)
+def _confidential(subject: str, body: str, phrases: tuple[str, ...]) -> Confidential:
+    # Routing asks twice of each letter (the ticket, then its dispatch mail): read it once.
     return identity_confidential(subject, body, phrases)
 
 

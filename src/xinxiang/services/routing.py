@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinxiang.classify.batch import LetterFields, classify_batch
 from xinxiang.classify.duplicates import PriorLetter, find_duplicate
 from xinxiang.classify.engine import Classification, classify_letter
 from xinxiang.domain import workflow as wf
@@ -132,11 +133,15 @@ def _route(ctx: AppContext, session: Session, ids: list[int], now: datetime) -> 
     try:
         staff = caps.staff_addresses(ctx)
         stored = {i: files[i] for i in letter_ids}
+        batch_letters = [letter_from_row(letters[t.letter_id], files[t.letter_id]) for t in tickets]
+        # The whole batch classified at once (the second reader predicts once per batch); a
+        # letter whose classification raised raises when its ticket is routed, as before.
+        readings = classify_batch([LetterFields.of(x) for x in batch_letters], ctx.rules)
         with write_batch(session, tickets, prefetch=staff, attachments=stored):
-            for ticket in tickets:
-                row = letters[ticket.letter_id]
-                letter = letter_from_row(row, files[row.id])
-                route_new_ticket(ctx, session, ticket, letter, now, facts)
+            for ticket, letter, c in zip(tickets, batch_letters, readings, strict=True):
+                if isinstance(c, Exception):
+                    raise c
+                route_new_ticket(ctx, session, ticket, letter, now, facts, classification=c)
                 log_event(
                     "ticket_routed",
                     ticket=ticket.number,
@@ -162,16 +167,19 @@ def route_new_ticket(
     letter: Letter,
     now: datetime,
     facts: BatchFacts | None = None,
+    *,
+    classification: Classification | None = None,
 ) -> Classification:
     """Classify a fresh ticket and act on the decision, in the routing batch's `session`.
 
     `facts` is what the batch read for all its tickets at once (`routing_facts`); without it
-    (a ticket routed alone) it is read for this ticket.
+    (a ticket routed alone) it is read for this ticket. `classification` is the letter's, made
+    with the batch's (`classify.batch`); without it the letter is classified here.
     """
     if facts is None:
         window = timedelta(days=ctx.cfg.settings.dispatch.duplicate_window_days)
         facts = batch_facts(session, [ticket], now, window)
-    c = classify_letter(letter, ctx.rules)
+    c = classification if classification is not None else classify_letter(letter, ctx.rules)
     ticket.category = c.category
     ticket.urgency = c.urgency
     ticket.disposition = c.disposition
