@@ -31,8 +31,10 @@ from netns_hosts import netns_unavailable, postgres_bin
 from scaleout_hosts import OA_PETITIONS, TwoHostRun, run_two_hosts
 
 # One pytest-xdist worker runs the whole module (its scenario is made once), and early: under
-# `--dist loadgroup` a group of several tests is handed out before single tests.
-pytestmark = pytest.mark.xdist_group("two-hosts")
+# `--dist loadgroup` a group of several tests is handed out before single tests. The scenario is
+# made in the setup of whichever test runs first (not always the first in the file under
+# xdist), so every test has the run's time limit: about five minutes on CI's 2 cores.
+pytestmark = [pytest.mark.xdist_group("two-hosts"), pytest.mark.timeout(720)]
 
 N = 2000
 # Sending threads of a host (smtp.send_workers 4) × mails one thread sends in 50 ms, generously.
@@ -55,7 +57,6 @@ def two_host_run(tmp_path_factory: pytest.TempPathFactory) -> TwoHostRun:
     return run_two_hosts(tmp, N, timeout=540)
 
 
-@pytest.mark.timeout(720)  # the run is made in this test's setup: about a minute on 2 idle cores
 def test_both_hosts_drain_the_mailbox_and_a_killed_host_is_taken_over(
     two_host_run: TwoHostRun,
 ) -> None:
