@@ -104,6 +104,19 @@ def fill(ctx: AppContext, n: int, due: datetime) -> None:
         )
 
 
+def three_due(server: SlowServer, tmp_config: Any, db_url: str) -> tuple[AppContext, SmtpTransport]:
+    """A deployment with a one-second send lease and three mails due, and a transport to
+    `server`."""
+    ctx = context(
+        tmp_config(
+            database_url=db_url,
+            overrides={"smtp": {"send_lease_seconds": LEASE, "send_workers": 1}},
+        )
+    )
+    fill(ctx, 3, datetime.now(UTC) - timedelta(minutes=1))
+    return ctx, SmtpTransport("127.0.0.1", server.port, "plain", timeout=10)
+
+
 def hold_rows(ctx: AppContext, ids: list[str], seconds: float, holding: threading.Event) -> None:
     """Another transaction writes the rows and keeps them locked for `seconds` (as a long
     transaction of another job would): PostgreSQL row locks, SQLite's database write lock."""
@@ -126,14 +139,7 @@ def test_a_worker_whose_lease_ran_out_while_it_waited_on_the_database_sends_noth
     their lease) waits 1.5 leases for that lock. Meanwhile host B keeps sending what is due.
     The second mail takes the server 0.4 s to acknowledge: long enough for B to claim and send
     it too if A sent it on a lease that had run out. Each mail must arrive exactly once."""
-    ctx = context(
-        tmp_config(
-            database_url=db_url,
-            overrides={"smtp": {"send_lease_seconds": LEASE, "send_workers": 1}},
-        )
-    )
-    fill(ctx, 3, datetime.now(UTC) - timedelta(minutes=1))
-    transport = SmtpTransport("127.0.0.1", server.port, "plain", timeout=10)
+    ctx, transport = three_due(server, tmp_config, db_url)
     holding = threading.Event()
     locker = threading.Thread(
         target=hold_rows, args=(ctx, ["<m1@x>", "<m2@x>"], 1.5 * LEASE, holding)
@@ -203,14 +209,7 @@ def test_a_mail_whose_acknowledgement_outlasts_the_lease_is_the_only_one_sent_ag
     only after 1.5 leases; B claims the batch meanwhile and sends all three. That one mail
     arrives twice with the same Message-ID (a recognisable resend) and A says so in its log;
     A sends nothing else and does not overwrite B's record of the rows."""
-    ctx = context(
-        tmp_config(
-            database_url=db_url,
-            overrides={"smtp": {"send_lease_seconds": LEASE, "send_workers": 1}},
-        )
-    )
-    fill(ctx, 3, datetime.now(UTC) - timedelta(minutes=1))
-    transport = SmtpTransport("127.0.0.1", server.port, "plain", timeout=10)
+    ctx, transport = three_due(server, tmp_config, db_url)
     arrived = threading.Event()
 
     async def acknowledge_late() -> None:
@@ -261,14 +260,7 @@ def test_a_claim_that_waited_longer_than_the_lease_is_confirmed_before_anything_
     gets a lease counted from before it waited (already run out). The first mail is then
     acknowledged slowly: were it sent on that lease, the other host would claim and send it
     too. Each mail must arrive exactly once."""
-    ctx = context(
-        tmp_config(
-            database_url=db_url,
-            overrides={"smtp": {"send_lease_seconds": LEASE, "send_workers": 1}},
-        )
-    )
-    fill(ctx, 3, datetime.now(UTC) - timedelta(minutes=1))
-    transport = SmtpTransport("127.0.0.1", server.port, "plain", timeout=10)
+    ctx, transport = three_due(server, tmp_config, db_url)
 
     async def acknowledge_slowly() -> None:
         await asyncio.sleep(0.4)
