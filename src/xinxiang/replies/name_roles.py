@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from xinxiang.replies.name_apposition import dotted_names, titled_full_names
 from xinxiang.replies.name_words import (
     COMPOUND_SURNAMES,
     NOT_GIVEN,
@@ -169,8 +170,9 @@ def role_says(text: str, ordinary: Callable[[str], bool], not_names: frozenset[s
 
 # A parent introduces themselves by the child's name (我是2025级鄂晓彤的爸爸, 我是应子涛的家长).
 _PARENT = re.compile(
-    r"我是(?:[^，,。！!？?\n]{0,10}?[级届班的])?(?P<name>[\u4e00-\u9fff]{2,4}?)"
-    r"的?(?:爸爸|妈妈|家长|父亲|母亲|爷爷|奶奶|外公|外婆)(?=[，,。！!？?\s]|$)"
+    r"我是(?:[^，,。！!？?\n]{0,10}?[级届班的院系])?(?P<name>[\u4e00-\u9fff]{2,4}?)"
+    r"的?(?:爸爸|妈妈|家长|父亲|母亲|爷爷|奶奶|外公|外婆)"
+    r"(?=[，,。！!？?\s]|$|[\u4e00-\u9fff]{2,4}(?:[，,。！!？?\s]|$))"
 )
 
 
@@ -337,4 +339,6 @@ def person_slot_names(
         *listed_nicknames(text, known),
         *named_as(text, ordinary),
         *repeated_names(tokens, ordinary, known, not_names),
+        *dotted_names(tokens, ordinary, not_names),
+        *titled_full_names(text, known, not_names),
     ]

@@ -1,0 +1,126 @@
+"""Names by what stands next to them or by a name already found (issue #13, round 8).
+
+Classes that held on a sixth writer's letters and hold for any writer, read on the text:
+
+- `dotted_names`: two runs of Han characters joined by a middle dot that the dictionary does not
+  hold (米热古丽·艾合买提, 叶尔兰·波拉提) — Uyghur, Kazakh and other names written with the
+  father's name; a public figure's (马克思·韦伯) is in the dictionary or the not-names list.
+- `titled_full_names`: a surname-led name of three characters before a title, also an elder's
+  title with 老 (蔺德昌老馆长, 相国瑞老师), and a name in a person's slot that recurs before a
+  title (研究生黄鹂代课。黄鹂师姐很努力, 支部书记解放同志).
+- `echoed_names`: what a found name brings along — the name in brackets after it (阿木（木子轩）,
+  Vivian（韦薇）), its surname quoted alone (“禤”读xuān), its given name before a parent's word
+  (张可乐 … 可乐妈妈).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+
+from xinxiang.replies.name_words import (
+    COMPOUND_SURNAMES,
+    NOT_GIVEN,
+    SURNAMES,
+    TITLE_ONLY_SURNAMES,
+)
+
+_H = "\u4e00-\u9fff"
+_HAN_RUN = re.compile(f"[{_H}]+")
+# One-character words that end a name's run: function words and verbs of saying.
+_STOP = frozenset(NOT_GIVEN | set("说讲都还又就没很已从才再吗呢吧啊呀嘛么给把被让和与的了在是"))
+# Titles a full name stands before; 老 before a post is an elder's title (老馆长, 老校长).
+_TITLE = (
+    r"老?(?:老师|教授|馆长|校长|院长|书记|主任|处长|科长|部长|站长|所长|经理|师傅|医生|大夫)"
+    r"|师姐|师兄|学姐|学长|同志"
+)
+# Words for a person a name stands right after (研究生黄鹂, 支部书记解放, 同学江流).
+_ROLE = (
+    r"同学|学生|研究生|室友|舍友|队员|同事|住户|业主|维修工|技术员|辅导员|班主任|书记|主任|部长"
+)
+_ROLE_THEN = re.compile(rf"(?:{_ROLE})(?P<n>[{_H}]{{2,3}})")
+_FULL_TITLED = re.compile(
+    rf"(?:(?P<pause>[的是和与、，,。\s])|(?P<role>{_ROLE}))(?P<n>[{_H}]{{3}})(?={_TITLE})"
+)
+_PARENT_WORD = r"的?(?:妈妈|爸爸|家长|父亲|母亲)"
+
+
+def _surname_led(name: str) -> bool:
+    head = name[:2] if name[:2] in COMPOUND_SURNAMES else name[:1]
+    rest = name[len(head) :]
+    surnamed = head in SURNAMES or head in COMPOUND_SURNAMES or head in TITLE_ONLY_SURNAMES
+    return surnamed and 1 <= len(rest) <= 2 and not set(rest) & NOT_GIVEN
+
+
+def dotted_names(
+    tokens: Sequence[tuple[str, str]], ordinary: Callable[[str], bool], not_names: frozenset[str]
+) -> list[str]:
+    """Two runs of words joined by a middle dot, one of them no ordinary word (see the module
+    docstring): each run grows from the dot over the segmenter's words, up to five characters,
+    and stops at an ordinary word of two or more characters (辅导员 / 米热 / 古丽 · 艾合 / 买 / 提),
+    a function word or, before the dot, a verb."""
+    found = []
+    for i, (dot, _) in enumerate(tokens):
+        if dot not in ("·", "・") or i == 0 or i + 1 >= len(tokens):
+            continue
+        first, second, unheard = "", "", False
+        for k in range(i - 1, -1, -1):
+            word, tag = tokens[k]
+            stop = (len(word) >= 2 and ordinary(word) and not tag.startswith("nr")) or (
+                len(word) == 1 and (word in _STOP or tag.startswith(("v", "p", "c", "u", "r")))
+            )
+            if not _HAN_RUN.fullmatch(word) or len(first + word) > 5 or (first and stop):
+                break
+            first, unheard = word + first, unheard or not ordinary(word)
+        for k in range(i + 1, len(tokens)):
+            word, tag = tokens[k]
+            stop = (len(word) >= 2 and ordinary(word) and not tag.startswith("nr")) or word in _STOP
+            if not _HAN_RUN.fullmatch(word) or len(second + word) > 5 or (second and stop):
+                break
+            second, unheard = second + word, unheard or not ordinary(word)
+        name = f"{first}·{second}"
+        if len(first) >= 2 and len(second) >= 2 and unheard and name not in not_names:
+            found.append(name)
+    return found
+
+
+def titled_full_names(
+    text: str, known: Callable[[str], bool], not_names: frozenset[str]
+) -> list[str]:
+    """Full names before a title, and words in a role's slot that recur before one (see the
+    module docstring)."""
+    found = []
+    for m in _FULL_TITLED.finditer(text):
+        name = m.group("n")
+        # After a word for a person any first character will do (班主任相国瑞老师).
+        led = _surname_led(name) or (m.group("role") and not set(name) & NOT_GIVEN)
+        if led and not known(name) and name not in not_names:
+            found.append(name)
+    after_role = {m.group("n")[:k] for m in _ROLE_THEN.finditer(text) for k in (2, 3)}
+    for name in after_role:
+        if not _surname_led(name) or name in not_names or set(name) & NOT_GIVEN:
+            continue
+        if re.search(rf"(?<![{_H}]){re.escape(name)}(?:{_TITLE})", text) or re.search(
+            rf"(?:{_ROLE}){re.escape(name)}(?:{_TITLE})", text
+        ):
+            found.append(name)  # 研究生黄鹂代课。黄鹂师姐; 支部书记解放同志
+    return [n for n in found if n not in not_names and len(n) >= 2]
+
+
+def echoed_names(text: str, names: Iterable[str]) -> list[str]:
+    """What found `names` bring along (see the module docstring)."""
+    found: list[str] = []
+    for name in names:
+        if len(name) < 2:
+            continue
+        q = re.escape(name)
+        for m in re.finditer(rf"{q}\s?[（(](?P<n>[{_H}]{{2,4}})[）)]", text):
+            found.append(m.group("n"))  # 阿木（木子轩）
+        if re.fullmatch(rf"[{_H}]{{3}}", name) and (name[0] in SURNAMES or name[0] in TITLE_ONLY_SURNAMES):
+            quoted = f"“{name[0]}”"
+            if quoted in text:
+                found.append(quoted)  # 叫禤嘉怡，“禤”读xuān
+            given = name[1:]
+            if given not in NOT_GIVEN and re.search(rf"(?<![{_H}]){re.escape(given)}{_PARENT_WORD}", text):
+                found.append(given)  # 张可乐 … 可乐妈妈
+    return found
