@@ -124,3 +124,22 @@ def echoed_names(text: str, names: Iterable[str]) -> list[str]:
             if given not in NOT_GIVEN and re.search(rf"(?<![{_H}]){re.escape(given)}{_PARENT_WORD}", text):
                 found.append(given)  # 张可乐 … 可乐妈妈
     return found
+
+
+# A quoted list of short words, as a motto or slogan is written (校训是“明德、厚学、砺志、笃行”).
+_QUOTED_LIST = re.compile(rf"[“\"「](?P<run>[{_H}]{{2}}(?:、[{_H}]{{2}}){{2,}})[”\"」]")
+# A thing described after a measure word (一片白色的汪洋, 一种淡淡的宁静): no person.
+_MEASURED = re.compile(rf"一[片个种股阵场座条块](?:[{_H}]{{1,4}})?的$")
+
+
+def settle(text: str, names: set[str]) -> set[str]:
+    """`names` with what they bring along (`echoed_names`), less the words of a quoted motto
+    and words found only after a measure word and 的 (see `_QUOTED_LIST`, `_MEASURED`)."""
+    out = names | set(echoed_names(text, sorted(names)))
+    for m in _QUOTED_LIST.finditer(text):
+        out -= set(m.group("run").split("、"))
+    for name in list(out):
+        starts = [m.start() for m in re.finditer(re.escape(name), text)] if name else []
+        if starts and all(_MEASURED.search(text[max(0, i - 8) : i]) for i in starts):
+            out.discard(name)
+    return out

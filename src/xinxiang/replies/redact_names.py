@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from xinxiang.replies.name_context import after_particle, nicknames, word_names
-from xinxiang.replies.name_apposition import echoed_names
+from xinxiang.replies.name_apposition import settle
 from xinxiang.replies.name_forms import called_names
 from xinxiang.replies.name_lists import grouped, listed
 from xinxiang.replies.name_roles import person_slot_names
@@ -492,7 +492,7 @@ class NameFinder:
             }
         names.update(k for k in known)
         names.update(self.listed(text, list(names)))
-        names.update(echoed_names(text, list(names)))  # 阿木（木子轩）, “禤”, 可乐妈妈
+        names = settle(text, names)  # 阿木（木子轩）, “禤”, 可乐妈妈; not a motto's words
         # 努尔艾力·买买提: a name and the father's name after a middle dot are one name.
         for m in _DOTTED.finditer(text):
             if m.group(1) in names or m.group(2) in names:
