@@ -143,3 +143,59 @@ def settle(text: str, names: set[str]) -> set[str]:
         if starts and all(_MEASURED.search(text[max(0, i - 8) : i]) for i in starts):
             out.discard(name)
     return out
+
+
+# Surnames that are words too (步行, 全部, 相信, 计划): a name's first character only in a role's
+# slot with two more characters after it that are no word with it.
+_WORDY_SURNAMES = frozenset("步全相计牧向于时支强居习揭")
+_PEERS = frozenset("同学 学生 研究生 室友 舍友 队员 队友 同事 同桌 学员".split())
+_ROLE_FULL = re.compile(rf"(?:{_ROLE}|保安|保洁|宿管|司机)(?P<n>[{_H}]{{3}})(?=[，,。、（(：:；;！!？?\s]|[说在来去也都又还就没已一被把给和跟])")
+# Tags of the word after a name in a peer's slot: a verb, an adverb, a preposition, a time.
+_NEXT_TAGS = ("v", "d", "p", "t")
+_NOT_NAME_TAGS = ("d", "t", "m", "r", "f", "q", "u", "p", "c", "a", "x", "eng", "vn")
+
+
+def role_slot_names(
+    text: str,
+    tokens: Sequence[tuple[str, str]],
+    ordinary: Callable[[str], bool],
+    rare: Callable[[str], bool],
+) -> list[str]:
+    """Names in a role's slot that the other rules leave: a three-character name whose surname is
+    a word too (维修工全子明来了, 同学步思彤一直), and a rare two-character word after a peer
+    before a verb, an adverb or a time (同学江流没赶上, 学生牧野上周) — everyday words after a
+    peer are the compounds people write (同学关系, 学生宿舍)."""
+    found = []
+    for m in _ROLE_FULL.finditer(text):
+        name = m.group("n")
+        head = name[0] in SURNAMES or name[0] in _WORDY_SURNAMES
+        if head and not set(name) & NOT_GIVEN and not ordinary(name[:2]) and not ordinary(name):
+            found.append(name)
+    for i in range(len(tokens) - 2):
+        if tokens[i][0] not in _PEERS:
+            continue
+        word, tag = tokens[i + 1]
+        nxt, ntag = tokens[i + 2]
+        if len(word) != 2 or not _HAN_RUN.fullmatch(word) or tag.startswith(_NOT_NAME_TAGS):
+            continue
+        surnamed = word[0] in SURNAMES or word[0] in _WORDY_SURNAMES
+        cue = ntag.startswith(_NEXT_TAGS) or nxt in ("的", "，", "。", "、")
+        if surnamed and cue and rare(word) and not set(word) & NOT_GIVEN:
+            found.append(word)
+    return found
+
+
+# 户名洪桂英。, 收款人：…: a name after the label of an account or a contact.
+_LABELLED = re.compile(
+    rf"(?:户名|开户名|收款人|持卡人|联系人)(?:是|为)?[:：]?\s?(?P<n>[{_H}]{{2,4}}?)"
+    r"(?=[，,。；;！!\s]|$)"
+)
+
+
+def labelled_names(text: str, ordinary: Callable[[str], bool]) -> list[str]:
+    """A name after an account's or a contact's label (see `_LABELLED`), no ordinary word."""
+    return [
+        m.group("n")
+        for m in _LABELLED.finditer(text)
+        if not set(m.group("n")) & NOT_GIVEN and not ordinary(m.group("n"))
+    ]

@@ -25,7 +25,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from xinxiang.replies.name_apposition import dotted_names, titled_full_names
+from xinxiang.replies.name_apposition import (
+    dotted_names,
+    labelled_names,
+    role_slot_names,
+    titled_full_names,
+)
 from xinxiang.replies.name_words import (
     COMPOUND_SURNAMES,
     NOT_GIVEN,
@@ -329,8 +334,10 @@ def person_slot_names(
     ordinary: Callable[[str], bool],
     not_names: frozenset[str],
     known: Callable[[str], bool] = lambda _: True,
+    rare: Callable[[str], bool] = lambda _: False,
 ) -> list[str]:
-    """Every name this module finds in `text` (segmented as `tokens`)."""
+    """Every name this module finds in `text` (segmented as `tokens`); `rare` says the
+    dictionary counts a word seldom."""
     return [
         *role_names(text, tokens, ordinary, not_names),
         *introduced_names(text, tokens, ordinary),
@@ -341,4 +348,6 @@ def person_slot_names(
         *repeated_names(tokens, ordinary, known, not_names),
         *dotted_names(tokens, ordinary, not_names),
         *titled_full_names(text, known, not_names),
+        *role_slot_names(text, tokens, ordinary, rare),
+        *labelled_names(text, ordinary),
     ]

@@ -474,8 +474,8 @@ class NameFinder:
                 *word_names_in_slots(text, tokens, self.surnames),
             ]
             names.update(n for n in slots if n not in self.not_names)
-            # 团长计添去, 我是商学院的林立，: a name next to a word for a person, even a word.
-            names.update(person_slot_names(text, tokens, self._common, self.not_names, known_word))
+            by_role = (self._common, self.not_names, known_word, self._rare_word)  # 团长计添去, 林立，
+            names.update(person_slot_names(text, tokens, *by_role))
         if (famous := self.famous) is not None:
             entry = self.in_dictionary or famous
             plain = self.lexicon or famous
