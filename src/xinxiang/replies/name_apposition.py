@@ -120,6 +120,8 @@ def echoed_names(text: str, names: Iterable[str]) -> list[str]:
             quoted = f"“{name[0]}”"
             if quoted in text:
                 found.append(quoted)  # 叫禤嘉怡，“禤”读xuān
+            if name[0] not in SURNAMES:  # 相国瑞老师 … 相老师: a surname the lists lack
+                found += re.findall(rf"{name[0]}(?:{_TITLE})", text)
             given = name[1:]
             if given not in NOT_GIVEN and re.search(rf"(?<![{_H}]){re.escape(given)}{_PARENT_WORD}", text):
                 found.append(given)  # 张可乐 … 可乐妈妈
@@ -199,3 +201,42 @@ def labelled_names(text: str, ordinary: Callable[[str], bool]) -> list[str]:
         for m in _LABELLED.finditer(text)
         if not set(m.group("n")) & NOT_GIVEN and not ordinary(m.group("n"))
     ]
+
+
+# A sign-off line: a name, perhaps a parent's word, then a phone number (小鱼 ＋８６ １５５…,
+# 彤彤的爸爸 0312 5821 366).
+_SIGNED_PHONE = re.compile(
+    rf"(?m)^[ \t]*(?P<n>[{_H}]{{2,4}}?)(?:{_PARENT_WORD})?[ \t]+(?=[+＋(（]?[0-9０-９])"
+    r"(?P<tail>[+＋(（]?[0-9０-９][0-9０-９ \t\-－.()（）+＋]{6,})$"
+)
+_LABEL_WORDS = frozenset("电话 手机 座机 联系 联系方式 热线 微信 邮箱 地址 学号 工号 宿舍".split())
+# 我是大三的向晚！！: a rare word that ends a self-introduction after 的.
+_INTRO_RARE = re.compile(
+    rf"我是[^，,。！!？?\n]{{0,12}}?的(?P<n>[{_H}]{{2}})(?=[，,。！!～~\s])"
+)
+# A name of four characters without a surname after a word for a person (钢琴老师桑吉卓玛，).
+_ROLE_FOUR = re.compile(rf"(?:{_ROLE}|老师)(?P<n>[{_H}]{{4}})(?=[，,。；;！!（(])")
+
+
+def signoff_and_intro_names(
+    text: str, ordinary: Callable[[str], bool], rare: Callable[[str], bool]
+) -> list[str]:
+    """A name before a phone number on a sign-off line, a rare word that ends a
+    self-introduction after 的, a four-character name after a word for a person."""
+    found = []
+    for m in _SIGNED_PHONE.finditer(text):
+        digits = sum(c.isdigit() for c in m.group("tail"))
+        name = m.group("n")
+        if digits >= 7 and name not in _LABEL_WORDS and not set(name) & NOT_GIVEN:
+            found.append(name)
+    for m in _INTRO_RARE.finditer(text):
+        name = m.group("n")
+        if _surname_led(name) and rare(name):
+            found.append(name)
+    for m in _ROLE_FOUR.finditer(text):
+        name = m.group("n")
+        if set(name) & _STOP or name[0] in "们们" or _surname_led(name[:3]) and ordinary(name[1:3]):
+            continue
+        if not ordinary(name[:2]) and not ordinary(name[2:]) and not ordinary(name):
+            found.append(name)
+    return found

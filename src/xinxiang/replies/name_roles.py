@@ -29,6 +29,7 @@ from xinxiang.replies.name_apposition import (
     dotted_names,
     labelled_names,
     role_slot_names,
+    signoff_and_intro_names,
     titled_full_names,
 )
 from xinxiang.replies.name_words import (
@@ -276,7 +277,8 @@ def named_as(text: str, ordinary: Callable[[str], bool]) -> list[str]:
         if set(name) & _NOT_NAMED or _is_role(name):
             continue
         shaped = name[0] in "小阿" and len(name) == 2 and name not in _NOT_NICK
-        if shaped or not ordinary(name):
+        # 有个同学叫高山，: after a word for a person even a word, if a surname leads it.
+        if shaped or not ordinary(name) or (m.group("so") and _surname_led(name)):
             found.append(name)
     return found
 
@@ -350,4 +352,5 @@ def person_slot_names(
         *titled_full_names(text, known, not_names),
         *role_slot_names(text, tokens, ordinary, rare),
         *labelled_names(text, ordinary),
+        *signoff_and_intro_names(text, ordinary, rare),
     ]
