@@ -35,9 +35,7 @@ _TITLE = (
     r"|师姐|师兄|学姐|学长|同志"
 )
 # Words for a person a name stands right after (研究生黄鹂, 支部书记解放, 同学江流).
-_ROLE = (
-    r"同学|学生|研究生|室友|舍友|队员|同事|住户|业主|维修工|技术员|辅导员|班主任|书记|主任|部长"
-)
+_ROLE = r"同学|学生|研究生|室友|舍友|队员|同事|住户|业主|维修工|技术员|辅导员|班主任|书记|主任|部长"
 _ROLE_THEN = re.compile(rf"(?:{_ROLE})(?P<n>[{_H}]{{2,3}})")
 _FULL_TITLED = re.compile(
     rf"(?:(?P<pause>[的是和与、，,。\s])|(?P<role>{_ROLE}))(?P<n>[{_H}]{{3}})(?={_TITLE})"
@@ -116,14 +114,18 @@ def echoed_names(text: str, names: Iterable[str]) -> list[str]:
         q = re.escape(name)
         for m in re.finditer(rf"{q}\s?[（(](?P<n>[{_H}]{{2,4}})[）)]", text):
             found.append(m.group("n"))  # 阿木（木子轩）
-        if re.fullmatch(rf"[{_H}]{{3}}", name) and (name[0] in SURNAMES or name[0] in TITLE_ONLY_SURNAMES):
+        if re.fullmatch(rf"[{_H}]{{3}}", name) and (
+            name[0] in SURNAMES or name[0] in TITLE_ONLY_SURNAMES
+        ):
             quoted = f"“{name[0]}”"
             if quoted in text:
                 found.append(quoted)  # 叫禤嘉怡，“禤”读xuān
             if name[0] not in SURNAMES:  # 相国瑞老师 … 相老师: a surname the lists lack
                 found += re.findall(rf"{name[0]}(?:{_TITLE})", text)
             given = name[1:]
-            if given not in NOT_GIVEN and re.search(rf"(?<![{_H}]){re.escape(given)}{_PARENT_WORD}", text):
+            if given not in NOT_GIVEN and re.search(
+                rf"(?<![{_H}]){re.escape(given)}{_PARENT_WORD}", text
+            ):
                 found.append(given)  # 张可乐 … 可乐妈妈
     return found
 
@@ -150,8 +152,12 @@ def settle(text: str, names: set[str]) -> set[str]:
 # Surnames that are words too (步行, 全部, 相信, 计划): a name's first character only in a role's
 # slot with two more characters after it that are no word with it.
 _WORDY_SURNAMES = frozenset("步全相计牧向于时支强居习揭")
-_PEERS = frozenset("同学 学生 研究生 室友 舍友 队员 队友 同事 同桌 学员".split())
-_ROLE_FULL = re.compile(rf"(?:{_ROLE}|保安|保洁|宿管|司机)(?P<n>[{_H}]{{3}})(?=[，,。、（(：:；;！!？?\s]|[说在来去也都又还就没已一被把给和跟])")
+_PEERS = frozenset(
+    ["同学", "学生", "研究生", "室友", "舍友", "队员", "队友", "同事", "同桌", "学员"]
+)
+_ROLE_FULL = re.compile(
+    rf"(?:{_ROLE}|保安|保洁|宿管|司机)(?P<n>[{_H}]{{3}})(?=[，,。、（(：:；;！!？?\s]|[说在来去也都又还就没已一被把给和跟])"
+)
 # Tags of the word after a name in a peer's slot: a verb, an adverb, a preposition, a time.
 _NEXT_TAGS = ("v", "d", "p", "t")
 _NOT_NAME_TAGS = ("d", "t", "m", "r", "f", "q", "u", "p", "c", "a", "x", "eng", "vn")
@@ -209,11 +215,24 @@ _SIGNED_PHONE = re.compile(
     rf"(?m)^[ \t]*(?P<n>[{_H}]{{2,4}}?)(?:{_PARENT_WORD})?[ \t]+(?=[+＋(（]?[0-9０-９])"
     r"(?P<tail>[+＋(（]?[0-9０-９][0-9０-９ \t\-－.()（）+＋]{6,})$"
 )
-_LABEL_WORDS = frozenset("电话 手机 座机 联系 联系方式 热线 微信 邮箱 地址 学号 工号 宿舍".split())
-# 我是大三的向晚！！: a rare word that ends a self-introduction after 的.
-_INTRO_RARE = re.compile(
-    rf"我是[^，,。！!？?\n]{{0,12}}?的(?P<n>[{_H}]{{2}})(?=[，,。！!～~\s])"
+_LABEL_WORDS = frozenset(
+    [
+        "电话",
+        "手机",
+        "座机",
+        "联系",
+        "联系方式",
+        "热线",
+        "微信",
+        "邮箱",
+        "地址",
+        "学号",
+        "工号",
+        "宿舍",
+    ]
 )
+# 我是大三的向晚！！: a rare word that ends a self-introduction after 的.
+_INTRO_RARE = re.compile(rf"我是[^，,。！!？?\n]{{0,12}}?的(?P<n>[{_H}]{{2}})(?=[，,。！!～~\s])")
 # A name of four characters without a surname after a word for a person (钢琴老师桑吉卓玛，).
 _ROLE_FOUR = re.compile(rf"(?:{_ROLE}|老师)(?P<n>[{_H}]{{4}})(?=[，,。；;！!（(])")
 
@@ -231,11 +250,15 @@ def signoff_and_intro_names(
             found.append(name)
     for m in _INTRO_RARE.finditer(text):
         name = m.group("n")
-        if _surname_led(name) and rare(name):
+        if (_surname_led(name) or name[0] in _WORDY_SURNAMES) and rare(name):
             found.append(name)
     for m in _ROLE_FOUR.finditer(text):
         name = m.group("n")
-        if set(name) & _STOP or name[0] in "们们" or _surname_led(name[:3]) and ordinary(name[1:3]):
+        if (
+            set(name) & _STOP
+            or name[0] in "们们"
+            or (_surname_led(name[:3]) and ordinary(name[1:3]))
+        ):
             continue
         if not ordinary(name[:2]) and not ordinary(name[2:]) and not ordinary(name):
             found.append(name)
