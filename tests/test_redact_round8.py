@@ -7,10 +7,10 @@ not cover. Names: two runs joined by a middle dot, full names before a title (al
 the name others call the writer by, names in the writer's own script after its label, a
 parent's child before the parent's own name, three-character names whose surname is a word, rare
 words after a peer, names after an account's label, a name before a phone on a sign-off line, a
-four-character name after a role. Patterns: handles with an underscore and digits, English dorm
-names, wings, compound districts, 4-3 landlines, a local number alone on its line, 20-digit
-accounts, passport and card labels. `KEPT`: ordinary sentences of the same shapes. Names and
-numbers are made up.
+four-character name after a role; roman names after more cues. Patterns: handles with an
+underscore and digits, English dorm names, wings, compound districts, 4-3 landlines, a local
+number alone on its line, 20-digit accounts, passport and card labels. `KEPT`: ordinary
+sentences of the same shapes. Names and numbers are made up.
 """
 
 from __future__ import annotations
@@ -82,6 +82,16 @@ SIGNED = [
     ("我是外聘的舞蹈老师达娃央宗，在艺术团上课。", "达娃央宗"),
 ]
 
+ROMAN = [
+    # An apostrophe in a surname, a lower-case "i am", kin words, a title before the cued name,
+    # a roman given name before its bracketed Chinese name.
+    ("Dear Sir,\nI am Siobhan O'Neill, a visiting teacher.", "O'Neill"),
+    ("hello. i am Park Jiwoo from korea, sorry.", "Jiwoo"),
+    ("I write on behalf of my son Daniyar Serikov, a first-year student.", "Daniyar"),
+    ("授课老师 Professor Hannah Schulz 讲得很好。", "Schulz"),
+    ("谢谢老师。\nGrace（葛蕾）\n", "Grace"),
+]
+
 PATTERNS = [
     ("联系我 wxid_ab12cd34ef", "ab12cd34ef"),
     ("我叫某某，18100001111，lq_kaoyan2027", "kaoyan2027"),
@@ -105,7 +115,7 @@ def _hidden(redactor: Redactor, text: str, secret: str) -> bool:
     return secret not in redactor.redact_all([text])[0]
 
 
-HIDDEN = DOTTED + TITLED + ECHOED + CALLED + SLOTS + SIGNED + PATTERNS
+HIDDEN = DOTTED + TITLED + ECHOED + CALLED + SLOTS + SIGNED + ROMAN + PATTERNS
 
 
 @pytest.mark.parametrize(("text", "secret"), HIDDEN)

@@ -114,6 +114,8 @@ def echoed_names(text: str, names: Iterable[str]) -> list[str]:
         q = re.escape(name)
         for m in re.finditer(rf"{q}\s?[（(](?P<n>[{_H}]{{2,4}})[）)]", text):
             found.append(m.group("n"))  # 阿木（木子轩）
+        for m in re.finditer(rf"(?<![A-Za-z])(?P<r>[A-Z][a-z]{{2,11}})\s?[（(]{q}[）)]", text):
+            found.append(m.group("r"))  # Vivian（韦薇）
         if re.fullmatch(rf"[{_H}]{{3}}", name) and (
             name[0] in SURNAMES or name[0] in TITLE_ONLY_SURNAMES
         ):
