@@ -41,6 +41,13 @@ _FULL_TITLED = re.compile(
     rf"(?:(?P<pause>[的是和与、，,。\s])|(?P<role>{_ROLE}))(?P<n>[{_H}]{{3}})(?={_TITLE})"
 )
 _PARENT_WORD = r"的?(?:妈妈|爸爸|家长|父亲|母亲)"
+_PARENT_AT = re.compile(_PARENT_WORD)
+_TITLE_AT = re.compile(_TITLE)
+_ROLE_END = re.compile(rf"(?:{_ROLE})$")
+# A name in brackets, perhaps after a roman given name (阿木（木子轩）, Vivian（韦薇）).
+_BRACKETED_AFTER = re.compile(
+    rf"(?:(?<![A-Za-z])(?P<r>[A-Z][a-z]{{2,11}}))?\s?[（(](?P<n>[{_H}]{{2,4}})[）)]"
+)
 
 
 def _surname_led(name: str) -> bool:
@@ -98,37 +105,53 @@ def titled_full_names(
     for name in after_role:
         if not _surname_led(name) or name in not_names or set(name) & NOT_GIVEN:
             continue
-        if re.search(rf"(?<![{_H}]){re.escape(name)}(?:{_TITLE})", text) or re.search(
-            rf"(?:{_ROLE}){re.escape(name)}(?:{_TITLE})", text
-        ):
-            found.append(name)  # 研究生黄鹂代课。黄鹂师姐; 支部书记解放同志
+        for pos in _positions(text, name):
+            if not _TITLE_AT.match(text, pos + len(name)):
+                continue
+            alone = pos == 0 or not _HAN_RUN.match(text[pos - 1])
+            if alone or _ROLE_END.search(text[max(0, pos - 4) : pos]):
+                found.append(name)  # 研究生黄鹂代课。黄鹂师姐; 支部书记解放同志
+                break
     return [n for n in found if n not in not_names and len(n) >= 2]
+
+
+def _positions(text: str, word: str) -> list[int]:
+    """Where `word` starts in `text` (plain search: no expression compiled per name)."""
+    out, pos = [], text.find(word)
+    while pos != -1 and word:
+        out.append(pos)
+        pos = text.find(word, pos + 1)
+    return out
 
 
 def echoed_names(text: str, names: Iterable[str]) -> list[str]:
     """What found `names` bring along (see the module docstring)."""
     found: list[str] = []
-    for name in names:
-        if len(name) < 2:
-            continue
-        q = re.escape(name)
-        for m in re.finditer(rf"{q}\s?[（(](?P<n>[{_H}]{{2,4}})[）)]", text):
+    names = [n for n in names if len(n) >= 2]
+    for m in _BRACKETED_AFTER.finditer(text):
+        before = text[: m.start()].rstrip()
+        if any(before.endswith(name) for name in names):
             found.append(m.group("n"))  # 阿木（木子轩）
-        for m in re.finditer(rf"(?<![A-Za-z])(?P<r>[A-Z][a-z]{{2,11}})\s?[（(]{q}[）)]", text):
+        if m.group("r") and m.group("n") in names:
             found.append(m.group("r"))  # Vivian（韦薇）
-        if re.fullmatch(rf"[{_H}]{{3}}", name) and (
-            name[0] in SURNAMES or name[0] in TITLE_ONLY_SURNAMES
-        ):
-            quoted = f"“{name[0]}”"
-            if quoted in text:
-                found.append(quoted)  # 叫禤嘉怡，“禤”读xuān
-            if name[0] not in SURNAMES:  # 相国瑞老师 … 相老师: a surname the lists lack
-                found += re.findall(rf"{name[0]}(?:{_TITLE})", text)
-            given = name[1:]
-            if given not in NOT_GIVEN and re.search(
-                rf"(?<![{_H}]){re.escape(given)}{_PARENT_WORD}", text
-            ):
+    for name in names:
+        if len(name) != 3 or not _HAN_RUN.fullmatch(name):
+            continue
+        if name[0] not in SURNAMES and name[0] not in TITLE_ONLY_SURNAMES:
+            continue
+        quoted = f"“{name[0]}”"
+        if quoted in text:
+            found.append(quoted)  # 叫禤嘉怡，“禤”读xuān
+        if name[0] not in SURNAMES:  # 相国瑞老师 … 相老师: a surname the lists lack
+            for pos in _positions(text, name[0]):
+                if (t := _TITLE_AT.match(text, pos + 1)) is not None:
+                    found.append(name[0] + t.group())
+        given = name[1:]
+        for pos in _positions(text, given):
+            alone = pos == 0 or not _HAN_RUN.match(text[pos - 1])
+            if given not in NOT_GIVEN and alone and _PARENT_AT.match(text, pos + len(given)):
                 found.append(given)  # 张可乐 … 可乐妈妈
+                break
     return found
 
 
@@ -145,7 +168,7 @@ def settle(text: str, names: set[str]) -> set[str]:
     for m in _QUOTED_LIST.finditer(text):
         out -= set(m.group("run").split("、"))
     for name in list(out):
-        starts = [m.start() for m in re.finditer(re.escape(name), text)] if name else []
+        starts = _positions(text, name)
         if starts and all(_MEASURED.search(text[max(0, i - 8) : i]) for i in starts):
             out.discard(name)
     return out
