@@ -259,15 +259,23 @@ _LABEL_WORDS = frozenset(
 # 我是大三的向晚！！: a rare word that ends a self-introduction after 的.
 _INTRO_RARE = re.compile(rf"我是[^，,。！!？?\n]{{0,12}}?的(?P<n>[{_H}]{{2}})(?=[，,。！!～~\s])")
 # A name of four characters without a surname after a word for a person (钢琴老师桑吉卓玛，).
+_NOT_IN_FOUR = ("v", "p", "d", "c", "u", "m", "q", "f", "r", "t", "y", "x")
 _ROLE_FOUR = re.compile(rf"(?:{_ROLE}|老师)(?P<n>[{_H}]{{4}})(?=[，,。；;！!（(])")
 
 
 def signoff_and_intro_names(
-    text: str, ordinary: Callable[[str], bool], rare: Callable[[str], bool]
+    text: str,
+    tokens: Sequence[tuple[str, str]],
+    ordinary: Callable[[str], bool],
+    rare: Callable[[str], bool],
 ) -> list[str]:
     """A name before a phone number on a sign-off line, a rare word that ends a
     self-introduction after 的, a four-character name after a word for a person."""
     found = []
+    starts = [0]
+    for word, _ in tokens:
+        starts.append(starts[-1] + len(word))
+    starts.pop()
     for m in _SIGNED_PHONE.finditer(text):
         digits = sum(c.isdigit() for c in m.group("tail"))
         name = m.group("n")
@@ -279,12 +287,18 @@ def signoff_and_intro_names(
             found.append(name)
     for m in _ROLE_FOUR.finditer(text):
         name = m.group("n")
-        if (
-            set(name) & _STOP
-            or name[0] in "们们"
-            or (_surname_led(name[:3]) and ordinary(name[1:3]))
-        ):
+        # Whole words of the segmenter, none a verb or function word, no ordinary pair inside
+        # (研究生处 / 领导 / 好, 学生 / 跑 / 去 / 拿 / 水, 学生 / 价 / 三折 / 起).
+        a, b = m.span("n")
+        words = [(w, t) for (w, t), s in zip(tokens, starts, strict=True) if a <= s < b]
+        whole = a in starts and (b in starts or b == len(text))
+        # An unknown name is often cut into odd characters (达 / 娃央 / 宗): one such may be
+        # tagged a verb or number, a word of two or more may not.
+        odd = [w for w, t in words if t.startswith(_NOT_IN_FOUR)]
+        verbs = len(odd) > 1 or any(len(w) > 1 for w in odd) or len(odd) == len(words)
+        inside = any(ordinary(name[k : k + 2]) for k in range(3))
+        if not whole or verbs or inside or set(name) & _STOP:
             continue
-        if not ordinary(name[:2]) and not ordinary(name[2:]) and not ordinary(name):
+        if not ordinary(name):
             found.append(name)
     return found

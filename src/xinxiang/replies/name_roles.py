@@ -352,5 +352,5 @@ def person_slot_names(
         *titled_full_names(text, known, not_names),
         *role_slot_names(text, tokens, ordinary, rare),
         *labelled_names(text, ordinary),
-        *signoff_and_intro_names(text, ordinary, rare),
+        *signoff_and_intro_names(text, tokens, ordinary, rare),
     ]

@@ -51,7 +51,10 @@ DORM = (
     rf"|(?<![0-9A-Za-z\-])\d{{3,4}}\s?(?:宿舍|寝室)"
     # Building 5, Room 214 / Room 214, Dorm 5: in English.
     # (International Student Apartment 2, Room 507; Expert Apartment Building B, 702).
-    r"|(?:[A-Z][a-z]+\s){0,3}(?:Building|Bldg\.?|Dorm(?:itory)?|Apartment)"
+    # Not a building for teaching or offices (Teaching Building 3, Room 201).
+    r"|(?<![A-Za-z])(?!(?:Teaching|Office|Lab|Laboratory|Library|Science|Classroom|Main)\s)"
+    r"(?:[A-Z][a-z]+\s){0,3}(?<!Teaching )(?<!Office )(?<!Library )(?<!Science )(?<!Lab )"
+    r"(?<!Classroom )(?<!Main )(?:Building|Bldg\.?|Dorm(?:itory)?|Apartment)"
     r"(?:\s(?:Building|Bldg\.?))?\s?(?:\d{1,3}[A-Za-z]?|[A-Z](?![A-Za-z])),?\s?"
     r"(?:(?:[Rr]oom|Rm\.?)\s?\d{3,4}|(?<=,)\s?\d{3,4}(?!\d))"
     r"|(?:Room|Rm\.?)\s?\d{3,4},?\s?(?:(?:of|in)\s)?(?:Building|Bldg\.?|Dorm(?:itory)?)\s?\d{1,3}"
