@@ -220,18 +220,24 @@ def role_slot_names(
 
 # 户名洪桂英。, 收款人：…: a name after the label of an account or a contact.
 _LABELLED = re.compile(
-    rf"(?:户名|开户名|收款人|持卡人|联系人)(?:是|为)?[:：]?\s?(?P<n>[{_H}]{{2,4}}?)"
-    r"(?=[，,。；;！!\s]|$)"
+    rf"(?:户名|开户名|收款人|持卡人|联系人|收件人|寄件人|签收人)(?:是|为|写的是)?[:：]?\s?"
+    rf"(?P<n>[{_H}]{{2,4}}?)(?=[，,。；;！!\s]|$)"
 )
+# What ends a word for a body or a post, never a person's name (后勤处, 学生会, 办公室).
+_ORG_LAST = frozenset("处科部院办室会队站所局厅组馆系")
 
 
 def labelled_names(text: str, ordinary: Callable[[str], bool]) -> list[str]:
-    """A name after an account's or a contact's label (see `_LABELLED`), no ordinary word."""
-    return [
-        m.group("n")
-        for m in _LABELLED.finditer(text)
-        if not set(m.group("n")) & NOT_GIVEN and not ordinary(m.group("n"))
-    ]
+    """A name after an account's, a parcel's or a contact's label (see `_LABELLED`): no ordinary
+    word, unless two characters from a surname (收件人是文静，) and no body (联系人：后勤处)."""
+    found = []
+    for m in _LABELLED.finditer(text):
+        name = m.group("n")
+        if set(name) & NOT_GIVEN or name[-1] in _ORG_LAST:
+            continue
+        if not ordinary(name) or (len(name) == 2 and name[0] in SURNAMES):
+            found.append(name)
+    return found
 
 
 # A sign-off line: a name, perhaps a parent's word, then a phone number (小鱼 ＋８６ １５５…,
