@@ -136,6 +136,9 @@ KEPT = [
     "我穿的是李宁的运动鞋。",
     "超市里的王致和腐乳涨价了。",
     "食堂一份宫保鸡丁卖14元。",
+    "我在杨国福麻辣烫买了一份饭。",
+    "超市里的周黑鸭又涨价了。",
+    "我在钱大妈买了一把青菜。",
     # Compounds after a peer, subjects before a title, labels before numbers.
     "同学关系一直很好。",
     "学生宿舍上周停水了。",
