@@ -17,10 +17,12 @@ Per test set it prints the name-item recall and the clean sentences (C units) al
 (a) the redactor of this tree, names only (the spans of kind "name", run as `bench_redact.py`
 runs it: whole letter, display name known, the deployment's allowlist); (b) the CRF alone, each
 found name (2+ characters) then hidden wherever it recurs in the unit, as the redactor does;
-(c) the union of (a) and (b). An item counts as found when all its characters (for a roman name
-its letters) are covered, as in `pii_helpers.measure`. The redactor was tuned on every set here
-except heldout5 (measured once at stop 24), so its figures are *seen* figures except heldout5's;
-the CRF's are all unseen-writer figures. No misses are printed.
+(c) the union of (a) and (b); (d) the union with the CRF's confident spans only; (e) (d) with
+the CRF's spans gated by the rules' word lists (no not-name, no everyday word; round 8). An item
+counts as found when all its characters (for a roman name its letters) are covered, as in
+`pii_helpers.measure`. The redactor was tuned on every set here (heldout5 since round 8), so its
+figures are *seen* figures; run this file from an older tree for an unseen one. The CRF's are all
+unseen-writer figures. No misses are printed.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ WRITERS = {
     "heldout4": "w5",
     "heldout5": "w6",
 }
-TITLES_OF = ("(a) rules", "(b) CRF", "(c) union", "(d) union, sure")
+TITLES_OF = ("(a) rules", "(b) CRF", "(c) union", "(d) union, sure", "(e) sure, gated")
 SURE = 0.9  # the marginal a CRF span needs in (d); fixed before any run, not tuned
 NAME_KINDS = frozenset({"name", "title_name", "signature", "roman_name"})
 CUES_BEFORE = tuple(
@@ -216,6 +218,18 @@ def confident(tagger: pycrfsuite.Tagger, x: list[list[str]], floor: float) -> li
     ]
 
 
+def gated(redactor: Redactor, text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(e): the spans the rules' own word lists allow — of 2+ characters, not one of the
+    finder's not-names (public figures, brands, places) and not an everyday dictionary word (the
+    finder's `_rare_word` is false). Fixed before the first run of (e), not tuned."""
+    finder = redactor.finder
+    return [
+        (s, e)
+        for s, e in spans
+        if e - s >= 2 and text[s:e] not in finder.not_names and finder._rare_word(text[s:e])
+    ]
+
+
 def spread(text: str, spans: Iterable[tuple[int, int]]) -> set[int]:
     """Characters covered by `spans`, and by every other occurrence of a found 2+ character name."""
     covered: set[int] = set()
@@ -268,8 +282,8 @@ def main(argv: list[str]) -> int:
     )
     head = f"{'test set':<11} {'names':>5} {'C':>4} | " + " | ".join(f"{t:>15}" for t in TITLES_OF)
     print(head + "\n" + "-" * len(head))
-    pooled = {k: [0, 0, 0, 0] for k in "abcd"}
-    kinds = {t: {k: {kind: [0, 0] for kind in NAME_KINDS} for k in "abcd"} for t in ("", *sets)}
+    pooled = {k: [0, 0, 0, 0] for k in "abcde"}
+    kinds = {t: {k: {kind: [0, 0] for kind in NAME_KINDS} for k in "abcde"} for t in ("", *sets)}
     with tempfile.TemporaryDirectory() as tmp:
         for test, units in sets.items():
             trainer = pycrfsuite.Trainer(verbose=False)
@@ -284,14 +298,17 @@ def main(argv: list[str]) -> int:
             tagger = pycrfsuite.Tagger()
             tagger.open(model)
             rules = [redactor_cover(redactor, u) for u in units]
-            crf, sure = [], []
+            crf, sure, gate = [], [], []
             for u, x in zip(units, feats[test], strict=True):
                 crf.append(spread(u.text, confident(tagger, x, 0.0)))
-                sure.append(spread(u.text, confident(tagger, x, SURE)))
+                sure_spans = confident(tagger, x, SURE)
+                sure.append(spread(u.text, sure_spans))
+                gate.append(spread(u.text, gated(redactor, u.text, sure_spans)))
             union = [r | c for r, c in zip(rules, crf, strict=True)]
             union_sure = [r | c for r, c in zip(rules, sure, strict=True)]
+            union_gated = [r | c for r, c in zip(rules, gate, strict=True)]
             cells = []
-            runs = (("a", rules), ("b", crf), ("c", union), ("d", union_sure))
+            runs = (("a", rules), ("b", crf), ("c", union), ("d", union_sure), ("e", union_gated))
             for key, covers in runs:
                 for kind in NAME_KINDS:
                     hit, total, _, _ = score(units, covers, kind)
@@ -308,8 +325,9 @@ def main(argv: list[str]) -> int:
     print(f"{'pooled':<11} {total:>5} {clean:>4} | " + " | ".join(f"{c:>15}" for c in cells))
     print("cells: name-item recall / clean sentences altered by names;")
     print(f"(d): the union with only the CRF spans whose every tag has a marginal >= {SURE}")
+    print("(e): (d) with the CRF spans gated by the rules' lists (no not-name, no everyday word)")
     for where in ("", "heldout5"):
-        for key, title in zip("abcd", TITLES_OF, strict=True):
+        for key, title in zip("abcde", TITLES_OF, strict=True):
             per = ", ".join(
                 f"{k} {h}/{t} ({h / t:.1%})" for k, (h, t) in sorted(kinds[where][key].items())
             )

@@ -56,7 +56,7 @@ def compound_names(tokens: Sequence[tuple[str, str]]) -> list[str]:
 
 def called_names(text: str) -> list[str]:
     """The name one says one is called or others call someone (see `_CALLED`), even a word."""
-    names = [m.group("name") or m.group("quoted") for m in _CALLED.finditer(text)]
+    names = [m.group("name") or m.group("quoted") or m.group("me") for m in _CALLED.finditer(text)]
     return [n for n in names if not set(n) & _NOT_IN_NAME]
 
 
@@ -65,9 +65,15 @@ def called_names(text: str) -> list[str]:
 # a given name and a father's (努尔艾力·买买提), and
 # the name others call someone, in quotes (大家叫他“大龙”).
 _CALLED = re.compile(
-    r"(?:我叫|我名叫|我的名字叫|我的名字是|本人名叫"
-    r"|中文名叫|中文名是|中文名字是|中文名|Chinese name is )"
-    rf"(?P<name>[{_HAN}]{{2,4}}?(?:·[{_HAN}]{{2,5}})?)"
-    r"(?=[，,。；;！!]|$|\n|（|\(|）|\)|，是)"
-    rf"|(?:叫他|叫她|称他|称她|喊他|喊她)(?:为)?[“\"「](?P<quoted>[{_HAN}]{{2,3}})[”\"」]"
+    r"(?:我叫|我名叫|我的名字叫|我的名字是|我的名字|本人名叫"
+    r"|中文名叫|中文名是|中文名字是|中文名|Chinese name is "
+    # 日文名字是田中由紀, 韩语名字 김민준: a name in the writer's own script.
+    r"|(?:日文|日语|韩文|韩语|朝鲜语)名字?(?:是|叫)?)\s?"
+    rf"(?P<name>[{_HAN}]{{2,4}}?(?:·[{_HAN}]{{2,5}})?|[\uac00-\ud7a3]{{2,4}})"
+    r"(?=[，,。；;！!]|$|\n|（|\(|）|\)|，是|\.(?!\d)|\s)"
+    rf"|(?:叫他|叫她|称他|称她|喊他|喊她|叫我|喊我)(?:为)?[“\"「](?P<quoted>[{_HAN}]{{2,3}}?)"
+    r"(?:[”\"」]|(?=阿姨[”\"」]|老师[”\"」]|姐[”\"」]|哥[”\"」]))"
+    # 大家都叫我叶子。: the name others call the writer by, before a pause.
+    r"|(?:大家|别人|朋友们?|同学们?|他们|她们)(?:都|也|一般|平时)*(?:叫|喊|称)我(?:为)?"
+    rf"(?P<me>[{_HAN}]{{2,3}}?)(?=[，,。；;！!]|$|\n)"
 )

@@ -21,7 +21,8 @@ from xinxiang.replies.signatures import looks_chinese_name
 
 _HAN = "\u4e00-\u9fff"
 _LIST_AFTER = re.compile(
-    rf"^(?P<sep>、|和|与|及|以及|，)([{_HAN}]{{2,3}}?)(?=、|和|与|及|等|[，,。（(）)]|都|也|$)"
+    rf"^(?P<sep>、|和|与|及|以及|，)([{_HAN}]{{2,3}}?)"
+    r"(?=、|和|与|及|等|[，,。（(）)]|都|也|$|(?P<acts>一直|一起|已经|做|说|去|来|还|刚|正在))"
 )
 _LIST_BEFORE = re.compile(
     rf"(?:[、，,的与和及：:]|比如|例如|包括|^)([{_HAN}]{{2,3}})(?P<sep>、|和|与|及)$"
@@ -42,7 +43,11 @@ def _neighbours(segment: str, before: bool) -> list[tuple[str, str]]:
     """The item next to a name in a list (、 和 与 及) on the side `segment` lies, with the
     separator between them."""
     m = (_LIST_BEFORE if before else _LIST_AFTER).search(segment)
-    return [(m.group(2) if not before else m.group(1), m.group("sep"))] if m else []
+    if m is None:
+        return []
+    # 晓燕和方圆一直…: "和" and a verb after the item, as a list of people acting together.
+    sep = "和+" if not before and m.group("sep") == "和" and m.group("acts") else m.group("sep")
+    return [(m.group(2) if not before else m.group(1), sep)]
 
 
 def listed(
@@ -67,7 +72,7 @@ def listed(
                     # 喻大勇、秦川也, 涂晶、聂浩、揭晓: next to a full name with 、, an ordinary
                     # word is a name too, even from a surname that is mostly a word.
                     people = (
-                        sep == "、"
+                        sep in ("、", "和+")
                         and looks_chinese_name(name)
                         and (cand[0] in SURNAMES or cand[0] in ROLE_ONLY_SURNAMES)
                         and not set(cand) & _NOT_IN

@@ -25,6 +25,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from xinxiang.replies.name_apposition import (
+    dotted_names,
+    labelled_names,
+    role_slot_names,
+    signoff_and_intro_names,
+    titled_full_names,
+)
 from xinxiang.replies.name_words import (
     COMPOUND_SURNAMES,
     NOT_GIVEN,
@@ -169,8 +176,9 @@ def role_says(text: str, ordinary: Callable[[str], bool], not_names: frozenset[s
 
 # A parent introduces themselves by the child's name (我是2025级鄂晓彤的爸爸, 我是应子涛的家长).
 _PARENT = re.compile(
-    r"我是(?:[^，,。！!？?\n]{0,10}?[级届班的])?(?P<name>[\u4e00-\u9fff]{2,4}?)"
-    r"的?(?:爸爸|妈妈|家长|父亲|母亲|爷爷|奶奶|外公|外婆)(?=[，,。！!？?\s]|$)"
+    r"我是(?:[^，,。！!？?\n]{0,10}?[级届班的院系])?(?P<name>[\u4e00-\u9fff]{2,4}?)"
+    r"的?(?:爸爸|妈妈|家长|父亲|母亲|爷爷|奶奶|外公|外婆)"
+    r"(?=[，,。！!？?\s]|$|[\u4e00-\u9fff]{2,4}(?:[，,。！!？?\s]|$))"
 )
 
 
@@ -269,7 +277,8 @@ def named_as(text: str, ordinary: Callable[[str], bool]) -> list[str]:
         if set(name) & _NOT_NAMED or _is_role(name):
             continue
         shaped = name[0] in "小阿" and len(name) == 2 and name not in _NOT_NICK
-        if shaped or not ordinary(name):
+        # 有个同学叫高山，: after a word for a person even a word, if a surname leads it.
+        if shaped or not ordinary(name) or (m.group("so") and _surname_led(name)):
             found.append(name)
     return found
 
@@ -327,8 +336,10 @@ def person_slot_names(
     ordinary: Callable[[str], bool],
     not_names: frozenset[str],
     known: Callable[[str], bool] = lambda _: True,
+    rare: Callable[[str], bool] = lambda _: False,
 ) -> list[str]:
-    """Every name this module finds in `text` (segmented as `tokens`)."""
+    """Every name this module finds in `text` (segmented as `tokens`); `rare` says the
+    dictionary counts a word seldom."""
     return [
         *role_names(text, tokens, ordinary, not_names),
         *introduced_names(text, tokens, ordinary),
@@ -337,4 +348,9 @@ def person_slot_names(
         *listed_nicknames(text, known),
         *named_as(text, ordinary),
         *repeated_names(tokens, ordinary, known, not_names),
+        *dotted_names(tokens, ordinary, not_names),
+        *titled_full_names(text, known, not_names),
+        *role_slot_names(text, tokens, ordinary, rare),
+        *labelled_names(text, ordinary),
+        *signoff_and_intro_names(text, tokens, ordinary, rare),
     ]

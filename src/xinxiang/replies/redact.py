@@ -26,6 +26,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from xinxiang.config import Strict, load_model
+from xinxiang.replies.redact_places import ADDRESS, DORM, DORM_BUILDING
+from xinxiang.replies.redact_places import H as _H
 
 NAME_MARK = "＊＊＊"
 
@@ -183,64 +185,6 @@ def student_number_pattern(min_digits: int = 8, max_digits: int = 12) -> Redacti
     )
 
 
-_H = "\u4e00-\u9fff"
-# Home addresses: a road and number (文三路259号, 高新南七道18号) with what follows (院, 8号楼,
-# 2单元301, 金色家园5栋, 3-2-501), after a province, city or district, or after 住/地址/寄到.
-_ROAD = (
-    rf"[{_H}\d]{{1,12}}?(?:路|街|大道|道|巷|弄|胡同)"
-    rf"(?:[一二三四五六七八九十\d]{{1,2}}段)?[甲乙丙丁]?\d{{1,5}}号"
-)
-# What follows the number: a courtyard, a building, an entrance (2门), a floor, a room.
-_ADDR_TAIL = (
-    rf"(?:院|\d{{1,4}}(?:号楼|栋|幢|单元|室|层|号|座|楼|门)|[A-Za-z]室"
-    rf"|[{_H}]{{2,8}}?(?:小区|家园|花园|大厦|公寓|苑|城|"
-    r"广场|新村|大院)|[A-Za-z]?\d{1,4}(?:-\d{1,4}){1,2}|\d{3,4}(?![\d\-]))*"
-)
-_ADDRESS = (
-    rf"[{_H}]{{2,4}}?(?:省|市|自治区)(?:[{_H}]{{1,5}}?(?:区|县|市|旗))?{_ROAD}{_ADDR_TAIL}"
-    rf"|[{_H}]{{2,3}}(?:区|县){_ROAD}{_ADDR_TAIL}"
-    rf"|(?<=住|址|到|往)(?:在|是|为|:|\s)?\s?{_ROAD}{_ADDR_TAIL}"
-    rf"|{_ROAD}(?:[{_H}]{{2,8}}?(?:小区|家园|花园|公寓|苑|新村))?\d{{1,4}}(?:号楼|栋|幢|单元)"
-    rf"{_ADDR_TAIL}"
-    # A lane of flats after a district (海淀区车道沟南里12号楼2门502).
-    rf"|[{_H}]{{2,3}}区[{_H}]{{2,8}}?[东西南北]?里\d{{1,4}}号楼{_ADDR_TAIL}"
-    # Family housing, with its entrance or unit (家属院8号楼2门4层东户, 青教公寓2号楼1门203).
-    rf"|(?:家属院|家属楼|家属区|公寓|小区)\d{{1,3}}号楼\d{{1,2}}(?:门|单元)"
-    rf"(?:\d{{1,2}}层)?(?:[东西中]户|\d{{3,4}}(?!\d))?"
-    # A village down to its group, after a province or city and a town (…洛城街道东关村).
-    rf"|[{_H}]{{2,4}}?(?:省|市)[{_H}]{{2,12}}?(?:街道|镇|乡)[{_H}]{{1,6}}?村"
-    r"(?:[一二三四五六七八九十\d]{1,2}(?:组|社|队))?"
-)
-# Dorm rooms: a building (7号楼, 北区3栋, 9#楼, 学13楼, 3号学生公寓, 暑期宿舍楼A座), perhaps a unit,
-# wing or floor (一单元, 东单元, B座, 4层), then the room (512室, 418房间, 五〇三); or 16-309.
-_BLD = r"(?:(?<![0-9A-Za-z\-])\d{1,3}|[一二三四五六七八九十]{1,3}|(?<![A-Za-z])[A-Za-z])"
-_BLD_END = r"(?:号楼|号公寓|号学生公寓|号宿舍楼|栋|幢|座|#楼|#|楼|舍|斋)"
-_ROOM_AFTER = r"(?![0-9\-]|\s?(?:教室|会议室|实验室|办公室|机房|报告厅|自习室|阅览室|[分元人个%]))"
-_DORM = (
-    rf"(?:[东西南北中][区院]\s?|(?<![校公花家乐])[{_H}]园)?{_BLD}\s?{_BLD_END}"
-    rf"(?:\s?(?:[A-Za-z\d]{{1,2}}|[一二三四五六七八九十]{{1,2}}|[东西南北中])(?:单元|座|区|层))*"
-    rf"\s?[A-Za-z]?\d{{3,4}}{_ROOM_AFTER}(?:室|房间|房|寝室|宿舍|号)?"
-    rf"|(?<![0-9A-Za-z\-])\d{{3,4}}\s?(?:宿舍|寝室)"
-    # Building 5, Room 214 / Room 214, Dorm 5: in English.
-    r"|(?:Building|Bldg\.?|Dorm(?:itory)?|Apartment)\s?\d{1,3}[A-Za-z]?,?\s?(?:[Rr]oom|Rm\.?)"
-    r"\s?\d{3,4}"
-    r"|(?:Room|Rm\.?)\s?\d{3,4},?\s?(?:(?:of|in)\s)?(?:Building|Bldg\.?|Dorm(?:itory)?)\s?\d{1,3}"
-    # 16-309, C5-412, 东7-102: building and room joined by a dash.
-    r"|(?<![0-9A-Za-z\-.:/])(?:[A-Za-z东西南北]?\d{1,2})-\d{3}(?![0-9\-:/.]|\s?[分元人个%])"
-)
-# A dorm building without a room, where the words say it is one (住竹园9号楼, 学生公寓C区7号楼,
-# 5号楼的宿管, 6栋门口) — 9号楼 alone may be offices.
-_DORM_BUILDING = (
-    r"(?:(?<=住)|(?<=园)|(?<=公寓)|(?<=宿舍)|(?<=宿舍楼)|(?<=寝室楼))"
-    rf"(?:[A-Za-z]区)?{_BLD}(?:号楼|栋|幢|号公寓|#楼)"
-    rf"|{_BLD}(?:号楼|栋)(?=的?(?:宿管|宿舍|寝室|楼长|保洁|阿姨))"
-    rf"|(?<![校公花家乐])[{_H}]园{_BLD}(?:号楼|栋|幢)"
-    rf"|(?<![0-9A-Za-z\-])\d{{1,2}}栋(?![{_H}]{{0,4}}(?:教学|办公|实验|科研|行政|楼))"
-    # A bare room where the words say it is someone's (住在514, 楼上502, 隔壁的503).
-    r"|(?:(?<=住在)|(?<=住)|(?<=楼上)|(?<=楼下)|(?<=隔壁)|(?<=对门)|(?<=寝室)|(?<=宿舍))"
-    r"(?:的|是)?[A-Za-z]?\d{3,4}"
-    r"(?![0-9\-.:]|\s?(?:号楼|栋|幢|#|元|人|分|个|次|%|年|天|块|米|平))"
-)
 _AT = r"(?:\s?(?:@|\[at\]|\(at\)|\[AT\]|\(AT\)|（at）)\s?|\s(?:at|AT)\s)"
 _DOT = r"(?:\.|\s?(?:\[dot\]|\(dot\)|\[DOT\]|\(DOT\))\s?|\s(?:dot|DOT)\s)"
 # What stands between a label and its value: 是, 为, a colon, or English "is" (My WeChat is …).
@@ -257,7 +201,9 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
     return (
         RedactionPattern.of(
             "email",
-            rf"[A-Za-z0-9._%+\-]+{_AT}[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,6}}(?![A-Za-z])",
+            rf"[A-Za-z0-9._%+\-]+{_AT}[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,6}}(?![A-Za-z])"
+            # (me at f.benali[at]outlook.com: the spoken "at" is not the address's own)
+            r"(?!\s?(?:@|\[at\]|\(at\)|\[AT\]|\(AT\)|（at）))",
             "[邮箱已隐去]",
         ),
         RedactionPattern.of(
@@ -276,9 +222,11 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
         ),
         RedactionPattern.of(
             "landline",
-            rf"(?:{_BS}(?:\+|00)\s?86[\s\-.]?(?:\(\s?0?[1-9]\d{{1,2}}\s?\)|0?[1-9]\d{{1,2}})"
+            rf"(?:{_BS}(?:\+|00)\s?86[\s\-.]?(?:\(\s?0?[1-9]\d{{1,2}}\s?\)|\(0\)\s?[1-9]\d{{1,2}}"
+            r"|0?[1-9]\d{1,2})"
             rf"|[(（]0\d{{2,3}}[)）]|{_BS}0\d{{2,3}})"
-            rf"\s?{_G}[2-9]\d{{2,3}}{_G}\d{{4}}(?:(?:转|-|ext\.?)\d{{1,5}})?{_ES}",
+            rf"\s?{_G}(?:[2-9]\d{{2,3}}{_G}\d{{4}}|[2-9]\d{{3}}{_G}\d{{3}})"
+            rf"(?:(?:转|-|ext\.?)\d{{1,5}})?{_ES}",
             "[电话已隐去]",
         ),
         RedactionPattern.of(
@@ -299,6 +247,12 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             "[电话已隐去]",
         ),
         RedactionPattern.of(
+            # A local number alone on its line, as under a signature (６８４５ ３３０１).
+            "phone_line",
+            r"(?m)^[ \t]*(?P<pii>[2-9]\d{3}[ \-]?\d{4})[ \t]*$",
+            "[电话已隐去]",
+        ),
+        RedactionPattern.of(
             "local_phone",
             rf"(?:电话|座机|手机|热线|联系方式|tel|Tel|TEL)(?:号码|号)?{_LABEL}"
             rf"(?P<pii>[2-9]\d{{2,3}}{_G}\d{{4}}(?:\s?(?:转|-)\s?\d{{1,5}})?){_ES}",
@@ -309,6 +263,12 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             rf"{_BS}\d(?:[ \-]?\d){{14,18}}{_ES}",
             "[银行卡号已隐去]",
             check=is_card_number,
+        ),
+        RedactionPattern.of(
+            # 对公账户：1304 0150 0400 0288 6716 — an account of up to 20 digits after its label.
+            "account_number",
+            rf"(?:账户|账号|帐号|卡号)(?:号码|号)?{_LABEL}(?P<pii>\d(?:[ \-]?\d){{15,19}}){_ES}",
+            "[银行卡号已隐去]",
         ),
         RedactionPattern.of(
             # 1 3 8 1 2 3 4 …: digits typed one by one, as people do to slip past filters.
@@ -342,12 +302,20 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             "[账号已隐去]",
         ),
         RedactionPattern.of(
+            # wxid_hr9z2k7m1q22, hyn_kaoyan2027, Vivian_Wei-2021: a handle with an underscore
+            # and digits is someone's account wherever it stands.
+            "handle",
+            r"(?<![A-Za-z0-9_\-./@:#])(?P<pii>wxid_[A-Za-z0-9_\-]{4,24}"
+            r"|[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_\-]*\d[A-Za-z0-9_\-]*)(?![A-Za-z0-9_\-@]|\.[A-Za-z])",
+            "[账号已隐去]",
+        ),
+        RedactionPattern.of(
             "plate",
             r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z]"
             r"[ ·\-.]?[A-Z0-9]{4,6}(?![A-Za-z0-9])",
             "[车牌号已隐去]",
         ),
-        RedactionPattern.of("address", _ADDRESS, "[地址已隐去]"),
+        RedactionPattern.of("address", ADDRESS, "[地址已隐去]"),
         RedactionPattern.of(
             "village",
             rf"[{_H}]{{2,6}}?(?:省|自治区)?[{_H}]{{1,6}}?(?:市|州|盟)?[{_H}]{{1,5}}?(?:县|区|旗)"
@@ -357,10 +325,11 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             rf"[{_H}]{{1,6}}?村[\d一二三四五六七八九十]{{1,3}}[组社队号]",
             "[地址已隐去]",
         ),
-        RedactionPattern.of("dorm_room", f"{_DORM}|{_DORM_BUILDING}", "[宿舍已隐去]"),
+        RedactionPattern.of("dorm_room", f"{DORM}|{DORM_BUILDING}", "[宿舍已隐去]"),
         RedactionPattern.of(
             "labelled_number",
-            r"(?:学号|工号|学工号|职工号|教工号|一卡通号?|校园卡号?|学籍号|考生号|准考证号"
+            r"(?:学号|工号|护照号码?|(?<![身份])证号|[Pp]assport (?:[Nn]o\.?|[Nn]umber)"
+            r"|学工号|职工号|教工号|一卡通号?|校园卡号?|学籍号|考生号|准考证号"
             r"|[Ss]tudent (?:ID|[Nn]umber|[Nn]o\.?)|[Ss]taff (?:ID|[Nn]umber)|[Cc]ampus card)"
             rf"{_LABEL}(?P<pii>(?:[A-Za-z]{{1,3}}[ \-]?)?\d(?:[ \-]?[A-Za-z]?\d){{3,19}})(?!\d)",
             "[学号/工号已隐去]",

@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from xinxiang.replies.name_apposition import settle
 from xinxiang.replies.name_context import after_particle, nicknames, word_names
 from xinxiang.replies.name_forms import called_names
 from xinxiang.replies.name_lists import grouped, listed
@@ -327,12 +328,12 @@ class NameFinder:
         return False
 
     def _in_not_name(self, text: str, start: int, end: int) -> bool:
-        """Whether `text[start:end]` lies inside a longer word that is no one's name (老吉 in
-        王老吉, 温馨 in 温馨提示)."""
+        """Whether `text[start:end]` starts inside a longer word that is no one's name (老吉 in
+        王老吉, 温馨 in 温馨提示, 丁卖 in 宫保鸡丁卖)."""
         for w in self.not_names:
             if len(w) > end - start:
-                found = text.find(w, max(0, end - len(w)), start + len(w))
-                if found != -1 and found <= start and end <= found + len(w):
+                found = text.find(w, max(0, start - len(w) + 1), start + len(w))
+                if found != -1 and found <= start:
                     return True
         return False
 
@@ -349,8 +350,8 @@ class NameFinder:
             sur, title, nxt = m.group("sur"), m.group("t"), m.group("next")
             if sur + title in self.not_names:
                 continue  # 金工实习
-            if sur == "占" and title == "总":
-                continue  # 成绩占总评
+            if (sur, title) == ("占", "总") or text[m.start() - 1 : m.start()] in ("·", "・"):
+                continue  # 成绩占总评; 马克思·韦伯: a transliteration
             if self.lexicon(sur + title) or (nxt and self.lexicon(title + nxt)):
                 continue
             if self.lexicon(text[max(0, m.start() - 1) : m.start() + 1]):
@@ -473,8 +474,8 @@ class NameFinder:
                 *word_names_in_slots(text, tokens, self.surnames),
             ]
             names.update(n for n in slots if n not in self.not_names)
-            # 团长计添去, 我是商学院的林立，: a name next to a word for a person, even a word.
-            names.update(person_slot_names(text, tokens, self._common, self.not_names, known_word))
+            by_role = (self._common, self.not_names, known_word, self._rare_word)  # 团长计添去
+            names.update(person_slot_names(text, tokens, *by_role))
         if (famous := self.famous) is not None:
             entry = self.in_dictionary or famous
             plain = self.lexicon or famous
@@ -491,6 +492,7 @@ class NameFinder:
             }
         names.update(k for k in known)
         names.update(self.listed(text, list(names)))
+        names = settle(text, names)  # 阿木（木子轩）, “禤”, 可乐妈妈; not a motto's words
         # 努尔艾力·买买提: a name and the father's name after a middle dot are one name.
         for m in _DOTTED.finditer(text):
             if m.group(1) in names or m.group(2) in names:

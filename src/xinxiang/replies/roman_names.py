@@ -104,11 +104,13 @@ _NOT_ENGLISH_NAMES = frozenset(
 )
 
 
-_CAP = r"(?:[A-ZÀ-Þ][a-zß-ÿ]+(?:-[A-ZÀ-Þ]?[a-zß-ÿ]+)?|[A-ZÀ-Þ]{2,})"
+# O'Connor, D'Souza: an apostrophe after the first capital.
+_CAP = r"(?:[A-ZÀ-Þ](?:'[A-ZÀ-Þ])?[a-zß-ÿ]+(?:-[A-ZÀ-Þ]?[a-zß-ÿ]+)?|[A-ZÀ-Þ]{2,})"
 # 2–4 capitalised words after a word that says a person's name follows, in English or Chinese
 # (my name is Anna Kowalski, My friend Aziz Karimov, 韩国同学KIM Minjun, Regards, Maria Garcia).
 _CUED_FULL = re.compile(
-    r"(?:(?<![A-Za-z])(?:[Mm]y name is|I am|I'm|[Ff]riend|[Rr]oommate|[Cc]lassmate|[Tt]eacher|"
+    r"(?:(?<![A-Za-z])(?:[Mm]y name is|[Ii] am|I'm|[Ff]riend|[Dd]aughter|[Ss]on|[Ww]ife|"
+    r"[Hh]usband|[Mm]other|[Ff]ather|[Cc]hild|[Rr]oommate|[Cc]lassmate|[Tt]eacher|"
     r"[Cc]oach|[Ss]upervisor|[Aa]dvisor|[Tt]utor|[Cc]olleague|[Nn]eighbou?r|[Ss]tudent|[Cc]ontact|"
     r"[Ll]ecturer|[Pp]rofessor|[Dd]octor|Mr\.?|Ms\.?|Mrs\.?|Miss|Dr\.?|Prof\.?|Regards|Best|"
     r"Sincerely|Yours|Cheers|[Tt]hanks)[,:]?\s+"
@@ -127,7 +129,9 @@ def cued_full_names(text: str) -> list[str]:
     found = []
     for m in _CUED_FULL.finditer(text):
         words = m.group("name").split()
-        if words[0] in _NOT_FULL or words[0] in _NOT_ENGLISH_NAMES:
+        while words and words[0] in _NOT_ENGLISH_NAMES and words[0] not in _NOT_FULL:
+            words.pop(0)  # 授课老师 Professor Martin Weber: the title is no part of the name
+        if not words or words[0] in _NOT_FULL or words[0] in _NOT_ENGLISH_NAMES:
             continue
         while words and (words[-1] in _NOT_FULL or words[-1] in _NOT_ENGLISH_NAMES):
             words.pop()

@@ -1,0 +1,76 @@
+"""Patterns of places for the redaction of personal data (issue #13): home addresses and dorm
+rooms, as regular-expression source text used by `replies.redact.default_patterns`."""
+
+from __future__ import annotations
+
+H = "\u4e00-\u9fff"
+# Home addresses: a road and number (文三路259号, 高新南七道18号) with what follows (院, 8号楼,
+# 2单元301, 金色家园5栋, 3-2-501), after a province, city or district, or after 住/地址/寄到.
+_ROAD = (
+    rf"[{H}\d]{{1,12}}?(?:路|街|大道|道|巷|弄|胡同)"
+    rf"(?:[一二三四五六七八九十\d]{{1,2}}段)?[甲乙丙丁]?\d{{1,5}}号"
+)
+# What follows the number: a courtyard, a building, an entrance (2门), a floor, a room.
+_ADDR_TAIL = (
+    rf"(?:院|[东西南北中](?:区|侧)|[一二三四五六七八九十]{{1,2}}层|\d{{1,2}}-\d{{2,3}}室"
+    rf"|\d{{1,4}}(?:号楼|栋|幢|单元|室|层|号|座|楼|门)|[A-Za-z]室"
+    rf"|[{H}]{{2,8}}?(?:小区|家园|花园|大厦|公寓|苑|城|"
+    r"广场|新村|大院)|[A-Za-z]?\d{1,4}(?:-\d{1,4}){1,2}|\d{3,4}(?![\d\-]))*"
+)
+ADDRESS = (
+    rf"[{H}]{{2,4}}?(?:省|市|自治区)(?:[{H}]{{1,5}}?(?:区|县|市|旗))?{_ROAD}{_ADDR_TAIL}"
+    rf"|[{H}]{{2,3}}(?:区|县){_ROAD}{_ADDR_TAIL}"
+    rf"|(?<=住|址|到|往)(?:在|是|为|:|\s)?\s?{_ROAD}{_ADDR_TAIL}"
+    rf"|{_ROAD}(?:院[东西南北中]区|[{H}]{{2,8}}?(?:小区|家园|花园|公寓|苑|新村))?"
+    r"\d{1,4}(?:号楼|栋|幢|单元)"
+    rf"{_ADDR_TAIL}"
+    # A lane of flats after a district (海淀区车道沟南里12号楼2门502).
+    rf"|[{H}]{{2,3}}区[{H}]{{2,8}}?[东西南北]?里\d{{1,4}}号楼{_ADDR_TAIL}"
+    # Family housing, with its entrance or unit (家属院8号楼2门4层东户, 青教公寓2号楼1门203).
+    rf"|(?:青年教师公寓|青教公寓|教师公寓|家属院|家属楼)\d{{1,3}}号楼[东西南北]侧?(?:[一二三四五六七八九十\d]{{1,2}}层)?"
+    r"\d{1,2}-\d{2,3}室?"
+    rf"|(?:家属院|家属楼|家属区|公寓|小区)\d{{1,3}}号楼\d{{1,2}}(?:门|单元)"
+    rf"(?:\d{{1,2}}层)?(?:[东西中]户|\d{{3,4}}(?!\d))?"
+    # A village down to its group, after a province or city and a town (…洛城街道东关村).
+    rf"|[{H}]{{2,4}}?(?:省|市)[{H}]{{2,12}}?(?:街道|镇|乡)[{H}]{{1,6}}?村"
+    r"(?:[一二三四五六七八九十\d]{1,2}(?:组|社|队))?"
+)
+# Dorm rooms: a building (7号楼, 北区3栋, 9#楼, 学13楼, 3号学生公寓, 暑期宿舍楼A座), perhaps a unit,
+# wing or floor (一单元, 东单元, B座, 4层), then the room (512室, 418房间, 五〇三); or 16-309.
+_BLD = (
+    r"(?:(?<![0-9A-Za-z])(?<![0-9A-Za-z]-)\d{1,3}|[一二三四五六七八九十]{1,3}"
+    r"|(?<![A-Za-z])[A-Za-z])"
+)
+_BLD_END = r"(?:号楼|号公寓|号学生公寓|号宿舍楼|栋|幢|座|#楼|#|楼|舍|斋)"
+_ROOM_AFTER = r"(?![0-9\-]|\s?(?:教室|会议室|实验室|办公室|机房|报告厅|自习室|阅览室|[分元人个%]))"
+DORM = (
+    rf"(?:[东西南北中][区院]\s?|(?<![校公花家乐])[{H}]园)?{_BLD}\s?{_BLD_END}"
+    rf"(?:\s?(?:[A-Za-z\d]{{1,2}}|[一二三四五六七八九十]{{1,2}}|[东西南北中])(?:单元|座|区|层))*"
+    r"(?:[东西南北](?:侧|边)?(?=\s?[A-Za-z]?\d{3,4}))?"
+    rf"\s?[A-Za-z]?\d{{3,4}}{_ROOM_AFTER}(?:室|房间|房|寝室|宿舍|号)?"
+    rf"|(?<![0-9A-Za-z\-])\d{{3,4}}\s?(?:宿舍|寝室)"
+    # Building 5, Room 214 / Room 214, Dorm 5: in English.
+    # (International Student Apartment 2, Room 507; Expert Apartment Building B, 702).
+    # Not a building for teaching or offices (Teaching Building 3, Room 201).
+    r"|(?<![A-Za-z])(?!(?:Teaching|Office|Lab|Laboratory|Library|Science|Classroom|Main)\s)"
+    r"(?:[A-Z][a-z]+\s){0,3}(?<!Teaching )(?<!Office )(?<!Library )(?<!Science )(?<!Lab )"
+    r"(?<!Classroom )(?<!Main )(?:Building|Bldg\.?|Dorm(?:itory)?|Apartment)"
+    r"(?:\s(?:Building|Bldg\.?))?\s?(?:\d{1,3}[A-Za-z]?|[A-Z](?![A-Za-z])),?\s?"
+    r"(?:(?:[Rr]oom|Rm\.?)\s?\d{3,4}|(?<=,)\s?\d{3,4}(?!\d))"
+    r"|(?:Room|Rm\.?)\s?\d{3,4},?\s?(?:(?:of|in)\s)?(?:Building|Bldg\.?|Dorm(?:itory)?)\s?\d{1,3}"
+    # 16-309, C5-412, 东7-102: building and room joined by a dash.
+    r"|(?<![0-9A-Za-z\-.:/])(?:[A-Za-z东西南北]?\d{1,2})-\d{3}(?![0-9\-:/.]|\s?[分元人个%])"
+)
+# A dorm building without a room, where the words say it is one (住竹园9号楼, 学生公寓C区7号楼,
+# 5号楼的宿管, 6栋门口) — 9号楼 alone may be offices.
+DORM_BUILDING = (
+    r"(?:(?<=住)|(?<=园)|(?<=公寓)|(?<=宿舍)|(?<=宿舍楼)|(?<=寝室楼))"
+    rf"(?:[A-Za-z]区)?{_BLD}(?:号楼|栋|幢|号公寓|#楼)"
+    rf"|{_BLD}(?:号楼|栋)(?=的?(?:宿管|宿舍|寝室|楼长|保洁|阿姨))"
+    rf"|(?<![校公花家乐])[{H}]园{_BLD}(?:号楼|栋|幢)"
+    rf"|(?<![0-9A-Za-z\-])\d{{1,2}}栋(?![{H}]{{0,4}}(?:教学|办公|实验|科研|行政|楼))"
+    # A bare room where the words say it is someone's (住在514, 楼上502, 隔壁的503).
+    r"|(?:(?<=住在)|(?<=住)|(?<=楼上)|(?<=楼下)|(?<=隔壁)|(?<=对门)|(?<=寝室)|(?<=宿舍))"
+    r"(?:的|是)?[A-Za-z]?\d{3,4}"
+    r"(?![0-9\-.:]|\s?(?:号楼|栋|幢|#|元|人|分|个|次|%|年|天|块|米|平))"
+)
