@@ -9,7 +9,7 @@ not yet in the tuning half; `--heldout2`: also the held-out set written by a thi
 `--selfcheck`: also the two sets written on branch h-redact5, see `selfcheck/README.md`;
 `--heldout3`: also the one by a fourth writer; `--heldout4`: also the one by a fifth writer;
 `--heldout5`: also the one by a sixth writer, measured once at stop 24; `--heldout6`: also the
-one by a seventh writer, not yet measured; `--heldout7`: also the one by an eighth writer, not
+one by a seventh writer, measured once at stop 25; `--heldout7`: also the one by an eighth writer, not
 yet measured) it prints the
 share of planted items redacted per type and overall, and the share of clean sentences altered
 (false redactions). A planted item counts as redacted when every one of its identifying
@@ -19,7 +19,8 @@ carried as a known name, and the deployment's allowlist (`config/`) as the board
 `--show` lists, for the tuning half and the candidates only, what was missed and what was
 wrongly hidden; `--show-all` also for the first two held-out sets; `--show-seen` for every set
 in `SEEN` (heldout3 and heldout4 were measured twice, at stops 22/23, and are tuning sets from
-stop 24; heldout5 was measured once at stop 24 and may be tuned on after it). A set not in
+stop 24; heldout5 was measured once at stop 24, heldout6 at stop 25, and each may be tuned on
+after it). A set not in
 `SEEN` — any future writer's set — never has its misses printed.
 """
 
@@ -43,7 +44,7 @@ from xinxiang.replies.redactor import jieba_fast_tagger, load_redactor  # noqa: 
 # Sets whose misses may be printed. A new writer's set joins only after it has been measured.
 SEEN = frozenset(
     {"tuning", "candidates", "selfcheck", "selfcheck2"}
-    | {"heldout", "heldout2", "heldout3", "heldout4", "heldout5"}
+    | {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"}
 )
 
 
@@ -83,7 +84,7 @@ def main(argv: list[str]) -> int:
         halves += ("heldout4",)
     if "--heldout5" in argv:  # measured once at stop 24: tests/data/pii/heldout5/README.md
         halves += ("heldout5",)
-    if "--heldout6" in argv:  # not yet measured, not in SEEN: tests/data/pii/heldout6/README.md
+    if "--heldout6" in argv:  # measured once at stop 25: tests/data/pii/heldout6/README.md
         halves += ("heldout6",)
     if "--heldout7" in argv:  # not yet measured, not in SEEN: tests/data/pii/heldout7/README.md
         halves += ("heldout7",)
