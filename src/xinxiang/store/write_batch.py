@@ -52,12 +52,15 @@ class WriteBatch:
     attachments: dict[int, list[Any]] = field(default_factory=dict)
     """The stored files of the batch's letters (`AttachmentRow`s by letter id), read once."""
     reading: bool = False
+    looked_up: set[str] = field(default_factory=set)
+    """Keys about no batch ticket (a staff digest's) read once in the batch: `keys` holds
+    them when they exist, so they are not asked again."""
 
     def covers(self, dedupe_key: str) -> bool:
         """Whether `keys` holds every outbox key like this one (a mail about a batch ticket:
-        `kind:number:…`)."""
+        `kind:number:…`, or a key looked up before in the batch)."""
         parts = dedupe_key.split(":", 2)
-        return len(parts) > 1 and parts[1] in self.numbers
+        return (len(parts) > 1 and parts[1] in self.numbers) or dedupe_key in self.looked_up
 
     def key_taken(self, dedupe_key: str, *, or_coalesced: bool) -> bool:
         if dedupe_key in self.keys:
@@ -158,6 +161,31 @@ def write_batch(
     finally:
         event.remove(session, "do_orm_execute", _before_reading)
         session.info.pop(BATCH_KEY, None)
+
+
+def key_exists(session: Session, dedupe_key: str) -> bool | None:
+    """Inside a batch, whether an outbox row has exactly this key (else None: the caller asks
+    the database). A key about no batch ticket is read once, without inserting the batch's
+    rows first (none of them has it: every row the batch added is in `keys`)."""
+    batch = active(session)
+    if batch is None:
+        return None
+    if batch.covers(dedupe_key):
+        return dedupe_key in batch.keys
+    batch.reading = True
+    try:
+        found = (
+            session.execute(
+                select(OutboxRow.id).where(OutboxRow.dedupe_key == dedupe_key)
+            ).first()
+            is not None
+        )
+    finally:
+        batch.reading = False
+    batch.looked_up.add(dedupe_key)
+    if found:
+        batch.keys.add(dedupe_key)
+    return found
 
 
 def batch_count(
