@@ -148,7 +148,9 @@ def coalesce(
     )
     start = _hour(now)
     key = f"{STAFF_DIGEST_KIND}:{address}:{start.isoformat()}"
-    if outbox_key_exists(session, key):
+    # the digests of the hour of every staff address are read together, once per batch
+    others = [f"{STAFF_DIGEST_KIND}:{a}:{start.isoformat()}" for a in sorted(staff_addresses(ctx))]
+    if outbox_key_exists(session, key, others):
         return added
     enqueue_mail(
         session,

@@ -270,10 +270,10 @@ def outbox_key_taken(session: Session, dedupe_key: str) -> bool:
     return found is not None
 
 
-def outbox_key_exists(session: Session, dedupe_key: str) -> bool:
+def outbox_key_exists(session: Session, dedupe_key: str, together: Collection[str] = ()) -> bool:
     """Whether an outbox row has exactly this key (inside a write batch: read once per batch,
-    then known to the batch, which queues the row itself when it adds it)."""
-    known = key_exists(session, dedupe_key)
+    with the keys `together`, then known to the batch, which queues the row when it adds it)."""
+    known = key_exists(session, dedupe_key, together)
     if known is not None:
         return known
     return outbox_row(session, dedupe_key) is not None

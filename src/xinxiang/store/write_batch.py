@@ -163,29 +163,27 @@ def write_batch(
         session.info.pop(BATCH_KEY, None)
 
 
-def key_exists(session: Session, dedupe_key: str) -> bool | None:
+def key_exists(session: Session, dedupe_key: str, together: Collection[str] = ()) -> bool | None:
     """Inside a batch, whether an outbox row has exactly this key (else None: the caller asks
-    the database). A key about no batch ticket is read once, without inserting the batch's
-    rows first (none of them has it: every row the batch added is in `keys`)."""
+    the database). A key about no batch ticket is read once, with the keys `together` it is
+    likely to be asked next (a staff digest's, with those of the other staff addresses), and
+    without inserting the batch's rows first (none of them has it: the batch's are in `keys`)."""
     batch = active(session)
     if batch is None:
         return None
     if batch.covers(dedupe_key):
         return dedupe_key in batch.keys
+    wanted = sorted({dedupe_key, *together} - batch.looked_up - batch.keys)
     batch.reading = True
     try:
-        found = (
-            session.execute(
-                select(OutboxRow.id).where(OutboxRow.dedupe_key == dedupe_key)
-            ).first()
-            is not None
-        )
+        found = session.execute(
+            select(OutboxRow.dedupe_key).where(OutboxRow.dedupe_key.in_(wanted))
+        ).scalars()
+        batch.keys.update(found)
     finally:
         batch.reading = False
-    batch.looked_up.add(dedupe_key)
-    if found:
-        batch.keys.add(dedupe_key)
-    return found
+    batch.looked_up.update(wanted)
+    return dedupe_key in batch.keys
 
 
 def batch_count(
