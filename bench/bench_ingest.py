@@ -105,6 +105,18 @@ def phase_ingest(args: argparse.Namespace) -> dict[str, Any]:
     ctx = AppContext(load_config(args.config))
     ctx.cfg.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(ctx.db)
+    # The rules and the second reader are loaded and fitted once per process (seconds), at
+    # start: a start-up cost, not a per-letter one, outside the timing — before ingest in every
+    # round, as the worker does at start (`tasks.run_worker`), so that ingest's worker
+    # processes get the models and read letters ahead where the code does so (issue #17).
+    # (All four models: the last two were fitted inside the timed routing before #17's 3rd
+    # step.)
+    from xinxiang.classify.reader import shipped_reader
+
+    ctx.rules  # noqa: B018
+    reader = shipped_reader()
+    for model in ("danger", "department", "emergency_department", "office_disposition"):
+        getattr(reader, model)
     counter = {"n": 0}
 
     def progress() -> int:
@@ -127,15 +139,6 @@ def phase_ingest(args: argparse.Namespace) -> dict[str, Any]:
     if args.no_route:
         routed, routing = 0, 0.0
     else:
-        from xinxiang.classify.reader import shipped_reader
-
-        ctx.rules  # noqa: B018 - load the rules outside the timed routing run
-        # The second reader is fitted once per process (seconds), at the first letter that
-        # needs it: a start-up cost, not a per-letter one; fitted outside the timed run too
-        # (all four models: the last two were fitted inside it before issue #17's 3rd step).
-        reader = shipped_reader()
-        for model in ("danger", "department", "emergency_department", "office_disposition"):
-            getattr(reader, model)
         t1 = time.perf_counter()
         routed = route_received(ctx, datetime.now(UTC), limit=10**9)
         routing = time.perf_counter() - t1
