@@ -109,3 +109,15 @@ def test_a_poll_reads_ahead_in_its_workers_and_routing_takes_the_readings(
                 assert ticket.classification == alone.to_json()
     finally:
         ctx.close()
+
+
+def test_reading_ahead_can_be_turned_off(tmp_config: TmpConfig) -> None:
+    on = AppContext(load_config(tmp_config()))
+    off = AppContext(load_config(tmp_config(overrides={"queue": {"read_ahead": False}})))
+    try:
+        expected = used_models(on.rules) if default_workers() > 0 else (False, False)
+        assert on.prepare_settings.read_ahead == expected
+        assert off.prepare_settings.read_ahead == (False, False)
+    finally:
+        on.close()
+        off.close()

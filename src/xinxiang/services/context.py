@@ -91,7 +91,7 @@ class AppContext:
     def _read_ahead_models(self) -> tuple[bool, bool]:
         # Only where there are worker processes: in-process it would only move the same work
         # from routing to ingest. Rules that do not load are routing's error, not ingest's.
-        if default_workers() == 0:
+        if default_workers() == 0 or not self.cfg.settings.queue.read_ahead:
             return (False, False)
         try:
             return used_models(self.rules)
