@@ -11,14 +11,16 @@ per ticket, the load average, and what routing left behind (tickets by status, o
 kind and state, events by count), so runs of two versions of the code can be compared. Run
 `before` with another checkout's `src` first on PYTHONPATH; `run` migrates the copy first.
 
-    python bench/profile_routing.py compare /tmp/xx-route /tmp/before.db
-
     python bench/profile_routing.py pipeline /tmp/xx-route
 
-ingests the same maildir into a fresh database and routes it, as a poll does (ingest's worker
-processes and their CPU included). `compare` after `run` or `pipeline`
-checks that the last run left the same events, tickets, outbox rows and mails (flattened, MIME
-boundaries aside) as the routed database kept from another run (`work/route.db`, copied).
+ingests the letters of `prepare` again into a fresh database and routes them, as a poll does
+(ingest's worker processes and their CPU included, models fitted beforehand).
+
+    python bench/profile_routing.py compare /tmp/xx-route /tmp/before.db
+
+after `run` or `pipeline` checks that the last run left the same events, tickets, outbox rows
+and mails (flattened, MIME boundaries aside) as the routed database kept from another run
+(`work/route.db`, copied).
 """
 
 from __future__ import annotations
