@@ -28,12 +28,18 @@ from xinxiang.classify.batch import (
     used_models,
 )
 from xinxiang.classify.engine import classify_letter
-from xinxiang.classify.reader import Reading
+from xinxiang.classify.reader import Reading, shipped_reader
 from xinxiang.config import load_config
 from xinxiang.samples import iter_sample_letters
 from xinxiang.services.context import AppContext
 from xinxiang.services.poll import import_source
-from xinxiang.services.prepare import POOL_THRESHOLD, default_workers
+from xinxiang.services.prepare import (
+    POOL_THRESHOLD,
+    MessageOrigin,
+    PreparePool,
+    PrepareSettings,
+    default_workers,
+)
 from xinxiang.services.routing import route_received
 from xinxiang.store.migrate import upgrade
 from xinxiang.store.models import AttachmentRow, LetterRow, TicketRow
@@ -121,3 +127,39 @@ def test_reading_ahead_can_be_turned_off(tmp_config: TmpConfig) -> None:
     finally:
         on.close()
         off.close()
+
+
+@pytest.mark.skipif(default_workers() == 0, reason="no worker processes on one CPU")
+def test_a_pool_started_before_the_models_were_fitted_gets_them_once_they_are(
+    tmp_path: Path,
+) -> None:
+    settings = PrepareSettings(
+        blob_root=str(tmp_path / "blobs"),
+        own_addresses=frozenset({"xinxiang@example.edu.cn"}),
+        msgid_domain="xinxiang.example.edu.cn",
+        reply_base="xinxiang@example.edu.cn",
+        registered_addresses=frozenset(),
+        max_attachment_bytes=10**7,
+        read_ahead=(False, True),
+    )
+    items = [
+        (raw, MessageOrigin("maildir", "书记校长信箱", f"maildir:{i}"))
+        for i, raw in enumerate(iter_sample_letters(POOL_THRESHOLD, seed=5))
+    ]
+    reader = shipped_reader()
+    fitted = reader.department  # fitted here; hidden for the first pool
+    pool = PreparePool(2)
+    try:
+        del vars(reader)["department"]
+        try:
+            first = [p for f in pool.submit(settings, items) for p in f.result()]
+        finally:
+            vars(reader)["department"] = fitted
+        assert all(p.ahead is None for p in first)
+        again = [p for f in pool.submit(settings, items) for p in f.result()]
+    finally:
+        pool.close()
+    made = [p.ahead for p in again if p.ahead is not None]
+    assert len(made) >= len(items) - 3
+    texts = [text for text, _, _ in made]
+    assert [(d, p) for _, d, p in made] == [(None, r) for r in reader.read_department_many(texts)]

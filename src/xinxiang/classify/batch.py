@@ -169,10 +169,11 @@ Ahead = tuple[str, "Reading | None", "Reading | None"]
 _AHEAD_MODELS = ("danger", "department")
 
 
-def models_fitted() -> bool:
-    """Whether this process's shipped reader has fitted the danger and department models."""
+def models_fitted(wanted: tuple[bool, bool] = (True, True)) -> bool:
+    """Whether this process's shipped reader has fitted the `wanted` ones of the danger and
+    department models."""
     fitted = vars(shipped_reader())
-    return all(m in fitted for m in _AHEAD_MODELS)
+    return all(m in fitted for m, w in zip(_AHEAD_MODELS, wanted, strict=True) if w)
 
 
 def fit_models(rules: RuleSet) -> None:
@@ -183,13 +184,15 @@ def fit_models(rules: RuleSet) -> None:
             getattr(shipped_reader(), model)
 
 
-def fitted_models() -> bytes | None:
-    """This process's fitted danger and department models, pickled for ingest's worker
-    processes (`install_models`; ~14 MB, 0.05 s each way), or None when not fitted here."""
-    if not models_fitted():
+def fitted_models(wanted: tuple[bool, bool] = (True, True)) -> bytes | None:
+    """This process's fitted danger and/or department models (`wanted`), pickled for ingest's
+    worker processes (`install_models`; ~14 MB for both, 0.05 s each way), or None when they
+    are not all fitted here."""
+    if not any(wanted) or not models_fitted(wanted):
         return None
     fitted = vars(shipped_reader())
-    return pickle.dumps({m: fitted[m] for m in _AHEAD_MODELS}, protocol=pickle.HIGHEST_PROTOCOL)
+    chosen = {m: fitted[m] for m, w in zip(_AHEAD_MODELS, wanted, strict=True) if w}
+    return pickle.dumps(chosen, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def install_models(blob: bytes | None) -> None:
@@ -208,7 +211,7 @@ def read_ahead(
     for the others. Only with models already fitted in this process (`install_models`): it
     never fits them. Never raises: a letter or a batch that fails is not read ahead (routing
     reads it as before, and meets its failure there)."""
-    if not (danger or department) or not models_fitted():
+    if not (danger or department) or not models_fitted((danger, department)):
         return [None] * len(letters)
     texts: list[str | None] = []
     for x in letters:

@@ -231,11 +231,11 @@ class PreparePool:
         process has fitted; a pool started before they were fitted is started again once
         they are (once per process: the worker fits them at start, `tasks.run_worker`)."""
         wants_models = any(settings.read_ahead) and not self._with_models
-        if wants_models and self._pool is not None and models_fitted():
+        if wants_models and self._pool is not None and models_fitted(settings.read_ahead):
             self._pool.shutdown(wait=True)  # the batch in hand is finished first
             self._pool = None
         if self._pool is None:
-            blob = fitted_models() if any(settings.read_ahead) else None
+            blob = fitted_models(settings.read_ahead)
             self._pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
