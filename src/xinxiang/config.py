@@ -90,6 +90,11 @@ class QueueSection(Strict):
     poll_interval_seconds: float = Field(default=60, ge=1)
     outbox_interval_seconds: float = Field(default=30, ge=1)
     source_lease_seconds: float = Field(default=60, ge=1)
+    # Ingest's parse worker processes also read each new letter with the second reader's
+    # danger and department models (handed over by this process once it has fitted them), and
+    # routing takes those readings instead of making them (issue #17). Off on a host that
+    # ingests but never routes, or to keep the workers' CPU for parsing alone.
+    read_ahead: bool = True
 
     @field_validator("url")
     @classmethod

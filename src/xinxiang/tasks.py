@@ -25,6 +25,7 @@ import httpx
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.exceptions import TaskLockedException
 
+from xinxiang.classify.batch import fit_models
 from xinxiang.config import Config
 from xinxiang.errors import XinxiangError
 from xinxiang.mailbox.imap import SourceUnavailable, idle_watch
@@ -441,9 +442,18 @@ def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
         except Exception:  # a bad redaction.toml is reported where it is used
             log.warning("redactor warm-up failed", exc_info=True)
 
+    def warm_reader() -> None:
+        # The second reader's models (seconds), fitted here once: routing needs them, and
+        # ingest's worker processes get them to read letters ahead (`services.prepare`).
+        try:
+            fit_models(ctx.rules)
+        except Exception:  # bad rules are reported where they are used
+            log.warning("second reader warm-up failed", exc_info=True)
+
     threads = [
         threading.Thread(target=ticker, name="xinxiang-ticker", daemon=True),
         threading.Thread(target=warm_redactor, name="xinxiang-redactor-warmup", daemon=True),
+        threading.Thread(target=warm_reader, name="xinxiang-reader-warmup", daemon=True),
     ]
     for src in settings.sources:
         if src.kind == "imap" and src.idle:

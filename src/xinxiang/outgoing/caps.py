@@ -35,7 +35,7 @@ from xinxiang.store.repo import (
     count_mail_to,
     count_recent_mail_by_recipient,
     enqueue_mail,
-    outbox_row,
+    outbox_key_exists,
     outbox_rows_to,
 )
 
@@ -48,8 +48,17 @@ EXCERPT_CHARS = 300
 
 def staff_addresses(ctx: AppContext) -> frozenset[str]:
     """Every registered department, office and leader address (lower case)."""
-    out = {a.lower() for d in ctx.cfg.departments for a in (*d.emails, d.leader) if a}
-    return frozenset(out)
+    global _staff_of
+    departments, found = _staff_of
+    if departments is not ctx.cfg.departments:  # asked for each mail: once per configuration
+        departments = ctx.cfg.departments
+        found = frozenset(a.lower() for d in departments for a in (*d.emails, d.leader) if a)
+        _staff_of = (departments, found)  # one tuple: replaced whole, never half-updated
+    return found
+
+
+# The departments last asked about (the frozen tuple itself) and their staff addresses.
+_staff_of: tuple[object, frozenset[str]] = (None, frozenset())
 
 
 def is_outside(ctx: AppContext, address: str) -> bool:
@@ -139,7 +148,9 @@ def coalesce(
     )
     start = _hour(now)
     key = f"{STAFF_DIGEST_KIND}:{address}:{start.isoformat()}"
-    if outbox_row(session, key) is not None:
+    # the digests of the hour of every staff address are read together, once per batch
+    others = [f"{STAFF_DIGEST_KIND}:{a}:{start.isoformat()}" for a in sorted(staff_addresses(ctx))]
+    if outbox_key_exists(session, key, others):
         return added
     enqueue_mail(
         session,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from xinxiang.classify.batch import ReadAhead, used_models
 from xinxiang.classify.rules import RuleSet
 from xinxiang.config import Config
 from xinxiang.dispatch.calendar import ChineseWorkingCalendar
@@ -84,7 +85,23 @@ class AppContext:
             registered_addresses=self.cfg.registered_addresses(),
             max_attachment_bytes=settings.storage.max_attachment_bytes,
             max_letter_attachment_bytes=settings.storage.max_message_bytes,
+            read_ahead=self._read_ahead_models(),
         )
+
+    def _read_ahead_models(self) -> tuple[bool, bool]:
+        # Only where there are worker processes: in-process it would only move the same work
+        # from routing to ingest. Rules that do not load are routing's error, not ingest's.
+        if default_workers() == 0 or not self.cfg.settings.queue.read_ahead:
+            return (False, False)
+        try:
+            return used_models(self.rules)
+        except Exception:
+            return (False, False)
+
+    @cached_property
+    def read_ahead(self) -> ReadAhead:
+        """The second reader's readings made by ingest's workers, until routing takes them."""
+        return ReadAhead()
 
     @cached_property
     def prepare_pool(self) -> PreparePool:

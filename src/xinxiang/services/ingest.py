@@ -109,6 +109,12 @@ def finish_batch(ctx: AppContext, batch: PreparedBatch, now: datetime) -> list[I
         log.info("concurrent import detected; retrying the batch message by message")
         with ctx.db.unit_of_work() as session:
             outcomes = [_record_one_safely(ctx, session, item, now) for item in prepared]
+    # Readings made in the workers, for routing to take (letters that became tickets only).
+    ctx.read_ahead.add(
+        item.ahead
+        for item, outcome in zip(prepared, outcomes, strict=True)
+        if item.ahead is not None and outcome.status == "created"
+    )
     for item, outcome in zip(prepared, outcomes, strict=True):
         if outcome.status == "quarantined":
             log.warning(

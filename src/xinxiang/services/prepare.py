@@ -17,6 +17,14 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from xinxiang.classify.batch import (
+    Ahead,
+    LetterFields,
+    fitted_models,
+    install_models,
+    models_fitted,
+    read_ahead,
+)
 from xinxiang.domain.letter import Letter, MailKind
 from xinxiang.errors import UnparseableMail
 from xinxiang.mailbox.noise import mail_kind
@@ -72,6 +80,8 @@ class Prepared:
     attachments: tuple[StoredAttachment, ...] = ()
     key: str | None = None
     external_id: str | None = None
+    ahead: Ahead | None = None
+    """The second reader's readings of the letter, made in the worker (`classify.batch`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +95,9 @@ class PrepareSettings:
     registered_addresses: frozenset[str]
     max_attachment_bytes: int
     max_letter_attachment_bytes: int = 25 * 1024 * 1024
+    read_ahead: tuple[bool, bool] = (False, False)
+    """Whether worker processes read letters ahead with the danger and department models
+    (the ones routing asks of every letter, `classify.batch.used_models`)."""
 
 
 _stores: dict[str, BlobStore] = {}
@@ -183,24 +196,56 @@ def prepare_many(
     return [prepare_one(settings, raw, origin) for raw, origin in items]
 
 
+def prepare_chunk(
+    settings: PrepareSettings, items: Sequence[tuple[bytes, MessageOrigin]]
+) -> list[Prepared]:
+    """`prepare_many` in a worker process, and the letters read ahead by the second reader
+    there (`settings.read_ahead`): routing, in the main process, takes those readings."""
+    prepared = prepare_many(settings, items)
+    letters = [
+        (i, p.letter)
+        for i, p in enumerate(prepared)
+        if p.letter is not None and p.kind is MailKind.LETTER
+    ]
+    found = read_ahead([LetterFields.of(x) for _, x in letters], *settings.read_ahead)
+    for (i, _), ahead in zip(letters, found, strict=True):
+        if ahead is not None:
+            prepared[i] = dataclasses.replace(prepared[i], ahead=ahead)
+    return prepared
+
+
 class PreparePool:
     """A lazily started pool of worker processes (spawned: no inherited connections)."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
+        self._with_models = False
 
     def submit(
         self, settings: PrepareSettings, items: Sequence[tuple[bytes, MessageOrigin]]
     ) -> list[Future[list[Prepared]]]:
-        """Split `items` over the workers; the futures come back in order."""
+        """Split `items` over the workers; the futures come back in order.
+
+        Where letters are read ahead (`settings.read_ahead`), the workers get the models this
+        process has fitted; a pool started before they were fitted is started again once
+        they are (once per process: the worker fits them at start, `tasks.run_worker`)."""
+        wants_models = any(settings.read_ahead) and not self._with_models
+        if wants_models and self._pool is not None and models_fitted(settings.read_ahead):
+            self._pool.shutdown(wait=True)  # the batch in hand is finished first
+            self._pool = None
         if self._pool is None:
+            blob = fitted_models(settings.read_ahead)
             self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn")
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=install_models,
+                initargs=(blob,),
             )
+            self._with_models = blob is not None
         size = -(-len(items) // self.workers)
         return [
-            self._pool.submit(prepare_many, settings, list(items[i : i + size]))
+            self._pool.submit(prepare_chunk, settings, list(items[i : i + size]))
             for i in range(0, len(items), size)
         ]
 
@@ -209,6 +254,7 @@ class PreparePool:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+            self._with_models = False
 
 
 def default_workers() -> int:

@@ -136,7 +136,10 @@ def _route(ctx: AppContext, session: Session, ids: list[int], now: datetime) -> 
         batch_letters = [letter_from_row(letters[t.letter_id], files[t.letter_id]) for t in tickets]
         # The whole batch classified at once (the second reader predicts once per batch); a
         # letter whose classification raised raises when its ticket is routed, as before.
-        readings = classify_batch([LetterFields.of(x) for x in batch_letters], ctx.rules)
+        # Readings made ahead by ingest's workers are taken for the texts they were made of.
+        readings = classify_batch(
+            [LetterFields.of(x) for x in batch_letters], ctx.rules, ahead=ctx.read_ahead
+        )
         with write_batch(session, tickets, prefetch=staff, attachments=stored):
             for ticket, letter, c in zip(tickets, batch_letters, readings, strict=True):
                 if isinstance(c, Exception):

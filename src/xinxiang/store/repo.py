@@ -23,7 +23,7 @@ from xinxiang.store.models import (
     OutboxRow,
     TicketCounter,
 )
-from xinxiang.store.write_batch import UNSENT_STATES, batch_count
+from xinxiang.store.write_batch import UNSENT_STATES, batch_count, key_exists
 from xinxiang.store.write_batch import active as active_batch
 
 
@@ -268,6 +268,15 @@ def outbox_key_taken(session: Session, dedupe_key: str) -> bool:
         select(OutboxRow.id).where((key == dedupe_key) | coalesced).limit(1)
     ).first()
     return found is not None
+
+
+def outbox_key_exists(session: Session, dedupe_key: str, together: Collection[str] = ()) -> bool:
+    """Whether an outbox row has exactly this key (inside a write batch: read once per batch,
+    with the keys `together`, then known to the batch, which queues the row when it adds it)."""
+    known = key_exists(session, dedupe_key, together)
+    if known is not None:
+        return known
+    return outbox_row(session, dedupe_key) is not None
 
 
 def outbox_row(session: Session, dedupe_key: str) -> OutboxRow | None:

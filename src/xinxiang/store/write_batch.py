@@ -52,12 +52,15 @@ class WriteBatch:
     attachments: dict[int, list[Any]] = field(default_factory=dict)
     """The stored files of the batch's letters (`AttachmentRow`s by letter id), read once."""
     reading: bool = False
+    looked_up: set[str] = field(default_factory=set)
+    """Keys about no batch ticket (a staff digest's) read once in the batch: `keys` holds
+    them when they exist, so they are not asked again."""
 
     def covers(self, dedupe_key: str) -> bool:
         """Whether `keys` holds every outbox key like this one (a mail about a batch ticket:
-        `kind:number:…`)."""
+        `kind:number:…`, or a key looked up before in the batch)."""
         parts = dedupe_key.split(":", 2)
-        return len(parts) > 1 and parts[1] in self.numbers
+        return (len(parts) > 1 and parts[1] in self.numbers) or dedupe_key in self.looked_up
 
     def key_taken(self, dedupe_key: str, *, or_coalesced: bool) -> bool:
         if dedupe_key in self.keys:
@@ -158,6 +161,29 @@ def write_batch(
     finally:
         event.remove(session, "do_orm_execute", _before_reading)
         session.info.pop(BATCH_KEY, None)
+
+
+def key_exists(session: Session, dedupe_key: str, together: Collection[str] = ()) -> bool | None:
+    """Inside a batch, whether an outbox row has exactly this key (else None: the caller asks
+    the database). A key about no batch ticket is read once, with the keys `together` it is
+    likely to be asked next (a staff digest's, with those of the other staff addresses), and
+    without inserting the batch's rows first (none of them has it: the batch's are in `keys`)."""
+    batch = active(session)
+    if batch is None:
+        return None
+    if batch.covers(dedupe_key):
+        return dedupe_key in batch.keys
+    wanted = sorted({dedupe_key, *together} - batch.looked_up - batch.keys)
+    batch.reading = True
+    try:
+        found = session.execute(
+            select(OutboxRow.dedupe_key).where(OutboxRow.dedupe_key.in_(wanted))
+        ).scalars()
+        batch.keys.update(found)
+    finally:
+        batch.reading = False
+    batch.looked_up.update(wanted)
+    return dedupe_key in batch.keys
 
 
 def batch_count(
