@@ -9,11 +9,11 @@ not yet in the tuning half; `--heldout2`: also the held-out set written by a thi
 `--selfcheck`: also the two sets written on branch h-redact5, see `selfcheck/README.md`;
 `--heldout3`: also the one by a fourth writer; `--heldout4`: also the one by a fifth writer;
 `--heldout5`: also the one by a sixth writer, measured once at stop 24; `--heldout6`: also the
-one by a seventh writer, measured once at stop 25; `--heldout7`: also the one by an eighth writer, not
-yet measured) it prints the
-share of planted items redacted per type and overall, and the share of clean sentences altered
-(false redactions). A planted item counts as redacted when every one of its identifying
-characters (its letters and digits, or for names all its characters) lies inside a redaction.
+one by a seventh writer, measured once at stop 25; `--heldout7`: also the one by an eighth
+writer, not yet measured) it prints the share of planted items redacted per type and overall,
+and the share of clean sentences altered (false redactions). A planted item counts as redacted
+when every one of its identifying characters (its letters and digits, or for names all its
+characters) lies inside a redaction.
 Letters are redacted as the board does: the whole letter at once, with the display name the mail
 carried as a known name, and the deployment's allowlist (`config/`) as the board has it.
 `--show` lists, for the tuning half and the candidates only, what was missed and what was
