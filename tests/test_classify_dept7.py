@@ -73,3 +73,16 @@ def test_an_english_farewell_before_someone_goes_missing_is_self_harm() -> None:
         "that she cannot continue anymore. Now her phone is off and nobody knows where she is."
     )
     assert read(text)[:2] == ("E", "xsc")
+
+
+# A socket, strip or box that smokes or burns, named first, is the electrics' (后勤管理处 cuts
+# the power; seed 001), not a fire for 保卫处.
+ELECTRICS = [
+    "自习室墙角那个排插刚才啪的一声冒黑烟，外壳都烧化了，我们先把桌上的电脑拔了，请马上派人来。",
+    "机房的配电柜里一直噼噼啪啪的，门缝里在冒白烟，屋里都是焦糊味，我们已经退到走廊了。",
+]
+
+
+@pytest.mark.parametrize("text", ELECTRICS)
+def test_a_burning_socket_is_the_electrics_emergency(text: str) -> None:
+    assert read(text)[:2] == ("E", "hqc")
