@@ -33,8 +33,8 @@ from xinxiang.classify.evaluate import load_labelled  # noqa: E402
 Row = dict[str, object]
 # The seen evaluation pools the reader trains on, by name (never a glob over eval/).
 SEEN_POOLS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5")
-# Fresh held-out pools: measured only, never trained on (pool g is heldout6).
-NEVER_TRAIN = ("heldout6",)
+# Fresh held-out pools: measured only, never trained on (pool g is heldout6, pool h heldout7).
+NEVER_TRAIN = ("heldout6", "heldout7")
 # Disposition readings whose department is the letter's own (not the office's).
 OWN_DEPT = ("praise", "dispatch")
 
