@@ -67,11 +67,13 @@ case "$cmd" in
     "$VENV/bin/lint-imports"
     export XINXIANG_REQUIRE_SERVERS=1
     set +e
-    # Two workers (pytest-xdist), handed a test at a time; a module marked xdist_group runs
-    # whole on one worker, and first. The suite waits on servers and subprocesses for much of
-    # its time, so on CI's 2 cores two workers cut the wall time by about a third.
+    # Two workers (pytest-xdist), handed a whole test file at a time (the longest first, see
+    # tests/conftest.py), so a module's fixtures are made once: `--dist load` splits a module
+    # over both workers and makes its module fixtures twice, and `loadgroup` does not group
+    # with pytest 9.2 (pytest-xdist issue #1386). The suite waits on servers and subprocesses
+    # for much of its time, so on CI's 2 cores two workers cut the wall time by about a third.
     # XINXIANG_TEST_WORKERS=0 runs it in one process.
-    "$VENV/bin/pytest" -q -n "${XINXIANG_TEST_WORKERS:-2}" --dist loadgroup "$@"
+    "$VENV/bin/pytest" -q -n "${XINXIANG_TEST_WORKERS:-2}" --dist loadfile "$@"
     rc=$?
     set -e
     [ "$rc" = 5 ] && rc=0   # no tests collected is not a failure

@@ -6,9 +6,10 @@ sets `tests/data/eval/heldout/` (seen after three rounds) and `tests/data/eval/h
 (pool c, seen once) and `tests/data/labelled/05_holdout.toml`, next to `tests/data/labelled/01–04`;
 since h-tune5 also `tests/data/eval/heldout3/` (pool d, measured once and then seen); since
 h-tune6 also `tests/data/eval/heldout4/` (pool e, measured once after the fourth round and then
-seen). The sets are listed by name (`SEEN_POOLS`), never by a glob: a fresh held-out pool
-(`heldout5/`, pool f, or any later one) is never trained on, and `main` refuses to run if a name
-in `NEVER_TRAIN` were ever listed. Also
+seen); since h-dept7 also `tests/data/eval/heldout5/` (pool f, measured once after the fifth round
+and then seen). The sets are listed by name (`SEEN_POOLS`), never by a glob: a fresh held-out
+pool (`heldout6/`, pool g, `heldout7/`, pool h, or any later one) is never trained on, and
+`main` refuses to run if a name in `NEVER_TRAIN` were ever listed. Also
 the hand-written readings `tests/data/{emergency_classes,emergency_readings,department_readings,
 disposition_readings}.txt` and `tests/data/eval/extra/*.txt` (letters written for the reader:
 ``<dept or -> <E|N> <text>`` a line). Writes one JSON line per letter:

@@ -48,15 +48,21 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{name}: {text}")
 
 
-# The longest modules, longest first (by their time on CI at stop 23). Under pytest-xdist
-# (`./dev.sh test` runs two workers) they are handed out first, so that no long scenario is
-# left to run alone at the end; the two-host module is an xdist_group and goes first anyway.
+# The longest modules, longest first (by their time in a suite run at stop 25). Under
+# pytest-xdist (`./dev.sh test` runs two workers, a whole file at a time) they are handed out
+# first, so that no long module is left to run alone at the end.
 _LONG_MODULES = (
     "test_scaleout_two_hosts.py",
-    "test_worker.py",
     "test_cli.py",
-    "test_oa_integration.py",
     "test_web_supervision.py",
+    "test_worker.py",
+    "test_adversarial_reply_tokens.py",
+    "test_web_security.py",
+    "test_oa_integration.py",
+    "test_adversarial_mail_actions.py",
+    "test_shunt.py",
+    "test_web_browser.py",
+    "test_handlers_office.py",
 )
 
 

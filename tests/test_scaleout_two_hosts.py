@@ -30,11 +30,10 @@ import pytest
 from netns_hosts import netns_unavailable, postgres_bin
 from scaleout_hosts import OA_PETITIONS, TwoHostRun, run_two_hosts
 
-# One pytest-xdist worker runs the whole module (its scenario is made once), and early: under
-# `--dist loadgroup` a group of several tests is handed out before single tests. The scenario is
-# made in the setup of whichever test runs first (not always the first in the file under
-# xdist), so every test has the run's time limit: about five minutes on CI's 2 cores.
-pytestmark = [pytest.mark.xdist_group("two-hosts"), pytest.mark.timeout(720)]
+# One pytest-xdist worker runs the whole module (`--dist loadfile`, and the conftest hands the
+# longest modules out first), so its scenario is made once. Every test has the run's time limit
+# (about four minutes on CI's 2 cores): the scenario is made in the setup of the first to run.
+pytestmark = pytest.mark.timeout(720)
 
 N = 2000
 # Sending threads of a host (smtp.send_workers 4) × mails one thread sends in 50 ms, generously.

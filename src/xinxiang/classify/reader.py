@@ -25,9 +25,11 @@ every letter too:
   seed 004 第八条 clause (illegal, legal channel, out of scope) or leaves it in triage.
 
 Both are linear models (fixed seeds, deterministic) over character 1–3-gram TF-IDF of the
-normalised text (danger: and jieba's words), trained once per process at first use from the
-shipped text (no pickle is loaded). Each decision names its probability and the n-grams that
-weighed most.
+normalised text (danger: and jieba's words), fitted at first use from the shipped text. The fit
+is deterministic and costs ~9 s of CPU, so the shipped reader's fitted models are kept once per
+machine (`reader_cache.py`: files named by the hash of the data, the code and the libraries'
+versions, loaded only from a directory that is the user's alone). Each decision names its
+probability and the n-grams that weighed most.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from importlib import resources
 from typing import Any, Protocol
 
 from xinxiang.classify.normalize import normalize
+from xinxiang.classify.reader_cache import ModelCache, cache_key, default_directory
 
 DATA_PACKAGE = "xinxiang.classify.reader_data"
 # The office itself: a letter the model would send there stays in triage.
@@ -119,42 +122,55 @@ def _pipeline(danger: bool) -> Any:
     return Pipeline([("tfidf", both), ("clf", clf)])
 
 
-class Reader:
-    """The two models, each fitted on `samples` the first time it is asked (deterministic)."""
+def _fit(danger: bool, texts: Sequence[str], labels: Sequence[str]) -> tuple[Any, Any]:
+    pipe = _pipeline(danger).fit(list(texts), list(labels))
+    return pipe, pipe.named_steps["tfidf"].get_feature_names_out()
 
-    def __init__(self, samples: Sequence[Sample]) -> None:
+
+class Reader:
+    """The two models, each fitted on `samples` the first time it is asked (deterministic);
+    with a `cache`, a model another process fitted on the same samples is loaded instead."""
+
+    def __init__(self, samples: Sequence[Sample], cache: ModelCache | None = None) -> None:
         """Keep the samples; nothing is fitted yet."""
         self.samples = tuple(samples)
+        self.cache = cache
+
+    def _model(self, name: str, danger: bool, chosen: Sequence[tuple[str, str]]) -> tuple[Any, Any]:
+        def fit() -> tuple[Any, Any]:
+            return _fit(danger, [t for t, _ in chosen], [label for _, label in chosen])
+
+        return fit() if self.cache is None else self.cache.get_or_fit(name, fit)
 
     @cached_property
     def danger(self) -> tuple[Any, Any]:
         """The danger pipeline and its feature names (emergency or not)."""
-        with_danger = [s for s in self.samples if s.danger is not None]
-        pipe = _pipeline(True).fit(
-            [s.text for s in with_danger], ["1" if s.danger else "0" for s in with_danger]
-        )
-        return pipe, pipe.named_steps["tfidf"].get_feature_names_out()
+        chosen = [(s.text, "1" if s.danger else "0") for s in self.samples if s.danger is not None]
+        return self._model("danger", True, chosen)
 
     @cached_property
     def department(self) -> tuple[Any, Any]:
         """The department pipeline and its feature names."""
-        with_dept = [s for s in self.samples if s.dept]
-        pipe = _pipeline(False).fit([s.text for s in with_dept], [s.dept for s in with_dept])
-        return pipe, pipe.named_steps["tfidf"].get_feature_names_out()
+        chosen = [(s.text, s.dept) for s in self.samples if s.dept]
+        return self._model("department", False, chosen)
 
     @cached_property
     def emergency_department(self) -> tuple[Any, Any]:
         """Department of an emergency, learnt from emergencies only (the danger decides it)."""
-        with_dept = [s for s in self.samples if s.danger and s.dept and s.dept != OFFICE_CODE]
-        pipe = _pipeline(False).fit([s.text for s in with_dept], [s.dept for s in with_dept])
-        return pipe, pipe.named_steps["tfidf"].get_feature_names_out()
+        chosen = [
+            (s.text, s.dept) for s in self.samples if s.danger and s.dept and s.dept != OFFICE_CODE
+        ]
+        return self._model("emergency_department", False, chosen)
 
     @cached_property
     def office_disposition(self) -> tuple[Any, Any]:
         """What the office does with a letter that is its own: which seed 004 第八条 clause."""
-        office = [s for s in self.samples if s.dept == OFFICE_CODE and s.disposition in OFFICE_WORK]
-        pipe = _pipeline(False).fit([s.text for s in office], [s.disposition for s in office])
-        return pipe, pipe.named_steps["tfidf"].get_feature_names_out()
+        chosen = [
+            (s.text, s.disposition)
+            for s in self.samples
+            if s.dept == OFFICE_CODE and s.disposition in OFFICE_WORK and s.disposition
+        ]
+        return self._model("office_disposition", False, chosen)
 
     def read_danger(self, text: str) -> Reading:
         """Probability that `text` (see `model_text`) describes an emergency, with evidence."""
@@ -274,17 +290,33 @@ def parse_samples(lines: Iterable[str]) -> list[Sample]:
     return out
 
 
+def _shipped_files() -> list[tuple[str, bytes]]:
+    root = resources.files(DATA_PACKAGE)
+    return [
+        (entry.name, entry.read_bytes())
+        for entry in sorted(root.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".jsonl")
+    ]
+
+
 def shipped_samples() -> list[Sample]:
     """The labelled letters shipped with the package (`reader_data/*.jsonl`, sorted)."""
-    root = resources.files(DATA_PACKAGE)
     out: list[Sample] = []
-    for entry in sorted(root.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".jsonl"):
-            out.extend(parse_samples(entry.read_text("utf-8").splitlines()))
+    for _, data in _shipped_files():
+        out.extend(parse_samples(data.decode("utf-8").splitlines()))
     return out
 
 
 @cache
 def shipped_reader() -> Reader:
-    """The reader of the shipped letters, once per process (each model fits in ~0.5 s)."""
-    return train(shipped_samples())
+    """The reader of the shipped letters, once per process; its fitted models are shared by
+    the machine's processes through the reader cache (unless ``XINXIANG_READER_CACHE=off``)."""
+    files = _shipped_files()
+    samples: list[Sample] = []
+    for _, data in files:
+        samples.extend(parse_samples(data.decode("utf-8").splitlines()))
+    directory = default_directory()
+    if directory is None:
+        return Reader(samples)
+    key = cache_key(name.encode() + b"\0" + data for name, data in files)
+    return Reader(samples, ModelCache(directory, key))
