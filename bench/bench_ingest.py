@@ -4,7 +4,7 @@ Floor, measured in the same run on the same messages: raw IMAP fetch (BODY.PEEK[
 batch size) plus a mail-parser parse of each message, nothing stored. Each phase runs in its own
 process so peak RSS is per phase; RSS is also sampled as the mailbox drains, to show it is flat.
 
-    .venv/bin/python bench/bench_ingest.py [--n 5000] [--no-pg] [--no-read-ahead]
+    .venv/bin/python bench/bench_ingest.py [--n 5000] [--no-pg] [--read-ahead]
 """
 
 from __future__ import annotations
@@ -204,11 +204,15 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--no-route", action="store_true")
     ap.add_argument(
-        "--no-read-ahead",
+        "--read-ahead",
         action="store_true",
-        help="[queue] read_ahead = false: the parse workers do not read letters ahead",
+        help="[queue] read_ahead = true: the parse workers read letters ahead (off by default)",
     )
+    # What a phase's process is told when reading ahead is off (the default, as in the product).
+    ap.add_argument("--no-read-ahead", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if not args.read_ahead:
+        args.no_read_ahead = True
     if args.phase == "floor":
         print(json.dumps(phase_floor(args)))
         return

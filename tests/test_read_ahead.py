@@ -91,7 +91,11 @@ def test_a_poll_reads_ahead_in_its_workers_and_routing_takes_the_readings(
     box = mailbox.Maildir(str(tmp_path / "mail"), create=True)
     for raw in iter_sample_letters(POOL_THRESHOLD + 6, seed=3):
         box.add(raw)
-    cfg_dir = tmp_config(maildir=tmp_path / "mail", database_url=f"sqlite:///{tmp_path / 'x.db'}")
+    cfg_dir = tmp_config(
+        maildir=tmp_path / "mail",
+        database_url=f"sqlite:///{tmp_path / 'x.db'}",
+        overrides={"queue": {"read_ahead": True}},
+    )
     ctx = AppContext(load_config(cfg_dir))
     try:
         ctx.cfg.data_dir.mkdir(parents=True, exist_ok=True)
@@ -118,8 +122,8 @@ def test_a_poll_reads_ahead_in_its_workers_and_routing_takes_the_readings(
 
 
 def test_reading_ahead_can_be_turned_off(tmp_config: TmpConfig) -> None:
-    on = AppContext(load_config(tmp_config()))
-    off = AppContext(load_config(tmp_config(overrides={"queue": {"read_ahead": False}})))
+    on = AppContext(load_config(tmp_config(overrides={"queue": {"read_ahead": True}})))
+    off = AppContext(load_config(tmp_config()))  # off unless asked for
     try:
         expected = used_models(on.rules) if default_workers() > 0 else (False, False)
         assert on.prepare_settings.read_ahead == expected

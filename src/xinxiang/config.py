@@ -92,9 +92,11 @@ class QueueSection(Strict):
     source_lease_seconds: float = Field(default=60, ge=1)
     # Ingest's parse worker processes also read each new letter with the second reader's
     # danger and department models (handed over by this process once it has fitted them), and
-    # routing takes those readings instead of making them (issue #17). Off on a host that
-    # ingests but never routes, or to keep the workers' CPU for parsing alone.
-    read_ahead: bool = True
+    # routing takes those readings instead of making them (issue #17). Off by default: it moves
+    # CPU from routing to the parse workers rather than saving it (end to end the same on two
+    # cores, bench/RESULTS.md) and each worker holds the models (~250 MB); worth turning on
+    # where ingest has cores to spare.
+    read_ahead: bool = False
 
     @field_validator("url")
     @classmethod
