@@ -8,8 +8,8 @@ since h-tune5 also `tests/data/eval/heldout3/` (pool d, measured once and then s
 h-tune6 also `tests/data/eval/heldout4/` (pool e, measured once after the fourth round and then
 seen); since h-dept7 also `tests/data/eval/heldout5/` (pool f, measured once after the fifth round
 and then seen); since h-tune8 also `tests/data/eval/heldout6/` (pool g, measured once after the
-h-dept7 round and then seen). The sets are listed by name (`SEEN_POOLS`), never by a glob: a fresh held-out
-pool (`heldout7/`, pool h, or any later one) is never trained on, and
+h-dept7 round and then seen). The sets are listed by name (`SEEN_POOLS`), never by a glob: a
+fresh held-out pool (`heldout7/`, pool h, or any later one) is never trained on, and
 `main` refuses to run if a name in `NEVER_TRAIN` were ever listed. Also
 the hand-written readings `tests/data/{emergency_classes,emergency_readings,department_readings,
 disposition_readings}.txt` and `tests/data/eval/extra/*.txt` (letters written for the reader:
