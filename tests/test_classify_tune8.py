@@ -68,3 +68,24 @@ PRESENT = [
 @pytest.mark.parametrize("text", PRESENT)
 def test_present_dangers_stay_emergencies(text: str) -> None:
     assert level(text)[0] == "E"
+
+
+# Department classes: a named common contagion (红眼病, 腮腺炎) is 校医院's, and an advert for
+# online-course "brushing" is illegal advertising for the office.
+def test_a_named_contagion_goes_to_the_clinic() -> None:
+    assert level(
+        "我们楼最近好多人得了红眼病，眼睛又红又肿，公共洗衣房大家都在用，传得特别快。"
+    ) == (
+        "N",
+        "xyy",
+    )
+
+
+def test_an_online_course_brushing_advert_is_illegal_advertising() -> None:
+    c = classify(
+        "课程代刷",
+        "各平台网课代刷，期末代考，已服务贵校几百位同学，好评如潮，加Q群详聊。",
+        (),
+        RULES,
+    )
+    assert (c.department_code, c.disposition) == ("dzb", "illegal")
