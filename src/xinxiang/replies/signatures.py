@@ -87,7 +87,7 @@ def signature_names(text: str, known: Callable[[str], bool] | None = None) -> li
     # The last line with a name's room in it (not a date alone): a given name alone may sign it.
     final = max((i for i, ln in enumerate(lines) if signature_line(ln)), default=-1)
     for i, line in enumerate(lines):
-        if len(line) > 40:
+        if len(line) > 40 or line.startswith("此致"):  # 此致敬礼 on one line signs no one
             continue
         # Whatever stands before a colon is a role (教工：, 联系人:) — unless what follows holds
         # no Han character: then the colon ends a contact label after the name (晓晓 扣扣：6752…).
