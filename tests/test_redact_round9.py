@@ -1,0 +1,94 @@
+"""Redaction by classes of written forms, ninth round (issue #13, branch h-redact9).
+
+Classes the seventh writer's set (`tests/data/pii/heldout6`, seen since stop 25) showed and the
+earlier tables did not cover. False alterations fixed: public, historical and fictional figures
+said to be such (…是近代著名的实业家, …是《…》的主人公), a quality after a degree adverb that the
+segmenter tags as a name (不够廉正), a 此致敬礼 line read as a signature. Names: a real name after
+真名/本名, someone 叫 something in a clause of its own (我是…，叫X。, 有个学生叫X的, 叫我X就行,
+叫他X哥), a word the segmenter tags as a name right after a word for a person (我院学生吉祥的,
+我室友诺敏晚上), compound surnames missing from the list (鲜于, 司空). `KEPT`: ordinary sentences
+of the same shapes. Names and numbers are made up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xinxiang.config import load_config
+from xinxiang.replies.privacy import public_allowlist
+from xinxiang.replies.redactor import Redactor, load_redactor
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def redactor() -> Redactor:
+    """The redactor the repository's sample deployment (`config/`) publishes with."""
+    cfg = load_config(ROOT / "config")
+    return load_redactor(cfg.directory / "redaction.toml").with_allowed(public_allowlist(cfg))
+
+
+CALLED = [
+    # A real name after 真名/本名/大名; someone 叫 something in a clause of its own.
+    ("我是宿舍楼的保安老牛，真名牛守义。有件事想说。", "牛守义"),
+    ("大家都喊他胖墩，胖墩本名温子涵，人挺好。", "温子涵"),
+    ("叫我阿凯就行 真名巴特尔额尔敦 太长了", "巴特尔额尔敦"),
+    ("我是化学学院大二学生，叫欢畅。想问宿舍的事。", "欢畅"),
+    ("有个学生叫乐天的 在我店里欠了钱", "乐天"),
+    ("他们说要去找一个叫晓彤的女同学。", "晓彤"),
+    ("打人的还有一个，只知道叫二虎。", "二虎"),
+    ("一个男的叫另一个石头，另一个叫他军哥。", "军哥"),
+]
+
+SLOTS = [
+    # A word the segmenter tags as a name right after a word for a person.
+    ("我室友诺敏晚上被咬了一口。", "诺敏"),
+    ("我们班安然去问问题，被老师骂了。", "安然"),
+    ("我媳妇翠花和我一起摆摊。", "翠花"),
+    ("还有毛毛也是，每天走路去上课。", "毛毛"),
+]
+
+PUBLIC_KEPT = [
+    # Public, historical and fictional figures said to be such.
+    "林黛玉和贾宝玉是《红楼梦》的主人公。",
+    "张謇是近代著名的实业家。",
+    "鲁迅是现代著名的文学家。",
+]
+
+KEPT = [
+    *PUBLIC_KEPT,
+    # A quality after a degree adverb; a closing formula on one line.
+    "这件事处理得不够廉正，群众有意见。",
+    "老师讲得非常明白，谢谢。",
+    "此致敬礼",
+    "此致\n敬礼",
+    # 叫 before an ordinary thing; a state after a person word.
+    "他晕倒了，我们赶紧打电话，叫救护车。",
+    "室友过敏 脸肿了喘不上气",
+    "室友过敏，脸肿了。",
+    "我同学明白了这个道理。",
+    # A near person said to be a figure's namesake is still no public figure: kept as before.
+    "我们学校的图书馆很大。",
+]
+
+
+def _hidden(redactor: Redactor, text: str, secret: str) -> bool:
+    return secret not in redactor.redact_all([text])[0]
+
+
+@pytest.mark.parametrize(("text", "secret"), CALLED + SLOTS)
+def test_each_new_class_is_hidden(redactor: Redactor, text: str, secret: str) -> None:
+    assert _hidden(redactor, text, secret), redactor.redact_all([text])[0]
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_ordinary_text_is_kept(redactor: Redactor, text: str) -> None:
+    assert redactor.redact_all([text])[0] == text
+
+
+def test_a_near_person_is_no_public_figure(redactor: Redactor) -> None:
+    """The public-figure rule needs no near person in the sentence: 我室友… is redacted."""
+    text = "我室友祁文博是我们班著名的实业家。"
+    assert "祁文博" not in redactor.redact_all([text])[0]
