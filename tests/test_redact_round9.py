@@ -92,3 +92,9 @@ def test_a_near_person_is_no_public_figure(redactor: Redactor) -> None:
     """The public-figure rule needs no near person in the sentence: 我室友… is redacted."""
     text = "我室友祁文博是我们班著名的实业家。"
     assert "祁文博" not in redactor.redact_all([text])[0]
+
+
+def test_a_thing_after_a_link_is_kept(redactor: Redactor) -> None:
+    """After 和/跟/还有 only a word the segmenter tags as a person's name is taken."""
+    text = "语文、数学和英语都很重要。"
+    assert redactor.redact_all([text])[0] == text

@@ -20,6 +20,8 @@ _PERSON = frozenset(
         "副宿舍长 舍长 经理 班长 组长 队员 队友 同事 同桌 朋友 工长 师傅 还有 和 跟 师兄 师姐"
     )
 )
+# Links rather than people: after them only a word tagged `nr` is taken for a name.
+_LINKS = frozenset(("还有", "和", "跟"))
 # Tags of the token after the name: verb, adverb, conjunction, preposition, 的, time, pause.
 _NEXT = ("v", "d", "c", "p", "uj", "t", "x")
 _HAN = re.compile(r"[\u4e00-\u9fff]{2,3}")
@@ -33,6 +35,8 @@ def tagged_after_person(tokens: Sequence[tuple[str, str]]) -> list[str]:
         word, tag = tokens[i]
         before, (after, after_tag) = tokens[i - 1][0], tokens[i + 1]
         if tag not in ("nr", "nz") or before not in _PERSON or not _HAN.fullmatch(word):
+            continue
+        if tag == "nz" and before in _LINKS:  # 数学和英语都: a subject, a brand, a thing
             continue
         if after_tag.startswith(_NEXT) and not after.isspace() and word not in STATE_WORDS:
             found.append(word)
