@@ -56,6 +56,16 @@ COMPOUND = [
     ("我是一名家长，姓司空。孩子司空乐在校期间丢了钱。", "司空乐"),
 ]
 
+PLACES = [
+    # A direction after the road, a lane of flats (…东里), an estate after its 街道, a crossing
+    # and a shop's number, a village's number after a district.
+    ("我住隔壁，住学府路北乙9号院3号楼2门402，晚上很吵。", "402"),
+    ("住址：西城区德胜路12号院桃李西里3楼2门201号", "桃李西里"),
+    ("我住昌平区回龙观街道龙城花园B2-1503。", "1503"),
+    ("店铺地址：学院路与成府路交叉口东北角底商8号", "底商8号"),
+    ("家住大兴区西红门村乙7号", "西红门村"),
+]
+
 PUBLIC_KEPT = [
     # Public, historical and fictional figures said to be such.
     "林黛玉和贾宝玉是《红楼梦》的主人公。",
@@ -76,6 +86,8 @@ KEPT = [
     "室友过敏，脸肿了。",
     "我同学明白了这个道理。",
     "这种事在食堂司空见惯了。",
+    "我家在海淀区学院路南边。",
+    "朝阳区的富力城很大。",
     # A near person said to be a figure's namesake is still no public figure: kept as before.
     "我们学校的图书馆很大。",
 ]
@@ -85,7 +97,7 @@ def _hidden(redactor: Redactor, text: str, secret: str) -> bool:
     return secret not in redactor.redact_all([text])[0]
 
 
-@pytest.mark.parametrize(("text", "secret"), CALLED + SLOTS + COMPOUND)
+@pytest.mark.parametrize(("text", "secret"), CALLED + SLOTS + COMPOUND + PLACES)
 def test_each_new_class_is_hidden(redactor: Redactor, text: str, secret: str) -> None:
     assert _hidden(redactor, text, secret), redactor.redact_all([text])[0]
 
