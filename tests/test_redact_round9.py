@@ -66,6 +66,12 @@ PLACES = [
     ("家住大兴区西红门村乙7号", "西红门村"),
 ]
 
+PHONES = [
+    # A landline split 5-3, a local number after 分机.
+    ("分机：010-66321 785", "785"),
+    ("有事打我分机6677-2309。", "2309"),
+]
+
 PUBLIC_KEPT = [
     # Public, historical and fictional figures said to be such.
     "林黛玉和贾宝玉是《红楼梦》的主人公。",
@@ -88,6 +94,7 @@ KEPT = [
     "这种事在食堂司空见惯了。",
     "我家在海淀区学院路南边。",
     "朝阳区的富力城很大。",
+    "分机号是6021。",
     # A near person said to be a figure's namesake is still no public figure: kept as before.
     "我们学校的图书馆很大。",
 ]
@@ -97,7 +104,7 @@ def _hidden(redactor: Redactor, text: str, secret: str) -> bool:
     return secret not in redactor.redact_all([text])[0]
 
 
-@pytest.mark.parametrize(("text", "secret"), CALLED + SLOTS + COMPOUND + PLACES)
+@pytest.mark.parametrize(("text", "secret"), CALLED + SLOTS + COMPOUND + PLACES + PHONES)
 def test_each_new_class_is_hidden(redactor: Redactor, text: str, secret: str) -> None:
     assert _hidden(redactor, text, secret), redactor.redact_all([text])[0]
 
