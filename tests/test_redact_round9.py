@@ -72,6 +72,18 @@ PHONES = [
     ("有事打我分机6677-2309。", "2309"),
 ]
 
+EXTENDED = [
+    # The other form of a found name beside it; syllables of Mongolian and Uyghur names; a
+    # three-character name after a post whose surname is a word (于).
+    ("我们的班长石头（雷石头）天天被催作业。", "石头（"),
+    ("我们班艾力同学（艾力克里木·阿不都）家里遭了灾。", "阿不都"),
+    ("Our teacher Mr. Brooks... sorry, Adam Brooks has no hot water.", "Adam"),
+    ("Hi, this is Tran Van Nam (陈文南) from Vietnam.", "Tran"),
+    ("我和室友乌云其木格都不回国。", "其木格"),
+    ("副队长迪力夏提也很努力。", "迪力夏提"),
+    ("副宿舍长于晓晓也可以联系。", "于晓晓"),
+]
+
 PUBLIC_KEPT = [
     # Public, historical and fictional figures said to be such.
     "林黛玉和贾宝玉是《红楼梦》的主人公。",
@@ -95,6 +107,7 @@ KEPT = [
     "我家在海淀区学院路南边。",
     "朝阳区的富力城很大。",
     "分机号是6021。",
+    "Dear Building Manager, the heating in Room 301 is off.",
     # A near person said to be a figure's namesake is still no public figure: kept as before.
     "我们学校的图书馆很大。",
 ]
@@ -104,7 +117,7 @@ def _hidden(redactor: Redactor, text: str, secret: str) -> bool:
     return secret not in redactor.redact_all([text])[0]
 
 
-@pytest.mark.parametrize(("text", "secret"), CALLED + SLOTS + COMPOUND + PLACES + PHONES)
+@pytest.mark.parametrize(("text", "secret"), CALLED + SLOTS + COMPOUND + PLACES + PHONES + EXTENDED)
 def test_each_new_class_is_hidden(redactor: Redactor, text: str, secret: str) -> None:
     assert _hidden(redactor, text, secret), redactor.redact_all([text])[0]
 

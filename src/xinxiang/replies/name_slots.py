@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+from xinxiang.replies.name_extend import MORE_MORPHEMES
 from xinxiang.replies.name_forms import compound_names
 from xinxiang.replies.name_tagged import tagged_after_person
 from xinxiang.replies.name_words import (
@@ -427,6 +428,7 @@ _MORPHEMES = sorted(
         "热巴",
         "古楞",
         "娜仁",
+        *MORE_MORPHEMES,
     ],
     key=len,
     reverse=True,
