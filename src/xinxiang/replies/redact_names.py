@@ -167,7 +167,7 @@ class NameFinder:
         pattern = (
             # 小王 / 老杨: a nickname, not inside a longer word.
             rf"(?P<nick>(?<![{_HAN}])[小老][{single}])(?![{_HAN}]{{2}}|们)"
-            rf"|(?P<nick2>[小老][{single}])(?=同学|老师|师傅|可以|[{after}，,。、：:；;！!？?\s（()）“”]|$)"
+            rf"|(?P<nick2>[小老][{single}])(?=同学|老师|师傅|可以|家(?![具长里])|[{after}，,。、：:；;！!？?\s（()）“”]|$)"
             # 张同学 / 欧阳老师 / 王建国老师: the surname (and given name) before a title.
             # 于, 应, 全 read as surnames only right before a title (于科长, 应老师).
             rf"|(?P<sur>(?:{compound})|[{single}{TITLE_ONLY_SURNAMES}])(?P<given>[{_HAN}]{{0,2}}?)"

@@ -55,7 +55,7 @@ DORM = (
     rf"(?:\s?(?:[A-Za-z\d]{{1,2}}|[一二三四五六七八九十]{{1,2}}|[东西南北中])(?:单元|座|区|层))*"
     r"(?:[东西南北](?:侧|边)?(?=\s?[A-Za-z]?\d{3,4}))?"
     rf"\s?[A-Za-z]?\d{{3,4}}{_ROOM_AFTER}(?:室|房间|房|寝室|宿舍|号)?"
-    rf"|(?<![0-9A-Za-z\-])\d{{3,4}}\s?(?:宿舍|寝室)"
+    rf"|(?<![0-9A-Za-z\-])\d{{3,4}}\s?(?:宿舍|寝室)|(?:(?<=\s)|\A)\d{{3}}(?=全体)"  # 311全体
     # Building 5, Room 214 / Room 214, Dorm 5: in English.
     # (International Student Apartment 2, Room 507; Expert Apartment Building B, 702).
     # Not a building for teaching or offices (Teaching Building 3, Room 201).
