@@ -126,7 +126,10 @@ def _hidden(redactor: Redactor, text: str, secret: str) -> bool:
     return secret not in redactor.redact_all([text])[0]
 
 
-@pytest.mark.parametrize(("text", "secret"), CALLED + SLOTS + COMPOUND + PLACES + PHONES + EXTENDED + MORE)
+HIDDEN = CALLED + SLOTS + COMPOUND + PLACES + PHONES + EXTENDED + MORE
+
+
+@pytest.mark.parametrize(("text", "secret"), HIDDEN)
 def test_each_new_class_is_hidden(redactor: Redactor, text: str, secret: str) -> None:
     assert _hidden(redactor, text, secret), redactor.redact_all([text])[0]
 
