@@ -89,6 +89,8 @@ MORE = [
     ("卡包里有学生证（名字程子墨）和钥匙。", "程子墨"),
     ("楼下老蔺家装修半年了。", "老蔺"),
     ("    215全体\n2026年12月1日", "215"),
+    # A name signing before an e-mail address on its line.
+    ("谢谢老师！\n——Nora nora_lee2005@gmail.com", "Nora"),
 ]
 
 PUBLIC_KEPT = [
@@ -149,3 +151,9 @@ def test_a_thing_after_a_link_is_kept(redactor: Redactor) -> None:
     """After 和/跟/还有 only a word the segmenter tags as a person's name is taken."""
     text = "语文、数学和英语都很重要。"
     assert redactor.redact_all([text])[0] == text
+
+
+def test_a_word_before_an_address_signs_no_one(redactor: Redactor) -> None:
+    """Only the address goes when a plain word stands before it on the last line."""
+    text = "谢谢\n联系 office@example.edu.cn"
+    assert redactor.redact_all([text])[0] == "谢谢\n联系 [邮箱已隐去]"
