@@ -89,6 +89,8 @@ MORE = [
     ("卡包里有学生证（名字程子墨）和钥匙。", "程子墨"),
     ("楼下老蔺家装修半年了。", "老蔺"),
     ("    215全体\n2026年12月1日", "215"),
+    # A pinyin surname before a Chinese title.
+    ("学校外事办的 Qian 老师说材料还没交。", "Qian"),
     # A name signing before an e-mail address on its line.
     ("谢谢老师！\n——Nora nora_lee2005@gmail.com", "Nora"),
 ]
@@ -118,6 +120,7 @@ KEPT = [
     "分机号是6021。",
     "我老家在河南，小区的老家具很多。",
     "我们2025全体新生都到了。",
+    "用 Word 老师要求的格式，Excel 老师没教。",
     "Dear Building Manager, the heating in Room 301 is off.",
     # A near person said to be a figure's namesake is still no public figure: kept as before.
     "我们学校的图书馆很大。",
@@ -157,3 +160,9 @@ def test_a_word_before_an_address_signs_no_one(redactor: Redactor) -> None:
     """Only the address goes when a plain word stands before it on the last line."""
     text = "谢谢\n联系 office@example.edu.cn"
     assert redactor.redact_all([text])[0] == "谢谢\n联系 [邮箱已隐去]"
+
+
+def test_a_short_surname_is_hidden_with_its_title_only(redactor: Redactor) -> None:
+    """He 老师 goes as a whole; "he" inside other words stays."""
+    out = redactor.redact_all(["the He 老师 said the theme"])[0]
+    assert out == "the ＊＊＊ said the theme"
