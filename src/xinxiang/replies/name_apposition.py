@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+from xinxiang.replies.name_extend import extended_names
 from xinxiang.replies.name_words import (
     COMPOUND_SURNAMES,
     NOT_GIVEN,
@@ -165,6 +166,7 @@ def settle(text: str, names: set[str]) -> set[str]:
     """`names` with what they bring along (`echoed_names`), less the words of a quoted motto
     and words found only after a measure word and 的 (see `_QUOTED_LIST`, `_MEASURED`)."""
     out = names | set(echoed_names(text, sorted(names)))
+    out |= extended_names(text, sorted(out))  # 黑子（贺黑子）, Tom Hughes
     for m in _QUOTED_LIST.finditer(text):
         out -= set(m.group("run").split("、"))
     for name in list(out):
@@ -181,7 +183,7 @@ _PEERS = frozenset(
     ["同学", "学生", "研究生", "室友", "舍友", "队员", "队友", "同事", "同桌", "学员"]
 )
 _ROLE_FULL = re.compile(
-    rf"(?:{_ROLE}|保安|保洁|宿管|司机)(?P<n>[{_H}]{{3}})(?=[，,。、（(：:；;！!？?\s]|[说在来去也都又还就没已一被把给和跟])"
+    rf"(?:{_ROLE}|保安|保洁|宿管|司机|宿舍长|队长|班长|组长|安全员)(?P<n>[{_H}]{{3}})(?=[，,。、（(：:；;！!？?\s]|[说在来去也都又还就没已一被把给和跟])"
 )
 # Tags of the word after a name in a peer's slot: a verb, an adverb, a preposition, a time.
 _NEXT_TAGS = ("v", "d", "p", "t")

@@ -15,7 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from xinxiang.replies.name_words import AFTER_NAME, COMPOUND_SURNAMES, NOT_GIVEN, PERSON_CUES
+from xinxiang.replies.name_words import (
+    AFTER_NAME,
+    COMPOUND_SURNAMES,
+    NOT_GIVEN,
+    PERSON_CUES,
+    STATE_WORDS,
+)
 
 _HAN = "\u4e00-\u9fff"
 _CUES = "|".join(sorted(PERSON_CUES, key=len, reverse=True))
@@ -61,6 +67,8 @@ def word_names(
     for m in _WORD_NAME.finditer(text):
         name = m.group("name")
         if ordinary(name) or name[0] in NOT_GIVEN or name[0] in AFTER_NAME or name[1] in "了们":
+            continue
+        if name in STATE_WORDS:  # 室友过敏，: a state, not 辅导员阳光，
             continue
         tag = starts.get(m.start("name"), "v")
         if m.end("name") in bounds and not tag.startswith(("v", "a", "d", "p")):

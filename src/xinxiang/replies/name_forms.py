@@ -57,6 +57,7 @@ def compound_names(tokens: Sequence[tuple[str, str]]) -> list[str]:
 def called_names(text: str) -> list[str]:
     """The name one says one is called or others call someone (see `_CALLED`), even a word."""
     names = [m.group("name") or m.group("quoted") or m.group("me") for m in _CALLED.finditer(text)]
+    names += [m.group("real") or m.group("bro") for m in _ALSO_CALLED.finditer(text)]
     return [n for n in names if not set(n) & _NOT_IN_NAME]
 
 
@@ -76,4 +77,16 @@ _CALLED = re.compile(
     # 大家都叫我叶子。: the name others call the writer by, before a pause.
     r"|(?:大家|别人|朋友们?|同学们?|他们|她们)(?:都|也|一般|平时)*(?:叫|喊|称)我(?:为)?"
     rf"(?P<me>[{_HAN}]{{2,3}}?)(?=[，,。；;！!]|$|\n)"
+)
+
+# Round 9: a real name after 真名/本名/大名 (真名铁成功。, 本名姜浩然，, 真名哈斯额尔德尼 太长了),
+# someone 叫 something in a clause of its own (学生，叫舒畅。, 有个学生叫尚可的, 只知道叫大飞。,
+# 叫我阿哲就行, 一个男的叫另一个浩子，), and 另一个叫他强哥: a name others call by, even a word.
+_ALSO_CALLED = re.compile(
+    rf"(?:叫他|叫她)(?P<bro>[{_HAN}][哥姐])(?=[，,。；;！!]|$|\n)"
+    r"|(?:(?:真名|本名|大名|原名|实名|(?<=（)名字|(?<=\()名字)(?:是|叫)?"
+    r"|我是[^。！？!?\n，,]{0,20}[，,]叫|叫做|(?:一|有)个(?:学生|同学|男生|女生|男的|女的|人|孩子)?叫|只知道叫"
+    r"|叫我|叫另一个|另一个叫)(?![他她])\s?"
+    rf"(?P<real>[{_HAN}]{{2,3}}?(?:·[{_HAN}]{{2,6}})?|[{_HAN}]{{4,6}}(?=\s))"
+    r"(?=[，,。；;！!]|$|\n|（|\(|）|\)|\s|的(?:女|男)?(?:同学|学生|生|人|孩子)|的\s|就行|就好)"
 )

@@ -24,7 +24,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+from xinxiang.replies.name_extend import MORE_MORPHEMES
 from xinxiang.replies.name_forms import compound_names
+from xinxiang.replies.name_tagged import tagged_after_person
 from xinxiang.replies.name_words import (
     COMPOUND_SURNAMES,
     NOT_GIVEN,
@@ -426,6 +428,7 @@ _MORPHEMES = sorted(
         "热巴",
         "古楞",
         "娜仁",
+        *MORE_MORPHEMES,
     ],
     key=len,
     reverse=True,
@@ -479,7 +482,7 @@ def word_names_in_slots(
         titled = _TITLE_AFTER.match(text, end) and not tag.startswith(("n", "t"))
         if cued or (titled and before != "的"):
             found.append(word)
-    return found + compound_names(tokens)
+    return found + compound_names(tokens) + tagged_after_person(tokens)  # 我院学生吉祥的
 
 
 def surname_said(text: str, surnames: frozenset[str]) -> list[tuple[int, int]]:

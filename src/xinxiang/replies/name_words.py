@@ -16,7 +16,7 @@ def _words(text: str) -> tuple[str, ...]:
 COMPOUND_SURNAMES = _words(
     "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 澹台 "
     "端木 申屠 独孤 南宫 西门 呼延 百里 东郭 闻人 万俟 赫连 拓跋 濮阳 单于 左丘 公冶 太叔 第五 "
-    "公羊 仲孙 谷梁 乐正 漆雕 巫马 公良 梁丘"
+    "公羊 仲孙 谷梁 乐正 漆雕 巫马 公良 梁丘 鲜于 司空 亓官 司寇 颛孙 公西 羊舌 宗政 夹谷 完颜"
 )
 
 # The common single-character surnames (百家姓 by frequency), less those that are mostly ordinary
@@ -113,6 +113,16 @@ JIEBA_NR_WORDS = _words(
     "李子 柳树下"
 )
 
+# Words jieba's dictionary tags `nr` that say what a person does or is (室友过敏，脸肿了, 同学明白
+# 了吗), or are words for people themselves (师傅, 老公).
+STATE_WORDS = frozenset(
+    _words(
+        "过敏 明白 谢谢 康复 保健 冷笑 寻思 齐声 英勇 辛勤 宁可 陈述 荣获 修正 凌辱 关怀 公正 "
+        "高明 光荣 宝贵 周转 林立 安静 古老 齐全 封锁 比武 顾问 顾客 师傅 师兄 师哥 老公 小姐 "
+        "伯伯 相公 老汉 老夫 大侠 宝贝 白领 祖先 祖宗 子孙 孙子 和尚 明星 权威 智慧 道德 文明"
+    )
+)
+
 # Public figures and words that segmenters tag as names but that name no one in the letter.
 NOT_NAMES = frozenset(
     _words(
@@ -120,7 +130,7 @@ NOT_NAMES = frozenset(
         "习近平 雷锋 李白 杜甫 苏轼 白居易 黄河 长江 华为 小米 高德 金山 马云 马化腾 王府井 文化 "
         "文明 高等 高校 高中 高考 高铁 高新 黄金 白天 白色 江湖 安全 安排 齐全 常规 常见 易于 "
         "成都 成立 明天 明白 明年 任务 任何 任课 任职 应该 应当 方便 方面 方法 方案 关于 关注 "
-        "关键 全体 全部 全面 全校 全国 于是 单位 单元 单独 平时 平台 平等 时间 时候 强调 康复 "
+        "关键 全体 全部 全面 全校 全国 于是 单位 单元 单独 平时 平台 平等 时间 时候 强调 康复 过敏 "
         "申请 申报 宁可 尚未 向前 严重 严格 金额 程序 华南 秦皇岛 万元 云南 何时 何况 余额 钟头 "
         "邓氏 武汉 宋体 包括 管理 路上 伍佰 林业 石油 石家庄 江苏 江西 郑州 洪水 周末 周一 周二 "
         "周三 周四 周五 周六 周日 周年 周边 周围 周期 周到 费用 祝福 祝愿 曾经 解决 解释 宫殿 "

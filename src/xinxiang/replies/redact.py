@@ -225,7 +225,7 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             rf"(?:{_BS}(?:\+|00)\s?86[\s\-.]?(?:\(\s?0?[1-9]\d{{1,2}}\s?\)|\(0\)\s?[1-9]\d{{1,2}}"
             r"|0?[1-9]\d{1,2})"
             rf"|[(（]0\d{{2,3}}[)）]|{_BS}0\d{{2,3}})"
-            rf"\s?{_G}(?:[2-9]\d{{2,3}}{_G}\d{{4}}|[2-9]\d{{3}}{_G}\d{{3}})"
+            rf"\s?{_G}(?:[2-9]\d{{2,3}}{_G}\d{{4}}|[2-9]\d{{3,4}}{_G}\d{{3}})"  # 010-88562 614
             rf"(?:(?:转|-|ext\.?)\d{{1,5}})?{_ES}",
             "[电话已隐去]",
         ),
@@ -254,7 +254,7 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
         ),
         RedactionPattern.of(
             "local_phone",
-            rf"(?:电话|座机|手机|热线|联系方式|tel|Tel|TEL)(?:号码|号)?{_LABEL}"
+            rf"(?:电话|座机|手机|热线|分机|联系方式|tel|Tel|TEL)(?:号码|号)?{_LABEL}"
             rf"(?P<pii>[2-9]\d{{2,3}}{_G}\d{{4}}(?:\s?(?:转|-)\s?\d{{1,5}})?){_ES}",
             "[电话已隐去]",
         ),

@@ -9,16 +9,14 @@ A name is found by any of four cues, each a pure function over the text:
 - the signature: the last short lines of a letter (王小明 / 学生：王小明 / 刘晓燕 敬上);
 - a romanised name (Zhang San, WANG Fang, Liu, Guilan) whose surname and given name are pinyin.
 
-Names listed before a word for people (江子墨、常乐两位同学) and a surname after 姓 (老板姓黄)
-are names too. The word lists are in `replies.name_words`.
+Names listed before people (江子墨、常乐两位同学), a surname after 姓 (老板姓黄): `name_words`.
 
 Besides, names given away by their context only (`replies.name_context`: 师姐晴晴, 辅导员阳光，,
 化工学院的黄子健，) and English first names (`replies.roman_names`: 外教David); names by the
 slot they stand in, given names alone, 老X/小X, names that are words, names one is called and
 names without a surname, and the filter of names that are no one's (`replies.name_slots`).
 
-`NameFinder.find` returns the names as strings; the redactor then hides every occurrence of each,
-so a name found once (in the signature, say) is hidden wherever it appears.
+`NameFinder.find` returns the names, hidden wherever they occur; `name_public` drops figures.
 """
 
 from __future__ import annotations
@@ -31,6 +29,7 @@ from xinxiang.replies.name_apposition import settle
 from xinxiang.replies.name_context import after_particle, nicknames, word_names
 from xinxiang.replies.name_forms import called_names
 from xinxiang.replies.name_lists import grouped, listed
+from xinxiang.replies.name_public import drop_public
 from xinxiang.replies.name_roles import person_slot_names
 from xinxiang.replies.name_slots import (
     after_tags,
@@ -168,7 +167,7 @@ class NameFinder:
         pattern = (
             # 小王 / 老杨: a nickname, not inside a longer word.
             rf"(?P<nick>(?<![{_HAN}])[小老][{single}])(?![{_HAN}]{{2}}|们)"
-            rf"|(?P<nick2>[小老][{single}])(?=同学|老师|师傅|可以|[{after}，,。、：:；;！!？?\s（()）“”]|$)"
+            rf"|(?P<nick2>[小老][{single}])(?=同学|老师|师傅|可以|家(?![具长里])|[{after}，,。、：:；;！!？?\s（()）“”]|$)"
             # 张同学 / 欧阳老师 / 王建国老师: the surname (and given name) before a title.
             # 于, 应, 全 read as surnames only right before a title (于科长, 应老师).
             rf"|(?P<sur>(?:{compound})|[{single}{TITLE_ONLY_SURNAMES}])(?P<given>[{_HAN}]{{0,2}}?)"
@@ -490,6 +489,7 @@ class NameFinder:
                 or n in called
                 or not no_ones(n, text, famous, self._common, entry, plain)
             }
+        names = drop_public(names, text, self.in_dictionary)  # 张謇是近代著名的实业家; 不够廉正
         names.update(k for k in known)
         names.update(self.listed(text, list(names)))
         names = settle(text, names)  # 阿木（木子轩）, “禤”, 可乐妈妈; not a motto's words

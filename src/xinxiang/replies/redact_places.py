@@ -7,7 +7,7 @@ H = "\u4e00-\u9fff"
 # Home addresses: a road and number (文三路259号, 高新南七道18号) with what follows (院, 8号楼,
 # 2单元301, 金色家园5栋, 3-2-501), after a province, city or district, or after 住/地址/寄到.
 _ROAD = (
-    rf"[{H}\d]{{1,12}}?(?:路|街|大道|道|巷|弄|胡同)"
+    rf"[{H}\d]{{1,12}}?(?:路|街|大道|道|巷|弄|胡同)[东西南北]?"
     rf"(?:[一二三四五六七八九十\d]{{1,2}}段)?[甲乙丙丁]?\d{{1,5}}号"
 )
 # What follows the number: a courtyard, a building, an entrance (2门), a floor, a room.
@@ -15,7 +15,7 @@ _ADDR_TAIL = (
     rf"(?:院|[东西南北中](?:区|侧)|[一二三四五六七八九十]{{1,2}}层|\d{{1,2}}-\d{{2,3}}室"
     rf"|\d{{1,4}}(?:号楼|栋|幢|单元|室|层|号|座|楼|门)|[A-Za-z]室"
     rf"|[{H}]{{2,8}}?(?:小区|家园|花园|大厦|公寓|苑|城|"
-    r"广场|新村|大院)|[A-Za-z]?\d{1,4}(?:-\d{1,4}){1,2}|\d{3,4}(?![\d\-]))*"
+    r"广场|新村|大院|[东西南北]里)|[A-Za-z]?\d{1,4}(?:-\d{1,4}){1,2}|\d{3,4}(?![\d\-]))*"
 )
 ADDRESS = (
     rf"[{H}]{{2,4}}?(?:省|市|自治区)(?:[{H}]{{1,5}}?(?:区|县|市|旗))?{_ROAD}{_ADDR_TAIL}"
@@ -31,6 +31,13 @@ ADDRESS = (
     r"\d{1,2}-\d{2,3}室?"
     rf"|(?:家属院|家属楼|家属区|公寓|小区)\d{{1,3}}号楼\d{{1,2}}(?:门|单元)"
     rf"(?:\d{{1,2}}层)?(?:[东西中]户|\d{{3,4}}(?!\d))?"
+    # Round 9: an estate after a district and its 街道 (朝阳区双井街道富力城C3-1906); a
+    # crossing and a shop's number (增光路与车道沟交叉口西南角底商12号); a village's number
+    # after a district (丰台区东管头村甲5号).
+    rf"|[{H}]{{2,3}}区(?:[{H}]{{2,6}}街道)?[{H}]{{2,8}}?(?:小区|家园|花园|大厦|公寓|苑|城|新村)"
+    rf"(?=[A-Za-z]?\d){_ADDR_TAIL}"
+    rf"|[{H}]{{2,6}}(?:路|街|大道)与[{H}]{{2,6}}交叉口[东西南北]{{0,2}}角?[{H}]{{0,4}}?\d{{1,4}}号"
+    rf"|[{H}]{{2,3}}(?:区|县)[{H}]{{1,6}}?村[甲乙丙丁]?\d{{1,4}}号{_ADDR_TAIL}"
     # A village down to its group, after a province or city and a town (…洛城街道东关村).
     rf"|[{H}]{{2,4}}?(?:省|市)[{H}]{{2,12}}?(?:街道|镇|乡)[{H}]{{1,6}}?村"
     r"(?:[一二三四五六七八九十\d]{1,2}(?:组|社|队))?"
@@ -48,7 +55,7 @@ DORM = (
     rf"(?:\s?(?:[A-Za-z\d]{{1,2}}|[一二三四五六七八九十]{{1,2}}|[东西南北中])(?:单元|座|区|层))*"
     r"(?:[东西南北](?:侧|边)?(?=\s?[A-Za-z]?\d{3,4}))?"
     rf"\s?[A-Za-z]?\d{{3,4}}{_ROOM_AFTER}(?:室|房间|房|寝室|宿舍|号)?"
-    rf"|(?<![0-9A-Za-z\-])\d{{3,4}}\s?(?:宿舍|寝室)"
+    rf"|(?<![0-9A-Za-z\-])\d{{3,4}}\s?(?:宿舍|寝室)|(?:(?<=\s)|\A)\d{{3}}(?=全体)"  # 311全体
     # Building 5, Room 214 / Room 214, Dorm 5: in English.
     # (International Student Apartment 2, Room 507; Expert Apartment Building B, 702).
     # Not a building for teaching or offices (Teaching Building 3, Room 201).

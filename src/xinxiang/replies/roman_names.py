@@ -147,6 +147,11 @@ def english_first_name(word: str) -> bool:
     return re.fullmatch(r"[A-Z][a-z]{2,11}", word) is not None and word not in _NOT_ENGLISH_NAMES
 
 
+_SURNAME_TITLED = re.compile(
+    r"(?<![A-Za-z])([A-Z][a-z]{1,5})\s?(?:老师|教授|同学|师傅|阿姨|主任|处长|院长|科长|书记)"
+)
+
+
 def roman_names(text: str) -> list[str]:
     """Romanised names: a pinyin surname and a pinyin given name (Zhang San, LIU, Guilan), a
     name after an honorific (Ms. Tsang) and a cued English first name (外教David)."""
@@ -158,6 +163,9 @@ def roman_names(text: str) -> list[str]:
     ]
     found += [n for m in _MY_ONE.finditer(text) if english_first_name(n := m.group("name"))]
     found += cued_full_names(text)
+    # 外事办的 Liu 老师: a pinyin surname before a Chinese title, hidden with the title.
+    titled = _SURNAME_TITLED.finditer(text)
+    found += [m.group() for m in titled if m.group(1).lower() in PINYIN_SURNAMES]
     cued = (m.group("name") for m in _CUED_ENGLISH.finditer(text))
     found += [name for name in cued if english_first_name(name)]
     actors = (m.group("name") for m in _ENGLISH_ACTOR.finditer(text))

@@ -75,6 +75,9 @@ def signature_line(line: str) -> str:
     return last if re.fullmatch(rf"[{_HAN}]{{2,4}}", last) else ""
 
 
+_EMAIL_AFTER = re.compile(r"(?<=[A-Za-z\u4e00-\u9fff])\s+[\w.+\-]+@[\w.\-]+\s*$")
+
+
 def signature_names(text: str, known: Callable[[str], bool] | None = None) -> list[str]:
     """Names in the signature (落款): the last three non-empty short lines of a letter; `known`
     says a word is an ordinary one, which a given name signing alone (思源 谨上) is not.
@@ -87,8 +90,9 @@ def signature_names(text: str, known: Callable[[str], bool] | None = None) -> li
     # The last line with a name's room in it (not a date alone): a given name alone may sign it.
     final = max((i for i, ln in enumerate(lines) if signature_line(ln)), default=-1)
     for i, line in enumerate(lines):
-        if len(line) > 40:
+        if len(line) > 40 or line.startswith("此致"):  # 此致敬礼 on one line signs no one
             continue
+        line = _EMAIL_AFTER.sub("", line)  # ——Tina tina_cx@…: the name before an address
         # Whatever stands before a colon is a role (教工：, 联系人:) — unless what follows holds
         # no Han character: then the colon ends a contact label after the name (晓晓 扣扣：6752…).
         head_part, _, rest = line.rpartition("：") if "：" in line else line.rpartition(":")
