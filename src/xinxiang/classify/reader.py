@@ -318,5 +318,8 @@ def shipped_reader() -> Reader:
     directory = default_directory()
     if directory is None:
         return Reader(samples)
-    key = cache_key(name.encode() + b"\0" + data for name, data in files)
+    try:
+        key = cache_key(name.encode() + b"\0" + data for name, data in files)
+    except OSError:  # the code is not readable as files (a zip import): no cache, fit
+        return Reader(samples)
     return Reader(samples, ModelCache(directory, key))
