@@ -19,7 +19,7 @@ from xinxiang.replies.redact_names import NameFinder, Tagger, display_name_terms
 from xinxiang.replies.redactor import Redactor
 
 PII = Path(__file__).resolve().parent / "data" / "pii"
-_UNIT = re.compile(r"^=== ([LC]\d{3})\s*$", re.M)
+_UNIT = re.compile(r"^=== ([LC]\d{3,4})\s*$", re.M)  # four digits: heldout8, C ids ran out
 _ITEM = re.compile(r"⟦(\w+)\|([^⟧]+)⟧")
 
 
