@@ -35,8 +35,8 @@ from xinxiang.classify.evaluate import load_labelled  # noqa: E402
 Row = dict[str, object]
 # The seen evaluation pools the reader trains on, by name (never a glob over eval/).
 SEEN_POOLS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
-# Fresh held-out pools: measured only, never trained on (pool h is heldout7).
-NEVER_TRAIN = ("heldout7",)
+# Fresh held-out pools: measured only, never trained on (pool h is heldout7, pool i is heldout8).
+NEVER_TRAIN = ("heldout7", "heldout8")
 # Disposition readings whose department is the letter's own (not the office's).
 OWN_DEPT = ("praise", "dispatch")
 
