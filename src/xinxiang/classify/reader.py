@@ -25,18 +25,17 @@ every letter too:
   seed 004 第八条 clause (illegal, legal channel, out of scope) or leaves it in triage.
 
 Both are linear models (fixed seeds, deterministic) over character 1–3-gram TF-IDF of the
-normalised text (danger: and jieba's words), fitted at first use from the shipped text. The fit
-is deterministic and costs ~9 s of CPU, so the shipped reader's fitted models are kept once per
-machine (`reader_cache.py`: files named by the hash of the data, the code and the libraries'
-versions, loaded only from a directory that is the user's alone). Each decision names its
-probability and the n-grams that weighed most.
+normalised text (danger: and jieba's words, cut by rjieba), fitted at first use from the shipped
+text. The fit is deterministic and costs ~9 s of CPU, so the shipped reader's fitted models are
+kept once per machine (`reader_cache.py`: files named by the hash of the data, the code and
+the libraries' versions, loaded only from a directory that is the user's alone). Each decision
+names its probability and the n-grams that weighed most.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
@@ -79,17 +78,20 @@ def model_text(subject: str, body: str) -> str:
 
 
 @cache
-def _jieba() -> Any:
-    import jieba  # type: ignore[import-untyped]
+def _segmenter() -> Callable[[str], list[str]]:
+    # rjieba (jieba-rs) holds jieba's dictionary and cuts the same words, 14 times faster
+    # (bench/RESULTS.md, "The danger model's words from rjieba"); imported on first use, its
+    # dictionary loads in ~0.2 s where jieba's takes ~1 s.
+    import rjieba
 
-    # Once: setting a logger's level clears every logger's cache, a cost per letter otherwise.
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
+    return rjieba.cut
 
 
 def words(text: str) -> list[str]:
-    """jieba's words of `text` (its dictionary loads once per process, ~1 s)."""
-    return [w for w in _jieba().lcut(text) if w.strip()]
+    """jieba's words of `text` as rjieba cuts them (with the HMM for unknown words), blanks
+    dropped. Only Latin words joined by `-` or `_` (wi-fi, 5000-50000) stay whole where
+    jieba splits them."""
+    return [w for w in _segmenter()(text) if w.strip()]
 
 
 def _pipeline(danger: bool) -> Any:

@@ -38,7 +38,8 @@ ENV = "XINXIANG_READER_CACHE"
 # Bump when what a cached file holds changes shape (the key also covers the code itself).
 FORMAT = "1"
 # The libraries whose versions decide what a fit produces or whether a pickle loads.
-LIBRARIES = ("scikit-learn", "numpy", "scipy", "jieba", "joblib")
+# (rjieba cuts the danger model's words; jieba itself no longer takes part in a fit.)
+LIBRARIES = ("scikit-learn", "numpy", "scipy", "rjieba", "joblib")
 # Files of other keys (other data, code or versions) are removed when unused this long.
 STALE_DAYS = 14
 # The modules whose code decides the fit (pipelines, normalisation of the text).
