@@ -10,6 +10,8 @@ The model is a small file shipped with the package (`name_crf.crfsuite`), built 
 `bench/build_name_crf.py` from the labelled sets of `tests/data/pii/` that were already seen:
 crfsuite's own binary format (not a pickle), so nothing is fitted on a deployment's machine and
 every machine tags alike. `train` is also how the leave-one-writer-out bench fits its models.
+The model is only as good as its features match: rebuild it (`--build`) whenever `features`, the
+cue words below or the lists of `name_words` (surnames, titles) change.
 """
 
 from __future__ import annotations
@@ -27,10 +29,53 @@ MODEL = Path(__file__).with_name("name_crf.crfsuite")
 SURE = 0.9  # the marginal every character of a span needs; fixed before any run (round 8)
 # LBFGS settings of the bench, not tuned.
 PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150}
+# Words that end just before a name (a feature); the bench's list, which the model was fitted on.
 CUES_BEFORE = tuple(
     sorted(
-        "叫 是 和 与 跟 同 及 给 找 问 请 让 被 由 把 对 向 、 ， 说 称 姓 名 我叫 名叫 本人 学生 同学"
-        " 老师 室友 舍友 朋友 孩子 儿子 女儿 联系人 收款人 户名 —— 此致 敬礼 敬上".split(),
+        [
+            "叫",
+            "是",
+            "和",
+            "与",
+            "跟",
+            "同",
+            "及",
+            "给",
+            "找",
+            "问",
+            "请",
+            "让",
+            "被",
+            "由",
+            "把",
+            "对",
+            "向",
+            "、",
+            "，",
+            "说",
+            "称",
+            "姓",
+            "名",
+            "我叫",
+            "名叫",
+            "本人",
+            "学生",
+            "同学",
+            "老师",
+            "室友",
+            "舍友",
+            "朋友",
+            "孩子",
+            "儿子",
+            "女儿",
+            "联系人",
+            "收款人",
+            "户名",
+            "——",
+            "此致",
+            "敬礼",
+            "敬上",
+        ],
         key=len,
         reverse=True,
     )
@@ -142,7 +187,7 @@ def train(
     path: Path,
 ) -> None:
     """Fit the CRF on `examples` (text, display-name terms, name spans) and write it to `path`."""
-    import pycrfsuite  # type: ignore[import-not-found]
+    import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=False)
     for text, known, names in examples:

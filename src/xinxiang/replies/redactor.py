@@ -25,6 +25,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from xinxiang.config import Strict, load_model
+from xinxiang.replies.name_crf import CrfNames
 from xinxiang.replies.name_words import NOT_BEFORE_TITLE, NOT_NAMES, NOT_NICKNAMES, SURNAMES, TITLES
 from xinxiang.replies.redact import (
     NAME_MARK,
@@ -36,7 +37,6 @@ from xinxiang.replies.redact import (
     name_variants,
     patterns_from,
 )
-from xinxiang.replies.name_crf import CrfNames
 from xinxiang.replies.redact_names import NameFinder, Tagger
 from xinxiang.replies.roman_names import given_of
 
