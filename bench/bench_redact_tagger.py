@@ -84,7 +84,14 @@ def main(argv: list[str]) -> int:
                 continue
             model = Path(tmp) / f"{writer}.crfsuite"
             fit([d for name, w in WRITERS.items() if w != writer for d in data[name]], model)
-            crf = CrfNames(jieba_tagger(), rules.finder.not_names, jieba_frequent(500), model)
+            crf = CrfNames(
+                jieba_tagger(),
+                rules.finder.not_names,
+                jieba_frequent(500),
+                model,
+                in_dictionary=jieba_frequent(1),
+                famous=jieba_frequent(30),
+            )
             both = rules.with_crf(crf)
             for name in (n for n, w in WRITERS.items() if w == writer):
                 cells, names = [], []

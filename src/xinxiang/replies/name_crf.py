@@ -4,7 +4,8 @@ A character-level linear-chain CRF (python-crfsuite) tags B/I/O over people's na
 redactor adds the names it is *sure* of (every character tagged at a marginal ≥ `SURE`) and the
 rules' own word lists allow — two or more characters, not one of the not-names (public figures,
 brands, places), not an everyday dictionary word. This is column (e) of
-`bench/bench_name_tagger.py` (bench/RESULTS.md, round 8), with the same features.
+`bench/bench_name_tagger.py` (bench/RESULTS.md, round 8), with the same features, plus a shape
+gate against ordinary words the CRF was sure of outside the labelled sets (`_shaped_like_a_name`).
 
 The model is a small file shipped with the package (`name_crf.crfsuite`), built by
 `bench/build_name_crf.py` from the labelled sets of `tests/data/pii/` that were already seen:
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from xinxiang.replies.name_words import COMPOUND_SURNAMES, SURNAMES, TITLES
+from xinxiang.replies.name_words import COMPOUND_SURNAMES, PINYIN_SURNAMES, SURNAMES, TITLES
 from xinxiang.replies.redact_names import Tagger
 
 MODEL = Path(__file__).with_name("name_crf.crfsuite")
@@ -205,6 +206,9 @@ class CrfNames:
         not_names: frozenset[str],
         everyday: Callable[[str], bool],
         model: Path = MODEL,
+        *,
+        in_dictionary: Callable[[str], bool] = lambda w: False,
+        famous: Callable[[str], bool] = lambda w: False,
     ) -> None:
         import pycrfsuite
 
@@ -213,6 +217,7 @@ class CrfNames:
         self._tagger = tagger
         self.not_names = not_names
         self._everyday = everyday
+        self._in_dictionary, self._famous = in_dictionary, famous
         self._lock = threading.Lock()  # a crfsuite tagger keeps the last sequence's state
 
     def sure_spans(self, text: str, known: Sequence[str] = ()) -> list[tuple[int, int]]:
@@ -238,6 +243,30 @@ class CrfNames:
                 and word not in self.not_names
                 and not self._everyday(word)
                 and word not in out
+                and self._shaped_like_a_name(text, s, e)
             ):
                 out.append(word)
         return out
+
+    def _shaped_like_a_name(self, text: str, s: int, e: int) -> bool:
+        """False for a span mixing Han and Latin (连PPT), opening on a measure word or numeral
+        (段话), part of a longer dictionary word (唐宋八|大家), with a famous part (马克思·韦伯),
+        or Latin without a pinyin surname (Building Manager)."""
+        word = text[s:e]
+        han = any("\u4e00" <= c <= "\u9fff" for c in word)
+        latin = any(c.isascii() and c.isalpha() for c in word)
+        if han and latin:
+            return False
+        if latin:
+            return any(t.lower() in PINYIN_SURNAMES for t in re.findall(r"[A-Za-z]+", word))
+        pos = 0
+        for w, flag in self._tagger(text):
+            if pos <= s < pos + len(w) and flag[:1] in ("q", "m"):
+                return False
+            pos += len(w)
+        for k in (1, 2, 3):
+            longer = [text[s : e + k]] + ([text[s - k : e]] if s >= k else [])
+            if any(self._in_dictionary(w) for w in longer if len(w) > e - s):
+                return False
+        parts = re.split(r"[·・]", word)
+        return len(parts) == 1 or not any(self._famous(p) for p in parts if len(p) >= 2)

@@ -336,7 +336,13 @@ def redactor_from(settings: RedactorFile, *, tagger: Tagger | None = None) -> Re
     )
     crf = None
     if n.name_tagger == "rules+crf":
-        crf = CrfNames(jieba_tagger(), finder.not_names, jieba_frequent(500))
+        crf = CrfNames(
+            jieba_tagger(),
+            finder.not_names,
+            jieba_frequent(500),
+            in_dictionary=jieba_frequent(1),
+            famous=jieba_frequent(30),
+        )
     return Redactor(
         patterns_from(settings), finder, allow=settings.allow, keep=settings.keep, crf=crf
     )
