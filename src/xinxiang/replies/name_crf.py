@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from xinxiang.replies.name_words import COMPOUND_SURNAMES, PINYIN_SURNAMES, SURNAMES, TITLES
+from xinxiang.replies.name_words import COMPOUND_SURNAMES, SURNAMES, TITLES
 from xinxiang.replies.redact_names import Tagger
 
 MODEL = Path(__file__).with_name("name_crf.crfsuite")
@@ -249,24 +249,13 @@ class CrfNames:
         return out
 
     def _shaped_like_a_name(self, text: str, s: int, e: int) -> bool:
-        """False for a span mixing Han and Latin (连PPT), opening on a measure word or numeral
-        (段话), part of a longer dictionary word (唐宋八|大家), with a famous part (马克思·韦伯),
-        or Latin without a pinyin surname (Building Manager)."""
+        """False for a span mixing Han and Latin (连PPT), the start of a longer dictionary word
+        (唐宋八|大家) or a dotted name with a famous part (马克思·韦伯)."""
         word = text[s:e]
         han = any("\u4e00" <= c <= "\u9fff" for c in word)
-        latin = any(c.isascii() and c.isalpha() for c in word)
-        if han and latin:
+        if han and any(c.isascii() and c.isalpha() for c in word):
             return False
-        if latin:
-            return any(t.lower() in PINYIN_SURNAMES for t in re.findall(r"[A-Za-z]+", word))
-        pos = 0
-        for w, flag in self._tagger(text):
-            if pos <= s < pos + len(w) and flag[:1] in ("q", "m"):
-                return False
-            pos += len(w)
-        for k in (1, 2, 3):
-            longer = [text[s : e + k]] + ([text[s - k : e]] if s >= k else [])
-            if any(self._in_dictionary(w) for w in longer if len(w) > e - s):
-                return False
+        if any(self._in_dictionary(text[s : e + k]) for k in (1, 2, 3) if e + k <= len(text)):
+            return False
         parts = re.split(r"[·・]", word)
         return len(parts) == 1 or not any(self._famous(p) for p in parts if len(p) >= 2)
