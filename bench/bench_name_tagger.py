@@ -1,7 +1,7 @@
 """A learned name finder, leave-one-writer-out, against the redactor's rules (issue #13, stop 24).
 
-Run: `python bench/bench_name_tagger.py [--iterations N]` (needs `python-crfsuite`, the optional
-dependency group `ner`). An exploration, not a product change: does a character-level sequence
+Run: `python bench/bench_name_tagger.py [--iterations N]` (`python-crfsuite`, a
+dependency since the tagger became `name_crf.py`). An exploration: does a character-level sequence
 tagger (a linear-chain CRF) generalise across writers better than the hand rules?
 
 Each labelled set of `tests/data/pii/` is in turn the test set; the CRF is trained on every set by

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from xinxiang.config import Strict, load_model
+from xinxiang.replies.name_crf import CrfNames
 from xinxiang.replies.name_words import NOT_BEFORE_TITLE, NOT_NAMES, NOT_NICKNAMES, SURNAMES, TITLES
 from xinxiang.replies.redact import (
     NAME_MARK,
@@ -143,6 +144,7 @@ class NamesSection(Strict):
     surnames: list[str] = Field(default_factory=list)
     not_names: list[str] = Field(default_factory=list)
     not_nicknames: list[str] = Field(default_factory=list)
+    name_tagger: Literal["rules", "rules+crf"] = "rules"
 
 
 class ConfidentialSection(Strict):
@@ -182,7 +184,9 @@ class Redactor:
         *,
         allow: Iterable[str] = (),
         keep: Iterable[str] = (),
+        crf: CrfNames | None = None,
     ) -> None:
+        self.crf = crf
         self.patterns = tuple(default_patterns() if patterns is None else patterns)
         if finder is None:
             finder = NameFinder(
@@ -206,10 +210,16 @@ class Redactor:
         """A redactor that also never hides `terms` (the departments' addresses, say)."""
         clone = object.__new__(Redactor)
         clone.patterns, clone.finder, clone._memo = self.patterns, self.finder, OrderedDict()
-        clone._lock = threading.Lock()
+        clone._lock, clone.crf = threading.Lock(), self.crf
         extra = _allow_patterns(terms)
         parts = ([self._protect.pattern] if self._protect else []) + extra
         clone._protect = re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+        return clone
+
+    def with_crf(self, crf: CrfNames | None) -> Redactor:
+        """A redactor that also hides the learned tagger's names (`None`: the rules alone)."""
+        clone = self.with_allowed(())
+        clone.crf = crf
         return clone
 
     def names_in(self, texts: Iterable[str], known: Sequence[str] = ()) -> tuple[str, ...]:
@@ -219,6 +229,8 @@ class Redactor:
             found.update(self.finder.find(text))
             # 王建国老师, 小王: a name found before a title is a name everywhere.
             found.update(w for s, e in self.finder.titled(text) if len(w := text[s:e]) >= 2)
+            if self.crf is not None:  # name_tagger = "rules+crf"
+                found.update(self.crf.names(text, known))
         # 王小明 is 小明 to friends: a given name of two characters goes too, unless a word.
         lexicon = self.finder.lexicon
         for name in list(found):
@@ -322,7 +334,18 @@ def redactor_from(settings: RedactorFile, *, tagger: Tagger | None = None) -> Re
         not_nicknames=NOT_NICKNAMES | frozenset(n.not_nicknames),
         not_before_title=NOT_BEFORE_TITLE,
     )
-    return Redactor(patterns_from(settings), finder, allow=settings.allow, keep=settings.keep)
+    crf = None
+    if n.name_tagger == "rules+crf":
+        crf = CrfNames(
+            jieba_tagger(),
+            finder.not_names,
+            jieba_frequent(500),
+            in_dictionary=jieba_frequent(1),
+            famous=jieba_frequent(30),
+        )
+    return Redactor(
+        patterns_from(settings), finder, allow=settings.allow, keep=settings.keep, crf=crf
+    )
 
 
 def load_settings(path: Path) -> RedactorFile:
