@@ -42,7 +42,8 @@ import pycrfsuite  # type: ignore[import-not-found]  # noqa: E402
 
 from pii_helpers import Item, Unit, _identifying, load_half  # noqa: E402
 from xinxiang.config import load_config  # noqa: E402
-from xinxiang.replies.name_words import COMPOUND_SURNAMES, SURNAMES, TITLES  # noqa: E402
+from xinxiang.replies.name_crf import bio, spans_of  # noqa: E402
+from xinxiang.replies.name_crf import features as crf_features  # noqa: E402
 from xinxiang.replies.privacy import public_allowlist  # noqa: E402
 from xinxiang.replies.redact_names import display_name_terms  # noqa: E402
 from xinxiang.replies.redactor import Redactor, jieba_tagger, load_redactor  # noqa: E402
@@ -62,150 +63,17 @@ WRITERS = {
 TITLES_OF = ("(a) rules", "(b) CRF", "(c) union", "(d) union, sure", "(e) sure, gated")
 SURE = 0.9  # the marginal a CRF span needs in (d); fixed before any run, not tuned
 NAME_KINDS = frozenset({"name", "title_name", "signature", "roman_name"})
-CUES_BEFORE = tuple(
-    sorted(
-        [
-            "叫",
-            "是",
-            "和",
-            "与",
-            "跟",
-            "同",
-            "及",
-            "给",
-            "找",
-            "问",
-            "请",
-            "让",
-            "被",
-            "由",
-            "把",
-            "对",
-            "向",
-            "、",
-            "，",
-            "说",
-            "称",
-            "姓",
-            "名",
-            "我叫",
-            "名叫",
-            "本人",
-            "学生",
-            "同学",
-            "老师",
-            "室友",
-            "舍友",
-            "朋友",
-            "孩子",
-            "儿子",
-            "女儿",
-            "联系人",
-            "收款人",
-            "户名",
-            "——",
-            "此致",
-            "敬礼",
-            "敬上",
-        ],
-        key=len,
-        reverse=True,
-    )
-)
 _TAGGER = jieba_tagger()
 
 
-def script(c: str) -> str:
-    """A character's class: han, upper, lower, digit, space or punctuation."""
-    if "\u4e00" <= c <= "\u9fff":
-        return "han"
-    if c.isascii() and c.isalpha():
-        return "up" if c.isupper() else "lo"
-    if c.isdigit():
-        return "dig"
-    return "sp" if c.isspace() else "pun"
-
-
 def features(unit: Unit) -> list[list[str]]:
-    """One feature list per character of `unit.text`."""
-    text = unit.text
-    n = len(text)
-    tag, place = ["x"] * n, ["S"] * n
-    pos = 0
-    for word, flag in _TAGGER(text):
-        for k in range(len(word)):
-            if pos + k < n:
-                tag[pos + k] = flag
-                place[pos + k] = (
-                    "S" if len(word) == 1 else "B" if k == 0 else "E" if k == len(word) - 1 else "M"
-                )
-        pos += len(word)
-    known = [False] * n
-    for term in display_name_terms(unit.from_name):
-        for m in re.finditer(re.escape(term), text):
-            for i in range(m.start(), m.end()):
-                known[i] = True
-    padded = "^^" + text + "$$"
-    out = []
-    for i, c in enumerate(text):
-        j = i + 2
-        f = [
-            "b",
-            f"c={c}",
-            f"s={script(c)}",
-            f"t={tag[i]}",
-            f"p={place[i]}",
-            f"tp={tag[i]}|{place[i]}",
-            f"c-1={padded[j - 1]}",
-            f"c-2={padded[j - 2]}",
-            f"c+1={padded[j + 1]}",
-            f"c+2={padded[j + 2]}",
-            f"b-1={padded[j - 1 : j + 1]}",
-            f"b+1={padded[j : j + 2]}",
-            f"s-1={script(padded[j - 1])}",
-            f"s+1={script(padded[j + 1])}",
-            f"t-1={tag[i - 1] if i else '^'}",
-            f"t+1={tag[i + 1] if i + 1 < n else '$'}",
-        ]
-        if c in SURNAMES:
-            f.append("surname")
-        if text.startswith(COMPOUND_SURNAMES, i):
-            f.append("surname2")
-        for k in (1, 2, 3):
-            if text.startswith(TITLES, i + k):
-                f.append(f"title+{k}")
-        for k in (0, 1, 2):
-            for cue in CUES_BEFORE:
-                if i - k - len(cue) >= 0 and text.startswith(cue, i - k - len(cue)):
-                    f.append(f"cue-{k}={cue}")
-                    break
-        if known[i]:
-            f.append("known")
-        out.append(f)
-    return out
+    """One feature list per character of `unit.text` (the product's, `name_crf.features`)."""
+    return crf_features(unit.text, _TAGGER, display_name_terms(unit.from_name))
 
 
 def labels(unit: Unit) -> list[str]:
     """B/I/O per character: the name items are the names."""
-    y = ["O"] * len(unit.text)
-    for item in unit.items:
-        if item.kind in NAME_KINDS:
-            y[item.start] = "B"
-            for i in range(item.start + 1, item.end):
-                y[i] = "I"
-    return y
-
-
-def spans_of(tags: list[str]) -> list[tuple[int, int]]:
-    """The runs of B/I tags."""
-    out, start = [], -1
-    for i, t in enumerate([*tags, "O"]):
-        if t != "I" and start >= 0:
-            out.append((start, i))
-            start = -1
-        if t == "B" or (t == "I" and start < 0):
-            start = i
-    return out
+    return bio(len(unit.text), [(i.start, i.end) for i in unit.items if i.kind in NAME_KINDS])
 
 
 def confident(tagger: pycrfsuite.Tagger, x: list[list[str]], floor: float) -> list[tuple[int, int]]:
