@@ -8,25 +8,10 @@ The letters go through the shipped rules and second reader, as a real letter doe
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from xinxiang.classify.engine import classify
+from classify_helpers import read  # type: ignore[import-not-found]
 from xinxiang.classify.normalize import normalize
-from xinxiang.classify.rules import RuleSet, load_rules_for
-from xinxiang.config import load_config
-
-REPO = Path(__file__).resolve().parents[1]
-RULES: RuleSet = load_rules_for(load_config(REPO / "config"))
-
-
-def read(text: str, subject: str = "") -> tuple[str, str | None, str]:
-    """(E/S/N, department code, disposition) of a letter."""
-    c = classify(subject, text, (), RULES)
-    level = {"emergency": "E", "suspected_emergency": "S"}.get(c.urgency, "N")
-    return level, c.department_code, c.disposition
-
 
 # ── emergencies: farewells, threats to take others along, relapses, 著, fraud in progress ──
 
