@@ -31,7 +31,14 @@ EVAL = ROOT / "tests" / "data" / "eval"
 OTHER = ("labelled.jsonl", "readings.jsonl", "extra.jsonl")
 # Never heldout8 (pool i) or heldout9.
 SETS = (
-    "tuning", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
+    "tuning",
+    "heldout",
+    "heldout2",
+    "heldout3",
+    "heldout4",
+    "heldout5",
+    "heldout6",
+    "heldout7",
 )
 
 

@@ -11,7 +11,8 @@ and then seen); since h-tune8 also `tests/data/eval/heldout6/` (pool g, measured
 h-dept7 round and then seen); since h-tune9 also `tests/data/eval/heldout7/` (pool h, measured once
 after the h-tune8 round and then seen). The sets are listed by name (`SEEN_POOLS`), never by a
 glob: a fresh held-out pool (`heldout8/`, pool i, `heldout9/`, or any later one) is never trained
-on, and `main` refuses to run if a name in `NEVER_TRAIN` were ever listed. Also the hand-written readings `tests/data/{emergency_classes,emergency_readings,department_readings,
+on, and `main` refuses to run if a name in `NEVER_TRAIN` were ever listed. Also the hand-written
+readings `tests/data/{emergency_classes,emergency_readings,department_readings,
 disposition_readings}.txt` and `tests/data/eval/extra/*.txt` (letters written for the reader:
 ``<dept or -> <E|N> <text>`` a line). Writes one JSON line per letter:
 ``{"text", "danger": true/false/null, "dept": code/null, "disposition": …}`` (the disposition

@@ -13,6 +13,7 @@ alarms. The letters go through the shipped rules and second reader, as a real le
 from __future__ import annotations
 
 import pytest
+
 from classify_helpers import read
 
 ALLERGY_BY_SYMPTOMS = [
@@ -31,7 +32,7 @@ def test_an_allergic_reaction_told_by_its_symptoms_is_the_clinics_emergency(text
 
 
 LAST_MESSAGES = [
-    'My roommate texted me twenty minutes ago: "Please tell my mom I\'m sorry. The password of '
+    "My roommate texted me twenty minutes ago: \"Please tell my mom I'm sorry. The password of "
     'my phone is 0612." Now she is not answering. Dorm 7, room 318.',
     "He posted in our group chat half an hour ago: tell my parents I'm sorry, my bank card pin "
     "is 2580. He won't pick up his phone.",
