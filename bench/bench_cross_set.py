@@ -1,7 +1,7 @@
 """Cross-set figures of the classifier with the second reader (issue #16, third tuning round).
 
 Run: `python bench/bench_cross_set.py [tuning heldout heldout2 heldout3 heldout4]` — for each
-seen set (pool g, `heldout6`, since h-tune8; never `heldout7`, pool h), trains the second
+seen set (pool h, `heldout7`, since h-tune9; never `heldout8` or `heldout9`), trains the second
 reader on every shipped letter **except that set's** (the other seen sets,
 the readings, the written letters, `tests/data/labelled/`) and classifies the set with the
 committed `config/` settings; prints department, disposition, emergencies classified and
@@ -29,8 +29,17 @@ DATA = ROOT / "src" / "xinxiang" / "classify" / "reader_data"
 EVAL = ROOT / "tests" / "data" / "eval"
 # Shipped files that hold no evaluation set (tuning.jsonl and seen.jsonl are rebuilt per set).
 OTHER = ("labelled.jsonl", "readings.jsonl", "extra.jsonl")
-# Never heldout7 (pool h).
-SETS = ("tuning", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
+# Never heldout8 (pool i) or heldout9.
+SETS = (
+    "tuning",
+    "heldout",
+    "heldout2",
+    "heldout3",
+    "heldout4",
+    "heldout5",
+    "heldout6",
+    "heldout7",
+)
 
 
 def samples(letters: list[LabelledLetter]) -> list[Sample]:

@@ -8,10 +8,11 @@ since h-tune5 also `tests/data/eval/heldout3/` (pool d, measured once and then s
 h-tune6 also `tests/data/eval/heldout4/` (pool e, measured once after the fourth round and then
 seen); since h-dept7 also `tests/data/eval/heldout5/` (pool f, measured once after the fifth round
 and then seen); since h-tune8 also `tests/data/eval/heldout6/` (pool g, measured once after the
-h-dept7 round and then seen). The sets are listed by name (`SEEN_POOLS`), never by a glob: a
-fresh held-out pool (`heldout7/`, pool h, or any later one) is never trained on, and
-`main` refuses to run if a name in `NEVER_TRAIN` were ever listed. Also
-the hand-written readings `tests/data/{emergency_classes,emergency_readings,department_readings,
+h-dept7 round and then seen); since h-tune9 also `tests/data/eval/heldout7/` (pool h, measured once
+after the h-tune8 round and then seen). The sets are listed by name (`SEEN_POOLS`), never by a
+glob: a fresh held-out pool (`heldout8/`, pool i, `heldout9/`, or any later one) is never trained
+on, and `main` refuses to run if a name in `NEVER_TRAIN` were ever listed. Also the hand-written
+readings `tests/data/{emergency_classes,emergency_readings,department_readings,
 disposition_readings}.txt` and `tests/data/eval/extra/*.txt` (letters written for the reader:
 ``<dept or -> <E|N> <text>`` a line). Writes one JSON line per letter:
 ``{"text", "danger": true/false/null, "dept": code/null, "disposition": …}`` (the disposition
@@ -34,9 +35,9 @@ from xinxiang.classify.evaluate import load_labelled  # noqa: E402
 
 Row = dict[str, object]
 # The seen evaluation pools the reader trains on, by name (never a glob over eval/).
-SEEN_POOLS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
-# Fresh held-out pools: measured only, never trained on (pool h is heldout7, pool i is heldout8).
-NEVER_TRAIN = ("heldout7", "heldout8")
+SEEN_POOLS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
+# Fresh held-out pools: measured only, never trained on (pool i is heldout8; heldout9 is next).
+NEVER_TRAIN = ("heldout8", "heldout9")
 # Disposition readings whose department is the letter's own (not the office's).
 OWN_DEPT = ("praise", "dispatch")
 
