@@ -44,7 +44,8 @@ from xinxiang.services.leases import SourceLease, holder_id, renew
 from xinxiang.services.oa_hooks import install_oa_hooks
 from xinxiang.services.oa_tasks import oa_enabled, oa_pull, oa_push
 from xinxiang.services.outbox import OutboxResult, send_due
-from xinxiang.services.poll import PollResult, poll_source
+from xinxiang.services.poll import PollResult, import_source, poll_source
+from xinxiang.services.route_worker import RoutingProcess
 from xinxiang.services.records import refresh_records
 from xinxiang.services.replies import process_pending_replies
 from xinxiang.services.revisit import revisit_pass
@@ -93,9 +94,17 @@ def make_huey(cfg: Config, *, immediate: bool = False) -> Huey:
 class Runtime:
     """Process-wide services for tasks: context, transport, and per-source pass coalescing."""
 
-    def __init__(self, ctx: AppContext, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        clock: Callable[[], datetime] = utcnow,
+        router: RoutingProcess | None = None,
+    ) -> None:
         self.ctx = ctx
         self.clock = clock
+        self.router = router
+        """The worker's routing process, if it has one: polls nudge it after each committed
+        batch instead of routing when the whole poll is in (`services.route_worker`)."""
         self._transport: Transport | None = None
         self._lock = threading.Lock()
         self._running: set[str] = set()
@@ -150,7 +159,12 @@ class Runtime:
                     with self._lock:
                         self._again.discard(name)
                     try:
-                        result = poll_source(self.ctx, name, self.clock)
+                        if self.router is not None:
+                            result = import_source(
+                                self.ctx, name, self.clock, committed=self.router.nudge
+                            )
+                        else:
+                            result = poll_source(self.ctx, name, self.clock)
                     except SourceUnavailable as exc:
                         log.warning("poll %s: %s (will retry)", name, exc)
                         observe(self.ctx.db, f"source:{name}", False, self.clock(), str(exc))
@@ -323,9 +337,14 @@ class Tasks:
             for src in rt.ctx.cfg.settings.sources:
                 poll_source_task(src.name)
 
+        # With a routing process, the job only nudges it (a ticket a nudge missed, or one put
+        # back from the shunt); without one, it routes here under the job's lease.
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.routing")
         def routing() -> None:
-            locked("routing", lambda: route_received(rt.ctx, rt.clock()))
+            if rt.router is not None:
+                rt.router.nudge()
+            else:
+                locked("routing", lambda: route_received(rt.ctx, rt.clock()))
 
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.replies")
         def replies() -> None:
@@ -414,7 +433,10 @@ class Tasks:
 def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
     """Run the consumer with periodic tasks, a fast ticker and IMAP IDLE watchers until stopped."""
     ctx = AppContext(cfg)
-    runtime = Runtime(ctx)
+    router = RoutingProcess(cfg.directory) if cfg.settings.queue.routing_process else None
+    if router is not None:
+        router.start()
+    runtime = Runtime(ctx, router=router)
     install_oa_hooks(cfg, ctx.db)
     huey = make_huey(cfg)
     tasks = Tasks(huey, runtime)
@@ -423,8 +445,13 @@ def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
 
     def ticker() -> None:
         next_poll = next_outbox = 0.0
+        routed = 0
         while not stop.is_set():
             now = time.monotonic()
+            if router is not None and router.routed.value != routed:
+                # The routing process queued mails (dispatch, receipts): send them now.
+                routed = router.routed.value
+                next_outbox = now
             if now >= next_poll:
                 for src in settings.sources:
                     tasks.poll_source(src.name)
@@ -492,4 +519,6 @@ def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
         stop.set()
         if health_server is not None:
             health_server.shutdown()
+        if router is not None:
+            router.stop()
         ctx.close()

@@ -69,9 +69,17 @@ def poll_source(
 
 
 def import_source(
-    ctx: AppContext, name: str, clock: Clock, progress: Callable[[int], None] | None = None
+    ctx: AppContext,
+    name: str,
+    clock: Clock,
+    progress: Callable[[int], None] | None = None,
+    committed: Callable[[], object] | None = None,
 ) -> PollResult:
-    """Import everything new from source `name` (letters, tickets, receipts), without routing."""
+    """Import everything new from source `name` (letters, tickets, receipts), without routing.
+
+    `committed` is called after each batch is committed (the worker nudges its routing
+    process with it, `services.route_worker`).
+    """
     src = find_source(ctx, name)
     counts = {"created": 0, "recorded": 0, "duplicate": 0, "quarantined": 0}
 
@@ -87,6 +95,8 @@ def import_source(
             )
         if progress is not None:
             progress(len(outcomes))
+        if committed is not None and outcomes:
+            committed()
         return ["quarantined" if o.status == "quarantined" else "processed" for o in outcomes]
 
     if src.kind == "maildir":
