@@ -65,9 +65,7 @@ def test_two_routers_at_once_route_each_ticket_once(tmp_config, db_url) -> None:
                 .scalars()
                 .all()
             )
-            mails = Counter(
-                (r.ticket_id, r.kind) for r in s.execute(select(OutboxRow)).scalars()
-            )
+            mails = Counter((r.ticket_id, r.kind) for r in s.execute(select(OutboxRow)).scalars())
         assert "received" not in statuses
         assert sorted(classified.values()) == [1] * len(LETTERS)
         assert all(n == 1 for n in mails.values()), mails

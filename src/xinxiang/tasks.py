@@ -45,10 +45,10 @@ from xinxiang.services.oa_hooks import install_oa_hooks
 from xinxiang.services.oa_tasks import oa_enabled, oa_pull, oa_push
 from xinxiang.services.outbox import OutboxResult, send_due
 from xinxiang.services.poll import PollResult, import_source, poll_source
-from xinxiang.services.route_worker import RoutingProcess
 from xinxiang.services.records import refresh_records
 from xinxiang.services.replies import process_pending_replies
 from xinxiang.services.revisit import revisit_pass
+from xinxiang.services.route_worker import RoutingProcess
 from xinxiang.services.routing import route_received
 from xinxiang.services.sweep import sweep as run_sweep
 from xinxiang.services.topics import alert_hot_topics
