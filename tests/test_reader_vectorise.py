@@ -25,7 +25,7 @@ def _texts(n: int, seed: int) -> list[str]:
         assert isinstance(m, EmailMessage)
         body = m.get_body(preferencelist=("plain",))
         out.append(rd.model_text(str(m["subject"]), body.get_content() if body else ""))
-    return out + ["", "火", "ＡＢＣ abc 123"]  # empty, one character, width and case
+    return [*out, "", "火", "ＡＢＣ abc 123"]  # empty, one character, width and case
 
 
 @pytest.mark.parametrize("model", MODELS)
