@@ -16,7 +16,7 @@ from xinxiang.classify.engine import classify_letter
 from xinxiang.config import load_config
 from xinxiang.samples import iter_sample_letters
 from xinxiang.services.context import AppContext
-from xinxiang.services.poll import import_source
+from xinxiang.services.poll import import_source, poll_source
 from xinxiang.services.route_worker import RoutingProcess
 from xinxiang.store.migrate import upgrade
 from xinxiang.store.models import AttachmentRow, EventRow, LetterRow, TicketRow
@@ -74,3 +74,27 @@ def test_letters_ingested_in_batches_are_routed_by_the_routing_process_once(
         router.stop()
         ctx.close()
     assert not router.process.is_alive()
+
+
+def test_a_poll_with_a_routing_process_leaves_routing_to_it(
+    tmp_path: Path, tmp_config: TmpConfig
+) -> None:
+    box = mailbox.Maildir(str(tmp_path / "mail"), create=True)
+    for raw in iter_sample_letters(5, seed=6):
+        box.add(raw)
+    cfg_dir = tmp_config(maildir=tmp_path / "mail", database_url=f"sqlite:///{tmp_path}/x.db")
+    ctx = AppContext(load_config(cfg_dir))
+    try:
+        ctx.cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        upgrade(ctx.db)
+        nudges: list[str] = []
+        now = datetime.now(UTC)
+        result = poll_source(ctx, "maildir", lambda: now, router=lambda: nudges.append("nudge"))
+        assert (result.created, nudges) == (5, ["nudge"])  # one batch, one nudge
+        with ctx.db.unit_of_work() as s:
+            assert set(s.execute(select(TicketRow.status)).scalars()) == {"received"}
+        poll_source(ctx, "maildir", lambda: now)  # without: routed here, as before
+        with ctx.db.unit_of_work() as s:
+            assert "received" not in set(s.execute(select(TicketRow.status)).scalars())
+    finally:
+        ctx.close()

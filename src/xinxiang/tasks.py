@@ -44,7 +44,7 @@ from xinxiang.services.leases import SourceLease, holder_id, renew
 from xinxiang.services.oa_hooks import install_oa_hooks
 from xinxiang.services.oa_tasks import oa_enabled, oa_pull, oa_push
 from xinxiang.services.outbox import OutboxResult, send_due
-from xinxiang.services.poll import PollResult, import_source, poll_source
+from xinxiang.services.poll import PollResult, poll_source
 from xinxiang.services.records import refresh_records
 from xinxiang.services.replies import process_pending_replies
 from xinxiang.services.revisit import revisit_pass
@@ -103,8 +103,7 @@ class Runtime:
         self.ctx = ctx
         self.clock = clock
         self.router = router
-        """The worker's routing process, if it has one: polls nudge it after each committed
-        batch instead of routing when the whole poll is in (`services.route_worker`)."""
+        """The worker's routing process, nudged by polls (`services.route_worker`)."""
         self._transport: Transport | None = None
         self._lock = threading.Lock()
         self._running: set[str] = set()
@@ -159,12 +158,8 @@ class Runtime:
                     with self._lock:
                         self._again.discard(name)
                     try:
-                        if self.router is not None:
-                            result = import_source(
-                                self.ctx, name, self.clock, committed=self.router.nudge
-                            )
-                        else:
-                            result = poll_source(self.ctx, name, self.clock)
+                        nudge = None if self.router is None else self.router.nudge
+                        result = poll_source(self.ctx, name, self.clock, router=nudge)
                     except SourceUnavailable as exc:
                         log.warning("poll %s: %s (will retry)", name, exc)
                         observe(self.ctx.db, f"source:{name}", False, self.clock(), str(exc))

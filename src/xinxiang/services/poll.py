@@ -57,14 +57,21 @@ def find_source(ctx: AppContext, name: str) -> SourceSection:
 
 
 def poll_source(
-    ctx: AppContext, name: str, clock: Clock, progress: Callable[[int], None] | None = None
+    ctx: AppContext,
+    name: str,
+    clock: Clock,
+    progress: Callable[[int], None] | None = None,
+    router: Callable[[], object] | None = None,
 ) -> PollResult:
-    """Import everything new from source `name`, then route the new tickets.
+    """Import everything new from source `name`, then route the new tickets; with `router`,
+    call it after each committed batch instead (it nudges the worker's routing process,
+    `services.route_worker`, which routes while the next batches come in).
 
     Raises `SourceUnavailable` when the server cannot be reached.
     """
-    result = import_source(ctx, name, clock, progress)
-    route_received(ctx, clock())
+    result = import_source(ctx, name, clock, progress, committed=router)
+    if router is None:
+        route_received(ctx, clock())
     return result
 
 
