@@ -48,13 +48,21 @@ def routing_loop(
     that the parent sends the mails they queued at once.
     """
     from xinxiang.classify.batch import fit_models
+    from xinxiang.classify.reader import shipped_reader
     from xinxiang.config import load_config
     from xinxiang.services.context import AppContext
     from xinxiang.services.routing import route_received
 
     ctx = AppContext(load_config(config_dir))
     try:
+        # Every model routing may ask, fitted (or loaded from the reader cache) before the
+        # first nudge: a start-up cost, not the first letters'.
         fit_models(ctx.rules)
+        s = ctx.rules.settings
+        if s.reader_office > 0:
+            shipped_reader().office_disposition  # noqa: B018
+        if max(s.reader_emergency_department, s.reader_emergency_department_over_rules) > 0:
+            shipped_reader().emergency_department  # noqa: B018
         ready.set()
         while not stop.is_set():
             wake.wait(idle_seconds)
