@@ -39,20 +39,25 @@ def routing_loop(
     done: Any,
     routed: Any,
     idle_seconds: float = IDLE_SECONDS,
+    log_level: int | None = None,
 ) -> None:
     """The routing process's body: fit the models, then route whenever nudged until `stop`.
 
     `nudges` counts the nudges (`RoutingProcess.nudge`); after a pass that found nothing left,
     `done` is set to the count read before that pass began, so every nudge up to `done` has
     had its letters routed (`RoutingProcess.drain`). `routed` counts the tickets routed, so
-    that the parent sends the mails they queued at once.
+    that the parent sends the mails they queued at once. With `log_level`, log as the parent
+    does (`logs.setup_logging`): the routing events (`ticket_routed`) are logged here.
     """
     from xinxiang.classify.batch import fit_models
     from xinxiang.classify.reader import shipped_reader
     from xinxiang.config import load_config
+    from xinxiang.logs import setup_logging
     from xinxiang.services.context import AppContext
     from xinxiang.services.routing import route_received
 
+    if log_level is not None:
+        setup_logging(verbose=log_level <= logging.DEBUG)
     ctx = AppContext(load_config(config_dir))
     try:
         # Every model routing may ask, fitted (or loaded from the reader cache) before the
@@ -101,6 +106,9 @@ class RoutingProcess:
         self.nudges = mp.Value("q", 0)
         self.done = mp.Value("q", 0)
         self.routed = mp.Value("q", 0)
+        root = logging.getLogger()
+        # A spawned process starts with no logging: it logs as this one does, if this one does.
+        log_level = root.getEffectiveLevel() if root.handlers else None
         self.process = mp.Process(
             target=routing_loop,
             args=(
@@ -112,6 +120,7 @@ class RoutingProcess:
                 self.done,
                 self.routed,
                 idle_seconds,
+                log_level,
             ),
             name="xinxiang-routing",
             daemon=True,
