@@ -161,7 +161,7 @@ def phase_ingest(args: argparse.Namespace) -> dict[str, Any]:
             assert router.drain(timeout=3600), "the routing process died"
             end_to_end = time.perf_counter() - t0
     if router is not None:
-        routed, routing = int(router.routed.value), end_to_end - elapsed
+        routed, routing = router.routed, end_to_end - elapsed
         router.stop()
     elif args.no_route:
         routed, routing = 0, 0.0

@@ -5,6 +5,9 @@ once, exactly as routing in the polling process routes it, on SQLite and Postgre
 from __future__ import annotations
 
 import mailbox
+import os
+import signal
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,7 +47,7 @@ def test_letters_ingested_in_batches_are_routed_by_the_routing_process_once(
         ctx.cfg.data_dir.mkdir(parents=True, exist_ok=True)
         upgrade(ctx.db)
         router.start(wait_ready=300)
-        assert router.ready.is_set()
+        assert router.ready
         nudged: list[int] = []
         now = datetime.now(UTC)
         result = import_source(
@@ -53,7 +56,7 @@ def test_letters_ingested_in_batches_are_routed_by_the_routing_process_once(
         assert result.created == LETTERS
         assert len(nudged) == LETTERS // 10  # one nudge per committed batch
         assert router.drain(timeout=300)
-        assert router.routed.value == LETTERS
+        assert router.routed == LETTERS
         with ctx.db.unit_of_work() as s:
             tickets = list(s.execute(select(TicketRow)).scalars())
             classified = Counter(
@@ -98,3 +101,28 @@ def test_a_poll_with_a_routing_process_leaves_routing_to_it(
             assert "received" not in set(s.execute(select(TicketRow.status)).scalars())
     finally:
         ctx.close()
+
+
+def test_the_routing_process_leaves_signals_to_its_parent_and_stops_when_asked(
+    tmp_config: TmpConfig, tmp_path: Path
+) -> None:
+    # Ctrl-C or a service manager's SIGTERM reaches the whole process group: the routing
+    # process leaves them to the worker, which stops it (a dead peer can block nothing).
+    cfg_dir = tmp_config(database_url=f"sqlite:///{tmp_path}/x.db")
+    ctx = AppContext(load_config(cfg_dir))
+    upgrade(ctx.db)
+    ctx.close()
+    router = RoutingProcess(cfg_dir, idle_seconds=3600)
+    router.start(wait_ready=300)
+    try:
+        assert router.ready
+        pid = router.process.pid
+        assert pid is not None
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            os.kill(pid, sig)
+        assert router.drain(timeout=60)  # still alive, still answering
+        started = time.monotonic()
+    finally:
+        router.stop()
+    assert not router.process.is_alive()
+    assert time.monotonic() - started < 10

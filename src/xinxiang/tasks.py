@@ -443,9 +443,9 @@ def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
         routed = 0
         while not stop.is_set():
             now = time.monotonic()
-            if router is not None and router.routed.value != routed:
+            if router is not None and router.routed != routed:
                 # The routing process queued mails (dispatch, receipts): send them now.
-                routed = router.routed.value
+                routed = router.routed
                 next_outbox = now
             if now >= next_poll:
                 for src in settings.sources:
