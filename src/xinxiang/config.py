@@ -97,6 +97,12 @@ class QueueSection(Strict):
     # cores, bench/RESULTS.md) and each worker holds the models (~250 MB); worth turning on
     # where ingest has cores to spare.
     read_ahead: bool = False
+    # The worker routes in a process of its own, nudged by ingest after each committed batch
+    # (`services.route_worker`), so that a large poll is routed on the second core while it is
+    # still being ingested (issue #17). It holds the reader's models too (~250 MB) and does
+    # not see readings made ahead (they stay in the polling process): false routes in the
+    # polling process after each poll, as before.
+    routing_process: bool = True
 
     @field_validator("url")
     @classmethod

@@ -48,6 +48,7 @@ from xinxiang.services.poll import PollResult, poll_source
 from xinxiang.services.records import refresh_records
 from xinxiang.services.replies import process_pending_replies
 from xinxiang.services.revisit import revisit_pass
+from xinxiang.services.route_worker import RoutingProcess
 from xinxiang.services.routing import route_received
 from xinxiang.services.sweep import sweep as run_sweep
 from xinxiang.services.topics import alert_hot_topics
@@ -93,9 +94,16 @@ def make_huey(cfg: Config, *, immediate: bool = False) -> Huey:
 class Runtime:
     """Process-wide services for tasks: context, transport, and per-source pass coalescing."""
 
-    def __init__(self, ctx: AppContext, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        clock: Callable[[], datetime] = utcnow,
+        router: RoutingProcess | None = None,
+    ) -> None:
         self.ctx = ctx
         self.clock = clock
+        self.router = router
+        """The worker's routing process, nudged by polls (`services.route_worker`)."""
         self._transport: Transport | None = None
         self._lock = threading.Lock()
         self._running: set[str] = set()
@@ -150,7 +158,8 @@ class Runtime:
                     with self._lock:
                         self._again.discard(name)
                     try:
-                        result = poll_source(self.ctx, name, self.clock)
+                        nudge = None if self.router is None else self.router.nudge
+                        result = poll_source(self.ctx, name, self.clock, router=nudge)
                     except SourceUnavailable as exc:
                         log.warning("poll %s: %s (will retry)", name, exc)
                         observe(self.ctx.db, f"source:{name}", False, self.clock(), str(exc))
@@ -323,9 +332,14 @@ class Tasks:
             for src in rt.ctx.cfg.settings.sources:
                 poll_source_task(src.name)
 
+        # With a routing process, the job only nudges it (a ticket a nudge missed, or one put
+        # back from the shunt); without one, it routes here under the job's lease.
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.routing")
         def routing() -> None:
-            locked("routing", lambda: route_received(rt.ctx, rt.clock()))
+            if rt.router is not None:
+                rt.router.nudge()
+            else:
+                locked("routing", lambda: route_received(rt.ctx, rt.clock()))
 
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.replies")
         def replies() -> None:
@@ -414,7 +428,10 @@ class Tasks:
 def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
     """Run the consumer with periodic tasks, a fast ticker and IMAP IDLE watchers until stopped."""
     ctx = AppContext(cfg)
-    runtime = Runtime(ctx)
+    router = RoutingProcess(cfg.directory) if cfg.settings.queue.routing_process else None
+    if router is not None:
+        router.start()
+    runtime = Runtime(ctx, router=router)
     install_oa_hooks(cfg, ctx.db)
     huey = make_huey(cfg)
     tasks = Tasks(huey, runtime)
@@ -423,8 +440,13 @@ def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
 
     def ticker() -> None:
         next_poll = next_outbox = 0.0
+        routed = 0
         while not stop.is_set():
             now = time.monotonic()
+            if router is not None and router.routed != routed:
+                # The routing process queued mails (dispatch, receipts): send them now.
+                routed = router.routed
+                next_outbox = now
             if now >= next_poll:
                 for src in settings.sources:
                     tasks.poll_source(src.name)
@@ -492,4 +514,6 @@ def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
         stop.set()
         if health_server is not None:
             health_server.shutdown()
+        if router is not None:
+            router.stop()
         ctx.close()

@@ -35,6 +35,7 @@ names its probability and the n-grams that weighed most.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -137,6 +138,8 @@ class Reader:
         """Keep the samples; nothing is fitted yet."""
         self.samples = tuple(samples)
         self.cache = cache
+        self._grams: dict[tuple[Any, ...], dict[str, Counter[str]]] = {}
+        """The n-grams counted in the last call's texts, per analyser (`_vectorise`)."""
 
     def _model(self, name: str, danger: bool, chosen: Sequence[tuple[str, str]]) -> tuple[Any, Any]:
         def fit() -> tuple[Any, Any]:
@@ -192,11 +195,11 @@ class Reader:
 
     def read_danger_many(self, texts: Sequence[str]) -> list[Reading]:
         """`read_danger` of each text, the model called once for all (the same readings)."""
-        return _read_many(*self.danger, texts, want="1")
+        return _read_many(*self.danger, texts, want="1", grams=self._grams)
 
     def read_department_many(self, texts: Sequence[str]) -> list[Reading]:
         """`read_department` of each text, the model called once for all (the same readings)."""
-        return _read_many(*self.department, texts, want=None)
+        return _read_many(*self.department, texts, want=None, grams=self._grams)
 
 
 class SecondReader(Protocol):
@@ -208,14 +211,22 @@ class SecondReader(Protocol):
     def read_emergency_department(self, text: str) -> Reading: ...
 
 
-def _read_many(pipe: Any, names: Any, texts: Sequence[str], want: str | None) -> list[Reading]:
+def _read_many(
+    pipe: Any,
+    names: Any,
+    texts: Sequence[str],
+    want: str | None,
+    grams: dict[tuple[Any, ...], dict[str, Counter[str]]] | None = None,
+) -> list[Reading]:
     """Each text's reading, vectorised and predicted in one call: scikit-learn's checks cost
-    more per call than a row does, and each row's figures do not depend on the other rows."""
+    more per call than a row does, and each row's figures do not depend on the other rows.
+    `grams`: n-gram counts kept from the last call (the danger and the department model read
+    the same characters of the same texts), see `_vectorise`."""
     if not texts:
         return []
     vec = pipe.named_steps["tfidf"]
     clf = pipe.named_steps["clf"]
-    x = vec.transform(list(texts)).tocsr()
+    x = _vectorise(vec, list(texts), grams).tocsr()
     probs = clf.predict_proba(x)
     classes = [str(c) for c in clf.classes_]
     coef = clf.coef_
@@ -227,6 +238,68 @@ def _read_many(pipe: Any, names: Any, texts: Sequence[str], want: str | None) ->
         evidence = _evidence(x.indices[lo:hi], x.data[lo:hi], row, names)
         out.append(Reading(classes[i], float(probs[r][i]), evidence))
     return out
+
+
+def _vectorise(
+    vec: Any, texts: list[str], grams: dict[tuple[Any, ...], dict[str, Counter[str]]] | None
+) -> Any:
+    """`vec.transform(texts)`, the very same matrix, with each text's n-grams counted once for
+    every vectoriser that analyses it alike (the danger model's characters and the department
+    model's are the same 1–3-grams, only their vocabularies differ). Counted with `Counter`
+    and looked up once per distinct n-gram, where scikit-learn looks up every occurrence."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
+    if grams is None:
+        return vec.transform(texts)
+    if isinstance(vec, FeatureUnion) and vec.transformer_weights is None:
+        return vec._hstack([_vectorise(part, texts, grams) for _, part in vec.transformer_list])
+    if type(vec) is not TfidfVectorizer or vec.input != "content":
+        return vec.transform(texts)
+    import numpy as np
+    import scipy.sparse as sp  # type: ignore[import-untyped]
+
+    # What decides the n-grams of a text (not the vocabulary, the weights or the cut-offs).
+    key = tuple(
+        id(v) if callable(v) else v
+        for v in (
+            vec.analyzer,
+            vec.ngram_range,
+            vec.lowercase,
+            vec.preprocessor,
+            vec.strip_accents,
+            vec.tokenizer,
+            vec.token_pattern,
+            vec.stop_words,
+        )
+    )
+    known = grams.get(key, {})
+    analyse = vec.build_analyzer()
+    counted = {t: known[t] if t in known else Counter(analyse(t)) for t in texts}
+    grams[key] = counted  # the last call's texts only: memory stays one batch's
+    get = vec.vocabulary_.get
+    indptr, indices, values = [0], [], []
+    for t in texts:
+        c = counted[t]
+        for j, n in zip(map(get, c), c.values(), strict=True):
+            if j is not None:
+                indices.append(j)
+                values.append(n)
+        indptr.append(len(indices))
+    # As `CountVectorizer._count_vocab` builds it: int counts, int32 indices, sorted.
+    x = sp.csr_matrix(
+        (
+            np.asarray(values, dtype=np.intc),
+            np.asarray(indices, dtype=np.int32),
+            np.asarray(indptr, dtype=np.int32),
+        ),
+        shape=(len(texts), len(vec.vocabulary_)),
+        dtype=vec.dtype,
+    )
+    x.sort_indices()
+    if vec.binary:
+        x.data.fill(1)
+    return vec._tfidf.transform(x, copy=False)
 
 
 # Candidates sorted in Python per letter: the strongest few, ties at the cut included.

@@ -57,21 +57,36 @@ def find_source(ctx: AppContext, name: str) -> SourceSection:
 
 
 def poll_source(
-    ctx: AppContext, name: str, clock: Clock, progress: Callable[[int], None] | None = None
+    ctx: AppContext,
+    name: str,
+    clock: Clock,
+    progress: Callable[[int], None] | None = None,
+    router: Callable[[], object] | None = None,
 ) -> PollResult:
-    """Import everything new from source `name`, then route the new tickets.
+    """Import everything new from source `name`, then route the new tickets; with `router`,
+    call it after each committed batch instead (it nudges the worker's routing process,
+    `services.route_worker`, which routes while the next batches come in).
 
     Raises `SourceUnavailable` when the server cannot be reached.
     """
-    result = import_source(ctx, name, clock, progress)
-    route_received(ctx, clock())
+    result = import_source(ctx, name, clock, progress, committed=router)
+    if router is None:
+        route_received(ctx, clock())
     return result
 
 
 def import_source(
-    ctx: AppContext, name: str, clock: Clock, progress: Callable[[int], None] | None = None
+    ctx: AppContext,
+    name: str,
+    clock: Clock,
+    progress: Callable[[int], None] | None = None,
+    committed: Callable[[], object] | None = None,
 ) -> PollResult:
-    """Import everything new from source `name` (letters, tickets, receipts), without routing."""
+    """Import everything new from source `name` (letters, tickets, receipts), without routing.
+
+    `committed` is called after each batch is committed (the worker nudges its routing
+    process with it, `services.route_worker`).
+    """
     src = find_source(ctx, name)
     counts = {"created": 0, "recorded": 0, "duplicate": 0, "quarantined": 0}
 
@@ -87,6 +102,8 @@ def import_source(
             )
         if progress is not None:
             progress(len(outcomes))
+        if committed is not None and outcomes:
+            committed()
         return ["quarantined" if o.status == "quarantined" else "processed" for o in outcomes]
 
     if src.kind == "maildir":

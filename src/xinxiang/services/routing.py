@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from xinxiang.classify.batch import LetterFields, classify_batch
@@ -140,8 +140,16 @@ def _route(ctx: AppContext, session: Session, ids: list[int], now: datetime) -> 
         readings = classify_batch(
             [LetterFields.of(x) for x in batch_letters], ctx.rules, ahead=ctx.read_ahead
         )
+        # Claimed only now, so that reading the letters holds up no writer (ingest commits).
+        claimed = _claim(session, [t.id for t in tickets])
+        kept = [
+            (t, x, c)
+            for t, x, c in zip(tickets, batch_letters, readings, strict=True)
+            if t.id in claimed
+        ]
+        tickets = [t for t, _, _ in kept]
         with write_batch(session, tickets, prefetch=staff, attachments=stored):
-            for ticket, letter, c in zip(tickets, batch_letters, readings, strict=True):
+            for ticket, letter, c in kept:
                 if isinstance(c, Exception):
                     raise c
                 route_new_ticket(ctx, session, ticket, letter, now, facts, classification=c)
@@ -156,6 +164,32 @@ def _route(ctx: AppContext, session: Session, ids: list[int], now: datetime) -> 
     finally:
         repository.forget()
     return len(tickets)
+
+
+def _claim(session: Session, ids: list[int]) -> set[int]:
+    """The tickets among `ids` still `received`, now this session's to route.
+
+    On PostgreSQL the rows were locked when read (`FOR UPDATE SKIP LOCKED`), so this only
+    reads them again. SQLite has no row locks, and pysqlite opens a transaction only at the
+    first write: two routers could both read a ticket as `received` and both route it. So
+    the database's single write lock is taken first (a write that changes nothing) and the
+    states are read again under it: a router that comes second sees the ticket routed, and
+    leaves it.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(TicketRow)
+            .where(TicketRow.id == -1)
+            .values(status=TicketRow.status)
+            .execution_options(synchronize_session=False)
+        )
+    return set(
+        session.execute(
+            select(TicketRow.id).where(
+                TicketRow.id.in_(ids), TicketRow.status == TicketStatus.RECEIVED.value
+            )
+        ).scalars()
+    )
 
 
 # -- one new ticket ------------------------------------------------------------------------
