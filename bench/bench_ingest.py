@@ -113,7 +113,7 @@ def phase_ingest(args: argparse.Namespace) -> dict[str, Any]:
     # The rules and the second reader are loaded and fitted once per process (seconds), at
     # start: a start-up cost, not a per-letter one, outside the timing. With reading ahead
     # (issue #17) before ingest in every round, as the worker does at start
-    # (`tasks.run_worker`), so that ingest's worker processes get the models (peak RSS then
+    # (`worker.run_worker`), so that ingest's worker processes get the models (peak RSS then
     # includes them); without it after ingest, before routing, as before. (All four models:
     # the last two were fitted inside the timed routing before #17's 3rd step.)
     from xinxiang.classify.reader import shipped_reader

@@ -126,3 +126,48 @@ def test_the_routing_process_leaves_signals_to_its_parent_and_stops_when_asked(
         router.stop()
     assert not router.process.is_alive()
     assert time.monotonic() - started < 10
+
+
+def test_when_the_routing_process_has_died_the_worker_routes_itself(
+    tmp_path: Path, tmp_config: TmpConfig
+) -> None:
+    # A routing process killed (OOM killer, a bug) must not leave letters in `received`
+    # for good: the every-minute routing job and polls route in the worker again.
+    from xinxiang.tasks import Runtime, Tasks, make_huey
+
+    box = mailbox.Maildir(str(tmp_path / "mail"), create=True)
+    for raw in iter_sample_letters(3, seed=7):
+        box.add(raw)
+    cfg_dir = tmp_config(maildir=tmp_path / "mail", database_url=f"sqlite:///{tmp_path}/x.db")
+    ctx = AppContext(load_config(cfg_dir))
+    ctx.cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(ctx.db)
+    router = RoutingProcess(cfg_dir, idle_seconds=3600)
+    router.start()
+    try:
+        pid = router.process.pid
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+        router.process.join(30)
+        assert not router.alive
+        now = datetime.now(UTC)
+        runtime = Runtime(ctx, clock=lambda: now, router=router)
+        tasks = Tasks(make_huey(ctx.cfg, immediate=True), runtime)
+
+        def statuses() -> set[str]:
+            with ctx.db.unit_of_work() as s:
+                return set(s.execute(select(TicketRow.status)).scalars())
+
+        # letters committed with a nudge the dead process never took
+        assert import_source(ctx, "maildir", lambda: now, committed=router.nudge).created == 3
+        assert statuses() == {"received"}
+        tasks.jobs["routing"]()
+        assert "received" not in statuses()
+        for raw in iter_sample_letters(2, seed=8):
+            box.add(raw)
+        result = runtime.poll("maildir")  # the poll does not count on the dead process
+        assert result is not None and result.created == 2
+        assert "received" not in statuses()
+    finally:
+        router.stop()
+        ctx.close()

@@ -6,15 +6,14 @@ that runs twice or is interrupted by a crash does no harm. Nothing here connects
 The schedule, every minute, one periodic task per job (`Tasks`): poll the sources, route, handle
 replies, sweep (reminders, overdue, 督办), 回访 (revisit), the weekly digest, archive records,
 OA pull, OA push, send the outbox, check health (alerts) and send notifications; every ten
-minutes, hot topics (热点问题). A ticker polls and sends sooner, and IMAP IDLE watchers poll
-on new mail.
+minutes, hot topics (热点问题). The worker process (`worker.run_worker`) adds a ticker that
+polls and sends sooner, IMAP IDLE watchers that poll on new mail, and a routing process.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
@@ -25,23 +24,19 @@ import httpx
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.exceptions import TaskLockedException
 
-from xinxiang.classify.batch import fit_models
 from xinxiang.config import Config
 from xinxiang.errors import XinxiangError
-from xinxiang.mailbox.imap import SourceUnavailable, idle_watch
+from xinxiang.mailbox.imap import SourceUnavailable
 from xinxiang.notify.base import Notifier
 from xinxiang.notify.queue import build_notifiers, send_due_notifications
-from xinxiang.replies.privacy import deployment_redactor
 from xinxiang.replies.transport import Transport, transport_for
 from xinxiang.reports.assessment_mail import queue_assessment_mails
 from xinxiang.reports.mailing import queue_due_reports
 from xinxiang.services.context import AppContext
 from xinxiang.services.digest import maybe_queue_weekly_digest
 from xinxiang.services.health import check_health, observe
-from xinxiang.services.health_http import start_server
 from xinxiang.services.learning import retrain
 from xinxiang.services.leases import SourceLease, holder_id, renew
-from xinxiang.services.oa_hooks import install_oa_hooks
 from xinxiang.services.oa_tasks import oa_enabled, oa_pull, oa_push
 from xinxiang.services.outbox import OutboxResult, send_due
 from xinxiang.services.poll import PollResult, poll_source
@@ -158,7 +153,10 @@ class Runtime:
                     with self._lock:
                         self._again.discard(name)
                     try:
-                        nudge = None if self.router is None else self.router.nudge
+                        # A routing process that died routes nothing: the poll routes, as
+                        # without one.
+                        alive = self.router is not None and self.router.alive
+                        nudge = self.router.nudge if self.router is not None and alive else None
                         result = poll_source(self.ctx, name, self.clock, router=nudge)
                     except SourceUnavailable as exc:
                         log.warning("poll %s: %s (will retry)", name, exc)
@@ -333,13 +331,16 @@ class Tasks:
                 poll_source_task(src.name)
 
         # With a routing process, the job only nudges it (a ticket a nudge missed, or one put
-        # back from the shunt); without one, it routes here under the job's lease.
+        # back from the shunt); without one, or when it has died, it routes here under the
+        # job's lease, so that no letter waits for a process that is gone.
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.routing")
         def routing() -> None:
-            if rt.router is not None:
+            if rt.router is not None and rt.router.alive:
                 rt.router.nudge()
-            else:
-                locked("routing", lambda: route_received(rt.ctx, rt.clock()))
+                return
+            if rt.router is not None:
+                log.error("routing process is gone: routing in the worker itself")
+            locked("routing", lambda: route_received(rt.ctx, rt.clock()))
 
         @huey.periodic_task(EVERY_MINUTE, name="xinxiang.replies")
         def replies() -> None:
@@ -423,97 +424,3 @@ class Tasks:
             "reports": reports,
             "topics": topics,
         }
-
-
-def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
-    """Run the consumer with periodic tasks, a fast ticker and IMAP IDLE watchers until stopped."""
-    ctx = AppContext(cfg)
-    router = RoutingProcess(cfg.directory) if cfg.settings.queue.routing_process else None
-    if router is not None:
-        router.start()
-    runtime = Runtime(ctx, router=router)
-    install_oa_hooks(cfg, ctx.db)
-    huey = make_huey(cfg)
-    tasks = Tasks(huey, runtime)
-    stop = stop or threading.Event()
-    settings = cfg.settings
-
-    def ticker() -> None:
-        next_poll = next_outbox = 0.0
-        routed = 0
-        while not stop.is_set():
-            now = time.monotonic()
-            if router is not None and router.routed != routed:
-                # The routing process queued mails (dispatch, receipts): send them now.
-                routed = router.routed
-                next_outbox = now
-            if now >= next_poll:
-                for src in settings.sources:
-                    tasks.poll_source(src.name)
-                next_poll = now + settings.queue.poll_interval_seconds
-            if now >= next_outbox:
-                tasks.send_outbox()
-                next_outbox = now + settings.queue.outbox_interval_seconds
-            stop.wait(1)
-
-    def warm_redactor() -> None:
-        # jieba's dictionary (3-8 s) loads once per process, here rather than in the first
-        # approval or the first board after the worker starts.
-        try:
-            deployment_redactor(cfg).names_in(["预热"])
-        except Exception:  # a bad redaction.toml is reported where it is used
-            log.warning("redactor warm-up failed", exc_info=True)
-
-    def warm_reader() -> None:
-        # The second reader's models (seconds), fitted here once: routing needs them, and
-        # ingest's worker processes get them to read letters ahead (`services.prepare`).
-        try:
-            fit_models(ctx.rules)
-        except Exception:  # bad rules are reported where they are used
-            log.warning("second reader warm-up failed", exc_info=True)
-
-    threads = [
-        threading.Thread(target=ticker, name="xinxiang-ticker", daemon=True),
-        threading.Thread(target=warm_redactor, name="xinxiang-redactor-warmup", daemon=True),
-        threading.Thread(target=warm_reader, name="xinxiang-reader-warmup", daemon=True),
-    ]
-    for src in settings.sources:
-        if src.kind == "imap" and src.idle:
-            password = cfg.source_password(src)
-            name = src.name
-            threads.append(
-                threading.Thread(
-                    target=idle_watch,
-                    args=(src, password, lambda n=name: tasks.poll_source(n), stop),
-                    name=f"xinxiang-idle-{name}",
-                    daemon=True,
-                )
-            )
-    for t in threads:
-        t.start()
-    health_server = None
-    if settings.health.listen:
-        try:
-            health_server = start_server(ctx, settings.health.listen, runtime.clock)
-        except OSError as exc:  # the port is taken (another deployment): mail goes on
-            log.warning("health: cannot listen on %s: %s", settings.health.listen, exc)
-    consumer = huey.create_consumer(
-        workers=settings.queue.workers,
-        worker_type="thread",
-        periodic=True,
-        check_worker_health=True,
-        # An idle consumer checks the queue at least twice a second (Huey's default backs off
-        # to 10 s), so that a letter announced by IDLE is taken up at once.
-        max_delay=0.5,
-        # Jobs use leases, not Huey locks; a lock a caller's `guard` left behind is cleared.
-        flush_locks=True,
-    )
-    try:
-        consumer.run()
-    finally:
-        stop.set()
-        if health_server is not None:
-            health_server.shutdown()
-        if router is not None:
-            router.stop()
-        ctx.close()

@@ -30,7 +30,7 @@ def worker(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Run the queue consumer: poll sources (IDLE + interval), send the outbox, periodic sweeps."""
-    from xinxiang.tasks import run_worker
+    from xinxiang.worker import run_worker
 
     setup_logging(verbose)
     ctx = open_context(config)

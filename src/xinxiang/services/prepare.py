@@ -229,7 +229,7 @@ class PreparePool:
 
         Where letters are read ahead (`settings.read_ahead`), the workers get the models this
         process has fitted; a pool started before they were fitted is started again once
-        they are (once per process: the worker fits them at start, `tasks.run_worker`)."""
+        they are (once per process: the worker fits them at start, `worker.run_worker`)."""
         wants_models = any(settings.read_ahead) and not self._with_models
         if wants_models and self._pool is not None and models_fitted(settings.read_ahead):
             self._pool.shutdown(wait=True)  # the batch in hand is finished first

@@ -126,6 +126,11 @@ class RoutingProcess:
         return bool(self.shared[READY])
 
     @property
+    def alive(self) -> bool:
+        """Whether the process runs (started and not ended)."""
+        return self.process.is_alive()
+
+    @property
     def routed(self) -> int:
         """How many tickets the process has routed."""
         return int(self.shared[ROUTED])
