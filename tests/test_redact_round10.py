@@ -4,7 +4,8 @@ of, dropped before its names are hidden (`replies/name_crf_gate.py`).
 Each class is a table of made-up sentences, the span the tagger was (or could be) sure of, and
 the class that drops it; a second table holds spans no class may drop (people's names in the
 same positions). Then the whole redactor with `name_tagger = "rules+crf"` keeps the ordinary
-sentences and still hides the names.
+sentences and still hides the names. Last, the rules' own false alterations on the eighth
+writer's clean sentences (`heldout7`, seen since its one measurement), as classes.
 """
 
 from __future__ import annotations
@@ -139,3 +140,42 @@ def test_the_tagger_keeps_ordinary_sentences(with_crf: Redactor, text: str) -> N
 @pytest.mark.parametrize(("text", "name"), HIDDEN)
 def test_the_tagger_still_hides_names(with_crf: Redactor, text: str, name: str) -> None:
     assert name not in with_crf.redact_all([text])[0]
+
+
+@pytest.fixture(scope="module")
+def rules() -> Redactor:
+    """The sample deployment's redactor as shipped (`name_tagger = "rules"`)."""
+    cfg = load_config(ROOT / "config")
+    return load_redactor(cfg.directory / "redaction.toml").with_allowed(public_allowlist(cfg))
+
+
+RULES_KEPT = [
+    # The rules' own false alterations on the eighth writer's clean sentences, as classes: a
+    # month of the old calendar, a post in a dorm, where an institution is, a building's lift.
+    "仲秋时节，校园里的银杏叶都黄了。",
+    "孟春的风还很冷。",
+    "楼长说这件事她管不了，让我们找后勤。",
+    "舍长说明天查寝。",
+    "中国劳动关系学院北京校区位于海淀区增光路45号。",
+    "校医院坐落于学院路37号。",
+    "研究生公寓4号楼的电梯经常停在八层不动。",
+    "学生公寓2号楼门禁坏了。",
+]
+
+RULES_HIDDEN = [
+    # The same places and posts where they are someone's.
+    ("我家位于海淀区增光路45号院3号楼502。", "增光路45号"),
+    ("楼长王建国说不管。", "王建国"),
+    ("我住研究生公寓4号楼，电梯总坏。", "4号楼"),
+    ("研究生公寓4号楼512的电梯口堆满了东西。", "512"),
+]
+
+
+@pytest.mark.parametrize("text", RULES_KEPT)
+def test_the_rules_keep_these_classes(rules: Redactor, text: str) -> None:
+    assert rules.redact_all([text])[0] == text
+
+
+@pytest.mark.parametrize(("text", "part"), RULES_HIDDEN)
+def test_the_rules_still_hide_them_where_personal(rules: Redactor, text: str, part: str) -> None:
+    assert part not in rules.redact_all([text])[0]
