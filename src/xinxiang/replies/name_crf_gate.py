@@ -7,13 +7,13 @@ labelled sets left out writer by writer, the KEPT tables, the 380 letters of
 
 - `listed`: a dictionary word in a 、-list of short words, another of which is an ordinary
   dictionary word the tagger is not sure of (杨树、柳树; 青山、白云、小河) — a list of names
-  holds no such word; and any item of a quoted list of two-character words
-  (“明德、厚学、砺志、笃行”).
+  holds no such word — unless words for people count it or stand before it; and any item of a
+  quoted list of two-character words (“明德、厚学、砺志、笃行”).
 - `counted`: right after a numeral and a measure word of things, or opening on that measure
   word (一长|段话, 两只|小猫).
 - `titled`: inside a title mark 《…》 (《甘棠》): a work's title, not a person.
 - `thing_word`: a dictionary word ending in a character of a thing, place or kinship role
-  (夏令营, 柳树, 马路边, 吉他社, 小猫, 小哥, 老大爷): jieba's dictionary tags many of these as
+  (夏令营, 柳树, 马路边, 吉他社, 小哥, 老大爷): jieba's dictionary tags many of these as
   names (nr), which is why the tagger is sure of them.
 - `place`: followed by a character that makes it a place (黄庄|站。, 中关|村).
 - `english_word`: Latin letters holding a common English word (Building Manager, Danke, Can).
@@ -45,12 +45,17 @@ _QUOTED_LIST = re.compile(r"[“\"「](?P<run>[\u4e00-\u9fff]{2}(?:、[\u4e00-\u
 _PEOPLE_AFTER = re.compile(
     r"(?:、[“\"]?[\u4e00-\u9fff]{1,4}?[”\"]?)*[两二三四五六七八九十几]?(?:位|个人|人|名|等)"
 )
+# A list after words for people (同学：纪晓芙、殷素素; 我们几个同学，濮阳、冷月).
+_PEOPLE_BEFORE = re.compile(
+    r"同学|老师|室友|舍友|朋友|同事|工友|队友|师兄|师姐|师弟|师妹|学生|孩子|签名|我们几个"
+)
 # A numeral, an optional size word and a measure word of things (not 位/名, which count people).
 _COUNTED = re.compile(
     r"(?:[一二两三四五六七八九十百几半]|\d)[长短大小整满]?[段句条篇张件份本块片堆次遍场只个首封页行]$"
 )
 # Last characters of things, places and kinship roles (not of given names).
-_THING_END = frozenset("树营边社站庄村路街桥馆楼园店院厅室湖港镇乡寺猫狗鸟鱼哥姐爷叔姨婆嫂")
+# Not animals: 小鱼, 小猫 are nicknames as often as pets.
+_THING_END = frozenset("树营边社站庄村路街桥馆楼园店院厅室湖港镇乡寺哥姐爷叔姨婆嫂")
 # A place word's suffix, and what may follow it (站 is also a verb: 王强站在门口).
 _PLACE_AFTER = re.compile(r"(?:[村镇庄桥寺街]|站(?=[。，,.！!？?、；;”\"）)\s]|$))")
 _ENGLISH_WORDS = _words(
@@ -135,7 +140,7 @@ def _listed(
 ) -> bool:
     """Whether `text[s:e]` is an item of a 、-list of short words holding an ordinary word that
     the tagger is not sure of, and the list is not counted as people (蓝天、白雪、卫东三人)."""
-    if _PEOPLE_AFTER.match(text, e):
+    if _PEOPLE_AFTER.match(text, e) or _PEOPLE_BEFORE.search(text, max(0, s - 12), s):
         return False
     return any(
         len(i) >= 2
