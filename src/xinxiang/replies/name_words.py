@@ -34,6 +34,8 @@ SURNAMES = frozenset(
     # words 居然, 邻居, 居民 are dictionary words the title and slot rules already pass over).
     "蒯麹郗仉缑隗谯禤逄逯郦郄庹濮糜笪璩琚眭钦荀邴隆闾乜迮厍佴茹亢羿桓蔚"
     "伏湛蓬粱弓戎居"
+    # Round 10 (the eighth writer): 揭, 宦, 诸 (诸处长; 诸位 takes no title).
+    "揭宦诸"
 )
 
 # Titles and kinship words that follow a surname (张同学 …). One-character ones (X工, X总, X姐)
