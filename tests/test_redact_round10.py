@@ -46,6 +46,9 @@ ORDINARY = [
     # A place by what follows it.
     ("学校门口的公交车站叫黄庄站。", "黄庄", "place"),
     ("我家住在中关村。", "中关", "place"),
+    # Opening on a negation.
+    ("隔壁宿舍烧炭取暖 人叫不醒", "不醒", "negated"),
+    ("敲了半天门，没人应。", "没人应", "negated"),
     # Latin letters holding a common English word: a building, a post, a word of a letter.
     ("Dear Building Manager, the heating is broken.", "Building Manager", "english_word"),
     ("Danke,\nEmma", "Danke", "english_word"),
@@ -128,6 +131,7 @@ KEPT = [
     "Dear Building Manager, the heating in our dorm is broken.",
     # 小X that the rules' list says is no nickname (test_redact_classes' KEPT).
     "省下的小钱都存起来了。",
+    "窗户看两个人都躺着不动，叫也叫不醒。",
 ]
 
 HIDDEN = [

@@ -16,6 +16,7 @@ labelled sets left out writer by writer, the KEPT tables, the 380 letters of
   (夏令营, 柳树, 马路边, 吉他社, 小哥, 老大爷): jieba's dictionary tags many of these as
   names (nr), which is why the tagger is sure of them.
 - `place`: followed by a character that makes it a place (黄庄|站。, 中关|村).
+- `negated`: opening on a negation, which opens no name (人叫|不醒).
 - `english_word`: Latin letters holding a common English word (Building Manager, Danke, Can).
 """
 
@@ -82,6 +83,8 @@ def ordinary_class(
     if re.search(r"[A-Za-z]", word):
         tokens = re.findall(r"[A-Za-z]+", word)
         return "english_word" if any(t.lower() in _ENGLISH_WORDS for t in tokens) else ""
+    if word[0] in "不没别未":
+        return "negated"
     if in_dictionary(word) and _listed(text, s, e, in_dictionary, sure):
         return "listed"
     if any(m.start("run") <= s and e <= m.end("run") for m in _QUOTED_LIST.finditer(text)):
