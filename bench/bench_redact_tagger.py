@@ -88,7 +88,7 @@ def main(argv: list[str]) -> int:
             fit([d for name, w in WRITERS.items() if w != writer for d in data[name]], model)
             crf = CrfNames(
                 jieba_tagger(),
-                rules.finder.not_names | rules.finder.not_nicknames,
+                rules.finder.not_names,
                 jieba_frequent(500),
                 model,
                 in_dictionary=jieba_frequent(1),

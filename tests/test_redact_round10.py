@@ -129,8 +129,6 @@ KEPT = [
     "教职工子女暑期夏令营",
     "组里一个研一的师弟在群里发了一长段话，说对不起导师。",
     "Dear Building Manager, the heating in our dorm is broken.",
-    # 小X that the rules' list says is no nickname (test_redact_classes' KEPT).
-    "省下的小钱都存起来了。",
     "窗户看两个人都躺着不动，叫也叫不醒。",
 ]
 

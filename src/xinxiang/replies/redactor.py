@@ -338,7 +338,7 @@ def redactor_from(settings: RedactorFile, *, tagger: Tagger | None = None) -> Re
     if n.name_tagger == "rules+crf":
         crf = CrfNames(
             jieba_tagger(),
-            finder.not_names | finder.not_nicknames,  # 小钱 is no nickname to either
+            finder.not_names,
             jieba_frequent(500),
             in_dictionary=jieba_frequent(1),
             famous=jieba_frequent(30),
