@@ -172,6 +172,8 @@ RULES_KEPT = [
     # A verb and its aspect particle after a post (处长谈过), the word 诸位.
     "我已经跟后勤的处长谈过，他让我等。",
     "诸位老师好，我想反映一个问题。",
+    "投诉人：后勤处，被投诉人：食堂。",
+    "申请人：本人。",
 ]
 
 RULES_HIDDEN = [
@@ -191,6 +193,9 @@ RULES_HIDDEN = [
     ("食堂的一个打饭阿姨，姓揭，态度特别差。", "揭"),
     ("当年经手的是学生处宦老师。", "宦"),
     ("我已经跟后勤的诸处长谈过。", "诸"),
+    # The label of the one who writes, a post of a business on campus.
+    ("材料可当面提交。举报人：沐春生，身份证号另附。", "沐春生"),
+    ("我们食堂承包商丁满仓扣了我们的加班费。", "丁满仓"),
 ]
 
 

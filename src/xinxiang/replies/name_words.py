@@ -166,7 +166,9 @@ ROLE_CUES = _words(
     "宿管 保洁 厨师 书记 校长 副院长 副校长 副处长 班主任 队长 老师叫 同学叫 "
     # Posts in student bodies and clubs, and people by sex or job (社长濮阳天宇, 女生禤慧).
     "社长 副社长 舍长 部长 副部长 会长 副会长 主席 副主席 委员 代表 候选人 干事 团支书 "
-    "支书 学委 班委 课代表 女生 男生 门卫 电工 水电工 维修工"
+    "支书 学委 班委 课代表 女生 男生 门卫 电工 水电工 维修工 "
+    # Round 10: who runs a business on campus (承包商丁满仓).
+    "承包商 包工头 店主"
 )
 # Words for a person right before a nickname (同事老翟, 楼长老鲍, 师姐晴晴, 同学阿强).
 PERSON_CUES = _words(
