@@ -196,6 +196,8 @@ RULES_HIDDEN = [
     # The label of the one who writes, a post of a business on campus.
     ("材料可当面提交。举报人：沐春生，身份证号另附。", "沐春生"),
     ("我们食堂承包商丁满仓扣了我们的加班费。", "丁满仓"),
+    # A plate with two letters before the dot.
+    ("昨天晚上有个开京AD·71325的电动车。", "71325"),
 ]
 
 
