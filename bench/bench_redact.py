@@ -1,9 +1,9 @@
 """Redaction measured on the labelled personal-data set (`tests/data/pii/`, issue #13).
 
-Run: `python bench/bench_redact.py [--segmenter jieba|jieba-fast|jiojio|none] [--show]
-[--tuning-only] [--candidates] [--heldout2] [--selfcheck] [--heldout3] [--heldout4]
-[--heldout5] [--heldout6] [--heldout7] [--heldout8] [--heldout9] [--show-all]
-[--show-seen]`. For the
+Run: `python bench/bench_redact.py [--segmenter jieba|jieba-fast|jiojio|none] [--rules-only]
+[--show] [--tuning-only] [--candidates] [--heldout2] [--selfcheck] [--heldout3] [--heldout4]
+[--heldout5] [--heldout6] [--heldout7] [--heldout8] [--heldout9] [--show-all] [--show-seen]`.
+For the
 tuning and the held-out half (`--tuning-only`: the tuning half alone, for tuning without seeing
 the held-out figure after every change; `--candidates`: also `tests/data/pii/candidates/`, units
 not yet in the tuning half; `--heldout2`: also the held-out set written by a third writer;
@@ -12,7 +12,8 @@ not yet in the tuning half; `--heldout2`: also the held-out set written by a thi
 `--heldout5`: also the one by a sixth writer, measured once at stop 24; `--heldout6`: also the
 one by a seventh writer, measured once at stop 25; `--heldout7`: also the one by an eighth
 writer, measured once at stop 25; `--heldout8`: also the one by a ninth writer, not yet measured;
-`--heldout9`: also the one by a tenth writer, not yet measured) it
+`--heldout9`: also the one by a tenth writer, not yet measured; `--rules-only`: without the
+learned name tagger the shipped `redaction.toml` turns on since round 10) it
 prints the share of planted items redacted per type and overall, and the share of clean
 sentences altered (false redactions). A planted item counts as redacted
 when every one of its identifying characters (its letters and digits, or for names all its
@@ -72,6 +73,8 @@ def main(argv: list[str]) -> int:
     if seg == "none":
         redactor.finder = NameFinder(tagger=None)
     redactor = redactor.with_allowed(public_allowlist(cfg))
+    if "--rules-only" in argv:  # name_tagger = "rules" whatever redaction.toml says
+        redactor = redactor.with_crf(None)
     redactor.names_in(["预热"])
     print(f"segmenter {seg}: loaded in {time.perf_counter() - t0:.1f} s")
     halves: tuple[str, ...] = ("tuning",) if "--tuning-only" in argv else ("tuning", "heldout")

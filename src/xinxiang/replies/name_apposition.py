@@ -220,9 +220,11 @@ def role_slot_names(
     return found
 
 
-# 户名洪桂英。, 收款人：…: a name after the label of an account or a contact.
+# 户名洪桂英。, 收款人：…: a name after the label of an account or a contact; round 10: or of
+# the one who writes (举报人：沐春生，).
 _LABELLED = re.compile(
-    rf"(?:户名|开户名|收款人|持卡人|联系人|收件人|寄件人|签收人)(?:是|为|写的是)?[:：]?\s?"
+    rf"(?:户名|开户名|收款人|持卡人|联系人|收件人|寄件人|签收人|举报人|投诉人|反映人|来信人|写信人"
+    rf"|申请人|当事人)(?:是|为|写的是)?[:：]?\s?"
     rf"(?P<n>[{_H}]{{2,4}}?)(?=[，,。；;！!\s]|$)"
 )
 # What ends a word for a body or a post, never a person's name (后勤处, 学生会, 办公室).

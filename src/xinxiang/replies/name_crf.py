@@ -5,7 +5,9 @@ redactor adds the names it is *sure* of (every character tagged at a marginal �
 rules' own word lists allow — two or more characters, not one of the not-names (public figures,
 brands, places), not an everyday dictionary word. This is column (e) of
 `bench/bench_name_tagger.py` (bench/RESULTS.md, round 8), with the same features, plus a shape
-gate against ordinary words the CRF was sure of outside the labelled sets (`_shaped_like_a_name`).
+gate against ordinary words the CRF was sure of outside the labelled sets (`_shaped_like_a_name`)
+and the classes of ordinary words of `name_crf_gate` (a 、-list of short words, a span after a
+numeral and a measure word, a thing word the dictionary tags as a name, English words …).
 
 The model is a small file shipped with the package (`name_crf.crfsuite`), built by
 `bench/build_name_crf.py` from the labelled sets of `tests/data/pii/` that were already seen:
@@ -23,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from xinxiang.replies.name_crf_gate import ordinary_class
 from xinxiang.replies.name_words import COMPOUND_SURNAMES, SURNAMES, TITLES
 from xinxiang.replies.redact_names import Tagger
 
@@ -236,7 +239,9 @@ class CrfNames:
     def names(self, text: str, known: Sequence[str] = ()) -> list[str]:
         """The sure names of `text` that the gate lets through, in order, without duplicates."""
         out: list[str] = []
-        for s, e in self.sure_spans(text, known):
+        spans = self.sure_spans(text, known)
+        sure = {text[s:e] for s, e in spans}
+        for s, e in spans:
             word = text[s:e]
             if (
                 len(word) >= 2
@@ -244,6 +249,7 @@ class CrfNames:
                 and not self._everyday(word)
                 and word not in out
                 and self._shaped_like_a_name(text, s, e)
+                and not ordinary_class(text, s, e, self._in_dictionary, sure - {word})
             ):
                 out.append(word)
         return out

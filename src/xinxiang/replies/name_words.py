@@ -34,6 +34,8 @@ SURNAMES = frozenset(
     # words 居然, 邻居, 居民 are dictionary words the title and slot rules already pass over).
     "蒯麹郗仉缑隗谯禤逄逯郦郄庹濮糜笪璩琚眭钦荀邴隆闾乜迮厍佴茹亢羿桓蔚"
     "伏湛蓬粱弓戎居"
+    # Round 10 (the eighth writer): 揭, 宦, 诸 (诸处长; 诸位 takes no title).
+    "揭宦诸"
 )
 
 # Titles and kinship words that follow a surname (张同学 …). One-character ones (X工, X总, X姐)
@@ -145,6 +147,9 @@ NOT_NAMES = frozenset(
         "周黑鸭 张亮麻辣烫 杨国福麻辣烫 杨铭宇黄焖鸡 袁记云饺 陈香贵 马记永 张拉拉 古茗 钱大妈 "
         "周大福 周生生 今麦郎 李子柒 张君雅 徐福记 姚记 老乡鸡 "
         "宫保鸡丁 宫保虾球 麻婆豆腐 东坡肉 东坡肘子 左宗棠鸡 "
+        # Round 10: a poet; the months of the old calendar by season (仲秋时节);
+        # posts in a dorm (楼长说).
+        "艾青 孟春 仲春 季春 孟夏 仲夏 季夏 孟秋 仲秋 季秋 仲冬 季冬 楼长 舍长 楼管 "
         "刘海 常言 常言道 宁夏 甘肃 青海 西藏 新疆 内蒙 广西 广东 山东 山西 河南 河北 湖南 湖北 "
         "安徽 福建 浙江 贵州 四川 辽宁 吉林 黑龙江 海南 陕西 台湾 香港 澳门 重庆 天津 上海 北京"
     )
@@ -161,7 +166,9 @@ ROLE_CUES = _words(
     "宿管 保洁 厨师 书记 校长 副院长 副校长 副处长 班主任 队长 老师叫 同学叫 "
     # Posts in student bodies and clubs, and people by sex or job (社长濮阳天宇, 女生禤慧).
     "社长 副社长 舍长 部长 副部长 会长 副会长 主席 副主席 委员 代表 候选人 干事 团支书 "
-    "支书 学委 班委 课代表 女生 男生 门卫 电工 水电工 维修工"
+    "支书 学委 班委 课代表 女生 男生 门卫 电工 水电工 维修工 "
+    # Round 10: who runs a business on campus (承包商丁满仓).
+    "承包商 包工头 店主"
 )
 # Words for a person right before a nickname (同事老翟, 楼长老鲍, 师姐晴晴, 同学阿强).
 PERSON_CUES = _words(

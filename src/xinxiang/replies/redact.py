@@ -310,8 +310,9 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             "[账号已隐去]",
         ),
         RedactionPattern.of(
+            # Round 10: a letter may stand before the dot as well (京AD·71325).
             "plate",
-            r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z]"
+            r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z]{1,2}"
             r"[ ·\-.]?[A-Z0-9]{4,6}(?![A-Za-z0-9])",
             "[车牌号已隐去]",
         ),

@@ -4,8 +4,7 @@ A name is found by any of four cues, each a pure function over the text:
 
 - a segmenter's part-of-speech tag for person names (jieba's `posseg` `nr`), kept only when it
   reads as a Chinese name (a known surname, 2–4 characters, not a public figure);
-- a surname before a title or kinship word (张同学, 王老师, 李师傅, 刘阿姨, 赵处长) or after 小/老
-  (小王, 老杨);
+- a surname before a title or kinship word (张同学, 王老师, 赵处长) or after 小/老 (小王, 老杨);
 - the signature: the last short lines of a letter (王小明 / 学生：王小明 / 刘晓燕 敬上);
 - a romanised name (Zhang San, WANG Fang, Liu, Guilan) whose surname and given name are pinyin.
 
@@ -194,9 +193,8 @@ class NameFinder:
     def cued(self, text: str, tokens: list[tuple[str, str]] | None = None) -> list[str]:
         """Names right after a word for a person (导师苏明哲, 我儿子孙浩然, 骑手易大军).
 
-        Three characters unless the third reads as the next word (王芳在 → 王芳); a candidate
-        the dictionary knows as an ordinary word (我是计算机学院), or that would end inside a
-        word the segmenter sees (由党政办公室), is none.
+        Three characters unless the third reads as the next word (王芳在 → 王芳); none that the
+        dictionary knows as a word (我是计算机学院) or that ends inside a word (由党政办公室).
         """
         found = []
         tokens = tokens if tokens is not None else self.tokens(text)
@@ -219,6 +217,8 @@ class NameFinder:
                 continue
             if starts and first is None and len(given) == 1 and not in_name_word(starts, start):
                 continue  # 被车撞: the segmenter reads the cue and the "name" as one word
+            if first and first[1] == "v" and after and after[1] in ("ug", "ul", "uz"):
+                continue  # 处长谈过: a verb and its aspect particle (过, 了, 着)
             for word in (sur + given, sur + given[:1]) if len(given) == 2 else (sur + given,):
                 if self.lexicon is not None and self.lexicon(word):
                     continue

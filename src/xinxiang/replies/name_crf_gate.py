@@ -1,0 +1,155 @@
+"""Classes of ordinary words the learned name tagger is sure of (issue #13, round 10).
+
+`name_crf.CrfNames` keeps a span the CRF tags as a name only if no class below holds it. Each
+class was read off the tagger's false names on clean sentences and ordinary letters (the
+labelled sets left out writer by writer, the KEPT tables, the 380 letters of
+`tests/data/eval/tuning`), and is written as a class of text, not as the words seen:
+
+- `listed`: a dictionary word in a 、-list of short words, another of which is an ordinary
+  dictionary word the tagger is not sure of (杨树、柳树; 青山、白云、小河) — a list of names
+  holds no such word — unless words for people count it or stand before it; and any item of a
+  quoted list of two-character words (“明德、厚学、砺志、笃行”).
+- `counted`: right after a numeral and a measure word of things, or opening on that measure
+  word (一长|段话, 两只|小猫).
+- `titled`: inside a title mark 《…》 (《甘棠》): a work's title, not a person.
+- `thing_word`: a dictionary word ending in a character of a thing, place or kinship role
+  (夏令营, 柳树, 马路边, 吉他社, 小哥, 老大爷): jieba's dictionary tags many of these as
+  names (nr), which is why the tagger is sure of them.
+- `place`: followed by a character that makes it a place (黄庄|站。, 中关|村).
+- `negated`: opening on a negation, which opens no name (人叫|不醒).
+- `english_word`: Latin letters holding a common English word (Building Manager, Danke, Can).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection
+
+from xinxiang.replies.name_words import SURNAMES
+
+
+def _words(text: str) -> frozenset[str]:
+    """The words of `text`, separated by spaces."""
+    return frozenset(text.split())
+
+
+# Words for people that may open a list of names (室友、张伟): no evidence the list is of things.
+_PEOPLE = _words(
+    "我 你 他 她 我们 你们 他们 她们 室友 舍友 同学 老师 朋友 同事 班长 "
+    "学长 学姐 师兄 师姐 师弟 师妹 导师 辅导员 孩子 家长 爸爸 妈妈 父亲 "
+    "母亲 "
+)
+# A quoted list of three or more two-character words, as a motto is written
+# (“明德、厚学、砺志、笃行”).
+_QUOTED_LIST = re.compile(r"[“\"「](?P<run>[\u4e00-\u9fff]{2}(?:、[\u4e00-\u9fff]{2}){2,})[”\"」]")
+# A list counted as people after it (江子墨、常乐两位同学, 三人, 等).
+_PEOPLE_AFTER = re.compile(
+    r"(?:、[“\"]?[\u4e00-\u9fff]{1,4}?[”\"]?)*[两二三四五六七八九十几]?(?:位|个人|人|名|等)"
+)
+# A list after words for people (同学：纪晓芙、殷素素; 我们几个同学，濮阳、冷月).
+_PEOPLE_BEFORE = re.compile(
+    r"同学|老师|室友|舍友|朋友|同事|工友|队友|师兄|师姐|师弟|师妹|学生|孩子|签名|我们几个"
+)
+# A numeral, an optional size word and a measure word of things (not 位/名, which count people).
+_COUNTED = re.compile(
+    r"(?:[一二两三四五六七八九十百几半]|\d)[长短大小整满]?[段句条篇张件份本块片堆次遍场只个首封页行]$"
+)
+# Last characters of things, places and kinship roles (not of given names).
+# Not animals: 小鱼, 小猫 are nicknames as often as pets.
+_THING_END = frozenset("树营边社站庄村路街桥馆楼园店院厅室湖港镇乡寺哥姐爷叔姨婆嫂")
+# A place word's suffix, and what may follow it (站 is also a verb: 王强站在门口).
+_PLACE_AFTER = re.compile(r"(?:[村镇庄桥寺街]|站(?=[。，,.！!？?、；;”\"）)\s]|$))")
+_ENGLISH_WORDS = _words(
+    "building manager dorm dormitory library center centre office department director "
+    "teacher professor student staff security guard officer canteen cafeteria room "
+    "lab admin administrator coordinator assistant secretary president supervisor "
+    "advisor tutor lecturer team service services school university college campus "
+    "block gate clinic hospital can could would should please thanks thank danke "
+    "merci dear hello hi regards best sincerely yours email phone the this that my "
+    "our your i we you "
+)
+
+
+def ordinary_class(
+    text: str,
+    s: int,
+    e: int,
+    in_dictionary: Callable[[str], bool],
+    sure: Collection[str] = (),
+) -> str:
+    """The class of ordinary words (see the module's docstring) that holds `text[s:e]`, or "";
+    `sure` are the other words of the text the tagger is sure of (a list of them is of names)."""
+    word = text[s:e]
+    if re.search(r"[A-Za-z]", word):
+        tokens = re.findall(r"[A-Za-z]+", word)
+        return "english_word" if any(t.lower() in _ENGLISH_WORDS for t in tokens) else ""
+    if word[0] in "不没别未":
+        return "negated"
+    if in_dictionary(word) and _listed(text, s, e, in_dictionary, sure):
+        return "listed"
+    if any(m.start("run") <= s and e <= m.end("run") for m in _QUOTED_LIST.finditer(text)):
+        return "listed"
+    if _COUNTED.search(text[:s]) or _COUNTED.search(text[: s + 1]):
+        return "counted"
+    if text.rfind("《", 0, s) > text.rfind("》", 0, s):
+        return "titled"
+    if word[-1] in _THING_END and in_dictionary(word):
+        return "thing_word"
+    if _PLACE_AFTER.match(text, e):
+        return "place"
+    return ""
+
+
+def _han(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff"
+
+
+def _neighbours(text: str, s: int, e: int) -> list[str]:
+    """The other items of the 、-list `text[s:e]` is an item of: the items between two marks
+    (or a mark and a quote) exactly, and for an open end the 2–4 characters next to the mark."""
+    out: list[str] = []
+    p = s
+    while p > 0 and text[p - 1] == "、":
+        q = p - 1
+        while q > 0 and _han(text[q - 1]) and p - 1 - q < 5:
+            q -= 1
+        if p - 1 - q <= 4 and (q == 0 or not _han(text[q - 1])):
+            out.append(text[q : p - 1])  # exact: bounded by a mark, a quote or a pause
+            p = q
+            continue
+        # an open end: not the given name of a surname (康|建国、牛志刚)
+        out += [
+            text[p - 1 - n : p - 1]
+            for n in (2, 3, 4)
+            if p - 2 - n < 0 or text[p - 2 - n] not in SURNAMES
+        ]
+        break
+    p = e
+    while p < len(text) and text[p] == "、":
+        q = p + 1
+        while q < len(text) and _han(text[q]) and q - p - 1 < 5:
+            q += 1
+        if q - p - 1 <= 4 and (q == len(text) or not _han(text[q])):
+            out.append(text[p + 1 : q])
+            p = q
+            continue
+        out += [text[p + 1 : p + 1 + n] for n in (2, 3, 4)]
+        break
+    return out
+
+
+def _listed(
+    text: str, s: int, e: int, in_dictionary: Callable[[str], bool], sure: Collection[str]
+) -> bool:
+    """Whether `text[s:e]` is an item of a 、-list of short words holding an ordinary word that
+    the tagger is not sure of, and the list is not counted as people (蓝天、白雪、卫东三人)."""
+    if _PEOPLE_AFTER.match(text, e) or _PEOPLE_BEFORE.search(text, max(0, s - 12), s):
+        return False
+    return any(
+        len(i) >= 2
+        and all(_han(c) for c in i)
+        and i not in _PEOPLE
+        and i not in sure
+        and in_dictionary(i)
+        for i in _neighbours(text, s, e)
+    )
