@@ -13,10 +13,8 @@ import time
 
 from xinxiang.config import Config
 from xinxiang.mailbox.imap import idle_watch
-from xinxiang.services.context import AppContext
 from xinxiang.services.health_http import start_server
-from xinxiang.services.oa_hooks import install_oa_hooks
-from xinxiang.services.route_worker import RoutingProcess
+from xinxiang.services.route_worker import RoutingProcess, worker_context
 from xinxiang.services.warmup import warm_reader, warm_redactor
 from xinxiang.tasks import Runtime, Tasks, make_huey
 
@@ -25,12 +23,11 @@ log = logging.getLogger(__name__)
 
 def run_worker(cfg: Config, *, stop: threading.Event | None = None) -> None:
     """Run the consumer with periodic tasks, a fast ticker and IMAP IDLE watchers until stopped."""
-    ctx = AppContext(cfg)
+    ctx = worker_context(cfg)
     router = RoutingProcess(cfg.directory) if cfg.settings.queue.routing_process else None
     if router is not None:
         router.start()
     runtime = Runtime(ctx, router=router)
-    install_oa_hooks(cfg, ctx.db)
     huey = make_huey(cfg)
     tasks = Tasks(huey, runtime)
     stop = stop or threading.Event()

@@ -26,6 +26,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from xinxiang.config import Config
+from xinxiang.services.context import AppContext
+from xinxiang.services.oa_hooks import install_oa_hooks
 from xinxiang.services.shunt import TRANSIENT
 
 log = logging.getLogger(__name__)
@@ -61,14 +64,13 @@ def routing_loop(
     from xinxiang.classify.reader import shipped_reader
     from xinxiang.config import load_config
     from xinxiang.logs import setup_logging
-    from xinxiang.services.context import AppContext
     from xinxiang.services.routing import route_received
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if log_level is not None:
         setup_logging(verbose=log_level <= logging.DEBUG)
-    ctx = AppContext(load_config(config_dir))
+    ctx = worker_context(load_config(config_dir))
     try:
         # Every model routing may ask, fitted (or loaded from the reader cache) before the
         # first nudge: a start-up cost, not the first letters'.
@@ -100,6 +102,15 @@ def routing_loop(
             shared[DONE] = max(shared[DONE], nudged)
     finally:
         ctx.close()
+
+
+def worker_context(cfg: Config) -> AppContext:
+    """The context of a worker's process (the worker, its routing process): every state change
+    it writes reaches the OA outbox in the same transaction (`install_oa_hooks`), whichever
+    process made it."""
+    ctx = AppContext(cfg)
+    install_oa_hooks(cfg, ctx.db)
+    return ctx
 
 
 class RoutingProcess:
