@@ -79,3 +79,63 @@ NOT_ALARMS = [
 @pytest.mark.parametrize("text", NOT_ALARMS)
 def test_the_new_words_raise_no_alarm_in_ordinary_letters(text: str) -> None:
     assert read(text)[0] == "N"
+
+
+# (letter, department) of the emergencies whose department pool i found wrong.
+EMERGENCY_DEPARTMENTS = [
+    # A goodbye that hands over a password, told of someone else: self-harm, not a missing person.
+    (
+        "My roommate messaged me saying goodbye and that his phone password is 1204, please give "
+        "his laptop to his brother. He is not answering. Building 5, room 220.",
+        "xsc",
+    ),
+    # A fall without blood, the leg turned out, cannot get up: the clinic, not the gate's guards.
+    ("宿舍楼门口宿管大爷摔了一跤起不来，没出血，可是腿往外撇着，一碰就疼得叫。", "xyy"),
+    # A chemical on a person, the spill over: the injured first.
+    ("实验室里有个同学加热时烧瓶裂了，浓硫酸溅到她脸上，已经用水冲了，脸上起泡，一直喊疼。", "xyy"),
+    # A rampage breaking windows, people cut by glass: violence, not a falling window.
+    ("教学楼一楼大厅有人拿椅子砸窗户，玻璃碎了一地，还冲着大家喊都别动，有两个同学被划伤。", "bwc"),
+]
+
+
+@pytest.mark.parametrize(("text", "dept"), EMERGENCY_DEPARTMENTS)
+def test_pool_is_emergency_classes_go_to_the_right_department(text: str, dept: str) -> None:
+    assert read(text)[:2] == ("E", dept)
+
+
+# (letter, department, disposition) of pool i's department classes and this round's conventions.
+DEPARTMENTS = [
+    # A contractor's gifts to managers: a misconduct report, 纪委, not the canteen.
+    (
+        "听说每年中秋宿舍保洁公司都给后勤的两个科长送购物卡和烟酒，所以保洁差也没人管，请纪委查一查。",
+        "jiwei",
+        "dispatch",
+    ),
+    # A failed mark turned into a pass, a failed course deleted: an illegal request.
+    ("我高数差一分挂了，能不能请领导跟老师说说改成及格？家里可以表示感谢。", "dzb", "illegal"),
+    ("能不能帮我把大一的挂科记录删掉？我马上要出国申请，成绩单不好看。", "dzb", "illegal"),
+    # A credit course that teaches fire safety is a course (教务处).
+    ("大一必修的消防安全课全是看视频，建议改成线下演练，让大家真的摸一摸灭火器。", "jwc", "dispatch"),
+    # The exam timetable, with a joking "想死的心都有了".
+    ("期末周七天考八门，复习到想死的心都有了，能不能把考试周排得松一点？", "jwc", "dispatch"),
+    # Graduates moving out of the dorms: dorm management (学生处).
+    ("今年要求毕业生6月15日前搬离宿舍，可我们答辩在6月20日，能否延期离校？", "xsc", "dispatch"),
+    # A cold study room at night: the heating (后勤).
+    ("通宵自习室半夜暖气就停了，屋里只有十度左右，大家裹着被子学习，能不能整夜供暖？", "hqc", "dispatch"),
+]
+
+
+@pytest.mark.parametrize(("text", "dept", "disposition"), DEPARTMENTS)
+def test_pool_is_department_classes_route_letters(text: str, dept: str, disposition: str) -> None:
+    level, got_dept, got_disposition = read(text)
+    assert (level, got_dept, got_disposition) == ("N", dept, disposition)
+
+
+HYPOTHETICAL_FIRES = [
+    "我一直在想，如果真着火了，我们这栋楼只有一个楼梯，四楼的人怎么逃？请保卫处评估一下。",
+]
+
+
+@pytest.mark.parametrize("text", HYPOTHETICAL_FIRES)
+def test_a_fire_imagined_is_no_alarm(text: str) -> None:
+    assert read(text)[0] == "N"
