@@ -1,4 +1,4 @@
-"""Specification of the tuning round h-tune10 (issue #16): pool i's emergency and department classes.
+"""Specification of the tuning round h-tune10 (issue #16): pool i's classes of error.
 
 Each table is one class of error found on pool i (`heldout8/`, seen since its one measurement),
 written here as made-up letters in other words than the pool's: a stranger trying the doors of a
@@ -115,13 +115,21 @@ DEPARTMENTS = [
     ("我高数差一分挂了，能不能请领导跟老师说说改成及格？家里可以表示感谢。", "dzb", "illegal"),
     ("能不能帮我把大一的挂科记录删掉？我马上要出国申请，成绩单不好看。", "dzb", "illegal"),
     # A credit course that teaches fire safety is a course (教务处).
-    ("大一必修的消防安全课全是看视频，建议改成线下演练，让大家真的摸一摸灭火器。", "jwc", "dispatch"),
+    (
+        "大一必修的消防安全课全是看视频，建议改成线下演练，让大家真的摸一摸灭火器。",
+        "jwc",
+        "dispatch",
+    ),
     # The exam timetable, with a joking "想死的心都有了".
     ("期末周七天考八门，复习到想死的心都有了，能不能把考试周排得松一点？", "jwc", "dispatch"),
     # Graduates moving out of the dorms: dorm management (学生处).
     ("今年要求毕业生6月15日前搬离宿舍，可我们答辩在6月20日，能否延期离校？", "xsc", "dispatch"),
     # A cold study room at night: the heating (后勤).
-    ("通宵自习室半夜暖气就停了，屋里只有十度左右，大家裹着被子学习，能不能整夜供暖？", "hqc", "dispatch"),
+    (
+        "通宵自习室半夜暖气就停了，屋里只有十度左右，大家裹着被子学习，能不能整夜供暖？",
+        "hqc",
+        "dispatch",
+    ),
 ]
 
 
