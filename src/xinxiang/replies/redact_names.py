@@ -489,7 +489,7 @@ class NameFinder:
                 or n in called
                 or not no_ones(n, text, famous, self._common, entry, plain)
             }
-        names = drop_public(names, text, self.in_dictionary)  # 张謇是近代著名的实业家; 不够廉正
+        names = drop_public(names, text, self.in_dictionary, self.not_names)  # 张謇是…实业家
         names.update(k for k in known)
         names.update(self.listed(text, list(names)))
         names = settle(text, names)  # 阿木（木子轩）, “禤”, 可乐妈妈; not a motto's words
