@@ -1,7 +1,8 @@
 """The whole redactor with and without the learned name tagger, leave-one-writer-out (issue #13).
 
-Run: `python bench/bench_redact_tagger.py [--only WRITER] [--show]` (the table), or `--build` to (re)write
-the model the package ships, `src/xinxiang/replies/name_crf.crfsuite`, trained on every set below.
+Run: `python bench/bench_redact_tagger.py [--only WRITER] [--show]` (the table), or `--build` to
+(re)write the model the package ships, `src/xinxiang/replies/name_crf.crfsuite`, trained on every
+set below.
 
 For each writer X of the seen labelled sets of `tests/data/pii/` the CRF of `name_crf` is trained
 on the sets of every *other* writer (a writer's sets leave together) and the redactor of this
