@@ -57,7 +57,7 @@ NAME_KINDS = frozenset({"name", "title_name", "signature", "roman_name"})
 def example(unit: Unit) -> tuple[list[list[str]], list[str]]:
     """Features and B/I/O labels of a unit (its name items are the names)."""
     spans = [(it.start, it.end) for it in unit.items if it.kind in NAME_KINDS]
-    x = features(unit.text, jieba_tagger(), display_name_terms(unit.from_name))
+    x = features(unit.text, jieba_tagger(), display_name_terms(unit.from_name, unit.text))
     return x, bio(len(unit.text), spans)
 
 

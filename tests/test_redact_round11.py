@@ -84,9 +84,7 @@ def test_both_settings_keep_the_class(shipped: Redactor, text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "part"), HIDDEN)
-def test_the_same_shape_with_a_person_stays_hidden(
-    shipped: Redactor, text: str, part: str
-) -> None:
+def test_the_same_shape_with_a_person_stays_hidden(shipped: Redactor, text: str, part: str) -> None:
     assert part not in shipped.redact_all([text])[0]
 
 

@@ -2,10 +2,10 @@
 
 Round 9 (the seventh writer's clean sentences): 林黛玉和贾宝玉是《红楼梦》的主人公 and 张謇是近代
 著名的实业家 speak of figures everyone may name; 处理得不够廉正 has an adjective that the segmenter
-tags as a name after a degree adverb. Round 11 (the ninth writer's): a figure named by what it is
-before the name (我最喜欢的作家是路遥), by its works (柏杨的《丑陋的中国人》, 上官仪的诗在唐初很有名),
-and a word listed beside a brand or figure the lists hold (王老吉和加多宝) — each only in a sentence
-with no word of the letter's own people.
+tags as a name after a degree adverb. Round 11 (the ninth writer's): a figure named by what it
+is before the name (我最喜欢的作家是路遥), by its works (柏杨的《丑陋的中国人》, 上官仪的诗在唐初
+很有名), and a word listed beside a brand or figure the lists hold (王老吉和加多宝) — each only in
+a sentence with no word of the letter's own people.
 """
 
 from __future__ import annotations
@@ -32,9 +32,12 @@ _FIGURE_BEFORE = re.compile(
 # in a sentence that says it is famous or old (上官仪的诗在唐初很有名).
 _WORK_TITLE = re.compile(r"(?:写|著|编|画|唱|演|导)?的?《")
 _WORK_KIND = re.compile(
-    r"(?:写|著)?的(?:诗|词|曲|赋|散文|小说|文章|杂文|画|书法|字|作品|名作|代表作|名言|名句|电影|默片|歌)"
+    r"(?:写|著)?的(?:诗|词|曲|赋|散文|小说|文章|杂文|画|书法|字|作品|名作|代表作|名言|名句"
+    r"|电影|默片|歌)"
 )
-_FAME = re.compile(r"有名|著名|闻名|知名|名篇|传世|流传|千古|经典|课本|教材|[汉唐宋元明清]初|[汉唐宋元明清]代|古代")
+_FAME = re.compile(
+    r"有名|著名|闻名|知名|名篇|传世|流传|千古|经典|课本|教材|[汉唐宋元明清]初|[汉唐宋元明清]代|古代"
+)
 # What joins two items of a list (王老吉和加多宝).
 _LINKS = ("和", "与", "及", "、", "还是", "或者", "或", "跟")
 # Degree adverbs: what follows one directly is a quality (不够廉正, 很温和), no one's name.
