@@ -55,9 +55,11 @@ def compound_names(tokens: Sequence[tuple[str, str]]) -> list[str]:
 
 
 def called_names(text: str) -> list[str]:
-    """The name one says one is called or others call someone (see `_CALLED`), even a word."""
+    """The name one says one is called or others call someone (see `_CALLED`), even a word;
+    and the child a parent says they are the parent of (我是阳光的妈妈, see `_PARENT_OF`)."""
     names = [m.group("name") or m.group("quoted") or m.group("me") for m in _CALLED.finditer(text)]
     names += [m.group("real") or m.group("bro") for m in _ALSO_CALLED.finditer(text)]
+    names += [m.group("child") for m in _PARENT_OF.finditer(text)]
     return [n for n in names if not set(n) & _NOT_IN_NAME]
 
 
@@ -89,4 +91,11 @@ _ALSO_CALLED = re.compile(
     r"|叫我|叫另一个|另一个叫)(?![他她])\s?"
     rf"(?P<real>[{_HAN}]{{2,3}}?(?:·[{_HAN}]{{2,6}})?|[{_HAN}]{{4,6}}(?=\s))"
     r"(?=[，,。；;！!]|$|\n|（|\(|）|\)|\s|的(?:女|男)?(?:同学|学生|生|人|孩子)|的\s|就行|就好)"
+)
+
+# Round 11: the child a parent names in saying who they are (我是阳光的妈妈。), even a word —
+# not a word for a child (我是孩子的妈妈, 我是这个学生的家长).
+_PARENT_OF = re.compile(
+    r"我是(?!孩子|学生|新生|小孩|宝宝|女儿|儿子|同学|这个|那个|他们|她们|大一|大二|大三|大四|研)"
+    rf"(?P<child>[{_HAN}]{{2,3}}?)的(?:妈妈|爸爸|母亲|父亲|家长|奶奶|爷爷|姥姥|姥爷|外婆|外公)"
 )
