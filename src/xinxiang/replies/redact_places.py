@@ -23,6 +23,8 @@ ADDRESS = (
     rf"|(?<=住|址|到|往)(?:在|是|为|:|\s)?\s?{_ROAD}{_ADDR_TAIL}"
     # Round 10: where one's shop or home is (我店在增光路甲12号底商).
     rf"|(?:(?<=店在)|(?<=家在)|(?<=铺在))\s?{_ROAD}{_ADDR_TAIL}"
+    # Round 11: a shop's unit under a block (在增光路甲12号底商继续干): someone's business.
+    rf"|(?:(?<=在)|(?<=[，,。；;\s]))[{H}]{{2,5}}(?:路|街|大道)[东西南北]?[甲乙丙丁]?\d{{1,5}}号底商"
     rf"|{_ROAD}(?:院[东西南北中]区|[{H}]{{2,8}}?(?:小区|家园|花园|公寓|苑|新村))?"
     r"\d{1,4}(?:号楼|栋|幢|单元)"
     rf"{_ADDR_TAIL}"
