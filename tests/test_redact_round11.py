@@ -14,6 +14,7 @@ import pytest
 
 from xinxiang.config import load_config
 from xinxiang.replies.name_crf_gate import ordinary_class
+from xinxiang.replies.name_display import display_name_terms
 from xinxiang.replies.privacy import public_allowlist
 from xinxiang.replies.redactor import Redactor, jieba_frequent, load_redactor
 
@@ -108,3 +109,57 @@ def test_an_institution_name_is_a_place(text: str, span: str) -> None:
 def test_a_name_before_other_words_is_no_place(text: str, span: str) -> None:
     s = text.index(span)
     assert ordinary_class(text, s, s + len(span), jieba_frequent(1)) == ""
+
+
+# The ninth writer's misses, as classes (seen): what is now found, and what must stay.
+FOUND = [
+    # (sentence, what must not be left)
+    ("我是阳光的妈妈。孩子在经济管理学院读大一。", "阳光"),
+    ("我是周全，我爸叫周大福（不是那个金店）。", "周大福"),
+    ("我妈叫温暖，在食堂上班。", "温暖"),
+    ("老师好，我是经济管理学院的温柔，真的叫这个名字。", "温柔"),
+    ("我们班的柠檬（就是黎檬）被同寝室的人孤立了。", "黎檬"),
+    ("我们班的柠檬（就是黎檬）被同寝室的人孤立了。", "柠檬"),
+    ("我的室友咕咕（古月）最近情绪很不好。", "古月"),
+    ("还让不让我们在增光路甲12号底商继续干。", "12号"),
+    ("学员号CJ2025-1187，周末上课。", "1187"),
+    ("我的骑手号MT8820391，被扣了五十块。", "8820391"),
+    ("军训的时候教官鲁排长打了我们班的胡一鸣。", "鲁"),
+]
+
+STILL_KEPT = [
+    "我是孩子的妈妈，想问问宿舍的事。",
+    "我是这个学生的家长。",
+    "教学楼的东区（北京）正在装修。",
+    "超市在增光路上，离学校很近。",
+    "排长和连长都是部队派来的。",
+]
+
+
+@pytest.mark.parametrize(("text", "part"), FOUND)
+def test_the_ninth_writers_forms_are_found(shipped: Redactor, text: str, part: str) -> None:
+    assert part not in shipped.redact_all([text])[0]
+    assert part not in shipped.with_crf(None).redact_all([text])[0]
+
+
+@pytest.mark.parametrize("text", STILL_KEPT)
+def test_their_ordinary_neighbours_are_kept(shipped: Redactor, text: str) -> None:
+    assert shipped.redact_all([text])[0] == text
+
+
+SIGNED = [
+    # (display name, body, terms hidden as the petitioner's)
+    ("一颗柠檬", "宿舍太吵了。\n一颗柠檬", ("一颗柠檬",)),
+    ("爱吃鱼的猫", "食堂的菜里有头发。\n—— 爱吃鱼的猫", ("爱吃鱼的猫",)),
+    ("一颗柠檬", "宿舍太吵了，请处理。", ()),  # not signed with it: a pseudonym stays
+    ("家长", "孩子宿舍太吵了。\n家长", ()),  # a role, even on the last line
+    ("匿名用户", "宿舍太吵了。\n匿名用户", ()),
+    ("王小明", "宿舍太吵了。", ("王小明", "小明")),
+]
+
+
+@pytest.mark.parametrize(("display", "body", "terms"), SIGNED)
+def test_a_display_name_the_letter_is_signed_with_is_hidden(
+    display: str, body: str, terms: tuple[str, ...]
+) -> None:
+    assert display_name_terms(display, body) == terms
