@@ -38,6 +38,8 @@ _WORK_KIND = re.compile(
 _FAME = re.compile(
     r"有名|著名|闻名|知名|名篇|传世|流传|千古|经典|课本|教材|[汉唐宋元明清]初|[汉唐宋元明清]代|古代"
 )
+# The writer reading a work, right before its author (我读过|路遥的《…》).
+_READER = re.compile(r"我(?:读过|读了|在读|看过|看了|在看|借了|买了)$")
 # What joins two items of a list (王老吉和加多宝).
 _LINKS = ("和", "与", "及", "、", "还是", "或者", "或", "跟")
 # Degree adverbs: what follows one directly is a quality (不够廉正, 很温和), no one's name.
@@ -73,15 +75,18 @@ def public_figure(name: str, text: str) -> bool:
 def named_as_figure(name: str, text: str) -> bool:
     """Whether every sentence naming `name` names a public figure by what it is before it (我最
     喜欢的作家是路遥) or by its works after it (柏杨的《…》, 上官仪的诗…很有名), and holds no
-    word of the letter's own people but the one who likes the figure (我最喜欢的)."""
+    word of the letter's own people but the one who likes the figure (我最喜欢的) or reads the
+    work (我读过路遥的《平凡的世界》)."""
     sentences = _sentences_with(name, text)
     if not sentences:
         return False
     for sentence in sentences:
         at = sentence.find(name)
         before, after = sentence[:at], sentence[at + len(name) :]
-        rest = before.replace("我最喜欢", "").replace("我喜欢", "") + after
-        if _NEAR.search(rest):
+        rest = before.replace("我最喜欢", "").replace("我喜欢", "")
+        if _WORK_TITLE.match(after):  # 我读过路遥的《平凡的世界》: the reader is no one near
+            rest = _READER.sub("", rest)
+        if _NEAR.search(rest + after):
             return False
         if _FIGURE_BEFORE.search(before) or _WORK_TITLE.match(after):
             continue
