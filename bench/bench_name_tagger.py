@@ -68,7 +68,7 @@ _TAGGER = jieba_tagger()
 
 def features(unit: Unit) -> list[list[str]]:
     """One feature list per character of `unit.text` (the product's, `name_crf.features`)."""
-    return crf_features(unit.text, _TAGGER, display_name_terms(unit.from_name))
+    return crf_features(unit.text, _TAGGER, display_name_terms(unit.from_name, unit.text))
 
 
 def labels(unit: Unit) -> list[str]:
@@ -111,7 +111,7 @@ def spread(text: str, spans: Iterable[tuple[int, int]]) -> set[int]:
 
 def redactor_cover(redactor: Redactor, unit: Unit) -> set[int]:
     """Characters the redactor hides as names (spans of kind "name")."""
-    names = redactor.names_in([unit.text], display_name_terms(unit.from_name))
+    names = redactor.names_in([unit.text], display_name_terms(unit.from_name, unit.text))
     spans = redactor.spans(unit.text, names)
     return {i for s in spans if s.kind == "name" for i in range(s.start, s.end)}
 

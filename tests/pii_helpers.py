@@ -107,7 +107,7 @@ def measure(redactor: Redactor, units: list[Unit]) -> Score:
     clean, altered, missed = 0, [], []
     collateral = letter_chars = 0
     for unit in units:
-        known = display_name_terms(unit.from_name)
+        known = display_name_terms(unit.from_name, unit.text)
         names = redactor.names_in([unit.text], known)
         spans = redactor.spans(unit.text, names)
         covered = {i for s in spans for i in range(s.start, s.end)}

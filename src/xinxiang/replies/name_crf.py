@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from xinxiang.replies.name_crf_gate import ordinary_class
+from xinxiang.replies.name_crf_gate import noun_phrase, ordinary_class
 from xinxiang.replies.name_words import COMPOUND_SURNAMES, SURNAMES, TITLES
 from xinxiang.replies.redact_names import Tagger
 
@@ -212,6 +212,7 @@ class CrfNames:
         *,
         in_dictionary: Callable[[str], bool] = lambda w: False,
         famous: Callable[[str], bool] = lambda w: False,
+        frequent: Callable[[str], bool] = lambda w: False,
     ) -> None:
         import pycrfsuite
 
@@ -220,14 +221,21 @@ class CrfNames:
         self._tagger = tagger
         self.not_names = not_names
         self._everyday = everyday
-        self._in_dictionary, self._famous = in_dictionary, famous
+        self._in_dictionary, self._famous, self._frequent = in_dictionary, famous, frequent
         self._lock = threading.Lock()  # a crfsuite tagger keeps the last sequence's state
 
-    def sure_spans(self, text: str, known: Sequence[str] = ()) -> list[tuple[int, int]]:
-        """The spans of `text` whose every character the CRF tags at a marginal ≥ `SURE`."""
+    def sure_spans(
+        self,
+        text: str,
+        known: Sequence[str] = (),
+        tokens: Sequence[tuple[str, str]] | None = None,
+    ) -> list[tuple[int, int]]:
+        """The spans of `text` whose every character the CRF tags at a marginal ≥ `SURE`;
+        `tokens` are the segmenter's words of `text` if the caller has them."""
         if not text.strip():
             return []
-        x = features(text, self._tagger, known)
+        words = tokens
+        x = features(text, self._tagger if words is None else (lambda _: iter(words)), known)
         with self._lock:
             tags = self._crf.tag(x)
             return [
@@ -239,7 +247,8 @@ class CrfNames:
     def names(self, text: str, known: Sequence[str] = ()) -> list[str]:
         """The sure names of `text` that the gate lets through, in order, without duplicates."""
         out: list[str] = []
-        spans = self.sure_spans(text, known)
+        tokens = list(self._tagger(text)) if text.strip() else []
+        spans = self.sure_spans(text, known, tokens)
         sure = {text[s:e] for s, e in spans}
         for s, e in spans:
             word = text[s:e]
@@ -250,6 +259,7 @@ class CrfNames:
                 and word not in out
                 and self._shaped_like_a_name(text, s, e)
                 and not ordinary_class(text, s, e, self._in_dictionary, sure - {word})
+                and not noun_phrase(tokens, s, e, self._frequent)
             ):
                 out.append(word)
         return out
@@ -264,4 +274,20 @@ class CrfNames:
         if any(self._in_dictionary(text[s : e + k]) for k in (1, 2, 3) if e + k <= len(text)):
             return False
         parts = re.split(r"[·・]", word)
-        return len(parts) == 1 or not any(self._famous(p) for p in parts if len(p) >= 2)
+        if any(self._famous(p) for p in parts if len(p) >= 2) and len(parts) > 1:
+            return False
+        # Round 11: a dictionary word dotted to a famous one is a famous foreigner (查理·卓别林);
+        # 依布拉音·买买提 stays, 依布拉音 being in no dictionary.
+        return not (self._in_dictionary(word) and any(map(self._famous, _dotted_to(text, s, e))))
+
+
+def _dotted_to(text: str, s: int, e: int) -> list[str]:
+    """The words of two to four Han characters joined by a middle dot to `text[s:e]`."""
+    out = []
+    if s > 1 and text[s - 1] in "·・":
+        run = re.search(r"[\u4e00-\u9fff]+$", text[: s - 1])
+        out += [run.group()[-n:] for n in (2, 3, 4) if run and len(run.group()) >= n]
+    if e < len(text) - 1 and text[e] in "·・":
+        run = re.match(r"[\u4e00-\u9fff]+", text[e + 1 :])
+        out += [run.group()[:n] for n in (2, 3, 4) if run and len(run.group()) >= n]
+    return out

@@ -18,14 +18,18 @@ labelled sets left out writer by writer, the KEPT tables, the 380 letters of
 - `place`: followed by a character that makes it a place (黄庄|站。, 中关|村).
 - `negated`: opening on a negation, which opens no name (人叫|不醒).
 - `english_word`: Latin letters holding a common English word (Building Manager, Danke, Can).
+- `noun_phrase` (round 11): a word jieba's dictionary tags as a name and counts often, no
+  person in sight (`name_words.named_here`), making a clause of its own with the noun before it
+  (掌声雷鸣，): a four-character phrase, not a person.
+Round 11 also counts as places what an institution's name ends with (康乐|中心).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 
-from xinxiang.replies.name_words import SURNAMES
+from xinxiang.replies.name_words import SURNAMES, TITLES, named_here
 
 
 def _words(text: str) -> frozenset[str]:
@@ -58,7 +62,12 @@ _COUNTED = re.compile(
 # Not animals: 小鱼, 小猫 are nicknames as often as pets.
 _THING_END = frozenset("树营边社站庄村路街桥馆楼园店院厅室湖港镇乡寺哥姐爷叔姨婆嫂")
 # A place word's suffix, and what may follow it (站 is also a verb: 王强站在门口).
-_PLACE_AFTER = re.compile(r"(?:[村镇庄桥寺街]|站(?=[。，,.！!？?、；;”\"）)\s]|$))")
+_PLACE_AFTER = re.compile(
+    r"(?:[村镇庄桥寺街]|站(?=[。，,.！!？?、；;”\"）)\s]|$)"
+    # Round 11: an institution's or a building's name (康乐|中心).
+    r"|中心|广场|大厦|大楼|公园|酒店|宾馆|饭店|餐厅|超市|商场|剧院|影院|书店|诊所|花园|小区"
+    r"|俱乐部|工作室|活动室|体育馆)"
+)
 _ENGLISH_WORDS = _words(
     "building manager dorm dormitory library center centre office department director "
     "teacher professor student staff security guard officer canteen cafeteria room "
@@ -153,3 +162,26 @@ def _listed(
         and in_dictionary(i)
         for i in _neighbours(text, s, e)
     )
+
+
+def noun_phrase(
+    tokens: Sequence[tuple[str, str]], s: int, e: int, frequent: Callable[[str], bool]
+) -> bool:
+    """Whether `text[s:e]` is one word of `tokens` the segmenter tags a name (nr) and the
+    dictionary counts often (`frequent`), with no person in sight (`named_here`), that makes a
+    clause of its own with the noun before it (掌声雷鸣，): the rules read it as a word."""
+    pos, starts = 0, []
+    for word, _ in tokens:
+        starts.append(pos)
+        pos += len(word)
+    if s not in starts:
+        return False
+    i = starts.index(s)
+    word, tag = tokens[i]
+    if s + len(word) != e or not tag.startswith("nr") or not frequent(word):
+        return False
+    if i == 0 or not tokens[i - 1][1].startswith("n") or tokens[i - 1][1].startswith("nr"):
+        return False
+    opens = i == 1 or not any(c.isalnum() for c in tokens[i - 2][0])
+    closes = i + 1 == len(tokens) or not any(c.isalnum() for c in tokens[i + 1][0])
+    return opens and closes and not named_here(tokens, i, TITLES, frequent)

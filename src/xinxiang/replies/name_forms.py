@@ -7,7 +7,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from xinxiang.replies.name_words import COMPOUND_SURNAMES, NOT_GIVEN, TITLES
+from xinxiang.replies.name_words import (
+    COMPOUND_SURNAMES,
+    NOT_GIVEN,
+    PERSON_CUES,
+    SURNAMES,
+    TITLES,
+)
 
 _HAN = "\u4e00-\u9fff"
 # Characters that do not fill a given name: function words and verbs of the slot.
@@ -55,9 +61,13 @@ def compound_names(tokens: Sequence[tuple[str, str]]) -> list[str]:
 
 
 def called_names(text: str) -> list[str]:
-    """The name one says one is called or others call someone (see `_CALLED`), even a word."""
+    """The name one says one is called or others call someone (see `_CALLED`), even a word;
+    and the child a parent says they are the parent of (我是阳光的妈妈, see `_PARENT_OF`)."""
     names = [m.group("name") or m.group("quoted") or m.group("me") for m in _CALLED.finditer(text)]
     names += [m.group("real") or m.group("bro") for m in _ALSO_CALLED.finditer(text)]
+    names += [m.group("child") for m in _PARENT_OF.finditer(text)]
+    for m in _ALSO_KNOWN.finditer(text):
+        names += [n for n in m.group("kin", "self", "nick", "real", "nick2", "named") if n]
     return [n for n in names if not set(n) & _NOT_IN_NAME]
 
 
@@ -89,4 +99,27 @@ _ALSO_CALLED = re.compile(
     r"|叫我|叫另一个|另一个叫)(?![他她])\s?"
     rf"(?P<real>[{_HAN}]{{2,3}}?(?:·[{_HAN}]{{2,6}})?|[{_HAN}]{{4,6}}(?=\s))"
     r"(?=[，,。；;！!]|$|\n|（|\(|）|\)|\s|的(?:女|男)?(?:同学|学生|生|人|孩子)|的\s|就行|就好)"
+)
+
+# Round 11: the child a parent names in saying who they are (我是阳光的妈妈。), even a word —
+# not a word for a child (我是孩子的妈妈, 我是这个学生的家长).
+_PARENT_OF = re.compile(
+    r"我是(?!孩子|学生|新生|小孩|宝宝|女儿|儿子|同学|这个|那个|他们|她们|大一|大二|大三|大四|研)"
+    rf"(?P<child>[{_HAN}]{{2,3}}?)的(?:妈妈|爸爸|母亲|父亲|家长|奶奶|爷爷|姥姥|姥爷|外婆|外公)"
+)
+
+_AFTER_CUE = "|".join(f"(?<={c})" for c in sorted(PERSON_CUES, key=len, reverse=True))
+_SURNAME = "".join(sorted(SURNAMES))
+# Round 11: whom a relative is called (我爸叫周大福（不是那个金店）), a name one says is real
+# (我是经济管理学院的温柔，真的叫这个名字), and a nickname with the name in brackets after it,
+# said to be the same person (的柠檬（就是黎檬）, 室友咕咕（古月）) — even words.
+_ALSO_KNOWN = re.compile(
+    r"(?:我爸爸|我妈妈|我爸|我妈|我父亲|我母亲|我儿子|我女儿|我丈夫|我老公|我妻子|我爱人|我弟弟"
+    r"|我妹妹|我哥哥|我姐姐|我哥|我姐)(?:的名字)?叫"
+    rf"(?P<kin>[{_HAN}]{{2,3}}?)(?=[，,。；;！!（(]|$|\n)"
+    rf"|(?<=[的是])(?P<self>[{_HAN}]{{2,3}})[，,]\s?(?:对[，,]?)?我?(?:真的|就|确实|真)?"
+    r"(?:叫|是)这个名字"
+    rf"|(?:(?<=的)|{_AFTER_CUE})(?P<nick>[{_HAN}]{{2,3}})[（(](?:就是|即|也就是)"
+    rf"(?P<real>[{_HAN}]{{2,3}})[）)]"
+    rf"|(?:{_AFTER_CUE})(?P<nick2>[{_HAN}]{{2,3}})[（(](?P<named>[{_SURNAME}][{_HAN}]{{1,2}})[）)]"
 )

@@ -2,7 +2,10 @@
 
 Round 9 (the seventh writer's clean sentences): 林黛玉和贾宝玉是《红楼梦》的主人公 and 张謇是近代
 著名的实业家 speak of figures everyone may name; 处理得不够廉正 has an adjective that the segmenter
-tags as a name after a degree adverb.
+tags as a name after a degree adverb. Round 11 (the ninth writer's): a figure named by what it
+is before the name (我最喜欢的作家是路遥), by its works (柏杨的《丑陋的中国人》, 上官仪的诗在唐初
+很有名), and a word listed beside a brand or figure the lists hold (王老吉和加多宝) — each only in
+a sentence with no word of the letter's own people.
 """
 
 from __future__ import annotations
@@ -19,6 +22,26 @@ _PUBLIC_PREDICATE = re.compile(rf"^[^。！？!?；;\n]*?是[^。！？!?；;\n�
 # Words of the letter's own people: a sentence with them may be about someone real and near.
 _NEAR = re.compile(r"我|咱|你|您|同学|室友|老师|辅导员|舍友|师兄|师姐|学长|学姐|导师")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+# Round 11: what a figure is, said before the name with a word of taste or time
+# (我最喜欢的作家是路遥, 唐代诗人李白).
+_FIGURE_BEFORE = re.compile(
+    r"(?:喜欢|喜爱|欣赏|崇拜|敬佩|佩服|著名|知名|有名|伟大|古代|近代|现代|当代|[汉唐宋元明清]代?)"
+    rf"的?(?:{_FIGURE})(?:是|叫)?$"
+)
+# A figure's works: a title in 《》 right after the name (柏杨的《丑陋的中国人》), or a kind of work
+# in a sentence that says it is famous or old (上官仪的诗在唐初很有名).
+_WORK_TITLE = re.compile(r"(?:写|著|编|画|唱|演|导)?的?《")
+_WORK_KIND = re.compile(
+    r"(?:写|著)?的(?:诗|词|曲|赋|散文|小说|文章|杂文|画|书法|字|作品|名作|代表作|名言|名句"
+    r"|电影|默片|歌)"
+)
+_FAME = re.compile(
+    r"有名|著名|闻名|知名|名篇|传世|流传|千古|经典|课本|教材|[汉唐宋元明清]初|[汉唐宋元明清]代|古代"
+)
+# The writer reading a work, right before its author (我读过|路遥的《…》).
+_READER = re.compile(r"我(?:读过|读了|在读|看过|看了|在看|借了|买了)$")
+# What joins two items of a list (王老吉和加多宝).
+_LINKS = ("和", "与", "及", "、", "还是", "或者", "或", "跟")
 # Degree adverbs: what follows one directly is a quality (不够廉正, 很温和), no one's name.
 _DEGREE = ("不够", "不太", "非常", "十分", "比较", "特别", "极其", "相当", "更加", "很", "太", "挺")
 
@@ -49,6 +72,50 @@ def public_figure(name: str, text: str) -> bool:
     return True
 
 
+def named_as_figure(name: str, text: str) -> bool:
+    """Whether every sentence naming `name` names a public figure by what it is before it (我最
+    喜欢的作家是路遥) or by its works after it (柏杨的《…》, 上官仪的诗…很有名), and holds no
+    word of the letter's own people but the one who likes the figure (我最喜欢的) or reads the
+    work (我读过路遥的《平凡的世界》)."""
+    sentences = _sentences_with(name, text)
+    if not sentences:
+        return False
+    for sentence in sentences:
+        at = sentence.find(name)
+        before, after = sentence[:at], sentence[at + len(name) :]
+        rest = before.replace("我最喜欢", "").replace("我喜欢", "")
+        if _WORK_TITLE.match(after):  # 我读过路遥的《平凡的世界》: the reader is no one near
+            rest = _READER.sub("", rest)
+        if _NEAR.search(rest + after):
+            return False
+        if _FIGURE_BEFORE.search(before) or _WORK_TITLE.match(after):
+            continue
+        if not (_WORK_KIND.match(after) and _FAME.search(sentence)):
+            return False
+    return True
+
+
+def beside_public(name: str, text: str, not_names: frozenset[str]) -> bool:
+    """Whether `name` is always listed right beside a word the lists say is no one's — a brand,
+    a public figure (王老吉和加多宝) — in a sentence without the letter's own people."""
+    sentences = _sentences_with(name, text)
+    if not sentences:
+        return False
+    for sentence in sentences:
+        at = sentence.find(name)
+        before, after = sentence[:at], sentence[at + len(name) :]
+        if _NEAR.search(sentence):
+            return False
+        joined = any(
+            any(before.endswith(w + link) for w in not_names if len(w) >= 2)
+            or any(after.startswith(link + w) for w in not_names if len(w) >= 2)
+            for link in _LINKS
+        )
+        if not joined:
+            return False
+    return True
+
+
 def after_degree(name: str, text: str, known: Callable[[str], bool]) -> bool:
     """Whether `name` is a dictionary word of two characters that stands after a degree adverb
     wherever it occurs (处理得不够廉正): a quality, not a person."""
@@ -58,8 +125,21 @@ def after_degree(name: str, text: str, known: Callable[[str], bool]) -> bool:
     return bool(spots) and all(text[:s].endswith(_DEGREE) for s in spots)
 
 
-def drop_public(names: set[str], text: str, known: Callable[[str], bool] | None) -> set[str]:
-    """`names` without public figures and qualities after a degree adverb (see above)."""
+def drop_public(
+    names: set[str],
+    text: str,
+    known: Callable[[str], bool] | None,
+    not_names: frozenset[str] = frozenset(),
+) -> set[str]:
+    """`names` without public figures, words listed beside `not_names` and qualities after a
+    degree adverb (see above)."""
     if known is None:
         return names
-    return {n for n in names if not public_figure(n, text) and not after_degree(n, text, known)}
+    return {
+        n
+        for n in names
+        if not public_figure(n, text)
+        and not named_as_figure(n, text)
+        and not beside_public(n, text, not_names)
+        and not after_degree(n, text, known)
+    }

@@ -90,11 +90,12 @@ _UNITS = "分元块角个次天年月日点号些百千万亿斤"
 
 
 def after_tags(tokens: Sequence[tuple[str, str]], tags: tuple[str, ...]) -> list[int]:
-    """Offsets right after the words tagged with one of `tags` (昨天晚上 / 范志远: a time word)."""
+    """Offsets right after the words tagged with one of `tags` (昨天晚上 / 范志远: a time word);
+    not after a bound time morpheme (`tg`: 春 / 燕归来 of 春燕归来), which is half a word."""
     out, pos = [], 0
     for word, tag in tokens:
         pos += len(word)
-        if tag.startswith(tags):
+        if tag.startswith(tags) and tag != "tg":
             out.append(pos)
     return out
 

@@ -47,7 +47,9 @@ TITLES = _words(
     "师妹 姐姐 哥哥 奶奶 爷爷 先生 女士 同志 学长 学姐 学弟 学妹 讲师 助教 秘书 干事 导员 "
     "导师 工程师 研究员 司机 保安 宿管 店长 厨师 师父 大叔 大婶 婶婶 小姐 法官 "
     "干部 专员 老总 董事长 总经理 主编 编辑 教员 副科长 副部长 舅舅 姑姑 阿公 阿婆 大伯 伯伯 "
-    "姥姥 姥爷 外婆 外公 嫂子 姐夫 表哥 表姐 堂哥 堂姐 博导 硕导 老爷子 老太太"
+    "姥姥 姥爷 外婆 外公 嫂子 姐夫 表哥 表姐 堂哥 堂姐 博导 硕导 老爷子 老太太 "
+    # Round 11: the officers of military training (军训的鲁排长).
+    "排长 连长 营长"
 )
 
 # The most common surnames, by frequency: the only ones trusted without a cue word before them.

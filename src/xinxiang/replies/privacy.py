@@ -72,7 +72,7 @@ def for_department(cfg: Config, letter: Letter, petitioner_name: str = "") -> Le
     no sender name or address, and the text with names, contacts and numbers hidden."""
     known = (
         *name_variants(petitioner_name),
-        *display_name_terms(letter.from_name),
+        *display_name_terms(letter.from_name, letter.body),
         letter.from_addr,
     )
     subject, body = deployment_redactor(cfg).redact_all([letter.subject, letter.body], known)

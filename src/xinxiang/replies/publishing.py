@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 def private_terms(ticket: TicketRow, letter: LetterRow) -> tuple[str, ...]:
     """What identifies the petitioner and is hidden wherever it occurs: the addresses, and the
     display name only where it is a name (家长 or 匿名举报 would vanish everywhere)."""
-    shown = display_name_terms(letter.from_name)
+    shown = display_name_terms(letter.from_name, letter.body)
     return tuple(t for t in (ticket.petitioner_addr, letter.from_addr, *shown) if t)
 
 

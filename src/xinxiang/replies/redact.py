@@ -331,6 +331,8 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             "labelled_number",
             r"(?:学号|工号|护照号码?|(?<![身份])证号|[Pp]assport (?:[Nn]o\.?|[Nn]umber)"
             r"|学工号|职工号|教工号|一卡通号?|校园卡号?|学籍号|考生号|准考证号"
+            # Round 11: a learner's and a rider's number (学员号CJ2025-1187, 骑手号MT8820391).
+            r"|学员号|骑手号|员工号"
             r"|[Ss]tudent (?:ID|[Nn]umber|[Nn]o\.?)|[Ss]taff (?:ID|[Nn]umber)|[Cc]ampus card)"
             rf"{_LABEL}(?P<pii>(?:[A-Za-z]{{1,3}}[ \-]?)?\d(?:[ \-]?[A-Za-z]?\d){{3,19}})(?!\d)",
             "[学号/工号已隐去]",

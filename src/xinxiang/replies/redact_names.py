@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from xinxiang.replies.name_apposition import settle
 from xinxiang.replies.name_context import after_particle, nicknames, word_names
+from xinxiang.replies.name_display import display_name_terms as display_name_terms
 from xinxiang.replies.name_forms import called_names
 from xinxiang.replies.name_lists import grouped, listed
 from xinxiang.replies.name_public import drop_public
@@ -61,7 +62,7 @@ from xinxiang.replies.name_words import (
     thing_here,
     verb_at,
 )
-from xinxiang.replies.roman_names import english_first_name, roman_names
+from xinxiang.replies.roman_names import roman_names
 from xinxiang.replies.signatures import looks_chinese_name as _looks_chinese_name
 from xinxiang.replies.signatures import signature_names
 
@@ -70,21 +71,6 @@ Tagger = Callable[[str], Iterable[tuple[str, str]]]
 
 
 _HAN = "\u4e00-\u9fff"
-
-
-def display_name_terms(display: str) -> tuple[str, ...]:
-    """What of a mail's display name to hide as the petitioner's name: a name (王小明, and 小明),
-    a nickname (小王) or a romanised name (Zhang San); nothing for a role or a pseudonym
-    (家长, 匿名举报, 研究生会), which would otherwise be hidden wherever the word occurs."""
-    display = display.strip()
-    if _looks_chinese_name(display):
-        given = display[-2:] if len(display) >= 3 else ""
-        return (display, given) if given and given not in NOT_NAMES else (display,)
-    if re.fullmatch(r"[小老][\u4e00-\u9fff]", display) and display[1] in SURNAMES:
-        return (display,)
-    if roman_names(display) == [display] or english_first_name(display):
-        return (display,)  # Zhang San, Kevin
-    return ()
 
 
 _DOTTED = re.compile(rf"([{_HAN}]{{2,6}})[·・]([{_HAN}]{{2,6}})")
@@ -489,7 +475,7 @@ class NameFinder:
                 or n in called
                 or not no_ones(n, text, famous, self._common, entry, plain)
             }
-        names = drop_public(names, text, self.in_dictionary)  # 张謇是近代著名的实业家; 不够廉正
+        names = drop_public(names, text, self.in_dictionary, self.not_names)  # 张謇是…实业家
         names.update(k for k in known)
         names.update(self.listed(text, list(names)))
         names = settle(text, names)  # 阿木（木子轩）, “禤”, 可乐妈妈; not a motto's words

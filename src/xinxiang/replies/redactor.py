@@ -25,7 +25,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from xinxiang.config import Strict, load_model
-from xinxiang.replies.name_crf import CrfNames
+from xinxiang.replies.name_crf import MODEL, CrfNames
 from xinxiang.replies.name_words import NOT_BEFORE_TITLE, NOT_NAMES, NOT_NICKNAMES, SURNAMES, TITLES
 from xinxiang.replies.redact import (
     NAME_MARK,
@@ -334,17 +334,23 @@ def redactor_from(settings: RedactorFile, *, tagger: Tagger | None = None) -> Re
         not_nicknames=NOT_NICKNAMES | frozenset(n.not_nicknames),
         not_before_title=NOT_BEFORE_TITLE,
     )
-    crf = None
-    if n.name_tagger == "rules+crf":
-        crf = CrfNames(
-            jieba_tagger(),
-            finder.not_names,
-            jieba_frequent(500),
-            in_dictionary=jieba_frequent(1),
-            famous=jieba_frequent(30),
-        )
+    crf = crf_names(finder.not_names) if n.name_tagger == "rules+crf" else None
     return Redactor(
         patterns_from(settings), finder, allow=settings.allow, keep=settings.keep, crf=crf
+    )
+
+
+def crf_names(not_names: frozenset[str], model: Path = MODEL) -> CrfNames:
+    """The learned name tagger of `model` (the shipped one by default) with jieba and the
+    dictionary thresholds the rules use, gated by `not_names`."""
+    return CrfNames(
+        jieba_tagger(),
+        not_names,
+        jieba_frequent(500),
+        model,
+        in_dictionary=jieba_frequent(1),
+        famous=jieba_frequent(30),
+        frequent=jieba_frequent(20),
     )
 
 

@@ -1,0 +1,42 @@
+"""The petitioner's display name (显示名) as names to hide (issue #13).
+
+A mail's display name is hidden wherever it occurs only where it is a name — or, since round 11,
+a handle the writer signs the letter with (一颗柠檬 on the last line): a role or a pseudonym
+(家长, 匿名举报, 研究生会) would otherwise vanish wherever the word occurs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from xinxiang.replies.name_words import NOT_NAMES, SURNAMES
+from xinxiang.replies.roman_names import english_first_name, roman_names
+from xinxiang.replies.signatures import looks_chinese_name as _looks_chinese_name
+
+# Words of a display name that says who writes, not what they are called (家长, 匿名, 学生会).
+_ROLE = re.compile(r"匿名|家长|学生|同学|老师|校友|职工|员工|群众|市民|网友|本人|[会部处办委]$")
+
+
+def display_name_terms(display: str, body: str = "") -> tuple[str, ...]:
+    """What of a mail's display name to hide as the petitioner's name: a name (王小明, and 小明),
+    a nickname (小王) or a romanised name (Zhang San), or a handle the letter's `body` is signed
+    with on its last line (一颗柠檬, 爱吃鱼的猫); nothing for a role or a pseudonym otherwise
+    (家长, 匿名举报, 研究生会), which would be hidden wherever the word occurs."""
+    display = display.strip()
+    if signed_with(display, body):
+        return (display,)
+    if _looks_chinese_name(display):
+        given = display[-2:] if len(display) >= 3 else ""
+        return (display, given) if given and given not in NOT_NAMES else (display,)
+    if re.fullmatch(r"[小老][\u4e00-\u9fff]", display) and display[1] in SURNAMES:
+        return (display,)
+    if roman_names(display) == [display] or english_first_name(display):
+        return (display,)  # Zhang San, Kevin
+    return ()
+
+
+def signed_with(display: str, body: str) -> bool:
+    """Whether the last line of `body` is the display name (a sign-off such as —— stripped),
+    and the name no word for a role or for being anonymous (家长, 匿名)."""
+    lines = [line.strip(" \t—-－") for line in body.strip().splitlines()]
+    return bool(lines) and len(display) >= 2 and lines[-1] == display and not _ROLE.search(display)
