@@ -2,8 +2,9 @@
 
 Run: `python bench/bench_reader_thresholds.py [set ...]` — for each seen set of
 `bench_cross_set.SETS` (default: all), trains the second reader once without that set, then
-classifies the set under every pair of `reader_route_below` × `reader_department` in `GRID`
-(the other settings as committed in `config/rules.toml`). Prints one JSON line per set and pair
+classifies the set under every triple of `reader_route_below` × `reader_department` ×
+`reader_office` in `GRID` (the other settings as committed in `config/rules.toml`). Prints one
+JSON line per set and triple
 (department, disposition, emergencies classified and caught, false alarms), so the thresholds
 can be chosen on pools the reader never read rather than on one writer's phrasing. The rules
 themselves are tuned on every pool, so the figures are optimistic for the rules' part.
@@ -29,12 +30,12 @@ from xinxiang.classify.reader import Reader, parse_samples  # noqa: E402
 from xinxiang.classify.rules import load_rules_for  # noqa: E402
 from xinxiang.config import load_config  # noqa: E402
 
-# (reader_route_below, reader_department): the committed pair is (0.7, 0.6).
-GRID = tuple(itertools.product((0.6, 0.7, 0.8, 0.9), (0.5, 0.6, 0.7)))
+# (reader_route_below, reader_department, reader_office): h-tune10 committed (0.7, 0.6, 0.65).
+GRID = tuple(itertools.product((0.7, 0.8, 0.9), (0.5, 0.6), (0.65, 0.75, 0.85)))
 
 
 def sweep(target: str) -> list[dict[str, object]]:
-    """Figures on `target` for every pair of `GRID`, with a reader that never saw it."""
+    """Figures on `target` for every triple of `GRID`, with a reader that never saw it."""
     sets = {name: load_labelled([EVAL / name]) for name in SETS}
     train = [s for f in OTHER for s in parse_samples((DATA / f).read_text("utf-8").splitlines())]
     for name in SETS:
@@ -44,9 +45,13 @@ def sweep(target: str) -> list[dict[str, object]]:
     base = load_rules_for(load_config(ROOT / "config"))
     letters = sets[target]
     out: list[dict[str, object]] = []
-    for below, needed in GRID:
+    for below, needed, office in GRID:
         settings = base.settings.model_copy(
-            update={"reader_route_below": below, "reader_department": needed}
+            update={
+                "reader_route_below": below,
+                "reader_department": needed,
+                "reader_office": office,
+            }
         )
         rules = dataclasses.replace(base, settings=settings)
         dept = disp = classified = caught = alarms = 0
@@ -65,6 +70,7 @@ def sweep(target: str) -> list[dict[str, object]]:
                 "set": target,
                 "route_below": below,
                 "department_needed": needed,
+                "office": office,
                 "letters": len(letters),
                 "department": dept,
                 "disposition": disp,
@@ -77,7 +83,7 @@ def sweep(target: str) -> list[dict[str, object]]:
 
 
 def main(argv: list[str]) -> int:
-    """Print one JSON line per set and pair of thresholds."""
+    """Print one JSON line per set and triple of thresholds."""
     for target in argv or SETS:
         for row in sweep(target):
             print(json.dumps(row, ensure_ascii=False), flush=True)
