@@ -61,7 +61,11 @@ def test_pool_js_classes_route_letters(text: str, dept: str, disposition: str) -
 # (letter, department, disposition): the same words in their ordinary sense.
 HARD_NEGATIVES = [
     # Labour fees paid late to an outside expert: 财务处, nobody pockets anything.
-    ("请校外专家讲座的劳务费报上去一个多月了还没发到专家卡上，请财务处尽快处理。", "cwc", "dispatch"),
+    (
+        "请校外专家讲座的劳务费报上去一个多月了还没发到专家卡上，请财务处尽快处理。",
+        "cwc",
+        "dispatch",
+    ),
     # A sick note is no false certificate.
     ("我生病请假的证明要去哪里开？辅导员说要校医院盖章。", None, "dispatch"),
 ]
