@@ -16,6 +16,18 @@ import pytest
 
 from classify_helpers import read
 
+FOLLOWED = [
+    "A stranger has followed my roommate from the bus stop to our building and is now waiting "
+    "outside the laundry room. She is hiding inside. Please send someone.",
+    "一个男的从食堂一路尾随她到图书馆，现在在女厕所门口等着，她躲在厕所里不敢出来，快派保安来。",
+]
+
+
+@pytest.mark.parametrize("text", FOLLOWED)
+def test_someone_followed_now_is_security_emergency(text: str) -> None:
+    assert read(text)[:2] == ("E", "bwc")
+
+
 # (letter, department, disposition)
 ROUTES = [
     # Staff pocketing money: a misconduct report (纪委), whichever office the money passes.
@@ -58,13 +70,20 @@ def test_pool_js_classes_route_letters(text: str, dept: str, disposition: str) -
     assert read(text) == ("N", dept, disposition)
 
 
-# (letter, department, disposition): the same words in their ordinary sense.
+# (letter, department, disposition): the same words in their ordinary sense (None: any).
 HARD_NEGATIVES = [
     # Labour fees paid late to an outside expert: 财务处, nobody pockets anything.
     (
         "请校外专家讲座的劳务费报上去一个多月了还没发到专家卡上，请财务处尽快处理。",
         "cwc",
         "dispatch",
+    ),
+    # Followed once, long ago, now a suggestion.
+    (
+        "Last year a man followed her home from the night market; the police dealt with it. "
+        "Could the school put more lights on that road?",
+        None,
+        None,
     ),
     # A sick note is no false certificate.
     ("我生病请假的证明要去哪里开？辅导员说要校医院盖章。", None, "dispatch"),
@@ -73,10 +92,11 @@ HARD_NEGATIVES = [
 
 @pytest.mark.parametrize(("text", "dept", "disposition"), HARD_NEGATIVES)
 def test_the_new_words_keep_their_ordinary_reading(
-    text: str, dept: str | None, disposition: str
+    text: str, dept: str | None, disposition: str | None
 ) -> None:
     level, got_dept, got_disposition = read(text)
     assert level == "N"
-    assert got_disposition == disposition
+    if disposition is not None:
+        assert got_disposition == disposition
     if dept is not None:
         assert got_dept == dept
