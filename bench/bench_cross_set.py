@@ -1,8 +1,8 @@
 """Cross-set figures of the classifier with the second reader (issue #16, third tuning round).
 
 Run: `python bench/bench_cross_set.py [tuning heldout heldout2 heldout3 heldout4]` — for each
-seen set (pool h, `heldout7`, since h-tune9; pool i, `heldout8`, since h-tune10; never
-`heldout9`), trains the second
+seen set (pool h, `heldout7`, since h-tune9; pool i, `heldout8`, since h-tune10; pool j,
+`heldout9`, since h-tune11; never `heldout10`), trains the second
 reader on every shipped letter **except that set's** (the other seen sets,
 the readings, the written letters, `tests/data/labelled/`) and classifies the set with the
 committed `config/` settings; prints department, disposition, emergencies classified and
@@ -30,7 +30,7 @@ DATA = ROOT / "src" / "xinxiang" / "classify" / "reader_data"
 EVAL = ROOT / "tests" / "data" / "eval"
 # Shipped files that hold no evaluation set (tuning.jsonl and seen.jsonl are rebuilt per set).
 OTHER = ("labelled.jsonl", "readings.jsonl", "extra.jsonl")
-# Never heldout9 (pool j).
+# Never heldout10 (the next fresh pool).
 SETS = (
     "tuning",
     "heldout",
@@ -41,6 +41,7 @@ SETS = (
     "heldout6",
     "heldout7",
     "heldout8",
+    "heldout9",
 )
 
 

@@ -10,11 +10,13 @@ seen); since h-dept7 also `tests/data/eval/heldout5/` (pool f, measured once aft
 and then seen); since h-tune8 also `tests/data/eval/heldout6/` (pool g, measured once after the
 h-dept7 round and then seen); since h-tune9 also `tests/data/eval/heldout7/` (pool h, measured once
 after the h-tune8 round and then seen); since h-tune10 also `tests/data/eval/heldout8/` (pool i,
-measured once after the h-tune9 round and then seen). The sets are listed by name (`SEEN_POOLS`),
-never by a glob: a fresh held-out pool (`heldout9/`, pool j, or any later one) is never trained
-on, and `main` refuses to run if a name in `NEVER_TRAIN` were ever listed. Also the hand-written
-readings `tests/data/{emergency_classes,emergency_readings,department_readings,
-disposition_readings}.txt` and `tests/data/eval/extra/*.txt` (letters written for the reader:
+measured once after the h-tune9 round and then seen); since h-tune11 also
+`tests/data/eval/heldout9/` (pool j, measured once after the h-tune10 round and then seen). The
+sets are listed by name (`SEEN_POOLS`), never by a glob: a fresh held-out pool (`heldout10/`, the
+next writer's, or any later one) is never trained on, and `main` refuses to run if a name in
+`NEVER_TRAIN` were ever listed. Also the hand-written readings `tests/data/{emergency_classes,
+emergency_readings,department_readings,disposition_readings}.txt` and `tests/data/eval/extra/*.txt`
+(letters written for the reader:
 ``<dept or -> <E|N> <text>`` a line). Writes one JSON line per letter:
 ``{"text", "danger": true/false/null, "dept": code/null, "disposition": …}`` (the disposition
 where the letter is labelled with one).
@@ -45,9 +47,10 @@ SEEN_POOLS = (
     "heldout6",
     "heldout7",
     "heldout8",
+    "heldout9",
 )
-# Fresh held-out pools: measured only, never trained on (pool j is heldout9).
-NEVER_TRAIN = ("heldout9",)
+# Fresh held-out pools: measured only, never trained on (heldout10: the next writer's pool).
+NEVER_TRAIN = ("heldout10",)
 # Disposition readings whose department is the letter's own (not the office's).
 OWN_DEPT = ("praise", "dispatch")
 
