@@ -49,8 +49,8 @@ SEEN_POOLS = (
     "heldout8",
     "heldout9",
 )
-# Fresh held-out pools: measured only, never trained on (heldout10: the next writer's pool).
-NEVER_TRAIN = ("heldout10",)
+# Fresh held-out pools: measured only, never trained on (pool k is heldout10, pool l heldout11).
+NEVER_TRAIN = ("heldout10", "heldout11")
 # Disposition readings whose department is the letter's own (not the office's).
 OWN_DEPT = ("praise", "dispatch")
 
