@@ -262,8 +262,30 @@ def verb_at(tokens: Sequence[tuple[str, str]] | None, start: int) -> bool:
 # Words of place and time after a noun (谷雨前后, 林荫道上): after a name they would say where
 # someone is, which a letter says with 在 before it (在李明旁边).
 _WHERE_AFTER = frozenset(_words("前后 上 上面 里 里面 外 外面 旁边 附近 对面 门口 一带 两旁 两侧"))
+# Words for land after a region's old name (荆楚大地, 江淮地区): no person is meant.
+_REGION_AFTER = frozenset(_words("大地 大地上 地区 地域 平原 腹地 山区 一带"))
 # Last characters of two-character names of places (黄村, 马镇): no given name is these.
 PLACE_LAST = frozenset("村乡县屯寺坟街巷站")
+
+
+# Round 12: what makes a building of an ordinary word (宿舍|楼, 图书|馆): no given name ends so
+# after a word of the dictionary.
+BUILDING_LAST = frozenset("楼馆厅舍房")
+# Round 12: a question word that opens a word with what follows (江月何|年初照人 reads 何年):
+# a line of verse, not a name ending in 何.
+QUESTION_AFTER_HE = frozenset("年时处日以必况等方故尝曾")
+
+
+def no_one_tagged(text: str, pos: int, word: str, lexicon: Callable[[str], bool] | None) -> bool:
+    """Round 12: whether `word`, tagged a name at `pos` of `text`, is a building named by an
+    ordinary word (宿舍楼: `lexicon` holds 宿舍) or ends in 何 opening a word with what follows
+    (江月何|年初)."""
+    after = text[pos + len(word) : pos + len(word) + 1]
+    if word.endswith("何") and len(word) >= 3 and after in QUESTION_AFTER_HE:
+        return True
+    return (
+        len(word) == 3 and word[-1] in BUILDING_LAST and lexicon is not None and lexicon(word[:2])
+    )
 
 
 def thing_here(tokens: Sequence[tuple[str, str]], i: int) -> bool:
@@ -274,4 +296,5 @@ def thing_here(tokens: Sequence[tuple[str, str]], i: int) -> bool:
         return True
     opens = i == 0 or not any(c.isalnum() for c in tokens[i - 1][0])
     nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
-    return opens and nxt in _WHERE_AFTER
+    # Round 12: a region before a word for land (荆楚大地, 齐鲁地区), wherever it stands.
+    return (opens and nxt in _WHERE_AFTER) or nxt in _REGION_AFTER

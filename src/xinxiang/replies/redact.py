@@ -58,7 +58,9 @@ def fold_width(text: str) -> str:
 
 
 # Round 12: 十 read as 1 where it opens a run of digits (十三五 零一二三: a mobile's 135).
-_CN_DIGITS = re.compile(r"十[三四五六七八九][零〇幺一二三四五六七八九]+|[零〇幺一二三四五六七八九]{3,}")
+_CN_DIGITS = re.compile(
+    r"十[三四五六七八九][零〇幺一二三四五六七八九]+|[零〇幺一二三四五六七八九]{3,}"
+)
 
 
 def fold_for_patterns(text: str) -> str:

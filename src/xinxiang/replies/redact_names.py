@@ -59,6 +59,7 @@ from xinxiang.replies.name_words import (
     TITLES,
     WEAK_CUES,
     named_here,
+    no_one_tagged,
     thing_here,
     verb_at,
 )
@@ -362,7 +363,12 @@ class NameFinder:
         prev, prev_tag, pos = "", "", 0  # pos: where `word` starts in `text`
         for i, (word, tag) in enumerate(tokens):
             if word in ROLE_CUES and word not in WEAK_CUES:
-                found += _transliterated(tokens[i + 1 : i + 4])
+                after = pos + len(word)  # Round 12: not 男生|宿舍楼, a building
+                found += [
+                    n
+                    for n in _transliterated(tokens[i + 1 : i + 4])
+                    if not no_one_tagged(text, after, n, self.lexicon)
+                ]
             if (
                 prev_tag == "nr"
                 and len(prev) == 1
@@ -379,6 +385,8 @@ class NameFinder:
             elif tag.startswith("nr"):
                 if self._in_not_name(text, pos, pos + len(word)):
                     pass  # 温馨提示: part of a longer ordinary phrase
+                elif no_one_tagged(text, pos, word, self.lexicon):
+                    pass  # 宿舍楼, 江月何|年: a building, a line of verse
                 elif (
                     _looks_chinese_name(word)
                     and (bool(self.frequent and self.frequent(word)) or thing_here(tokens, i))
