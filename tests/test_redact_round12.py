@@ -127,3 +127,41 @@ HIDDEN = [
 @pytest.mark.parametrize(("text", "part"), HIDDEN)
 def test_the_same_shape_with_a_person_stays_hidden(shipped: Redactor, text: str, part: str) -> None:
     assert part not in shipped.redact_all([text])[0]
+
+
+# The tenth writer's name misses, as classes: a surname spelled out however ordinary its
+# character, a roman full name after a Chinese cue, a name after a word for a reader, a villagers'
+# representative or a partner.
+NAMES_FOUND = [
+    ("我是辅导员，姓晏（姓“晏”，读yàn）。", "晏"),
+    ("有个学生单海洋（单读shàn）交了学费。", "单"),
+    ("我是卖菜的，我姓滑，大家叫我滑大姐。", "滑"),
+    ("我们屋的相明远（姓相）说我偷了他的耳机。", "相"),
+    ("我的外教是英国人，全名Oliver Bennett。", "Bennett"),
+    ("我爸爸是法国人Pierre Martin。", "Martin"),
+    ("有读者郑大川借了三本书没还。", "郑大川"),
+    ("代表人高守仁、邢春花。", "高守仁"),
+]
+
+
+@pytest.mark.parametrize(("text", "part"), NAMES_FOUND)
+def test_the_name_is_found(shipped: Redactor, text: str, part: str) -> None:
+    assert part not in shipped.redact_all([text])[0]
+
+
+NAMES_KEPT = [
+    "这个字（乐读yuè）是多音字。",
+    '这个"行"读háng，不读xíng。',
+    "老百姓们都说好。你姓什么？",
+    "我在读Harry Potter，也喜欢Taylor Swift的歌。",
+    "图书馆的读者很多，房东不退押金，中介费太贵了。",
+    "读者满意度很高，村民们都很高兴。",
+    "村民委员会在村东头，读者证丢了怎么补办？",
+    "代表人民群众的利益。我男友高兴地说，女友明天来。",
+]
+
+
+@pytest.mark.parametrize("text", NAMES_KEPT)
+def test_name_look_alikes_stay(shipped: Redactor, text: str) -> None:
+    assert shipped.redact_all([text])[0] == text
+    assert shipped.with_crf(None).redact_all([text])[0] == text

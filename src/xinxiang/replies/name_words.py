@@ -170,7 +170,9 @@ ROLE_CUES = _words(
     "社长 副社长 舍长 部长 副部长 会长 副会长 主席 副主席 委员 代表 候选人 干事 团支书 "
     "支书 学委 班委 课代表 女生 男生 门卫 电工 水电工 维修工 "
     # Round 10: who runs a business on campus (承包商丁满仓).
-    "承包商 包工头 店主"
+    "承包商 包工头 店主 "
+    # Round 12: readers, villagers, partners, landlords (读者武大海, 代表人田守义, 前男友卜凡).
+    "读者 村民 代表人 男友 女友 前男友 前女友 男朋友 女朋友 房东 租客"
 )
 # Words for a person right before a nickname (同事老翟, 楼长老鲍, 师姐晴晴, 同学阿强).
 PERSON_CUES = _words(

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from xinxiang.replies.name_apposition import settle
 from xinxiang.replies.name_context import after_particle, nicknames, word_names
 from xinxiang.replies.name_display import display_name_terms as display_name_terms
-from xinxiang.replies.name_forms import called_names
+from xinxiang.replies.name_forms import called_names, surname_spelled
 from xinxiang.replies.name_lists import grouped, listed
 from xinxiang.replies.name_public import drop_public
 from xinxiang.replies.name_roles import person_slot_names
@@ -298,7 +298,8 @@ class NameFinder:
             group = "a" if m.group("a") else "b"
             if m.group(group) not in self.not_nicknames:
                 spans.append(m.span(group))
-        return spans + self._short_titled(text) + surname_said(text, self.surnames)
+        spelled = surname_spelled(text)  # Round 12: （单读shàn）, 我姓滑，
+        return spans + self._short_titled(text) + surname_said(text, self.surnames) + spelled
 
     def _word_starts_at(self, text: str, pos: int) -> bool:
         """Whether the segmenter starts a word at `pos` (教务处 / 方 / 老师: 处方 is a word, but
