@@ -165,3 +165,21 @@ NAMES_KEPT = [
 def test_name_look_alikes_stay(shipped: Redactor, text: str) -> None:
     assert shipped.redact_all([text])[0] == text
     assert shipped.with_crf(None).redact_all([text])[0] == text
+
+
+# The rebuilt tagger (heldout9 as its tenth writer) was sure of a thing named in a phrase on one
+# of the 380 ordinary letters: an ordinary noun right after a verb, no person in sight, is kept.
+# A word of that kind that is someone's nickname has a person before it, and stays hidden.
+def test_a_thing_after_a_verb_is_kept(shipped: Redactor) -> None:
+    text = "建议在每层走廊装一个紧急呼叫按钮，直接连到值班室。"
+    assert shipped.redact_all([text])[0] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [("我们班的柠檬（就是黎檬）被同寝室的人孤立了。", "柠檬"), ("我室友方圆今天没回来。", "方圆")],
+)
+def test_a_nickname_after_a_person_word_stays_hidden(
+    shipped: Redactor, text: str, part: str
+) -> None:
+    assert part not in shipped.redact_all([text])[0]
