@@ -13,9 +13,9 @@ not yet in the tuning half; `--heldout2`: also the held-out set written by a thi
 `--heldout5`: also the one by a sixth writer, measured once at stop 24; `--heldout6`: also the
 one by a seventh writer, measured once at stop 25; `--heldout7`: also the one by an eighth
 writer, measured once at stop 25; `--heldout8`: also the one by a ninth writer, measured once
-after round 10 (18:25 UTC); `--heldout9`: also the one by a tenth writer, not yet measured;
-`--heldout10`: also the one by an eleventh writer, not yet measured; `--heldout11`: also the one
-by a twelfth writer, not yet measured; `--rules-only`: without the
+after round 10 (18:25 UTC); `--heldout9`: also the one by a tenth writer, measured once
+after round 11 (18:49 UTC); `--heldout10`: also the one by an eleventh writer, not yet measured;
+`--heldout11`: also the one by a twelfth writer, not yet measured; `--rules-only`: without the
 learned name tagger the shipped `redaction.toml` turns on since round 10) it
 prints the share of planted items redacted per type and overall, and the share of clean
 sentences altered (false redactions). A planted item counts as redacted
@@ -27,7 +27,7 @@ carried as a known name, and the deployment's allowlist (`config/`) as the board
 wrongly hidden; `--show-all` also for the first two held-out sets; `--show-seen` for every set
 in `SEEN` (heldout3 and heldout4 were measured twice, at stops 22/23, and are tuning sets from
 stop 24; heldout5 was measured once at stop 24, heldout6 and heldout7 at stop 25, heldout8
-after round 10, and each may be tuned on after it). A set not in
+after round 10, heldout9 after round 11, and each may be tuned on after it). A set not in
 `SEEN` — any future writer's set — never has its misses printed.
 """
 
@@ -52,7 +52,7 @@ from xinxiang.replies.redactor import jieba_fast_tagger, load_redactor  # noqa: 
 SEEN = frozenset(
     {"tuning", "candidates", "selfcheck", "selfcheck2"}
     | {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7"}
-    | {"heldout8"}
+    | {"heldout8", "heldout9"}
 )
 
 
@@ -100,7 +100,7 @@ def main(argv: list[str]) -> int:
         halves += ("heldout7",)
     if "--heldout8" in argv:  # measured once after round 10: tests/data/pii/heldout8/README.md
         halves += ("heldout8",)
-    if "--heldout9" in argv:  # not yet measured, not in SEEN: tests/data/pii/heldout9/README.md
+    if "--heldout9" in argv:  # measured once after round 11: tests/data/pii/heldout9/README.md
         halves += ("heldout9",)
     if "--heldout10" in argv:  # not yet measured, not in SEEN: tests/data/pii/heldout10/README.md
         halves += ("heldout10",)

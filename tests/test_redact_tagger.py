@@ -128,9 +128,11 @@ def test_ordinary_text_is_kept(redactors: dict[str, Redactor], setting: str, tex
 def test_the_gate_drops_a_sure_not_name(redactors: dict[str, Redactor]) -> None:
     crf = redactors["rules+crf"].crf
     assert isinstance(crf, CrfNames)
-    text = "我和同学李宁一起去买了李宁的鞋。"
-    assert "李宁" in [text[s:e] for s, e in crf.sure_spans(text)]  # sure, but a brand
-    assert "李宁" not in crf.names(text)
+    # Round 12: the model rebuilt with heldout9 is no longer sure of the brand 李宁 here; a
+    # tree of a list is the example now (the class `listed`).
+    text = "我和杨树、柳树一起拍照。"
+    assert "杨树" in [text[s:e] for s, e in crf.sure_spans(text)]  # sure, but a tree
+    assert "杨树" not in crf.names(text)
     assert crf.names("") == [] and crf.names("。") == []
 
 

@@ -25,7 +25,12 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from xinxiang.replies.name_crf_gate import noun_phrase, ordinary_class
+from xinxiang.replies.name_crf_gate import (
+    common_noun,
+    noun_phrase,
+    ordinary_class,
+    place_noun,
+)
 from xinxiang.replies.name_words import COMPOUND_SURNAMES, SURNAMES, TITLES
 from xinxiang.replies.redact_names import Tagger
 
@@ -260,6 +265,8 @@ class CrfNames:
                 and self._shaped_like_a_name(text, s, e)
                 and not ordinary_class(text, s, e, self._in_dictionary, sure - {word})
                 and not noun_phrase(tokens, s, e, self._frequent)
+                and not place_noun(tokens, s, e, self._frequent)
+                and not common_noun(tokens, s, e, self._frequent)
             ):
                 out.append(word)
         return out

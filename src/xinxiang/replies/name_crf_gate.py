@@ -22,6 +22,10 @@ labelled sets left out writer by writer, the KEPT tables, the 380 letters of
   person in sight (`name_words.named_here`), making a clause of its own with the noun before it
   (掌声雷鸣，): a four-character phrase, not a person.
 Round 11 also counts as places what an institution's name ends with (康乐|中心).
+- `place_noun` (round 12): a word jieba tags a name and counts often, after a place and 的 and
+  before an adverb or adjective (拉萨的阳光很强): what a place has, not a person; and
+  `common_noun`: one word the segmenter tags an ordinary noun (n) and counts often, right after
+  a verb or a noun, no person in sight (紧急呼叫|按钮): a thing named in a phrase.
 """
 
 from __future__ import annotations
@@ -185,3 +189,44 @@ def noun_phrase(
     opens = i == 1 or not any(c.isalnum() for c in tokens[i - 2][0])
     closes = i + 1 == len(tokens) or not any(c.isalnum() for c in tokens[i + 1][0])
     return opens and closes and not named_here(tokens, i, TITLES, frequent)
+
+
+def place_noun(
+    tokens: Sequence[tuple[str, str]], s: int, e: int, frequent: Callable[[str], bool]
+) -> bool:
+    """Whether `text[s:e]` opens on a word of `tokens` tagged a name (nr) and counted often
+    (`frequent`), right after a place (tagged ns or nrt) and 的, and before an adverb or an
+    adjective (拉萨的阳光很强): the sunshine of a place, not someone there."""
+    pos, starts = 0, []
+    for word, _ in tokens:
+        starts.append(pos)
+        pos += len(word)
+    if s not in starts:
+        return False
+    i = starts.index(s)
+    word, tag = tokens[i]
+    # The tagger may run on into the adverb and adjective (阳光很强): the span opens on the word.
+    if s + len(word) > e or not tag.startswith("nr") or not frequent(word):
+        return False
+    if i < 2 or i + 1 >= len(tokens) or tokens[i - 1][0] != "的":
+        return False
+    return tokens[i - 2][1] in ("ns", "nrt") and tokens[i + 1][1] in ("d", "a")
+
+
+def common_noun(
+    tokens: Sequence[tuple[str, str]], s: int, e: int, frequent: Callable[[str], bool]
+) -> bool:
+    """Whether `text[s:e]` is one word of `tokens` tagged an ordinary noun (n) and counted often
+    (`frequent`), right after a verb or a noun, with no person in sight (`named_here`): the
+    object of a phrase (呼叫|按钮), not a nickname (the rules' 室友柠檬 has a person before it)."""
+    pos, starts = 0, []
+    for word, _ in tokens:
+        starts.append(pos)
+        pos += len(word)
+    if s not in starts:
+        return False
+    i = starts.index(s)
+    word, tag = tokens[i]
+    if s + len(word) != e or tag != "n" or not frequent(word) or i == 0:
+        return False
+    return tokens[i - 1][1] == "v" and not named_here(tokens, i, TITLES, frequent)

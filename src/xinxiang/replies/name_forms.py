@@ -94,7 +94,8 @@ _CALLED = re.compile(
 # 叫我阿哲就行, 一个男的叫另一个浩子，), and 另一个叫他强哥: a name others call by, even a word.
 _ALSO_CALLED = re.compile(
     rf"(?:叫他|叫她)(?P<bro>[{_HAN}][哥姐])(?=[，,。；;！!]|$|\n)"
-    r"|(?:(?:真名|本名|大名|原名|实名|(?<=（)名字|(?<=\()名字)(?:是|叫)?"
+    # Round 12: 实名 only before 是/叫 (实名反映 is reporting under one's name, no name given).
+    r"|(?:(?:真名|本名|大名|原名|(?<=（)名字|(?<=\()名字)(?:是|叫)?|实名(?:是|叫)"
     r"|我是[^。！？!?\n，,]{0,20}[，,]叫|叫做|(?:一|有)个(?:学生|同学|男生|女生|男的|女的|人|孩子)?叫|只知道叫"
     r"|叫我|叫另一个|另一个叫)(?![他她])\s?"
     rf"(?P<real>[{_HAN}]{{2,3}}?(?:·[{_HAN}]{{2,6}})?|[{_HAN}]{{4,6}}(?=\s))"
@@ -123,3 +124,41 @@ _ALSO_KNOWN = re.compile(
     rf"(?P<real>[{_HAN}]{{2,3}})[）)]"
     rf"|(?:{_AFTER_CUE})(?P<nick2>[{_HAN}]{{2,3}})[（(](?P<named>[{_SURNAME}][{_HAN}]{{1,2}})[）)]"
 )
+
+
+# Round 12: a surname spelled out, however ordinary its character (解, 单, 相, 阴, 滑): with its
+# reading in pinyin (（单读shàn）, 姓"解"读xiè), in quotes after 姓 (姓“阴”), or after 我姓/（姓
+# standing alone (我姓滑，, （姓相）).
+_PINYIN = "a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
+_SPELLED = re.compile(
+    rf"(?:(?<=[（(“\"「‘'])|(?<=姓))(?P<a>[{_HAN}])[”\"」’']?读\s?[{_PINYIN}]{{1,7}}(?![{_PINYIN}])"
+    rf"|(?<=姓)[“\"「‘'](?P<b>[{_HAN}])[”\"」’']"
+    rf"|(?:(?<=我姓)|(?<=他姓)|(?<=她姓)|(?<=（姓)|(?<=\(姓))(?P<c>[{_HAN}])"
+    r"(?=[，,。；;！!）)、]|$)"
+)
+# Characters that stand after 姓 without being a surname (我姓啥, 她姓什么).
+_NOT_SURNAME = frozenset("啥什甚谁名")
+
+
+def surname_spelled(text: str) -> list[tuple[int, int]]:
+    """The spans of surnames spelled out: read in pinyin, quoted after 姓, or alone after 我姓."""
+    spans = []
+    for m in _SPELLED.finditer(text):
+        group = next(g for g in "abc" if m.group(g))
+        sur, start = m.group(group), m.start(group)
+        if sur in _NOT_SURNAME:
+            continue
+        # Read in pinyin, it is a surname only after 姓 or right after a name it opens
+        # (单雨桐（单读shàn）); else a character explained (这个字（乐读yuè）).
+        before = text[max(0, start - 6) : start].rstrip("“\"「‘'")
+        if group == "a" and not (
+            before.endswith("姓") or re.search(rf"{sur}[{_HAN}]{{1,2}}[（(]$", before)
+        ):
+            continue
+        spans.append(m.span(group))
+        # The name the bracket explains, opening with the surname (相明远（姓相）).
+        lo = max(0, start - 10)
+        named = re.search(rf"{sur}[{_HAN}]{{1,2}}(?=[（(](?:注意)?姓?[“\"「]?$)", text[lo:start])
+        if named:
+            spans.append((lo + named.start(), lo + named.end()))
+    return spans

@@ -16,7 +16,9 @@ from collections.abc import Callable
 # What a sentence says a public, historical or fictional figure is (…是《红楼梦》的主人公).
 _FIGURE = (
     r"主人公|主角|人物|角色|作家|诗人|词人|文学家|实业家|科学家|思想家|政治家|军事家|艺术家|"
-    r"画家|书法家|音乐家|哲学家|革命家|教育家|数学家|物理学家|化学家|皇帝|帝王|将军|英雄|名人|伟人"
+    r"画家|书法家|音乐家|哲学家|革命家|教育家|数学家|物理学家|化学家|皇帝|帝王|将军|英雄|名人|伟人|"
+    # Round 12: 上官婉儿是唐代的才女.
+    r"才女|才子|女诗人|文豪|史学家|宰相|丞相|名臣|名将|皇后|公主"
 )
 _PUBLIC_PREDICATE = re.compile(rf"^[^。！？!?；;\n]*?是[^。！？!?；;\n，,]{{0,14}}(?:{_FIGURE})")
 # Words of the letter's own people: a sentence with them may be about someone real and near.

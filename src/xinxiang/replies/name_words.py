@@ -170,7 +170,9 @@ ROLE_CUES = _words(
     "社长 副社长 舍长 部长 副部长 会长 副会长 主席 副主席 委员 代表 候选人 干事 团支书 "
     "支书 学委 班委 课代表 女生 男生 门卫 电工 水电工 维修工 "
     # Round 10: who runs a business on campus (承包商丁满仓).
-    "承包商 包工头 店主"
+    "承包商 包工头 店主 "
+    # Round 12: readers, villagers, partners, landlords (读者武大海, 代表人田守义, 前男友卜凡).
+    "读者 村民 代表人 男友 女友 前男友 前女友 男朋友 女朋友 房东 租客"
 )
 # Words for a person right before a nickname (同事老翟, 楼长老鲍, 师姐晴晴, 同学阿强).
 PERSON_CUES = _words(
@@ -262,8 +264,30 @@ def verb_at(tokens: Sequence[tuple[str, str]] | None, start: int) -> bool:
 # Words of place and time after a noun (谷雨前后, 林荫道上): after a name they would say where
 # someone is, which a letter says with 在 before it (在李明旁边).
 _WHERE_AFTER = frozenset(_words("前后 上 上面 里 里面 外 外面 旁边 附近 对面 门口 一带 两旁 两侧"))
+# Words for land after a region's old name (荆楚大地, 江淮地区): no person is meant.
+_REGION_AFTER = frozenset(_words("大地 大地上 地区 地域 平原 腹地 山区 一带"))
 # Last characters of two-character names of places (黄村, 马镇): no given name is these.
 PLACE_LAST = frozenset("村乡县屯寺坟街巷站")
+
+
+# Round 12: what makes a building of an ordinary word (宿舍|楼, 图书|馆): no given name ends so
+# after a word of the dictionary.
+BUILDING_LAST = frozenset("楼馆厅舍房")
+# Round 12: a question word that opens a word with what follows (江月何|年初照人 reads 何年):
+# a line of verse, not a name ending in 何.
+QUESTION_AFTER_HE = frozenset("年时处日以必况等方故尝曾")
+
+
+def no_one_tagged(text: str, pos: int, word: str, lexicon: Callable[[str], bool] | None) -> bool:
+    """Round 12: whether `word`, tagged a name at `pos` of `text`, is a building named by an
+    ordinary word (宿舍楼: `lexicon` holds 宿舍) or ends in 何 opening a word with what follows
+    (江月何|年初)."""
+    after = text[pos + len(word) : pos + len(word) + 1]
+    if word.endswith("何") and len(word) >= 3 and after in QUESTION_AFTER_HE:
+        return True
+    return (
+        len(word) == 3 and word[-1] in BUILDING_LAST and lexicon is not None and lexicon(word[:2])
+    )
 
 
 def thing_here(tokens: Sequence[tuple[str, str]], i: int) -> bool:
@@ -274,4 +298,5 @@ def thing_here(tokens: Sequence[tuple[str, str]], i: int) -> bool:
         return True
     opens = i == 0 or not any(c.isalnum() for c in tokens[i - 1][0])
     nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
-    return opens and nxt in _WHERE_AFTER
+    # Round 12: a region before a word for land (荆楚大地, 齐鲁地区), wherever it stands.
+    return (opens and nxt in _WHERE_AFTER) or nxt in _REGION_AFTER

@@ -46,6 +46,7 @@ _TRAD = str.maketrans(
 )
 _FOLD_PATTERNS = {**_FOLD_PATTERNS, **_TRAD}
 _CN_FOLD = {ord(c): ord(str(i)) for i, c in enumerate("零一二三四五六七八九")} | {
+    ord("十"): 0x31,
     ord("〇"): 0x30,
     ord("幺"): 0x31,
 }
@@ -56,7 +57,10 @@ def fold_width(text: str) -> str:
     return text.translate(_FOLD)
 
 
-_CN_DIGITS = re.compile(r"[零〇幺一二三四五六七八九]{3,}")
+# Round 12: 十 read as 1 where it opens a run of digits (十三五 零一二三: a mobile's 135).
+_CN_DIGITS = re.compile(
+    r"十[三四五六七八九][零〇幺一二三四五六七八九]+|[零〇幺一二三四五六七八九]{3,}"
+)
 
 
 def fold_for_patterns(text: str) -> str:
@@ -75,7 +79,8 @@ _E = r"(?![0-9A-Za-z\-_/]|\.\d)"
 # Numbers people group with spaces, dashes or dots: no other group may touch them either, or a
 # bank card's inner digits would read as a phone number.
 _BS = r"(?<![0-9A-Za-z\-._/])(?<!\d[ \-.])"
-_ES = r"(?![0-9A-Za-z\-_/]|[ .\-]\d)"
+# Round 12: a double dash after a number is punctuation (——, folded to --), not a group.
+_ES = r"(?![0-9A-Za-z_/]|-(?!-)|[ .\-]\d)"
 _G = r"[ \-.]?"
 
 # YYYYMMDD for 1900–2099: an 8-digit date is not a student number.
@@ -201,7 +206,8 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
     return (
         RedactionPattern.of(
             "email",
-            rf"[A-Za-z0-9._%+\-]+{_AT}[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,6}}(?![A-Za-z])"
+            # Round 12: the local part may be spoken too (xianyufeng dot 2019 at gmail dot com).
+            rf"[A-Za-z0-9._%+\-]+(?:\s(?:dot|DOT)\s[A-Za-z0-9._%+\-]+)*{_AT}[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,6}}(?![A-Za-z])"
             # (me at f.benali[at]outlook.com: the spoken "at" is not the address's own)
             r"(?!\s?(?:@|\[at\]|\(at\)|\[AT\]|\(AT\)|（at）))",
             "[邮箱已隐去]",
@@ -225,7 +231,8 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             rf"(?:{_BS}(?:\+|00)\s?86[\s\-.]?(?:\(\s?0?[1-9]\d{{1,2}}\s?\)|\(0\)\s?[1-9]\d{{1,2}}"
             r"|0?[1-9]\d{1,2})"
             rf"|[(（]0\d{{2,3}}[)）]|{_BS}0\d{{2,3}})"
-            rf"\s?{_G}(?:[2-9]\d{{2,3}}{_G}\d{{4}}|[2-9]\d{{3,4}}{_G}\d{{3}})"  # 010-88562 614
+            # Round 12: spaces either side of the dash (010 - 8843 5627).
+            rf"\s?{_G}\s?(?:[2-9]\d{{2,3}}{_G}\d{{4}}|[2-9]\d{{3,4}}{_G}\d{{3}})"  # 010-88562 614
             rf"(?:(?:转|-|ext\.?)\d{{1,5}})?{_ES}",
             "[电话已隐去]",
         ),
@@ -320,10 +327,13 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
         RedactionPattern.of(
             "village",
             rf"[{_H}]{{2,6}}?(?:省|自治区)?[{_H}]{{1,6}}?(?:市|州|盟)?[{_H}]{{1,5}}?(?:县|区|旗)"
-            rf"[{_H}]{{1,6}}?(?:镇|乡)[{_H}]{{1,6}}?村(?:[\d一二三四五六七八九十]{{1,3}}[组社队号])?"
+            rf"[{_H}]{{1,6}}?(?:镇|乡)(?:[{_H}]{{1,6}}?|[\d一二三四五六七八九十]{{1,2}})村"
+            r"(?:[\d一二三四五六七八九十]{1,3}[组社队号])?(?:[甲乙丙丁]?\d{1,4}号)?"
             # 安定区中川村三社: a village and its group, without the township.
             rf"|[{_H}]{{2,6}}?(?:省|自治区)?[{_H}]{{1,6}}?(?:市|州|盟)?[{_H}]{{1,5}}?(?:县|区|旗)"
-            rf"[{_H}]{{1,6}}?村[\d一二三四五六七八九十]{{1,3}}[组社队号]",
+            rf"[{_H}]{{1,6}}?村[\d一二三四五六七八九十]{{1,3}}[组社队号](?:[甲乙丙丁]?\d{{1,4}}号)?"
+            # Round 12: a township's village and its house number (玉渊潭乡定慧寺村东里14号).
+            rf"|[{_H}]{{2,5}}(?:镇|乡)[{_H}]{{1,6}}?村(?:[东西南北]?[里头])?[甲乙丙丁]?\d{{1,4}}号",
             "[地址已隐去]",
         ),
         RedactionPattern.of("dorm_room", f"{DORM}|{DORM_BUILDING}", "[宿舍已隐去]"),

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from xinxiang.replies.name_apposition import settle
 from xinxiang.replies.name_context import after_particle, nicknames, word_names
 from xinxiang.replies.name_display import display_name_terms as display_name_terms
-from xinxiang.replies.name_forms import called_names
+from xinxiang.replies.name_forms import called_names, surname_spelled
 from xinxiang.replies.name_lists import grouped, listed
 from xinxiang.replies.name_public import drop_public
 from xinxiang.replies.name_roles import person_slot_names
@@ -59,6 +59,7 @@ from xinxiang.replies.name_words import (
     TITLES,
     WEAK_CUES,
     named_here,
+    no_one_tagged,
     thing_here,
     verb_at,
 )
@@ -297,7 +298,8 @@ class NameFinder:
             group = "a" if m.group("a") else "b"
             if m.group(group) not in self.not_nicknames:
                 spans.append(m.span(group))
-        return spans + self._short_titled(text) + surname_said(text, self.surnames)
+        spelled = surname_spelled(text)  # Round 12: （单读shàn）, 我姓滑，
+        return spans + self._short_titled(text) + surname_said(text, self.surnames) + spelled
 
     def _word_starts_at(self, text: str, pos: int) -> bool:
         """Whether the segmenter starts a word at `pos` (教务处 / 方 / 老师: 处方 is a word, but
@@ -362,7 +364,12 @@ class NameFinder:
         prev, prev_tag, pos = "", "", 0  # pos: where `word` starts in `text`
         for i, (word, tag) in enumerate(tokens):
             if word in ROLE_CUES and word not in WEAK_CUES:
-                found += _transliterated(tokens[i + 1 : i + 4])
+                after = pos + len(word)  # Round 12: not 男生|宿舍楼, a building
+                found += [
+                    n
+                    for n in _transliterated(tokens[i + 1 : i + 4])
+                    if not no_one_tagged(text, after, n, self.lexicon)
+                ]
             if (
                 prev_tag == "nr"
                 and len(prev) == 1
@@ -379,6 +386,8 @@ class NameFinder:
             elif tag.startswith("nr"):
                 if self._in_not_name(text, pos, pos + len(word)):
                     pass  # 温馨提示: part of a longer ordinary phrase
+                elif no_one_tagged(text, pos, word, self.lexicon):
+                    pass  # 宿舍楼, 江月何|年: a building, a line of verse
                 elif (
                     _looks_chinese_name(word)
                     and (bool(self.frequent and self.frequent(word)) or thing_here(tokens, i))

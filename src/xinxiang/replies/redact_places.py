@@ -8,14 +8,19 @@ H = "\u4e00-\u9fff"
 # 2单元301, 金色家园5栋, 3-2-501), after a province, city or district, or after 住/地址/寄到.
 _ROAD = (
     rf"[{H}\d]{{1,12}}?(?:路|街|大道|道|巷|弄|胡同)[东西南北]?"
-    rf"(?:[一二三四五六七八九十\d]{{1,2}}段)?[甲乙丙丁]?\d{{1,5}}号"
+    # Round 12: a section by direction as well as by number (魏都大道北段66号, 临园路东段15号).
+    rf"(?:[一二三四五六七八九十\d]{{0,2}}段)?[甲乙丙丁]?\d{{1,5}}号"
 )
 # What follows the number: a courtyard, a building, an entrance (2门), a floor, a room.
 _ADDR_TAIL = (
     rf"(?:院|底商|[东西南北中](?:区|侧)|[一二三四五六七八九十]{{1,2}}层|\d{{1,2}}-\d{{2,3}}室"
     rf"|\d{{1,4}}(?:号楼|栋|幢|单元|室|层|号|座|楼|门)|[A-Za-z]室"
-    rf"|[{H}]{{2,8}}?(?:小区|家园|花园|大厦|公寓|苑|城|"
-    r"广场|新村|大院|[东西南北]里)|[A-Za-z]?\d{1,4}(?:-\d{1,4}){1,2}|\d{3,4}(?![\d\-]))*"
+    rf"|[A-Za-z]{{0,8}}[{H}]{{2,8}}?(?:小区|家园|花园|大厦|公寓|苑|城|"
+    r"广场|新村|大院|[东西南北]里)|[A-Za-z]?\d{1,4}(?:-\d{1,4}){1,2}|\d{3,4}(?![\d\-])"
+    # Round 12: a block by letter (SOHO现代城C座1902, R3-B栋505) and a hospital's ward floor
+    # (航天中心医院住院部7层): where someone works, lies or lives.
+    r"|[A-Za-z]{1,2}\d{0,3}(?:-[A-Za-z\d]{1,3})?(?:座|栋|幢)"
+    rf"|[{H}]{{0,8}}?(?:医院|住院部|门诊楼|病区|病房))*"
 )
 ADDRESS = (
     rf"[{H}]{{2,4}}?(?:省|市|自治区)(?:[{H}]{{1,5}}?(?:区|县|市|旗))?{_ROAD}{_ADDR_TAIL}"
@@ -25,6 +30,8 @@ ADDRESS = (
     rf"|(?:(?<=店在)|(?<=家在)|(?<=铺在))\s?{_ROAD}{_ADDR_TAIL}"
     # Round 11: a shop's unit under a block (在增光路甲12号底商继续干): someone's business.
     rf"|(?:(?<=在)|(?<=[，,。；;\s]))[{H}]{{2,5}}(?:路|街|大道)[东西南北]?[甲乙丙丁]?\d{{1,5}}号底商"
+    # Round 12: a shop's number at a road's mouth (增光路南口底商7号).
+    rf"|[{H}]{{2,5}}(?:路|街|大道)[东西南北]?口?(?:底商|门面|商铺)[甲乙丙丁]?\d{{1,4}}号"
     rf"|{_ROAD}(?:院[东西南北中]区|[{H}]{{2,8}}?(?:小区|家园|花园|公寓|苑|新村))?"
     r"\d{1,4}(?:号楼|栋|幢|单元)"
     rf"{_ADDR_TAIL}"
@@ -58,10 +65,13 @@ DORM = (
     rf"(?:[东西南北中][区院]\s?|(?<![校公花家乐])[{H}]园)?{_BLD}\s?{_BLD_END}"
     rf"(?:\s?(?:[A-Za-z\d]{{1,2}}|[一二三四五六七八九十]{{1,2}}|[东西南北中])(?:单元|座|区|层))*"
     # Round 10: a floor as 四楼 before the room, and 的 before it (8号楼四楼411, 6号楼3层的318).
-    r"(?:[一二三四五六七八九十\d]{1,2}楼(?=\s?[A-Za-z]?\d{3,4}))?"
-    r"(?:[东西南北](?:侧|边)?(?=\s?[A-Za-z]?\d{3,4}))?"
+    # Round 12: each after a space too (8号楼 6楼 603, 13号楼 北侧 四〇二).
+    r"(?:\s?[一二三四五六七八九十\d]{1,2}楼(?=\s?[A-Za-z]?\d{3,4}))?"
+    r"(?:\s?[东西南北](?:侧|边)?(?=\s?[A-Za-z]?\d{3,4}))?"
     r"(?:的(?=[A-Za-z]?\d{3}(?![\d年级届])))?"
     rf"\s?[A-Za-z]?\d{{3,4}}{_ROOM_AFTER}(?:室|房间|房|寝室|宿舍|号)?"
+    # Round 12: after a building and its floor, a room as floor-room (5号楼 3层 3-12).
+    rf"|{_BLD}\s?{_BLD_END}\s?[一二三四五六七八九十\d]{{1,2}}(?:层|楼)\s?\d{{1,2}}-\d{{2,3}}(?![\d\-])"
     rf"|(?<![0-9A-Za-z\-])\d{{3,4}}\s?(?:宿舍|寝室)|(?:(?<=\s)|\A)\d{{3}}(?=全体)"  # 311全体
     # Building 5, Room 214 / Room 214, Dorm 5: in English.
     # (International Student Apartment 2, Room 507; Expert Apartment Building B, 702).
