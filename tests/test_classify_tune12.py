@@ -50,11 +50,19 @@ ROUTES = [
     # Vacating an office: 公房 (资产管理处).
     ("学院让我们月底前腾退办公室，仪器和资料太多，学校有没有临时存放的地方？", "zcc", "dispatch"),
     # A foreign teacher's work permit: 人事处.
-    ("I am a foreign teacher here and my work permit runs out next month. Who renews it?", "rsc", "dispatch"),
+    (
+        "I am a foreign teacher here and my work permit runs out next month. Who renews it?",
+        "rsc",
+        "dispatch",
+    ),
     # Who lives where: dorm management (学生处).
     ("新生宿舍分配把我们专业拆到三个校区，上课很不方便，能不能重新分宿舍？", "xsc", "dispatch"),
     # Fire detectors that did not sound: fire equipment (保卫处).
-    ("昨天食堂后厨冒烟，整层楼的烟感一个都没响，这些报警器是不是早就失灵了？请检查。", "bwc", "dispatch"),
+    (
+        "昨天食堂后厨冒烟，整层楼的烟感一个都没响，这些报警器是不是早就失灵了？请检查。",
+        "bwc",
+        "dispatch",
+    ),
     # Praise for the mailbox itself: the office.
     ("给书记校长信箱点赞！反映的路灯问题一周就解决了，感谢！", "dzb", "praise"),
     # A mobile operator's package: another organisation.
@@ -100,7 +108,11 @@ HARD_NEGATIVES = [
     # Delivery bikes rushing about: a traffic matter, not an intruder.
     ("外卖电动车在宿舍区横冲直撞，昨天又差点撞到人，建议划定取餐点。", "bwc", "dispatch"),
     # A gas smell checked and the valve tightened: resolved.
-    ("前天闻到的燃气味后勤已经查过了，说是阀门松了，已经拧紧了，现在确实没有味道了，谢谢。", None, None),
+    (
+        "前天闻到的燃气味后勤已经查过了，说是阀门松了，已经拧紧了，现在确实没有味道了，谢谢。",
+        None,
+        None,
+    ),
     # A Chinese student's request closed by 谢谢老师 stays a request.
     (
         "Dear teacher, could you please check when the make-up exam for Calculus is? 谢谢老师。",
