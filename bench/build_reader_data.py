@@ -15,9 +15,9 @@ measured once after the h-tune9 round and then seen); since h-tune11 also
 h-tune12 also `tests/data/eval/heldout10/` (pool k, measured once after the h-tune11 round and then
 seen). The sets are listed by name (`SEEN_POOLS`), never by a glob: a fresh held-out pool
 (`heldout11/`, the next writer's, or any later one) is never trained on, and `main` refuses to run
-if a name in `NEVER_TRAIN` were ever listed. Also the hand-written readings `tests/data/{emergency_classes,
-emergency_readings,department_readings,disposition_readings}.txt` and `tests/data/eval/extra/*.txt`
-(letters written for the reader:
+if a name in `NEVER_TRAIN` were ever listed. Also the hand-written readings
+`tests/data/{emergency_classes,emergency_readings,department_readings,disposition_readings}.txt`
+and `tests/data/eval/extra/*.txt` (letters written for the reader:
 ``<dept or -> <E|N> <text>`` a line). Writes one JSON line per letter:
 ``{"text", "danger": true/false/null, "dept": code/null, "disposition": …}`` (the disposition
 where the letter is labelled with one).
