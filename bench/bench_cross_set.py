@@ -2,8 +2,8 @@
 
 Run: `python bench/bench_cross_set.py [tuning heldout heldout2 heldout3 heldout4]` — for each
 seen set (pool h, `heldout7`, since h-tune9; pool i, `heldout8`, since h-tune10; pool j,
-`heldout9`, since h-tune11; never `heldout10`), trains the second
-reader on every shipped letter **except that set's** (the other seen sets,
+`heldout9`, since h-tune11; pool k, `heldout10`, since h-tune12; never `heldout11`), trains
+the second reader on every shipped letter **except that set's** (the other seen sets,
 the readings, the written letters, `tests/data/labelled/`) and classifies the set with the
 committed `config/` settings; prints department, disposition, emergencies classified and
 caught, and false alarms, as in bench/RESULTS.md ("Third tuning round"). Never reads a pool
@@ -30,7 +30,7 @@ DATA = ROOT / "src" / "xinxiang" / "classify" / "reader_data"
 EVAL = ROOT / "tests" / "data" / "eval"
 # Shipped files that hold no evaluation set (tuning.jsonl and seen.jsonl are rebuilt per set).
 OTHER = ("labelled.jsonl", "readings.jsonl", "extra.jsonl")
-# Never heldout10 (the next fresh pool).
+# Never heldout11 (the next fresh pool, pool l).
 SETS = (
     "tuning",
     "heldout",
@@ -42,6 +42,7 @@ SETS = (
     "heldout7",
     "heldout8",
     "heldout9",
+    "heldout10",
 )
 
 

@@ -11,12 +11,13 @@ and then seen); since h-tune8 also `tests/data/eval/heldout6/` (pool g, measured
 h-dept7 round and then seen); since h-tune9 also `tests/data/eval/heldout7/` (pool h, measured once
 after the h-tune8 round and then seen); since h-tune10 also `tests/data/eval/heldout8/` (pool i,
 measured once after the h-tune9 round and then seen); since h-tune11 also
-`tests/data/eval/heldout9/` (pool j, measured once after the h-tune10 round and then seen). The
-sets are listed by name (`SEEN_POOLS`), never by a glob: a fresh held-out pool (`heldout10/`, the
-next writer's, or any later one) is never trained on, and `main` refuses to run if a name in
-`NEVER_TRAIN` were ever listed. Also the hand-written readings `tests/data/{emergency_classes,
-emergency_readings,department_readings,disposition_readings}.txt` and `tests/data/eval/extra/*.txt`
-(letters written for the reader:
+`tests/data/eval/heldout9/` (pool j, measured once after the h-tune10 round and then seen); since
+h-tune12 also `tests/data/eval/heldout10/` (pool k, measured once after the h-tune11 round and then
+seen). The sets are listed by name (`SEEN_POOLS`), never by a glob: a fresh held-out pool
+(`heldout11/`, the next writer's, or any later one) is never trained on, and `main` refuses to run
+if a name in `NEVER_TRAIN` were ever listed. Also the hand-written readings
+`tests/data/{emergency_classes,emergency_readings,department_readings,disposition_readings}.txt`
+and `tests/data/eval/extra/*.txt` (letters written for the reader:
 ``<dept or -> <E|N> <text>`` a line). Writes one JSON line per letter:
 ``{"text", "danger": true/false/null, "dept": code/null, "disposition": …}`` (the disposition
 where the letter is labelled with one).
@@ -48,9 +49,10 @@ SEEN_POOLS = (
     "heldout7",
     "heldout8",
     "heldout9",
+    "heldout10",
 )
-# Fresh held-out pools: measured only, never trained on (pool k is heldout10, pool l heldout11).
-NEVER_TRAIN = ("heldout10", "heldout11")
+# Fresh held-out pools: measured only, never trained on (pool l is heldout11).
+NEVER_TRAIN = ("heldout11",)
 # Disposition readings whose department is the letter's own (not the office's).
 OWN_DEPT = ("praise", "dispatch")
 
