@@ -143,6 +143,9 @@ def write_config(
     (cfg_dir / "xinxiang.toml").write_text(
         f'[storage]\ndata_dir = "{data_dir}"\ndatabase_url = "{db_url}"\n'
         f'[queue]\nurl = "{queue_url}"\nworkers = 4\npoll_interval_seconds = 2\n'
+        # Each host routes in a routing process of its own (off by default): the scenario
+        # holds it to "nothing done twice" and to the OA pushes of what it routes.
+        "routing_process = true\n"
         "outbox_interval_seconds = 1\nsource_lease_seconds = 6\n"
         f'[smtp]\ntransport = "smtp"\nhost = "{smtp.host}"\nport = {smtp.port}\n'
         'security = "plain"\nallow_plaintext = true\ninsecure_remote_plaintext = true\n'

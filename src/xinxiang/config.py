@@ -101,8 +101,10 @@ class QueueSection(Strict):
     # (`services.route_worker`), so that a large poll is routed on the second core while it is
     # still being ingested (issue #17). It holds the reader's models too (~250 MB) and does
     # not see readings made ahead (they stay in the polling process): false routes in the
-    # polling process after each poll, as before.
-    routing_process: bool = True
+    # polling process after each poll, as before. Off by default: measured on 2 cores it gains
+    # 7 % (SQLite) to 15 % (PostgreSQL) end to end for ~320 MB more (bench/RESULTS.md, #17);
+    # worth turning on where a backlog must not hold up the next poll and memory is plenty.
+    routing_process: bool = False
 
     @field_validator("url")
     @classmethod
