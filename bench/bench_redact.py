@@ -14,7 +14,8 @@ not yet in the tuning half; `--heldout2`: also the held-out set written by a thi
 one by a seventh writer, measured once at stop 25; `--heldout7`: also the one by an eighth
 writer, measured once at stop 25; `--heldout8`: also the one by a ninth writer, measured once
 after round 10 (18:25 UTC); `--heldout9`: also the one by a tenth writer, measured once
-after round 11 (18:49 UTC); `--heldout10`: also the one by an eleventh writer, not yet measured;
+after round 11 (18:49 UTC); `--heldout10`: also the one by an eleventh writer, measured once
+after round 12 (19:42 UTC);
 `--heldout11`: also the one by a twelfth writer, not yet measured; `--rules-only`: without the
 learned name tagger the shipped `redaction.toml` turns on since round 10) it
 prints the share of planted items redacted per type and overall, and the share of clean
@@ -52,7 +53,7 @@ from xinxiang.replies.redactor import jieba_fast_tagger, load_redactor  # noqa: 
 SEEN = frozenset(
     {"tuning", "candidates", "selfcheck", "selfcheck2"}
     | {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7"}
-    | {"heldout8", "heldout9"}
+    | {"heldout8", "heldout9", "heldout10"}
 )
 
 
@@ -102,7 +103,7 @@ def main(argv: list[str]) -> int:
         halves += ("heldout8",)
     if "--heldout9" in argv:  # measured once after round 11: tests/data/pii/heldout9/README.md
         halves += ("heldout9",)
-    if "--heldout10" in argv:  # not yet measured, not in SEEN: tests/data/pii/heldout10/README.md
+    if "--heldout10" in argv:  # measured once after round 12, in SEEN since
         halves += ("heldout10",)
     if "--heldout11" in argv:  # not yet measured, not in SEEN: tests/data/pii/heldout11/README.md
         halves += ("heldout11",)

@@ -52,7 +52,7 @@ SEEN_POOLS = (
     "heldout10",
 )
 # Fresh held-out pools: measured only, never trained on (pool l is heldout11).
-NEVER_TRAIN = ("heldout11",)
+NEVER_TRAIN = ("heldout11", "heldout12")
 # Disposition readings whose department is the letter's own (not the office's).
 OWN_DEPT = ("praise", "dispatch")
 
