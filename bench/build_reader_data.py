@@ -51,7 +51,7 @@ SEEN_POOLS = (
     "heldout9",
     "heldout10",
 )
-# Fresh held-out pools: measured only, never trained on (pool l is heldout11).
+# Never trained on: pool l (heldout11: measured once, waits for its round), pool m (heldout12).
 NEVER_TRAIN = ("heldout11", "heldout12")
 # Disposition readings whose department is the letter's own (not the office's).
 OWN_DEPT = ("praise", "dispatch")
