@@ -168,19 +168,25 @@ def _listed(
     )
 
 
+def token_at(tokens: Sequence[tuple[str, str]], s: int) -> int | None:
+    """The index of the word of `tokens` that starts at character `s`, if one does."""
+    pos = 0
+    for i, (word, _) in enumerate(tokens):
+        if pos == s:
+            return i
+        pos += len(word)
+    return None
+
+
 def noun_phrase(
     tokens: Sequence[tuple[str, str]], s: int, e: int, frequent: Callable[[str], bool]
 ) -> bool:
     """Whether `text[s:e]` is one word of `tokens` the segmenter tags a name (nr) and the
     dictionary counts often (`frequent`), with no person in sight (`named_here`), that makes a
     clause of its own with the noun before it (掌声雷鸣，): the rules read it as a word."""
-    pos, starts = 0, []
-    for word, _ in tokens:
-        starts.append(pos)
-        pos += len(word)
-    if s not in starts:
+    i = token_at(tokens, s)
+    if i is None:
         return False
-    i = starts.index(s)
     word, tag = tokens[i]
     if s + len(word) != e or not tag.startswith("nr") or not frequent(word):
         return False
@@ -197,13 +203,9 @@ def place_noun(
     """Whether `text[s:e]` opens on a word of `tokens` tagged a name (nr) and counted often
     (`frequent`), right after a place (tagged ns or nrt) and 的, and before an adverb or an
     adjective (拉萨的阳光很强): the sunshine of a place, not someone there."""
-    pos, starts = 0, []
-    for word, _ in tokens:
-        starts.append(pos)
-        pos += len(word)
-    if s not in starts:
+    i = token_at(tokens, s)
+    if i is None:
         return False
-    i = starts.index(s)
     word, tag = tokens[i]
     # The tagger may run on into the adverb and adjective (阳光很强): the span opens on the word.
     if s + len(word) > e or not tag.startswith("nr") or not frequent(word):
@@ -219,13 +221,9 @@ def common_noun(
     """Whether `text[s:e]` is one word of `tokens` tagged an ordinary noun (n) and counted often
     (`frequent`), right after a verb or a noun, with no person in sight (`named_here`): the
     object of a phrase (呼叫|按钮), not a nickname (the rules' 室友柠檬 has a person before it)."""
-    pos, starts = 0, []
-    for word, _ in tokens:
-        starts.append(pos)
-        pos += len(word)
-    if s not in starts:
+    i = token_at(tokens, s)
+    if i is None:
         return False
-    i = starts.index(s)
     word, tag = tokens[i]
     if s + len(word) != e or tag != "n" or not frequent(word) or i == 0:
         return False
