@@ -54,16 +54,20 @@ def samples(letters: list[LabelledLetter]) -> list[Sample]:
     ]
 
 
-def measure(target: str) -> dict[str, object]:
-    """Figures on `target` with a reader that never saw it."""
+def left_out(target: str) -> tuple[list[LabelledLetter], Reader]:
+    """The letters of `target` and a second reader trained on every shipped letter but them."""
     sets = {name: load_labelled([EVAL / name]) for name in SETS}
     train = [s for f in OTHER for s in parse_samples((DATA / f).read_text("utf-8").splitlines())]
     for name in SETS:
         if name != target:
             train.extend(samples(sets[name]))
-    reader = Reader(train)
+    return sets[target], Reader(train)
+
+
+def measure(target: str) -> dict[str, object]:
+    """Figures on `target` with a reader that never saw it."""
+    letters, reader = left_out(target)
     rules = load_rules_for(load_config(ROOT / "config"))
-    letters = sets[target]
     dept = disp = classified = caught = 0
     false_alarms: list[str] = []
     missed: list[str] = []

@@ -22,11 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_cross_set import DATA, EVAL, OTHER, SETS, samples  # noqa: E402
+from bench_cross_set import SETS, left_out  # noqa: E402
 
 from xinxiang.classify.engine import classify  # noqa: E402
-from xinxiang.classify.evaluate import load_labelled  # noqa: E402
-from xinxiang.classify.reader import Reader, parse_samples  # noqa: E402
 from xinxiang.classify.rules import load_rules_for  # noqa: E402
 from xinxiang.config import load_config  # noqa: E402
 
@@ -37,14 +35,8 @@ GRID = tuple(itertools.product((0.7, 0.8, 0.9), (0.45, 0.5, 0.6), (0.45, 0.55, 0
 
 def sweep(target: str) -> list[dict[str, object]]:
     """Figures on `target` for every triple of `GRID`, with a reader that never saw it."""
-    sets = {name: load_labelled([EVAL / name]) for name in SETS}
-    train = [s for f in OTHER for s in parse_samples((DATA / f).read_text("utf-8").splitlines())]
-    for name in SETS:
-        if name != target:
-            train.extend(samples(sets[name]))
-    reader = Reader(train)
+    letters, reader = left_out(target)
     base = load_rules_for(load_config(ROOT / "config"))
-    letters = sets[target]
     out: list[dict[str, object]] = []
     for below, needed, office in GRID:
         settings = base.settings.model_copy(
