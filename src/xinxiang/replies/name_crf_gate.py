@@ -26,6 +26,8 @@ Round 11 also counts as places what an institution's name ends with (康乐|中�
   before an adverb or adjective (拉萨的阳光很强): what a place has, not a person; and
   `common_noun`: one word the segmenter tags an ordinary noun (n) and counts often, right after
   a verb or a noun, no person in sight (紧急呼叫|按钮): a thing named in a phrase.
+- `eaten` (round 13): right after a verb of eating or drinking (想吃|汤圆, 喝了|两碗豆浆): a dish,
+  not a person (one eats with someone, 跟王强吃饭, not eats someone).
 """
 
 from __future__ import annotations
@@ -72,6 +74,11 @@ _PLACE_AFTER = re.compile(
     r"|中心|广场|大厦|大楼|公园|酒店|宾馆|饭店|餐厅|超市|商场|剧院|影院|书店|诊所|花园|小区"
     r"|俱乐部|工作室|活动室|体育馆)"
 )
+# Round 13: a verb of eating or drinking, perhaps with its aspect or a portion (吃了两碗).
+_EATEN = re.compile(
+    r"(?:吃|喝|尝|啃|嚼|煮|炖|炒|点了|买了)(?:了|过|着|点|些|个|碗|盘|杯|份|串|块|顿)?"
+    r"(?:[一二两三四五六七八九十几]?[碗盘杯份串块个])?$"
+)
 _ENGLISH_WORDS = _words(
     "building manager dorm dormitory library center centre office department director "
     "teacher professor student staff security guard officer canteen cafeteria room "
@@ -106,6 +113,8 @@ def ordinary_class(
         return "counted"
     if text.rfind("《", 0, s) > text.rfind("》", 0, s):
         return "titled"
+    if _EATEN.search(text, max(0, s - 6), s):
+        return "eaten"
     if word[-1] in _THING_END and in_dictionary(word):
         return "thing_word"
     if _PLACE_AFTER.match(text, e):

@@ -386,7 +386,7 @@ class NameFinder:
             elif tag.startswith("nr"):
                 if self._in_not_name(text, pos, pos + len(word)):
                     pass  # 温馨提示: part of a longer ordinary phrase
-                elif no_one_tagged(text, pos, word, self.lexicon):
+                elif no_one_tagged(text, pos, word, self.lexicon, self.frequent):
                     pass  # 宿舍楼, 江月何|年: a building, a line of verse
                 elif (
                     _looks_chinese_name(word)
