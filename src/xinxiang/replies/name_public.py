@@ -58,7 +58,9 @@ _NEAR_BUT_READERS = re.compile(
 _SCREEN_WORK = re.compile(
     rf"^[\u4e00-\u9fff]{{0,4}}?的(?:电视剧|连续剧|电影|动画片|动画|评书|戏|京剧|故事|传说|小说)"
 )
-_WATCHER = re.compile(r"我(?:们)?(?:都|也|最|很|特别)?(?:看了|看过|爱看|喜欢看|听过|听了|读过|读了)")
+_WATCHER = re.compile(
+    r"我(?:们)?(?:都|也|最|很|特别)?(?:看了|看过|爱看|喜欢看|听过|听了|读过|读了)"
+)
 # What joins two items of a list (王老吉和加多宝).
 _LINKS = ("和", "与", "及", "、", "还是", "或者", "或", "跟")
 # Degree adverbs: what follows one directly is a quality (不够廉正, 很温和), no one's name.
