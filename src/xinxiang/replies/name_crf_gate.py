@@ -27,7 +27,9 @@ Round 11 also counts as places what an institution's name ends with (康乐|中�
   `common_noun`: one word the segmenter tags an ordinary noun (n) and counts often, right after
   a verb or a noun, no person in sight (紧急呼叫|按钮): a thing named in a phrase.
 - `eaten` (round 13): right after a verb of eating or drinking (想吃|汤圆, 喝了|两碗豆浆): a dish,
-  not a person (one eats with someone, 跟王强吃饭, not eats someone).
+  not a person (one eats with someone, 跟王强吃饭, not eats someone); and `earned`: right after
+  a verb of saving, earning or spending and 的 (省下的|小钱, 攒下的|小钱): money, not a person
+  (the nickname 小钱 of someone named 钱 has no such verb before it).
 """
 
 from __future__ import annotations
@@ -79,6 +81,8 @@ _EATEN = re.compile(
     r"(?:吃|喝|尝|啃|嚼|煮|炖|炒|点了|买了)(?:了|过|着|点|些|个|碗|盘|杯|份|串|块|顿)?"
     r"(?:[一二两三四五六七八九十几]?[碗盘杯份串块个])?$"
 )
+# Round 13: a verb of saving, earning or spending and 的 (省下的, 攒来的, 挣的): money follows.
+_EARNED = re.compile(r"(?:省|攒|挣|赚|存|剩|花|借)(?:下|来|出|掉)?的$")
 _ENGLISH_WORDS = _words(
     "building manager dorm dormitory library center centre office department director "
     "teacher professor student staff security guard officer canteen cafeteria room "
@@ -115,6 +119,8 @@ def ordinary_class(
         return "titled"
     if _EATEN.search(text, max(0, s - 6), s):
         return "eaten"
+    if _EARNED.search(text, max(0, s - 4), s):
+        return "earned"
     if word[-1] in _THING_END and in_dictionary(word):
         return "thing_word"
     if _PLACE_AFTER.match(text, e):

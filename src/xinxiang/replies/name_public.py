@@ -56,7 +56,7 @@ _NEAR_BUT_READERS = re.compile(
 # Round 13: a screen work or a story about the figure, right after what it did
 # (狄仁杰断案的电视剧), and the writer who watched or read it (我看了好几遍).
 _SCREEN_WORK = re.compile(
-    rf"^[\u4e00-\u9fff]{{0,4}}?的(?:电视剧|连续剧|电影|动画片|动画|评书|戏|京剧|故事|传说|小说)"
+    r"^[\u4e00-\u9fff]{0,4}?的(?:电视剧|连续剧|电影|动画片|动画|评书|戏|京剧|故事|传说|小说)"
 )
 _WATCHER = re.compile(
     r"我(?:们)?(?:都|也|最|很|特别)?(?:看了|看过|爱看|喜欢看|听过|听了|读过|读了)"

@@ -357,7 +357,8 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             r"|考试号|考号|饭卡号?|餐卡号?|借书卡号|图书证号"
             r"|[Ss]tudent (?:ID|[Nn]umber|[Nn]o\.?)|[Ss]taff (?:ID|[Nn]umber)|[Cc]ampus card)"
             # Round 13: two letters inside the number too (a passport's 19FV44721).
-            rf"{_LABEL}(?P<pii>(?:[A-Za-z]{{1,3}}[ \-]?)?\d(?:[ \-]?[A-Za-z]{{0,2}}\d){{3,19}})(?!\d)",
+            rf"{_LABEL}(?P<pii>(?:[A-Za-z]{{1,3}}[ \-]?)?\d(?:[ \-]?[A-Za-z]{{0,2}}\d){{3,19}})"
+            r"(?!\d)",
             "[学号/工号已隐去]",
         ),
         student_number_pattern(min_digits, max_digits),

@@ -489,7 +489,11 @@ class NameFinder:
         names.update(self.listed(text, list(names)))
         names = settle(text, names)  # 阿木（木子轩）, “禤”, 可乐妈妈; not a motto's words
         # 努尔艾力·买买提: a name and the father's name after a middle dot are one name.
+        # Round 13: and each part of it is the person's name wherever it stands alone
+        # (阿依古丽·吐尔洪 … 是吐尔洪……).
         for m in _DOTTED.finditer(text):
             if m.group(1) in names or m.group(2) in names:
                 names.add(m.group())
+        for name in [n for n in names if _DOTTED.fullmatch(n)]:
+            names.update(p for p in re.split("[·・]", name) if p not in self.not_names)
         return sorted((n for n in names if n.strip()), key=len, reverse=True)
