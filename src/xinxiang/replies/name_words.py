@@ -172,7 +172,9 @@ ROLE_CUES = _words(
     # Round 10: who runs a business on campus (承包商丁满仓).
     "承包商 包工头 店主 "
     # Round 12: readers, villagers, partners, landlords (读者武大海, 代表人田守义, 前男友卜凡).
-    "读者 村民 代表人 男友 女友 前男友 前女友 男朋友 女朋友 房东 租客"
+    "读者 村民 代表人 男友 女友 前男友 前女友 男朋友 女朋友 房东 租客 "
+    # Round 13: words that say the full or real name follows (全名蒋明亮, 姓名：邰乐乐).
+    "全名 真名 大名 姓名 本名 原名 中文名 汉语名"
 )
 # Words for a person right before a nickname (同事老翟, 楼长老鲍, 师姐晴晴, 同学阿强).
 PERSON_CUES = _words(

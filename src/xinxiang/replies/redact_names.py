@@ -170,7 +170,8 @@ class NameFinder:
         object.__setattr__(self, "_short_re", re.compile(short))
         cues = "|".join(sorted(ROLE_CUES, key=len, reverse=True))
         cue = (
-            rf"(?:{cues})[:：]?(?P<sur>{compound}|[{single}])(?P<given>[{_HAN}]{{1,2}})"
+            # Round 13: 叫 between the word for the person and the name (房东叫姬有财).
+            rf"(?:{cues})叫?[:：]?(?P<sur>{compound}|[{single}])(?P<given>[{_HAN}]{{1,2}})"
             # A clause that opens with a name and goes on with a verb (。方圆也知道).
             rf"|(?:^|(?<=[。！？!?\n；;，,]))(?P<sur2>[{COMMON_SURNAMES}])(?P<given2>[{_HAN}]{{1,2}}?)"
             rf"(?=[{after}])"
