@@ -17,7 +17,8 @@ labelled sets left out writer by writer, the KEPT tables, the 380 letters of
   names (nr), which is why the tagger is sure of them.
 - `place`: followed by a character that makes it a place (黄庄|站。, 中关|村).
 - `negated`: opening on a negation, which opens no name (人叫|不醒).
-- `english_word`: Latin letters holding a common English word (Building Manager, Danke, Can).
+- `english_word`: Latin letters holding a common English word (Building Manager, Danke, Can),
+  or (round 13) before a word of a building or a body (the Humanities building).
 - `noun_phrase` (round 11): a word jieba's dictionary tags as a name and counts often, no
   person in sight (`name_words.named_here`), making a clause of its own with the noun before it
   (掌声雷鸣，): a four-character phrase, not a person.
@@ -83,6 +84,11 @@ _EATEN = re.compile(
 )
 # Round 13: a verb of saving, earning or spending and 的 (省下的, 攒来的, 挣的): money follows.
 _EARNED = re.compile(r"(?:省|攒|挣|赚|存|剩|花|借)(?:下|来|出|掉)?的$")
+# Round 13: a word of a building or a body after a capitalised word (the Humanities building).
+_BUILDING_AFTER = re.compile(
+    r"\s+(?:[Bb]uilding|[Hh]all|[Ll]ibrary|[Cc]ent(?:er|re)|[Dd]epartment|[Ss]chool|[Cc]ollege"
+    r"|[Ff]aculty|[Ii]nstitute|[Ll]ab(?:oratory)?|[Dd]orm(?:itory)?|[Gg]ym|[Cc]anteen)\b"
+)
 _ENGLISH_WORDS = _words(
     "building manager dorm dormitory library center centre office department director "
     "teacher professor student staff security guard officer canteen cafeteria room "
@@ -106,6 +112,8 @@ def ordinary_class(
     word = text[s:e]
     if re.search(r"[A-Za-z]", word):
         tokens = re.findall(r"[A-Za-z]+", word)
+        if _BUILDING_AFTER.match(text, e):
+            return "english_word"  # Round 13: the Humanities building, a place's name
         return "english_word" if any(t.lower() in _ENGLISH_WORDS for t in tokens) else ""
     if word[0] in "不没别未":
         return "negated"

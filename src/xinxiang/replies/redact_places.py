@@ -45,7 +45,7 @@ ADDRESS = (
     # 周转房在…): where someone lives.
     # (Not a label's own words, 家庭住址, 家地址: the label's pattern hides the address then.)
     rf"|(?:(?<=家)(?![就也都还]?[庭住地址乡])(?:就|也|都|还)?(?:在|是)?"
-    r"|(?<=房)(?:就|也|都|还)?(?:在|是))\s?(?![庭住地址乡])"
+    r"|(?:(?<=房)|(?<=房子))(?:就|也|都|还)?(?:在|是))\s?(?![庭住地址乡])"
     rf"{_ROAD}{_ADDR_TAIL}"
     # Round 11: a shop's unit under a block (在增光路甲12号底商继续干): someone's business.
     rf"|(?:(?<=在)|(?<=[，,。；;\s]))[{H}]{{2,5}}(?:路|街|大道)[东西南北]?[甲乙丙丁]?\d{{1,5}}号底商"
