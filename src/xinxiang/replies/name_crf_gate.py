@@ -18,7 +18,8 @@ labelled sets left out writer by writer, the KEPT tables, the 380 letters of
 - `place`: followed by a character that makes it a place (黄庄|站。, 中关|村).
 - `negated`: opening on a negation, which opens no name (人叫|不醒).
 - `english_word`: Latin letters holding a common English word (Building Manager, Danke, Can),
-  or (round 13) before a word of a building or a body (the Humanities building).
+  or (round 13) before a word of a building or a body (the Humanities building) or a plural noun
+  of people or a word of food (Muslim students, Korean food).
 - `noun_phrase` (round 11): a word jieba's dictionary tags as a name and counts often, no
   person in sight (`name_words.named_here`), making a clause of its own with the noun before it
   (掌声雷鸣，): a four-character phrase, not a person.
@@ -89,6 +90,12 @@ _BUILDING_AFTER = re.compile(
     r"\s+(?:[Bb]uilding|[Hh]all|[Ll]ibrary|[Cc]ent(?:er|re)|[Dd]epartment|[Ss]chool|[Cc]ollege"
     r"|[Ff]aculty|[Ii]nstitute|[Ll]ab(?:oratory)?|[Dd]orm(?:itory)?|[Gg]ym|[Cc]anteen)\b"
 )
+# Round 13: a plural noun of people or a kind of food after the word: the word describes them
+# (Muslim students, Korean food), no one is named.
+_PEOPLE_NOUN_AFTER = re.compile(
+    r"\s+(?:students|people|classmates|friends|colleagues|families|parents|staff|teachers"
+    r"|community|food|dishes|cuisine|restaurants?|festivals?|culture)\b"
+)
 _ENGLISH_WORDS = _words(
     "building manager dorm dormitory library center centre office department director "
     "teacher professor student staff security guard officer canteen cafeteria room "
@@ -112,8 +119,8 @@ def ordinary_class(
     word = text[s:e]
     if re.search(r"[A-Za-z]", word):
         tokens = re.findall(r"[A-Za-z]+", word)
-        if _BUILDING_AFTER.match(text, e):
-            return "english_word"  # Round 13: the Humanities building, a place's name
+        if _BUILDING_AFTER.match(text, e) or _PEOPLE_NOUN_AFTER.match(text, e):
+            return "english_word"  # Round 13: the Humanities building, Muslim students
         return "english_word" if any(t.lower() in _ENGLISH_WORDS for t in tokens) else ""
     if word[0] in "不没别未":
         return "negated"
