@@ -150,12 +150,9 @@ KEPT = [
     "室友昨天说她要搬走。",
     "我的同学马上说不行。",
     "我们班同学都很关心这件事。",
-    # The learned name tagger (on since round 10) is sure of 小钱 here: a known cost, kept in
-    # sight (bench/RESULTS.md, issue #13, round 10).
-    pytest.param(
-        "省下的小钱都存起来了。",
-        marks=pytest.mark.xfail(strict=True, reason="name_tagger = rules+crf hides 小钱"),
-    ),
+    # The learned name tagger (on since round 10) is sure of 小钱 here; a strict xfail from round
+    # 10 to 12, kept since round 13 by the tagger's gate (`earned`: money after 省下的).
+    "省下的小钱都存起来了。",
     "老师说明天考试。",
     "李子熟了。",
     "请通知学院，明天开会。",

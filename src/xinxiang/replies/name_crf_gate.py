@@ -17,7 +17,9 @@ labelled sets left out writer by writer, the KEPT tables, the 380 letters of
   names (nr), which is why the tagger is sure of them.
 - `place`: followed by a character that makes it a place (黄庄|站。, 中关|村).
 - `negated`: opening on a negation, which opens no name (人叫|不醒).
-- `english_word`: Latin letters holding a common English word (Building Manager, Danke, Can).
+- `english_word`: Latin letters holding a common English word (Building Manager, Danke, Can),
+  or (round 13) before a word of a building or a body (the Humanities building) or a plural noun
+  of people or a word of food (Muslim students, Korean food).
 - `noun_phrase` (round 11): a word jieba's dictionary tags as a name and counts often, no
   person in sight (`name_words.named_here`), making a clause of its own with the noun before it
   (掌声雷鸣，): a four-character phrase, not a person.
@@ -26,6 +28,10 @@ Round 11 also counts as places what an institution's name ends with (康乐|中�
   before an adverb or adjective (拉萨的阳光很强): what a place has, not a person; and
   `common_noun`: one word the segmenter tags an ordinary noun (n) and counts often, right after
   a verb or a noun, no person in sight (紧急呼叫|按钮): a thing named in a phrase.
+- `eaten` (round 13): right after a verb of eating or drinking (想吃|汤圆, 喝了|两碗豆浆): a dish,
+  not a person (one eats with someone, 跟王强吃饭, not eats someone); and `earned`: right after
+  a verb of saving, earning or spending and 的 (省下的|小钱, 攒下的|小钱): money, not a person
+  (the nickname 小钱 of someone named 钱 has no such verb before it).
 """
 
 from __future__ import annotations
@@ -72,6 +78,24 @@ _PLACE_AFTER = re.compile(
     r"|中心|广场|大厦|大楼|公园|酒店|宾馆|饭店|餐厅|超市|商场|剧院|影院|书店|诊所|花园|小区"
     r"|俱乐部|工作室|活动室|体育馆)"
 )
+# Round 13: a verb of eating or drinking, perhaps with its aspect or a portion (吃了两碗).
+_EATEN = re.compile(
+    r"(?:吃|喝|尝|啃|嚼|煮|炖|炒|点了|买了)(?:了|过|着|点|些|个|碗|盘|杯|份|串|块|顿)?"
+    r"(?:[一二两三四五六七八九十几]?[碗盘杯份串块个])?$"
+)
+# Round 13: a verb of saving, earning or spending and 的 (省下的, 攒来的, 挣的): money follows.
+_EARNED = re.compile(r"(?:省|攒|挣|赚|存|剩|花|借)(?:下|来|出|掉)?的$")
+# Round 13: a word of a building or a body after a capitalised word (the Humanities building).
+_BUILDING_AFTER = re.compile(
+    r"\s+(?:[Bb]uilding|[Hh]all|[Ll]ibrary|[Cc]ent(?:er|re)|[Dd]epartment|[Ss]chool|[Cc]ollege"
+    r"|[Ff]aculty|[Ii]nstitute|[Ll]ab(?:oratory)?|[Dd]orm(?:itory)?|[Gg]ym|[Cc]anteen)\b"
+)
+# Round 13: a plural noun of people or a kind of food after the word: the word describes them
+# (Muslim students, Korean food), no one is named.
+_PEOPLE_NOUN_AFTER = re.compile(
+    r"\s+(?:students|people|classmates|friends|colleagues|families|parents|staff|teachers"
+    r"|community|food|dishes|cuisine|restaurants?|festivals?|culture)\b"
+)
 _ENGLISH_WORDS = _words(
     "building manager dorm dormitory library center centre office department director "
     "teacher professor student staff security guard officer canteen cafeteria room "
@@ -95,6 +119,8 @@ def ordinary_class(
     word = text[s:e]
     if re.search(r"[A-Za-z]", word):
         tokens = re.findall(r"[A-Za-z]+", word)
+        if _BUILDING_AFTER.match(text, e) or _PEOPLE_NOUN_AFTER.match(text, e):
+            return "english_word"  # Round 13: the Humanities building, Muslim students
         return "english_word" if any(t.lower() in _ENGLISH_WORDS for t in tokens) else ""
     if word[0] in "不没别未":
         return "negated"
@@ -106,6 +132,10 @@ def ordinary_class(
         return "counted"
     if text.rfind("《", 0, s) > text.rfind("》", 0, s):
         return "titled"
+    if _EATEN.search(text, max(0, s - 6), s):
+        return "eaten"
+    if _EARNED.search(text, max(0, s - 4), s):
+        return "earned"
     if word[-1] in _THING_END and in_dictionary(word):
         return "thing_word"
     if _PLACE_AFTER.match(text, e):

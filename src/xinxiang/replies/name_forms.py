@@ -133,18 +133,21 @@ _PINYIN = "a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
 _SPELLED = re.compile(
     rf"(?:(?<=[（(“\"「‘'])|(?<=姓))(?P<a>[{_HAN}])[”\"」’']?读\s?[{_PINYIN}]{{1,7}}(?![{_PINYIN}])"
     rf"|(?<=姓)[“\"「‘'](?P<b>[{_HAN}])[”\"」’']"
-    rf"|(?:(?<=我姓)|(?<=他姓)|(?<=她姓)|(?<=（姓)|(?<=\(姓))(?P<c>[{_HAN}])"
+    rf"|(?:(?<=我姓)|(?<=他姓)|(?<=她姓)|(?<=（姓)|(?<=\(姓)|(?<=[，,]姓))(?P<c>[{_HAN}])"
     r"(?=[，,。；;！!）)、]|$)"
+    # Round 13: before 的 and a word for the person (那位姓秋的年轻老师, 一个姓印的师傅).
+    rf"|(?<=姓)(?P<d>[{_HAN}])(?=的[{_HAN}]{{0,3}}?(?:老师|同学|师傅|医生|阿姨|叔叔|先生|女士"
+    r"|大姐|大哥|经理|领导|学生|女生|男生|秘书|干部|职工|员工|人))"
 )
-# Characters that stand after 姓 without being a surname (我姓啥, 她姓什么).
-_NOT_SURNAME = frozenset("啥什甚谁名")
+# Characters that stand after 姓 without being a surname (我姓啥, 她姓什么, 姓这的人).
+_NOT_SURNAME = frozenset("啥什甚谁名这那哪")
 
 
 def surname_spelled(text: str) -> list[tuple[int, int]]:
     """The spans of surnames spelled out: read in pinyin, quoted after 姓, or alone after 我姓."""
     spans = []
     for m in _SPELLED.finditer(text):
-        group = next(g for g in "abc" if m.group(g))
+        group = next(g for g in "abcd" if m.group(g))
         sur, start = m.group(group), m.start(group)
         if sur in _NOT_SURNAME:
             continue
@@ -157,8 +160,12 @@ def surname_spelled(text: str) -> list[tuple[int, int]]:
             continue
         spans.append(m.span(group))
         # The name the bracket explains, opening with the surname (相明远（姓相）).
-        lo = max(0, start - 10)
-        named = re.search(rf"{sur}[{_HAN}]{{1,2}}(?=[（(](?:注意)?姓?[“\"「]?$)", text[lo:start])
+        # Round 13: with words before 姓 in the bracket (秋实（就是那位姓秋的…）).
+        lo = max(0, start - 16)
+        named = re.search(
+            rf"{sur}[{_HAN}]{{1,2}}(?=[（(](?:注意|[^（()）。]{{0,8}}?)?姓?[“\"「]?$)",
+            text[lo:start],
+        )
         if named:
             spans.append((lo + named.start(), lo + named.end()))
     return spans

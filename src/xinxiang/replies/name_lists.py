@@ -25,7 +25,8 @@ _LIST_AFTER = re.compile(
     r"(?=、|和|与|及|等|[，,。（(）)]|都|也|$|(?P<acts>一直|一起|已经|做|说|去|来|还|刚|正在))"
 )
 _LIST_BEFORE = re.compile(
-    rf"(?:[、，,的与和及：:]|比如|例如|包括|^)([{_HAN}]{{2,3}})(?P<sep>、|和|与|及)$"
+    # Round 13: also where a sentence opens (。芳姐和秀梅都可以作证).
+    rf"(?:[、，,的与和及：:。！？!?；;]|比如|例如|包括|^)([{_HAN}]{{2,3}})(?P<sep>、|和|与|及)$"
 )
 _NC = r"[^\W\dA-Za-z_和与及的]"
 # Two or more names in a list right before a word for people: 江子墨、常乐两位同学.

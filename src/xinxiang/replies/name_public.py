@@ -5,7 +5,10 @@ Round 9 (the seventh writer's clean sentences): 林黛玉和贾宝玉是《红�
 tags as a name after a degree adverb. Round 11 (the ninth writer's): a figure named by what it
 is before the name (我最喜欢的作家是路遥), by its works (柏杨的《丑陋的中国人》, 上官仪的诗在唐初
 很有名), and a word listed beside a brand or figure the lists hold (王老吉和加多宝) — each only in
-a sentence with no word of the letter's own people.
+a sentence with no word of the letter's own people. Round 13 (the eleventh writer's): a figure
+whose deeds are a story of a work (鲁智深倒拔垂杨柳，都是《水浒传》里的故事), the author of a
+work the writer's group reads (我们读书会读的是沈从文的《边城》: the readers are no one the work
+is by), and a figure of a screen work or a story the writer watched (狄仁杰断案的电视剧我看了).
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ _FIGURE = (
     r"主人公|主角|人物|角色|作家|诗人|词人|文学家|实业家|科学家|思想家|政治家|军事家|艺术家|"
     r"画家|书法家|音乐家|哲学家|革命家|教育家|数学家|物理学家|化学家|皇帝|帝王|将军|英雄|名人|伟人|"
     # Round 12: 上官婉儿是唐代的才女.
-    r"才女|才子|女诗人|文豪|史学家|宰相|丞相|名臣|名将|皇后|公主"
+    r"才女|才子|女诗人|文豪|史学家|宰相|丞相|名臣|名将|皇后|公主|"
+    # Round 13: …都是《水浒传》里的故事.
+    r"故事|典故|传说|神话|名著|情节"
 )
 _PUBLIC_PREDICATE = re.compile(rf"^[^。！？!?；;\n]*?是[^。！？!?；;\n，,]{{0,14}}(?:{_FIGURE})")
 # Words of the letter's own people: a sentence with them may be about someone real and near.
@@ -42,6 +47,20 @@ _FAME = re.compile(
 )
 # The writer reading a work, right before its author (我读过|路遥的《…》).
 _READER = re.compile(r"我(?:读过|读了|在读|看过|看了|在看|借了|买了)$")
+# Round 13: words of the letter's own people other than the readers themselves (我, 我们): a
+# work's author with one of these near may be someone real (我室友王强的《…》).
+_NEAR_BUT_READERS = re.compile(
+    r"同学|室友|老师|辅导员|舍友|师兄|师姐|学长|学姐|导师|朋友|同事|爸|妈|父亲|母亲|孩子|儿子|女儿"
+    r"|丈夫|妻子|爱人|老公|老婆"
+)
+# Round 13: a screen work or a story about the figure, right after what it did
+# (狄仁杰断案的电视剧), and the writer who watched or read it (我看了好几遍).
+_SCREEN_WORK = re.compile(
+    r"^[\u4e00-\u9fff]{0,4}?的(?:电视剧|连续剧|电影|动画片|动画|评书|戏|京剧|故事|传说|小说)"
+)
+_WATCHER = re.compile(
+    r"我(?:们)?[\u4e00-\u9fff]{0,4}?(?:看了|看过|爱看|喜欢看|听过|听了|读过|读了)"
+)
 # What joins two items of a list (王老吉和加多宝).
 _LINKS = ("和", "与", "及", "、", "还是", "或者", "或", "跟")
 # Degree adverbs: what follows one directly is a quality (不够廉正, 很温和), no one's name.
@@ -88,6 +107,11 @@ def named_as_figure(name: str, text: str) -> bool:
         rest = before.replace("我最喜欢", "").replace("我喜欢", "")
         if _WORK_TITLE.match(after):  # 我读过路遥的《平凡的世界》: the reader is no one near
             rest = _READER.sub("", rest)
+            # Round 13: 我们读书会读的是沈从文的《边城》: the readers, not the author's people.
+            if not _NEAR_BUT_READERS.search(rest + after):
+                continue
+        if _SCREEN_WORK.match(after) and not _NEAR.search(rest + _WATCHER.sub("", after)):
+            continue  # Round 13: 狄仁杰断案的电视剧我看了好几遍
         if _NEAR.search(rest + after):
             return False
         if _FIGURE_BEFORE.search(before) or _WORK_TITLE.match(after):

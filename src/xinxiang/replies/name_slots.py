@@ -429,6 +429,9 @@ _MORPHEMES = sorted(
         "热巴",
         "古楞",
         "娜仁",
+        # Round 13 (the eleventh writer): 旺堆, 旺姆.
+        "旺堆",
+        "旺姆",
         *MORE_MORPHEMES,
     ],
     key=len,
@@ -437,14 +440,23 @@ _MORPHEMES = sorted(
 _CHAIN = re.compile(rf"(?:{'|'.join(_MORPHEMES)})+[江木]?")
 
 
+# Round 13: a word for a person or a naming word right before a name (学生旺堆, 叫次仁).
+_ETHNIC_CUE = re.compile(
+    r"(?:学生|同学|室友|舍友|老师|师傅|同事|朋友|孩子|儿子|女儿|我叫|名叫|叫做|名字叫|真名|本名"
+    r"|藏族|蒙古族|维吾尔族|哈萨克族|身份证上是)$"
+)
+
+
 def ethnic_names(text: str) -> list[str]:
     """Names without a surname made of the syllables above (拉巴次仁, 帕提古丽, 阿布都热依木):
-    two syllables or more, or one of three characters (其其格), standing alone between words."""
+    two syllables or more, or one of three characters (其其格), standing alone between words;
+    round 13: one syllable of two, right after a word for a person (学生旺堆, 室友次仁)."""
     found = []
     for m in _CHAIN.finditer(text):
         name = m.group()
         syllables = re.findall("|".join(_MORPHEMES), name)
-        if len(syllables) >= 2 or len(name) >= 3:
+        cued = _ETHNIC_CUE.search(text, max(0, m.start() - 5), m.start())
+        if len(syllables) >= 2 or len(name) >= 3 or cued:
             found.append(name)
     return found
 

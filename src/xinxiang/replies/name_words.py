@@ -172,7 +172,9 @@ ROLE_CUES = _words(
     # Round 10: who runs a business on campus (承包商丁满仓).
     "承包商 包工头 店主 "
     # Round 12: readers, villagers, partners, landlords (读者武大海, 代表人田守义, 前男友卜凡).
-    "读者 村民 代表人 男友 女友 前男友 前女友 男朋友 女朋友 房东 租客"
+    "读者 村民 代表人 男友 女友 前男友 前女友 男朋友 女朋友 房东 租客 "
+    # Round 13: words that say the full or real name follows (全名蒋明亮, 姓名：邰乐乐).
+    "全名 真名 大名 姓名 本名 原名 中文名 汉语名"
 )
 # Words for a person right before a nickname (同事老翟, 楼长老鲍, 师姐晴晴, 同学阿强).
 PERSON_CUES = _words(
@@ -266,6 +268,12 @@ def verb_at(tokens: Sequence[tuple[str, str]] | None, start: int) -> bool:
 _WHERE_AFTER = frozenset(_words("前后 上 上面 里 里面 外 外面 旁边 附近 对面 门口 一带 两旁 两侧"))
 # Words for land after a region's old name (荆楚大地, 江淮地区): no person is meant.
 _REGION_AFTER = frozenset(_words("大地 大地上 地区 地域 平原 腹地 山区 一带"))
+# Round 13: words of a road after a name it is named by (卫东|路上的车站, 建国|路口, 向阳|大街):
+# a road, not a person — wherever they stand but 路上, which also says where someone was
+# (王强路上摔了): that one only where the word opens a clause.
+_ROAD_AFTER = frozenset(
+    _words("路 街 大街 大道 路口 路边 路旁 路段 路东 路西 路南 路北 街口 街道 胡同 路与 路和")
+)
 # Last characters of two-character names of places (黄村, 马镇): no given name is these.
 PLACE_LAST = frozenset("村乡县屯寺坟街巷站")
 
@@ -273,17 +281,28 @@ PLACE_LAST = frozenset("村乡县屯寺坟街巷站")
 # Round 12: what makes a building of an ordinary word (宿舍|楼, 图书|馆): no given name ends so
 # after a word of the dictionary.
 BUILDING_LAST = frozenset("楼馆厅舍房")
+# Round 13: what makes a fitting or a piece of furniture of a word the dictionary counts often,
+# whatever its tag (毛巾|架: jieba tags 毛巾 a name; 晾衣|杆, 饮水|机): no given name ends so.
+THING_LAST = frozenset("架柜杆桌椅凳柄盒箱袋筐桶盆壶罩垫帘器机")
 # Round 12: a question word that opens a word with what follows (江月何|年初照人 reads 何年):
 # a line of verse, not a name ending in 何.
 QUESTION_AFTER_HE = frozenset("年时处日以必况等方故尝曾")
 
 
-def no_one_tagged(text: str, pos: int, word: str, lexicon: Callable[[str], bool] | None) -> bool:
+def no_one_tagged(
+    text: str,
+    pos: int,
+    word: str,
+    lexicon: Callable[[str], bool] | None,
+    common: Callable[[str], bool] | None = None,
+) -> bool:
     """Round 12: whether `word`, tagged a name at `pos` of `text`, is a building named by an
     ordinary word (宿舍楼: `lexicon` holds 宿舍) or ends in 何 opening a word with what follows
-    (江月何|年初)."""
+    (江月何|年初); round 13: or a fitting named by a word `common` counts often (毛巾架)."""
     after = text[pos + len(word) : pos + len(word) + 1]
     if word.endswith("何") and len(word) >= 3 and after in QUESTION_AFTER_HE:
+        return True
+    if len(word) == 3 and word[-1] in THING_LAST and common is not None and common(word[:2]):
         return True
     return (
         len(word) == 3 and word[-1] in BUILDING_LAST and lexicon is not None and lexicon(word[:2])
@@ -299,4 +318,9 @@ def thing_here(tokens: Sequence[tuple[str, str]], i: int) -> bool:
     opens = i == 0 or not any(c.isalnum() for c in tokens[i - 1][0])
     nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
     # Round 12: a region before a word for land (荆楚大地, 齐鲁地区), wherever it stands.
-    return (opens and nxt in _WHERE_AFTER) or nxt in _REGION_AFTER
+    # Round 13: a road named by the word (卫东路上的车站).
+    return (
+        (opens and nxt in _WHERE_AFTER | {"路上", "街上"})
+        or nxt in _REGION_AFTER
+        or nxt in _ROAD_AFTER
+    )

@@ -29,6 +29,7 @@ KIND_TITLES = {
     "mobile": "手机号",
     "landline": "电话",
     "local_phone": "电话",
+    "service_extension": "电话",
     "email": "邮箱",
     "id_card": "身份证号",
     "bank_card": "银行卡号",

@@ -194,6 +194,8 @@ _AT = r"(?:\s?(?:@|\[at\]|\(at\)|\[AT\]|\(AT\)|（at）)\s?|\s(?:at|AT)\s)"
 _DOT = r"(?:\.|\s?(?:\[dot\]|\(dot\)|\[DOT\]|\(DOT\))\s?|\s(?:dot|DOT)\s)"
 # What stands between a label and its value: 是, 为, a colon, or English "is" (My WeChat is …).
 _LABEL = r"\s?(?:是|为|:|is\s)?\s?:?\s?"
+# Round 13: a word of doubt between a label and its value (QQ好像是…).
+_HEDGE = r"(?:好像|应该|大概|可能|估计|似乎|据说)?"
 
 
 @lru_cache(maxsize=16)
@@ -234,6 +236,13 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             # Round 12: spaces either side of the dash (010 - 8843 5627).
             rf"\s?{_G}\s?(?:[2-9]\d{{2,3}}{_G}\d{{4}}|[2-9]\d{{3,4}}{_G}\d{{3}})"  # 010-88562 614
             rf"(?:(?:转|-|ext\.?)\d{{1,5}})?{_ES}",
+            "[电话已隐去]",
+        ),
+        RedactionPattern.of(
+            # Round 13: a service number with the extension of someone behind it
+            # (400-810-5588转6021): the extension reaches a person. Without one it stays.
+            "service_extension",
+            rf"{_BS}[48]00{_G}\d{{3}}{_G}\d{{4}}\s?(?:转|-|ext\.?\s?)\s?\d{{2,5}}(?!\d)",
             "[电话已隐去]",
         ),
         RedactionPattern.of(
@@ -291,13 +300,14 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
         ),
         RedactionPattern.of(
             "qq",
-            rf"(?:QQ|qq|Qq|扣扣|企鹅号?|Q号)(?:号码|号)?{_LABEL}"
+            # Round 13: the label hedged (QQ好像是…, 微信大概是…).
+            rf"(?:QQ|qq|Qq|扣扣|企鹅号?|Q号)(?:号码|号)?{_HEDGE}{_LABEL}"
             r"(?P<pii>[1-9](?:[ \-]?\d){4,11})(?!\d)",
             "[QQ号已隐去]",
         ),
         RedactionPattern.of(
             "wechat",
-            rf"(?:微信|weixin|WeChat|wechat|VX|vx|Vx|V信|v信|威信)(?:号|ID|id)?{_LABEL}"
+            rf"(?:微信|weixin|WeChat|wechat|VX|vx|Vx|V信|v信|威信)(?:号|ID|id)?{_HEDGE}{_LABEL}"
             r"(?P<pii>[A-Za-z][A-Za-z0-9_\-]{5,19})(?![A-Za-z0-9_\-])",
             "[微信号已隐去]",
         ),
@@ -343,8 +353,12 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             r"|学工号|职工号|教工号|一卡通号?|校园卡号?|学籍号|考生号|准考证号"
             # Round 11: a learner's and a rider's number (学员号CJ2025-1187, 骑手号MT8820391).
             r"|学员号|骑手号|员工号"
+            # Round 13: an examinee's and a meal card's number (考试号HS2024-3307, 饭卡号2023…).
+            r"|考试号|考号|饭卡号?|餐卡号?|借书卡号|图书证号"
             r"|[Ss]tudent (?:ID|[Nn]umber|[Nn]o\.?)|[Ss]taff (?:ID|[Nn]umber)|[Cc]ampus card)"
-            rf"{_LABEL}(?P<pii>(?:[A-Za-z]{{1,3}}[ \-]?)?\d(?:[ \-]?[A-Za-z]?\d){{3,19}})(?!\d)",
+            # Round 13: two letters inside the number too (a passport's 19FV44721).
+            rf"{_LABEL}(?P<pii>(?:[A-Za-z]{{1,3}}[ \-]?)?\d(?:[ \-]?[A-Za-z]{{0,2}}\d){{3,19}})"
+            r"(?!\d)",
             "[学号/工号已隐去]",
         ),
         student_number_pattern(min_digits, max_digits),

@@ -170,7 +170,8 @@ class NameFinder:
         object.__setattr__(self, "_short_re", re.compile(short))
         cues = "|".join(sorted(ROLE_CUES, key=len, reverse=True))
         cue = (
-            rf"(?:{cues})[:：]?(?P<sur>{compound}|[{single}])(?P<given>[{_HAN}]{{1,2}})"
+            # Round 13: 叫 between the word for the person and the name (房东叫姬有财).
+            rf"(?:{cues})叫?[:：]?(?P<sur>{compound}|[{single}])(?P<given>[{_HAN}]{{1,2}})"
             # A clause that opens with a name and goes on with a verb (。方圆也知道).
             rf"|(?:^|(?<=[。！？!?\n；;，,]))(?P<sur2>[{COMMON_SURNAMES}])(?P<given2>[{_HAN}]{{1,2}}?)"
             rf"(?=[{after}])"
@@ -386,7 +387,7 @@ class NameFinder:
             elif tag.startswith("nr"):
                 if self._in_not_name(text, pos, pos + len(word)):
                     pass  # 温馨提示: part of a longer ordinary phrase
-                elif no_one_tagged(text, pos, word, self.lexicon):
+                elif no_one_tagged(text, pos, word, self.lexicon, self.frequent):
                     pass  # 宿舍楼, 江月何|年: a building, a line of verse
                 elif (
                     _looks_chinese_name(word)
@@ -489,7 +490,11 @@ class NameFinder:
         names.update(self.listed(text, list(names)))
         names = settle(text, names)  # 阿木（木子轩）, “禤”, 可乐妈妈; not a motto's words
         # 努尔艾力·买买提: a name and the father's name after a middle dot are one name.
+        # Round 13: and each part of it is the person's name wherever it stands alone
+        # (阿依古丽·吐尔洪 … 是吐尔洪……).
         for m in _DOTTED.finditer(text):
             if m.group(1) in names or m.group(2) in names:
                 names.add(m.group())
+        for name in [n for n in names if _DOTTED.fullmatch(n)]:
+            names.update(p for p in re.split("[·・]", name) if p not in self.not_names)
         return sorted((n for n in names if n.strip()), key=len, reverse=True)

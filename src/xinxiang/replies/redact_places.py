@@ -9,14 +9,19 @@ H = "\u4e00-\u9fff"
 _ROAD = (
     rf"[{H}\d]{{1,12}}?(?:路|街|大道|道|巷|弄|胡同)[东西南北]?"
     # Round 12: a section by direction as well as by number (魏都大道北段66号, 临园路东段15号).
-    rf"(?:[一二三四五六七八九十\d]{{0,2}}段)?[甲乙丙丁]?\d{{1,5}}号"
+    # Round 13: a side of the road (学府路南侧23号), a number with a sub-number (智慧二街19-2号).
+    rf"(?:[一二三四五六七八九十\d]{{0,2}}段|[东西南北]侧)?[甲乙丙丁]?\d{{1,5}}(?:-\d{{1,3}})?号"
 )
 # What follows the number: a courtyard, a building, an entrance (2门), a floor, a room.
 _ADDR_TAIL = (
     rf"(?:院|底商|[东西南北中](?:区|侧)|[一二三四五六七八九十]{{1,2}}层|\d{{1,2}}-\d{{2,3}}室"
     rf"|\d{{1,4}}(?:号楼|栋|幢|单元|室|层|号|座|楼|门)|[A-Za-z]室"
     rf"|[A-Za-z]{{0,8}}[{H}]{{2,8}}?(?:小区|家园|花园|大厦|公寓|苑|城|"
-    r"广场|新村|大院|[东西南北]里)|[A-Za-z]?\d{1,4}(?:-\d{1,4}){1,2}|\d{3,4}(?![\d\-])"
+    r"广场|新村|大院|[东西南北]里"
+    # Round 13: an estate, a works' housing, a business park by its own word (紫金庄园,
+    # 教工宿舍, 外研社家属楼, 总部基地), and a zone of it by number (十二区).
+    r"|庄园|基地|园区|宿舍|家属楼|家属院|宿舍楼)|[一二三四五六七八九十]{1,3}区"
+    r"|[A-Za-z]?\d{1,4}(?:-\d{1,4}){1,2}|\d{3,4}(?![\d\-])"
     # Round 12: a block by letter (SOHO现代城C座1902, R3-B栋505) and a hospital's ward floor
     # (航天中心医院住院部7层): where someone works, lies or lives.
     r"|[A-Za-z]{1,2}\d{0,3}(?:-[A-Za-z\d]{1,3})?(?:座|栋|幢)"
@@ -24,10 +29,24 @@ _ADDR_TAIL = (
 )
 ADDRESS = (
     rf"[{H}]{{2,4}}?(?:省|市|自治区)(?:[{H}]{{1,5}}?(?:区|县|市|旗))?{_ROAD}{_ADDR_TAIL}"
+    # Round 13: a league or prefecture, its banner or county and a town before the road
+    # (锡林郭勒盟阿巴嘎旗别力古台镇团结路8号).
+    rf"|[{H}]{{2,6}}?(?:盟|州|地区)[{H}]{{1,6}}?(?:旗|县|市)(?:[{H}]{{1,6}}?(?:镇|乡|苏木))?"
+    rf"{_ROAD}{_ADDR_TAIL}"
+    # Round 13: a workplace in a park after the city and district, its block and floor
+    # (南山区科技园南区高新南七道数字技术园B2栋9楼).
+    rf"|[{H}]{{2,4}}?市[{H}]{{1,5}}?区[{H}\d]{{2,16}}?(?:路|街|大道|道)[{H}]{{2,8}}?"
+    r"(?:园|大厦|中心|广场)[A-Za-z]?\d{0,2}(?:栋|座|号楼)\d{1,2}(?:楼|层)"
     rf"|[{H}]{{2,3}}(?:区|县){_ROAD}{_ADDR_TAIL}"
     rf"|(?<=住|址|到|往)(?:在|是|为|:|\s)?\s?{_ROAD}{_ADDR_TAIL}"
     # Round 10: where one's shop or home is (我店在增光路甲12号底商).
     rf"|(?:(?<=店在)|(?<=家在)|(?<=铺在))\s?{_ROAD}{_ADDR_TAIL}"
+    # Round 13: right after a home or a room and perhaps an adverb (我家就在…, 去他家…,
+    # 周转房在…): where someone lives.
+    # (Not a label's own words, 家庭住址, 家地址: the label's pattern hides the address then.)
+    rf"|(?:(?<=家)(?![就也都还]?[庭住地址乡])(?:就|也|都|还)?(?:在|是)?"
+    r"|(?:(?<=房)|(?<=房子))(?:就|也|都|还)?(?:在|是))\s?(?![庭住地址乡])"
+    rf"{_ROAD}{_ADDR_TAIL}"
     # Round 11: a shop's unit under a block (在增光路甲12号底商继续干): someone's business.
     rf"|(?:(?<=在)|(?<=[，,。；;\s]))[{H}]{{2,5}}(?:路|街|大道)[东西南北]?[甲乙丙丁]?\d{{1,5}}号底商"
     # Round 12: a shop's number at a road's mouth (增光路南口底商7号).

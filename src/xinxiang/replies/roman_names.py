@@ -117,6 +117,8 @@ _CUED_FULL = re.compile(
     r"|(?:外教|同学|室友|舍友|学生|留学生|交换生|老师|教授|朋友|同事|我叫|名叫|叫做|叫|是|和|跟|找|"
     # Round 12: a full name, a nationality, a parent (全名Luca Bianchi, 德国人Thomas Vogel).
     r"全名|英文名|本名|原名|[\u4e00-\u9fff]国人|爸爸|妈妈|父亲|母亲|丈夫|妻子|"
+    # Round 13: a staff word (外籍教师Jean-Pierre Moreau, 访问学者Anna Berg).
+    r"教师|专家|学者|外教|医生|"
     r"问|[、（(])\s?)"
     rf"(?P<name>{_CAP}(?:\s{_CAP}){{1,3}})(?![A-Za-z])"
 )
