@@ -19,6 +19,8 @@ from __future__ import annotations
 import pytest
 
 from classify_helpers import read
+from xinxiang.classify.lexicon import EmergencyModel, compile_emergency
+from xinxiang.errors import ConfigError
 
 # (letter, department, disposition)
 ROUTES = [
@@ -137,3 +139,18 @@ def test_the_new_words_keep_their_ordinary_reading(
         assert got_disposition == disposition
     if dept is not None:
         assert got_dept == dept
+
+
+def test_acts_must_be_terms_of_their_group() -> None:
+    def section(acts: list[str], sighting: bool = False) -> EmergencyModel:
+        group = {"name": "harm", "department": "xsc", "strong": ["跳湖"], "acts": acts}
+        return EmergencyModel.model_validate(
+            {"group": [group | {"sighting": sighting}]} if sighting else {"group": [group]}
+        )
+
+    lex = compile_emergency("rules.toml", section(["跳湖"]), {"xsc": "xsc"}, [])
+    assert lex.groups[0].acts == frozenset({"跳湖"})
+    with pytest.raises(ConfigError, match="not a term of the group"):
+        compile_emergency("rules.toml", section(["跳河"]), {"xsc": "xsc"}, [])
+    with pytest.raises(ConfigError, match="a sighting group has no acts"):
+        compile_emergency("rules.toml", section(["跳湖"], sighting=True), {"xsc": "xsc"}, [])
