@@ -83,6 +83,9 @@ EMERGENCIES = [
     ("冷库门被人从外面关上了，一个师傅在里面敲门出不来，管钥匙的人联系不上。", "hqc"),
     ("图书馆前面几条流浪狗围着一个小孩狂叫，孩子吓哭了，还没咬到，快来人！", "bwc"),
     ("一个喝醉的男人正拿着酒瓶砸宿舍楼的玻璃门，宿管不敢出去。", "bwc"),
+    # Someone already bitten: the clinic, even while the dog is about (h-tune9's convention).
+    ("图书馆门口一条大狗刚刚咬了一个同学的手，流了不少血，狗还在门口转。", "xyy"),
+    ("Help, a student was attacked by a stray dog at the sports ground and was bitten.", "xyy"),
 ]
 
 
