@@ -13,9 +13,10 @@ after the h-tune8 round and then seen); since h-tune10 also `tests/data/eval/hel
 measured once after the h-tune9 round and then seen); since h-tune11 also
 `tests/data/eval/heldout9/` (pool j, measured once after the h-tune10 round and then seen); since
 h-tune12 also `tests/data/eval/heldout10/` (pool k, measured once after the h-tune11 round and then
-seen). The sets are listed by name (`SEEN_POOLS`), never by a glob: a fresh held-out pool
-(`heldout11/`, the next writer's, or any later one) is never trained on, and `main` refuses to run
-if a name in `NEVER_TRAIN` were ever listed. Also the hand-written readings
+seen); since h-tune13 also `tests/data/eval/heldout11/` (pool l, measured once after the h-tune12
+round and then seen). The sets are listed by name (`SEEN_POOLS`), never by a glob: a fresh
+held-out pool (`heldout12/`, `heldout13/`, or any later one) is never trained on, and `main`
+refuses to run if a name in `NEVER_TRAIN` were ever listed. Also the hand-written readings
 `tests/data/{emergency_classes,emergency_readings,department_readings,disposition_readings}.txt`
 and `tests/data/eval/extra/*.txt` (letters written for the reader:
 ``<dept or -> <E|N> <text>`` a line). Writes one JSON line per letter:
@@ -50,9 +51,10 @@ SEEN_POOLS = (
     "heldout8",
     "heldout9",
     "heldout10",
+    "heldout11",
 )
-# Never trained on: pool l (heldout11: measured once, waits for its round), pool m (heldout12).
-NEVER_TRAIN = ("heldout11", "heldout12")
+# Never trained on: pool m (heldout12) and pool n (heldout13), the fresh pools.
+NEVER_TRAIN = ("heldout12", "heldout13")
 # Disposition readings whose department is the letter's own (not the office's).
 OWN_DEPT = ("praise", "dispatch")
 

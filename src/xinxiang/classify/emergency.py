@@ -257,6 +257,10 @@ def assess(
     best: tuple[int, bool, int, int, int] | None = None
     best_detail: tuple[list[Mark], list[str]] = ([], [])
     order = {"subject": 0, "body": 1, "attachments": 2}
+    # Per group: its best level and reading, and whether every reading above nothing named
+    # only acts a bystander sees (the self-harm group's `acts`).
+    per_group: dict[int, tuple[int, list[Mark], list[str]]] = {}
+    acts_only: dict[int, bool] = {}
     for g_idx in present:
         group = lex.groups[g_idx]
         readings = [
@@ -280,10 +284,52 @@ def assess(
             if r.level > NONE and (best is None or key > best):
                 best = key
                 best_detail = (r.marks, r.reasons)
+            if r.level > NONE:
+                if r.level > per_group.get(g_idx, (NONE, [], []))[0]:
+                    per_group[g_idx] = (r.level, r.marks, r.reasons)
+                name = f"emergency-{group.name}"
+                acts_only[g_idx] = acts_only.get(g_idx, True) and all(
+                    m.term in group.acts for m in r.marks if m.name == name
+                )
     if best is None:
         return RULED_OUT
+    seen = _sighting(lex, -best[4], per_group, acts_only)
+    if seen is not None:
+        return seen
     group = lex.groups[-best[4]]
     return Assessment(best[0], group, tuple(best_detail[0]), tuple(best_detail[1]), considered=True)
+
+
+def _sighting(
+    lex: EmergencyLexicon,
+    winner: int,
+    per_group: Mapping[int, tuple[int, list[Mark], list[str]]],
+    acts_only: Mapping[int, bool],
+) -> Assessment | None:
+    """h-tune9's convention between self-harm and someone seen in danger (h-tune13).
+
+    A person on a roof edge, outside a railing or in the water *seen by someone else* is a
+    rescue (保卫处: someone must get there now); when the person themself writes or says
+    goodbye, or the letter is about their plan, it is self-harm (学生处). So where the letter's
+    deciding group is the self-harm group (it has `acts`) or a sighting group and both read
+    something, the sighting group decides if the self-harm group read nothing but acts a
+    bystander sees (跳湖, 跳下去), the self-harm group otherwise. The level is the higher of
+    the two: life first. None: the ordinary reading stands.
+    """
+    harm = next((g for g in per_group if lex.groups[g].acts), None)
+    seen = [g for g in per_group if lex.groups[g].sighting]
+    if harm is None or not seen or not (winner == harm or lex.groups[winner].sighting):
+        return None
+    sight = max(seen, key=lambda g: (per_group[g][0], -g))
+    level = max(per_group[harm][0], per_group[sight][0])
+    chosen = sight if acts_only[harm] else harm
+    _, marks, reasons = per_group[chosen]
+    why = (
+        "旁人看到有人身处险境：先救人，不是本人的告别或计划"
+        if chosen == sight
+        else "本人的告别或计划：按自伤风险处理"
+    )
+    return Assessment(level, lex.groups[chosen], tuple(marks), (*reasons, why), considered=True)
 
 
 @dataclass(frozen=True, slots=True)

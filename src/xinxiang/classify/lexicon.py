@@ -39,6 +39,11 @@ class GroupModel(Strict):
     pair_level: int = Field(default=EMERGENCY, ge=SUSPECTED, le=EMERGENCY)
     steadfast: bool = False
     weight: float = Field(default=6.0, gt=0, le=100)
+    # h-tune13: someone *seen* in danger now (on a ledge, in the water) — a rescue. Where the
+    # self-harm group read nothing but the `acts` a bystander sees (跳湖, 跳下去, 站在楼顶边上),
+    # a sighting group decides the letter's group; a farewell or a plan keeps it self-harm.
+    sighting: bool = False
+    acts: list[str] = Field(default_factory=list)
 
 
 class CueModel(Strict):
@@ -79,6 +84,8 @@ class DangerGroup:
     pair_level: int
     steadfast: bool
     weight: float
+    sighting: bool = False
+    acts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,9 +193,25 @@ def compile_emergency(
             raise ConfigError(path, f"{key}.signals", "objects and signals go together")
         for role in ("strong", "weak", "objects", "signals"):
             add(f"{key}.{role}", getattr(g, role), TERM, i, role)
+        own = {normalize(w).strip() for w in (*g.strong, *g.weak, *g.objects, *g.signals)}
+        acts = frozenset(normalize(w).strip() for w in g.acts)
+        if acts - own:
+            raise ConfigError(
+                path, f"{key}.acts", f"not a term of the group: {sorted(acts - own)[0]!r}"
+            )
+        if g.sighting and g.acts:
+            raise ConfigError(path, f"{key}.acts", "a sighting group has no acts")
         groups.append(
             DangerGroup(
-                g.name, g.description, code, g.category, g.pair_level, g.steadfast, g.weight
+                g.name,
+                g.description,
+                code,
+                g.category,
+                g.pair_level,
+                g.steadfast,
+                g.weight,
+                g.sighting,
+                acts,
             )
         )
     cues: list[Cue] = []
