@@ -3,7 +3,7 @@
 Run: `python bench/bench_redact.py [--segmenter jieba|jieba-fast|jiojio|none] [--rules-only]
 [--show] [--tuning-only] [--candidates] [--heldout2] [--selfcheck] [--heldout3] [--heldout4]
 [--heldout5] [--heldout6] [--heldout7] [--heldout8] [--heldout9] [--heldout10] [--heldout11]
-[--heldout12] [--heldout13] [--show-all] [--show-seen]`.
+[--heldout12] [--heldout13] [--heldout14] [--show-all] [--show-seen]`.
 For the
 tuning and the held-out half (`--tuning-only`: the tuning half alone, for tuning without seeing
 the held-out figure after every change; `--candidates`: also `tests/data/pii/candidates/`, units
@@ -18,7 +18,7 @@ after round 11 (18:49 UTC); `--heldout10`: also the one by an eleventh writer, m
 after round 12 (19:42 UTC);
 `--heldout11`: also the one by a twelfth writer, measured once after round 13 (21:43 UTC); `--heldout12`: also the one
 by a thirteenth writer, not yet measured; `--heldout13`: also the one by a fourteenth writer, not
-yet measured; `--rules-only`: without the
+yet measured; `--heldout14`: also the one by a fifteenth writer, not yet measured; `--rules-only`: without the
 learned name tagger the shipped `redaction.toml` turns on since round 10) it
 prints the share of planted items redacted per type and overall, and the share of clean
 sentences altered (false redactions). A planted item counts as redacted
@@ -113,6 +113,8 @@ def main(argv: list[str]) -> int:
         halves += ("heldout12",)
     if "--heldout13" in argv:  # not yet measured, not in SEEN: tests/data/pii/heldout13/README.md
         halves += ("heldout13",)
+    if "--heldout14" in argv:  # not yet measured, not in SEEN: tests/data/pii/heldout14/README.md
+        halves += ("heldout14",)
     for half in halves:
         units = load_half(half)
         if seg != "none":
