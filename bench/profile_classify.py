@@ -144,7 +144,9 @@ def main() -> None:
             {
                 "letters": len(letters),
                 "rounds": args.rounds,
-                "ms_per_letter_median": {k: round(statistics.median(v), 3) for k, v in parts.items()},
+                "ms_per_letter_median": {
+                    k: round(statistics.median(v), 3) for k, v in parts.items()
+                },
                 "ms_per_letter_rounds": {k: [round(x, 3) for x in v] for k, v in parts.items()},
                 "rare_readings_per_round": rare // args.rounds,
                 "loadavg_at_end": [round(x, 1) for x in os.getloadavg()],

@@ -18,6 +18,7 @@ other vectoriser, or one that fails the check, is counted by scikit-learn's anal
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections import Counter
 from dataclasses import dataclass
@@ -75,10 +76,8 @@ def char_table(vec: Any) -> CharTable | None:
         if cached is None or cached.vocabulary is getattr(vec, "vocabulary_", None):
             return cached
     table = _make_table(vec)
-    try:
+    with contextlib.suppress(TypeError):  # not weakly referable: made again next time
         _TABLES[vec] = table
-    except TypeError:  # not weakly referable: made again next time
-        pass
     return table
 
 

@@ -39,8 +39,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
-from itertools import chain, repeat
 from importlib import resources
+from itertools import chain, pairwise, repeat
 from typing import Any, Protocol
 
 from xinxiang.classify.char_grams import Occurrences, char_table, count_matrix, occurrences
@@ -256,9 +256,7 @@ def _read_many(
     ]
 
 
-def _vectorise(
-    vec: Any, texts: list[str], grams: dict[tuple[Any, ...], Any] | None
-) -> Any:
+def _vectorise(vec: Any, texts: list[str], grams: dict[tuple[Any, ...], Any] | None) -> Any:
     """`vec.transform(texts)`, the very same matrix, with each text's n-grams counted once for
     every vectoriser that analyses it alike (the danger model's characters and the department
     model's are the same 1–3-grams, only their vocabularies differ). Counted with `Counter`
@@ -312,9 +310,7 @@ def _vectorise(
         dtype=np.intp,
         count=total,
     )
-    counts = np.fromiter(
-        chain.from_iterable(map(Counter.values, rows)), dtype=np.intc, count=total
-    )
+    counts = np.fromiter(chain.from_iterable(map(Counter.values, rows)), dtype=np.intc, count=total)
     kept = columns >= 0
     before = np.zeros(total + 1, dtype=np.intp)  # kept n-grams before each position
     np.cumsum(kept, out=before[1:])
@@ -364,7 +360,7 @@ def _evidence_many(x: Any, chosen: list[int], coef: Any, names: Any) -> list[tup
     weights, indices = weights[order], indices[order]
     bounds = np.searchsorted(row_of[order], np.arange(n_rows + 1)).tolist()
     out: list[tuple[str, ...]] = []
-    for lo, hi in zip(bounds, bounds[1:], strict=False):
+    for lo, hi in pairwise(bounds):
         if hi - lo > _EVIDENCE_POOL:
             # Every weight outside the pool is below the pool's smallest: sorting the pool
             # alone gives the same first grams whenever it holds enough of them.
