@@ -276,9 +276,11 @@ def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
     needs one, or a set of literal characters; of several, the one with the longest shortest
     string."""
     try:
-        from re import _constants as sre
-        from re import _parser as sre_parse
+        import importlib
 
+        # CPython's own parser of regular expressions (`sre_parse`, private since 3.11).
+        sre: Any = importlib.import_module("re._constants")
+        sre_parse: Any = importlib.import_module("re._parser")
         parsed = sre_parse.parse(pattern.pattern, pattern.flags)
     except Exception:  # another Python's parser: no shortcut, the pattern is searched
         return None
