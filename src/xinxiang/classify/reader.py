@@ -148,7 +148,7 @@ class Reader:
             return _fit(danger, [t for t, _ in chosen], [label for _, label in chosen])
 
         model = fit() if self.cache is None else self.cache.get_or_fit(name, fit)
-        _coefficients_by_feature(model[0])
+        _prepare(model[0])
         return model
 
     @cached_property
@@ -206,12 +206,17 @@ class Reader:
         return _read_many(*self.department, texts, want=None, grams=self._grams)
 
 
-def _coefficients_by_feature(pipe: Any) -> None:
-    """Keep a fitted linear model's coefficients column-major (the same values): its
-    `predict_proba` multiplies the sparse texts by `coef_.T`, which scipy copies to row-major
-    on every call otherwise (10 MB for the department model's seventeen classes)."""
+def _prepare(pipe: Any) -> None:
+    """Make a fitted pipeline ready to read fast, once, when it is fitted or loaded: the tables
+    of its character n-grams (`char_grams.char_table`), and its linear model's coefficients
+    kept column-major (the same values): `predict_proba` multiplies the sparse texts by
+    `coef_.T`, which scipy copies to row-major on every call otherwise (10 MB for the
+    department model's seventeen classes)."""
     import numpy as np
 
+    vec = pipe.named_steps["tfidf"]
+    for part in [p for _, p in vec.transformer_list] if hasattr(vec, "transformer_list") else [vec]:
+        char_table(part)
     clf = pipe.named_steps["clf"]
     coef = getattr(clf, "coef_", None)
     if isinstance(coef, np.ndarray) and coef.ndim == 2 and not coef.flags.f_contiguous:
