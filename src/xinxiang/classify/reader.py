@@ -191,11 +191,11 @@ class Reader:
 
     def read_office_disposition(self, text: str) -> Reading:
         """For a letter the office keeps: illegal, legal_channel, out_of_scope or triage."""
-        return _read_many(*self.office_disposition, [text], want=None)[0]
+        return _read_many(*self.office_disposition, [text], want=None, grams={})[0]
 
     def read_emergency_department(self, text: str) -> Reading:
         """The department an emergency described in `text` goes to (保卫处, 后勤, 学生处…)."""
-        return _read_many(*self.emergency_department, [text], want=None)[0]
+        return _read_many(*self.emergency_department, [text], want=None, grams={})[0]
 
     def read_danger_many(self, texts: Sequence[str]) -> list[Reading]:
         """`read_danger` of each text, the model called once for all (the same readings)."""
