@@ -43,7 +43,6 @@ from importlib import resources
 from itertools import chain, pairwise, repeat
 from typing import Any, Protocol
 
-from xinxiang.classify.char_grams import Occurrences, char_table, count_matrix, occurrences
 from xinxiang.classify.normalize import normalize
 from xinxiang.classify.reader_cache import ModelCache, cache_key, default_directory
 
@@ -214,6 +213,8 @@ def _prepare(pipe: Any) -> None:
     department model's seventeen classes)."""
     import numpy as np
 
+    from xinxiang.classify.char_grams import char_table
+
     vec = pipe.named_steps["tfidf"]
     for part in [p for _, p in vec.transformer_list] if hasattr(vec, "transformer_list") else [vec]:
         char_table(part)
@@ -292,6 +293,8 @@ def _vectorise(vec: Any, texts: list[str], grams: dict[tuple[Any, ...], Any] | N
             vec.stop_words,
         )
     )
+    from xinxiang.classify.char_grams import Occurrences, char_table, count_matrix, occurrences
+
     table = char_table(vec)
     if table is not None:
         # Character n-grams: counted with numpy (`char_grams`), the same matrix.
