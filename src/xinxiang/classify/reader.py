@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
+from itertools import chain, pairwise, repeat
 from typing import Any, Protocol
 
 from xinxiang.classify.normalize import normalize
@@ -92,7 +93,7 @@ def words(text: str) -> list[str]:
     """jieba's words of `text` as rjieba cuts them (with the HMM for unknown words), blanks
     dropped. Only Latin words joined by `-` or `_` (wi-fi, 5000-50000) stay whole where
     jieba splits them."""
-    return [w for w in _segmenter()(text) if w.strip()]
+    return list(filter(str.strip, _segmenter()(text)))  # blanks (strip to "") dropped
 
 
 def _pipeline(danger: bool) -> Any:
@@ -138,14 +139,16 @@ class Reader:
         """Keep the samples; nothing is fitted yet."""
         self.samples = tuple(samples)
         self.cache = cache
-        self._grams: dict[tuple[Any, ...], dict[str, Counter[str]]] = {}
+        self._grams: dict[tuple[Any, ...], Any] = {}
         """The n-grams counted in the last call's texts, per analyser (`_vectorise`)."""
 
     def _model(self, name: str, danger: bool, chosen: Sequence[tuple[str, str]]) -> tuple[Any, Any]:
         def fit() -> tuple[Any, Any]:
             return _fit(danger, [t for t, _ in chosen], [label for _, label in chosen])
 
-        return fit() if self.cache is None else self.cache.get_or_fit(name, fit)
+        model = fit() if self.cache is None else self.cache.get_or_fit(name, fit)
+        _prepare(model[0])
+        return model
 
     @cached_property
     def danger(self) -> tuple[Any, Any]:
@@ -187,11 +190,11 @@ class Reader:
 
     def read_office_disposition(self, text: str) -> Reading:
         """For a letter the office keeps: illegal, legal_channel, out_of_scope or triage."""
-        return _read_many(*self.office_disposition, [text], want=None)[0]
+        return _read_many(*self.office_disposition, [text], want=None, grams={})[0]
 
     def read_emergency_department(self, text: str) -> Reading:
         """The department an emergency described in `text` goes to (保卫处, 后勤, 学生处…)."""
-        return _read_many(*self.emergency_department, [text], want=None)[0]
+        return _read_many(*self.emergency_department, [text], want=None, grams={})[0]
 
     def read_danger_many(self, texts: Sequence[str]) -> list[Reading]:
         """`read_danger` of each text, the model called once for all (the same readings)."""
@@ -200,6 +203,25 @@ class Reader:
     def read_department_many(self, texts: Sequence[str]) -> list[Reading]:
         """`read_department` of each text, the model called once for all (the same readings)."""
         return _read_many(*self.department, texts, want=None, grams=self._grams)
+
+
+def _prepare(pipe: Any) -> None:
+    """Make a fitted pipeline ready to read fast, once, when it is fitted or loaded: the tables
+    of its character n-grams (`char_grams.char_table`), and its linear model's coefficients
+    kept column-major (the same values): `predict_proba` multiplies the sparse texts by
+    `coef_.T`, which scipy copies to row-major on every call otherwise (10 MB for the
+    department model's seventeen classes)."""
+    import numpy as np
+
+    from xinxiang.classify.char_grams import char_table
+
+    vec = pipe.named_steps["tfidf"]
+    for part in [p for _, p in vec.transformer_list] if hasattr(vec, "transformer_list") else [vec]:
+        char_table(part)
+    clf = pipe.named_steps["clf"]
+    coef = getattr(clf, "coef_", None)
+    if isinstance(coef, np.ndarray) and coef.ndim == 2 and not coef.flags.f_contiguous:
+        clf.coef_ = np.asfortranarray(coef)
 
 
 class SecondReader(Protocol):
@@ -216,7 +238,7 @@ def _read_many(
     names: Any,
     texts: Sequence[str],
     want: str | None,
-    grams: dict[tuple[Any, ...], dict[str, Counter[str]]] | None = None,
+    grams: dict[tuple[Any, ...], Any] | None = None,
 ) -> list[Reading]:
     """Each text's reading, vectorised and predicted in one call: scikit-learn's checks cost
     more per call than a row does, and each row's figures do not depend on the other rows.
@@ -229,20 +251,18 @@ def _read_many(
     x = _vectorise(vec, list(texts), grams).tocsr()
     probs = clf.predict_proba(x)
     classes = [str(c) for c in clf.classes_]
-    coef = clf.coef_
-    out: list[Reading] = []
-    for r in range(x.shape[0]):
-        i = classes.index(want) if want is not None else int(probs[r].argmax())
-        row = coef[0] * (1 if i == 1 else -1) if coef.shape[0] == 1 else coef[i]
-        lo, hi = x.indptr[r], x.indptr[r + 1]
-        evidence = _evidence(x.indices[lo:hi], x.data[lo:hi], row, names)
-        out.append(Reading(classes[i], float(probs[r][i]), evidence))
-    return out
+    if want is not None:
+        chosen = [classes.index(want)] * x.shape[0]
+    else:
+        chosen = probs.argmax(axis=1).tolist()  # the first of equal probabilities, as argmax
+    evidence = _evidence_many(x, chosen, clf.coef_, names)
+    return [
+        Reading(classes[i], float(probs[r][i]), found)
+        for r, (i, found) in enumerate(zip(chosen, evidence, strict=True))
+    ]
 
 
-def _vectorise(
-    vec: Any, texts: list[str], grams: dict[tuple[Any, ...], dict[str, Counter[str]]] | None
-) -> Any:
+def _vectorise(vec: Any, texts: list[str], grams: dict[tuple[Any, ...], Any] | None) -> Any:
     """`vec.transform(texts)`, the very same matrix, with each text's n-grams counted once for
     every vectoriser that analyses it alike (the danger model's characters and the department
     model's are the same 1–3-grams, only their vocabularies differ). Counted with `Counter`
@@ -273,25 +293,43 @@ def _vectorise(
             vec.stop_words,
         )
     )
-    known = grams.get(key, {})
+    from xinxiang.classify.char_grams import Occurrences, char_table, count_matrix, occurrences
+
+    table = char_table(vec)
+    if table is not None:
+        # Character n-grams: counted with numpy (`char_grams`), the same matrix.
+        found = grams.get(key)
+        if not isinstance(found, Occurrences) or found.texts != tuple(texts):
+            found = grams[key] = occurrences(vec, table, texts)
+        return _tfidf(vec._tfidf, count_matrix(vec, table, found))
+    known = grams.get(key)
+    if not isinstance(known, dict):
+        known = {}
     analyse = vec.build_analyzer()
     counted = {t: known[t] if t in known else Counter(analyse(t)) for t in texts}
     grams[key] = counted  # the last call's texts only: memory stays one batch's
-    get = vec.vocabulary_.get
-    indptr, indices, values = [0], [], []
-    for t in texts:
-        c = counted[t]
-        for j, n in zip(map(get, c), c.values(), strict=True):
-            if j is not None:
-                indices.append(j)
-                values.append(n)
-        indptr.append(len(indices))
+    # Every text's distinct n-grams looked up in one pass (`map` over the vocabulary's `get`,
+    # -1 for an n-gram outside it), then the unknown ones dropped with numpy.
+    rows = [counted[t] for t in texts]
+    sizes = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
+    total = int(sizes.sum())
+    columns = np.fromiter(
+        map(vec.vocabulary_.get, chain.from_iterable(rows), repeat(-1)),
+        dtype=np.intp,
+        count=total,
+    )
+    counts = np.fromiter(chain.from_iterable(map(Counter.values, rows)), dtype=np.intc, count=total)
+    kept = columns >= 0
+    before = np.zeros(total + 1, dtype=np.intp)  # kept n-grams before each position
+    np.cumsum(kept, out=before[1:])
+    ends = np.zeros(len(rows) + 1, dtype=np.intp)
+    np.cumsum(sizes, out=ends[1:])
     # As `CountVectorizer._count_vocab` builds it: int counts, int32 indices, sorted.
     x = sp.csr_matrix(
         (
-            np.asarray(values, dtype=np.intc),
-            np.asarray(indices, dtype=np.int32),
-            np.asarray(indptr, dtype=np.int32),
+            counts[kept],
+            columns[kept].astype(np.int32),
+            before[ends].astype(np.int32),
         ),
         shape=(len(texts), len(vec.vocabulary_)),
         dtype=vec.dtype,
@@ -299,36 +337,82 @@ def _vectorise(
     x.sort_indices()
     if vec.binary:
         x.data.fill(1)
-    return vec._tfidf.transform(x, copy=False)
+    return _tfidf(vec._tfidf, x)
+
+
+def _tfidf(transformer: Any, x: Any) -> Any:
+    """`transformer.transform(x, copy=False)` of a CSR count matrix made here (float, sorted):
+    the very operations scikit-learn's `TfidfTransformer` makes on it, in place — sublinear
+    tf, idf, each row's l2 norm (`inplace_csr_row_normalize_l2`, as `normalize` does) —
+    without its checks of the input, which cost more per call than a batch's arithmetic."""
+    import numpy as np
+    import sklearn
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
+
+    if (
+        type(transformer) is not TfidfTransformer
+        or transformer.norm not in ("l2", None)
+        or x.format != "csr"
+        or x.dtype not in (np.float64, np.float32)
+        or sklearn.get_config()["sparse_interface"] != "spmatrix"
+    ):
+        return transformer.transform(x, copy=False)
+    if transformer.sublinear_tf:
+        np.log(x.data, x.data)
+        x.data += 1.0
+    if hasattr(transformer, "idf_"):
+        x.data *= transformer.idf_[x.indices]
+    if transformer.norm == "l2":
+        inplace_csr_row_normalize_l2(x)
+    return x
 
 
 # Candidates sorted in Python per letter: the strongest few, ties at the cut included.
 _EVIDENCE_POOL = 32
 
 
-def _evidence(indices: Any, data: Any, row: Any, names: Any) -> tuple[str, ...]:
-    """The n-grams that weighed most for the class (weight = tf-idf × coefficient): the first
-    `EVIDENCE_SIZE` distinct grams longer than a character, by weight then gram, descending."""
+def _evidence_many(x: Any, chosen: list[int], coef: Any, names: Any) -> list[tuple[str, ...]]:
+    """Each row's evidence for its class `chosen[r]`: the n-grams that weighed most (weight =
+    tf-idf × the class's coefficient; a binary model's class 0 reads the coefficients negated):
+    the first `EVIDENCE_SIZE` distinct grams longer than a character, by weight then gram,
+    descending. The weights of the whole batch are made at once; each row's strongest
+    `_EVIDENCE_POOL` (ties at the cut included) are then sorted in Python, or all of its
+    positive weights when those hold fewer than `EVIDENCE_SIZE` grams."""
     import numpy as np
 
-    weights = data * row[indices]
+    names = np.asarray(names)
+    n_rows = x.shape[0]
+    row_of = np.repeat(np.arange(n_rows), np.diff(x.indptr))
+    if coef.shape[0] == 1:
+        # Multiplying by ±1.0 is exact: the very weights of `coef[0] * (1 or -1)`.
+        sign = np.where(np.asarray(chosen) == 1, 1.0, -1.0)
+        weights = x.data * (coef[0][x.indices] * sign[row_of])
+    else:
+        weights = x.data * coef[np.asarray(chosen, dtype=np.intp)[row_of], x.indices]
     positive = weights > 0
-    weights, indices = weights[positive], indices[positive]
-    if len(weights) > _EVIDENCE_POOL:
-        # Every weight outside the pool is below the pool's smallest: sorting the pool alone
-        # gives the same first grams whenever it holds enough of them.
-        cut = np.partition(weights, len(weights) - _EVIDENCE_POOL)[len(weights) - _EVIDENCE_POOL]
-        pool = weights >= cut
-        found = _first_grams(weights[pool], indices[pool], names)
-        if len(found) == EVIDENCE_SIZE:
-            return found
-    return _first_grams(weights, indices, names)
+    weights, indices, row_of = weights[positive], x.indices[positive], row_of[positive]
+    order = np.lexsort((-weights, row_of))  # by row, then weight descending
+    weights, indices = weights[order], indices[order]
+    bounds = np.searchsorted(row_of[order], np.arange(n_rows + 1)).tolist()
+    out: list[tuple[str, ...]] = []
+    for lo, hi in pairwise(bounds):
+        if hi - lo > _EVIDENCE_POOL:
+            # Every weight outside the pool is below the pool's smallest: sorting the pool
+            # alone gives the same first grams whenever it holds enough of them.
+            cut = weights[lo + _EVIDENCE_POOL - 1]
+            end = lo + int(np.count_nonzero(weights[lo:hi] >= cut))
+            found = _first_grams(weights[lo:end], indices[lo:end], names)
+            if len(found) == EVIDENCE_SIZE:
+                out.append(found)
+                continue
+        out.append(_first_grams(weights[lo:hi], indices[lo:hi], names))
+    return out
 
 
 def _first_grams(weights: Any, indices: Any, names: Any) -> tuple[str, ...]:
-    scored = sorted(
-        ((float(w), str(names[j])) for w, j in zip(weights, indices, strict=True)), reverse=True
-    )
+    grams = map(str, names[indices].tolist())
+    scored = sorted(zip(weights.tolist(), grams, strict=True), reverse=True)
     evidence: list[str] = []
     for _, g in scored:
         gram = g.removeprefix("chars__").removeprefix("words__").strip()

@@ -144,6 +144,28 @@ class RuleSet:
     regex_rules: tuple[int, ...] = ()
     keyword_bytes: tuple[int, ...] = ()
     emergency: EmergencyLexicon = field(default_factory=EmergencyLexicon)
+    # The regular expressions as (rule index, expression index): those that may match any
+    # text, and per string of `regex_literals` those that can only match a text holding it
+    # (`required_literals`), with an automaton over those strings.
+    regex_always: tuple[tuple[int, int], ...] = ()
+    regex_literals: tuple[str, ...] = ()
+    regex_by_literal: tuple[tuple[tuple[int, int], ...], ...] = ()
+    regex_automaton: Any = field(default=None, repr=False)
+
+    def regex_candidates(self, text: str) -> list[tuple[int, int]]:
+        """The regular expressions (rule index, expression index) that may match `text`, in
+        the rules' order: every one not ruled out by a string it needs and `text` lacks."""
+        if not self.regex_rules or not text:
+            return []
+        if self.regex_automaton is None:
+            if self.regex_always:
+                return list(self.regex_always)
+            # Made without the tables (not by `compile_rules`): every expression is searched.
+            return [(r, p) for r in self.regex_rules for p in range(len(self.rules[r].regex))]
+        found = set(self.regex_always)
+        for idx in {idx for _, idx in self.regex_automaton.iter(as_latin1_bytes(text))}:
+            found.update(self.regex_by_literal[idx])
+        return sorted(found)
 
     def first_matches(self, text: str) -> dict[int, int]:
         """Keyword index → character offset of its first occurrence in normalised `text`."""
@@ -244,6 +266,96 @@ def _build_rule(
     )
 
 
+def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Strings one of which every match of `pattern` contains, or None when none are found
+    (a case-insensitive pattern, or nothing it must match literally). A text holding none of
+    them cannot match: the scan skips searching it (`scan.scan`).
+
+    Read from the parsed pattern: a run of literal characters, a group (or alternation of
+    branches) each branch of which needs one, a repetition at least once of something that
+    needs one, or a set of literal characters; of several, the one with the longest shortest
+    string."""
+    try:
+        import importlib
+
+        # CPython's own parser of regular expressions (`sre_parse`, private since 3.11).
+        sre: Any = importlib.import_module("re._constants")
+        sre_parse: Any = importlib.import_module("re._parser")
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    except Exception:  # another Python's parser: no shortcut, the pattern is searched
+        return None
+    if not isinstance(pattern.pattern, str) or parsed.state.flags & re.IGNORECASE:
+        return None
+    repeats = (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT))
+
+    def needed(items: Any) -> frozenset[str] | None:
+        best: frozenset[str] | None = None
+
+        def take(found: frozenset[str] | None) -> None:
+            nonlocal best
+            if not found or not all(found):
+                return
+            rank = (min(map(len, found)), -len(found))
+            if best is None or rank > (min(map(len, best)), -len(best)):
+                best = found
+
+        run: list[str] = []
+        for op, av in items:
+            if op is sre.LITERAL:
+                run.append(chr(av))
+                continue
+            if run:
+                take(frozenset({"".join(run)}))
+                run = []
+            if op is sre.SUBPATTERN:
+                _, add_flags, del_flags, inner = av
+                if not add_flags and not del_flags:
+                    take(needed(inner))
+            elif op is sre.ATOMIC_GROUP:
+                take(needed(av))
+            elif op is sre.BRANCH:
+                each = [needed(branch) for branch in av[1]]
+                if all(e is not None for e in each):
+                    take(frozenset().union(*each))  # type: ignore[arg-type]
+            elif any(op is r for r in repeats):
+                low, _, inner = av
+                if low >= 1:
+                    take(needed(inner))
+            elif op is sre.IN and av and all(o is sre.LITERAL for o, _ in av):
+                take(frozenset(chr(c) for _, c in av))
+            # Anything else (any character, classes, anchors, look-arounds, back-references)
+            # needs nothing literal, and ends a run of literal characters.
+        if run:
+            take(frozenset({"".join(run)}))
+        return best
+
+    return needed(parsed.data)
+
+
+def _regex_prefilter(
+    version: str, rules: Sequence[Rule]
+) -> tuple[
+    tuple[tuple[int, int], ...], tuple[str, ...], tuple[tuple[tuple[int, int], ...], ...], Any
+]:
+    always: list[tuple[int, int]] = []
+    index: dict[str, int] = {}
+    by_literal: list[list[tuple[int, int]]] = []
+    for r_idx, rule in enumerate(rules):
+        for p_idx, pattern in enumerate(rule.regex):
+            found = required_literals(pattern)
+            if found is None:
+                always.append((r_idx, p_idx))
+                continue
+            for literal in sorted(found):
+                idx = index.setdefault(literal, len(index))
+                if idx == len(by_literal):
+                    by_literal.append([])
+                by_literal[idx].append((r_idx, p_idx))
+    literals = tuple(index)
+    automaton = _automaton(version + "|regex", literals) if literals else None
+    return tuple(always), literals, tuple(tuple(b) for b in by_literal), automaton
+
+
 _AUTOMATA: dict[str, Any] = {}
 
 
@@ -301,6 +413,7 @@ def compile_rules(
     full_version = hashlib.sha256(
         (version + "|" + ",".join(d.code for d in departments)).encode()
     ).hexdigest()[:16]
+    always, literals, by_literal, regex_automaton = _regex_prefilter(full_version, rules)
     return RuleSet(
         rules=tuple(rules),
         categories=tuple(model.categories),
@@ -313,6 +426,10 @@ def compile_rules(
         regex_rules=tuple(i for i, r in enumerate(rules) if r.regex),
         keyword_bytes=tuple(len(kw.encode("utf-8")) for kw in keywords),
         emergency=_emergency(path, model, departments, full_version),
+        regex_always=always,
+        regex_literals=literals,
+        regex_by_literal=by_literal,
+        regex_automaton=regex_automaton,
     )
 
 

@@ -44,17 +44,17 @@ def scan(rules: RuleSet, texts: dict[str, str]) -> dict[int, RuleState]:
                     st.all_hits.setdefault(kw, (fname, pos))
                 else:
                     st.excluded = True
-        for r_idx in rules.regex_rules:
+        # Only the expressions that may match: most need a string the text lacks.
+        for r_idx, p_idx in rules.regex_candidates(text):
             rule = all_rules[r_idx]
             if fname not in rule.fields:
                 continue
-            for pattern in rule.regex:
-                m = pattern.search(text)
-                if m is not None and m.group():
-                    st = states.get(r_idx)
-                    if st is None:
-                        st = states[r_idx] = RuleState({}, {})
-                    st.any_hits.setdefault(m.group(), (fname, m.start()))
+            m = rule.regex[p_idx].search(text)
+            if m is not None and m.group():
+                st = states.get(r_idx)
+                if st is None:
+                    st = states[r_idx] = RuleState({}, {})
+                st.any_hits.setdefault(m.group(), (fname, m.start()))
     return states
 
 
