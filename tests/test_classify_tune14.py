@@ -138,6 +138,14 @@ HARD_NEGATIVES = [
     ("我是硕士二年级，导师出国了，开题报告没人签字，怎么办？", "yjsc", "dispatch"),
     # Plain thanks to the warden stays praise; a warden's curfew check is no praise.
     ("感谢宿管阿姨帮我收了快递！", None, "praise"),
+    # A canteen that closes too early is no curfew.
+    ("二食堂晚上七点就关门了，我们晚课下课根本吃不上饭，能不能晚点关门？", "hqc", "dispatch"),
+    # A passing 毕设 in a letter about counselling stays the counselling centre's.
+    (
+        "想问一下心理咨询中心能不能预约周末的时间？最近毕设和找工作压力很大，想找老师聊聊。",
+        "xsc",
+        "dispatch",
+    ),
     # A library room's rules asked about stay a request.
     ("Can the library's study room stay open after midnight during exam week?", "tsg", "dispatch"),
 ]
