@@ -90,7 +90,11 @@ ROUTES = [
         "dispatch",
     ),
     # An undergraduate's graduation project and its absent supervisor: 教务处.
-    ("我的毕设指导老师出国了，一学期只回过一封邮件，任务书没人签，下周就要答辩了。", "jwc", "dispatch"),
+    (
+        "我的毕设指导老师出国了，一学期只回过一封邮件，任务书没人签，下周就要答辩了。",
+        "jwc",
+        "dispatch",
+    ),
     # A bed too short for a tall student: a repair (后勤).
     ("我一米八八，宿舍的床太短了，脚一直悬在外面，能不能换张长点的？", "hqc", "dispatch"),
     # The warden's care praised, the praise asked for at the end: 后勤.
