@@ -14,9 +14,11 @@ measured once after the h-tune9 round and then seen); since h-tune11 also
 `tests/data/eval/heldout9/` (pool j, measured once after the h-tune10 round and then seen); since
 h-tune12 also `tests/data/eval/heldout10/` (pool k, measured once after the h-tune11 round and then
 seen); since h-tune13 also `tests/data/eval/heldout11/` (pool l, measured once after the h-tune12
-round and then seen). The sets are listed by name (`SEEN_POOLS`), never by a glob: a fresh
-held-out pool (`heldout12/`, `heldout13/`, or any later one) is never trained on, and `main`
-refuses to run if a name in `NEVER_TRAIN` were ever listed. Also the hand-written readings
+round and then seen); since h-tune14 also `tests/data/eval/heldout12/` (pool m, measured once
+after the h-tune13 round and then seen). The sets are listed by name (`SEEN_POOLS`), never by a
+glob: a fresh held-out pool (`heldout13/`, `heldout14/`, or any later one) is never trained on,
+and `main` refuses to run if a name in `NEVER_TRAIN` were ever listed. Also the hand-written
+readings
 `tests/data/{emergency_classes,emergency_readings,department_readings,disposition_readings}.txt`
 and `tests/data/eval/extra/*.txt` (letters written for the reader:
 ``<dept or -> <E|N> <text>`` a line). Writes one JSON line per letter:
@@ -52,9 +54,10 @@ SEEN_POOLS = (
     "heldout9",
     "heldout10",
     "heldout11",
+    "heldout12",
 )
-# Never trained on: pool m (heldout12) and pool n (heldout13), the fresh pools.
-NEVER_TRAIN = ("heldout12", "heldout13")
+# Never trained on: pool n (heldout13) and pool o (heldout14), the fresh pools.
+NEVER_TRAIN = ("heldout13", "heldout14", "heldout15")
 # Disposition readings whose department is the letter's own (not the office's).
 OWN_DEPT = ("praise", "dispatch")
 
