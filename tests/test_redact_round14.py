@@ -130,7 +130,8 @@ def test_the_same_shape_with_a_person_stays_hidden(shipped: Redactor, text: str,
 # title repeated after the surname (园长舒园长, 社长于社长), a rare surname before a title (容),
 # a member of a team (队员…), an alias in quotes and a nickname a group calls someone by, a Han
 # name in brackets after a roman one, Tibetan names of two syllables, a list's second name before
-# an adverb (任佳、方圆根本不知道).
+# an adverb (任佳、方圆根本不知道), a resident, a parent (我爸…), someone of an office (…处的…), a
+# Kazakh syllable (娜尔), a full name whose given name a found nickname calls (我是向葵…叫我小葵).
 NAMES_FOUND = [
     ("我去找园长柴园长反映过。", "柴"),
     ("厂长殷厂长说下周修。", "殷"),
@@ -141,6 +142,13 @@ NAMES_FOUND = [
     ("I'm Aylin Kaya (艾琳卡娅), a student from Turkey.", "艾琳卡娅"),
     ("室友索南欧珠今天没来。", "索南欧珠"),
     ("我和室友李可、方舟根本没去。", "方舟"),
+    # Residents and stall holders, a parent as one calls them, someone of an office.
+    ("我是对面小区的居民邬长顺。", "邬长顺"),
+    ("那辆车是我爸柴永贵买的。", "柴永贵"),
+    ("后来保卫处的宓建华来看了。", "宓建华"),
+    # A Kazakh name; a full name whose given name a nickname calls.
+    ("我是舞蹈队的阿依娜尔，哈萨克族。", "阿依娜尔"),
+    ("我是向晴，大家都叫我小晴。", "向晴"),
 ]
 
 
@@ -157,7 +165,15 @@ NAMES_KEPT = [
     "I study at Peking University (北京大学).",
     "李明、方便根本不用排队。",
     "我们私下叫她去吃饭。",
+    "保卫处的人来了以后说监控坏了。",
+    "教务处的通知说明天考试。",
+    "我们小区的居民都反对。",
 ]
+
+
+def test_a_word_before_a_nickname_stays(shipped: Redactor) -> None:
+    out = shipped.redact_all(["我是学生，大家叫我小生。"])[0]
+    assert out.startswith("我是学生，")
 
 
 @pytest.mark.parametrize("text", NAMES_KEPT)

@@ -37,6 +37,8 @@ MORE_MORPHEMES = (
     "拉珍",
     "仁增",
     "琼达",
+    # Kazakh (古丽娜尔).
+    "娜尔",
 )
 _H = "\u4e00-\u9fff"
 # A name with the father's after a middle dot (…克里木·吾守尔).

@@ -195,7 +195,10 @@ ROLE_CUES = _words(
     # Round 13: words that say the full or real name follows (全名蒋明亮, 姓名：邰乐乐).
     "全名 真名 大名 姓名 本名 原名 中文名 汉语名 "
     # Round 14: members of a team, a group or a class (队员冀飞扬, 组员…, 学员…).
-    "队员 组员 球员 学员 队友"
+    "队员 组员 球员 学员 队友 "
+    # Round 14: residents and stall holders (小区的居民冯建设), a parent as one calls them
+    # (我爸钱永福), and someone of an office (保卫处的武建军).
+    "居民 住户 业主 摊主 商户 我爸 我妈 老爸 老妈 处的 科的 办的"
 )
 # Words for a person right before a nickname (同事老翟, 楼长老鲍, 师姐晴晴, 同学阿强).
 PERSON_CUES = _words(

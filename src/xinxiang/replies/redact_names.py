@@ -537,5 +537,11 @@ class NameFinder:
                 names.add(m.group())
         for name in [n for n in names if _DOTTED.fullmatch(n)]:
             names.update(p for p in re.split("[·・]", name) if p not in self.not_names)
+        # Round 14: a full name whose given name a found nickname calls (我是向葵，…叫我小葵).
+        for nick in [n for n in names if len(n) == 2 and n[0] in "小阿"]:
+            given = re.escape(nick[1])
+            for full in re.findall(rf"(?:(?<=我是)|(?<=我叫))([{_HAN}]{given})(?=[，,。；;！!]|$)", text):
+                if full not in self.not_names and not (self.lexicon and self.lexicon(full)):
+                    names.add(full)
         names = {n for n in names if n in known or not not_a_person(n, text)}
         return sorted((n for n in names if n.strip()), key=len, reverse=True)
