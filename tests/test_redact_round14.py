@@ -98,8 +98,9 @@ KEPT = [
     "孙悟空和猪八戒是《西游记》里的。",
     # X中 before a numeral: among X.
     "梅兰竹菊是花中四君子。",
-    # Landmarks read as names.
+    # Landmarks read as names (with no word for a person beside them).
     "东方明珠晚上很漂亮。",
+    "去上海一定要去外滩和东方明珠。",
     # Words beginning with a surname character, brands, titles of works.
     "张家口的风很大。",
     "李宁的运动鞋打折了。",
@@ -118,6 +119,9 @@ HIDDEN = [
     ("我室友张伟有三张桌子。", "张伟"),
     ("我室友郭靖和华生都住在贝克街。", "郭靖"),
     ("我室友东方明月说她明天来。", "东方明月"),
+    ("我室友东方明珠说她明天来。", "东方明珠"),
+    ("想给东方明珠老师提点意见。", "东方明珠"),
+    ("我室友林黛玉说她明天来。", "林黛玉"),
 ]
 
 

@@ -158,21 +158,23 @@ NOT_NAMES = frozenset(
         "艾青 孟春 仲春 季春 孟夏 仲夏 季夏 孟秋 仲秋 季秋 仲冬 季冬 楼长 舍长 楼管 "
         "刘海 常言 常言道 宁夏 甘肃 青海 西藏 新疆 内蒙 广西 广东 山东 山西 河南 河北 湖南 湖北 "
         "安徽 福建 浙江 贵州 四川 辽宁 吉林 黑龙江 海南 陕西 台湾 香港 澳门 重庆 天津 上海 北京 "
-        # Round 14: landmarks whose names read as names (东方明珠: 东方 is a surname).
-        "东方明珠 东方明珠塔 明珠塔 白云山 黄鹤楼 岳阳楼 滕王阁 雷峰塔 马踏飞燕 "
     )
 ) | frozenset(JIEBA_NR_WORDS)
 
+# Round 14: landmarks whose names read as names (东方明珠: 东方 is a surname) — dropped only with
+# no word for a person next to them (a teacher may be called 东方明珠: 东方明珠老师).
+LANDMARKS = frozenset(_words("东方明珠 东方明珠塔 黄鹤楼 岳阳楼 滕王阁 雷峰塔 白云山"))
+
 # Round 14: figures of world-famous fiction, whole or by a part of a dotted name, and the places
 # of their stories (哈利·波特和赫敏在霍格沃茨, 夏洛克·福尔摩斯住在贝克街): no letter writer.
-# Only names no parent gives a child (not 郭靖, 华生, 柯南): a found name holding one is dropped.
+# Only names no parent gives a child (not 郭靖, 华生, 柯南, nor a surname and a given name as
+# 贾宝玉, 林黛玉 — letter writers bear those): a found name holding one is dropped.
 FICTION = frozenset(
     _words(
         "哈利·波特 赫敏 邓布利多 伏地魔 霍格沃茨 斯内普 马尔福 "
         "夏洛克 福尔摩斯 夏洛克·福尔摩斯 莫里亚蒂 贝克街 "
-        "哈姆雷特 罗密欧 朱丽叶 堂吉诃德 简·爱 鲁滨逊 格列佛 爱丽丝 匹诺曹 "
-        "孙悟空 猪八戒 沙和尚 唐僧 林黛玉 贾宝玉 薛宝钗 王熙凤 鲁智深 诸葛孔明 "
-        "白雪公主 灰姑娘 小红帽 哪吒 小龙女 令狐冲 韦小宝 名侦探柯南"
+        "哈姆雷特 罗密欧 堂吉诃德 简·爱 鲁滨逊 格列佛 匹诺曹 "
+        "孙悟空 猪八戒 沙和尚 唐僧 白雪公主 灰姑娘 小红帽 哪吒 小龙女 名侦探柯南"
     )
 )
 

@@ -48,6 +48,7 @@ from xinxiang.replies.name_words import (
     COMPOUND_SURNAMES,
     DETERMINERS,
     FICTION,
+    LANDMARKS,
     NOT_BEFORE_TITLE,
     NOT_GIVEN,
     NOT_NAMES,
@@ -130,6 +131,7 @@ def _word_starts(tokens: list[tuple[str, str]] | None) -> dict[int, tuple[str, s
     return starts
 
 
+_STRONG_CUES = tuple(c for c in ROLE_CUES if c not in WEAK_CUES)  # 室友, not 和
 # Round 14: a measure word after a numeral (有12张球台, 三张桌子): 张 counts things there.
 _MEASURE_FIRST = frozenset("张支台包封项间盘杯瓶条把")
 _NUMERAL_END = re.compile(r"(?:\d|[一二两三四五六七八九十百千几多])$")
@@ -138,8 +140,8 @@ _AMONG = re.compile(r"[\u4e00-\u9fff]中(?=[一二三四五六七八九十])")
 
 
 def not_a_person(name: str, text: str) -> bool:
-    """A found "name" that is no person: a figure of famous fiction (or a part of one) or a
-    landmark; a measure word after a numeral at every place it occurs; X中 before a numeral."""
+    """A found "name" that is no person: a figure of famous fiction (or a part of one), a
+    landmark with no word for a person beside it; a measure word after a numeral at every place it occurs; X中 before a numeral."""
     if any(f in name for f in FICTION):
         return True  # 波特和赫敏, 福尔摩斯住在: a figure with what jieba glued to it
     spots = [m.start() for m in re.finditer(re.escape(name), text)]
@@ -150,6 +152,10 @@ def not_a_person(name: str, text: str) -> bool:
     ]
     if all(any(s <= i and i + len(name) <= e for s, e in inside) for i in spots):
         return True  # 霍格 of 霍格沃茨
+    if name in LANDMARKS and not any(
+        text.startswith(TITLES, i + len(name)) or text[:i].endswith(_STRONG_CUES) for i in spots
+    ):
+        return True
     if name[0] in _MEASURE_FIRST and all(_NUMERAL_END.search(text[:i]) for i in spots):
         return True
     return len(name) == 2 and all(_AMONG.match(text, i) for i in spots)

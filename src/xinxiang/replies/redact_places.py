@@ -30,6 +30,10 @@ _ADDR_TAIL = (
     rf"|[{H}]{{0,8}}?(?:医院|住院部|门诊楼|病区|病房))*"
 )
 ADDRESS = (
+    # A lane of flats after a district (海淀区车道沟南里12号楼2门502); round 14: after a road, by
+    # 栋 too (路北区建设北路华岩北里12栋2门301). First: a lane is a road too (…北里甲1号), and
+    # the district's road below would stop at its number.
+    rf"[{H}]{{2,3}}区[{H}]{{2,12}}?[东西南北]?里\d{{1,4}}(?:号楼|栋|幢){_ADDR_TAIL}|"
     rf"[{H}]{{2,4}}?(?:省|市|自治区)(?:[{H}]{{1,5}}?(?:区|县|市|旗))?{_ROAD}{_ADDR_TAIL}"
     # Round 13: a league or prefecture, its banner or county and a town before the road
     # (锡林郭勒盟阿巴嘎旗别力古台镇团结路8号).
@@ -56,9 +60,6 @@ ADDRESS = (
     rf"|{_ROAD}(?:院[东西南北中]区|[{H}]{{2,8}}?(?:小区|家园|花园|公寓|苑|新村))?"
     r"\d{1,4}(?:号楼|栋|幢|单元)"
     rf"{_ADDR_TAIL}"
-    # A lane of flats after a district (海淀区车道沟南里12号楼2门502).
-    # Round 14: after a road, by 栋 too (路北区建设北路华岩北里12栋2门301).
-    rf"|[{H}]{{2,3}}区[{H}]{{2,12}}?[东西南北]?里\d{{1,4}}(?:号楼|栋|幢){_ADDR_TAIL}"
     # Round 14: a warehouse or block in a zone of a park after the city and district
     # (安次区龙河高新区物流园C区6号库).
     rf"|[{H}]{{2,4}}?市[{H}]{{1,5}}?区[{H}]{{2,12}}?(?:园|园区|基地|开发区)[A-Za-z\d]{{1,2}}区"
