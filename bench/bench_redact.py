@@ -16,9 +16,9 @@ writer, measured once at stop 25; `--heldout8`: also the one by a ninth writer, 
 after round 10 (18:25 UTC); `--heldout9`: also the one by a tenth writer, measured once
 after round 11 (18:49 UTC); `--heldout10`: also the one by an eleventh writer, measured once
 after round 12 (19:42 UTC);
-`--heldout11`: also the one by a twelfth writer, measured once after round 13 (21:43 UTC); `--heldout12`: also the one
-by a thirteenth writer, not yet measured; `--heldout13`: also the one by a fourteenth writer, not
-yet measured; `--rules-only`: without the
+`--heldout11`: also the one by a twelfth writer, measured once after round 13 (21:43 UTC);
+`--heldout12`: also the one by a thirteenth writer, not yet measured; `--heldout13`: also the
+one by a fourteenth writer, not yet measured; `--rules-only`: without the
 learned name tagger the shipped `redaction.toml` turns on since round 10) it
 prints the share of planted items redacted per type and overall, and the share of clean
 sentences altered (false redactions). A planted item counts as redacted

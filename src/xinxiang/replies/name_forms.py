@@ -103,8 +103,9 @@ _ALSO_CALLED = re.compile(
     r"(?=[，,。；;！!]|$|\n|（|\(|）|\)|\s|的(?:女|男)?(?:同学|学生|生|人|孩子)|的\s|就行|就好)"
 )
 
-# Round 14: a name given as someone's alias, in quotes (化名是“小树”, 外号叫“大熊”), and a nickname
-# a group calls someone by in private or as a rule (我们私下叫她雪球，, 大家都叫他胖虎。), even words.
+# Round 14: a name given as someone's alias, in quotes (化名是“小树”, 外号叫“大熊”), and a
+# nickname a group calls someone by in private or as a rule (我们私下叫她雪球，, 大家都叫他胖虎。),
+# even words.
 _ALIAS = re.compile(
     r"(?:化名|昵称|外号|绰号|网名|小名|乳名|代号)(?:是|叫|为|叫做)?[“\"「‘']"
     rf"(?P<alias>[{_HAN}]{{2,4}}?)[”\"」’']"

@@ -141,15 +141,14 @@ _AMONG = re.compile(r"[\u4e00-\u9fff]中(?=[一二三四五六七八九十])")
 
 def not_a_person(name: str, text: str) -> bool:
     """A found "name" that is no person: a figure of famous fiction (or a part of one), a
-    landmark with no word for a person beside it; a measure word after a numeral at every place it occurs; X中 before a numeral."""
+    landmark with no word for a person beside it; a measure word after a numeral at every place
+    it occurs; X中 before a numeral."""
     if any(f in name for f in FICTION):
         return True  # 波特和赫敏, 福尔摩斯住在: a figure with what jieba glued to it
     spots = [m.start() for m in re.finditer(re.escape(name), text)]
     if not spots:
         return False
-    inside = [
-        (m.start(), m.end()) for f in FICTION for m in re.finditer(re.escape(f), text)
-    ]
+    inside = [(m.start(), m.end()) for f in FICTION for m in re.finditer(re.escape(f), text)]
     if all(any(s <= i and i + len(name) <= e for s, e in inside) for i in spots):
         return True  # 霍格 of 霍格沃茨
     if name in LANDMARKS and not any(
@@ -546,7 +545,8 @@ class NameFinder:
         # Round 14: a full name whose given name a found nickname calls (我是向葵，…叫我小葵).
         for nick in [n for n in names if len(n) == 2 and n[0] in "小阿"]:
             given = re.escape(nick[1])
-            for full in re.findall(rf"(?:(?<=我是)|(?<=我叫))([{_HAN}]{given})(?=[，,。；;！!]|$)", text):
+            said = rf"(?:(?<=我是)|(?<=我叫))([{_HAN}]{given})(?=[，,。；;！!]|$)"
+            for full in re.findall(said, text):
                 if full not in self.not_names and not (self.lexicon and self.lexicon(full)):
                     names.add(full)
         names = {n for n in names if n in known or not not_a_person(n, text)}
