@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from xinxiang.config import load_config
+from xinxiang.replies.name_crf_gate import described
 from xinxiang.replies.privacy import public_allowlist
 from xinxiang.replies.redactor import Redactor, load_redactor
 
@@ -184,3 +185,24 @@ def test_a_word_before_a_nickname_stays(shipped: Redactor) -> None:
 def test_name_look_alikes_stay(shipped: Redactor, text: str) -> None:
     assert shipped.redact_all([text])[0] == text
     assert shipped.with_crf(None).redact_all([text])[0] == text
+
+
+# The learned tagger's gate (round 14): a state or adjective word right after a noun says what
+# the noun is like (天空|湛蓝，), unless a person is in sight (室友|湛蓝|说).
+@pytest.mark.parametrize(
+    ("tokens", "kept"),
+    [
+        ([("天空", "n"), ("湛蓝", "z"), ("，", "x")], True),
+        ([("湖水", "ns"), ("清澈", "a")], True),
+        ([("室友", "n"), ("湛蓝", "z"), ("说", "v")], False),
+        ([("天空", "n"), ("湛蓝", "nr"), ("，", "x")], False),
+    ],
+)
+def test_a_word_describing_a_noun_is_no_name(tokens: list[tuple[str, str]], kept: bool) -> None:
+    s = len(tokens[0][0])
+    assert described(tokens, s, s + len(tokens[1][0])) is kept
+
+
+def test_the_end_of_a_text_is_no_bracket(shipped: Redactor) -> None:
+    # 安装紧急呼叫|按钮 as a subject line, nothing after it: a thing named in a phrase.
+    assert shipped.redact_all(["建议宿舍楼安装紧急呼叫按钮"])[0] == "建议宿舍楼安装紧急呼叫按钮"
