@@ -27,6 +27,7 @@ from typing import Any
 
 from xinxiang.replies.name_crf_gate import (
     common_noun,
+    described,
     noun_phrase,
     ordinary_class,
     place_noun,
@@ -267,6 +268,7 @@ class CrfNames:
                 and not noun_phrase(tokens, s, e, self._frequent)
                 and not place_noun(tokens, s, e, self._frequent)
                 and not common_noun(tokens, s, e, self._frequent)
+                and not described(tokens, s, e)
             ):
                 out.append(word)
         return out

@@ -28,6 +28,8 @@ Round 11 also counts as places what an institution's name ends with (康乐|中�
   before an adverb or adjective (拉萨的阳光很强): what a place has, not a person; and
   `common_noun`: one word the segmenter tags an ordinary noun (n) and counts often, right after
   a verb or a noun, no person in sight (紧急呼叫|按钮): a thing named in a phrase.
+- `described` (round 14): one word the segmenter tags a state or an adjective (z, a) right after a
+  noun, no person in sight (天空|湛蓝): what the noun is like.
 - `eaten` (round 13): right after a verb of eating or drinking (想吃|汤圆, 喝了|两碗豆浆): a dish,
   not a person (one eats with someone, 跟王强吃饭, not eats someone); and `earned`: right after
   a verb of saving, earning or spending and 的 (省下的|小钱, 攒下的|小钱): money, not a person
@@ -257,4 +259,21 @@ def common_noun(
     word, tag = tokens[i]
     if s + len(word) != e or tag != "n" or not frequent(word) or i == 0:
         return False
-    return tokens[i - 1][1] == "v" and not named_here(tokens, i, TITLES, frequent)
+    # Round 14: the end of the text (a subject line, 安装紧急呼叫|按钮) ends a sentence; nothing
+    # after the word is no bracket after it (named_here reads "" as one).
+    padded = [*tokens, ("。", "x")]
+    return tokens[i - 1][1] == "v" and not named_here(padded, i, TITLES, frequent)
+
+
+def described(tokens: Sequence[tuple[str, str]], s: int, e: int) -> bool:
+    """Round 14: whether `text[s:e]` is one word of `tokens` the segmenter tags a state or an
+    adjective (z, a) right after a noun, with no person in sight (`named_here`): what the noun is
+    like (天空|湛蓝，), not a person (室友湛蓝 has a person before it, 湛蓝说 a verb after)."""
+    i = token_at(tokens, s)
+    if i is None or i == 0:
+        return False
+    word, tag = tokens[i]
+    if s + len(word) != e or tag not in ("z", "a"):
+        return False
+    padded = [*tokens, ("。", "x")]
+    return tokens[i - 1][1] in ("n", "ns", "nz") and not named_here(padded, i, TITLES)

@@ -24,6 +24,21 @@ MORE_MORPHEMES = (
     "塔依尔",
     "阿力木",
     "叶尔兰",
+    # Round 14 (the twelfth writer): Tibetan syllables (次仁央宗, 丹增诺布).
+    "央宗",
+    "丹增",
+    "诺布",
+    "次珠",
+    "索南",
+    "欧珠",
+    "桑珠",
+    "群培",
+    "央拉",
+    "拉珍",
+    "仁增",
+    "琼达",
+    # Kazakh (古丽娜尔).
+    "娜尔",
 )
 _H = "\u4e00-\u9fff"
 # A name with the father's after a middle dot (…克里木·吾守尔).

@@ -66,6 +66,7 @@ def called_names(text: str) -> list[str]:
     names = [m.group("name") or m.group("quoted") or m.group("me") for m in _CALLED.finditer(text)]
     names += [m.group("real") or m.group("bro") for m in _ALSO_CALLED.finditer(text)]
     names += [m.group("child") for m in _PARENT_OF.finditer(text)]
+    names += [m.group("alias") or m.group("nick") for m in _ALIAS.finditer(text)]
     for m in _ALSO_KNOWN.finditer(text):
         names += [n for n in m.group("kin", "self", "nick", "real", "nick2", "named") if n]
     return [n for n in names if not set(n) & _NOT_IN_NAME]
@@ -100,6 +101,18 @@ _ALSO_CALLED = re.compile(
     r"|叫我|叫另一个|另一个叫)(?![他她])\s?"
     rf"(?P<real>[{_HAN}]{{2,3}}?(?:·[{_HAN}]{{2,6}})?|[{_HAN}]{{4,6}}(?=\s))"
     r"(?=[，,。；;！!]|$|\n|（|\(|）|\)|\s|的(?:女|男)?(?:同学|学生|生|人|孩子)|的\s|就行|就好)"
+)
+
+# Round 14: a name given as someone's alias, in quotes (化名是“小树”, 外号叫“大熊”), and a
+# nickname a group calls someone by in private or as a rule (我们私下叫她雪球，, 大家都叫他胖虎。),
+# even words.
+_ALIAS = re.compile(
+    r"(?:化名|昵称|外号|绰号|网名|小名|乳名|代号)(?:是|叫|为|叫做)?[“\"「‘']"
+    rf"(?P<alias>[{_HAN}]{{2,4}}?)[”\"」’']"
+    r"|(?:私下|私底下|背后|背地里|平时|平常|都|一直)(?:都)?(?:叫|喊|称)(?:他|她)(?:为)?"
+    # Not where 叫 is to call someone to do something (都叫她过来, 叫他别去).
+    r"(?![过回出进起下上]来|[回出进下上过]去|一起|别|不要|赶快|赶紧|快|马上|先|去|来|再)"
+    rf"(?P<nick>[{_HAN}]{{2,3}}?)(?=[，,。；;！!]|$|\n)"
 )
 
 # Round 11: the child a parent names in saying who they are (我是阳光的妈妈。), even a word —

@@ -22,7 +22,9 @@ from xinxiang.replies.signatures import looks_chinese_name
 _HAN = "\u4e00-\u9fff"
 _LIST_AFTER = re.compile(
     rf"^(?P<sep>、|和|与|及|以及|，)([{_HAN}]{{2,3}}?)"
-    r"(?=、|和|与|及|等|[，,。（(）)]|都|也|$|(?P<acts>一直|一起|已经|做|说|去|来|还|刚|正在))"
+    r"(?=、|和|与|及|等|[，,。（(）)]|都|也|$|(?P<acts>一直|一起|已经|做|说|去|来|还|刚|正在)"
+    # Round 14: or an adverb of the pair's own knowing or doing (任佳、方圆根本不知道).
+    r"|根本|完全|从来|并不|并没|不知道|没有|都不|也不)"
 )
 _LIST_BEFORE = re.compile(
     # Round 13: also where a sentence opens (。芳姐和秀梅都可以作证).

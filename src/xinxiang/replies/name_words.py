@@ -36,6 +36,8 @@ SURNAMES = frozenset(
     "伏湛蓬粱弓戎居"
     # Round 10 (the eighth writer): 揭, 宦, 诸 (诸处长; 诸位 takes no title).
     "揭宦诸"
+    # Round 14 (the twelfth writer): 容 (辅导员容老师; 内容, 笑容 end a dictionary word).
+    "容"
 )
 
 # Titles and kinship words that follow a surname (张同学 …). One-character ones (X工, X总, X姐)
@@ -50,6 +52,8 @@ TITLES = _words(
     "姥姥 姥爷 外婆 外公 嫂子 姐夫 表哥 表姐 堂哥 堂姐 博导 硕导 老爷子 老太太 "
     # Round 11: the officers of military training (军训的鲁排长).
     "排长 连长 营长"
+    # Round 14: heads of a kindergarten, a press, a works (舒园长, 于社长, 厂长).
+    " 园长 社长 厂长 副园长 副社长"
 )
 
 # The most common surnames, by frequency: the only ones trusted without a cue word before them.
@@ -153,9 +157,26 @@ NOT_NAMES = frozenset(
         # posts in a dorm (楼长说).
         "艾青 孟春 仲春 季春 孟夏 仲夏 季夏 孟秋 仲秋 季秋 仲冬 季冬 楼长 舍长 楼管 "
         "刘海 常言 常言道 宁夏 甘肃 青海 西藏 新疆 内蒙 广西 广东 山东 山西 河南 河北 湖南 湖北 "
-        "安徽 福建 浙江 贵州 四川 辽宁 吉林 黑龙江 海南 陕西 台湾 香港 澳门 重庆 天津 上海 北京"
+        "安徽 福建 浙江 贵州 四川 辽宁 吉林 黑龙江 海南 陕西 台湾 香港 澳门 重庆 天津 上海 北京 "
     )
 ) | frozenset(JIEBA_NR_WORDS)
+
+# Round 14: landmarks whose names read as names (东方明珠: 东方 is a surname) — dropped only with
+# no word for a person next to them (a teacher may be called 东方明珠: 东方明珠老师).
+LANDMARKS = frozenset(_words("东方明珠 东方明珠塔 黄鹤楼 岳阳楼 滕王阁 雷峰塔 白云山"))
+
+# Round 14: figures of world-famous fiction, whole or by a part of a dotted name, and the places
+# of their stories (哈利·波特和赫敏在霍格沃茨, 夏洛克·福尔摩斯住在贝克街): no letter writer.
+# Only names no parent gives a child (not 郭靖, 华生, 柯南, nor a surname and a given name as
+# 贾宝玉, 林黛玉 — letter writers bear those): a found name holding one is dropped.
+FICTION = frozenset(
+    _words(
+        "哈利·波特 赫敏 邓布利多 伏地魔 霍格沃茨 斯内普 马尔福 "
+        "夏洛克 福尔摩斯 夏洛克·福尔摩斯 莫里亚蒂 贝克街 "
+        "哈姆雷特 罗密欧 堂吉诃德 简·爱 鲁滨逊 格列佛 匹诺曹 "
+        "孙悟空 猪八戒 沙和尚 唐僧 白雪公主 灰姑娘 小红帽 哪吒 小龙女 名侦探柯南"
+    )
+)
 
 
 # Words for a person, after which a name often follows (导师苏明哲, 我儿子孙浩然).
@@ -174,7 +195,12 @@ ROLE_CUES = _words(
     # Round 12: readers, villagers, partners, landlords (读者武大海, 代表人田守义, 前男友卜凡).
     "读者 村民 代表人 男友 女友 前男友 前女友 男朋友 女朋友 房东 租客 "
     # Round 13: words that say the full or real name follows (全名蒋明亮, 姓名：邰乐乐).
-    "全名 真名 大名 姓名 本名 原名 中文名 汉语名"
+    "全名 真名 大名 姓名 本名 原名 中文名 汉语名 "
+    # Round 14: members of a team, a group or a class (队员冀飞扬, 组员…, 学员…).
+    "队员 组员 球员 学员 队友 "
+    # Round 14: residents and stall holders (小区的居民冯建设), a parent as one calls them
+    # (我爸钱永福), and someone of an office (保卫处的武建军).
+    "居民 住户 业主 摊主 商户 我爸 我妈 老爸 老妈 处的 科的 办的"
 )
 # Words for a person right before a nickname (同事老翟, 楼长老鲍, 师姐晴晴, 同学阿强).
 PERSON_CUES = _words(

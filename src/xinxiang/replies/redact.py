@@ -223,7 +223,8 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
         RedactionPattern.of(
             "mobile",
             # (+86)189…: the country code in brackets too.
-            rf"(?:[(（]\s?(?:\+|00)\s?86\s?[)）]\s?(?=1[3-9]))?"
+            # Round 14: and without its plus ((86)157 …).
+            rf"(?:[(（]\s?(?:\+|00)?\s?86\s?[)）]\s?(?=1[3-9]))?"
             rf"{_BS}(?:(?:\+|00)\s?86\s?[\-.]?\s?|86[\- ])?(?:\(\s?)?1[3-9]\d(?:\s?\))?"
             rf"(?:{_G}\d{{4}}{_G}\d{{4}}|(?:(?:[ \-.]|,\s?)?\d){{8}}){_ES}",
             "[电话已隐去]",
@@ -349,10 +350,13 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
         RedactionPattern.of("dorm_room", f"{DORM}|{DORM_BUILDING}", "[宿舍已隐去]"),
         RedactionPattern.of(
             "labelled_number",
-            r"(?:学号|工号|护照号码?|(?<![身份])证号|[Pp]assport (?:[Nn]o\.?|[Nn]umber)"
+            # Round 14: a passport's number right after the word (my passport P6640218).
+            r"(?:学号|工号|护照号码?|(?<![身份])证号|[Pp]assport(?: (?:[Nn]o\.?|[Nn]umber))?"
             r"|学工号|职工号|教工号|一卡通号?|校园卡号?|学籍号|考生号|准考证号"
             # Round 11: a learner's and a rider's number (学员号CJ2025-1187, 骑手号MT8820391).
             r"|学员号|骑手号|员工号"
+            # Round 14: a person's 编号 by the word for the person (员工编号BW-2019-…, 骑手编号…).
+            r"|(?:员工|骑手|职工|工作人员|保安|队员|快递员|外卖员|司机)编号"
             # Round 13: an examinee's and a meal card's number (考试号HS2024-3307, 饭卡号2023…).
             r"|考试号|考号|饭卡号?|餐卡号?|借书卡号|图书证号"
             r"|[Ss]tudent (?:ID|[Nn]umber|[Nn]o\.?)|[Ss]taff (?:ID|[Nn]umber)|[Cc]ampus card)"

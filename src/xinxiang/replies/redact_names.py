@@ -47,6 +47,8 @@ from xinxiang.replies.name_words import (
     COMMON_SURNAMES,
     COMPOUND_SURNAMES,
     DETERMINERS,
+    FICTION,
+    LANDMARKS,
     NOT_BEFORE_TITLE,
     NOT_GIVEN,
     NOT_NAMES,
@@ -76,6 +78,17 @@ _HAN = "\u4e00-\u9fff"
 
 _DOTTED = re.compile(rf"([{_HAN}]{{2,6}})[·・]([{_HAN}]{{2,6}})")
 _BRACKETED = re.compile(rf"[A-Za-z]\s?[（(]([{_HAN}]{{2,4}})[）)]")
+_BRACKETED_ANY = re.compile(rf"\s?[（(]([{_HAN}]{{2,6}}(?:·[{_HAN}]{{2,6}})?)[）)]")
+
+
+def _bracketed_after(text: str, roman: Sequence[str]) -> list[str]:
+    """The Han name in brackets right after a roman name found in `text`."""
+    found = []
+    for name in roman:
+        for m in re.finditer(re.escape(name), text):
+            if b := _BRACKETED_ANY.match(text, m.end()):
+                found.append(b.group(1))
+    return found
 
 
 def _transliterated(tokens: Sequence[tuple[str, str]]) -> list[str]:
@@ -116,6 +129,35 @@ def _word_starts(tokens: list[tuple[str, str]] | None) -> dict[int, tuple[str, s
         starts[pos] = (word, tag)
         pos += len(word)
     return starts
+
+
+_STRONG_CUES = tuple(c for c in ROLE_CUES if c not in WEAK_CUES)  # 室友, not 和
+# Round 14: a measure word after a numeral (有12张球台, 三张桌子): 张 counts things there.
+_MEASURE_FIRST = frozenset("张支台包封项间盘杯瓶条把")
+_NUMERAL_END = re.compile(r"(?:\d|[一二两三四五六七八九十百千几多])$")
+# Round 14: a word ending in 中 before a numeral says "among …" (花中四君子, 诗中三绝).
+_AMONG = re.compile(r"[\u4e00-\u9fff]中(?=[一二三四五六七八九十])")
+
+
+def not_a_person(name: str, text: str) -> bool:
+    """A found "name" that is no person: a figure of famous fiction (or a part of one), a
+    landmark with no word for a person beside it; a measure word after a numeral at every place
+    it occurs; X中 before a numeral."""
+    if any(f in name for f in FICTION):
+        return True  # 波特和赫敏, 福尔摩斯住在: a figure with what jieba glued to it
+    spots = [m.start() for m in re.finditer(re.escape(name), text)]
+    if not spots:
+        return False
+    inside = [(m.start(), m.end()) for f in FICTION for m in re.finditer(re.escape(f), text)]
+    if all(any(s <= i and i + len(name) <= e for s, e in inside) for i in spots):
+        return True  # 霍格 of 霍格沃茨
+    if name in LANDMARKS and not any(
+        text.startswith(TITLES, i + len(name)) or text[:i].endswith(_STRONG_CUES) for i in spots
+    ):
+        return True
+    if name[0] in _MEASURE_FIRST and all(_NUMERAL_END.search(text[:i]) for i in spots):
+        return True
+    return len(name) == 2 and all(_AMONG.match(text, i) for i in spots)
 
 
 @dataclass(frozen=True)
@@ -444,10 +486,13 @@ class NameFinder:
             # 阳光, 吉祥 are no names in NOT_NAMES' sense, but 阿姨 is a title here too.
             *(n for n in word_names(text, self.lexicon, tokens) if n not in self.titles),
             *after_particle(text, self._plausible, self.known, _word_ends(text, tokens)),
-            *roman_names(text),
+            *(roman := roman_names(text)),
             *(called := called_names(text)),  # 我叫安静，: even a word of NOT_NAMES
             # Kevin Zhang（张凯文）: the Chinese name in brackets after a romanised one.
             *(n for n in _BRACKETED.findall(text) if _looks_chinese_name(n)),
+            # Round 14: any Chinese name in brackets after a roman name found (Tenzin Norbu
+            # (丹增诺布)): the same person's name, however its characters read.
+            *_bracketed_after(text, roman),
         }
         known_word = self.known
         if self.lexicon is not None and known_word is not None and tokens is not None:
@@ -497,4 +542,12 @@ class NameFinder:
                 names.add(m.group())
         for name in [n for n in names if _DOTTED.fullmatch(n)]:
             names.update(p for p in re.split("[·・]", name) if p not in self.not_names)
+        # Round 14: a full name whose given name a found nickname calls (我是向葵，…叫我小葵).
+        for nick in [n for n in names if len(n) == 2 and n[0] in "小阿"]:
+            given = re.escape(nick[1])
+            said = rf"(?:(?<=我是)|(?<=我叫))([{_HAN}]{given})(?=[，,。；;！!]|$)"
+            for full in re.findall(said, text):
+                if full not in self.not_names and not (self.lexicon and self.lexicon(full)):
+                    names.add(full)
+        names = {n for n in names if n in known or not not_a_person(n, text)}
         return sorted((n for n in names if n.strip()), key=len, reverse=True)

@@ -7,14 +7,16 @@ H = "\u4e00-\u9fff"
 # Home addresses: a road and number (文三路259号, 高新南七道18号) with what follows (院, 8号楼,
 # 2单元301, 金色家园5栋, 3-2-501), after a province, city or district, or after 住/地址/寄到.
 _ROAD = (
-    rf"[{H}\d]{{1,12}}?(?:路|街|大道|道|巷|弄|胡同)[东西南北]?"
+    # Round 14: a lane named by its direction (六里桥北里甲1号, 车道沟东里12号院).
+    rf"[{H}\d]{{1,12}}?(?:路|街|大道|道|巷|弄|胡同|[东西南北]里)[东西南北]?"
     # Round 12: a section by direction as well as by number (魏都大道北段66号, 临园路东段15号).
     # Round 13: a side of the road (学府路南侧23号), a number with a sub-number (智慧二街19-2号).
     rf"(?:[一二三四五六七八九十\d]{{0,2}}段|[东西南北]侧)?[甲乙丙丁]?\d{{1,5}}(?:-\d{{1,3}})?号"
 )
 # What follows the number: a courtyard, a building, an entrance (2门), a floor, a room.
 _ADDR_TAIL = (
-    rf"(?:院|底商|[东西南北中](?:区|侧)|[一二三四五六七八九十]{{1,2}}层|\d{{1,2}}-\d{{2,3}}室"
+    # Round 14: inside the courtyard (甲2号院院内4号楼), a wing of a block (大厦南楼1607室).
+    rf"(?:院(?:内|里)?|底商|[东西南北中](?:区|侧)|[东西南北中主副]楼(?=\d)|[一二三四五六七八九十]{{1,2}}层|\d{{1,2}}-\d{{2,3}}室"
     rf"|\d{{1,4}}(?:号楼|栋|幢|单元|室|层|号|座|楼|门)|[A-Za-z]室"
     rf"|[A-Za-z]{{0,8}}[{H}]{{2,8}}?(?:小区|家园|花园|大厦|公寓|苑|城|"
     r"广场|新村|大院|[东西南北]里"
@@ -28,6 +30,10 @@ _ADDR_TAIL = (
     rf"|[{H}]{{0,8}}?(?:医院|住院部|门诊楼|病区|病房))*"
 )
 ADDRESS = (
+    # A lane of flats after a district (海淀区车道沟南里12号楼2门502); round 14: after a road, by
+    # 栋 too (路北区建设北路华岩北里12栋2门301). First: a lane is a road too (…北里甲1号), and
+    # the district's road below would stop at its number.
+    rf"[{H}]{{2,3}}区[{H}]{{2,12}}?[东西南北]?里\d{{1,4}}(?:号楼|栋|幢){_ADDR_TAIL}|"
     rf"[{H}]{{2,4}}?(?:省|市|自治区)(?:[{H}]{{1,5}}?(?:区|县|市|旗))?{_ROAD}{_ADDR_TAIL}"
     # Round 13: a league or prefecture, its banner or county and a town before the road
     # (锡林郭勒盟阿巴嘎旗别力古台镇团结路8号).
@@ -54,8 +60,10 @@ ADDRESS = (
     rf"|{_ROAD}(?:院[东西南北中]区|[{H}]{{2,8}}?(?:小区|家园|花园|公寓|苑|新村))?"
     r"\d{1,4}(?:号楼|栋|幢|单元)"
     rf"{_ADDR_TAIL}"
-    # A lane of flats after a district (海淀区车道沟南里12号楼2门502).
-    rf"|[{H}]{{2,3}}区[{H}]{{2,8}}?[东西南北]?里\d{{1,4}}号楼{_ADDR_TAIL}"
+    # Round 14: a warehouse or block in a zone of a park after the city and district
+    # (安次区龙河高新区物流园C区6号库).
+    rf"|[{H}]{{2,4}}?市[{H}]{{1,5}}?区[{H}]{{2,12}}?(?:园|园区|基地|开发区)[A-Za-z\d]{{1,2}}区"
+    r"\d{1,3}(?:号库|号仓|号楼|栋|号厂房)"
     # Family housing, with its entrance or unit (家属院8号楼2门4层东户, 青教公寓2号楼1门203).
     rf"|(?:青年教师公寓|青教公寓|教师公寓|家属院|家属楼)\d{{1,3}}号楼[东西南北]侧?(?:[一二三四五六七八九十\d]{{1,2}}层)?"
     r"\d{1,2}-\d{2,3}室?"
@@ -71,6 +79,10 @@ ADDRESS = (
     # A village down to its group, after a province or city and a town (…洛城街道东关村).
     rf"|[{H}]{{2,4}}?(?:省|市)[{H}]{{2,12}}?(?:街道|镇|乡)[{H}]{{1,6}}?村"
     r"(?:[一二三四五六七八九十\d]{1,2}(?:组|社|队))?"
+    # Round 14: a herders' village (嘎查) after a league, its banner and its sumu or town.
+    rf"|(?:内蒙古|[{H}]{{2,4}}?(?:省|自治区))?[{H}]{{2,6}}?(?:盟|州|地区)[{H}]{{1,6}}?(?:旗|县|市)"
+    rf"[{H}]{{1,6}}?(?:镇|乡|苏木)[{H}]{{1,8}}?(?:嘎查|村)"
+    r"(?:[一二三四五六七八九十\d]{1,2}(?:组|社|队))?"
 )
 # Dorm rooms: a building (7号楼, 北区3栋, 9#楼, 学13楼, 3号学生公寓, 暑期宿舍楼A座), perhaps a unit,
 # wing or floor (一单元, 东单元, B座, 4层), then the room (512室, 418房间, 五〇三); or 16-309.
@@ -82,7 +94,9 @@ _BLD_END = r"(?:号楼|号公寓|号学生公寓|号宿舍楼|栋|幢|座|#楼|#
 _ROOM_AFTER = r"(?![0-9\-]|\s?(?:教室|会议室|实验室|办公室|机房|报告厅|自习室|阅览室|[分元人个%]))"
 DORM = (
     rf"(?:[东西南北中][区院]\s?|(?<![校公花家乐])[{H}]园)?{_BLD}\s?{_BLD_END}"
-    rf"(?:\s?(?:[A-Za-z\d]{{1,2}}|[一二三四五六七八九十]{{1,2}}|[东西南北中])(?:单元|座|区|层))*"
+    # Round 14: a side before the floor (9号楼北侧二层216).
+    rf"(?:\s?(?:(?:[A-Za-z\d]{{1,2}}|[一二三四五六七八九十]{{1,2}}|[东西南北中])(?:单元|座|区|层)"
+    r"|[东西南北](?:侧|边)(?=\s?[一二三四五六七八九十\d]{1,2}[层楼])))*"
     # Round 10: a floor as 四楼 before the room, and 的 before it (8号楼四楼411, 6号楼3层的318).
     # Round 12: each after a space too (8号楼 6楼 603, 13号楼 北侧 四〇二).
     r"(?:\s?[一二三四五六七八九十\d]{1,2}楼(?=\s?[A-Za-z]?\d{3,4}))?"
@@ -100,6 +114,9 @@ DORM = (
     r"(?<!Classroom )(?<!Main )(?:Building|Bldg\.?|Dorm(?:itory)?|Apartment)"
     r"(?:\s(?:Building|Bldg\.?))?\s?(?:\d{1,3}[A-Za-z]?|[A-Z](?![A-Za-z])),?\s?"
     r"(?:(?:[Rr]oom|Rm\.?)\s?\d{3,4}|(?<=,)\s?\d{3,4}(?!\d))"
+    # Round 14: a residence named, not numbered (Foreign Experts Building, Room 402).
+    r"|(?:[A-Z][a-z]+\s){0,2}(?:Experts?|Students?'?|Graduate|International|Foreign|Guest)"
+    r"\s(?:[A-Z][a-z]+\s)?(?:Building|Apartments?|Hall|House|Residence),?\s(?:Room|Rm\.?)\s?\d{3,4}"
     r"|(?:Room|Rm\.?)\s?\d{3,4},?\s?(?:(?:of|in)\s)?(?:Building|Bldg\.?|Dorm(?:itory)?)\s?\d{1,3}"
     # 16-309, C5-412, 东7-102: building and room joined by a dash.
     r"|(?<![0-9A-Za-z\-.:/])(?:[A-Za-z东西南北]?\d{1,2})-\d{3}(?![0-9\-:/.]|\s?[分元人个%])"
@@ -123,4 +140,7 @@ DORM_BUILDING = (
     r"|(?<=换到)|(?<=搬到)|(?<=调到)|(?<=搬进)|(?<=公寓))"
     r"(?:的|是)?[A-Za-z]?\d{3,4}"
     r"(?![0-9\-.:]|\s?(?:号楼|栋|幢|#|元|人|分|个|次|%|年|天|块|米|平))"
+    # Round 14: a bare room whose people are meant (我们514的人, 711的同学).
+    r"|(?:(?<=们)|(?<=隔壁)|(?<=对门)|(?<=楼上)|(?<=楼下)|(?<=和)|(?<=跟)|(?<=找)|(?<=问))"
+    r"[1-9]\d{2}(?![0-9])(?=的(?:人|同学|室友|舍友|女生|男生))"
 )

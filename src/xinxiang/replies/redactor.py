@@ -37,7 +37,7 @@ from xinxiang.replies.redact import (
     name_variants,
     patterns_from,
 )
-from xinxiang.replies.redact_names import NameFinder, Tagger
+from xinxiang.replies.redact_names import NameFinder, Tagger, not_a_person
 from xinxiang.replies.roman_names import given_of
 
 MEMO_SIZE = 20_000
@@ -226,11 +226,13 @@ class Redactor:
         """People's full names found in any of `texts`, plus the `known` ones (the petitioner's)."""
         found: set[str] = {k for k in known if k.strip()}
         for text in texts:
-            found.update(self.finder.find(text))
+            here = set(self.finder.find(text))
             # 王建国老师, 小王: a name found before a title is a name everywhere.
-            found.update(w for s, e in self.finder.titled(text) if len(w := text[s:e]) >= 2)
+            here.update(w for s, e in self.finder.titled(text) if len(w := text[s:e]) >= 2)
             if self.crf is not None:  # name_tagger = "rules+crf"
-                found.update(self.crf.names(text, known))
+                here.update(self.crf.names(text, known))
+            # Round 14: no person, whichever finder said so (12张球台, 霍格沃茨, 花中四君子).
+            found.update(n for n in here if n in known or not not_a_person(n, text))
         # 王小明 is 小明 to friends: a given name of two characters goes too, unless a word.
         lexicon = self.finder.lexicon
         for name in list(found):
