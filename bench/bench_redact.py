@@ -16,9 +16,10 @@ writer, measured once at stop 25; `--heldout8`: also the one by a ninth writer, 
 after round 10 (18:25 UTC); `--heldout9`: also the one by a tenth writer, measured once
 after round 11 (18:49 UTC); `--heldout10`: also the one by an eleventh writer, measured once
 after round 12 (19:42 UTC); `--heldout11`: also the one by a twelfth writer, measured once
-after round 13 (21:43 UTC); `--heldout12`: also the one by a thirteenth writer, not yet
-measured; `--heldout13`: also the one by a fourteenth writer, not yet measured; `--heldout14`:
-also the one by a fifteenth writer, not yet measured; `--rules-only`: without the
+after round 13 (21:43 UTC); `--heldout12`: also the one by a thirteenth writer, measured
+once after round 14 (22:20 UTC); `--heldout13`: also the one by a fourteenth writer, not yet
+measured; `--heldout14`: also the one by a fifteenth writer, not yet measured; `--rules-only`:
+without the
 learned name tagger the shipped `redaction.toml` turns on since round 10) it
 prints the share of planted items redacted per type and overall, and the share of clean
 sentences altered (false redactions). A planted item counts as redacted
@@ -55,7 +56,7 @@ from xinxiang.replies.redactor import jieba_fast_tagger, load_redactor  # noqa: 
 SEEN = frozenset(
     {"tuning", "candidates", "selfcheck", "selfcheck2"}
     | {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7"}
-    | {"heldout8", "heldout9", "heldout10", "heldout11"}
+    | {"heldout8", "heldout9", "heldout10", "heldout11", "heldout12"}
 )
 
 
@@ -109,7 +110,7 @@ def main(argv: list[str]) -> int:
         halves += ("heldout10",)
     if "--heldout11" in argv:  # measured once after round 13, in SEEN since
         halves += ("heldout11",)
-    if "--heldout12" in argv:  # not yet measured, not in SEEN: tests/data/pii/heldout12/README.md
+    if "--heldout12" in argv:  # measured once after round 14, in SEEN since
         halves += ("heldout12",)
     if "--heldout13" in argv:  # not yet measured, not in SEEN: tests/data/pii/heldout13/README.md
         halves += ("heldout13",)
