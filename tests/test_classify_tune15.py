@@ -168,6 +168,14 @@ ROUTES = [
         "dzb",
         "triage",
     ),
+    # A counsellor who stayed with a student in hospital, thanked by a parent: 学生处.
+    (
+        "孩子上周做了骨折手术，我们远在外地，是辅导员张老师每天去医院陪着他、帮他请假。谢谢张老师！",
+        "xsc",
+        "praise",
+    ),
+    # An either-or question closed by thanks is a request.
+    ("想问一下，期中考试是这周还是下周？考试范围有没有变？官网没写。谢谢老师！", "jwc", "dispatch"),
     # A 工会 event praised.
     (
         "感谢校工会组织的教职工登山比赛，安排周到，退休的老同志也玩得很开心，希望明年还办！",
