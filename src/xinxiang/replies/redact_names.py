@@ -96,7 +96,7 @@ def _transliterated(tokens: Sequence[tuple[str, str]]) -> list[str]:
     nouns in a row, at least one tagged as a name, 3–6 Han characters in all."""
     run: list[tuple[str, str]] = []
     # Round 15: the cue may be two words (学生|代表|于波, 宿管|阿姨): the second is no name.
-    while tokens and (tokens[0][0] in ROLE_CUES or tokens[0][0] in TITLES):
+    while tokens and tokens[0][0] not in WEAK_CUES and tokens[0][0] in {*ROLE_CUES, *TITLES}:
         tokens = tokens[1:]
     for word, tag in tokens:
         if not (tag.startswith("n") and all("\u4e00" <= c <= "\u9fff" for c in word)):
@@ -153,8 +153,8 @@ def not_a_person(name: str, text: str) -> bool:
     it occurs; X中 before a numeral."""
     if any(f in name for f in FICTION):
         return True  # 波特和赫敏, 福尔摩斯住在: a figure with what jieba glued to it
-    if name.startswith(_LONG_TITLES):
-        return True  # Round 15: 宿管|阿姨人很好: a word for a person is no one's name
+    if any(name.startswith(t) and len(name) <= len(t) + 1 for t in _LONG_TITLES):
+        return True  # Round 15: 宿管|阿姨人很好: a word for a person and one character more
     spots = [m.start() for m in re.finditer(re.escape(name), text)]
     if not spots:
         return False
