@@ -15,8 +15,8 @@ ninth's (`heldout8`) as w9 after its one measurement (round 11), the tenth's (`h
 w10 after its one measurement (round 12), the eleventh's (`heldout10`) as w11 after its one
 measurement (round 13), the twelfth's (`heldout11`) as w12 after its one measurement (round 14),
 the thirteenth's (`heldout12`) as w13 after its one measurement (round 15); later writers'
-sets are not in the list and never read. `--show` also prints, per left-out writer, the clean sentences the redactor with the tagger
-alters and the items it misses (every set here is seen).
+sets are not in the list and never read. `--show` also prints, per left-out writer, the clean
+sentences the redactor with the tagger alters and the items it misses (every set here is seen).
 """
 
 from __future__ import annotations

@@ -371,8 +371,8 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             r"|(?:校园卡|饭卡|餐卡|一卡通|借书卡|学生卡|图书证)[（( ,，]?的?卡号)"
             # Round 13: two letters inside the number too (a passport's 19FV44721).
             # Round 15: two groups of letters before it (ST-A1022).
-            rf"{_LABEL}(?P<pii>(?:[A-Za-z]{{1,3}}[ \-]?){{0,2}}\d(?:[ \-]?[A-Za-z]{{0,2}}\d){{3,19}})"
-            r"(?!\d)",
+            rf"{_LABEL}(?P<pii>(?:[A-Za-z]{{1,3}}[ \-]?){{0,2}}"
+            r"\d(?:[ \-]?[A-Za-z]{0,2}\d){3,19})(?!\d)",
             "[学号/工号已隐去]",
         ),
         student_number_pattern(min_digits, max_digits),
