@@ -180,7 +180,11 @@ def settle(text: str, names: set[str]) -> set[str]:
 # slot with two more characters after it that are no word with it.
 _WORDY_SURNAMES = frozenset("步全相计牧向于时支强居习揭")
 _PEERS = frozenset(
-    ["同学", "学生", "研究生", "室友", "舍友", "队员", "队友", "同事", "同桌", "学员"]
+    [
+        *("同学", "学生", "研究生", "室友", "舍友", "队员", "队友", "同事", "同桌", "学员"),
+        # Round 15: a member or representative of a group (学生代表于洋也是…, 组员…).
+        *("代表", "课代表", "组员", "成员", "委员"),
+    ]
 )
 _ROLE_FULL = re.compile(
     rf"(?:{_ROLE}|保安|保洁|宿管|司机|宿舍长|队长|班长|组长|安全员)(?P<n>[{_H}]{{3}})(?=[，,。、（(：:；;！!？?\s]|[说在来去也都又还就没已一被把给和跟])"

@@ -190,8 +190,10 @@ def student_number_pattern(min_digits: int = 8, max_digits: int = 12) -> Redacti
     )
 
 
-_AT = r"(?:\s?(?:@|\[at\]|\(at\)|\[AT\]|\(AT\)|（at）)\s?|\s(?:at|AT)\s)"
-_DOT = r"(?:\.|\s?(?:\[dot\]|\(dot\)|\[DOT\]|\(DOT\))\s?|\s(?:dot|DOT)\s)"
+# Round 15: the at sign spoken in Chinese (艾特) or swapped for # (…#126.com（#换成@）), and
+# the dot spoken (点com).
+_AT = r"(?:\s?(?:@|\[at\]|\(at\)|\[AT\]|\(AT\)|（at）|艾特|#)\s?|\s(?:at|AT)\s)"
+_DOT = r"(?:\.|\s?(?:\[dot\]|\(dot\)|\[DOT\]|\(DOT\)|点)\s?|\s(?:dot|DOT)\s)"
 # What stands between a label and its value: 是, 为, a colon, or English "is" (My WeChat is …).
 _LABEL = r"\s?(?:是|为|:|is\s)?\s?:?\s?"
 # Round 13: a word of doubt between a label and its value (QQ好像是…).
@@ -251,7 +253,10 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             "foreign_phone",
             r"(?<![0-9A-Za-z])\+(?!86)\d{1,3}[ \-.]?(?:\(\d{1,4}\)|\d{1,4})"
             r"(?:[ \-.]?\d{3,4}[ \-.]?\d{3,4}|(?:[ \-.]?\d{2,4}){2,4})"
-            r"(?![0-9A-Za-z])",
+            r"(?![0-9A-Za-z])"
+            # Round 15: the country code after 00 instead of the plus (00852-9173 4402), with a
+            # separator after it (a run of digits from 00 is a serial number).
+            r"|(?<![0-9A-Za-z])00(?!86)[1-9]\d{1,2}[ \-]\d{3,4}[ \-]?\d{3,6}(?![0-9A-Za-z])",
             "[电话已隐去]",
         ),
         RedactionPattern.of(
@@ -344,7 +349,9 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             rf"|[{_H}]{{2,6}}?(?:省|自治区)?[{_H}]{{1,6}}?(?:市|州|盟)?[{_H}]{{1,5}}?(?:县|区|旗)"
             rf"[{_H}]{{1,6}}?村[\d一二三四五六七八九十]{{1,3}}[组社队号](?:[甲乙丙丁]?\d{{1,4}}号)?"
             # Round 12: a township's village and its house number (玉渊潭乡定慧寺村东里14号).
-            rf"|[{_H}]{{2,5}}(?:镇|乡)[{_H}]{{1,6}}?村(?:[东西南北]?[里头])?[甲乙丙丁]?\d{{1,4}}号",
+            # Round 15: and its group before the number (…镇东庄村三队47号).
+            rf"|[{_H}]{{2,5}}(?:镇|乡)[{_H}]{{1,6}}?村(?:[东西南北]?[里头])?"
+            r"(?:[\d一二三四五六七八九十]{1,3}[组社队])?[甲乙丙丁]?\d{1,4}号",
             "[地址已隐去]",
         ),
         RedactionPattern.of("dorm_room", f"{DORM}|{DORM_BUILDING}", "[宿舍已隐去]"),
@@ -359,10 +366,13 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             r"|(?:员工|骑手|职工|工作人员|保安|队员|快递员|外卖员|司机)编号"
             # Round 13: an examinee's and a meal card's number (考试号HS2024-3307, 饭卡号2023…).
             r"|考试号|考号|饭卡号?|餐卡号?|借书卡号|图书证号"
-            r"|[Ss]tudent (?:ID|[Nn]umber|[Nn]o\.?)|[Ss]taff (?:ID|[Nn]umber)|[Cc]ampus card)"
+            r"|[Ss]tudent (?:ID|[Nn]umber|[Nn]o\.?)|[Ss]taff (?:ID|[Nn]umber)|[Cc]ampus card"
+            # Round 15: a card's 卡号 right after the card's name (校园卡（卡号C2024…）).
+            r"|(?:校园卡|饭卡|餐卡|一卡通|借书卡|学生卡|图书证)[（( ,，]?的?卡号)"
             # Round 13: two letters inside the number too (a passport's 19FV44721).
-            rf"{_LABEL}(?P<pii>(?:[A-Za-z]{{1,3}}[ \-]?)?\d(?:[ \-]?[A-Za-z]{{0,2}}\d){{3,19}})"
-            r"(?!\d)",
+            # Round 15: two groups of letters before it (ST-A1022).
+            rf"{_LABEL}(?P<pii>(?:[A-Za-z]{{1,3}}[ \-]?){{0,2}}"
+            r"\d(?:[ \-]?[A-Za-z]{0,2}\d){3,19})(?!\d)",
             "[学号/工号已隐去]",
         ),
         student_number_pattern(min_digits, max_digits),

@@ -95,6 +95,9 @@ def _transliterated(tokens: Sequence[tuple[str, str]]) -> list[str]:
     """A transliterated name right after a word for a person (学生阿卜杜拉, 留学生买买提江):
     nouns in a row, at least one tagged as a name, 3–6 Han characters in all."""
     run: list[tuple[str, str]] = []
+    # Round 15: the cue may be two words (学生|代表|于波, 宿管|阿姨): the second is no name.
+    while tokens and tokens[0][0] not in WEAK_CUES and tokens[0][0] in {*ROLE_CUES, *TITLES}:
+        tokens = tokens[1:]
     for word, tag in tokens:
         if not (tag.startswith("n") and all("\u4e00" <= c <= "\u9fff" for c in word)):
             break
@@ -139,15 +142,24 @@ _NUMERAL_END = re.compile(r"(?:\d|[一二两三四五六七八九十百千几多
 _AMONG = re.compile(r"[\u4e00-\u9fff]中(?=[一二三四五六七八九十])")
 
 
+# Round 15: titles of two characters or more (阿姨, 师傅), and what follows a code's label.
+_LONG_TITLES = tuple(t for t in TITLES if len(t) >= 2)
+_CODE_AFTER = re.compile(r"(?:是|为)?\s?[:：]?\s?[A-Za-z0-9]")
+
+
 def not_a_person(name: str, text: str) -> bool:
     """A found "name" that is no person: a figure of famous fiction (or a part of one), a
     landmark with no word for a person beside it; a measure word after a numeral at every place
     it occurs; X中 before a numeral."""
     if any(f in name for f in FICTION):
         return True  # 波特和赫敏, 福尔摩斯住在: a figure with what jieba glued to it
+    if any(name.startswith(t) and len(name) <= len(t) + 1 for t in _LONG_TITLES):
+        return True  # Round 15: 宿管|阿姨人很好: a word for a person and one character more
     spots = [m.start() for m in re.finditer(re.escape(name), text)]
     if not spots:
         return False
+    if len(name) == 3 and name[-1] == "号" and all(_CODE_AFTER.match(text, i + 3) for i in spots):
+        return True  # Round 15: 索书号是D922.5: the label of a code, not a person
     inside = [(m.start(), m.end()) for f in FICTION for m in re.finditer(re.escape(f), text)]
     if all(any(s <= i and i + len(name) <= e for s, e in inside) for i in spots):
         return True  # 霍格 of 霍格沃茨
