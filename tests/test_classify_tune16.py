@@ -8,9 +8,9 @@ the wind coming in, the writer alone on a roof with the wind and the view) is �
 the head told by its signs (vomiting, double vision) and someone down who does not answer and
 breathes strangely, in English, are the clinic's; a girl pulled away by a man and a helper pushed
 down, in English, is 保卫处's. Hard negatives: money saved up, a decision about a course, a
-windy roof terrace asked to be fenced, double vision after a long day at the screen, a customer
-who "does not answer" emails raise no alarm. The letters go through the shipped rules and second
-reader, as a real letter does.
+windy roof terrace asked to be fenced, a rescuer who jumped in and pulled a child out, a clerk
+who "does not answer" emails raise no alarm. The letters go through the shipped rules and
+second reader, as a real letter does.
 """
 
 from __future__ import annotations
@@ -81,6 +81,13 @@ HARD_NEGATIVES = [
     # A windy roof terrace asked to be fenced.
     (
         "学生活动中心顶楼的天台上栏杆太矮了，平时风很大，建议后勤加高一点栏杆，谢谢。",
+        None,
+        None,
+    ),
+    # A rescuer who jumped in and pulled a child out, thanked.
+    (
+        "上个月有个小孩在荷花池边玩掉进水里，是食堂的李师傅跳下去把她抱上来的，孩子没事。"
+        "特别感谢李师傅，希望学校表扬他。",
         None,
         None,
     ),
