@@ -68,6 +68,19 @@ def test_pool_os_emergencies_are_emergencies(text: str, dept: str) -> None:
     assert read(text)[:2] == ("E", dept)
 
 
+# (letter, department, disposition): pool o's reader no longer routes a dorm's door reader, so
+# the rules do (门禁 is 保卫处's, h-tune9), in other words than tests/test_classify_tune14.py.
+ROUTES = [
+    ("研究生公寓楼下的门禁读卡器这两天失灵，大家只能等别人开门，请尽快修好。", "bwc", "dispatch"),
+    ("The door reader of building 9 rejects our cards since Monday. Please fix it.", "bwc", "dispatch"),
+]
+
+
+@pytest.mark.parametrize(("text", "dept", "disposition"), ROUTES)
+def test_pool_os_classes_route_letters(text: str, dept: str, disposition: str) -> None:
+    assert read(text) == ("N", dept, disposition)
+
+
 # (letter, department, disposition): the same words in their ordinary sense (None: any).
 HARD_NEGATIVES = [
     # Money saved up, "enough" for a trip.
