@@ -71,7 +71,11 @@ def test_pool_os_emergencies_are_emergencies(text: str, dept: str) -> None:
 # (letter, department, disposition): pool o's reader no longer routes a dorm's door reader, so
 # the rules do (门禁 is 保卫处's, h-tune9), in other words than tests/test_classify_tune14.py.
 ROUTES = [
-    ("研究生公寓楼下的门禁读卡器这两天失灵，大家只能等别人开门，请尽快修好。", "bwc", "dispatch"),
+    (
+        "研究生公寓楼下的门禁读卡器这两天失灵，大家只能等别人开门，请尽快修好。",
+        "bwc",
+        "dispatch",
+    ),
     ("The door reader of building 9 rejects our cards since Monday. Please fix it.", "bwc", "dispatch"),
 ]
 
