@@ -76,7 +76,11 @@ ROUTES = [
         "bwc",
         "dispatch",
     ),
-    ("The door reader of building 9 rejects our cards since Monday. Please fix it.", "bwc", "dispatch"),
+    (
+        "The door reader of building 9 rejects our cards since Monday. Please fix it.",
+        "bwc",
+        "dispatch",
+    ),
 ]
 
 
