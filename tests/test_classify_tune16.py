@@ -68,9 +68,29 @@ def test_pool_os_emergencies_are_emergencies(text: str, dept: str) -> None:
     assert read(text)[:2] == ("E", dept)
 
 
-# (letter, department, disposition): pool o's reader no longer routes a dorm's door reader, so
-# the rules do (门禁 is 保卫处's, h-tune9), in other words than tests/test_classify_tune14.py.
+# (letter, department or None, disposition): others' red envelopes reported to 纪委, praise with
+# nothing asked; and a dorm's door reader, which the reader trained on pool o no longer routes,
+# by rule (门禁 is 保卫处's, h-tune9), in other words than tests/test_classify_tune14.py.
 ROUTES = [
+    # Others' red envelopes reported to 纪委 (a report, h-tune11), 意思一下 quoted.
+    (
+        "听说想评上优秀学生干部，得私下给带队老师“意思一下”，好几个同学都送了购物卡。"
+        "我觉得这不公平，请纪委查一查。",
+        "jiwei",
+        "dispatch",
+    ),
+    # An outing or a service praised with nothing asked, in English and Chinese.
+    (
+        "The international office took us to the city museum last weekend. Everything was "
+        "very well organized and we learned a lot. Thank you!",
+        None,
+        "praise",
+    ),
+    (
+        "今年报销流程改成线上了，进度随时能查，我们心里有底多了。给财务处的老师们道一声辛苦。",
+        "cwc",
+        "praise",
+    ),
     (
         "研究生公寓楼下的门禁读卡器这两天失灵，大家只能等别人开门，请尽快修好。",
         "bwc",
@@ -85,8 +105,11 @@ ROUTES = [
 
 
 @pytest.mark.parametrize(("text", "dept", "disposition"), ROUTES)
-def test_pool_os_classes_route_letters(text: str, dept: str, disposition: str) -> None:
-    assert read(text) == ("N", dept, disposition)
+def test_pool_os_classes_route_letters(text: str, dept: str | None, disposition: str) -> None:
+    level, got_dept, got_disposition = read(text)
+    assert (level, got_disposition) == ("N", disposition)
+    if dept is not None:
+        assert got_dept == dept
 
 
 # (letter, department, disposition): the same words in their ordinary sense (None: any).
