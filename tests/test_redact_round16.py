@@ -3,11 +3,12 @@ measurement) as classes.
 
 Its dorm misses first, by written form: an English room before the residence it is in (Room 318
 of the International Students' Building; Room 1204, Graduate Apartment 3), a flat's zone or
-letter before the room (…公寓F区405, …公寓A-1206), a named building's unit (…楼5单元214), a student
-block as 学七 (宿舍（学七 315）), a building and floor joined by dashes (7栋-4楼-411), a
-lettered room signing for all (B302全体). Then its false alteration of the rules: a teaching building as 教二楼
-read as a dorm. Every table holds made-up sentences of the shape, not the set's own letters;
-look-alikes that must stay are beside them.
+letter before the room (…公寓F区405, …公寓A-1206), a named building's unit (…楼5单元214),
+a student block as 学七 (宿舍（学七 315）), a building and floor joined by dashes
+(7栋-4楼-411), a lettered room signing for all (B302全体). Then its false alterations of the
+rules: a teaching building as 教二楼 read as a dorm, 高校|长期以来 read as 高校长, a bike brand
+(哈啰) read as a name. Every table holds made-up sentences of the shape, not the set's own
+letters; look-alikes that must stay are beside them.
 """
 
 from __future__ import annotations
