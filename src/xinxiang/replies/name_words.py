@@ -152,6 +152,8 @@ NOT_NAMES = frozenset(
         "李宁 王致和 王守义 张小泉 马应龙 李锦记 陈克明 老干妈 "
         "周黑鸭 张亮麻辣烫 杨国福麻辣烫 杨铭宇黄焖鸡 袁记云饺 陈香贵 马记永 张拉拉 古茗 钱大妈 "
         "周大福 周生生 今麦郎 李子柒 张君雅 徐福记 姚记 老乡鸡 "
+        # Round 16: bike and ride brands (美团和哈啰).
+        "哈啰 哈罗 青桔 滴滴 美团 "
         "宫保鸡丁 宫保虾球 麻婆豆腐 东坡肉 东坡肘子 左宗棠鸡 "
         # Round 10: a poet; the months of the old calendar by season (仲秋时节);
         # posts in a dorm (楼长说).

@@ -147,6 +147,10 @@ _LONG_TITLES = tuple(t for t in TITLES if len(t) >= 2)
 _CODE_AFTER = re.compile(r"(?:是|为)?\s?[:：]?\s?[A-Za-z0-9]")
 
 
+# Round 16: words a title's last character opens (校长|期 → 高校 长期以来): no title there.
+_TITLE_TORN = frozenset(("长期", "长久", "长远", "长达", "长年", "长时", "长此"))
+
+
 def not_a_person(name: str, text: str) -> bool:
     """A found "name" that is no person: a figure of famous fiction (or a part of one), a
     landmark with no word for a person beside it; a measure word after a numeral at every place
@@ -335,6 +339,16 @@ class NameFinder:
             ):
                 continue  # 班主任老师, 谢谢老师, 我们班同学: the "surname" ends a word
             given = m.group("given")
+            sur_end = m.end("sur")
+            title_end = sur_end + max(
+                (len(t) for t in self.titles if text.startswith(t, sur_end)), default=0
+            )
+            if (
+                not given
+                and m.group("sur") + text[sur_end : sur_end + 1] in self.not_names
+                and text[title_end - 1 : title_end + 1] in _TITLE_TORN
+            ):
+                continue  # Round 16: 高校|长期以来: a word, then one the title's end opens
             word = m.group("sur") + given
             if any(
                 text.startswith(w, m.start())

@@ -93,7 +93,8 @@ _BLD = (
 _BLD_END = r"(?:号楼|号公寓|号学生公寓|号宿舍楼|栋|幢|座|#楼|#|楼|舍|斋)"
 _ROOM_AFTER = r"(?![0-9\-]|\s?(?:教室|会议室|实验室|办公室|机房|报告厅|自习室|阅览室|[分元人个%]))"
 DORM = (
-    rf"(?:[东西南北中][区院]\s?|(?<![校公花家乐])[{H}]园)?{_BLD}\s?{_BLD_END}"
+    # Round 16: not a teaching building (教二楼108、109、110三个教室).
+    rf"(?<!教)(?:[东西南北中][区院]\s?|(?<![校公花家乐])[{H}]园)?{_BLD}\s?{_BLD_END}"
     # Round 14: a side before the floor (9号楼北侧二层216).
     rf"(?:\s?(?:(?:[A-Za-z\d]{{1,2}}|[一二三四五六七八九十]{{1,2}}|[东西南北中])(?:单元|座|区|层)"
     r"|[东西南北](?:侧|边)(?=\s?[一二三四五六七八九十\d]{1,2}[层楼])))*"
@@ -105,7 +106,13 @@ DORM = (
     rf"\s?[A-Za-z]?\d{{3,4}}{_ROOM_AFTER}(?:室|房间|房|寝室|宿舍|号)?"
     # Round 12: after a building and its floor, a room as floor-room (5号楼 3层 3-12).
     rf"|{_BLD}\s?{_BLD_END}\s?[一二三四五六七八九十\d]{{1,2}}(?:层|楼)\s?\d{{1,2}}-\d{{2,3}}(?![\d\-])"
-    rf"|(?<![0-9A-Za-z\-])\d{{3,4}}\s?(?:宿舍|寝室)|(?:(?<=\s)|\A)\d{{3}}(?=全体)"  # 311全体
+    rf"|(?<![0-9A-Za-z\-])\d{{3,4}}\s?(?:宿舍|寝室)"
+    r"|(?:(?<=\s)|\A)[A-Za-z]?\d{3}(?=全体)"  # 311全体, B302全体
+    # Round 16: a building and floor joined by dashes (7栋-4楼-411), a named building's unit
+    # (秋实楼5单元214), a student block as 学七 (宿舍（学七 315）).
+    rf"|{_BLD}\s?(?:栋|号楼|幢)-[一二三四五六七八九十\d]{{1,2}}(?:楼|层)-\d{{3,4}}(?![0-9\-])"
+    rf"|(?!教学|实验|办公|行政|科研|综合|图书)[{H}]{{2}}楼\s?\d{{1,2}}单元\s?\d{{3,4}}{_ROOM_AFTER}"
+    rf"|(?:(?<![{H}])|(?<=住))学[一二三四五六七八九十]{{1,2}}(?:楼|公寓)?\s?[A-Za-z]?\d{{3}}{_ROOM_AFTER}"
     # Building 5, Room 214 / Room 214, Dorm 5: in English.
     # (International Student Apartment 2, Room 507; Expert Apartment Building B, 702).
     # Not a building for teaching or offices (Teaching Building 3, Room 201).
@@ -118,6 +125,12 @@ DORM = (
     r"|(?:[A-Z][a-z]+\s){0,2}(?:Experts?|Students?'?|Graduate|International|Foreign|Guest)"
     r"\s(?:[A-Z][a-z]+\s)?(?:Building|Apartments?|Hall|House|Residence),?\s(?:Room|Rm\.?)\s?\d{3,4}"
     r"|(?:Room|Rm\.?)\s?\d{3,4},?\s?(?:(?:of|in)\s)?(?:Building|Bldg\.?|Dorm(?:itory)?)\s?\d{1,3}"
+    # Round 16: the room first, then a residence named (Room 318 of the International Students'
+    # Building, Room 1204, Graduate Apartment 3); not Room 305 of the Teaching Building.
+    # Only the room is hidden; the residence is everybody's.
+    r"|(?:Room|Rm\.?)\s?\d{3,4}(?=,?\s(?:(?:of|in|at)\s(?:the\s)?)?(?:[A-Z][a-z]+\s){0,2}"
+    r"(?:Experts?|Students?'?|Graduate|International|Foreign|Guest|Postdoc(?:toral)?)"
+    r"\s(?:[A-Z][a-z]+'?\s)?(?:Building|Apartments?|Hall|House|Residence|Dorm(?:itory)?))"
     # 16-309, C5-412, 东7-102: building and room joined by a dash.
     r"|(?<![0-9A-Za-z\-.:/])(?:[A-Za-z东西南北]?\d{1,2})-\d{3}(?![0-9\-:/.]|\s?[分元人个%])"
 )
@@ -138,7 +151,8 @@ DORM_BUILDING = (
     r"|(?:(?<=住在)|(?<=住)|(?<=楼上)|(?<=楼下)|(?<=隔壁)|(?<=对门)|(?<=寝室)|(?<=宿舍)"
     # Round 10: a room one moves to, a room of a flat (换到1110, 无障碍公寓102).
     r"|(?<=换到)|(?<=搬到)|(?<=调到)|(?<=搬进)|(?<=公寓))"
-    r"(?:的|是)?[A-Za-z]?\d{3,4}"
+    # Round 16: a zone or a letter and dash before the room (公寓F区405, 公寓A-1206).
+    r"(?:的|是)?(?:[A-Za-z]区)?(?:[A-Za-z]-?)?\d{3,4}"
     r"(?![0-9\-.:]|\s?(?:号楼|栋|幢|#|元|人|分|个|次|%|年|天|块|米|平))"
     # Round 14: a bare room whose people are meant (我们514的人, 711的同学).
     r"|(?:(?<=们)|(?<=隔壁)|(?<=对门)|(?<=楼上)|(?<=楼下)|(?<=和)|(?<=跟)|(?<=找)|(?<=问))"
