@@ -89,6 +89,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
+def shipped() -> Any:
+    """The sample deployment's redactor as shipped (`name_tagger = "rules+crf"` since round 10),
+    with the deployment's allowlist: the redaction rounds' tests read their tables through it.
+    Loaded once per worker (jieba's dictionary and the tagger take seconds)."""
+    from xinxiang.config import load_config
+    from xinxiang.replies.privacy import public_allowlist
+    from xinxiang.replies.redactor import load_redactor
+
+    cfg = load_config(REPO / "config")
+    return load_redactor(cfg.directory / "redaction.toml").with_allowed(public_allowlist(cfg))
+
+
+@pytest.fixture(scope="session")
 def dovecot() -> Iterator[DovecotServer]:
     """One real Dovecot for the whole session; use `imap_account` for a fresh mailbox."""
     if not dovecot_available():

@@ -149,13 +149,6 @@ def test_the_tagger_still_hides_names(with_crf: Redactor, text: str, name: str) 
     assert name not in with_crf.redact_all([text])[0]
 
 
-@pytest.fixture(scope="module")
-def shipped() -> Redactor:
-    """The sample deployment's redactor as shipped (`name_tagger = "rules+crf"` since round 10)."""
-    cfg = load_config(ROOT / "config")
-    return load_redactor(cfg.directory / "redaction.toml").with_allowed(public_allowlist(cfg))
-
-
 RULES_KEPT = [
     # The rules' own false alterations on the eighth writer's clean sentences, as classes: a
     # month of the old calendar, a post in a dorm, where an institution is, a building's lift.
