@@ -18,10 +18,11 @@ after round 11 (18:49 UTC); `--heldout10`: also the one by an eleventh writer, m
 after round 12 (19:42 UTC); `--heldout11`: also the one by a twelfth writer, measured once
 after round 13 (21:43 UTC); `--heldout12`: also the one by a thirteenth writer, measured
 once after round 14 (22:20 UTC); `--heldout13`: also the one by a fourteenth writer, measured
-once after round 15 (22:42 UTC); `--heldout14`: also the one by a fifteenth writer, not yet
-measured; `--rules-only`: without the learned name tagger the shipped `redaction.toml` turns
-on since round 10) it prints the share of planted items redacted per type and overall, and the
-share of clean sentences altered (false redactions). A planted item counts as redacted
+once after round 15 (22:42 UTC); `--heldout14`: also the one by a fifteenth writer, measured
+once after round 16 (22:54 UTC); `--rules-only`: without the learned name tagger the shipped
+`redaction.toml` turns on since round 10) it prints the share of planted items redacted per type
+and overall, and the share of clean sentences altered (false redactions). A planted item counts
+as redacted
 when every one of its identifying characters (its letters and digits, or for names all its
 characters) lies inside a redaction.
 Letters are redacted as the board does: the whole letter at once, with the display name the mail
@@ -55,7 +56,7 @@ from xinxiang.replies.redactor import jieba_fast_tagger, load_redactor  # noqa: 
 SEEN = frozenset(
     {"tuning", "candidates", "selfcheck", "selfcheck2"}
     | {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7"}
-    | {"heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13"}
+    | {"heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14"}
 )
 
 
@@ -113,7 +114,7 @@ def main(argv: list[str]) -> int:
         halves += ("heldout12",)
     if "--heldout13" in argv:  # measured once after round 15, in SEEN since
         halves += ("heldout13",)
-    if "--heldout14" in argv:  # not yet measured, not in SEEN: tests/data/pii/heldout14/README.md
+    if "--heldout14" in argv:  # measured once after round 16, in SEEN since
         halves += ("heldout14",)
     for half in halves:
         units = load_half(half)
