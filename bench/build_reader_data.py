@@ -61,7 +61,7 @@ SEEN_POOLS = (
     "heldout14",
 )
 # Never trained on: pool p (heldout15), the fresh pool.
-NEVER_TRAIN = ("heldout15",)
+NEVER_TRAIN = ("heldout15", "heldout16")
 # Disposition readings whose department is the letter's own (not the office's).
 OWN_DEPT = ("praise", "dispatch")
 
