@@ -5,7 +5,8 @@ written here as made-up letters in other words than the pool's. Pool p's misrout
 thanks to the whole school, to every teacher or everyone in it at once (a parent, an exchange
 student, a graduate, in English too) is 党政办公室's praise, not the canteen's or the warden's;
 a matter that offices pass on to each other (one says it is another's, that one names a third)
-is the office's to triage. Hard negatives: thanks to one office by name, a complaint that ends
+is the office's to triage; a scald from boiling water with the skin red and blistering is the
+clinic's emergency (not the fire's). Hard negatives: a scald long healed with a sign asked for, thanks to one office by name, a complaint that ends
 in thanks, one office that says the matter is another's and the writer asks that one, keep
 their department. The letters go through the shipped rules and second reader, as a real letter
 does.
@@ -16,6 +17,22 @@ from __future__ import annotations
 import pytest
 
 from classify_helpers import read
+
+# (letter, department): emergencies now.
+EMERGENCIES = [
+    (
+        "食堂打汤的窗口，一个同学端汤的时候被后面的人挤了一下，被开水烫到了脖子和手背，已经红了起泡，"
+        "疼得直哭，请校医院马上来人！",
+        "xyy",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "dept"), EMERGENCIES)
+def test_pool_ps_emergencies_are_read(text: str, dept: str) -> None:
+    level, got_dept, _ = read(text)
+    assert (level, got_dept) == ("E", dept)
+
 
 # (letter, department, disposition): routes pool p got wrong.
 ROUTES = [
@@ -66,6 +83,12 @@ def test_pool_ps_classes_route_letters(text: str, dept: str | None, disposition:
 
 # (letter, department, disposition): the same words in their ordinary sense (None: any).
 HARD_NEGATIVES = [
+    # A scald long healed; a warning sign asked for.
+    (
+        "去年我在宿舍楼的热水器那里被开水烫伤过手，早就好了。那个出水口没有任何提示，建议贴个防烫标识。",
+        None,
+        None,
+    ),
     # Thanks to one office by name.
     (
         "上周我的饭卡丢了，后勤饮食中心的老师帮我当天就补办好了，卡里的钱一分没少，谢谢后勤的老师们！",
