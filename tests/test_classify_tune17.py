@@ -25,6 +25,12 @@ EMERGENCIES = [
         "疼得直哭，请校医院马上来人！",
         "xyy",
     ),
+    # Pills made ready, written in homework and relayed by a teacher who cannot reach anyone.
+    (
+        "我是任课老师，今天收上来的实验报告里，一个男生在最后一页写着：我把药都准备好了，考完最后一门就不用再撑了。"
+        "他的辅导员电话打不通，请学生处马上找到他。",
+        "xsc",
+    ),
 ]
 
 
