@@ -107,6 +107,13 @@ HARD_NEGATIVES = [
         "hqc",
         "dispatch",
     ),
+    # Offices pass a fee on to each other, the writer asks what the standard is.
+    (
+        "这学期的实验耗材费比去年多收了一倍。问学院，学院说是财务处定的；问财务处，财务处说是设备处报的数。"
+        "收费依据是什么，能不能公示一下？",
+        None,
+        "dispatch",
+    ),
     # One office says the matter is another's; the writer asks that one.
     (
         "宿舍楼下的路灯坏了一个月，宿管说是后勤的事，请后勤处尽快派人来修一下路灯。",
