@@ -4,12 +4,12 @@ Each table is one class of error found on pool p (`heldout15/`, seen since its o
 written here as made-up letters in other words than the pool's. Pool p's misrouted letters:
 thanks to the whole school, to every teacher or everyone in it at once (a parent, an exchange
 student, a graduate, in English too) is 党政办公室's praise, not the canteen's or the warden's;
-a matter that offices pass on to each other (one says it is another's, that one names a third)
-is the office's to triage; a scald from boiling water with the skin red and blistering is the
-clinic's emergency (not the fire's). Hard negatives: a scald long healed with a sign asked for, thanks to one office by name, a complaint that ends
-in thanks, one office that says the matter is another's and the writer asks that one, keep
-their department. The letters go through the shipped rules and second reader, as a real letter
-does.
+a matter that offices pass on to each other while the writer asks who handles it is the office's
+to triage; a scald from boiling water with the skin blistering is the clinic's emergency; pills
+made ready, in a note a teacher relays, is 学生处's. Hard negatives: a scald long healed with a
+sign asked for, thanks to one office by name, a complaint that ends in thanks, offices passing a
+fee on while the writer asks for its standard, one office that names another and the writer asks
+that one. The letters go through the shipped rules and second reader, as a real letter does.
 """
 
 from __future__ import annotations
