@@ -1,0 +1,62 @@
+"""Round 17 of redaction (issue #13): the fifteenth writer's set (`heldout14`, seen since its one
+measurement) as classes.
+
+Its dorm misses, by written form: a letter and dash before the room after a building
+(西区6栋B-415) or after a residence written in Chinese (留学生楼B-216), an English room straight
+after a Chinese residence (留学生公寓Room 227, 外专楼Room 304, 1号楼Room 1012), a flat's unit
+(博士后公寓2单元301), building-unit-room with dashes (2-6-615), a room one says one is of
+(我是312室的) and 宿舍是312室 with its 室. Every table holds made-up sentences of the shape, not the
+set's own letters; look-alikes that must stay are beside them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from xinxiang.replies.redactor import Redactor
+
+# (sentence, what must not be left): each with other values than the set's.
+FOUND = [
+    ("我女儿住在东区9栋C-318，最近总停电。", "318"),
+    ("我住北区3号楼A-207。", "207"),
+    ("我住研究生楼D-509，网络很差。", "509"),
+    ("I live in 留学生公寓Room 331 and the heater is broken.", "331"),
+    ("我的房间专家楼Room 415 没有热水。", "415"),
+    ("我住留学生公寓3号楼Room 1108。", "1108"),
+    ("我住在青年教师公寓3单元402，楼道灯坏了。", "402"),
+    ("晚归登记写着“3-5-412 凌晨2点回”。", "412"),
+    ("您好，我是417室的，楼里的热水停了。", "417"),
+    ("孩子住在男生7号楼，宿舍是205室。", "205"),
+    ("我住在C-512，空调漏水。", "512"),
+]
+
+
+@pytest.mark.parametrize(("text", "part"), FOUND)
+def test_the_dorm_room_is_hidden(shipped: Redactor, text: str, part: str) -> None:
+    assert part not in shipped.redact_all([text])[0]
+    assert part not in shipped.with_crf(None).redact_all([text])[0]
+
+
+# Hard negatives: teaching and office buildings, classrooms, course codes, dates, amounts,
+# scores, a count of rooms.
+KEPT = [
+    "期末考试在教学楼B-305进行。",
+    "补考在教三楼Room 201。",
+    "办公楼A-402是教务处。",
+    "实验楼B-210的仪器坏了。",
+    "The seminar is in 综合楼Room 108.",
+    "课程编号是CS-101，在周三上课。",
+    "第3-5-201页的表格有错。",
+    "会议在312室召开。",
+    "我是2024级的学生。",
+    "我是300元买的。",
+    "这次考试我是120分。",
+    "学校公寓一共有2单元。",
+    "日期是2026-12-07。",
+]
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_look_alikes_stay(shipped: Redactor, text: str) -> None:
+    assert shipped.redact_all([text])[0] == text
+    assert shipped.with_crf(None).redact_all([text])[0] == text
