@@ -60,3 +60,31 @@ KEPT = [
 def test_look_alikes_stay(shipped: Redactor, text: str) -> None:
     assert shipped.redact_all([text])[0] == text
     assert shipped.with_crf(None).redact_all([text])[0] == text
+
+
+# Phones: full-width brackets round the first three, slashes between groups, a dash before a
+# line break. Dates and fractions with slashes stay.
+PHONES = [
+    ("联系我们：（139）4471-2085。", "2085"),
+    ("我的新号码158/2319/4406。", "4406"),
+    ("联系我：186-4420-\n3197（号码太长，换行了）。", "3197"),
+]
+
+
+@pytest.mark.parametrize(("text", "part"), PHONES)
+def test_the_phone_is_hidden(shipped: Redactor, text: str, part: str) -> None:
+    assert part not in shipped.redact_all([text])[0]
+    assert part not in shipped.with_crf(None).redact_all([text])[0]
+
+
+KEPT_NUMBERS = [
+    "通知发布于2026/12/07。",
+    "及格率是150/1200。",
+    "第（152）号文件已经下发。",
+]
+
+
+@pytest.mark.parametrize("text", KEPT_NUMBERS)
+def test_numbers_stay(shipped: Redactor, text: str) -> None:
+    assert shipped.redact_all([text])[0] == text
+    assert shipped.with_crf(None).redact_all([text])[0] == text
