@@ -119,8 +119,9 @@ DORM = (
     r"|(?:(?<=楼)|(?<=公寓)|(?<=宿舍))(?<!教学楼)(?<!办公楼)(?<!实验楼)(?<!行政楼)(?<!科研楼)"
     r"(?<!综合楼)(?<!图书馆楼)(?<!主楼)(?<!教[一二三四五六七八九十\d]楼)"
     r"\s?(?:[A-Za-z]-\d{3,4}|(?:Room|Rm\.?)\s?\d{3,4})(?![0-9\-])"
-    # Round 17: building, unit and room joined by dashes (2-6-615).
-    r"|(?<![0-9A-Za-z\-.:/第])\d{1,2}-\d{1,2}-\d{3,4}(?![0-9\-:/.]|\s?[分元人个%页章节条次])"
+    # Round 17: building, unit and room joined by dashes (2-6-615); not a pickup code
+    # (取件码是3-2-1508).
+    r"|(?<![0-9A-Za-z\-.:/第])(?<!码)(?<!码是)(?<!码为)(?<!码：)(?<!码:)(?<!号是)(?<!号：)(?<!号)\d{1,2}-\d{1,2}-\d{3,4}(?![0-9\-:/.]|\s?[分元人个%页章节条次])"
     # Building 5, Room 214 / Room 214, Dorm 5: in English.
     # (International Student Apartment 2, Room 507; Expert Apartment Building B, 702).
     # Not a building for teaching or offices (Teaching Building 3, Room 201).
