@@ -90,3 +90,29 @@ KEPT_NUMBERS = [
 def test_numbers_stay(shipped: Redactor, text: str) -> None:
     assert shipped.redact_all([text])[0] == text
     assert shipped.with_crf(None).redact_all([text])[0] == text
+
+
+# Roman full names after a coach, an alumnus or a company's people; English words after them stay.
+ROMAN = [
+    ("我是学校外聘的篮球教练Luca Romano，西班牙人。", "Romano"),
+    ("那家公司的HR Emily Chen又把简历转给了别人。", "Emily"),
+    ("我是2019届校友Daniel Weber，现在在德国。", "Weber"),
+]
+
+
+@pytest.mark.parametrize(("text", "part"), ROMAN)
+def test_the_roman_name_is_hidden(shipped: Redactor, text: str, part: str) -> None:
+    assert part not in shipped.redact_all([text])[0]
+    assert part not in shipped.with_crf(None).redact_all([text])[0]
+
+
+KEPT_ROMAN = [
+    "公司的HR Department没有回复。",
+    "健身房的教练Team安排不合理。",
+]
+
+
+@pytest.mark.parametrize("text", KEPT_ROMAN)
+def test_roman_words_stay(shipped: Redactor, text: str) -> None:
+    assert shipped.redact_all([text])[0] == text
+    assert shipped.with_crf(None).redact_all([text])[0] == text
