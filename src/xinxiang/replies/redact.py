@@ -227,8 +227,13 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             # (+86)189…: the country code in brackets too.
             # Round 14: and without its plus ((86)157 …).
             rf"(?:[(（]\s?(?:\+|00)?\s?86\s?[)）]\s?(?=1[3-9]))?"
-            rf"{_BS}(?:(?:\+|00)\s?86\s?[\-.]?\s?|86[\- ])?(?:\(\s?)?1[3-9]\d(?:\s?\))?"
-            rf"(?:{_G}\d{{4}}{_G}\d{{4}}|(?:(?:[ \-.]|,\s?)?\d){{8}}){_ES}",
+            # Round 17: full-width brackets round the first three ((152)3312-0478), slashes
+            # between the groups (157/1208/3349), a dash before a line break (183-3120-⏎7764), a
+            # line break after the bracket ((152)⏎3312-0478).
+            rf"{_BS}(?:(?:\+|00)\s?86\s?[\-.]?\s?|86[\- ])?(?:[(（]\s?)?1[3-9]\d(?:\s?[)）])?"
+            rf"(?:{_G}\d{{4}}{_G}\d{{4}}|/\d{{4}}/\d{{4}}|{_G}\d{{4}}-\n\d{{4}}"
+            rf"|(?<=[)）])\n\d{{4}}{_G}\d{{4}}"
+            rf"|(?:(?:[ \-.]|,\s?)?\d){{8}}){_ES}",
             "[电话已隐去]",
         ),
         RedactionPattern.of(

@@ -103,7 +103,8 @@ DORM = (
     r"(?:\s?[一二三四五六七八九十\d]{1,2}楼(?=\s?[A-Za-z]?\d{3,4}))?"
     r"(?:\s?[东西南北](?:侧|边)?(?=\s?[A-Za-z]?\d{3,4}))?"
     r"(?:的(?=[A-Za-z]?\d{3}(?![\d年级届])))?"
-    rf"\s?[A-Za-z]?\d{{3,4}}{_ROOM_AFTER}(?:室|房间|房|寝室|宿舍|号)?"
+    # Round 17: a letter and dash before the room (西区6栋B-415).
+    rf"\s?(?:[A-Za-z]-?)?\d{{3,4}}{_ROOM_AFTER}(?:室|房间|房|寝室|宿舍|号)?"
     # Round 12: after a building and its floor, a room as floor-room (5号楼 3层 3-12).
     rf"|{_BLD}\s?{_BLD_END}\s?[一二三四五六七八九十\d]{{1,2}}(?:层|楼)\s?\d{{1,2}}-\d{{2,3}}(?![\d\-])"
     rf"|(?<![0-9A-Za-z\-])\d{{3,4}}\s?(?:宿舍|寝室)"
@@ -113,6 +114,14 @@ DORM = (
     rf"|{_BLD}\s?(?:栋|号楼|幢)-[一二三四五六七八九十\d]{{1,2}}(?:楼|层)-\d{{3,4}}(?![0-9\-])"
     rf"|(?!教学|实验|办公|行政|科研|综合|图书)[{H}]{{2}}楼\s?\d{{1,2}}单元\s?\d{{3,4}}{_ROOM_AFTER}"
     rf"|(?:(?<![{H}])|(?<=住))学[一二三四五六七八九十]{{1,2}}(?:楼|公寓)?\s?[A-Za-z]?\d{{3}}{_ROOM_AFTER}"
+    # Round 17: a residence written in Chinese, then the room as a letter and dash or in English
+    # (留学生楼B-216, 外专楼Room 304, 留学生公寓1号楼Room 1012); not a teaching or office building.
+    r"|(?:(?<=楼)|(?<=公寓)|(?<=宿舍))(?<!教学楼)(?<!办公楼)(?<!实验楼)(?<!行政楼)(?<!科研楼)"
+    r"(?<!综合楼)(?<!图书馆楼)(?<!主楼)(?<!教[一二三四五六七八九十\d]楼)"
+    r"\s?(?:[A-Za-z]-\d{3,4}|(?:Room|Rm\.?)\s?\d{3,4})(?![0-9\-])"
+    # Round 17: building, unit and room joined by dashes (2-6-615); not a pickup code
+    # (取件码是3-2-1508).
+    r"|(?<![0-9A-Za-z\-.:/第])(?<!码)(?<!码是)(?<!码为)(?<!码：)(?<!码:)(?<!号是)(?<!号：)(?<!号)\d{1,2}-\d{1,2}-\d{3,4}(?![0-9\-:/.]|\s?[分元人个%页章节条次])"
     # Building 5, Room 214 / Room 214, Dorm 5: in English.
     # (International Student Apartment 2, Room 507; Expert Apartment Building B, 702).
     # Not a building for teaching or offices (Teaching Building 3, Room 201).
@@ -153,7 +162,12 @@ DORM_BUILDING = (
     r"|(?<=换到)|(?<=搬到)|(?<=调到)|(?<=搬进)|(?<=公寓))"
     # Round 16: a zone or a letter and dash before the room (公寓F区405, 公寓A-1206).
     r"(?:的|是)?(?:[A-Za-z]区)?(?:[A-Za-z]-?)?\d{3,4}"
-    r"(?![0-9\-.:]|\s?(?:号楼|栋|幢|#|元|人|分|个|次|%|年|天|块|米|平))"
+    r"(?![0-9\-.:]|\s?(?:号楼|栋|幢|#|元|人|分|个|次|%|年|天|块|米|平))(?:室|寝室)?"
+    # Round 17: a room one says one is of (我是312室的), a letter and dash after 住在.
+    r"|(?:(?<=我是)|(?<=我们是)|(?<=他是)|(?<=她是))[A-Za-z]?\d{3,4}(?:室|寝室|宿舍)(?=的)"
+    r"|(?<=住在)[A-Za-z]-\d{3,4}(?![0-9\-])"
+    # Round 17: a flat's unit and room (博士后公寓2单元301).
+    r"|(?<=公寓)[一二三四五六七八九十\d]{1,2}单元\s?\d{3,4}(?![0-9\-.:]|\s?[元人分个%])"
     # Round 14: a bare room whose people are meant (我们514的人, 711的同学).
     r"|(?:(?<=们)|(?<=隔壁)|(?<=对门)|(?<=楼上)|(?<=楼下)|(?<=和)|(?<=跟)|(?<=找)|(?<=问))"
     r"[1-9]\d{2}(?![0-9])(?=的(?:人|同学|室友|舍友|女生|男生))"

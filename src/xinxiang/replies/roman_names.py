@@ -119,6 +119,8 @@ _CUED_FULL = re.compile(
     r"全名|英文名|本名|原名|[\u4e00-\u9fff]国人|爸爸|妈妈|父亲|母亲|丈夫|妻子|"
     # Round 13: a staff word (外籍教师Jean-Pierre Moreau, 访问学者Anna Berg).
     r"教师|专家|学者|外教|医生|"
+    # Round 17: a coach, an alumnus, a company's people (外聘足球教练Marco Bianchi, HR Grace Lin).
+    r"教练|校友|HR|经理|主管|客服|"
     r"问|[、（(])\s?)"
     rf"(?P<name>{_CAP}(?:\s{_CAP}){{1,3}})(?![A-Za-z])"
 )
