@@ -9,12 +9,17 @@ a sentence with no word of the letter's own people. Round 13 (the eleventh write
 whose deeds are a story of a work (鲁智深倒拔垂杨柳，都是《水浒传》里的故事), the author of a
 work the writer's group reads (我们读书会读的是沈从文的《边城》: the readers are no one the work
 is by), and a figure of a screen work or a story the writer watched (狄仁杰断案的电视剧我看了).
+`not_a_person` (rounds 14–16): a figure of famous fiction or a part of one, a landmark, a word for
+a person and one character more, a code's label (索书号), a measure word after a numeral, X中
+before a numeral — applied to every finder's names, the tagger's included.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+
+from xinxiang.replies.name_words import FICTION, LANDMARKS, ROLE_CUES, TITLES, WEAK_CUES
 
 # What a sentence says a public, historical or fictional figure is (…是《红楼梦》的主人公).
 _FIGURE = (
@@ -169,3 +174,41 @@ def drop_public(
         and not beside_public(n, text, not_names)
         and not after_degree(n, text, known)
     }
+
+
+_STRONG_CUES = tuple(c for c in ROLE_CUES if c not in WEAK_CUES)  # 室友, not 和
+# Round 14: a measure word after a numeral (有12张球台, 三张桌子): 张 counts things there.
+_MEASURE_FIRST = frozenset("张支台包封项间盘杯瓶条把")
+_NUMERAL_END = re.compile(r"(?:\d|[一二两三四五六七八九十百千几多])$")
+# Round 14: a word ending in 中 before a numeral says "among …" (花中四君子, 诗中三绝).
+_AMONG = re.compile(r"[\u4e00-\u9fff]中(?=[一二三四五六七八九十])")
+
+
+# Round 15: titles of two characters or more (阿姨, 师傅), and what follows a code's label.
+_LONG_TITLES = tuple(t for t in TITLES if len(t) >= 2)
+_CODE_AFTER = re.compile(r"(?:是|为)?\s?[:：]?\s?[A-Za-z0-9]")
+
+
+def not_a_person(name: str, text: str) -> bool:
+    """A found "name" that is no person: a figure of famous fiction (or a part of one), a
+    landmark with no word for a person beside it; a measure word after a numeral at every place
+    it occurs; X中 before a numeral."""
+    if any(f in name for f in FICTION):
+        return True  # 波特和赫敏, 福尔摩斯住在: a figure with what jieba glued to it
+    if any(name.startswith(t) and len(name) <= len(t) + 1 for t in _LONG_TITLES):
+        return True  # Round 15: 宿管|阿姨人很好: a word for a person and one character more
+    spots = [m.start() for m in re.finditer(re.escape(name), text)]
+    if not spots:
+        return False
+    if len(name) == 3 and name[-1] == "号" and all(_CODE_AFTER.match(text, i + 3) for i in spots):
+        return True  # Round 15: 索书号是D922.5: the label of a code, not a person
+    inside = [(m.start(), m.end()) for f in FICTION for m in re.finditer(re.escape(f), text)]
+    if all(any(s <= i and i + len(name) <= e for s, e in inside) for i in spots):
+        return True  # 霍格 of 霍格沃茨
+    if name in LANDMARKS and not any(
+        text.startswith(TITLES, i + len(name)) or text[:i].endswith(_STRONG_CUES) for i in spots
+    ):
+        return True
+    if name[0] in _MEASURE_FIRST and all(_NUMERAL_END.search(text[:i]) for i in spots):
+        return True
+    return len(name) == 2 and all(_AMONG.match(text, i) for i in spots)

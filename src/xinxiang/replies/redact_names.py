@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from xinxiang.replies.name_apposition import settle
 from xinxiang.replies.name_context import after_particle, nicknames, word_names
 from xinxiang.replies.name_display import display_name_terms as display_name_terms
+from xinxiang.replies.name_ethnic import ethnic_names
 from xinxiang.replies.name_forms import called_names, surname_spelled
 from xinxiang.replies.name_lists import grouped, listed
-from xinxiang.replies.name_public import drop_public
+from xinxiang.replies.name_public import drop_public, not_a_person
 from xinxiang.replies.name_roles import person_slot_names
 from xinxiang.replies.name_slots import (
     after_tags,
-    ethnic_names,
     given_names,
     in_name_word,
     nick_slots,
@@ -42,13 +42,12 @@ from xinxiang.replies.name_slots import (
     surname_said,
     word_names_in_slots,
 )
+from xinxiang.replies.name_tokens import bracketed_after, transliterated, word_ends, word_starts
 from xinxiang.replies.name_words import (
     AFTER_NAME,
     COMMON_SURNAMES,
     COMPOUND_SURNAMES,
     DETERMINERS,
-    FICTION,
-    LANDMARKS,
     NOT_BEFORE_TITLE,
     NOT_GIVEN,
     NOT_NAMES,
@@ -78,102 +77,14 @@ _HAN = "\u4e00-\u9fff"
 
 _DOTTED = re.compile(rf"([{_HAN}]{{2,6}})[·・]([{_HAN}]{{2,6}})")
 _BRACKETED = re.compile(rf"[A-Za-z]\s?[（(]([{_HAN}]{{2,4}})[）)]")
-_BRACKETED_ANY = re.compile(rf"\s?[（(]([{_HAN}]{{2,6}}(?:·[{_HAN}]{{2,6}})?)[）)]")
-
-
-def _bracketed_after(text: str, roman: Sequence[str]) -> list[str]:
-    """The Han name in brackets right after a roman name found in `text`."""
-    found = []
-    for name in roman:
-        for m in re.finditer(re.escape(name), text):
-            if b := _BRACKETED_ANY.match(text, m.end()):
-                found.append(b.group(1))
-    return found
-
-
-def _transliterated(tokens: Sequence[tuple[str, str]]) -> list[str]:
-    """A transliterated name right after a word for a person (学生阿卜杜拉, 留学生买买提江):
-    nouns in a row, at least one tagged as a name, 3–6 Han characters in all."""
-    run: list[tuple[str, str]] = []
-    # Round 15: the cue may be two words (学生|代表|于波, 宿管|阿姨): the second is no name.
-    while tokens and tokens[0][0] not in WEAK_CUES and tokens[0][0] in {*ROLE_CUES, *TITLES}:
-        tokens = tokens[1:]
-    for word, tag in tokens:
-        if not (tag.startswith("n") and all("\u4e00" <= c <= "\u9fff" for c in word)):
-            break
-        run.append((word, tag))
-    while run:
-        name = "".join(w for w, _ in run)
-        if 3 <= len(name) <= 6 and any(t.startswith("nr") for _, t in run):
-            return [name]
-        run.pop()
-    return []
-
-
-def _word_ends(text: str, tokens: list[tuple[str, str]] | None) -> set[int] | None:
-    """Offsets where the segmenter ends a word (None without a segmenter)."""
-    if tokens is None:
-        return None
-    ends, pos = {len(text)}, 0
-    for word, _ in tokens:
-        pos += len(word)
-        ends.add(pos)
-    return ends
 
 
 # Units that end a number word (一分, 两块, 三次), not a given name (一文, 一鸣).
 _UNITS = frozenset("分元块角个次天年月日点号些半百千万亿")
 
 
-def _word_starts(tokens: list[tuple[str, str]] | None) -> dict[int, tuple[str, str]]:
-    """The segmenter's word and tag at each offset where a word starts."""
-    starts, pos = {}, 0
-    for word, tag in tokens or ():
-        starts[pos] = (word, tag)
-        pos += len(word)
-    return starts
-
-
-_STRONG_CUES = tuple(c for c in ROLE_CUES if c not in WEAK_CUES)  # 室友, not 和
-# Round 14: a measure word after a numeral (有12张球台, 三张桌子): 张 counts things there.
-_MEASURE_FIRST = frozenset("张支台包封项间盘杯瓶条把")
-_NUMERAL_END = re.compile(r"(?:\d|[一二两三四五六七八九十百千几多])$")
-# Round 14: a word ending in 中 before a numeral says "among …" (花中四君子, 诗中三绝).
-_AMONG = re.compile(r"[\u4e00-\u9fff]中(?=[一二三四五六七八九十])")
-
-
-# Round 15: titles of two characters or more (阿姨, 师傅), and what follows a code's label.
-_LONG_TITLES = tuple(t for t in TITLES if len(t) >= 2)
-_CODE_AFTER = re.compile(r"(?:是|为)?\s?[:：]?\s?[A-Za-z0-9]")
-
-
 # Round 16: words a title's last character opens (校长|期 → 高校 长期以来): no title there.
 _TITLE_TORN = frozenset(("长期", "长久", "长远", "长达", "长年", "长时", "长此"))
-
-
-def not_a_person(name: str, text: str) -> bool:
-    """A found "name" that is no person: a figure of famous fiction (or a part of one), a
-    landmark with no word for a person beside it; a measure word after a numeral at every place
-    it occurs; X中 before a numeral."""
-    if any(f in name for f in FICTION):
-        return True  # 波特和赫敏, 福尔摩斯住在: a figure with what jieba glued to it
-    if any(name.startswith(t) and len(name) <= len(t) + 1 for t in _LONG_TITLES):
-        return True  # Round 15: 宿管|阿姨人很好: a word for a person and one character more
-    spots = [m.start() for m in re.finditer(re.escape(name), text)]
-    if not spots:
-        return False
-    if len(name) == 3 and name[-1] == "号" and all(_CODE_AFTER.match(text, i + 3) for i in spots):
-        return True  # Round 15: 索书号是D922.5: the label of a code, not a person
-    inside = [(m.start(), m.end()) for f in FICTION for m in re.finditer(re.escape(f), text)]
-    if all(any(s <= i and i + len(name) <= e for s, e in inside) for i in spots):
-        return True  # 霍格 of 霍格沃茨
-    if name in LANDMARKS and not any(
-        text.startswith(TITLES, i + len(name)) or text[:i].endswith(_STRONG_CUES) for i in spots
-    ):
-        return True
-    if name[0] in _MEASURE_FIRST and all(_NUMERAL_END.search(text[:i]) for i in spots):
-        return True
-    return len(name) == 2 and all(_AMONG.match(text, i) for i in spots)
 
 
 @dataclass(frozen=True)
@@ -244,8 +155,8 @@ class NameFinder:
         """
         found = []
         tokens = tokens if tokens is not None else self.tokens(text)
-        ends = _word_ends(text, tokens)
-        starts = _word_starts(tokens)
+        ends = word_ends(text, tokens)
+        starts = word_starts(tokens)
         for m in self._cue_re.finditer(text):
             opening = m.group("sur") is None
             if opening and ends is None:
@@ -436,7 +347,7 @@ class NameFinder:
                 after = pos + len(word)  # Round 12: not 男生|宿舍楼, a building
                 found += [
                     n
-                    for n in _transliterated(tokens[i + 1 : i + 4])
+                    for n in transliterated(tokens[i + 1 : i + 4])
                     if not no_one_tagged(text, after, n, self.lexicon)
                 ]
             if (
@@ -511,18 +422,18 @@ class NameFinder:
             *(n for n in nicknames(text, self.lexicon) if n not in self.not_names),
             # 阳光, 吉祥 are no names in NOT_NAMES' sense, but 阿姨 is a title here too.
             *(n for n in word_names(text, self.lexicon, tokens) if n not in self.titles),
-            *after_particle(text, self._plausible, self.known, _word_ends(text, tokens)),
+            *after_particle(text, self._plausible, self.known, word_ends(text, tokens)),
             *(roman := roman_names(text)),
             *(called := called_names(text)),  # 我叫安静，: even a word of NOT_NAMES
             # Kevin Zhang（张凯文）: the Chinese name in brackets after a romanised one.
             *(n for n in _BRACKETED.findall(text) if _looks_chinese_name(n)),
             # Round 14: any Chinese name in brackets after a roman name found (Tenzin Norbu
             # (丹增诺布)): the same person's name, however its characters read.
-            *_bracketed_after(text, roman),
+            *bracketed_after(text, roman),
         }
         known_word = self.known
         if self.lexicon is not None and known_word is not None and tokens is not None:
-            ends = _word_ends(text, tokens) or set()
+            ends = word_ends(text, tokens) or set()
             tagged = {w for w, t in tokens if t.startswith("nr")}
             slots = [
                 *slot_names(

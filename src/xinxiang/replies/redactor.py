@@ -26,6 +26,7 @@ from pydantic import Field, field_validator
 
 from xinxiang.config import Strict, load_model
 from xinxiang.replies.name_crf import MODEL, CrfNames
+from xinxiang.replies.name_public import not_a_person
 from xinxiang.replies.name_words import NOT_BEFORE_TITLE, NOT_NAMES, NOT_NICKNAMES, SURNAMES, TITLES
 from xinxiang.replies.redact import (
     NAME_MARK,
@@ -37,7 +38,7 @@ from xinxiang.replies.redact import (
     name_variants,
     patterns_from,
 )
-from xinxiang.replies.redact_names import NameFinder, Tagger, not_a_person
+from xinxiang.replies.redact_names import NameFinder, Tagger
 from xinxiang.replies.roman_names import given_of
 
 MEMO_SIZE = 20_000
