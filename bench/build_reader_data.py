@@ -62,8 +62,8 @@ SEEN_POOLS = (
     "heldout14",
     "heldout15",
 )
-# Never trained on: pool q (heldout16), the fresh pool.
-NEVER_TRAIN = ("heldout16",)
+# Never trained on: pool q (heldout16) and pool r (heldout17), the fresh pools.
+NEVER_TRAIN = ("heldout16", "heldout17")
 # Disposition readings whose department is the letter's own (not the office's).
 OWN_DEPT = ("praise", "dispatch")
 
