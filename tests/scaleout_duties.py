@@ -31,7 +31,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from xinxiang.oa_bridge.simulator import OaSimulator, SimulatorStore
+from xinxiang.oa_bridge.sim_store import SimulatorStore
+from xinxiang.oa_bridge.simulator import OaSimulator
 
 REPO = Path(__file__).resolve().parents[1]
 OA_SECRET = "simulator-secret"

@@ -164,7 +164,9 @@ def test_oa_outage_alerts_once_and_recovers_once(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    from xinxiang.oa_bridge.simulator import Faults, OaSimulator
+    from xinxiang.oa_bridge.sim_faults import Faults
+    from xinxiang.oa_bridge.simulator import OaSimulator
+
     cfg_dir = deploy(tmp_config, hook, monkeypatch)
     oa_toml = cfg_dir / "oa.toml"
     text = oa_toml.read_text("utf-8").replace("max_attempts = 8", "max_attempts = 1")

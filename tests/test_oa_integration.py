@@ -23,7 +23,9 @@ from scale import scaled
 from xinxiang.config import load_config
 from xinxiang.handlers import Actor, RouteTicket, handle
 from xinxiang.oa_bridge.config import OaSettings, load_oa_for
-from xinxiang.oa_bridge.simulator import Faults, OaSimulator, SimulatorStore
+from xinxiang.oa_bridge.sim_faults import Faults
+from xinxiang.oa_bridge.sim_store import SimulatorStore
+from xinxiang.oa_bridge.simulator import OaSimulator
 from xinxiang.services.context import AppContext
 from xinxiang.services.oa_hooks import install_oa_hooks, uninstall_oa_hooks
 from xinxiang.services.oa_store import oa_status

@@ -30,7 +30,8 @@ from xinxiang.oa_bridge.mapping import (
     petition_to_json,
     update_payload,
 )
-from xinxiang.oa_bridge.simulator import SERVICE_CODES, Faults, parse_faults
+from xinxiang.oa_bridge.sim_catalogue import SERVICE_CODES
+from xinxiang.oa_bridge.sim_faults import Faults, parse_faults
 
 REPO = Path(__file__).resolve().parents[1]
 CST = timezone(timedelta(hours=8))

@@ -22,7 +22,9 @@ from xinxiang.oa_bridge.client import OaClient
 from xinxiang.oa_bridge.config import OaSettings
 from xinxiang.oa_bridge.localstore import LocalOaStore
 from xinxiang.oa_bridge.mapping import petition_from_json
-from xinxiang.oa_bridge.simulator import Faults, OaSimulator, SimulatorStore
+from xinxiang.oa_bridge.sim_faults import Faults
+from xinxiang.oa_bridge.sim_store import SimulatorStore
+from xinxiang.oa_bridge.simulator import OaSimulator
 from xinxiang.oa_bridge.sync import pull, push_pending
 
 REPO = Path(__file__).resolve().parents[1]

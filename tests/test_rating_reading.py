@@ -73,7 +73,7 @@ def test_the_oa_mapping_knows_the_revisit_states() -> None:
     from pathlib import Path
 
     from xinxiang.oa_bridge.config import DEFAULT_EVENT_MAP, DEFAULT_STATUS_MAP
-    from xinxiang.oa_bridge.simulator import SIM_STATUSES
+    from xinxiang.oa_bridge.sim_store import SIM_STATUSES
 
     for kind, state in {
         "revisit_sent": "revisit",

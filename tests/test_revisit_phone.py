@@ -264,7 +264,8 @@ def test_an_oa_petition_with_a_phone_only_end_to_end(
     from xinxiang.config import load_config
     from xinxiang.handlers import Actor, AnswerTicket, RouteTicket, handle
     from xinxiang.oa_bridge.config import load_oa_for
-    from xinxiang.oa_bridge.simulator import Faults, OaSimulator
+    from xinxiang.oa_bridge.sim_faults import Faults
+    from xinxiang.oa_bridge.simulator import OaSimulator
     from xinxiang.services.oa_hooks import install_oa_hooks, uninstall_oa_hooks
     from xinxiang.services.oa_tasks import oa_pull
     from xinxiang.store.migrate import upgrade

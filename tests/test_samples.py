@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xinxiang.samples import demo_mailbox, iter_sample_letters, sample_letter
+from xinxiang.sample_demo import demo_mailbox
+from xinxiang.samples import iter_sample_letters, sample_letter
 
 # The codec that really decodes each declared label (GB2312 labels hide GBK/GB18030 text).
 REAL_CODEC = {

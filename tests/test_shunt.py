@@ -26,7 +26,8 @@ from xinxiang.cli import main
 from xinxiang.handlers.documents import RECORD_EVENT
 from xinxiang.oa_bridge.config import load_oa_for
 from xinxiang.oa_bridge.mapping import PetitionAttachment, petition_from_json
-from xinxiang.oa_bridge.simulator import Faults, OaSimulator
+from xinxiang.oa_bridge.sim_faults import Faults
+from xinxiang.oa_bridge.simulator import OaSimulator
 from xinxiang.replies.mailer import flatten_parts
 from xinxiang.services.context import AppContext
 from xinxiang.services.ingest import MessageOrigin, ingest_batch

@@ -103,7 +103,7 @@ def run_demo(directory: Path) -> DemoResult:
     """Build the deployment under `directory` and run every stage; returns where things are."""
     from xinxiang.handlers.documents import record_filename, regenerate_record
     from xinxiang.replies.publishing import publish
-    from xinxiang.samples import demo_mailbox
+    from xinxiang.sample_demo import demo_mailbox
 
     # The Maildir stands for the campus mail server's delivery, which authenticates senders
     # and writes Authentication-Results under its id (see `_quoted_reply`).

@@ -13,7 +13,8 @@ from xinxiang.commands._show import shown
 from xinxiang.config import Config, default_config_dir, load_config
 from xinxiang.errors import XinxiangError
 from xinxiang.oa_bridge.config import OaSettings, load_oa_for, oa_secret
-from xinxiang.oa_bridge.simulator import Faults, OaSimulator, parse_faults
+from xinxiang.oa_bridge.sim_faults import Faults, parse_faults
+from xinxiang.oa_bridge.simulator import OaSimulator
 from xinxiang.services.oa_store import oa_status
 from xinxiang.services.oa_tasks import oa_pull, oa_push
 
