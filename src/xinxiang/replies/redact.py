@@ -193,7 +193,8 @@ def student_number_pattern(min_digits: int = 8, max_digits: int = 12) -> Redacti
 # Round 15: the at sign spoken in Chinese (艾特) or swapped for # (…#126.com（#换成@）), and
 # the dot spoken (点com).
 _AT = r"(?:\s?(?:@|\[at\]|\(at\)|\[AT\]|\(AT\)|（at）|艾特|#)\s?|\s(?:at|AT)\s)"
-_DOT = r"(?:\.|\s?(?:\[dot\]|\(dot\)|\[DOT\]|\(DOT\)|点)\s?|\s(?:dot|DOT)\s)"
+# Round 18: a space may follow a dot before the lower-case rest (bjfu. edu. cn).
+_DOT = r"(?:\.(?:\s(?=[a-z]))?|\s?(?:\[dot\]|\(dot\)|\[DOT\]|\(DOT\)|点)\s?|\s(?:dot|DOT)\s)"
 # What stands between a label and its value: 是, 为, a colon, or English "is" (My WeChat is …).
 _LABEL = r"\s?(?:是|为|:|is\s)?\s?:?\s?"
 # Round 13: a word of doubt between a label and its value (QQ好像是…).
@@ -277,6 +278,12 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             # A local number alone on its line, as under a signature (６８４５ ３３０１).
             "phone_line",
             r"(?m)^[ \t]*(?P<pii>[2-9]\d{3}[ \-]?\d{4})[ \t]*$",
+            "[电话已隐去]",
+        ),
+        RedactionPattern.of(
+            # Round 18: a mobile after its label, broken anywhere by a line or spaces (电话1352⏎0…).
+            "labelled_mobile",
+            rf"(?:电话|手机|手机号|[Pp]hone){_LABEL}(?P<pii>1[3-9]\d(?:\s?\d){{8}}){_ES}",
             "[电话已隐去]",
         ),
         RedactionPattern.of(

@@ -89,7 +89,7 @@ ADDRESS = (
     rf"|(?:(?<![{H}])|(?<=[在自于是住到]))"
     r"(?:内蒙古(?:自治区)?|(?:广西壮族|西藏|宁夏回族|新疆维吾尔)自治区|[\u4e00-\u9fff]{2,3}省)"
     rf"[{H}]{{2,6}}?(?:盟|州|地区|市)[{H}]{{1,7}}?(?:旗|县|市|区)[{H}]{{1,8}}?(?:镇|乡|苏木)"
-    rf"(?:[{H}]{{1,6}}?村(?:[{H}]{{1,4}}?[甲乙丙丁]?\d{{1,4}}号)?)?"
+    rf"(?:[{H}]{{1,8}}?(?:嘎查|村)(?:[{H}]{{1,4}}?[甲乙丙丁]?\d{{1,4}}号)?)?"
     # Round 18: a street address in English (Flat 3A, 21 Castle Peak Road, Tuen Mun).
     r"|(?:(?:Flat|Unit|Apt\.?|Apartment|Suite|Room|Rm\.?)\s[A-Za-z\d]{1,5},?\s)?\d{1,5}[A-Za-z]?\s"
     r"(?:[A-Z][a-z]+\s){1,3}(?:Road|Rd\.?|Street|St\.?|Avenue|Ave\.?|Lane|Drive|Boulevard|Way)"
