@@ -61,6 +61,11 @@ KEPT = [
     "会议在教学楼305召开。",
     "学生公寓2024年翻新过。",
     "I live in 2025 Hall?",
+    "Thank you, Sir.",
+    "Best, Team.",
+    # The gates of a campus are no rare compound surnames.
+    "外卖只能送到南门外面。",
+    "我在东门口等你。",
 ]
 
 
@@ -83,6 +88,7 @@ FOUND = [
     ("我是大壮，跟段干明宇住在3舍208。", "明宇"),
     ("My wife Greta is allergic to the paint.", "Greta"),
     ("Thanks for the help.\nBest, Lucas", "Lucas"),
+    ("Please call me soon. Thank you, Adaeze.", "Adaeze"),
     # An e-mail address typed with spaces after its dots; a mobile broken across lines.
     ("我的邮箱是lihua@ pku. edu. cn，谢谢。", "pku"),
     ("我的电话13652\n8841 07，谢谢。", "8841"),
