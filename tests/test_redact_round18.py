@@ -62,6 +62,8 @@ KEPT = [
     "学生公寓2024年翻新过。",
     "I live in 2025 Hall?",
     "Thank you, Sir.",
+    # English prose with "at" and a full stop is no spoken e-mail address.
+    "We want to train at night. also the gym closes early.",
     "Best, Team.",
     # The gates of a campus are no rare compound surnames.
     "外卖只能送到南门外面。",

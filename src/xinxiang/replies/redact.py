@@ -193,8 +193,7 @@ def student_number_pattern(min_digits: int = 8, max_digits: int = 12) -> Redacti
 # Round 15: the at sign spoken in Chinese (艾特) or swapped for # (…#126.com（#换成@）), and
 # the dot spoken (点com).
 _AT = r"(?:\s?(?:@|\[at\]|\(at\)|\[AT\]|\(AT\)|（at）|艾特|#)\s?|\s(?:at|AT)\s)"
-# Round 18: a space may follow a dot before the lower-case rest (bjfu. edu. cn).
-_DOT = r"(?:\.(?:\s(?=[a-z]))?|\s?(?:\[dot\]|\(dot\)|\[DOT\]|\(DOT\)|点)\s?|\s(?:dot|DOT)\s)"
+_DOT = r"(?:\.|\s?(?:\[dot\]|\(dot\)|\[DOT\]|\(DOT\)|点)\s?|\s(?:dot|DOT)\s)"
 # What stands between a label and its value: 是, 为, a colon, or English "is" (My WeChat is …).
 _LABEL = r"\s?(?:是|为|:|is\s)?\s?:?\s?"
 # Round 13: a word of doubt between a label and its value (QQ好像是…).
@@ -214,7 +213,10 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             # Round 12: the local part may be spoken too (xianyufeng dot 2019 at gmail dot com).
             rf"[A-Za-z0-9._%+\-]+(?:\s(?:dot|DOT)\s[A-Za-z0-9._%+\-]+)*{_AT}[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,6}}(?![A-Za-z])"
             # (me at f.benali[at]outlook.com: the spoken "at" is not the address's own)
-            r"(?!\s?(?:@|\[at\]|\(at\)|\[AT\]|\(AT\)|（at）))",
+            r"(?!\s?(?:@|\[at\]|\(at\)|\[AT\]|\(AT\)|（at）))"
+            # Round 18: spaces after the @ and the dots, as typed (li@ pku. edu. cn).
+            r"|[A-Za-z0-9._%+\-]+@\s?[A-Za-z0-9\-]+(?:\.\s?[A-Za-z0-9\-]+)*\.\s?"
+            r"(?:com|cn|net|org|edu|gov|ac|io|hk|tw|uk|de|jp)(?![A-Za-z])",
             "[邮箱已隐去]",
         ),
         RedactionPattern.of(

@@ -288,12 +288,7 @@ class NameFinder:
         if self.tagger is None:
             return False
         lo = max(0, pos - 6)
-        at = lo
-        for word, _ in self.tagger(text[lo : pos + 4]):
-            if at == pos:
-                return True
-            at += len(word)
-        return False
+        return pos - lo in word_starts(list(self.tagger(text[lo : pos + 4])))
 
     def _in_not_name(self, text: str, start: int, end: int) -> bool:
         """Whether `text[start:end]` starts inside a longer word that is no one's name (老吉 in
