@@ -14,7 +14,8 @@ The eighth writer's set (`heldout7`) joined as w8 after it was measured once (ro
 ninth's (`heldout8`) as w9 after its one measurement (round 11), the tenth's (`heldout9`) as
 w10 after its one measurement (round 12), the eleventh's (`heldout10`) as w11 after its one
 measurement (round 13), the twelfth's (`heldout11`) as w12 after its one measurement (round 14),
-the thirteenth's (`heldout12`) as w13 after its one measurement (round 15); later writers'
+the thirteenth's (`heldout12`) as w13 after its one measurement (round 15), and the
+fourteenth's to sixteenth's (`heldout13`–`heldout15`) as w14–w16 in round 18; later writers'
 sets are not in the list and never read. `--show` also prints, per left-out writer, the clean
 sentences the redactor with the tagger alters and the items it misses (every set here is seen).
 """
@@ -57,6 +58,9 @@ WRITERS = {
     "heldout10": "w11",  # measured once after round 12 (rules+crf 92.0 %, rules 89.3 %), then seen
     "heldout11": "w12",  # measured once after round 13 (rules+crf 95.2 %, rules 93.9 %), then seen
     "heldout12": "w13",  # measured once after round 14 (rules+crf 97.9 %, rules 96.7 %), then seen
+    "heldout13": "w14",  # measured once after round 15 (rules+crf 95.9 %), joined in round 18
+    "heldout14": "w15",  # measured once after round 16 (rules+crf 93.4 %), joined in round 18
+    "heldout15": "w16",  # measured once after round 17 (rules+crf 93.7 %, rules 91.1 %), round 18
 }
 NAME_KINDS = frozenset({"name", "title_name", "signature", "roman_name"})
 

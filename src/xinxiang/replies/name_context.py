@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+from xinxiang.replies.name_tokens import word_ends, word_starts
 from xinxiang.replies.name_words import (
     AFTER_NAME,
     COMPOUND_SURNAMES,
@@ -58,11 +59,8 @@ def word_names(
     们都, 来了) nor read as a verb or an adjective (抱走, 嫌冷)."""
     if ordinary is None or tokens is None:
         return []
-    starts, pos = {}, 0
-    for word, tag in tokens:
-        starts[pos] = tag
-        pos += len(word)
-    bounds = {*starts, pos}
+    starts = {at: tag for at, (_, tag) in word_starts(tokens).items()}
+    bounds = word_ends(text, tokens) or set()
     found = []
     for m in _WORD_NAME.finditer(text):
         name = m.group("name")

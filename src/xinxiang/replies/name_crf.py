@@ -29,6 +29,7 @@ from xinxiang.replies.name_crf_gate import (
     common_noun,
     described,
     noun_phrase,
+    object_noun,
     ordinary_class,
     place_noun,
 )
@@ -267,6 +268,7 @@ class CrfNames:
                 and not ordinary_class(text, s, e, self._in_dictionary, sure - {word})
                 and not noun_phrase(tokens, s, e, self._frequent)
                 and not place_noun(tokens, s, e, self._frequent)
+                and not object_noun(tokens, s, e, self._frequent)
                 and not common_noun(tokens, s, e, self._frequent)
                 and not described(tokens, s, e)
             ):

@@ -28,6 +28,8 @@ Round 11 also counts as places what an institution's name ends with (康乐|中�
   before an adverb or adjective (拉萨的阳光很强): what a place has, not a person; and
   `common_noun`: one word the segmenter tags an ordinary noun (n) and counts often, right after
   a verb or a noun, no person in sight (紧急呼叫|按钮): a thing named in a phrase.
+- `object_noun` (round 18): a word jieba tags a name and counts often, after a verbal noun and
+  的, ending the clause (分析的|范文。): what was done on, not a person.
 - `described` (round 14): one word the segmenter tags a state or an adjective (z, a) right after a
   noun, no person in sight (天空|湛蓝): what the noun is like.
 - `eaten` (round 13): right after a verb of eating or drinking (想吃|汤圆, 喝了|两碗豆浆): a dish,
@@ -245,6 +247,23 @@ def place_noun(
     if i < 2 or i + 1 >= len(tokens) or tokens[i - 1][0] != "的":
         return False
     return tokens[i - 2][1] in ("ns", "nrt") and tokens[i + 1][1] in ("d", "a")
+
+
+def object_noun(
+    tokens: Sequence[tuple[str, str]], s: int, e: int, frequent: Callable[[str], bool]
+) -> bool:
+    """Round 18: whether `text[s:e]` is one word of `tokens` tagged a name (nr) and counted
+    often (`frequent`), after a verbal noun and 的 and ending the clause (课上分析的|范文。):
+    what the verb was done on, not a person."""
+    i = token_at(tokens, s)
+    if i is None or i < 2:
+        return False
+    word, tag = tokens[i]
+    if s + len(word) != e or not tag.startswith("nr") or not frequent(word):
+        return False
+    if tokens[i - 1][0] != "的" or tokens[i - 2][1] != "vn":
+        return False
+    return i + 1 == len(tokens) or tokens[i + 1][0] in ("。", "，", "；", "！", "？", ",", ";")
 
 
 def common_noun(

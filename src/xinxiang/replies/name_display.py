@@ -15,6 +15,9 @@ from xinxiang.replies.signatures import looks_chinese_name as _looks_chinese_nam
 
 # Words of a display name that says who writes, not what they are called (家长, 匿名, 学生会).
 _ROLE = re.compile(r"匿名|家长|学生|同学|老师|校友|职工|员工|群众|市民|网友|本人|[会部处办委]$")
+# Round 18: what one says one is (我是橙子，), and a parent named after the child (嘟嘟妈妈).
+_SAID = re.compile(r"(?:我是|我叫|叫我|本人)([\u4e00-\u9fff]{1,5}?)(?=[，,。！!；;\s]|$)")
+_PARENT = re.compile(r"(.{1,4}?)(妈妈|爸爸|妈|爸|奶奶|爷爷|外婆|姥姥|家长)")
 
 
 def display_name_terms(display: str, body: str = "") -> tuple[str, ...]:
@@ -25,6 +28,8 @@ def display_name_terms(display: str, body: str = "") -> tuple[str, ...]:
     display = display.strip()
     if signed_with(display, body):
         return (display,)
+    if said := said_to_be(display, body):
+        return said
     if _looks_chinese_name(display):
         given = display[-2:] if len(display) >= 3 else ""
         return (display, given) if given and given not in NOT_NAMES else (display,)
@@ -40,3 +45,18 @@ def signed_with(display: str, body: str) -> bool:
     and the name no word for a role or for being anonymous (家长, 匿名)."""
     lines = [line.strip(" \t—-－") for line in body.strip().splitlines()]
     return bool(lines) and len(display) >= 2 and lines[-1] == display and not _ROLE.search(display)
+
+
+def said_to_be(display: str, body: str) -> tuple[str, ...]:
+    """Round 18: the display name, or its last words, as the writer says they are called
+    (快乐的橙子 … 我是橙子，), or the child's name of a parent's display name that the letter
+    names the writer by (嘟嘟妈妈 … 我是嘟嘟妈妈): no role (家长, 学生)."""
+    parent = _PARENT.fullmatch(display)
+    if parent and f"我是{display}" in body and not _ROLE.search(parent.group(1)):
+        return (display, parent.group(1))
+    if _ROLE.search(display) or not display:
+        return ()
+    for said in _SAID.findall(body):
+        if said == display or (len(said) >= 2 and display.endswith(said)):
+            return (display, said) if said != display else (display,)
+    return ()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from xinxiang.replies.name_things import a_thing, quoted_as_word, recited
 from xinxiang.replies.name_words import FICTION, LANDMARKS, ROLE_CUES, TITLES, WEAK_CUES
 
 # What a sentence says a public, historical or fictional figure is (…是《红楼梦》的主人公).
@@ -189,10 +190,13 @@ _LONG_TITLES = tuple(t for t in TITLES if len(t) >= 2)
 _CODE_AFTER = re.compile(r"(?:是|为)?\s?[:：]?\s?[A-Za-z0-9]")
 
 
-def not_a_person(name: str, text: str) -> bool:
+def not_a_person(name: str, text: str, frequent: Callable[[str], bool] | None = None) -> bool:
     """A found "name" that is no person: a figure of famous fiction (or a part of one), a
     landmark with no word for a person beside it; a measure word after a numeral at every place
-    it occurs; X中 before a numeral."""
+    it occurs; X中 before a numeral. Round 18 (`name_things`): a recitation of the 百家姓, a word
+    quoted in a sentence about words, a thing and its kind (`frequent`: jieba's counts)."""
+    if recited(name, text) or quoted_as_word(name, text) or a_thing(name, text, frequent):
+        return True
     if any(f in name for f in FICTION):
         return True  # 波特和赫敏, 福尔摩斯住在: a figure with what jieba glued to it
     if any(name.startswith(t) and len(name) <= len(t) + 1 for t in _LONG_TITLES):

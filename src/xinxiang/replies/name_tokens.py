@@ -44,7 +44,7 @@ def transliterated(tokens: Sequence[tuple[str, str]]) -> list[str]:
     return []
 
 
-def word_ends(text: str, tokens: list[tuple[str, str]] | None) -> set[int] | None:
+def word_ends(text: str, tokens: Sequence[tuple[str, str]] | None) -> set[int] | None:
     """Offsets where the segmenter ends a word (None without a segmenter)."""
     if tokens is None:
         return None
@@ -55,7 +55,7 @@ def word_ends(text: str, tokens: list[tuple[str, str]] | None) -> set[int] | Non
     return ends
 
 
-def word_starts(tokens: list[tuple[str, str]] | None) -> dict[int, tuple[str, str]]:
+def word_starts(tokens: Sequence[tuple[str, str]] | None) -> dict[int, tuple[str, str]]:
     """The segmenter's word and tag at each offset where a word starts."""
     starts, pos = {}, 0
     for word, tag in tokens or ():

@@ -16,7 +16,9 @@ def _words(text: str) -> tuple[str, ...]:
 COMPOUND_SURNAMES = _words(
     "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 澹台 "
     "端木 申屠 独孤 南宫 西门 呼延 百里 东郭 闻人 万俟 赫连 拓跋 濮阳 单于 左丘 公冶 太叔 第五 "
-    "公羊 仲孙 谷梁 乐正 漆雕 巫马 公良 梁丘 鲜于 司空 亓官 司寇 颛孙 公西 羊舌 宗政 夹谷 完颜"
+    "公羊 仲孙 谷梁 乐正 漆雕 巫马 公良 梁丘 鲜于 司空 亓官 司寇 颛孙 公西 羊舌 宗政 夹谷 完颜 "
+    # Round 18: the rarer ones of the 百家姓 (宰父, 段干, 壤驷 …).
+    "宰父 段干 壤驷 归海 公仪 公户 公玉 公仲 商牟 伯赏 汝鄢 涂钦"
 )
 
 # The common single-character surnames (百家姓 by frequency), less those that are mostly ordinary

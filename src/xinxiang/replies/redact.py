@@ -213,7 +213,10 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             # Round 12: the local part may be spoken too (xianyufeng dot 2019 at gmail dot com).
             rf"[A-Za-z0-9._%+\-]+(?:\s(?:dot|DOT)\s[A-Za-z0-9._%+\-]+)*{_AT}[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,6}}(?![A-Za-z])"
             # (me at f.benali[at]outlook.com: the spoken "at" is not the address's own)
-            r"(?!\s?(?:@|\[at\]|\(at\)|\[AT\]|\(AT\)|（at）))",
+            r"(?!\s?(?:@|\[at\]|\(at\)|\[AT\]|\(AT\)|（at）))"
+            # Round 18: spaces after the @ and the dots, as typed (li@ pku. edu. cn).
+            r"|[A-Za-z0-9._%+\-]+@\s?[A-Za-z0-9\-]+(?:\.\s?[A-Za-z0-9\-]+)*\.\s?"
+            r"(?:com|cn|net|org|edu|gov|ac|io|hk|tw|uk|de|jp)(?![A-Za-z])",
             "[邮箱已隐去]",
         ),
         RedactionPattern.of(
@@ -277,6 +280,12 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             # A local number alone on its line, as under a signature (６８４５ ３３０１).
             "phone_line",
             r"(?m)^[ \t]*(?P<pii>[2-9]\d{3}[ \-]?\d{4})[ \t]*$",
+            "[电话已隐去]",
+        ),
+        RedactionPattern.of(
+            # Round 18: a mobile after its label, broken anywhere by a line or spaces (电话1352⏎0…).
+            "labelled_mobile",
+            rf"(?:电话|手机|手机号|[Pp]hone){_LABEL}(?P<pii>1[3-9]\d(?:\s?\d){{8}}){_ES}",
             "[电话已隐去]",
         ),
         RedactionPattern.of(
@@ -371,13 +380,16 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             r"|(?:员工|骑手|职工|工作人员|保安|队员|快递员|外卖员|司机)编号"
             # Round 13: an examinee's and a meal card's number (考试号HS2024-3307, 饭卡号2023…).
             r"|考试号|考号|饭卡号?|餐卡号?|借书卡号|图书证号"
-            r"|[Ss]tudent (?:ID|[Nn]umber|[Nn]o\.?)|[Ss]taff (?:ID|[Nn]umber)|[Cc]ampus card"
+            r"|[Ss]tudent (?:ID|[Nn]umber|[Nn]o\.?)|[Cc]ampus card"
+            # Round 18: staff no., and 编号 opening a clause (…，编号BSH2024033).
+            r"|(?:[Ss]taff|[Ee]mployee|[Mm]ember) (?:ID|[Nn]umber|[Nn]o\.?)|(?<=[，,；;])编号"
             # Round 15: a card's 卡号 right after the card's name (校园卡（卡号C2024…）).
             r"|(?:校园卡|饭卡|餐卡|一卡通|借书卡|学生卡|图书证)[（( ,，]?的?卡号)"
             # Round 13: two letters inside the number too (a passport's 19FV44721).
             # Round 15: two groups of letters before it (ST-A1022).
+            # Round 18: three digits after letters (工号SG-118).
             rf"{_LABEL}(?P<pii>(?:[A-Za-z]{{1,3}}[ \-]?){{0,2}}"
-            r"\d(?:[ \-]?[A-Za-z]{0,2}\d){3,19})(?!\d)",
+            r"\d(?:[ \-]?[A-Za-z]{0,2}\d){3,19}|(?:[A-Za-z]{1,3}[ \-]?){1,2}\d{3})(?!\d)",
             "[学号/工号已隐去]",
         ),
         student_number_pattern(min_digits, max_digits),

@@ -42,6 +42,7 @@ from xinxiang.replies.name_slots import (
     surname_said,
     word_names_in_slots,
 )
+from xinxiang.replies.name_things import self_introduced
 from xinxiang.replies.name_tokens import bracketed_after, transliterated, word_ends, word_starts
 from xinxiang.replies.name_words import (
     AFTER_NAME,
@@ -199,11 +200,11 @@ class NameFinder:
         self, first: tuple[str, str] | None, after: tuple[str, str] | None
     ) -> bool:
         """Whether a clause's first words (`first`, then `after`) can open a name: not an
-        ordinary word tagged a name with a verb after it (叶子 / 落了), nor the surname alone
-        before a number with its unit (钱 / 一分都没有) — 毛一 and 邵一文 are names."""
+        ordinary word tagged a name, a verb or adverb after it (叶子 / 落了, 刘海 / 太长), nor a
+        surname alone before a number with its unit (钱 / 一分都没有) — 毛一, 邵一文 are names."""
         if first is None or after is None:
             return True  # the dictionary and the word ends decide (`cued`)
-        if first[0] in self.not_names and after[1].startswith("v") and len(after[0]) == 1:
+        if first[0] in self.not_names and after[1][:1] in "vd" and len(after[0]) == 1:
             return False
         word = after[0]
         number = after[1][:1] in ("m", "q") and len(word) > 1 and word[-1] in _UNITS
@@ -287,12 +288,7 @@ class NameFinder:
         if self.tagger is None:
             return False
         lo = max(0, pos - 6)
-        at = lo
-        for word, _ in self.tagger(text[lo : pos + 4]):
-            if at == pos:
-                return True
-            at += len(word)
-        return False
+        return pos - lo in word_starts(list(self.tagger(text[lo : pos + 4])))
 
     def _in_not_name(self, text: str, start: int, end: int) -> bool:
         """Whether `text[start:end]` starts inside a longer word that is no one's name (老吉 in
@@ -414,15 +410,22 @@ class NameFinder:
         which can safely be hidden wherever they occur.
         """
         tokens = self.tokens(text)
+        nr, tagged_names = {w for w, t in tokens or () if t[:2] == "nr"}, self.tagged(text, tokens)
         names = {
-            *self.tagged(text, tokens),
+            *tagged_names,
+            *self_introduced(text, self.everyday),  # Round 18: 我是应天。
             *self.cued(text, tokens),
             *signature_names(text, self.lexicon),
             *self.grouped(text),
             *(n for n in nicknames(text, self.lexicon) if n not in self.not_names),
             # 阳光, 吉祥 are no names in NOT_NAMES' sense, but 阿姨 is a title here too.
             *(n for n in word_names(text, self.lexicon, tokens) if n not in self.titles),
-            *after_particle(text, self._plausible, self.known, word_ends(text, tokens)),
+            # Round 18: not a word tagged a name that `tagged` found no one by (分析的范文).
+            *(
+                n
+                for n in after_particle(text, self._plausible, self.known, word_ends(text, tokens))
+                if n not in nr or n in tagged_names
+            ),
             *(roman := roman_names(text)),
             *(called := called_names(text)),  # 我叫安静，: even a word of NOT_NAMES
             # Kevin Zhang（张凯文）: the Chinese name in brackets after a romanised one.
@@ -486,5 +489,5 @@ class NameFinder:
             for full in re.findall(said, text):
                 if full not in self.not_names and not (self.lexicon and self.lexicon(full)):
                     names.add(full)
-        names = {n for n in names if n in known or not not_a_person(n, text)}
+        names = {n for n in names if n in known or not not_a_person(n, text, self.frequent)}
         return sorted((n for n in names if n.strip()), key=len, reverse=True)

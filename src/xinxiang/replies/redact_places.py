@@ -75,10 +75,25 @@ ADDRESS = (
     rf"|[{H}]{{2,3}}区(?:[{H}]{{2,6}}街道)?[{H}]{{2,8}}?(?:小区|家园|花园|大厦|公寓|苑|城|新村)"
     rf"(?=[A-Za-z]?\d){_ADDR_TAIL}"
     rf"|[{H}]{{2,6}}(?:路|街|大道)与[{H}]{{2,6}}交叉口[东西南北]{{0,2}}角?[{H}]{{0,4}}?\d{{1,4}}号"
+    # Round 18: a stall's corner of a crossing, with no number (学府路与文华西路交叉口西南角).
+    rf"|(?:(?<![{H}])|(?<=[在于是到]))[{H}]{{2,6}}?(?:路|街|大道)与[{H}]{{2,6}}?(?:路|街|大道)"
+    r"交叉口[东西南北]{1,2}角"
     rf"|[{H}]{{2,3}}(?:区|县)[{H}]{{1,6}}?村[甲乙丙丁]?\d{{1,4}}号{_ADDR_TAIL}"
     # A village down to its group, after a province or city and a town (…洛城街道东关村).
     rf"|[{H}]{{2,4}}?(?:省|市)[{H}]{{2,12}}?(?:街道|镇|乡)[{H}]{{1,6}}?村"
     r"(?:[一二三四五六七八九十\d]{1,2}(?:组|社|队))?"
+    # Round 18: a hamlet of the village and its number (…石桥村下厝12号).
+    rf"(?:[{H}]{{1,4}}?[甲乙丙丁]?\d{{1,4}}号)?"
+    # Round 18: one's home town down to the town, four levels (…自治区…地区…县…镇,
+    # 内蒙古…盟…旗…镇): a place small enough to tell who writes.
+    rf"|(?:(?<![{H}])|(?<=[在自于是住到]))"
+    r"(?:内蒙古(?:自治区)?|(?:广西壮族|西藏|宁夏回族|新疆维吾尔)自治区|[\u4e00-\u9fff]{2,3}省)"
+    rf"[{H}]{{2,6}}?(?:盟|州|地区|市)[{H}]{{1,7}}?(?:旗|县|市|区)[{H}]{{1,8}}?(?:镇|乡|苏木)"
+    rf"(?:[{H}]{{1,8}}?(?:嘎查|村)(?:[{H}]{{1,4}}?[甲乙丙丁]?\d{{1,4}}号)?)?"
+    # Round 18: a street address in English (Flat 3A, 21 Castle Peak Road, Tuen Mun).
+    r"|(?:(?:Flat|Unit|Apt\.?|Apartment|Suite|Room|Rm\.?)\s[A-Za-z\d]{1,5},?\s)?\d{1,5}[A-Za-z]?\s"
+    r"(?:[A-Z][a-z]+\s){1,3}(?:Road|Rd\.?|Street|St\.?|Avenue|Ave\.?|Lane|Drive|Boulevard|Way)"
+    r"(?:,\s?[A-Z][A-Za-z]+(?:\s[A-Z][A-Za-z]+){0,3}){0,4}"
     # Round 14: a herders' village (嘎查) after a league, its banner and its sumu or town.
     rf"|(?:内蒙古|[{H}]{{2,4}}?(?:省|自治区))?[{H}]{{2,6}}?(?:盟|州|地区)[{H}]{{1,6}}?(?:旗|县|市)"
     rf"[{H}]{{1,6}}?(?:镇|乡|苏木)[{H}]{{1,8}}?(?:嘎查|村)"
@@ -91,7 +106,10 @@ _BLD = (
     r"|(?<![A-Za-z])[A-Za-z])"
 )
 _BLD_END = r"(?:号楼|号公寓|号学生公寓|号宿舍楼|栋|幢|座|#楼|#|楼|舍|斋)"
-_ROOM_AFTER = r"(?![0-9\-]|\s?(?:教室|会议室|实验室|办公室|机房|报告厅|自习室|阅览室|[分元人个%]))"
+# Round 18: a dash of speech (——, folded to --) may follow the room (8舍423——哦不).
+_ROOM_AFTER = (
+    r"(?![0-9]|-(?!-)|\s?(?:教室|会议室|实验室|办公室|机房|报告厅|自习室|阅览室|[分元人个%]))"
+)
 DORM = (
     # Round 16: not a teaching building (教二楼108、109、110三个教室).
     rf"(?<!教)(?:[东西南北中][区院]\s?|(?<![校公花家乐])[{H}]园)?{_BLD}\s?{_BLD_END}"
@@ -140,6 +158,16 @@ DORM = (
     r"|(?:Room|Rm\.?)\s?\d{3,4}(?=,?\s(?:(?:of|in|at)\s(?:the\s)?)?(?:[A-Z][a-z]+\s){0,2}"
     r"(?:Experts?|Students?'?|Graduate|International|Foreign|Guest|Postdoc(?:toral)?)"
     r"\s(?:[A-Z][a-z]+'?\s)?(?:Building|Apartments?|Hall|House|Residence|Dorm(?:itory)?))"
+    # Round 18: a residence by what it houses, then the room straight after (专家楼207,
+    # 留学生公寓 318); the room in English after living in or a dorm (live in B-322, the dorm
+    # Room 412); a room said again to correct it (…——哦不，是425).
+    r"|(?:专家|外专|留学生|研究生|博士后?|青年教师|青教|教师|学生|女生|男生)(?:楼|公寓)\s?"
+    rf"\d{{3,4}}(?![年级届]){_ROOM_AFTER}(?:室|房间|房|寝室|宿舍|号)?"
+    r"|(?:(?<=live in )|(?<=living in )|(?<=stay in )|(?<=staying in )|(?<=[Dd]orm )"
+    r"|(?<=[Dd]ormitory )|(?<=room is ))"
+    r"(?:(?:Room|Rm\.?|room)\s?\d{3,4}|[A-Z]-?\d{3,4}|\d{3}(?![0-9]))(?![0-9\-:/.]\d)"
+    r"|(?:(?<=哦不,是)|(?<=哦不，是)|(?<=不对,是)|(?<=不对，是)|(?<=说错了,是)|(?<=说错了，是))"
+    r"[A-Za-z]?\d{3,4}(?![0-9\-.:]|\s?[元人分个%年号级届])"
     # 16-309, C5-412, 东7-102: building and room joined by a dash.
     r"|(?<![0-9A-Za-z\-.:/])(?:[A-Za-z东西南北]?\d{1,2})-\d{3}(?![0-9\-:/.]|\s?[分元人个%])"
 )

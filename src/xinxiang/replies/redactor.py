@@ -233,7 +233,8 @@ class Redactor:
             if self.crf is not None:  # name_tagger = "rules+crf"
                 here.update(self.crf.names(text, known))
             # Round 14: no person, whichever finder said so (12张球台, 霍格沃茨, 花中四君子).
-            found.update(n for n in here if n in known or not not_a_person(n, text))
+            frequent = self.finder.frequent
+            found.update(n for n in here if n in known or not not_a_person(n, text, frequent))
         # 王小明 is 小明 to friends: a given name of two characters goes too, unless a word.
         lexicon = self.finder.lexicon
         for name in list(found):

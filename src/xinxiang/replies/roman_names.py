@@ -25,7 +25,14 @@ _HONORIFIC = re.compile(
 # One English first name after "my friend", "my classmate" … (My friend Dasha told her).
 _MY_ONE = re.compile(
     r"(?<![A-Za-z])(?:[Mm]y|[Oo]ur)\s(?:friend|roommate|classmate|teacher|tutor|supervisor|"
-    r"advisor|colleague|neighbou?r|coach)\s(?P<name>[A-Z][a-z]{2,11})(?![A-Za-z])"
+    r"advisor|colleague|neighbou?r|coach"
+    # Round 18: one's family (My husband Jonas is allergic).
+    r"|husband|wife|son|daughter|brother|sister|partner|boyfriend|girlfriend)"
+    r"\s(?P<name>[A-Z][a-z]{2,11})(?![A-Za-z])"
+    # Round 18: a closing, then one first name ending the line (Best, Ethan. Thank you, Ada.).
+    r"|(?m:(?:^|(?<=[.!?]\s))(?:Best(?: wishes| regards)?|(?:Kind |Best )?[Rr]egards|Sincerely|"
+    r"Yours|Cheers|"
+    r"Thanks|Thank you|Many thanks),?\s+(?P<signed>[A-Z][a-z]{2,11})[.!]?\s*$)"
 )
 # zhang san, written in lower case inside a Chinese sentence (not inside English words).
 _ROMAN_LOWER = re.compile(
@@ -76,6 +83,8 @@ _CUED_ENGLISH = re.compile(
     r"[和跟找问、])\s?"
     r"(?P<name>[A-Z][a-z]{2,11})(?![A-Za-z])"
 )
+# Round 18: who a closing greets, not who signs (Thank you, Sir.).
+_NOT_SIGNED = frozenset({"Sir", "Madam", "Team", "All", "Everyone", "Guys", "Friends", "Teachers"})
 _NOT_ENGLISH_NAMES = frozenset(
     {
         "Thanks",
@@ -167,7 +176,11 @@ def roman_names(text: str) -> list[str]:
         for m in _HONORIFIC.finditer(text)
         if not m.group("lower") or _GIVEN.fullmatch(m.group("lower"))  # not "Ms. and"
     ]
-    found += [n for m in _MY_ONE.finditer(text) if english_first_name(n := m.group("name"))]
+    found += [
+        n
+        for m in _MY_ONE.finditer(text)
+        if english_first_name(n := m.group("name") or m.group("signed")) and n not in _NOT_SIGNED
+    ]
     found += cued_full_names(text)
     # 外事办的 Liu 老师: a pinyin surname before a Chinese title, hidden with the title.
     titled = _SURNAME_TITLED.finditer(text)
