@@ -21,8 +21,8 @@ after round 13 (21:43 UTC); `--heldout12`: also the one by a thirteenth writer, 
 once after round 14 (22:20 UTC); `--heldout13`: also the one by a fourteenth writer, measured
 once after round 15 (22:42 UTC); `--heldout14`: also the one by a fifteenth writer, measured
 once after round 16 (22:54 UTC); `--heldout15`: also the one by a sixteenth writer, measured
-once after round 17 (00:20 UTC, 12-08); `--heldout16`: also the one by a seventeenth writer, not yet
-measured and not in `SEEN`; `--heldout17`: also the one by an eighteenth writer, not yet
+once after round 17 (00:20 UTC, 12-08); `--heldout16`: also the one by a seventeenth
+writer, measured once after round 18 (00:47 UTC, 12-08); `--heldout17`: also the one by an eighteenth writer, not yet
 measured and not in `SEEN`; `--rules-only`: without the learned name tagger the shipped
 `redaction.toml` turns on since round 10) it prints the share of planted items redacted per type
 and overall, and the share of clean sentences altered (false redactions). A planted item counts
@@ -61,7 +61,7 @@ SEEN = frozenset(
     {"tuning", "candidates", "selfcheck", "selfcheck2"}
     | {"heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7"}
     | {"heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14"}
-    | {"heldout15"}
+    | {"heldout15", "heldout16"}
 )
 
 
@@ -123,7 +123,7 @@ def main(argv: list[str]) -> int:
         halves += ("heldout14",)
     if "--heldout15" in argv:  # measured once after round 17, in SEEN since
         halves += ("heldout15",)
-    if "--heldout16" in argv:  # not yet measured, not in SEEN: its misses are never printed
+    if "--heldout16" in argv:  # measured once after round 18, in SEEN since
         halves += ("heldout16",)
     if "--heldout17" in argv:  # not yet measured, not in SEEN: its misses are never printed
         halves += ("heldout17",)
