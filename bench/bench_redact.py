@@ -5,30 +5,28 @@ Run: `python bench/bench_redact.py [--segmenter jieba|jieba-fast|jiojio|none] [-
 [--heldout5] [--heldout6] [--heldout7] [--heldout8] [--heldout9] [--heldout10] [--heldout11]
 [--heldout12] [--heldout13] [--heldout14] [--heldout15] [--heldout16] [--heldout17]
 [--show-all] [--show-seen]`.
-For the
-tuning and the held-out half (`--tuning-only`: the tuning half alone, for tuning without seeing
-the held-out figure after every change; `--candidates`: also `tests/data/pii/candidates/`, units
-not yet in the tuning half; `--heldout2`: also the held-out set written by a third writer;
+For the tuning and the held-out half (`--tuning-only`: the tuning half alone, for tuning without
+seeing the held-out figure after every change; `--candidates`: also `tests/data/pii/candidates/`,
+units not yet in the tuning half; `--heldout2`: also the held-out set written by a third writer;
 `--selfcheck`: also the two sets written on branch h-redact5, see `selfcheck/README.md`;
 `--heldout3`: also the one by a fourth writer; `--heldout4`: also the one by a fifth writer;
-`--heldout5`: also the one by a sixth writer, measured once at stop 24; `--heldout6`: also the
-one by a seventh writer, measured once at stop 25; `--heldout7`: also the one by an eighth
-writer, measured once at stop 25; `--heldout8`: also the one by a ninth writer, measured once
-after round 10 (18:25 UTC); `--heldout9`: also the one by a tenth writer, measured once
-after round 11 (18:49 UTC); `--heldout10`: also the one by an eleventh writer, measured once
-after round 12 (19:42 UTC); `--heldout11`: also the one by a twelfth writer, measured once
-after round 13 (21:43 UTC); `--heldout12`: also the one by a thirteenth writer, measured
-once after round 14 (22:20 UTC); `--heldout13`: also the one by a fourteenth writer, measured
-once after round 15 (22:42 UTC); `--heldout14`: also the one by a fifteenth writer, measured
-once after round 16 (22:54 UTC); `--heldout15`: also the one by a sixteenth writer, measured
-once after round 17 (00:20 UTC, 12-08); `--heldout16`: also the one by a seventeenth
-writer, measured once after round 18 (00:47 UTC, 12-08); `--heldout17`: also the one by an eighteenth writer, not yet
-measured and not in `SEEN`; `--rules-only`: without the learned name tagger the shipped
-`redaction.toml` turns on since round 10) it prints the share of planted items redacted per type
-and overall, and the share of clean sentences altered (false redactions). A planted item counts
-as redacted
-when every one of its identifying characters (its letters and digits, or for names all its
-characters) lies inside a redaction.
+`--heldout5`: also the one by a sixth writer, measured once at stop 24; `--heldout6`: also the one
+by a seventh writer, measured once at stop 25; `--heldout7`: also the one by an eighth writer,
+measured once at stop 25; `--heldout8`: also the one by a ninth writer, measured once after round
+10 (18:25 UTC); `--heldout9`: also the one by a tenth writer, measured once after round 11 (18:49
+UTC); `--heldout10`: also the one by an eleventh writer, measured once after round 12 (19:42 UTC);
+`--heldout11`: also the one by a twelfth writer, measured once after round 13 (21:43 UTC);
+`--heldout12`: also the one by a thirteenth writer, measured once after round 14 (22:20 UTC);
+`--heldout13`: also the one by a fourteenth writer, measured once after round 15 (22:42 UTC);
+`--heldout14`: also the one by a fifteenth writer, measured once after round 16 (22:54 UTC);
+`--heldout15`: also the one by a sixteenth writer, measured once after round 17 (00:20 UTC, 12-08);
+`--heldout16`: also the one by a seventeenth writer, measured once after round 18 (00:47 UTC,
+12-08); `--heldout17`: also the one by an eighteenth writer, not yet measured and not in `SEEN`;
+`--rules-only`: without the learned name tagger the shipped `redaction.toml` turns on since round
+10) it prints the share of planted items redacted per type and overall, and the share of clean
+sentences altered (false redactions). A planted item counts as redacted when every one of its
+identifying characters (its letters and digits, or for names all its characters) lies inside a
+redaction.
 Letters are redacted as the board does: the whole letter at once, with the display name the mail
 carried as a known name, and the deployment's allowlist (`config/`) as the board has it.
 `--show` lists, for the tuning half and the candidates only, what was missed and what was
