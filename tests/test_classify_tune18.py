@@ -202,6 +202,26 @@ HARD_NEGATIVES = [
         "tsg",
         "dispatch",
     ),
+    # "Don't look for me" in the office, an apology to a mother for a missed visit.
+    (
+        "Please don't look for me in the office next week, I will be at a conference. "
+        "My student can help you.",
+        None,
+        None,
+    ),
+    (
+        "My mother called. Please tell my mother I am sorry I missed the parents' day, could "
+        "the college send her the photos?",
+        None,
+        None,
+    ),
+    # A ball hit against a wall at night; love to the teachers in a thank-you.
+    (
+        "A man is hitting a ball against the wall of our dorm every night at 11, very noisy.",
+        None,
+        None,
+    ),
+    ("I love all of you, thanks for the wonderful year, teachers!", None, None),
     # A friend's cat looked after over the holiday.
     (
         "寒假我回国，朋友答应帮我照顾好我的猫。请问留学生公寓允许养猫吗？",
