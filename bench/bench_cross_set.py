@@ -4,7 +4,8 @@ Run: `python bench/bench_cross_set.py [tuning heldout heldout2 heldout3 heldout4
 seen set (pool h, `heldout7`, since h-tune9; pool i, `heldout8`, since h-tune10; pool j,
 `heldout9`, since h-tune11; pool k, `heldout10`, since h-tune12; pool l, `heldout11`, since
 h-tune13; pool m, `heldout12`, since h-tune14; pool n, `heldout13`, since h-tune15; pool o,
-`heldout14`, since h-tune16; pool p, `heldout15`, since h-tune17; never `heldout16`), trains
+`heldout14`, since h-tune16; pool p, `heldout15`, since h-tune17; pool q, `heldout16`, since
+h-tune18; never `heldout17`), trains
 the second reader on every shipped letter **except that set's** (the other seen sets,
 the readings, the written letters, `tests/data/labelled/`) and classifies the set with the
 committed `config/` settings; prints department, disposition, emergencies classified and
@@ -32,7 +33,7 @@ DATA = ROOT / "src" / "xinxiang" / "classify" / "reader_data"
 EVAL = ROOT / "tests" / "data" / "eval"
 # Shipped files that hold no evaluation set (tuning.jsonl and seen.jsonl are rebuilt per set).
 OTHER = ("labelled.jsonl", "readings.jsonl", "extra.jsonl")
-# Never heldout16 (the fresh pool q).
+# Never heldout17 (the fresh pool r).
 SETS = (
     "tuning",
     "heldout",
@@ -50,6 +51,7 @@ SETS = (
     "heldout13",
     "heldout14",
     "heldout15",
+    "heldout16",
 )
 
 

@@ -19,9 +19,10 @@ after the h-tune13 round and then seen); since h-tune15 also `tests/data/eval/he
 measured once after the h-tune14 round and then seen); since h-tune16 also
 `tests/data/eval/heldout14/` (pool o, measured once after the h-tune15 round and then seen); since
 h-tune17 also `tests/data/eval/heldout15/` (pool p, measured once after the h-tune16 round and then
-seen). The sets are listed by name (`SEEN_POOLS`), never by a glob: a fresh held-out pool
-(`heldout16/`, or any later one) is never trained on, and `main` refuses to run if a name in
-`NEVER_TRAIN` were ever listed. Also the hand-written readings
+seen); since h-tune18 also `tests/data/eval/heldout16/` (pool q, measured once after the h-tune17
+round and then seen). The sets are listed by name (`SEEN_POOLS`), never by a glob: a fresh
+held-out pool (`heldout17/`, or any later one) is never trained on, and `main` refuses to run if
+a name in `NEVER_TRAIN` were ever listed. Also the hand-written readings
 `tests/data/{emergency_classes,emergency_readings,department_readings,disposition_readings}.txt`
 and `tests/data/eval/extra/*.txt` (letters written for the reader:
 ``<dept or -> <E|N> <text>`` a line). Writes one JSON line per letter:
@@ -61,9 +62,10 @@ SEEN_POOLS = (
     "heldout13",
     "heldout14",
     "heldout15",
+    "heldout16",
 )
-# Never trained on: pool q (heldout16) and pool r (heldout17), the fresh pools.
-NEVER_TRAIN = ("heldout16", "heldout17")
+# Never trained on: pool r (heldout17) and pool s (heldout18), the fresh pools.
+NEVER_TRAIN = ("heldout17", "heldout18")
 # Disposition readings whose department is the letter's own (not the office's).
 OWN_DEPT = ("praise", "dispatch")
 

@@ -48,10 +48,11 @@ EMERGENCIES = [
         "如果月底之前还不恢复我的学籍，我就让整栋行政楼给我陪葬，说到做到。",
         "bwc",
     ),
-    # A repair someone claimed is not a resolution when the smoke is back.
+    # A repair someone claimed is not a resolution when the smoke is back. An appliance that
+    # smokes is the electrics' (后勤 cuts the power): h-tune18's convention, was bwc.
     (
         "宿舍热水器上午师傅说是修好了，刚才一打开又冒烟，还有焦糊味，我们已经断了电。",
-        "bwc",
+        "hqc",
     ),
     # The aspect particle 著 of Taiwan and Hong Kong writers reads as 着.
     ("宿舍走廊堆的紙箱冒著黑煙，已經燒著了，請快派人。", "bwc"),

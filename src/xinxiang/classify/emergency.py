@@ -261,6 +261,7 @@ def assess(
     # only acts a bystander sees (the self-harm group's `acts`).
     per_group: dict[int, tuple[int, list[Mark], list[str]]] = {}
     acts_only: dict[int, bool] = {}
+    scored: list[tuple[tuple[int, bool, int, int, int], _Reading]] = []
     for g_idx in present:
         group = lex.groups[g_idx]
         readings = [
@@ -281,6 +282,8 @@ def assess(
             readings = [r for r in readings if r.field != "subject"]
         for r in readings:
             key = (r.level, group.steadfast, -order.get(r.field, 3), -r.start, -g_idx)
+            if r.level > NONE:
+                scored.append((key, r))
             if r.level > NONE and (best is None or key > best):
                 best = key
                 best_detail = (r.marks, r.reasons)
@@ -293,11 +296,41 @@ def assess(
                 )
     if best is None:
         return RULED_OUT
+    best, best_detail = _headline_named(best, best_detail, scored)
     seen = _sighting(lex, -best[4], per_group, acts_only)
     if seen is not None:
         return seen
     group = lex.groups[-best[4]]
     return Assessment(best[0], group, tuple(best_detail[0]), tuple(best_detail[1]), considered=True)
+
+
+def _headline_named(
+    best: tuple[int, bool, int, int, int],
+    detail: tuple[list[Mark], list[str]],
+    scored: list[tuple[tuple[int, bool, int, int, int], _Reading]],
+) -> tuple[tuple[int, bool, int, int, int], tuple[list[Mark], list[str]]]:
+    """h-tune18: a headline's bare danger word yields to the body that names its source.
+
+    The subject 又冒烟 is the fire group's word alone; where the body reads the same word, at
+    the same level, as the signal of another group's object (内机里面又冒烟了: an appliance,
+    后勤's), the body says what smokes. Steadfast groups (self-harm, threats) are not moved.
+    """
+    if best[2] != 0 or best[1]:  # not the subject, or a steadfast group
+        return best, detail
+    words = {m.term for m in detail[0] if m.name.startswith("emergency-")}
+    named = [
+        (key, r)
+        for key, r in scored
+        if r.field == "body"
+        and key[0] == best[0]
+        and key[4] != best[4]
+        and len([m for m in r.marks if m.name.startswith("emergency-")]) > 1
+        and words & {m.term for m in r.marks if m.name.startswith("emergency-")}
+    ]
+    if not named:
+        return best, detail
+    key, r = max(named, key=lambda kr: kr[0])
+    return key, (r.marks, r.reasons)
 
 
 def _sighting(
