@@ -55,6 +55,23 @@ class WriteBatch:
     looked_up: set[str] = field(default_factory=set)
     """Keys about no batch ticket (a staff digest's) read once in the batch: `keys` holds
     them when they exist, so they are not asked again."""
+    bases: set[str] = field(default_factory=set)
+    """Every `k` of `keys` cut before each of its '>' (`key>address`: a coalesced copy): a
+    key is taken with its copies when it is one of these (instead of a prefix scan)."""
+    counted: dict[str, list[CountKey]] = field(default_factory=dict)
+    """The keys of `counts` by recipient."""
+
+    def __post_init__(self) -> None:
+        self.know(self.keys)
+
+    def know(self, keys: Collection[str]) -> None:
+        """Add existing outbox keys to `keys` (and their bases)."""
+        self.keys.update(keys)
+        for k in keys:
+            at = k.find(">")
+            while at >= 0:
+                self.bases.add(k[:at])
+                at = k.find(">", at + 1)
 
     def covers(self, dedupe_key: str) -> bool:
         """Whether `keys` holds every outbox key like this one (a mail about a batch ticket:
@@ -65,25 +82,35 @@ class WriteBatch:
     def key_taken(self, dedupe_key: str, *, or_coalesced: bool) -> bool:
         if dedupe_key in self.keys:
             return True
-        prefix = dedupe_key + ">"
-        return or_coalesced and any(k.startswith(prefix) for k in self.keys)
+        # some key starts with `dedupe_key + ">"` exactly when it is one of the bases
+        return or_coalesced and dedupe_key in self.bases
 
     def added(self, values: dict[str, Any]) -> None:
         """Keep a new outbox row (`repo.outbox_values`) and count it where it counts."""
         self.outbox.append(values)
-        self.keys.add(values["dedupe_key"])
+        self.know((values["dedupe_key"],))
         self.count_in(values)
+
+    def set_count(self, key: CountKey, n: int) -> None:
+        if key not in self.counts:
+            self.counted.setdefault(key[0], []).append(key)
+        self.counts[key] = n
+
+    def clear_counts(self) -> None:
+        self.counts.clear()
+        self.counted.clear()
 
     def count_in(self, values: dict[str, Any], only: Collection[str] | None = None) -> None:
         """Add the new row `values` to the counts it belongs to (of addresses in `only`)."""
         if values["state"] in UNSENT_STATES:
             return
-        for key in self.counts:
-            recipient, since, kinds, excluded = key
+        recipient = values["recipient_key"]
+        if only is not None and recipient not in only:
+            return
+        for key in self.counted.get(recipient, ()):
+            _, since, kinds, excluded = key
             if (
-                (only is None or recipient in only)
-                and recipient == values["recipient_key"]
-                and values["created_at"] >= since
+                values["created_at"] >= since
                 and (kinds is None or values["kind"] in kinds)
                 and values["kind"] not in excluded
             ):
@@ -125,7 +152,7 @@ def _before_reading(state: ORMExecuteState) -> None:
     if batch is None or batch.reading or not any(m in _WATCHED for m in state.all_mappers):
         return
     if state.is_update or state.is_delete:
-        batch.counts.clear()  # a state changed (a receipt superseded): count again
+        batch.clear_counts()  # a state changed (a receipt superseded): count again
     write_pending(state.session)
 
 
@@ -179,7 +206,7 @@ def key_exists(session: Session, dedupe_key: str, together: Collection[str] = ()
         found = session.execute(
             select(OutboxRow.dedupe_key).where(OutboxRow.dedupe_key.in_(wanted))
         ).scalars()
-        batch.keys.update(found)
+        batch.know(list(found))
     finally:
         batch.reading = False
     batch.looked_up.update(wanted)
@@ -224,7 +251,7 @@ def batch_count(
         finally:
             batch.reading = False
         for address in wanted:
-            batch.counts[(address, *rest)] = stored.get(address, 0)
+            batch.set_count((address, *rest), stored.get(address, 0))
         for values in batch.outbox:
             batch.count_in(values, only=wanted)
     return batch.counts[key]
