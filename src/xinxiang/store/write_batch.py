@@ -22,10 +22,14 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
-from sqlalchemy import event, func, insert, select
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy import Connection, Table, bindparam, event, func, insert, inspect, select, update
+from sqlalchemy.orm import NO_VALUE, ORMExecuteState, Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql import ClauseElement
 
 from xinxiang.store.events import WrittenEvent, report_events
 from xinxiang.store.models import EventRow, OutboxRow, TicketRow
@@ -130,10 +134,15 @@ def write_pending(session: Session) -> None:
         return
     rows, events = batch.outbox, batch.events
     batch.outbox, batch.events = [], []
+    # Core statements on the session's connection (the batch's transaction): the rows are
+    # plain column values already, so the ORM's bulk path (a mapping per row) and the
+    # autoflush it starts add nothing; the changed tickets are flushed when next read or at
+    # commit, still in this transaction.
+    connection = session.connection()
     if rows:
-        session.execute(insert(OutboxRow), rows)
+        _insert(connection, OutboxRow.__table__, rows)
     if events:
-        session.execute(insert(EventRow), events)
+        _insert(connection, EventRow.__table__, events)
         report_events(
             session,
             [
@@ -142,6 +151,77 @@ def write_pending(session: Session) -> None:
             ],
         )
 
+
+def _insert(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    """INSERT `rows` in their order (ids ascending as they come), one multi-row statement per
+    run of rows with the same columns."""
+
+    def columns(row: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(row)
+
+    for _, run in groupby(rows, key=columns):
+        connection.execute(insert(table), list(run))
+
+
+def _write_tickets(session: Session, _context: Any, _instances: Any) -> None:
+    """Before the session flushes inside a batch: the batch's changed tickets written as one
+    executemany UPDATE per set of changed columns, in the batch's transaction.
+
+    The ORM would send one statement per run of consecutive tickets (by id) changing the same
+    columns — a dispatched ticket whose urgency changed between two whose did not splits the
+    run — each a round trip on PostgreSQL. Each ticket's changed columns are found exactly as
+    the ORM's flush finds them (the attribute's value against its committed one), then marked
+    committed, so the flush that follows has nothing left to write for them.
+    """
+    if active(session) is None:
+        return
+    groups: dict[tuple[str, ...], list[tuple[Any, dict[str, Any]]]] = {}
+    for obj in sorted((o for o in session.dirty if type(o) is TicketRow), key=lambda o: o.id or 0):
+        state = inspect(obj)
+        if state.deleted or state.key is None or obj.id is None:
+            continue
+        changed: dict[str, Any] = {}
+        for key, old in state.committed_state.items():
+            if key not in _TICKET_COLUMNS:
+                break
+            value = state.dict.get(key, NO_VALUE)
+            if value is NO_VALUE or isinstance(value, ClauseElement) or key == "id":
+                break
+            if state.manager[key].impl.is_equal(value, old) is not True:
+                changed[key] = value
+        else:
+            if changed:
+                groups.setdefault(tuple(c for c in _TICKET_COLUMNS if c in changed), []).append(
+                    (obj, changed)
+                )
+            continue
+        # anything else (an expired or SQL-expression value): left to the ORM's flush
+    if not groups:
+        return
+    table: Table = TicketRow.__table__  # type: ignore[assignment]
+    connection = session.connection()
+    for columns, rows in groups.items():
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("_id", type_=table.c.id.type))
+            .values({c: bindparam(f"_v_{c}", type_=table.c[c].type) for c in columns})
+        )
+        params = [{"_id": obj.id, **{f"_v_{c}": v[c] for c in columns}} for obj, v in rows]
+        result = connection.execute(statement, params)
+        if connection.dialect.supports_sane_multi_rowcount and result.rowcount != len(params):
+            raise StaleDataError(
+                f"UPDATE tickets expected {len(params)} rows, matched {result.rowcount}"
+            )
+        for obj, values in rows:
+            for key, value in values.items():
+                set_committed_value(obj, key, value)
+
+
+_TICKET_COLUMNS = tuple(
+    prop.key
+    for prop in TicketRow.__mapper__.column_attrs
+    if len(prop.columns) == 1 and prop.columns[0].key == prop.key
+)
 
 _WATCHED = (OutboxRow.__mapper__, EventRow.__mapper__)
 
@@ -182,11 +262,14 @@ def write_batch(
     )
     session.info[BATCH_KEY] = batch
     event.listen(session, "do_orm_execute", _before_reading)
+    event.listen(session, "before_flush", _write_tickets)
     try:
         yield batch
         write_pending(session)
+        session.flush()  # the changed tickets, while the batch's `_write_tickets` writes them
     finally:
         event.remove(session, "do_orm_execute", _before_reading)
+        event.remove(session, "before_flush", _write_tickets)
         session.info.pop(BATCH_KEY, None)
 
 
