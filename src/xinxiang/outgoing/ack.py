@@ -19,6 +19,7 @@ from xinxiang.replies.mailer import MailSpec, mail_key, render_spec
 from xinxiang.replies.render import quote_excerpt
 from xinxiang.store.models import LetterRow, OutboxRow, TicketRow
 from xinxiang.store.repo import outbox_values
+from xinxiang.store.write_batch import unflushed
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
@@ -99,16 +100,17 @@ def render_ack(ctx: AppContext, session: Session, row: OutboxRow) -> bytes | Non
 def supersede_receipt(session: Session, ticket: TicketRow) -> None:
     """A template answer (duplicate notice, legal channel, …) replaces the receipt while that is
     still unsent, so the petitioner gets one automatic mail, not two."""
-    session.execute(
-        update(OutboxRow)
-        .where(
-            OutboxRow.ticket_id == ticket.id,
-            OutboxRow.kind == ACK_KIND,
-            OutboxRow.state == "pending",
-            OutboxRow.raw.is_(None),
+    with unflushed(session, OutboxRow):  # in a routing batch: its tickets written at its end
+        session.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.ticket_id == ticket.id,
+                OutboxRow.kind == ACK_KIND,
+                OutboxRow.state == "pending",
+                OutboxRow.raw.is_(None),
+            )
+            .values(state="skipped", last_error="superseded by a template answer")
         )
-        .values(state="skipped", last_error="superseded by a template answer")
-    )
 
 
 def letter_confirm_spec(ticket: TicketRow, link: str, hours: int) -> MailSpec:

@@ -19,7 +19,8 @@ rolled back whole and routed again one ticket at a time (`services.shunt`).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager as ContextManager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -273,6 +274,19 @@ def write_batch(
         session.info.pop(BATCH_KEY, None)
 
 
+def unflushed(session: Session, model: type[Any], *, changed: bool = True) -> ContextManager[Any]:
+    """Inside a write batch, a read of `model`'s table only, which the batch's changed tickets
+    cannot affect: the session's autoflush is held off (they are written together when the
+    batch ends) unless an ORM object of `model` waits to be written — new, deleted or, with
+    `changed`, changed — which the read must see. Outside a batch, nothing changes."""
+    if active(session) is None:
+        return nullcontext()
+    waiting = [*session.new, *session.deleted, *(session.dirty if changed else ())]
+    if any(isinstance(o, model) for o in waiting):
+        return nullcontext()
+    return session.no_autoflush
+
+
 def key_exists(session: Session, dedupe_key: str, together: Collection[str] = ()) -> bool | None:
     """Inside a batch, whether an outbox row has exactly this key (else None: the caller asks
     the database). A key about no batch ticket is read once, with the keys `together` it is
@@ -286,9 +300,10 @@ def key_exists(session: Session, dedupe_key: str, together: Collection[str] = ()
     wanted = sorted({dedupe_key, *together} - batch.looked_up - batch.keys)
     batch.reading = True
     try:
-        found = session.execute(
-            select(OutboxRow.dedupe_key).where(OutboxRow.dedupe_key.in_(wanted))
-        ).scalars()
+        with unflushed(session, OutboxRow):
+            found = session.execute(
+                select(OutboxRow.dedupe_key).where(OutboxRow.dedupe_key.in_(wanted))
+            ).scalars()
         batch.know(list(found))
     finally:
         batch.reading = False
@@ -330,7 +345,8 @@ def batch_count(
             query = query.where(OutboxRow.kind.not_in(rest[2]))
         batch.reading = True  # the rows not inserted yet are counted below, not inserted
         try:
-            stored = {a: int(n) for a, n in session.execute(query).all()}
+            with unflushed(session, OutboxRow):
+                stored = {a: int(n) for a, n in session.execute(query).all()}
         finally:
             batch.reading = False
         for address in wanted:
