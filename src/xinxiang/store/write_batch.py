@@ -18,7 +18,7 @@ rolled back whole and routed again one ticket at a time (`services.shunt`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager as ContextManager
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -139,6 +139,8 @@ def write_pending(session: Session) -> None:
     # plain column values already, so the ORM's bulk path (a mapping per row) and the
     # autoflush it starts add nothing; the changed tickets are flushed when next read or at
     # commit, still in this transaction.
+    if any(isinstance(o, (OutboxRow, EventRow)) for o in session.new):
+        session.flush()  # rows added as ORM objects before these keep their earlier ids
     connection = session.connection()
     if rows:
         _insert(connection, OutboxRow.__table__, rows)
@@ -285,6 +287,24 @@ def unflushed(session: Session, model: type[Any], *, changed: bool = True) -> Co
     if any(isinstance(o, model) for o in waiting):
         return nullcontext()
     return session.no_autoflush
+
+
+@contextmanager
+def stored_rows_only(session: Session, touches: Callable[[dict[str, Any]], bool]) -> Iterator[None]:
+    """Inside a write batch, an UPDATE of outbox rows that no row the batch holds would match
+    (`touches` false for each): the batch's rows are not inserted first (they will be at its
+    end), and its counts are read again, as after any change of a state. Otherwise, and
+    outside a batch, the statement runs as usual."""
+    batch = active(session)
+    if batch is None or batch.reading or any(touches(r) for r in batch.outbox):
+        yield
+        return
+    batch.clear_counts()
+    batch.reading = True
+    try:
+        yield
+    finally:
+        batch.reading = False
 
 
 def key_exists(session: Session, dedupe_key: str, together: Collection[str] = ()) -> bool | None:
