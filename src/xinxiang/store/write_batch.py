@@ -10,7 +10,11 @@ hour. Inside `write_batch(session, tickets)` instead:
   hook) and when the batch ends — always inside the batch's transaction, so they commit or
   roll back with the decision that made them;
 - the outbox keys of the batch's tickets are read once, and the per-address counts of the
-  caps once per address, then kept up to date as rows are added.
+  caps once per address, then kept up to date as rows are added;
+- the changed tickets are written when the session flushes (a `before_flush` hook): one
+  executemany UPDATE per set of changed columns, not one per run of alike rows; reads that
+  the changed tickets cannot affect hold off the autoflush (`unflushed`), so that is mostly
+  once, when the batch ends.
 
 Nothing else changes: the unique keys still guard the table, and a batch that raises is
 rolled back whole and routed again one ticket at a time (`services.shunt`).
