@@ -166,8 +166,40 @@ def _insert(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> N
     def columns(row: dict[str, Any]) -> tuple[str, ...]:
         return tuple(row)
 
-    for _, run in groupby(rows, key=columns):
-        connection.execute(insert(table), list(run))
+    copy = connection.dialect.name == "postgresql"
+    for names, run in groupby(rows, key=columns):
+        if copy and not any(table.c[n].default is not None for n in _omitted(table, names)):
+            _copy(connection, table, names, list(run))
+        else:
+            connection.execute(insert(table), list(run))
+
+
+def _omitted(table: Any, names: tuple[str, ...]) -> list[str]:
+    return [c.key for c in table.c if c.key not in names and not c.primary_key]
+
+
+def _copy(
+    connection: Connection, table: Any, names: tuple[str, ...], rows: list[dict[str, Any]]
+) -> None:
+    """PostgreSQL: the rows sent with COPY, in their order (ids ascending as they come), each
+    value as the INSERT would bind it (the column type's own bind processing: UTC times, JSON
+    text). psycopg's executemany sends each row as a statement of its own; COPY streams them.
+    """
+    dialect = connection.dialect
+    processors = [table.c[n].type._cached_bind_processor(dialect) for n in names]
+    quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
+    cursor = connection.connection.cursor()
+    try:
+        with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as out:
+            for row in rows:
+                out.write_row(
+                    [
+                        p(row[n]) if p is not None else row[n]
+                        for n, p in zip(names, processors, strict=True)
+                    ]
+                )
+    finally:
+        cursor.close()
 
 
 def _write_tickets(session: Session, _context: Any, _instances: Any) -> None:
