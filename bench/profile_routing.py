@@ -137,14 +137,16 @@ def prepare(base: Path, n: int) -> None:
     print(f"ingested {result.created} tickets into {base / 'template.db'} at {now.isoformat()}")
 
 
-def _count_statements(engine: Any) -> dict[tuple[str, ...], list[int]]:
+def _count_statements(engine: Any) -> dict[tuple[str, ...], list[float]]:
     """Statements sent to the database, by where in xinxiang they came from (the innermost
-    three frames) and their first words: [statements, rows of executemany]."""
+    three frames) and their first words: [statements, rows of executemany, wall ms] (COPY,
+    sent on the DB-API cursor, is not seen)."""
     import traceback
 
     from sqlalchemy import event
 
-    counts: dict[tuple[str, ...], list[int]] = {}
+    counts: dict[tuple[str, ...], list[float]] = {}
+    started: list[float] = [0.0]
 
     @event.listens_for(engine, "before_cursor_execute")
     def _seen(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool):
@@ -154,9 +156,15 @@ def _count_statements(engine: Any) -> dict[tuple[str, ...], list[int]]:
             if "/xinxiang/" in f.filename and "/sqlalchemy/" not in f.filename
         ][-3:]
         key = (" ".join(statement.split()[:4])[:60], *frames)
-        c = counts.setdefault(key, [0, 0])
+        c = counts.setdefault(key, [0, 0, 0.0])
         c[0] += 1
         c[1] += len(params) if many else 1
+        context._xx_key = key
+        started[0] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _done(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool):
+        counts[context._xx_key][2] += (time.perf_counter() - started[0]) * 1000
 
     return counts
 
@@ -250,9 +258,11 @@ def run(
     )
     if statements is not None:
         print(f"{sum(c[0] for c in statements.values())} statements", file=sys.stderr)
-        for key, (n_st, n_rows) in sorted(statements.items(), key=lambda kv: -kv[1][0])[:top]:
+        print("statements  rows  wall ms  where  [what]", file=sys.stderr)
+        for key, (n_st, n_rows, ms) in sorted(statements.items(), key=lambda kv: -kv[1][2])[:top]:
             print(
-                f"{n_st:6d} {n_rows:6d}  {' <- '.join(reversed(key[1:]))}  [{key[0]}]",
+                f"{n_st:6.0f} {n_rows:6.0f} {ms:8.1f}  "
+                f"{' <- '.join(reversed(key[1:]))}  [{key[0]}]",
                 file=sys.stderr,
             )
     if profiler and profile:
