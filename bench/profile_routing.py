@@ -11,6 +11,14 @@ per ticket, the load average, and what routing left behind (tickets by status, o
 kind and state, events by count), so runs of two versions of the code can be compared. Run
 `before` with another checkout's `src` first on PYTHONPATH; `run` migrates the copy first.
 
+    python bench/profile_routing.py prepare-pg /tmp/xx-route
+    python bench/profile_routing.py run /tmp/xx-route --pg [--keep-as xxroute_before]
+
+`prepare-pg` ingests the letters of `prepare` again, at the same instant, into a PostgreSQL
+database on 127.0.0.1:5432 (trust auth, user postgres) kept as the template; `run --pg` routes
+a fresh `CREATE DATABASE … TEMPLATE` copy of it (`--keep-as` renames the routed copy, to
+compare against: `compare --pg /tmp/xx-route xxroute_before`).
+
     python bench/profile_routing.py pipeline /tmp/xx-route
 
 ingests the letters of `prepare` again into a fresh database and routes them, as a poll does
@@ -41,17 +49,70 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _config(cfg_dir: Path, db: Path, data: Path, maildir: Path) -> None:
+def _config(cfg_dir: Path, db: Path, data: Path, maildir: Path, url: str | None = None) -> None:
     cfg_dir.mkdir(parents=True, exist_ok=True)
+    url = url or f"sqlite:///{db}"
     for extra in (REPO / "config").glob("*.toml"):
         if extra.name != "xinxiang.toml":
             (cfg_dir / extra.name).write_bytes(extra.read_bytes())
     (cfg_dir / "xinxiang.toml").write_text(
-        f'[storage]\ndata_dir = "{data}"\ndatabase_url = "sqlite:///{db}"\n'
+        f'[storage]\ndata_dir = "{data}"\ndatabase_url = "{url}"\n'
         f'[smtp]\ntransport = "directory"\n'
         f'[[source]]\nname = "shuji"\nchannel = "书记信箱"\nkind = "maildir"\npath = "{maildir}"\n',
         encoding="utf-8",
     )
+
+
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=5"
+
+
+def _pg_url(name: str) -> str:
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def _pg_names(base: Path) -> tuple[str, str]:
+    """(template, work) database names of `base`."""
+    tag = "".join(c if c.isalnum() else "_" for c in base.name.lower())
+    return f"xxroute_{tag}_tmpl", f"xxroute_{tag}_work"
+
+
+def _pg_admin(*statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        for sql in statements:
+            conn.execute(sql)  # type: ignore[arg-type]
+
+
+def _ingest_copy(base: Path, work: Path, url: str | None) -> Any:
+    """A fresh copy of the letters `prepare` ingested, ingested again at its instant into
+    `url` (else SQLite `work/route.db`); returns the ImportResult."""
+    from xinxiang.config import load_config
+    from xinxiang.services.context import AppContext
+    from xinxiang.services.poll import import_source
+    from xinxiang.store.migrate import upgrade
+
+    (work / "mail" / "new").mkdir(parents=True)
+    for f in sorted((base / "mail" / ".Processed" / "cur").iterdir()):
+        shutil.copy2(f, work / "mail" / "new" / f.name.split(":")[0])
+    _config(work / "cfg", work / "route.db", work / "data", work / "mail", url)
+    ctx = AppContext(load_config(work / "cfg"))
+    ctx.cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(ctx.db)
+    now = datetime.fromisoformat((base / "now.txt").read_text().strip())
+    result = import_source(ctx, "shuji", lambda: now)
+    ctx.close()
+    return result
+
+
+def prepare_pg(base: Path) -> None:
+    tmpl, _work = _pg_names(base)
+    _pg_admin(f'DROP DATABASE IF EXISTS "{tmpl}" WITH (FORCE)', f'CREATE DATABASE "{tmpl}"')
+    pg = base / "pg"
+    shutil.rmtree(pg, ignore_errors=True)
+    pg.mkdir()
+    result = _ingest_copy(base, pg, _pg_url(tmpl))
+    print(f"ingested {result.created} tickets into PostgreSQL {tmpl} (files in {pg / 'data'})")
 
 
 def prepare(base: Path, n: int) -> None:
@@ -76,7 +137,46 @@ def prepare(base: Path, n: int) -> None:
     print(f"ingested {result.created} tickets into {base / 'template.db'} at {now.isoformat()}")
 
 
-def run(base: Path, profile: Path | None, top: int) -> None:
+def _count_statements(engine: Any) -> dict[tuple[str, ...], list[float]]:
+    """Statements sent to the database, by where in xinxiang they came from (the innermost
+    three frames) and their first words: [statements, rows of executemany, wall ms] (COPY,
+    sent on the DB-API cursor, is not seen)."""
+    import traceback
+
+    from sqlalchemy import event
+
+    counts: dict[tuple[str, ...], list[float]] = {}
+    started: list[float] = [0.0]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _seen(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool):
+        frames = [
+            f"{Path(f.filename).stem}:{f.lineno}:{f.name}"
+            for f in traceback.extract_stack()
+            if "/xinxiang/" in f.filename and "/sqlalchemy/" not in f.filename
+        ][-3:]
+        key = (" ".join(statement.split()[:4])[:60], *frames)
+        c = counts.setdefault(key, [0, 0, 0.0])
+        c[0] += 1
+        c[1] += len(params) if many else 1
+        context._xx_key = key
+        started[0] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _done(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool):
+        counts[context._xx_key][2] += (time.perf_counter() - started[0]) * 1000
+
+    return counts
+
+
+def run(
+    base: Path,
+    profile: Path | None,
+    top: int,
+    pg: bool = False,
+    keep_as: str | None = None,
+    sql: bool = False,
+) -> None:
     from sqlalchemy import func, select
 
     from xinxiang.classify.reader import shipped_reader
@@ -89,9 +189,19 @@ def run(base: Path, profile: Path | None, top: int) -> None:
     work = base / "work"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
-    shutil.copyfile(base / "template.db", work / "route.db")
-    shutil.copytree(base / "data", work / "data")
-    _config(work / "cfg", work / "route.db", work / "data", base / "mail")
+    url = None
+    if pg:
+        tmpl, name = _pg_names(base)
+        _pg_admin(
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+            f'CREATE DATABASE "{name}" TEMPLATE "{tmpl}"',
+        )
+        url = _pg_url(name)
+        shutil.copytree(base / "pg" / "data", work / "data")
+    else:
+        shutil.copyfile(base / "template.db", work / "route.db")
+        shutil.copytree(base / "data", work / "data")
+    _config(work / "cfg", work / "route.db", work / "data", base / "mail", url)
     ctx = AppContext(load_config(work / "cfg"))
     upgrade(ctx.db)
     ctx.rules  # noqa: B018 - loaded and fitted once per process, outside the timing
@@ -100,6 +210,7 @@ def run(base: Path, profile: Path | None, top: int) -> None:
     now = datetime.fromisoformat((base / "now.txt").read_text().strip())
     load = os.getloadavg()
     profiler = cProfile.Profile() if profile else None
+    statements = _count_statements(ctx.db.engine) if sql else None
     w0, c0 = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
@@ -121,6 +232,11 @@ def run(base: Path, profile: Path | None, top: int) -> None:
         }
         events = s.execute(select(func.count()).select_from(EventRow)).scalar_one()
     ctx.close()
+    if pg and keep_as:
+        _pg_admin(
+            f'DROP DATABASE IF EXISTS "{keep_as}" WITH (FORCE)',
+            f'ALTER DATABASE "{_pg_names(base)[1]}" RENAME TO "{keep_as}"',
+        )
     per = cpu / max(routed, 1) * 1000
     print(
         json.dumps(
@@ -128,6 +244,7 @@ def run(base: Path, profile: Path | None, top: int) -> None:
                 "routed": routed,
                 "cpu_s": round(cpu, 2),
                 "cpu_ms_per_ticket": round(per, 2),
+                "engine": "postgresql" if pg else "sqlite",
                 "wall_s": round(wall, 2),
                 "loadavg_at_start": [round(x, 1) for x in load],
                 "loadavg_at_end": [round(x, 1) for x in os.getloadavg()],
@@ -139,6 +256,15 @@ def run(base: Path, profile: Path | None, top: int) -> None:
             indent=1,
         )
     )
+    if statements is not None:
+        print(f"{sum(c[0] for c in statements.values())} statements", file=sys.stderr)
+        print("statements  rows  wall ms  where  [what]", file=sys.stderr)
+        for key, (n_st, n_rows, ms) in sorted(statements.items(), key=lambda kv: -kv[1][2])[:top]:
+            print(
+                f"{n_st:6.0f} {n_rows:6.0f} {ms:8.1f}  "
+                f"{' <- '.join(reversed(key[1:]))}  [{key[0]}]",
+                file=sys.stderr,
+            )
     if profiler and profile:
         profiler.dump_stats(profile)
         stats = pstats.Stats(profiler, stream=sys.stderr)
@@ -212,7 +338,7 @@ def pipeline(base: Path) -> None:
     )
 
 
-def compare(base: Path, before: Path) -> None:
+def compare(base: Path, before: Path, pg: bool = False) -> None:
     """Compare the routed copy in `base/work` with `before` (a routed copy kept from a run of
     other code): the same events in the same order, the same outbox rows, and every mail the
     same message once flattened (but for the random MIME boundaries)."""
@@ -226,8 +352,12 @@ def compare(base: Path, before: Path) -> None:
 
     boundary = re.compile(rb"={15}\d+={2}")
     ctx = AppContext(load_config(base / "work" / "cfg"))
-    old = create_engine(f"sqlite:///{before}")
-    new = create_engine(f"sqlite:///{base / 'work' / 'route.db'}")
+    if pg:  # `before`: a database kept by `run --pg --keep-as`
+        old = create_engine(_pg_url(str(before)))
+        new = create_engine(_pg_url(_pg_names(base)[1]))
+    else:
+        old = create_engine(f"sqlite:///{before}")
+        new = create_engine(f"sqlite:///{base / 'work' / 'route.db'}")
     ev = "SELECT ticket_id, actor, kind, data FROM events ORDER BY id"
     ob = "SELECT dedupe_key, message_id, kind, recipients, state, raw{} FROM outbox ORDER BY id"
     with old.connect() as a, new.connect() as b:
@@ -241,7 +371,7 @@ def compare(base: Path, before: Path) -> None:
         ], "tickets differ"
         rows_a = {r[0]: r for r in a.execute(text(ob.format(", parts"))).all()}
         rows_b = {r[0]: r for r in b.execute(text(ob.format(", parts"))).all()}
-    assert rows_a.keys() == rows_b.keys(), "outbox keys differ"
+    assert list(rows_a) == list(rows_b), "outbox keys differ (or their order)"
 
     def flat(r: Any) -> bytes | None:
         # a dispatch mail kept as its parts is compared as the mail it is flattened to
@@ -275,11 +405,17 @@ def main() -> None:
     r.add_argument("base", type=Path)
     r.add_argument("--profile", type=Path)
     r.add_argument("--top", type=int, default=30)
+    r.add_argument("--pg", action="store_true", help="route the PostgreSQL copy")
+    r.add_argument("--sql", action="store_true", help="count statements by where they come from")
+    r.add_argument("--keep-as", help="with --pg: keep the routed database under this name")
+    g = sub.add_parser("prepare-pg")
+    g.add_argument("base", type=Path)
     q = sub.add_parser("pipeline")
     q.add_argument("base", type=Path)
     c = sub.add_parser("compare")
     c.add_argument("base", type=Path)
     c.add_argument("before", type=Path)
+    c.add_argument("--pg", action="store_true", help="`before` is a PostgreSQL database name")
     args = ap.parse_args()
     os.environ.setdefault(
         "XINXIANG_TOKEN_KEY", "99c2628388697d22bc2f6ee028dda0a2acbf7d505cd7c8d2bb2cf48ac3ce3c49"
@@ -288,10 +424,12 @@ def main() -> None:
         prepare(args.base, args.n)
     elif args.cmd == "pipeline":
         pipeline(args.base)
+    elif args.cmd == "prepare-pg":
+        prepare_pg(args.base)
     elif args.cmd == "compare":
-        compare(args.base, args.before)
+        compare(args.base, args.before, args.pg)
     else:
-        run(args.base, args.profile, args.top)
+        run(args.base, args.profile, args.top, args.pg, args.keep_as, args.sql)
 
 
 if __name__ == "__main__":

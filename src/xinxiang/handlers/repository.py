@@ -32,6 +32,7 @@ from xinxiang.store.models_replies import TicketReplyRow
 from xinxiang.store.models_revisit import RevisitRow
 from xinxiang.store.repo import add_event
 from xinxiang.store.write_batch import active as active_batch
+from xinxiang.store.write_batch import unflushed
 
 _COLUMNS = {"department": "department_code"}
 """Snapshot fields stored under another column name."""
@@ -118,9 +119,11 @@ class TicketRepository:
     def get(self, ref: str, *, by_id: bool = False) -> TicketRow:
         """The ticket numbered `ref` (with `by_id`, also its database id), or a Chinese error."""
         ref = ref.strip()
-        row = self.session.execute(
-            select(TicketRow).where(TicketRow.number == ref)
-        ).scalar_one_or_none()
+        # a ticket's number never changes: the batch's changed tickets need no flush first
+        with unflushed(self.session, TicketRow, changed=False):
+            row = self.session.execute(
+                select(TicketRow).where(TicketRow.number == ref)
+            ).scalar_one_or_none()
         if row is None and by_id and ref.isdigit():
             row = self.session.get(TicketRow, int(ref))
         if row is None:

@@ -19,6 +19,7 @@ from xinxiang.replies.mailer import MailSpec, mail_key, render_spec
 from xinxiang.replies.render import quote_excerpt
 from xinxiang.store.models import LetterRow, OutboxRow, TicketRow
 from xinxiang.store.repo import outbox_values
+from xinxiang.store.write_batch import stored_rows_only, unflushed
 
 if TYPE_CHECKING:
     from xinxiang.services.context import AppContext
@@ -99,16 +100,22 @@ def render_ack(ctx: AppContext, session: Session, row: OutboxRow) -> bytes | Non
 def supersede_receipt(session: Session, ticket: TicketRow) -> None:
     """A template answer (duplicate notice, legal channel, …) replaces the receipt while that is
     still unsent, so the petitioner gets one automatic mail, not two."""
-    session.execute(
-        update(OutboxRow)
-        .where(
-            OutboxRow.ticket_id == ticket.id,
-            OutboxRow.kind == ACK_KIND,
-            OutboxRow.state == "pending",
-            OutboxRow.raw.is_(None),
+    # in a routing batch: its tickets are written at its end, and its new rows (no pending
+    # receipt among them) too
+    with (
+        unflushed(session, OutboxRow),
+        stored_rows_only(session, lambda r: r["ticket_id"] == ticket.id and r["kind"] == ACK_KIND),
+    ):
+        session.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.ticket_id == ticket.id,
+                OutboxRow.kind == ACK_KIND,
+                OutboxRow.state == "pending",
+                OutboxRow.raw.is_(None),
+            )
+            .values(state="skipped", last_error="superseded by a template answer")
         )
-        .values(state="skipped", last_error="superseded by a template answer")
-    )
 
 
 def letter_confirm_spec(ticket: TicketRow, link: str, hours: int) -> MailSpec:

@@ -19,6 +19,7 @@ from xinxiang.errors import XinxiangError
 from xinxiang.outgoing.dispatch import letter_context
 from xinxiang.replies.mailer import MailSpec
 from xinxiang.store.models import TicketRow
+from xinxiang.store.write_batch import unflushed
 
 if TYPE_CHECKING:
     from xinxiang.classify.engine import Classification
@@ -73,9 +74,10 @@ def routing_spec(
             context={**letter_context(ctx, ticket, letter, c), "department": target},
         )
     if n.kind == "duplicate_notice":
-        earlier = session.execute(
-            select(TicketRow).where(TicketRow.number == str(d["earlier"]))
-        ).scalar_one()
+        with unflushed(session, TicketRow, changed=False):  # numbers never change
+            earlier = session.execute(
+                select(TicketRow).where(TicketRow.number == str(d["earlier"]))
+            ).scalar_one()
         return MailSpec(
             kind="duplicate_notice",
             to=[ticket.petitioner_addr],

@@ -9,6 +9,8 @@ name, address or contact of the petitioner (`for_department`).
 from __future__ import annotations
 
 import dataclasses
+import os
+import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,11 +29,24 @@ def _settings(path: Path, mtime_ns: int) -> RedactorFile:
     return load_settings(path)
 
 
+def _mtime(path: str) -> int:
+    """The file's modification time in ns, 0 when it is missing or not a regular file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return 0
+    return st.st_mtime_ns if stat.S_ISREG(st.st_mode) else 0
+
+
 def privacy_settings(cfg: Config) -> RedactorFile:
     """The deployment's `redaction.toml` (defaults without it), re-read when it changes."""
     path = cfg.directory / "redaction.toml"
-    mtime = path.stat().st_mtime_ns if path.is_file() else 0
-    return _settings(path, mtime)
+    return _settings(path, _mtime(str(path)))
+
+
+@lru_cache(maxsize=8)
+def _phrases(path: Path, mtime_ns: int) -> tuple[str, ...]:
+    return (*DEFAULT_PHRASES, *_settings(path, mtime_ns).confidential.phrases)
 
 
 @lru_cache(maxsize=8)
@@ -57,8 +72,14 @@ def public_allowlist(cfg: Config) -> tuple[str, ...]:
 
 def confidential_of(cfg: Config, subject: str, body: str) -> Confidential:
     """Whether a letter asks for identity confidentiality, by the deployment's phrase table."""
-    phrases = (*DEFAULT_PHRASES, *privacy_settings(cfg).confidential.phrases)
-    return _confidential(subject, body, phrases)
+    path = _redaction_path(cfg.directory)
+    return _confidential(subject, body, _phrases(path, _mtime(str(path))))
+
+
+@lru_cache(maxsize=8)
+def _redaction_path(directory: Path) -> Path:
+    # one Path object per directory: its hash, which the caches above compute, is kept
+    return directory / "redaction.toml"
 
 
 @lru_cache(maxsize=64)

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import ColumnElement, and_, exists, select
@@ -33,10 +34,12 @@ PENDING = "confirmation_pending"
 CONFIRMED = "contact_confirmed"
 
 
+@lru_cache(maxsize=16)
 def awaiting_confirmation(since: datetime | None = None) -> ColumnElement[bool]:
     """True for a ticket whose web letter waits for its address to be confirmed: the routing
     hook (`TicketRow` rows matching this are not routed yet). With `since`, only letters whose
-    confirmation was asked after `since` wait (an expired link no longer holds the letter)."""
+    confirmation was asked after `since` wait (an expired link no longer holds the letter).
+    Built once per `since` (routing asks it of every batch; an expression is immutable)."""
     done = aliased(EventRow)
     asked = [EventRow.ticket_id == TicketRow.id, EventRow.kind == PENDING]
     if since is not None:

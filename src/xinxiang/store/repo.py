@@ -75,15 +75,16 @@ def next_ticket_number(session: Session, year: int) -> str:
 
 def add_event(
     session: Session, ticket_id: int, at: datetime, actor: str, kind: str, **data: Any
-) -> EventRow:
-    """Append one entry to a ticket's timeline (时间线) and report it (`store.events`)."""
-    row = EventRow(ticket_id=ticket_id, at=at, actor=actor, kind=kind, data=data)
+) -> EventRow | None:
+    """Append one entry to a ticket's timeline (时间线) and report it (`store.events`); the
+    new row, or None inside a write batch (inserted with the batch's other events)."""
     batch = active_batch(session)
     if batch is not None:  # inserted with the batch's other events (`store.write_batch`)
         batch.events.append(
             {"ticket_id": ticket_id, "at": at, "actor": actor, "kind": kind, "data": data}
         )
-        return row
+        return None
+    row = EventRow(ticket_id=ticket_id, at=at, actor=actor, kind=kind, data=data)
     session.add(row)
     report_events(session, [row])
     return row
