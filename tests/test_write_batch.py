@@ -14,7 +14,7 @@ from inbound_helpers import context, letter
 from xinxiang.handlers.repository import TicketRepository
 from xinxiang.services.ingest import MessageOrigin, ingest_batch
 from xinxiang.store.models import EventRow, OutboxRow, TicketRow
-from xinxiang.store.repo import add_event, enqueue_mail
+from xinxiang.store.repo import add_event, count_mail_to, count_recent_mail, enqueue_mail
 from xinxiang.store.write_batch import WriteBatch, write_batch
 
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
@@ -143,3 +143,46 @@ def test_a_key_and_its_coalesced_copies_are_known_without_a_scan() -> None:
     assert batch.key_taken("plain:XX-1:z", or_coalesced=False)
     batch.know(["new:XX-1:q>y@e.cn"])
     assert batch.key_taken("new:XX-1:q", or_coalesced=True)
+
+
+def test_counts_inside_a_batch_equal_the_database_s_after_it(tmp_config, db_url) -> None:  # type: ignore[no-untyped-def]
+    """An address counted for two sets of kinds in one batch: each count holds the batch's
+    unwritten rows once (the second count read must not add them again to the first)."""
+    ctx = context(tmp_config(database_url=db_url))
+    since = NOW - timedelta(hours=1)
+    addr = "dept@example.edu.cn"
+    try:
+        _tickets(ctx, 3)
+        inside: list[tuple[int, int]] = []
+        with ctx.db.unit_of_work() as s:
+            tickets = list(s.execute(select(TicketRow).order_by(TicketRow.id)).scalars())
+            with write_batch(s, tickets, prefetch=frozenset({addr})):
+                for i, t in enumerate(tickets):
+                    enqueue_mail(
+                        s,
+                        dedupe_key=f"dispatch:{t.number}:c",
+                        message_id=f"<c{i}@example>",
+                        kind="dispatch" if i % 2 == 0 else "reminder",
+                        sender="office@example.edu.cn",
+                        recipients=[addr],
+                        raw=None,
+                        parts={"text": f"正文{i}"},
+                        now=NOW + timedelta(seconds=i),
+                        ticket_id=t.id,
+                    )
+                    # the door asks both counts for the same address, in this order
+                    inside.append(
+                        (
+                            count_mail_to(s, addr, since),
+                            count_recent_mail(s, ["dispatch"], addr, since),
+                        )
+                    )
+        with ctx.db.unit_of_work() as s:
+            after = (
+                count_mail_to(s, addr, since),
+                count_recent_mail(s, ["dispatch"], addr, since),
+            )
+        assert inside[-1] == after == (3, 2), (inside, after)
+        assert inside == [(1, 1), (2, 1), (3, 2)]
+    finally:
+        ctx.close()

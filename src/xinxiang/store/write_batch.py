@@ -109,14 +109,22 @@ class WriteBatch:
         self.counts.clear()
         self.counted.clear()
 
-    def count_in(self, values: dict[str, Any], only: Collection[str] | None = None) -> None:
-        """Add the new row `values` to the counts it belongs to (of addresses in `only`)."""
+    def count_in(
+        self,
+        values: dict[str, Any],
+        only: Collection[str] | None = None,
+        rest: tuple[Any, ...] | None = None,
+    ) -> None:
+        """Add the new row `values` to the counts it belongs to (of addresses in `only`; of
+        counts asking `rest` — since, kinds, excluded — only, when given)."""
         if values["state"] in UNSENT_STATES:
             return
         recipient = values["recipient_key"]
         if only is not None and recipient not in only:
             return
         for key in self.counted.get(recipient, ()):
+            if rest is not None and key[1:] != rest:
+                continue  # a count read earlier already holds this row
             _, since, kinds, excluded = key
             if (
                 values["created_at"] >= since
@@ -407,6 +415,8 @@ def batch_count(
             batch.reading = False
         for address in wanted:
             batch.set_count((address, *rest), stored.get(address, 0))
+        # The batch's rows not inserted yet join the counts just read, and only those: the
+        # address's other counts (other kinds, another instant) hold them already.
         for values in batch.outbox:
-            batch.count_in(values, only=wanted)
+            batch.count_in(values, only=wanted, rest=rest)
     return batch.counts[key]
