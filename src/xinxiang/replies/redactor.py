@@ -39,7 +39,7 @@ from xinxiang.replies.redact import (
     patterns_from,
 )
 from xinxiang.replies.redact_names import NameFinder, Tagger
-from xinxiang.replies.roman_names import given_of
+from xinxiang.replies.roman_names import first_of, given_of
 
 MEMO_SIZE = 20_000
 
@@ -240,6 +240,8 @@ class Redactor:
         for name in list(found):
             if given := given_of(name):
                 found.add(given)  # Zhou Kaiwen is Kaiwen to classmates
+            if first := first_of(name):
+                found.add(first)  # Chidi Bello is Chidi to his mother
             for variant in name_variants(name)[1:]:
                 if variant not in found and not (lexicon is not None and lexicon(variant)):
                     found.add(variant)
