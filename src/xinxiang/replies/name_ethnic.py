@@ -102,9 +102,7 @@ _MORPHEMES = sorted(
     key=len,
     reverse=True,
 )
-_ONE = rf"(?:{'|'.join(_MORPHEMES)})+[江木]?"
-# Round 19: and the father's name after a middle dot (买买提江·艾力): one name.
-_CHAIN = re.compile(rf"{_ONE}(?:[·•・]{_ONE})?")
+_CHAIN = re.compile(rf"(?:{'|'.join(_MORPHEMES)})+[江木]?")
 
 
 # Round 13: a word for a person or a naming word right before a name (学生旺堆, 叫次仁).
