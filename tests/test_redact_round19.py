@@ -47,6 +47,9 @@ KEPT = [
     "学校发展得很快。",
     "路滑，老师让我们慢点走。",
     "他们去戈壁滩徒步了。",
+    # A list of things by 、, no names beside them.
+    "我买了苹果、香蕉、橘子和梨。",
+    "这学期讲了春天、原野、河流三个主题。",
     # English numbers without a code, and a roommate not named.
     "Please use entrance no. 5 on the left.",
     "Their roommate said nothing.",
@@ -97,6 +100,10 @@ FOUND = [
     ("车队的滑队长总是偏心。", "滑"),
     # A Uyghur name with the father's after a middle dot, whole.
     ("我的同学阿布都热依木·吐尔逊生病了。", "·"),
+    # An ordinary word between two full names in a list by 、.
+    ("我们宿舍四个人：邵子豪、牛晓东、晨曦、黎明远。", "晨曦"),
+    # A home after a label, its building, unit and room whole.
+    ("我家住朝阳区西坝河南里5号楼3门201，电话在下面。", "201"),
     # A first name of a full name in English order; his or her roommate.
     ("I am Amara Okafor, mother of Tunde Okafor. Tunde has not called me.", "Tunde"),
     ("Her roommate Zainab is worried about her.", "Zainab"),
@@ -125,10 +132,12 @@ def test_the_display_name_said_is_hidden(
     assert part not in shipped.redact_all([body], known)[0]
 
 
-# A role stays a role: 舍长, 班长 are no names.
+# A role stays a role: 舍长, 班长, 居民, 研究生 are no names.
 NO_DISPLAY = [
     ("舍长", "我是北区3栋的舍长，门锁坏了。"),
     ("班长", "我是会计专业的班长。"),
+    ("附近居民", "我是学校北边小区的居民，想反映噪音。"),
+    ("一名研究生", "我是化学学院的研究生，想反映实验室的事。"),
 ]
 
 

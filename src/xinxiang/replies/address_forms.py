@@ -16,7 +16,10 @@ from __future__ import annotations
 
 H = "\u4e00-\u9fff"
 # Where a place may begin: not inside a run of Han characters, or after a verb of being there.
-_START = rf"(?:(?<![{H}])|(?<=[在自于是住到去往])|(?<=门口)|(?<=门外))(?![在住是于到去往的])"
+_START = (
+    rf"(?:(?<![{H}])|(?<=[在自于是住到去往])|(?<=门口)|(?<=门外))"
+    r"(?![在住是于到去往的])(?!家住|家在|我家|我住)"
+)
 _NUM = r"[一二三四五六七八九十\d]"
 # A building in an estate, its unit and room (12号楼2单元1102, 3栋201).
 _BUILDING = (
@@ -40,7 +43,9 @@ ADDRESS_FORMS = (
     r"\d{1,3}排\d{1,3}号(?:院)?"
     # After a label of one's home: what follows, up to a number of a house or a room.
     r"|(?:住址|家庭地址|家庭住址|居住地址|现住址|家的地址|家住)(?:是|为|在)?\s?[:：]?\s?"
-    rf"(?P<pii_home>[{H}A-Za-z\d\-]{{1,24}}?(?:\d{{1,4}}(?:号院|号楼|号|室|户)|\d{{1,3}}排\d{{1,3}}号"
+    rf"(?P<pii_home>[{H}A-Za-z\d\-]{{1,24}}?(?:\d{{1,4}}(?:号院|号楼|栋|幢|号|室|户)"
+    r"(?:[A-Za-z]?\d{1,4}(?:号楼|栋|幢|单元|门|层|楼|室|号|户))*(?:\d{3,4}(?![\d\-]))?"
+    rf"|\d{{1,3}}排\d{{1,3}}号"
     rf"|\d{{1,2}}单元\d{{3,4}}|村(?:[{H}]{{0,4}}?\d{{1,2}}组)?|组))(?![\d\-])"
     # A prefecture or city, its county and town (…自治州…县…镇), and a village after it.
     rf"|{_START}(?:新疆|西藏|内蒙古|广西|宁夏)?[{H}]{{2,8}}?(?:自治州|州|地区|盟|市)"

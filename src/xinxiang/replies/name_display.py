@@ -16,7 +16,7 @@ from xinxiang.replies.signatures import looks_chinese_name as _looks_chinese_nam
 # Words of a display name that says who writes, not what they are called (家长, 匿名, 学生会;
 # round 19: a role, 舍长, 研究生, 实验员, 志愿者).
 _ROLE = re.compile(
-    r"匿名|家长|学生|同学|老师|校友|职工|员工|群众|市民|网友|本人|[会部处办委长生员者]$"
+    r"匿名|家长|学生|同学|老师|校友|职工|员工|群众|市民|网友|本人|居民|业主|住户|邻居|村民|老板|[会部处办委长生员者]$"
 )
 # Round 18: what one says one is (我是橙子，), and a parent named after the child (嘟嘟妈妈).
 # Round 19: after where one is from and 的 (我是体育学院的大熊，).
