@@ -50,6 +50,8 @@ KEPT = [
     # A list of things by 、, no names beside them.
     "我买了苹果、香蕉、橘子和梨。",
     "这学期讲了春天、原野、河流三个主题。",
+    # A signature line of roles and bodies, no names.
+    "请尽快处理。\n学生会 宣传部",
     # English numbers without a code, and a roommate not named.
     "Please use entrance no. 5 on the left.",
     "Their roommate said nothing.",
@@ -104,6 +106,9 @@ FOUND = [
     ("我们宿舍四个人：邵子豪、牛晓东、晨曦、黎明远。", "晨曦"),
     # A home after a label, its building, unit and room whole.
     ("我家住朝阳区西坝河南里5号楼3门201，电话在下面。", "201"),
+    # Several people signing one line: a full name beside a name of no known surname.
+    ("宿舍的门锁坏了，请派人来修。\n韩子墨 言若水", "言若水"),
+    ("Please help us with the club's budget.\nZoe & Finn", "Finn"),
     # A first name of a full name in English order; his or her roommate.
     ("I am Amara Okafor, mother of Tunde Okafor. Tunde has not called me.", "Tunde"),
     ("Her roommate Zainab is worried about her.", "Zainab"),
