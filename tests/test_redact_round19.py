@@ -157,3 +157,10 @@ def test_a_latin_name_inside_a_word_stays(shipped: Redactor) -> None:
     out = shipped.redact_all([text])[0]
     assert "banana" in out and "Canadian" in out
     assert "Ana" not in out.replace("banana", "").replace("Canadian", "")
+
+
+@pytest.mark.parametrize("line", ["水电班 王强", "绿化工 李明", "人事处 刘芳"])
+def test_a_body_or_a_role_beside_a_name_signs_no_one(shipped: Redactor, line: str) -> None:
+    """A body, a trade or a role on the signature line stays; only the name goes."""
+    out = shipped.with_crf(None).redact_all([f"请尽快修好。\n{line}"])[0]
+    assert line.split()[0] in out
