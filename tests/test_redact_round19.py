@@ -39,7 +39,10 @@ KEPT = [
     # A document's number after 凭证; a seat by row and number.
     "凭证编号是2024-0031。",
     "考场第3排8号座位空着。",
-    # Places no one lives: a gate, a city, a street, a district's community office.
+    # Places no one lives: a gate, a city, a street, a district's community office, an office.
+    "学生处在行政楼203办公。",
+    "我们去新乡市牧野区参加了比赛。",
+    "The library is on Lane 3 of the campus.",
     "学校东门外有很多小吃。",
     "新乡市是一个好地方。",
     "小区门口新开了一家超市。",
@@ -70,6 +73,11 @@ FOUND = [
     ("我住在金水区文化社区8号楼3单元，晚上很吵。", "文化社区8号楼"),
     ("我是北门外翠湖苑小区2期5号楼的业主。", "翠湖苑小区2期5号楼"),
     ("我家在阳光新村6栋2单元502。", "阳光新村6栋"),
+    ("我在学校对面的华兰小区9号楼1单元租房住。", "华兰小区"),
+    # A village's group and house number; in English, a flat and a block, a house in a lane.
+    ("我家在幸福村3组18号，离镇上不远。", "幸福村3组18号"),
+    ("Please send it to Room 1203, Block B, 88 Jianshe Road, Xinxiang.", "Block B"),
+    ("I live at No. 16, Lane 258, Hongqiao Road, Shanghai.", "Lane 258"),
     # A row of bungalows in a compound; after a label of home.
     ("住址：职工宿舍区5排12号。", "5排12号"),
     ("我家住南关村东头第7组。", "南关村"),

@@ -17,7 +17,7 @@ from __future__ import annotations
 H = "\u4e00-\u9fff"
 # Where a place may begin: not inside a run of Han characters, or after a verb of being there.
 _START = (
-    rf"(?:(?<![{H}])|(?<=[在自于是住到去往])|(?<=门口)|(?<=门外))"
+    rf"(?:(?<![{H}])|(?<=[在自于是住到去往的])|(?<=门口)|(?<=门外))"
     r"(?![在住是于到去往的])(?!家住|家在|我家|我住)"
 )
 _NUM = r"[一二三四五六七八九十\d]"
@@ -53,6 +53,15 @@ ADDRESS_FORMS = (
     # A county's town and a home or a school in it (…县…镇敬老院).
     rf"|{_START}[{H}]{{2,4}}?县[{H}]{{1,5}}?(?:镇|乡)"
     r"(?:[\u4e00-\u9fff]{0,6}?(?:村|敬老院|养老院|卫生院|小学|中学|幼儿园))?"
+    # A village's group and house number, no county before it (幸福村3组18号).
+    rf"|{_START}[{H}]{{2,6}}?村{_NUM}{{1,3}}[组社队][甲乙丙丁]?\d{{1,4}}号"
+    # In English: a flat and a block before the street's number (Room 1203, Block B, 88 Jianshe
+    # Road); a house in a lane (No. 16, Lane 258, Hongqiao Road).
+    r"|(?:(?:Flat|Unit|Apt\.?|Apartment|Suite|Room|Rm\.?)\s[A-Za-z\d\-]{1,6},?\s)?"
+    r"(?:Block|Building|Tower|Bldg\.?)\s[A-Za-z\d]{1,3},?\s\d{1,5}\s(?:[A-Z][a-z]+\s){1,3}"
+    r"(?:Road|Rd\.?|Street|St\.?|Avenue|Ave\.?|Lane|Drive|Way)"
+    r"|(?:No\.\s?\d{1,5}[A-Za-z]?,?\s)?Lane\s\d{1,4},?\s(?:[A-Z][a-z]+\s){1,3}"
+    r"(?:Road|Rd\.?|Street|St\.?|Avenue|Ave\.?)"
     # A crossing and a distance from it; a road's mouth and a distance, after being there.
     rf"|{_START}{_ROAD}与{_ROAD}交叉口(?:往|向)?[东西南北]{{1,2}}(?:侧|角|方向)?\d{{1,4}}(?:米|m)"
     rf"|(?<=在){_ROAD}口(?:往|向)?[东西南北](?:侧|方向)?\d{{1,4}}(?:米|m)"
