@@ -80,7 +80,7 @@ FOUND = [
     ("I live at No. 16, Lane 258, Hongqiao Road, Shanghai.", "Lane 258"),
     # A row of bungalows in a compound; after a label of home.
     ("住址：职工宿舍区5排12号。", "5排12号"),
-    ("我家住南关村东头第7组。", "南关村"),
+    ("我家住北王村东头第7组。", "北王村"),
     # A prefecture's county and town; a county's town and a home in it.
     ("我来自甘孜藏族自治州理塘县高城镇。", "高城镇"),
     ("我们下周去延津县僧固乡敬老院看望老人。", "僧固乡"),

@@ -17,9 +17,11 @@ from __future__ import annotations
 H = "\u4e00-\u9fff"
 # Where a place may begin: not inside a run of Han characters, or after a verb of being there.
 _START = (
-    rf"(?:(?<![{H}])|(?<=[在自于是住到去往的])|(?<=门口)|(?<=门外))"
-    r"(?![在住是于到去往的])(?!家住|家在|我家|我住)"
+    rf"(?:(?<![{H}])|(?<=[在自于是住到去往])|(?<=门口)|(?<=门外))"
+    r"(?![在住是于到去往的我你他她])(?!家住|家在)"
 )
+# An estate may also open after 的 (学校对面的华兰小区9号楼).
+_START_ESTATE = _START.replace("去往]", "去往的]")
 _NUM = r"[一二三四五六七八九十\d]"
 # A building in an estate, its unit and room (12号楼2单元1102, 3栋201).
 _BUILDING = (
@@ -37,7 +39,7 @@ _SIDE = r"(?:旁|旁边|边|边上|对面|附近|[东西南北]侧|门口)"
 
 ADDRESS_FORMS = (
     # An estate's building after a district, or the estate's name alone before it.
-    rf"{_START}(?:[{H}]{{2,3}}(?:区|县|市))?[{H}]{{2,6}}?{_ESTATE}{_BUILDING}"
+    rf"{_START_ESTATE}(?:[{H}]{{2,3}}(?:区|县|市))?[{H}]{{2,6}}?{_ESTATE}{_BUILDING}"
     # A row of bungalows in a compound or village (家属院老区3排8号, 东关村5排12号).
     rf"|{_START}[{H}]{{0,6}}?(?:家属院|家属区|大院|宿舍区|平房区?|小区|村)[{H}]{{0,4}}?"
     r"\d{1,3}排\d{1,3}号(?:院)?"
