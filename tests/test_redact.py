@@ -100,7 +100,9 @@ NAMES = [
     (["Zhang Wei"], "from zhang wei and ZhangWei", f"from {NAME_MARK} and {NAME_MARK}"),
     (["王"], "王老师", "王老师"),  # one character would redact too much
     ([], "李明", "李明"),
-    (["东区5号楼"], "家住东区5号楼", f"家住{NAME_MARK}"),
+    (["东区5号楼"], "他在东区5号楼", f"他在{NAME_MARK}"),
+    # Round 19: after 家住 the address pattern hides it before the names are matched.
+    (["东区5号楼"], "家住东区5号楼", "家住[地址已隐去]"),
 ]
 
 

@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import re
 
-from xinxiang.replies.name_words import NOT_NAMES, SURNAMES
+from xinxiang.replies.name_words import NOT_NAMES, SURNAMES, TITLES
 from xinxiang.replies.roman_names import english_first_name, roman_names
 from xinxiang.replies.signatures import looks_chinese_name as _looks_chinese_name
 
-# Words of a display name that says who writes, not what they are called (家长, 匿名, 学生会).
-_ROLE = re.compile(r"匿名|家长|学生|同学|老师|校友|职工|员工|群众|市民|网友|本人|[会部处办委]$")
+# Words of a display name that says who writes, not what they are called (家长, 匿名, 学生会;
+# round 19: a role, 舍长, 研究生, 实验员, 志愿者).
+_ROLE = re.compile(
+    r"匿名|家长|学生|同学|老师|校友|职工|员工|群众|市民|网友|本人|居民|业主|住户|邻居|村民|老板|[会部处办委长生员者]$"
+)
 # Round 18: what one says one is (我是橙子，), and a parent named after the child (嘟嘟妈妈).
-_SAID = re.compile(r"(?:我是|我叫|叫我|本人)([\u4e00-\u9fff]{1,5}?)(?=[，,。！!；;\s]|$)")
+# Round 19: after where one is from and 的 (我是体育学院的大熊，).
+_SAID = re.compile(
+    r"(?:我是|我叫|叫我|本人)(?:[^，,。！!；;\s的]{2,10}的)?"
+    r"([\u4e00-\u9fff]{1,5}?)(?=[，,。！!；;\s]|$)"
+)
 _PARENT = re.compile(r"(.{1,4}?)(妈妈|爸爸|妈|爸|奶奶|爷爷|外婆|姥姥|家长)")
 
 
@@ -26,6 +33,8 @@ def display_name_terms(display: str, body: str = "") -> tuple[str, ...]:
     with on its last line (一颗柠檬, 爱吃鱼的猫); nothing for a role or a pseudonym otherwise
     (家长, 匿名举报, 研究生会), which would be hidden wherever the word occurs."""
     display = display.strip()
+    if display in TITLES:
+        return ()  # Round 19: 班长, 队长 — a role, though 班 is a surname
     if signed_with(display, body):
         return (display,)
     if said := said_to_be(display, body):

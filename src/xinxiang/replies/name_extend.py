@@ -10,7 +10,7 @@ sorry，Tom Hughes; Nguyen Thi Mai), and syllables of Mongolian and Uyghur names
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 
 # Syllables of Mongolian, Uyghur and Kazakh names, beside `name_slots`' own.
 MORE_MORPHEMES = (
@@ -92,4 +92,21 @@ def extended_names(text: str, names: Iterable[str]) -> set[str]:
             out.update(_whole_dotted(text, name))
         elif re.search(r"[A-Za-z]", name):
             out.update(_roman_whole(text, name))
+    return out
+
+
+def dotted_whole(text: str, names: Set[str], dotted: re.Pattern[str]) -> set[str]:
+    """努尔艾力·买买提: a name and the father's after a middle dot are one name, found when
+    either part is (`dotted` matches a run of Han characters, a dot and another). Round 19: the
+    parts found right at a dot, when the run the pattern takes is longer than the name
+    (同学买买提江·艾力发烧 takes a word before and after it)."""
+    out = set()
+    for m in dotted.finditer(text):
+        dot = m.end(1)
+        left = [n for n in names if n and text.endswith(n, 0, dot)]
+        right = [n for n in names if n and text.startswith(n, dot + 1)]
+        if left and right:
+            out.add(max(left, key=len) + text[dot] + max(right, key=len))
+        if m.group(1) in names or m.group(2) in names:
+            out.add(m.group())
     return out

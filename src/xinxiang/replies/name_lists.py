@@ -88,6 +88,22 @@ def listed(
                     )
                     if (plausible and not ordinary) or people or unheard:
                         found.append(cand)
+    return found + _between(text, names)
+
+
+def _between(text: str, names: Iterable[str]) -> list[str]:
+    """Round 19: an item between two found full names in a list by 、 (张三、原野、李四): a name,
+    even an ordinary word with no known surname."""
+    full = [n for n in names if looks_chinese_name(n) and len(n) >= 2]
+    if len(full) < 2:
+        return []
+    alt = "|".join(re.escape(n) for n in sorted(full, key=len, reverse=True))
+    run = re.compile(rf"(?:{alt})、([{_HAN}]{{2,3}})(?=、(?:{alt}))")
+    found, at = [], 0
+    while m := run.search(text, at):
+        if not set(m.group(1)) & _NOT_IN:
+            found.append(m.group(1))
+        at = m.start(1)  # the next name may open the next triple
     return found
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from xinxiang.replies.name_things import a_thing, quoted_as_word, recited
+from xinxiang.replies.name_things import a_garden, a_thing, in_motto, quoted_as_word, recited
 from xinxiang.replies.name_words import FICTION, LANDMARKS, ROLE_CUES, TITLES, WEAK_CUES
 
 # What a sentence says a public, historical or fictional figure is (…是《红楼梦》的主人公).
@@ -197,6 +197,8 @@ def not_a_person(name: str, text: str, frequent: Callable[[str], bool] | None = 
     quoted in a sentence about words, a thing and its kind (`frequent`: jieba's counts)."""
     if recited(name, text) or quoted_as_word(name, text) or a_thing(name, text, frequent):
         return True
+    if in_motto(name, text) or a_garden(name, text):
+        return True  # Round 19: 校训是“明德博学”, 梅园和兰园
     if any(f in name for f in FICTION):
         return True  # 波特和赫敏, 福尔摩斯住在: a figure with what jieba glued to it
     if any(name.startswith(t) and len(name) <= len(t) + 1 for t in _LONG_TITLES):

@@ -9,6 +9,9 @@ things, whichever finder (the rules or the tagger) found them.
 - A surname character before a locative (郭外, 关外) or 满 meaning "full of" (满院子).
 - A word the lists hold with one more character that the segmenter reads apart (刘海 / 太长).
 
+Round 19 (the seventeenth writer's clean sentences): a word inside a motto or slogan in quotes
+(校训是“明德博学”), and a campus garden named by a plant (梅园和兰园之间) with no title after it.
+
 `self_introduced`: the other way round, a name one gives oneself (我是应天。, 我是于X，): the
 surnames that only count before a title (于, 应, 全) do count after 我是 or 我叫 with a pause after.
 """
@@ -35,6 +38,13 @@ _KIND_OF_TWO = frozenset("色社树")  # not 杨柳, 松柏: people are called s
 _LOCATIVE = frozenset("外")
 _FULL_OF = re.compile(r"满(?:院子|屋子|桌子|柜子|箱子|池子|盆子|肚子|脑子|嘴|身|脸|地|墙|街|眼|头)")
 _TITLE_ONLY = "于应全"
+# Round 19: what a quoted motto or slogan is called.
+_MOTTO = re.compile(r"校训|校风|学风|院训|班训|口号|标语|格言|座右铭|横幅|校歌|歌词|主题是|题目是")
+_ANY_QUOTE = re.compile(r"[“\"「『《]([^”\"」』》]{2,16})[”\"」』》]")
+# Round 19: a plant and a garden, pavilion or hall: a campus place (梅园, 兰苑, 竹斋).
+_PLANT = frozenset("梅兰竹菊桃李杏松柏荷莲桂枫樱梨柳杨槐榴椿桑芷蕙棠丁")
+_GROUNDS = frozenset("园苑斋亭轩榭")
+_TITLE_AFTER = re.compile(r"同学|老师|阿姨|师傅|教授|主任|先生|女士|[，,]?(?:你好|您好)")
 _SELF = re.compile(
     rf"(?:我是|我叫|本人)(?P<name>[{_TITLE_ONLY}][^\W\d\sA-Za-z_的了是在和也都人]{{1,2}})"
     r"(?=[，,。！!；;、\s]|$)"
@@ -110,3 +120,27 @@ def self_introduced(text: str, everyday: Callable[[str], bool] | None) -> list[s
             continue  # 我是应届生, 我是全职的
         found.append(name)
     return found
+
+
+def in_motto(name: str, text: str) -> bool:
+    """Round 19: whether every place `name` occurs lies inside a quoted motto, slogan or title
+    (校训是“明德博学”, 口号是“…”) in a sentence that says it is one."""
+    spots = [m.start() for m in re.finditer(re.escape(name), text)]
+    if not spots:
+        return False
+    quoted = [(m.start(1), m.end(1)) for m in _ANY_QUOTE.finditer(text)]
+    for i in spots:
+        if not any(s <= i and i + len(name) <= e for s, e in quoted):
+            return False
+        if not _MOTTO.search(_sentence_at(text, i)):
+            return False
+    return True
+
+
+def a_garden(name: str, text: str) -> bool:
+    """Round 19: a campus place named by a plant and its kind (梅园, 兰苑, 竹斋), with no title
+    or greeting after it anywhere (梅园同学 is someone)."""
+    if len(name) != 2 or name[0] not in _PLANT or name[1] not in _GROUNDS:
+        return False
+    spots = [m.end() for m in re.finditer(re.escape(name), text)]
+    return bool(spots) and not any(_TITLE_AFTER.match(text, e) for e in spots)

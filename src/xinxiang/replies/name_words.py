@@ -40,6 +40,8 @@ SURNAMES = frozenset(
     "揭宦诸"
     # Round 14 (the twelfth writer): 容 (辅导员容老师; 内容, 笑容 end a dictionary word).
     "容"
+    # Round 19 (the seventeenth writer): 展, 戈 (发展, 展开, 戈壁 are dictionary words).
+    "展戈"
 )
 
 # Titles and kinship words that follow a surname (张同学 …). One-character ones (X工, X总, X姐)
@@ -70,7 +72,8 @@ SHORT_TITLES = "工总姐哥导叔姨伯队"
 
 # Characters that are surnames only right before a title (于科长, 应老师, 全科长): elsewhere
 # they are mostly words (关于, 应该, 全体).
-TITLE_ONLY_SURNAMES = "于应全"
+# Round 19: 籍, 滑 (籍老师, 滑队长; 国籍, 书籍, 路滑 elsewhere).
+TITLE_ONLY_SURNAMES = "于应全籍滑"
 
 # Words after which a "surname" before a title is a noun (我们班同学, 这届学生, 全班同学).
 DETERMINERS = (

@@ -39,8 +39,10 @@ KIND_TITLES = {
     "wechat": "微信号",
     "plate": "车牌号",
     "address": "地址",
+    "address_forms": "地址",
     "dorm_room": "宿舍",
     "labelled_number": "学号/工号",
+    "coded_number": "学号/工号",
     "student_number": "学号/工号",
     "office": "办公室隐去",
 }

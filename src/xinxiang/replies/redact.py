@@ -26,7 +26,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from xinxiang.config import Strict, load_model
-from xinxiang.replies.redact_places import ADDRESS, DORM, DORM_BUILDING
+from xinxiang.replies.number_forms import CODED_NUMBER
+from xinxiang.replies.redact_places import ADDRESS, ADDRESS_FORMS, DORM, DORM_BUILDING
 from xinxiang.replies.redact_places import H as _H
 
 NAME_MARK = "＊＊＊"
@@ -78,10 +79,10 @@ _B = r"(?<![0-9A-Za-z\-._/])"
 _E = r"(?![0-9A-Za-z\-_/]|\.\d)"
 # Numbers people group with spaces, dashes or dots: no other group may touch them either, or a
 # bank card's inner digits would read as a phone number.
-_BS = r"(?<![0-9A-Za-z\-._/])(?<!\d[ \-.])"
+_BS = r"(?<![0-9A-Za-z\-._/·])(?<!\d[ \-.·])"
 # Round 12: a double dash after a number is punctuation (——, folded to --), not a group.
 _ES = r"(?![0-9A-Za-z_/]|-(?!-)|[ .\-]\d)"
-_G = r"[ \-.]?"
+_G = r"[ \-.·]?"  # Round 19: a middle dot too (183·7302·6549)
 
 # YYYYMMDD for 1900–2099: an 8-digit date is not a student number.
 _COMPACT_DATE = r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
@@ -349,11 +350,12 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
         RedactionPattern.of(
             # Round 10: a letter may stand before the dot as well (京AD·71325).
             "plate",
-            r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z]{1,2}"
+            r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]\s?[A-Z]{1,2}"
             r"[ ·\-.]?[A-Z0-9]{4,6}(?![A-Za-z0-9])",
             "[车牌号已隐去]",
         ),
         RedactionPattern.of("address", ADDRESS, "[地址已隐去]"),
+        RedactionPattern.of("address_forms", ADDRESS_FORMS, "[地址已隐去]"),  # round 19
         RedactionPattern.of(
             "village",
             rf"[{_H}]{{2,6}}?(?:省|自治区)?[{_H}]{{1,6}}?(?:市|州|盟)?[{_H}]{{1,5}}?(?:县|区|旗)"
@@ -389,9 +391,11 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             # Round 15: two groups of letters before it (ST-A1022).
             # Round 18: three digits after letters (工号SG-118).
             rf"{_LABEL}(?P<pii>(?:[A-Za-z]{{1,3}}[ \-]?){{0,2}}"
-            r"\d(?:[ \-]?[A-Za-z]{0,2}\d){3,19}|(?:[A-Za-z]{1,3}[ \-]?){1,2}\d{3})(?!\d)",
+            r"\d(?:[ \-]?[A-Za-z]{0,2}\d){3,19}(?:[A-Za-z](?![A-Za-z]))?"  # round 19: K3917264A
+            r"|(?:[A-Za-z]{1,3}[ \-]?){1,2}\d{3})(?!\d)",
             "[学号/工号已隐去]",
         ),
+        RedactionPattern.of("coded_number", CODED_NUMBER, "[学号/工号已隐去]"),
         student_number_pattern(min_digits, max_digits),
     )
 

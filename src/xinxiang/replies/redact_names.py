@@ -28,6 +28,7 @@ from xinxiang.replies.name_apposition import settle
 from xinxiang.replies.name_context import after_particle, nicknames, word_names
 from xinxiang.replies.name_display import display_name_terms as display_name_terms
 from xinxiang.replies.name_ethnic import ethnic_names
+from xinxiang.replies.name_extend import dotted_whole
 from xinxiang.replies.name_forms import called_names, surname_spelled
 from xinxiang.replies.name_lists import grouped, listed
 from xinxiang.replies.name_public import drop_public, not_a_person
@@ -477,9 +478,7 @@ class NameFinder:
         # 努尔艾力·买买提: a name and the father's name after a middle dot are one name.
         # Round 13: and each part of it is the person's name wherever it stands alone
         # (阿依古丽·吐尔洪 … 是吐尔洪……).
-        for m in _DOTTED.finditer(text):
-            if m.group(1) in names or m.group(2) in names:
-                names.add(m.group())
+        names.update(dotted_whole(text, names, _DOTTED))  # round 19: 同学买买提江·艾力
         for name in [n for n in names if _DOTTED.fullmatch(n)]:
             names.update(p for p in re.split("[·・]", name) if p not in self.not_names)
         # Round 14: a full name whose given name a found nickname calls (我是向葵，…叫我小葵).

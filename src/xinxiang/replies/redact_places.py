@@ -3,6 +3,8 @@ rooms, as regular-expression source text used by `replies.redact.default_pattern
 
 from __future__ import annotations
 
+from xinxiang.replies.address_forms import ADDRESS_FORMS as ADDRESS_FORMS
+
 H = "\u4e00-\u9fff"
 # Home addresses: a road and number (文三路259号, 高新南七道18号) with what follows (院, 8号楼,
 # 2单元301, 金色家园5栋, 3-2-501), after a province, city or district, or after 住/地址/寄到.
@@ -105,7 +107,11 @@ _BLD = (
     r"(?:(?<![0-9A-Za-z])(?<![0-9A-Za-z]-)\d{1,3}|[一二三四五六七八九十]{1,3}"
     r"|(?<![A-Za-z])[A-Za-z])"
 )
-_BLD_END = r"(?:号楼|号公寓|号学生公寓|号宿舍楼|栋|幢|座|#楼|#|楼|舍|斋)"
+# Round 19: an ordinal residence (第8公寓, 第3宿舍楼).
+_BLD_END = (
+    r"(?:号楼|号公寓|号学生公寓|号宿舍楼|栋|幢|座|#楼|#|楼|舍|斋"
+    r"|(?:(?<=第\d)|(?<=第\d\d)|(?<=第[一二三四五六七八九十]))(?:公寓|宿舍楼|宿舍))"
+)
 # Round 18: a dash of speech (——, folded to --) may follow the room (8舍423——哦不).
 _ROOM_AFTER = (
     r"(?![0-9]|-(?!-)|\s?(?:教室|会议室|实验室|办公室|机房|报告厅|自习室|阅览室|[分元人个%]))"
@@ -180,7 +186,9 @@ DORM_BUILDING = (
     # Round 11: nor the ground and ways around it (研究生公寓3号楼门口的台阶).
     r"(?!的?(?:电梯|楼道|大厅|大堂|门禁|水房|洗衣房|热水|暖气|外墙|楼顶|消防|监控"
     r"|门口|门前|大门|台阶|楼梯|走廊|楼前|楼后|楼下|附近|旁边|周围|周边|对面|前面|后面|天台|屋顶"
-    r"|路灯|车棚|草坪|垃圾))"
+    r"|路灯|车棚|草坪|垃圾"
+    # Round 19: nor what the whole building shares (研究生公寓2号楼的网速).
+    r"|网速|网络|信号|[Ww]i-?[Ff]i|水压|停电|停水|供暖|供水|供电|空调|卫生|环境|噪音|隔音|装修|施工))"
     rf"|{_BLD}(?:号楼|栋)(?=的?(?:宿管|宿舍|寝室|楼长|保洁|阿姨))"
     rf"|(?<![校公花家乐])[{H}]园{_BLD}(?:号楼|栋|幢)"
     rf"|(?<![0-9A-Za-z\-])\d{{1,2}}栋(?![{H}]{{0,4}}(?:教学|办公|实验|科研|行政|楼))"

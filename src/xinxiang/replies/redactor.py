@@ -39,7 +39,7 @@ from xinxiang.replies.redact import (
     patterns_from,
 )
 from xinxiang.replies.redact_names import NameFinder, Tagger
-from xinxiang.replies.roman_names import given_of
+from xinxiang.replies.roman_names import first_of, given_of
 
 MEMO_SIZE = 20_000
 
@@ -240,6 +240,8 @@ class Redactor:
         for name in list(found):
             if given := given_of(name):
                 found.add(given)  # Zhou Kaiwen is Kaiwen to classmates
+            if first := first_of(name):
+                found.add(first)  # Chidi Bello is Chidi to his mother
             for variant in name_variants(name)[1:]:
                 if variant not in found and not (lexicon is not None and lexicon(variant)):
                     found.add(variant)
@@ -257,7 +259,8 @@ class Redactor:
             # One expression per name: 实习生晏子 must not hide 晏子琪 from being found.
             name_re = _name_regex((name,))
             if name_re is not None:
-                raw += [Span(m.start(), m.end(), "name", NAME_MARK) for m in name_re.finditer(text)]
+                found = (m for m in name_re.finditer(text) if not _inside_a_word(text, m))
+                raw += [Span(m.start(), m.end(), "name", NAME_MARK) for m in found]
         raw += [Span(s, e, "name", NAME_MARK) for s, e in self.finder.titled(text)]
         kept = [s for s in raw if not any(s.start < pe and ps < s.end for ps, pe in protected)]
         return _merge(kept)
@@ -288,6 +291,17 @@ class Redactor:
             if len(self._memo) > MEMO_SIZE:
                 self._memo.popitem(last=False)
         return out
+
+
+def _inside_a_word(text: str, m: re.Match[str]) -> bool:
+    """Round 19: a name in Latin letters found inside a longer word (Lan in language): no
+    name there."""
+    start, end = m.span()
+    if not (m.group()[:1].isascii() and m.group()[:1].isalpha()):
+        return False
+    return (start > 0 and text[start - 1].isascii() and text[start - 1].isalpha()) or (
+        end < len(text) and text[end].isascii() and text[end].isalpha()
+    )
 
 
 def _allow_patterns(terms: Iterable[str]) -> list[str]:

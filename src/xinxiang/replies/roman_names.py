@@ -24,7 +24,8 @@ _HONORIFIC = re.compile(
 )
 # One English first name after "my friend", "my classmate" … (My friend Dasha told her).
 _MY_ONE = re.compile(
-    r"(?<![A-Za-z])(?:[Mm]y|[Oo]ur)\s(?:friend|roommate|classmate|teacher|tutor|supervisor|"
+    # Round 19: his, her or their roommate too (His roommate Kwame says).
+    r"(?<![A-Za-z])(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir)\s(?:friend|roommate|classmate|teacher|tutor|supervisor|"
     r"advisor|colleague|neighbou?r|coach"
     # Round 18: one's family (My husband Jonas is allergic).
     r"|husband|wife|son|daughter|brother|sister|partner|boyfriend|girlfriend)"
@@ -220,3 +221,15 @@ def given_of(name: str) -> str:
     if first.lower() in PINYIN_SURNAMES and last.lower() not in PINYIN_SURNAMES:
         given = last
     return given if len(given) >= 3 and given[:1].isupper() else ""
+
+
+def first_of(name: str) -> str:
+    """Round 19: the first name of a full name in English order whose parts are no pinyin
+    surnames (Chidi Bello → Chidi, which the letter then uses alone); "" otherwise."""
+    parts = name.replace(",", " ").split()
+    if len(parts) != 2 or "," in name:
+        return ""
+    first, last = parts
+    if first.lower() in PINYIN_SURNAMES or last.lower() in PINYIN_SURNAMES:
+        return ""
+    return first if english_first_name(first) else ""

@@ -103,7 +103,9 @@ def signature_names(text: str, known: Callable[[str], bool] | None = None) -> li
         core = _SIGN_OFF.sub("", _ROLE_PREFIX.sub("", line.lstrip("—-－ "))).strip(" ，,。.:：")
         head = _SIGN_HEAD.match(core)
         sentence = re.search(r"[？?！!。]\s*$", line) is not None
-        if looks_chinese_name(core):
+        if together := _signed_together(core, known):
+            found.extend(together)  # Round 19: 顾北辰 言志远, Mia & Leo
+        elif looks_chinese_name(core):
             found.append(core)
         elif sentence:
             continue  # 高数、线代等课程的补考安排出来了吗？ is a sentence, not a signature
@@ -176,3 +178,25 @@ def _last_nick(word: str) -> bool:
 
 
 _SIGN_NICK = re.compile(rf"([{_HAN}])\1|阿[{_HAN}]|[{''.join(sorted(SURNAMES))}](?:先生|女士)")
+
+
+def _signed_together(core: str, known: Callable[[str], bool] | None) -> list[str]:
+    """Round 19: several people signing one line, apart by spaces, & or 、 (顾北辰 言志远, Mia &
+    Leo): every part a full name, a word the dictionary lacks, or an English first name; a
+    role, a body or an ordinary word beside a name (家长 邬秀兰, 水电班 王强) signs no one."""
+    parts = [p for p in re.split(r"\s*[&＆、]\s*|\s+", core) if p]
+    if not 2 <= len(parts) <= 5:
+        return []
+    han = rf"[{_HAN}]{{2,3}}"
+    if known is None:
+        return []
+    for p in parts:
+        word = known(p) or p in NOT_NAMES or p.endswith(TITLES) or _BODY_END.search(p)
+        named = (looks_chinese_name(p) and not word) or english_first_name(p)
+        if word or not (named or re.fullmatch(han, p)):
+            return []  # 居民 张先生, 水电班 王强: a word, a role or a body beside a name
+    return parts if any(looks_chinese_name(p) or english_first_name(p) for p in parts) else []
+
+
+# What ends the name of a body or a trade on a signature line (人事处, 水电班, 绿化工, 锅炉房).
+_BODY_END = re.compile(r"[处部院班房工科室组队系所馆站厂社会委办局店]$|敬礼|中心")
