@@ -22,8 +22,8 @@ h-tune17 also `tests/data/eval/heldout15/` (pool p, measured once after the h-tu
 seen); since h-tune18 also `tests/data/eval/heldout16/` (pool q, measured once after the h-tune17
 round and then seen); since h-tune19 also `tests/data/eval/heldout17/` (pool r, measured once
 after the h-tune18 round and then seen). The sets are listed by name (`SEEN_POOLS`), never by a
-glob: a fresh held-out pool (`heldout18/`, or any later one) is never trained on, and `main` refuses to run if
-a name in `NEVER_TRAIN` were ever listed. Also the hand-written readings
+glob: a fresh held-out pool (`heldout18/`, or any later one) is never trained on, and `main`
+refuses to run if a name in `NEVER_TRAIN` were ever listed. Also the hand-written readings
 `tests/data/{emergency_classes,emergency_readings,department_readings,disposition_readings}.txt`
 and `tests/data/eval/extra/*.txt` (letters written for the reader:
 ``<dept or -> <E|N> <text>`` a line). Writes one JSON line per letter:
