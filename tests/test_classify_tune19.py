@@ -174,6 +174,18 @@ HARD_NEGATIVES = [
         "Please tell my supervisor I am sorry I missed the group meeting, my train was late.",
     ),
     ("", "下午三点实验楼有消防演练，会放烟雾，请大家不要惊慌。"),
+    # "Writing this from" a city, a polite "sorry for the trouble": no place of a farewell.
+    (
+        "Transcript",
+        "I am writing this from Shanghai during the winter break. Sorry for the trouble, could "
+        "you help me get my transcript?",
+    ),
+    # A deadline that ends nothing.
+    ("", "过了今晚就要交论文了，真的撑不住了，能不能延期一天？"),
+    # Noise one cannot keep up with.
+    ("", "I cannot keep going with this drilling noise in the library, please ask them to stop."),
+    # Smoke from a person's own body, figurative.
+    ("", "食堂的麻辣香锅辣得我整个人都在冒烟，能不能出个微辣的？"),
 ]
 
 
