@@ -193,3 +193,17 @@ HARD_NEGATIVES = [
 def test_pool_rs_hard_negatives(subject: str, text: str) -> None:
     level, _, _ = read(text, subject)
     assert level != "E"
+
+
+# (letter, department): smoke from electrics without a fire beyond the device stays 后勤's.
+ELECTRICS = [
+    ("排插冒烟，还好没有明火，已经拔了插头，麻烦来换一个。", "hqc"),
+    ("宿舍的电暖器冒烟了，还有火苗，我们拔了插头，请后勤来修。", "hqc"),
+]
+
+
+@pytest.mark.parametrize(("text", "dept"), ELECTRICS)
+def test_smoke_at_the_device_stays_with_the_electrics(text: str, dept: str) -> None:
+    level, got_dept, _ = read(text)
+    assert level != "N"
+    assert got_dept == dept
