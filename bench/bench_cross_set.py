@@ -5,7 +5,7 @@ seen set (pool h, `heldout7`, since h-tune9; pool i, `heldout8`, since h-tune10;
 `heldout9`, since h-tune11; pool k, `heldout10`, since h-tune12; pool l, `heldout11`, since
 h-tune13; pool m, `heldout12`, since h-tune14; pool n, `heldout13`, since h-tune15; pool o,
 `heldout14`, since h-tune16; pool p, `heldout15`, since h-tune17; pool q, `heldout16`, since
-h-tune18; never `heldout17`), trains
+h-tune18; pool r, `heldout17`, since h-tune19; never `heldout18`), trains
 the second reader on every shipped letter **except that set's** (the other seen sets,
 the readings, the written letters, `tests/data/labelled/`) and classifies the set with the
 committed `config/` settings; prints department, disposition, emergencies classified and
@@ -33,7 +33,7 @@ DATA = ROOT / "src" / "xinxiang" / "classify" / "reader_data"
 EVAL = ROOT / "tests" / "data" / "eval"
 # Shipped files that hold no evaluation set (tuning.jsonl and seen.jsonl are rebuilt per set).
 OTHER = ("labelled.jsonl", "readings.jsonl", "extra.jsonl")
-# Never heldout17 (the fresh pool r).
+# Never heldout18 (the fresh pool s).
 SETS = (
     "tuning",
     "heldout",
@@ -52,6 +52,7 @@ SETS = (
     "heldout14",
     "heldout15",
     "heldout16",
+    "heldout17",
 )
 
 
