@@ -66,8 +66,8 @@ SEEN_POOLS = (
     "heldout16",
     "heldout17",
 )
-# Never trained on: pool s (heldout18), the fresh pool.
-NEVER_TRAIN = ("heldout18",)
+# Never trained on: pool s (heldout18) and pool t (heldout19), the fresh pools.
+NEVER_TRAIN = ("heldout18", "heldout19")
 # Disposition readings whose department is the letter's own (not the office's).
 OWN_DEPT = ("praise", "dispatch")
 
