@@ -35,8 +35,8 @@ def display_name_terms(display: str, body: str = "") -> tuple[str, ...]:
     display = display.strip()
     if display in TITLES:
         return ()  # Round 19: 班长, 队长 — a role, though 班 is a surname
-    if signed_with(display, body):
-        return (display,)
+    if signed_with(display, body):  # round 20: and what one says one is (我是小松鼠)
+        return (display, *[s for s in said_to_be(display, body) if s != display])
     if said := said_to_be(display, body):
         return said
     if _looks_chinese_name(display):
@@ -65,7 +65,11 @@ def said_to_be(display: str, body: str) -> tuple[str, ...]:
         return (display, parent.group(1))
     if _ROLE.search(display) or not display:
         return ()
+    if re.search(rf"(?:我是|我叫|本人)\s?{re.escape(display)}(?=[，,。！!；;\s]|$)", body):
+        return (display,)  # Round 20: 我是夏天的风， (的 inside the display name)
     for said in _SAID.findall(body):
-        if said == display or (len(said) >= 2 and display.endswith(said)):
+        # Round 20: 小马哥 says 我是小马: a nickname and 哥 or 姐 after it.
+        nick = len(said) >= 2 and display == said + display[-1] and display[-1] in "哥姐弟妹"
+        if said == display or nick or (len(said) >= 2 and display.endswith(said)):
             return (display, said) if said != display else (display,)
     return ()
