@@ -97,3 +97,15 @@ def test_the_display_name_said_is_hidden(
 def test_a_role_said_is_no_display_name() -> None:
     """我是班长 names a role: the display name 班长 hides nothing."""
     assert display_name_terms("班长", "我是班长，想反映一下。") == ()
+
+
+@pytest.mark.parametrize(
+    ("display", "body"),
+    [
+        ("一名青年教师", "我是去年入职的青年教师，想反映公寓的事。\n一名青年教师"),
+        ("豆豆妈妈", "您好，我是豆豆的妈妈，想问问幼儿园的事。\n豆豆妈妈"),
+    ],
+)
+def test_a_role_or_kin_said_with_a_signed_display_name_stays(display: str, body: str) -> None:
+    """Signed with the display name and saying one is 青年教师 or 妈妈: only the display goes."""
+    assert display_name_terms(display, body) == (display,)

@@ -36,7 +36,7 @@ def display_name_terms(display: str, body: str = "") -> tuple[str, ...]:
     if display in TITLES:
         return ()  # Round 19: 班长, 队长 — a role, though 班 is a surname
     if signed_with(display, body):  # round 20: and what one says one is (我是小松鼠)
-        return (display, *[s for s in said_to_be(display, body) if s != display])
+        return (display, *[s for s in said_to_be(display, body) if s != display and _named(s)])
     if said := said_to_be(display, body):
         return said
     if _looks_chinese_name(display):
@@ -47,6 +47,15 @@ def display_name_terms(display: str, body: str = "") -> tuple[str, ...]:
     if roman_names(display) == [display] or english_first_name(display):
         return (display,)  # Zhang San, Kevin
     return ()
+
+
+# Round 20: what one says one is that is a role or kin, not a name (青年教师, 汤圆的妈妈).
+_KIN_OR_TRADE = re.compile(r"妈|爸|奶奶|爷爷|外婆|姥姥|教师|教授|医生|护士|司机|保安|宿管|助理")
+
+
+def _named(said: str) -> bool:
+    """Whether `said`, a part of a display name the writer says they are, may be a name."""
+    return said not in TITLES and not _ROLE.search(said) and not _KIN_OR_TRADE.search(said)
 
 
 def signed_with(display: str, body: str) -> bool:
