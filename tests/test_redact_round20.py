@@ -39,6 +39,11 @@ KEPT = [
     # 裘 and 宰 in their words.
     "她买了一件裘皮大衣。",
     "命运由自己主宰。",
+    # A province or a city alone, an address without a number, a distance without a landmark.
+    "我们去河南省参加了比赛。",
+    "学校地址在新乡市华兰大道东段。",
+    "这个地址是错的。",
+    "我们在红绿灯往北走了一会儿。",
 ]
 
 
@@ -67,6 +72,12 @@ FOUND = [
     ("请回复。\n刘一鸣\n186 3321\n7790", "7790"),
     ("办公室电话：(0371) 6655-1203 转 36", "36"),
     ("Call me at 0371-6655 1203 ext. 215.", "215"),
+    # A province, its prefecture and county; what follows 地址 up to a number; a landmark and a
+    # distance from it.
+    ("我老家是河北省邢台市威县贺营镇，离这里很远。", "威县"),
+    ("我来自西藏自治区日喀则市定日县。", "定日县"),
+    ("我的店地址：卫辉市太公路幸福小区门面房8号。", "门面房8号"),
+    ("我的车棚就在南门外天桥往东30米处。", "30米"),
 ]
 
 
