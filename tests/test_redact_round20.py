@@ -120,3 +120,11 @@ def test_a_role_said_is_no_display_name() -> None:
 def test_a_role_or_kin_said_with_a_signed_display_name_stays(display: str, body: str) -> None:
     """Signed with the display name and saying one is 青年教师 or 妈妈: only the display goes."""
     assert display_name_terms(display, body) == (display,)
+
+
+def test_a_lone_surname_under_a_role_signs_when_named_before_a_title(shipped: Redactor) -> None:
+    """保安 李 on the last line goes when the letter named the writer 李师傅; alone it stays."""
+    named = "我是东门的保安李师傅，夜里路灯不亮。\n保安 李"
+    assert not shipped.redact_all([named])[0].endswith("李")
+    alone = "夜里路灯不亮，请修一修。\n保安 李"
+    assert shipped.redact_all([alone])[0].endswith("李")

@@ -28,6 +28,7 @@ from xinxiang.config import Strict, load_model
 from xinxiang.replies.name_crf import MODEL, CrfNames
 from xinxiang.replies.name_namesakes import cut_across, named_after, namesakes, shop_names
 from xinxiang.replies.name_public import not_a_person
+from xinxiang.replies.name_signoff import lone_surname
 from xinxiang.replies.name_words import NOT_BEFORE_TITLE, NOT_NAMES, NOT_NICKNAMES, SURNAMES, TITLES
 from xinxiang.replies.redact import (
     NAME_MARK,
@@ -267,7 +268,9 @@ class Redactor:
             if name_re is not None:
                 found = (m for m in name_re.finditer(text) if not _inside_a_word(text, m))
                 raw += [Span(m.start(), m.end(), "name", NAME_MARK) for m in found]
-        raw += [Span(s, e, "name", NAME_MARK) for s, e in self.finder.titled(text)]
+        titled = self.finder.titled(text)
+        raw += [Span(s, e, "name", NAME_MARK) for s, e in titled]
+        raw += [Span(s, e, "name", NAME_MARK) for s, e in lone_surname(text, titled)]  # 宿管 张
         protected += shop_names(text)  # “李先生牛肉面”, 老王烧烤: a shop's name (round 20)
         held = namesakes(text, [(s.start, s.end) for s in raw if s.kind == "name"])
         if held:  # 逸夫楼 and 邵逸夫先生: a building's namesake
