@@ -10,6 +10,8 @@ number after a district, as regular-expression source text joined to `redact_pla
 - A crossing and a distance from it (…交叉口东50米, …路口往北100米).
 - A road and number outside a campus gate (东门外建设路27号), and where one's business stands
   (饭馆在…, 摊子在…路公交站旁), a shop on a road whose owner writes (…路中段某超市的老板).
+- Round 20: a province, its prefecture and county (…省…市…县…镇); what follows 地址 up to a
+  number (地址…小区底商12号); a landmark and a distance from it (在…红绿灯往北50米路东).
 """
 
 from __future__ import annotations
@@ -36,6 +38,11 @@ _SHOP = (
     r"小吃店|快餐店|烧烤店|奶茶店|菜店|粮油店|五金店|修车铺|诊所)"
 )
 _SIDE = r"(?:旁|旁边|边|边上|对面|附近|[东西南北]侧|门口)"
+_PROVINCE = (
+    r"(?:河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川"
+    r"|贵州|云南|陕西|甘肃|青海)省|内蒙古自治区|广西壮族自治区|西藏自治区|宁夏回族自治区"
+    r"|新疆维吾尔自治区"
+)
 
 ADDRESS_FORMS = (
     # An estate's building after a district, or the estate's name alone before it.
@@ -73,6 +80,16 @@ ADDRESS_FORMS = (
     r"|(?:(?<=摊子在)|(?<=摊位在)|(?<=铺子在)|(?<=店在)|(?<=馆在)|(?<=摊在)|(?<=铺在))"
     rf"{_GATE}?{_ROAD}(?:[东西南北中]段)?[{H}]{{0,4}}?(?:公交站|车站|站|路口|口|超市|桥|学校|医院)"
     rf"{_SIDE}"
+    # Round 20: a province (or an autonomous region), its prefecture and county, the town or
+    # not (…省…市…县…镇, 新疆维吾尔自治区…地区…县): a home, wherever it opens.
+    rf"|(?:{_PROVINCE})[{H}]{{2,6}}?(?:市|地区|自治州|盟)[{H}]{{1,6}}?(?:县|旗)"
+    rf"(?:[{H}]{{1,5}}?(?:镇|乡))?"
+    # Round 20: what follows 地址 up to a shop's or a house's number (地址…小区底商12号).
+    rf"|(?<=地址)(?:是|在|就在)?\s?[:：]?\s?(?P<pii_site>[{H}A-Za-z\d\-]{{2,24}}?\d{{1,4}}号)"
+    r"(?![\d\-楼])"
+    # Round 20: a landmark and a distance from it, after being there (在西门外红绿灯往北50米路东).
+    rf"|(?<=在){_GATE}?[{H}]{{0,4}}?(?:红绿灯|十字路口|路口|天桥|公交站|加油站|桥头)"
+    r"(?:往|向)?[东西南北]{1,2}\d{1,4}(?:米|m)(?:路[东西南北]|处)?"
     # A shop on a road whose owner writes (…路中段某超市的老板).
     rf"|(?:(?<![{H}])|(?<=[在是])|(?<=门口)|(?<=门外)){_GATE}?[{H}]{{2,4}}?(?:路|街|大道)"
     rf"(?:[东西南北中]段|口)?[{H}]{{2,6}}?{_SHOP}(?=的?(?:老板|店主|老板娘|业主))"

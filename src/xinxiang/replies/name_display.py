@@ -35,8 +35,8 @@ def display_name_terms(display: str, body: str = "") -> tuple[str, ...]:
     display = display.strip()
     if display in TITLES:
         return ()  # Round 19: 班长, 队长 — a role, though 班 is a surname
-    if signed_with(display, body):
-        return (display,)
+    if signed_with(display, body):  # round 20: and what one says one is (我是小松鼠)
+        return (display, *[s for s in said_to_be(display, body) if s != display and _named(s)])
     if said := said_to_be(display, body):
         return said
     if _looks_chinese_name(display):
@@ -47,6 +47,15 @@ def display_name_terms(display: str, body: str = "") -> tuple[str, ...]:
     if roman_names(display) == [display] or english_first_name(display):
         return (display,)  # Zhang San, Kevin
     return ()
+
+
+# Round 20: what one says one is that is a role or kin, not a name (青年教师, 汤圆的妈妈).
+_KIN_OR_TRADE = re.compile(r"妈|爸|奶奶|爷爷|外婆|姥姥|教师|教授|医生|护士|司机|保安|宿管|助理")
+
+
+def _named(said: str) -> bool:
+    """Whether `said`, a part of a display name the writer says they are, may be a name."""
+    return said not in TITLES and not _ROLE.search(said) and not _KIN_OR_TRADE.search(said)
 
 
 def signed_with(display: str, body: str) -> bool:
@@ -65,7 +74,11 @@ def said_to_be(display: str, body: str) -> tuple[str, ...]:
         return (display, parent.group(1))
     if _ROLE.search(display) or not display:
         return ()
+    if re.search(rf"(?:我是|我叫|本人)\s?{re.escape(display)}(?=[，,。！!；;\s]|$)", body):
+        return (display,)  # Round 20: 我是夏天的风， (的 inside the display name)
     for said in _SAID.findall(body):
-        if said == display or (len(said) >= 2 and display.endswith(said)):
+        # Round 20: 小马哥 says 我是小马: a nickname and 哥 or 姐 after it.
+        nick = len(said) >= 2 and display == said + display[-1] and display[-1] in "哥姐弟妹"
+        if said == display or nick or (len(said) >= 2 and display.endswith(said)):
             return (display, said) if said != display else (display,)
     return ()

@@ -42,6 +42,8 @@ SURNAMES = frozenset(
     "容"
     # Round 19 (the seventeenth writer): 展, 戈 (发展, 展开, 戈壁 are dictionary words).
     "展戈"
+    # Round 20 (the eighteenth writer): 裘 (裘皮 is a dictionary word).
+    "裘"
 )
 
 # Titles and kinship words that follow a surname (张同学 …). One-character ones (X工, X总, X姐)
@@ -72,8 +74,13 @@ SHORT_TITLES = "工总姐哥导叔姨伯队"
 
 # Characters that are surnames only right before a title (于科长, 应老师, 全科长): elsewhere
 # they are mostly words (关于, 应该, 全体).
-# Round 19: 籍, 滑 (籍老师, 滑队长; 国籍, 书籍, 路滑 elsewhere).
-TITLE_ONLY_SURNAMES = "于应全籍滑"
+# Round 19: 籍, 滑 (籍老师, 滑队长; 国籍, 书籍, 路滑 elsewhere). Round 20: 时, 秋, 宰
+# (时老师, 秋经理, 宰红会计; 主宰, 屠宰 elsewhere).
+TITLE_ONLY_SURNAMES = "于应全籍滑时秋宰"
+# Round 20: 时 is a surname before a title only where a name may open (时老师 at a line's
+# start, 和时老师, 的时老师), not after a verb or a noun (到时老师, 开会时主任).
+OPENS_ONLY_SURNAMES = "时"
+NAME_OPENERS = "的和跟找问叫给让被向请位与及、，,。！？；：“\"（( \n"
 
 # Words after which a "surname" before a title is a noun (我们班同学, 这届学生, 全班同学).
 DETERMINERS = (

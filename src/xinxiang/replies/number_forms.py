@@ -21,3 +21,14 @@ CODED_NUMBER = (
     rf"|(?<=[{H}]证)(?<!凭证)(?<!认证)(?<!验证)(?:编号|号码)\s?(?:是|为)?\s?[:：]?\s?"
     r"(?P<pii2>[A-Za-z]{0,4}[ \-]?\d(?:[ \-]?[A-Za-z]{0,2}\d){3,19}[A-Za-z]?)(?![A-Za-z0-9])"
 )
+
+# Round 20: phones as written under a signature or after a label.
+# - A mobile broken by a line break after a group (152⏎1106 3380, 199 1012⏎3456).
+# - A landline with its extension after 转, ext or 分机, spaces either side
+#   ((0532) 8581-0276 转 12).
+PHONE_FORMS = (
+    r"(?<![0-9A-Za-z\-])1[3-9]\d(?:[ \-]?\n[ \t]*\d{4}[ \-]?\d{4}|[ \-]?\d{4}[ \-]?\n[ \t]*\d{4})"
+    r"(?![0-9A-Za-z])"
+    r"|(?<![0-9A-Za-z\-])(?:[(（]0\d{2,3}[)）]|0\d{2,3})\s?-?\s?[2-9]\d{2,3}[ \-]?\d{4}"
+    r"\s?(?:转|ext\.?|分机)\s?\d{1,5}(?!\d)"
+)

@@ -43,6 +43,7 @@ KIND_TITLES = {
     "dorm_room": "宿舍",
     "labelled_number": "学号/工号",
     "coded_number": "学号/工号",
+    "phone_forms": "电话",
     "student_number": "学号/工号",
     "office": "办公室隐去",
 }

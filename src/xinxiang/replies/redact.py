@@ -26,7 +26,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from xinxiang.config import Strict, load_model
-from xinxiang.replies.number_forms import CODED_NUMBER
+from xinxiang.replies.number_forms import CODED_NUMBER, PHONE_FORMS
 from xinxiang.replies.redact_places import ADDRESS, ADDRESS_FORMS, DORM, DORM_BUILDING
 from xinxiang.replies.redact_places import H as _H
 
@@ -250,6 +250,7 @@ def default_patterns(*, min_digits: int = 8, max_digits: int = 12) -> tuple[Reda
             rf"(?:(?:转|-|ext\.?)\d{{1,5}})?{_ES}",
             "[电话已隐去]",
         ),
+        RedactionPattern.of("phone_forms", PHONE_FORMS, "[电话已隐去]"),  # round 20
         RedactionPattern.of(
             # Round 13: a service number with the extension of someone behind it
             # (400-810-5588转6021): the extension reaches a person. Without one it stays.

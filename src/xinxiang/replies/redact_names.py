@@ -50,10 +50,12 @@ from xinxiang.replies.name_words import (
     COMMON_SURNAMES,
     COMPOUND_SURNAMES,
     DETERMINERS,
+    NAME_OPENERS,
     NOT_BEFORE_TITLE,
     NOT_GIVEN,
     NOT_NAMES,
     NOT_NICKNAMES,
+    OPENS_ONLY_SURNAMES,
     PERSON_CUES,
     ROLE_CUES,
     SHORT_TITLES,
@@ -249,6 +251,7 @@ class NameFinder:
                     and not self._word_starts_at(text, m.start())
                 )
                 or text[: m.start()].endswith(DETERMINERS)
+                or (m.group("sur") in OPENS_ONLY_SURNAMES and bigram[:-1] not in NAME_OPENERS)
             ):
                 continue  # 班主任老师, 谢谢老师, 我们班同学: the "surname" ends a word
             given = m.group("given")

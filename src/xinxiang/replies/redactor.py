@@ -26,7 +26,9 @@ from pydantic import Field, field_validator
 
 from xinxiang.config import Strict, load_model
 from xinxiang.replies.name_crf import MODEL, CrfNames
+from xinxiang.replies.name_namesakes import cut_across, named_after, namesakes, shop_names
 from xinxiang.replies.name_public import not_a_person
+from xinxiang.replies.name_signoff import lone_surname
 from xinxiang.replies.name_words import NOT_BEFORE_TITLE, NOT_NAMES, NOT_NICKNAMES, SURNAMES, TITLES
 from xinxiang.replies.redact import (
     NAME_MARK,
@@ -234,7 +236,12 @@ class Redactor:
                 here.update(self.crf.names(text, known))
             # Round 14: no person, whichever finder said so (12张球台, 霍格沃茨, 花中四君子).
             frequent = self.finder.frequent
-            found.update(n for n in here if n in known or not not_a_person(n, text, frequent))
+            found.update(
+                n
+                for n in here
+                if n in known
+                or not (not_a_person(n, text, frequent) or cut_across(n, text, self.finder.lexicon))
+            )
         # 王小明 is 小明 to friends: a given name of two characters goes too, unless a word.
         lexicon = self.finder.lexicon
         for name in list(found):
@@ -261,7 +268,15 @@ class Redactor:
             if name_re is not None:
                 found = (m for m in name_re.finditer(text) if not _inside_a_word(text, m))
                 raw += [Span(m.start(), m.end(), "name", NAME_MARK) for m in found]
-        raw += [Span(s, e, "name", NAME_MARK) for s, e in self.finder.titled(text)]
+        titled = self.finder.titled(text)
+        raw += [Span(s, e, "name", NAME_MARK) for s, e in titled]
+        raw += [Span(s, e, "name", NAME_MARK) for s, e in lone_surname(text, titled)]  # 宿管 张
+        protected += shop_names(text)  # “李先生牛肉面”, 老王烧烤: a shop's name (round 20)
+        held = namesakes(text, [(s.start, s.end) for s in raw if s.kind == "name"])
+        if held:  # 逸夫楼 and 邵逸夫先生: a building's namesake
+            raw = [
+                s for s in raw if s.kind != "name" or not named_after(text[s.start : s.end], held)
+            ]
         kept = [s for s in raw if not any(s.start < pe and ps < s.end for ps, pe in protected)]
         return _merge(kept)
 
