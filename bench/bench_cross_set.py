@@ -5,7 +5,8 @@ seen set (pool h, `heldout7`, since h-tune9; pool i, `heldout8`, since h-tune10;
 `heldout9`, since h-tune11; pool k, `heldout10`, since h-tune12; pool l, `heldout11`, since
 h-tune13; pool m, `heldout12`, since h-tune14; pool n, `heldout13`, since h-tune15; pool o,
 `heldout14`, since h-tune16; pool p, `heldout15`, since h-tune17; pool q, `heldout16`, since
-h-tune18; pool r, `heldout17`, since h-tune19; never `heldout18`), trains
+h-tune18; pool r, `heldout17`, since h-tune19; pool s, `heldout18`, since h-tune20; never
+`heldout19`), trains
 the second reader on every shipped letter **except that set's** (the other seen sets,
 the readings, the written letters, `tests/data/labelled/`) and classifies the set with the
 committed `config/` settings; prints department, disposition, emergencies classified and
@@ -53,6 +54,7 @@ SETS = (
     "heldout15",
     "heldout16",
     "heldout17",
+    "heldout18",
 )
 
 
